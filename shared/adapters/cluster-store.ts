@@ -1,0 +1,18 @@
+import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
+import type { GatewayServiceState } from '../plan/service-ports.js';
+
+/** The cluster, as the reconciler needs it. The real one is `KubeClusterStore`; tests may use another. */
+export interface ClusterStore {
+  /** Every Istio object in the namespace that this deployment owns (by label selector). */
+  listOwned(namespace: string, ownerId: string): Promise<KubeObject[]>;
+  /** The object of that name, owned or not; undefined if there is none. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  readGatewayService(namespace: string, name: string): Promise<GatewayServiceState>;
+  create(object: KubeObject): Promise<KubeObject>;
+  /** Replaces the object; fails with WriteConflictError if its resourceVersion is no longer current. */
+  replace(object: KubeObject): Promise<KubeObject>;
+  /** Deletes the object if it is still the version we planned against. */
+  delete(object: KubeObject): Promise<void>;
+  /** Server-side apply of our ports on the egress gateway Service, under our own field manager. */
+  applyServicePorts(body: KubeObject): Promise<void>;
+}

@@ -1,0 +1,104 @@
+import jsonPatch, { type Operation } from 'fast-json-patch';
+import type { EventTrigger } from '../events/parse-audit-event.js';
+import type { RedisInstance } from '../model/instance.js';
+import type { KubeObject } from '../model/k8s-object.js';
+import type { Change, ChangeAction } from '../plan/plan-types.js';
+
+export interface ResyncTrigger {
+  readonly kind: 'resync';
+  readonly principal: string;
+  readonly scheduled: boolean;
+}
+
+export type Trigger = EventTrigger | ResyncTrigger;
+
+export type Outcome = 'planned' | 'applied' | 'failed' | 'conflict' | 'skipped' | 'unchanged';
+
+/**
+ * One record per attempted change or conflict: the same shape in the log line, on the audit topic (and so in
+ * BigQuery), in the resync report and in the dry-run plan. Field names are snake_case to match the BigQuery table.
+ */
+export interface AuditRecord {
+  readonly id: string;
+  readonly time: string;
+  readonly trigger: {
+    readonly kind: 'event' | 'resync';
+    readonly event_id?: string;
+    readonly insert_id?: string;
+    readonly method_name?: string;
+    readonly principal?: string;
+    readonly scheduled?: boolean;
+  };
+  readonly instance: { readonly name: string; readonly host?: string; readonly port?: number } | null;
+  readonly object: { readonly api_version: string; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly action: ChangeAction;
+  /** RFC 6902 operations that turn the object before the change into the object after it. */
+  readonly patch: readonly Operation[];
+  readonly reason?: string;
+  readonly dry_run: boolean;
+  readonly outcome: Outcome;
+  readonly error?: string;
+  readonly duration_ms: number;
+}
+
+function triggerFields(trigger: Trigger): AuditRecord['trigger'] {
+  if (trigger.kind === 'resync') return { kind: 'resync', principal: trigger.principal, scheduled: trigger.scheduled };
+  return {
+    kind: 'event',
+    event_id: trigger.eventId,
+    method_name: trigger.methodName,
+    ...(trigger.insertId ? { insert_id: trigger.insertId } : {}),
+    ...(trigger.principal ? { principal: trigger.principal } : {}),
+  };
+}
+
+/** The object as the patch compares it: the server's bookkeeping (resourceVersion) is not a change anyone made. */
+function comparable(object: KubeObject | undefined): object {
+  if (!object) return {};
+  const { resourceVersion: _ignored, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+
+export function patchOf(before: KubeObject | undefined, after: KubeObject | undefined): Operation[] {
+  return jsonPatch.compare(comparable(before), comparable(after));
+}
+
+const PLANNED_OUTCOME: Record<ChangeAction, Outcome> = {
+  create: 'planned', update: 'planned', delete: 'planned', conflict: 'conflict', skipped: 'skipped', unchanged: 'unchanged',
+};
+
+export interface RecordContext {
+  readonly id: string;
+  readonly time: Date;
+  readonly trigger: Trigger;
+  readonly dryRun: boolean;
+  /** The instances as last read, for host and port; the triggering one for the shared Service. */
+  readonly instances: ReadonlyMap<string, RedisInstance>;
+  readonly defaultInstance?: string;
+}
+
+/** The record of a planned change, before it is applied. */
+export function recordOf(change: Change, context: RecordContext): AuditRecord {
+  const name = change.instance ?? context.defaultInstance;
+  const instance = name ? context.instances.get(name) : undefined;
+  return {
+    id: context.id,
+    time: context.time.toISOString(),
+    trigger: triggerFields(context.trigger),
+    instance: name ? { name, ...(instance?.host ? { host: instance.host } : {}), ...(instance?.port ? { port: instance.port } : {}) } : null,
+    object: { api_version: change.ref.apiVersion, kind: change.ref.kind, namespace: change.ref.namespace, name: change.ref.name },
+    action: change.action,
+    patch: change.action === 'conflict' || change.action === 'unchanged' || change.action === 'skipped' ? [] : patchOf(change.before, change.after),
+    ...(change.reason ? { reason: change.reason } : {}),
+    dry_run: context.dryRun,
+    outcome: PLANNED_OUTCOME[change.action],
+    duration_ms: 0,
+  };
+}
+
+export function completed(record: AuditRecord, outcome: Outcome, durationMs: number, error?: string): AuditRecord {
+  return { ...record, outcome, duration_ms: Math.round(durationMs), ...(error ? { error } : {}) };
+}
+
+/** Records that go to the audit trail: every write, conflict and skip. Unchanged objects appear in reports only. */
+export const isAudited = (record: AuditRecord): boolean => record.action !== 'unchanged';

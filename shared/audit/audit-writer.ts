@@ -1,0 +1,50 @@
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { isAudited, type AuditRecord } from './audit-record.js';
+
+/** Where audit records go besides the log: the Pub/Sub audit topic in production. */
+export interface AuditPublisher {
+  publish(record: AuditRecord): Promise<void>;
+}
+
+export class AuditDeliveryError extends Error {
+  override readonly name = 'AuditDeliveryError';
+}
+
+const SEVERITY = { failed: 'ERROR', conflict: 'WARNING' } as const;
+
+/**
+ * Writes each audit record as one structured log line, and publishes it when a publisher is configured. A publish
+ * failure is never silent: the record is logged with the failure, and when delivery is required the invocation fails.
+ */
+export class AuditWriter {
+  constructor(
+    private readonly log: Logger,
+    private readonly publisher?: AuditPublisher,
+    private readonly required = false,
+  ) {}
+
+  async write(records: readonly AuditRecord[]): Promise<void> {
+    const audited = records.filter(isAudited);
+    const failures = await Promise.all(audited.map((record) => this.deliver(record)));
+    const failed = failures.filter((f): f is string => f !== undefined);
+    if (failed.length > 0 && this.required) {
+      throw new AuditDeliveryError(`${failed.length} audit record(s) could not be published (AUDIT_REQUIRED=true): ${failed[0]}`);
+    }
+  }
+
+  private async deliver(record: AuditRecord): Promise<string | undefined> {
+    let deliveryError: string | undefined;
+    if (this.publisher) {
+      try {
+        await this.publisher.publish(record);
+      } catch (error) {
+        deliveryError = errorMessage(error);
+      }
+    }
+    const severity = deliveryError ? 'ERROR' : (SEVERITY[record.outcome as keyof typeof SEVERITY] ?? 'NOTICE');
+    const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
+    this.log.log(severity, { record, ...(deliveryError ? { audit_delivery_error: deliveryError } : {}) }, 'audit record', labels);
+    return deliveryError;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Every environment variable the functions read, with its default and meaning. This list is the single source for
+ * the configuration parser, the README's configuration table and the Terraform wiring test.
+ *
+ * `deployed`: Terraform sets it on the deployed functions. The others exist for local runs and tests only.
+ */
+export interface ConfigVariable {
+  readonly name: string;
+  readonly required: boolean;
+  readonly deployed: boolean;
+  readonly default?: string;
+  readonly description: string;
+}
+
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'MEMORYSTORE_PROJECT', required: true, deployed: true, description: 'Project whose Memorystore for Redis instances are synced.' },
+  { name: 'MEMORYSTORE_LOCATIONS', required: false, deployed: true, default: '-', description: 'Comma-separated regions to sync; `-` means all regions.' },
+  { name: 'MEMORYSTORE_API_ENDPOINT', required: false, deployed: false, description: 'Memorystore API `host:port` (default: the Google endpoint). For a local server in tests and the demo.' },
+  { name: 'MEMORYSTORE_API_PLAINTEXT', required: false, deployed: false, default: 'false', description: '`true` to talk plaintext gRPC, with no Google credentials, to MEMORYSTORE_API_ENDPOINT.' },
+  { name: 'KUBECONFIG', required: false, deployed: false, description: 'Kubeconfig file for cluster access (local runs, tests). Either this or GKE_CLUSTER_ENDPOINT.' },
+  { name: 'KUBE_CONTEXT', required: false, deployed: false, description: 'Context to use from KUBECONFIG (default: its current context).' },
+  { name: 'GKE_CLUSTER_ENDPOINT', required: false, deployed: true, description: 'GKE control-plane endpoint (IP or DNS name); the token comes from Application Default Credentials.' },
+  { name: 'GKE_CLUSTER_CA_CERT', required: false, deployed: true, description: 'Base64 PEM of the cluster CA; empty for a DNS endpoint (system trust is used).' },
+  { name: 'SYNC_MODE', required: false, deployed: true, default: 'egress-gateway', description: '`egress-gateway` (ServiceEntry, Gateway, DestinationRule, VirtualService, Service port) or `direct` (ServiceEntry only).' },
+  { name: 'ISTIO_NAMESPACE', required: false, deployed: true, default: 'istio-system', description: 'Namespace the Istio objects are written to.' },
+  { name: 'SERVICE_ENTRY_HOST_SUFFIX', required: false, deployed: true, default: 'memorystore.internal', description: 'DNS suffix of the stable host name given to each instance: `<instance>.<region>.<project>.<suffix>`.' },
+  { name: 'SERVICE_ENTRY_EXPORT_TO', required: false, deployed: true, default: '*', description: 'Comma-separated `exportTo` of the ServiceEntries (`*`, `.`, or namespaces).' },
+  { name: 'EGRESS_GATEWAY_NAMESPACE', required: false, deployed: true, default: 'istio-system', description: 'Namespace of the egress gateway Service.' },
+  { name: 'EGRESS_GATEWAY_SERVICE', required: false, deployed: true, default: 'istio-egressgateway', description: 'Name of the egress gateway Service; its gateway ports are added to it.' },
+  { name: 'EGRESS_GATEWAY_SELECTOR', required: false, deployed: true, default: 'istio=egressgateway', description: 'Pod labels of the egress gateway, `key=value[,key=value]`, used as the Gateway selector.' },
+  { name: 'GATEWAY_PORT_RANGE', required: false, deployed: true, default: '16000-16999', description: 'Inclusive range `from-to` from which each endpoint gets its own egress gateway port.' },
+  { name: 'OWNER_ID', required: false, deployed: true, default: 'default', description: 'Identity of this deployment, written on every object it owns; two deployments never touch each other\'s objects.' },
+  { name: 'MAX_PRUNE_FRACTION', required: false, deployed: true, default: '0.5', description: 'A resync that would delete more than this share of managed instances is refused unless forced.' },
+  { name: 'EVENT_MAX_AGE_SECONDS', required: false, deployed: true, default: '3600', description: 'Events older than this are dropped (the scheduled resync repairs what they missed), which bounds retries.' },
+  { name: 'RESYNC_AUDIENCE', required: true, deployed: true, description: 'Audience the identity token of a resync caller must carry (the function URL).' },
+  { name: 'RESYNC_ALLOWED_PRINCIPALS', required: true, deployed: true, description: 'Comma-separated emails allowed to call resync.' },
+  { name: 'RESYNC_SCHEDULER_PRINCIPAL', required: false, deployed: true, description: 'Email of the Cloud Scheduler caller; its calls are recorded as scheduled (it must also be allowed).' },
+  { name: 'ID_TOKEN_CERTS_URL', required: false, deployed: false, description: 'URL of the PEM certificates that sign identity tokens (default: Google\'s). For tests only.' },
+  { name: 'AUDIT_TOPIC', required: false, deployed: true, description: 'Pub/Sub topic (`projects/P/topics/T`) that receives one message per audit record; unset: log only.' },
+  { name: 'AUDIT_REQUIRED', required: false, deployed: true, default: 'false', description: '`true`: an invocation fails when an audit record cannot be published, so the event is retried.' },
+];

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { CONFIG_VARIABLES } from './config-variables.js';
+
+/** A configuration value is missing or malformed; the message names the variable and what it expects. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly variable: string, expected: string, got: string | undefined) {
+    super(`${variable}: expected ${expected}, got ${got === undefined ? 'nothing (it is not set)' : JSON.stringify(got)}`);
+  }
+}
+
+export type SyncMode = 'egress-gateway' | 'direct';
+
+export type KubeAccess =
+  | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string }
+  | { readonly kind: 'gke'; readonly endpoint: string; readonly caCertBase64?: string };
+
+export interface Config {
+  readonly project: string;
+  readonly locations: readonly string[];
+  readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };
+  readonly kube: KubeAccess;
+  readonly mode: SyncMode;
+  readonly istioNamespace: string;
+  readonly hostSuffix: string;
+  readonly exportTo: readonly string[];
+  readonly egressGateway: {
+    readonly namespace: string;
+    readonly service: string;
+    readonly selector: Readonly<Record<string, string>>;
+  };
+  readonly gatewayPortRange: { readonly from: number; readonly to: number };
+  readonly ownerId: string;
+  readonly maxPruneFraction: number;
+  readonly eventMaxAgeSeconds: number;
+  readonly resync: {
+    readonly audience: string;
+    readonly allowedPrincipals: readonly string[];
+    readonly schedulerPrincipal?: string;
+    readonly certsUrl?: string;
+  };
+  readonly audit: { readonly topic?: string; readonly required: boolean };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+const dnsName = z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).max(200);
+const labelKey = z.string().regex(/^([a-z0-9.-]{1,253}\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/);
+const email = z.string().regex(/^[^@\s,]+@[^@\s,]+$/);
+const port = z.coerce.number().int().min(1).max(65535);
+const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+
+/** Reads one variable through a schema; the default comes from CONFIG_VARIABLES so the README cannot drift. */
+function read<T>(env: Env, name: string, schema: z.ZodType<T>, expected: string): T {
+  const variable = CONFIG_VARIABLES.find((v) => v.name === name);
+  if (!variable) throw new Error(`internal: ${name} is not in CONFIG_VARIABLES`);
+  const raw = env[name] === undefined || env[name] === '' ? variable.default : env[name];
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ConfigError(name, expected, env[name]);
+  return result.data;
+}
+
+function optional<T>(env: Env, name: string, schema: z.ZodType<T>, expected: string): T | undefined {
+  return env[name] === undefined || env[name] === '' ? undefined : read(env, name, schema, expected);
+}
+
+const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
+
+function parseHostPort(value: string): { host: string; port: number } | undefined {
+  const match = /^([^:\s]+):(\d+)$/.exec(value);
+  const parsedPort = port.safeParse(match?.[2]);
+  return match?.[1] && parsedPort.success ? { host: match[1], port: parsedPort.data } : undefined;
+}
+
+function parseSelector(value: string): Record<string, string> | undefined {
+  const pairs = list(value).map((pair) => pair.split('='));
+  const valid = pairs.length > 0 && pairs.every((p) => p.length === 2 && labelKey.safeParse(p[0]).success && labelValue.safeParse(p[1]).success);
+  return valid ? Object.fromEntries(pairs) : undefined;
+}
+
+function parseRange(value: string): { from: number; to: number } | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(value);
+  const from = port.safeParse(match?.[1]);
+  const to = port.safeParse(match?.[2]);
+  return from.success && to.success && from.data <= to.data ? { from: from.data, to: to.data } : undefined;
+}
+
+function parseKubeAccess(env: Env): KubeAccess {
+  const endpoint = optional(env, 'GKE_CLUSTER_ENDPOINT', z.string().regex(/^[A-Za-z0-9.:[\]-]+$/), 'a GKE endpoint host (IP or DNS name)');
+  const kubeconfig = optional(env, 'KUBECONFIG', z.string().min(1), 'a kubeconfig path');
+  if (endpoint) {
+    const ca = optional(env, 'GKE_CLUSTER_CA_CERT', z.string().regex(/^[A-Za-z0-9+/=\s]+$/), 'base64 of the cluster CA PEM');
+    return { kind: 'gke', endpoint, ...(ca ? { caCertBase64: ca } : {}) };
+  }
+  if (kubeconfig) {
+    const context = optional(env, 'KUBE_CONTEXT', z.string().min(1), 'a context name');
+    return { kind: 'kubeconfig', path: kubeconfig, ...(context ? { context } : {}) };
+  }
+  throw new ConfigError('GKE_CLUSTER_ENDPOINT', 'a GKE endpoint (or KUBECONFIG for a kubeconfig file)', undefined);
+}
+
+/** Parses and validates the whole configuration; throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Env): Config {
+  const project = read(env, 'MEMORYSTORE_PROJECT', z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/), 'a Google Cloud project id');
+  const endpoint = optional(env, 'MEMORYSTORE_API_ENDPOINT', z.string().transform(parseHostPort).pipe(z.object({ host: z.string(), port: z.number() })), '`host:port`');
+  const plaintext = read(env, 'MEMORYSTORE_API_PLAINTEXT', bool, '`true` or `false`');
+  const certsUrl = optional(env, 'ID_TOKEN_CERTS_URL', z.url(), 'a URL');
+  const schedulerPrincipal = optional(env, 'RESYNC_SCHEDULER_PRINCIPAL', email, 'an email');
+  const auditTopic = optional(env, 'AUDIT_TOPIC', z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/), '`projects/PROJECT/topics/TOPIC`');
+  return {
+    project,
+    locations: read(env, 'MEMORYSTORE_LOCATIONS', z.string().transform(list).pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)), '`-` or comma-separated regions'),
+    ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
+    kube: parseKubeAccess(env),
+    mode: read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`'),
+    istioNamespace: read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name'),
+    hostSuffix: read(env, 'SERVICE_ENTRY_HOST_SUFFIX', dnsName, 'a DNS suffix'),
+    exportTo: read(env, 'SERVICE_ENTRY_EXPORT_TO', z.string().transform(list).pipe(z.array(z.union([z.literal('*'), z.literal('.'), dnsLabel])).min(1)), '`*`, `.` or namespaces, comma-separated'),
+    egressGateway: {
+      namespace: read(env, 'EGRESS_GATEWAY_NAMESPACE', dnsLabel, 'a namespace name'),
+      service: read(env, 'EGRESS_GATEWAY_SERVICE', dnsLabel, 'a Service name'),
+      selector: read(env, 'EGRESS_GATEWAY_SELECTOR', z.string().transform(parseSelector).pipe(z.record(z.string(), z.string())), '`key=value[,key=value]`'),
+    },
+    gatewayPortRange: read(env, 'GATEWAY_PORT_RANGE', z.string().transform(parseRange).pipe(z.object({ from: z.number(), to: z.number() })), '`from-to` with 1 <= from <= to <= 65535'),
+    ownerId: read(env, 'OWNER_ID', labelValue.min(1), 'a label value (letters, digits, `-_.`, at most 63)'),
+    maxPruneFraction: read(env, 'MAX_PRUNE_FRACTION', z.coerce.number().min(0).max(1), 'a number from 0 to 1'),
+    eventMaxAgeSeconds: read(env, 'EVENT_MAX_AGE_SECONDS', z.coerce.number().int().positive(), 'a positive whole number of seconds'),
+    resync: {
+      audience: read(env, 'RESYNC_AUDIENCE', z.string().min(1), 'the audience of resync identity tokens (the function URL)'),
+      allowedPrincipals: read(env, 'RESYNC_ALLOWED_PRINCIPALS', z.string().transform(list).pipe(z.array(email).min(1)), 'comma-separated emails'),
+      ...(schedulerPrincipal ? { schedulerPrincipal } : {}),
+      ...(certsUrl ? { certsUrl } : {}),
+    },
+    audit: { ...(auditTopic ? { topic: auditTopic } : {}), required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`') },
+  };
+}

@@ -1,0 +1,24 @@
+/** Retrying later can succeed: an API unavailable, throttled, or an object changed under us. The event is redelivered. */
+export class TransientError extends Error {
+  override readonly name: string = 'TransientError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Another writer changed an object between our read and our write (HTTP 409): re-read and plan again. */
+export class WriteConflictError extends TransientError {
+  override readonly name: string = 'WriteConflictError';
+}
+
+/** The resync caller is not who it must be. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(readonly status: 401 | 403, message: string) {
+    super(message);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

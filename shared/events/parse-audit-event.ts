@@ -1,0 +1,108 @@
+import { classifyMethod, REDIS_SERVICE_NAME } from './redis-methods.js';
+import { parseInstanceName, type InstanceName } from '../model/instance.js';
+
+export const PUBSUB_EVENT_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
+export const AUDIT_EVENT_TYPE = 'google.cloud.audit.log.v1.written';
+
+/** The CloudEvent fields this function reads; the data stays `unknown` until narrowed here. */
+export interface IncomingEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly time?: string;
+  readonly data?: unknown;
+}
+
+/** What triggered a reconcile, for the audit record. */
+export interface EventTrigger {
+  readonly kind: 'event';
+  readonly eventId: string;
+  readonly insertId?: string;
+  readonly methodName: string;
+  readonly principal?: string;
+}
+
+export type AuditEventDecision =
+  | { readonly action: 'reconcile'; readonly instance: InstanceName; readonly trigger: EventTrigger }
+  | { readonly action: 'ignore'; readonly reason: string };
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const ignore = (reason: string): AuditEventDecision => ({ action: 'ignore', reason });
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The LogEntry inside the event: base64 JSON in a Pub/Sub message, or the data itself for Eventarc audit events. */
+function extractLogEntry(event: IncomingEvent): Json | string {
+  const data = typeof event.data === 'string' ? parseJson(event.data) : event.data;
+  if (event.type === AUDIT_EVENT_TYPE) return isObject(data) ? data : 'audit event data is not a JSON object';
+  if (event.type !== PUBSUB_EVENT_TYPE) return `event type ${JSON.stringify(event.type)} is not handled`;
+  const message = isObject(data) ? data['message'] : undefined;
+  const encoded = isObject(message) ? str(message['data']) : undefined;
+  if (!encoded) return 'Pub/Sub message has no data';
+  const entry = parseJson(Buffer.from(encoded, 'base64').toString('utf8'));
+  return isObject(entry) ? entry : 'Pub/Sub message data is not a JSON LogEntry';
+}
+
+/** The instance an entry is about; a create's first entry may name the parent and carry the id in the request. */
+function instanceOf(payload: Json): InstanceName | undefined {
+  const resourceName = str(payload['resourceName']) ?? '';
+  const direct = parseInstanceName(resourceName);
+  if (direct) return direct;
+  const request = isObject(payload['request']) ? payload['request'] : {};
+  const parent = str(request['parent']) ?? resourceName;
+  const id = str(request['instanceId']);
+  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent) ? parseInstanceName(`${parent}/instances/${id}`) : undefined;
+}
+
+/**
+ * Decides what an incoming event asks for. Only the completion of a change is acted on: a long-running operation logs
+ * a first and a last entry, and the instance has settled only at the last (the function then reads its real state).
+ *
+ *   entry                                        decision
+ *   not JSON / not an audit entry                ignore (malformed)
+ *   another service, or unknown method           ignore
+ *   read-only or non-changing Redis method       ignore
+ *   operation.first only                         ignore (wait for the last entry)
+ *   a failed call with no operation              ignore (nothing changed)
+ *   operation.last, or no operation at all       reconcile the instance
+ */
+export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
+  const entry = extractLogEntry(event);
+  if (typeof entry === 'string') return ignore(entry);
+  const payload = entry['protoPayload'];
+  if (!isObject(payload)) return ignore('LogEntry has no protoPayload: not an audit log entry');
+  const serviceName = str(payload['serviceName']);
+  if (serviceName !== REDIS_SERVICE_NAME) return ignore(`service ${JSON.stringify(serviceName)} is not ${REDIS_SERVICE_NAME}`);
+  const methodName = str(payload['methodName']) ?? '';
+  const method = classifyMethod(methodName);
+  if (method.kind === 'unknown') return ignore(`method ${JSON.stringify(methodName)} is not a Memorystore for Redis instance method`);
+  if (method.kind === 'no-change') return ignore(`method ${method.method} does not change instance endpoints`);
+  const operation = isObject(entry['operation']) ? entry['operation'] : undefined;
+  if (operation?.['first'] === true && operation['last'] !== true) return ignore('first entry of a long-running operation: acting on its last entry');
+  const status = isObject(payload['status']) ? payload['status'] : {};
+  if (!operation && typeof status['code'] === 'number' && status['code'] !== 0) return ignore(`the call failed (status code ${status['code']}): nothing changed`);
+  const instance = instanceOf(payload);
+  if (!instance) return ignore(`resource ${JSON.stringify(payload['resourceName'])} is not an instance name`);
+  const authentication = isObject(payload['authenticationInfo']) ? payload['authenticationInfo'] : {};
+  const insertId = str(entry['insertId']);
+  const principal = str(authentication['principalEmail']);
+  return {
+    action: 'reconcile',
+    instance,
+    trigger: { kind: 'event', eventId: event.id, methodName, ...(insertId ? { insertId } : {}), ...(principal ? { principal } : {}) },
+  };
+}
+
+/** Events older than the configured age are dropped: retries stop, and the scheduled resync repairs what they missed. */
+export function isTooOld(eventTime: string | undefined, now: Date, maxAgeSeconds: number): boolean {
+  const time = eventTime ? Date.parse(eventTime) : Number.NaN;
+  return Number.isFinite(time) && now.getTime() - time > maxAgeSeconds * 1000;
+}

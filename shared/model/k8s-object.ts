@@ -1,0 +1,55 @@
+/** Kubernetes objects as plain data, and the labels and annotations that mark the ones this project owns. */
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly resourceVersion?: string;
+}
+
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+  readonly spec: Readonly<Record<string, unknown>>;
+}
+
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export const ISTIO_API_VERSION = 'networking.istio.io/v1';
+export const ISTIO_KINDS = ['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService'] as const;
+export type IstioKind = (typeof ISTIO_KINDS)[number];
+
+export const PROJECT = 'memorystore-egress-sync';
+/** Server-side apply field manager for the egress gateway Service ports. */
+export const FIELD_MANAGER = PROJECT;
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const LABEL_OWNER = `${PROJECT}/owner`;
+export const LABEL_INSTANCE = `${PROJECT}/instance`;
+export const ANNOTATION_INSTANCE_NAME = `${PROJECT}/instance-name`;
+export const ANNOTATION_LAST_CHANGE_ID = `${PROJECT}/last-change-id`;
+export const ANNOTATION_LAST_CHANGE_TIME = `${PROJECT}/last-change-time`;
+
+export function refOf(object: { apiVersion: string; kind: string; metadata: { namespace: string; name: string } }): ObjectRef {
+  return { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
+}
+
+export function refKey(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+/** Owned means: our managed-by label and this deployment's owner id. Anything else is foreign and never touched. */
+export function isOwned(object: KubeObject, ownerId: string): boolean {
+  const labels = object.metadata.labels ?? {};
+  return labels[LABEL_MANAGED_BY] === PROJECT && labels[LABEL_OWNER] === ownerId;
+}
+
+export function instanceNameOf(object: KubeObject): string | undefined {
+  return object.metadata.annotations?.[ANNOTATION_INSTANCE_NAME];
+}

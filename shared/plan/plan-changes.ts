@@ -1,0 +1,75 @@
+import { isDeepStrictEqual } from 'node:util';
+import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
+import type { DesiredState } from './desired-state.js';
+import { orderChanges } from './order.js';
+import type { Change, Plan } from './plan-types.js';
+import { serviceApplyBody, type GatewayServiceState, type ServicePort } from './service-ports.js';
+
+/** Only what we render is compared: labels and annotations others add to our objects are not drift. */
+function sameContent(live: KubeObject, desired: KubeObject): boolean {
+  const subset = (all: Readonly<Record<string, string>> | undefined, wanted: Readonly<Record<string, string>> | undefined): boolean =>
+    Object.entries(wanted ?? {}).every(([k, v]) => all?.[k] === v);
+  return (
+    isDeepStrictEqual(live.spec, desired.spec) &&
+    subset(live.metadata.labels, desired.metadata.labels) &&
+    subset(live.metadata.annotations, desired.metadata.annotations)
+  );
+}
+
+/** The object to write for an update: desired content on the live object's metadata (kept: others' labels, version). */
+function updated(live: KubeObject, desired: KubeObject): KubeObject {
+  const metadata = {
+    ...desired.metadata,
+    labels: { ...live.metadata.labels, ...desired.metadata.labels },
+    annotations: { ...live.metadata.annotations, ...desired.metadata.annotations },
+    ...(live.metadata.resourceVersion ? { resourceVersion: live.metadata.resourceVersion } : {}),
+  };
+  return { ...desired, metadata };
+}
+
+function objectChange(desired: KubeObject, live: KubeObject | undefined, foreign: KubeObject | undefined): Change {
+  const base = { ref: refOf(desired), ...(instanceNameOf(desired) ? { instance: instanceNameOf(desired) } : {}) };
+  if (live) return sameContent(live, desired) ? { ...base, action: 'unchanged', before: live, after: live } : { ...base, action: 'update', before: live, after: updated(live, desired) };
+  if (foreign) return { ...base, action: 'conflict', before: foreign, reason: 'an object of that name exists and is not owned by this deployment; it is left untouched' };
+  return { ...base, action: 'create', after: desired };
+}
+
+/**
+ * Our ports on the egress gateway Service. Added ports go in one step (before the Gateways use them) and removed
+ * ports in another (after the Gateways that used them are gone), so a plan that does both stays make-before-break.
+ */
+function servicePortChanges(service: GatewayServiceState, ports: NonNullable<DesiredState['servicePorts']>): Change[] {
+  const numbers = (list: readonly ServicePort[]): Set<number> => new Set(list.map((p) => p.port));
+  const before = numbers(ports.before);
+  const after = numbers(ports.after);
+  const added = ports.after.filter((p) => !before.has(p.port));
+  const kept = ports.before.filter((p) => after.has(p.port));
+  const ref = { apiVersion: 'v1', kind: 'Service', namespace: service.namespace, name: service.name };
+  const body = (list: readonly ServicePort[]): KubeObject => serviceApplyBody(service, list);
+  const changes: Change[] = [];
+  const grown = [...ports.before, ...added];
+  if (added.length > 0) changes.push({ action: 'update', ref, before: body(ports.before), after: body(grown), reason: 'gateway ports added' });
+  if (kept.length < ports.before.length) changes.push({ action: 'update', ref, before: body(grown), after: body(ports.after), reason: 'gateway ports freed' });
+  if (changes.length === 0) changes.push({ action: 'unchanged', ref, before: body(ports.before), after: body(ports.before) });
+  return changes;
+}
+
+/**
+ * Turns the desired state into an ordered plan against what the cluster holds.
+ * `owned`: this deployment's live objects; `foreign`: live objects that hold a desired name but are not ours.
+ */
+export function planChanges(state: DesiredState, owned: readonly KubeObject[], foreign: ReadonlyMap<string, KubeObject>, service?: GatewayServiceState): Plan {
+  const liveByKey = new Map(owned.map((o) => [refKey(refOf(o)), o]));
+  const desiredKeys = new Set(state.desired.map((d) => refKey(refOf(d))));
+  const changes: Change[] = state.desired.map((d) => objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))));
+  const errorReasons = new Map(state.errors.map((e) => [e.instance, e.message]));
+  for (const live of owned) {
+    const instance = instanceNameOf(live) ?? '';
+    const base = { ref: refOf(live), instance, before: live };
+    const keptReason = state.kept.get(instance) ?? errorReasons.get(instance);
+    if (keptReason !== undefined) changes.push({ ...base, action: 'skipped', after: live, reason: keptReason });
+    else if (state.reconciled.has(instance) && !desiredKeys.has(refKey(refOf(live)))) changes.push({ ...base, action: 'delete' });
+  }
+  if (service && state.servicePorts) changes.push(...servicePortChanges(service, state.servicePorts));
+  return { changes: orderChanges(changes), errors: state.errors };
+}

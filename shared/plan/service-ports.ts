@@ -1,0 +1,37 @@
+import type { KubeObject } from '../model/k8s-object.js';
+import { servicePortName } from '../render/names.js';
+
+export interface ServicePort {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+  readonly protocol: string;
+}
+
+/** The egress gateway Service as the planner sees it: every port, and which of them our field manager owns. */
+export interface GatewayServiceState {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ports: readonly { readonly port: number; readonly protocol?: string }[];
+  readonly ownedPorts: readonly ServicePort[];
+}
+
+/** The gateway port as a Service port; port = targetPort so the Gateway server port matches either (IST0162). */
+export function gatewayServicePort(port: number): ServicePort {
+  return { name: servicePortName(port), port, targetPort: port, protocol: 'TCP' };
+}
+
+/**
+ * The server-side apply body for our ports: with apply semantics, ports we applied before and leave out now are
+ * removed, and ports other managers own are never touched. https://kubernetes.io/docs/reference/using-api/server-side-apply/
+ */
+export function serviceApplyBody(service: { namespace: string; name: string }, ports: readonly ServicePort[]): KubeObject {
+  const sorted = [...ports].sort((a, b) => a.port - b.port);
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, namespace: service.namespace }, spec: { ports: sorted } };
+}
+
+/** Ports on the Service that another manager owns: never allocated to an instance. */
+export function foreignPorts(service: GatewayServiceState | undefined): Set<number> {
+  const ours = new Set(service?.ownedPorts.map((p) => p.port));
+  return new Set((service?.ports ?? []).map((p) => p.port).filter((p) => !ours.has(p)));
+}

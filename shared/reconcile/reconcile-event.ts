@@ -1,0 +1,38 @@
+import { isTooOld, parseAuditEvent, type IncomingEvent } from '../events/parse-audit-event.js';
+import { TransientError } from '../errors.js';
+import type { InstanceName } from '../model/instance.js';
+import type { Config } from '../config/parse-config.js';
+import { syncInstances, type SyncReport } from './sync.js';
+import type { SyncDeps } from './sync-deps.js';
+
+export type EventOutcome = { readonly handled: false; readonly reason: string } | { readonly handled: true; readonly report: SyncReport };
+
+/** Instances of other projects or regions can reach the topic (an organisation sink, say); they are not ours. */
+export function outOfScope(instance: InstanceName, config: Pick<Config, 'project' | 'locations'>): string | undefined {
+  if (instance.project !== config.project) return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT ${config.project}`;
+  if (!config.locations.includes('-') && !config.locations.includes(instance.location)) {
+    return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;
+  }
+  return undefined;
+}
+
+/**
+ * The event path. Returning acknowledges the event; throwing makes Pub/Sub redeliver it, which is what a transient
+ * failure or an instance that has no endpoint yet needs. Whatever the event says, the instance's real state is read
+ * from the Memorystore API: duplicate, late and out-of-order events then do no harm.
+ */
+export async function reconcileEvent(deps: SyncDeps, event: IncomingEvent): Promise<EventOutcome> {
+  const decision = parseAuditEvent(event);
+  if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
+  if (isTooOld(event.time, deps.clock.now(), deps.config.eventMaxAgeSeconds)) {
+    return { handled: false, reason: `event of ${event.time} is older than EVENT_MAX_AGE_SECONDS; the scheduled resync will repair` };
+  }
+  const scopeReason = outOfScope(decision.instance, deps.config);
+  if (scopeReason) return { handled: false, reason: scopeReason };
+  const instance = await deps.instances.get(decision.instance.full);
+  const scope = [{ name: decision.instance, ...(instance ? { instance } : {}) }];
+  const report = await syncInstances(deps, scope, decision.trigger, { dryRun: false, triggeringInstance: decision.instance.full });
+  const retryable = report.errors.find((e) => e.retryable);
+  if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);
+  return { handled: true, report };
+}

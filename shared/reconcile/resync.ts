@@ -1,0 +1,66 @@
+import type { ResyncTrigger } from '../audit/audit-record.js';
+import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
+import { locationOf, parseInstanceName, type InstanceName, type RedisInstance } from '../model/instance.js';
+import type { InstanceObservation } from '../plan/desired-state.js';
+import type { Plan } from '../plan/plan-types.js';
+import { syncInstances, type SyncReport } from './sync.js';
+import type { SyncDeps } from './sync-deps.js';
+
+export interface ResyncOptions {
+  readonly dryRun: boolean;
+  /** Apply even a plan that deletes more than MAX_PRUNE_FRACTION of the managed instances. */
+  readonly force: boolean;
+}
+
+interface Listing {
+  readonly instances: RedisInstance[];
+  readonly unreachable: Set<string>;
+}
+
+async function listAll(deps: SyncDeps): Promise<Listing> {
+  const { config } = deps;
+  const pages = await Promise.all(config.locations.map((location) => deps.instances.list(config.project, location)));
+  const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
+  const instances: RedisInstance[] = [];
+  for (const instance of pages.flatMap((p) => p.instances)) {
+    // An aggregated list reports a region it could not read as a placeholder entry, not as an instance.
+    if (parseInstanceName(instance.name)) instances.push(instance);
+    else unreachable.add(locationOf(instance.name));
+  }
+  return { instances, unreachable };
+}
+
+/**
+ * Everything listed, plus every instance we hold objects for that the listing no longer has: those are gone, unless
+ * their region was unreachable (unknown is not gone) or lies outside the configured project and locations.
+ */
+export function resyncScope(listing: Listing, owned: readonly KubeObject[], config: SyncDeps['config']): InstanceObservation[] {
+  const listed = new Map(listing.instances.map((i) => [i.name, i]));
+  const managedNames = new Set(owned.map(instanceNameOf).filter((n): n is string => n !== undefined));
+  const gone = [...managedNames]
+    .filter((n) => !listed.has(n))
+    .map(parseInstanceName)
+    .filter((n): n is InstanceName => n !== undefined)
+    .filter((n) => n.project === config.project && !listing.unreachable.has(n.location))
+    .filter((n) => config.locations.includes('-') || config.locations.includes(n.location));
+  return [
+    ...[...listed.values()].map((instance) => ({ name: parseInstanceName(instance.name)!, instance })),
+    ...gone.map((name) => ({ name })),
+  ];
+}
+
+/** Refuses a plan that would delete the objects of more than the allowed share of managed instances. */
+export function pruneGuard(maxFraction: number): (plan: Plan, owned: readonly KubeObject[]) => string | undefined {
+  return (plan, owned) => {
+    const managed = new Set(owned.map(instanceNameOf)).size;
+    const deleting = new Set(plan.changes.filter((c) => c.action === 'delete' && c.instance).map((c) => c.instance));
+    if (managed === 0 || deleting.size / managed <= maxFraction) return undefined;
+    return `plan deletes the objects of ${deleting.size} of ${managed} managed instances, more than MAX_PRUNE_FRACTION ${maxFraction}; nothing was changed. Check the Memorystore API answer, then call again with force=true to apply.`;
+  };
+}
+
+export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncReport> {
+  const [listing, owned] = await Promise.all([listAll(deps), deps.cluster.listOwned(deps.config.istioNamespace, deps.config.ownerId)]);
+  const scope = resyncScope(listing, owned, deps.config);
+  return syncInstances(deps, scope, trigger, { dryRun: options.dryRun, ...(options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) }) });
+}

@@ -1,0 +1,16 @@
+import type { ClusterStore } from '../adapters/cluster-store.js';
+import type { InstanceSource } from '../adapters/instance-source.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import type { Config } from '../config/parse-config.js';
+import type { Logger } from '../log.js';
+
+/** Everything a reconcile talks to, passed in so tests can stand in for any of it. */
+export interface SyncDeps {
+  readonly config: Config;
+  readonly instances: InstanceSource;
+  readonly cluster: ClusterStore;
+  readonly audit: AuditWriter;
+  readonly log: Logger;
+  readonly clock: { now(): Date; monotonicMs(): number };
+  readonly newId: () => string;
+}

@@ -1,0 +1,23 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { errorMessage } from '../errors.js';
+import { traceOf } from '../log.js';
+import { reconcileEvent } from '../reconcile/reconcile-event.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * `syncOnAuditLog`. Returning acknowledges the event (also when it is ignored, with the reason logged, since
+ * retrying cannot fix it); throwing makes Pub/Sub redeliver it with backoff.
+ */
+export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unknown>): Promise<void> {
+  const trace = traceOf(typeof event['traceparent'] === 'string' ? event['traceparent'] : undefined, runtime.config.project);
+  const log = runtime.log.with({ ...(trace ? { trace } : {}) });
+  const fields = { event_id: event.id, event_type: event.type };
+  try {
+    const outcome = await reconcileEvent(await runtime.deps(log), { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}), data: event.data });
+    if (!outcome.handled) log.info({ ...fields, reason: outcome.reason }, `event acknowledged without action: ${outcome.reason}`);
+    else log.info({ ...fields, summary: outcome.report.summary, errors: outcome.report.errors }, 'event reconciled');
+  } catch (error) {
+    log.error({ ...fields, error: errorMessage(error) }, 'event failed; it will be retried');
+    throw error;
+  }
+}
