@@ -10,5 +10,5 @@ import { createRuntime } from '../shared/runtime/runtime.js';
 
 const runtime = createRuntime(parseConfig(process.env));
 
-functions.cloudEvent<unknown>('syncOnAuditLog', (event) => handleAuditEvent(runtime, event));
+functions.cloudEvent('syncOnAuditLog', (event: functions.CloudEvent<unknown>) => handleAuditEvent(runtime, event));
 functions.http('resync', (request, response) => handleResync(runtime, request, response));
