@@ -21,14 +21,16 @@ export function outOfScope(instance: InstanceName, config: Pick<Config, 'project
  * failure or an instance that has no endpoint yet needs. Whatever the event says, the instance's real state is read
  * from the Memorystore API: duplicate, late and out-of-order events then do no harm.
  */
-export async function reconcileEvent(deps: SyncDeps, event: IncomingEvent): Promise<EventOutcome> {
+export async function reconcileEvent(config: Config, getDeps: () => Promise<SyncDeps>, event: IncomingEvent, now = new Date()): Promise<EventOutcome> {
   const decision = parseAuditEvent(event);
   if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
-  if (isTooOld(event.time, deps.clock.now(), deps.config.eventMaxAgeSeconds)) {
+  if (isTooOld(event.time, now, config.eventMaxAgeSeconds)) {
     return { handled: false, reason: `event of ${event.time} is older than EVENT_MAX_AGE_SECONDS; the scheduled resync will repair` };
   }
-  const scopeReason = outOfScope(decision.instance, deps.config);
+  const scopeReason = outOfScope(decision.instance, config);
   if (scopeReason) return { handled: false, reason: scopeReason };
+  // Clients are only needed once the event is known to be ours.
+  const deps = await getDeps();
   const instance = await deps.instances.get(decision.instance.full);
   const scope = [{ name: decision.instance, ...(instance ? { instance } : {}) }];
   const report = await syncInstances(deps, scope, decision.trigger, { dryRun: false, triggeringInstance: decision.instance.full });

@@ -13,7 +13,7 @@ export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unkno
   const log = runtime.log.with({ ...(trace ? { trace } : {}) });
   const fields = { event_id: event.id, event_type: event.type };
   try {
-    const outcome = await reconcileEvent(await runtime.deps(log), { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}), data: event.data });
+    const outcome = await reconcileEvent(runtime.config, () => runtime.deps(log), { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}), data: event.data });
     if (!outcome.handled) log.info({ ...fields, reason: outcome.reason }, `event acknowledged without action: ${outcome.reason}`);
     else log.info({ ...fields, summary: outcome.report.summary, errors: outcome.report.errors }, 'event reconciled');
   } catch (error) {

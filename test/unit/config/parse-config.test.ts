@@ -1,0 +1,86 @@
+import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
+import { ConfigError, parseConfig } from '../../../shared/config/parse-config.js';
+import { BASE_ENV } from '../../fixtures/settings.js';
+
+describe('parseConfig', () => {
+  test('defaults', () => {
+    const config = parseConfig(BASE_ENV);
+    expect(config).toMatchObject({
+      project: 'test-project',
+      locations: ['-'],
+      kube: { kind: 'kubeconfig', path: '/nonexistent/kubeconfig' },
+      mode: 'egress-gateway',
+      istioNamespace: 'istio-system',
+      hostSuffix: 'memorystore.internal',
+      exportTo: ['*'],
+      egressGateway: { namespace: 'istio-system', service: 'istio-egressgateway', selector: { istio: 'egressgateway' } },
+      gatewayPortRange: { from: 16000, to: 16999 },
+      ownerId: 'default',
+      maxPruneFraction: 0.5,
+      eventMaxAgeSeconds: 3600,
+      audit: { required: false },
+    });
+    expect(config.memorystoreEndpoint).toBeUndefined();
+  });
+
+  test('every value set', () => {
+    const config = parseConfig({
+      ...BASE_ENV,
+      KUBECONFIG: '',
+      GKE_CLUSTER_ENDPOINT: '34.1.2.3',
+      GKE_CLUSTER_CA_CERT: 'LS0tLS1CRUdJTg==',
+      MEMORYSTORE_LOCATIONS: 'us-central1, europe-west1',
+      MEMORYSTORE_API_ENDPOINT: '127.0.0.1:50051',
+      MEMORYSTORE_API_PLAINTEXT: 'true',
+      SYNC_MODE: 'direct',
+      EGRESS_GATEWAY_SELECTOR: 'app=egress,istio=egressgateway',
+      GATEWAY_PORT_RANGE: '20000-20009',
+      AUDIT_TOPIC: 'projects/p/topics/audit',
+      AUDIT_REQUIRED: 'true',
+      SERVICE_ENTRY_EXPORT_TO: '.,istio-system',
+    });
+    expect(config).toMatchObject({
+      locations: ['us-central1', 'europe-west1'],
+      memorystoreEndpoint: { host: '127.0.0.1', port: 50051, plaintext: true },
+      kube: { kind: 'gke', endpoint: '34.1.2.3', caCertBase64: 'LS0tLS1CRUdJTg==' },
+      mode: 'direct',
+      egressGateway: { selector: { app: 'egress', istio: 'egressgateway' } },
+      gatewayPortRange: { from: 20000, to: 20009 },
+      audit: { topic: 'projects/p/topics/audit', required: true },
+      exportTo: ['.', 'istio-system'],
+    });
+  });
+
+  const bad: Array<[string, Record<string, string | undefined>]> = [
+    ['MEMORYSTORE_PROJECT', { MEMORYSTORE_PROJECT: undefined }],
+    ['MEMORYSTORE_PROJECT', { MEMORYSTORE_PROJECT: 'Bad_Project' }],
+    ['MEMORYSTORE_LOCATIONS', { MEMORYSTORE_LOCATIONS: 'us central1' }],
+    ['MEMORYSTORE_API_ENDPOINT', { MEMORYSTORE_API_ENDPOINT: 'localhost' }],
+    ['MEMORYSTORE_API_PLAINTEXT', { MEMORYSTORE_API_PLAINTEXT: 'yes' }],
+    ['GKE_CLUSTER_ENDPOINT', { KUBECONFIG: undefined }],
+    ['SYNC_MODE', { SYNC_MODE: 'sidecar' }],
+    ['ISTIO_NAMESPACE', { ISTIO_NAMESPACE: 'Istio_System' }],
+    ['EGRESS_GATEWAY_SELECTOR', { EGRESS_GATEWAY_SELECTOR: 'istio' }],
+    ['GATEWAY_PORT_RANGE', { GATEWAY_PORT_RANGE: '17000-16000' }],
+    ['GATEWAY_PORT_RANGE', { GATEWAY_PORT_RANGE: '1-70000' }],
+    ['MAX_PRUNE_FRACTION', { MAX_PRUNE_FRACTION: '1.5' }],
+    ['EVENT_MAX_AGE_SECONDS', { EVENT_MAX_AGE_SECONDS: '-1' }],
+    ['RESYNC_AUDIENCE', { RESYNC_AUDIENCE: undefined }],
+    ['RESYNC_ALLOWED_PRINCIPALS', { RESYNC_ALLOWED_PRINCIPALS: 'not-an-email' }],
+    ['AUDIT_TOPIC', { AUDIT_TOPIC: 'audit' }],
+    ['OWNER_ID', { OWNER_ID: 'has space' }],
+  ];
+
+  test.each(bad)('a bad %s stops start-up with a message naming it', (variable, overrides) => {
+    const env = { ...BASE_ENV, ...overrides };
+    for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete (env as Record<string, string | undefined>)[k];
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(new RegExp(`^${variable}: expected`));
+  });
+
+  test('every documented default parses', () => {
+    for (const variable of CONFIG_VARIABLES.filter((v) => v.default !== undefined)) {
+      expect(() => parseConfig({ ...BASE_ENV, [variable.name]: variable.default })).not.toThrow();
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { allocatePorts, allocationKey } from '../../../shared/plan/allocate-ports.js';
+
+const range = { from: 100, to: 104 };
+const req = (instance: string, role: 'primary' | 'read' = 'primary') => ({ instance, role });
+
+describe('allocatePorts', () => {
+  test.each([
+    ['new endpoints take the lowest free ports', [req('a'), req('b')], {}, [], { 'a#primary': 100, 'b#primary': 101 }],
+    ['a live allocation is kept', [req('a')], { 'a#primary': 103 }, [], { 'a#primary': 103 }],
+    ['reserved ports are skipped', [req('a')], {}, [100, 101], { 'a#primary': 102 }],
+    ['a live port someone else holds is replaced', [req('a')], { 'a#primary': 100 }, [100], { 'a#primary': 101 }],
+    ['two live claims on one port: the first keeps it', [req('a'), req('b')], { 'a#primary': 100, 'b#primary': 100 }, [], { 'a#primary': 100, 'b#primary': 101 }],
+    ['read endpoints get their own port', [req('a'), req('a', 'read')], {}, [], { 'a#primary': 100, 'a#read': 101 }],
+  ])('%s', (_title, requests, live, reserved, expected) => {
+    const { allocations, exhausted } = allocatePorts(requests, new Map(Object.entries(live)), new Set(reserved), range);
+    expect(Object.fromEntries(allocations)).toEqual(expected);
+    expect(exhausted).toEqual([]);
+  });
+
+  test('the range runs out: the rest are reported, never given a shared port', () => {
+    const requests = ['a', 'b', 'c', 'd', 'e', 'f'].map((i) => req(i));
+    const { allocations, exhausted } = allocatePorts(requests, new Map(), new Set(), range);
+    expect(new Set(allocations.values()).size).toBe(5);
+    expect(exhausted).toEqual([req('f')]);
+    expect(allocations.get(allocationKey('e', 'primary'))).toBe(104);
+  });
+});

@@ -1,0 +1,176 @@
+import { objectName, serviceEntryName } from '../../../shared/render/names.js';
+import type { KubeObject } from '../../../shared/model/k8s-object.js';
+import { nameOf, readyInstance } from '../../fixtures/instances.js';
+import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
+
+const cache1 = nameOf('cache-1');
+const base = objectName(cache1);
+const observe = (id: string, fields = {}) => ({ name: nameOf(id), instance: readyInstance(id, fields) });
+const gone = (id: string) => ({ name: nameOf(id) });
+
+function gatewayPorts(world: World): number[] {
+  return objectsOf(world, 'Gateway').flatMap((g) => (g.spec['servers'] as Array<{ port: { number: number } }>).map((s) => s.port.number));
+}
+
+function created(id: string, fields = {}): World {
+  return apply(emptyWorld(), plan(emptyWorld(), [observe(id, fields)]));
+}
+
+describe('planning one instance through its life', () => {
+  test('first round creates every object, in make-before-break order', () => {
+    expect(writes(plan(emptyWorld(), [observe('cache-1')]))).toEqual([
+      `create ServiceEntry/${base}`,
+      'update Service',
+      `create Gateway/${base}`,
+      `create DestinationRule/${base}`,
+      `create VirtualService/${base}`,
+    ]);
+  });
+
+  test('a second round plans nothing', () => {
+    const world = created('cache-1');
+    expect(writes(plan(world, [observe('cache-1')]))).toEqual([]);
+  });
+
+  test('a resize plans nothing (the endpoint stays the same)', () => {
+    const world = created('cache-1');
+    const resized = { name: cache1, instance: { ...readyInstance('cache-1'), state: 'READY' } };
+    expect(writes(plan(world, [resized]))).toEqual([]);
+  });
+
+  test('a failover plans nothing', () => {
+    const world = created('cache-1');
+    expect(writes(plan(world, [observe('cache-1', { state: 'READY' })]))).toEqual([]);
+  });
+
+  test('a re-address touches only the ServiceEntry and the VirtualService', () => {
+    const world = created('cache-1');
+    expect(writes(plan(world, [observe('cache-1', { host: '10.9.9.9' })]))).toEqual([`update ServiceEntry/${base}`, `update VirtualService/${base}`]);
+    expect(writes(plan(world, [observe('cache-1', { port: 6380 })]))).toEqual([`update ServiceEntry/${base}`, `update VirtualService/${base}`]);
+  });
+
+  test('a deletion removes every object in reverse order and frees the port', () => {
+    const world = created('cache-1');
+    const deletion = plan(world, [gone('cache-1')]);
+    expect(writes(deletion)).toEqual([
+      `delete VirtualService/${base}`,
+      `delete DestinationRule/${base}`,
+      `delete Gateway/${base}`,
+      'update Service',
+      `delete ServiceEntry/${base}`,
+    ]);
+    const after = apply(world, deletion);
+    expect(after.owned).toEqual([]);
+    expect(after.ourPorts).toEqual([]);
+  });
+
+  test('an instance that is not READY keeps its objects, each recorded as skipped', () => {
+    const world = created('cache-1');
+    const result = plan(world, [observe('cache-1', { state: 'UPDATING', host: '10.7.7.7' })]);
+    expect(writes(result).every((w) => w.startsWith('skipped'))).toBe(true);
+    expect(result.changes.find((c) => c.action === 'skipped')?.reason).toMatch(/UPDATING/);
+  });
+
+  test('an instance with no endpoint yet is a retryable error and nothing is written', () => {
+    const result = plan(emptyWorld(), [observe('cache-1', { state: 'CREATING', host: undefined, port: undefined })]);
+    expect(result.errors).toEqual([{ instance: cache1.full, message: expect.stringMatching(/CREATING.*no endpoint/), retryable: true }]);
+    expect(writes(result)).toEqual([]);
+  });
+
+  test('an instance not READY but with no objects yet gets them from its current endpoint', () => {
+    const result = plan(emptyWorld(), [observe('cache-1', { state: 'MAINTENANCE' })]);
+    expect(writes(result)).toContain(`create ServiceEntry/${base}`);
+  });
+});
+
+describe('gateway ports', () => {
+  test('read replicas: the read endpoint gets its own ServiceEntry and gateway port', () => {
+    const world = created('cache-1');
+    const withReplicas = plan(world, [observe('cache-1', { readEndpoint: '10.0.0.4', readEndpointPort: 6379 })]);
+    expect(writes(withReplicas)).toEqual([
+      `create ServiceEntry/${serviceEntryName(cache1, 'read')}`,
+      'update Service',
+      `update Gateway/${base}`,
+      `update DestinationRule/${base}`,
+      `update VirtualService/${base}`,
+    ]);
+    const after = apply(world, withReplicas);
+    expect(gatewayPorts(after)).toEqual([16000, 16001]);
+    expect(after.ourPorts.map((p) => p.port)).toEqual([16000, 16001]);
+  });
+
+  test('disabling read replicas frees the read port after the routes stop using it', () => {
+    const world = created('cache-1', { readEndpoint: '10.0.0.4', readEndpointPort: 6379 });
+    const result = plan(world, [observe('cache-1')]);
+    expect(writes(result)).toEqual([
+      `update Gateway/${base}`,
+      `update DestinationRule/${base}`,
+      `update VirtualService/${base}`,
+      'update Service',
+      `delete ServiceEntry/${serviceEntryName(cache1, 'read')}`,
+    ]);
+    expect(apply(world, result).ourPorts.map((p) => p.port)).toEqual([16000]);
+  });
+
+  test('ports are stable across rounds and never shared, whatever the order instances arrive in', () => {
+    let world = created('zeta');
+    world = apply(world, plan(world, [observe('alpha')]));
+    world = apply(world, plan(world, [observe('mid', { readEndpoint: '10.0.0.9', readEndpointPort: 6379 })]));
+    const ports = gatewayPorts(world);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(ports.sort()).toEqual([16000, 16001, 16002, 16003]);
+    const resync = plan(world, [observe('alpha'), observe('mid', { readEndpoint: '10.0.0.9', readEndpointPort: 6379 }), observe('zeta')]);
+    expect(writes(resync)).toEqual([]);
+  });
+
+  test('a port the installer holds on the Service is never allocated', () => {
+    const world = { ...emptyWorld(), installerPorts: [80, 443, 16000, 16001] };
+    const after = apply(world, plan(world, [observe('cache-1')]));
+    expect(gatewayPorts(after)).toEqual([16002]);
+  });
+
+  test('a freed port is not reused in the same plan that frees it', () => {
+    const world = created('old');
+    const after = apply(world, plan(world, [gone('old'), observe('new')]));
+    expect(gatewayPorts(after)).toEqual([16001]);
+  });
+
+  test('an exhausted range is an error for that instance only', () => {
+    const env = { GATEWAY_PORT_RANGE: '16000-16000' };
+    const world = apply(emptyWorld(), plan(emptyWorld(), [observe('a')], env));
+    const result = plan(world, [observe('a'), observe('b')], env);
+    expect(result.errors).toEqual([{ instance: nameOf('b').full, message: expect.stringMatching(/GATEWAY_PORT_RANGE/), retryable: false }]);
+    expect(writes(result)).toEqual([]);
+  });
+});
+
+describe('ownership', () => {
+  test('a foreign object with a desired name is a conflict and is never written', () => {
+    const foreign: KubeObject = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: base, namespace: 'istio-system', labels: { team: 'platform' } }, spec: { hosts: ['hand.made'] } };
+    const world = { ...emptyWorld(), foreign: [foreign] };
+    const result = plan(world, [observe('cache-1')]);
+    const conflict = result.changes.find((c) => c.ref.kind === 'ServiceEntry');
+    expect(conflict).toMatchObject({ action: 'conflict', before: foreign });
+    expect(conflict?.after).toBeUndefined();
+    expect(apply(world, result).foreign).toEqual([foreign]);
+  });
+
+  test('objects of instances outside the plan are left alone', () => {
+    const world = created('other');
+    const result = plan(world, [observe('cache-1')]);
+    expect(writes(result).some((w) => w.includes(objectName(nameOf('other'))))).toBe(false);
+  });
+
+  test('labels that others add to our objects are not drift', () => {
+    const world = created('cache-1');
+    world.owned = world.owned.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, extra: 'x' } } }));
+    expect(writes(plan(world, [observe('cache-1')]))).toEqual([]);
+  });
+
+  test('direct mode: ServiceEntry only, and a switch from egress-gateway mode removes the routing objects', () => {
+    expect(writes(plan(emptyWorld(), [observe('cache-1')], { SYNC_MODE: 'direct' }))).toEqual([`create ServiceEntry/${base}`]);
+    const world = created('cache-1');
+    const result = plan(world, [observe('cache-1')], { SYNC_MODE: 'direct' });
+    expect(writes(result)).toEqual([`delete VirtualService/${base}`, `delete DestinationRule/${base}`, `delete Gateway/${base}`, 'update Service']);
+  });
+});

@@ -1,0 +1,59 @@
+import { pruneGuard, resyncScope } from '../../../shared/reconcile/resync.js';
+import { outOfScope } from '../../../shared/reconcile/reconcile-event.js';
+import { renderDirect } from '../../../shared/render/render-instance.js';
+import type { Plan } from '../../../shared/plan/plan-types.js';
+import { nameOf, readyInstance } from '../../fixtures/instances.js';
+import { testConfig } from '../../fixtures/settings.js';
+
+const config = testConfig();
+const ownedFor = (id: string, location = 'us-central1') => renderDirect(nameOf(id, location), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], config);
+
+describe('resyncScope', () => {
+  test('listed instances are reconciled; managed ones no longer listed are gone', () => {
+    const scope = resyncScope({ instances: [readyInstance('a')], unreachable: new Set() }, [...ownedFor('a'), ...ownedFor('b')], config);
+    expect(scope.map((o) => [o.name.id, o.instance ? 'present' : 'gone'])).toEqual([['a', 'present'], ['b', 'gone']]);
+  });
+
+  test('an unreachable region is never pruned', () => {
+    const scope = resyncScope({ instances: [], unreachable: new Set(['europe-west1']) }, ownedFor('eu', 'europe-west1'), config);
+    expect(scope).toEqual([]);
+  });
+
+  test('instances outside the configured locations or project are not pruned', () => {
+    const limited = testConfig({ MEMORYSTORE_LOCATIONS: 'us-central1' });
+    expect(resyncScope({ instances: [], unreachable: new Set() }, ownedFor('eu', 'europe-west1'), limited)).toEqual([]);
+    const other = renderDirect(nameOf('x', 'us-central1', 'other-project'), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], config);
+    expect(resyncScope({ instances: [], unreachable: new Set() }, other, config)).toEqual([]);
+  });
+});
+
+describe('pruneGuard', () => {
+  const owned = ['a', 'b', 'c', 'd'].flatMap((id) => ownedFor(id));
+  const deleting = (ids: string[]): Plan => ({
+    changes: ids.map((id) => ({ action: 'delete' as const, ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: id }, instance: nameOf(id).full })),
+    errors: [],
+  });
+  test.each([
+    [['a'], 0.5, false],
+    [['a', 'b'], 0.5, false],
+    [['a', 'b', 'c'], 0.5, true],
+    [['a', 'b', 'c', 'd'], 1, false],
+    [['a'], 0, true],
+  ])('deleting %j of 4 with MAX_PRUNE_FRACTION %s: refused = %s', (ids, fraction, refused) => {
+    const reason = pruneGuard(fraction)(deleting(ids), owned);
+    expect(reason !== undefined).toBe(refused);
+    if (refused) expect(reason).toMatch(/MAX_PRUNE_FRACTION.*force=true/);
+  });
+});
+
+describe('outOfScope', () => {
+  test.each([
+    [nameOf('a'), undefined, undefined],
+    [nameOf('a', 'us-central1', 'elsewhere'), undefined, /MEMORYSTORE_PROJECT/],
+    [nameOf('a', 'asia-east1'), 'us-central1,europe-west1', /MEMORYSTORE_LOCATIONS/],
+  ])('%o with locations %s', (name, locations, reason) => {
+    const result = outOfScope(name, testConfig(locations ? { MEMORYSTORE_LOCATIONS: locations } : {}));
+    if (reason) expect(result).toMatch(reason);
+    else expect(result).toBeUndefined();
+  });
+});
