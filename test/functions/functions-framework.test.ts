@@ -1,0 +1,101 @@
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import { BASE_ENV } from '../fixtures/settings.js';
+import { logEntry, pubsubEvent } from '../fixtures/audit-entries.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { startTokenIssuer, type TokenIssuer } from '../support/id-tokens.js';
+
+/**
+ * Both functions through the real Functions Framework, on the paths that need no cluster: acknowledging events that
+ * are not ours, and rejecting resync callers. The whole path against real components is in test/integration.
+ */
+let issuer: TokenIssuer;
+const audience = BASE_ENV['RESYNC_AUDIENCE']!;
+
+beforeAll(async () => {
+  issuer = await startTokenIssuer();
+  // A plaintext loopback Memorystore endpoint keeps the client from probing Google's metadata server.
+  Object.assign(process.env, BASE_ENV, { ID_TOKEN_CERTS_URL: issuer.certsUrl, MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9', MEMORYSTORE_API_PLAINTEXT: 'true' });
+  await import('../../functions/index.js');
+});
+
+afterAll(async () => {
+  await issuer.close();
+});
+
+function postEvent(event: ReturnType<typeof pubsubEvent>): request.Test {
+  return request(getTestServer('syncOnAuditLog'))
+    .post('/')
+    .set('ce-id', event.id)
+    .set('ce-specversion', '1.0')
+    .set('ce-type', event.type)
+    .set('ce-source', '//pubsub.googleapis.com/projects/test-project/topics/redis-audit')
+    .set('content-type', 'application/json')
+    .send(JSON.stringify(event.data));
+}
+
+describe('syncOnAuditLog', () => {
+  test.each([
+    ['a payload that is not JSON', pubsubEvent('garbage'), /not a JSON LogEntry/],
+    ['another service', pubsubEvent(logEntry({ serviceName: 'compute.googleapis.com' })), /is not redis\.googleapis\.com/],
+    ['the first entry of an operation', pubsubEvent(logEntry({ operation: { first: true, last: false } })), /first entry/],
+    ['an instance of another project', pubsubEvent(logEntry({ resourceName: 'projects/other/locations/us-central1/instances/x' })), /not MEMORYSTORE_PROJECT/],
+  ])('acknowledges %s (2xx) and logs why', async (_title, event, reason) => {
+    const logs = captureLogs();
+    try {
+      const response = await postEvent(event);
+      expect(response.status).toBe(204);
+      const line = logs.lines().find((l) => l['event_id'] === event.id);
+      expect(line).toMatchObject({ severity: 'INFO', reason: expect.stringMatching(reason) });
+    } finally {
+      logs.restore();
+    }
+  });
+
+  test('an event it must act on fails (so Pub/Sub retries) when the cluster cannot be reached', async () => {
+    const logs = captureLogs();
+    try {
+      const response = await postEvent(pubsubEvent(logEntry(), { id: 'needs-cluster' }));
+      expect(response.status).toBe(500);
+      expect(logs.lines().find((l) => l['event_id'] === 'needs-cluster')).toMatchObject({ severity: 'ERROR', message: expect.stringMatching(/retried/) });
+    } finally {
+      logs.restore();
+    }
+  });
+});
+
+describe('resync authentication', () => {
+  const server = () => request(getTestServer('resync'));
+
+  test('no token: 401 with a JSON error', async () => {
+    const response = await server().post('/');
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ error: expect.stringMatching(/identity token is required/) });
+  });
+
+  test('GET is not allowed', async () => {
+    expect((await server().get('/')).status).toBe(405);
+  });
+
+  test.each([
+    ['a token for another audience', () => issuer.sign({ email: 'operator@example.com', audience: 'https://elsewhere' }), 401],
+    ['an expired token', () => issuer.sign({ email: 'operator@example.com', audience, expiresInSeconds: -600 }), 401],
+    ['a token signed by an unknown key', () => issuer.signWithUnknownKey({ email: 'operator@example.com', audience }), 401],
+    ['a token from another issuer', () => issuer.sign({ email: 'operator@example.com', audience, issuer: 'https://evil.example.com' }), 401],
+    ['a principal that is not allowed', () => issuer.sign({ email: 'mallory@example.com', audience }), 403],
+    ['an unverified email', () => issuer.sign({ email: 'operator@example.com', audience, emailVerified: false }), 403],
+  ])('%s is refused', async (_title, token, status) => {
+    const bearer = await token();
+    const response = await server().post('/').set('authorization', `Bearer ${bearer}`);
+    expect(response.status).toBe(status);
+    expect(typeof response.body.error).toBe('string');
+    expect(JSON.stringify(response.body)).not.toContain(bearer.split('.')[2]);
+  });
+
+  test('an allowed caller gets past authentication (the cluster is unreachable here, so the resync itself fails)', async () => {
+    const bearer = await issuer.sign({ email: 'operator@example.com', audience });
+    const response = await server().post('/?dryRun=true').set('authorization', `Bearer ${bearer}`);
+    expect(response.status).toBe(500);
+    expect(response.body.error).not.toMatch(/token|principal/i);
+  });
+});
