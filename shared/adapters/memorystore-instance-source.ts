@@ -35,13 +35,13 @@ export function toRedisInstance(api: ApiInstance): RedisInstance {
 export function makeRedisClient(config: Pick<Config, 'project' | 'memorystoreEndpoint'>): CloudRedisClient {
   const endpoint = config.memorystoreEndpoint;
   if (!endpoint) return new CloudRedisClient();
-  // A plaintext local server (tests, the demo) gets no Google credentials; the project id is set so the client does
-  // not go looking for one.
+  // A plaintext local server (tests, the demo) gets no Google credentials. The project id and universe domain are
+  // set so the client does not probe the metadata server for them.
   return new CloudRedisClient({
     apiEndpoint: endpoint.host,
     port: endpoint.port,
     projectId: config.project,
-    ...(endpoint.plaintext ? { sslCreds: credentials.createInsecure() } : {}),
+    ...(endpoint.plaintext ? { sslCreds: credentials.createInsecure(), universeDomain: 'googleapis.com' } : {}),
   });
 }
 
