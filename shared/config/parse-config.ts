@@ -33,13 +33,15 @@ export interface Config {
   readonly ownerId: string;
   readonly maxPruneFraction: number;
   readonly eventMaxAgeSeconds: number;
-  readonly resync: {
-    readonly audience: string;
-    readonly allowedPrincipals: readonly string[];
-    readonly schedulerPrincipal?: string;
-    readonly certsUrl?: string;
-  };
   readonly audit: { readonly topic?: string; readonly required: boolean };
+}
+
+/** Who may call `resync`. Parsed apart from Config, which the command line uses without it. */
+export interface ResyncAuth {
+  readonly audience: string;
+  readonly allowedPrincipals: readonly string[];
+  readonly schedulerPrincipal?: string;
+  readonly certsUrl?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -106,8 +108,6 @@ export function parseConfig(env: Env): Config {
   const project = read(env, 'MEMORYSTORE_PROJECT', z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/), 'a Google Cloud project id');
   const endpoint = optional(env, 'MEMORYSTORE_API_ENDPOINT', z.string().transform(parseHostPort).pipe(z.object({ host: z.string(), port: z.number() })), '`host:port`');
   const plaintext = read(env, 'MEMORYSTORE_API_PLAINTEXT', bool, '`true` or `false`');
-  const certsUrl = optional(env, 'ID_TOKEN_CERTS_URL', z.url(), 'a URL');
-  const schedulerPrincipal = optional(env, 'RESYNC_SCHEDULER_PRINCIPAL', email, 'an email');
   const auditTopic = optional(env, 'AUDIT_TOPIC', z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/), '`projects/PROJECT/topics/TOPIC`');
   return {
     project,
@@ -127,12 +127,18 @@ export function parseConfig(env: Env): Config {
     ownerId: read(env, 'OWNER_ID', labelValue.min(1), 'a label value (letters, digits, `-_.`, at most 63)'),
     maxPruneFraction: read(env, 'MAX_PRUNE_FRACTION', z.coerce.number().min(0).max(1), 'a number from 0 to 1'),
     eventMaxAgeSeconds: read(env, 'EVENT_MAX_AGE_SECONDS', z.coerce.number().int().positive(), 'a positive whole number of seconds'),
-    resync: {
-      audience: read(env, 'RESYNC_AUDIENCE', z.string().min(1), 'the audience of resync identity tokens (the function URL)'),
-      allowedPrincipals: read(env, 'RESYNC_ALLOWED_PRINCIPALS', z.string().transform(list).pipe(z.array(email).min(1)), 'comma-separated emails'),
-      ...(schedulerPrincipal ? { schedulerPrincipal } : {}),
-      ...(certsUrl ? { certsUrl } : {}),
-    },
     audit: { ...(auditTopic ? { topic: auditTopic } : {}), required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`') },
+  };
+}
+
+/** Parses who may call `resync`; the functions require it at start-up like the rest of the configuration. */
+export function parseResyncAuth(env: Env): ResyncAuth {
+  const certsUrl = optional(env, 'ID_TOKEN_CERTS_URL', z.url(), 'a URL');
+  const schedulerPrincipal = optional(env, 'RESYNC_SCHEDULER_PRINCIPAL', email, 'an email');
+  return {
+    audience: read(env, 'RESYNC_AUDIENCE', z.string().min(1), 'the audience of resync identity tokens (the function URL)'),
+    allowedPrincipals: read(env, 'RESYNC_ALLOWED_PRINCIPALS', z.string().transform(list).pipe(z.array(email).min(1)), 'comma-separated emails'),
+    ...(schedulerPrincipal ? { schedulerPrincipal } : {}),
+    ...(certsUrl ? { certsUrl } : {}),
   };
 }

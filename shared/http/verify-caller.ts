@@ -1,6 +1,6 @@
 import { OAuth2Client } from 'google-auth-library';
 import { AuthError } from '../errors.js';
-import type { Config } from '../config/parse-config.js';
+import type { ResyncAuth } from '../config/parse-config.js';
 
 export interface Caller {
   readonly email: string;
@@ -25,7 +25,7 @@ function oauthClient(certsUrl: string | undefined): OAuth2Client {
  * IAM (`roles/run.invoker`) checks the token too; checking here as well keeps the function safe if that is loosened.
  * https://cloud.google.com/functions/docs/securing/authenticating
  */
-export async function verifyCaller(authorization: string | undefined, settings: Config['resync']): Promise<Caller> {
+export async function verifyCaller(authorization: string | undefined, settings: ResyncAuth): Promise<Caller> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match?.[1]) throw new AuthError(401, 'an identity token is required: Authorization: Bearer <token>');
   let payload;

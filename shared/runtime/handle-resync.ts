@@ -3,6 +3,7 @@ import { AuthError, errorMessage } from '../errors.js';
 import { verifyCaller } from '../http/verify-caller.js';
 import { traceOf } from '../log.js';
 import { resync } from '../reconcile/resync.js';
+import type { ResyncAuth } from '../config/parse-config.js';
 import type { Runtime } from './runtime.js';
 
 /** `dryRun` and `force` from the query string or a JSON body: `true`/`1` turn them on. */
@@ -13,7 +14,7 @@ function flag(request: Request, name: string): boolean {
 }
 
 /** `resync`: reconciles every instance and answers with the report (or, with dryRun, the plan). */
-export async function handleResync(runtime: Runtime, request: Request, response: Response): Promise<void> {
+export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: Request, response: Response): Promise<void> {
   const trace = traceOf(request.get('traceparent') ?? request.get('x-cloud-trace-context'), runtime.config.project);
   const log = runtime.log.with({ ...(trace ? { trace } : {}) });
   if (request.method !== 'POST') {
@@ -21,7 +22,7 @@ export async function handleResync(runtime: Runtime, request: Request, response:
     return;
   }
   try {
-    const caller = await verifyCaller(request.get('authorization'), runtime.config.resync);
+    const caller = await verifyCaller(request.get('authorization'), auth);
     const options = { dryRun: flag(request, 'dryRun'), force: flag(request, 'force') };
     const report = await resync(await runtime.deps(log), { kind: 'resync', principal: caller.email, scheduled: caller.scheduled }, options);
     log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors }, 'resync finished');

@@ -1,5 +1,5 @@
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
-import { ConfigError, parseConfig } from '../../../shared/config/parse-config.js';
+import { ConfigError, parseConfig, parseResyncAuth } from '../../../shared/config/parse-config.js';
 import { BASE_ENV } from '../../fixtures/settings.js';
 
 describe('parseConfig', () => {
@@ -21,6 +21,14 @@ describe('parseConfig', () => {
       audit: { required: false },
     });
     expect(config.memorystoreEndpoint).toBeUndefined();
+  });
+
+  test('resync callers', () => {
+    expect(parseResyncAuth(BASE_ENV)).toEqual({
+      audience: 'https://us-central1-test-project.cloudfunctions.net/resync',
+      allowedPrincipals: ['operator@example.com', 'scheduler@test-project.iam.gserviceaccount.com'],
+      schedulerPrincipal: 'scheduler@test-project.iam.gserviceaccount.com',
+    });
   });
 
   test('every value set', () => {
@@ -74,13 +82,15 @@ describe('parseConfig', () => {
   test.each(bad)('a bad %s stops start-up with a message naming it', (variable, overrides) => {
     const env = { ...BASE_ENV, ...overrides };
     for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete (env as Record<string, string | undefined>)[k];
-    expect(() => parseConfig(env)).toThrow(ConfigError);
-    expect(() => parseConfig(env)).toThrow(new RegExp(`^${variable}: expected`));
+    const parseAll = (): unknown => [parseConfig(env), parseResyncAuth(env)];
+    expect(parseAll).toThrow(ConfigError);
+    expect(parseAll).toThrow(new RegExp(`^${variable}: expected`));
   });
 
   test('every documented default parses', () => {
     for (const variable of CONFIG_VARIABLES.filter((v) => v.default !== undefined)) {
-      expect(() => parseConfig({ ...BASE_ENV, [variable.name]: variable.default })).not.toThrow();
+      const env = { ...BASE_ENV, [variable.name]: variable.default };
+      expect(() => [parseConfig(env), parseResyncAuth(env)]).not.toThrow();
     }
   });
 });
