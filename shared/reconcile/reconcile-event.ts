@@ -33,7 +33,7 @@ export async function reconcileEvent(config: Config, getDeps: () => Promise<Sync
   const deps = await getDeps();
   const instance = await deps.instances.get(decision.instance.full);
   const scope = [{ name: decision.instance, ...(instance ? { instance } : {}) }];
-  const report = await syncInstances(deps, scope, decision.trigger, { dryRun: false, triggeringInstance: decision.instance.full });
+  const { report } = await syncInstances(deps, scope, decision.trigger, { dryRun: false, triggeringInstance: decision.instance.full });
   const retryable = report.errors.find((e) => e.retryable);
   if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);
   return { handled: true, report };

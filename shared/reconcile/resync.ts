@@ -3,7 +3,7 @@ import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { locationOf, parseInstanceName, type InstanceName, type RedisInstance } from '../model/instance.js';
 import type { InstanceObservation } from '../plan/desired-state.js';
 import type { Plan } from '../plan/plan-types.js';
-import { syncInstances, type SyncReport } from './sync.js';
+import { syncInstances, type SyncResult } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export interface ResyncOptions {
@@ -59,7 +59,7 @@ export function pruneGuard(maxFraction: number): (plan: Plan, owned: readonly Ku
   };
 }
 
-export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncReport> {
+export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncResult> {
   const [listing, owned] = await Promise.all([listAll(deps), deps.cluster.listOwned(deps.config.istioNamespace, deps.config.ownerId)]);
   const scope = resyncScope(listing, owned, deps.config);
   return syncInstances(deps, scope, trigger, { dryRun: options.dryRun, ...(options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) }) });

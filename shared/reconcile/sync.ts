@@ -4,7 +4,7 @@ import type { RedisInstance } from '../model/instance.js';
 import { isOwned, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
 import { planChanges } from '../plan/plan-changes.js';
-import type { InstanceError, Plan } from '../plan/plan-types.js';
+import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
 import { applyPlan } from './apply-plan.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -16,6 +16,12 @@ export interface SyncReport {
   readonly errors: readonly InstanceError[];
   readonly refused?: string;
   readonly summary: Readonly<Record<string, number>>;
+}
+
+/** The report, and the planned changes with their whole objects (for a readable diff on a terminal). */
+export interface SyncResult {
+  readonly report: SyncReport;
+  readonly changes: readonly Change[];
 }
 
 export interface SyncOptions {
@@ -51,7 +57,7 @@ async function readForeign(deps: SyncDeps, desired: readonly KubeObject[], owned
   return new Map(found.filter((o): o is KubeObject => o !== undefined && !isOwned(o, deps.config.ownerId)).map((o) => [refKey(refOf(o)), o]));
 }
 
-async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncReport> {
+async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
   const { config } = deps;
   const { owned, service } = await readCluster(deps);
   const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), settings: config });
@@ -64,19 +70,20 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   if (options.dryRun || refused) {
     // A dry run is recorded (dry_run: true) so a plan shown to an operator can be found again; a refused one is not.
     if (options.dryRun && !refused) await deps.audit.write(planned);
-    return { dry_run: options.dryRun, records: planned, errors: plan.errors, ...(refused ? { refused } : {}), summary: summarize(planned) };
+    const report = { dry_run: options.dryRun, records: planned, errors: plan.errors, ...(refused ? { refused } : {}), summary: summarize(planned) };
+    return { report, changes: plan.changes };
   }
   const applied = await applyPlan(deps.cluster, plan.changes, planned, () => deps.clock.monotonicMs());
   await deps.audit.write(applied.records);
   if (applied.error !== undefined) throw applied.error;
-  return { dry_run: false, records: applied.records, errors: plan.errors, summary: summarize(applied.records) };
+  return { report: { dry_run: false, records: applied.records, errors: plan.errors, summary: summarize(applied.records) }, changes: plan.changes };
 }
 
 /**
  * Reads the cluster, plans and applies for the instances in scope. Another writer changing one of our objects between
  * read and write (HTTP 409) is met by reading again and planning again, a few times, before the error goes up.
  */
-export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncReport> {
+export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
   for (let tries = 1; ; tries++) {
     try {
       return await attempt(deps, scope, trigger, options);

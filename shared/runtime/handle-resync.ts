@@ -24,7 +24,7 @@ export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: 
   try {
     const caller = await verifyCaller(request.get('authorization'), auth);
     const options = { dryRun: flag(request, 'dryRun'), force: flag(request, 'force') };
-    const report = await resync(await runtime.deps(log), { kind: 'resync', principal: caller.email, scheduled: caller.scheduled }, options);
+    const { report } = await resync(await runtime.deps(log), { kind: 'resync', principal: caller.email, scheduled: caller.scheduled }, options);
     log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors }, 'resync finished');
     response.status(report.refused ? 409 : 200).json(report);
   } catch (error) {

@@ -1,0 +1,27 @@
+import { createTwoFilesPatch } from 'diff';
+import { stringify } from 'yaml';
+import type { KubeObject } from '../model/k8s-object.js';
+import type { Change } from '../plan/plan-types.js';
+
+/** YAML of an object as an operator reads it: the server's bookkeeping (resourceVersion) left out. */
+function yamlOf(object: KubeObject | undefined): string {
+  if (!object) return '';
+  const { resourceVersion: _ignored, ...metadata } = object.metadata;
+  return stringify({ ...object, metadata });
+}
+
+/** One change as a unified diff of YAML, like `kubectl diff`; conflicts and skips as a one-line note. */
+export function formatChange(change: Change): string {
+  const path = `${change.ref.kind}/${change.ref.namespace}/${change.ref.name}`;
+  if (change.action === 'conflict' || change.action === 'skipped') return `# ${change.action} ${path}: ${change.reason ?? ''}\n`;
+  const before = change.action === 'create' ? '' : yamlOf(change.before);
+  const after = change.action === 'delete' ? '' : yamlOf(change.after);
+  const header = `${change.action} ${path}${change.reason ? ` (${change.reason})` : ''}`;
+  return createTwoFilesPatch(`live/${path}`, `planned/${path}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/m, '').replace(/^Index: .*\n/m, `# ${header}\n`);
+}
+
+export function formatPlan(changes: readonly Change[]): string {
+  const shown = changes.filter((c) => c.action !== 'unchanged');
+  if (shown.length === 0) return 'Nothing to change: the cluster matches every instance.\n';
+  return shown.map(formatChange).join('\n');
+}
