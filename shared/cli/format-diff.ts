@@ -17,7 +17,8 @@ export function formatChange(change: Change): string {
   const before = change.action === 'create' ? '' : yamlOf(change.before);
   const after = change.action === 'delete' ? '' : yamlOf(change.after);
   const header = `${change.action} ${path}${change.reason ? ` (${change.reason})` : ''}`;
-  return createTwoFilesPatch(`live/${path}`, `planned/${path}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/m, '').replace(/^Index: .*\n/m, `# ${header}\n`);
+  const diff = createTwoFilesPatch(`live/${path}`, `planned/${path}`, before, after, undefined, undefined, { context: 3 });
+  return `# ${header}\n${diff.replace(/^=+\n/, '')}`;
 }
 
 export function formatPlan(changes: readonly Change[]): string {
