@@ -1,0 +1,60 @@
+import { recordOf } from '../../../shared/audit/audit-record.js';
+import { AuditDeliveryError, AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
+import { Logger, traceOf } from '../../../shared/log.js';
+import type { Change } from '../../../shared/plan/plan-types.js';
+
+const instance = 'projects/p/locations/r/instances/x';
+const change = (action: Change['action']): Change => ({
+  action,
+  ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' },
+  instance,
+  after: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'redis-x', namespace: 'istio-system' }, spec: {} },
+});
+const record = (action: Change['action']) =>
+  recordOf(change(action), { id: `id-${action}`, time: new Date(0), trigger: { kind: 'resync', principal: 'op@example.com', scheduled: true }, dryRun: false, instances: new Map() });
+
+function collector(): { lines: Array<Record<string, unknown>>; logger: Logger } {
+  const lines: Array<Record<string, unknown>> = [];
+  return { lines, logger: new Logger({ trace: 'projects/p/traces/abc' }, (line) => lines.push(JSON.parse(line) as Record<string, unknown>)) };
+}
+
+describe('AuditWriter', () => {
+  test('one structured line per audited record, with labels and trace; unchanged objects are not audited', async () => {
+    const { lines, logger } = collector();
+    const published: string[] = [];
+    const publisher: AuditPublisher = { publish: async (r) => void published.push(r.id) };
+    await new AuditWriter(logger, publisher).write([record('create'), record('unchanged'), record('conflict')]);
+    expect(published).toEqual(['id-create', 'id-conflict']);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        severity: 'NOTICE',
+        message: 'audit record',
+        record: expect.objectContaining({ id: 'id-create', action: 'create' }),
+        'logging.googleapis.com/labels': { component: 'memorystore-egress-sync', action: 'create', instance, kind: 'ServiceEntry' },
+        'logging.googleapis.com/trace': 'projects/p/traces/abc',
+      }),
+      expect.objectContaining({ severity: 'WARNING', record: expect.objectContaining({ action: 'conflict' }) }),
+    ]);
+  });
+
+  test('a publish failure is logged with the record; the invocation fails only when delivery is required', async () => {
+    const failing: AuditPublisher = { publish: async () => Promise.reject(new Error('topic gone')) };
+    const optional = collector();
+    await expect(new AuditWriter(optional.logger, failing, false).write([record('delete')])).resolves.toBeUndefined();
+    expect(optional.lines[0]).toMatchObject({ severity: 'ERROR', audit_delivery_error: 'Error: topic gone', record: { id: 'id-delete' } });
+    const required = collector();
+    await expect(new AuditWriter(required.logger, failing, true).write([record('delete')])).rejects.toThrow(AuditDeliveryError);
+    expect(required.lines).toHaveLength(1);
+  });
+});
+
+describe('traceOf', () => {
+  test.each([
+    ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736'],
+    ['4bf92f3577b34da6a3ce929d0e0e4736/123;o=1', 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736'],
+    ['nonsense', undefined],
+    [undefined, undefined],
+  ])('%s', (header, trace) => {
+    expect(traceOf(header, 'p')).toBe(trace);
+  });
+});
