@@ -1,10 +1,23 @@
 // Jest runs the TypeScript sources directly through ts-jest in ESM mode (the Kubernetes client is ESM only).
-/** @type {import('jest').Config} */
-export default {
+// Two projects: fast tests of the code alone, and tests against real components started once by a global set-up.
+const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};
+
+/** @type {import('jest').Config} */
+export default {
   testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,functions,terraform}/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/{integration,harness-tests}/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+  ],
 };
