@@ -16,8 +16,10 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/{integration,harness-tests}/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/integration/global-setup.ts',
-      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      // Jest loads global set-up with Node's own ESM loader, which cannot resolve the sources' `.js` imports to `.ts`,
+      // so it runs the compiled copy that `pretest` builds.
+      globalSetup: '<rootDir>/build/test/integration/global-setup.js',
+      globalTeardown: '<rootDir>/build/test/integration/global-teardown.js',
     },
   ],
 };

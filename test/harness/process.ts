@@ -1,0 +1,85 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, found from this file whether it runs from the sources or from the compiled copy in build/. */
+function findRoot(start: string): string {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'test/components/build.sh'))) return `${dir}/`;
+  }
+  throw new Error('repository root not found');
+}
+
+export const REPO_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** A free loopback port (there is a small window before the caller binds it; components start one at a time). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Path of a built component (kube-apiserver, etcd, istioctl, pstest): builds it from its pinned Go module on first
+ * use, with the build's progress on stderr, and takes it from the version-keyed cache after that.
+ */
+export function componentPath(name: string): string {
+  const result = spawnSync(`${REPO_ROOT}test/components/build.sh`, [name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`building ${name} failed (test/components/build.sh ${name}, exit ${result.status})`);
+  return result.stdout.trim().split('\n').pop()!;
+}
+
+export interface Managed {
+  readonly process: ChildProcess;
+  readonly logPath: string;
+  stop(): Promise<void>;
+  /** The last lines the process wrote, for a failure message. */
+  tail(lines?: number): string;
+}
+
+const running = new Set<ChildProcess>();
+// A test run that dies must not leave servers behind.
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
+/** Starts a process with its output in a log file; stop() terminates it (SIGTERM, then SIGKILL). */
+export function startProcess(command: string, args: string[], logPath: string, env: NodeJS.ProcessEnv = process.env): Managed {
+  const log = createWriteStream(logPath);
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    process: child,
+    logPath,
+    tail: (lines = 20) => readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n'),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      running.delete(child);
+      log.end();
+    },
+  };
+}
+
+/** Polls until check() is true, or fails with what the process last said. */
+export async function waitFor(what: string, check: () => Promise<boolean>, managed: Managed, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (managed.process.exitCode !== null) throw new Error(`${what}: the process exited (${managed.process.exitCode}). Last output:\n${managed.tail()}`);
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${what}: not ready after ${timeoutMs} ms. Last output:\n${managed.tail()}`);
+}

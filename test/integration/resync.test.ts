@@ -1,0 +1,91 @@
+import { objectName } from '../../shared/render/names.js';
+import { parseInstanceName } from '../../shared/model/instance.js';
+import { nameOf } from '../fixtures/instances.js';
+import { renderDirect } from '../../shared/render/render-instance.js';
+import { testConfig } from '../fixtures/settings.js';
+import { SCHEDULER, startRig, type SyncRig } from './support/sync-rig.js';
+
+/** `resync` over the real stack: pruning, ownership, dry runs, the safety rules and the report. */
+let rig: SyncRig;
+beforeAll(async () => {
+  rig = await startRig({ namespace: 'e2e-resync' });
+}, 120_000);
+afterAll(async () => rig?.stop());
+
+type ReportRecord = { action: string; outcome: string; object: { kind: string; name: string }; instance: { name: string } | null; dry_run: boolean; trigger: Record<string, unknown> };
+const recordsOf = (body: Record<string, unknown>) => body['records'] as ReportRecord[];
+
+/** Objects an earlier deployment left for an instance that no longer exists, as the sync user would have written them. */
+async function plantOrphan(id: string): Promise<string> {
+  const name = nameOf(id);
+  const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
+  for (const object of renderDirect(name, [{ role: 'primary', address: '10.50.0.1', port: 6379 }], config)) await rig.cluster.create(object);
+  return name.full;
+}
+
+test('a dry run returns the plan and writes nothing', async () => {
+  await rig.createInstance('kept-cache');
+  const orphan = await plantOrphan('vanished-cache');
+  const before = await rig.cluster.istioObjects();
+  const { status, body } = await rig.resync('?dryRun=true');
+  expect(status).toBe(200);
+  expect(body['dry_run']).toBe(true);
+  const planned = recordsOf(body).filter((r) => r.action === 'delete');
+  expect(planned.map((r) => r.instance?.name)).toEqual([orphan]);
+  expect(planned.every((r) => r.outcome === 'planned' && r.dry_run)).toBe(true);
+  expect([...(await rig.cluster.istioObjects()).keys()]).toEqual([...before.keys()]);
+});
+
+test('the prune guard refuses a plan that deletes too large a share, until forced', async () => {
+  // Three managed instances, two gone: 2/3 is above the default MAX_PRUNE_FRACTION of 0.5 (1/2 above was not).
+  await plantOrphan('vanished-too');
+  const refused = await rig.resync();
+  expect(refused.status).toBe(409);
+  expect(refused.body['refused']).toMatch(/MAX_PRUNE_FRACTION/);
+  expect((await rig.cluster.istioObjects()).has(`ServiceEntry/${objectName(nameOf('vanished-too'))}`)).toBe(true);
+});
+
+test('a forced resync prunes orphans, keeps live instances, and reports the caller', async () => {
+  const { status, body } = await rig.resync('?force=true', SCHEDULER);
+  expect(status).toBe(200);
+  const objects = await rig.cluster.istioObjects();
+  expect(objects.has(`ServiceEntry/${objectName(nameOf('vanished-cache'))}`)).toBe(false);
+  expect(objects.has(`ServiceEntry/${objectName(nameOf('kept-cache'))}`)).toBe(true);
+  const deletes = recordsOf(body).filter((r) => r.action === 'delete');
+  expect(deletes.map((r) => r.instance?.name).sort()).toEqual([nameOf('vanished-cache').full, nameOf('vanished-too').full]);
+  expect(deletes[0]?.trigger).toEqual({ kind: 'resync', principal: SCHEDULER, scheduled: true });
+});
+
+test('a foreign object with a name we need is left untouched and reported as a conflict', async () => {
+  const id = 'clash-cache';
+  const foreignName = objectName(nameOf(id));
+  await rig.cluster.create({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: foreignName, namespace: rig.namespace, labels: { team: 'payments' } }, spec: { hosts: ['hand-made.example.com'], ports: [{ number: 6379, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } });
+  const [operation] = await rig.redis.createInstance({ parent: 'projects/test-project/locations/us-central1', instanceId: id, instance: { tier: 'BASIC', memorySizeGb: 1 } });
+  await operation.promise();
+  await rig.settle();
+  const { body } = await rig.resync();
+  const conflict = recordsOf(body).find((r) => r.action === 'conflict');
+  expect(conflict).toMatchObject({ outcome: 'conflict', object: { kind: 'ServiceEntry', name: foreignName } });
+  const live = (await rig.cluster.istioObjects()).get(`ServiceEntry/${foreignName}`);
+  expect(live?.spec['hosts']).toEqual(['hand-made.example.com']);
+  expect(live?.metadata.labels).toEqual({ team: 'payments' });
+});
+
+test('a region reported unreachable is never pruned', async () => {
+  const full = await rig.createInstance('eu-cache', {}, 'europe-west1');
+  rig.memorystore.setUnreachable(['europe-west1']);
+  try {
+    const { status, body } = await rig.resync('?force=true');
+    expect(status).toBe(200);
+    expect(recordsOf(body).filter((r) => r.instance?.name === full && r.action === 'delete')).toEqual([]);
+    expect((await rig.cluster.istioObjects()).has(`ServiceEntry/${objectName(parseInstanceName(full)!)}`)).toBe(true);
+  } finally {
+    rig.memorystore.setUnreachable([]);
+  }
+});
+
+test('a second resync changes nothing', async () => {
+  await rig.resync('?force=true');
+  const { body } = await rig.resync();
+  expect(recordsOf(body).filter((r) => ['create', 'update', 'delete'].includes(r.action))).toEqual([]);
+});

@@ -1,0 +1,138 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudRedisClient } from '@google-cloud/redis';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { credentials } from '@grpc/grpc-js';
+import type { PubSub } from '@google-cloud/pubsub';
+import { bindRbac, createEgressGatewayFixtures } from '../../harness/control-plane/index.js';
+import { startFakeMemorystore, type FakeMemorystore } from '../../harness/memorystore/index.js';
+import { startEventBridge, type EventBridge } from '../../harness/pubsub/event-bridge.js';
+import { pubSubClient } from '../../harness/pubsub/pstest-server.js';
+import { captureLogs } from '../../support/capture-logs.js';
+import { startTokenIssuer, type TokenIssuer } from '../../support/id-tokens.js';
+import { sharedStack, SYNC_USER } from '../shared-stack.js';
+import { AuditReader } from './audit-reader.js';
+import { ClusterView } from './cluster-view.js';
+
+export const PROJECT = 'test-project';
+export const OPERATOR = 'operator@example.com';
+export const SCHEDULER = 'scheduler@test-project.iam.gserviceaccount.com';
+const AUDIENCE = 'https://us-central1-test-project.cloudfunctions.net/resync';
+
+/**
+ * The whole event path on real components, for one test file: the local Memorystore API publishes audit entries to
+ * the Pub/Sub server; a bridge delivers them as CloudEvents to `syncOnAuditLog` served by the real Functions
+ * Framework; the functions write to the real kube-apiserver as the functions' own user, bound only to the RBAC the
+ * project ships. Each file gets its own namespace (the apiserver has no controller to delete one).
+ */
+export interface SyncRig {
+  readonly namespace: string;
+  readonly redis: CloudRedisClient;
+  readonly memorystore: FakeMemorystore;
+  readonly cluster: ClusterView;
+  readonly audit: AuditReader;
+  readonly issuer: TokenIssuer;
+  readonly resyncUrl: string;
+  /** Structured log lines the functions wrote. */
+  logs(): Array<Record<string, unknown>>;
+  /** Waits until every published audit entry has been delivered and handled. */
+  settle(): Promise<void>;
+  createInstance(id: string, instance?: Record<string, unknown>, location?: string): Promise<string>;
+  resync(query?: string, caller?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export interface RigOptions {
+  readonly namespace: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+}
+
+async function topics(client: PubSub, namespace: string): Promise<{ events: string; audit: string }> {
+  const [events] = await client.createTopic(`${namespace}-redis-audit-logs`);
+  const [audit] = await client.createTopic(`${namespace}-sync-audit`);
+  await events.createSubscription(`${namespace}-events`, { ackDeadlineSeconds: 30 });
+  await audit.createSubscription(`${namespace}-audit-reader`, { ackDeadlineSeconds: 30 });
+  return { events: events.name, audit: audit.name };
+}
+
+export async function startRig(options: RigOptions): Promise<SyncRig> {
+  const stack = sharedStack();
+  const { namespace } = options;
+  await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
+  await bindRbac(stack.adminKubeconfig, { user: SYNC_USER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+
+  const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
+  const topicNames = await topics(pubsub, namespace);
+  const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: topicNames.events } });
+  const issuer = await startTokenIssuer();
+  Object.assign(process.env, {
+    MEMORYSTORE_PROJECT: PROJECT,
+    MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
+    MEMORYSTORE_API_PLAINTEXT: 'true',
+    KUBECONFIG: stack.syncUserKubeconfig,
+    ISTIO_NAMESPACE: namespace,
+    EGRESS_GATEWAY_NAMESPACE: namespace,
+    OWNER_ID: 'e2e',
+    AUDIT_TOPIC: topicNames.audit,
+    AUDIT_REQUIRED: 'true',
+    PUBSUB_EMULATOR_HOST: stack.pubsubHost,
+    PUBSUB_PROJECT_ID: PROJECT,
+    RESYNC_AUDIENCE: AUDIENCE,
+    RESYNC_ALLOWED_PRINCIPALS: `${OPERATOR},${SCHEDULER}`,
+    RESYNC_SCHEDULER_PRINCIPAL: SCHEDULER,
+    ID_TOKEN_CERTS_URL: issuer.certsUrl,
+    ...options.env,
+  });
+
+  const logs = captureLogs();
+  await import('../../../functions/index.js');
+  const eventServer = getTestServer('syncOnAuditLog');
+  const resyncServer = getTestServer('resync');
+  const [eventUrl, resyncUrl] = await Promise.all([listen(eventServer), listen(resyncServer)]);
+  const bridge: EventBridge = await startEventBridge({ client: pubsub, subscription: `${namespace}-events`, targetUrl: eventUrl });
+  const audit = new AuditReader(pubsub.subscription(`${namespace}-audit-reader`));
+  const redis = new CloudRedisClient({ apiEndpoint: '127.0.0.1', port: memorystore.port, sslCreds: credentials.createInsecure(), projectId: PROJECT, universeDomain: 'googleapis.com' });
+  const cluster = new ClusterView(stack.adminKubeconfig, namespace);
+
+  return {
+    namespace,
+    redis,
+    memorystore,
+    cluster,
+    audit,
+    issuer,
+    resyncUrl,
+    logs: logs.lines,
+    settle: () => bridge.idle(),
+    async createInstance(id, instance = {}, location = 'us-central1') {
+      const [operation] = await redis.createInstance({
+        parent: `projects/${PROJECT}/locations/${location}`,
+        instanceId: id,
+        instance: { tier: 'BASIC', memorySizeGb: 1, ...instance },
+      });
+      await operation.promise();
+      await bridge.idle();
+      return `projects/${PROJECT}/locations/${location}/instances/${id}`;
+    },
+    async resync(query = '', caller = OPERATOR) {
+      const token = await issuer.sign({ email: caller, audience: AUDIENCE });
+      const response = await fetch(`${resyncUrl}${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async stop() {
+      await bridge.stop();
+      await audit.close();
+      await redis.close();
+      await memorystore.stop();
+      await issuer.close();
+      await new Promise((resolve) => eventServer.close(resolve));
+      await new Promise((resolve) => resyncServer.close(resolve));
+      await pubsub.close();
+      logs.restore();
+    },
+  };
+}
