@@ -34,9 +34,12 @@ export function istioctlValidate(files: readonly string[]): Promise<RunResult> {
   return run(['validate', ...files.flatMap((f) => ['-f', f])]);
 }
 
-/** `istioctl analyze` on files only; every message of level Info and above is returned (the exit code counts Info too). */
+/**
+ * `istioctl analyze` on files only, every message of level Info and above. `--all-namespaces` matters: without it only
+ * the `default` namespace is analyzed and objects elsewhere pass with no message at all.
+ */
 export async function istioctlAnalyze(files: readonly string[]): Promise<{ code: number; messages: AnalyzerMessage[]; stderr: string }> {
-  const result = await run(['analyze', '--use-kube=false', '-o', 'json', '--failure-threshold', 'Info', ...files]);
+  const result = await run(['analyze', '--use-kube=false', '--all-namespaces', '-o', 'json', '--failure-threshold', 'Info', ...files]);
   const start = result.stdout.indexOf('[');
   const messages = start >= 0 ? (JSON.parse(result.stdout.slice(start)) as Array<{ code: string; level: string; message: string; origin?: string }>) : [];
   return { code: result.code, messages: messages.map((m) => ({ code: m.code, level: m.level, message: m.message, ...(m.origin ? { origin: m.origin } : {}) })), stderr: result.stderr };
