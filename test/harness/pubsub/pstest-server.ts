@@ -23,5 +23,5 @@ export async function startPubSubServer(): Promise<PubSubServer> {
 
 /** A client of the local server: emulator mode (plaintext, no Google credentials) with an explicit project. */
 export function pubSubClient(host: string, projectId: string): PubSub {
-  return new PubSub({ apiEndpoint: host, projectId, emulatorMode: true });
+  return new PubSub({ apiEndpoint: host, projectId, emulatorMode: true, universeDomain: 'googleapis.com' });
 }
