@@ -1,0 +1,32 @@
+import { stringify } from 'yaml';
+import type { AuditRecord } from '../../shared/audit/audit-record.js';
+import type { KubeObject } from '../../shared/model/k8s-object.js';
+
+const bold = (text: string): string => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
+
+export function heading(text: string): void {
+  process.stdout.write(`\n${bold(`== ${text}`)}\n`);
+}
+
+export function say(text: string): void {
+  process.stdout.write(`   ${text}\n`);
+}
+
+/** The Istio objects as YAML, with the server's bookkeeping left out. */
+export function showObjects(objects: readonly KubeObject[], ports: readonly number[]): void {
+  if (objects.length === 0) say('(no Istio objects)');
+  for (const object of objects) {
+    const { name, namespace, labels } = object.metadata;
+    const shown = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name, namespace, labels }, spec: object.spec };
+    process.stdout.write(`---\n${stringify(shown)}`);
+  }
+  say(`egress gateway Service ports: ${ports.join(', ')}`);
+}
+
+export function showRecords(records: readonly AuditRecord[]): void {
+  if (records.length === 0) say('audit: no records (nothing changed)');
+  for (const r of records) {
+    const by = r.trigger.kind === 'event' ? `${r.trigger.method_name?.split('.').pop()} by ${r.trigger.principal}` : `resync by ${r.trigger.principal}`;
+    say(`audit: ${r.action.padEnd(8)} ${r.object.kind}/${r.object.name} -> ${r.outcome} (${r.patch.length} patch ops; ${by}; id ${r.id.slice(0, 8)})`);
+  }
+}
