@@ -1,0 +1,9 @@
+output "resync_url" {
+  description = "POST here with an identity token (audience = this URL); ?dryRun=true for the plan."
+  value       = module.memorystore_egress_sync.resync_url
+}
+
+output "audit_table" {
+  description = "BigQuery table of audit records."
+  value       = module.memorystore_egress_sync.audit_table
+}

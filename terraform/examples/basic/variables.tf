@@ -1,0 +1,38 @@
+variable "project_id" {
+  description = "Project with the Memorystore instances, the GKE cluster and the functions."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions."
+  type        = string
+  default     = "us-central1"
+}
+
+variable "gke_cluster_name" {
+  description = "GKE cluster running Istio with outboundTrafficPolicy REGISTRY_ONLY."
+  type        = string
+}
+
+variable "gke_cluster_location" {
+  description = "Region or zone of the GKE cluster."
+  type        = string
+}
+
+variable "memorystore_locations" {
+  description = "Regions whose instances are synced; [\"-\"] means all."
+  type        = list(string)
+  default     = ["-"]
+}
+
+variable "resync_invokers" {
+  description = "IAM members allowed to call resync by hand, e.g. [\"user:alice@example.com\"]."
+  type        = list(string)
+  default     = []
+}
+
+variable "notification_channels" {
+  description = "Monitoring notification channels for the dead-letter alert."
+  type        = list(string)
+  default     = []
+}

@@ -1,0 +1,277 @@
+variable "project_id" {
+  description = "Project that hosts the functions and whose Memorystore for Redis instances are synced."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions, the scheduler job and the function source bucket."
+  type        = string
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name."
+  type        = string
+  default     = "memorystore-egress-sync"
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{2,28}$", var.name_prefix))
+    error_message = "name_prefix must be 3-29 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "source_dir" {
+  description = "Repository root holding package.json, functions/ and shared/. The archive honours its .gcloudignore."
+  type        = string
+  default     = null
+}
+
+variable "runtime" {
+  description = "Cloud Functions runtime; Node.js 22 or later (the Memorystore and Auth libraries need it)."
+  type        = string
+  default     = "nodejs22"
+  validation {
+    condition     = can(regex("^nodejs(2[2-9]|[3-9][0-9])$", var.runtime))
+    error_message = "runtime must be nodejs22 or later."
+  }
+}
+
+variable "memorystore_locations" {
+  description = "Regions whose instances are synced; [\"-\"] means all regions."
+  type        = list(string)
+  default     = ["-"]
+  validation {
+    condition     = length(var.memorystore_locations) > 0 && alltrue([for l in var.memorystore_locations : can(regex("^(-|[a-z]+-[a-z]+[0-9])$", l))])
+    error_message = "memorystore_locations must list regions such as us-central1, or be [\"-\"]."
+  }
+}
+
+variable "gke_cluster_name" {
+  description = "Name of the GKE cluster whose Istio egress configuration is managed."
+  type        = string
+}
+
+variable "gke_cluster_location" {
+  description = "Location (region or zone) of the GKE cluster."
+  type        = string
+}
+
+variable "gke_use_dns_endpoint" {
+  description = "Reach the control plane through its DNS-based endpoint (*.gke.goog, publicly trusted certificate) instead of its IP endpoint."
+  type        = bool
+  default     = false
+}
+
+variable "sync_mode" {
+  description = "egress-gateway: ServiceEntry, Gateway, DestinationRule, VirtualService and an egress gateway Service port per endpoint. direct: ServiceEntry only."
+  type        = string
+  default     = "egress-gateway"
+  validation {
+    condition     = contains(["egress-gateway", "direct"], var.sync_mode)
+    error_message = "sync_mode must be egress-gateway or direct."
+  }
+}
+
+variable "istio_namespace" {
+  description = "Namespace the Istio objects are written to."
+  type        = string
+  default     = "istio-system"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.istio_namespace))
+    error_message = "istio_namespace must be a Kubernetes namespace name."
+  }
+}
+
+variable "service_entry_host_suffix" {
+  description = "DNS suffix of each instance's stable host name: <instance>.<region>.<project>.<suffix>."
+  type        = string
+  default     = "memorystore.internal"
+}
+
+variable "service_entry_export_to" {
+  description = "exportTo of the ServiceEntries: [\"*\"], [\".\"] or namespaces."
+  type        = list(string)
+  default     = ["*"]
+}
+
+variable "egress_gateway_namespace" {
+  description = "Namespace of the egress gateway Service."
+  type        = string
+  default     = "istio-system"
+}
+
+variable "egress_gateway_service" {
+  description = "Name of the egress gateway Service; the functions add one port per Redis endpoint to it."
+  type        = string
+  default     = "istio-egressgateway"
+}
+
+variable "egress_gateway_selector" {
+  description = "Pod labels of the egress gateway, used as the Gateway selector."
+  type        = map(string)
+  default     = { istio = "egressgateway" }
+  validation {
+    condition     = length(var.egress_gateway_selector) > 0
+    error_message = "egress_gateway_selector needs at least one label."
+  }
+}
+
+variable "gateway_port_range" {
+  description = "Inclusive range from which each endpoint gets its own egress gateway port."
+  type        = object({ from = number, to = number })
+  default     = { from = 16000, to = 16999 }
+  validation {
+    condition     = var.gateway_port_range.from >= 1 && var.gateway_port_range.from <= var.gateway_port_range.to && var.gateway_port_range.to <= 65535
+    error_message = "gateway_port_range needs 1 <= from <= to <= 65535."
+  }
+}
+
+variable "owner_id" {
+  description = "Identity of this deployment, written on every object it owns; deployments sharing a cluster need different ids."
+  type        = string
+  default     = "default"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", var.owner_id))
+    error_message = "owner_id must be a valid Kubernetes label value."
+  }
+}
+
+variable "max_prune_fraction" {
+  description = "A resync that would delete more than this share of managed instances is refused unless called with force=true."
+  type        = number
+  default     = 0.5
+  validation {
+    condition     = var.max_prune_fraction >= 0 && var.max_prune_fraction <= 1
+    error_message = "max_prune_fraction must be between 0 and 1."
+  }
+}
+
+variable "event_max_age_seconds" {
+  description = "The event function drops events older than this (the scheduled resync repairs what they missed); bounds retries."
+  type        = number
+  default     = 3600
+  validation {
+    condition     = var.event_max_age_seconds >= 60 && var.event_max_age_seconds <= 86400
+    error_message = "event_max_age_seconds must be between 60 and 86400 (Pub/Sub stops retrying after 24 hours anyway)."
+  }
+}
+
+variable "max_delivery_attempts" {
+  description = "Deliveries of an event before it goes to the dead-letter topic."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "max_delivery_attempts must be between 5 and 100 (Pub/Sub's limits)."
+  }
+}
+
+variable "sync_max_instances" {
+  description = "Upper bound on concurrent instances of the event function (reconciles are serialised on conflicts, so few are needed)."
+  type        = number
+  default     = 3
+  validation {
+    condition     = var.sync_max_instances >= 1 && var.sync_max_instances <= 100
+    error_message = "sync_max_instances must be between 1 and 100."
+  }
+}
+
+variable "sync_timeout_seconds" {
+  description = "Timeout of the event function."
+  type        = number
+  default     = 120
+  validation {
+    condition     = var.sync_timeout_seconds >= 10 && var.sync_timeout_seconds <= 540
+    error_message = "sync_timeout_seconds must be between 10 and 540 (the event-driven maximum)."
+  }
+}
+
+variable "resync_timeout_seconds" {
+  description = "Timeout of the resync function."
+  type        = number
+  default     = 540
+  validation {
+    condition     = var.resync_timeout_seconds >= 10 && var.resync_timeout_seconds <= 3600
+    error_message = "resync_timeout_seconds must be between 10 and 3600."
+  }
+}
+
+variable "function_memory" {
+  description = "Memory of each function."
+  type        = string
+  default     = "256Mi"
+  validation {
+    condition     = contains(["128Mi", "256Mi", "512Mi", "1Gi", "2Gi"], var.function_memory)
+    error_message = "function_memory must be one of 128Mi, 256Mi, 512Mi, 1Gi, 2Gi."
+  }
+}
+
+variable "resync_invokers" {
+  description = "IAM members (user:... or serviceAccount:...) allowed to call resync, besides the scheduler."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for m in var.resync_invokers : can(regex("^(user|serviceAccount):[^@\\s]+@[^@\\s]+$", m))])
+    error_message = "resync_invokers must be user:EMAIL or serviceAccount:EMAIL (the function checks the caller's email; groups cannot be checked there)."
+  }
+}
+
+variable "resync_ingress" {
+  description = "Ingress setting of the resync function. Cloud Scheduler calls from outside the VPC, so ALLOW_ALL is needed for the schedule; IAM still guards it."
+  type        = string
+  default     = "ALLOW_ALL"
+  validation {
+    condition     = contains(["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"], var.resync_ingress)
+    error_message = "resync_ingress must be ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB."
+  }
+}
+
+variable "resync_schedule" {
+  description = "Cron schedule of the drift-repairing resync."
+  type        = string
+  default     = "*/15 * * * *"
+}
+
+variable "resync_time_zone" {
+  description = "Time zone of resync_schedule."
+  type        = string
+  default     = "Etc/UTC"
+}
+
+variable "audit_topic_name" {
+  description = "Name of the Pub/Sub topic that receives one message per audit record."
+  type        = string
+  default     = "memorystore-egress-sync-audit"
+}
+
+variable "audit_required" {
+  description = "When true, an invocation fails (and its event is retried) if an audit record cannot be published."
+  type        = bool
+  default     = false
+}
+
+variable "bigquery_dataset_id" {
+  description = "BigQuery dataset that keeps the audit records queryable."
+  type        = string
+  default     = "memorystore_egress_sync"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_]{1,1024}$", var.bigquery_dataset_id))
+    error_message = "bigquery_dataset_id may hold letters, digits and underscores only."
+  }
+}
+
+variable "bigquery_location" {
+  description = "Location of the BigQuery dataset."
+  type        = string
+  default     = "US"
+}
+
+variable "manage_kubernetes_rbac" {
+  description = "Install the Kubernetes RBAC for the functions' identities (needs a configured kubernetes provider)."
+  type        = bool
+  default     = true
+}
+
+variable "notification_channels" {
+  description = "Monitoring notification channel ids for the dead-letter alert."
+  type        = list(string)
+  default     = []
+}
