@@ -1,11 +1,15 @@
 # Audit entries of Memorystore admin calls -> Logging sink -> events topic -> the event function's trigger.
 
 resource "google_pubsub_topic" "events" {
+  #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
+  kms_key_name = var.kms_key_name
   project = var.project_id
   name    = "${var.name_prefix}-events"
 }
 
 resource "google_pubsub_topic" "dead_letter" {
+  #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
+  kms_key_name = var.kms_key_name
   project = var.project_id
   name    = "${var.name_prefix}-dead-letter"
 }
@@ -57,6 +61,8 @@ resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
 }
 
 resource "google_pubsub_topic" "audit" {
+  #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
+  kms_key_name = var.kms_key_name
   project = var.project_id
   name    = var.audit_topic_name
 }

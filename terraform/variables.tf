@@ -275,3 +275,9 @@ variable "notification_channels" {
   type        = list(string)
   default     = []
 }
+
+variable "kms_key_name" {
+  description = "Cloud KMS key for the Pub/Sub topics (customer-managed encryption); null keeps Google-managed keys."
+  type        = string
+  default     = null
+}
