@@ -46,7 +46,10 @@ export function makeRedisClient(config: Pick<Config, 'project' | 'memorystoreEnd
 }
 
 export class MemorystoreInstanceSource implements InstanceSource {
-  constructor(private readonly client: CloudRedisClient) {}
+  constructor(
+    private readonly client: CloudRedisClient,
+    private readonly pageSize = 500,
+  ) {}
 
   async get(name: string): Promise<RedisInstance | undefined> {
     try {
@@ -64,7 +67,7 @@ export class MemorystoreInstanceSource implements InstanceSource {
     let pageToken = '';
     // Paged by hand: the async iterator hides `unreachable`, which the prune safety rule needs.
     do {
-      const request = { parent: `projects/${project}/locations/${location}`, pageSize: 500, pageToken };
+      const request = { parent: `projects/${project}/locations/${location}`, pageSize: this.pageSize, pageToken };
       const [page, , response] = await this.client.listInstances(request, { autoPaginate: false }).catch((e: unknown) => translate(e, `list ${request.parent}`));
       instances.push(...page.map(toRedisInstance));
       for (const u of response?.unreachable ?? []) unreachable.add(u);

@@ -21,7 +21,7 @@ export interface FakeInstance {
   createTime: { seconds: string; nanos: number };
 }
 
-const INSTANCE_ID = /^[a-z][-a-z0-9]{0,38}[a-z0-9]$/;
+const INSTANCE_ID = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 
 /** Addresses come from a private range, one per endpoint, never reused within a run. */
 export class AddressPool {
