@@ -1,3 +1,5 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { objectName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { nameOf } from '../fixtures/instances.js';
@@ -88,4 +90,39 @@ test('a second resync changes nothing', async () => {
   await rig.resync('?force=true');
   const { body } = await rig.resync();
   expect(recordsOf(body).filter((r) => ['create', 'update', 'delete'].includes(r.action))).toEqual([]);
+});
+
+describe('the operator command line, with the same configuration as the functions', () => {
+  // Asynchronously: the local Memorystore API runs in this process and must keep answering while the command runs.
+  const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = execFile(process.execPath, [fileURLToPath(new URL('../../build/bin/memorystore-egress-sync.js', import.meta.url)), ...args], { env: process.env, timeout: 30_000 }, (error, stdout, stderr) => {
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+      });
+      child.stdin?.end();
+    });
+
+  test('plan prints the change as a diff and writes nothing; apply makes it', async () => {
+    await plantOrphan('cli-orphan');
+    const key = `ServiceEntry/${objectName(nameOf('cli-orphan'))}`;
+    const plan = await cli('plan');
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toMatch(new RegExp(`^# delete ${key.replace('/', `/${rig.namespace}/`)}`, 'm'));
+    expect(plan.stdout).toContain('-    - 10.50.0.1/32');
+    expect((await rig.cluster.istioObjects()).has(key)).toBe(true);
+    const apply = await cli('apply', '--json');
+    expect(apply.status).toBe(0);
+    expect(JSON.parse(apply.stdout)).toMatchObject({ dry_run: false, summary: { delete: 1 } });
+    expect((await rig.cluster.istioObjects()).has(key)).toBe(false);
+    // What is left is the standing conflict of an earlier test: reported, never a write.
+    const after = (await cli('plan')).stdout;
+    expect(after).not.toMatch(/^# (create|update|delete) /m);
+    expect(after).toMatch(/^# conflict /m);
+  });
+
+  test('a bad configuration names the variable', () => {
+    const result = spawnSync(process.execPath, [fileURLToPath(new URL('../../build/bin/memorystore-egress-sync.js', import.meta.url)), 'plan'], { env: { ...process.env, SYNC_MODE: 'sideways' }, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/SYNC_MODE: expected `egress-gateway` or `direct`/);
+  });
 });
