@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
@@ -41,6 +41,11 @@ describe('one instance through its life', () => {
     expect(actions(records)).toEqual(['create DestinationRule', 'create Gateway', 'create ServiceEntry', 'create VirtualService', 'update Service']);
     expect(records.every((r) => r.record.outcome === 'applied' && r.record.trigger.method_name === 'google.cloud.redis.v1.CloudRedis.CreateInstance')).toBe(true);
     expect(records[0]?.attributes).toMatchObject({ instance: full });
+    // The same records, one structured log line each, with labels for log-based metrics.
+    const logged = rig.logs().filter((l) => l['message'] === 'audit record' && records.some((r) => r.record.id === (l['record'] as { id: string }).id));
+    expect(logged).toHaveLength(records.length);
+    expect(logged.map((l) => l['record'])).toEqual(expect.arrayContaining(records.map((r) => r.record)));
+    expect(logged[0]?.['logging.googleapis.com/labels']).toMatchObject({ component: 'memorystore-egress-sync', instance: full });
   });
 
   test('resize: nothing changes', async () => {
@@ -112,15 +117,10 @@ describe('other instance shapes', () => {
     const validation = await istioctlValidate([rendered]);
     expect(validation.stderr).not.toMatch(/error|warn/i);
     expect(validation.code).toBe(0);
+    // The egress gateway Pod and Service as the installer has them, so the analyzers can match selectors and ports.
     const gateway = join(dir, 'gateway.yaml');
-    writeYamlDocsTo(gateway, egressGatewayAnalyzeInputs(rig.namespace, await rig.cluster.gatewayPorts()));
+    writeFileSync(gateway, egressGatewayAnalyzeInputs(rig.namespace, await rig.cluster.gatewayPorts()));
     const analysis = await istioctlAnalyze([rendered, gateway]);
     expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
   });
 });
-
-function writeYamlDocsTo(path: string, yaml: string): void {
-  // The egress gateway Pod and Service, as the installer would have them, so the analyzers can match selectors and ports.
-  writeFileSync(path, yaml);
-}
-import { writeFileSync } from 'node:fs';
