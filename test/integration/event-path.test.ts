@@ -5,6 +5,7 @@ import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { egressGatewayAnalyzeInputs } from '../harness/control-plane/index.js';
 import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../harness/istioctl/index.js';
+import { logEntry } from '../fixtures/audit-entries.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**
@@ -99,6 +100,26 @@ describe('one instance through its life', () => {
     const records = await rig.audit.since(mark);
     expect(records.filter((r) => r.record.action === 'delete')).toHaveLength(5);
     expect(records.every((r) => r.record.trigger.method_name === 'google.cloud.redis.v1.CloudRedis.DeleteInstance')).toBe(true);
+  });
+});
+
+describe('retries', () => {
+  test('an event for an instance with no endpoint yet fails, is redelivered, and succeeds once the instance settles', async () => {
+    rig.memorystore.setSettleDelay(2500);
+    try {
+      const [operation] = await rig.redis.createInstance({ parent: 'projects/test-project/locations/us-central1', instanceId: 'slow-cache', instance: { tier: 'BASIC', memorySizeGb: 1 } });
+      const full = 'projects/test-project/locations/us-central1/instances/slow-cache';
+      // An out-of-order "last" entry arrives while the instance is still CREATING, with no address.
+      await rig.publishAuditEntry(logEntry({ method: 'UpdateInstance', resourceName: full }));
+      await operation.promise();
+      await rig.settle();
+      const redelivered = rig.deliveries().filter((d) => d.status === 500);
+      expect(redelivered.length).toBeGreaterThan(0);
+      expect(rig.logs().some((l) => String(l['error']).includes('CREATING and has no endpoint yet'))).toBe(true);
+      expect((await rig.cluster.istioObjects()).has(`ServiceEntry/${objectName(nameOf(full))}`)).toBe(true);
+    } finally {
+      rig.memorystore.setSettleDelay(50);
+    }
   });
 });
 

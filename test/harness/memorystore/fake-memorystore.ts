@@ -21,6 +21,8 @@ export interface FakeMemorystore {
   readdress(name: string, change: { host?: string; port?: number }): Promise<void>;
   /** Regions that an aggregated list reports as unreachable (their instances are left out). */
   setUnreachable(locations: readonly string[]): void;
+  /** How long operations started from now on take to finish. */
+  setSettleDelay(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   const pool = new AddressPool();
   let unreachable = new Set<string>();
   let opCounter = 0;
-  const delay = options.settleDelayMs ?? 50;
+  let delay = options.settleDelayMs ?? 50;
   const principal = options.principalEmail ?? 'alice@example.com';
 
   const publish = async (entry: Record<string, unknown>): Promise<void> => {
@@ -164,6 +166,9 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     },
     setUnreachable(locations) {
       unreachable = new Set(locations);
+    },
+    setSettleDelay(ms) {
+      delay = ms;
     },
     stop: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };

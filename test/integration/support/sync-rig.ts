@@ -37,6 +37,10 @@ export interface SyncRig {
   logs(): Array<Record<string, unknown>>;
   /** Waits until every published audit entry has been delivered and handled. */
   settle(): Promise<void>;
+  /** Publishes an audit LogEntry to the events topic, as the Logging sink would. */
+  publishAuditEntry(entry: Record<string, unknown>): Promise<void>;
+  /** Deliveries the bridge made, with the function's HTTP status. */
+  deliveries(): ReadonlyArray<{ messageId: string; status: number; attempt: number }>;
   createInstance(id: string, instance?: Record<string, unknown>, location?: string): Promise<string>;
   resync(query?: string, caller?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   stop(): Promise<void>;
@@ -108,6 +112,10 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     resyncUrl,
     logs: logs.lines,
     settle: () => bridge.idle(),
+    async publishAuditEntry(entry) {
+      await pubsub.topic(topicNames.events).publishMessage({ json: entry });
+    },
+    deliveries: () => bridge.deliveries,
     async createInstance(id, instance = {}, location = 'us-central1') {
       const [operation] = await redis.createInstance({
         parent: `projects/${PROJECT}/locations/${location}`,
