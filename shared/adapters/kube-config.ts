@@ -3,28 +3,35 @@ import { GoogleAuth } from 'google-auth-library';
 import type { KubeAccess } from '../config/parse-config.js';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+/** Where the GKE token comes from: Application Default Credentials (the function's service account). */
+export type TokenSource = () => Promise<string | null | undefined>;
+
 let googleAuth: GoogleAuth | undefined;
+const applicationDefaultToken: TokenSource = async () => {
+  googleAuth ??= new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
+  return googleAuth.getAccessToken();
+};
 
 /**
  * Cluster credentials: a kubeconfig file (local runs, tests), or a GKE endpoint with an OAuth token from Application
- * Default Credentials (the function's service account), as `gke-gcloud-auth-plugin` would get it. Tokens last about an
- * hour, so this is called per invocation; google-auth-library caches and refreshes the token itself.
+ * Default Credentials, as `gke-gcloud-auth-plugin` would get it. Tokens last about an hour, so this is called per
+ * invocation; google-auth-library caches and refreshes the token itself.
  * https://cloud.google.com/kubernetes-engine/docs/how-to/api-server-authentication
  */
-export async function loadKubeConfig(access: KubeAccess): Promise<KubeConfig> {
+export async function loadKubeConfig(access: KubeAccess, token: TokenSource = applicationDefaultToken): Promise<KubeConfig> {
   const kubeConfig = new KubeConfig();
   if (access.kind === 'kubeconfig') {
     kubeConfig.loadFromFile(access.path);
     if (access.context) kubeConfig.setCurrentContext(access.context);
     return kubeConfig;
   }
-  googleAuth ??= new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
-  const token = await googleAuth.getAccessToken();
-  if (!token) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
+  const accessToken = await token();
+  if (!accessToken) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
   kubeConfig.loadFromOptions({
     // A DNS endpoint (*.gke.goog) is served with a publicly trusted certificate, so it comes without a CA.
     clusters: [{ name: 'gke', server: `https://${access.endpoint}`, skipTLSVerify: false, ...(access.caCertBase64 ? { caData: access.caCertBase64 } : {}) }],
-    users: [{ name: 'function', token }],
+    users: [{ name: 'function', token: accessToken }],
     contexts: [{ name: 'gke', cluster: 'gke', user: 'function' }],
     currentContext: 'gke',
   });

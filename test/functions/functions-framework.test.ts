@@ -52,6 +52,38 @@ describe('syncOnAuditLog', () => {
     }
   });
 
+  test('an event older than EVENT_MAX_AGE_SECONDS is dropped with a reason (the resync repairs)', async () => {
+    const logs = captureLogs();
+    try {
+      const event = pubsubEvent(logEntry(), { id: 'too-old' });
+      const response = await postEvent(event).set('ce-time', '2020-01-01T00:00:00Z');
+      expect(response.status).toBe(204);
+      expect(logs.lines().find((l) => l['event_id'] === 'too-old')).toMatchObject({ reason: expect.stringMatching(/older than EVENT_MAX_AGE_SECONDS/) });
+    } finally {
+      logs.restore();
+    }
+  });
+
+  test('an Eventarc audit-log event (data = the LogEntry) is decoded too', async () => {
+    const logs = captureLogs();
+    try {
+      const entry = logEntry({ resourceName: 'projects/other/locations/us-central1/instances/x' });
+      const response = await request(getTestServer('syncOnAuditLog'))
+        .post('/')
+        .set('ce-id', 'eventarc-1')
+        .set('ce-specversion', '1.0')
+        .set('ce-type', 'google.cloud.audit.log.v1.written')
+        .set('ce-source', '//cloudaudit.googleapis.com/projects/other/logs/activity')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify(entry));
+      expect(response.status).toBe(204);
+      // It got as far as the instance's project, so the entry was read.
+      expect(logs.lines().find((l) => l['event_id'] === 'eventarc-1')).toMatchObject({ reason: expect.stringMatching(/project other, not MEMORYSTORE_PROJECT/) });
+    } finally {
+      logs.restore();
+    }
+  });
+
   test('an event it must act on fails (so Pub/Sub retries) when the cluster cannot be reached', async () => {
     const logs = captureLogs();
     try {
