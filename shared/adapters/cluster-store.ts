@@ -13,6 +13,9 @@ export interface ClusterStore {
   replace(object: KubeObject): Promise<KubeObject>;
   /** Deletes the object if it is still the version we planned against. */
   delete(object: KubeObject): Promise<void>;
-  /** Server-side apply of our ports on the egress gateway Service, under our own field manager. */
-  applyServicePorts(body: KubeObject): Promise<void>;
+  /**
+   * Server-side apply of our ports on the egress gateway Service, under our own field manager; fails with
+   * WriteConflictError if the body's resourceVersion is no longer current. Returns the new resourceVersion.
+   */
+  applyServicePorts(body: KubeObject): Promise<string | undefined>;
 }

@@ -91,7 +91,7 @@ export class KubeClusterStore implements ClusterStore {
       if (isNotFound(e)) throw new Error(`egress gateway Service ${namespace}/${name} not found (EGRESS_GATEWAY_NAMESPACE, EGRESS_GATEWAY_SERVICE)`);
       return translate(e, `get Service ${namespace}/${name}`);
     });
-    const json = JSON.parse(JSON.stringify(service)) as { metadata?: { managedFields?: unknown }; spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> } };
+    const json = JSON.parse(JSON.stringify(service)) as { metadata?: { managedFields?: unknown; resourceVersion?: string }; spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> } };
     const ports = json.spec?.ports ?? [];
     const owned = ownedPortNumbers(json.metadata?.managedFields);
     return {
@@ -99,6 +99,7 @@ export class KubeClusterStore implements ClusterStore {
       name,
       ports: ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
       ownedPorts: ports.filter((p) => owned.has(p.port)).map((p) => ({ name: p.name, port: p.port, targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol ?? 'TCP' })),
+      ...(json.metadata?.resourceVersion ? { resourceVersion: json.metadata.resourceVersion } : {}),
     };
   }
 
@@ -120,10 +121,14 @@ export class KubeClusterStore implements ClusterStore {
     }
   }
 
-  async applyServicePorts(body: KubeObject): Promise<void> {
+  async applyServicePorts(body: KubeObject): Promise<string | undefined> {
     // force: we take ownership of exactly the ports we list; another manager holding one of them is prevented by the
-    // allocator, which never hands out a port already on the Service.
-    await this.api.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply).catch((e: unknown) => translate(e, `apply Service ${body.metadata.namespace}/${body.metadata.name}`));
+    // allocator, which never hands out a port already on the Service. A resourceVersion in the body makes the apply
+    // fail with 409 if the Service changed since it was read.
+    const applied = await this.api
+      .patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
+      .catch((e: unknown) => translate(e, `apply Service ${body.metadata.namespace}/${body.metadata.name}`));
+    return applied.metadata?.resourceVersion;
   }
 }
 

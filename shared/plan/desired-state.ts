@@ -18,6 +18,11 @@ export interface SyncInput {
   readonly owned: readonly KubeObject[];
   readonly gatewayService?: GatewayServiceState;
   readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number } };
+  /**
+   * Remove our Service ports that no Gateway uses. Only a resync does: on the event path such a port may belong to a
+   * concurrent reconcile that has added it and not yet written its Gateway (make before break).
+   */
+  readonly releaseStrayPorts?: boolean;
 }
 
 export interface DesiredState {
@@ -72,7 +77,9 @@ export function desiredState(input: SyncInput): DesiredState {
   const heldElsewhere = [...live].filter(([key]) => !renderedNames.has(key.slice(0, key.indexOf('#'))));
   const egress = input.settings.mode === 'egress-gateway';
   const requests = egress ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name.full, role: e.role }))) : [];
-  const reserved = new Set([...foreignPorts(input.gatewayService), ...heldElsewhere.map(([, port]) => port)]);
+  const livePorts = new Set(live.values());
+  const strayPorts = (input.gatewayService?.ownedPorts ?? []).map((p) => p.port).filter((p) => !livePorts.has(p));
+  const reserved = new Set([...foreignPorts(input.gatewayService), ...heldElsewhere.map(([, port]) => port), ...strayPorts]);
   const { allocations, exhausted } = allocatePorts(requests, live, reserved, input.settings.gatewayPortRange);
   const exhaustedNames = new Set(exhausted.map((r) => r.instance));
 
@@ -91,7 +98,8 @@ export function desiredState(input: SyncInput): DesiredState {
 
   const keptPorts = heldElsewhere.filter(([key]) => !removed.has(key.slice(0, key.indexOf('#')))).map(([, port]) => port);
   const renderedPorts = rendered.filter((r) => !exhaustedNames.has(r.name.full)).flatMap((r) => r.endpoints.map((e) => allocations.get(allocationKey(r.name.full, e.role))));
-  const afterPorts = [...new Set([...keptPorts, ...renderedPorts])].filter((p): p is number => p !== undefined);
+  const keptStray = input.releaseStrayPorts ? [] : strayPorts;
+  const afterPorts = [...new Set([...keptPorts, ...renderedPorts, ...keptStray])].filter((p): p is number => p !== undefined);
   return {
     desired,
     reconciled: new Set([...removed, ...[...renderedNames].filter((n) => !exhaustedNames.has(n))]),

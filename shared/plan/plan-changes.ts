@@ -46,6 +46,7 @@ function servicePortChanges(service: GatewayServiceState, ports: NonNullable<Des
   const kept = ports.before.filter((p) => after.has(p.port));
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: service.namespace, name: service.name };
   const body = (list: readonly ServicePort[]): KubeObject => serviceApplyBody(service, list);
+  // Both steps carry the version read; the second is given the version of the first at apply time (apply-plan.ts).
   const changes: Change[] = [];
   const grown = [...ports.before, ...added];
   if (added.length > 0) changes.push({ action: 'update', ref, before: body(ports.before), after: body(grown), reason: 'gateway ports added' });

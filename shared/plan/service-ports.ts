@@ -14,6 +14,8 @@ export interface GatewayServiceState {
   readonly name: string;
   readonly ports: readonly { readonly port: number; readonly protocol?: string }[];
   readonly ownedPorts: readonly ServicePort[];
+  /** The version read: applies carry it, so two reconciles never both hand out a port they each saw as free. */
+  readonly resourceVersion?: string;
 }
 
 /** The gateway port as a Service port; port = targetPort so the Gateway server port matches either (IST0162). */
@@ -25,9 +27,10 @@ export function gatewayServicePort(port: number): ServicePort {
  * The server-side apply body for our ports: with apply semantics, ports we applied before and leave out now are
  * removed, and ports other managers own are never touched. https://kubernetes.io/docs/reference/using-api/server-side-apply/
  */
-export function serviceApplyBody(service: { namespace: string; name: string }, ports: readonly ServicePort[]): KubeObject {
+export function serviceApplyBody(service: { namespace: string; name: string; resourceVersion?: string }, ports: readonly ServicePort[]): KubeObject {
   const sorted = [...ports].sort((a, b) => a.port - b.port);
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, namespace: service.namespace }, spec: { ports: sorted } };
+  const version = service.resourceVersion ? { resourceVersion: service.resourceVersion } : {};
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, namespace: service.namespace, ...version }, spec: { ports: sorted } };
 }
 
 /** Ports on the Service that another manager owns: never allocated to an instance. */

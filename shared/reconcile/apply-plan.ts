@@ -11,8 +11,18 @@ function stamped(object: KubeObject, record: AuditRecord): KubeObject {
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
-async function write(cluster: ClusterStore, change: Change, record: AuditRecord): Promise<void> {
-  if (change.ref.kind === 'Service' && change.after) return cluster.applyServicePorts(change.after);
+/** The Service's resourceVersion after our own last apply to it, so our next apply can carry it. */
+interface ServiceVersion {
+  current?: string;
+}
+
+async function write(cluster: ClusterStore, change: Change, record: AuditRecord, service: ServiceVersion): Promise<void> {
+  if (change.ref.kind === 'Service' && change.after) {
+    const version = service.current ?? change.after.metadata.resourceVersion;
+    const body = { ...change.after, metadata: { ...change.after.metadata, ...(version ? { resourceVersion: version } : {}) } };
+    service.current = await cluster.applyServicePorts(body);
+    return;
+  }
   if (change.action === 'create' && change.after) return void (await cluster.create(stamped(change.after, record)));
   if (change.action === 'update' && change.after) return void (await cluster.replace(stamped(change.after, record)));
   if (change.action === 'delete' && change.before) return cluster.delete(change.before);
@@ -30,6 +40,7 @@ export interface ApplyResult {
  */
 export async function applyPlan(cluster: ClusterStore, changes: readonly Change[], records: readonly AuditRecord[], now: () => number): Promise<ApplyResult> {
   const results: AuditRecord[] = [];
+  const service: ServiceVersion = {};
   let failure: unknown;
   for (const [index, change] of changes.entries()) {
     const record = records[index]!;
@@ -40,7 +51,7 @@ export async function applyPlan(cluster: ClusterStore, changes: readonly Change[
     } else {
       const start = now();
       try {
-        await write(cluster, change, record);
+        await write(cluster, change, record, service);
         results.push(completed(record, 'applied', now() - start));
       } catch (error) {
         failure = error;

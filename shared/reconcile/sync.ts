@@ -28,6 +28,8 @@ export interface SyncOptions {
   readonly dryRun: boolean;
   /** The instance a change of the shared Service is attributed to (the event's instance). */
   readonly triggeringInstance?: string;
+  /** Resync only: free our Service ports that no Gateway uses (see desiredState). */
+  readonly releaseStrayPorts?: boolean;
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
 }
@@ -60,7 +62,7 @@ async function readForeign(deps: SyncDeps, desired: readonly KubeObject[], owned
 async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
   const { config } = deps;
   const { owned, service } = await readCluster(deps);
-  const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), settings: config });
+  const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), settings: config, releaseStrayPorts: options.releaseStrayPorts === true });
   const plan = planChanges(state, owned, await readForeign(deps, state.desired, owned), service);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, RedisInstance]] : [])));
   const time = deps.clock.now();

@@ -145,3 +145,15 @@ describe('other instance shapes', () => {
     expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
   });
 });
+
+describe('concurrency', () => {
+  test('instances created at the same moment never share a gateway port', async () => {
+    await Promise.all(['burst-a', 'burst-b', 'burst-c', 'burst-d'].map((id) => rig.createInstance(id)));
+    await rig.settle();
+    const gateways = [...(await rig.cluster.istioObjects()).values()].filter((o) => o.kind === 'Gateway');
+    const ports = gateways.flatMap((g) => (g.spec['servers'] as Array<{ port: { number: number } }>).map((server) => server.port.number));
+    expect(gateways.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect((await rig.cluster.gatewayPorts()).filter((p) => p !== 80 && p !== 443)).toEqual([...ports].sort((a, b) => a - b));
+  });
+});

@@ -135,6 +135,19 @@ describe('gateway ports', () => {
     expect(gatewayPorts(after)).toEqual([16001]);
   });
 
+  test('a port of ours that no Gateway uses yet (a concurrent reconcile in flight) is kept and never handed out', () => {
+    const world = { ...emptyWorld(), ourPorts: [{ name: 'tcp-redis-16000', port: 16000, targetPort: 16000, protocol: 'TCP' }] };
+    const result = plan(world, [observe('cache-1')]);
+    const after = apply(world, result);
+    expect(gatewayPorts(after)).toEqual([16001]);
+    expect(after.ourPorts.map((p) => p.port)).toEqual([16000, 16001]);
+  });
+
+  test('a resync frees our ports that no Gateway uses', () => {
+    const world = { ...emptyWorld(), ourPorts: [{ name: 'tcp-redis-16000', port: 16000, targetPort: 16000, protocol: 'TCP' }] };
+    expect(apply(world, plan(world, [], {}, true)).ourPorts).toEqual([]);
+  });
+
   test('an exhausted range is an error for that instance only', () => {
     const env = { GATEWAY_PORT_RANGE: '16000-16000' };
     const world = apply(emptyWorld(), plan(emptyWorld(), [observe('a')], env));
