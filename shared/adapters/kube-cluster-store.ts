@@ -2,7 +2,7 @@ import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type Kube
 import type { ClusterStore } from './cluster-store.js';
 import { TransientError, WriteConflictError } from '../errors.js';
 import {
-  FIELD_MANAGER, ISTIO_API_VERSION, ISTIO_KINDS, LABEL_MANAGED_BY, LABEL_OWNER, PROJECT, refKey, type KubeObject, type ObjectRef,
+  fieldManager, ISTIO_API_VERSION, ISTIO_KINDS, LABEL_MANAGED_BY, LABEL_OWNER, PROJECT, refKey, type KubeObject, type ObjectRef,
 } from '../model/k8s-object.js';
 import type { GatewayServiceState, ServicePort } from '../plan/service-ports.js';
 
@@ -39,11 +39,11 @@ function plain(object: unknown): KubeObject {
 const header = (ref: ObjectRef): { apiVersion: string; kind: string; metadata: { name: string; namespace: string } } => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
 
 /** Ports our field manager applied, read from managedFields (`f:spec.f:ports.k:{"port":N,"protocol":"TCP"}`). */
-function ownedPortNumbers(managedFields: unknown): Set<number> {
+function ownedPortNumbers(managedFields: unknown, manager: string): Set<number> {
   const owned = new Set<number>();
   for (const entry of Array.isArray(managedFields) ? managedFields : []) {
     const e = entry as { manager?: string; operation?: string; fieldsV1?: Record<string, Record<string, Record<string, unknown>>> };
-    if (e.manager !== FIELD_MANAGER || e.operation !== 'Apply') continue;
+    if (e.manager !== manager || e.operation !== 'Apply') continue;
     for (const key of Object.keys(e.fieldsV1?.['f:spec']?.['f:ports'] ?? {})) {
       const match = /^k:(\{.*\})$/.exec(key);
       const port = match?.[1] ? (JSON.parse(match[1]) as { port?: unknown }).port : undefined;
@@ -55,9 +55,11 @@ function ownedPortNumbers(managedFields: unknown): Set<number> {
 
 export class KubeClusterStore implements ClusterStore {
   private readonly api: KubernetesObjectApi;
+  private readonly manager: string;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeConfig, ownerId: string) {
     this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.manager = fieldManager(ownerId);
   }
 
   async listOwned(namespace: string, ownerId: string): Promise<KubeObject[]> {
@@ -93,7 +95,7 @@ export class KubeClusterStore implements ClusterStore {
     });
     const json = JSON.parse(JSON.stringify(service)) as { metadata?: { managedFields?: unknown; resourceVersion?: string }; spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> } };
     const ports = json.spec?.ports ?? [];
-    const owned = ownedPortNumbers(json.metadata?.managedFields);
+    const owned = ownedPortNumbers(json.metadata?.managedFields, this.manager);
     return {
       namespace,
       name,
@@ -104,11 +106,11 @@ export class KubeClusterStore implements ClusterStore {
   }
 
   async create(object: KubeObject): Promise<KubeObject> {
-    return plain(await this.api.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER).catch((e: unknown) => translate(e, `create ${refKey(refOfObject(object))}`)));
+    return plain(await this.api.create(object as KubernetesObject, undefined, undefined, this.manager).catch((e: unknown) => translate(e, `create ${refKey(refOfObject(object))}`)));
   }
 
   async replace(object: KubeObject): Promise<KubeObject> {
-    return plain(await this.api.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER).catch((e: unknown) => translate(e, `replace ${refKey(refOfObject(object))}`)));
+    return plain(await this.api.replace(object as KubernetesObject, undefined, undefined, this.manager).catch((e: unknown) => translate(e, `replace ${refKey(refOfObject(object))}`)));
   }
 
   async delete(object: KubeObject): Promise<void> {
@@ -126,7 +128,7 @@ export class KubeClusterStore implements ClusterStore {
     // allocator, which never hands out a port already on the Service. A resourceVersion in the body makes the apply
     // fail with 409 if the Service changed since it was read.
     const applied = await this.api
-      .patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)
+      .patch(body as KubernetesObject, undefined, undefined, this.manager, true, PatchStrategy.ServerSideApply)
       .catch((e: unknown) => translate(e, `apply Service ${body.metadata.namespace}/${body.metadata.name}`));
     return applied.metadata?.resourceVersion;
   }

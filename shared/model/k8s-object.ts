@@ -27,8 +27,11 @@ export const ISTIO_KINDS = ['ServiceEntry', 'Gateway', 'DestinationRule', 'Virtu
 export type IstioKind = (typeof ISTIO_KINDS)[number];
 
 export const PROJECT = 'memorystore-egress-sync';
-/** Server-side apply field manager for the egress gateway Service ports. */
-export const FIELD_MANAGER = PROJECT;
+/**
+ * Field manager of our writes, per deployment: server-side apply then keeps each deployment's egress gateway Service
+ * ports apart, so one never removes another's.
+ */
+export const fieldManager = (ownerId: string): string => `${PROJECT}/${ownerId}`;
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_OWNER = `${PROJECT}/owner`;
 export const LABEL_INSTANCE = `${PROJECT}/instance`;

@@ -1,13 +1,32 @@
 import type { EndpointRole } from '../model/instance.js';
-import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
-import { gatewayServerName } from '../render/names.js';
+import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-object.js';
+import { gatewayServerName, parseServicePortName } from '../render/names.js';
+import type { ServicePort } from './service-ports.js';
 
 const ROLES: readonly EndpointRole[] = ['primary', 'read'];
 
 export const allocationKey = (instance: string, role: EndpointRole): string => `${instance}#${role}`;
 
-/** Gateway ports already given out, read back from the live Gateways: that is what keeps them stable. */
-export function liveAllocations(owned: readonly KubeObject[]): Map<string, number> {
+/**
+ * Gateway ports already given out, read back from the live objects: that is what keeps them stable. The Gateway's
+ * servers say it first; our Service port names say it too, for an endpoint whose Gateway is not written yet (a
+ * reconcile in flight, or one that failed half way) or is already deleted (a removal half done).
+ */
+export function liveAllocations(owned: readonly KubeObject[], servicePorts: readonly ServicePort[] = []): Map<string, number> {
+  const allocations = gatewayAllocations(owned);
+  const taken = new Set(allocations.values());
+  const nameByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], instanceNameOf(o)]));
+  for (const port of servicePorts) {
+    const parsed = parseServicePortName(port.name);
+    const instance = parsed ? nameByKey.get(parsed.key) : undefined;
+    if (!parsed || !instance || taken.has(port.port) || allocations.has(allocationKey(instance, parsed.role))) continue;
+    allocations.set(allocationKey(instance, parsed.role), port.port);
+    taken.add(port.port);
+  }
+  return allocations;
+}
+
+function gatewayAllocations(owned: readonly KubeObject[]): Map<string, number> {
   const allocations = new Map<string, number>();
   for (const gateway of owned.filter((o) => o.kind === 'Gateway')) {
     const instance = instanceNameOf(gateway);

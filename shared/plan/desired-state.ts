@@ -1,4 +1,4 @@
-import { endpointsOf, type Endpoint, type InstanceName, type RedisInstance } from '../model/instance.js';
+import { endpointsOf, parseInstanceName, type Endpoint, type EndpointRole, type InstanceName, type RedisInstance } from '../model/instance.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
 import type { RenderSettings } from '../render/render-settings.js';
@@ -18,11 +18,6 @@ export interface SyncInput {
   readonly owned: readonly KubeObject[];
   readonly gatewayService?: GatewayServiceState;
   readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number } };
-  /**
-   * Remove our Service ports that no Gateway uses. Only a resync does: on the event path such a port may belong to a
-   * concurrent reconcile that has added it and not yet written its Gateway (make before break).
-   */
-  readonly releaseStrayPorts?: boolean;
 }
 
 export interface DesiredState {
@@ -61,6 +56,9 @@ function decide(observation: InstanceObservation, hasLive: boolean): Decision {
   return { kind: 'render', endpoints };
 }
 
+const instanceOfKey = (key: string): string => key.slice(0, key.lastIndexOf('#'));
+const roleOfKey = (key: string): EndpointRole => (key.endsWith('#read') ? 'read' : 'primary');
+
 /** Computes what the cluster should hold for the instances in scope. Pure: the same input gives the same output. */
 export function desiredState(input: SyncInput): DesiredState {
   const liveInstances = new Set(input.owned.map(instanceNameOf));
@@ -71,14 +69,15 @@ export function desiredState(input: SyncInput): DesiredState {
   const removed = new Set(decisions.filter((d) => d.decision.kind === 'remove').map((d) => d.name.full));
   const renderedNames = new Set(rendered.map((r) => r.name.full));
 
-  // Ports held by instances that are not rendered now stay theirs; a removed instance's port is freed only once its
-  // objects are gone, so this plan never hands it to another instance while the old route still exists.
-  const live = liveAllocations(input.owned);
-  const heldElsewhere = [...live].filter(([key]) => !renderedNames.has(key.slice(0, key.indexOf('#'))));
+  // Ports held by instances that are not rendered now stay theirs. A port of ours that no live object accounts for
+  // is freed; a port being freed is not handed out in the same plan, so no route to it can still exist when it is.
+  const ownedPorts = input.gatewayService?.ownedPorts ?? [];
+  const live = liveAllocations(input.owned, ownedPorts);
+  const accounted = new Set(live.values());
+  const strayPorts = ownedPorts.map((p) => p.port).filter((p) => !accounted.has(p));
+  const heldElsewhere = [...live].filter(([key]) => !renderedNames.has(instanceOfKey(key)));
   const egress = input.settings.mode === 'egress-gateway';
   const requests = egress ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name.full, role: e.role }))) : [];
-  const livePorts = new Set(live.values());
-  const strayPorts = (input.gatewayService?.ownedPorts ?? []).map((p) => p.port).filter((p) => !livePorts.has(p));
   const reserved = new Set([...foreignPorts(input.gatewayService), ...heldElsewhere.map(([, port]) => port), ...strayPorts]);
   const { allocations, exhausted } = allocatePorts(requests, live, reserved, input.settings.gatewayPortRange);
   const exhaustedNames = new Set(exhausted.map((r) => r.instance));
@@ -88,23 +87,24 @@ export function desiredState(input: SyncInput): DesiredState {
     const range = input.settings.gatewayPortRange;
     errors.push({ instance: name, message: `no free gateway port in GATEWAY_PORT_RANGE ${range.from}-${range.to}`, retryable: false });
   }
-  const desired = rendered
-    .filter((r) => !exhaustedNames.has(r.name.full))
-    .flatMap((r) => {
-      if (!egress) return renderDirect(r.name, r.endpoints, input.settings);
-      const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({ ...e, gatewayPort: allocations.get(allocationKey(r.name.full, e.role)) ?? 0 }));
-      return renderEgress(r.name, routed, input.settings);
-    });
+  const placed = rendered.filter((r) => !exhaustedNames.has(r.name.full));
+  const desired = placed.flatMap((r) => {
+    if (!egress) return renderDirect(r.name, r.endpoints, input.settings);
+    const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({ ...e, gatewayPort: allocations.get(allocationKey(r.name.full, e.role)) ?? 0 }));
+    return renderEgress(r.name, routed, input.settings);
+  });
 
-  const keptPorts = heldElsewhere.filter(([key]) => !removed.has(key.slice(0, key.indexOf('#')))).map(([, port]) => port);
-  const renderedPorts = rendered.filter((r) => !exhaustedNames.has(r.name.full)).flatMap((r) => r.endpoints.map((e) => allocations.get(allocationKey(r.name.full, e.role))));
-  const keptStray = input.releaseStrayPorts ? [] : strayPorts;
-  const afterPorts = [...new Set([...keptPorts, ...renderedPorts, ...keptStray])].filter((p): p is number => p !== undefined);
+  const keptPorts = heldElsewhere.filter(([key]) => !removed.has(instanceOfKey(key)));
+  const placedPorts = [...allocations].filter(([key]) => !exhaustedNames.has(instanceOfKey(key)));
+  const afterPorts = [...keptPorts, ...placedPorts].flatMap(([key, port]) => {
+    const name = parseInstanceName(instanceOfKey(key));
+    return name ? [gatewayServicePort(name, roleOfKey(key), port)] : [];
+  });
   return {
     desired,
-    reconciled: new Set([...removed, ...[...renderedNames].filter((n) => !exhaustedNames.has(n))]),
+    reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
     kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
     errors,
-    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: afterPorts.map(gatewayServicePort) } } : {}),
+    ...(input.gatewayService ? { servicePorts: { before: ownedPorts, after: afterPorts } } : {}),
   };
 }

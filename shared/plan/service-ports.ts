@@ -1,4 +1,5 @@
 import type { KubeObject } from '../model/k8s-object.js';
+import type { EndpointRole, InstanceName } from '../model/instance.js';
 import { servicePortName } from '../render/names.js';
 
 export interface ServicePort {
@@ -19,8 +20,8 @@ export interface GatewayServiceState {
 }
 
 /** The gateway port as a Service port; port = targetPort so the Gateway server port matches either (IST0162). */
-export function gatewayServicePort(port: number): ServicePort {
-  return { name: servicePortName(port), port, targetPort: port, protocol: 'TCP' };
+export function gatewayServicePort(instance: InstanceName, role: EndpointRole, port: number): ServicePort {
+  return { name: servicePortName(instance, role), port, targetPort: port, protocol: 'TCP' };
 }
 
 /**

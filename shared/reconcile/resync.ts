@@ -62,5 +62,5 @@ export function pruneGuard(maxFraction: number): (plan: Plan, owned: readonly Ku
 export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncResult> {
   const [listing, owned] = await Promise.all([listAll(deps), deps.cluster.listOwned(deps.config.istioNamespace, deps.config.ownerId)]);
   const scope = resyncScope(listing, owned, deps.config);
-  return syncInstances(deps, scope, trigger, { dryRun: options.dryRun, releaseStrayPorts: true, ...(options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) }) });
+  return syncInstances(deps, scope, trigger, { dryRun: options.dryRun, ...(options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) }) });
 }

@@ -28,8 +28,6 @@ export interface SyncOptions {
   readonly dryRun: boolean;
   /** The instance a change of the shared Service is attributed to (the event's instance). */
   readonly triggeringInstance?: string;
-  /** Resync only: free our Service ports that no Gateway uses (see desiredState). */
-  readonly releaseStrayPorts?: boolean;
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
 }
@@ -44,11 +42,16 @@ export function summarize(records: readonly AuditRecord[]): Record<string, numbe
 
 async function readCluster(deps: SyncDeps): Promise<{ owned: KubeObject[]; service?: GatewayServiceState }> {
   const { config, cluster } = deps;
-  const owned = await cluster.listOwned(config.istioNamespace, config.ownerId);
+  const readService = (): Promise<GatewayServiceState> => cluster.readGatewayService(config.egressGateway.namespace, config.egressGateway.service);
+  if (config.mode === 'egress-gateway') {
+    // The Service first, then our objects: a port another reconcile has just added then always comes with the
+    // ServiceEntry it wrote before it (make before break), so the port's owner is known.
+    const service = await readService();
+    return { owned: await cluster.listOwned(config.istioNamespace, config.ownerId), service };
+  }
   // Direct mode needs the Service only to free ports left by an earlier egress-gateway deployment.
-  const needsService = config.mode === 'egress-gateway' || owned.some((o) => o.kind === 'Gateway');
-  const service = needsService ? await cluster.readGatewayService(config.egressGateway.namespace, config.egressGateway.service) : undefined;
-  return { owned, ...(service ? { service } : {}) };
+  const owned = await cluster.listOwned(config.istioNamespace, config.ownerId);
+  return owned.some((o) => o.kind === 'Gateway') ? { owned, service: await readService() } : { owned };
 }
 
 /** Desired objects whose name is not among ours: the live object of that name, if any, is foreign. */
@@ -62,7 +65,7 @@ async function readForeign(deps: SyncDeps, desired: readonly KubeObject[], owned
 async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
   const { config } = deps;
   const { owned, service } = await readCluster(deps);
-  const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), settings: config, releaseStrayPorts: options.releaseStrayPorts === true });
+  const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), settings: config });
   const plan = planChanges(state, owned, await readForeign(deps, state.desired, owned), service);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, RedisInstance]] : [])));
   const time = deps.clock.now();

@@ -38,6 +38,19 @@ export function gatewayServerName(role: EndpointRole): string {
   return `tcp-redis-${role}`;
 }
 
-export function servicePortName(port: number): string {
-  return `tcp-redis-${port}`;
+const ROLE_CODE: Record<EndpointRole, string> = { primary: 'p', read: 'r' };
+
+/**
+ * Name of an endpoint's port on the egress gateway Service: `tcp-` (Istio reads the protocol from the prefix), then
+ * whose port it is, so the allocation can be read back even before the endpoint's Gateway exists.
+ */
+export function servicePortName(instance: InstanceName, role: EndpointRole): string {
+  return `tcp-${instanceKey(instance)}-${ROLE_CODE[role]}`;
+}
+
+/** The instance key and role a Service port name carries, if it is one of ours. */
+export function parseServicePortName(name: string): { key: string; role: EndpointRole } | undefined {
+  const match = /^tcp-(.+)-([pr])$/.exec(name);
+  if (!match?.[1]) return undefined;
+  return { key: match[1], role: match[2] === 'p' ? 'primary' : 'read' };
 }

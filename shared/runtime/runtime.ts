@@ -33,8 +33,8 @@ export function createRuntime(config: Config, parts: RuntimeParts = {}): Runtime
   const cluster =
     parts.cluster ??
     (async (): Promise<ClusterStore> => {
-      if (config.kube.kind === 'gke') return new KubeClusterStore(await loadKubeConfig(config.kube));
-      cachedCluster ??= loadKubeConfig(config.kube).then((kc) => new KubeClusterStore(kc));
+      if (config.kube.kind === 'gke') return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId);
+      cachedCluster ??= loadKubeConfig(config.kube).then((kc) => new KubeClusterStore(kc, config.ownerId));
       return cachedCluster;
     });
   return {

@@ -1,5 +1,8 @@
 import { objectName, serviceEntryName } from '../../../shared/render/names.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
+import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
+import { renderDirect } from '../../../shared/render/render-instance.js';
+import { testConfig } from '../../fixtures/settings.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
 
@@ -135,17 +138,27 @@ describe('gateway ports', () => {
     expect(gatewayPorts(after)).toEqual([16001]);
   });
 
-  test('a port of ours that no Gateway uses yet (a concurrent reconcile in flight) is kept and never handed out', () => {
-    const world = { ...emptyWorld(), ourPorts: [{ name: 'tcp-redis-16000', port: 16000, targetPort: 16000, protocol: 'TCP' }] };
-    const result = plan(world, [observe('cache-1')]);
-    const after = apply(world, result);
+  test('a port whose Gateway is not written yet (a reconcile in flight) stays its instance\'s and is not handed out', () => {
+    const other = nameOf('other');
+    const inFlight = renderDirect(other, [{ role: 'primary', address: '10.0.0.8', port: 6379 }], testConfig());
+    const world = { ...emptyWorld(), owned: inFlight, ourPorts: [gatewayServicePort(other, 'primary', 16000)] };
+    const after = apply(world, plan(world, [observe('cache-1')]));
     expect(gatewayPorts(after)).toEqual([16001]);
     expect(after.ourPorts.map((p) => p.port)).toEqual([16000, 16001]);
   });
 
-  test('a resync frees our ports that no Gateway uses', () => {
-    const world = { ...emptyWorld(), ourPorts: [{ name: 'tcp-redis-16000', port: 16000, targetPort: 16000, protocol: 'TCP' }] };
-    expect(apply(world, plan(world, [], {}, true)).ourPorts).toEqual([]);
+  test('a port of ours that no live object accounts for is freed, and not reused in the same plan', () => {
+    const world = { ...emptyWorld(), ourPorts: [{ name: 'tcp-vanished-0123456789-p', port: 16000, targetPort: 16000, protocol: 'TCP' }] };
+    const after = apply(world, plan(world, [observe('cache-1')]));
+    expect(after.ourPorts.map((p) => p.port)).toEqual([16001]);
+  });
+
+  test('a removal retried after the Gateway is gone still frees the port, by the Service port name', () => {
+    const world = created('cache-1');
+    const halfRemoved = { ...world, owned: world.owned.filter((o) => o.kind === 'ServiceEntry') };
+    const after = apply(halfRemoved, plan(halfRemoved, [gone('cache-1')]));
+    expect(after.owned).toEqual([]);
+    expect(after.ourPorts).toEqual([]);
   });
 
   test('an exhausted range is an error for that instance only', () => {
