@@ -4,6 +4,7 @@
  * served by the Functions Framework, which writes Istio objects to a real kube-apiserver with Istio's CRDs.
  * Everything is stopped on exit.
  */
+import { execFile } from 'node:child_process';
 import { CloudRedisClient } from '@google-cloud/redis';
 import { credentials } from '@grpc/grpc-js';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
@@ -11,6 +12,7 @@ import { bindRbac, createEgressGatewayFixtures, startControlPlane } from '../../
 import { startFakeMemorystore } from '../../test/harness/memorystore/index.js';
 import { startEventBridge } from '../../test/harness/pubsub/event-bridge.js';
 import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
+import { REPO_ROOT } from '../../test/harness/process.js';
 import { ClusterView } from '../../test/integration/support/cluster-view.js';
 import { serveFunction, type ServedFunction } from './serve-function.js';
 import { heading, say, showObjects, showRecords } from './show.js';
@@ -42,17 +44,16 @@ async function main(): Promise<void> {
   await events.createSubscription('sync-trigger', { ackDeadlineSeconds: 30 });
   const memorystore = await step('local Memorystore API', () => startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: events.name }, principalEmail: 'alice@example.com' }));
   stops.push(() => memorystore.stop());
-  const fn: ServedFunction = await step('syncOnAuditLog (Functions Framework)', () =>
-    serveFunction('syncOnAuditLog', {
-      MEMORYSTORE_PROJECT: PROJECT,
-      MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
-      MEMORYSTORE_API_PLAINTEXT: 'true',
-      KUBECONFIG: controlPlane.kubeconfigFor(USER),
-      RESYNC_AUDIENCE: 'http://localhost/resync',
-      RESYNC_ALLOWED_PRINCIPALS: 'operator@example.com',
-      METADATA_SERVER_DETECTION: 'none',
-    }),
-  );
+  const env = {
+    MEMORYSTORE_PROJECT: PROJECT,
+    MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
+    MEMORYSTORE_API_PLAINTEXT: 'true',
+    KUBECONFIG: controlPlane.kubeconfigFor(USER),
+    RESYNC_AUDIENCE: 'http://localhost/resync',
+    RESYNC_ALLOWED_PRINCIPALS: 'operator@example.com',
+    METADATA_SERVER_DETECTION: 'none', // local run: no Google metadata server to look for
+  };
+  const fn: ServedFunction = await step('syncOnAuditLog (Functions Framework)', () => serveFunction('syncOnAuditLog', env));
   stops.push(() => fn.stop());
   const bridge = await step('event bridge (Pub/Sub to CloudEvents)', () => startEventBridge({ client: pubsub, subscription: 'sync-trigger', targetUrl: fn.url }));
   stops.push(() => bridge.stop());
@@ -80,6 +81,17 @@ async function main(): Promise<void> {
   await show('Re-address orders-cache: ServiceEntry and VirtualService follow', () => memorystore.readdress(orders, { host: '10.120.0.9' }));
   await show('Create sessions-cache with in-transit encryption (port 6378)', () => done(redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'sessions-cache', instance: { tier: 'BASIC', memorySizeGb: 1, transitEncryptionMode: 'SERVER_AUTHENTICATION' } })), false);
   await show('Delete orders-cache: its objects go and its gateway port is freed', () => done(redis.deleteInstance({ name: orders })));
+  heading('Operator command line: `memorystore-egress-sync plan` (what a resync would change now)');
+  process.stdout.write(await runCli(['plan'], env));
+}
+
+/** The operator command line, with the same environment as the function. */
+function runCli(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [`${REPO_ROOT}build/bin/memorystore-egress-sync.js`, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
 }
 
 main()

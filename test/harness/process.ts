@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -52,14 +52,22 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 export function startProcess(command: string, args: string[], logPath: string, env: NodeJS.ProcessEnv = process.env): Managed {
   const log = createWriteStream(logPath);
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  // The last lines are also kept in memory: a process that dies at once may exit before its log file is flushed.
+  const recent: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    recent.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    recent.splice(0, Math.max(0, recent.length - 50));
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', keep);
+    stream?.pipe(log);
+  }
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     process: child,
     logPath,
-    tail: (lines = 20) => readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n'),
+    tail: (lines = 20) => recent.slice(-lines).join('\n'),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
