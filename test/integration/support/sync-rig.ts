@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CloudRedisClient } from '@google-cloud/redis';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { credentials } from '@grpc/grpc-js';
-import type { PubSub } from '@google-cloud/pubsub';
+import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { bindRbac, createEgressGatewayFixtures } from '../../harness/control-plane/index.js';
 import { startFakeMemorystore, type FakeMemorystore } from '../../harness/memorystore/index.js';
 import { startEventBridge, type EventBridge } from '../../harness/pubsub/event-bridge.js';
@@ -33,6 +33,8 @@ export interface SyncRig {
   readonly audit: AuditReader;
   readonly issuer: TokenIssuer;
   readonly resyncUrl: string;
+  /** The audit topic the functions publish to. */
+  readonly auditTopic: Topic;
   /** Structured log lines the functions wrote. */
   logs(): Array<Record<string, unknown>>;
   /** Waits until every published audit entry has been delivered and handled. */
@@ -110,6 +112,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     audit,
     issuer,
     resyncUrl,
+    auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
     settle: () => bridge.idle(),
     async publishAuditEntry(entry) {
