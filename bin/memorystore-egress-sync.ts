@@ -12,6 +12,7 @@ import { formatPlan } from '../shared/cli/format-diff.js';
 import { errorMessage } from '../shared/errors.js';
 import { Logger } from '../shared/log.js';
 import { resync } from '../shared/reconcile/resync.js';
+import type { SyncResult } from '../shared/reconcile/sync.js';
 import { createRuntime } from '../shared/runtime/runtime.js';
 
 const USAGE = 'usage: memorystore-egress-sync plan|apply [--force] [--json]';
@@ -27,12 +28,17 @@ async function main(argv: string[]): Promise<number> {
   const log = new Logger({}, (line) => process.stderr.write(`${line}\n`));
   const runtime = createRuntime(parseConfig(process.env), { log });
   const trigger = { kind: 'resync' as const, principal: `cli:${userInfo().username}`, scheduled: false };
-  const { report, changes } = await resync(await runtime.deps(log), trigger, { dryRun: command === 'plan', force: values.force === true });
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatPlan(changes));
-  if (!values.json) process.stdout.write(`\n${command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`);
+  const result = await resync(await runtime.deps(log), trigger, { dryRun: command === 'plan', force: values.force === true });
+  return print(result, command, values.json === true);
+}
+
+/** Prints the result and returns the exit code: 0 done, 1 some instances failed, 3 refused by the prune guard. */
+function print({ report, changes }: SyncResult, command: string, json: boolean): number {
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPlan(changes)}\n${command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`);
   for (const error of report.errors) process.stderr.write(`error: ${error.instance}: ${error.message}\n`);
   if (report.refused) process.stderr.write(`refused: ${report.refused}\n`);
-  return report.refused ? 3 : report.errors.length > 0 ? 1 : 0;
+  if (report.refused) return 3;
+  return report.errors.length > 0 ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -39,18 +39,19 @@ function plain(object: unknown): KubeObject {
 const header = (ref: ObjectRef): { apiVersion: string; kind: string; metadata: { name: string; namespace: string } } => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
 
 /** Ports our field manager applied, read from managedFields (`f:spec.f:ports.k:{"port":N,"protocol":"TCP"}`). */
+type ManagedFieldsEntry = { manager?: string; operation?: string; fieldsV1?: Record<string, Record<string, Record<string, unknown>>> };
+
 function ownedPortNumbers(managedFields: unknown, manager: string): Set<number> {
-  const owned = new Set<number>();
-  for (const entry of Array.isArray(managedFields) ? managedFields : []) {
-    const e = entry as { manager?: string; operation?: string; fieldsV1?: Record<string, Record<string, Record<string, unknown>>> };
-    if (e.manager !== manager || e.operation !== 'Apply') continue;
-    for (const key of Object.keys(e.fieldsV1?.['f:spec']?.['f:ports'] ?? {})) {
-      const match = /^k:(\{.*\})$/.exec(key);
-      const port = match?.[1] ? (JSON.parse(match[1]) as { port?: unknown }).port : undefined;
-      if (typeof port === 'number') owned.add(port);
-    }
-  }
-  return owned;
+  const entries = (Array.isArray(managedFields) ? managedFields : []) as ManagedFieldsEntry[];
+  const ours = entries.filter((e) => e.manager === manager && e.operation === 'Apply');
+  const keys = ours.flatMap((e) => Object.keys(e.fieldsV1?.['f:spec']?.['f:ports'] ?? {}));
+  return new Set(keys.map(portOfKey).filter((p): p is number => p !== undefined));
+}
+
+function portOfKey(key: string): number | undefined {
+  const match = /^k:(\{.*\})$/.exec(key);
+  const port = match?.[1] ? (JSON.parse(match[1]) as { port?: unknown }).port : undefined;
+  return typeof port === 'number' ? port : undefined;
 }
 
 export class KubeClusterStore implements ClusterStore {
@@ -116,7 +117,7 @@ export class KubeClusterStore implements ClusterStore {
   async delete(object: KubeObject): Promise<void> {
     const preconditions = object.metadata.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : undefined;
     try {
-      await this.api.delete(object as KubernetesObject, undefined, undefined, undefined, undefined, undefined, preconditions ? { preconditions } : undefined);
+      await this.api.delete(object, undefined, undefined, undefined, undefined, undefined, preconditions ? { preconditions } : undefined);
     } catch (error) {
       if (isNotFound(error)) return; // already gone: the goal is reached
       translate(error, `delete ${refKey(refOfObject(object))}`);

@@ -77,18 +77,26 @@ export interface RecordContext {
   readonly defaultInstance?: string;
 }
 
+function instanceFields(change: Change, context: RecordContext): AuditRecord['instance'] {
+  const name = change.instance ?? context.defaultInstance;
+  if (!name) return null;
+  const instance = context.instances.get(name);
+  return { name, ...(instance?.host ? { host: instance.host } : {}), ...(instance?.port ? { port: instance.port } : {}) };
+}
+
+/** Only writes have a patch: a conflict or a skip changes nothing. */
+const WRITES: ReadonlySet<ChangeAction> = new Set(['create', 'update', 'delete']);
+
 /** The record of a planned change, before it is applied. */
 export function recordOf(change: Change, context: RecordContext): AuditRecord {
-  const name = change.instance ?? context.defaultInstance;
-  const instance = name ? context.instances.get(name) : undefined;
   return {
     id: context.id,
     time: context.time.toISOString(),
     trigger: triggerFields(context.trigger),
-    instance: name ? { name, ...(instance?.host ? { host: instance.host } : {}), ...(instance?.port ? { port: instance.port } : {}) } : null,
+    instance: instanceFields(change, context),
     object: { api_version: change.ref.apiVersion, kind: change.ref.kind, namespace: change.ref.namespace, name: change.ref.name },
     action: change.action,
-    patch: change.action === 'conflict' || change.action === 'unchanged' || change.action === 'skipped' ? [] : patchOf(change.before, change.after),
+    patch: WRITES.has(change.action) ? patchOf(change.before, change.after) : [],
     ...(change.reason ? { reason: change.reason } : {}),
     dry_run: context.dryRun,
     outcome: PLANNED_OUTCOME[change.action],

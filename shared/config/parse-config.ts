@@ -79,7 +79,7 @@ function parseHostPort(value: string): { host: string; port: number } | undefine
 function parseSelector(value: string): Record<string, string> | undefined {
   const pairs = list(value).map((pair) => pair.split('='));
   const valid = pairs.length > 0 && pairs.every((p) => p.length === 2 && labelKey.safeParse(p[0]).success && labelValue.safeParse(p[1]).success);
-  return valid ? Object.fromEntries(pairs) : undefined;
+  return valid ? Object.fromEntries(pairs.map(([key, label]) => [key ?? '', label ?? ''])) : undefined;
 }
 
 function parseRange(value: string): { from: number; to: number } | undefined {

@@ -77,28 +77,44 @@ function instanceOf(payload: Json): InstanceName | undefined {
 export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   const entry = extractLogEntry(event);
   if (typeof entry === 'string') return ignore(entry);
-  const payload = entry['protoPayload'];
-  if (!isObject(payload)) return ignore('LogEntry has no protoPayload: not an audit log entry');
-  const serviceName = str(payload['serviceName']);
-  if (serviceName !== REDIS_SERVICE_NAME) return ignore(`service ${JSON.stringify(serviceName)} is not ${REDIS_SERVICE_NAME}`);
-  const methodName = str(payload['methodName']) ?? '';
-  const method = classifyMethod(methodName);
-  if (method.kind === 'unknown') return ignore(`method ${JSON.stringify(methodName)} is not a Memorystore for Redis instance method`);
-  if (method.kind === 'no-change') return ignore(`method ${method.method} does not change instance endpoints`);
-  const operation = isObject(entry['operation']) ? entry['operation'] : undefined;
-  if (operation?.['first'] === true && operation['last'] !== true) return ignore('first entry of a long-running operation: acting on its last entry');
-  const status = isObject(payload['status']) ? payload['status'] : {};
-  if (!operation && typeof status['code'] === 'number' && status['code'] !== 0) return ignore(`the call failed (status code ${status['code']}): nothing changed`);
+  const payload = redisPayload(entry);
+  if (typeof payload === 'string') return ignore(payload);
+  const notFinished = unfinishedReason(entry, payload);
+  if (notFinished) return ignore(notFinished);
   const instance = instanceOf(payload);
   if (!instance) return ignore(`resource ${JSON.stringify(payload['resourceName'])} is not an instance name`);
+  return { action: 'reconcile', instance, trigger: triggerOf(event, entry, payload) };
+}
+
+/** The audit payload, if the entry is about a Redis instance method that changes something; else why not. */
+function redisPayload(entry: Json): Json | string {
+  const payload = entry['protoPayload'];
+  if (!isObject(payload)) return 'LogEntry has no protoPayload: not an audit log entry';
+  const serviceName = str(payload['serviceName']);
+  if (serviceName !== REDIS_SERVICE_NAME) return `service ${JSON.stringify(serviceName)} is not ${REDIS_SERVICE_NAME}`;
+  const methodName = str(payload['methodName']) ?? '';
+  const method = classifyMethod(methodName);
+  if (method.kind === 'unknown') return `method ${JSON.stringify(methodName)} is not a Memorystore for Redis instance method`;
+  if (method.kind === 'no-change') return `method ${method.method} does not change instance endpoints`;
+  return payload;
+}
+
+/** Why the entry does not mark a finished change: the first entry of an operation, or a call that failed outright. */
+function unfinishedReason(entry: Json, payload: Json): string | undefined {
+  const operation = isObject(entry['operation']) ? entry['operation'] : undefined;
+  if (operation?.['first'] === true && operation['last'] !== true) return 'first entry of a long-running operation: acting on its last entry';
+  const status = isObject(payload['status']) ? payload['status'] : {};
+  const code = status['code'];
+  if (!operation && typeof code === 'number' && code !== 0) return `the call failed (status code ${code}): nothing changed`;
+  return undefined;
+}
+
+function triggerOf(event: IncomingEvent, entry: Json, payload: Json): EventTrigger {
   const authentication = isObject(payload['authenticationInfo']) ? payload['authenticationInfo'] : {};
   const insertId = str(entry['insertId']);
   const principal = str(authentication['principalEmail']);
-  return {
-    action: 'reconcile',
-    instance,
-    trigger: { kind: 'event', eventId: event.id, methodName, ...(insertId ? { insertId } : {}), ...(principal ? { principal } : {}) },
-  };
+  const methodName = str(payload['methodName']) ?? '';
+  return { kind: 'event', eventId: event.id, methodName, ...(insertId ? { insertId } : {}), ...(principal ? { principal } : {}) };
 }
 
 /** Events older than the configured age are dropped: retries stop, and the scheduled resync repairs what they missed. */

@@ -1,4 +1,4 @@
-import { OAuth2Client } from 'google-auth-library';
+import { OAuth2Client, type TokenPayload } from 'google-auth-library';
 import { AuthError } from '../errors.js';
 import type { ResyncAuth } from '../config/parse-config.js';
 
@@ -28,17 +28,20 @@ function oauthClient(certsUrl: string | undefined): OAuth2Client {
 export async function verifyCaller(authorization: string | undefined, settings: ResyncAuth): Promise<Caller> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match?.[1]) throw new AuthError(401, 'an identity token is required: Authorization: Bearer <token>');
-  let payload;
+  const payload = await verifiedPayload(match[1], settings);
+  const email = payload?.email;
+  if (!email || payload?.email_verified !== true) throw new AuthError(403, 'identity token carries no verified email');
+  if (!settings.allowedPrincipals.includes(email)) throw new AuthError(403, `${email} is not in RESYNC_ALLOWED_PRINCIPALS`);
+  return { email, scheduled: email === settings.schedulerPrincipal };
+}
+
+async function verifiedPayload(idToken: string, settings: ResyncAuth): Promise<TokenPayload | undefined> {
   try {
-    const ticket = await oauthClient(settings.certsUrl).verifyIdToken({ idToken: match[1], audience: settings.audience });
-    payload = ticket.getPayload();
+    const ticket = await oauthClient(settings.certsUrl).verifyIdToken({ idToken, audience: settings.audience });
+    return ticket.getPayload();
   } catch (error) {
     // The reason (expired, wrong audience, bad signature) helps the caller, but the library appends the token or its
     // claims after a colon ("Invalid token signature: <jwt>"), and a token must never reach a response or a log.
     throw new AuthError(401, `identity token rejected: ${error instanceof Error ? (error.message.split(':')[0] ?? 'invalid') : 'invalid'}`);
   }
-  const email = payload?.email;
-  if (!email || payload?.email_verified !== true) throw new AuthError(403, 'identity token carries no verified email');
-  if (!settings.allowedPrincipals.includes(email)) throw new AuthError(403, `${email} is not in RESYNC_ALLOWED_PRINCIPALS`);
-  return { email, scheduled: email === settings.schedulerPrincipal };
 }

@@ -16,13 +16,14 @@ interface ServiceVersion {
   current?: string;
 }
 
+/** Each apply to the Service carries the version our previous apply left, or the one the plan read. */
+async function applyService(cluster: ClusterStore, body: KubeObject, service: ServiceVersion): Promise<void> {
+  const version = service.current ?? body.metadata.resourceVersion;
+  service.current = await cluster.applyServicePorts({ ...body, metadata: { ...body.metadata, ...(version ? { resourceVersion: version } : {}) } });
+}
+
 async function write(cluster: ClusterStore, change: Change, record: AuditRecord, service: ServiceVersion): Promise<void> {
-  if (change.ref.kind === 'Service' && change.after) {
-    const version = service.current ?? change.after.metadata.resourceVersion;
-    const body = { ...change.after, metadata: { ...change.after.metadata, ...(version ? { resourceVersion: version } : {}) } };
-    service.current = await cluster.applyServicePorts(body);
-    return;
-  }
+  if (change.ref.kind === 'Service' && change.after) return applyService(cluster, change.after, service);
   if (change.action === 'create' && change.after) return void (await cluster.create(stamped(change.after, record)));
   if (change.action === 'update' && change.after) return void (await cluster.replace(stamped(change.after, record)));
   if (change.action === 'delete' && change.before) return cluster.delete(change.before);

@@ -1,5 +1,5 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
-import { WriteConflictError } from '../errors.js';
+import { errorMessage, WriteConflictError } from '../errors.js';
 import type { RedisInstance } from '../model/instance.js';
 import { isOwned, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
@@ -72,16 +72,19 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
   const planned = plan.changes.map((change) => recordOf(change, { ...context, id: deps.newId() }));
   const refused = options.guard?.(plan, owned);
-  if (options.dryRun || refused) {
-    // A dry run is recorded (dry_run: true) so a plan shown to an operator can be found again; a refused one is not.
-    if (options.dryRun && !refused) await deps.audit.write(planned);
-    const report = { dry_run: options.dryRun, records: planned, errors: plan.errors, ...(refused ? { refused } : {}), summary: summarize(planned) };
-    return { report, changes: plan.changes };
-  }
+  if (options.dryRun || refused) return withoutWrites(deps, plan, planned, { dryRun: options.dryRun, refused });
   const applied = await applyPlan(deps.cluster, plan.changes, planned, () => deps.clock.monotonicMs());
   await deps.audit.write(applied.records);
-  if (applied.error !== undefined) throw applied.error;
+  if (applied.error !== undefined) throw applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
   return { report: { dry_run: false, records: applied.records, errors: plan.errors, summary: summarize(applied.records) }, changes: plan.changes };
+}
+
+/** A dry run, or a plan refused by the guard: nothing is written to the cluster. */
+async function withoutWrites(deps: SyncDeps, plan: Plan, planned: AuditRecord[], outcome: { dryRun: boolean; refused: string | undefined }): Promise<SyncResult> {
+  // A dry run is recorded (dry_run: true) so a plan shown to an operator can be found again; a refused one is not.
+  if (outcome.dryRun && !outcome.refused) await deps.audit.write(planned);
+  const refused = outcome.refused ? { refused: outcome.refused } : {};
+  return { report: { dry_run: outcome.dryRun, records: planned, errors: plan.errors, ...refused, summary: summarize(planned) }, changes: plan.changes };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { bindRbac, createEgressGatewayFixtures } from '../harness/control-plane/index.js';
-import { INTRUDER, sharedStack, SYNC_USER } from './shared-stack.js';
+import { sharedStack, SYNC_USER } from './shared-stack.js';
 
 /**
  * The RBAC the project ships (terraform/kubernetes/rbac.yaml.tftpl) is all the functions get in the end-to-end tests,

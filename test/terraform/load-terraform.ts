@@ -23,16 +23,20 @@ export async function loadModule(dir: string): Promise<TerraformModule> {
     const text = readFileSync(join(dir, file), 'utf8');
     files[file] = text;
     const json = (await parse(file, text)) as Record<string, unknown>;
-    for (const kind of ['resource', 'data'] as const) {
-      const target = kind === 'resource' ? module.resources : module.data;
-      for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, Block[]>>)) {
-        for (const [name, blocks] of Object.entries(byName)) (target[type] ??= {})[name] = blocks[0]!;
-      }
-    }
+    merge(module.resources, json['resource']);
+    merge(module.data, json['data']);
     for (const [name, blocks] of Object.entries((json['variable'] ?? {}) as Record<string, Block[]>)) module.variables[name] = blocks[0]!;
     for (const block of (json['locals'] ?? []) as Block[]) Object.assign(module.locals, block);
   }
   return module;
+}
+
+/** Adds `type → name → blocks` from one file to the module's map (first block of each). */
+function merge(target: Record<string, Record<string, Block>>, section: unknown): void {
+  const entries = Object.entries((section ?? {}) as Record<string, Record<string, Block[]>>);
+  for (const [type, byName] of entries) {
+    target[type] = { ...target[type], ...Object.fromEntries(Object.entries(byName).map(([name, blocks]) => [name, blocks[0]!])) };
+  }
 }
 
 /** First nested block: HCL blocks arrive as one-element arrays. */

@@ -75,7 +75,8 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   }
 
   const withInstance = (call: Call, done: Done, action: (instance: FakeInstance) => void): void => {
-    const name = String(call.request['name'] ?? (call.request['instance'] as { name?: string } | undefined)?.name ?? '');
+    const request = call.request as { name?: string; instance?: { name?: string } };
+    const name = request.name ?? request.instance?.name ?? '';
     const instance = store.get(name);
     if (!instance) return fail(done, status.NOT_FOUND, `Resource '${name}' was not found`);
     action(instance);
@@ -160,7 +161,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
         operate('UpdateInstance', 'redis.instances.update', name, { name }, () => {
           Object.assign(instance, { host: change.host ?? instance.host, port: change.port ?? instance.port, state: 'READY' });
           return instance;
-        }, (error) => (error ? reject(error) : resolve())),
+        }, (error) => (error ? reject(new Error(error.details ?? "operation failed")) : resolve())),
       );
       await new Promise((resolve) => setTimeout(resolve, delay * 2));
     },
