@@ -1,12 +1,139 @@
 #!/usr/bin/env bash
-# Terraform checks that need tools from outside npm. The HCL wiring checks run in `npm test`.
+# Terraform checks that need tools from outside npm (the HCL wiring checks run in `npm test`):
+#   1. `tofu fmt -check`, and `tofu validate` of terraform/examples/basic, which loads the module: syntax, references, types, every argument
+#      and block against the providers' schemas, required arguments, function calls, variable validations.
+#   2. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
+#   3. checkov, the static security scanner, over terraform/.
 #
-# `terraform validate` is not run: it needs the hashicorp/google provider, which cannot be had here (the Terraform
-# registry and GitHub releases are unreachable, and the Go module proxy serves no google provider newer than v1.20.0,
-# since its v6 tags lack a /v6 module path). checkov, the static security scanner, runs instead.
+# The registry that serves the real providers cannot be reached from the build machines, so:
+#   - OpenTofu is built from the Go module proxy (version pinned in test/components/terraform/tofu/go.mod);
+#   - each provider is stood in for by test/components/terraform/schema-provider, which serves that provider's real
+#     schema, read out of its prebuilt CDK for Terraform bindings (npm @cdktf/provider-*, generated from the provider's
+#     own schema). It answers validation only; the providers' own value checks (enum values, formats) are not run.
+# Built binaries and schemas are cached under .cache/terraform/, keyed by version, so only a cold machine pays
+# (OpenTofu takes about 6 minutes on 2 cores).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-venv=.cache/checkov-venv
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+cache=$root/.cache/terraform
+components=$root/test/components/terraform
+export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
+
+# name:provider version:npm package of its bindings (whose README names the same provider version).
+providers="google:6.50.0:@cdktf/provider-google@16.12.1 kubernetes:2.38.0:@cdktf/provider-kubernetes@12.1.1 archive:2.7.1:@cdktf/provider-archive@11.0.1"
+
+build_tofu() {
+  local version; version=$(cd "$components/tofu" && go list -m -f '{{.Version}}' github.com/opentofu/opentofu)
+  tofu=$cache/tofu-$version/tofu
+  if [ -x "$tofu" ]; then return; fi
+  echo "tofu $version: building (first run only)..." >&2
+  local start=$SECONDS
+  mkdir -p "$(dirname "$tofu")"
+  # version.dev=no: a release build, as OpenTofu's own releases are made (else it reports itself as -dev).
+  (cd "$components/tofu" && go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$tofu.tmp" github.com/opentofu/opentofu/cmd/tofu)
+  mv "$tofu.tmp" "$tofu"
+  echo "tofu $version: built in $((SECONDS - start))s" >&2
+}
+
+# The stand-in is keyed by a hash of its sources, so a change to it rebuilds it and re-extracts the schemas.
+build_mirror() {
+  local key; key=$(cat "$components"/schema-provider/*.go "$components"/schema-provider/go.sum | sha256sum | cut -c1-12)
+  mirror=$cache/mirror-$key
+  local bin=$cache/schema-provider-$key/schema-provider platform; platform=$(go env GOOS)_$(go env GOARCH)
+  if [ ! -x "$bin" ]; then
+    mkdir -p "$(dirname "$bin")"
+    (cd "$components/schema-provider" && go build -trimpath -o "$bin.tmp" .)
+    mv "$bin.tmp" "$bin"
+  fi
+  for entry in $providers; do
+    IFS=: read -r name version package <<<"$entry"
+    local dir=$mirror/registry.opentofu.org/hashicorp/$name/$version/$platform
+    if [ -s "$dir/schema.json" ]; then continue; fi
+    echo "provider $name $version: reading its schema from $package..." >&2
+    local tmp; tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "$package" >/dev/null && tar xzf ./*.tgz)
+    grep -q "provider version $version" "$tmp/package/README.md" || { echo "$package does not bind $name $version" >&2; exit 1; }
+    mkdir -p "$dir"
+    "$bin" extract "$tmp/package" "$dir/schema.json.tmp"
+    mv "$dir/schema.json.tmp" "$dir/schema.json"
+    cp "$bin" "$dir/terraform-provider-${name}_v$version"
+    rm -rf "$tmp"
+  done
+}
+
+# A copy of terraform/ (and the .gcloudignore it reads): init leaves a lock file with the stand-ins' checksums, which
+# must never meet a real `terraform init` in the repository.
+workspace() {
+  work=$cache/work
+  rm -rf "$work" && mkdir -p "$work"
+  cp -r terraform .gcloudignore "$work/"
+  rm -rf "$work"/terraform/examples/basic/.terraform "$work"/terraform/examples/basic/.terraform.lock.hcl
+  export TF_CLI_CONFIG_FILE=$cache/tofurc TF_IN_AUTOMATION=1
+  cat >"$TF_CLI_CONFIG_FILE" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.opentofu.org/hashicorp/*"]
+  }
+}
+EOF
+}
+
+validate() {
+  local dir=$1
+  "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
+  "$tofu" -chdir="$dir" validate -no-color
+}
+
+# The check must be able to fail: an argument the google provider does not have is refused.
+validate_rejects_unknown_arguments() {
+  local broken=$cache/work-broken
+  rm -rf "$broken" && cp -r "$work" "$broken"
+  printf 'resource "google_pubsub_topic" "broken" {\n  name             = "broken"\n  no_such_argument = true\n}\n' >"$broken/terraform/broken.tf"
+  if validate "$broken/terraform/examples/basic" >"$broken.log" 2>&1 || ! grep -q 'Unsupported argument' "$broken.log"; then
+    echo "tofu validate accepted an unknown argument: the schema stand-in is not enforcing schemas" >&2
+    cat "$broken.log" >&2
+    exit 1
+  fi
+  echo "validate refuses an unknown argument, as it should"
+}
+
+# The archive's file list, evaluated by OpenTofu, against the files a `gcloud` deployment uploads (the `ignore`
+# package applies .gcloudignore as gcloud does).
+archive_matches_gcloudignore() {
+  local vars=(-var project_id=example-project -var region=us-central1 -var gke_cluster_name=c -var gke_cluster_location=us-central1 -var "source_dir=$root")
+  "$tofu" -chdir="$work/terraform" init -backend=false -input=false -no-color >/dev/null
+  local archived uploaded
+  archived=$(echo 'join("\n", local.source_files)' | "$tofu" -chdir="$work/terraform" console -no-color "${vars[@]}" | sed -e '/^<<EOT$/d' -e '/^EOT$/d')
+  uploaded=$("$node" --input-type=module -e "
+    import ignore from 'ignore'; import { readFileSync } from 'node:fs'; import { execFileSync } from 'node:child_process';
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const rules = ignore().add(readFileSync('.gcloudignore', 'utf8'));
+    console.log(files.filter((f) => !rules.ignores(f)).sort().join('\n'));")
+  if [ "$archived" != "$(sort <<<"$uploaded")" ]; then
+    echo "the Terraform archive and .gcloudignore disagree:" >&2
+    diff <(echo "$archived") <(sort <<<"$uploaded") >&2 || true
+    exit 1
+  fi
+  echo "archive holds the same $(wc -l <<<"$archived") files a gcloud deployment uploads"
+}
+
+# npm scripts run on the Node of the `node` dev dependency; the same here.
+node=$root/node_modules/.bin/node
+[ -x "$node" ] || node=node
+if ! command -v go >/dev/null || ! command -v npm >/dev/null; then
+  echo "SKIPPED tofu validate: it needs Go (to build OpenTofu and the provider stand-in) and npm (provider schemas)" >&2
+else
+  build_tofu
+  build_mirror
+  workspace
+  "$tofu" fmt -check -recursive -diff "$work/terraform"
+  validate "$work/terraform/examples/basic"
+  validate_rejects_unknown_arguments
+  archive_matches_gcloudignore
+fi
+
+venv=$root/.cache/checkov-venv
 if [ ! -x "$venv/bin/checkov" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "checkov==3.3.30"

@@ -1,26 +1,34 @@
-# One source archive, two functions. The archive leaves out what .gcloudignore leaves out, and is named by its hash so
-# any change to the code redeploys both functions.
+# One source archive, two functions. The archive holds exactly the files .gcloudignore lets `gcloud functions deploy`
+# upload, and is named by its hash, so any change to the code redeploys both functions.
 
 locals {
-  gcloudignore = [
-    for line in split("\n", file("${local.source_dir}/.gcloudignore")) : trimspace(line)
-    if trimspace(line) != "" && !startswith(trimspace(line), "#")
+  # .gcloudignore excludes everything (`/*`) and re-includes what the build needs (`!/path`, `!/dir/`). Those
+  # re-included entries are the archive's contents: a file entry matches itself, a folder entry everything below it.
+  upload_entries = [
+    for line in split("\n", file("${local.source_dir}/.gcloudignore")) :
+    trimsuffix(trimprefix(trimspace(line), "!/"), "/") if startswith(trimspace(line), "!/")
   ]
-  # `dir/` in .gcloudignore means the whole folder; archive_file wants a glob for that.
-  archive_excludes = [for pattern in local.gcloudignore : endswith(pattern, "/") ? "${pattern}**" : pattern]
+  source_files = sort(distinct(flatten([
+    for entry in local.upload_entries : concat(tolist(fileset(local.source_dir, entry)), tolist(fileset(local.source_dir, "${entry}/**")))
+  ])))
 }
 
 data "archive_file" "source" {
   type        = "zip"
-  source_dir  = local.source_dir
-  excludes    = local.archive_excludes
   output_path = "${path.root}/.terraform/${var.name_prefix}-source.zip"
+  dynamic "source" {
+    for_each = local.source_files
+    content {
+      filename = source.value
+      content  = file("${local.source_dir}/${source.value}")
+    }
+  }
 }
 
 resource "google_storage_bucket" "source" {
   #checkov:skip=CKV_GCP_62:Access logs of a bucket that only holds build inputs add cost and no security value here.
   project                     = var.project_id
-  name                        = "${var.project_id}-${var.name_prefix}-source"
+  name                        = "${var.name_prefix}-src-${data.google_project.this.number}"
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
@@ -44,18 +52,29 @@ resource "google_storage_bucket_object" "source" {
   source = data.archive_file.source.output_path
 }
 
+locals {
+  build_source = {
+    bucket = google_storage_bucket.source.name
+    object = google_storage_bucket_object.source.name
+  }
+}
+
+# The event function. It has no event trigger: the push subscription in pubsub.tf delivers to it, so that the
+# subscription can carry the dead-letter policy. Only Pub/Sub calls it (internal ingress counts Pub/Sub push in the
+# same project as internal; IAM lets only the push identity invoke it).
 resource "google_cloudfunctions2_function" "sync" {
   project  = var.project_id
   location = var.region
   name     = "${var.name_prefix}-sync"
 
   build_config {
-    runtime     = var.runtime
-    entry_point = "syncOnAuditLog"
+    runtime         = var.runtime
+    entry_point     = "syncOnAuditLog"
+    service_account = var.build_service_account
     source {
       storage_source {
-        bucket = google_storage_bucket.source.name
-        object = google_storage_bucket_object.source.name
+        bucket = local.build_source.bucket
+        object = local.build_source.object
       }
     }
   }
@@ -65,33 +84,26 @@ resource "google_cloudfunctions2_function" "sync" {
     timeout_seconds                  = var.sync_timeout_seconds
     max_instance_count               = var.sync_max_instances
     max_instance_request_concurrency = 1
-    ingress_settings                 = "ALLOW_INTERNAL_ONLY" # only Eventarc delivers to it
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
     service_account_email            = google_service_account.sync.email
     environment_variables            = local.function_environment
-  }
-
-  event_trigger {
-    trigger_region        = var.region
-    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
-    pubsub_topic          = google_pubsub_topic.events.id
-    retry_policy          = "RETRY_POLICY_RETRY"
-    service_account_email = google_service_account.trigger.email
   }
 }
 
 resource "google_cloudfunctions2_function" "resync" {
-  #checkov:skip=CKV_GCP_124:Ingress is a variable (default ALLOW_ALL so Cloud Scheduler and operators can call it); IAM run.invoker and the in-function identity-token check guard it.
+  #checkov:skip=CKV_GCP_124:Ingress is a variable (default ALLOW_ALL so operators can call it by hand); IAM run.invoker and the in-function identity-token check guard it.
   project  = var.project_id
   location = var.region
   name     = local.resync_function_name
 
   build_config {
-    runtime     = var.runtime
-    entry_point = "resync"
+    runtime         = var.runtime
+    entry_point     = "resync"
+    service_account = var.build_service_account
     source {
       storage_source {
-        bucket = google_storage_bucket.source.name
-        object = google_storage_bucket_object.source.name
+        bucket = local.build_source.bucket
+        object = local.build_source.object
       }
     }
   }
@@ -107,22 +119,11 @@ resource "google_cloudfunctions2_function" "resync" {
   }
 }
 
-# The trigger's subscription is created by Eventarc and cannot take a dead-letter policy through the function
-# resource; this attaches one (and lets Pub/Sub's agent use it) with gcloud once the trigger exists.
-resource "terraform_data" "dead_letter_policy" {
-  triggers_replace = [google_cloudfunctions2_function.sync.event_trigger[0].trigger, google_pubsub_topic.dead_letter.id, var.max_delivery_attempts]
-
-  provisioner "local-exec" {
-    interpreter = ["bash", "-euo", "pipefail", "-c"]
-    command     = <<-EOT
-      sub=$(gcloud eventarc triggers describe "${google_cloudfunctions2_function.sync.event_trigger[0].trigger}" \
-        --project="${var.project_id}" --location="${var.region}" --format='value(transport.pubsub.subscription)')
-      gcloud pubsub subscriptions update "$sub" --project="${var.project_id}" \
-        --dead-letter-topic="${google_pubsub_topic.dead_letter.id}" --max-delivery-attempts="${var.max_delivery_attempts}"
-      gcloud pubsub subscriptions add-iam-policy-binding "$sub" --project="${var.project_id}" \
-        --member="${local.pubsub_agent}" --role=roles/pubsub.subscriber >/dev/null
-    EOT
+# The function checks tokens against RESYNC_AUDIENCE, computed before the function exists; this warns on plan and
+# apply if the platform ever gives the function another URL.
+check "resync_audience_is_its_url" {
+  assert {
+    condition     = google_cloudfunctions2_function.resync.url == local.resync_audience
+    error_message = "resync's URL ${google_cloudfunctions2_function.resync.url} differs from RESYNC_AUDIENCE ${local.resync_audience}: identity tokens for the URL would be refused."
   }
-
-  depends_on = [google_pubsub_topic_iam_member.dead_letter_publisher]
 }

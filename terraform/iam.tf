@@ -1,4 +1,4 @@
-# One identity per function, each with only what it uses. No primitive roles; nothing public.
+# One identity per function and per caller, each with only what it uses. No primitive roles; nothing public.
 
 resource "google_service_account" "sync" {
   project      = var.project_id
@@ -12,10 +12,10 @@ resource "google_service_account" "resync" {
   display_name = "memorystore-egress-sync resync function"
 }
 
-resource "google_service_account" "trigger" {
+resource "google_service_account" "push" {
   project      = var.project_id
-  account_id   = "${substr(var.name_prefix, 0, 21)}-trigger"
-  display_name = "memorystore-egress-sync event trigger (invokes the event function)"
+  account_id   = "${substr(var.name_prefix, 0, 24)}-push"
+  display_name = "memorystore-egress-sync event delivery (Pub/Sub push to the event function)"
 }
 
 resource "google_service_account" "scheduler" {
@@ -27,7 +27,7 @@ resource "google_service_account" "scheduler" {
 locals {
   function_identities = { sync = google_service_account.sync.member, resync = google_service_account.resync.member }
   # redis.viewer: read instances (get, list). container.clusterViewer: container.clusters.get, which GKE requires
-  # before Kubernetes RBAC (installed below) decides what the identity may do in the cluster.
+  # before Kubernetes RBAC (kubernetes.tf) decides what the identity may do in the cluster.
   function_roles = ["roles/redis.viewer", "roles/container.clusterViewer"]
   function_grants = { for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {
     member = local.function_identities[pair[0]]
@@ -42,13 +42,21 @@ resource "google_project_iam_member" "function_roles" {
   member   = each.value.member
 }
 
-# Eventarc's trigger identity may invoke the event function, and nothing else.
-resource "google_cloud_run_service_iam_member" "trigger_invokes_sync" {
+# The push identity may invoke the event function, and nothing else.
+resource "google_cloud_run_service_iam_member" "push_invokes_sync" {
   project  = var.project_id
   location = var.region
   service  = google_cloudfunctions2_function.sync.name
   role     = "roles/run.invoker"
-  member   = google_service_account.trigger.member
+  member   = google_service_account.push.member
+}
+
+# Pub/Sub's service agent mints the push identity's OIDC tokens. Projects made before April 2021 need this grant;
+# it is given on this one account, not project-wide. https://cloud.google.com/pubsub/docs/create-push-subscription
+resource "google_service_account_iam_member" "pubsub_mints_push_tokens" {
+  service_account_id = google_service_account.push.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_agent
 }
 
 # resync is not public: only the listed principals and the scheduler may invoke it.

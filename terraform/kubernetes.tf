@@ -1,23 +1,33 @@
-# Kubernetes RBAC for the functions' identities: the same manifest the real-stack tests bind. GKE names a Google
-# service account user by its email.
+# Kubernetes RBAC for the functions' identities, from the same manifest the real-component tests bind. GKE names a
+# Google service account user by its email. The manifest is rendered once per identity; each copy's Roles and
+# RoleBindings get the identity's name as a suffix, so the two never overwrite each other.
 
 locals {
-  rbac_documents = var.manage_kubernetes_rbac ? {
-    for pair in setproduct(["sync", "resync"], range(4)) : "${pair[0]}/${pair[1]}" => yamldecode(split("\n---\n", templatefile("${path.module}/kubernetes/rbac.yaml.tftpl", {
-      istio_namespace          = var.istio_namespace
-      egress_gateway_namespace = var.egress_gateway_namespace
-      egress_gateway_service   = var.egress_gateway_service
-      sync_user                = pair[0] == "sync" ? google_service_account.sync.email : google_service_account.resync.email
-    }))[pair[1]])
-  } : {}
+  rbac_template = "${path.module}/kubernetes/rbac.yaml.tftpl"
+  rbac_values = {
+    istio_namespace          = var.istio_namespace
+    egress_gateway_namespace = var.egress_gateway_namespace
+    egress_gateway_service   = var.egress_gateway_service
+  }
+  rbac_users = var.manage_kubernetes_rbac ? { sync = google_service_account.sync.email, resync = google_service_account.resync.email } : {}
+  # for_each keys must be known when planning and the emails are not yet: the documents are listed from a rendering
+  # with a stand-in user, and each identity's own rendering supplies the values.
+  rbac_shapes = [for d in split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = "user@example.com" }))) : yamldecode(d)]
+  rbac_documents = merge([
+    for who, email in local.rbac_users : {
+      for i, shape in local.rbac_shapes : "${who}/${shape.kind}/${shape.metadata.name}" => {
+        who      = who
+        manifest = yamldecode(split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = email })))[i])
+      }
+    }
+  ]...)
 }
 
 resource "kubernetes_manifest" "rbac" {
-  # Each identity gets its own copy of the Roles and bindings, named after it.
   for_each = local.rbac_documents
-  manifest = merge(each.value, {
-    metadata = merge(each.value.metadata, { name = "${each.value.metadata.name}-${split("/", each.key)[0]}" })
-    }, each.value.kind == "RoleBinding" ? {
-    roleRef = merge(each.value.roleRef, { name = "${each.value.roleRef.name}-${split("/", each.key)[0]}" })
+  manifest = merge(each.value.manifest, {
+    metadata = merge(each.value.manifest.metadata, { name = "${each.value.manifest.metadata.name}-${each.value.who}" })
+    }, each.value.manifest.kind == "RoleBinding" ? {
+    roleRef = merge(each.value.manifest.roleRef, { name = "${each.value.manifest.roleRef.name}-${each.value.who}" })
   } : {})
 }

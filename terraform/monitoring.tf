@@ -1,29 +1,58 @@
-# Log-based metrics over the functions' structured audit lines, and an alert when events reach the dead-letter topic.
+# Log-based metrics over the functions' audit lines, and an alert when events reach the dead-letter topic.
+#
+# Each audit record is one structured log line: jsonPayload.message = "audit record", jsonPayload.record.action in
+# create|update|delete|conflict|skipped, jsonPayload.record.outcome in applied|planned|failed|conflict|skipped, and
+# LogEntry labels component, action, kind, instance (from logging.googleapis.com/labels).
 
 locals {
-  audit_lines = "resource.type=\"cloud_run_revision\" AND jsonPayload.message=\"audit record\" AND labels.\"component\"=\"memorystore-egress-sync\""
+  audit_lines = join(" AND ", [
+    "resource.type=\"cloud_run_revision\"",
+    "resource.labels.service_name=(\"${google_cloudfunctions2_function.sync.name}\" OR \"${google_cloudfunctions2_function.resync.name}\")",
+    "labels.component=\"memorystore-egress-sync\"",
+    "jsonPayload.message=\"audit record\"",
+  ])
   metrics = {
-    changes_applied = "${local.audit_lines} AND jsonPayload.record.outcome=\"applied\""
-    conflicts       = "${local.audit_lines} AND jsonPayload.record.action=\"conflict\""
-    errors          = "resource.type=\"cloud_run_revision\" AND labels.\"component\"=\"memorystore-egress-sync\" AND severity>=ERROR"
+    changes_applied = {
+      description = "Istio objects created, updated or deleted in the cluster."
+      filter      = "${local.audit_lines} AND jsonPayload.record.outcome=\"applied\" AND jsonPayload.record.action=(\"create\" OR \"update\" OR \"delete\")"
+    }
+    conflicts = {
+      description = "Objects left alone because another owner holds the name."
+      filter      = "${local.audit_lines} AND jsonPayload.record.action=\"conflict\""
+    }
+    errors = {
+      description = "Changes that failed when applied."
+      filter      = "${local.audit_lines} AND jsonPayload.record.outcome=\"failed\""
+    }
   }
 }
 
-resource "google_logging_metric" "sync" {
-  for_each = local.metrics
-  project  = var.project_id
-  name     = "${var.name_prefix}/${each.key}"
-  filter   = each.value
+resource "google_logging_metric" "audit" {
+  for_each    = local.metrics
+  project     = var.project_id
+  name        = "${var.name_prefix}/${each.key}"
+  description = each.value.description
+  filter      = each.value.filter
   metric_descriptor {
     metric_kind = "DELTA"
     value_type  = "INT64"
     labels {
+      key        = "action"
+      value_type = "STRING"
+    }
+    labels {
       key        = "kind"
+      value_type = "STRING"
+    }
+    labels {
+      key        = "instance"
       value_type = "STRING"
     }
   }
   label_extractors = {
-    kind = "EXTRACT(labels.\"kind\")"
+    action   = "EXTRACT(labels.action)"
+    kind     = "EXTRACT(labels.kind)"
+    instance = "EXTRACT(labels.instance)"
   }
 }
 
@@ -44,11 +73,18 @@ resource "google_monitoring_alert_policy" "dead_letter" {
         alignment_period   = "300s"
         per_series_aligner = "ALIGN_SUM"
       }
+      trigger {
+        count = 1
+      }
     }
   }
 
+  alert_strategy {
+    auto_close = "86400s"
+  }
+
   documentation {
-    content   = "An audit event of a Memorystore change could not be applied to the cluster after every retry. Read the messages in subscription ${google_pubsub_subscription.dead_letter_hold.name}, fix the cause (see the function's ERROR logs), then call resync."
+    content   = "An audit event of a Memorystore change could not be applied to the cluster after ${var.max_delivery_attempts} deliveries. Read the messages in subscription ${google_pubsub_subscription.dead_letter_hold.name}, fix the cause (see the functions' ERROR logs), then call resync."
     mime_type = "text/markdown"
   }
 }

@@ -18,17 +18,27 @@ output "audit_table" {
   value       = "${google_bigquery_table.audit.project}.${google_bigquery_table.audit.dataset_id}.${google_bigquery_table.audit.table_id}"
 }
 
+output "events_push_subscription" {
+  description = "Push subscription that delivers events to the event function (retries and dead letters)."
+  value       = google_pubsub_subscription.events_push.id
+}
+
+output "dead_letter_subscription" {
+  description = "Subscription that keeps dead letters for a week, to read what never succeeded."
+  value       = google_pubsub_subscription.dead_letter_hold.id
+}
+
 output "sync_function" {
   description = "Name of the event function (entry point syncOnAuditLog)."
   value       = google_cloudfunctions2_function.sync.name
 }
 
 output "resync_url" {
-  description = "URL of the resync function; also the audience its identity tokens must carry."
-  value       = google_cloudfunctions2_function.resync.url
+  description = "URL of the resync function; also the audience its identity tokens must carry (RESYNC_AUDIENCE)."
+  value       = local.resync_audience
 }
 
 output "function_service_accounts" {
   description = "Identities of the functions (Kubernetes RBAC subjects)."
-  value       = { sync = google_service_account.sync.email, resync = google_service_account.resync.email }
+  value       = { sync = google_service_account.sync.email, resync = google_service_account.resync.email, push = google_service_account.push.email, scheduler = google_service_account.scheduler.email }
 }

@@ -1,29 +1,15 @@
-# Audit entries of Memorystore admin calls -> Logging sink -> events topic -> the event function's trigger.
+# Audit entries of Memorystore admin calls -> Logging sink -> events topic -> push subscription -> event function.
 
 resource "google_pubsub_topic" "events" {
   #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
+  project      = var.project_id
+  name         = "${var.name_prefix}-events"
   kms_key_name = var.kms_key_name
-  project = var.project_id
-  name    = "${var.name_prefix}-events"
-}
-
-resource "google_pubsub_topic" "dead_letter" {
-  #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
-  kms_key_name = var.kms_key_name
-  project = var.project_id
-  name    = "${var.name_prefix}-dead-letter"
-}
-
-resource "google_pubsub_subscription" "dead_letter_hold" {
-  project                    = var.project_id
-  name                       = "${var.name_prefix}-dead-letter-hold"
-  topic                      = google_pubsub_topic.dead_letter.id
-  message_retention_duration = "604800s" # a week to look at what never succeeded
-  ack_deadline_seconds       = 60
 }
 
 # Admin Activity entries of the instance methods that change, or may change, an instance's endpoints, in both API
-# versions. https://cloud.google.com/memorystore/docs/redis/audit-logs
+# versions. Export and RescheduleMaintenance change nothing the mesh needs; Get/List are Data Access entries, so the
+# functions' own reads never come back here. https://cloud.google.com/memorystore/docs/redis/audit-logs
 locals {
   redis_methods = flatten([for version in ["v1", "v1beta1"] : [
     for method in ["CreateInstance", "UpdateInstance", "DeleteInstance", "FailoverInstance", "UpgradeInstance", "ImportInstance"] :
@@ -52,7 +38,64 @@ resource "google_pubsub_topic_iam_member" "sink_publisher" {
   member  = google_logging_project_sink.redis_admin.writer_identity
 }
 
-# Pub/Sub itself forwards undeliverable messages to the dead-letter topic.
+# Delivery to the event function. A function's own event trigger would create this subscription through Eventarc,
+# out of Terraform's reach, so it could not carry a dead-letter policy. Owning it keeps retries, backoff and dead
+# letters declared here. The Functions Framework turns the push body into the same
+# google.cloud.pubsub.topic.v1.messagePublished CloudEvent a trigger delivers (time = publishTime), when the push
+# path names the topic: projects/P/topics/T.
+resource "google_pubsub_subscription" "events_push" {
+  project                    = var.project_id
+  name                       = "${var.name_prefix}-events-push"
+  topic                      = google_pubsub_topic.events.id
+  ack_deadline_seconds       = var.sync_timeout_seconds # no redelivery while an invocation may still be running
+  message_retention_duration = "86400s"
+
+  push_config {
+    push_endpoint = "${google_cloudfunctions2_function.sync.service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.events.name}"
+    oidc_token {
+      service_account_email = google_service_account.push.email
+      audience              = google_cloudfunctions2_function.sync.service_config[0].uri
+    }
+  }
+
+  # A failed invocation (the function throws: HTTP 500) is redelivered with exponential backoff, the same 10-600 s a
+  # function trigger with RETRY_POLICY_RETRY uses; after max_delivery_attempts it goes to the dead-letter topic.
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter.id
+    max_delivery_attempts = var.max_delivery_attempts
+  }
+  expiration_policy {
+    ttl = "" # never: Redis admin calls can be rarer than the default 31-day inactivity expiry
+  }
+
+  depends_on = [google_pubsub_topic_iam_member.dead_letter_publisher, google_cloud_run_service_iam_member.push_invokes_sync]
+}
+
+resource "google_pubsub_topic" "dead_letter" {
+  #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
+  project      = var.project_id
+  name         = "${var.name_prefix}-dead-letter"
+  kms_key_name = var.kms_key_name
+}
+
+# Keeps dead letters for a week, to read what never succeeded (a topic alone keeps nothing).
+resource "google_pubsub_subscription" "dead_letter_hold" {
+  project                    = var.project_id
+  name                       = "${var.name_prefix}-dead-letter-hold"
+  topic                      = google_pubsub_topic.dead_letter.id
+  message_retention_duration = "604800s"
+  ack_deadline_seconds       = 60
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# Pub/Sub's service agent moves a message to the dead-letter topic: it must publish there, and acknowledge it on the
+# source subscription. https://cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions
 resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
   project = var.project_id
   topic   = google_pubsub_topic.dead_letter.name
@@ -60,15 +103,23 @@ resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
   member  = local.pubsub_agent
 }
 
-resource "google_pubsub_topic" "audit" {
-  #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
-  kms_key_name = var.kms_key_name
-  project = var.project_id
-  name    = var.audit_topic_name
+resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
+  project      = var.project_id
+  subscription = google_pubsub_subscription.events_push.name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
 }
 
+resource "google_pubsub_topic" "audit" {
+  #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
+  project      = var.project_id
+  name         = var.audit_topic_name
+  kms_key_name = var.kms_key_name
+}
+
+# Each function publishes its audit records here, and may publish nowhere else.
 resource "google_pubsub_topic_iam_member" "audit_publisher" {
-  for_each = { sync = google_service_account.sync.member, resync = google_service_account.resync.member }
+  for_each = local.function_identities
   project  = var.project_id
   topic    = google_pubsub_topic.audit.name
   role     = "roles/pubsub.publisher"

@@ -6,7 +6,7 @@ resource "google_cloud_scheduler_job" "resync" {
   description      = "Reconciles every Memorystore instance with the cluster's Istio egress configuration."
   schedule         = var.resync_schedule
   time_zone        = var.resync_time_zone
-  attempt_deadline = "${min(var.resync_timeout_seconds, 1800)}s"
+  attempt_deadline = "${max(15, min(var.resync_timeout_seconds, 1800))}s" # Cloud Scheduler allows 15 s to 30 min
 
   retry_config {
     retry_count = 1

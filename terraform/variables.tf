@@ -1,11 +1,19 @@
 variable "project_id" {
   description = "Project that hosts the functions and whose Memorystore for Redis instances are synced."
   type        = string
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a project id (6-30 lowercase letters, digits or hyphens)."
+  }
 }
 
 variable "region" {
   description = "Region of the functions, the scheduler job and the function source bucket."
   type        = string
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a region such as us-central1."
+  }
 }
 
 variable "name_prefix" {
@@ -39,7 +47,7 @@ variable "memorystore_locations" {
   type        = list(string)
   default     = ["-"]
   validation {
-    condition     = length(var.memorystore_locations) > 0 && alltrue([for l in var.memorystore_locations : can(regex("^(-|[a-z]+-[a-z]+[0-9])$", l))])
+    condition     = length(var.memorystore_locations) > 0 && alltrue([for l in var.memorystore_locations : can(regex("^(-|[a-z]+-[a-z]+[0-9]+)$", l))])
     error_message = "memorystore_locations must list regions such as us-central1, or be [\"-\"]."
   }
 }
@@ -52,6 +60,10 @@ variable "gke_cluster_name" {
 variable "gke_cluster_location" {
   description = "Location (region or zone) of the GKE cluster."
   type        = string
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+(-[a-z])?$", var.gke_cluster_location))
+    error_message = "gke_cluster_location must be a region (us-central1) or a zone (us-central1-a)."
+  }
 }
 
 variable "gke_use_dns_endpoint" {
@@ -84,24 +96,40 @@ variable "service_entry_host_suffix" {
   description = "DNS suffix of each instance's stable host name: <instance>.<region>.<project>.<suffix>."
   type        = string
   default     = "memorystore.internal"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", var.service_entry_host_suffix))
+    error_message = "service_entry_host_suffix must be a DNS name such as memorystore.internal."
+  }
 }
 
 variable "service_entry_export_to" {
   description = "exportTo of the ServiceEntries: [\"*\"], [\".\"] or namespaces."
   type        = list(string)
   default     = ["*"]
+  validation {
+    condition     = length(var.service_entry_export_to) > 0 && alltrue([for n in var.service_entry_export_to : can(regex("^(\\*|\\.|~|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$", n))])
+    error_message = "service_entry_export_to must list \"*\", \".\", \"~\" or namespace names."
+  }
 }
 
 variable "egress_gateway_namespace" {
   description = "Namespace of the egress gateway Service."
   type        = string
   default     = "istio-system"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.egress_gateway_namespace))
+    error_message = "egress_gateway_namespace must be a Kubernetes namespace name."
+  }
 }
 
 variable "egress_gateway_service" {
   description = "Name of the egress gateway Service; the functions add one port per Redis endpoint to it."
   type        = string
   default     = "istio-egressgateway"
+  validation {
+    condition     = can(regex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", var.egress_gateway_service))
+    error_message = "egress_gateway_service must be a Kubernetes Service name."
+  }
 }
 
 variable "egress_gateway_selector" {
@@ -155,7 +183,7 @@ variable "event_max_age_seconds" {
 }
 
 variable "max_delivery_attempts" {
-  description = "Deliveries of an event before it goes to the dead-letter topic."
+  description = "Deliveries of an event to the event function before it goes to the dead-letter topic."
   type        = number
   default     = 10
   validation {
@@ -175,7 +203,7 @@ variable "sync_max_instances" {
 }
 
 variable "sync_timeout_seconds" {
-  description = "Timeout of the event function."
+  description = "Timeout of the event function; also the push subscription's acknowledgement deadline."
   type        = number
   default     = 120
   validation {
@@ -215,7 +243,7 @@ variable "resync_invokers" {
 }
 
 variable "resync_ingress" {
-  description = "Ingress setting of the resync function. Cloud Scheduler calls from outside the VPC, so ALLOW_ALL is needed for the schedule; IAM still guards it."
+  description = "Ingress of the resync function. ALLOW_ALL lets operators call it from anywhere (IAM and the token check still apply); ALLOW_INTERNAL_ONLY admits the VPC and Cloud Scheduler of the same project only."
   type        = string
   default     = "ALLOW_ALL"
   validation {
@@ -225,21 +253,33 @@ variable "resync_ingress" {
 }
 
 variable "resync_schedule" {
-  description = "Cron schedule of the drift-repairing resync."
+  description = "Cron schedule (five fields) of the drift-repairing resync."
   type        = string
   default     = "*/15 * * * *"
+  validation {
+    condition     = length(split(" ", trimspace(var.resync_schedule))) == 5
+    error_message = "resync_schedule must be a five-field cron expression, such as \"*/15 * * * *\"."
+  }
 }
 
 variable "resync_time_zone" {
   description = "Time zone of resync_schedule."
   type        = string
   default     = "Etc/UTC"
+  validation {
+    condition     = can(regex("^[A-Za-z_]+(/[-A-Za-z0-9_+]+)*$", var.resync_time_zone))
+    error_message = "resync_time_zone must be a tz database name such as Etc/UTC or Europe/Paris."
+  }
 }
 
 variable "audit_topic_name" {
   description = "Name of the Pub/Sub topic that receives one message per audit record."
   type        = string
   default     = "memorystore-egress-sync-audit"
+  validation {
+    condition     = can(regex("^[A-Za-z][-A-Za-z0-9_.~+%]{2,254}$", var.audit_topic_name)) && !startswith(lower(var.audit_topic_name), "goog")
+    error_message = "audit_topic_name must be a Pub/Sub topic name: 3-255 characters, starting with a letter, not with goog."
+  }
 }
 
 variable "audit_required" {
@@ -253,7 +293,8 @@ variable "bigquery_dataset_id" {
   type        = string
   default     = "memorystore_egress_sync"
   validation {
-    condition     = can(regex("^[A-Za-z0-9_]{1,1024}$", var.bigquery_dataset_id))
+    # length() rather than {1,1024}: Terraform's regex engine (RE2) rejects repeat counts above 1000.
+    condition     = length(var.bigquery_dataset_id) <= 1024 && can(regex("^[A-Za-z0-9_]+$", var.bigquery_dataset_id))
     error_message = "bigquery_dataset_id may hold letters, digits and underscores only."
   }
 }
@@ -274,10 +315,28 @@ variable "notification_channels" {
   description = "Monitoring notification channel ids for the dead-letter alert."
   type        = list(string)
   default     = []
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[0-9]+$", c))])
+    error_message = "notification_channels must be ids such as projects/P/notificationChannels/123."
+  }
+}
+
+variable "build_service_account" {
+  description = "Service account (projects/P/serviceAccounts/EMAIL) that builds the functions; null uses the project's default build account."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.build_service_account == null || can(regex("^projects/[^/]+/serviceAccounts/[^/]+@[^/]+$", var.build_service_account))
+    error_message = "build_service_account must be projects/PROJECT/serviceAccounts/EMAIL."
+  }
 }
 
 variable "kms_key_name" {
   description = "Cloud KMS key for the Pub/Sub topics (customer-managed encryption); null keeps Google-managed keys."
   type        = string
   default     = null
+  validation {
+    condition     = var.kms_key_name == null || can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", var.kms_key_name))
+    error_message = "kms_key_name must be projects/P/locations/L/keyRings/R/cryptoKeys/K."
+  }
 }

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from '@cdktf/hcl2json';
 
 export const TERRAFORM_DIR = fileURLToPath(new URL('../../terraform', import.meta.url));
+export const EXAMPLE_DIR = join(TERRAFORM_DIR, 'examples/basic');
 
-type Block = Record<string, unknown>;
+export type Block = Record<string, unknown>;
 export interface TerraformModule {
   readonly files: Record<string, string>;
   /** resource type → name → first block */
@@ -39,9 +40,34 @@ function merge(target: Record<string, Record<string, Block>>, section: unknown):
   }
 }
 
+/** One resource, or a failure naming it. */
+export function resource(tf: TerraformModule, type: string, name: string): Block {
+  const found = tf.resources[type]?.[name];
+  if (!found) throw new Error(`no resource ${type}.${name}`);
+  return found;
+}
+
+/** Every resource of a type, by name (none: empty). */
+export function resourcesOf(tf: TerraformModule, type: string): Record<string, Block> {
+  return tf.resources[type] ?? {};
+}
+
 /** First nested block: HCL blocks arrive as one-element arrays. */
 export function block(value: unknown, key: string): Block {
   const list = (value as Block)[key] as Block[] | undefined;
   if (!list?.[0]) throw new Error(`no ${key} block`);
   return list[0];
+}
+
+/** A path of nested blocks: block(block(block(x, a), b), c). */
+export function nested(value: unknown, ...keys: string[]): Block {
+  return keys.reduce<Block>((current, key) => block(current, key), value as Block);
+}
+
+/** The string literals of the first `[...]` list that follows `marker` in an expression. */
+export function listAfter(expression: string, marker: string): string[] {
+  const start = expression.indexOf(marker);
+  const list = start < 0 ? null : /\[([^\]]*)\]/.exec(expression.slice(start));
+  if (!list) throw new Error(`no list after ${marker}`);
+  return [...list[1]!.matchAll(/"([^"]*)"/g)].map((m) => m[1]!);
 }

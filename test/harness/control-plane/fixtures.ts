@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiException, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { REPO_ROOT } from '../process.js';
-import { loadKubeconfig } from './kubeconfig.js';
+import { applyManifests, createAll } from './manifests.js';
 
 const EGRESS_LABELS = { app: 'istio-egressgateway', istio: 'egressgateway' };
 // As Istio's legacy egress chart renders the Service (manifests/charts/gateways/istio-egress/values.yaml).
@@ -12,35 +11,49 @@ const INSTALLER_PORTS = [
   { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' },
 ];
 
-/** Creates each object; one that exists already is fine (fixtures are shared within a run). */
-export async function createAll(kubeconfigPath: string, objects: readonly KubernetesObject[], fieldManager?: string): Promise<void> {
-  const api = KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
-  for (const object of objects) {
-    try {
-      await api.create(object, undefined, undefined, fieldManager);
-    } catch (error) {
-      if (!(error instanceof ApiException && (error as ApiException<unknown>).code === 409)) throw error;
-    }
-  }
+export interface EgressGatewayOptions {
+  namespace?: string;
+  service?: string;
+  /** Also create a gateway Pod object (never scheduled: no kubelet), for `istioctl analyze` against the cluster. */
+  pod?: boolean;
 }
 
-/** The namespace and the egress gateway Service as the Istio installer leaves them (created by the manager "helm"). */
-export async function createEgressGatewayFixtures(kubeconfigPath: string, options: { namespace: string; service: string }): Promise<void> {
-  await createAll(kubeconfigPath, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: options.namespace } }]);
-  const service = {
+/** A Pod with the egress gateway's labels: what Gateway selectors and the Service's selector are checked against. */
+function gatewayPod(namespace: string, service: string) {
+  return {
     apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: options.service, namespace: options.namespace, labels: EGRESS_LABELS },
-    spec: { type: 'ClusterIP', selector: EGRESS_LABELS, ports: INSTALLER_PORTS },
+    kind: 'Pod',
+    metadata: { name: `${service}-0`, namespace, labels: EGRESS_LABELS },
+    spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2' }] },
   };
-  await createAll(kubeconfigPath, [service], 'helm');
 }
 
 /**
- * The project's RBAC manifest (the one Terraform installs), rendered for a namespace and user and applied: tests then
- * run the functions as that user, proving the manifest is enough and no more.
+ * The namespace and the egress gateway Service as the Istio installer leaves them. Created (not applied) by the field
+ * manager "helm", so the ports of the installer belong to another manager, as they do in a real cluster, and the
+ * project's server-side apply has to leave them alone.
  */
-export async function bindRbac(kubeconfigPath: string, options: { user: string; istioNamespace: string; egressGatewayNamespace: string; egressGatewayService: string }): Promise<void> {
+export async function createEgressGatewayFixtures(kubeconfigPath: string, options: EgressGatewayOptions = {}): Promise<void> {
+  const { namespace = 'istio-system', service = 'istio-egressgateway' } = options;
+  await createAll(kubeconfigPath, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }]);
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: service, namespace, labels: EGRESS_LABELS },
+    spec: { type: 'ClusterIP', selector: EGRESS_LABELS, ports: INSTALLER_PORTS },
+  };
+  await createAll(kubeconfigPath, [object, ...(options.pod ? [gatewayPod(namespace, service)] : [])], 'helm');
+}
+
+export interface RbacOptions {
+  user: string;
+  istioNamespace: string;
+  egressGatewayNamespace: string;
+  egressGatewayService: string;
+}
+
+/** The project's RBAC manifest (the one Terraform installs) with its `${...}` placeholders filled in. */
+export function renderRbac(options: RbacOptions): string {
   const template = readFileSync(join(REPO_ROOT, 'terraform/kubernetes/rbac.yaml.tftpl'), 'utf8');
   const values: Record<string, string> = {
     istio_namespace: options.istioNamespace,
@@ -48,27 +61,35 @@ export async function bindRbac(kubeconfigPath: string, options: { user: string; 
     egress_gateway_service: options.egressGatewayService,
     sync_user: options.user,
   };
-  const rendered = template.replace(/\$\{(\w+)\}/g, (_match, key: string) => {
+  return template.replace(/\$\{(\w+)\}/g, (_match, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`rbac template: unknown placeholder ${key}`);
     return value;
   });
-  const docs = parseAllDocuments(rendered).map((d) => d.toJS() as KubernetesObject).filter((d) => d !== null);
-  await createAll(kubeconfigPath, docs);
 }
 
 /**
- * The egress gateway Pod and Service as YAML for `istioctl analyze --use-kube=false`, which has no cluster to look at:
- * without them the Gateway analyzers report that no Pod matches the selector and no Service exposes the port.
+ * Applies the rendered RBAC manifest: tests then act as that user, proving the manifest is enough and no more.
+ * Applied, not created, so a change to the template reaches a namespace that already had it.
  */
-export function egressGatewayAnalyzeInputs(namespace: string, extraPorts: readonly number[]): string {
-  const pod = {
+export async function bindRbac(kubeconfigPath: string, options: RbacOptions): Promise<void> {
+  await applyManifests(kubeconfigPath, renderRbac(options));
+}
+
+/**
+ * The egress gateway Pod and Service as YAML, with `extraPorts` (the gateway ports the project adds; port = targetPort)
+ * on the Service: what a cluster would hold. Beware: `istioctl analyze --use-kube=false` drops Pods and Services from
+ * the files it reads and skips the analyzers that need them, so these only count when analyzing against a cluster
+ * (apply them there, or use createEgressGatewayFixtures with `pod: true`).
+ */
+export function egressGatewayAnalyzeInputs(namespace = 'istio-system', extraPorts: readonly number[] = [], service = 'istio-egressgateway'): string {
+  const pod = gatewayPod(namespace, service);
+  const added = extraPorts.filter((p) => !INSTALLER_PORTS.some((i) => i.port === p)).map((p) => ({ name: `tcp-redis-${p}`, port: p, targetPort: p, protocol: 'TCP' }));
+  const object = {
     apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'istio-egressgateway-0', namespace, labels: EGRESS_LABELS },
-    spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2' }] },
+    kind: 'Service',
+    metadata: { name: service, namespace, labels: EGRESS_LABELS },
+    spec: { type: 'ClusterIP', selector: EGRESS_LABELS, ports: [...INSTALLER_PORTS, ...added] },
   };
-  const ports = [...INSTALLER_PORTS, ...extraPorts.filter((p) => p !== 80 && p !== 443).map((p) => ({ name: `tcp-redis-${p}`, port: p, targetPort: p, protocol: 'TCP' }))];
-  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace, labels: EGRESS_LABELS }, spec: { selector: EGRESS_LABELS, ports } };
-  return [pod, service].map((o) => stringify(o)).join('---\n');
+  return [pod, object].map((o) => stringify(o)).join('---\n');
 }

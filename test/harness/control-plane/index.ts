@@ -1,3 +1,5 @@
-export { startControlPlane, type ControlPlane } from './start-control-plane.js';
-export { bindRbac, createEgressGatewayFixtures, egressGatewayAnalyzeInputs, createAll } from './fixtures.js';
+export { DEFAULT_USERS, startControlPlane, type ControlPlane, type ControlPlaneOptions } from './start-control-plane.js';
+export { applyManifests, createAll, parseManifests } from './manifests.js';
+export { bindRbac, createEgressGatewayFixtures, egressGatewayAnalyzeInputs, renderRbac, type EgressGatewayOptions, type RbacOptions } from './fixtures.js';
 export { loadKubeconfig, writeKubeconfig } from './kubeconfig.js';
+export { installCrds } from './install-crds.js';

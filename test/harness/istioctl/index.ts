@@ -17,6 +17,13 @@ export interface AnalyzerMessage {
   readonly origin?: string;
 }
 
+export interface AnalyzeResult {
+  /** istioctl's exit status. With `-o json` it is 0 whatever the findings (istioctl only fails the log format): judge `messages`. */
+  readonly code: number;
+  readonly messages: AnalyzerMessage[];
+  readonly stderr: string;
+}
+
 let binary: string | undefined;
 
 function run(args: string[]): Promise<RunResult> {
@@ -29,20 +36,40 @@ function run(args: string[]): Promise<RunResult> {
   });
 }
 
-/** `istioctl validate`: the same checks istiod's validating webhook runs, with no cluster. */
+/** `istioctl validate`: the same checks istiod's validating webhook runs (more than the CRDs' CEL rules), no cluster. */
 export function istioctlValidate(files: readonly string[]): Promise<RunResult> {
   return run(['validate', ...files.flatMap((f) => ['-f', f])]);
 }
 
+export interface AnalyzeOptions {
+  /**
+   * Analyze against this cluster too (istioctl's default mode) instead of files only. Needed for every analyzer that
+   * looks at Pods, Services, Namespaces or Secrets: with `--use-kube=false` istioctl drops those kinds from the files
+   * it reads and skips those analyzers (egress gateway selector IST0101, gateway port missing from the Service
+   * IST0162, VirtualService destination host IST0101, DestinationRule subset pods...).
+   */
+  kubeconfig?: string;
+}
+
+/** The JSON array istioctl prints: its own log lines (warnings about skipped files) come first on stdout. */
+function parseMessages(stdout: string): AnalyzerMessage[] {
+  const start = stdout.search(/^\[/m);
+  if (start < 0) throw new Error(`istioctl analyze gave no JSON:\n${stdout}`);
+  return (JSON.parse(stdout.slice(start)) as AnalyzerMessage[]).map((m) => ({ code: m.code, level: m.level, message: m.message, ...(m.origin ? { origin: m.origin } : {}) }));
+}
+
 /**
- * `istioctl analyze` on files only, every message of level Info and above. `--all-namespaces` matters: without it only
- * the `default` namespace is analyzed and objects elsewhere pass with no message at all.
+ * `istioctl analyze` on files, every message of level Info and above. Traps it avoids:
+ * - without `--all-namespaces` only `default` is analyzed, and objects elsewhere pass with no message at all;
+ * - in JSON mode a file that does not parse is skipped and the result is a clean `[]` with exit status 0, so the
+ *   "Error(s) adding files" report on stderr is turned into an error here.
  */
-export async function istioctlAnalyze(files: readonly string[]): Promise<{ code: number; messages: AnalyzerMessage[]; stderr: string }> {
-  const result = await run(['analyze', '--use-kube=false', '--all-namespaces', '-o', 'json', '--failure-threshold', 'Info', ...files]);
-  const start = result.stdout.indexOf('[');
-  const messages = start >= 0 ? (JSON.parse(result.stdout.slice(start)) as Array<{ code: string; level: string; message: string; origin?: string }>) : [];
-  return { code: result.code, messages: messages.map((m) => ({ code: m.code, level: m.level, message: m.message, ...(m.origin ? { origin: m.origin } : {}) })), stderr: result.stderr };
+export async function istioctlAnalyze(files: readonly string[], options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const source = options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : ['--use-kube=false'];
+  const result = await run(['analyze', ...source, '--all-namespaces', '-o', 'json', '--failure-threshold', 'Info', ...files]);
+  if (result.stderr.includes('Error(s) adding files')) throw new Error(`istioctl analyze could not read its input:\n${result.stderr}`);
+  if (result.code !== 0) throw new Error(`istioctl analyze failed (exit ${result.code}):\n${result.stderr}`);
+  return { code: result.code, messages: parseMessages(result.stdout), stderr: result.stderr };
 }
 
 /** Writes objects as one multi-document YAML file and returns its path. */

@@ -1,24 +1,57 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * The audit LogEntry a Memorystore admin call produces, as a Logging sink publishes it to Pub/Sub. No public copy of
- * a real redis.googleapis.com entry exists, so this follows the documented LogEntry and AuditLog schemas and the shape
- * of other services' long-running-operation entries (a first entry with the Operation as response, a last entry with
- * none). https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
+ * The Admin Activity audit LogEntry a Memorystore admin call produces, as a Logging sink publishes it to Pub/Sub.
+ * No public copy of a real redis.googleapis.com entry exists, so this follows the documented LogEntry and AuditLog
+ * schemas and the shape of other services' long-running-operation entries: a `first` entry when the call is accepted,
+ * carrying the Operation as `response`, and a `last` entry when it finishes, carrying none.
+ * https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
+ * https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog
  */
 export interface EntryInput {
+  /** `CreateInstance`, `UpdateInstance`, ...: the v1 CloudRedis method. */
   readonly method: string;
   readonly permission: string;
+  /** What the entry names: the instance, or for the first entry of a create its parent (the instance does not exist yet). */
   readonly resourceName: string;
+  /** The instance the operation is about, for the monitored resource's labels. */
+  readonly instanceName: string;
+  /** The request as the caller sent it; never anything secret (the Instance message holds no AUTH string). */
   readonly request: Record<string, unknown>;
   readonly operation: { readonly name: string; readonly phase: 'first' | 'last' };
   readonly principal: string;
   readonly response?: Record<string, unknown>;
+  readonly time: Date;
 }
 
-export function auditLogEntry(input: EntryInput): Record<string, unknown> {
-  const [, project, , region, , instanceId] = input.resourceName.split('/');
-  const now = new Date().toISOString();
+/** The LogEntry auditLogEntry() builds (the fields it sets; a real entry may carry more). */
+export interface AuditLogEntry {
+  insertId: string;
+  logName: string;
+  protoPayload: {
+    '@type': string;
+    status: Record<string, never>;
+    authenticationInfo: { principalEmail: string };
+    requestMetadata: { callerIp: string; callerSuppliedUserAgent: string };
+    serviceName: string;
+    methodName: string;
+    authorizationInfo: Array<{ resource: string; permission: string; granted: boolean }>;
+    resourceName: string;
+    request: Record<string, unknown>;
+    response?: Record<string, unknown>;
+  };
+  resource: { type: 'redis_instance'; labels: { project_id: string; region: string; instance_id: string } };
+  timestamp: string;
+  receiveTimestamp: string;
+  severity: 'NOTICE';
+  operation: { id: string; producer: string; first?: true; last?: true };
+}
+
+export const USER_AGENT = 'gcloud/500.0.0 command/gcloud.redis.instances grpc-node-js/1.14 gl-node/22';
+
+export function auditLogEntry(input: EntryInput): AuditLogEntry {
+  const [, project = '', , region = '', , instanceId = ''] = input.instanceName.split('/');
+  const timestamp = input.time.toISOString();
   return {
     insertId: randomBytes(6).toString('hex'),
     logName: `projects/${project}/logs/cloudaudit.googleapis.com%2Factivity`,
@@ -26,7 +59,7 @@ export function auditLogEntry(input: EntryInput): Record<string, unknown> {
       '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
       status: {},
       authenticationInfo: { principalEmail: input.principal },
-      requestMetadata: { callerIp: '127.0.0.1', callerSuppliedUserAgent: 'gl-node/22 gax/6 gapic/6 local-memorystore' },
+      requestMetadata: { callerIp: '127.0.0.1', callerSuppliedUserAgent: USER_AGENT },
       serviceName: 'redis.googleapis.com',
       methodName: `google.cloud.redis.v1.CloudRedis.${input.method}`,
       authorizationInfo: [{ resource: input.resourceName, permission: input.permission, granted: true }],
@@ -34,10 +67,30 @@ export function auditLogEntry(input: EntryInput): Record<string, unknown> {
       request: { '@type': `type.googleapis.com/google.cloud.redis.v1.${input.method}Request`, ...input.request },
       ...(input.response ? { response: input.response } : {}),
     },
-    resource: { type: 'redis_instance', labels: { project_id: project, region, instance_id: instanceId ?? '' } },
-    timestamp: now,
-    receiveTimestamp: now,
+    resource: { type: 'redis_instance', labels: { project_id: project, region, instance_id: instanceId } },
+    timestamp,
+    // Logging receives an entry a little after it is written.
+    receiveTimestamp: new Date(input.time.getTime() + 7).toISOString(),
     severity: 'NOTICE',
     operation: { id: input.operation.name, producer: 'redis.googleapis.com', [input.operation.phase]: true },
   };
+}
+
+const isEmpty = (value: unknown): boolean =>
+  value === '' || value === 0 || value === false || value === null || value === undefined ||
+  (typeof value === 'string' && value.endsWith('_UNSPECIFIED')) ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+
+/**
+ * A decoded request without the fields the caller left at their defaults, as the audit log's JSON rendering of the
+ * request proto shows it (proto-loader fills every default in; the log does not).
+ */
+export function compact(message: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(message)) {
+    const kept = value && typeof value === 'object' && !Array.isArray(value) ? compact(value as Record<string, unknown>) : value;
+    if (!isEmpty(kept)) out[key] = kept;
+  }
+  return out;
 }

@@ -1,88 +1,136 @@
-import type { Message, PubSub } from '@google-cloud/pubsub';
+import { Duration, type Message, type PubSub } from '@google-cloud/pubsub';
 
 export interface Delivery {
   readonly messageId: string;
+  /** The HTTP status the target answered, or 0 when it could not be reached. */
   readonly status: number;
+  /** 1 for the first delivery of a message, 2 for its first redelivery, ... */
   readonly attempt: number;
 }
 
 export interface EventBridge {
+  /** Every delivery made so far, in order. */
   readonly deliveries: readonly Delivery[];
-  /** Resolves once nothing is in flight and no message arrived for a quiet period: the event path has settled. */
-  idle(quietMs?: number): Promise<void>;
+  /**
+   * Resolves once no delivery is in flight or waiting to be retried and no message has arrived for `quietMs`
+   * (counted from this call at the earliest, since a message published just now may not have been pulled yet): the
+   * event path has settled. Rejects after `timeoutMs` if it does not (e.g. the target keeps failing a message).
+   */
+  idle(quietMs?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface BridgeOptions {
   readonly client: PubSub;
+  /** Subscription id or full name; its topic must exist. */
   readonly subscription: string;
   readonly targetUrl: string;
   readonly onDelivery?: (delivery: Delivery) => void;
+  /** Wait before a failed message is handed back, doubling per attempt (default 50 ms up to 1 s). */
+  readonly retryBackoffMs?: { readonly min: number; readonly max: number };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The binary-mode CloudEvent Eventarc sends for a Pub/Sub trigger: attributes in `ce-` headers, data as the body. */
+function cloudEvent(message: Message, topic: string, subscription: string): { headers: Record<string, string>; body: string } {
+  const publishTime = message.publishTime.toISOString();
+  const data = {
+    message: {
+      data: message.data.toString('base64'),
+      attributes: message.attributes,
+      messageId: message.id,
+      publishTime,
+      ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),
+    },
+    subscription,
+  };
+  const headers = {
+    'content-type': 'application/json',
+    'ce-id': message.id,
+    'ce-specversion': '1.0',
+    'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+    'ce-source': `//pubsub.googleapis.com/${topic}`,
+    'ce-time': publishTime,
+  };
+  return { headers, body: JSON.stringify(data) };
 }
 
 /**
  * What Eventarc does for a Pub/Sub trigger, which the local Pub/Sub server cannot (it has no push delivery): pull each
- * message and POST it to the function as a binary-mode CloudEvent `google.cloud.pubsub.topic.v1.messagePublished`.
- * A 2xx acknowledges it; anything else nacks it, so the server redelivers it, as Pub/Sub retries a failed function.
+ * message and POST it to the function as a CloudEvent `google.cloud.pubsub.topic.v1.messagePublished`. A 2xx
+ * acknowledges it; anything else (or no answer) nacks it after a short backoff, so the server redelivers it, as
+ * Pub/Sub retries a failed function. A dead-letter policy on the subscription is applied by the server.
  */
 export async function startEventBridge(options: BridgeOptions): Promise<EventBridge> {
-  const subscription = options.client.subscription(options.subscription);
+  // The client extends the lease of a message while it is being delivered, so a slow function is not raced by a
+  // redelivery; the floor of 30 s only matters if this process stalls.
+  const subscription = options.client.subscription(options.subscription, {
+    minAckDeadline: Duration.from({ seconds: 30 }),
+    maxExtensionTime: Duration.from({ minutes: 10 }),
+    closeOptions: { behavior: 'NACK', timeout: Duration.from({ seconds: 5 }) },
+  });
   const [metadata] = await subscription.getMetadata();
   const topic = metadata.topic ?? '';
+  const backoff = options.retryBackoffMs ?? { min: 50, max: 1000 };
   const deliveries: Delivery[] = [];
   const attempts = new Map<string, number>();
+  const errors: Error[] = [];
   let inFlight = 0;
   let lastActivity = Date.now();
+  let closed = false;
+
+  async function post(message: Message): Promise<number> {
+    const { headers, body } = cloudEvent(message, topic, subscription.name);
+    try {
+      const response = await fetch(options.targetUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
+      await response.arrayBuffer();
+      return response.status;
+    } catch {
+      return 0;
+    }
+  }
 
   async function deliver(message: Message): Promise<void> {
     inFlight++;
     lastActivity = Date.now();
-    const attempt = (attempts.get(message.id) ?? 0) + 1;
-    attempts.set(message.id, attempt);
-    const body = {
-      message: { data: message.data.toString('base64'), attributes: message.attributes, messageId: message.id, publishTime: message.publishTime.toISOString() },
-      subscription: subscription.name,
-    };
-    let status = 0;
     try {
-      const response = await fetch(options.targetUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'ce-id': message.id,
-          'ce-specversion': '1.0',
-          'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-          'ce-source': `//pubsub.googleapis.com/${topic}`,
-          'ce-time': message.publishTime.toISOString(),
-        },
-        body: JSON.stringify(body),
-      });
-      status = response.status;
-      await response.arrayBuffer();
-    } catch {
-      status = 0;
+      const attempt = (attempts.get(message.id) ?? 0) + 1;
+      attempts.set(message.id, attempt);
+      const status = await post(message);
+      const delivery = { messageId: message.id, status, attempt };
+      deliveries.push(delivery);
+      options.onDelivery?.(delivery);
+      const ok = status >= 200 && status < 300;
+      // Pub/Sub backs off before retrying a failed push; without this a failing function would be hammered.
+      if (!ok) await sleep(Math.min(backoff.min * 2 ** (attempt - 1), backoff.max));
+      if (closed) return; // the subscription's close handed it back already
+      if (ok) message.ack();
+      else message.nack();
+    } finally {
+      inFlight--;
+      lastActivity = Date.now();
     }
-    const delivery = { messageId: message.id, status, attempt };
-    deliveries.push(delivery);
-    options.onDelivery?.(delivery);
-    if (status >= 200 && status < 300) message.ack();
-    else message.nack();
-    inFlight--;
-    lastActivity = Date.now();
   }
 
   subscription.on('message', (message: Message) => void deliver(message));
-  subscription.on('error', () => undefined);
+  subscription.on('error', (error: Error) => void errors.push(error));
 
   return {
     deliveries,
-    async idle(quietMs = 1500) {
-      // Publishing, pulling and delivery are asynchronous: wait for a stretch with no activity at all, counted from
-      // this call at the earliest, since a message published just now may not have been pulled yet.
+    async idle(quietMs = 1500, timeoutMs = 25_000) {
       const since = Date.now();
-      while (inFlight > 0 || Date.now() - Math.max(lastActivity, since) < quietMs) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (inFlight > 0 || Date.now() - Math.max(lastActivity, since) < quietMs) {
+        if (errors.length > 0) throw new Error(`event bridge: subscription failed: ${errors.map((e) => e.message).join('; ')}`);
+        if (Date.now() - since > timeoutMs) {
+          const failing = deliveries.filter((d) => d.status < 200 || d.status >= 300).slice(-5);
+          throw new Error(`event bridge not idle after ${timeoutMs} ms: ${inFlight} in flight; last failed deliveries ${JSON.stringify(failing)}`);
+        }
+        await sleep(50);
+      }
     },
     async stop() {
+      closed = true;
       subscription.removeAllListeners('message');
       await subscription.close();
     },

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { Topic } from '@google-cloud/pubsub';
+import { protos } from '@google-cloud/redis';
+import { auditLogEntry } from './audit-entry.js';
+import { locationOf } from './instance-store.js';
+
+export type Method = 'CreateInstance' | 'UpdateInstance' | 'FailoverInstance' | 'DeleteInstance';
+
+// The IAM permission each method checks (the audit log's authorizationInfo) and the OperationMetadata verb.
+const PERMISSION: Record<Method, string> = {
+  CreateInstance: 'redis.instances.create',
+  UpdateInstance: 'redis.instances.update',
+  FailoverInstance: 'redis.instances.failover',
+  DeleteInstance: 'redis.instances.delete',
+};
+const VERB: Record<Method, string> = { CreateInstance: 'create', UpdateInstance: 'update', FailoverInstance: 'failover', DeleteInstance: 'delete' };
+
+export interface OperationSpec {
+  readonly method: Method;
+  /** The instance the operation is about (its full name). */
+  readonly instanceName: string;
+  /** What the first audit entry names when it is not the instance: a create names the parent. */
+  readonly firstResourceName?: string;
+  /** The request as the audit log shows it. */
+  readonly request: Record<string, unknown>;
+  /** Makes the change when the operation finishes; returns the Instance the operation yields, or nothing (Empty). */
+  readonly apply: () => object | undefined;
+}
+
+interface AnyMessage { typeUrl: string; value: Buffer }
+/** A `google.longrunning.Operation` in proto-loader form (the `result` oneof as `response`). */
+export interface OperationMessage { name: string; done: boolean; metadata: AnyMessage; response?: AnyMessage }
+
+export interface RunnerOptions {
+  readonly projectId: string;
+  readonly principal: string;
+  readonly topic?: Topic;
+  readonly delayMs: number;
+  readonly encodeInstance: (instance: object) => Buffer;
+}
+
+const METADATA_TYPE = 'type.googleapis.com/google.cloud.redis.v1.OperationMetadata';
+const seconds = (t: Date): { seconds: number; nanos: number } => ({ seconds: Math.floor(t.getTime() / 1000), nanos: (t.getTime() % 1000) * 1e6 });
+
+function metadata(verb: string, target: string, created: Date, ended?: Date): AnyMessage {
+  const message = { createTime: seconds(created), ...(ended ? { endTime: seconds(ended) } : {}), target, verb, apiVersion: 'v1' };
+  return { typeUrl: METADATA_TYPE, value: Buffer.from(protos.google.cloud.redis.v1.OperationMetadata.encode(message).finish()) };
+}
+
+/**
+ * Long-running operations of the local API. Each runs for the configured delay, then applies its change; its first
+ * audit entry goes to Pub/Sub when it starts and its last one when it finishes, as a Logging sink would route them.
+ */
+export class OperationRunner {
+  delayMs: number;
+  private readonly operations = new Map<string, OperationMessage>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly publishing = new Set<Promise<void>>();
+  private readonly failures: Error[] = [];
+
+  constructor(private readonly options: RunnerOptions) {
+    this.delayMs = options.delayMs;
+  }
+
+  /** Starts an operation: returns it as the API does (not done), and a promise of its end (last entry published). */
+  start(spec: OperationSpec): { operation: OperationMessage; finished: Promise<void> } {
+    const created = new Date();
+    const verb = VERB[spec.method];
+    // Shaped like the service's names: operation-<millis>-<hex>-<hex>-<hex>.
+    const id = `operation-${created.getTime()}-${randomBytes(7).toString('hex').slice(0, 13)}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
+    const name = `projects/${this.options.projectId}/locations/${locationOf(spec.instanceName)}/operations/${id}`;
+    const operation: OperationMessage = { name, done: false, metadata: metadata(verb, spec.instanceName, created) };
+    this.operations.set(name, operation);
+    const response = {
+      '@type': 'type.googleapis.com/google.longrunning.Operation',
+      name,
+      metadata: { '@type': METADATA_TYPE, createTime: created.toISOString(), target: spec.instanceName, verb, cancelRequested: false, apiVersion: 'v1' },
+      done: false,
+    };
+    void this.publish(spec, { name, phase: 'first' }, created, response);
+    const finished = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const result = spec.apply();
+        const ended = new Date();
+        operation.done = true;
+        operation.metadata = metadata(verb, spec.instanceName, created, ended);
+        operation.response = result
+          ? { typeUrl: 'type.googleapis.com/google.cloud.redis.v1.Instance', value: this.options.encodeInstance(result) }
+          : { typeUrl: 'type.googleapis.com/google.protobuf.Empty', value: Buffer.alloc(0) };
+        resolve(this.publish({ ...spec, firstResourceName: undefined }, { name, phase: 'last' }, ended));
+      }, this.delayMs);
+      this.timers.add(timer);
+    });
+    return { operation, finished };
+  }
+
+  get(name: string): OperationMessage | undefined {
+    return this.operations.get(name);
+  }
+
+  /** Operations under `projects/P/locations/L` (L may be `-`). */
+  list(parent: string): OperationMessage[] {
+    const location = locationOf(parent);
+    return [...this.operations.values()].filter((op) => location === '-' || locationOf(op.name) === location);
+  }
+
+  delete(name: string): boolean {
+    return this.operations.delete(name);
+  }
+
+  /** Resolves once no operation is running and every audit entry has reached Pub/Sub; fails if one could not be published. */
+  async settled(): Promise<void> {
+    while (this.timers.size > 0 || this.publishing.size > 0) {
+      await Promise.all([...this.publishing, new Promise((resolve) => setTimeout(resolve, 10))]);
+    }
+    if (this.failures.length > 0) throw new Error(`audit entries not published: ${this.failures.map((e) => e.message).join('; ')}`);
+  }
+
+  /** Abandons running operations (their last entries are never written) and waits for publishes under way. */
+  async stop(): Promise<void> {
+    this.timers.forEach((timer) => clearTimeout(timer));
+    this.timers.clear();
+    await Promise.all([...this.publishing]);
+  }
+
+  private publish(spec: OperationSpec, operation: { name: string; phase: 'first' | 'last' }, time: Date, response?: Record<string, unknown>): Promise<void> {
+    const { topic, principal } = this.options;
+    if (!topic) return Promise.resolve();
+    const entry = auditLogEntry({
+      method: spec.method,
+      permission: PERMISSION[spec.method],
+      resourceName: spec.firstResourceName ?? spec.instanceName,
+      instanceName: spec.instanceName,
+      request: spec.request,
+      operation,
+      principal,
+      time,
+      ...(response ? { response } : {}),
+    });
+    // A sink's message: the LogEntry as JSON, with the entry's time as an attribute.
+    const attributes = { 'logging.googleapis.com/timestamp': time.toISOString() };
+    const sent: Promise<void> = topic
+      .publishMessage({ data: Buffer.from(JSON.stringify(entry)), attributes })
+      .then(() => undefined, (error: unknown) => void this.failures.push(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => this.publishing.delete(sent));
+    this.publishing.add(sent);
+    return sent;
+  }
+}

@@ -1,0 +1,77 @@
+import { block, listAfter, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+
+/**
+ * The event path as the .tf files wire it: Logging sink -> events topic -> push subscription (retries, dead letters)
+ * -> the event function. `tofu validate` checks that the references resolve; these check that they are the right ones.
+ */
+let tf: TerraformModule;
+beforeAll(async () => {
+  tf = await loadModule(TERRAFORM_DIR);
+});
+
+const CHANGING_METHODS = ['CreateInstance', 'UpdateInstance', 'DeleteInstance', 'FailoverInstance', 'UpgradeInstance', 'ImportInstance'];
+
+describe('Logging sink', () => {
+  test('routes Admin Activity entries of redis.googleapis.com to the events topic', () => {
+    const sink = resource(tf, 'google_logging_project_sink', 'redis_admin');
+    expect(sink).toMatchObject({ destination: 'pubsub.googleapis.com/${google_pubsub_topic.events.id}', filter: '${local.sink_filter}', unique_writer_identity: true });
+    const filter = String(tf.locals['sink_filter']);
+    expect(filter).toContain('/logs/cloudaudit.googleapis.com%2Factivity');
+    expect(filter).toContain('protoPayload.serviceName=\\"redis.googleapis.com\\"');
+    expect(filter).toContain('protoPayload.methodName=(${join(" OR ", local.redis_methods)})');
+  });
+
+  test('selects the six changing methods in both API versions, and nothing else', () => {
+    const methods = String(tf.locals['redis_methods']);
+    expect(listAfter(methods, 'for version in')).toEqual(['v1', 'v1beta1']);
+    expect(listAfter(methods, 'for method in')).toEqual(CHANGING_METHODS);
+    expect(methods).toContain('google.cloud.redis.${version}.CloudRedis.${method}');
+  });
+
+  test("the sink's writer may publish to the events topic, and nowhere else", () => {
+    const grants = Object.values(resourcesOf(tf, 'google_pubsub_topic_iam_member')).filter((g) => String(g['member']).includes('writer_identity'));
+    expect(grants).toEqual([expect.objectContaining({ topic: '${google_pubsub_topic.events.name}', role: 'roles/pubsub.publisher', member: '${google_logging_project_sink.redis_admin.writer_identity}' })]);
+  });
+});
+
+describe('delivery to the event function', () => {
+  const push = () => resource(tf, 'google_pubsub_subscription', 'events_push');
+
+  test('a push subscription on the events topic posts to the event function, on a path naming the topic', () => {
+    expect(push()['topic']).toBe('${google_pubsub_topic.events.id}');
+    const config = block(push(), 'push_config');
+    // The Functions Framework turns a push body into a messagePublished CloudEvent only on a projects/P/topics/T path.
+    expect(config['push_endpoint']).toBe('${google_cloudfunctions2_function.sync.service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.events.name}');
+    expect(block(config, 'oidc_token')).toEqual({ service_account_email: '${google_service_account.push.email}', audience: '${google_cloudfunctions2_function.sync.service_config[0].uri}' });
+  });
+
+  test('failures are retried with backoff, then go to the dead-letter topic; the subscription never expires', () => {
+    expect(block(push(), 'retry_policy')).toEqual({ minimum_backoff: '10s', maximum_backoff: '600s' });
+    expect(block(push(), 'dead_letter_policy')).toEqual({ dead_letter_topic: '${google_pubsub_topic.dead_letter.id}', max_delivery_attempts: '${var.max_delivery_attempts}' });
+    expect(block(push(), 'expiration_policy')).toEqual({ ttl: '' });
+    expect(push()['ack_deadline_seconds']).toBe('${var.sync_timeout_seconds}');
+  });
+
+  test("Pub/Sub's service agent may publish dead letters and acknowledge them on the source subscription", () => {
+    expect(resource(tf, 'google_pubsub_topic_iam_member', 'dead_letter_publisher')).toMatchObject({ topic: '${google_pubsub_topic.dead_letter.name}', role: 'roles/pubsub.publisher', member: '${local.pubsub_agent}' });
+    expect(resource(tf, 'google_pubsub_subscription_iam_member', 'dead_letter_subscriber')).toMatchObject({ subscription: '${google_pubsub_subscription.events_push.name}', role: 'roles/pubsub.subscriber', member: '${local.pubsub_agent}' });
+    expect(tf.locals['pubsub_agent']).toBe('serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com');
+  });
+
+  test('only the push identity may invoke the event function, which takes internal traffic only', () => {
+    expect(resource(tf, 'google_cloud_run_service_iam_member', 'push_invokes_sync')).toMatchObject({ service: '${google_cloudfunctions2_function.sync.name}', role: 'roles/run.invoker', member: '${google_service_account.push.member}' });
+    const sync = resource(tf, 'google_cloudfunctions2_function', 'sync');
+    expect(block(sync, 'service_config')).toMatchObject({ ingress_settings: 'ALLOW_INTERNAL_ONLY', max_instance_count: '${var.sync_max_instances}', timeout_seconds: '${var.sync_timeout_seconds}' });
+    // No event trigger as well: a second, Eventarc-made subscription would deliver every event twice, without dead letters.
+    expect(sync['event_trigger']).toBeUndefined();
+  });
+
+  test('messages reaching the dead-letter topic raise an alert', () => {
+    const alert = resource(tf, 'google_monitoring_alert_policy', 'dead_letter');
+    const condition = nested(alert, 'conditions', 'condition_threshold');
+    expect(condition['filter']).toContain('resource.labels.topic_id = "${google_pubsub_topic.dead_letter.name}"');
+    expect(condition['filter']).toContain('pubsub.googleapis.com/topic/send_message_operation_count');
+    expect(condition).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0 });
+    expect(alert['notification_channels']).toBe('${var.notification_channels}');
+  });
+});

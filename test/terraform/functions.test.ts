@@ -1,0 +1,80 @@
+import { getFunction } from '@google-cloud/functions-framework/testing';
+import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
+import { BASE_ENV } from '../fixtures/settings.js';
+import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type Block, type TerraformModule } from './load-terraform.js';
+
+/** The two functions as deployed: entry points, source, runtime, and exactly the environment the code reads. */
+let tf: TerraformModule;
+beforeAll(async () => {
+  tf = await loadModule(TERRAFORM_DIR);
+  Object.assign(process.env, BASE_ENV, { MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9', MEMORYSTORE_API_PLAINTEXT: 'true' });
+  await import('../../functions/index.js');
+});
+
+const functions = (): Record<string, Block> => resourcesOf(tf, 'google_cloudfunctions2_function');
+const environment = (): Record<string, unknown> => tf.locals['function_environment'] as Record<string, unknown>;
+
+test('entry points are exactly the functions the code registers', () => {
+  expect(block(functions()['sync'], 'build_config')['entry_point']).toBe('syncOnAuditLog');
+  expect(block(functions()['resync'], 'build_config')['entry_point']).toBe('resync');
+  expect(Object.keys(functions()).sort()).toEqual(['resync', 'sync']);
+  for (const entryPoint of ['syncOnAuditLog', 'resync']) expect(getFunction(entryPoint)).toBeDefined();
+});
+
+test('both are built from the one source object, named by the archive hash', () => {
+  for (const fn of Object.values(functions())) {
+    expect(nested(fn, 'build_config', 'source', 'storage_source')).toEqual({ bucket: '${local.build_source.bucket}', object: '${local.build_source.object}' });
+  }
+  expect(tf.locals['build_source']).toEqual({ bucket: '${google_storage_bucket.source.name}', object: '${google_storage_bucket_object.source.name}' });
+  expect(resource(tf, 'google_storage_bucket_object', 'source')).toMatchObject({ name: 'source-${data.archive_file.source.output_md5}.zip', source: '${data.archive_file.source.output_path}' });
+});
+
+test('the source bucket is private, uniform and versioned', () => {
+  const bucket = resource(tf, 'google_storage_bucket', 'source');
+  expect(bucket).toMatchObject({ uniform_bucket_level_access: true, public_access_prevention: 'enforced' });
+  expect(block(bucket, 'versioning')).toEqual({ enabled: true });
+});
+
+test('the runtime is Node.js 22 or later, by default and by validation', () => {
+  for (const fn of Object.values(functions())) expect(block(fn, 'build_config')['runtime']).toBe('${var.runtime}');
+  const runtime = tf.variables['runtime']!;
+  expect(runtime['default']).toBe('nodejs22');
+  const condition = String(block(runtime, 'validation')['condition']);
+  const pattern = /regex\("([^"]+)"/.exec(condition)?.[1];
+  expect(pattern).toBeDefined();
+  const accepts = (value: string): boolean => new RegExp(pattern!).test(value);
+  expect(['nodejs22', 'nodejs24', 'nodejs30'].filter(accepts)).toEqual(['nodejs22', 'nodejs24', 'nodejs30']);
+  expect(['nodejs18', 'nodejs20', 'nodejs2', 'python312'].filter(accepts)).toEqual([]);
+});
+
+test('the environment of both functions is exactly the configuration variables marked deployed', () => {
+  const deployed = CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name).sort();
+  expect(Object.keys(environment()).sort()).toEqual(deployed);
+  for (const fn of Object.values(functions())) expect(block(fn, 'service_config')['environment_variables']).toBe('${local.function_environment}');
+});
+
+test('variables for local runs and tests are set nowhere in the deployment', () => {
+  const localOnly = CONFIG_VARIABLES.filter((v) => !v.deployed).map((v) => v.name);
+  expect(localOnly).toEqual(expect.arrayContaining(['KUBECONFIG', 'MEMORYSTORE_API_ENDPOINT', 'ID_TOKEN_CERTS_URL']));
+  const everything = Object.values(tf.files).join('\n');
+  for (const name of localOnly) expect([name, everything.includes(name)]).toEqual([name, false]);
+});
+
+test('the environment points at the deployment: audience, callers, audit topic', () => {
+  expect(environment()).toMatchObject({
+    MEMORYSTORE_PROJECT: '${var.project_id}',
+    RESYNC_AUDIENCE: '${local.resync_audience}',
+    RESYNC_ALLOWED_PRINCIPALS: '${join(",", local.resync_principals)}',
+    RESYNC_SCHEDULER_PRINCIPAL: '${google_service_account.scheduler.email}',
+    AUDIT_TOPIC: '${google_pubsub_topic.audit.id}',
+    EVENT_MAX_AGE_SECONDS: '${tostring(var.event_max_age_seconds)}',
+  });
+  expect(tf.locals['resync_audience']).toBe('https://${var.region}-${var.project_id}.cloudfunctions.net/${local.resync_function_name}');
+  expect(resource(tf, 'google_cloudfunctions2_function', 'resync')['name']).toBe('${local.resync_function_name}');
+  expect(tf.locals['resync_principals']).toBe('${concat([for m in var.resync_invokers : split(":", m)[1]], [google_service_account.scheduler.email])}');
+});
+
+test('resync takes its ingress from a validated variable', () => {
+  expect(block(functions()['resync'], 'service_config')['ingress_settings']).toBe('${var.resync_ingress}');
+  expect(String(block(tf.variables['resync_ingress'], 'validation')['condition'])).toContain('["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"]');
+});

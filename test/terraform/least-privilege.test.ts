@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { block, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+
+/** Who may do what: every role granted, every invoker, the scheduler's token, the cluster RBAC. */
+let tf: TerraformModule;
+let example: TerraformModule;
+beforeAll(async () => {
+  tf = await loadModule(TERRAFORM_DIR);
+  example = await loadModule(EXAMPLE_DIR);
+});
+
+/** Every role the module grants: the literal `role` of each IAM resource, and the project roles it loops over. */
+function grantedRoles(): string[] {
+  const roles = Object.entries(tf.resources)
+    .filter(([type]) => type.endsWith('_iam_member'))
+    .flatMap(([, byName]) => Object.values(byName).map((grant) => String(grant['role'])));
+  return [...roles.filter((r) => r !== '${each.value.role}'), ...(tf.locals['function_roles'] as string[])];
+}
+
+test('no primitive role and no public member, anywhere', () => {
+  const text = [...Object.values(tf.files), ...Object.values(example.files)].join('\n');
+  expect(text).not.toMatch(/roles\/(owner|editor|viewer)\b/);
+  expect(text).not.toMatch(/allUsers|allAuthenticatedUsers/);
+});
+
+test('the roles granted are exactly the ones this deployment needs', () => {
+  expect([...new Set(grantedRoles())].sort()).toEqual([
+    'roles/bigquery.dataEditor', // Pub/Sub agent, on the audit dataset
+    'roles/container.clusterViewer', // functions: GKE authentication (container.clusters.get)
+    'roles/iam.serviceAccountTokenCreator', // Pub/Sub agent, on the push identity only
+    'roles/pubsub.publisher', // sink -> events topic, agent -> dead-letter topic, functions -> audit topic
+    'roles/pubsub.subscriber', // Pub/Sub agent, on the events subscription (dead letters)
+    'roles/redis.viewer', // functions: read instances
+    'roles/run.invoker', // push identity -> sync; scheduler and named principals -> resync
+  ]);
+});
+
+test('the only project-wide grants are the two viewer roles, to the two function identities', () => {
+  expect(Object.keys(resourcesOf(tf, 'google_project_iam_member'))).toEqual(['function_roles']);
+  expect(resource(tf, 'google_project_iam_member', 'function_roles')['for_each']).toBe('${local.function_grants}');
+  expect(tf.locals['function_roles']).toEqual(['roles/redis.viewer', 'roles/container.clusterViewer']);
+  expect(tf.locals['function_identities']).toEqual({ sync: '${google_service_account.sync.member}', resync: '${google_service_account.resync.member}' });
+});
+
+test('each function runs as its own service account, and publishes audit records to the audit topic only', () => {
+  expect(block(resource(tf, 'google_cloudfunctions2_function', 'sync'), 'service_config')['service_account_email']).toBe('${google_service_account.sync.email}');
+  expect(block(resource(tf, 'google_cloudfunctions2_function', 'resync'), 'service_config')['service_account_email']).toBe('${google_service_account.resync.email}');
+  expect(resource(tf, 'google_pubsub_topic_iam_member', 'audit_publisher')).toMatchObject({ for_each: '${local.function_identities}', topic: '${google_pubsub_topic.audit.name}', role: 'roles/pubsub.publisher' });
+});
+
+test('resync may be invoked by the listed principals and the scheduler only', () => {
+  const invokers = resource(tf, 'google_cloud_run_service_iam_member', 'resync_invokers');
+  expect(invokers).toMatchObject({ role: 'roles/run.invoker', service: '${google_cloudfunctions2_function.resync.name}' });
+  expect(invokers['for_each']).toBe('${toset(concat(var.resync_invokers, [google_service_account.scheduler.member]))}');
+  const runInvokers = Object.values(resourcesOf(tf, 'google_cloud_run_service_iam_member')).map((g) => [g['service'], g['member']]);
+  expect(runInvokers).toEqual([
+    ['${google_cloudfunctions2_function.sync.name}', '${google_service_account.push.member}'],
+    ['${google_cloudfunctions2_function.resync.name}', '${each.value}'],
+  ]);
+});
+
+test('the scheduler POSTs to resync with an OIDC token for the audience the function checks', () => {
+  const job = resource(tf, 'google_cloud_scheduler_job', 'resync');
+  expect(job).toMatchObject({ schedule: '${var.resync_schedule}', time_zone: '${var.resync_time_zone}' });
+  const target = block(job, 'http_target');
+  expect(target).toMatchObject({ http_method: 'POST', uri: '${google_cloudfunctions2_function.resync.url}' });
+  expect(block(target, 'oidc_token')).toEqual({ service_account_email: '${google_service_account.scheduler.email}', audience: '${local.resync_audience}' });
+  expect(tf.variables['resync_schedule']!['default']).toBe('*/15 * * * *');
+});
+
+test('Kubernetes RBAC is the shipped manifest, rendered for each function identity, and can be turned off', () => {
+  expect(tf.locals['rbac_template']).toBe('${path.module}/kubernetes/rbac.yaml.tftpl');
+  expect(String(tf.locals['rbac_documents'])).toContain('sync_user = email');
+  expect(tf.locals['rbac_users']).toBe('${var.manage_kubernetes_rbac ? { sync = google_service_account.sync.email, resync = google_service_account.resync.email } : {}}');
+  expect(tf.variables['manage_kubernetes_rbac']!['default']).toBe(true);
+  const manifest = readFileSync(join(TERRAFORM_DIR, 'kubernetes/rbac.yaml.tftpl'), 'utf8');
+  expect(manifest).not.toMatch(/secrets|ClusterRole|"\*"/);
+  // templatefile() reads every dollar-brace sequence as an expression, comments included: only the four placeholders.
+  expect([...new Set([...manifest.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort()).toEqual(['egress_gateway_namespace', 'egress_gateway_service', 'istio_namespace', 'sync_user']);
+});
