@@ -5,11 +5,9 @@
  * Everything is stopped on exit.
  */
 import { execFile } from 'node:child_process';
-import { CloudRedisClient } from '@google-cloud/redis';
-import { credentials } from '@grpc/grpc-js';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
 import { bindRbac, createEgressGatewayFixtures, startControlPlane } from '../../test/harness/control-plane/index.js';
-import { startFakeMemorystore } from '../../test/harness/memorystore/index.js';
+import { localRedisClient, startFakeMemorystore } from '../../test/harness/memorystore/index.js';
 import { startEventBridge } from '../../test/harness/pubsub/event-bridge.js';
 import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
 import { REPO_ROOT } from '../../test/harness/process.js';
@@ -59,7 +57,7 @@ async function main(): Promise<void> {
   stops.push(() => bridge.stop());
   say(`ready: kube-apiserver ${controlPlane.server}, Pub/Sub ${pubsubServer.host}, Memorystore API ${memorystore.endpoint}, function ${fn.url}`);
 
-  const redis = new CloudRedisClient({ apiEndpoint: '127.0.0.1', port: memorystore.port, sslCreds: credentials.createInsecure(), projectId: PROJECT, universeDomain: 'googleapis.com' });
+  const redis = localRedisClient(memorystore.port, PROJECT);
   stops.push(() => redis.close());
   const cluster = new ClusterView(controlPlane.adminKubeconfigPath, 'istio-system');
   const orders = `projects/${PROJECT}/locations/us-central1/instances/orders-cache`;

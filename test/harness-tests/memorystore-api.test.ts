@@ -1,7 +1,6 @@
-import { CloudRedisClient } from '@google-cloud/redis';
-import { credentials } from '@grpc/grpc-js';
+import type { CloudRedisClient } from '@google-cloud/redis';
 import { MemorystoreInstanceSource } from '../../shared/adapters/memorystore-instance-source.js';
-import { startFakeMemorystore, type FakeMemorystore } from '../harness/memorystore/index.js';
+import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../harness/memorystore/index.js';
 
 /**
  * The local Memorystore API through the real @google-cloud/redis client, and the project's adapter over it:
@@ -13,7 +12,7 @@ const parent = (location: string) => `projects/test-project/locations/${location
 
 beforeAll(async () => {
   server = await startFakeMemorystore({ projectId: 'test-project' });
-  client = new CloudRedisClient({ apiEndpoint: '127.0.0.1', port: server.port, sslCreds: credentials.createInsecure(), projectId: 'test-project', universeDomain: 'googleapis.com' });
+  client = localRedisClient(server.port, 'test-project');
   for (const [location, id] of [['us-central1', 'a'], ['us-central1', 'b'], ['europe-west1', 'c'], ['asia-east1', 'd'], ['asia-east1', 'e']] as const) {
     const [operation] = await client.createInstance({ parent: parent(location), instanceId: id, instance: { tier: 'BASIC', memorySizeGb: 1 } });
     await operation.promise();

@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudRedisClient } from '@google-cloud/redis';
+import type { CloudRedisClient } from '@google-cloud/redis';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { credentials } from '@grpc/grpc-js';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { bindRbac, createEgressGatewayFixtures } from '../../harness/control-plane/index.js';
-import { startFakeMemorystore, type FakeMemorystore } from '../../harness/memorystore/index.js';
+import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../harness/memorystore/index.js';
 import { startEventBridge, type EventBridge } from '../../harness/pubsub/event-bridge.js';
 import { pubSubClient } from '../../harness/pubsub/pstest-server.js';
 import { captureLogs } from '../../support/capture-logs.js';
@@ -101,7 +100,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const [eventUrl, resyncUrl] = await Promise.all([listen(eventServer), listen(resyncServer)]);
   const bridge: EventBridge = await startEventBridge({ client: pubsub, subscription: `${namespace}-events`, targetUrl: eventUrl });
   const audit = new AuditReader(pubsub.subscription(`${namespace}-audit-reader`));
-  const redis = new CloudRedisClient({ apiEndpoint: '127.0.0.1', port: memorystore.port, sslCreds: credentials.createInsecure(), projectId: PROJECT, universeDomain: 'googleapis.com' });
+  const redis = localRedisClient(memorystore.port, PROJECT);
   const cluster = new ClusterView(stack.adminKubeconfig, namespace);
 
   return {
