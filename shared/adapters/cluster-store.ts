@@ -3,8 +3,11 @@ import type { GatewayServiceState } from '../plan/service-ports.js';
 
 /** The cluster, as the reconciler needs it. The real one is `KubeClusterStore`; tests may use another. */
 export interface ClusterStore {
-  /** Every Istio object in the namespace that this deployment owns (by label selector). */
-  listOwned(namespace: string, ownerId: string): Promise<KubeObject[]>;
+  /**
+   * Every Istio object of the four kinds in the namespace (those matching the label selector, if one is given), read
+   * to the last page. A read that cannot be completed throws: a partial answer must never look like a short one.
+   */
+  listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]>;
   /** The object of that name, owned or not; undefined if there is none. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   readGatewayService(namespace: string, name: string): Promise<GatewayServiceState>;

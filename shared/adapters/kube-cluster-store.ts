@@ -1,88 +1,52 @@
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterStore } from './cluster-store.js';
+import { KubeApiError, KubeHttp, type KubeHttpOptions } from './kube/kube-http.js';
+import { listAllPages } from './kube/list-pages.js';
+import { objectPath, plainObject } from './kube/paths.js';
+import { ownedPortNumbers } from './kube/managed-fields.js';
 import { TransientError, WriteConflictError } from '../errors.js';
-import {
-  fieldManager, ISTIO_API_VERSION, ISTIO_KINDS, LABEL_MANAGED_BY, LABEL_OWNER, PROJECT, refKey, type KubeObject, type ObjectRef,
-} from '../model/k8s-object.js';
+import { fieldManager, ISTIO_API_VERSION, ISTIO_KINDS, refKey, refOf, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
 import type { GatewayServiceState, ServicePort } from '../plan/service-ports.js';
 
-const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
-
-/** Maps API errors to our error types: 409 and 5xx/429 are worth a retry, others are not. */
+/** 409 means another writer got there first: re-read and plan again. Other API errors say what was refused. */
 function translate(error: unknown, action: string): never {
-  if (error instanceof ApiException) {
-    const code = (error as ApiException<unknown>).code;
-    if (code === 409) throw new WriteConflictError(`${action}: the object changed or exists (HTTP 409)`, { cause: error });
-    if (TRANSIENT_STATUS.has(code)) throw new TransientError(`${action}: Kubernetes API answered HTTP ${code}`, { cause: error });
-    throw new Error(`${action}: Kubernetes API answered HTTP ${code}`, { cause: error });
+  if (error instanceof KubeApiError) {
+    if (error.status === 409) throw new WriteConflictError(`${action}: the object changed or exists (HTTP 409 ${error.reason})`, { cause: error });
+    throw new Error(`${action}: Kubernetes API answered HTTP ${error.status} ${error.reason}: ${error.message}`, { cause: error });
   }
-  if (error instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|fetch failed/i.test(error.message)) {
-    throw new TransientError(`${action}: ${error.message}`, { cause: error });
-  }
+  if (error instanceof TransientError) throw new TransientError(`${action}: ${error.message}`, { cause: error });
   throw error;
 }
 
-const isNotFound = (error: unknown): boolean => error instanceof ApiException && (error as ApiException<unknown>).code === 404;
+const isNotFound = (error: unknown): boolean => error instanceof KubeApiError && error.status === 404;
 
-/** The client returns typed objects (dates as Date); plain JSON keeps comparisons and patches exact. */
-function plain(object: unknown): KubeObject {
-  const json = JSON.parse(JSON.stringify(object)) as KubeObject & { metadata: Record<string, unknown> };
-  const { name, namespace, labels, annotations, resourceVersion } = json.metadata as unknown as KubeObject['metadata'];
-  return {
-    apiVersion: json.apiVersion,
-    kind: json.kind,
-    metadata: { name, namespace, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}), ...(resourceVersion ? { resourceVersion } : {}) },
-    spec: json.spec ?? {},
-  };
-}
-
-const header = (ref: ObjectRef): { apiVersion: string; kind: string; metadata: { name: string; namespace: string } } => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-
-/** Ports our field manager applied, read from managedFields (`f:spec.f:ports.k:{"port":N,"protocol":"TCP"}`). */
-type ManagedFieldsEntry = { manager?: string; operation?: string; fieldsV1?: Record<string, Record<string, Record<string, unknown>>> };
-
-function ownedPortNumbers(managedFields: unknown, manager: string): Set<number> {
-  const entries = (Array.isArray(managedFields) ? managedFields : []) as ManagedFieldsEntry[];
-  const ours = entries.filter((e) => e.manager === manager && e.operation === 'Apply');
-  const keys = ours.flatMap((e) => Object.keys(e.fieldsV1?.['f:spec']?.['f:ports'] ?? {}));
-  return new Set(keys.map(portOfKey).filter((p): p is number => p !== undefined));
-}
-
-function portOfKey(key: string): number | undefined {
-  const match = /^k:(\{.*\})$/.exec(key);
-  const port = match?.[1] ? (JSON.parse(match[1]) as { port?: unknown }).port : undefined;
-  return typeof port === 'number' ? port : undefined;
-}
+type ServiceJson = { metadata?: { managedFields?: unknown; resourceVersion?: string }; spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> } };
 
 export class KubeClusterStore implements ClusterStore {
-  private readonly api: KubernetesObjectApi;
+  private readonly http: KubeHttp;
   private readonly manager: string;
+  private readonly pageSize: number;
 
-  constructor(kubeConfig: KubeConfig, ownerId: string) {
-    this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
+  constructor(kubeConfig: KubeConfig, ownerId: string, options: KubeHttpOptions & { readonly pageSize?: number } = {}) {
+    this.http = new KubeHttp(kubeConfig, options);
     this.manager = fieldManager(ownerId);
+    this.pageSize = options.pageSize ?? 500;
   }
 
-  async listOwned(namespace: string, ownerId: string): Promise<KubeObject[]> {
-    const selector = `${LABEL_MANAGED_BY}=${PROJECT},${LABEL_OWNER}=${ownerId}`;
+  async listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]> {
     const lists = await Promise.all(
-      ISTIO_KINDS.map(async (kind) => {
-        const items: KubeObject[] = [];
-        let token: string | undefined;
-        do {
-          const page = await this.api.list(ISTIO_API_VERSION, kind, namespace, undefined, undefined, undefined, undefined, selector, 500, token).catch((e: unknown) => translate(e, `list ${kind}`));
-          items.push(...page.items.map((item) => plain({ ...item, apiVersion: ISTIO_API_VERSION, kind })));
-          token = page.metadata?._continue || undefined;
-        } while (token);
-        return items;
-      }),
+      ISTIO_KINDS.map((kind) =>
+        listAllPages(this.http, { apiVersion: ISTIO_API_VERSION, kind, namespace, pageSize: this.pageSize, ...(labelSelector ? { labelSelector } : {}) }).catch((e: unknown) =>
+          translate(e, `list ${kind} in ${namespace}`),
+        ),
+      ),
     );
     return lists.flat();
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
     try {
-      return plain(await this.api.read(header(ref)));
+      return plainObject(await this.http.send({ method: 'GET', path: objectPath(ref) }), ref);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       return translate(error, `get ${refKey(ref)}`);
@@ -90,11 +54,11 @@ export class KubeClusterStore implements ClusterStore {
   }
 
   async readGatewayService(namespace: string, name: string): Promise<GatewayServiceState> {
-    const service = await this.api.read(header({ apiVersion: 'v1', kind: 'Service', namespace, name })).catch((e: unknown) => {
+    const ref = { apiVersion: 'v1', kind: 'Service', namespace, name };
+    const json = await this.http.send<ServiceJson>({ method: 'GET', path: objectPath(ref) }).catch((e: unknown) => {
       if (isNotFound(e)) throw new Error(`egress gateway Service ${namespace}/${name} not found (EGRESS_GATEWAY_NAMESPACE, EGRESS_GATEWAY_SERVICE)`);
       return translate(e, `get Service ${namespace}/${name}`);
     });
-    const json = JSON.parse(JSON.stringify(service)) as { metadata?: { managedFields?: unknown; resourceVersion?: string }; spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> } };
     const ports = json.spec?.ports ?? [];
     const owned = ownedPortNumbers(json.metadata?.managedFields, this.manager);
     return {
@@ -107,20 +71,26 @@ export class KubeClusterStore implements ClusterStore {
   }
 
   async create(object: KubeObject): Promise<KubeObject> {
-    return plain(await this.api.create(object as KubernetesObject, undefined, undefined, this.manager).catch((e: unknown) => translate(e, `create ${refKey(refOfObject(object))}`)));
+    const ref = refOf(object);
+    const path = objectPath({ ...ref, name: '' }).replace(/\/$/, '');
+    const created = await this.http.send({ method: 'POST', path, query: { fieldManager: this.manager }, body: object }).catch((e: unknown) => translate(e, `create ${refKey(ref)}`));
+    return plainObject(created, ref);
   }
 
   async replace(object: KubeObject): Promise<KubeObject> {
-    return plain(await this.api.replace(object as KubernetesObject, undefined, undefined, this.manager).catch((e: unknown) => translate(e, `replace ${refKey(refOfObject(object))}`)));
+    const ref = refOf(object);
+    const replaced = await this.http.send({ method: 'PUT', path: objectPath(ref), query: { fieldManager: this.manager }, body: object }).catch((e: unknown) => translate(e, `replace ${refKey(ref)}`));
+    return plainObject(replaced, ref);
   }
 
   async delete(object: KubeObject): Promise<void> {
-    const preconditions = object.metadata.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : undefined;
+    const ref = refOf(object);
+    const preconditions = object.metadata.resourceVersion ? { preconditions: { resourceVersion: object.metadata.resourceVersion } } : {};
     try {
-      await this.api.delete(object, undefined, undefined, undefined, undefined, undefined, preconditions ? { preconditions } : undefined);
+      await this.http.send({ method: 'DELETE', path: objectPath(ref), body: { apiVersion: 'v1', kind: 'DeleteOptions', ...preconditions } });
     } catch (error) {
       if (isNotFound(error)) return; // already gone: the goal is reached
-      translate(error, `delete ${refKey(refOfObject(object))}`);
+      translate(error, `delete ${refKey(ref)}`);
     }
   }
 
@@ -128,13 +98,14 @@ export class KubeClusterStore implements ClusterStore {
     // force: we take ownership of exactly the ports we list; another manager holding one of them is prevented by the
     // allocator, which never hands out a port already on the Service. A resourceVersion in the body makes the apply
     // fail with 409 if the Service changed since it was read.
-    const applied = await this.api
-      .patch(body as KubernetesObject, undefined, undefined, this.manager, true, PatchStrategy.ServerSideApply)
-      .catch((e: unknown) => translate(e, `apply Service ${body.metadata.namespace}/${body.metadata.name}`));
+    const ref = refOf(body);
+    const applied = await this.http
+      .send<{ metadata?: { resourceVersion?: string } }>({ method: 'PATCH', path: objectPath(ref), query: { fieldManager: this.manager, force: 'true' }, body, contentType: 'application/apply-patch+yaml' })
+      .catch((e: unknown) => translate(e, `apply Service ${ref.namespace}/${ref.name}`));
     return applied.metadata?.resourceVersion;
   }
-}
 
-function refOfObject(object: KubeObject): ObjectRef {
-  return { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
+  async close(): Promise<void> {
+    await this.http.close();
+  }
 }

@@ -1,6 +1,7 @@
 import { endpointsOf, parseInstanceName, type Endpoint, type EndpointRole, type InstanceName, type RedisInstance } from '../model/instance.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
+import { instanceKey, parseServicePortName } from '../render/names.js';
 import type { RenderSettings } from '../render/render-settings.js';
 import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.js';
 import type { InstanceError } from './plan-types.js';
@@ -17,6 +18,12 @@ export interface SyncInput {
   /** Every object this deployment owns (all instances): ports held by instances out of scope stay reserved. */
   readonly owned: readonly KubeObject[];
   readonly gatewayService?: GatewayServiceState;
+  /**
+   * `complete`: `owned` holds every object of this deployment (a resync), so a Service port of ours that no live
+   * object accounts for is stray and freed. `scope`: `owned` holds only the objects of the instances in scope (an
+   * event), so the Service's other ports of ours belong to instances not read: they are kept and never handed out.
+   */
+  readonly view?: 'complete' | 'scope';
   readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number } };
 }
 
@@ -56,6 +63,15 @@ function decide(observation: InstanceObservation, hasLive: boolean): Decision {
   return { kind: 'render', endpoints };
 }
 
+/** Our Service ports, split into those of instances in view and (for a scope view) those of instances not read. */
+function splitOwnedPorts(input: SyncInput): { inView: readonly ServicePort[]; outOfView: readonly ServicePort[] } {
+  const ownedPorts = input.gatewayService?.ownedPorts ?? [];
+  if (input.view !== 'scope') return { inView: ownedPorts, outOfView: [] };
+  const keys = new Set(input.scope.map((o) => instanceKey(o.name)));
+  const inScope = (port: ServicePort): boolean => keys.has(parseServicePortName(port.name)?.key ?? '');
+  return { inView: ownedPorts.filter(inScope), outOfView: ownedPorts.filter((p) => !inScope(p)) };
+}
+
 const instanceOfKey = (key: string): string => key.slice(0, key.lastIndexOf('#'));
 const roleOfKey = (key: string): EndpointRole => (key.endsWith('#read') ? 'read' : 'primary');
 
@@ -71,14 +87,14 @@ export function desiredState(input: SyncInput): DesiredState {
 
   // Ports held by instances that are not rendered now stay theirs. A port of ours that no live object accounts for
   // is freed; a port being freed is not handed out in the same plan, so no route to it can still exist when it is.
-  const ownedPorts = input.gatewayService?.ownedPorts ?? [];
+  const { inView: ownedPorts, outOfView } = splitOwnedPorts(input);
   const live = liveAllocations(input.owned, ownedPorts);
   const accounted = new Set(live.values());
   const strayPorts = ownedPorts.map((p) => p.port).filter((p) => !accounted.has(p));
   const heldElsewhere = [...live].filter(([key]) => !renderedNames.has(instanceOfKey(key)));
   const egress = input.settings.mode === 'egress-gateway';
   const requests = egress ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name.full, role: e.role }))) : [];
-  const reserved = new Set([...foreignPorts(input.gatewayService), ...heldElsewhere.map(([, port]) => port), ...strayPorts]);
+  const reserved = new Set([...foreignPorts(input.gatewayService), ...heldElsewhere.map(([, port]) => port), ...strayPorts, ...outOfView.map((p) => p.port)]);
   const { allocations, exhausted } = allocatePorts(requests, live, reserved, input.settings.gatewayPortRange);
   const exhaustedNames = new Set(exhausted.map((r) => r.instance));
 
@@ -96,15 +112,18 @@ export function desiredState(input: SyncInput): DesiredState {
 
   const keptPorts = heldElsewhere.filter(([key]) => !removed.has(instanceOfKey(key)));
   const placedPorts = [...allocations].filter(([key]) => !exhaustedNames.has(instanceOfKey(key)));
-  const afterPorts = [...keptPorts, ...placedPorts].flatMap(([key, port]) => {
-    const name = parseInstanceName(instanceOfKey(key));
-    return name ? [gatewayServicePort(name, roleOfKey(key), port)] : [];
-  });
+  const afterPorts = [
+    ...outOfView,
+    ...[...keptPorts, ...placedPorts].flatMap(([key, port]) => {
+      const name = parseInstanceName(instanceOfKey(key));
+      return name ? [gatewayServicePort(name, roleOfKey(key), port)] : [];
+    }),
+  ];
   return {
     desired,
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
     kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
     errors,
-    ...(input.gatewayService ? { servicePorts: { before: ownedPorts, after: afterPorts } } : {}),
+    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: afterPorts } } : {}),
   };
 }

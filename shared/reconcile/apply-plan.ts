@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import { completed, type AuditRecord } from '../audit/audit-record.js';
 import { errorMessage } from '../errors.js';
@@ -35,30 +36,57 @@ export interface ApplyResult {
   readonly error?: unknown;
 }
 
+/** Writes in flight at once within one step of the plan. */
+const WRITE_CONCURRENCY = 16;
+
 /**
- * Applies the changes in plan order and stops at the first failure: later steps rely on earlier ones (make before
- * break), so they are recorded as not attempted and the whole reconcile is retried.
+ * A plan is ordered make before break (order.ts); consecutive changes of the same kind and direction form one step.
+ * Changes inside a step do not depend on each other, so they are written in parallel (bounded); a step starts only
+ * when the one before it has fully succeeded.
+ */
+function steps(changes: readonly Change[]): number[][] {
+  const result: number[][] = [];
+  let previous = '';
+  for (const [index, change] of changes.entries()) {
+    const key = `${change.action === 'delete' ? 'break' : 'make'}:${change.ref.kind}`;
+    if (key !== previous || change.ref.kind === 'Service') result.push([]);
+    result[result.length - 1]!.push(index);
+    previous = key;
+  }
+  return result;
+}
+
+/**
+ * Applies the changes step by step and stops after the first step with a failure: later steps rely on earlier ones
+ * (make before break), so they are recorded as not attempted and the whole reconcile is retried.
  */
 export async function applyPlan(cluster: ClusterStore, changes: readonly Change[], records: readonly AuditRecord[], now: () => number): Promise<ApplyResult> {
-  const results: AuditRecord[] = [];
+  const results: AuditRecord[] = [...records];
   const service: ServiceVersion = {};
+  const limit = pLimit(WRITE_CONCURRENCY);
   let failure: unknown;
-  for (const [index, change] of changes.entries()) {
-    const record = records[index]!;
-    if (!isWrite(change)) {
-      results.push(record);
-    } else if (failure !== undefined) {
-      results.push(completed(record, 'failed', 0, 'not attempted: an earlier change failed'));
-    } else {
-      const start = now();
-      try {
-        await write(cluster, change, record, service);
-        results.push(completed(record, 'applied', now() - start));
-      } catch (error) {
-        failure = error;
-        results.push(completed(record, 'failed', now() - start, errorMessage(error)));
-      }
-    }
+  for (const step of steps(changes)) {
+    await Promise.all(
+      step.map((index) =>
+        limit(async () => {
+          const change = changes[index]!;
+          const record = records[index]!;
+          if (!isWrite(change)) return;
+          if (failure !== undefined) {
+            results[index] = completed(record, 'failed', 0, 'not attempted: an earlier change failed');
+            return;
+          }
+          const start = now();
+          try {
+            await write(cluster, change, record, service);
+            results[index] = completed(record, 'applied', now() - start);
+          } catch (error) {
+            failure ??= error;
+            results[index] = completed(record, 'failed', now() - start, errorMessage(error));
+          }
+        }),
+      ),
+    );
   }
   return { records: results, ...(failure !== undefined ? { error: failure } : {}) };
 }

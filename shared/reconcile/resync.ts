@@ -3,6 +3,7 @@ import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { locationOf, parseInstanceName, type InstanceName, type RedisInstance } from '../model/instance.js';
 import type { InstanceObservation } from '../plan/desired-state.js';
 import type { Plan } from '../plan/plan-types.js';
+import { readCluster } from './read-cluster.js';
 import { syncInstances, type SyncResult } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -60,7 +61,9 @@ export function pruneGuard(maxFraction: number): (plan: Plan, owned: readonly Ku
 }
 
 export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncResult> {
-  const [listing, owned] = await Promise.all([listAll(deps), deps.cluster.listOwned(deps.config.istioNamespace, deps.config.ownerId)]);
-  const scope = resyncScope(listing, owned, deps.config);
-  return syncInstances(deps, scope, trigger, { dryRun: options.dryRun, ...(options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) }) });
+  const view = { kind: 'complete' } as const;
+  const [listing, read] = await Promise.all([listAll(deps), readCluster(deps, view)]);
+  const scope = resyncScope(listing, read.owned, deps.config);
+  const guard = options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) };
+  return syncInstances(deps, scope, trigger, { dryRun: options.dryRun, view, read, ...guard });
 }

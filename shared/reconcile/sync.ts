@@ -1,12 +1,12 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
 import { errorMessage, WriteConflictError } from '../errors.js';
 import type { RedisInstance } from '../model/instance.js';
-import { isOwned, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
+import type { KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
-import type { GatewayServiceState } from '../plan/service-ports.js';
 import { applyPlan } from './apply-plan.js';
+import { foreignHolders, readCluster, type ClusterRead, type ClusterView } from './read-cluster.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What a reconcile did or, in a dry run, would do: the answer of resync and the plan of a dry run. */
@@ -30,6 +30,10 @@ export interface SyncOptions {
   readonly triggeringInstance?: string;
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
+  /** What to read of the cluster; default: the objects of the instances in scope. */
+  readonly view?: ClusterView;
+  /** A read of that view already made; used for the first try only. */
+  readonly read?: ClusterRead;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -40,33 +44,11 @@ export function summarize(records: readonly AuditRecord[]): Record<string, numbe
   return summary;
 }
 
-async function readCluster(deps: SyncDeps): Promise<{ owned: KubeObject[]; service?: GatewayServiceState }> {
-  const { config, cluster } = deps;
-  const readService = (): Promise<GatewayServiceState> => cluster.readGatewayService(config.egressGateway.namespace, config.egressGateway.service);
-  if (config.mode === 'egress-gateway') {
-    // The Service first, then our objects: a port another reconcile has just added then always comes with the
-    // ServiceEntry it wrote before it (make before break), so the port's owner is known.
-    const service = await readService();
-    return { owned: await cluster.listOwned(config.istioNamespace, config.ownerId), service };
-  }
-  // Direct mode needs the Service only to free ports left by an earlier egress-gateway deployment.
-  const owned = await cluster.listOwned(config.istioNamespace, config.ownerId);
-  return owned.some((o) => o.kind === 'Gateway') ? { owned, service: await readService() } : { owned };
-}
-
-/** Desired objects whose name is not among ours: the live object of that name, if any, is foreign. */
-async function readForeign(deps: SyncDeps, desired: readonly KubeObject[], owned: readonly KubeObject[]): Promise<Map<string, KubeObject>> {
-  const ownedKeys = new Set(owned.map((o) => refKey(refOf(o))));
-  const candidates = desired.filter((d) => !ownedKeys.has(refKey(refOf(d))));
-  const found = await Promise.all(candidates.map((d) => deps.cluster.get(refOf(d))));
-  return new Map(found.filter((o): o is KubeObject => o !== undefined && !isOwned(o, deps.config.ownerId)).map((o) => [refKey(refOf(o)), o]));
-}
-
-async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
+async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<SyncResult> {
   const { config } = deps;
-  const { owned, service } = await readCluster(deps);
-  const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), settings: config });
-  const plan = planChanges(state, owned, await readForeign(deps, state.desired, owned), service);
+  const { owned, service, view } = options.read;
+  const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), view: view.kind, settings: config });
+  const plan = planChanges(state, owned, await foreignHolders(deps, options.read, state.desired), service);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, RedisInstance]] : [])));
   const time = deps.clock.now();
   const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
@@ -92,9 +74,12 @@ async function withoutWrites(deps: SyncDeps, plan: Plan, planned: AuditRecord[],
  * read and write (HTTP 409) is met by reading again and planning again, a few times, before the error goes up.
  */
 export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
+  const view: ClusterView = options.view ?? { kind: 'scope', instances: scope.map((o) => o.name) };
   for (let tries = 1; ; tries++) {
     try {
-      return await attempt(deps, scope, trigger, options);
+      // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).
+      const read = tries === 1 && options.read ? options.read : await readCluster(deps, view);
+      return await attempt(deps, scope, trigger, { ...options, read });
     } catch (error) {
       if (!(error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw error;
       deps.log.warn({ error: error.message, attempt: tries }, 'write conflict; reading the cluster again');

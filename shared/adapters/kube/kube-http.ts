@@ -1,0 +1,179 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent } from 'undici';
+import { TransientError } from '../../errors.js';
+import { backoffDelay, retryAfterMs, sleep } from './backoff.js';
+
+/** An answer of the Kubernetes API outside 2xx, with its status and the Status object's reason and message. */
+export class KubeApiError extends Error {
+  override readonly name = 'KubeApiError';
+  constructor(readonly status: number, readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+export interface KubeHttpOptions {
+  /** Connections kept open to the apiserver; also the most requests in flight at once. */
+  readonly connections?: number;
+  /** Deadline of one request, from sending it to the last byte of the answer. */
+  readonly requestTimeoutMs?: number;
+  /** Tries of a request that failed in a way worth retrying (429, 5xx, a dropped or timed-out connection). */
+  readonly attempts?: number;
+}
+
+export interface KubeRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+}
+
+const RETRIED_STATUS = new Set([429, 500, 502, 503, 504]);
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket|other side closed|Timeout|terminated/i;
+
+interface Connection {
+  readonly origin: string;
+  readonly basePath: string;
+  readonly agent: Agent;
+}
+
+/**
+ * A small client for the Kubernetes REST API. KubeConfig supplies the server, TLS material and credentials; the
+ * requests go through one undici Agent, so every call reuses a pooled keep-alive connection (client-node 2.0 builds a
+ * new dispatcher, hence a new TLS connection, per call). Transient failures are retried here with backoff and jitter,
+ * honouring Retry-After, so one flaky answer does not fail a whole reconcile.
+ */
+export class KubeHttp {
+  private connection?: Promise<Connection>;
+  private readonly connections: number;
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+
+  constructor(private readonly kubeConfig: KubeConfig, options: KubeHttpOptions = {}) {
+    this.connections = options.connections ?? 16;
+    this.timeoutMs = options.requestTimeoutMs ?? 20_000;
+    this.attempts = options.attempts ?? 6;
+  }
+
+  /** The parsed JSON answer; throws KubeApiError for an answer outside 2xx, TransientError when retries ran out. */
+  async send<T>(request: KubeRequest): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(request);
+      } catch (error) {
+        const delay = this.retryDelay(error, attempt);
+        if (delay === undefined) throw this.finalError(error, request);
+        await sleep(delay);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.connection) await (await this.connection).agent.close();
+  }
+
+  private retryDelay(error: unknown, attempt: number): number | undefined {
+    if (attempt >= this.attempts || !isRetryable(error)) return undefined;
+    const hinted = error instanceof RetryAfter ? error.ms : undefined;
+    return hinted ?? backoffDelay(attempt);
+  }
+
+  private finalError(error: unknown, request: KubeRequest): Error {
+    const action = `${request.method} ${request.path}`;
+    if (error instanceof RetryAfter) return new TransientError(`${action}: Kubernetes API answered HTTP ${error.status} after ${this.attempts} tries`, { cause: error.cause });
+    if (error instanceof KubeApiError) {
+      return RETRIED_STATUS.has(error.status) ? new TransientError(`${action}: Kubernetes API answered HTTP ${error.status} after ${this.attempts} tries: ${error.message}`, { cause: error }) : error;
+    }
+    if (isConnectionError(error)) return new TransientError(`${action}: ${(error as Error).message}`, { cause: error });
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  private async once<T>(request: KubeRequest): Promise<T> {
+    const { origin, basePath, agent } = await this.connect();
+    const headers = await this.headers(request);
+    const answer = await agent.request({
+      origin,
+      path: `${basePath}${request.path}${queryString(request.query)}`,
+      method: request.method,
+      headers,
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const text = await answer.body.text();
+    if (answer.statusCode >= 200 && answer.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
+    const failure = apiError(answer.statusCode, text);
+    const wait = retryAfterMs(answer.headers['retry-after']);
+    if (wait !== undefined && RETRIED_STATUS.has(answer.statusCode)) throw new RetryAfter(answer.statusCode, wait, failure);
+    throw failure;
+  }
+
+  /** Credentials are read per request: a token source behind the KubeConfig (exec, GKE) may refresh them. */
+  private async headers(request: KubeRequest): Promise<Record<string, string>> {
+    const options: { headers?: Record<string, string> } = {};
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    return {
+      ...options.headers,
+      accept: 'application/json',
+      ...(request.body !== undefined ? { 'content-type': request.contentType ?? 'application/json' } : {}),
+    };
+  }
+
+  private connect(): Promise<Connection> {
+    this.connection ??= this.makeConnection();
+    return this.connection;
+  }
+
+  private async makeConnection(): Promise<Connection> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string } = {};
+    await this.kubeConfig.applyToHTTPSOptions(tls);
+    const url = new URL(cluster.server);
+    const connect = {
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+      ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+      ...(tls.servername ? { servername: tls.servername } : {}),
+    };
+    const agent = new Agent({ connections: this.connections, keepAliveTimeout: 30_000, connect });
+    return { origin: url.origin, basePath: url.pathname.replace(/\/$/, ''), agent };
+  }
+}
+
+/** A 429 or 5xx that said when to come back. */
+class RetryAfter extends Error {
+  constructor(readonly status: number, readonly ms: number, override readonly cause: KubeApiError) {
+    super(cause.message);
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return error instanceof Error && (CONNECTION_ERROR.test(error.message) || (typeof code === 'string' && CONNECTION_ERROR.test(code)));
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof RetryAfter) return true;
+  if (error instanceof KubeApiError) return RETRIED_STATUS.has(error.status);
+  return isConnectionError(error);
+}
+
+function apiError(status: number, body: string): KubeApiError {
+  let parsed: { reason?: unknown; message?: unknown } = {};
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    // not a Status object (a proxy's error page, say): the status code is what we have
+  }
+  const reason = typeof parsed.reason === 'string' ? parsed.reason : '';
+  const message = typeof parsed.message === 'string' ? parsed.message.slice(0, 500) : `HTTP ${status}`;
+  return new KubeApiError(status, reason, message);
+}
+
+function queryString(query: KubeRequest['query']): string {
+  const entries = Object.entries(query ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
+  return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
+}
+
