@@ -1,4 +1,5 @@
 import { startControlPlane } from '../harness/control-plane/index.js';
+import { componentPath } from '../harness/process.js';
 import { startPubSubServer } from '../harness/pubsub/pstest-server.js';
 import { INTRUDER, publishStack, SYNC_USER } from './shared-stack.js';
 
@@ -8,6 +9,8 @@ import { INTRUDER, publishStack, SYNC_USER } from './shared-stack.js';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  // Every component is built (first run only) before any test starts, so no build ever runs inside a test's timeout.
+  for (const name of ['pstest', 'istioctl']) componentPath(name); // etcd and kube-apiserver: startControlPlane builds them
   const [controlPlane, pubsub] = await Promise.all([startControlPlane({ users: [SYNC_USER, INTRUDER] }), startPubSubServer()]);
   (globalThis as Record<string, unknown>)['__MESYNC_STOP__'] = async () => Promise.all([controlPlane.stop(), pubsub.stop()]);
   publishStack({

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { REPO_ROOT } from '../process.js';
+import { loadKubeconfig } from './kubeconfig.js';
 import { applyManifests, createAll } from './manifests.js';
 
 const EGRESS_LABELS = { app: 'istio-egressgateway', istio: 'egressgateway' };
@@ -74,6 +76,28 @@ export function renderRbac(options: RbacOptions): string {
  */
 export async function bindRbac(kubeconfigPath: string, options: RbacOptions): Promise<void> {
   await applyManifests(kubeconfigPath, renderRbac(options));
+  await waitUntilAllowed(kubeconfigPath, options);
+}
+
+/**
+ * A new RoleBinding reaches the authorizer through its informer a moment after the write is acknowledged; until then
+ * the user gets 403. Wait for the authorizer itself to allow the user (a SubjectAccessReview), never for a time.
+ */
+async function waitUntilAllowed(kubeconfigPath: string, options: RbacOptions): Promise<void> {
+  const api = loadKubeconfig(kubeconfigPath).makeApiClient(AuthorizationV1Api);
+  const checks = [
+    { namespace: options.istioNamespace, verb: 'create', group: 'networking.istio.io', resource: 'serviceentries' },
+    { namespace: options.egressGatewayNamespace, verb: 'patch', group: '', resource: 'services', name: options.egressGatewayService },
+  ];
+  const allowed = async (): Promise<boolean> => {
+    const answers = await Promise.all(checks.map((attributes) => api.createSubjectAccessReview({ body: { spec: { user: options.user, resourceAttributes: attributes } } })));
+    return answers.every((a) => a.status?.allowed === true);
+  };
+  const deadline = Date.now() + 30_000;
+  while (!(await allowed())) {
+    if (Date.now() > deadline) throw new Error(`RBAC for ${options.user} was not in force 30s after it was applied`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
