@@ -8,7 +8,7 @@ const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 export type TokenSource = () => Promise<string | null | undefined>;
 
 let googleAuth: GoogleAuth | undefined;
-const applicationDefaultToken: TokenSource = async () => {
+export const applicationDefaultToken: TokenSource = async () => {
   googleAuth ??= new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
   return googleAuth.getAccessToken();
 };

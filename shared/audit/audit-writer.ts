@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isAudited, type AuditRecord } from './audit-record.js';
@@ -10,6 +11,9 @@ export interface AuditPublisher {
 export class AuditDeliveryError extends Error {
   override readonly name = 'AuditDeliveryError';
 }
+
+/** Publishes awaited at once: the client batches them, and a resync of thousands must not queue them all at once. */
+const PUBLISHES_IN_FLIGHT = 64;
 
 const SEVERITY = { failed: 'ERROR', conflict: 'WARNING' } as const;
 
@@ -26,7 +30,8 @@ export class AuditWriter {
 
   async write(records: readonly AuditRecord[]): Promise<void> {
     const audited = records.filter(isAudited);
-    const failures = await Promise.all(audited.map((record) => this.deliver(record)));
+    const limit = pLimit(PUBLISHES_IN_FLIGHT);
+    const failures = await Promise.all(audited.map((record) => limit(() => this.deliver(record))));
     const failed = failures.filter((f): f is string => f !== undefined);
     if (failed.length > 0 && this.required) {
       throw new AuditDeliveryError(`${failed.length} audit record(s) could not be published (AUDIT_REQUIRED=true): ${failed[0]}`);

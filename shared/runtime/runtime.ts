@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import type { InstanceSource } from '../adapters/instance-source.js';
-import { loadKubeConfig } from '../adapters/kube-config.js';
-import { KubeClusterStore } from '../adapters/kube-cluster-store.js';
-import { makeRedisClient, MemorystoreInstanceSource } from '../adapters/memorystore-instance-source.js';
-import { PubSubAuditPublisher } from '../adapters/pubsub-audit-publisher.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
 import type { Config } from '../config/parse-config.js';
 import { Logger } from '../log.js';
@@ -24,25 +20,54 @@ export interface RuntimeParts {
   readonly log?: Logger;
 }
 
+/**
+ * The Google and Kubernetes clients are loaded on first use, not at start-up: a cold start then costs about what a
+ * bare Functions Framework function costs, and an event that is not ours never loads them at all.
+ */
+async function kubeStore(config: Config): Promise<ClusterStore> {
+  const [{ applicationDefaultToken, loadKubeConfig }, { KubeClusterStore }] = await Promise.all([import('../adapters/kube-config.js'), import('../adapters/kube-cluster-store.js')]);
+  if (config.kube.kind === 'kubeconfig') return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId);
+  // A GKE access token expires after about an hour: each request asks google-auth-library, which caches and refreshes.
+  const bearerToken = async (): Promise<string> => {
+    const token = await applicationDefaultToken();
+    if (!token) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
+    return token;
+  };
+  return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, { bearerToken });
+}
+
+async function memorystoreSource(config: Config): Promise<InstanceSource> {
+  const { makeRedisClient, MemorystoreInstanceSource } = await import('../adapters/memorystore-instance-source.js');
+  return new MemorystoreInstanceSource(makeRedisClient(config));
+}
+
+async function auditPublisher(topic: string): Promise<AuditPublisher> {
+  const { PubSubAuditPublisher } = await import('../adapters/pubsub-audit-publisher.js');
+  return new PubSubAuditPublisher(topic);
+}
+
 export function createRuntime(config: Config, parts: RuntimeParts = {}): Runtime {
   const log = parts.log ?? new Logger();
   let instances = parts.instances;
   let publisher = parts.publisher;
-  // Kubeconfig credentials do not expire mid-process; a GKE token does, so the store is rebuilt per invocation there.
+  // One store per process: its connection pool is reused by every invocation.
   let cachedCluster: Promise<ClusterStore> | undefined;
   const cluster =
     parts.cluster ??
     (async (): Promise<ClusterStore> => {
-      if (config.kube.kind === 'gke') return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId);
-      cachedCluster ??= loadKubeConfig(config.kube).then((kc) => new KubeClusterStore(kc, config.ownerId));
+      // A failed set-up (credentials not ready, say) is not kept: the next invocation tries again.
+      cachedCluster ??= kubeStore(config).catch((error: unknown) => {
+        cachedCluster = undefined;
+        throw error;
+      });
       return cachedCluster;
     });
   return {
     config,
     log,
     async deps(invocationLog: Logger): Promise<SyncDeps> {
-      instances ??= new MemorystoreInstanceSource(makeRedisClient(config));
-      if (config.audit.topic) publisher ??= new PubSubAuditPublisher(config.audit.topic);
+      instances ??= await memorystoreSource(config);
+      if (config.audit.topic) publisher ??= await auditPublisher(config.audit.topic);
       return {
         config,
         instances,

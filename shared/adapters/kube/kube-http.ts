@@ -18,6 +18,11 @@ export interface KubeHttpOptions {
   readonly requestTimeoutMs?: number;
   /** Tries of a request that failed in a way worth retrying (429, 5xx, a dropped or timed-out connection). */
   readonly attempts?: number;
+  /**
+   * A fresh bearer token per request, for credentials that expire while the process lives (a GKE access token from
+   * Application Default Credentials lasts about an hour); without it the kubeconfig's own credentials are used.
+   */
+  readonly bearerToken?: () => Promise<string>;
 }
 
 export interface KubeRequest {
@@ -48,11 +53,13 @@ export class KubeHttp {
   private readonly connections: number;
   private readonly timeoutMs: number;
   private readonly attempts: number;
+  private readonly bearerToken?: () => Promise<string>;
 
   constructor(private readonly kubeConfig: KubeConfig, options: KubeHttpOptions = {}) {
     this.connections = options.connections ?? 16;
     this.timeoutMs = options.requestTimeoutMs ?? 20_000;
     this.attempts = options.attempts ?? 6;
+    if (options.bearerToken) this.bearerToken = options.bearerToken;
   }
 
   /** The parsed JSON answer; throws KubeApiError for an answer outside 2xx, TransientError when retries ran out. */
