@@ -23,7 +23,7 @@ function scope(n: number): InstanceObservation[] {
 
 function plan(observations: InstanceObservation[], owned: KubeObject[], service: GatewayServiceState) {
   const state = desiredState({ scope: observations, owned, gatewayService: service, settings: config });
-  return { state, plan: planChanges(state, owned, new Map(), service) };
+  return { state, plan: planChanges(state, owned, { foreign: new Map(), service }) };
 }
 
 function measure(label: string, runs: number, body: () => unknown): void {

@@ -24,6 +24,11 @@ export interface SyncInput {
    * event), so the Service's other ports of ours belong to instances not read: they are kept and never handed out.
    */
   readonly view?: 'complete' | 'scope';
+  /**
+   * Instances one of whose objects would clash with an object this deployment does not own. Nothing of theirs is
+   * written: half an instance's configuration (a Gateway without its ServiceEntry) is worse than none.
+   */
+  readonly blocked?: ReadonlySet<string>;
   readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number } };
 }
 
@@ -47,13 +52,17 @@ type Decision =
 /**
  *   instance                      live objects   decision
  *   gone (NOT_FOUND, not listed)  any            remove its objects
+ *   a name clashes (blocked)      any            keep them as they are; the clash is reported
  *   no primary address yet        any            error, retryable: it is still being created
  *   not READY                     some           keep them until it settles
  *   READY, or not READY           none           render from its current endpoints
  */
-function decide(observation: InstanceObservation, hasLive: boolean): Decision {
+const BLOCKED_REASON = 'an object of this instance has the name of an object this deployment does not own: nothing of the instance is written until the clash is resolved';
+
+function decide(observation: InstanceObservation, hasLive: boolean, blocked: boolean): Decision {
   const { instance } = observation;
   if (!instance) return { kind: 'remove' };
+  if (blocked) return { kind: 'keep', reason: BLOCKED_REASON };
   const endpoints = endpointsOf(instance);
   if (!endpoints) {
     const message = `instance is ${instance.state} and has no endpoint yet`;
@@ -80,7 +89,7 @@ export function desiredState(input: SyncInput): DesiredState {
   const liveInstances = new Set(input.owned.map(instanceNameOf));
   const decisions = [...input.scope]
     .sort((a, b) => a.name.full.localeCompare(b.name.full))
-    .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full)) }));
+    .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false) }));
   const rendered = decisions.flatMap((d) => (d.decision.kind === 'render' ? [{ name: d.name, endpoints: d.decision.endpoints }] : []));
   const removed = new Set(decisions.filter((d) => d.decision.kind === 'remove').map((d) => d.name.full));
   const renderedNames = new Set(rendered.map((r) => r.name.full));

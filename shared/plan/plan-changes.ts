@@ -57,12 +57,19 @@ function servicePortChanges(service: GatewayServiceState, ports: NonNullable<Des
 
 /**
  * Turns the desired state into an ordered plan against what the cluster holds.
- * `owned`: this deployment's live objects; `foreign`: live objects that hold a desired name but are not ours.
+ * `owned`: this deployment's live objects; `foreign`: live objects that hold a desired name but are not ours;
+ * `clashing`: objects of blocked instances whose name a foreign object holds, each reported as a conflict.
  */
-export function planChanges(state: DesiredState, owned: readonly KubeObject[], foreign: ReadonlyMap<string, KubeObject>, service?: GatewayServiceState): Plan {
+export interface LiveState {
+  readonly foreign: ReadonlyMap<string, KubeObject>;
+  readonly service?: GatewayServiceState;
+  readonly clashing?: readonly KubeObject[];
+}
+
+export function planChanges(state: DesiredState, owned: readonly KubeObject[], { foreign, service, clashing = [] }: LiveState): Plan {
   const liveByKey = new Map(owned.map((o) => [refKey(refOf(o)), o]));
   const desiredKeys = new Set(state.desired.map((d) => refKey(refOf(d))));
-  const changes: Change[] = state.desired.map((d) => objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))));
+  const changes: Change[] = [...state.desired, ...clashing].map((d) => objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))));
   const errorReasons = new Map(state.errors.map((e) => [e.instance, e.message]));
   for (const live of owned) {
     const instance = instanceNameOf(live) ?? '';

@@ -1,7 +1,7 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
 import { errorMessage, WriteConflictError } from '../errors.js';
 import type { RedisInstance } from '../model/instance.js';
-import type { KubeObject } from '../model/k8s-object.js';
+import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
@@ -47,8 +47,14 @@ export function summarize(records: readonly AuditRecord[]): Record<string, numbe
 async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<SyncResult> {
   const { config } = deps;
   const { owned, service, view } = options.read;
-  const state = desiredState({ scope, owned, ...(service ? { gatewayService: service } : {}), view: view.kind, settings: config });
-  const plan = planChanges(state, owned, await foreignHolders(deps, options.read, state.desired), service);
+  const input = { scope, owned, ...(service ? { gatewayService: service } : {}), view: view.kind, settings: config };
+  const first = desiredState(input);
+  const foreign = await foreignHolders(deps, options.read, first.desired);
+  // An instance with any clashing name is planned again as blocked: all of its objects are written or none are.
+  const clashing = first.desired.filter((d) => foreign.has(refKey(refOf(d))));
+  const blocked = new Set(clashing.map((d) => instanceNameOf(d) ?? ''));
+  const state = blocked.size > 0 ? desiredState({ ...input, blocked }) : first;
+  const plan = planChanges(state, owned, { foreign, ...(service ? { service } : {}), clashing });
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, RedisInstance]] : [])));
   const time = deps.clock.now();
   const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };

@@ -181,6 +181,25 @@ describe('ownership', () => {
     expect(apply(world, result).foreign).toEqual([foreign]);
   });
 
+  test('a clash on one object writes nothing of that instance: no Gateway, DestinationRule, VirtualService or port', () => {
+    const foreignVs: KubeObject = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: base, namespace: 'istio-system', labels: { team: 'platform' } }, spec: { hosts: ['hand.made'] } };
+    const world = { ...emptyWorld(), foreign: [foreignVs] };
+    const result = plan(world, [observe('cache-1'), observe('cache-2')]);
+    expect(writes(result).filter((w) => w.includes(base) || w === 'update Service')).toEqual(['update Service', `conflict VirtualService/${base}`]);
+    const after = apply(world, result);
+    expect(after.owned.filter((o) => o.metadata.name.startsWith(base))).toEqual([]);
+    expect(after.ourPorts.map((p) => p.name)).toEqual([expect.stringContaining('cache-2')]);
+  });
+
+  test('a clash that appears later keeps the instance as it was, and the other objects are left alone', () => {
+    const world = created('cache-1');
+    const foreignSe: KubeObject = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: `${base}-read`, namespace: 'istio-system', labels: { team: 'platform' } }, spec: { hosts: ['hand.made'] } };
+    const withClash = { ...world, foreign: [foreignSe] };
+    const result = plan(withClash, [observe('cache-1', { readEndpoint: '10.0.0.4', readEndpointPort: 6379 })]);
+    expect(writes(result).filter((w) => !w.startsWith('skipped'))).toEqual([`conflict ServiceEntry/${base}-read`]);
+    expect(apply(withClash, result)).toEqual(withClash);
+  });
+
   test('objects of instances outside the plan are left alone', () => {
     const world = created('other');
     const result = plan(world, [observe('cache-1')]);
