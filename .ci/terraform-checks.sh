@@ -6,8 +6,9 @@
 #   2. `tofu plan` of terraform/examples/basic from an empty state, against the newest provider and the floor: what a
 #      first `apply` plans, with values unknown until apply left unknown. And the plans that must fail: the old RBAC
 #      wiring at the floor, a cluster whose DNS endpoint refuses external traffic.
-#   3. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
-#   4. checkov, the static security scanner, over terraform/.
+#   3. Every resource whose type takes labels (per the provider schema) gets var.labels.
+#   4. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
+#   5. checkov, the static security scanner, over terraform/.
 #
 # The registry that serves the real providers cannot be reached from the build machines, so:
 #   - OpenTofu is built from the Go module proxy (version pinned in test/components/terraform/tofu/go.mod);
@@ -218,6 +219,7 @@ else
   "$tofu" fmt -check -recursive -diff "$work/terraform"
   validate "$work/terraform/examples/basic"
   validate_rejects_unknown_arguments
+  "$node" "$components/labels-everywhere.mjs" "$mirror/registry.opentofu.org/hashicorp/google/6.50.0/$(go env GOOS)_$(go env GOARCH)/schema.json" terraform
   plan_checks
   archive_matches_gcloudignore
 fi
