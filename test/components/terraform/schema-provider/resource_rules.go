@@ -3,6 +3,7 @@ package main
 // What particular resources of the real providers do at plan beyond the SDK's generic rule (plan.go).
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
@@ -68,7 +69,7 @@ func (s *server) manifestKnownAtPlan(planned tftypes.Value) []*tfprotov5.Diagnos
 	err := manifest.As(&fields)
 	for _, key := range []string{"apiVersion", "kind"} {
 		if err == nil && !fields[key].IsKnown() {
-			err = fieldUnknownError{key}
+			err = errUnknownValue
 		}
 	}
 	if err == nil {
@@ -83,9 +84,7 @@ func (s *server) manifestKnownAtPlan(planned tftypes.Value) []*tfprotov5.Diagnos
 }
 
 // tftypes.Value.As on an unknown value fails with exactly this text.
-type fieldUnknownError struct{ field string }
-
-func (fieldUnknownError) Error() string { return "unmarshaling unknown values is not supported" }
+var errUnknownValue = errors.New("unmarshaling unknown values is not supported")
 
 // The real provider's ValidateResourceTypeConfig: a known manifest needs apiVersion, kind and metadata
 // (manifest/provider/validate.go); an unknown one is let through to plan.
