@@ -34,5 +34,5 @@ export default tseslint.config(
       complexity: 'off',
     },
   },
-  { files: ['*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['*.js', 'test/components/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Terraform checks that need tools from outside npm (the HCL wiring checks run in `npm test`):
 #   1. `tofu fmt -check`, and `tofu validate` of terraform/examples/basic, which loads the module: syntax, references, types, every argument
-#      and block against the providers' schemas, required arguments, function calls, variable validations.
-#   2. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
-#   3. checkov, the static security scanner, over terraform/.
+#      and block against the providers' schemas, required arguments, function calls, variable validations. Against
+#      the newest google provider and the floor of its version range; and the release before the floor must fail.
+#   2. `tofu plan` of terraform/examples/basic from an empty state, against the newest provider and the floor: what a
+#      first `apply` plans, with values unknown until apply left unknown. And the plans that must fail: the old RBAC
+#      wiring at the floor, a cluster whose DNS endpoint refuses external traffic.
+#   3. Every resource whose type takes labels (per the provider schema) gets var.labels.
+#   4. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
+#   5. checkov, the static security scanner, over terraform/.
 #
 # The registry that serves the real providers cannot be reached from the build machines, so:
 #   - OpenTofu is built from the Go module proxy (version pinned in test/components/terraform/tofu/go.mod);
 #   - each provider is stood in for by test/components/terraform/schema-provider, which serves that provider's real
 #     schema, read out of its prebuilt CDK for Terraform bindings (npm @cdktf/provider-*, generated from the provider's
-#     own schema). It answers validation only; the providers' own value checks (enum values, formats) are not run.
+#     own schema), and plans as the real one does (its plan.go and resource_rules.go say what is modelled, with their
+#     sources). Data sources answer from schema-provider/data-sources.json, a minimal stand-in cluster and project.
+#     The providers' own value checks (enum values, formats) are not run.
 # Built binaries and schemas are cached under .cache/terraform/, keyed by version, so only a cold machine pays
 # (OpenTofu takes about 6 minutes on 2 cores).
 set -euo pipefail
@@ -20,7 +27,10 @@ components=$root/test/components/terraform
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
 
 # name:provider version:npm package of its bindings (whose README names the same provider version).
-providers="google:6.50.0:@cdktf/provider-google@16.12.1 kubernetes:2.38.0:@cdktf/provider-kubernetes@12.1.1 archive:2.7.1:@cdktf/provider-archive@11.0.1"
+# google: the newest bound release, the floor of the module's range (versions.tf), and the release before the floor.
+providers="google:6.50.0:@cdktf/provider-google@16.12.1 google:6.11.0:@cdktf/provider-google@14.10.0 google:6.10.0:@cdktf/provider-google@14.9.0 kubernetes:2.38.0:@cdktf/provider-kubernetes@12.1.1 archive:2.7.1:@cdktf/provider-archive@11.0.1"
+google_floor=6.11.0
+google_below_floor=6.10.0
 
 build_tofu() {
   local version; version=$(cd "$components/tofu" && go list -m -f '{{.Version}}' github.com/opentofu/opentofu)
@@ -85,6 +95,85 @@ validate() {
   "$tofu" -chdir="$dir" validate -no-color
 }
 
+# A copy of the workspace whose example pins the google provider to one release (an override file adjusts one
+# provider's constraint; the module's own range still applies).
+pinned_copy() {
+  local name=$1 release=$2 copy=$cache/work-$1
+  rm -rf "$copy" && cp -r "$work" "$copy"
+  rm -rf "$copy"/terraform/.terraform* "$copy"/terraform/examples/basic/.terraform*
+  printf 'terraform {\n  required_providers {\n    google = {\n      source  = "hashicorp/google"\n      version = "%s"\n    }\n  }\n}\n' "$release" >"$copy/terraform/examples/basic/google_pin_override.tf"
+  echo "$copy"
+}
+
+plan_vars=(-var project_id=example-project -var region=us-central1 -var gke_cluster_name=mesh -var gke_cluster_location=us-central1 -var 'resync_invokers=["user:oncall@example.com"]')
+plan() {
+  local dir=$1
+  "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
+  "$tofu" -chdir="$dir" plan -input=false -lock=false -no-color "${plan_vars[@]}"
+}
+
+# Plans from an empty state, as a first `terraform apply` does; the summary line says what it would create.
+plan_succeeds() {
+  local dir=$1 label=$2
+  if ! plan "$dir" >"$dir.plan.log" 2>&1; then
+    echo "tofu plan failed ($label):" >&2
+    cat "$dir.plan.log" >&2
+    exit 1
+  fi
+  echo "plan ($label): $(grep -E '^Plan: ' "$dir.plan.log")"
+}
+
+# A plan that must fail, with the given message (tofu wraps long messages: compared with the lines joined).
+plan_fails_with() {
+  local dir=$1 label=$2 message=$3
+  if plan "$dir" >"$dir.plan.log" 2>&1 || ! tr -s ' \n' '  ' <"$dir.plan.log" | grep -qF "$message"; then
+    echo "tofu plan did not fail as expected ($label): wanted \"$message\"" >&2
+    cat "$dir.plan.log" >&2
+    exit 1
+  fi
+  echo "plan refuses $label, as it should: $message"
+}
+
+# The floor is the first release with everything the module uses: it validates and plans, the release before fails.
+provider_floor() {
+  local floor below
+  floor=$(pinned_copy floor "$google_floor")
+  validate "$floor/terraform/examples/basic" | sed "s/^/google $google_floor: /"
+  plan_succeeds "$floor/terraform/examples/basic" "google $google_floor, empty state"
+  below=$(pinned_copy below-floor "$google_below_floor")
+  sed -i "s/>= ${google_floor%.*}, < 8.0/>= ${google_below_floor%.*}, < 8.0/" "$below/terraform/versions.tf" "$below/terraform/examples/basic/versions.tf"
+  if validate "$below/terraform/examples/basic" >"$below.log" 2>&1 || ! grep -q 'control_plane_endpoints_config' "$below.log"; then
+    echo "google $google_below_floor should lack control_plane_endpoints_config; the floor $google_floor may be too high:" >&2
+    cat "$below.log" >&2
+    exit 1
+  fi
+  echo "google $google_below_floor is refused (no control_plane_endpoints_config), so $google_floor is the floor"
+}
+
+# The RBAC manifests as they were built before: from the accounts' `email`, which google before 6.13 plans as
+# unknown. kubernetes_manifest must refuse that at plan; from 6.13 on the email is known at plan and it passes.
+old_rbac_wiring() {
+  local copy=$1
+  local old='rbac_users = var.manage_kubernetes_rbac ? { sync = google_service_account.this["sync"].email, resync = google_service_account.this["resync"].email } : {}'
+  sed -i "s|^  rbac_users = .*|  $old|" "$copy/terraform/kubernetes.tf"
+  grep -qF "$old" "$copy/terraform/kubernetes.tf" || { echo "could not put the old RBAC wiring back in kubernetes.tf" >&2; exit 1; }
+}
+
+plan_checks() {
+  export SCHEMA_PROVIDER_DATA_SOURCES=$components/schema-provider/data-sources.json
+  plan_succeeds "$work/terraform/examples/basic" "newest providers, empty state"
+  provider_floor
+  local old; old=$(pinned_copy old-rbac "$google_floor")
+  old_rbac_wiring "$old"
+  plan_fails_with "$old/terraform/examples/basic" "the old RBAC wiring (google $google_floor)" "API did not recognize GroupVersionKind from manifest"
+  old=$(pinned_copy old-rbac-newest 6.50.0)
+  old_rbac_wiring "$old"
+  plan_succeeds "$old/terraform/examples/basic" "the old RBAC wiring, google 6.50.0 (emails known at plan since 6.13)"
+  local closed; closed=$(pinned_copy dns-closed 6.50.0)
+  sed 's/"allow_external_traffic": true/"allow_external_traffic": false/' "$SCHEMA_PROVIDER_DATA_SOURCES" >"$closed.data-sources.json"
+  SCHEMA_PROVIDER_DATA_SOURCES=$closed.data-sources.json plan_fails_with "$closed/terraform/examples/basic" "a DNS endpoint closed to external traffic" "does not allow external traffic on its DNS-based control-plane endpoint"
+}
+
 # The check must be able to fail: an argument the google provider does not have is refused.
 validate_rejects_unknown_arguments() {
   local broken=$cache/work-broken
@@ -130,6 +219,8 @@ else
   "$tofu" fmt -check -recursive -diff "$work/terraform"
   validate "$work/terraform/examples/basic"
   validate_rejects_unknown_arguments
+  "$node" "$components/labels-everywhere.mjs" "$mirror/registry.opentofu.org/hashicorp/google/6.50.0/$(go env GOOS)_$(go env GOARCH)/schema.json" terraform
+  plan_checks
   archive_matches_gcloudignore
 fi
 

@@ -28,6 +28,7 @@ data "archive_file" "source" {
 resource "google_storage_bucket" "source" {
   #checkov:skip=CKV_GCP_62:Access logs of a bucket that only holds build inputs add cost and no security value here.
   project                     = var.project_id
+  labels                      = var.labels
   name                        = "${var.name_prefix}-src-${data.google_project.this.number}"
   location                    = var.region
   uniform_bucket_level_access = true
@@ -57,6 +58,9 @@ locals {
     bucket = google_storage_bucket.source.name
     object = google_storage_bucket_object.source.name
   }
+  # Egress to the VPC through a Serverless VPC Access connector, for a private control-plane IP (gke_endpoint =
+  # "private"). Direct VPC egress needs google >= 7.21 (README: private clusters).
+  vpc_egress = var.vpc_connector == null ? { connector = null, settings = null } : { connector = var.vpc_connector, settings = var.vpc_egress }
 }
 
 # The event function. It has no event trigger: the push subscription in pubsub.tf delivers to it, so that the
@@ -66,6 +70,7 @@ resource "google_cloudfunctions2_function" "sync" {
   project  = var.project_id
   location = var.region
   name     = "${var.name_prefix}-sync"
+  labels   = var.labels
 
   build_config {
     runtime         = var.runtime
@@ -85,9 +90,13 @@ resource "google_cloudfunctions2_function" "sync" {
     max_instance_count               = var.sync_max_instances
     max_instance_request_concurrency = 1
     ingress_settings                 = "ALLOW_INTERNAL_ONLY"
-    service_account_email            = google_service_account.sync.email
+    service_account_email            = local.service_account_emails["sync"]
     environment_variables            = local.function_environment
+    vpc_connector                    = local.vpc_egress.connector
+    vpc_connector_egress_settings    = local.vpc_egress.settings
   }
+
+  depends_on = [google_project_service.enabled]
 }
 
 resource "google_cloudfunctions2_function" "resync" {
@@ -95,6 +104,7 @@ resource "google_cloudfunctions2_function" "resync" {
   project  = var.project_id
   location = var.region
   name     = local.resync_function_name
+  labels   = var.labels
 
   build_config {
     runtime         = var.runtime
@@ -114,16 +124,29 @@ resource "google_cloudfunctions2_function" "resync" {
     max_instance_count               = 1 # one resync at a time
     max_instance_request_concurrency = 1
     ingress_settings                 = var.resync_ingress
-    service_account_email            = google_service_account.resync.email
-    environment_variables            = local.function_environment
+    service_account_email            = local.service_account_emails["resync"]
+    environment_variables            = merge(local.function_environment, local.resync_only_environment)
+    vpc_connector                    = local.vpc_egress.connector
+    vpc_connector_egress_settings    = local.vpc_egress.settings
   }
+
+  lifecycle {
+    # Cloud Run gives the deterministic URL only while "SERVICE-PROJECT_NUMBER" fits one 63-character DNS label.
+    precondition {
+      condition     = length("${local.resync_function_name}-${data.google_project.this.number}") <= 63
+      error_message = "${local.resync_function_name}-${data.google_project.this.number} is longer than 63 characters, so Cloud Run gives resync no deterministic run.app URL to use as its audience: shorten name_prefix."
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
 }
 
-# The function checks tokens against RESYNC_AUDIENCE, computed before the function exists; this warns on plan and
-# apply if the platform ever gives the function another URL.
-check "resync_audience_is_its_url" {
+# The scheduler calls, and the function accepts tokens for, local.resync_url (the deterministic run.app URL). Cloud Run
+# serves it beside the hash-based one; this warns on plan and apply if the function reports another URL, so an
+# operator knows which address the tokens are bound to.
+check "resync_reports_its_deterministic_url" {
   assert {
-    condition     = google_cloudfunctions2_function.resync.url == local.resync_audience
-    error_message = "resync's URL ${google_cloudfunctions2_function.resync.url} differs from RESYNC_AUDIENCE ${local.resync_audience}: identity tokens for the URL would be refused."
+    condition     = google_cloudfunctions2_function.resync.service_config[0].uri == local.resync_url
+    error_message = "resync reports the URL ${google_cloudfunctions2_function.resync.service_config[0].uri}; its tokens are checked against ${local.resync_url} (RESYNC_AUDIENCE), which the scheduler calls. Call that URL, with that audience."
   }
 }

@@ -1,6 +1,12 @@
 # Kubernetes RBAC for the functions' identities, from the same manifest the real-component tests bind. GKE names a
 # Google service account user by its email. The manifest is rendered once per identity; each copy's Roles and
 # RoleBindings get the identity's name as a suffix, so the two never overwrite each other.
+#
+# kubernetes_manifest asks the cluster about each manifest while planning, so every manifest must be known then:
+# one rendered from a value known only after apply is unknown as a whole, and the plan stops ("API did not recognize
+# GroupVersionKind from manifest"). The emails therefore come from the account ids and the project, which are known
+# (iam.tf), not from the accounts' `email`, which google < 6.13 leaves unknown until the account exists. The CI plan
+# check plans the old wiring against the provider floor and expects exactly that failure.
 
 locals {
   rbac_template = "${path.module}/kubernetes/rbac.yaml.tftpl"
@@ -9,7 +15,7 @@ locals {
     egress_gateway_namespace = var.egress_gateway_namespace
     egress_gateway_service   = var.egress_gateway_service
   }
-  rbac_users = var.manage_kubernetes_rbac ? { sync = google_service_account.sync.email, resync = google_service_account.resync.email } : {}
+  rbac_users = var.manage_kubernetes_rbac ? { for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] } : {}
   # for_each keys must be known when planning and the emails are not yet: the documents are listed from a rendering
   # with a stand-in user, and each identity's own rendering supplies the values.
   rbac_shapes = [for d in split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = "user@example.com" }))) : yamldecode(d)]

@@ -1,3 +1,5 @@
+# Data sources are read while planning, so they must not depend on anything the plan creates (the APIs they use,
+# Resource Manager and GKE, are on in any project that has the cluster).
 data "google_project" "this" {
   project_id = var.project_id
 }
@@ -6,22 +8,48 @@ data "google_container_cluster" "target" {
   project  = var.project_id
   name     = var.gke_cluster_name
   location = var.gke_cluster_location
+
+  lifecycle {
+    # The DNS-based endpoint (*.gke.goog) "is accessible from the public internet", and allow_external_traffic
+    # "controls whether user traffic is allowed over this endpoint" (container v1 DNSEndpointConfig,
+    # https://cloud.google.com/dotnet/docs/reference/Google.Cloud.Container.V1/latest/Google.Cloud.Container.V1.ControlPlaneEndpointsConfig.Types.DNSEndpointConfig).
+    postcondition {
+      condition     = var.gke_endpoint != "dns" || try(self.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic, false)
+      error_message = "gke_endpoint = \"dns\", but cluster ${var.gke_cluster_name} does not allow external traffic on its DNS-based control-plane endpoint, so the functions could not reach it. Allow it (gcloud container clusters update ${var.gke_cluster_name} --location=${var.gke_cluster_location} --enable-dns-access), or choose gke_endpoint = \"private\" with a vpc_connector."
+    }
+    postcondition {
+      condition     = var.gke_endpoint != "private" || try(self.private_cluster_config[0].private_endpoint, "") != ""
+      error_message = "gke_endpoint = \"private\", but cluster ${var.gke_cluster_name} has no private endpoint."
+    }
+    precondition {
+      condition     = var.gke_endpoint != "private" || var.vpc_connector != null
+      error_message = "gke_endpoint = \"private\" needs vpc_connector: the functions reach a private control-plane IP only through the VPC."
+    }
+  }
 }
 
 locals {
   source_dir   = coalesce(var.source_dir, "${path.module}/..")
   pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
-  # The resync function's own URL is its identity-token audience; 2nd-gen functions answer on this address too, and
-  # it is known before the function exists, so the function can be told its own audience.
+  # resync's token audience is the run.app URL it is called on: Cloud Scheduler counts as internal traffic only on a
+  # run.app URL (https://cloud.google.com/run/docs/securing/ingress). The function cannot be told its own
+  # service_config[0].uri (a cycle), so this is Cloud Run's deterministic URL, https://SERVICE-PROJECT_NUMBER.REGION.run.app,
+  # which is known before the service exists (https://cloud.google.com/run/docs/triggering/https-request#deterministic);
+  # a 2nd-gen function's Cloud Run service has the function's name.
   resync_function_name = "${var.name_prefix}-resync"
-  resync_audience      = "https://${var.region}-${var.project_id}.cloudfunctions.net/${local.resync_function_name}"
+  resync_url           = "https://${local.resync_function_name}-${data.google_project.this.number}.${var.region}.run.app"
 
-  gke_endpoint = var.gke_use_dns_endpoint ? data.google_container_cluster.target.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint : data.google_container_cluster.target.endpoint
+  gke_endpoints = {
+    dns     = try(data.google_container_cluster.target.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, "")
+    private = try(data.google_container_cluster.target.private_cluster_config[0].private_endpoint, "")
+    public  = data.google_container_cluster.target.endpoint
+  }
+  gke_endpoint = local.gke_endpoints[var.gke_endpoint]
   # A DNS endpoint is served with a publicly trusted certificate: no CA is passed.
-  gke_ca = var.gke_use_dns_endpoint ? "" : data.google_container_cluster.target.master_auth[0].cluster_ca_certificate
+  gke_ca = var.gke_endpoint == "dns" ? "" : data.google_container_cluster.target.master_auth[0].cluster_ca_certificate
 
-  resync_principals = concat([for m in var.resync_invokers : split(":", m)[1]], [google_service_account.scheduler.email])
+  resync_principals = concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"]])
 
   # Exactly the variables shared/config/config-variables.ts marks as deployed; a test checks the two agree.
   function_environment = {
@@ -40,10 +68,15 @@ locals {
     OWNER_ID                   = var.owner_id
     MAX_PRUNE_FRACTION         = tostring(var.max_prune_fraction)
     EVENT_MAX_AGE_SECONDS      = tostring(var.event_max_age_seconds)
-    RESYNC_AUDIENCE            = local.resync_audience
+    RESYNC_AUDIENCE            = local.resync_url
     RESYNC_ALLOWED_PRINCIPALS  = join(",", local.resync_principals)
-    RESYNC_SCHEDULER_PRINCIPAL = google_service_account.scheduler.email
+    RESYNC_SCHEDULER_PRINCIPAL = local.service_account_emails["scheduler"]
     AUDIT_TOPIC                = google_pubsub_topic.audit.id
     AUDIT_REQUIRED             = tostring(var.audit_required)
+  }
+  # resync only: Cloud Run checks the caller's token, then hands it on with its signature removed, so the function
+  # checks the claims of a platform-verified token (README: resync authentication).
+  resync_only_environment = {
+    RESYNC_AUTH = "cloud-run"
   }
 }

@@ -61,6 +61,7 @@ resource "google_monitoring_alert_policy" "dead_letter" {
   display_name          = "${var.name_prefix}: Memorystore events reached the dead-letter topic"
   combiner              = "OR"
   notification_channels = var.notification_channels
+  user_labels           = var.labels
 
   conditions {
     display_name = "messages published to ${google_pubsub_topic.dead_letter.name}"
@@ -85,6 +86,43 @@ resource "google_monitoring_alert_policy" "dead_letter" {
 
   documentation {
     content   = "An audit event of a Memorystore change could not be applied to the cluster after ${var.max_delivery_attempts} deliveries. Read the messages in subscription ${google_pubsub_subscription.dead_letter_hold.name}, fix the cause (see the functions' ERROR logs), then call resync."
+    mime_type = "text/markdown"
+  }
+}
+
+# Audit records BigQuery refused, moved to the audit dead-letter topic (bigquery.tf): the audit trail has a gap.
+# dead_letter_message_count counts the messages Pub/Sub forwarded from the subscription to its dead-letter topic.
+# https://cloud.google.com/monitoring/api/metrics_gcp#gcp-pubsub
+resource "google_monitoring_alert_policy" "audit_dead_letter" {
+  project               = var.project_id
+  display_name          = "${var.name_prefix}: audit records could not be written to BigQuery"
+  combiner              = "OR"
+  notification_channels = var.notification_channels
+  user_labels           = var.labels
+
+  conditions {
+    display_name = "messages dead-lettered from ${google_pubsub_subscription.audit_to_bigquery.name}"
+    condition_threshold {
+      filter          = "resource.type = \"pubsub_subscription\" AND resource.labels.subscription_id = \"${google_pubsub_subscription.audit_to_bigquery.name}\" AND metric.type = \"pubsub.googleapis.com/subscription/dead_letter_message_count\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period   = "300s"
+        per_series_aligner = "ALIGN_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+
+  documentation {
+    content   = "Audit records could not be written to ${google_bigquery_table.audit.dataset_id}.${google_bigquery_table.audit.table_id} after ${var.max_delivery_attempts} attempts. They are kept in subscription ${google_pubsub_subscription.audit_dead_letter_hold.name}: fix the cause (a table schema older than the code, a deleted table, a lost permission), then republish them to the audit topic."
     mime_type = "text/markdown"
   }
 }

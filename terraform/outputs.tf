@@ -13,6 +13,11 @@ output "audit_topic" {
   value       = google_pubsub_topic.audit.id
 }
 
+output "audit_dead_letter_topic" {
+  description = "Where audit records go that BigQuery refused."
+  value       = google_pubsub_topic.audit_dead_letter.id
+}
+
 output "audit_table" {
   description = "BigQuery table of audit records."
   value       = "${google_bigquery_table.audit.project}.${google_bigquery_table.audit.dataset_id}.${google_bigquery_table.audit.table_id}"
@@ -28,17 +33,32 @@ output "dead_letter_subscription" {
   value       = google_pubsub_subscription.dead_letter_hold.id
 }
 
+output "audit_dead_letter_subscription" {
+  description = "Subscription that keeps audit records BigQuery refused for a week, to read and republish."
+  value       = google_pubsub_subscription.audit_dead_letter_hold.id
+}
+
 output "sync_function" {
   description = "Name of the event function (entry point syncOnAuditLog)."
   value       = google_cloudfunctions2_function.sync.name
 }
 
+output "sync_url" {
+  description = "run.app URL of the event function, which the push subscription posts to."
+  value       = google_cloudfunctions2_function.sync.service_config[0].uri
+}
+
 output "resync_url" {
-  description = "URL of the resync function; also the audience its identity tokens must carry (RESYNC_AUDIENCE)."
-  value       = local.resync_audience
+  description = "run.app URL of the resync function; also the audience its identity tokens must carry (RESYNC_AUDIENCE)."
+  value       = local.resync_url
 }
 
 output "function_service_accounts" {
-  description = "Identities of the functions (Kubernetes RBAC subjects)."
-  value       = { sync = google_service_account.sync.email, resync = google_service_account.resync.email, push = google_service_account.push.email, scheduler = google_service_account.scheduler.email }
+  description = "Emails of the identities: the two functions (Kubernetes RBAC subjects), the push delivery and the scheduler."
+  value       = local.service_account_emails
+}
+
+output "sink_writer_identity" {
+  description = "Identity the Logging sink writes to the events topic as."
+  value       = google_logging_project_sink.redis_admin.writer_identity
 }

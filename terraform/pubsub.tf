@@ -5,6 +5,7 @@ resource "google_pubsub_topic" "events" {
   project      = var.project_id
   name         = "${var.name_prefix}-events"
   kms_key_name = var.kms_key_name
+  labels       = var.labels
 }
 
 # Admin Activity entries of the instance methods that change, or may change, an instance's endpoints, in both API
@@ -28,6 +29,8 @@ resource "google_logging_project_sink" "redis_admin" {
   destination            = "pubsub.googleapis.com/${google_pubsub_topic.events.id}"
   filter                 = local.sink_filter
   unique_writer_identity = true
+
+  depends_on = [google_project_service.enabled]
 }
 
 # The sink's writer may publish to this one topic and nothing else.
@@ -47,13 +50,14 @@ resource "google_pubsub_subscription" "events_push" {
   project                    = var.project_id
   name                       = "${var.name_prefix}-events-push"
   topic                      = google_pubsub_topic.events.id
+  labels                     = var.labels
   ack_deadline_seconds       = var.sync_timeout_seconds # no redelivery while an invocation may still be running
   message_retention_duration = "86400s"
 
   push_config {
     push_endpoint = "${google_cloudfunctions2_function.sync.service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.events.name}"
     oidc_token {
-      service_account_email = google_service_account.push.email
+      service_account_email = local.service_account_emails["push"]
       audience              = google_cloudfunctions2_function.sync.service_config[0].uri
     }
   }
@@ -80,6 +84,7 @@ resource "google_pubsub_topic" "dead_letter" {
   project      = var.project_id
   name         = "${var.name_prefix}-dead-letter"
   kms_key_name = var.kms_key_name
+  labels       = var.labels
 }
 
 # Keeps dead letters for a week, to read what never succeeded (a topic alone keeps nothing).
@@ -87,6 +92,7 @@ resource "google_pubsub_subscription" "dead_letter_hold" {
   project                    = var.project_id
   name                       = "${var.name_prefix}-dead-letter-hold"
   topic                      = google_pubsub_topic.dead_letter.id
+  labels                     = var.labels
   message_retention_duration = "604800s"
   ack_deadline_seconds       = 60
   expiration_policy {
@@ -115,6 +121,7 @@ resource "google_pubsub_topic" "audit" {
   project      = var.project_id
   name         = var.audit_topic_name
   kms_key_name = var.kms_key_name
+  labels       = var.labels
 }
 
 # Each function publishes its audit records here, and may publish nowhere else.

@@ -1,4 +1,7 @@
-# Repairs drift on a schedule: calls resync with an OIDC identity token whose audience the function checks.
+# Repairs drift on a schedule: calls resync on its run.app URL with an OIDC identity token for that same URL. Cloud
+# Scheduler counts as internal traffic only on a run.app URL, so ALLOW_INTERNAL_ONLY ingress admits it
+# (https://cloud.google.com/run/docs/securing/ingress), and the URL is the audience the function checks
+# (RESYNC_AUDIENCE, locals.tf).
 resource "google_cloud_scheduler_job" "resync" {
   project          = var.project_id
   region           = var.region
@@ -14,11 +17,13 @@ resource "google_cloud_scheduler_job" "resync" {
 
   http_target {
     http_method = "POST"
-    # The cloudfunctions.net URL: the same string is the token audience the function checks.
-    uri = google_cloudfunctions2_function.resync.url
+    uri         = local.resync_url
     oidc_token {
-      service_account_email = google_service_account.scheduler.email
-      audience              = local.resync_audience
+      service_account_email = local.service_account_emails["scheduler"]
+      audience              = local.resync_url
     }
   }
+
+  # The job's first call must find the function, and the scheduler allowed to invoke it.
+  depends_on = [google_cloudfunctions2_function.resync, google_cloud_run_service_iam_member.resync_invokers]
 }

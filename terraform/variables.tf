@@ -66,10 +66,34 @@ variable "gke_cluster_location" {
   }
 }
 
-variable "gke_use_dns_endpoint" {
-  description = "Reach the control plane through its DNS-based endpoint (*.gke.goog, publicly trusted certificate) instead of its IP endpoint."
-  type        = bool
-  default     = false
+variable "gke_endpoint" {
+  description = "Which control-plane endpoint the functions call: dns (the DNS-based endpoint, *.gke.goog, reached with IAM from anywhere; recommended), private (the private IP, through vpc_connector) or public (the cluster's public IP endpoint)."
+  type        = string
+  default     = "dns"
+  validation {
+    condition     = contains(["dns", "private", "public"], var.gke_endpoint)
+    error_message = "gke_endpoint must be dns, private or public."
+  }
+}
+
+variable "vpc_connector" {
+  description = "Serverless VPC Access connector (projects/P/locations/R/connectors/C) both functions send traffic through; needed for gke_endpoint = \"private\". null: no VPC egress."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.vpc_connector == null || can(regex("^projects/[^/]+/locations/[^/]+/connectors/[^/]+$", var.vpc_connector))
+    error_message = "vpc_connector must be projects/PROJECT/locations/REGION/connectors/NAME."
+  }
+}
+
+variable "vpc_egress" {
+  description = "Which traffic goes through vpc_connector: PRIVATE_RANGES_ONLY (the private control plane; Google APIs stay direct) or ALL_TRAFFIC."
+  type        = string
+  default     = "PRIVATE_RANGES_ONLY"
+  validation {
+    condition     = contains(["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"], var.vpc_egress)
+    error_message = "vpc_egress must be PRIVATE_RANGES_ONLY or ALL_TRAFFIC."
+  }
 }
 
 variable "sync_mode" {
@@ -338,5 +362,46 @@ variable "kms_key_name" {
   validation {
     condition     = var.kms_key_name == null || can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", var.kms_key_name))
     error_message = "kms_key_name must be projects/P/locations/L/keyRings/R/cryptoKeys/K."
+  }
+}
+
+variable "labels" {
+  description = "Labels put on every resource that takes labels (functions, topics, subscriptions, bucket, dataset, table, alert policies)."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition     = alltrue([for k, v in var.labels : can(regex("^[a-z][-_a-z0-9]{0,62}$", k)) && can(regex("^[-_a-z0-9]{0,63}$", v))])
+    error_message = "labels: keys must start with a lowercase letter, and keys and values hold at most 63 lowercase letters, digits, - or _."
+  }
+}
+
+variable "enable_apis" {
+  description = "Enable the APIs the deployment uses (apis.tf); they are never disabled on destroy. false when they are managed elsewhere."
+  type        = bool
+  default     = true
+}
+
+variable "service_accounts" {
+  description = "Existing service accounts to use instead of creating them, by role: sync and resync (the functions), push (event delivery), scheduler (scheduled resync). Emails; those left out are created."
+  type = object({
+    sync      = optional(string)
+    resync    = optional(string)
+    push      = optional(string)
+    scheduler = optional(string)
+  })
+  default = {}
+  validation {
+    condition     = alltrue([for email in values(var.service_accounts) : email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com$", email))])
+    error_message = "service_accounts must hold service account emails (NAME@PROJECT.iam.gserviceaccount.com, or another *.gserviceaccount.com account)."
+  }
+}
+
+variable "audit_partition_expiration_days" {
+  description = "Days after which a day's audit rows are deleted from BigQuery; null keeps them forever."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.audit_partition_expiration_days == null || try(var.audit_partition_expiration_days >= 1, false)
+    error_message = "audit_partition_expiration_days must be at least 1, or null."
   }
 }

@@ -42,7 +42,7 @@ describe('delivery to the event function', () => {
     const config = block(push(), 'push_config');
     // The Functions Framework turns a push body into a messagePublished CloudEvent only on a projects/P/topics/T path.
     expect(config['push_endpoint']).toBe('${google_cloudfunctions2_function.sync.service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.events.name}');
-    expect(block(config, 'oidc_token')).toEqual({ service_account_email: '${google_service_account.push.email}', audience: '${google_cloudfunctions2_function.sync.service_config[0].uri}' });
+    expect(block(config, 'oidc_token')).toEqual({ service_account_email: '${local.service_account_emails["push"]}', audience: '${google_cloudfunctions2_function.sync.service_config[0].uri}' });
   });
 
   test('failures are retried with backoff, then go to the dead-letter topic; the subscription never expires', () => {
@@ -59,7 +59,7 @@ describe('delivery to the event function', () => {
   });
 
   test('only the push identity may invoke the event function, which takes internal traffic only', () => {
-    expect(resource(tf, 'google_cloud_run_service_iam_member', 'push_invokes_sync')).toMatchObject({ service: '${google_cloudfunctions2_function.sync.name}', role: 'roles/run.invoker', member: '${google_service_account.push.member}' });
+    expect(resource(tf, 'google_cloud_run_service_iam_member', 'push_invokes_sync')).toMatchObject({ service: '${google_cloudfunctions2_function.sync.name}', role: 'roles/run.invoker', member: '${local.service_account_members["push"]}' });
     const sync = resource(tf, 'google_cloudfunctions2_function', 'sync');
     expect(block(sync, 'service_config')).toMatchObject({ ingress_settings: 'ALLOW_INTERNAL_ONLY', max_instance_count: '${var.sync_max_instances}', timeout_seconds: '${var.sync_timeout_seconds}' });
     // No event trigger as well: a second, Eventarc-made subscription would deliver every event twice, without dead letters.

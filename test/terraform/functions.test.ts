@@ -47,10 +47,14 @@ test('the runtime is Node.js 22 or later, by default and by validation', () => {
   expect(['nodejs18', 'nodejs20', 'nodejs2', 'python312'].filter(accepts)).toEqual([]);
 });
 
-test('the environment of both functions is exactly the configuration variables marked deployed', () => {
-  const deployed = CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name).sort();
-  expect(Object.keys(environment()).sort()).toEqual(deployed);
-  for (const fn of Object.values(functions())) expect(block(fn, 'service_config')['environment_variables']).toBe('${local.function_environment}');
+test('the environment of the functions is exactly the configuration variables marked deployed', () => {
+  // RESYNC_AUTH (cloud-run | verify) is set on resync only; it counts as deployed whether or not the table lists it yet.
+  const deployed = new Set([...CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name), 'RESYNC_AUTH']);
+  const resyncOnly = tf.locals['resync_only_environment'] as Record<string, unknown>;
+  expect(resyncOnly).toEqual({ RESYNC_AUTH: 'cloud-run' });
+  expect([...new Set([...Object.keys(environment()), ...Object.keys(resyncOnly)])].sort()).toEqual([...deployed].sort());
+  expect(block(functions()['sync'], 'service_config')['environment_variables']).toBe('${local.function_environment}');
+  expect(block(functions()['resync'], 'service_config')['environment_variables']).toBe('${merge(local.function_environment, local.resync_only_environment)}');
 });
 
 test('variables for local runs and tests are set nowhere in the deployment', () => {
@@ -63,15 +67,16 @@ test('variables for local runs and tests are set nowhere in the deployment', () 
 test('the environment points at the deployment: audience, callers, audit topic', () => {
   expect(environment()).toMatchObject({
     MEMORYSTORE_PROJECT: '${var.project_id}',
-    RESYNC_AUDIENCE: '${local.resync_audience}',
+    RESYNC_AUDIENCE: '${local.resync_url}',
     RESYNC_ALLOWED_PRINCIPALS: '${join(",", local.resync_principals)}',
-    RESYNC_SCHEDULER_PRINCIPAL: '${google_service_account.scheduler.email}',
+    RESYNC_SCHEDULER_PRINCIPAL: '${local.service_account_emails["scheduler"]}',
     AUDIT_TOPIC: '${google_pubsub_topic.audit.id}',
     EVENT_MAX_AGE_SECONDS: '${tostring(var.event_max_age_seconds)}',
   });
-  expect(tf.locals['resync_audience']).toBe('https://${var.region}-${var.project_id}.cloudfunctions.net/${local.resync_function_name}');
+  // Cloud Run's deterministic run.app URL: https://SERVICE-PROJECT_NUMBER.REGION.run.app, known before the service exists.
+  expect(tf.locals['resync_url']).toBe('https://${local.resync_function_name}-${data.google_project.this.number}.${var.region}.run.app');
   expect(resource(tf, 'google_cloudfunctions2_function', 'resync')['name']).toBe('${local.resync_function_name}');
-  expect(tf.locals['resync_principals']).toBe('${concat([for m in var.resync_invokers : split(":", m)[1]], [google_service_account.scheduler.email])}');
+  expect(tf.locals['resync_principals']).toBe('${concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"]])}');
 });
 
 test('resync takes its ingress from a validated variable', () => {

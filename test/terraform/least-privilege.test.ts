@@ -40,39 +40,43 @@ test('the only project-wide grants are the two viewer roles, to the two function
   expect(Object.keys(resourcesOf(tf, 'google_project_iam_member'))).toEqual(['function_roles']);
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['for_each']).toBe('${local.function_grants}');
   expect(tf.locals['function_roles']).toEqual(['roles/redis.viewer', 'roles/container.clusterViewer']);
-  expect(tf.locals['function_identities']).toEqual({ sync: '${google_service_account.sync.member}', resync: '${google_service_account.resync.member}' });
+  expect(tf.locals['function_identities']).toEqual({ sync: '${local.service_account_members["sync"]}', resync: '${local.service_account_members["resync"]}' });
 });
 
 test('each function runs as its own service account, and publishes audit records to the audit topic only', () => {
-  expect(block(resource(tf, 'google_cloudfunctions2_function', 'sync'), 'service_config')['service_account_email']).toBe('${google_service_account.sync.email}');
-  expect(block(resource(tf, 'google_cloudfunctions2_function', 'resync'), 'service_config')['service_account_email']).toBe('${google_service_account.resync.email}');
+  expect(block(resource(tf, 'google_cloudfunctions2_function', 'sync'), 'service_config')['service_account_email']).toBe('${local.service_account_emails["sync"]}');
+  expect(block(resource(tf, 'google_cloudfunctions2_function', 'resync'), 'service_config')['service_account_email']).toBe('${local.service_account_emails["resync"]}');
   expect(resource(tf, 'google_pubsub_topic_iam_member', 'audit_publisher')).toMatchObject({ for_each: '${local.function_identities}', topic: '${google_pubsub_topic.audit.name}', role: 'roles/pubsub.publisher' });
 });
 
 test('resync may be invoked by the listed principals and the scheduler only', () => {
   const invokers = resource(tf, 'google_cloud_run_service_iam_member', 'resync_invokers');
   expect(invokers).toMatchObject({ role: 'roles/run.invoker', service: '${google_cloudfunctions2_function.resync.name}' });
-  expect(invokers['for_each']).toBe('${toset(concat(var.resync_invokers, [google_service_account.scheduler.member]))}');
+  // Keys known at plan (a new scheduler account's member may not be): for_each needs them.
+  expect(invokers['for_each']).toBe('${merge({ for m in var.resync_invokers : m => m }, { scheduler = local.service_account_members["scheduler"] })}');
   const runInvokers = Object.values(resourcesOf(tf, 'google_cloud_run_service_iam_member')).map((g) => [g['service'], g['member']]);
   expect(runInvokers).toEqual([
-    ['${google_cloudfunctions2_function.sync.name}', '${google_service_account.push.member}'],
+    ['${google_cloudfunctions2_function.sync.name}', '${local.service_account_members["push"]}'],
     ['${google_cloudfunctions2_function.resync.name}', '${each.value}'],
   ]);
 });
 
-test('the scheduler POSTs to resync with an OIDC token for the audience the function checks', () => {
+test('the scheduler POSTs to the run.app URL of resync, with that URL as the audience the function checks', () => {
   const job = resource(tf, 'google_cloud_scheduler_job', 'resync');
   expect(job).toMatchObject({ schedule: '${var.resync_schedule}', time_zone: '${var.resync_time_zone}' });
   const target = block(job, 'http_target');
-  expect(target).toMatchObject({ http_method: 'POST', uri: '${google_cloudfunctions2_function.resync.url}' });
-  expect(block(target, 'oidc_token')).toEqual({ service_account_email: '${google_service_account.scheduler.email}', audience: '${local.resync_audience}' });
+  expect(target).toMatchObject({ http_method: 'POST', uri: '${local.resync_url}' });
+  expect(block(target, 'oidc_token')).toEqual({ service_account_email: '${local.service_account_emails["scheduler"]}', audience: '${local.resync_url}' });
   expect(tf.variables['resync_schedule']!['default']).toBe('*/15 * * * *');
 });
 
 test('Kubernetes RBAC is the shipped manifest, rendered for each function identity, and can be turned off', () => {
   expect(tf.locals['rbac_template']).toBe('${path.module}/kubernetes/rbac.yaml.tftpl');
   expect(String(tf.locals['rbac_documents'])).toContain('sync_user = email');
-  expect(tf.locals['rbac_users']).toBe('${var.manage_kubernetes_rbac ? { sync = google_service_account.sync.email, resync = google_service_account.resync.email } : {}}');
+  // Emails known at plan (kubernetes_manifest needs the whole manifest then), never an account's `email` attribute.
+  expect(tf.locals['rbac_users']).toBe('${var.manage_kubernetes_rbac ? { for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] } : {}}');
+  expect(tf.locals['service_account_emails_at_plan']).toBe('${{ for who, id in local.service_account_ids : who => coalesce(var.service_accounts[who], "${id}@${var.project_id}.iam.gserviceaccount.com") }}');
+  expect(tf.files['kubernetes.tf']).not.toMatch(/google_service_account\./);
   expect(tf.variables['manage_kubernetes_rbac']!['default']).toBe(true);
   const manifest = readFileSync(join(TERRAFORM_DIR, 'kubernetes/rbac.yaml.tftpl'), 'utf8');
   expect(manifest).not.toMatch(/secrets|ClusterRole|"\*"/);

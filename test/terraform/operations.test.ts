@@ -23,6 +23,7 @@ describe('audit trail', () => {
       table: '${google_bigquery_table.audit.project}.${google_bigquery_table.audit.dataset_id}.${google_bigquery_table.audit.table_id}',
       use_table_schema: true,
       write_metadata: false,
+      drop_unknown_fields: false,
     });
   });
 
@@ -75,6 +76,7 @@ describe('inputs', () => {
   test.each([
     'runtime', 'sync_mode', 'resync_ingress', 'max_prune_fraction', 'event_max_age_seconds', 'sync_max_instances',
     'sync_timeout_seconds', 'max_delivery_attempts', 'gateway_port_range', 'resync_invokers', 'resync_schedule', 'owner_id',
+    'gke_endpoint', 'vpc_connector', 'vpc_egress', 'labels', 'service_accounts', 'audit_partition_expiration_days',
   ])('%s is validated', (name) => {
     expect(block(tf.variables[name], 'validation')['condition']).toEqual(expect.stringContaining(`var.${name}`));
   });

@@ -7,3 +7,8 @@ output "audit_table" {
   description = "BigQuery table of audit records."
   value       = module.memorystore_egress_sync.audit_table
 }
+
+output "function_service_accounts" {
+  description = "Identities of the functions, the push delivery and the scheduler."
+  value       = module.memorystore_egress_sync.function_service_accounts
+}

@@ -36,3 +36,21 @@ variable "notification_channels" {
   type        = list(string)
   default     = []
 }
+
+variable "gke_endpoint" {
+  description = "Control-plane endpoint the functions (and this configuration's kubernetes provider) use: dns (recommended), private or public."
+  type        = string
+  default     = "dns"
+}
+
+variable "vpc_connector" {
+  description = "Serverless VPC Access connector for gke_endpoint = \"private\"."
+  type        = string
+  default     = null
+}
+
+variable "labels" {
+  description = "Labels for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}

@@ -1,11 +1,12 @@
 // schema-provider stands in for a Terraform provider that cannot be downloaded where the checks run, so that
-// `tofu validate` can still check a configuration against that provider's real schema.
+// `tofu validate` and `tofu plan` can still check a configuration against that provider's real schema.
 //
 //	schema-provider extract <cdktf package dir> <schema.json>   read the schema out of the provider's cdktf bindings
-//	schema-provider                                             serve schema.json (beside the binary) as a plugin
+//	terraform-provider-NAME_vX.Y.Z                              serve schema.json (beside the binary) as provider NAME X.Y.Z
 //
-// As a plugin it answers the schema and validation calls only; it never plans or applies anything, and it does not run
-// the provider's own value checks (enum values, formats): those are provider code, not schema.
+// As a plugin it validates against the schema and plans as the real provider does at plan time (plan.go, what is
+// known and what is not; resource_rules.go, the per-resource rules that matter here; data_sources.go, data sources).
+// It never applies anything, and it does not run the provider's own value checks (enum values, formats).
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov5/tf5server"
@@ -31,7 +33,10 @@ func main() {
 	if err == nil {
 		var schema *tfprotov5.GetProviderSchemaResponse
 		if schema, err = loadSchema(filepath.Join(filepath.Dir(exe), "schema.json")); err == nil {
-			err = tf5server.Serve(filepath.Base(exe), func() tfprotov5.ProviderServer { return &server{schema: schema} })
+			name, release := providerIdentity(filepath.Base(exe))
+			err = tf5server.Serve(filepath.Base(exe), func() tfprotov5.ProviderServer {
+				return &server{schema: schema, name: name, version: parseVersion(release)}
+			})
 		}
 	}
 	if err != nil {
@@ -56,11 +61,20 @@ func writeSchema(pkgDir, out string) error {
 	return os.WriteFile(out, text, 0o644)
 }
 
-// server answers what `validate` asks. The embedded interface is nil: a call validate never makes (plan, apply,
-// read) fails loudly instead of pretending to work.
+// providerIdentity reads NAME and X.Y.Z out of terraform-provider-NAME_vX.Y.Z.
+func providerIdentity(file string) (name, release string) {
+	name, release, _ = strings.Cut(strings.TrimPrefix(file, "terraform-provider-"), "_v")
+	return name, release
+}
+
+// server answers what `validate` and `plan` ask. The embedded interface is nil: a call neither makes (apply, import)
+// fails loudly instead of pretending to work.
 type server struct {
 	tfprotov5.ProviderServer
-	schema *tfprotov5.GetProviderSchemaResponse
+	schema      *tfprotov5.GetProviderSchemaResponse
+	name        string
+	version     version
+	configKnown bool // the provider block's values were all known when configured
 }
 
 func (s *server) GetMetadata(context.Context, *tfprotov5.GetMetadataRequest) (*tfprotov5.GetMetadataResponse, error) {
@@ -83,8 +97,35 @@ func (s *server) PrepareProviderConfig(_ context.Context, req *tfprotov5.Prepare
 	return &tfprotov5.PrepareProviderConfigResponse{PreparedConfig: req.Config}, nil
 }
 
-func (s *server) ValidateResourceTypeConfig(context.Context, *tfprotov5.ValidateResourceTypeConfigRequest) (*tfprotov5.ValidateResourceTypeConfigResponse, error) {
-	return &tfprotov5.ValidateResourceTypeConfigResponse{}, nil
+func (s *server) ValidateResourceTypeConfig(_ context.Context, req *tfprotov5.ValidateResourceTypeConfigRequest) (*tfprotov5.ValidateResourceTypeConfigResponse, error) {
+	if req.TypeName != "kubernetes_manifest" {
+		return &tfprotov5.ValidateResourceTypeConfigResponse{}, nil
+	}
+	config, err := req.Config.Unmarshal(s.schema.ResourceSchemas[req.TypeName].ValueType())
+	return &tfprotov5.ValidateResourceTypeConfigResponse{Diagnostics: manifestRequiredKeys(config)}, err
+}
+
+// ConfigureProvider remembers whether the provider block was wholly known: kubernetes_manifest needs a client at plan.
+func (s *server) ConfigureProvider(_ context.Context, req *tfprotov5.ConfigureProviderRequest) (*tfprotov5.ConfigureProviderResponse, error) {
+	config, err := req.Config.Unmarshal(s.schema.Provider.ValueType())
+	s.configKnown = err == nil && config.IsFullyKnown()
+	return &tfprotov5.ConfigureProviderResponse{}, err
+}
+
+// UpgradeResourceState and ReadResource keep a stored state as it is: the stand-in has no older schema versions and
+// no cloud to refresh from. A plan from an empty state calls neither.
+func (s *server) UpgradeResourceState(_ context.Context, req *tfprotov5.UpgradeResourceStateRequest) (*tfprotov5.UpgradeResourceStateResponse, error) {
+	typ := s.schema.ResourceSchemas[req.TypeName].ValueType()
+	state, err := req.RawState.Unmarshal(typ)
+	if err != nil {
+		return nil, err
+	}
+	upgraded, err := tfprotov5.NewDynamicValue(typ, state)
+	return &tfprotov5.UpgradeResourceStateResponse{UpgradedState: &upgraded}, err
+}
+
+func (s *server) ReadResource(_ context.Context, req *tfprotov5.ReadResourceRequest) (*tfprotov5.ReadResourceResponse, error) {
+	return &tfprotov5.ReadResourceResponse{NewState: req.CurrentState, Private: req.Private}, nil
 }
 
 func (s *server) ValidateDataSourceConfig(context.Context, *tfprotov5.ValidateDataSourceConfigRequest) (*tfprotov5.ValidateDataSourceConfigResponse, error) {

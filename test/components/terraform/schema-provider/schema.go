@@ -58,7 +58,21 @@ func loadSchema(path string) (*tfprotov5.GetProviderSchemaResponse, error) {
 			}
 		}
 	}
+	for _, schema := range out.ResourceSchemas {
+		idIsComputed(schema.Block)
+	}
 	return out, nil
+}
+
+// idIsComputed: terraform-plugin-sdk/v2 gives every resource an `id` that is Optional and Computed
+// (helper/schema/core_schema.go, CoreConfigSchema), but the bindings show it as Optional only, which would plan a new
+// resource's id as null instead of unknown.
+func idIsComputed(block *tfprotov5.SchemaBlock) {
+	for _, a := range block.Attributes {
+		if a.Name == "id" && a.Optional {
+			a.Computed = true
+		}
+	}
 }
 
 func toSchema(s jsonSchema) (*tfprotov5.Schema, error) {

@@ -1,0 +1,28 @@
+# The APIs the deployment uses, enabled when enable_apis is true (for a project that has them on already, or whose
+# APIs are managed elsewhere, set it false). Never disabled on destroy: other workloads of the project may use them.
+locals {
+  required_apis = [
+    "artifactregistry.googleapis.com", # images the function builds produce
+    "bigquery.googleapis.com",         # the audit table
+    "cloudbuild.googleapis.com",       # builds the functions
+    "cloudfunctions.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "container.googleapis.com", # reads the cluster
+    "iam.googleapis.com",
+    "logging.googleapis.com", # the sink and the log-based metrics
+    "monitoring.googleapis.com",
+    "pubsub.googleapis.com",
+    "redis.googleapis.com",
+    "run.googleapis.com", # 2nd-gen functions run on Cloud Run
+    "storage.googleapis.com",
+  ]
+  enabled_apis = var.enable_apis ? toset(concat(local.required_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])
+}
+
+resource "google_project_service" "enabled" {
+  for_each                   = local.enabled_apis
+  project                    = var.project_id
+  service                    = each.value
+  disable_on_destroy         = false
+  disable_dependent_services = false
+}
