@@ -11,6 +11,23 @@ export class WriteConflictError extends TransientError {
   override readonly name: string = 'WriteConflictError';
 }
 
+/**
+ * Retrying cannot help: the apiserver refused the request (403, 422), the function lacks a permission on the
+ * Memorystore API, a setting is wrong. The event is acknowledged with the reason at ERROR and a `failed` record.
+ */
+export class PermanentError extends Error {
+  override readonly name = 'PermanentError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * How a failure is met. Permanent ones are known refusals; anything else, including errors no one foresaw, is retried:
+ * a redelivery is cheap, and what never succeeds lands on the dead-letter topic with its message intact.
+ */
+export const isPermanent = (error: unknown): boolean => error instanceof PermanentError;
+
 /** The resync caller is not who it must be. */
 export class AuthError extends Error {
   override readonly name = 'AuthError';

@@ -4,15 +4,18 @@ import { KubeApiError, KubeHttp, type KubeHttpOptions } from './kube/kube-http.j
 import { listAllPages } from './kube/list-pages.js';
 import { objectPath, plainObject } from './kube/paths.js';
 import { ownedPortNumbers } from './kube/managed-fields.js';
-import { TransientError, WriteConflictError } from '../errors.js';
+import { PermanentError, TransientError, WriteConflictError } from '../errors.js';
 import { fieldManager, ISTIO_API_VERSION, ISTIO_KINDS, refKey, refOf, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
 import type { GatewayServiceState, ServicePort } from '../plan/service-ports.js';
 
-/** 409 means another writer got there first: re-read and plan again. Other API errors say what was refused. */
+/** 409 means another writer got there first: re-read and plan again. Other 4xx answers are refusals no retry fixes. */
 function translate(error: unknown, action: string): never {
   if (error instanceof KubeApiError) {
     if (error.status === 409) throw new WriteConflictError(`${action}: the object changed or exists (HTTP 409 ${error.reason})`, { cause: error });
-    throw new Error(`${action}: Kubernetes API answered HTTP ${error.status} ${error.reason}: ${error.message}`, { cause: error });
+    const message = `${action}: Kubernetes API answered HTTP ${error.status} ${error.reason}: ${error.message}`;
+    // 408 and 429 are worth another try (the client already retried 429 and 5xx in-process before this point).
+    if (error.status === 408 || error.status === 429 || error.status >= 500) throw new TransientError(message, { cause: error });
+    throw new PermanentError(message, { cause: error });
   }
   if (error instanceof TransientError) throw new TransientError(`${action}: ${error.message}`, { cause: error });
   throw error;

@@ -1,7 +1,7 @@
 import { CloudRedisClient, protos } from '@google-cloud/redis';
 import { credentials } from '@grpc/grpc-js';
 import type { Config } from '../config/parse-config.js';
-import { TransientError } from '../errors.js';
+import { PermanentError, TransientError } from '../errors.js';
 import type { RedisInstance } from '../model/instance.js';
 import type { InstanceListing, InstanceSource } from './instance-source.js';
 
@@ -11,11 +11,24 @@ type ApiInstance = protos.google.cloud.redis.v1.IInstance;
 const NOT_FOUND = 5;
 const TRANSIENT_CODES = new Set([4, 8, 10, 13, 14]); // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
 
+/**
+ * Deadline of one call, retries of the client included. The client's own default is 600 s, longer than the function
+ * may run; a call that cannot answer in this time fails as DEADLINE_EXCEEDED, which is transient, and the event is
+ * redelivered rather than the function being killed mid-reconcile.
+ */
+const CALL_DEADLINE_MS = 30_000;
+
 const codeOf = (error: unknown): number | undefined => (typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined);
+
+// INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED, UNAUTHENTICATED: the request or the function's identity is
+// wrong, and asking again will not change the answer.
+const PERMANENT_CODES = new Set([3, 7, 9, 16]);
 
 function translate(error: unknown, action: string): never {
   const code = codeOf(error);
-  if (code !== undefined && TRANSIENT_CODES.has(code)) throw new TransientError(`${action}: Memorystore API code ${code}`, { cause: error });
+  const detail = error instanceof Error ? error.message.slice(0, 300) : '';
+  if (code !== undefined && TRANSIENT_CODES.has(code)) throw new TransientError(`${action}: Memorystore API code ${code}: ${detail}`, { cause: error });
+  if (code !== undefined && PERMANENT_CODES.has(code)) throw new PermanentError(`${action}: Memorystore API code ${code}: ${detail}`, { cause: error });
   throw error;
 }
 
@@ -53,7 +66,7 @@ export class MemorystoreInstanceSource implements InstanceSource {
 
   async get(name: string): Promise<RedisInstance | undefined> {
     try {
-      const [instance] = await this.client.getInstance({ name });
+      const [instance] = await this.client.getInstance({ name }, { timeout: CALL_DEADLINE_MS });
       return toRedisInstance(instance);
     } catch (error) {
       if (codeOf(error) === NOT_FOUND) return undefined;
@@ -68,7 +81,7 @@ export class MemorystoreInstanceSource implements InstanceSource {
     // Paged by hand: the async iterator hides `unreachable`, which the prune safety rule needs.
     do {
       const request = { parent: `projects/${project}/locations/${location}`, pageSize: this.pageSize, pageToken };
-      const [page, , response] = await this.client.listInstances(request, { autoPaginate: false }).catch((e: unknown) => translate(e, `list ${request.parent}`));
+      const [page, , response] = await this.client.listInstances(request, { autoPaginate: false, timeout: CALL_DEADLINE_MS }).catch((e: unknown) => translate(e, `list ${request.parent}`));
       instances.push(...page.map(toRedisInstance));
       for (const u of response?.unreachable ?? []) unreachable.add(u);
       pageToken = response?.nextPageToken ?? '';

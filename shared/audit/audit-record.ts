@@ -110,3 +110,24 @@ export function completed(record: AuditRecord, outcome: Outcome, durationMs: num
 
 /** Records that go to the audit trail: every write, conflict and skip. Unchanged objects appear in reports only. */
 export const isAudited = (record: AuditRecord): boolean => record.action !== 'unchanged';
+
+/**
+ * The record of an instance whose reconcile failed for good before anything was written (the function may not read
+ * the instance, the apiserver refused a read): nothing changed, and the trail says why.
+ */
+export function failureRecord(context: { id: string; time: Date; trigger: Trigger }, instance: string, error: string): AuditRecord {
+  return {
+    id: context.id,
+    time: context.time.toISOString(),
+    trigger: triggerFields(context.trigger),
+    instance: { name: instance },
+    object: { api_version: 'redis.googleapis.com/v1', kind: 'Instance', namespace: '', name: instance },
+    action: 'skipped',
+    patch: [],
+    reason: 'the reconcile failed in a way no retry can fix; nothing was written',
+    dry_run: false,
+    outcome: 'failed',
+    error,
+    duration_ms: 0,
+  };
+}

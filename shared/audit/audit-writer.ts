@@ -8,6 +8,11 @@ export interface AuditPublisher {
   publish(record: AuditRecord): Promise<void>;
 }
 
+/** Errors whose failed writes are already in the audit trail, so no second record of the same failure is made. */
+const recordedErrors = new WeakSet<object>();
+export const markRecorded = (error: unknown): void => void (typeof error === 'object' && error !== null && recordedErrors.add(error));
+export const wasRecorded = (error: unknown): boolean => typeof error === 'object' && error !== null && recordedErrors.has(error);
+
 export class AuditDeliveryError extends Error {
   override readonly name = 'AuditDeliveryError';
 }

@@ -29,6 +29,13 @@ type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+/** Event fields quoted in a reason are capped: a hostile or broken event must not turn into a megabyte log line. */
+const QUOTE_LIMIT = 120;
+export function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)`;
+}
+
 const ignore = (reason: string): AuditEventDecision => ({ action: 'ignore', reason });
 
 function parseJson(text: string): unknown {
@@ -43,7 +50,7 @@ function parseJson(text: string): unknown {
 function extractLogEntry(event: IncomingEvent): Json | string {
   const data = typeof event.data === 'string' ? parseJson(event.data) : event.data;
   if (event.type === AUDIT_EVENT_TYPE) return isObject(data) ? data : 'audit event data is not a JSON object';
-  if (event.type !== PUBSUB_EVENT_TYPE) return `event type ${JSON.stringify(event.type)} is not handled`;
+  if (event.type !== PUBSUB_EVENT_TYPE) return `event type ${quoted(event.type)} is not handled`;
   const message = isObject(data) ? data['message'] : undefined;
   const encoded = isObject(message) ? str(message['data']) : undefined;
   if (!encoded) return 'Pub/Sub message has no data';
@@ -82,7 +89,7 @@ export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   const notFinished = unfinishedReason(entry, payload);
   if (notFinished) return ignore(notFinished);
   const instance = instanceOf(payload);
-  if (!instance) return ignore(`resource ${JSON.stringify(payload['resourceName'])} is not an instance name`);
+  if (!instance) return ignore(`resource ${quoted(payload['resourceName'])} is not an instance name`);
   return { action: 'reconcile', instance, trigger: triggerOf(event, entry, payload) };
 }
 
@@ -91,10 +98,10 @@ function redisPayload(entry: Json): Json | string {
   const payload = entry['protoPayload'];
   if (!isObject(payload)) return 'LogEntry has no protoPayload: not an audit log entry';
   const serviceName = str(payload['serviceName']);
-  if (serviceName !== REDIS_SERVICE_NAME) return `service ${JSON.stringify(serviceName)} is not ${REDIS_SERVICE_NAME}`;
+  if (serviceName !== REDIS_SERVICE_NAME) return `service ${quoted(serviceName)} is not ${REDIS_SERVICE_NAME}`;
   const methodName = str(payload['methodName']) ?? '';
   const method = classifyMethod(methodName);
-  if (method.kind === 'unknown') return `method ${JSON.stringify(methodName)} is not a Memorystore for Redis instance method`;
+  if (method.kind === 'unknown') return `method ${quoted(methodName)} is not a Memorystore for Redis instance method`;
   if (method.kind === 'no-change') return `method ${method.method} does not change instance endpoints`;
   return payload;
 }

@@ -1,11 +1,17 @@
 import { isTooOld, parseAuditEvent, type IncomingEvent } from '../events/parse-audit-event.js';
-import { TransientError } from '../errors.js';
+import { failureRecord } from '../audit/audit-record.js';
+import { wasRecorded } from '../audit/audit-writer.js';
+import { errorMessage, isPermanent, TransientError } from '../errors.js';
 import type { InstanceName } from '../model/instance.js';
 import type { Config } from '../config/parse-config.js';
 import { syncInstances, type SyncReport } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
-export type EventOutcome = { readonly handled: false; readonly reason: string } | { readonly handled: true; readonly report: SyncReport };
+export type EventOutcome =
+  | { readonly handled: false; readonly reason: string }
+  | { readonly handled: true; readonly report: SyncReport }
+  /** A permanent failure: acknowledged, since a redelivery would fail alike; logged at ERROR and recorded. */
+  | { readonly handled: false; readonly failed: true; readonly reason: string };
 
 /** Instances of other projects or regions can reach the topic (an organisation sink, say); they are not ours. */
 export function outOfScope(instance: InstanceName, config: Pick<Config, 'project' | 'locations'>): string | undefined {
@@ -31,10 +37,17 @@ export async function reconcileEvent(config: Config, getDeps: () => Promise<Sync
   if (scopeReason) return { handled: false, reason: scopeReason };
   // Clients are only needed once the event is known to be ours.
   const deps = await getDeps();
-  const instance = await deps.instances.get(decision.instance.full);
-  const scope = [{ name: decision.instance, ...(instance ? { instance } : {}) }];
-  const { report } = await syncInstances(deps, scope, decision.trigger, { dryRun: false, triggeringInstance: decision.instance.full });
-  const retryable = report.errors.find((e) => e.retryable);
-  if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);
-  return { handled: true, report };
+  try {
+    const instance = await deps.instances.get(decision.instance.full);
+    const scope = [{ name: decision.instance, ...(instance ? { instance } : {}) }];
+    const { report } = await syncInstances(deps, scope, decision.trigger, { dryRun: false, triggeringInstance: decision.instance.full });
+    const retryable = report.errors.find((e) => e.retryable);
+    if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);
+    return { handled: true, report };
+  } catch (error) {
+    if (!isPermanent(error)) throw error;
+    // A failed write was recorded with its plan already; a failure before any write gets a record of its own.
+    if (!wasRecorded(error)) await deps.audit.write([failureRecord({ id: deps.newId(), time: deps.clock.now(), trigger: decision.trigger }, decision.instance.full, errorMessage(error))]);
+    return { handled: false, failed: true, reason: errorMessage(error) };
+  }
 }

@@ -1,4 +1,6 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
+import { markRecorded } from '../audit/audit-writer.js';
+import { backoffDelay, sleep } from '../backoff.js';
 import { errorMessage, WriteConflictError } from '../errors.js';
 import type { RedisInstance } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
@@ -36,7 +38,11 @@ export interface SyncOptions {
   readonly read?: ClusterRead;
 }
 
-const MAX_ATTEMPTS = 3;
+/**
+ * Tries of a reconcile whose write met a newer version (HTTP 409). Concurrent reconciles all race for the egress
+ * gateway Service's resourceVersion; a jittered backoff between tries spreads them out so each gets its turn.
+ */
+const MAX_ATTEMPTS = 8;
 
 export function summarize(records: readonly AuditRecord[]): Record<string, number> {
   const summary: Record<string, number> = {};
@@ -63,7 +69,11 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   if (options.dryRun || refused) return withoutWrites(deps, plan, planned, { dryRun: options.dryRun, refused });
   const applied = await applyPlan(deps.cluster, plan.changes, planned, () => deps.clock.monotonicMs());
   await deps.audit.write(applied.records);
-  if (applied.error !== undefined) throw applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
+  if (applied.error !== undefined) {
+    const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
+    markRecorded(error);
+    throw error;
+  }
   return { report: { dry_run: false, records: applied.records, errors: plan.errors, summary: summarize(applied.records) }, changes: plan.changes };
 }
 
@@ -89,6 +99,7 @@ export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObse
     } catch (error) {
       if (!(error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw error;
       deps.log.warn({ error: error.message, attempt: tries }, 'write conflict; reading the cluster again');
+      await sleep(backoffDelay(tries));
     }
   }
 }

@@ -14,7 +14,9 @@ export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unkno
   const fields = { event_id: event.id, event_type: event.type };
   try {
     const outcome = await reconcileEvent(runtime.config, () => runtime.deps(log), { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}), data: event.data });
-    if (!outcome.handled) log.info({ ...fields, reason: outcome.reason }, `event acknowledged without action: ${outcome.reason}`);
+    // The reason is logged once, as a field: it may quote (capped) event content, which the message never repeats.
+    if ('failed' in outcome) log.error({ ...fields, reason: outcome.reason }, 'event failed permanently; acknowledged, since a retry would fail alike');
+    else if (!outcome.handled) log.info({ ...fields, reason: outcome.reason }, 'event acknowledged without action');
     else log.info({ ...fields, summary: outcome.report.summary, errors: outcome.report.errors }, 'event reconciled');
   } catch (error) {
     log.error({ ...fields, error: errorMessage(error) }, 'event failed; it will be retried');

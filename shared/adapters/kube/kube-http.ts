@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent } from 'undici';
 import { TransientError } from '../../errors.js';
-import { backoffDelay, retryAfterMs, sleep } from './backoff.js';
+import { backoffDelay, retryAfterMs, sleep } from '../../backoff.js';
 
 /** An answer of the Kubernetes API outside 2xx, with its status and the Status object's reason and message. */
 export class KubeApiError extends Error {

@@ -1,4 +1,4 @@
-import { backoffDelay, retryAfterMs } from '../../../shared/adapters/kube/backoff.js';
+import { backoffDelay, retryAfterMs } from '../../shared/backoff.js';
 
 describe('retry delays', () => {
   test.each([

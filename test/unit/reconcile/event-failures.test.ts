@@ -1,0 +1,59 @@
+import type { ClusterStore } from '../../../shared/adapters/cluster-store.js';
+import type { InstanceSource } from '../../../shared/adapters/instance-source.js';
+import type { AuditRecord } from '../../../shared/audit/audit-record.js';
+import { AuditWriter } from '../../../shared/audit/audit-writer.js';
+import { PermanentError, TransientError } from '../../../shared/errors.js';
+import { Logger } from '../../../shared/log.js';
+import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
+import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
+import { INSTANCE, logEntry, pubsubEvent } from '../../fixtures/audit-entries.js';
+import { readyInstance } from '../../fixtures/instances.js';
+import { testConfig } from '../../fixtures/settings.js';
+
+/**
+ * How an event meets a failure: a transient one throws (Pub/Sub redelivers), a permanent one is acknowledged with a
+ * `failed` audit record, since every redelivery would fail alike until the dead-letter limit.
+ */
+const config = testConfig();
+const now = new Date('2026-11-25T10:00:30Z');
+
+function depsWith(parts: { instances?: Partial<InstanceSource>; cluster?: Partial<ClusterStore> }): { deps: SyncDeps; published: AuditRecord[] } {
+  const published: AuditRecord[] = [];
+  const log = new Logger({}, () => undefined);
+  const emptyService = { namespace: 'istio-system', name: 'istio-egressgateway', ports: [], ownedPorts: [] };
+  const cluster = { listIstio: async () => [], get: async () => undefined, readGatewayService: async () => emptyService, ...parts.cluster } as ClusterStore;
+  const instances = { get: async () => readyInstance('cache-1'), list: async () => ({ instances: [], unreachable: [] }), ...parts.instances };
+  const audit = new AuditWriter(log, { publish: async (record) => void published.push(record) }, true);
+  const deps: SyncDeps = { config, instances, cluster, audit, log, clock: { now: () => now, monotonicMs: () => 0 }, newId: () => 'id-1' };
+  return { deps, published };
+}
+
+const event = { ...pubsubEvent(logEntry()), time: '2026-11-25T10:00:00Z' };
+
+describe('an event that fails', () => {
+  test('permanently before any write (PERMISSION_DENIED from Memorystore) is acknowledged with a failed record', async () => {
+    const { deps, published } = depsWith({ instances: { get: async () => Promise.reject(new PermanentError('get: Memorystore API code 7: permission denied')) } });
+    const outcome = await reconcileEvent(config, async () => deps, event, now);
+    expect(outcome).toMatchObject({ handled: false, failed: true, reason: expect.stringContaining('code 7') });
+    expect(published).toEqual([expect.objectContaining({ outcome: 'failed', instance: { name: INSTANCE }, error: expect.stringContaining('permission denied') })]);
+  });
+
+  test('permanently at a write (HTTP 403 from the apiserver) is acknowledged; the failed write is recorded once', async () => {
+    const refused = async (): Promise<never> => Promise.reject(new PermanentError('create: Kubernetes API answered HTTP 403 Forbidden'));
+    const { deps, published } = depsWith({ cluster: { create: refused, applyServicePorts: refused } });
+    const outcome = await reconcileEvent(config, async () => deps, event, now);
+    expect(outcome).toMatchObject({ handled: false, failed: true });
+    expect(published.filter((r) => r.outcome === 'failed' && r.error?.includes('403'))).toHaveLength(1);
+    expect(published.every((r) => r.object.kind !== 'Instance')).toBe(true);
+  });
+
+  test('transiently (the apiserver unavailable) throws, so Pub/Sub redelivers', async () => {
+    const { deps } = depsWith({ cluster: { listIstio: async () => Promise.reject(new TransientError('list: HTTP 503 after 6 tries')) } });
+    await expect(reconcileEvent(config, async () => deps, event, now)).rejects.toThrow(TransientError);
+  });
+
+  test('with an error nobody foresaw is retried, not dropped: the dead-letter topic keeps what never succeeds', async () => {
+    const { deps } = depsWith({ instances: { get: async () => Promise.reject(new TypeError('boom')) } });
+    await expect(reconcileEvent(config, async () => deps, event, now)).rejects.toThrow('boom');
+  });
+});
