@@ -11,10 +11,17 @@ export class WriteConflictError extends TransientError {
   override readonly name: string = 'WriteConflictError';
 }
 
-/** The resync caller is not who it must be. */
+/**
+ * The resync caller is not who it must be. The message goes to the caller and the log, so it never quotes the token;
+ * `principal` is the caller's verified-format email, for the log only.
+ */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
-  constructor(readonly status: 401 | 403, message: string) {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+    readonly principal?: string,
+  ) {
     super(message);
   }
 }
