@@ -28,10 +28,17 @@ export class PermanentError extends Error {
  */
 export const isPermanent = (error: unknown): boolean => error instanceof PermanentError;
 
-/** The resync caller is not who it must be. */
+/**
+ * The resync caller is not who it must be. The message goes to the caller and the log, so it never quotes the token;
+ * `principal` is the caller's verified-format email, for the log only.
+ */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
-  constructor(readonly status: 401 | 403, message: string) {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+    readonly principal?: string,
+  ) {
     super(message);
   }
 }

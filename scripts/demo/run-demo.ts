@@ -2,7 +2,7 @@
  * The main job, locally: the whole event path on real components. Memorystore admin calls go to the local Memorystore
  * API, which logs audit entries to the Pub/Sub server; a bridge delivers them as CloudEvents to `syncOnAuditLog`,
  * served by the Functions Framework, which writes Istio objects to a real kube-apiserver with Istio's CRDs.
- * Everything is stopped on exit.
+ * `resync` answers behind the local Cloud Run front. Everything is stopped on exit.
  */
 import { execFile } from 'node:child_process';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
@@ -12,11 +12,13 @@ import { startEventBridge } from '../../test/harness/pubsub/event-bridge.js';
 import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
 import { REPO_ROOT } from '../../test/harness/process.js';
 import { ClusterView } from '../../test/integration/support/cluster-view.js';
-import { serveFunction, type ServedFunction } from './serve-function.js';
+import { serveFunction, type ServedFunction } from '../../test/harness/functions-framework/serve-function.js';
+import { demoResync, RESYNC_URL } from './resync-step.js';
 import { heading, say, showObjects, showRecords } from './show.js';
 
 const PROJECT = 'demo-project';
 const USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
+const SCHEDULER = `memorystore-egress-sync-scheduler@${PROJECT}.iam.gserviceaccount.com`;
 const stops: Array<() => Promise<unknown>> = [];
 
 async function step<T>(what: string, start: () => Promise<T>): Promise<T> {
@@ -47,8 +49,9 @@ async function main(): Promise<void> {
     MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
     MEMORYSTORE_API_PLAINTEXT: 'true',
     KUBECONFIG: controlPlane.kubeconfigFor(USER),
-    RESYNC_AUDIENCE: 'http://localhost/resync',
-    RESYNC_ALLOWED_PRINCIPALS: 'operator@example.com',
+    RESYNC_AUDIENCE: RESYNC_URL,
+    RESYNC_ALLOWED_PRINCIPALS: `operator@example.com,${SCHEDULER}`,
+    RESYNC_SCHEDULER_PRINCIPAL: SCHEDULER,
     METADATA_SERVER_DETECTION: 'none', // local run: no Google metadata server to look for
   };
   const fn: ServedFunction = await step('syncOnAuditLog (Functions Framework)', () => serveFunction('syncOnAuditLog', env));
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
   await show('Re-address orders-cache: ServiceEntry and VirtualService follow', () => memorystore.readdress(orders, { host: '10.120.0.9' }));
   await show('Create sessions-cache with in-transit encryption (port 6378)', () => done(redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'sessions-cache', instance: { tier: 'BASIC', memorySizeGb: 1, transitEncryptionMode: 'SERVER_AUTHENTICATION' } })), false);
   await show('Delete orders-cache: its objects go and its gateway port is freed', () => done(redis.deleteInstance({ name: orders })));
+  await demoResync({ env, scheduler: SCHEDULER, cluster, stops });
   heading('Operator command line: `memorystore-egress-sync plan` (what a resync would change now)');
   process.stdout.write(await runCli(['plan'], env));
 }

@@ -36,8 +36,17 @@ export interface Config {
   readonly audit: { readonly topic?: string; readonly required: boolean };
 }
 
+/**
+ * How `resync` checks its caller's identity token. `cloud-run`: the platform's front end verified the token (IAM
+ * invocation check) and removed its signature; only such a token is accepted, and its claims are checked here.
+ * `verify`: the token arrives intact and its Google signature is verified here as well.
+ */
+export type ResyncAuthMode = 'cloud-run' | 'verify';
+
 /** Who may call `resync`. Parsed apart from Config, which the command line uses without it. */
 export interface ResyncAuth {
+  readonly mode: ResyncAuthMode;
+  /** The URL callers call (the function's `run.app` URL): the `aud` their identity tokens must carry, exactly. */
   readonly audience: string;
   readonly allowedPrincipals: readonly string[];
   readonly schedulerPrincipal?: string;
@@ -69,6 +78,12 @@ function optional<T>(env: Env, name: string, schema: z.ZodType<T>, expected: str
 }
 
 const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
+
+/** An https URL with no query, fragment or credentials, as Cloud Run service URLs are. */
+const httpsUrl = z.string().refine((value) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  return url?.protocol === 'https:' && !url.search && !url.hash && !url.username && !url.password && !value.endsWith('?') && !value.endsWith('#');
+});
 
 function parseHostPort(value: string): { host: string; port: number } | undefined {
   const match = /^([^:\s]+):(\d+)$/.exec(value);
@@ -136,7 +151,8 @@ export function parseResyncAuth(env: Env): ResyncAuth {
   const certsUrl = optional(env, 'ID_TOKEN_CERTS_URL', z.url(), 'a URL');
   const schedulerPrincipal = optional(env, 'RESYNC_SCHEDULER_PRINCIPAL', email, 'an email');
   return {
-    audience: read(env, 'RESYNC_AUDIENCE', z.string().min(1), 'the audience of resync identity tokens (the function URL)'),
+    mode: read(env, 'RESYNC_AUTH', z.enum(['cloud-run', 'verify']), '`cloud-run` or `verify`'),
+    audience: read(env, 'RESYNC_AUDIENCE', httpsUrl, 'the https URL callers call (the function\'s `run.app` URL), the audience of their identity tokens'),
     allowedPrincipals: read(env, 'RESYNC_ALLOWED_PRINCIPALS', z.string().transform(list).pipe(z.array(email).min(1)), 'comma-separated emails'),
     ...(schedulerPrincipal ? { schedulerPrincipal } : {}),
     ...(certsUrl ? { certsUrl } : {}),

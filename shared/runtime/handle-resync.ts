@@ -1,19 +1,22 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { AuthError, errorMessage } from '../errors.js';
+import { parseResyncOptions } from '../http/resync-options.js';
 import { verifyCaller } from '../http/verify-caller.js';
-import { traceOf } from '../log.js';
+import { traceOf, type Logger } from '../log.js';
 import { resync } from '../reconcile/resync.js';
 import type { ResyncAuth } from '../config/parse-config.js';
 import type { Runtime } from './runtime.js';
 
-/** `dryRun` and `force` from the query string or a JSON body: `true`/`1` turn them on. */
-function flag(request: Request, name: string): boolean {
-  const body: unknown = request.body;
-  const value = request.query[name] ?? (typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined);
-  return value === true || value === 'true' || value === '1';
+function rejectCaller(error: AuthError, log: Logger, response: Response): void {
+  // The message is fixed text (no token material); the principal, when the token named one, goes to the log only.
+  log.warn({ status: error.status, error: error.message, ...(error.principal ? { caller: error.principal } : {}) }, 'resync caller rejected');
+  response.status(error.status).json({ error: error.message });
 }
 
-/** `resync`: reconciles every instance and answers with the report (or, with dryRun, the plan). */
+/**
+ * `resync`: reconciles every instance and answers with the report (or, with dryRun, the plan). The caller is checked
+ * first, then the options (strictly: a bad spelling is 400 and nothing runs).
+ */
 export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: Request, response: Response): Promise<void> {
   const trace = traceOf(request.get('traceparent') ?? request.get('x-cloud-trace-context'), runtime.config.project);
   const log = runtime.log.with({ ...(trace ? { trace } : {}) });
@@ -22,17 +25,19 @@ export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: 
     return;
   }
   try {
-    const caller = await verifyCaller(request.get('authorization'), auth);
-    const options = { dryRun: flag(request, 'dryRun'), force: flag(request, 'force') };
+    const caller = await verifyCaller({ authorization: request.get('authorization'), serverlessAuthorization: request.get('x-serverless-authorization') }, auth);
+    const parsed = parseResyncOptions({ url: request.originalUrl, rawBody: request.rawBody, contentType: request.get('content-type'), body: request.body as unknown });
+    if (!parsed.ok) {
+      log.warn({ caller: caller.email, error: parsed.error }, 'resync refused: bad options');
+      response.status(400).json({ error: parsed.error });
+      return;
+    }
+    const { options } = parsed;
     const { report } = await resync(await runtime.deps(log), { kind: 'resync', principal: caller.email, scheduled: caller.scheduled }, options);
     log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors }, 'resync finished');
     response.status(report.refused ? 409 : 200).json(report);
   } catch (error) {
-    if (error instanceof AuthError) {
-      log.warn({ status: error.status, error: error.message }, 'resync caller rejected');
-      response.status(error.status).json({ error: error.message });
-      return;
-    }
+    if (error instanceof AuthError) return rejectCaller(error, log, response);
     log.error({ error: errorMessage(error) }, 'resync failed');
     response.status(500).json({ error: errorMessage(error) });
   }

@@ -3,7 +3,8 @@ import request from 'supertest';
 import { BASE_ENV } from '../fixtures/settings.js';
 import { logEntry, pubsubEvent } from '../fixtures/audit-entries.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { startTokenIssuer, type TokenIssuer } from '../support/id-tokens.js';
+import { startTokenIssuer, stripSignature, type TokenIssuer } from '../support/id-tokens.js';
+import { ACCEPTED_OPTIONS, REFUSED_OPTIONS, type OptionsRequest } from '../fixtures/resync-options.js';
 
 /**
  * Both functions through the real Functions Framework, on the paths that need no cluster: acknowledging events that
@@ -96,7 +97,7 @@ describe('syncOnAuditLog', () => {
   });
 });
 
-describe('resync authentication', () => {
+describe('resync authentication (RESYNC_AUTH=verify, the default: the token arrives intact)', () => {
   const server = () => request(getTestServer('resync'));
 
   test('no token: 401 with a JSON error', async () => {
@@ -110,18 +111,43 @@ describe('resync authentication', () => {
   });
 
   test.each([
-    ['a token for another audience', () => issuer.sign({ email: 'operator@example.com', audience: 'https://elsewhere' }), 401],
-    ['an expired token', () => issuer.sign({ email: 'operator@example.com', audience, expiresInSeconds: -600 }), 401],
-    ['a token signed by an unknown key', () => issuer.signWithUnknownKey({ email: 'operator@example.com', audience }), 401],
-    ['a token from another issuer', () => issuer.sign({ email: 'operator@example.com', audience, issuer: 'https://evil.example.com' }), 401],
-    ['a principal that is not allowed', () => issuer.sign({ email: 'mallory@example.com', audience }), 403],
-    ['an unverified email', () => issuer.sign({ email: 'operator@example.com', audience, emailVerified: false }), 403],
-  ])('%s is refused', async (_title, token, status) => {
-    const bearer = await token();
-    const response = await server().post('/').set('authorization', `Bearer ${bearer}`);
-    expect(response.status).toBe(status);
-    expect(typeof response.body.error).toBe('string');
-    expect(JSON.stringify(response.body)).not.toContain(bearer.split('.')[2]);
+    ['a token for another audience', () => issuer.sign({ email: 'operator@example.com', audience: 'https://elsewhere' }), 401, /wrong audience/],
+    ['an expired token', () => issuer.sign({ email: 'operator@example.com', audience, expiresInSeconds: -600 }), 401, /expired/],
+    ['a token issued in the future', () => issuer.sign({ email: 'operator@example.com', audience, issuedAtOffsetSeconds: 900, expiresInSeconds: 3600 }), 401, /issued in the future/],
+    ['a token signed by an unknown key', () => issuer.signWithUnknownKey({ email: 'operator@example.com', audience }), 401, /bad signature/],
+    ['a token from another issuer', () => issuer.sign({ email: 'operator@example.com', audience, issuer: 'https://evil.example.com' }), 401, /not issued by Google/],
+    ['a token whose signature Cloud Run removed', async () => stripSignature(await issuer.sign({ email: 'operator@example.com', audience })), 401, /removed by Cloud Run.*RESYNC_AUTH=cloud-run/],
+    ['a principal that is not allowed', () => issuer.sign({ email: 'mallory@example.com', audience }), 403, /not in RESYNC_ALLOWED_PRINCIPALS/],
+    ['an unverified email', () => issuer.sign({ email: 'operator@example.com', audience, emailVerified: false }), 403, /no verified email/],
+  ])('%s is refused, and nothing of the token is echoed', async (_title, token, status, reason) => {
+    const logs = captureLogs();
+    try {
+      const bearer = await token();
+      const response = await server().post('/').set('authorization', `Bearer ${bearer}`);
+      expect(response.status).toBe(status);
+      expect(response.body).toEqual({ error: expect.stringMatching(reason) });
+      for (const segment of bearer.split('.')) expect(`${response.text}${JSON.stringify(logs.lines())}`).not.toContain(segment);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  test.each([
+    ['a header that does not decode, and a payload that does not', (h: string, p: string) => `${h}x.${p}x.c2ln`],
+    ['a header that decodes, and a payload that does not (google-auth-library quotes the header)', (h: string, p: string) => `${h}.e30x${p}.c2ln`],
+    ['a payload that decodes to claims the library quotes (no issue time)', (h: string) => `${h}.${Buffer.from(JSON.stringify({ aud: audience, secret: 'claim-material-42' })).toString('base64url')}.c2ln`],
+  ])('a malformed token (%s) is refused without echoing it', async (_title, make) => {
+    const logs = captureLogs();
+    try {
+      const [h, p] = (await issuer.sign({ email: 'operator@example.com', audience })).split('.') as [string, string];
+      const bearer = make(h, p);
+      const response = await server().post('/').set('authorization', `Bearer ${bearer}`);
+      expect(response.status).toBe(401);
+      const seen = `${response.text}${JSON.stringify(logs.lines())}`;
+      for (const material of [...bearer.split('.'), 'claim-material-42']) expect(seen).not.toContain(material);
+    } finally {
+      logs.restore();
+    }
   });
 
   test('an allowed caller gets past authentication (the cluster is unreachable here, so the resync itself fails)', async () => {
@@ -129,5 +155,46 @@ describe('resync authentication', () => {
     const response = await server().post('/?dryRun=true').set('authorization', `Bearer ${bearer}`);
     expect(response.status).toBe(500);
     expect(response.body.error).not.toMatch(/token|principal/i);
+  });
+
+  test('X-Serverless-Authorization is read before Authorization', async () => {
+    const good = await issuer.sign({ email: 'operator@example.com', audience });
+    const other = await issuer.sign({ email: 'mallory@example.com', audience });
+    expect((await server().post('/?dryRun=true').set('x-serverless-authorization', `Bearer ${other}`).set('authorization', `Bearer ${good}`)).status).toBe(403);
+    expect((await server().post('/?dryRun=true').set('x-serverless-authorization', `Bearer ${good}`).set('authorization', 'Basic dXNlcjpwYXNz')).status).toBe(500);
+  });
+});
+
+describe('resync options are parsed strictly: a bad spelling is 400 and nothing runs', () => {
+  let bearer: string;
+  beforeAll(async () => {
+    bearer = await issuer.sign({ email: 'operator@example.com', audience });
+  });
+
+  function post(options: OptionsRequest): request.Test {
+    const call = request(getTestServer('resync')).post(`/${options.query}`).set('authorization', `Bearer ${bearer}`);
+    return options.body ? call.set('content-type', options.body.type).send(options.body.text) : call;
+  }
+
+  test.each(REFUSED_OPTIONS)('%s → 400', async (_title, options, message) => {
+    const logs = captureLogs();
+    try {
+      const response = await post(options);
+      expect(response.status).toBe(400);
+      // A body the Functions Framework's JSON parser refuses (JSON null) never reaches the function at all.
+      if (response.type === 'application/json') expect(response.body).toEqual({ error: expect.stringMatching(message) });
+      // Nothing ran: the resync never asked for the cluster (which, unreachable here, would have made it a 500).
+      expect(logs.lines().filter((l) => /^resync (failed|finished)/.test(String(l['message'])))).toEqual([]);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  test.each(ACCEPTED_OPTIONS)('%s is accepted (and the resync runs: 500, the cluster being unreachable here)', async (_title, options) => {
+    expect((await post(options)).status).toBe(500);
+  });
+
+  test('the options are read only from an authenticated caller', async () => {
+    expect((await request(getTestServer('resync')).post('/?dryRun=yes')).status).toBe(401);
   });
 });

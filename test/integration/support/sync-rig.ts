@@ -5,6 +5,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { bindRbac, createEgressGatewayFixtures } from '../../harness/control-plane/index.js';
 import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../harness/memorystore/index.js';
+import { startCloudRunFront, type CloudRunFront } from '../../harness/cloud-run-front/index.js';
 import { startEventBridge, type EventBridge } from '../../harness/pubsub/event-bridge.js';
 import { pubSubClient } from '../../harness/pubsub/pstest-server.js';
 import { captureLogs } from '../../support/capture-logs.js';
@@ -16,13 +17,17 @@ import { ClusterView } from './cluster-view.js';
 export const PROJECT = 'test-project';
 export const OPERATOR = 'operator@example.com';
 export const SCHEDULER = 'scheduler@test-project.iam.gserviceaccount.com';
-const AUDIENCE = 'https://us-central1-test-project.cloudfunctions.net/resync';
+/** The resync service's `run.app` URL, as Cloud Run names it: the audience of its callers' tokens. */
+export const AUDIENCE = 'https://resync-e2etest-uc.a.run.app';
+/** Holds `roles/run.invoker` on the service (the front lets it through) but is not in RESYNC_ALLOWED_PRINCIPALS. */
+export const INVOKER_ONLY = 'viewer@example.com';
 
 /**
  * The whole event path on real components, for one test file: the local Memorystore API publishes audit entries to
  * the Pub/Sub server; a bridge delivers them as CloudEvents to `syncOnAuditLog` served by the real Functions
  * Framework; the functions write to the real kube-apiserver as the functions' own user, bound only to the RBAC the
- * project ships. Each file gets its own namespace (the apiserver has no controller to delete one).
+ * project ships. Each file gets its own namespace (the apiserver has no controller to delete one). `resync` sits
+ * behind the local Cloud Run front, with RESYNC_AUTH=cloud-run, as deployed.
  */
 export interface SyncRig {
   readonly namespace: string;
@@ -31,7 +36,11 @@ export interface SyncRig {
   readonly cluster: ClusterView;
   readonly audit: AuditReader;
   readonly issuer: TokenIssuer;
+  /** The local Cloud Run front in front of `resync`: what callers call. */
+  readonly front: CloudRunFront;
   readonly resyncUrl: string;
+  /** The Functions Framework serving `resync` itself, as only the front should reach it. */
+  readonly functionUrl: string;
   /** The audit topic the functions publish to. */
   readonly auditTopic: Topic;
   /** Structured log lines the functions wrote. */
@@ -43,6 +52,7 @@ export interface SyncRig {
   /** Deliveries the bridge made, with the function's HTTP status. */
   deliveries(): ReadonlyArray<{ messageId: string; status: number; attempt: number }>;
   createInstance(id: string, instance?: Record<string, unknown>, location?: string): Promise<string>;
+  /** Calls resync through the front with a fresh token of `caller`. */
   resync(query?: string, caller?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
@@ -50,6 +60,8 @@ export interface SyncRig {
 export interface RigOptions {
   readonly namespace: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** Custom audiences the front accepts besides AUDIENCE (the function still requires AUDIENCE). */
+  readonly customAudiences?: readonly string[];
 }
 
 function listen(server: Server): Promise<string> {
@@ -86,6 +98,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     AUDIT_REQUIRED: 'true',
     PUBSUB_EMULATOR_HOST: stack.pubsubHost,
     PUBSUB_PROJECT_ID: PROJECT,
+    RESYNC_AUTH: 'cloud-run',
     RESYNC_AUDIENCE: AUDIENCE,
     RESYNC_ALLOWED_PRINCIPALS: `${OPERATOR},${SCHEDULER}`,
     RESYNC_SCHEDULER_PRINCIPAL: SCHEDULER,
@@ -97,7 +110,8 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   await import('../../../functions/index.js');
   const eventServer = getTestServer('syncOnAuditLog');
   const resyncServer = getTestServer('resync');
-  const [eventUrl, resyncUrl] = await Promise.all([listen(eventServer), listen(resyncServer)]);
+  const [eventUrl, functionUrl] = await Promise.all([listen(eventServer), listen(resyncServer)]);
+  const front = await startCloudRunFront({ target: functionUrl, serviceUrl: AUDIENCE, invokers: [OPERATOR, SCHEDULER, INVOKER_ONLY], certsUrl: issuer.certsUrl, ...(options.customAudiences ? { customAudiences: options.customAudiences } : {}) });
   const bridge: EventBridge = await startEventBridge({ client: pubsub, subscription: `${namespace}-events`, targetUrl: eventUrl });
   const audit = new AuditReader(pubsub.subscription(`${namespace}-audit-reader`));
   const redis = localRedisClient(memorystore.port, PROJECT);
@@ -110,7 +124,9 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     cluster,
     audit,
     issuer,
-    resyncUrl,
+    front,
+    resyncUrl: front.url,
+    functionUrl,
     auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
     settle: () => bridge.idle(),
@@ -130,7 +146,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     },
     async resync(query = '', caller = OPERATOR) {
       const token = await issuer.sign({ email: caller, audience: AUDIENCE });
-      const response = await fetch(`${resyncUrl}${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${front.url}${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async stop() {
@@ -138,6 +154,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
       await audit.close();
       await redis.close();
       await memorystore.stop();
+      await front.stop();
       await issuer.close();
       await new Promise((resolve) => eventServer.close(resolve));
       await new Promise((resolve) => resyncServer.close(resolve));

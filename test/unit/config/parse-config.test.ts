@@ -25,10 +25,15 @@ describe('parseConfig', () => {
 
   test('resync callers', () => {
     expect(parseResyncAuth(BASE_ENV)).toEqual({
-      audience: 'https://us-central1-test-project.cloudfunctions.net/resync',
+      mode: 'verify',
+      audience: 'https://resync-unittest-uc.a.run.app',
       allowedPrincipals: ['operator@example.com', 'scheduler@test-project.iam.gserviceaccount.com'],
       schedulerPrincipal: 'scheduler@test-project.iam.gserviceaccount.com',
     });
+  });
+
+  test('resync behind Cloud Run', () => {
+    expect(parseResyncAuth({ ...BASE_ENV, RESYNC_AUTH: 'cloud-run' })).toMatchObject({ mode: 'cloud-run' });
   });
 
   test('every value set', () => {
@@ -74,6 +79,11 @@ describe('parseConfig', () => {
     ['MAX_PRUNE_FRACTION', { MAX_PRUNE_FRACTION: '1.5' }],
     ['EVENT_MAX_AGE_SECONDS', { EVENT_MAX_AGE_SECONDS: '-1' }],
     ['RESYNC_AUDIENCE', { RESYNC_AUDIENCE: undefined }],
+    ['RESYNC_AUDIENCE', { RESYNC_AUDIENCE: 'resync' }],
+    ['RESYNC_AUDIENCE', { RESYNC_AUDIENCE: 'http://resync-unittest-uc.a.run.app' }],
+    ['RESYNC_AUDIENCE', { RESYNC_AUDIENCE: 'https://resync-unittest-uc.a.run.app?x=1' }],
+    ['RESYNC_AUTH', { RESYNC_AUTH: 'none' }],
+    ['RESYNC_AUTH', { RESYNC_AUTH: 'Cloud-Run' }],
     ['RESYNC_ALLOWED_PRINCIPALS', { RESYNC_ALLOWED_PRINCIPALS: 'not-an-email' }],
     ['AUDIT_TOPIC', { AUDIT_TOPIC: 'audit' }],
     ['OWNER_ID', { OWNER_ID: 'has space' }],

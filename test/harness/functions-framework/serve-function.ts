@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { freePort, REPO_ROOT } from '../../test/harness/process.js';
+import { freePort, REPO_ROOT } from '../process.js';
 
 export interface ServedFunction {
   readonly url: string;
