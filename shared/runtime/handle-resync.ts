@@ -1,16 +1,28 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { AuthError, errorMessage } from '../errors.js';
+import { AuthError, errorMessage, TransientError } from '../errors.js';
 import { parseResyncOptions } from '../http/resync-options.js';
 import { verifyCaller } from '../http/verify-caller.js';
 import { traceOf, type Logger } from '../log.js';
 import { resync } from '../reconcile/resync.js';
 import type { ResyncAuth } from '../config/parse-config.js';
+import { resyncAnswer } from './resync-answer.js';
 import type { Runtime } from './runtime.js';
 
 function rejectCaller(error: AuthError, log: Logger, response: Response): void {
   // The message is fixed text (no token material); the principal, when the token named one, goes to the log only.
   log.warn({ status: error.status, error: error.message, ...(error.principal ? { caller: error.principal } : {}) }, 'resync caller rejected');
   response.status(error.status).json({ error: error.message });
+}
+
+/**
+ * A transient failure is 503 with Retry-After (the Scheduler's own retry policy, or the operator, tries again); a
+ * permanent one is 500 with the reason, since calling again will fail alike until someone fixes the cause.
+ */
+function failed(error: unknown, log: Logger, response: Response): void {
+  const transient = error instanceof TransientError;
+  log.error({ error: errorMessage(error), transient }, 'resync failed');
+  if (transient) response.status(503).set('Retry-After', '30').json({ error: errorMessage(error), retryable: true });
+  else response.status(500).json({ error: errorMessage(error), retryable: false });
 }
 
 /**
@@ -35,10 +47,9 @@ export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: 
     const { options } = parsed;
     const { report } = await resync(await runtime.deps(log), { kind: 'resync', principal: caller.email, scheduled: caller.scheduled }, options);
     log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors }, 'resync finished');
-    response.status(report.refused ? 409 : 200).json(report);
+    response.status(report.refused ? 409 : 200).json(resyncAnswer(report));
   } catch (error) {
     if (error instanceof AuthError) return rejectCaller(error, log, response);
-    log.error({ error: errorMessage(error) }, 'resync failed');
-    response.status(500).json({ error: errorMessage(error) });
+    failed(error, log, response);
   }
 }
