@@ -1,4 +1,4 @@
-import { OAuth2Client } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 import { AuthError, TransientError } from '../errors.js';
 import type { ResyncAuth } from '../config/parse-config.js';
 import { tokenHeaders, tokenIn, type CallerHeaders, type PresentedToken } from './bearer-token.js';
@@ -13,9 +13,13 @@ export interface Caller {
 let client: OAuth2Client | undefined;
 let clientCertsUrl: string | undefined;
 
-/** One client per process: it caches Google's signing certificates between calls. */
-function oauthClient(certsUrl: string | undefined): OAuth2Client {
+/**
+ * One client per process: it caches Google's signing certificates between calls. The library is loaded on first use,
+ * so `cloud-run` mode, which checks claims only, never pays for it at start-up.
+ */
+async function oauthClient(certsUrl: string | undefined): Promise<OAuth2Client> {
   if (!client || clientCertsUrl !== certsUrl) {
+    const { OAuth2Client } = await import('google-auth-library');
     client = new OAuth2Client(certsUrl ? { endpoints: { oauth2FederatedSignonPemCertsUrl: certsUrl } } : {});
     clientCertsUrl = certsUrl;
   }
@@ -80,7 +84,7 @@ const LIBRARY_REASONS: ReadonlyArray<[RegExp, string]> = [
 
 async function verifySignature(token: PresentedToken, settings: ResyncAuth): Promise<IdTokenClaims> {
   try {
-    await oauthClient(settings.certsUrl).verifyIdToken({ idToken: token.raw, audience: settings.audience });
+    await (await oauthClient(settings.certsUrl)).verifyIdToken({ idToken: token.raw, audience: settings.audience });
     return decodeClaims(token);
   } catch (error) {
     if (error instanceof AuthError) throw error;
