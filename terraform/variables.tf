@@ -196,6 +196,16 @@ variable "max_prune_fraction" {
   }
 }
 
+variable "port_quarantine_seconds" {
+  description = "A freed egress gateway port is held back this long before another instance may get it (sidecars still routing to a deleted instance must not reach a new one). 0 frees ports at once."
+  type        = number
+  default     = 300
+  validation {
+    condition     = var.port_quarantine_seconds >= 0 && var.port_quarantine_seconds <= 86400
+    error_message = "port_quarantine_seconds must be between 0 and 86400."
+  }
+}
+
 variable "event_max_age_seconds" {
   description = "The event function drops events older than this (the scheduled resync repairs what they missed); bounds retries."
   type        = number

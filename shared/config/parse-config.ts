@@ -33,6 +33,7 @@ export interface Config {
   readonly ownerId: string;
   readonly maxPruneFraction: number;
   readonly eventMaxAgeSeconds: number;
+  readonly portQuarantineSeconds: number;
   readonly audit: { readonly topic?: string; readonly required: boolean };
 }
 
@@ -142,6 +143,7 @@ export function parseConfig(env: Env): Config {
     ownerId: read(env, 'OWNER_ID', labelValue.min(1), 'a label value (letters, digits, `-_.`, at most 63)'),
     maxPruneFraction: read(env, 'MAX_PRUNE_FRACTION', z.coerce.number().min(0).max(1), 'a number from 0 to 1'),
     eventMaxAgeSeconds: read(env, 'EVENT_MAX_AGE_SECONDS', z.coerce.number().int().positive(), 'a positive whole number of seconds'),
+    portQuarantineSeconds: read(env, 'PORT_QUARANTINE_SECONDS', z.coerce.number().int().min(0).max(86400), 'a whole number of seconds from 0 to 86400'),
     audit: { ...(auditTopic ? { topic: auditTopic } : {}), required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`') },
   };
 }

@@ -5,6 +5,7 @@ import { instanceKey, parseServicePortName } from '../render/names.js';
 import type { RenderSettings } from '../render/render-settings.js';
 import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.js';
 import type { InstanceError } from './plan-types.js';
+import { withQuarantine, type Quarantine } from './port-quarantine.js';
 import { foreignPorts, gatewayServicePort, type GatewayServiceState, type ServicePort } from './service-ports.js';
 
 /** An instance the plan covers, as the Memorystore API reported it; no `instance` means it is gone. */
@@ -29,6 +30,8 @@ export interface SyncInput {
    * written: half an instance's configuration (a Gateway without its ServiceEntry) is worse than none.
    */
   readonly blocked?: ReadonlySet<string>;
+  /** Freed gateway ports are held back this long before another instance may have them (port-quarantine.ts). */
+  readonly quarantine?: Quarantine;
   readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number } };
 }
 
@@ -133,6 +136,6 @@ export function desiredState(input: SyncInput): DesiredState {
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
     kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
     errors,
-    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: afterPorts } } : {}),
+    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine) } } : {}),
   };
 }

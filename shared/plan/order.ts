@@ -8,12 +8,17 @@ const APPLY_ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'V
 
 const rank = (change: Change): number => APPLY_ORDER.indexOf(change.ref.kind);
 
-/** A Service update that only removes ports is a "break" step too: it must wait until the Gateways are gone. */
+/**
+ * A Service update that removes ports, or renames them into quarantine, is a "break" step too: it must wait until the
+ * Gateways that used them are gone.
+ */
 function isBreak(change: Change): boolean {
   if (change.action === 'delete') return true;
   if (change.ref.kind !== 'Service' || change.action !== 'update') return false;
-  const ports = (o: Change['before']): unknown[] => (Array.isArray(o?.spec['ports']) ? (o.spec['ports'] as unknown[]) : []);
-  return ports(change.after).length < ports(change.before).length;
+  const keys = (o: Change['before']): string[] =>
+    (Array.isArray(o?.spec['ports']) ? (o.spec['ports'] as Array<{ port?: unknown; name?: unknown }>) : []).map((p) => `${String(p.port)}/${String(p.name)}`);
+  const after = new Set(keys(change.after));
+  return keys(change.before).some((k) => !after.has(k));
 }
 
 export function orderChanges(changes: readonly Change[]): Change[] {

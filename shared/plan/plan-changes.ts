@@ -39,20 +39,25 @@ function objectChange(desired: KubeObject, live: KubeObject | undefined, foreign
  * ports in another (after the Gateways that used them are gone), so a plan that does both stays make-before-break.
  */
 function servicePortChanges(service: GatewayServiceState, ports: NonNullable<DesiredState['servicePorts']>): Change[] {
-  const numbers = (list: readonly ServicePort[]): Set<number> => new Set(list.map((p) => p.port));
-  const before = numbers(ports.before);
-  const after = numbers(ports.after);
-  const added = ports.after.filter((p) => !before.has(p.port));
-  const kept = ports.before.filter((p) => after.has(p.port));
+  const beforeNumbers = new Set(ports.before.map((p) => p.port));
+  const added = ports.after.filter((p) => !beforeNumbers.has(p.port));
+  const grown = [...ports.before, ...added];
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: service.namespace, name: service.name };
   const body = (list: readonly ServicePort[]): KubeObject => serviceApplyBody(service, list);
   // Both steps carry the version read; the second is given the version of the first at apply time (apply-plan.ts).
   const changes: Change[] = [];
-  const grown = [...ports.before, ...added];
   if (added.length > 0) changes.push({ action: 'update', ref, before: body(ports.before), after: body(grown), reason: 'gateway ports added' });
-  if (kept.length < ports.before.length) changes.push({ action: 'update', ref, before: body(grown), after: body(ports.after), reason: 'gateway ports freed' });
+  // Ports removed, or renamed into quarantine: after the Gateways that used them are gone.
+  if (!samePorts(grown, ports.after)) changes.push({ action: 'update', ref, before: body(grown), after: body(ports.after), reason: 'gateway ports freed' });
   if (changes.length === 0) changes.push({ action: 'unchanged', ref, before: body(ports.before), after: body(ports.before) });
   return changes;
+}
+
+const portKey = (p: ServicePort): string => `${p.port}/${p.name}`;
+
+function samePorts(a: readonly ServicePort[], b: readonly ServicePort[]): boolean {
+  const keys = new Set(a.map(portKey));
+  return a.length === b.length && b.every((p) => keys.has(portKey(p)));
 }
 
 /**

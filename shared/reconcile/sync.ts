@@ -53,7 +53,8 @@ export function summarize(records: readonly AuditRecord[]): Record<string, numbe
 async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<SyncResult> {
   const { config } = deps;
   const { owned, service, view } = options.read;
-  const input = { scope, owned, ...(service ? { gatewayService: service } : {}), view: view.kind, settings: config };
+  const quarantine = { now: deps.clock.now(), seconds: config.portQuarantineSeconds };
+  const input = { scope, owned, ...(service ? { gatewayService: service } : {}), view: view.kind, quarantine, settings: config };
   const first = desiredState(input);
   const foreign = await foreignHolders(deps, options.read, first.desired);
   // An instance with any clashing name is planned again as blocked: all of its objects are written or none are.

@@ -90,13 +90,18 @@ describe('one instance through its life', () => {
     expect(await rig.cluster.gatewayPorts()).toEqual([80, 443, 16000, 16001]);
   });
 
-  test('delete: every object is gone and the ports are freed', async () => {
+  test('delete: every object is gone and the ports are freed into quarantine', async () => {
+    const before = await rig.cluster.gatewayServicePorts();
     const mark = rig.audit.count;
     const [operation] = await rig.redis.deleteInstance({ name: full });
     await operation.promise();
     await rig.settle();
     expect(await rig.cluster.istioObjects()).toEqual(new Map());
     expect(await rig.cluster.gatewayPorts()).toEqual([80, 443]);
+    // The freed ports stay on the Service under quarantine names until PORT_QUARANTINE_SECONDS has passed.
+    const freed = before.filter((p) => p.port !== 80 && p.port !== 443).map((p) => p.port);
+    const quarantined = (await rig.cluster.gatewayServicePorts()).filter((p) => p.name.startsWith('tcp-freed-'));
+    expect(quarantined.map((p) => p.port)).toEqual(freed);
     const records = await rig.audit.since(mark);
     expect(records.filter((r) => r.record.action === 'delete')).toHaveLength(5);
     expect(records.every((r) => r.record.trigger.method_name === 'google.cloud.redis.v1.CloudRedis.DeleteInstance')).toBe(true);

@@ -24,11 +24,16 @@ export class ClusterView {
     return result;
   }
 
-  /** Ports of the egress gateway Service. */
+  /** Ports of the egress gateway Service that carry traffic: those held in quarantine after a deletion are left out. */
   async gatewayPorts(): Promise<number[]> {
+    return (await this.gatewayServicePorts()).filter((p) => !p.name.startsWith('tcp-freed-')).map((p) => p.port);
+  }
+
+  /** Every port of the egress gateway Service, with its name, by port number. */
+  async gatewayServicePorts(): Promise<Array<{ port: number; name: string }>> {
     const service = await this.api.read({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace: this.namespace } });
-    const ports = (JSON.parse(JSON.stringify(service)) as { spec: { ports: Array<{ port: number }> } }).spec.ports;
-    return ports.map((p) => p.port).sort((a, b) => a - b);
+    const ports = (JSON.parse(JSON.stringify(service)) as { spec: { ports: Array<{ port: number; name: string }> } }).spec.ports;
+    return ports.sort((a, b) => a.port - b.port);
   }
 
   async create(object: KubeObject): Promise<void> {
