@@ -68,7 +68,10 @@ afterAll(async () => {
 
 describe('local Memorystore API through the real client', () => {
   test('create: CREATING with no address, then the operation yields a READY instance with one', async () => {
+    // Long enough that the read right after the create still sees CREATING on a busy machine.
+    memorystore.setSettleDelay(1000);
     const [operation] = await redis.createInstance({ parent: parent('us-central1'), instanceId: 'orders', instance: { tier: 'BASIC', memorySizeGb: 1 } });
+    memorystore.setSettleDelay(50);
     const [during] = await redis.getInstance({ name: `${parent('us-central1')}/instances/orders` });
     expect(during).toMatchObject({ state: 'CREATING', host: '', port: 0 });
     expect(operation.metadata).toMatchObject({ verb: 'create', target: `${parent('us-central1')}/instances/orders`, apiVersion: 'v1' });
