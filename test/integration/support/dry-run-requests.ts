@@ -43,7 +43,7 @@ export class DryRunClient {
 
   private service(fields: Record<string, unknown>): KubernetesObject {
     const { metadata, ...rest } = fields as { metadata?: object };
-    return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace: this.namespace, ...metadata }, ...rest } as KubernetesObject;
+    return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace: this.namespace, ...metadata }, ...rest };
   }
 
   /** Server-side apply to the egress gateway Service, as the functions write it (forced, under a field manager). */
