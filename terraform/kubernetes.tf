@@ -37,3 +37,28 @@ resource "kubernetes_manifest" "rbac" {
     roleRef = merge(each.value.manifest.roleRef, { name = "${each.value.manifest.roleRef.name}-${each.value.who}" })
   } : {})
 }
+
+# The admission policy that limits what the same identities may write, beyond RBAC: on the egress gateway Service only
+# ports named as the project names them, on the Istio kinds only objects labelled as this deployment's (see
+# kubernetes/admission-policy.yaml.tftpl). One policy and binding per kind of object, naming both identities. Policies
+# are cluster-wide objects, so their names carry the owner id: two deployments in one cluster keep theirs apart.
+locals {
+  admission_policy_template = "${path.module}/kubernetes/admission-policy.yaml.tftpl"
+  admission_policy_name     = "memorystore-egress-sync-${lower(replace(var.owner_id, "_", "-"))}"
+  admission_policy_values = merge(local.rbac_values, {
+    policy_name = local.admission_policy_name
+    owner_id    = var.owner_id
+    sync_user   = local.service_account_emails_at_plan["sync"]
+    resync_user = local.service_account_emails_at_plan["resync"]
+  })
+  # Filtered with `if`, not a conditional: the documents differ in shape, so `cond ? {...} : {}` has no single type.
+  admission_policy_documents = {
+    for d in split("\n---\n", templatefile(local.admission_policy_template, local.admission_policy_values)) : "${yamldecode(d).kind}/${yamldecode(d).metadata.name}" => yamldecode(d)
+    if var.manage_admission_policy
+  }
+}
+
+resource "kubernetes_manifest" "admission_policy" {
+  for_each = local.admission_policy_documents
+  manifest = each.value
+}

@@ -62,3 +62,8 @@ output "sink_writer_identity" {
   description = "Identity the Logging sink writes to the events topic as."
   value       = google_logging_project_sink.redis_admin.writer_identity
 }
+
+output "admission_policies" {
+  description = "ValidatingAdmissionPolicies (with bindings of the same names) that limit the functions' identities in the cluster; empty when manage_admission_policy is false."
+  value       = sort([for key, m in local.admission_policy_documents : m.metadata.name if m.kind == "ValidatingAdmissionPolicy"])
+}

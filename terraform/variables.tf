@@ -345,6 +345,12 @@ variable "manage_kubernetes_rbac" {
   default     = true
 }
 
+variable "manage_admission_policy" {
+  description = "Install the ValidatingAdmissionPolicy that limits the functions' identities to their own ports on the egress gateway Service and their own Istio objects (kubernetes/admission-policy.yaml.tftpl; admissionregistration.k8s.io/v1, GKE 1.30 or later)."
+  type        = bool
+  default     = true
+}
+
 variable "notification_channels" {
   description = "Monitoring notification channel ids for the dead-letter alert."
   type        = list(string)

@@ -29,8 +29,9 @@ export async function loadKubeConfig(access: KubeAccess, token: TokenSource = ap
   const accessToken = await token();
   if (!accessToken) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
   kubeConfig.loadFromOptions({
-    // A DNS endpoint (*.gke.goog) is served with a publicly trusted certificate, so it comes without a CA.
-    clusters: [{ name: 'gke', server: `https://${access.endpoint}`, skipTLSVerify: false, ...(access.caCertBase64 ? { caData: access.caCertBase64 } : {}) }],
+    // A DNS endpoint (*.gke.goog) and the Connect gateway are served with publicly trusted certificates, so they come
+    // without a CA and the system trust store verifies them.
+    clusters: [{ name: 'gke', server: access.server, skipTLSVerify: false, ...(access.caCertBase64 ? { caData: access.caCertBase64 } : {}) }],
     users: [{ name: 'function', token: accessToken }],
     contexts: [{ name: 'gke', cluster: 'gke', user: 'function' }],
     currentContext: 'gke',

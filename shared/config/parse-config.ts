@@ -13,7 +13,8 @@ export type SyncMode = 'egress-gateway' | 'direct';
 
 export type KubeAccess =
   | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string }
-  | { readonly kind: 'gke'; readonly endpoint: string; readonly caCertBase64?: string };
+  /** `server`: the https URL requests go to, `https://<endpoint host>` or a full URL (the Connect gateway's has a path). */
+  | { readonly kind: 'gke'; readonly server: string; readonly caCertBase64?: string };
 
 export interface Config {
   readonly project: string;
@@ -105,12 +106,26 @@ function parseRange(value: string): { from: number; to: number } | undefined {
   return from.success && to.success && from.data <= to.data ? { from: from.data, to: to.data } : undefined;
 }
 
+/**
+ * The apiserver URL of GKE_CLUSTER_ENDPOINT: a bare host (IP or DNS name) is served over https at its root; a full
+ * https URL is taken as a kubeconfig `server`, path included, as the Connect gateway's
+ * (https://connectgateway.googleapis.com/v1/projects/NUMBER/locations/LOCATION/gkeMemberships/MEMBERSHIP). No
+ * credentials, query or fragment: the token is added per request, and every API path is appended to this one.
+ */
+function parseClusterServer(value: string): string | undefined {
+  if (/^[A-Za-z0-9.:[\]-]+$/.test(value)) return `https://${value}`;
+  if (/\s/.test(value) || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  const plain = url.protocol === 'https:' && !url.username && !url.password && !url.search && !url.hash && !value.includes('#');
+  return plain ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : undefined;
+}
+
 function parseKubeAccess(env: Env): KubeAccess {
-  const endpoint = optional(env, 'GKE_CLUSTER_ENDPOINT', z.string().regex(/^[A-Za-z0-9.:[\]-]+$/), 'a GKE endpoint host (IP or DNS name)');
+  const server = optional(env, 'GKE_CLUSTER_ENDPOINT', z.string().transform(parseClusterServer).pipe(z.string()), 'a GKE endpoint host (IP or DNS name) or an https:// server URL');
   const kubeconfig = optional(env, 'KUBECONFIG', z.string().min(1), 'a kubeconfig path');
-  if (endpoint) {
+  if (server) {
     const ca = optional(env, 'GKE_CLUSTER_CA_CERT', z.string().regex(/^[A-Za-z0-9+/=\s]+$/), 'base64 of the cluster CA PEM');
-    return { kind: 'gke', endpoint, ...(ca ? { caCertBase64: ca } : {}) };
+    return { kind: 'gke', server, ...(ca ? { caCertBase64: ca } : {}) };
   }
   if (kubeconfig) {
     const context = optional(env, 'KUBE_CONTEXT', z.string().min(1), 'a context name');

@@ -35,10 +35,13 @@ async function outcome(call: Promise<unknown>): Promise<{ status: number; messag
 }
 const statusOf = async (call: Promise<unknown>): Promise<number> => (await outcome(call)).status;
 
+/** Labelled as the functions label theirs (OWNER_ID default): the admission policy bound with the RBAC requires it. */
+const OURS = { 'app.kubernetes.io/managed-by': 'memorystore-egress-sync', 'memorystore-egress-sync/owner': 'default' };
+
 const serviceEntry = (name: string, spec: Record<string, unknown> = {}, namespace = NS): KubernetesObject & { spec: object } => ({
   apiVersion: ISTIO,
   kind: 'ServiceEntry',
-  metadata: { name, namespace },
+  metadata: { name, namespace, labels: OURS },
   spec: { hosts: [`${name}.memorystore.internal`], addresses: ['10.1.2.3/32'], ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.1.2.3' }], ...spec },
 });
 
@@ -126,7 +129,8 @@ describe('the project RBAC manifest, bound to the functions identity', () => {
   });
 
   test('may read the egress gateway Service and apply a port of its own, leaving the installer ports alone', async () => {
-    const port = { name: `tcp-redis-${GATEWAY_PORT}`, port: GATEWAY_PORT, targetPort: GATEWAY_PORT, protocol: 'TCP' };
+    // Named as the project names its ports (tcp-<instance>-<hash>-p): the admission policy allows no other.
+    const port = { name: 'tcp-cache-0123456789-p', port: GATEWAY_PORT, targetPort: GATEWAY_PORT, protocol: 'TCP' };
     // No force: the apply must not conflict with the fields "helm" holds.
     const added = (await apply(gatewayService('istio-egressgateway', [port]))) as V1Service;
     expect(added.spec?.ports?.map((p) => p.port)).toEqual([80, 443, GATEWAY_PORT]);
@@ -193,7 +197,8 @@ describe('istioctl analyze against the cluster, with the egress gateway Pod and 
   test('reports the gateway port missing from the Service, and nothing once the port is added', async () => {
     // Both ends of the missing port: the Gateway listens where no Service port leads, the mesh leg routes to no port.
     expect(await findings()).toEqual([`IST0101 VirtualService ${ns}/redis-c-egress`, `IST0162 Gateway ${ns}/redis-c-egress`]);
-    const port = { name: `tcp-redis-${GATEWAY_PORT}`, port: GATEWAY_PORT, targetPort: GATEWAY_PORT, protocol: 'TCP' };
+    // Named as the project names its ports (tcp-<instance>-<hash>-p): the admission policy allows no other.
+    const port = { name: 'tcp-cache-0123456789-p', port: GATEWAY_PORT, targetPort: GATEWAY_PORT, protocol: 'TCP' };
     await applyManifests(controlPlane.adminKubeconfigPath, stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace: ns }, spec: { ports: [port] } }), 'memorystore-egress-sync');
     expect(await findings()).toEqual([]);
   });

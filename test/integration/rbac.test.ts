@@ -1,12 +1,18 @@
-import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { bindRbac, createEgressGatewayFixtures } from '../harness/control-plane/index.js';
+import { ApiException, AuthorizationV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { bindRbac, createEgressGatewayFixtures, loadKubeconfig } from '../harness/control-plane/index.js';
+import { LABEL_MANAGED_BY, LABEL_OWNER, PROJECT } from '../../shared/model/k8s-object.js';
+import { servicePortName } from '../../shared/render/names.js';
+import { nameOf } from '../fixtures/instances.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 
 /**
  * The RBAC the project ships (terraform/kubernetes/rbac.yaml.tftpl) is all the functions get in the end-to-end tests,
- * which shows it is enough. Here: it is no more than that, and the Istio CRDs enforce their own rules.
+ * which shows it is enough. Here: it is no more than that, and the Istio CRDs enforce their own rules. The admission
+ * policy is bound too, as Terraform installs it, so the objects written here are labelled as the functions label
+ * theirs (admission-policy.test.ts covers what the policy refuses).
  */
 const namespace = 'e2e-rbac';
+const OWNER = 'e2e';
 const stack = sharedStack();
 
 function apiFor(kubeconfigPath: string): KubernetesObjectApi {
@@ -24,7 +30,7 @@ const statusOf = async (call: Promise<unknown>): Promise<number> =>
 const serviceEntry = (name: string, ns = namespace, spec: Record<string, unknown> = {}) => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'ServiceEntry',
-  metadata: { name, namespace: ns },
+  metadata: { name, namespace: ns, labels: { [LABEL_MANAGED_BY]: PROJECT, [LABEL_OWNER]: OWNER } },
   spec: { hosts: [`${name}.example.internal`], addresses: ['10.1.2.3/32'], ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.1.2.3' }], ...spec },
 });
 
@@ -35,7 +41,7 @@ const intruder = apiFor(stack.intruderKubeconfig);
 beforeAll(async () => {
   await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
   await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace: 'e2e-rbac-other', service: 'other-service' });
-  await bindRbac(stack.adminKubeconfig, { user: SYNC_USER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+  await bindRbac(stack.adminKubeconfig, { user: SYNC_USER, ownerId: OWNER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
   await admin.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'redis-auth', namespace }, stringData: { auth: 'hunter2' } } as never);
 });
 
@@ -51,7 +57,7 @@ describe('what the functions identity may do', () => {
   });
 
   test('get and server-side apply ports on the egress gateway Service', async () => {
-    const body = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace }, spec: { ports: [{ name: 'tcp-redis-16999', port: 16999, targetPort: 16999, protocol: 'TCP' }] } };
+    const body = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace }, spec: { ports: [{ name: servicePortName(nameOf('rbac'), 'primary'), port: 16999, targetPort: 16999, protocol: 'TCP' }] } };
     expect(await statusOf(sync.read(body))).toBe(200);
     expect(await statusOf(sync.patch(body, undefined, undefined, 'memorystore-egress-sync', true, PatchStrategy.ServerSideApply))).toBe(200);
     expect(await statusOf(sync.patch({ ...body, spec: {} }, undefined, undefined, 'memorystore-egress-sync', true, PatchStrategy.ServerSideApply))).toBe(200);
@@ -69,8 +75,18 @@ describe('what it may not do', () => {
     ['write ServiceEntries in another namespace', () => sync.create(serviceEntry('elsewhere', 'e2e-rbac-other'))],
     ['touch other Istio kinds', () => sync.list('networking.istio.io/v1', 'Sidecar', namespace)],
     ['read ConfigMaps', () => sync.list('v1', 'ConfigMap', namespace)],
+    ['patch a ServiceEntry', () => sync.patch(serviceEntry('patched'), undefined, undefined, 'memorystore-egress-sync', true, PatchStrategy.ServerSideApply)],
   ])('%s: 403', async (_what, call) => {
     expect(await statusOf(call())).toBe(403);
+  });
+
+  // Verbs the code never uses: it lists and reads, creates, replaces (PUT) and deletes Istio objects, and patches
+  // nothing but the egress gateway Service. The authorizer itself answers (a SubjectAccessReview).
+  test.each(['serviceentries', 'gateways', 'destinationrules', 'virtualservices'])('no watch and no patch on %s', async (resource) => {
+    const authorization = loadKubeconfig(stack.adminKubeconfig).makeApiClient(AuthorizationV1Api);
+    const allowed = async (verb: string): Promise<boolean | undefined> =>
+      (await authorization.createSubjectAccessReview({ body: { spec: { user: SYNC_USER, resourceAttributes: { namespace, verb, group: 'networking.istio.io', resource } } } })).status?.allowed;
+    expect({ list: await allowed('list'), watch: await allowed('watch'), patch: await allowed('patch'), update: await allowed('update') }).toEqual({ list: true, watch: false, patch: false, update: true });
   });
 
   test('a user without the binding gets nothing', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { block, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
 
 /** Who may do what: every role granted, every invoker, the scheduler's token, the cluster RBAC. */
@@ -82,4 +83,52 @@ test('Kubernetes RBAC is the shipped manifest, rendered for each function identi
   expect(manifest).not.toMatch(/secrets|ClusterRole|"\*"/);
   // templatefile() reads every dollar-brace sequence as an expression, comments included: only the four placeholders.
   expect([...new Set([...manifest.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort()).toEqual(['egress_gateway_namespace', 'egress_gateway_service', 'istio_namespace', 'sync_user']);
+});
+
+/** A Kubernetes manifest as parsed YAML; the tests read its fields loosely. */
+type Manifest = { kind: string; apiVersion: string; metadata: { name: string }; spec: Record<string, unknown>; rules?: unknown };
+
+/** A manifest template filled in as templatefile() fills these plain placeholders, split into its documents. */
+function renderedDocuments(file: string, values: Record<string, string>): Manifest[] {
+  const text = readFileSync(join(TERRAFORM_DIR, 'kubernetes', file), 'utf8').replace(/\$\{(\w+)\}/g, (_m, key: string) => {
+    if (values[key] === undefined) throw new Error(`${file}: placeholder ${key} has no value`);
+    return values[key];
+  });
+  return parseAllDocuments(text).map((d) => d.toJS() as Manifest);
+}
+
+test('RBAC on the Istio kinds has the verbs the code uses and no more: no watch, no patch', () => {
+  const [istioRole, , serviceRole] = renderedDocuments('rbac.yaml.tftpl', { istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', sync_user: 'sync@p.iam.gserviceaccount.com' });
+  expect(istioRole!.rules).toEqual([{ apiGroups: ['networking.istio.io'], resources: ['serviceentries', 'gateways', 'destinationrules', 'virtualservices'], verbs: ['get', 'list', 'create', 'update', 'delete'] }]);
+  expect(serviceRole!.rules).toEqual([{ apiGroups: [''], resources: ['services'], resourceNames: ['gw'], verbs: ['get', 'patch'] }]);
+});
+
+describe('the admission policy', () => {
+  test('is installed from the shipped manifest, for both function identities, with every value known at plan', () => {
+    expect(tf.locals['admission_policy_template']).toBe('${path.module}/kubernetes/admission-policy.yaml.tftpl');
+    expect(resource(tf, 'kubernetes_manifest', 'admission_policy')).toMatchObject({ for_each: '${local.admission_policy_documents}', manifest: '${each.value}' });
+    expect(String(tf.locals['admission_policy_documents'])).toMatch(/\n\s*if var\.manage_admission_policy\n\s*\}\}$/);
+    expect(tf.variables['manage_admission_policy']!['default']).toBe(true);
+    // Emails derived from the account ids and the project, as for RBAC: never an account's `email` attribute.
+    expect(tf.locals['admission_policy_values']).toBe(
+      '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.owner_id\n    sync_user   = local.service_account_emails_at_plan["sync"]\n    resync_user = local.service_account_emails_at_plan["resync"]\n  })}',
+    );
+    expect(tf.locals['admission_policy_name']).toBe('memorystore-egress-sync-${lower(replace(var.owner_id, "_", "-"))}');
+  });
+
+  test('names both identities in every policy, binds every policy with Deny, and fails closed', () => {
+    const docs = renderedDocuments('admission-policy.yaml.tftpl', {
+      policy_name: 'mes-prod', istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', owner_id: 'prod',
+      sync_user: 'sync@p.iam.gserviceaccount.com', resync_user: 'resync@p.iam.gserviceaccount.com',
+    });
+    const policies = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
+    const bindings = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicyBinding');
+    expect(policies.map((p) => p.metadata.name)).toEqual(['mes-prod-gateway-service', 'mes-prod-istio-objects']);
+    expect(bindings.map((b) => [b.spec['policyName'], b.spec['validationActions']])).toEqual(policies.map((p) => [p.metadata.name, ['Deny', 'Audit']]));
+    for (const policy of policies) {
+      expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
+      expect(policy.spec['failurePolicy']).toBe('Fail');
+      expect((policy.spec['matchConditions'] as unknown[])[0]).toEqual({ name: 'functions-identity', expression: 'request.userInfo.username in ["sync@p.iam.gserviceaccount.com", "resync@p.iam.gserviceaccount.com"]' });
+    }
+  });
 });

@@ -47,7 +47,7 @@ describe('DNS-based endpoint', () => {
     const dns = STAND_IN_CLUSTER.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint as string;
     expect(dns).toMatch(/\.gke\.goog$/);
     const config = parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: dns, GKE_CLUSTER_CA_CERT: '' });
-    expect(config.kube).toEqual({ kind: 'gke', endpoint: dns });
+    expect(config.kube).toEqual({ kind: 'gke', server: `https://${dns}` });
   });
 
   test('the example installs the RBAC over the same endpoint the functions use', () => {
@@ -83,7 +83,7 @@ describe('private IP through VPC egress', () => {
     const ip = STAND_IN_CLUSTER.private_cluster_config[0].private_endpoint as string;
     const ca = STAND_IN_CLUSTER.master_auth[0].cluster_ca_certificate as string;
     const config = parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: ip, GKE_CLUSTER_CA_CERT: ca });
-    expect(config.kube).toEqual({ kind: 'gke', endpoint: ip, caCertBase64: ca });
+    expect(config.kube).toEqual({ kind: 'gke', server: `https://${ip}`, caCertBase64: ca });
   });
 
   test('the VPC Access API is enabled only with a connector', () => {

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { AuthorizationV1Api } from '@kubernetes/client-node';
-import { REPO_ROOT } from '../process.js';
+import { bindAdmissionPolicy, DEFAULT_OWNER_ID } from './admission-policy.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { applyManifests, createAll } from './manifests.js';
+import { renderTemplate } from './templates.js';
 
 const EGRESS_LABELS = { app: 'istio-egressgateway', istio: 'egressgateway' };
 // As Istio's legacy egress chart renders the Service (manifests/charts/gateways/istio-egress/values.yaml).
@@ -52,31 +51,31 @@ export interface RbacOptions {
   istioNamespace: string;
   egressGatewayNamespace: string;
   egressGatewayService: string;
+  /** OWNER_ID the functions run with (default: theirs): the admission policy lets them write only objects of it. */
+  ownerId?: string;
+  /** false: RBAC alone, without the admission policy Terraform installs beside it (default true). */
+  admissionPolicy?: boolean;
 }
 
 /** The project's RBAC manifest (the one Terraform installs) with its `${...}` placeholders filled in. */
 export function renderRbac(options: RbacOptions): string {
-  const template = readFileSync(join(REPO_ROOT, 'terraform/kubernetes/rbac.yaml.tftpl'), 'utf8');
-  const values: Record<string, string> = {
+  return renderTemplate('rbac.yaml.tftpl', {
     istio_namespace: options.istioNamespace,
     egress_gateway_namespace: options.egressGatewayNamespace,
     egress_gateway_service: options.egressGatewayService,
     sync_user: options.user,
-  };
-  return template.replace(/\$\{(\w+)\}/g, (_match, key: string) => {
-    const value = values[key];
-    if (value === undefined) throw new Error(`rbac template: unknown placeholder ${key}`);
-    return value;
   });
 }
 
 /**
- * Applies the rendered RBAC manifest: tests then act as that user, proving the manifest is enough and no more.
- * Applied, not created, so a change to the template reaches a namespace that already had it.
+ * Applies the rendered RBAC manifest and, as Terraform does, the admission policy: tests then act as that user,
+ * proving the two are enough and no more. Applied, not created, so a change to a template reaches a namespace that
+ * already had it.
  */
 export async function bindRbac(kubeconfigPath: string, options: RbacOptions): Promise<void> {
   await applyManifests(kubeconfigPath, renderRbac(options));
   await waitUntilAllowed(kubeconfigPath, options);
+  if (options.admissionPolicy !== false) await bindAdmissionPolicy(kubeconfigPath, { ...options, ownerId: options.ownerId ?? DEFAULT_OWNER_ID });
 }
 
 /**

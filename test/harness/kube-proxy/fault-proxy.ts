@@ -24,12 +24,21 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
+export interface FaultProxyOptions {
+  /**
+   * Serve the API under this path, as the Connect gateway does (`/v1/projects/N/locations/L/gkeMemberships/M`): the
+   * kubeconfig's server carries it, and a request outside it gets 404 instead of reaching the apiserver.
+   */
+  readonly pathPrefix?: string;
+}
+
 /**
  * A loopback proxy in front of the real kube-apiserver that can answer a request itself (a 429 with Retry-After, a
  * 410 for an expired continue token, a 503) instead of passing it on, and counts what it sees. The client under test
  * talks plain HTTP to it; the proxy talks TLS to the apiserver with the user's own token.
  */
-export async function startFaultProxy(kubeconfigPath: string, outPath: string): Promise<FaultProxy> {
+export async function startFaultProxy(kubeconfigPath: string, outPath: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
+  const prefix = options.pathPrefix ?? '';
   const config = parse(readFileSync(kubeconfigPath, 'utf8')) as KubeconfigFile;
   const upstream = new URL(config.clusters[0]!.cluster.server);
   const requests: string[] = [];
@@ -38,13 +47,14 @@ export async function startFaultProxy(kubeconfigPath: string, outPath: string): 
     requests.push(`${req.method} ${req.url}`);
     const injected = rule?.({ method: req.method ?? '', url: req.url ?? '', seen: requests.length });
     if (injected) return answer(res, injected);
-    forward(req, res, upstream);
+    if (!req.url?.startsWith(`${prefix}/`)) return answer(res, { status: 404 });
+    forward(req, res, upstream, req.url.slice(prefix.length));
   });
   let connections = 0;
   server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const cluster = { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true };
+  const cluster = { server: `http://127.0.0.1:${port}${prefix}`, 'insecure-skip-tls-verify': true };
   writeFileSync(outPath, stringify({ ...config, clusters: [{ name: config.clusters[0]!.name, cluster }] }), { mode: 0o600 });
   return { kubeconfig: outPath, requests, connections: () => connections, setRule: (r) => (rule = r), stop: () => close(server) };
 }
@@ -58,9 +68,9 @@ function answer(res: ServerResponse, injected: InjectedAnswer): void {
   res.end(JSON.stringify(injected.body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: injected.status, message: 'injected by the fault proxy' }));
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, upstream: URL): void {
+function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, path: string): void {
   const outgoing = httpsRequest(
-    { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host }, rejectUnauthorized: false },
+    { host: upstream.hostname, port: upstream.port, path, method: req.method, headers: { ...req.headers, host: upstream.host }, rejectUnauthorized: false },
     (answerFromServer) => {
       res.writeHead(answerFromServer.statusCode ?? 502, answerFromServer.headers);
       answerFromServer.pipe(res);

@@ -79,8 +79,10 @@ async function topics(client: PubSub, namespace: string): Promise<{ events: stri
 export async function startRig(options: RigOptions): Promise<SyncRig> {
   const stack = sharedStack();
   const { namespace } = options;
+  const ownerId = options.env?.['OWNER_ID'] ?? 'e2e';
   await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(stack.adminKubeconfig, { user: SYNC_USER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+  // RBAC and the admission policy, as Terraform installs them: the functions run with no more than that.
+  await bindRbac(stack.adminKubeconfig, { user: SYNC_USER, ownerId, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
 
   const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
   const topicNames = await topics(pubsub, namespace);
@@ -93,7 +95,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     KUBECONFIG: stack.syncUserKubeconfig,
     ISTIO_NAMESPACE: namespace,
     EGRESS_GATEWAY_NAMESPACE: namespace,
-    OWNER_ID: 'e2e',
+    OWNER_ID: ownerId,
     AUDIT_TOPIC: topicNames.audit,
     AUDIT_REQUIRED: 'true',
     PUBSUB_EMULATOR_HOST: stack.pubsubHost,

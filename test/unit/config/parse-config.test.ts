@@ -55,13 +55,36 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       locations: ['us-central1', 'europe-west1'],
       memorystoreEndpoint: { host: '127.0.0.1', port: 50051, plaintext: true },
-      kube: { kind: 'gke', endpoint: '34.1.2.3', caCertBase64: 'LS0tLS1CRUdJTg==' },
+      kube: { kind: 'gke', server: 'https://34.1.2.3', caCertBase64: 'LS0tLS1CRUdJTg==' },
       mode: 'direct',
       egressGateway: { selector: { app: 'egress', istio: 'egressgateway' } },
       gatewayPortRange: { from: 20000, to: 20009 },
       audit: { topic: 'projects/p/topics/audit', required: true },
       exportTo: ['.', 'istio-system'],
     });
+  });
+
+  const CONNECT_GATEWAY = 'https://connectgateway.googleapis.com/v1/projects/123456789012/locations/global/gkeMemberships/mesh';
+  test.each([
+    ['an IP address', '34.1.2.3', 'https://34.1.2.3'],
+    ['a DNS endpoint', 'gke-abc.us-central1.gke.goog', 'https://gke-abc.us-central1.gke.goog'],
+    ['a host and port', '10.0.0.2:443', 'https://10.0.0.2:443'],
+    ['the Connect gateway URL of a global membership', CONNECT_GATEWAY, CONNECT_GATEWAY],
+    ['the Connect gateway URL of a regional membership', 'https://us-central1-connectgateway.googleapis.com/v1/projects/1/locations/us-central1/gkeMemberships/mesh', 'https://us-central1-connectgateway.googleapis.com/v1/projects/1/locations/us-central1/gkeMemberships/mesh'],
+    ['a URL with a trailing slash (API paths are appended to it)', `${CONNECT_GATEWAY}/`, CONNECT_GATEWAY],
+  ])('GKE_CLUSTER_ENDPOINT: %s', (_what, value, server) => {
+    expect(parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value }).kube).toEqual({ kind: 'gke', server });
+  });
+
+  test.each([
+    ['plain http', 'http://connectgateway.googleapis.com/v1/projects/1/locations/global/gkeMemberships/mesh'],
+    ['credentials in the URL', 'https://user:secret@connectgateway.googleapis.com/v1/projects/1'],
+    ['a query', `${CONNECT_GATEWAY}?timeout=1s`],
+    ['a fragment', `${CONNECT_GATEWAY}#x`],
+    ['a path without a scheme', 'connectgateway.googleapis.com/v1/projects/1'],
+    ['spaces', 'https://connectgateway.googleapis.com/v1/projects/1 x'],
+  ])('GKE_CLUSTER_ENDPOINT refuses %s', (_what, value) => {
+    expect(() => parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value })).toThrow(/^GKE_CLUSTER_ENDPOINT: expected a GKE endpoint host/);
   });
 
   const bad: Array<[string, Record<string, string | undefined>]> = [
