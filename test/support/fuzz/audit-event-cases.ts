@@ -71,7 +71,7 @@ const pubsubCase: fc.Arbitrary<EventCase> = fc.tuple(anyEntry, fc.nat(5), fc.uin
 
 const auditCase: fc.Arbitrary<EventCase> = anyEntry.map((entry) => ({ type: AUDIT_TYPE, body: JSON.stringify(entry) ?? 'null', entry }));
 const otherTypeCase: fc.Arbitrary<EventCase> = fc
-  .tuple(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(...PROTOTYPE_KEYS)), ownKeysObject(fc.string({ maxLength: 8 }), hostileValue))
+  .tuple(fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom(...PROTOTYPE_KEYS)), ownKeysObject(fc.string({ maxLength: 8 }), hostileValue))
   .map(([type, data]) => ({ type, body: JSON.stringify(data), entry: undefined }));
 
 export const eventCase: fc.Arbitrary<EventCase> = fc.oneof({ weight: 5, arbitrary: pubsubCase }, { weight: 3, arbitrary: auditCase }, { weight: 1, arbitrary: otherTypeCase });
