@@ -1,0 +1,37 @@
+import { faultMix, seededRandom } from '../../test/harness/kube-proxy/fault-mix.js';
+import { plantForeignObjects } from '../../test/integration/support/foreign-objects.js';
+import { runStorm, stormScripts } from '../../test/integration/support/storm.js';
+import { stormFigures } from '../../test/integration/support/storm-figures.js';
+import { PARENT, startPhaseStack, type SharedParts } from './chaos-stack.js';
+import { stormRow, type PhaseRow } from './figures.js';
+
+export interface StormSize {
+  /** Memorystore changes; each logs two audit entries, so the storm has twice as many events. */
+  readonly changes: number;
+  /** Instances changing at the same moment. */
+  readonly concurrency: number;
+  readonly faultRate: number;
+  readonly seed: number;
+  readonly settleTimeoutMs: number;
+}
+
+/** The storm: many instances changing while the apiserver fails `faultRate` of the functions' requests. */
+export async function stormPhase(parts: SharedParts, name: string, size: StormSize): Promise<PhaseRow> {
+  const started = Date.now();
+  const stack = await startPhaseStack(parts, name);
+  try {
+    const foreign = await plantForeignObjects(stack.cluster, await stack.cluster.gatewayPorts());
+    const scripts = stormScripts('storm', size.changes, seededRandom(size.seed));
+    const mix = faultMix(size.faultRate, size.seed);
+    stack.proxy.setRule(mix.rule);
+    await runStorm({ redis: stack.redis, memorystore: stack.memorystore, parent: PARENT }, scripts, size.concurrency);
+    const settled = await stack.bridge.idle(3000, size.settleTimeoutMs).then(() => undefined, (error: Error) => error.message.slice(0, 200));
+    stack.proxy.setRule(undefined);
+    const figures = await stormFigures({ ...stack, everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`), foreign, deliveries: stack.bridge.deliveries, dryRunResync: () => stack.resync('?dryRun=true') });
+    const injected = Object.values(mix.tally().injected).reduce((a, b) => a + b, 0);
+    const row = stormRow(name, Math.round((Date.now() - started) / 1000), figures);
+    return { ...row, note: settled ?? (figures.dryRunStatus === 200 ? undefined : `dry-run resync answered ${figures.dryRunStatus}`), ...(injected === 0 ? { note: 'no fault was injected' } : {}) };
+  } finally {
+    await stack.stop();
+  }
+}
