@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   const parts: SharedParts = { controlPlane, pubsub, issuer };
   const rows: PhaseRow[] = [];
   try {
-    rows.push(await bounded('fuzz', 8, () => fuzzPhase(10_000, SEED)));
+    rows.push(await bounded('fuzz', 15, () => fuzzPhase(10_000, SEED)));
     rows.push(await bounded('storm', 10, () => stormPhase(parts, 'chaos-storm', { changes: 250, concurrency: 25, faultRate: 0.2, seed: SEED, settleTimeoutMs: 480_000 })));
     rows.push(await bounded('race', 6, () => racePhase(parts, 'chaos-race', 50, 4)));
   } finally {
