@@ -29,6 +29,8 @@ async function post(url: string, id: string, generated: EventCase): Promise<numb
   }
 }
 
+const countBy = (keys: string[]): Record<string, number> => keys.reduce<Record<string, number>>((counts, key) => ({ ...counts, [key]: (counts[key] ?? 0) + 1 }), {});
+
 /** The same judgement as the Functions Framework fuzz test: acknowledged with a reason, or ours and retried. */
 function crashed(sent: Sent, logged: Logged | undefined): boolean {
   if (sent.scalar) return !(sent.status === 400 && logged === undefined);
@@ -65,11 +67,14 @@ export async function fuzzPhase(count: number, seed: number): Promise<PhaseRow> 
         }),
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    drain();
+    // The function's log lines reach this process through a pipe, behind the HTTP answers: wait for every one.
+    const deadline = Date.now() + 60_000;
+    for (drain(); sent.some((s) => !s.scalar && !logged.has(s.id)) && Date.now() < deadline; drain()) await new Promise((resolve) => setTimeout(resolve, 200));
     const maxLogLine = Math.max(0, ...[...logged.values()].map((l) => l.length));
-    const crashes = sent.filter((s) => crashed(s, logged.get(s.id))).length;
-    return { phase: `fuzz (${count} events)`, seconds: Math.round((Date.now() - started) / 1000), events: count, crashes, maxLogLine, ...(longLines > 0 ? { note: `${longLines} log lines over 16 KB` } : {}) };
+    const crashes = sent.filter((s) => crashed(s, logged.get(s.id)));
+    const kinds = countBy(crashes.map((s) => `HTTP ${s.status}, ${s.scalar ? 'scalar body' : s.mayAct ? 'may be ours' : 'not ours'}, log: ${logged.get(s.id)?.message ?? 'none'}`));
+    const notes = [...(longLines > 0 ? [`${longLines} log lines over 16 KB`] : []), ...Object.entries(kinds).map(([kind, n]) => `${n} × ${kind}`)];
+    return { phase: `fuzz (${count} events)`, seconds: Math.round((Date.now() - started) / 1000), events: count, crashes: crashes.length, maxLogLine, ...(notes.length ? { note: notes.join('; ') } : {}) };
   } finally {
     await fn.stop();
   }

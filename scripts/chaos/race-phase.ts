@@ -3,6 +3,7 @@ import { runStorm, type InstanceScript } from '../../test/integration/support/st
 import { stormFigures } from '../../test/integration/support/storm-figures.js';
 import { PARENT, startPhaseStack, type SharedParts } from './chaos-stack.js';
 import { stormRow, type PhaseRow } from './figures.js';
+import { describeFindings } from './storm-phase.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,7 +24,9 @@ export async function racePhase(parts: SharedParts, name: string, width: number,
     const settled = await stack.bridge.idle(3000, 300_000).then(() => undefined, (error: Error) => error.message.slice(0, 200));
     const figures = await stormFigures({ ...stack, everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`), foreign, deliveries: stack.bridge.deliveries, dryRunResync: () => stack.resync('?dryRun=true') });
     const row = stormRow(name, Math.round((Date.now() - started) / 1000), figures);
-    return { ...row, starvedResyncs: answers.filter((a) => a.status !== 200).length, ...(settled ? { note: settled } : {}) };
+    const starved = answers.filter((a) => a.status !== 200);
+    const details = [settled, ...starved.map((a) => `resync answered ${a.status}: ${JSON.stringify(a.body).slice(0, 200)}`), ...describeFindings(figures)].filter((d): d is string => d !== undefined);
+    return { ...row, starvedResyncs: starved.length, ...(details.length ? { note: details.join('; ') } : {}) };
   } finally {
     await stack.stop();
   }

@@ -30,6 +30,7 @@ async function bounded(name: string, minutes: number, phase: () => Promise<Phase
 }
 
 async function main(): Promise<number> {
+  const limit = await deliveryLimit();
   const [controlPlane, pubsubServer, issuer] = await Promise.all([startControlPlane({ users: [SYNC_USER] }), startPubSubServer(), startTokenIssuer()]);
   const pubsub = pubSubClient(pubsubServer.host, PROJECT);
   const parts: SharedParts = { controlPlane, pubsub, issuer };
@@ -42,7 +43,6 @@ async function main(): Promise<number> {
     await Promise.allSettled([pubsub.close(), issuer.close()]);
     await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);
   }
-  const limit = await deliveryLimit();
   process.stdout.write(`\nChaos run, seed ${SEED}, 20% apiserver fault mix in the storm, delivery limit ${limit}:\n\n${table(rows)}\n`);
   return rows.some((row) => isBad(row, limit)) ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import { faultMix, seededRandom } from '../../test/harness/kube-proxy/fault-mix.js';
 import { plantForeignObjects } from '../../test/integration/support/foreign-objects.js';
 import { runStorm, stormScripts } from '../../test/integration/support/storm.js';
-import { stormFigures } from '../../test/integration/support/storm-figures.js';
+import { stormFigures, type StormFigures } from '../../test/integration/support/storm-figures.js';
 import { PARENT, startPhaseStack, type SharedParts } from './chaos-stack.js';
 import { stormRow, type PhaseRow } from './figures.js';
 
@@ -13,6 +13,17 @@ export interface StormSize {
   readonly faultRate: number;
   readonly seed: number;
   readonly settleTimeoutMs: number;
+}
+
+/** What a reader needs to chase a bad figure: the first few objects behind it. */
+export function describeFindings(figures: StormFigures): string[] {
+  const first = (items: readonly string[]): string => items.slice(0, 4).join(', ');
+  return [
+    figures.divergence.length ? `planned by a dry-run resync: ${first(figures.divergence.map((d) => `${d.action} ${d.object.kind}/${d.object.name}`))}` : undefined,
+    figures.findings.orphaned.length ? `orphaned: ${first(figures.findings.orphaned)}` : undefined,
+    figures.findings.halfConfigured.length ? `half-configured: ${first(figures.findings.halfConfigured)}` : undefined,
+    figures.findings.missing.length ? `lost: ${first(figures.findings.missing)}` : undefined,
+  ].filter((d): d is string => d !== undefined);
 }
 
 /** The storm: many instances changing while the apiserver fails `faultRate` of the functions' requests. */
@@ -30,7 +41,9 @@ export async function stormPhase(parts: SharedParts, name: string, size: StormSi
     const figures = await stormFigures({ ...stack, everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`), foreign, deliveries: stack.bridge.deliveries, dryRunResync: () => stack.resync('?dryRun=true') });
     const injected = Object.values(mix.tally().injected).reduce((a, b) => a + b, 0);
     const row = stormRow(name, Math.round((Date.now() - started) / 1000), figures);
-    return { ...row, note: settled ?? (figures.dryRunStatus === 200 ? undefined : `dry-run resync answered ${figures.dryRunStatus}`), ...(injected === 0 ? { note: 'no fault was injected' } : {}) };
+    const details = [settled, figures.dryRunStatus === 200 ? undefined : `dry-run resync answered ${figures.dryRunStatus}`, injected === 0 ? 'no fault was injected' : undefined, ...describeFindings(figures)];
+    const note = details.filter((d): d is string => d !== undefined).join('; ');
+    return { ...row, ...(note ? { note } : {}) };
   } finally {
     await stack.stop();
   }
