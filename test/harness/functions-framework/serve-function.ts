@@ -9,6 +9,14 @@ export interface ServedFunction {
   stop(): Promise<void>;
 }
 
+function parseLine(line: string, into: Array<Record<string, unknown>>): void {
+  try {
+    into.push(JSON.parse(line) as Record<string, unknown>);
+  } catch {
+    // not JSON after all
+  }
+}
+
 /** Serves one function with the real Functions Framework, as `functions-framework --target=NAME` in a child process. */
 export async function serveFunction(target: string, env: NodeJS.ProcessEnv): Promise<ServedFunction> {
   const port = await freePort();
@@ -19,7 +27,8 @@ export async function serveFunction(target: string, env: NodeJS.ProcessEnv): Pro
   const lines: Array<Record<string, unknown>> = [];
   const errors: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+    // A line cut short (the process stopped while writing a long one) is not a log record: it is left out.
+    if (line.startsWith('{')) parseLine(line, lines);
   });
   createInterface({ input: child.stderr! }).on('line', (line) => errors.push(line));
   const url = `http://127.0.0.1:${port}/`;

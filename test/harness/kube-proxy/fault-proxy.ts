@@ -11,7 +11,8 @@ export interface InjectedAnswer {
   readonly body?: unknown;
 }
 
-export type FaultRule = (request: { method: string; url: string; seen: number }) => InjectedAnswer | undefined;
+/** `'reset'` drops the client's connection without an answer, as a crashed or restarted apiserver would. */
+export type FaultRule = (request: { method: string; url: string; seen: number }) => InjectedAnswer | 'reset' | undefined;
 
 export interface FaultProxy {
   /** Kubeconfig of the same user, pointed at the proxy. */
@@ -46,6 +47,7 @@ export async function startFaultProxy(kubeconfigPath: string, outPath: string, o
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const injected = rule?.({ method: req.method ?? '', url: req.url ?? '', seen: requests.length });
+    if (injected === 'reset') return void req.socket.resetAndDestroy();
     if (injected) return answer(res, injected);
     if (!req.url?.startsWith(`${prefix}/`)) return answer(res, { status: 404 });
     forward(req, res, upstream, req.url.slice(prefix.length));

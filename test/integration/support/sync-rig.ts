@@ -45,8 +45,8 @@ export interface SyncRig {
   readonly auditTopic: Topic;
   /** Structured log lines the functions wrote. */
   logs(): Array<Record<string, unknown>>;
-  /** Waits until every published audit entry has been delivered and handled. */
-  settle(): Promise<void>;
+  /** Waits until every published audit entry has been delivered and handled (by default within 25 s). */
+  settle(timeoutMs?: number): Promise<void>;
   /** Publishes an audit LogEntry to the events topic, as the Logging sink would. */
   publishAuditEntry(entry: Record<string, unknown>): Promise<void>;
   /** Deliveries the bridge made, with the function's HTTP status. */
@@ -131,7 +131,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     functionUrl,
     auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
-    settle: () => bridge.idle(),
+    settle: (timeoutMs) => bridge.idle(undefined, timeoutMs),
     async publishAuditEntry(entry) {
       await pubsub.topic(topicNames.events).publishMessage({ json: entry });
     },

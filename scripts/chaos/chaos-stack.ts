@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CloudRedisClient } from '@google-cloud/redis';
+import type { PubSub } from '@google-cloud/pubsub';
+import { bindRbac, createEgressGatewayFixtures, type ControlPlane } from '../../test/harness/control-plane/index.js';
+import { startFaultProxy, type FaultProxy } from '../../test/harness/kube-proxy/fault-proxy.js';
+import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../test/harness/memorystore/index.js';
+import { startEventBridge, type EventBridge } from '../../test/harness/pubsub/event-bridge.js';
+import { serveFunction, type ServedFunction } from '../../test/harness/functions-framework/serve-function.js';
+import { ClusterView } from '../../test/integration/support/cluster-view.js';
+import type { TokenIssuer } from '../../test/support/id-tokens.js';
+
+export const PROJECT = 'chaos-project';
+export const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
+export const OPERATOR = 'operator@example.com';
+export const AUDIENCE = 'https://resync-chaos-uc.a.run.app';
+export const PARENT = `projects/${PROJECT}/locations/us-central1`;
+
+/** One phase's share of the local stack: its own namespace, topic, Memorystore, both functions (child processes). */
+export interface PhaseStack {
+  readonly namespace: string;
+  readonly cluster: ClusterView;
+  readonly redis: CloudRedisClient;
+  readonly memorystore: FakeMemorystore;
+  readonly bridge: EventBridge;
+  readonly proxy: FaultProxy;
+  readonly events: ServedFunction;
+  resync(query?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export interface SharedParts {
+  readonly controlPlane: ControlPlane;
+  readonly pubsub: PubSub;
+  readonly issuer: TokenIssuer;
+}
+
+/**
+ * Starts a phase's functions as deployed (the Functions Framework, the sync user bound only by the project's RBAC),
+ * with every Kubernetes request of theirs going through a fault proxy the phase can turn on.
+ */
+export async function startPhaseStack(parts: SharedParts, namespace: string): Promise<PhaseStack> {
+  const admin = parts.controlPlane.adminKubeconfigPath;
+  await createEgressGatewayFixtures(admin, { namespace, service: 'istio-egressgateway' });
+  await bindRbac(admin, { user: SYNC_USER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+  const [topic] = await parts.pubsub.createTopic(`${namespace}-events`);
+  await topic.createSubscription(`${namespace}-push`, { ackDeadlineSeconds: 60 });
+  const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: parts.pubsub, topic: topic.name } });
+  const proxy = await startFaultProxy(parts.controlPlane.kubeconfigFor(SYNC_USER), join(mkdtempSync(join(tmpdir(), 'chaos-')), 'proxy.kubeconfig'));
+  const env = {
+    MEMORYSTORE_PROJECT: PROJECT,
+    MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
+    MEMORYSTORE_API_PLAINTEXT: 'true',
+    KUBECONFIG: proxy.kubeconfig,
+    ISTIO_NAMESPACE: namespace,
+    EGRESS_GATEWAY_NAMESPACE: namespace,
+    OWNER_ID: 'chaos',
+    RESYNC_AUDIENCE: AUDIENCE,
+    RESYNC_ALLOWED_PRINCIPALS: OPERATOR,
+    ID_TOKEN_CERTS_URL: parts.issuer.certsUrl,
+    METADATA_SERVER_DETECTION: 'none',
+  };
+  const [events, resync] = await Promise.all([serveFunction('syncOnAuditLog', env), serveFunction('resync', env)]);
+  const bridge = await startEventBridge({ client: parts.pubsub, subscription: `${namespace}-push`, targetUrl: events.url });
+  const redis = localRedisClient(memorystore.port, PROJECT);
+  return {
+    namespace,
+    cluster: new ClusterView(admin, namespace),
+    redis,
+    memorystore,
+    bridge,
+    proxy,
+    events,
+    async resync(query = '') {
+      const token = await parts.issuer.sign({ email: OPERATOR, audience: AUDIENCE });
+      const response = await fetch(`${resync.url}${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(300_000) });
+      const text = await response.text();
+      return { status: response.status, body: (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown> };
+    },
+    async stop() {
+      await bridge.stop();
+      await Promise.all([events.stop(), resync.stop()]);
+      await redis.close();
+      await memorystore.stop();
+      await proxy.stop();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm run chaos`: the fuzz, fault and race tests at full size on the local stack, with figures. Each phase is
+ * bounded in time; the run stops every component it started and exits non-zero if any figure shows a defect.
+ */
+import { startControlPlane } from '../../test/harness/control-plane/index.js';
+import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
+import { deliveryLimit } from '../../test/integration/support/delivery-limit.js';
+import { startTokenIssuer } from '../../test/support/id-tokens.js';
+import { PROJECT, SYNC_USER, type SharedParts } from './chaos-stack.js';
+import { isBad, table, type PhaseRow } from './figures.js';
+import { fuzzPhase } from './fuzz-phase.js';
+import { racePhase } from './race-phase.js';
+import { stormPhase } from './storm-phase.js';
+
+const SEED = Number(process.env['CHAOS_SEED'] ?? 20261125);
+const say = (text: string): boolean => process.stderr.write(`${text}\n`);
+
+/** Runs a phase within `minutes`; a phase that overruns (or fails) becomes a row saying so, and the run goes on. */
+async function bounded(name: string, minutes: number, phase: () => Promise<PhaseRow>): Promise<PhaseRow> {
+  say(`chaos: ${name}...`);
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<PhaseRow>((resolve) => {
+    timer = setTimeout(() => resolve({ phase: name, seconds: minutes * 60, note: `did not finish within ${minutes} minutes` }), minutes * 60_000);
+  });
+  const row = await Promise.race([phase().catch((error: Error) => ({ phase: name, seconds: Math.round((Date.now() - started) / 1000), note: `failed: ${error.message.slice(0, 300)}` })), deadline]);
+  clearTimeout(timer);
+  say(`chaos: ${name} done in ${Math.round((Date.now() - started) / 1000)} s`);
+  return row;
+}
+
+async function main(): Promise<number> {
+  const limit = await deliveryLimit();
+  const [controlPlane, pubsubServer, issuer] = await Promise.all([startControlPlane({ users: [SYNC_USER] }), startPubSubServer(), startTokenIssuer()]);
+  const pubsub = pubSubClient(pubsubServer.host, PROJECT);
+  const parts: SharedParts = { controlPlane, pubsub, issuer };
+  const rows: PhaseRow[] = [];
+  try {
+    rows.push(await bounded('fuzz', 15, () => fuzzPhase(10_000, SEED)));
+    rows.push(await bounded('storm', 10, () => stormPhase(parts, 'chaos-storm', { changes: 250, concurrency: 25, faultRate: 0.2, seed: SEED, settleTimeoutMs: 480_000 })));
+    rows.push(await bounded('race', 6, () => racePhase(parts, 'chaos-race', 50, 4)));
+  } finally {
+    await Promise.allSettled([pubsub.close(), issuer.close()]);
+    await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);
+  }
+  process.stdout.write(`\nChaos run, seed ${SEED}, 20% apiserver fault mix in the storm, delivery limit ${limit}:\n\n${table(rows)}\n`);
+  return rows.some((row) => isBad(row, limit)) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(`chaos run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(2);
+  },
+);

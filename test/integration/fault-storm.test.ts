@@ -1,0 +1,75 @@
+import { jest } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { faultMix, seededRandom } from '../harness/kube-proxy/fault-mix.js';
+import { startFaultProxy, type FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
+import { sharedStack } from './shared-stack.js';
+import { deliveryLimit } from './support/delivery-limit.js';
+import { plantForeignObjects, type ForeignSnapshot } from './support/foreign-objects.js';
+import { runStorm, stormScripts } from './support/storm.js';
+import { stormFigures } from './support/storm-figures.js';
+import type { SyncRig } from './support/sync-rig.js';
+
+/**
+ * A bad minute of the apiserver: every request of the functions goes through a proxy that fails about one in five
+ * (429 with Retry-After 0 or 1, 500, 503, a reset connection) while ~30 events of creates, updates and deletes
+ * arrive. Every event must be acknowledged within the delivery limit Terraform sets before dead-lettering, and the
+ * cluster must end as a fresh resync would plan it.
+ *
+ * FAULT_TEST_KUBE_ATTEMPTS=1 turns the Kubernetes client's in-process retries off (test code only), to watch this
+ * test fail without them.
+ */
+const KUBE_ATTEMPTS = process.env['FAULT_TEST_KUBE_ATTEMPTS'];
+if (KUBE_ATTEMPTS) {
+  const actual = await import('../../shared/adapters/kube/kube-http.js');
+  class KubeHttpWithAttempts extends actual.KubeHttp {
+    constructor(...[config, options]: ConstructorParameters<typeof actual.KubeHttp>) {
+      super(config, { ...options, attempts: Number(KUBE_ATTEMPTS) });
+    }
+  }
+  jest.unstable_mockModule('../../shared/adapters/kube/kube-http.js', () => ({ ...actual, KubeHttp: KubeHttpWithAttempts }));
+}
+const { startRig } = await import('./support/sync-rig.js');
+
+const SEED = Number(process.env['FAULT_TEST_SEED'] ?? 20261125);
+const CHANGES = 15; // two audit entries each: about 30 events
+const mix = faultMix(0.2, SEED);
+let proxy: FaultProxy;
+let rig: SyncRig;
+let foreign: ForeignSnapshot;
+
+beforeAll(async () => {
+  // The Functions Framework prints each thrown error (a redelivery asked for) to stderr: many here, by design.
+  jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  proxy = await startFaultProxy(sharedStack().syncUserKubeconfig, join(mkdtempSync(join(tmpdir(), 'fault-storm-')), 'proxy.kubeconfig'));
+  rig = await startRig({ namespace: 'e2e-fault-storm', env: { KUBECONFIG: proxy.kubeconfig } });
+  foreign = await plantForeignObjects(rig.cluster, await rig.cluster.gatewayPorts());
+}, 120_000);
+afterAll(async () => {
+  await rig?.stop();
+  await proxy?.stop();
+});
+
+test('under a 20% fault mix every event converges within the delivery limit, and the cluster ends as planned', async () => {
+  const scripts = stormScripts('fault', CHANGES, seededRandom(SEED));
+  const parent = 'projects/test-project/locations/us-central1';
+  proxy.setRule(mix.rule);
+  await runStorm({ redis: rig.redis, memorystore: rig.memorystore, parent }, scripts, 6);
+  const settled = await rig.settle(150_000).then(() => 'settled', (error: Error) => error.message);
+  proxy.setRule(undefined);
+
+  const figures = await stormFigures({ ...rig, everSeen: scripts.map((s) => `${parent}/instances/${s.id}`), foreign, deliveries: rig.deliveries(), dryRunResync: () => rig.resync('?dryRun=true') });
+  const { injected } = mix.tally();
+  // The faults really happened, in every kind of the mix.
+  expect(Object.values(injected).every((n) => n > 0)).toBe(true);
+  expect(figures.events).toBeGreaterThanOrEqual(2 * CHANGES);
+  expect(figures.maxDeliveries).toBeLessThanOrEqual(await deliveryLimit());
+  expect(figures.unacknowledged).toBe(0);
+  expect(settled).toBe('settled');
+  expect(figures.findings).toMatchObject({ missing: [], halfConfigured: [], orphaned: [], duplicatePorts: [], unservedPorts: [] });
+  expect(figures.findings.configured.length).toBe(rig.memorystore.instances().length);
+  expect(figures.dryRunStatus).toBe(200);
+  expect(figures.divergence).toEqual([]);
+  expect(figures.foreignTouched).toEqual([]);
+}, 240_000);
