@@ -102,7 +102,7 @@ function redisPayload(entry: Json): Json | string {
   const methodName = str(payload['methodName']) ?? '';
   const method = classifyMethod(methodName);
   if (method.kind === 'unknown') return `method ${quoted(methodName)} is not a Memorystore for Redis instance method`;
-  if (method.kind === 'no-change') return `method ${method.method} does not change instance endpoints`;
+  if (method.kind === 'no-change') return `method ${quoted(method.method)} does not change instance endpoints`;
   return payload;
 }
 

@@ -2,7 +2,8 @@
  * The Memorystore for Redis admin methods, as they appear in `protoPayload.methodName` of Admin Activity audit logs.
  * https://cloud.google.com/memorystore/docs/redis/audit-logs
  */
-const METHOD = /^google\.cloud\.redis\.(v1|v1beta1)\.CloudRedis\.([A-Za-z]+)$/;
+// A method name is a protobuf identifier; the longest of CloudRedis is well under 64 characters, so a longer one is not ours.
+const METHOD = /^google\.cloud\.redis\.(v1|v1beta1)\.CloudRedis\.([A-Za-z]{1,64})$/;
 
 /** Methods that change, or may change, an instance's existence or endpoints. */
 const CHANGING = new Set(['CreateInstance', 'UpdateInstance', 'DeleteInstance', 'FailoverInstance', 'UpgradeInstance', 'ImportInstance']);

@@ -92,13 +92,3 @@ export function mayBeActedOn(entry: unknown, project = '[^/]+'): boolean {
   return names.some((n) => new RegExp(`^projects/${project}/locations/`).test(n));
 }
 
-/**
- * Known defect, until the decoder caps it: a methodName of the Redis form with an unknown method of any length
- * (`google.cloud.redis.v1.CloudRedis.<letters>`) is quoted in full in the ignore reason, hence in the log line. The
- * bounds on reasons and log lines are checked for every other event, and for these in a test marked failing.
- */
-export function quotesUncappedMethod(entry: unknown): boolean {
-  const payload = isObject(entry) && isObject(entry['protoPayload']) ? entry['protoPayload'] : {};
-  const name = payload['methodName'];
-  return typeof name === 'string' && /^google\.cloud\.redis\.(v1|v1beta1)\.CloudRedis\.[A-Za-z]{200,}$/.test(name);
-}
