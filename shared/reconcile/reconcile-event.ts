@@ -1,10 +1,11 @@
-import { isTooOld, parseAuditEvent, type IncomingEvent } from '../events/parse-audit-event.js';
-import { failureRecord } from '../audit/audit-record.js';
+import { isTooOld, parseAuditEvent, type EventTrigger, type IncomingEvent } from '../events/parse-audit-event.js';
+import { isDeepStrictEqual } from 'node:util';
+import { failureRecord, type AuditRecord } from '../audit/audit-record.js';
 import { wasRecorded } from '../audit/audit-writer.js';
 import { errorMessage, isPermanent, TransientError } from '../errors.js';
-import type { InstanceName } from '../model/instance.js';
+import type { InstanceName, RedisInstance } from '../model/instance.js';
 import type { Config } from '../config/parse-config.js';
-import { syncInstances, type SyncReport } from './sync.js';
+import { summarize, syncInstances, type SyncReport } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export type EventOutcome =
@@ -20,6 +21,32 @@ export function outOfScope(instance: InstanceName, config: Pick<Config, 'project
     return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;
   }
   return undefined;
+}
+
+/** Reconciles of one event, at most: the first, and the ones that follow an instance that changed meanwhile. */
+const MAX_ROUNDS = 3;
+
+const sameState = (a: RedisInstance | undefined, b: RedisInstance | undefined): boolean => isDeepStrictEqual(a, b);
+
+/**
+ * Reconciles the instance to its state as read from the API, then, if anything was written, reads it again. Events
+ * of one instance can be handled at once and finish in any order: a reconcile slowed by a bad minute may write what
+ * it read before a later event's reconcile, which read newer state, finished. Reading after writing catches that:
+ * if the instance has moved on, the reconcile runs again, so the last writer always wrote the latest state.
+ */
+async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: EventTrigger): Promise<SyncReport> {
+  let instance = await deps.instances.get(name.full);
+  const records: AuditRecord[] = [];
+  for (let round = 1; ; round++) {
+    const scope = [{ name, ...(instance ? { instance } : {}) }];
+    const { report } = await syncInstances(deps, scope, trigger, { dryRun: false, triggeringInstance: name.full });
+    records.push(...report.records);
+    const wrote = report.records.some((r) => r.outcome === 'applied');
+    const latest = wrote && round < MAX_ROUNDS ? await deps.instances.get(name.full) : instance;
+    if (sameState(instance, latest)) return { ...report, records, summary: summarize(records) };
+    deps.log.info({ instance: name.full, round }, 'the instance changed while it was reconciled; reconciling again');
+    instance = latest;
+  }
 }
 
 /**
@@ -38,9 +65,7 @@ export async function reconcileEvent(config: Config, getDeps: () => Promise<Sync
   // Clients are only needed once the event is known to be ours.
   const deps = await getDeps();
   try {
-    const instance = await deps.instances.get(decision.instance.full);
-    const scope = [{ name: decision.instance, ...(instance ? { instance } : {}) }];
-    const { report } = await syncInstances(deps, scope, decision.trigger, { dryRun: false, triggeringInstance: decision.instance.full });
+    const report = await syncToLatestState(deps, decision.instance, decision.trigger);
     const retryable = report.errors.find((e) => e.retryable);
     if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);
     return { handled: true, report };

@@ -9,6 +9,7 @@ import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { INSTANCE, logEntry, pubsubEvent } from '../../fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
 import { testConfig } from '../../fixtures/settings.js';
+import { MemoryCluster } from '../../fixtures/memory-cluster.js';
 
 /**
  * How an event meets a failure: a transient one throws (Pub/Sub redelivers), a permanent one is acknowledged with a
@@ -21,7 +22,7 @@ function depsWith(parts: { instances?: Partial<InstanceSource>; cluster?: Partia
   const published: AuditRecord[] = [];
   const log = new Logger({}, () => undefined);
   const emptyService = { namespace: 'istio-system', name: 'istio-egressgateway', ports: [], ownedPorts: [] };
-  const cluster = { listIstio: async () => [], get: async () => undefined, readGatewayService: async () => emptyService, ...parts.cluster } as ClusterStore;
+  const cluster = parts.cluster instanceof MemoryCluster ? parts.cluster : ({ listIstio: async () => [], get: async () => undefined, readGatewayService: async () => emptyService, ...parts.cluster } as ClusterStore);
   const instances = { get: async () => readyInstance('cache-1'), list: async () => ({ instances: [], unreachable: [] }), ...parts.instances };
   const audit = new AuditWriter(log, { publish: async (record) => void published.push(record) }, true);
   const deps: SyncDeps = { config, instances, cluster, audit, log, clock: { now: () => now, monotonicMs: () => 0 }, newId: () => 'id-1' };
@@ -55,5 +56,29 @@ describe('an event that fails', () => {
   test('with an error nobody foresaw is retried, not dropped: the dead-letter topic keeps what never succeeds', async () => {
     const { deps } = depsWith({ instances: { get: async () => Promise.reject(new TypeError('boom')) } });
     await expect(reconcileEvent(config, async () => deps, event, now)).rejects.toThrow('boom');
+  });
+});
+
+describe('an instance that changes while its event is reconciled', () => {
+  test('a reconcile that planned from a state already gone reads again and reconciles to the latest', async () => {
+    const cluster = new MemoryCluster();
+    // The first read sees the instance; by the time the writes are done it has been deleted.
+    const answers = [readyInstance('cache-1'), undefined];
+    const { deps } = depsWith({ cluster, instances: { get: async () => answers.shift() } });
+    const outcome = await reconcileEvent(config, async () => deps, event, now);
+    if (!outcome.handled) throw new Error(`not handled: ${outcome.reason}`);
+    expect(cluster.objects.size).toBe(0);
+    const actions = outcome.report.records.filter((r) => r.outcome === 'applied').map((r) => r.action);
+    expect(actions).toContain('create');
+    expect(actions).toContain('delete');
+  });
+
+  test('a reconcile whose instance did not change reads it once more and stops', async () => {
+    const cluster = new MemoryCluster();
+    let reads = 0;
+    const { deps } = depsWith({ cluster, instances: { get: async () => (reads++, readyInstance('cache-1')) } });
+    await reconcileEvent(config, async () => deps, event, now);
+    expect(reads).toBe(2);
+    expect(cluster.objects.size).toBe(4);
   });
 });
