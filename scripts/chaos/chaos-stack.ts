@@ -40,10 +40,13 @@ export interface SharedParts {
  * Starts a phase's functions as deployed (the Functions Framework, the sync user bound only by the project's RBAC),
  * with every Kubernetes request of theirs going through a fault proxy the phase can turn on.
  */
+/** The functions' OWNER_ID; the admission policy lets them write only objects labelled with it. */
+const OWNER_ID = 'chaos';
+
 export async function startPhaseStack(parts: SharedParts, namespace: string): Promise<PhaseStack> {
   const admin = parts.controlPlane.adminKubeconfigPath;
   await createEgressGatewayFixtures(admin, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(admin, { user: SYNC_USER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+  await bindRbac(admin, { user: SYNC_USER, ownerId: OWNER_ID, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
   const [topic] = await parts.pubsub.createTopic(`${namespace}-events`);
   await topic.createSubscription(`${namespace}-push`, { ackDeadlineSeconds: 60 });
   const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: parts.pubsub, topic: topic.name } });
@@ -55,7 +58,7 @@ export async function startPhaseStack(parts: SharedParts, namespace: string): Pr
     KUBECONFIG: proxy.kubeconfig,
     ISTIO_NAMESPACE: namespace,
     EGRESS_GATEWAY_NAMESPACE: namespace,
-    OWNER_ID: 'chaos',
+    OWNER_ID,
     RESYNC_AUDIENCE: AUDIENCE,
     RESYNC_ALLOWED_PRINCIPALS: OPERATOR,
     ID_TOKEN_CERTS_URL: parts.issuer.certsUrl,
