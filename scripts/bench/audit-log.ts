@@ -30,10 +30,17 @@ interface AuditEvent {
   verb?: string;
   user?: { username?: string };
   objectRef?: { resource?: string; subresource?: string };
+  requestURI?: string;
   responseStatus?: { code?: number };
 }
 
 const bump = <K>(map: Map<K, number>, key: K): void => void map.set(key, (map.get(key) ?? 0) + 1);
+
+/** "serviceentries", "services/status", or for a request with no object (API discovery) its path: "/apis/networking.istio.io/v1". */
+function resourceOf(event: AuditEvent): string {
+  if (!event.objectRef?.resource) return (event.requestURI ?? '?').split('?')[0]!;
+  return [event.objectRef.resource, event.objectRef.subresource].filter(Boolean).join('/');
+}
 
 function parseLine(line: string): AuditEvent[] {
   try {
@@ -63,8 +70,7 @@ export class AuditLog {
       requests++;
       const verb = event.verb ?? '?';
       if (WRITE_VERBS.has(verb)) writes++;
-      const resource = [event.objectRef?.resource ?? 'nonresource', event.objectRef?.subresource].filter(Boolean).join('/');
-      bump(byKind, `${verb} ${resource}`);
+      bump(byKind, `${verb} ${resourceOf(event)}`);
       const code = event.responseStatus?.code ?? 0;
       if (code >= 400) bump(failures, code);
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
@@ -47,7 +47,7 @@ async function namespaces(adminKubeconfig: string): Promise<void> {
 export async function startSizeStack(pubsub: PubSub, size: number): Promise<SizeStack> {
   const workDir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
   const controlPlane = await startControlPlane({ users: [SYNC_USER], auditPolicy: AUDIT_POLICY });
-  const stops: Array<() => Promise<unknown>> = [() => controlPlane.stop()];
+  const stops: Array<() => Promise<unknown>> = [async () => rmSync(workDir, { recursive: true, force: true }), () => controlPlane.stop()];
   const stop = async (): Promise<void> => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
   };

@@ -27,6 +27,8 @@ export interface SizeResult {
   readonly latency?: Outcome<Latency>;
   /** Why the size stopped early, if it did. */
   readonly aborted?: string;
+  /** How long the whole size took, stack start to stop. */
+  readonly elapsedMs?: number;
 }
 
 export interface RunContext {

@@ -36,6 +36,16 @@ function ratio(results: SizeResult): string {
   return `${n(project.value.wallMs / kubectl.value.wallMs, 2)}× the time, ${n(project.value.requests.requests / kubectl.value.requests.requests, 2)}× the requests`;
 }
 
+function notes(r: SizeResult): string {
+  return [
+    r.objects !== undefined ? `${n(r.objects)} objects rendered` : '',
+    r.seededByKubectl ? 'the project did not converge: kubectl wrote the state the later phases ran on' : '',
+    r.noop?.ok && r.noop.value.requests.writes > 0 ? 'the events ran on the state the no-op resync left' : '',
+    r.aborted ?? '',
+    r.elapsedMs !== undefined ? `this size took ${seconds(r.elapsedMs)} in all` : '',
+  ].filter(Boolean).join('; ');
+}
+
 type Row = readonly [string, (r: SizeResult) => string];
 const LATENCY_ROW = 'event latency, last audit entry → objects visible';
 
@@ -52,7 +62,7 @@ function rows(results: readonly SizeResult[]): Row[] {
     ['peak RSS of the resync function (VmHWM)', (r) => `converge: ${cell(r.converge, (v) => `${n(v.peakMiB)} MiB`)}; no-op: ${cell(r.noop, (v) => `${n(v.peakMiB)} MiB`)}`],
     ['idle RSS of the resync function before the no-op', (r) => (r.noopIdleMiB === undefined ? 'not measured' : `${n(r.noopIdleMiB)} MiB`)],
     [LATENCY_ROW, (r) => (r.latency ? cell(r.latency, (l) => `p50 ${n(l.p50Ms)} ms, p99 ${n(l.p99Ms)} ms (${l.samples} events)`) : '—')],
-    ['notes', (r) => [r.objects !== undefined ? `${n(r.objects)} objects` : '', r.seededByKubectl ? 'later phases on state written by kubectl (the project did not converge)' : '', r.aborted ?? ''].filter(Boolean).join('; ')],
+    ['notes', notes],
   ];
   return all.filter(([label]) => label !== LATENCY_ROW || results.some((r) => r.latency));
 }

@@ -38,8 +38,9 @@ async function checkConverged(stack: SizeStack, namespace: string, expected: Rea
 export function measuredResync(what: string, stack: SizeStack, fn: FunctionProcess, issuer: TokenIssuer, check: { size: number; namespace: string; expected: ReadonlyMap<string, number>; noop: boolean }): Promise<Outcome<ResyncRun>> {
   return bounded(`N=${check.size}: ${what}`, phaseTimeoutMs(check.size), async (signal) => {
     const run = await counted(stack, SYNC_USER, () => callResync(fn.url, issuer, signal));
+    const peakMiB = fn.memory().peakMiB;
     const writes = check.noop && run.requests.writes > 0 ? `not a no-op: ${run.requests.writes} write requests` : undefined;
-    const failure = resyncFailure(run.result) ?? writes ?? (await checkConverged(stack, check.namespace, check.expected));
-    return { ...run, peakMiB: fn.memory().peakMiB, ...(failure ? { failure } : {}) };
+    const problems = [resyncFailure(run.result), writes, await checkConverged(stack, check.namespace, check.expected)].filter(Boolean);
+    return { ...run, peakMiB, ...(problems.length > 0 ? { failure: problems.join('; ') } : {}) };
   });
 }

@@ -33,7 +33,11 @@ async function main(): Promise<void> {
     const onFirstStack = async (env: Record<string, string>, logDir: string): Promise<void> => {
       startup ??= await startupCosts(env, logDir);
     };
-    for (const size of wanted) results.push(await measureSize({ pubsub, issuer, latencySize, onFirstStack }, size));
+    for (const size of wanted) {
+      const sizeStarted = Date.now();
+      const result = await measureSize({ pubsub, issuer, latencySize, onFirstStack }, size);
+      results.push({ ...result, elapsedMs: Date.now() - sizeStarted });
+    }
   } finally {
     await issuer.close();
     await pubsub.close();

@@ -30,7 +30,8 @@ export async function watchVisible(controlPlane: ControlPlane, namespace: string
     const at = performance.now();
     const spec = JSON.stringify((JSON.parse(line) as { object?: { spec?: unknown } }).object?.spec ?? {});
     for (const waiter of waiters) {
-      if (!spec.includes(waiter.text)) continue;
+      // Quoted, so 10.0.0.1 does not match 10.0.0.10: an address alone, or as a /32.
+      if (!spec.includes(`"${waiter.text}"`) && !spec.includes(`"${waiter.text}/`)) continue;
       waiter.kinds.delete(resource);
       if (waiter.kinds.size > 0) continue;
       waiters.delete(waiter);
@@ -44,7 +45,9 @@ export async function watchVisible(controlPlane: ControlPlane, namespace: string
           const url = `${controlPlane.server}/apis/networking.istio.io/v1/namespaces/${namespace}/${resource}?watch=true`;
           const req = request(url, { ca, headers: { authorization: `Bearer ${controlPlane.adminToken}` } }, (res) => {
             if (res.statusCode !== 200) return reject(new Error(`watch ${resource}: HTTP ${res.statusCode}`));
-            createInterface({ input: res }).on('line', (line) => onEvent(resource, line));
+            // stop() cuts the stream: that ends the watch, it is not an error.
+            res.on('error', () => undefined);
+            createInterface({ input: res }).on('line', (line) => onEvent(resource, line)).on('error', () => undefined);
             resolve();
           });
           req.on('error', reject);
