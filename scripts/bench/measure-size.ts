@@ -10,7 +10,7 @@ import { eventCosts, startEventPath, type EventCost } from './event-phases.js';
 import { PROJECT_SOURCE, spawnFunction } from './function-process.js';
 import { eventLatency, type Latency } from './latency-phase.js';
 import { renderConverged, writeManifest } from './render-objects.js';
-import { kubectlConverge, measuredResync, type ResyncRun } from './resync-phases.js';
+import { kubectlConverge, measuredResync, seedWithKubectl, slices, type ResyncRun } from './resync-phases.js';
 import { OPERATOR, RESYNC_AUDIENCE } from './resync-call.js';
 import { seedInstances } from './seed-memorystore.js';
 
@@ -60,14 +60,13 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
     const instances = stack.memorystore.instances();
     const objects = renderConverged(config, instances);
     const baseline = renderConverged(parseConfig({ ...env, ISTIO_NAMESPACE: BASELINE_NAMESPACE, EGRESS_GATEWAY_NAMESPACE: BASELINE_NAMESPACE }), instances);
-    const manifest = writeManifest(join(stack.workDir, 'project.yaml'), objects);
     const kubectl = await kubectlConverge(stack, writeManifest(join(stack.workDir, 'baseline.yaml'), baseline), size, config.ownerId);
     const check = { size, namespace: PROJECT_NAMESPACE, expected: expectedCounts(objects) };
 
     const converge = await withFunction(stack, env, 'resync', (fn) => measuredResync('converge from empty (resync)', stack, fn, context.issuer, { ...check, noop: false }));
     const converged = converge.ok && !converge.value.failure;
     // The later phases need a converged cluster; when the project could not converge it, kubectl writes the same objects.
-    if (!converged) await kubectlConverge(stack, manifest, size, config.ownerId);
+    if (!converged) await seedWithKubectl(stack, slices(objects).map((part, i) => writeManifest(join(stack.workDir, `project-${i}.yaml`), part)), size, config.ownerId);
     let noopIdleMiB: number | undefined;
     const noop = await withFunction(stack, env, 'resync', async (fn) => {
       await sleep(2000);

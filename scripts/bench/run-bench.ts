@@ -37,6 +37,8 @@ async function main(): Promise<void> {
       const sizeStarted = Date.now();
       const result = await measureSize({ pubsub, issuer, latencySize, onFirstStack }, size);
       results.push({ ...result, elapsedMs: Date.now() - sizeStarted });
+      // So far, in case a later size runs out of time or memory.
+      process.stderr.write(`\n${sizeTable(results)}\n\n`);
     }
   } finally {
     await issuer.close();
