@@ -98,6 +98,11 @@ export function formatKinds(summary: RequestSummary, limit = 6): string {
   return kinds.length > limit ? `${shown.join(', ')}, ...` : shown.join(', ');
 }
 
+/** "patch services 1": only the write requests, for showing what a no-op wrote. */
+export function formatWrites(summary: RequestSummary): string {
+  return [...summary.byKind].filter(([kind]) => WRITE_VERBS.has(kind.split(' ')[0]!)).map(([kind, n]) => `${kind} ${n}`).join(', ');
+}
+
 export function formatFailures(summary: RequestSummary): string {
   return [...summary.failures].map(([code, n]) => `HTTP ${code} ×${n}`).join(', ');
 }

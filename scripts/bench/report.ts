@@ -1,4 +1,4 @@
-import { formatFailures, formatKinds } from './audit-log.js';
+import { formatFailures, formatKinds, formatWrites } from './audit-log.js';
 import { cell, type Outcome } from './bounded.js';
 import type { Counted } from './counted.js';
 import type { EventCost } from './event-phases.js';
@@ -12,7 +12,8 @@ const bytes = (b: number): string => (b >= 1048576 ? `${n(b / 1048576, 1)} MiB` 
 const statuses = (c: Counted<unknown>): string => (c.requests.failures.size > 0 ? `; ${formatFailures(c.requests)}` : '');
 
 function costLine(c: Counted<unknown>): string {
-  return `${seconds(c.wallMs)}, ${n(c.requests.requests)} requests, ${n(c.traffic.connections)} TLS connections, ${bytes(c.traffic.received)} read${statuses(c)}`;
+  const writes = c.requests.writes > 0 ? ` (${formatWrites(c.requests)})` : '';
+  return `${seconds(c.wallMs)}, ${n(c.requests.requests)} requests, ${n(c.requests.writes)} writes${writes}, ${n(c.traffic.connections)} TLS connections, ${bytes(c.traffic.received)} read${statuses(c)}`;
 }
 
 function perEvent(outcome: Outcome<EventCost> | undefined, figure: (e: EventCost) => string): string {
@@ -22,7 +23,10 @@ function perEvent(outcome: Outcome<EventCost> | undefined, figure: (e: EventCost
   });
 }
 
-const requestsPerEvent = (e: EventCost): string => `${n(e.requests.requests / e.events, 1)} (${n(e.requests.writes / e.events, 1)} writes)`;
+const requestsPerEvent = (e: EventCost): string => {
+  const writes = e.requests.writes > 0 ? `; writes over ${e.events} events: ${formatWrites(e.requests)}` : '';
+  return `${n(e.requests.requests / e.events, 1)} (${n(e.requests.writes / e.events, 1)} writes${writes})`;
+};
 const bytesPerEvent = (e: EventCost): string => `${bytes(e.traffic.received / e.events)} read, ${bytes(e.traffic.sent / e.events)} sent, ${n(e.traffic.connections / e.events, 1)} connections`;
 
 function resyncCell(outcome: Outcome<ResyncRun> | undefined, detail: (r: ResyncRun) => string): string {
@@ -58,7 +62,7 @@ function rows(results: readonly SizeResult[]): Row[] {
     ['converge from empty: project (resync)', (r) => resyncCell(r.converge, costLine)],
     ['converge from empty: `kubectl apply --server-side`', (r) => cell(r.kubectl, costLine)],
     ['converge: project ÷ kubectl', ratio],
-    ['no-op resync', (r) => resyncCell(r.noop, (v) => `${costLine(v)}, ${n(v.requests.writes)} writes; ${formatKinds(v.requests)}`)],
+    ['no-op resync', (r) => resyncCell(r.noop, (v) => `${costLine(v)}; ${formatKinds(v.requests)}`)],
     ['peak RSS of the resync function (VmHWM)', (r) => `converge: ${cell(r.converge, (v) => `${n(v.peakMiB)} MiB`)}; no-op: ${cell(r.noop, (v) => `${n(v.peakMiB)} MiB`)}`],
     ['idle RSS of the resync function before the no-op', (r) => (r.noopIdleMiB === undefined ? 'not measured' : `${n(r.noopIdleMiB)} MiB`)],
     [LATENCY_ROW, (r) => (r.latency ? cell(r.latency, (l) => `p50 ${n(l.p50Ms)} ms, p99 ${n(l.p99Ms)} ms (${l.samples} events)`) : '—')],

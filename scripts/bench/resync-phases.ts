@@ -2,7 +2,7 @@ import { fieldManager } from '../../shared/model/k8s-object.js';
 import type { TokenIssuer } from '../../test/support/id-tokens.js';
 import { SYNC_USER, type SizeStack } from './bench-stack.js';
 import { bounded, type Outcome } from './bounded.js';
-import { counted, type Counted } from './counted.js';
+import { boundedCount, type Counted } from './counted.js';
 import type { FunctionProcess } from './function-process.js';
 import { kubectlApply } from './kubectl.js';
 import { countObjects } from './count-objects.js';
@@ -20,9 +20,7 @@ export interface ResyncRun extends Counted<ResyncAnswer> {
 
 /** kubectl apply --server-side of the rendered objects, as admin through the counting proxy. */
 export function kubectlConverge(stack: SizeStack, manifest: string, size: number, ownerId: string): Promise<Outcome<Counted<number>>> {
-  return bounded(`N=${size}: kubectl apply --server-side`, phaseTimeoutMs(size), (signal) =>
-    counted(stack, 'admin', () => kubectlApply(stack.adminKubeconfig, manifest, fieldManager(ownerId), signal)),
-  );
+  return boundedCount(stack, 'admin', `N=${size}: kubectl apply --server-side`, phaseTimeoutMs(size), (signal) => kubectlApply(stack.adminKubeconfig, manifest, fieldManager(ownerId), signal));
 }
 
 const SEED_PARALLELISM = 4;
@@ -51,12 +49,12 @@ async function checkConverged(stack: SizeStack, namespace: string, expected: Rea
  * One resync through the function, counted. `expected` (objects per kind) is checked in the cluster afterwards; with
  * `noop`, any write request is a failure: a resync of a converged cluster must change nothing.
  */
-export function measuredResync(what: string, stack: SizeStack, fn: FunctionProcess, issuer: TokenIssuer, check: { size: number; namespace: string; expected: ReadonlyMap<string, number>; noop: boolean }): Promise<Outcome<ResyncRun>> {
-  return bounded(`N=${check.size}: ${what}`, phaseTimeoutMs(check.size), async (signal) => {
-    const run = await counted(stack, SYNC_USER, () => callResync(fn.url, issuer, signal));
-    const peakMiB = fn.memory().peakMiB;
-    const writes = check.noop && run.requests.writes > 0 ? `not a no-op: ${run.requests.writes} write requests` : undefined;
-    const problems = [resyncFailure(run.result), writes, await checkConverged(stack, check.namespace, check.expected)].filter(Boolean);
-    return { ...run, peakMiB, ...(problems.length > 0 ? { failure: problems.join('; ') } : {}) };
-  });
+export async function measuredResync(what: string, stack: SizeStack, fn: FunctionProcess, issuer: TokenIssuer, check: { size: number; namespace: string; expected: ReadonlyMap<string, number>; noop: boolean }): Promise<Outcome<ResyncRun>> {
+  const outcome = await boundedCount(stack, SYNC_USER, `N=${check.size}: ${what}`, phaseTimeoutMs(check.size), (signal) => callResync(fn.url, issuer, signal));
+  if (!outcome.ok) return outcome;
+  const run = outcome.value;
+  const peakMiB = fn.memory().peakMiB;
+  const writes = check.noop && run.requests.writes > 0 ? `not a no-op: ${run.requests.writes} write requests` : undefined;
+  const problems = [resyncFailure(run.result), writes, await checkConverged(stack, check.namespace, check.expected)].filter(Boolean);
+  return { ok: true, value: { ...run, peakMiB, ...(problems.length > 0 ? { failure: problems.join('; ') } : {}) } };
 }
