@@ -6,7 +6,7 @@ import type { CloudRedisClient } from '@google-cloud/redis';
 import { bindRbac, createEgressGatewayFixtures, startControlPlane, writeKubeconfig, type ControlPlane } from '../../test/harness/control-plane/index.js';
 import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../test/harness/memorystore/index.js';
 import { AUDIT_POLICY, AuditLog } from './audit-log.js';
-import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
+import { startProxyProcess, type ProxyProcess } from './proxy-child.js';
 
 export const PROJECT = 'bench-project';
 export const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
@@ -18,7 +18,7 @@ export const GATEWAY_SERVICE = 'istio-egressgateway';
 /** One size's world: a fresh apiserver (so earlier sizes leave nothing behind), counted, and a Memorystore API. */
 export interface SizeStack {
   readonly controlPlane: ControlPlane;
-  readonly proxy: CountingProxy;
+  readonly proxy: ProxyProcess;
   readonly audit: AuditLog;
   readonly memorystore: FakeMemorystore;
   readonly redis: CloudRedisClient;
@@ -53,7 +53,7 @@ export async function startSizeStack(pubsub: PubSub, size: number): Promise<Size
   };
   try {
     await namespaces(controlPlane.adminKubeconfigPath);
-    const proxy = await startCountingProxy(controlPlane.server);
+    const proxy = await startProxyProcess(controlPlane.server);
     stops.push(() => proxy.stop());
     const [topic] = await pubsub.createTopic(`redis-audit-logs-${size}-${Date.now()}`);
     const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: topic.name }, settleDelayMs: 20 });

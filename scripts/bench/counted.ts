@@ -17,12 +17,12 @@ const AUDIT_LAG_MS = 500;
 /** Runs `action` and counts what `user` asked of the apiserver meanwhile. Nothing else may use the proxy meanwhile. */
 export async function counted<T>(stack: SizeStack, user: string, action: () => Promise<T>): Promise<Counted<T>> {
   const mark = stack.audit.mark();
-  const before = stack.proxy.counts();
+  const before = await stack.proxy.counts();
   const started = performance.now();
   const result = await action();
   const wallMs = performance.now() - started;
   await sleep(AUDIT_LAG_MS);
-  return { result, wallMs, requests: stack.audit.summarize(mark, user), traffic: trafficSince(before, stack.proxy.counts()) };
+  return { result, wallMs, requests: stack.audit.summarize(mark, user), traffic: trafficSince(before, await stack.proxy.counts()) };
 }
 
 /**

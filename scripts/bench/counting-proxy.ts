@@ -8,6 +8,8 @@ export interface TrafficCounts {
   readonly sent: number;
   /** Bytes the apiserver answered (responses, TLS records included). */
   readonly received: number;
+  /** Connections the relay could not make or keep (e.g. out of file descriptors): a limit of the bench, not the client. */
+  readonly broken: number;
 }
 
 export interface CountingProxy {
@@ -21,6 +23,7 @@ export const trafficSince = (before: TrafficCounts, after: TrafficCounts): Traff
   connections: after.connections - before.connections,
   sent: after.sent - before.sent,
   received: after.received - before.received,
+  broken: after.broken - before.broken,
 });
 
 /**
@@ -33,6 +36,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   let connections = 0;
   let sent = 0;
   let received = 0;
+  let broken = 0;
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     connections++;
@@ -40,8 +44,12 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));
-      socket.on('error', () => socket.destroy());
     }
+    client.on('error', () => client.destroy());
+    upstream.on('error', () => {
+      broken++;
+      upstream.destroy();
+    });
     client.on('data', (chunk: Buffer) => void (sent += chunk.length));
     upstream.on('data', (chunk: Buffer) => void (received += chunk.length));
     client.pipe(upstream);
@@ -54,7 +62,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const listening = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `https://127.0.0.1:${listening}`,
-    counts: () => ({ connections, sent, received }),
+    counts: () => ({ connections, sent, received, broken }),
     async stop() {
       open.forEach((socket) => socket.destroy());
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -13,7 +13,9 @@ const statuses = (c: Counted<unknown>): string => (c.requests.failures.size > 0 
 
 function costLine(c: Counted<unknown>): string {
   const writes = c.requests.writes > 0 ? ` (${formatWrites(c.requests)})` : '';
-  return `${seconds(c.wallMs)}, ${n(c.requests.requests)} requests, ${n(c.requests.writes)} writes${writes}, ${n(c.traffic.connections)} TLS connections, ${bytes(c.traffic.received)} read${statuses(c)}`;
+  // Connections the bench's relay could not make: the figure is then partly the bench's limit, and says so.
+  const broken = c.traffic.broken > 0 ? `; BENCH LIMIT: the counting relay could not connect ${n(c.traffic.broken)} of them` : '';
+  return `${seconds(c.wallMs)}, ${n(c.requests.requests)} requests, ${n(c.requests.writes)} writes${writes}, ${n(c.traffic.connections)} TLS connections${broken}, ${bytes(c.traffic.received)} read${statuses(c)}`;
 }
 
 function perEvent(outcome: Outcome<EventCost> | undefined, figure: (e: EventCost) => string): string {
