@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { componentPath } from '../../test/harness/process.js';
@@ -13,7 +13,8 @@ export const kubectlPath = (): string => componentPath('kubectl');
  * signal fires.
  */
 export function kubectlApply(kubeconfig: string, manifest: string, fieldManager: string, signal: AbortSignal): Promise<number> {
-  const args = ['apply', '--server-side', '--force-conflicts', `--field-manager=${fieldManager}`, `--kubeconfig=${kubeconfig}`, `--cache-dir=${mkdtempSync(join(tmpdir(), 'kubectl-cache-'))}`, '-f', manifest, '-o', 'name'];
+  const cacheDir = mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
+  const args = ['apply', '--server-side', '--force-conflicts', `--field-manager=${fieldManager}`, `--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, '-f', manifest, '-o', 'name'];
   const started = performance.now();
   const child = spawn(kubectlPath(), args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
   const errors: string[] = [];
@@ -21,6 +22,7 @@ export function kubectlApply(kubeconfig: string, manifest: string, fieldManager:
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
+      rmSync(cacheDir, { recursive: true, force: true });
       if (code === 0) resolve(performance.now() - started);
       else reject(new Error(`kubectl exited ${code}: ${errors.join('').trim().split('\n').slice(-1)[0] ?? ''}`));
     });
