@@ -1,7 +1,7 @@
 /**
  * Benchmarks of the pure core, comparable run to run: planning a resync for N instances (first round: everything
  * created; second round: nothing to change) and decoding audit events. Prints median time and heap growth.
- *   npm run bench
+ *   npm run bench:core
  */
 import { parseConfig } from '../../shared/config/parse-config.js';
 import { parseAuditEvent } from '../../shared/events/parse-audit-event.js';

@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PubSub } from '@google-cloud/pubsub';
+import type { CloudRedisClient } from '@google-cloud/redis';
+import { bindRbac, createEgressGatewayFixtures, startControlPlane, writeKubeconfig, type ControlPlane } from '../../test/harness/control-plane/index.js';
+import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../test/harness/memorystore/index.js';
+import { AUDIT_POLICY, AuditLog } from './audit-log.js';
+import { startProxyProcess, type ProxyProcess } from './proxy-child.js';
+
+export const PROJECT = 'bench-project';
+export const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
+/** Where the project writes; the kubectl baseline writes the same objects into a namespace of its own. */
+export const PROJECT_NAMESPACE = 'istio-system';
+export const BASELINE_NAMESPACE = 'kubectl-baseline';
+export const GATEWAY_SERVICE = 'istio-egressgateway';
+
+/** One size's world: a fresh apiserver (so earlier sizes leave nothing behind), counted, and a Memorystore API. */
+export interface SizeStack {
+  readonly controlPlane: ControlPlane;
+  readonly proxy: ProxyProcess;
+  readonly audit: AuditLog;
+  readonly memorystore: FakeMemorystore;
+  readonly redis: CloudRedisClient;
+  /** Kubeconfigs through the counting proxy: the functions' user (project RBAC only) and the admin (kubectl). */
+  readonly syncKubeconfig: string;
+  readonly adminKubeconfig: string;
+  readonly eventsTopic: string;
+  readonly workDir: string;
+  stop(): Promise<void>;
+}
+
+/** A copy of a kubeconfig that reaches the apiserver through the proxy (same certificate: both are 127.0.0.1). */
+function throughProxy(path: string, from: string, to: string): string {
+  const copy = path.replace(/\.kubeconfig$/, '.proxy.kubeconfig');
+  writeFileSync(copy, readFileSync(path, 'utf8').replace(from, to), { mode: 0o600 });
+  return copy;
+}
+
+async function namespaces(adminKubeconfig: string): Promise<void> {
+  for (const namespace of [PROJECT_NAMESPACE, BASELINE_NAMESPACE]) {
+    await createEgressGatewayFixtures(adminKubeconfig, { namespace, service: GATEWAY_SERVICE });
+  }
+  await bindRbac(adminKubeconfig, { user: SYNC_USER, istioNamespace: PROJECT_NAMESPACE, egressGatewayNamespace: PROJECT_NAMESPACE, egressGatewayService: GATEWAY_SERVICE });
+}
+
+export async function startSizeStack(pubsub: PubSub, size: number): Promise<SizeStack> {
+  const workDir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
+  const controlPlane = await startControlPlane({ users: [SYNC_USER], auditPolicy: AUDIT_POLICY });
+  const stops: Array<() => Promise<unknown>> = [async () => rmSync(workDir, { recursive: true, force: true }), () => controlPlane.stop()];
+  const stop = async (): Promise<void> => {
+    for (const step of stops.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    await namespaces(controlPlane.adminKubeconfigPath);
+    const proxy = await startProxyProcess(controlPlane.server);
+    stops.push(() => proxy.stop());
+    const [topic] = await pubsub.createTopic(`redis-audit-logs-${size}-${Date.now()}`);
+    const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: topic.name }, settleDelayMs: 20 });
+    stops.push(() => memorystore.stop());
+    const redis = localRedisClient(memorystore.port, PROJECT);
+    stops.push(() => redis.close());
+    const adminKubeconfig = writeKubeconfig(join(workDir, 'admin.kubeconfig'), proxy.url, 'admin', controlPlane.adminToken, join(controlPlane.dataDir, 'certs/apiserver.crt'));
+    return {
+      controlPlane,
+      proxy,
+      audit: new AuditLog(controlPlane.auditLogPath!),
+      memorystore,
+      redis,
+      syncKubeconfig: throughProxy(controlPlane.kubeconfigFor(SYNC_USER), controlPlane.server, proxy.url),
+      adminKubeconfig,
+      eventsTopic: topic.name,
+      workDir,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The functions' configuration, as Terraform would set it, pointed at the local stack. */
+export function functionEnv(stack: SizeStack, resync: { audience: string; caller: string; certsUrl: string }): Record<string, string> {
+  return {
+    MEMORYSTORE_PROJECT: PROJECT,
+    MEMORYSTORE_API_ENDPOINT: stack.memorystore.endpoint,
+    MEMORYSTORE_API_PLAINTEXT: 'true',
+    KUBECONFIG: stack.syncKubeconfig,
+    ISTIO_NAMESPACE: PROJECT_NAMESPACE,
+    EGRESS_GATEWAY_NAMESPACE: PROJECT_NAMESPACE,
+    EGRESS_GATEWAY_SERVICE: GATEWAY_SERVICE,
+    OWNER_ID: 'bench',
+    // The default range (16000-16999) holds 1,000 ports: too few for the larger sizes.
+    GATEWAY_PORT_RANGE: '20000-39999',
+    RESYNC_AUDIENCE: resync.audience,
+    RESYNC_ALLOWED_PRINCIPALS: resync.caller,
+    ID_TOKEN_CERTS_URL: resync.certsUrl,
+    METADATA_SERVER_DETECTION: 'none',
+  };
+}

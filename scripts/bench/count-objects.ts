@@ -1,0 +1,34 @@
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { ISTIO_KINDS } from '../../shared/model/k8s-object.js';
+import { loadKubeconfig } from '../../test/harness/control-plane/index.js';
+import { GATEWAY_SERVICE } from './bench-stack.js';
+
+const PLURAL: Record<string, string> = { ServiceEntry: 'serviceentries', Gateway: 'gateways', DestinationRule: 'destinationrules', VirtualService: 'virtualservices' };
+
+/** Objects per Istio kind in a namespace (every page followed), and "Service port" = ports on the gateway Service. */
+export async function countObjects(kubeconfigPath: string, namespace: string): Promise<Map<string, number>> {
+  const kubeConfig = loadKubeconfig(kubeconfigPath);
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const counts = new Map<string, number>();
+  for (const kind of ISTIO_KINDS) {
+    let total = 0;
+    let token: string | undefined;
+    do {
+      const page = (await custom.listNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace, plural: PLURAL[kind]!, limit: 500, ...(token ? { _continue: token } : {}) })) as { items: unknown[]; metadata?: { continue?: string } };
+      total += page.items.length;
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    counts.set(kind, total);
+  }
+  const service = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedService({ name: GATEWAY_SERVICE, namespace });
+  counts.set('Service port', service.spec?.ports?.length ?? 0);
+  return counts;
+}
+
+/** What rendering says the namespace should hold, in the same terms (the installer's two ports included). */
+export function expectedCounts(objects: ReadonlyArray<{ kind: string; spec: Readonly<Record<string, unknown>> }>): Map<string, number> {
+  const counts = new Map<string, number>(ISTIO_KINDS.map((kind) => [kind, objects.filter((o) => o.kind === kind).length]));
+  const service = objects.find((o) => o.kind === 'Service');
+  counts.set('Service port', 2 + ((service?.spec['ports'] as unknown[] | undefined)?.length ?? 0));
+  return counts;
+}

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import type { PubSub } from '@google-cloud/pubsub';
+import { parseConfig } from '../../shared/config/parse-config.js';
+import type { TokenIssuer } from '../../test/support/id-tokens.js';
+import { BASELINE_NAMESPACE, functionEnv, PROJECT, PROJECT_NAMESPACE, startSizeStack, type SizeStack } from './bench-stack.js';
+import { bounded, sleep, type Outcome } from './bounded.js';
+import type { Counted } from './counted.js';
+import { expectedCounts } from './count-objects.js';
+import { eventCosts, startEventPath, type EventCost } from './event-phases.js';
+import { PROJECT_SOURCE, spawnFunction } from './function-process.js';
+import { eventLatency, type Latency } from './latency-phase.js';
+import { renderConverged, writeManifest } from './render-objects.js';
+import { kubectlConverge, measuredResync, seedWithKubectl, slices, type ResyncRun } from './resync-phases.js';
+import { OPERATOR, RESYNC_AUDIENCE } from './resync-call.js';
+import { seedInstances } from './seed-memorystore.js';
+
+export interface SizeResult {
+  readonly size: number;
+  readonly objects?: number;
+  readonly kubectl?: Outcome<Counted<number>>;
+  readonly converge?: Outcome<ResyncRun>;
+  /** Set when the project's converge did not converge and kubectl wrote the state the later phases need. */
+  readonly seededByKubectl?: boolean;
+  readonly noopIdleMiB?: number;
+  readonly noop?: Outcome<ResyncRun>;
+  readonly events?: { readonly noop: Outcome<EventCost>; readonly create: Outcome<EventCost> };
+  readonly latency?: Outcome<Latency>;
+  /** Why the size stopped early, if it did. */
+  readonly aborted?: string;
+  /** How long the whole size took, stack start to stop. */
+  readonly elapsedMs?: number;
+}
+
+export interface RunContext {
+  readonly pubsub: PubSub;
+  readonly issuer: TokenIssuer;
+  readonly latencySize: number;
+  /** Called once the first stack is up, for the measurements that do not depend on N. */
+  readonly onFirstStack?: (env: Record<string, string>, logDir: string) => Promise<void>;
+}
+
+async function withStack(context: RunContext, size: number, body: (stack: SizeStack) => Promise<SizeResult>): Promise<SizeResult> {
+  const stack = await bounded(`N=${size}: start a fresh local stack`, 180_000, () => startSizeStack(context.pubsub, size));
+  if (!stack.ok) return { size, aborted: `stack did not start: ${stack.reason}` };
+  try {
+    return await body(stack.value);
+  } finally {
+    await stack.value.stop();
+  }
+}
+
+/** Every measurement at one size, in order; each phase is bounded and a failed one leaves the next to run. */
+export function measureSize(context: RunContext, size: number): Promise<SizeResult> {
+  return withStack(context, size, async (stack) => {
+    const seeded = await bounded(`N=${size}: create ${size} instances in the Memorystore API`, 60_000 + size * 30, () => seedInstances(stack.redis, stack.memorystore, PROJECT, size));
+    if (!seeded.ok) return { size, aborted: `seeding failed: ${seeded.reason}` };
+    const env = functionEnv(stack, { audience: RESYNC_AUDIENCE, caller: OPERATOR, certsUrl: context.issuer.certsUrl });
+    await context.onFirstStack?.(env, stack.workDir);
+    const config = parseConfig(env);
+    const instances = stack.memorystore.instances();
+    const objects = renderConverged(config, instances);
+    const baseline = renderConverged(parseConfig({ ...env, ISTIO_NAMESPACE: BASELINE_NAMESPACE, EGRESS_GATEWAY_NAMESPACE: BASELINE_NAMESPACE }), instances);
+    const kubectl = await kubectlConverge(stack, writeManifest(join(stack.workDir, 'baseline.yaml'), baseline), size, config.ownerId);
+    const check = { size, namespace: PROJECT_NAMESPACE, expected: expectedCounts(objects) };
+
+    const converge = await withFunction(stack, env, 'resync', (fn) => measuredResync('converge from empty (resync)', stack, fn, context.issuer, { ...check, noop: false }));
+    const converged = converge.ok && !converge.value.failure;
+    // The later phases need a converged cluster; when the project could not converge it, kubectl writes the same objects.
+    if (!converged) await seedWithKubectl(stack, slices(objects).map((part, i) => writeManifest(join(stack.workDir, `project-${i}.yaml`), part)), size, config.ownerId);
+    let noopIdleMiB: number | undefined;
+    const noop = await withFunction(stack, env, 'resync', async (fn) => {
+      await sleep(2000);
+      noopIdleMiB = fn.memory().rssMiB;
+      return measuredResync('no-op resync', stack, fn, context.issuer, { ...check, noop: true });
+    });
+    const events = await withFunction(stack, env, 'syncOnAuditLog', async (fn) => {
+      const path = await startEventPath(context.pubsub, stack, fn.url);
+      try {
+        const costs = await eventCosts(stack, path, size);
+        const latency = size === context.latencySize ? await eventLatency(stack, path, size) : undefined;
+        return { ok: true as const, value: { costs, latency } };
+      } finally {
+        await path.stop();
+      }
+    });
+    return {
+      size, objects: objects.length, kubectl, converge, seededByKubectl: !converged, noop,
+      ...(noopIdleMiB !== undefined ? { noopIdleMiB } : {}),
+      ...(events.ok ? { events: events.value.costs, ...(events.value.latency ? { latency: events.value.latency } : {}) } : { aborted: `event phases: ${events.reason}` }),
+    };
+  });
+}
+
+/** A fresh function process for one phase, stopped after it (also when the phase timed out with a call in flight). */
+async function withFunction<T>(stack: SizeStack, env: Record<string, string>, target: string, body: (fn: Awaited<ReturnType<typeof spawnFunction>>) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  const fn = await bounded(`start ${target}`, 90_000, () => spawnFunction(PROJECT_SOURCE, target, env, stack.workDir));
+  if (!fn.ok) return fn;
+  try {
+    return await body(fn.value);
+  } finally {
+    await fn.value.stop();
+  }
+}
