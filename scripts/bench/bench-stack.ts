@@ -8,6 +8,9 @@ import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '..
 import { AUDIT_POLICY, AuditLog } from './audit-log.js';
 import { startProxyProcess, type ProxyProcess } from './proxy-child.js';
 
+/** The functions' OWNER_ID; the admission policy lets them write only objects labelled with it. */
+const OWNER_ID = 'bench';
+
 export const PROJECT = 'bench-project';
 export const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
 /** Where the project writes; the kubectl baseline writes the same objects into a namespace of its own. */
@@ -41,7 +44,7 @@ async function namespaces(adminKubeconfig: string): Promise<void> {
   for (const namespace of [PROJECT_NAMESPACE, BASELINE_NAMESPACE]) {
     await createEgressGatewayFixtures(adminKubeconfig, { namespace, service: GATEWAY_SERVICE });
   }
-  await bindRbac(adminKubeconfig, { user: SYNC_USER, istioNamespace: PROJECT_NAMESPACE, egressGatewayNamespace: PROJECT_NAMESPACE, egressGatewayService: GATEWAY_SERVICE });
+  await bindRbac(adminKubeconfig, { user: SYNC_USER, ownerId: OWNER_ID, istioNamespace: PROJECT_NAMESPACE, egressGatewayNamespace: PROJECT_NAMESPACE, egressGatewayService: GATEWAY_SERVICE });
 }
 
 export async function startSizeStack(pubsub: PubSub, size: number): Promise<SizeStack> {
@@ -89,7 +92,7 @@ export function functionEnv(stack: SizeStack, resync: { audience: string; caller
     ISTIO_NAMESPACE: PROJECT_NAMESPACE,
     EGRESS_GATEWAY_NAMESPACE: PROJECT_NAMESPACE,
     EGRESS_GATEWAY_SERVICE: GATEWAY_SERVICE,
-    OWNER_ID: 'bench',
+    OWNER_ID,
     // The default range (16000-16999) holds 1,000 ports: too few for the larger sizes.
     GATEWAY_PORT_RANGE: '20000-39999',
     RESYNC_AUDIENCE: resync.audience,
