@@ -59,6 +59,6 @@ export async function demoResync(demo: ResyncDemo): Promise<void> {
   heading('Cloud Scheduler\'s resync through the front (OIDC token for the run.app URL): the ServiceEntry is back');
   const run = await call(front.url, '', { authorization: await token(demo.scheduler) });
   say(`HTTP ${run.status}, summary ${JSON.stringify(run.body['summary'])}`);
-  showObjects([...(await demo.cluster.istioObjects()).values()].filter((o) => o.kind === 'ServiceEntry'), await demo.cluster.gatewayPorts());
+  showObjects([...(await demo.cluster.istioObjects()).values()].filter((o) => o.kind === 'ServiceEntry'), await demo.cluster.gatewayServicePorts());
   showRecords((run.body['records'] as AuditRecord[] | undefined) ?? []);
 }

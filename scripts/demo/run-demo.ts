@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const mark = fn.lines.length;
     await action();
     await bridge.idle();
-    if (withObjects) showObjects([...(await cluster.istioObjects()).values()], await cluster.gatewayPorts());
+    if (withObjects) showObjects([...(await cluster.istioObjects()).values()], await cluster.gatewayServicePorts());
     const records = fn.lines.slice(mark).filter((l) => l['message'] === 'audit record').map((l) => l['record'] as AuditRecord);
     showRecords(records);
     for (const line of fn.lines.slice(mark).filter((l) => String(l['message']).startsWith('event acknowledged'))) say(`log: ${String(line['message'])}`);
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   await show('Resize orders-cache to 5 GB: the address stays, nothing changes', () => done(redis.updateInstance({ updateMask: { paths: ['memory_size_gb'] }, instance: { name: orders, memorySizeGb: 5 } })), false);
   await show('Re-address orders-cache: ServiceEntry and VirtualService follow', () => memorystore.readdress(orders, { host: '10.120.0.9' }));
   await show('Create sessions-cache with in-transit encryption (port 6378)', () => done(redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'sessions-cache', instance: { tier: 'BASIC', memorySizeGb: 1, transitEncryptionMode: 'SERVER_AUTHENTICATION' } })), false);
-  await show('Delete orders-cache: its objects go and its gateway port is freed', () => done(redis.deleteInstance({ name: orders })));
+  await show('Delete orders-cache: its objects go and its gateway port is freed into quarantine', () => done(redis.deleteInstance({ name: orders })));
   await demoResync({ env, scheduler: SCHEDULER, cluster, stops });
   heading('Operator command line: `memorystore-egress-sync plan` (what a resync would change now)');
   process.stdout.write(await runCli(['plan'], env));

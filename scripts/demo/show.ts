@@ -13,14 +13,16 @@ export function say(text: string): void {
 }
 
 /** The Istio objects as YAML, with the server's bookkeeping left out. */
-export function showObjects(objects: readonly KubeObject[], ports: readonly number[]): void {
+export function showObjects(objects: readonly KubeObject[], ports: ReadonlyArray<{ port: number; name: string }>): void {
   if (objects.length === 0) say('(no Istio objects)');
   for (const object of objects) {
     const { name, namespace, labels } = object.metadata;
     const shown = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name, namespace, labels }, spec: object.spec };
     process.stdout.write(`---\n${stringify(shown)}`);
   }
-  say(`egress gateway Service ports: ${ports.join(', ')}`);
+  const freed = ports.filter((p) => p.name.startsWith('tcp-freed-')).map((p) => p.port);
+  const live = ports.filter((p) => !p.name.startsWith('tcp-freed-')).map((p) => p.port);
+  say(`egress gateway Service ports: ${live.join(', ')}${freed.length > 0 ? ` (held in quarantine after a deletion: ${freed.join(', ')})` : ''}`);
 }
 
 export function showRecords(records: readonly AuditRecord[]): void {
