@@ -56,6 +56,7 @@ type Decision =
  *   instance                      live objects   decision
  *   gone (NOT_FOUND, not listed)  any            remove its objects
  *   a name clashes (blocked)      any            keep them as they are; the clash is reported
+ *   DELETING                      any            keep them as they are (none are created)
  *   no primary address yet        any            error, retryable: it is still being created
  *   not READY                     some           keep them until it settles
  *   READY, or not READY           none           render from its current endpoints
@@ -66,6 +67,9 @@ function decide(observation: InstanceObservation, hasLive: boolean, blocked: boo
   const { instance } = observation;
   if (!instance) return { kind: 'remove' };
   if (blocked) return { kind: 'keep', reason: BLOCKED_REASON };
+  // Nothing new is written for an instance on its way out: a reconcile that read it while DELETING and writes after
+  // the deletion's own event has been handled would leave objects no later event removes.
+  if (instance.state === 'DELETING') return { kind: 'keep', reason: 'instance is DELETING: nothing new is written for it; its objects go when it is gone' };
   const endpoints = endpointsOf(instance);
   if (!endpoints) {
     const message = `instance is ${instance.state} and has no endpoint yet`;

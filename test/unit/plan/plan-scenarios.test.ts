@@ -41,6 +41,12 @@ describe('planning one instance through its life', () => {
     expect(writes(plan(world, [resized]))).toEqual([]);
   });
 
+  test('an instance being deleted gets nothing new, and keeps what it has until it is gone', () => {
+    expect(writes(plan(emptyWorld(), [observe('cache-1', { state: 'DELETING' })])).filter((w) => !w.startsWith('skipped'))).toEqual([]);
+    const world = created('cache-1');
+    expect(writes(plan(world, [observe('cache-1', { state: 'DELETING' })])).filter((w) => !w.startsWith('skipped'))).toEqual([]);
+  });
+
   test('a failover plans nothing', () => {
     const world = created('cache-1');
     expect(writes(plan(world, [observe('cache-1', { state: 'READY' })]))).toEqual([]);
