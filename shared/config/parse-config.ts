@@ -81,11 +81,14 @@ function optional<T>(env: Env, name: string, schema: z.ZodType<T>, expected: str
 
 const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
 
-/** An https URL with no query, fragment or credentials, as Cloud Run service URLs are. */
-const httpsUrl = z.string().refine((value) => {
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  return url?.protocol === 'https:' && !url.search && !url.hash && !url.username && !url.password && !value.endsWith('?') && !value.endsWith('#');
-});
+/** An https URL with no query, fragment, credentials or whitespace (as Cloud Run service URLs and apiservers are). */
+function plainHttpsUrl(value: string): URL | undefined {
+  if (/[\s?#]/.test(value) || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return url.protocol === 'https:' && !url.username && !url.password ? url : undefined;
+}
+
+const httpsUrl = z.string().refine((value) => plainHttpsUrl(value) !== undefined);
 
 function parseHostPort(value: string): { host: string; port: number } | undefined {
   const match = /^([^:\s]+):(\d+)$/.exec(value);
@@ -114,10 +117,8 @@ function parseRange(value: string): { from: number; to: number } | undefined {
  */
 function parseClusterServer(value: string): string | undefined {
   if (/^[A-Za-z0-9.:[\]-]+$/.test(value)) return `https://${value}`;
-  if (/\s/.test(value) || !URL.canParse(value)) return undefined;
-  const url = new URL(value);
-  const plain = url.protocol === 'https:' && !url.username && !url.password && !url.search && !url.hash && !value.includes('#');
-  return plain ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : undefined;
+  const url = plainHttpsUrl(value);
+  return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : undefined;
 }
 
 function parseKubeAccess(env: Env): KubeAccess {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ApiException, ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Service } from '@kubernetes/client-node';
-import { applyManifests, bindRbac, createEgressGatewayFixtures, egressGatewayAnalyzeInputs, loadKubeconfig, startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
+import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Service } from '@kubernetes/client-node';
+import { outcome, applyManifests, bindRbac, createEgressGatewayFixtures, egressGatewayAnalyzeInputs, loadKubeconfig, startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
 import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../harness/istioctl/index.js';
 
 /**
@@ -22,17 +22,6 @@ let dir: string;
 
 const apiFor = (kubeconfigPath: string): KubernetesObjectApi => KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
 
-/** HTTP status of a call, and the server's message when it failed. */
-async function outcome(call: Promise<unknown>): Promise<{ status: number; message: string }> {
-  try {
-    await call;
-    return { status: 200, message: '' };
-  } catch (error) {
-    if (!(error instanceof ApiException)) throw error;
-    const body: unknown = (error as ApiException<unknown>).body;
-    return { status: (error as ApiException<unknown>).code, message: typeof body === 'string' ? body : JSON.stringify(body) };
-  }
-}
 const statusOf = async (call: Promise<unknown>): Promise<number> => (await outcome(call)).status;
 
 /** Labelled as the functions label theirs (OWNER_ID default): the admission policy bound with the RBAC requires it. */

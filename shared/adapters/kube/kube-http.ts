@@ -40,6 +40,8 @@ interface Connection {
   readonly origin: string;
   readonly basePath: string;
   readonly agent: Agent;
+  /** The kubeconfig's credential headers, as read when the connection was set up. */
+  readonly staticHeaders: Record<string, string>;
 }
 
 /**
@@ -115,12 +117,22 @@ export class KubeHttp {
     throw failure;
   }
 
-  /** Credentials are read per request: a token source behind the KubeConfig (exec, GKE) may refresh them. */
-  private async headers(request: KubeRequest): Promise<Record<string, string>> {
+  /**
+   * Credentials: a refreshing token source is asked per request (it caches), and so is a kubeconfig user whose token
+   * comes from an exec plugin or auth provider; a kubeconfig's static credentials are read once, with the connection.
+   */
+  private async credentials(): Promise<Record<string, string>> {
+    if (this.bearerToken) return { authorization: `Bearer ${await this.bearerToken()}` };
+    const user = this.kubeConfig.getCurrentUser();
+    if (!user?.exec && !user?.authProvider) return (await this.connect()).staticHeaders;
     const options: { headers?: Record<string, string> } = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
+    return options.headers ?? {};
+  }
+
+  private async headers(request: KubeRequest): Promise<Record<string, string>> {
     return {
-      ...options.headers,
+      ...(await this.credentials()),
       accept: 'application/json',
       ...(request.body !== undefined ? { 'content-type': request.contentType ?? 'application/json' } : {}),
     };
@@ -134,7 +146,7 @@ export class KubeHttp {
   private async makeConnection(): Promise<Connection> {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string } = {};
+    const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string; headers?: Record<string, string> } = {};
     await this.kubeConfig.applyToHTTPSOptions(tls);
     const url = new URL(cluster.server);
     const connect = {
@@ -145,7 +157,7 @@ export class KubeHttp {
       ...(tls.servername ? { servername: tls.servername } : {}),
     };
     const agent = new Agent({ connections: this.connections, keepAliveTimeout: 30_000, connect });
-    return { origin: url.origin, basePath: url.pathname.replace(/\/$/, ''), agent };
+    return { origin: url.origin, basePath: url.pathname.replace(/\/$/, ''), agent, staticHeaders: tls.headers ?? {} };
   }
 }
 

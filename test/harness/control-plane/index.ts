@@ -4,3 +4,4 @@ export { bindRbac, createEgressGatewayFixtures, egressGatewayAnalyzeInputs, rend
 export { admissionPolicyName, bindAdmissionPolicy, renderAdmissionPolicy, unbindAdmissionPolicy, type AdmissionPolicyOptions } from './admission-policy.js';
 export { loadKubeconfig, writeKubeconfig } from './kubeconfig.js';
 export { installCrds } from './install-crds.js';
+export { outcome, type Outcome } from './outcome.js';

@@ -1,5 +1,5 @@
-import { ApiException, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { loadKubeconfig } from '../../harness/control-plane/index.js';
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { loadKubeconfig, outcome, type Outcome } from '../../harness/control-plane/index.js';
 import { LABEL_MANAGED_BY, LABEL_OWNER, PROJECT } from '../../../shared/model/k8s-object.js';
 
 /**
@@ -7,21 +7,7 @@ import { LABEL_MANAGED_BY, LABEL_OWNER, PROJECT } from '../../../shared/model/k8
  * authenticates, authorizes and runs admission (validating admission policies included) exactly as for a real write,
  * then stores nothing. https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run
  */
-export interface Outcome {
-  readonly status: number;
-  readonly message: string;
-}
-
-export async function outcome(call: Promise<unknown>): Promise<Outcome> {
-  try {
-    await call;
-    return { status: 200, message: '' };
-  } catch (error) {
-    if (!(error instanceof ApiException)) throw error;
-    const body: unknown = (error as ApiException<unknown>).body;
-    return { status: (error as ApiException<unknown>).code, message: typeof body === 'string' ? body : JSON.stringify(body) };
-  }
-}
+export { outcome, type Outcome };
 
 export const ownerLabels = (ownerId: string): Record<string, string> => ({ [LABEL_MANAGED_BY]: PROJECT, [LABEL_OWNER]: ownerId });
 
