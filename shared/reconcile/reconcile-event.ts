@@ -1,11 +1,11 @@
 import { isTooOld, parseAuditEvent, type EventTrigger, type IncomingEvent } from '../events/parse-audit-event.js';
-import { isDeepStrictEqual } from 'node:util';
-import { failureRecord, type AuditRecord } from '../audit/audit-record.js';
+import { failureRecord } from '../audit/audit-record.js';
 import { wasRecorded } from '../audit/audit-writer.js';
 import { errorMessage, isPermanent, TransientError } from '../errors.js';
-import type { InstanceName, RedisInstance } from '../model/instance.js';
+import type { InstanceName } from '../model/instance.js';
 import type { Config } from '../config/parse-config.js';
-import { summarize, syncInstances, type SyncReport } from './sync.js';
+import { syncUntilSettled, type Reread } from './settle.js';
+import type { SyncReport } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export type EventOutcome =
@@ -23,30 +23,18 @@ export function outOfScope(instance: InstanceName, config: Pick<Config, 'project
   return undefined;
 }
 
-/** Reconciles of one event, at most: the first, and the ones that follow an instance that changed meanwhile. */
-const MAX_ROUNDS = 3;
+/** The event's instance as read again: gone when the API no longer has it. */
+const rereadOne = (deps: SyncDeps): Reread => async (names) =>
+  Promise.all(names.map(async (name) => {
+    const instance = await deps.instances.get(name.full);
+    return { name, ...(instance ? { instance } : {}) };
+  }));
 
-const sameState = (a: RedisInstance | undefined, b: RedisInstance | undefined): boolean => isDeepStrictEqual(a, b);
-
-/**
- * Reconciles the instance to its state as read from the API, then, if anything was written, reads it again. Events
- * of one instance can be handled at once and finish in any order: a reconcile slowed by a bad minute may write what
- * it read before a later event's reconcile, which read newer state, finished. Reading after writing catches that:
- * if the instance has moved on, the reconcile runs again, so the last writer always wrote the latest state.
- */
 async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: EventTrigger): Promise<SyncReport> {
-  let instance = await deps.instances.get(name.full);
-  const records: AuditRecord[] = [];
-  for (let round = 1; ; round++) {
-    const scope = [{ name, ...(instance ? { instance } : {}) }];
-    const { report } = await syncInstances(deps, scope, trigger, { dryRun: false, triggeringInstance: name.full });
-    records.push(...report.records);
-    const wrote = report.records.some((r) => r.outcome === 'applied');
-    const latest = wrote && round < MAX_ROUNDS ? await deps.instances.get(name.full) : instance;
-    if (sameState(instance, latest)) return { ...report, records, summary: summarize(records) };
-    deps.log.info({ instance: name.full, round }, 'the instance changed while it was reconciled; reconciling again');
-    instance = latest;
-  }
+  const instance = await deps.instances.get(name.full);
+  const scope = [{ name, ...(instance ? { instance } : {}) }];
+  const { report } = await syncUntilSettled(deps, scope, trigger, { dryRun: false, triggeringInstance: name.full, reread: rereadOne(deps) });
+  return report;
 }
 
 /**

@@ -4,7 +4,8 @@ import { locationOf, parseInstanceName, type InstanceName, type RedisInstance } 
 import type { InstanceObservation } from '../plan/desired-state.js';
 import type { Plan } from '../plan/plan-types.js';
 import { readCluster } from './read-cluster.js';
-import { syncInstances, type SyncResult } from './sync.js';
+import { syncUntilSettled, type Reread } from './settle.js';
+import type { SyncResult } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export interface ResyncOptions {
@@ -60,10 +61,23 @@ export function pruneGuard(maxFraction: number): (plan: Plan, owned: readonly Ku
   };
 }
 
+/**
+ * The instances as listed again, after the resync wrote: one listing whatever their number. An instance in a region
+ * the listing could not reach is left out (unknown, not gone).
+ */
+const relist = (deps: SyncDeps): Reread => async (names) => {
+  const listing = await listAll(deps);
+  const listed = new Map(listing.instances.map((i) => [i.name, i]));
+  return names
+    .filter((name) => listed.has(name.full) || !listing.unreachable.has(name.location))
+    .map((name) => ({ name, ...(listed.has(name.full) ? { instance: listed.get(name.full)! } : {}) }));
+};
+
 export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncResult> {
   const view = { kind: 'complete' } as const;
   const [listing, read] = await Promise.all([listAll(deps), readCluster(deps, view)]);
   const scope = resyncScope(listing, read.owned, deps.config);
   const guard = options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) };
-  return syncInstances(deps, scope, trigger, { dryRun: options.dryRun, view, read, ...guard });
+  // Events of instances that change during the resync may finish before it writes what it listed at its start.
+  return syncUntilSettled(deps, scope, trigger, { dryRun: options.dryRun, view, read, ...guard, reread: relist(deps) });
 }

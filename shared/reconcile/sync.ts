@@ -50,7 +50,10 @@ export function summarize(records: readonly AuditRecord[]): Record<string, numbe
   return summary;
 }
 
-async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<SyncResult> {
+/** One try's result; `error` is the write that failed (the records say what was written before it). */
+type Attempt = SyncResult & { readonly error?: Error };
+
+async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<Attempt> {
   const { config } = deps;
   const { owned, service, view } = options.read;
   const quarantine = { now: deps.clock.now(), seconds: config.portQuarantineSeconds };
@@ -70,12 +73,11 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   if (options.dryRun || refused) return withoutWrites(deps, plan, planned, { dryRun: options.dryRun, refused });
   const applied = await applyPlan(deps.cluster, plan.changes, planned, () => deps.clock.monotonicMs());
   await deps.audit.write(applied.records);
-  if (applied.error !== undefined) {
-    const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
-    markRecorded(error);
-    throw error;
-  }
-  return { report: { dry_run: false, records: applied.records, errors: plan.errors, summary: summarize(applied.records) }, changes: plan.changes };
+  const report = { dry_run: false, records: applied.records, errors: plan.errors, summary: summarize(applied.records) };
+  if (applied.error === undefined) return { report, changes: plan.changes };
+  const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
+  markRecorded(error);
+  return { report, changes: plan.changes, error };
 }
 
 /** A dry run, or a plan refused by the guard: nothing is written to the cluster. */
@@ -86,21 +88,31 @@ async function withoutWrites(deps: SyncDeps, plan: Plan, planned: AuditRecord[],
   return { report: { dry_run: outcome.dryRun, records: planned, errors: plan.errors, ...refused, summary: summarize(planned) }, changes: plan.changes };
 }
 
+/** Records of what the tries before the last one wrote: a caller deciding whether it wrote anything needs them too. */
+const writesOf = (result: SyncResult): AuditRecord[] => result.report.records.filter((r) => r.outcome === 'applied');
+
+/** The last try's result, with the writes of the tries before it. */
+function withEarlierWrites(last: SyncResult, earlier: readonly AuditRecord[]): SyncResult {
+  if (earlier.length === 0) return last;
+  const records = [...earlier, ...last.report.records];
+  return { ...last, report: { ...last.report, records, summary: summarize(records) } };
+}
+
 /**
  * Reads the cluster, plans and applies for the instances in scope. Another writer changing one of our objects between
  * read and write (HTTP 409) is met by reading again and planning again, a few times, before the error goes up.
  */
 export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
   const view: ClusterView = options.view ?? { kind: 'scope', instances: scope.map((o) => o.name) };
+  const earlier: AuditRecord[] = [];
   for (let tries = 1; ; tries++) {
-    try {
-      // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).
-      const read = tries === 1 && options.read ? options.read : await readCluster(deps, view);
-      return await attempt(deps, scope, trigger, { ...options, read });
-    } catch (error) {
-      if (!(error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw error;
-      deps.log.warn({ error: error.message, attempt: tries }, 'write conflict; reading the cluster again');
-      await sleep(backoffDelay(tries));
-    }
+    // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).
+    const read = tries === 1 && options.read ? options.read : await readCluster(deps, view);
+    const result = await attempt(deps, scope, trigger, { ...options, read });
+    if (result.error === undefined) return withEarlierWrites(result, earlier);
+    if (!(result.error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw result.error;
+    earlier.push(...writesOf(result));
+    deps.log.warn({ error: result.error.message, attempt: tries }, 'write conflict; reading the cluster again');
+    await sleep(backoffDelay(tries));
   }
 }

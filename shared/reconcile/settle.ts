@@ -1,0 +1,62 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Trigger } from '../audit/audit-record.js';
+import type { InstanceName } from '../model/instance.js';
+import type { InstanceObservation } from '../plan/desired-state.js';
+import type { InstanceError } from '../plan/plan-types.js';
+import { summarize, syncInstances, type SyncOptions, type SyncResult } from './sync.js';
+import type { SyncDeps } from './sync-deps.js';
+
+/** Syncs of one call, at most: the first, and the ones that follow instances that changed meanwhile. */
+const MAX_ROUNDS = 3;
+
+/**
+ * The instances' state as read again. An instance left out could not be read (its region is unreachable): unknown,
+ * so it is taken as unchanged; one present without `instance` is gone.
+ */
+export type Reread = (names: readonly InstanceName[]) => Promise<readonly InstanceObservation[]>;
+
+/** The observations of the instances whose objects this sync wrote (created, replaced, deleted, ports applied). */
+function writtenFor(result: SyncResult, scope: readonly InstanceObservation[]): InstanceObservation[] {
+  const written = new Set(result.report.records.filter((r) => r.outcome === 'applied' && r.instance).map((r) => r.instance!.name));
+  return scope.filter((o) => written.has(o.name.full));
+}
+
+function moved(written: readonly InstanceObservation[], latest: readonly InstanceObservation[]): InstanceObservation[] {
+  const before = new Map(written.map((o) => [o.name.full, o.instance]));
+  return latest.filter((o) => before.has(o.name.full) && !isDeepStrictEqual(before.get(o.name.full), o.instance));
+}
+
+/** An instance's latest round decides its errors: one that was retried and settled has none left. */
+function mergedErrors(earlier: readonly InstanceError[], redone: readonly InstanceObservation[], latest: readonly InstanceError[]): InstanceError[] {
+  const redoneNames = new Set(redone.map((o) => o.name.full));
+  return [...earlier.filter((e) => !redoneNames.has(e.instance)), ...latest];
+}
+
+/**
+ * Syncs the scope, then reads the instances it wrote for again. Writers of one instance's objects (the events of its
+ * changes, resyncs) run at once and finish in any order: a sync slowed by a bad minute may write what it read before
+ * a later sync, which read newer state, finished. Reading after writing catches that: an instance that moved on is
+ * synced again, so the last writer of an instance's objects always wrote its latest state. A dry run writes nothing,
+ * so it is never repeated.
+ */
+export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { readonly reread: Reread }): Promise<SyncResult> {
+  const { reread, ...syncOptions } = options;
+  let result = await syncInstances(deps, scope, trigger, syncOptions);
+  let current = scope;
+  const records = [...result.report.records];
+  const changes = [...result.changes];
+  let errors = [...result.report.errors];
+  for (let round = 2; round <= MAX_ROUNDS && !options.dryRun && !result.report.refused; round++) {
+    const written = writtenFor(result, current);
+    if (written.length === 0) break;
+    current = moved(written, await reread(written.map((o) => o.name)));
+    if (current.length === 0) break;
+    deps.log.info({ instances: current.slice(0, 10).map((o) => o.name.full), count: current.length, round }, 'instances changed while they were reconciled; reconciling them again');
+    const triggering = current.length === 1 ? { triggeringInstance: current[0]!.name.full } : {};
+    result = await syncInstances(deps, current, trigger, { dryRun: false, ...triggering });
+    records.push(...result.report.records);
+    changes.push(...result.changes);
+    errors = mergedErrors(errors, current, result.report.errors);
+  }
+  return { report: { ...result.report, records, errors, summary: summarize(records) }, changes };
+}
