@@ -59,7 +59,16 @@ function comparable(object: KubeObject | undefined): object {
   return { ...object, metadata };
 }
 
+/**
+ * A created object's patch adds each of its top-level fields. The values are the object's own, not copies (as
+ * `compare` would make): a resync creating thousands of objects would otherwise hold every object twice.
+ */
+function additions(object: KubeObject): Operation[] {
+  return Object.entries(comparable(object)).filter(([, value]) => value !== undefined).map(([key, value]) => ({ op: 'add', path: `/${jsonPatch.escapePathComponent(key)}`, value: value as unknown }));
+}
+
 export function patchOf(before: KubeObject | undefined, after: KubeObject | undefined): Operation[] {
+  if (!before && after) return additions(after);
   return jsonPatch.compare(comparable(before), comparable(after));
 }
 

@@ -31,9 +31,12 @@ async function write(cluster: ClusterStore, change: Change, record: AuditRecord,
   throw new Error(`internal: a ${change.action} change of ${change.ref.kind} has nothing to write`);
 }
 
-export interface ApplyResult {
-  readonly records: AuditRecord[];
-  readonly error?: unknown;
+export interface ApplyOptions {
+  /** The audit record of the change at this index, made when its step is reached. */
+  readonly record: (index: number) => AuditRecord;
+  /** Takes each step's completed records as the step ends (to the audit trail), so none are held after. */
+  readonly recorded: (records: readonly AuditRecord[]) => Promise<void>;
+  readonly now: () => number;
 }
 
 /** Writes in flight at once within one step of the plan. */
@@ -58,35 +61,32 @@ function steps(changes: readonly Change[]): number[][] {
 
 /**
  * Applies the changes step by step and stops after the first step with a failure: later steps rely on earlier ones
- * (make before break), so they are recorded as not attempted and the whole reconcile is retried.
+ * (make before break), so they are recorded as not attempted and the whole reconcile is retried. Returns the failure.
  */
-export async function applyPlan(cluster: ClusterStore, changes: readonly Change[], records: readonly AuditRecord[], now: () => number): Promise<ApplyResult> {
-  const results: AuditRecord[] = [...records];
+export async function applyPlan(cluster: ClusterStore, changes: readonly Change[], options: ApplyOptions): Promise<{ readonly error?: unknown }> {
   const service: ServiceVersion = {};
   const limit = pLimit(WRITE_CONCURRENCY);
   let failure: unknown;
   for (const step of steps(changes)) {
-    await Promise.all(
+    const records = await Promise.all(
       step.map((index) =>
-        limit(async () => {
+        limit(async (): Promise<AuditRecord> => {
           const change = changes[index]!;
-          const record = records[index]!;
-          if (!isWrite(change)) return;
-          if (failure !== undefined) {
-            results[index] = completed(record, 'failed', 0, 'not attempted: an earlier change failed');
-            return;
-          }
-          const start = now();
+          const record = options.record(index);
+          if (!isWrite(change)) return record;
+          if (failure !== undefined) return completed(record, 'failed', 0, 'not attempted: an earlier change failed');
+          const start = options.now();
           try {
             await write(cluster, change, record, service);
-            results[index] = completed(record, 'applied', now() - start);
+            return completed(record, 'applied', options.now() - start);
           } catch (error) {
             failure ??= error;
-            results[index] = completed(record, 'failed', now() - start, errorMessage(error));
+            return completed(record, 'failed', options.now() - start, errorMessage(error));
           }
         }),
       ),
     );
+    await options.recorded(records);
   }
-  return { records: results, ...(failure !== undefined ? { error: failure } : {}) };
+  return failure !== undefined ? { error: failure } : {};
 }

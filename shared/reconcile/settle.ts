@@ -3,7 +3,7 @@ import type { Trigger } from '../audit/audit-record.js';
 import type { InstanceName } from '../model/instance.js';
 import type { InstanceObservation } from '../plan/desired-state.js';
 import type { InstanceError } from '../plan/plan-types.js';
-import { summarize, syncInstances, type SyncOptions, type SyncResult } from './sync.js';
+import { reportOf, syncInstances, type SyncOptions, type SyncResult } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** Syncs of one call, at most: the first, and the ones that follow instances that changed meanwhile. */
@@ -14,12 +14,6 @@ const MAX_ROUNDS = 3;
  * so it is taken as unchanged; one present without `instance` is gone.
  */
 export type Reread = (names: readonly InstanceName[]) => Promise<readonly InstanceObservation[]>;
-
-/** The observations of the instances whose objects this sync wrote (created, replaced, deleted, ports applied). */
-function writtenFor(result: SyncResult, scope: readonly InstanceObservation[]): InstanceObservation[] {
-  const written = new Set(result.report.records.filter((r) => r.outcome === 'applied' && r.instance).map((r) => r.instance!.name));
-  return scope.filter((o) => written.has(o.name.full));
-}
 
 function moved(written: readonly InstanceObservation[], latest: readonly InstanceObservation[]): InstanceObservation[] {
   const before = new Map(written.map((o) => [o.name.full, o.instance]));
@@ -41,22 +35,23 @@ function mergedErrors(earlier: readonly InstanceError[], redone: readonly Instan
  */
 export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { readonly reread: Reread }): Promise<SyncResult> {
   const { reread, ...syncOptions } = options;
-  let result = await syncInstances(deps, scope, trigger, syncOptions);
+  const first = await syncInstances(deps, scope, trigger, syncOptions);
+  const changes = [...first.changes];
+  let errors = first.errors;
+  let last = first;
   let current = scope;
-  const records = [...result.report.records];
-  const changes = [...result.changes];
-  let errors = [...result.report.errors];
-  for (let round = 2; round <= MAX_ROUNDS && !options.dryRun && !result.report.refused; round++) {
-    const written = writtenFor(result, current);
+  for (let round = 2; round <= MAX_ROUNDS && !first.dryRun && !first.refused; round++) {
+    const written = current.filter((o) => last.tally.written.has(o.name.full));
     if (written.length === 0) break;
     current = moved(written, await reread(written.map((o) => o.name)));
     if (current.length === 0) break;
     deps.log.info({ instances: current.slice(0, 10).map((o) => o.name.full), count: current.length, round }, 'instances changed while they were reconciled; reconciling them again');
     const triggering = current.length === 1 ? { triggeringInstance: current[0]!.name.full } : {};
-    result = await syncInstances(deps, current, trigger, { dryRun: false, ...triggering });
-    records.push(...result.report.records);
-    changes.push(...result.changes);
-    errors = mergedErrors(errors, current, result.report.errors);
+    last = await syncInstances(deps, current, trigger, { dryRun: false, ...triggering });
+    // Objects the first round found as they should be are counted once; later rounds add what they wrote.
+    first.tally.addWrites(last.tally);
+    changes.push(...last.changes);
+    errors = mergedErrors(errors, current, last.errors);
   }
-  return { report: { ...result.report, records, errors, summary: summarize(records) }, changes };
+  return { report: reportOf({ ...first, errors }), changes };
 }

@@ -8,13 +8,16 @@ import { desiredState, type InstanceObservation } from '../plan/desired-state.js
 import { planChanges } from '../plan/plan-changes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
+import { RecordTally } from './record-tally.js';
 import { foreignHolders, readCluster, type ClusterRead, type ClusterView } from './read-cluster.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What a reconcile did or, in a dry run, would do: the answer of resync and the plan of a dry run. */
 export interface SyncReport {
   readonly dry_run: boolean;
+  /** The first MAX_REPORT_RECORDS records of writes, conflicts and skips; the rest are counted in records_omitted. */
   readonly records: readonly AuditRecord[];
+  readonly records_omitted?: number;
   readonly errors: readonly InstanceError[];
   readonly refused?: string;
   readonly summary: Readonly<Record<string, number>>;
@@ -24,6 +27,27 @@ export interface SyncReport {
 export interface SyncResult {
   readonly report: SyncReport;
   readonly changes: readonly Change[];
+}
+
+/** A sync as it runs: its records are tallied as they reach the audit trail. */
+export interface SyncRun {
+  readonly dryRun: boolean;
+  readonly tally: RecordTally;
+  readonly errors: readonly InstanceError[];
+  readonly changes: readonly Change[];
+  readonly refused?: string;
+}
+
+export function reportOf(run: SyncRun): SyncReport {
+  const { tally } = run;
+  return {
+    dry_run: run.dryRun,
+    records: tally.kept,
+    ...(tally.omitted > 0 ? { records_omitted: tally.omitted } : {}),
+    errors: run.errors,
+    ...(run.refused ? { refused: run.refused } : {}),
+    summary: { ...tally.counts },
+  };
 }
 
 export interface SyncOptions {
@@ -44,74 +68,81 @@ export interface SyncOptions {
  */
 const MAX_ATTEMPTS = 8;
 
-export function summarize(records: readonly AuditRecord[]): Record<string, number> {
-  const summary: Record<string, number> = {};
-  for (const r of records) summary[r.action] = (summary[r.action] ?? 0) + 1;
-  return summary;
-}
+/** Records made at once for a plan that writes nothing (a dry run, a refused plan), then handed on and dropped. */
+const RECORD_CHUNK = 500;
 
-/** One try's result; `error` is the write that failed (the records say what was written before it). */
-type Attempt = SyncResult & { readonly error?: Error };
+/** One try; `error` is the write that failed (the tally says what was written before it). */
+type Attempt = SyncRun & { readonly error?: Error };
 
-async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<Attempt> {
+async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[], read: ClusterRead): Promise<Plan> {
   const { config } = deps;
-  const { owned, service, view } = options.read;
+  const { owned, service, view } = read;
   const quarantine = { now: deps.clock.now(), seconds: config.portQuarantineSeconds };
   const input = { scope, owned, ...(service ? { gatewayService: service } : {}), view: view.kind, quarantine, settings: config };
   const first = desiredState(input);
-  const foreign = await foreignHolders(deps, options.read, first.desired);
+  const foreign = await foreignHolders(deps, read, first.desired);
   // An instance with any clashing name is planned again as blocked: all of its objects are written or none are.
   const clashing = first.desired.filter((d) => foreign.has(refKey(refOf(d))));
   const blocked = new Set(clashing.map((d) => instanceNameOf(d) ?? ''));
   const state = blocked.size > 0 ? desiredState({ ...input, blocked }) : first;
-  const plan = planChanges(state, owned, { foreign, ...(service ? { service } : {}), clashing });
+  return planChanges(state, owned, { foreign, ...(service ? { service } : {}), clashing });
+}
+
+async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<Attempt> {
+  const plan = await planAgainst(deps, scope, options.read);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, RedisInstance]] : [])));
   const time = deps.clock.now();
   const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
-  const planned = plan.changes.map((change) => recordOf(change, { ...context, id: deps.newId() }));
-  const refused = options.guard?.(plan, owned);
-  if (options.dryRun || refused) return withoutWrites(deps, plan, planned, { dryRun: options.dryRun, refused });
-  const applied = await applyPlan(deps.cluster, plan.changes, planned, () => deps.clock.monotonicMs());
-  await deps.audit.write(applied.records);
-  const report = { dry_run: false, records: applied.records, errors: plan.errors, summary: summarize(applied.records) };
-  if (applied.error === undefined) return { report, changes: plan.changes };
+  // An object already as it should be is counted, not recorded. Records are made as their step is reached and
+  // dropped once in the audit trail: at thousands of instances they would otherwise be most of the memory.
+  const notable = plan.changes.filter((change) => change.action !== 'unchanged');
+  const tally = new RecordTally(plan.changes.length - notable.length);
+  const recordAt = (index: number): AuditRecord => recordOf(notable[index]!, { ...context, id: deps.newId() });
+  const run = { dryRun: options.dryRun, tally, errors: plan.errors, changes: plan.changes };
+  const refused = options.guard?.(plan, options.read.owned);
+  if (options.dryRun || refused) return withoutWrites(deps, { ...run, ...(refused ? { refused } : {}) }, notable.length, recordAt);
+  const recorded = async (records: readonly AuditRecord[]): Promise<void> => {
+    await deps.audit.write(records);
+    tally.add(records);
+  };
+  const applied = await applyPlan(deps.cluster, notable, { record: recordAt, recorded, now: () => deps.clock.monotonicMs() });
+  if (applied.error === undefined) return run;
   const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
   markRecorded(error);
-  return { report, changes: plan.changes, error };
+  return { ...run, error };
 }
 
-/** A dry run, or a plan refused by the guard: nothing is written to the cluster. */
-async function withoutWrites(deps: SyncDeps, plan: Plan, planned: AuditRecord[], outcome: { dryRun: boolean; refused: string | undefined }): Promise<SyncResult> {
-  // A dry run is recorded (dry_run: true) so a plan shown to an operator can be found again; a refused one is not.
-  if (outcome.dryRun && !outcome.refused) await deps.audit.write(planned);
-  const refused = outcome.refused ? { refused: outcome.refused } : {};
-  return { report: { dry_run: outcome.dryRun, records: planned, errors: plan.errors, ...refused, summary: summarize(planned) }, changes: plan.changes };
-}
-
-/** Records of what the tries before the last one wrote: a caller deciding whether it wrote anything needs them too. */
-const writesOf = (result: SyncResult): AuditRecord[] => result.report.records.filter((r) => r.outcome === 'applied');
-
-/** The last try's result, with the writes of the tries before it. */
-function withEarlierWrites(last: SyncResult, earlier: readonly AuditRecord[]): SyncResult {
-  if (earlier.length === 0) return last;
-  const records = [...earlier, ...last.report.records];
-  return { ...last, report: { ...last.report, records, summary: summarize(records) } };
+/**
+ * A dry run, or a plan refused by the guard: nothing is written to the cluster. A dry run is recorded (dry_run: true)
+ * so a plan shown to an operator can be found again; a refused one is not.
+ */
+async function withoutWrites(deps: SyncDeps, run: SyncRun, count: number, recordAt: (index: number) => AuditRecord): Promise<SyncRun> {
+  for (let from = 0; from < count; from += RECORD_CHUNK) {
+    const records = Array.from({ length: Math.min(RECORD_CHUNK, count - from) }, (_, i) => recordAt(from + i));
+    if (!run.refused) await deps.audit.write(records);
+    run.tally.add(records);
+  }
+  return run;
 }
 
 /**
  * Reads the cluster, plans and applies for the instances in scope. Another writer changing one of our objects between
- * read and write (HTTP 409) is met by reading again and planning again, a few times, before the error goes up.
+ * read and write (HTTP 409) is met by reading again and planning again, a few times, before the error goes up. The
+ * run's tally holds the writes of every try: a caller deciding whether anything was written needs them all.
  */
-export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncResult> {
+export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncRun> {
   const view: ClusterView = options.view ?? { kind: 'scope', instances: scope.map((o) => o.name) };
-  const earlier: AuditRecord[] = [];
+  const earlier = new RecordTally();
   for (let tries = 1; ; tries++) {
     // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).
     const read = tries === 1 && options.read ? options.read : await readCluster(deps, view);
     const result = await attempt(deps, scope, trigger, { ...options, read });
-    if (result.error === undefined) return withEarlierWrites(result, earlier);
+    if (result.error === undefined) {
+      result.tally.addWrites(earlier);
+      return result;
+    }
     if (!(result.error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw result.error;
-    earlier.push(...writesOf(result));
+    earlier.addWrites(result.tally);
     deps.log.warn({ error: result.error.message, attempt: tries }, 'write conflict; reading the cluster again');
     await sleep(backoffDelay(tries));
   }

@@ -5,7 +5,6 @@ import { verifyCaller } from '../http/verify-caller.js';
 import { traceOf, type Logger } from '../log.js';
 import { resync } from '../reconcile/resync.js';
 import type { ResyncAuth } from '../config/parse-config.js';
-import { resyncAnswer } from './resync-answer.js';
 import type { Runtime } from './runtime.js';
 
 function rejectCaller(error: AuthError, log: Logger, response: Response): void {
@@ -47,7 +46,7 @@ export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: 
     const { options } = parsed;
     const { report } = await resync(await runtime.deps(log), { kind: 'resync', principal: caller.email, scheduled: caller.scheduled }, options);
     log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors }, 'resync finished');
-    response.status(report.refused ? 409 : 200).json(resyncAnswer(report));
+    response.status(report.refused ? 409 : 200).json(report);
   } catch (error) {
     if (error instanceof AuthError) return rejectCaller(error, log, response);
     failed(error, log, response);
