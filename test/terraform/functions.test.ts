@@ -1,6 +1,7 @@
 import { getFunction } from '@google-cloud/functions-framework/testing';
 import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
 import { BASE_ENV } from '../fixtures/settings.js';
+import { DEPLOYED_NODE_OPTIONS } from '../../scripts/bench/function-process.js';
 import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type Block, type TerraformModule } from './load-terraform.js';
 
 /** The two functions as deployed: entry points, source, runtime, and exactly the environment the code reads. */
@@ -49,12 +50,24 @@ test('the runtime is Node.js 22 or later, by default and by validation', () => {
 
 test('the environment of the functions is exactly the configuration variables marked deployed', () => {
   // RESYNC_AUTH (cloud-run | verify) is set on resync only; it counts as deployed whether or not the table lists it yet.
-  const deployed = new Set([...CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name), 'RESYNC_AUTH']);
+  // NODE_OPTIONS is Node's own (the heap ceiling), not a setting of the code.
+  const deployed = new Set([...CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name), 'RESYNC_AUTH', 'NODE_OPTIONS']);
   const resyncOnly = tf.locals['resync_only_environment'] as Record<string, unknown>;
   expect(resyncOnly).toEqual({ RESYNC_AUTH: 'cloud-run' });
   expect([...new Set([...Object.keys(environment()), ...Object.keys(resyncOnly)])].sort()).toEqual([...deployed].sort());
   expect(block(functions()['sync'], 'service_config')['environment_variables']).toBe('${local.function_environment}');
   expect(block(functions()['resync'], 'service_config')['environment_variables']).toBe('${merge(local.function_environment, local.resync_only_environment)}');
+});
+
+test('each memory size gives V8 a heap ceiling under it, and the bench measures with the default one', () => {
+  const ceilings = tf.locals['heap_ceiling_mib'] as Record<string, number>;
+  const sizes = String(block(tf.variables['function_memory'], 'validation')['condition']);
+  const mib = (size: string): number => (size.endsWith('Gi') ? 1024 : 1) * Number.parseInt(size, 10);
+  for (const size of sizes.match(/\d+(Mi|Gi)/g) ?? []) {
+    expect([size, ceilings[size]! > 0 && ceilings[size]! <= 0.75 * mib(size)]).toEqual([size, true]);
+  }
+  expect(environment()['NODE_OPTIONS']).toBe('--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]}');
+  expect(DEPLOYED_NODE_OPTIONS).toBe(`--max-old-space-size=${ceilings[String(tf.variables['function_memory']!['default'])]}`);
 });
 
 test('variables for local runs and tests are set nowhere in the deployment', () => {
