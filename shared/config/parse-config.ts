@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { CONFIG_VARIABLES } from './config-variables.js';
 
-/** A configuration value is missing or malformed; the message names the variable and what it expects. */
+/**
+ * Configuration values are missing or malformed. The message names every bad variable, one per line, each with what
+ * it expects, so one start-up shows them all.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly variable: string, expected: string, got: string | undefined) {
-    super(`${variable}: expected ${expected}, got ${got === undefined ? 'nothing (it is not set)' : JSON.stringify(got)}`);
+  constructor(readonly problems: ReadonlyArray<{ readonly variable: string; readonly message: string }>) {
+    super(problems.map((p) => p.message).join('\n'));
+  }
+
+  /** The first bad variable. */
+  get variable(): string {
+    return this.problems[0]?.variable ?? '';
+  }
+
+  static of(variable: string, expected: string, got: string | undefined): ConfigError {
+    return new ConfigError([{ variable, message: `${variable}: expected ${expected}, got ${got === undefined ? 'nothing (it is not set)' : JSON.stringify(got)}` }]);
   }
 }
 
@@ -57,6 +69,22 @@ export interface ResyncAuth {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The environment being read, with the problems found so far: every variable is read before any is reported. */
+class Reading {
+  readonly problems: ConfigError['problems'][number][] = [];
+  constructor(readonly values: Env) {}
+
+  problem(variable: string, expected: string, got: string | undefined): void {
+    this.problems.push(...ConfigError.of(variable, expected, got).problems);
+  }
+
+  /** The value read, or a ConfigError naming every bad variable. */
+  result<T>(value: T): T {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    return value;
+  }
+}
+
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
 const dnsName = z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).max(200);
 const labelKey = z.string().regex(/^([a-z0-9.-]{1,253}\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
@@ -66,17 +94,19 @@ const port = z.coerce.number().int().min(1).max(65535);
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
 /** Reads one variable through a schema; the default comes from CONFIG_VARIABLES so the README cannot drift. */
-function read<T>(env: Env, name: string, schema: z.ZodType<T>, expected: string): T {
+function read<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: string): T {
   const variable = CONFIG_VARIABLES.find((v) => v.name === name);
   if (!variable) throw new Error(`internal: ${name} is not in CONFIG_VARIABLES`);
-  const raw = env[name] === undefined || env[name] === '' ? variable.default : env[name];
-  const result = schema.safeParse(raw);
-  if (!result.success) throw new ConfigError(name, expected, env[name]);
-  return result.data;
+  const given = env.values[name];
+  const result = schema.safeParse(given === undefined || given === '' ? variable.default : given);
+  if (result.success) return result.data;
+  env.problem(name, expected, given);
+  // Never used: the reading ends in a ConfigError. Reading on finds the other bad variables.
+  return undefined as T;
 }
 
-function optional<T>(env: Env, name: string, schema: z.ZodType<T>, expected: string): T | undefined {
-  return env[name] === undefined || env[name] === '' ? undefined : read(env, name, schema, expected);
+function optional<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: string): T | undefined {
+  return env.values[name] === undefined || env.values[name] === '' ? undefined : read(env, name, schema, expected);
 }
 
 const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
@@ -121,7 +151,7 @@ function parseClusterServer(value: string): string | undefined {
   return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : undefined;
 }
 
-function parseKubeAccess(env: Env): KubeAccess {
+function parseKubeAccess(env: Reading): KubeAccess | undefined {
   const server = optional(env, 'GKE_CLUSTER_ENDPOINT', z.string().transform(parseClusterServer).pipe(z.string()), 'a GKE endpoint host (IP or DNS name) or an https:// server URL');
   const kubeconfig = optional(env, 'KUBECONFIG', z.string().min(1), 'a kubeconfig path');
   if (server) {
@@ -132,20 +162,23 @@ function parseKubeAccess(env: Env): KubeAccess {
     const context = optional(env, 'KUBE_CONTEXT', z.string().min(1), 'a context name');
     return { kind: 'kubeconfig', path: kubeconfig, ...(context ? { context } : {}) };
   }
-  throw new ConfigError('GKE_CLUSTER_ENDPOINT', 'a GKE endpoint (or KUBECONFIG for a kubeconfig file)', undefined);
+  const alreadyBad = env.problems.some((p) => p.variable === 'GKE_CLUSTER_ENDPOINT' || p.variable === 'KUBECONFIG');
+  if (!alreadyBad) env.problem('GKE_CLUSTER_ENDPOINT', 'a GKE endpoint (or KUBECONFIG for a kubeconfig file)', undefined);
+  return undefined;
 }
 
-/** Parses and validates the whole configuration; throws ConfigError naming the first bad variable. */
-export function parseConfig(env: Env): Config {
+/** Parses and validates the whole configuration; throws a ConfigError naming every bad variable. */
+export function parseConfig(values: Env): Config {
+  const env = new Reading(values);
   const project = read(env, 'MEMORYSTORE_PROJECT', z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/), 'a Google Cloud project id');
   const endpoint = optional(env, 'MEMORYSTORE_API_ENDPOINT', z.string().transform(parseHostPort).pipe(z.object({ host: z.string(), port: z.number() })), '`host:port`');
   const plaintext = read(env, 'MEMORYSTORE_API_PLAINTEXT', bool, '`true` or `false`');
   const auditTopic = optional(env, 'AUDIT_TOPIC', z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/), '`projects/PROJECT/topics/TOPIC`');
-  return {
+  return env.result({
     project,
     locations: read(env, 'MEMORYSTORE_LOCATIONS', z.string().transform(list).pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)), '`-` or comma-separated regions'),
     ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
-    kube: parseKubeAccess(env),
+    kube: parseKubeAccess(env)!,
     mode: read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`'),
     istioNamespace: read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name'),
     hostSuffix: read(env, 'SERVICE_ENTRY_HOST_SUFFIX', dnsName, 'a DNS suffix'),
@@ -161,18 +194,19 @@ export function parseConfig(env: Env): Config {
     eventMaxAgeSeconds: read(env, 'EVENT_MAX_AGE_SECONDS', z.coerce.number().int().positive(), 'a positive whole number of seconds'),
     portQuarantineSeconds: read(env, 'PORT_QUARANTINE_SECONDS', z.coerce.number().int().min(0).max(86400), 'a whole number of seconds from 0 to 86400'),
     audit: { ...(auditTopic ? { topic: auditTopic } : {}), required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`') },
-  };
+  });
 }
 
 /** Parses who may call `resync`; the functions require it at start-up like the rest of the configuration. */
-export function parseResyncAuth(env: Env): ResyncAuth {
+export function parseResyncAuth(values: Env): ResyncAuth {
+  const env = new Reading(values);
   const certsUrl = optional(env, 'ID_TOKEN_CERTS_URL', z.url(), 'a URL');
   const schedulerPrincipal = optional(env, 'RESYNC_SCHEDULER_PRINCIPAL', email, 'an email');
-  return {
+  return env.result({
     mode: read(env, 'RESYNC_AUTH', z.enum(['cloud-run', 'verify']), '`cloud-run` or `verify`'),
     audience: read(env, 'RESYNC_AUDIENCE', httpsUrl, 'the https URL callers call (the function\'s `run.app` URL), the audience of their identity tokens'),
     allowedPrincipals: read(env, 'RESYNC_ALLOWED_PRINCIPALS', z.string().transform(list).pipe(z.array(email).min(1)), 'comma-separated emails'),
     ...(schedulerPrincipal ? { schedulerPrincipal } : {}),
     ...(certsUrl ? { certsUrl } : {}),
-  };
+  });
 }

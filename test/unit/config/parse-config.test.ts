@@ -127,3 +127,16 @@ describe('parseConfig', () => {
     }
   });
 });
+
+test('a configuration with several bad variables names every one of them at once', () => {
+  const bad = { ...BASE_ENV, MEMORYSTORE_PROJECT: 'X', SYNC_MODE: 'sideways', GATEWAY_PORT_RANGE: '9-1', KUBECONFIG: '' };
+  let error: unknown;
+  try {
+    parseConfig(bad);
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['MEMORYSTORE_PROJECT', 'GKE_CLUSTER_ENDPOINT', 'SYNC_MODE', 'GATEWAY_PORT_RANGE']);
+  expect((error as ConfigError).message.split('\n')).toHaveLength(4);
+});
