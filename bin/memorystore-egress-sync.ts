@@ -1,40 +1,60 @@
 #!/usr/bin/env node
 /**
- * Operator's command line, with the same configuration (environment variables) as the functions:
- *   memorystore-egress-sync plan           what a resync would change, as a diff
- *   memorystore-egress-sync apply [--force] run a resync now
- *   add --json for the report the resync function answers with.
+ * Operator's command line, with the same configuration (environment variables, or the flags that stand for some) as
+ * the functions:
+ *   memorystore-egress-sync plan              what a resync would change, as a diff
+ *   memorystore-egress-sync apply [--force]   run a resync now
+ *   memorystore-egress-sync render INSTANCE   the objects an instance gets, without a cluster
+ * `COMMAND --help` lists each command's flags and the variables it reads; `-o json|yaml` prints the report.
  */
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../shared/config/parse-config.js';
+import { stringify } from 'yaml';
+import { parseCli, type CliRequest, type Output } from '../shared/cli/cli-args.js';
 import { formatPlan } from '../shared/cli/format-diff.js';
+import { renderCommand, type Rendered } from '../shared/cli/render-command.js';
+import { ConfigError, parseConfig } from '../shared/config/parse-config.js';
 import { errorMessage } from '../shared/errors.js';
 import { Logger } from '../shared/log.js';
 import { resync } from '../shared/reconcile/resync.js';
 import type { SyncResult } from '../shared/reconcile/sync.js';
 import { createRuntime } from '../shared/runtime/runtime.js';
 
-const USAGE = 'usage: memorystore-egress-sync plan|apply [--force] [--json]';
+const structured = (value: unknown, output: Output): string => (output === 'yaml' ? stringify(value) : `${JSON.stringify(value, null, 2)}\n`);
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
-  const command = positionals[0];
-  if (values.help || (command !== 'plan' && command !== 'apply')) {
-    process.stderr.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
+  const parsed = parseCli(argv, process.env);
+  if (!parsed.ok) {
+    (parsed.exitCode === 0 ? process.stdout : process.stderr).write(parsed.text);
+    return parsed.exitCode;
   }
+  const { request } = parsed;
   // Log lines (audit records among them) go to stderr so stdout holds only the diff or the report.
   const log = new Logger({}, (line) => process.stderr.write(`${line}\n`));
-  const runtime = createRuntime(parseConfig(process.env), { log });
+  if (request.command === 'render') return render(request);
+  const runtime = createRuntime(parseConfig(request.env), { log });
   const trigger = { kind: 'resync' as const, principal: `cli:${userInfo().username}`, scheduled: false };
-  const result = await resync(await runtime.deps(log), trigger, { dryRun: command === 'plan', force: values.force === true });
-  return print(result, command, values.json === true);
+  const result = await resync(await runtime.deps(log), trigger, { dryRun: request.command === 'plan', force: request.force });
+  return print(result, request);
+}
+
+/** Render needs no cluster: the kube settings are not read, so none have to be given. */
+async function render(request: CliRequest): Promise<number> {
+  const config = parseConfig({ KUBECONFIG: 'unused-by-render', ...request.env });
+  const { makeRedisClient, MemorystoreInstanceSource } = await import('../shared/adapters/memorystore-instance-source.js');
+  const rendered: Rendered = await renderCommand(config, new MemorystoreInstanceSource(makeRedisClient(config)), request.instance!);
+  if (request.output !== 'text') process.stdout.write(structured(rendered, request.output));
+  else {
+    const service = rendered.servicePorts.length > 0 ? [{ ports: rendered.servicePorts, note: `added to Service ${config.egressGateway.namespace}/${config.egressGateway.service}; the first ports of GATEWAY_PORT_RANGE are shown, a live reconcile picks free ones` }] : [];
+    process.stdout.write([...rendered.objects, ...service].map((o) => stringify(o)).join('---\n'));
+  }
+  for (const error of rendered.errors) process.stderr.write(`${rendered.instance}: ${error}\n`);
+  return rendered.errors.length > 0 ? 1 : 0;
 }
 
 /** Prints the result and returns the exit code: 0 done, 1 some instances failed, 3 refused by the prune guard. */
-function print({ report, changes }: SyncResult, command: string, json: boolean): number {
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPlan(changes)}\n${command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`);
+function print({ report, changes }: SyncResult, request: CliRequest): number {
+  const text = (): string => `${formatPlan(changes)}\n${request.command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`;
+  process.stdout.write(request.output === 'text' ? text() : structured(report, request.output));
   for (const error of report.errors) process.stderr.write(`error: ${error.instance}: ${error.message}\n`);
   if (report.refused) process.stderr.write(`refused: ${report.refused}\n`);
   if (report.refused) return 3;
@@ -44,7 +64,7 @@ function print({ report, changes }: SyncResult, command: string, json: boolean):
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? 'configuration error: ' : ''}${errorMessage(error)}\n`);
+    process.stderr.write(error instanceof ConfigError ? `configuration error:\n  ${error.message.split('\n').join('\n  ')}\n` : `${errorMessage(error)}\n`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   },
 );

@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { GoogleAuth } from 'google-auth-library';
-import type { KubeAccess } from '../config/parse-config.js';
+import { ConfigError, type KubeAccess } from '../config/parse-config.js';
+import { errorMessage } from '../errors.js';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -13,6 +14,24 @@ export const applicationDefaultToken: TokenSource = async () => {
   return googleAuth.getAccessToken();
 };
 
+/** A kubeconfig file that is missing, unreadable or lacks the context asked for is named in one sentence. */
+function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'kubeconfig' }>): KubeConfig {
+  try {
+    kubeConfig.loadFromFile(access.path);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `it cannot be read as a kubeconfig (${errorMessage(error)})`;
+    throw ConfigError.of('KUBECONFIG', 'a kubeconfig file', access.path, why);
+  }
+  if (access.context) {
+    if (!kubeConfig.getContextObject(access.context)) {
+      throw ConfigError.of('KUBE_CONTEXT', `a context of ${access.path} (${kubeConfig.getContexts().map((c) => c.name).join(', ') || 'it has none'})`, access.context);
+    }
+    kubeConfig.setCurrentContext(access.context);
+  }
+  if (!kubeConfig.getCurrentCluster()) throw ConfigError.of('KUBE_CONTEXT', `a context with a cluster (${access.path} has no current one)`, access.context);
+  return kubeConfig;
+}
+
 /**
  * Cluster credentials: a kubeconfig file (local runs, tests), or a GKE endpoint with an OAuth token from Application
  * Default Credentials, as `gke-gcloud-auth-plugin` would get it. Tokens last about an hour, so this is called per
@@ -21,11 +40,7 @@ export const applicationDefaultToken: TokenSource = async () => {
  */
 export async function loadKubeConfig(access: KubeAccess, token: TokenSource = applicationDefaultToken): Promise<KubeConfig> {
   const kubeConfig = new KubeConfig();
-  if (access.kind === 'kubeconfig') {
-    kubeConfig.loadFromFile(access.path);
-    if (access.context) kubeConfig.setCurrentContext(access.context);
-    return kubeConfig;
-  }
+  if (access.kind === 'kubeconfig') return fromFile(kubeConfig, access);
   const accessToken = await token();
   if (!accessToken) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
   kubeConfig.loadFromOptions({

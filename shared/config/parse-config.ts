@@ -16,8 +16,9 @@ export class ConfigError extends Error {
     return this.problems[0]?.variable ?? '';
   }
 
-  static of(variable: string, expected: string, got: string | undefined): ConfigError {
-    return new ConfigError([{ variable, message: `${variable}: expected ${expected}, got ${got === undefined ? 'nothing (it is not set)' : JSON.stringify(got)}` }]);
+  static of(variable: string, expected: string, got: string | undefined, why?: string): ConfigError {
+    const value = got === undefined ? 'nothing (it is not set)' : JSON.stringify(got);
+    return new ConfigError([{ variable, message: `${variable}: expected ${expected}, got ${value}${why ? `: ${why}` : ''}` }]);
   }
 }
 

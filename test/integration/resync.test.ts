@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { objectName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { nameOf } from '../fixtures/instances.js';
@@ -118,6 +119,26 @@ describe('the operator command line, with the same configuration as the function
     const after = (await cli('plan')).stdout;
     expect(after).not.toMatch(/^# (create|update|delete) /m);
     expect(after).toMatch(/^# conflict /m);
+  });
+
+  test('render prints the objects of one instance from the API, without touching the cluster; flags win over the environment', async () => {
+    const before = await rig.cluster.istioObjects();
+    const rendered = await cli('render', 'kept-cache', '--location', 'us-central1', '--kubeconfig', '/nowhere/at/all', '-o', 'yaml');
+    expect(rendered.stderr).toBe('');
+    expect(rendered.status).toBe(0);
+    const parsed = parseYaml(rendered.stdout) as { instance: string; objects: Array<{ kind: string }>; servicePorts: unknown[] };
+    expect(parsed.instance).toBe('projects/test-project/locations/us-central1/instances/kept-cache');
+    expect(parsed.objects.map((o) => o.kind).sort()).toEqual(['DestinationRule', 'Gateway', 'ServiceEntry', 'VirtualService']);
+    expect(parsed.servicePorts).toHaveLength(1);
+    expect(await rig.cluster.istioObjects()).toEqual(before);
+    const missing = await cli('render', 'no-such-cache', '--location', 'us-central1');
+    expect(missing).toMatchObject({ status: 1, stderr: expect.stringContaining('the Memorystore API has no instance projects/test-project/locations/us-central1/instances/no-such-cache') });
+  });
+
+  test('a missing kubeconfig is one sentence naming the setting, not a stack', async () => {
+    const result = await cli('plan', '--kubeconfig', '/nowhere/kubeconfig');
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('configuration error:\n  KUBECONFIG: expected a kubeconfig file, got "/nowhere/kubeconfig": no such file');
   });
 
   test('a bad configuration names the variable', () => {

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { CONFIG_VARIABLES } from '../config/config-variables.js';
+
+export type Command = 'plan' | 'apply' | 'render';
+export type Output = 'text' | 'json' | 'yaml';
+
+export interface CliRequest {
+  readonly command: Command;
+  readonly force: boolean;
+  readonly output: Output;
+  /** `render`'s instance: an id (in --location, or the only configured location) or a full resource name. */
+  readonly instance?: string;
+  /** The environment with the flags applied: a flag wins over its variable. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export type CliParse = { readonly ok: true; readonly request: CliRequest } | { readonly ok: false; readonly exitCode: 0 | 2; readonly text: string };
+
+const COMMANDS: Readonly<Record<Command, { readonly usage: string; readonly summary: string }>> = {
+  plan: { usage: 'plan [flags]', summary: 'Show what a resync would change, as a diff of YAML (like kubectl diff). Writes nothing.' },
+  apply: { usage: 'apply [--force] [flags]', summary: 'Run a resync now: reconcile every instance, print what changed.' },
+  render: { usage: 'render INSTANCE [flags]', summary: 'Print the objects an instance gets, read from the Memorystore API, without a cluster.' },
+};
+
+/** Flags that stand for a configuration variable; the flag wins when both are given. */
+const FLAG_VARIABLES = { kubeconfig: 'KUBECONFIG', context: 'KUBE_CONTEXT', project: 'MEMORYSTORE_PROJECT', location: 'MEMORYSTORE_LOCATIONS' } as const;
+
+const FLAGS = [
+  '  --kubeconfig PATH     kubeconfig file of the cluster (KUBECONFIG; wins over GKE_CLUSTER_ENDPOINT)',
+  '  --context NAME        context of that kubeconfig (KUBE_CONTEXT)',
+  '  --project ID          project of the Memorystore instances (MEMORYSTORE_PROJECT)',
+  '  --location REGION     region to sync; repeat for several (MEMORYSTORE_LOCATIONS)',
+  '  -o, --output FORMAT   text (default), json or yaml',
+  '  -h, --help            this help',
+];
+
+const variablesText = (): string => CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(28)}${v.default !== undefined ? `default ${v.default}` : v.required ? 'required' : ''}`).join('\n');
+
+export function usage(command?: Command): string {
+  if (!command) {
+    const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(26)}${c.summary}`);
+    return `usage: memorystore-egress-sync COMMAND [flags]\n\ncommands:\n${lines.join('\n')}\n\nmemorystore-egress-sync COMMAND --help shows a command's flags and the environment variables it reads.\n`;
+  }
+  const force = command === 'apply' ? ['  --force               apply even a plan that deletes more than MAX_PRUNE_FRACTION of the managed instances'] : [];
+  return `usage: memorystore-egress-sync ${COMMANDS[command].usage}\n\n${COMMANDS[command].summary}\n\nflags:\n${[...force, ...FLAGS].join('\n')}\n\nenvironment (README: configuration):\n${variablesText()}\n`;
+}
+
+const isCommand = (value: string | undefined): value is Command => value !== undefined && value in COMMANDS;
+
+/** Parses the command line into a request, or the text to print (help, or a usage error) and the exit code. */
+export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliParse {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, output: { type: 'string', short: 'o' },
+        kubeconfig: { type: 'string' }, context: { type: 'string' }, project: { type: 'string' }, location: { type: 'string', multiple: true },
+      },
+    });
+  } catch (error) {
+    return { ok: false, exitCode: 2, text: `${(error as Error).message}\n\n${usage()}` };
+  }
+  const { positionals, values } = parsed;
+  const command = positionals[0];
+  if (!isCommand(command)) return { ok: false, exitCode: values.help ? 0 : 2, text: `${command ? `unknown command ${JSON.stringify(command)}\n\n` : ''}${usage()}` };
+  if (values.help) return { ok: false, exitCode: 0, text: usage(command) };
+  const output = values.output ?? (values.json ? 'json' : 'text');
+  if (output !== 'text' && output !== 'json' && output !== 'yaml') return { ok: false, exitCode: 2, text: `--output must be text, json or yaml, not ${JSON.stringify(output)}\n` };
+  if (values.force && command !== 'apply') return { ok: false, exitCode: 2, text: `--force belongs to apply only\n\n${usage(command)}` };
+  const instance = positionals[1];
+  if (command === 'render' && (!instance || positionals.length > 2)) return { ok: false, exitCode: 2, text: usage('render') };
+  if (command !== 'render' && positionals.length > 1) return { ok: false, exitCode: 2, text: `unexpected ${JSON.stringify(positionals[1])}\n\n${usage(command)}` };
+  const overrides: Record<string, string> = {};
+  if (values.kubeconfig !== undefined) overrides[FLAG_VARIABLES.kubeconfig] = values.kubeconfig;
+  if (values.context !== undefined) overrides[FLAG_VARIABLES.context] = values.context;
+  if (values.project !== undefined) overrides[FLAG_VARIABLES.project] = values.project;
+  if (values.location !== undefined) overrides[FLAG_VARIABLES.location] = values.location.join(',');
+  // A kubeconfig given on the command line is the cluster meant, even where the environment names a GKE endpoint.
+  const cluster = values.kubeconfig !== undefined ? { GKE_CLUSTER_ENDPOINT: undefined, GKE_CLUSTER_CA_CERT: undefined } : {};
+  return { ok: true, request: { command, force: values.force === true, output, ...(instance ? { instance } : {}), env: { ...env, ...cluster, ...overrides } } };
+}

@@ -1,0 +1,38 @@
+import type { InstanceSource } from '../adapters/instance-source.js';
+import type { Config } from '../config/parse-config.js';
+import { parseInstanceName, type InstanceName } from '../model/instance.js';
+import type { KubeObject } from '../model/k8s-object.js';
+import { desiredState } from '../plan/desired-state.js';
+import type { ServicePort } from '../plan/service-ports.js';
+
+export interface Rendered {
+  readonly instance: string;
+  readonly objects: readonly KubeObject[];
+  /** Ports added to the egress gateway Service (egress-gateway mode). */
+  readonly servicePorts: readonly ServicePort[];
+  readonly errors: readonly string[];
+}
+
+/** `id` or a full name; an id needs one location to live in: --location, or the only configured one. */
+export function resolveInstance(given: string, config: Pick<Config, 'project' | 'locations'>): InstanceName {
+  const full = given.startsWith('projects/') ? given : config.locations.length === 1 && config.locations[0] !== '-' ? `projects/${config.project}/locations/${config.locations[0]}/instances/${given}` : undefined;
+  if (!full) throw new Error(`render needs the instance's region: give --location REGION, or the full name projects/P/locations/R/instances/${given}`);
+  const name = parseInstanceName(full);
+  if (!name) throw new Error(`${JSON.stringify(given)} is not an instance id or a name projects/P/locations/R/instances/ID`);
+  return name;
+}
+
+/**
+ * What an instance gets, from its state in the Memorystore API and the configuration alone, without a cluster. The
+ * gateway ports are the first of GATEWAY_PORT_RANGE, as if none were taken: a live reconcile picks free ones.
+ */
+export async function renderCommand(config: Config, instances: InstanceSource, given: string): Promise<Rendered> {
+  const name = resolveInstance(given, config);
+  const instance = await instances.get(name.full);
+  if (!instance) throw new Error(`the Memorystore API has no instance ${name.full}`);
+  const gatewayService = { namespace: config.egressGateway.namespace, name: config.egressGateway.service, ports: [], ownedPorts: [] };
+  const state = desiredState({ scope: [{ name, instance }], owned: [], gatewayService, view: 'scope', settings: config });
+  const servicePorts = config.mode === 'egress-gateway' ? (state.servicePorts?.after ?? []) : [];
+  const kept = [...state.kept.values()];
+  return { instance: name.full, objects: state.desired, servicePorts, errors: [...state.errors.map((e) => e.message), ...kept] };
+}
