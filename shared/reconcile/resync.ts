@@ -79,5 +79,8 @@ export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: Re
   const scope = resyncScope(listing, read.owned, deps.config);
   const guard = options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) };
   // Events of instances that change during the resync may finish before it writes what it listed at its start.
-  return syncUntilSettled(deps, scope, trigger, { dryRun: options.dryRun, view, read, ...guard, reread: relist(deps) });
+  const { unsettled, ...result } = await syncUntilSettled(deps, scope, trigger, { dryRun: options.dryRun, view, read, ...guard, reread: relist(deps) });
+  // Their own events reconcile them once they settle; the next resync checks.
+  if (unsettled.length > 0) deps.log.warn({ instances: unsettled.slice(0, 10), count: unsettled.length }, 'instances kept changing during the resync; their events will reconcile them');
+  return result;
 }

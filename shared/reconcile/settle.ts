@@ -27,24 +27,31 @@ function mergedErrors(earlier: readonly InstanceError[], redone: readonly Instan
 }
 
 /**
+ * `unsettled`: instances that still moved after the last round's writes; what was written for them may already be
+ * stale, so whoever called must see that they are synced again (an event is redelivered).
+ */
+export type SettledResult = SyncResult & { readonly unsettled: readonly string[] };
+
+/**
  * Syncs the scope, then reads the instances it wrote for again. Writers of one instance's objects (the events of its
  * changes, resyncs) run at once and finish in any order: a sync slowed by a bad minute may write what it read before
  * a later sync, which read newer state, finished. Reading after writing catches that: an instance that moved on is
  * synced again, so the last writer of an instance's objects always wrote its latest state. A dry run writes nothing,
  * so it is never repeated.
  */
-export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { readonly reread: Reread }): Promise<SyncResult> {
+export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { readonly reread: Reread }): Promise<SettledResult> {
   const { reread, ...syncOptions } = options;
   const first = await syncInstances(deps, scope, trigger, syncOptions);
   const changes = [...first.changes];
   let errors = first.errors;
   let last = first;
   let current = scope;
-  for (let round = 2; round <= MAX_ROUNDS && !first.dryRun && !first.refused; round++) {
+  for (let round = 2; !first.dryRun && !first.refused; round++) {
     const written = current.filter((o) => last.tally.written.has(o.name.full));
     if (written.length === 0) break;
     current = moved(written, await reread(written.map((o) => o.name)));
     if (current.length === 0) break;
+    if (round > MAX_ROUNDS) return { report: reportOf({ ...first, errors }), changes, unsettled: current.map((o) => o.name.full) };
     deps.log.info({ instances: current.slice(0, 10).map((o) => o.name.full), count: current.length, round }, 'instances changed while they were reconciled; reconciling them again');
     const triggering = current.length === 1 ? { triggeringInstance: current[0]!.name.full } : {};
     last = await syncInstances(deps, current, trigger, { dryRun: false, ...triggering });
@@ -53,5 +60,5 @@ export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceO
     changes.push(...last.changes);
     errors = mergedErrors(errors, current, last.errors);
   }
-  return { report: reportOf({ ...first, errors }), changes };
+  return { report: reportOf({ ...first, errors }), changes, unsettled: [] };
 }

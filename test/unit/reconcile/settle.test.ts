@@ -1,6 +1,6 @@
 import type { InstanceSource } from '../../../shared/adapters/instance-source.js';
 import { AuditWriter } from '../../../shared/audit/audit-writer.js';
-import { WriteConflictError } from '../../../shared/errors.js';
+import { TransientError, WriteConflictError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import type { RedisInstance } from '../../../shared/model/instance.js';
@@ -82,4 +82,13 @@ test('an event whose writes ended in a conflict, and whose retry found nothing l
   if (!outcome.handled) throw new Error(`not handled: ${outcome.reason}`);
   expect(answers).toEqual([]);
   expect(cluster.objects.size).toBe(0);
+});
+
+test('an event whose instance keeps changing through every round is not acknowledged: the redelivery reads it afresh', async () => {
+  const cluster = new MemoryCluster();
+  let reads = 0;
+  // Each read finds another address: every round writes, and the instance has moved on again by the next read.
+  const deps = depsWith(cluster, { get: async () => readyInstance('cache-1', { host: `10.0.0.${++reads}` }) });
+  await expect(reconcileEvent(config, async () => deps, event, now)).rejects.toThrow(TransientError);
+  expect(reads).toBe(4);
 });
