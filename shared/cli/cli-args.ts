@@ -47,18 +47,36 @@ export function usage(command?: Command): string {
 
 const isCommand = (value: string | undefined): value is Command => value !== undefined && value in COMMANDS;
 
+const OPTIONS = {
+  force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, output: { type: 'string', short: 'o' },
+  kubeconfig: { type: 'string' }, context: { type: 'string' }, project: { type: 'string' }, location: { type: 'string', multiple: true },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** What is wrong with a well-formed command line, for `usage` to follow; undefined when nothing is. */
+function misuse(command: Command, positionals: readonly string[], values: Values, output: string): string | undefined {
+  if (output !== 'text' && output !== 'json' && output !== 'yaml') return `--output must be text, json or yaml, not ${JSON.stringify(output)}`;
+  if (values.force && command !== 'apply') return '--force belongs to apply only';
+  if (command === 'render') return positionals.length === 2 ? undefined : 'render takes one INSTANCE';
+  return positionals.length > 1 ? `unexpected ${JSON.stringify(positionals[1])}` : undefined;
+}
+
+/** The variables the flags stand for; a kubeconfig given on the command line also wins over a GKE endpoint. */
+function overrides(values: Values): Record<string, string | undefined> {
+  const given: Record<string, string | undefined> = {};
+  if (values.kubeconfig !== undefined) Object.assign(given, { [FLAG_VARIABLES.kubeconfig]: values.kubeconfig, GKE_CLUSTER_ENDPOINT: undefined, GKE_CLUSTER_CA_CERT: undefined });
+  if (values.context !== undefined) given[FLAG_VARIABLES.context] = values.context;
+  if (values.project !== undefined) given[FLAG_VARIABLES.project] = values.project;
+  if (values.location !== undefined) given[FLAG_VARIABLES.location] = values.location.join(',');
+  return given;
+}
+
 /** Parses the command line into a request, or the text to print (help, or a usage error) and the exit code. */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliParse {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, output: { type: 'string', short: 'o' },
-        kubeconfig: { type: 'string' }, context: { type: 'string' }, project: { type: 'string' }, location: { type: 'string', multiple: true },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
   } catch (error) {
     return { ok: false, exitCode: 2, text: `${(error as Error).message}\n\n${usage()}` };
   }
@@ -67,17 +85,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (!isCommand(command)) return { ok: false, exitCode: values.help ? 0 : 2, text: `${command ? `unknown command ${JSON.stringify(command)}\n\n` : ''}${usage()}` };
   if (values.help) return { ok: false, exitCode: 0, text: usage(command) };
   const output = values.output ?? (values.json ? 'json' : 'text');
-  if (output !== 'text' && output !== 'json' && output !== 'yaml') return { ok: false, exitCode: 2, text: `--output must be text, json or yaml, not ${JSON.stringify(output)}\n` };
-  if (values.force && command !== 'apply') return { ok: false, exitCode: 2, text: `--force belongs to apply only\n\n${usage(command)}` };
+  const wrong = misuse(command, positionals, values, output);
+  if (wrong) return { ok: false, exitCode: 2, text: `${wrong}\n\n${usage(command)}` };
   const instance = positionals[1];
-  if (command === 'render' && (!instance || positionals.length > 2)) return { ok: false, exitCode: 2, text: usage('render') };
-  if (command !== 'render' && positionals.length > 1) return { ok: false, exitCode: 2, text: `unexpected ${JSON.stringify(positionals[1])}\n\n${usage(command)}` };
-  const overrides: Record<string, string> = {};
-  if (values.kubeconfig !== undefined) overrides[FLAG_VARIABLES.kubeconfig] = values.kubeconfig;
-  if (values.context !== undefined) overrides[FLAG_VARIABLES.context] = values.context;
-  if (values.project !== undefined) overrides[FLAG_VARIABLES.project] = values.project;
-  if (values.location !== undefined) overrides[FLAG_VARIABLES.location] = values.location.join(',');
-  // A kubeconfig given on the command line is the cluster meant, even where the environment names a GKE endpoint.
-  const cluster = values.kubeconfig !== undefined ? { GKE_CLUSTER_ENDPOINT: undefined, GKE_CLUSTER_CA_CERT: undefined } : {};
-  return { ok: true, request: { command, force: values.force === true, output, ...(instance ? { instance } : {}), env: { ...env, ...cluster, ...overrides } } };
+  return { ok: true, request: { command, force: values.force === true, output: output as Output, ...(instance ? { instance } : {}), env: { ...env, ...overrides(values) } } };
 }
