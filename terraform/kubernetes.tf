@@ -14,6 +14,8 @@ locals {
     istio_namespace          = var.istio_namespace
     egress_gateway_namespace = var.egress_gateway_namespace
     egress_gateway_service   = var.egress_gateway_service
+    # The audit outbox ConfigMap (shared/audit/audit-outbox.ts outboxName): one per deployment.
+    audit_outbox = "memorystore-egress-sync-audit-outbox-${lower(replace(var.owner_id, "_", "-"))}"
   }
   rbac_users = var.manage_kubernetes_rbac ? { for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] } : {}
   # for_each keys must be known when planning and the emails are not yet: the documents are listed from a rendering

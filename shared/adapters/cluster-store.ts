@@ -1,3 +1,4 @@
+import type { AuditOutbox } from '../audit/audit-outbox.js';
 import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
 
@@ -21,4 +22,6 @@ export interface ClusterStore {
    * WriteConflictError if the body's resourceVersion is no longer current. Returns the new resourceVersion.
    */
   applyServicePorts(body: KubeObject): Promise<string | undefined>;
+  /** Where audit records that could not be published wait for a later invocation (audit-outbox.ts); none if absent. */
+  auditOutbox?(): AuditOutbox | undefined;
 }

@@ -2,6 +2,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterStore } from './cluster-store.js';
 import { KubeApiError, KubeHttp, type KubeHttpOptions } from './kube/kube-http.js';
 import { listAllPages } from './kube/list-pages.js';
+import { ConfigMapOutbox } from './kube/configmap-outbox.js';
+import { outboxName, type AuditOutbox } from '../audit/audit-outbox.js';
 import { objectPath, plainObject } from './kube/paths.js';
 import { ownedPortNumbers } from './kube/managed-fields.js';
 import { PermanentError, TransientError, WriteConflictError } from '../errors.js';
@@ -30,10 +32,17 @@ export class KubeClusterStore implements ClusterStore {
   private readonly manager: string;
   private readonly pageSize: number;
 
-  constructor(kubeConfig: KubeConfig, ownerId: string, options: KubeHttpOptions & { readonly pageSize?: number } = {}) {
+  private readonly outbox?: AuditOutbox;
+
+  constructor(kubeConfig: KubeConfig, ownerId: string, options: KubeHttpOptions & { readonly pageSize?: number; readonly outboxNamespace?: string } = {}) {
     this.http = new KubeHttp(kubeConfig, options);
     this.manager = fieldManager(ownerId);
     this.pageSize = options.pageSize ?? 500;
+    if (options.outboxNamespace) this.outbox = new ConfigMapOutbox(this.http, options.outboxNamespace, outboxName(ownerId), ownerId);
+  }
+
+  auditOutbox(): AuditOutbox | undefined {
+    return this.outbox;
   }
 
   async listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]> {

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { AuditOutbox } from './audit-outbox.js';
 import { isAudited, type AuditRecord } from './audit-record.js';
 
 /** Where audit records go besides the log: the Pub/Sub audit topic in production. */
@@ -24,22 +25,58 @@ const SEVERITY = { failed: 'ERROR', conflict: 'WARNING' } as const;
 
 /**
  * Writes each audit record as one structured log line, and publishes it when a publisher is configured. A publish
- * failure is never silent: the record is logged with the failure, and when delivery is required the invocation fails.
+ * failure is never silent: the record is logged with the failure and kept in the outbox, if there is one, for a later
+ * invocation (`flush`) to publish; when it cannot be kept and delivery is required, the invocation fails.
  */
 export class AuditWriter {
   constructor(
     private readonly log: Logger,
     private readonly publisher?: AuditPublisher,
     private readonly required = false,
+    private readonly outbox?: AuditOutbox,
   ) {}
 
   async write(records: readonly AuditRecord[]): Promise<void> {
     const audited = records.filter(isAudited);
     const limit = pLimit(PUBLISHES_IN_FLIGHT);
     const failures = await Promise.all(audited.map((record) => limit(() => this.deliver(record))));
-    const failed = failures.filter((f): f is string => f !== undefined);
-    if (failed.length > 0 && this.required) {
-      throw new AuditDeliveryError(`${failed.length} audit record(s) could not be published (AUDIT_REQUIRED=true): ${failed[0]}`);
+    const unpublished = audited.filter((_, i) => failures[i] !== undefined);
+    if (unpublished.length === 0) return;
+    const kept = await this.keep(unpublished);
+    if (!kept && this.required) {
+      throw new AuditDeliveryError(`${unpublished.length} audit record(s) could not be published (AUDIT_REQUIRED=true): ${failures.find((f) => f !== undefined)}`);
+    }
+  }
+
+  /**
+   * Publishes what earlier invocations kept in the outbox, and keeps what still fails. Never throws: a failure here
+   * leaves the records where they are for the next try.
+   */
+  async flush(): Promise<void> {
+    if (!this.outbox || !this.publisher) return;
+    try {
+      const taken = await this.outbox.take();
+      if (!taken) return;
+      const limit = pLimit(PUBLISHES_IN_FLIGHT);
+      const published = await Promise.all(taken.records.map((record) => limit(() => this.publisher!.publish(record).then(() => true, () => false))));
+      const unpublished = taken.records.filter((_, i) => !published[i]);
+      await this.outbox.settle(taken, unpublished);
+      this.log.log(unpublished.length > 0 ? 'WARNING' : 'NOTICE', { published: taken.records.length - unpublished.length, still_kept: unpublished.length }, 'audit outbox flushed');
+    } catch (error) {
+      this.log.error({ error: errorMessage(error) }, 'audit outbox could not be flushed; its records stay for the next try');
+    }
+  }
+
+  /** Keeps unpublished records in the outbox; false when there is none or it failed (the log still has them). */
+  private async keep(records: readonly AuditRecord[]): Promise<boolean> {
+    if (!this.outbox) return false;
+    try {
+      await this.outbox.stash(records);
+      this.log.warn({ count: records.length, ids: records.slice(0, 10).map((r) => r.id) }, 'audit records kept in the outbox until publishing works again');
+      return true;
+    } catch (error) {
+      this.log.error({ count: records.length, error: errorMessage(error) }, 'audit records could not be kept in the outbox; they are only in the log');
+      return false;
     }
   }
 

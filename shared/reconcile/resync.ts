@@ -74,6 +74,8 @@ const relist = (deps: SyncDeps): Reread => async (names) => {
 };
 
 export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncResult> {
+  // Records earlier invocations could not publish go out first (they are older than anything this resync records).
+  if (!options.dryRun) await deps.audit.flush();
   const view = { kind: 'complete' } as const;
   const [listing, read] = await Promise.all([listAll(deps), readCluster(deps, view)]);
   const scope = resyncScope(listing, read.owned, deps.config);

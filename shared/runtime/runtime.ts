@@ -26,14 +26,15 @@ export interface RuntimeParts {
  */
 async function kubeStore(config: Config): Promise<ClusterStore> {
   const [{ applicationDefaultToken, loadKubeConfig }, { KubeClusterStore }] = await Promise.all([import('../adapters/kube-config.js'), import('../adapters/kube-cluster-store.js')]);
-  if (config.kube.kind === 'kubeconfig') return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId);
+  const outbox = { outboxNamespace: config.istioNamespace };
+  if (config.kube.kind === 'kubeconfig') return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, outbox);
   // A GKE access token expires after about an hour: each request asks google-auth-library, which caches and refreshes.
   const bearerToken = async (): Promise<string> => {
     const token = await applicationDefaultToken();
     if (!token) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
     return token;
   };
-  return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, { bearerToken });
+  return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, { bearerToken, ...outbox });
 }
 
 async function memorystoreSource(config: Config): Promise<InstanceSource> {
@@ -68,11 +69,13 @@ export function createRuntime(config: Config, parts: RuntimeParts = {}): Runtime
     async deps(invocationLog: Logger): Promise<SyncDeps> {
       instances ??= await memorystoreSource(config);
       if (config.audit.topic) publisher ??= await auditPublisher(config.audit.topic);
+      const store = await cluster();
+      const outbox = store.auditOutbox?.();
       return {
         config,
         instances,
-        cluster: await cluster(),
-        audit: new AuditWriter(invocationLog, publisher, config.audit.required),
+        cluster: store,
+        audit: new AuditWriter(invocationLog, publisher, config.audit.required, outbox),
         log: invocationLog,
         clock: { now: () => new Date(), monotonicMs: () => performance.now() },
         newId: randomUUID,

@@ -1,6 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
+import type { AuditRecord } from '../../shared/audit/audit-record.js';
+import { outboxName } from '../../shared/audit/audit-outbox.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { servicePortName } from '../../shared/render/names.js';
 import { renderEgress } from '../../shared/render/render-instance.js';
@@ -27,10 +29,12 @@ async function setUp(namespace: string): Promise<void> {
   await createAll(stack.adminKubeconfig, [serviceEntry(namespace, 'foreign', { team: 'platform' }), serviceEntry(namespace, 'ours', ownerLabels(OWNER))]);
 }
 
-const refusedBy = (namespace: string, part: 'gateway-service' | 'istio-objects') => (result: Outcome): void => {
+const refusedBy = (namespace: string, part: 'gateway-service' | 'istio-objects' | 'audit-outbox') => (result: Outcome): void => {
   expect(result.status).toBe(403);
   expect(result.message).toContain(`ValidatingAdmissionPolicy '${admissionPolicyName({ istioNamespace: namespace })}-${part}'`);
 };
+
+const configMap = (namespace: string, name: string, labels?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, ...(labels ? { labels } : {}) }, data: {} });
 
 const ourPort = (port: number, targetPort = port) => ({ name: servicePortName(nameOf('cache-a'), 'primary'), port, targetPort, protocol: 'TCP' });
 
@@ -63,6 +67,14 @@ describe('refused for the functions identity', () => {
     refusedBy(namespace, 'istio-objects')(await call());
   });
 
+  test.each([
+    ['create a ConfigMap that is not its audit outbox', () => sync.create(configMap(namespace, 'settings', ownerLabels(OWNER)))],
+    ['create its audit outbox without the labels', () => sync.create(configMap(namespace, outboxName(OWNER)))],
+    ['create its audit outbox as another owner', () => sync.create(configMap(namespace, outboxName(OWNER), ownerLabels('someone-else')))],
+  ])('on ConfigMaps: %s', async (_what, call) => {
+    refusedBy(namespace, 'audit-outbox')(await call());
+  });
+
   test('an administrator is not bound by it', async () => {
     const admin = new DryRunClient(stack.adminKubeconfig, namespace);
     expect(await admin.applyToService({ spec: { selector: { app: 'hijack' } } })).toEqual({ status: 200, message: '' });
@@ -74,7 +86,7 @@ describe('allowed: every change the functions make, through their own Kubernetes
   const namespace = 'e2e-admission-allowed';
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(stack.syncUserKubeconfig);
-  const store = new KubeClusterStore(kubeConfig, OWNER);
+  const store = new KubeClusterStore(kubeConfig, OWNER, { outboxNamespace: namespace });
   const cluster = new ClusterView(stack.adminKubeconfig, namespace);
   const instance = nameOf('cache-a');
   const settings = testConfig({ ISTIO_NAMESPACE: namespace, EGRESS_GATEWAY_NAMESPACE: namespace, OWNER_ID: OWNER });
@@ -87,6 +99,21 @@ describe('allowed: every change the functions make, through their own Kubernetes
     expect(await cluster.gatewayPorts()).toEqual([80, 443, 16379]);
     await store.applyServicePorts(serviceApplyBody({ namespace, name: 'istio-egressgateway' }, []));
     expect(await cluster.gatewayPorts()).toEqual([80, 443]);
+  });
+
+  test('keep audit records in its outbox, take them and empty it', async () => {
+    const outbox = store.auditOutbox();
+    if (!outbox) throw new Error('the store has no outbox');
+    const record = { id: 'r-1' } as AuditRecord;
+    await outbox.stash([record]);
+    await outbox.stash([{ ...record, id: 'r-2' }]);
+    const taken = await outbox.take();
+    expect(taken?.records.map((r) => r.id)).toEqual(['r-1', 'r-2']);
+    await outbox.settle(taken!, [{ ...record, id: 'r-2' }]);
+    const left = await outbox.take();
+    expect(left?.records.map((r) => r.id)).toEqual(['r-2']);
+    await outbox.settle(left!, []);
+    expect(await outbox.take()).toBeUndefined();
   });
 
   test('create, replace and delete the Istio objects of an instance', async () => {

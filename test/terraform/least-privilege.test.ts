@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { block, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { outboxName } from '../../shared/audit/audit-outbox.js';
 
 /** Who may do what: every role granted, every invoker, the scheduler's token, the cluster RBAC. */
 let tf: TerraformModule;
@@ -81,8 +82,8 @@ test('Kubernetes RBAC is the shipped manifest, rendered for each function identi
   expect(tf.variables['manage_kubernetes_rbac']!['default']).toBe(true);
   const manifest = readFileSync(join(TERRAFORM_DIR, 'kubernetes/rbac.yaml.tftpl'), 'utf8');
   expect(manifest).not.toMatch(/secrets|ClusterRole|"\*"/);
-  // templatefile() reads every dollar-brace sequence as an expression, comments included: only the four placeholders.
-  expect([...new Set([...manifest.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort()).toEqual(['egress_gateway_namespace', 'egress_gateway_service', 'istio_namespace', 'sync_user']);
+  // templatefile() reads every dollar-brace sequence as an expression, comments included: only the five placeholders.
+  expect([...new Set([...manifest.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort()).toEqual(['audit_outbox', 'egress_gateway_namespace', 'egress_gateway_service', 'istio_namespace', 'sync_user']);
 });
 
 /** A Kubernetes manifest as parsed YAML; the tests read its fields loosely. */
@@ -97,9 +98,16 @@ function renderedDocuments(file: string, values: Record<string, string>): Manife
   return parseAllDocuments(text).map((d) => d.toJS() as Manifest);
 }
 
-test('RBAC on the Istio kinds has the verbs the code uses and no more: no watch, no patch', () => {
-  const [istioRole, , serviceRole] = renderedDocuments('rbac.yaml.tftpl', { istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', sync_user: 'sync@p.iam.gserviceaccount.com' });
-  expect(istioRole!.rules).toEqual([{ apiGroups: ['networking.istio.io'], resources: ['serviceentries', 'gateways', 'destinationrules', 'virtualservices'], verbs: ['get', 'list', 'create', 'update', 'delete'] }]);
+test('RBAC on the Istio kinds has the verbs the code uses and no more: no watch, no patch; ConfigMaps only for the outbox', () => {
+  const [istioRole, , serviceRole] = renderedDocuments('rbac.yaml.tftpl', { istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', audit_outbox: 'outbox', sync_user: 'sync@p.iam.gserviceaccount.com' });
+  expect(istioRole!.rules).toEqual([
+    { apiGroups: ['networking.istio.io'], resources: ['serviceentries', 'gateways', 'destinationrules', 'virtualservices'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+    // `create` cannot be limited by name in RBAC: the admission policy refuses any ConfigMap but the outbox.
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+    { apiGroups: [''], resources: ['configmaps'], resourceNames: ['outbox'], verbs: ['get', 'update', 'delete'] },
+  ]);
+  expect(tf.locals['rbac_values']).toMatchObject({ audit_outbox: `memorystore-egress-sync-audit-outbox-\${lower(replace(var.owner_id, "_", "-"))}` });
+  expect(outboxName('Prod_EU')).toBe('memorystore-egress-sync-audit-outbox-prod-eu');
   expect(serviceRole!.rules).toEqual([{ apiGroups: [''], resources: ['services'], resourceNames: ['gw'], verbs: ['get', 'patch'] }]);
 });
 
@@ -118,12 +126,12 @@ describe('the admission policy', () => {
 
   test('names both identities in every policy, binds every policy with Deny, and fails closed', () => {
     const docs = renderedDocuments('admission-policy.yaml.tftpl', {
-      policy_name: 'mes-prod', istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', owner_id: 'prod',
+      policy_name: 'mes-prod', istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', owner_id: 'prod', audit_outbox: 'outbox',
       sync_user: 'sync@p.iam.gserviceaccount.com', resync_user: 'resync@p.iam.gserviceaccount.com',
     });
     const policies = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
     const bindings = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicyBinding');
-    expect(policies.map((p) => p.metadata.name)).toEqual(['mes-prod-gateway-service', 'mes-prod-istio-objects']);
+    expect(policies.map((p) => p.metadata.name)).toEqual(['mes-prod-gateway-service', 'mes-prod-istio-objects', 'mes-prod-audit-outbox']);
     expect(bindings.map((b) => [b.spec['policyName'], b.spec['validationActions']])).toEqual(policies.map((p) => [p.metadata.name, ['Deny', 'Audit']]));
     for (const policy of policies) {
       expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');

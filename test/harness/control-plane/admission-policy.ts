@@ -3,6 +3,7 @@ import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { applyManifests } from './manifests.js';
 import { renderTemplate } from './templates.js';
+import { outboxName } from '../../../shared/audit/audit-outbox.js';
 
 /** The functions' own OWNER_ID default: what the demo and a test that sets none run with. */
 export const DEFAULT_OWNER_ID = CONFIG_VARIABLES.find((v) => v.name === 'OWNER_ID')?.default ?? 'default';
@@ -29,6 +30,7 @@ export function renderAdmissionPolicy(options: AdmissionPolicyOptions): string {
     egress_gateway_namespace: options.egressGatewayNamespace,
     egress_gateway_service: options.egressGatewayService,
     owner_id: options.ownerId,
+    audit_outbox: outboxName(options.ownerId),
     sync_user: options.user,
     resync_user: options.user,
   });
@@ -43,7 +45,7 @@ export async function bindAdmissionPolicy(kubeconfigPath: string, options: Admis
 /** Deletes the bindings (a policy without a binding has no effect), and returns once the apiserver no longer enforces them. */
 export async function unbindAdmissionPolicy(kubeconfigPath: string, options: AdmissionPolicyOptions): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
-  for (const part of ['gateway-service', 'istio-objects']) {
+  for (const part of ['gateway-service', 'istio-objects', 'audit-outbox']) {
     const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: `${admissionPolicyName(options)}-${part}` } };
     await api.delete(binding).catch((error: unknown) => {
       if (!(error instanceof ApiException && (error as ApiException<unknown>).code === 404)) throw error;
@@ -67,6 +69,7 @@ function probes(api: KubernetesObjectApi, options: AdmissionPolicyOptions): Reco
   return {
     'gateway-service': () => api.patch(service, undefined, 'All', 'admission-policy-probe', true, PatchStrategy.ServerSideApply),
     'istio-objects': () => api.create({ ...unlabelled, spec: { hosts: ['probe.example.internal'], resolution: 'DNS' } } as KubernetesObject, undefined, 'All'),
+    'audit-outbox': () => api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'admission-policy-probe', namespace: options.istioNamespace }, data: {} } as KubernetesObject, undefined, 'All'),
   };
 }
 

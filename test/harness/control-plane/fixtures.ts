@@ -4,6 +4,7 @@ import { bindAdmissionPolicy, DEFAULT_OWNER_ID } from './admission-policy.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { applyManifests, createAll } from './manifests.js';
 import { renderTemplate } from './templates.js';
+import { outboxName } from '../../../shared/audit/audit-outbox.js';
 
 const EGRESS_LABELS = { app: 'istio-egressgateway', istio: 'egressgateway' };
 // As Istio's legacy egress chart renders the Service (manifests/charts/gateways/istio-egress/values.yaml).
@@ -63,6 +64,7 @@ export function renderRbac(options: RbacOptions): string {
     istio_namespace: options.istioNamespace,
     egress_gateway_namespace: options.egressGatewayNamespace,
     egress_gateway_service: options.egressGatewayService,
+    audit_outbox: outboxName(options.ownerId ?? DEFAULT_OWNER_ID),
     sync_user: options.user,
   });
 }

@@ -1,4 +1,5 @@
-import { recordOf } from '../../../shared/audit/audit-record.js';
+import type { AuditOutbox, OutboxContents } from '../../../shared/audit/audit-outbox.js';
+import { recordOf, type AuditRecord } from '../../../shared/audit/audit-record.js';
 import { AuditDeliveryError, AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
 import { Logger, traceOf } from '../../../shared/log.js';
 import type { Change } from '../../../shared/plan/plan-types.js';
@@ -45,6 +46,53 @@ describe('AuditWriter', () => {
     const required = collector();
     await expect(new AuditWriter(required.logger, failing, true).write([record('delete')])).rejects.toThrow(AuditDeliveryError);
     expect(required.lines).toHaveLength(1);
+  });
+});
+
+/** An outbox in memory, as the ConfigMap one behaves: stash appends, settle keeps what is still unpublished. */
+class MemoryOutbox implements AuditOutbox {
+  records: AuditRecord[] = [];
+  failing = false;
+  async stash(records: readonly AuditRecord[]): Promise<void> {
+    if (this.failing) throw new Error('HTTP 403 Forbidden');
+    this.records.push(...records);
+  }
+  async take(): Promise<OutboxContents | undefined> {
+    return this.records.length > 0 ? { records: [...this.records], version: '1' } : undefined;
+  }
+  async settle(_taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
+    this.records = [...unpublished];
+  }
+}
+
+describe('the audit outbox', () => {
+  const failing: AuditPublisher = { publish: async () => Promise.reject(new Error('NOT_FOUND: topic')) };
+
+  test('keeps records whose publish failed, and the invocation succeeds even when delivery is required', async () => {
+    const outbox = new MemoryOutbox();
+    const { lines, logger } = collector();
+    await new AuditWriter(logger, failing, true, outbox).write([record('create'), record('unchanged'), record('delete')]);
+    expect(outbox.records.map((r) => r.id)).toEqual(['id-create', 'id-delete']);
+    expect(lines.filter((l) => l['message'] === 'audit record' && l['severity'] === 'ERROR')).toHaveLength(2);
+    expect(lines.some((l) => l['message'] === 'audit records kept in the outbox until publishing works again')).toBe(true);
+  });
+
+  test('that cannot keep them fails the invocation when delivery is required, and only logs when it is not', async () => {
+    const outbox = new MemoryOutbox();
+    outbox.failing = true;
+    const { logger } = collector();
+    await expect(new AuditWriter(logger, failing, true, outbox).write([record('create')])).rejects.toThrow(AuditDeliveryError);
+    await expect(new AuditWriter(logger, failing, false, outbox).write([record('create')])).resolves.toBeUndefined();
+  });
+
+  test('is flushed to the publisher; what still fails stays', async () => {
+    const outbox = new MemoryOutbox();
+    outbox.records = [record('create'), record('delete')];
+    const published: string[] = [];
+    const flaky: AuditPublisher = { publish: async (r) => (r.id === 'id-delete' ? Promise.reject(new Error('UNAVAILABLE')) : void published.push(r.id)) };
+    await new AuditWriter(collector().logger, flaky, true, outbox).flush();
+    expect(published).toEqual(['id-create']);
+    expect(outbox.records.map((r) => r.id)).toEqual(['id-delete']);
   });
 });
 
