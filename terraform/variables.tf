@@ -317,7 +317,7 @@ variable "audit_topic_name" {
 }
 
 variable "audit_required" {
-  description = "When true, an invocation fails (and its event is retried) if an audit record cannot be published."
+  description = "When true, an invocation fails (and its event is retried) if an audit record can be neither published nor kept in the audit outbox ConfigMap."
   type        = bool
   default     = false
 }

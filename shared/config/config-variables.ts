@@ -39,5 +39,5 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'RESYNC_SCHEDULER_PRINCIPAL', required: false, deployed: true, description: 'Email of the Cloud Scheduler caller; its calls are recorded as scheduled (it must also be allowed).' },
   { name: 'ID_TOKEN_CERTS_URL', required: false, deployed: false, description: 'URL of the PEM certificates that sign identity tokens (default: Google\'s). For tests only.' },
   { name: 'AUDIT_TOPIC', required: false, deployed: true, description: 'Pub/Sub topic (`projects/P/topics/T`) that receives one message per audit record; unset: log only.' },
-  { name: 'AUDIT_REQUIRED', required: false, deployed: true, default: 'false', description: '`true`: an invocation fails when an audit record cannot be published, so the event is retried.' },
+  { name: 'AUDIT_REQUIRED', required: false, deployed: true, default: 'false', description: '`true`: an invocation fails when an audit record can be neither published nor kept in the audit outbox, so the event is retried.' },
 ];
