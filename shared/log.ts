@@ -1,7 +1,7 @@
 /**
- * Structured logging for Cloud Logging: one JSON line per entry on stdout; `severity`, `message`, the special
- * `logging.googleapis.com/labels` and `logging.googleapis.com/trace` fields are lifted into the LogEntry.
- * https://cloud.google.com/functions/docs/monitoring/logging#writing_structured_logs
+ * Structured logging for Cloud Logging: one JSON line per entry on stdout; `severity`, `message` and the special
+ * `logging.googleapis.com/...` fields (labels, trace, spanId, trace_sampled, sourceLocation) are lifted into the
+ * LogEntry. https://cloud.google.com/logging/docs/structured-logging#special-payload-fields
  */
 export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR';
 
@@ -9,6 +9,17 @@ export interface LogContext {
   readonly labels?: Readonly<Record<string, string>>;
   /** `projects/P/traces/T` */
   readonly trace?: string;
+  /** The span of the request, 16 hex digits. */
+  readonly spanId?: string;
+  readonly traceSampled?: boolean;
+}
+
+/** Where an ERROR was logged from: the first stack frame outside this file. */
+function sourceLocation(): { file: string; line: string; function: string } | undefined {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  const caller = frames.find((frame) => !/[/\\]shared[/\\]log\.[jt]s:/.test(frame));
+  const match = caller ? /at (?:(.+?) \()?(.+?):(\d+):\d+\)?$/.exec(caller.trim()) : null;
+  return match?.[2] && match[3] ? { file: match[2], line: match[3], function: match[1] ?? '' } : undefined;
 }
 
 export type LineWriter = (line: string) => void;
@@ -26,13 +37,18 @@ export class Logger {
 
   log(severity: Severity, fields: Record<string, unknown>, message: string, labels?: Readonly<Record<string, string>>): void {
     const allLabels = { component: 'memorystore-egress-sync', ...this.context.labels, ...labels };
+    const { trace, spanId, traceSampled } = this.context;
+    const location = severity === 'ERROR' ? sourceLocation() : undefined;
     this.write(
       JSON.stringify({
         severity,
         message,
         ...fields,
         'logging.googleapis.com/labels': allLabels,
-        ...(this.context.trace ? { 'logging.googleapis.com/trace': this.context.trace } : {}),
+        ...(trace ? { 'logging.googleapis.com/trace': trace } : {}),
+        ...(trace && spanId ? { 'logging.googleapis.com/spanId': spanId } : {}),
+        ...(trace && traceSampled !== undefined ? { 'logging.googleapis.com/trace_sampled': traceSampled } : {}),
+        ...(location ? { 'logging.googleapis.com/sourceLocation': location } : {}),
       }),
     );
   }
@@ -50,11 +66,19 @@ export class Logger {
   }
 }
 
-/** The trace of a request, from `traceparent` (W3C) or `X-Cloud-Trace-Context`, as Cloud Logging wants it. */
-export function traceOf(header: string | undefined, project: string): string | undefined {
-  if (!header) return undefined;
-  const w3c = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(header);
-  const cloud = /^([0-9a-f]{32})(\/|;|$)/.exec(header);
-  const id = w3c?.[1] ?? cloud?.[1];
-  return id ? `projects/${project}/traces/${id}` : undefined;
+/**
+ * The trace context of a request, as Cloud Logging wants it: from `traceparent` (W3C: version-trace-span-flags) or
+ * `X-Cloud-Trace-Context` (TRACE/SPAN;o=1, the span in decimal). https://www.w3.org/TR/trace-context/
+ */
+export function traceContextOf(header: string | undefined, project: string): LogContext {
+  if (!header) return {};
+  const w3c = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header);
+  if (w3c) return { trace: `projects/${project}/traces/${w3c[1]}`, spanId: w3c[2]!, traceSampled: (Number.parseInt(w3c[3]!, 16) & 1) === 1 };
+  const cloud = /^([0-9a-f]{32})(?:\/(\d{1,20}))?(?:;o=([01]))?$/.exec(header);
+  if (!cloud) return {};
+  const span = cloud[2] && BigInt(cloud[2]) < 2n ** 64n ? { spanId: BigInt(cloud[2]).toString(16).padStart(16, '0') } : {};
+  return { trace: `projects/${project}/traces/${cloud[1]}`, ...span, ...(cloud[3] ? { traceSampled: cloud[3] === '1' } : {}) };
 }
+
+/** The trace of a request alone. */
+export const traceOf = (header: string | undefined, project: string): string | undefined => traceContextOf(header, project).trace;

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { errorMessage } from '../errors.js';
-import { traceOf } from '../log.js';
+import { traceContextOf } from '../log.js';
 import { reconcileEvent } from '../reconcile/reconcile-event.js';
 import type { Runtime } from './runtime.js';
 
@@ -9,8 +9,7 @@ import type { Runtime } from './runtime.js';
  * retrying cannot fix it); throwing makes Pub/Sub redeliver it with backoff.
  */
 export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unknown>): Promise<void> {
-  const trace = traceOf(typeof event['traceparent'] === 'string' ? event['traceparent'] : undefined, runtime.config.project);
-  const log = runtime.log.with({ ...(trace ? { trace } : {}) });
+  const log = runtime.log.with(traceContextOf(typeof event['traceparent'] === 'string' ? event['traceparent'] : undefined, runtime.config.project));
   const fields = { event_id: event.id, event_type: event.type };
   try {
     const outcome = await reconcileEvent(runtime.config, () => runtime.deps(log), { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}), data: event.data });

@@ -2,7 +2,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { AuthError, errorMessage, TransientError } from '../errors.js';
 import { parseResyncOptions } from '../http/resync-options.js';
 import { verifyCaller } from '../http/verify-caller.js';
-import { traceOf, type Logger } from '../log.js';
+import { traceContextOf, type Logger } from '../log.js';
 import { resync } from '../reconcile/resync.js';
 import type { ResyncAuth } from '../config/parse-config.js';
 import type { Runtime } from './runtime.js';
@@ -29,8 +29,7 @@ function failed(error: unknown, log: Logger, response: Response): void {
  * first, then the options (strictly: a bad spelling is 400 and nothing runs).
  */
 export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: Request, response: Response): Promise<void> {
-  const trace = traceOf(request.get('traceparent') ?? request.get('x-cloud-trace-context'), runtime.config.project);
-  const log = runtime.log.with({ ...(trace ? { trace } : {}) });
+  const log = runtime.log.with(traceContextOf(request.get('traceparent') ?? request.get('x-cloud-trace-context'), runtime.config.project));
   if (request.method !== 'POST') {
     response.status(405).set('Allow', 'POST').json({ error: 'use POST' });
     return;

@@ -1,7 +1,7 @@
 import type { AuditOutbox, OutboxContents } from '../../../shared/audit/audit-outbox.js';
 import { recordOf, type AuditRecord } from '../../../shared/audit/audit-record.js';
 import { AuditDeliveryError, AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
-import { Logger, traceOf } from '../../../shared/log.js';
+import { Logger, traceContextOf, traceOf } from '../../../shared/log.js';
 import type { Change } from '../../../shared/plan/plan-types.js';
 
 const instance = 'projects/p/locations/r/instances/x';
@@ -104,5 +104,27 @@ describe('traceOf', () => {
     [undefined, undefined],
   ])('%s', (header, trace) => {
     expect(traceOf(header, 'p')).toBe(trace);
+  });
+});
+
+describe('the trace context of a request, for Cloud Logging', () => {
+  test.each([
+    ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceSampled: true }],
+    ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceSampled: false }],
+    ['4bf92f3577b34da6a3ce929d0e0e4736/123;o=1', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '000000000000007b', traceSampled: true }],
+    ['4bf92f3577b34da6a3ce929d0e0e4736/99999999999999999999', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736' }],
+    ['4bf92f3577b34da6a3ce929d0e0e4736', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736' }],
+  ])('%s', (header, context) => {
+    expect(traceContextOf(header, 'p')).toEqual(context);
+  });
+
+  test('a line carries trace, span and sampling; an ERROR line says where it was logged from', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = new Logger(traceContextOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'p'), (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+    log.info({}, 'fine');
+    log.error({}, 'broken');
+    expect(lines[0]).toMatchObject({ 'logging.googleapis.com/spanId': '00f067aa0ba902b7', 'logging.googleapis.com/trace_sampled': true });
+    expect(lines[0]!['logging.googleapis.com/sourceLocation']).toBeUndefined();
+    expect(lines[1]!['logging.googleapis.com/sourceLocation']).toMatchObject({ file: expect.stringContaining('audit-writer.test'), line: expect.stringMatching(/^\d+$/) });
   });
 });
