@@ -51,7 +51,8 @@ export async function spawnFunction(source: string, target: string, env: NodeJS.
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [FRAMEWORK, `--target=${target}`, `--source=${source}`, `--port=${port}`], {
-    env: { ...process.env, NODE_OPTIONS: DEPLOYED_NODE_OPTIONS, ...env },
+    // BENCH_NODE_OPTIONS tries other Node options (a heap ceiling, say) against the deployed ones.
+    env: { ...process.env, NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] ?? DEPLOYED_NODE_OPTIONS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(createWriteStream(join(logDir, `${target}-${port}.log`)));

@@ -4,6 +4,8 @@
  * `kubectl apply --server-side` of the same objects. Prints a table of figures; failures are figures too.
  *   npm run bench                       (N = 100, 1,000 and 5,000)
  *   BENCH_SIZES=100,1000 npm run bench
+ *   BENCH_KUBECTL=off                   skip the kubectl baseline
+ *   BENCH_NODE_OPTIONS='...'            run the functions with other Node options than the deployed ones
  */
 import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
 import { startTokenIssuer } from '../../test/support/id-tokens.js';
@@ -22,7 +24,7 @@ function sizes(value = '100,1000,5000'): number[] {
 async function main(): Promise<void> {
   const wanted = sizes(process.env['BENCH_SIZES']);
   const started = Date.now();
-  kubectlPath(); // built before anything is timed
+  if (process.env['BENCH_KUBECTL'] !== 'off') kubectlPath(); // built before anything is timed
   const pubsubServer = await startPubSubServer();
   const pubsub = pubSubClient(pubsubServer.host, 'bench-project');
   const issuer = await startTokenIssuer();
