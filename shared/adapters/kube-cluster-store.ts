@@ -46,14 +46,16 @@ export class KubeClusterStore implements ClusterStore {
   }
 
   async listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]> {
-    const lists = await Promise.all(
-      ISTIO_KINDS.map((kind) =>
-        listAllPages(this.http, { apiVersion: ISTIO_API_VERSION, kind, namespace, pageSize: this.pageSize, ...(labelSelector ? { labelSelector } : {}) }).catch((e: unknown) =>
-          translate(e, `list ${kind} in ${namespace}`),
-        ),
-      ),
-    );
-    return lists.flat();
+    const list = (kind: string): Promise<KubeObject[]> =>
+      listAllPages(this.http, { apiVersion: ISTIO_API_VERSION, kind, namespace, pageSize: this.pageSize, ...(labelSelector ? { labelSelector } : {}) }).catch((e: unknown) =>
+        translate(e, `list ${kind} in ${namespace}`),
+      );
+    // A selected list (an event's instance) is small: the kinds are read at once. A whole namespace (a resync) is read
+    // one kind at a time, so only one page of raw JSON is in memory at any moment.
+    if (labelSelector) return (await Promise.all(ISTIO_KINDS.map(list))).flat();
+    const objects: KubeObject[] = [];
+    for (const kind of ISTIO_KINDS) for (const object of await list(kind)) objects.push(object);
+    return objects;
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
