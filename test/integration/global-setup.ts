@@ -10,7 +10,7 @@ import { INTRUDER, publishStack, SYNC_USER } from './shared-stack.js';
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   // Every component is built (first run only) before any test starts, so no build ever runs inside a test's timeout.
-  for (const name of ['pstest', 'istioctl']) componentPath(name); // etcd and kube-apiserver: startControlPlane builds them
+  for (const name of ['pstest', 'istioctl', 'istio-sim']) componentPath(name); // etcd and kube-apiserver: startControlPlane builds them
   const [controlPlane, pubsub] = await Promise.all([startControlPlane({ users: [SYNC_USER, INTRUDER] }), startPubSubServer()]);
   (globalThis as Record<string, unknown>)['__MESYNC_STOP__'] = async () => Promise.all([controlPlane.stop(), pubsub.stop()]);
   publishStack({

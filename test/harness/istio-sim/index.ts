@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { componentPath } from '../process.js';
+
+/**
+ * Istio's own traffic simulator (test/components/istio-sim): Istio's config generation turns the objects into the
+ * listeners and clusters istiod would push to a sidecar and to the egress gateway, and Istio's simulator walks each
+ * call through them as Envoy would match it. Plain TCP only; no DNS capture, no Envoy runtime, no real connection.
+ */
+export interface SimCall {
+  readonly from: 'sidecar' | 'egress-gateway';
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface SimResult {
+  readonly call: SimCall;
+  readonly listener?: string;
+  readonly filterChain?: string;
+  /** Named as Envoy names clusters: `outbound|PORT|SUBSET|HOST`, or BlackHoleCluster / PassthroughCluster. */
+  readonly cluster?: string;
+  /** Istio's simulator error, e.g. "no listener matched". */
+  readonly error?: string;
+}
+
+export interface SimProxy {
+  readonly namespace: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The proxy's own IP: for the gateway, the Pod IP its Services' targetPorts are looked up by. */
+  readonly ip?: string;
+}
+
+export interface SimInput {
+  /** Istio objects (ServiceEntry, Gateway, DestinationRule, VirtualService). */
+  readonly istio: readonly object[];
+  /** Kubernetes objects: the egress gateway Service and its Pod. */
+  readonly kube: readonly object[];
+  readonly sidecar: SimProxy;
+  readonly gateway: SimProxy;
+  readonly calls: readonly SimCall[];
+  /** MeshConfig as YAML; by default the REGISTRY_ONLY policy the project is meant for. */
+  readonly meshConfig?: string;
+}
+
+export interface SimAnswer {
+  readonly results: SimResult[];
+  /** Cluster names each proxy was given (a route to a cluster that is not there goes nowhere). */
+  readonly clusters: Readonly<Record<string, readonly string[] | undefined>>;
+  readonly listeners: Readonly<Record<string, readonly string[] | undefined>>;
+}
+
+export const REGISTRY_ONLY = 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n';
+export const BLACKHOLE = 'BlackHoleCluster';
+
+let binary: string | undefined;
+
+const yamlDocs = (objects: readonly object[]): string => objects.map((o) => stringify(o)).join('---\n');
+
+/** Runs the simulator once for every call (one config generation per run, about a tenth of a second). */
+export async function simulate(input: SimInput): Promise<SimAnswer> {
+  binary ??= componentPath('istio-sim');
+  const dir = mkdtempSync(join(tmpdir(), 'istio-sim-'));
+  try {
+    const inputPath = join(dir, 'input.json');
+    const outputPath = join(dir, 'output.json');
+    writeFileSync(inputPath, JSON.stringify({
+      config: yamlDocs(input.istio),
+      kube: yamlDocs(input.kube),
+      meshConfig: input.meshConfig ?? REGISTRY_ONLY,
+      sidecar: input.sidecar,
+      gateway: input.gateway,
+      calls: input.calls.map((c) => ({ ...c, protocol: 'TCP' })),
+    }));
+    const env = { ...process.env, ISTIO_SIM_INPUT: inputPath, ISTIO_SIM_OUTPUT: outputPath };
+    await new Promise<void>((resolve, reject) => {
+      execFile(binary!, ['-test.run', '^TestSimulate$'], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+        // The Go test framework prints FAIL and the reason (a t.Fatalf) among istiod's own log lines.
+        if (error) reject(new Error(`istio-sim failed: ${stdout.split('\n').filter((l) => !/^\S+Z\t/.test(l)).slice(-20).join('\n')}`));
+        else resolve();
+      });
+    });
+    return JSON.parse(readFileSync(outputPath, 'utf8')) as SimAnswer;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Blocked: no listener took the connection, or it went to the BlackHole, as REGISTRY_ONLY does to unknown hosts. */
+export function isBlocked(result: SimResult): boolean {
+  return result.error !== undefined || result.cluster === BLACKHOLE;
+}
+
+/** One line, as `istioctl proxy-config` would let an operator piece it together: `sidecar → 10.0.0.5:6379 ⇒ ...`. */
+export function describeResult(result: SimResult): string {
+  const { from, address, port } = result.call;
+  const where = `${from} → ${address}:${port}`;
+  if (result.error) return `${where} ⇒ ${result.error}${result.listener ? ` (listener ${result.listener})` : ''}`;
+  const chain = result.filterChain ? ` filter chain ${result.filterChain}` : '';
+  return `${where} ⇒ listener ${result.listener ?? '?'}${chain} → cluster ${result.cluster ?? '(none)'}`;
+}
+
+/** An Envoy cluster name `outbound|PORT|SUBSET|HOST`, or undefined for any other cluster. */
+export function parseOutboundCluster(name: string | undefined): { port: number; subset: string; host: string } | undefined {
+  const match = /^outbound\|(\d+)\|([^|]*)\|(.+)$/.exec(name ?? '');
+  return match ? { port: Number(match[1]), subset: match[2]!, host: match[3]! } : undefined;
+}
+
+export const outboundCluster = (port: number, subset: string, host: string): string => `outbound|${port}|${subset}|${host}`;
+
+/** The fields of a stored object Istio reads: the apiserver's bookkeeping (managedFields, status...) is left out. */
+export function asInput(object: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: unknown }; spec?: unknown }): object {
+  const { name, namespace, labels, creationTimestamp } = object.metadata ?? {};
+  // creationTimestamp is kept: Istio orders VirtualServices for the same host by it.
+  const created = creationTimestamp instanceof Date ? creationTimestamp.toISOString() : creationTimestamp;
+  return { apiVersion: object.apiVersion, kind: object.kind, metadata: { name, namespace, labels, ...(created ? { creationTimestamp: created } : {}) }, spec: object.spec };
+}
+
+/**
+ * A running Pod behind the gateway Service, with `ip`: the test apiserver has no kubelet, so no gateway Pod runs.
+ * Istio finds the gateway's Services through its Pod (by IP, then labels) and binds each Gateway server on the
+ * targetPort of the Service port it names, as istiod does for a real egress gateway.
+ */
+export function gatewayPod(service: { metadata: { name: string; namespace: string }; spec: { selector: Record<string, string> } }, ip: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${service.metadata.name}-sim`, namespace: service.metadata.namespace, labels: service.spec.selector },
+    spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2' }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
