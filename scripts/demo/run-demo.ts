@@ -15,6 +15,7 @@ import { ClusterView } from '../../test/integration/support/cluster-view.js';
 import { serveFunction, type ServedFunction } from '../../test/harness/functions-framework/serve-function.js';
 import { demoResync, RESYNC_URL } from './resync-step.js';
 import { heading, say, showObjects, showRecords } from './show.js';
+import { showRoutes, type Dialled } from './routes.js';
 
 const PROJECT = 'demo-project';
 const USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
@@ -31,7 +32,7 @@ async function step<T>(what: string, start: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  heading('Starting the local stack (the first run builds kube-apiserver, etcd, istioctl and pstest from Go modules: several minutes)');
+  heading('Starting the local stack (the first run builds kube-apiserver, etcd, istioctl, istio-sim and pstest from Go modules: several minutes)');
   const controlPlane = await step('kube-apiserver + etcd with Istio CRDs', () => startControlPlane({ users: [USER] }));
   stops.push(() => controlPlane.stop());
   await createEgressGatewayFixtures(controlPlane.adminKubeconfigPath, { namespace: 'istio-system', service: 'istio-egressgateway' });
@@ -74,7 +75,18 @@ async function main(): Promise<void> {
     const records = fn.lines.slice(mark).filter((l) => l['message'] === 'audit record').map((l) => l['record'] as AuditRecord);
     showRecords(records);
     for (const line of fn.lines.slice(mark).filter((l) => String(l['message']).startsWith('event acknowledged'))) say(`log: ${String(line['message'])}`);
+    await showRoutes(cluster, dialled());
   }
+  // Every address an instance has had, so a re-addressed or deleted one shows as blocked.
+  const seen = new Map<string, Dialled>();
+  const dialled = (): Dialled[] => {
+    for (const i of memorystore.instances()) {
+      const id = i.name.split('/').at(-1)!;
+      if (i.host && i.port) seen.set(`${i.host}:${i.port}`, { label: `${id} primary`, address: i.host, port: i.port });
+      if (i.readEndpoint && i.readEndpointPort) seen.set(`${i.readEndpoint}:${i.readEndpointPort}`, { label: `${id} read`, address: i.readEndpoint, port: i.readEndpointPort });
+    }
+    return [...seen.values()];
+  };
   const done = async (call: Promise<[{ promise(): Promise<unknown> }, ...unknown[]]>): Promise<void> => void (await (await call)[0].promise());
 
   await show('Create orders-cache (gcloud redis instances create)', () => done(redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'orders-cache', instance: { tier: 'BASIC', memorySizeGb: 1 } })));
