@@ -45,7 +45,7 @@ async function firstAnswer(child: ChildProcess, url: string, errors: string[], t
  * Node's options as Terraform deploys the functions at the default 256Mi (terraform/locals.tf, heap_ceiling_mib): the
  * function is measured with the heap ceiling it runs with.
  */
-export const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=160';
+export const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=4';
 
 export async function spawnFunction(source: string, target: string, env: NodeJS.ProcessEnv, logDir: string): Promise<FunctionProcess> {
   const port = await freePort();

@@ -66,8 +66,8 @@ test('each memory size gives V8 a heap ceiling under it, and the bench measures 
   for (const size of sizes.match(/\d+(Mi|Gi)/g) ?? []) {
     expect([size, ceilings[size]! > 0 && ceilings[size]! <= 0.75 * mib(size)]).toEqual([size, true]);
   }
-  expect(environment()['NODE_OPTIONS']).toBe('--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]}');
-  expect(DEPLOYED_NODE_OPTIONS).toBe(`--max-old-space-size=${ceilings[String(tf.variables['function_memory']!['default'])]}`);
+  expect(environment()['NODE_OPTIONS']).toBe('--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]} --max-semi-space-size=4');
+  expect(DEPLOYED_NODE_OPTIONS).toBe(`--max-old-space-size=${ceilings[String(tf.variables['function_memory']!['default'])]} --max-semi-space-size=4`);
 });
 
 test('variables for local runs and tests are set nowhere in the deployment', () => {
