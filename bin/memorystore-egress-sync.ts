@@ -5,6 +5,8 @@
  *   memorystore-egress-sync plan              what a resync would change, as a diff
  *   memorystore-egress-sync apply [--force]   run a resync now
  *   memorystore-egress-sync render INSTANCE   the objects an instance gets, without a cluster
+ *   memorystore-egress-sync explain INSTANCE  its dry-run plan, and the chain a pod's connection follows in the live
+ *                                             objects (read as Istio matches them; the routing tests run Istio itself)
  * `COMMAND --help` lists each command's flags and the variables it reads; `-o json|yaml` prints the report.
  */
 import { userInfo } from 'node:os';
@@ -12,6 +14,7 @@ import { stringify } from 'yaml';
 import { parseCli, type CliRequest, type Output } from '../shared/cli/cli-args.js';
 import { formatPlan } from '../shared/cli/format-diff.js';
 import { renderCommand, type Rendered } from '../shared/cli/render-command.js';
+import { explainCommand, type Explained } from '../shared/cli/explain-command.js';
 import { ConfigError, parseConfig } from '../shared/config/parse-config.js';
 import { errorMessage } from '../shared/errors.js';
 import { Logger } from '../shared/log.js';
@@ -31,8 +34,10 @@ async function main(argv: string[]): Promise<number> {
   // Log lines (audit records among them) go to stderr so stdout holds only the diff or the report.
   const log = new Logger({}, (line) => process.stderr.write(`${line}\n`));
   if (request.command === 'render') return render(request);
-  const runtime = createRuntime(parseConfig(request.env), { log });
+  const config = parseConfig(request.env);
+  const runtime = createRuntime(config, { log });
   const trigger = { kind: 'resync' as const, principal: `cli:${userInfo().username}`, scheduled: false };
+  if (request.command === 'explain') return explain(await explainCommand(await runtime.deps(log), config, request.instance!, trigger), request.output);
   const result = await resync(await runtime.deps(log), trigger, { dryRun: request.command === 'plan', force: request.force });
   return print(result, request);
 }
@@ -49,6 +54,19 @@ async function render(request: CliRequest): Promise<number> {
   }
   for (const error of rendered.errors) process.stderr.write(`${rendered.instance}: ${error}\n`);
   return rendered.errors.length > 0 ? 1 : 0;
+}
+
+/** The dry-run diff, then each endpoint's chain with ✓ or ✗ per link; exit 1 when a link is broken. */
+function explain(explained: Explained, output: Output): number {
+  if (output !== 'text') process.stdout.write(structured({ instance: explained.instance, chains: explained.chains, changes: explained.changes.map((c) => ({ action: c.action, object: c.ref })) }, output));
+  else {
+    process.stdout.write(`${explained.instance}\n\nwould write now:\n${explained.changes.length > 0 ? formatPlan(explained.changes) : '  nothing: the live objects are as they should be'}\n`);
+    if (explained.chains.length === 0) process.stdout.write('\nno live ServiceEntry: no pod can reach it under REGISTRY_ONLY\n');
+    for (const chain of explained.chains) {
+      process.stdout.write(`\npod → ${chain.address}:${chain.port}\n${chain.links.map((l) => `  ${l.ok ? '✓' : '✗'} ${l.text}`).join('\n')}\n`);
+    }
+  }
+  return explained.chains.every((c) => c.links.every((l) => l.ok)) ? 0 : 1;
 }
 
 /** Prints the result and returns the exit code: 0 done, 1 some instances failed, 3 refused by the prune guard. */

@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_VARIABLES } from '../config/config-variables.js';
 
-export type Command = 'plan' | 'apply' | 'render';
+export type Command = 'plan' | 'apply' | 'render' | 'explain';
 export type Output = 'text' | 'json' | 'yaml';
 
 export interface CliRequest {
   readonly command: Command;
   readonly force: boolean;
   readonly output: Output;
-  /** `render`'s instance: an id (in --location, or the only configured location) or a full resource name. */
+  /** The instance of `render` and `explain`: an id (in --location, or the only configured location) or a full resource name. */
   readonly instance?: string;
   /** The environment with the flags applied: a flag wins over its variable. */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<Command, { readonly usage: string; readonly summ
   plan: { usage: 'plan [flags]', summary: 'Show what a resync would change, as a diff of YAML (like kubectl diff). Writes nothing.' },
   apply: { usage: 'apply [--force] [flags]', summary: 'Run a resync now: reconcile every instance, print what changed.' },
   render: { usage: 'render INSTANCE [flags]', summary: 'Print the objects an instance gets, read from the Memorystore API, without a cluster.' },
+  explain: { usage: 'explain INSTANCE [flags]', summary: "What a reconcile of one instance would write now, and, link by link in the live objects, where a pod's connection to each of its endpoints goes." },
 };
 
 /** Flags that stand for a configuration variable; the flag wins when both are given. */
@@ -58,7 +59,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 function misuse(command: Command, positionals: readonly string[], values: Values, output: string): string | undefined {
   if (output !== 'text' && output !== 'json' && output !== 'yaml') return `--output must be text, json or yaml, not ${JSON.stringify(output)}`;
   if (values.force && command !== 'apply') return '--force belongs to apply only';
-  if (command === 'render') return positionals.length === 2 ? undefined : 'render takes one INSTANCE';
+  if (command === 'render' || command === 'explain') return positionals.length === 2 ? undefined : `${command} takes one INSTANCE`;
   return positionals.length > 1 ? `unexpected ${JSON.stringify(positionals[1])}` : undefined;
 }
 

@@ -135,6 +135,17 @@ describe('the operator command line, with the same configuration as the function
     expect(missing).toMatchObject({ status: 1, stderr: expect.stringContaining('the Memorystore API has no instance projects/test-project/locations/us-central1/instances/no-such-cache') });
   });
 
+  test('explain shows the dry-run plan of one instance and, link by link in the live objects, where its connections go', async () => {
+    const explained = await cli('explain', 'kept-cache', '--location', 'us-central1');
+    expect(explained.stderr).toBe('');
+    expect(explained.status).toBe(0);
+    expect(explained.stdout).toContain('would write now:\n  nothing: the live objects are as they should be');
+    expect(explained.stdout).toMatch(/^pod → [\d.]+:6379$/m);
+    expect(explained.stdout).toMatch(/^ {2}✓ Gateway \S+ listens on \d+ for kept-cache\.us-central1\.test-project\./m);
+    expect(explained.stdout).toMatch(/^ {2}✓ egress gateway: routes port \d+ to kept-cache\.us-central1\.test-project\.\S+:6379$/m);
+    expect(explained.stdout).not.toContain('✗');
+  });
+
   test('a missing kubeconfig is one sentence naming the setting, not a stack', async () => {
     const result = await cli('plan', '--kubeconfig', '/nowhere/kubeconfig');
     expect(result.status).toBe(2);

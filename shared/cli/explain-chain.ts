@@ -1,0 +1,101 @@
+import type { KubeObject } from '../model/k8s-object.js';
+import type { ServicePort } from '../plan/service-ports.js';
+
+/** One link of the chain a pod's connection follows, and whether the live objects hold it. */
+export interface Link {
+  readonly ok: boolean;
+  readonly text: string;
+}
+
+/** The chain of one endpoint: from the address a pod dials to the host the mesh resolves it to. */
+export interface EndpointChain {
+  readonly address: string;
+  readonly port: number;
+  readonly links: readonly Link[];
+}
+
+export interface ChainInput {
+  /** The instance's live objects (its ServiceEntries and, in egress-gateway mode, Gateway, DestinationRule, VirtualService). */
+  readonly objects: readonly KubeObject[];
+  /** The egress gateway Service's ports as applied by this deployment. */
+  readonly servicePorts: readonly ServicePort[];
+  /** `namespace/name` of the egress gateway Service, and its mesh host. */
+  readonly gatewayService: string;
+  readonly gatewayHost: string;
+}
+
+type TcpRoute = { match?: Array<{ gateways?: string[]; destinationSubnets?: string[]; port?: number }>; route?: Array<{ destination?: { host?: string; subset?: string; port?: { number?: number } } }> };
+
+const spec = <T>(object: KubeObject | undefined, field: string): T | undefined => object?.spec[field] as T | undefined;
+const link = (ok: boolean, text: string): Link => ({ ok, text });
+
+function routeOf(routes: readonly TcpRoute[], matches: (m: NonNullable<TcpRoute['match']>[number]) => boolean): TcpRoute['route'] {
+  return routes.find((r) => (r.match ?? []).some(matches))?.route;
+}
+
+interface Hop {
+  readonly input: ChainInput;
+  readonly entry: { readonly host: string; readonly cidr: string; readonly port: number };
+  readonly routes: readonly TcpRoute[];
+  readonly gatewayPort: number;
+  readonly subset: string;
+}
+
+const byKind = (input: ChainInput, kind: string): KubeObject | undefined => input.objects.find((o) => o.kind === kind);
+
+function serviceLink({ input, gatewayPort }: Hop): Link {
+  const port = input.servicePorts.find((p) => p.port === gatewayPort);
+  return link(port !== undefined, port ? `Service ${input.gatewayService} port ${gatewayPort} (${port.name}, targetPort ${port.targetPort})` : `Service ${input.gatewayService} has no port ${gatewayPort} of ours`);
+}
+
+function subsetLink({ input, subset }: Hop): Link {
+  const rule = byKind(input, 'DestinationRule');
+  const has = (spec<Array<{ name?: string }>>(rule, 'subsets') ?? []).some((s) => s.name === subset);
+  return link(has, `DestinationRule ${rule?.metadata.name ?? '(none)'} ${has ? 'has' : 'lacks'} subset ${subset}`);
+}
+
+function serverLink({ input, entry, gatewayPort }: Hop): Link {
+  const gateway = byKind(input, 'Gateway');
+  const servers = spec<Array<{ port?: { number?: number }; hosts?: string[] }>>(gateway, 'servers') ?? [];
+  const found = servers.some((s) => s.port?.number === gatewayPort && (s.hosts ?? []).includes(entry.host));
+  return link(found, found ? `Gateway ${gateway?.metadata.name} listens on ${gatewayPort} for ${entry.host}` : `no Gateway server on ${gatewayPort} for ${entry.host}`);
+}
+
+function gatewayRouteLink({ input, entry, routes, gatewayPort }: Hop): Link {
+  const name = byKind(input, 'Gateway')?.metadata.name ?? '';
+  const out = routeOf(routes, (m) => (m.gateways ?? []).includes(name) && m.port === gatewayPort)?.[0]?.destination;
+  if (!out) return link(false, `no gateway route for port ${gatewayPort}`);
+  return link(out.host === entry.host && out.port?.number === entry.port, `egress gateway: routes port ${gatewayPort} to ${out.host}:${out.port?.number}`);
+}
+
+/** The egress-gateway hops after the ServiceEntry: mesh route, Service port, subset, Gateway server, gateway route. */
+function gatewayLinks(input: ChainInput, entry: Hop['entry']): Link[] {
+  const virtualService = byKind(input, 'VirtualService');
+  const routes = spec<TcpRoute[]>(virtualService, 'tcp') ?? [];
+  const mesh = routeOf(routes, (m) => (m.gateways ?? []).includes('mesh') && (m.destinationSubnets ?? []).includes(entry.cidr) && m.port === entry.port)?.[0]?.destination;
+  if (!virtualService || !mesh) return [link(false, `no VirtualService routes ${entry.cidr} port ${entry.port} from the mesh: sidecars reach the instance directly, if REGISTRY_ONLY lets them`)];
+  const hop: Hop = { input, entry, routes, gatewayPort: mesh.port?.number ?? 0, subset: mesh.subset ?? '' };
+  const sidecar = link(mesh.host === input.gatewayHost, `sidecar: VirtualService ${virtualService.metadata.name} routes it to ${mesh.host} subset ${hop.subset} port ${hop.gatewayPort}`);
+  return [sidecar, serviceLink(hop), subsetLink(hop), serverLink(hop), gatewayRouteLink(hop)];
+}
+
+/**
+ * Follows, in the live objects, the chain Istio builds for each endpoint: the ServiceEntry that declares the address,
+ * then (egress-gateway mode) the sidecar's route to the egress gateway, the gateway Service port, the Gateway server,
+ * the DestinationRule subset and the gateway's route to the instance's host. A broken link is reported, not guessed
+ * around. It reads the objects as Istio would match them; it is not Istio's own translation (the tests run that).
+ */
+export function explainChain(input: ChainInput): EndpointChain[] {
+  return input.objects
+    .filter((o) => o.kind === 'ServiceEntry')
+    .map((entry) => {
+      const host = spec<string[]>(entry, 'hosts')?.[0] ?? '';
+      const cidr = spec<string[]>(entry, 'addresses')?.[0] ?? '';
+      const port = spec<Array<{ number?: number }>>(entry, 'ports')?.[0]?.number ?? 0;
+      const address = cidr.replace(/\/(32|128)$/, '');
+      const declared = link(host !== '' && cidr !== '', `ServiceEntry ${entry.metadata.name} declares ${cidr} port ${port} as ${host} (resolution ${String(entry.spec['resolution'])})`);
+      const direct = !input.objects.some((o) => o.kind === 'VirtualService');
+      const rest = direct ? [link(true, `direct: sidecars connect to ${address}:${port} themselves (no egress gateway objects)`)] : gatewayLinks(input, { host, cidr, port });
+      return { address, port, links: [declared, ...rest] };
+    });
+}

@@ -1,0 +1,29 @@
+import type { Config } from '../config/parse-config.js';
+import { readCluster } from '../reconcile/read-cluster.js';
+import { syncInstances } from '../reconcile/sync.js';
+import type { SyncDeps } from '../reconcile/sync-deps.js';
+import { egressGatewayHost } from '../render/render-settings.js';
+import type { Change } from '../plan/plan-types.js';
+import { explainChain, type EndpointChain } from './explain-chain.js';
+import { resolveInstance } from './render-command.js';
+import type { ResyncTrigger } from '../audit/audit-record.js';
+
+export interface Explained {
+  readonly instance: string;
+  /** What a reconcile of the instance would write now (a dry run: nothing is written). */
+  readonly changes: readonly Change[];
+  /** Where a pod's connection to each of its endpoints goes, link by link, in the live objects. */
+  readonly chains: readonly EndpointChain[];
+}
+
+/** `explain INSTANCE`: the instance's dry-run plan, and the chain its live objects give each endpoint. */
+export async function explainCommand(deps: SyncDeps, config: Config, given: string, trigger: ResyncTrigger): Promise<Explained> {
+  const name = resolveInstance(given, config);
+  const instance = await deps.instances.get(name.full);
+  const view = { kind: 'scope', instances: [name] } as const;
+  const read = await readCluster(deps, view);
+  const run = await syncInstances(deps, [{ name, ...(instance ? { instance } : {}) }], trigger, { dryRun: true, view, read, triggeringInstance: name.full });
+  const gatewayService = `${config.egressGateway.namespace}/${config.egressGateway.service}`;
+  const chains = explainChain({ objects: read.owned, servicePorts: read.service?.ownedPorts ?? [], gatewayService, gatewayHost: egressGatewayHost(config) });
+  return { instance: name.full, changes: run.changes.filter((c) => c.action !== 'unchanged'), chains };
+}

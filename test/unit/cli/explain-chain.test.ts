@@ -1,0 +1,47 @@
+import { explainChain, type ChainInput } from '../../../shared/cli/explain-chain.js';
+import type { KubeObject } from '../../../shared/model/k8s-object.js';
+import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
+import { renderDirect, renderEgress } from '../../../shared/render/render-instance.js';
+import { egressGatewayHost } from '../../../shared/render/render-settings.js';
+import { nameOf } from '../../fixtures/instances.js';
+import { testConfig } from '../../fixtures/settings.js';
+
+const settings = testConfig();
+const instance = nameOf('orders');
+const endpoints = [
+  { role: 'primary' as const, address: '10.0.0.3', port: 6379, gatewayPort: 16000 },
+  { role: 'read' as const, address: '10.0.0.4', port: 6379, gatewayPort: 16001 },
+];
+const input = (objects: KubeObject[], ports = endpoints.map((e) => gatewayServicePort(instance, e.role, e.gatewayPort))): ChainInput => ({
+  objects, servicePorts: ports, gatewayService: 'istio-system/istio-egressgateway', gatewayHost: egressGatewayHost(settings),
+});
+const broken = (chains: ReturnType<typeof explainChain>): string[] => chains.flatMap((c) => c.links.filter((l) => !l.ok).map((l) => `${c.address}: ${l.text}`));
+
+describe('explain: the chain a connection follows in the live objects', () => {
+  test('rendered egress objects give every endpoint a whole chain, through its own gateway port', () => {
+    const chains = explainChain(input(renderEgress(instance, endpoints, settings)));
+    expect(chains.map((c) => `${c.address}:${c.port}`)).toEqual(['10.0.0.3:6379', '10.0.0.4:6379']);
+    expect(broken(chains)).toEqual([]);
+    expect(chains[1]!.links.map((l) => l.text).join('\n')).toContain('port 16001');
+  });
+
+  test('a missing Service port is the broken link, named', () => {
+    const chains = explainChain(input(renderEgress(instance, endpoints, settings), [gatewayServicePort(instance, 'primary', 16000)]));
+    expect(broken(chains)).toEqual(['10.0.0.4: Service istio-system/istio-egressgateway has no port 16001 of ours']);
+  });
+
+  test('a gateway route to the wrong port is the broken link, named', () => {
+    const objects = renderEgress(instance, endpoints, settings).map((o) => {
+      if (o.kind !== 'VirtualService') return o;
+      const tcp = (o.spec['tcp'] as Array<{ route: Array<{ destination: { port: { number: number } } }> }>).map((r, i) => (i === 1 ? { ...r, route: [{ destination: { ...r.route[0]!.destination, port: { number: 6380 } } }] } : r));
+      return { ...o, spec: { ...o.spec, tcp } };
+    });
+    expect(broken(explainChain(input(objects)))).toEqual([expect.stringMatching(/^10\.0\.0\.3: egress gateway: routes port 16000 to .+:6380$/)]);
+  });
+
+  test('direct mode: the ServiceEntry is the whole chain', () => {
+    const chains = explainChain(input(renderDirect(instance, endpoints, settings), []));
+    expect(broken(chains)).toEqual([]);
+    expect(chains[0]!.links.at(-1)!.text).toContain('direct');
+  });
+});
