@@ -159,12 +159,13 @@ old_rbac_wiring() {
   grep -qF "$old" "$copy/terraform/kubernetes.tf" || { echo "could not put the old RBAC wiring back in kubernetes.tf" >&2; exit 1; }
 }
 
-# The admission policy is in the first plan: both policies and both bindings, wholly known, naming both identities.
+# The admission policy is in the first plan: the three policies (gateway Service, Istio objects, audit outbox) and
+# their bindings, wholly known, naming both identities.
 admission_policy_planned() {
   local log=$1.plan.log planned
   planned=$(grep -c 'kubernetes_manifest.admission_policy\["ValidatingAdmissionPolicy' "$log" || true)
-  if [ "$planned" != 4 ] || [ "$(grep -c 'request.userInfo.username in \[.*sync@.*resync@' "$log")" != 2 ]; then
-    echo "the plan should create 2 admission policies and 2 bindings naming both function identities; it plans $planned objects" >&2
+  if [ "$planned" != 6 ] || [ "$(grep -c 'request.userInfo.username in \[.*sync@.*resync@' "$log")" != 3 ]; then
+    echo "the plan should create 3 admission policies and 3 bindings naming both function identities; it plans $planned objects" >&2
     exit 1
   fi
   echo "plan creates the admission policies and their bindings, for both function identities"
