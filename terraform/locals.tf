@@ -55,6 +55,7 @@ locals {
   function_environment = {
     MEMORYSTORE_PROJECT        = var.project_id
     MEMORYSTORE_LOCATIONS      = join(",", var.memorystore_locations)
+    INSTANCE_LABEL_SELECTOR    = var.instance_label_selector
     GKE_CLUSTER_ENDPOINT       = local.gke_endpoint
     GKE_CLUSTER_CA_CERT        = local.gke_ca
     SYNC_MODE                  = var.sync_mode

@@ -42,6 +42,16 @@ variable "runtime" {
   }
 }
 
+variable "instance_label_selector" {
+  description = "Only instances whose Memorystore labels match get egress configuration (INSTANCE_LABEL_SELECTOR), e.g. \"mesh-egress=enabled\"; empty: every instance."
+  type        = string
+  default     = ""
+  validation {
+    condition     = can(regex("^(\\s*(![a-z][a-z0-9_-]{0,62}|[a-z][a-z0-9_-]{0,62}((!=|==?)[a-z0-9_-]{0,63})?)\\s*(,|$))*$", var.instance_label_selector))
+    error_message = "instance_label_selector must be comma-separated key=value, key!=value, key or !key, with Memorystore label keys and values."
+  }
+}
+
 variable "memorystore_locations" {
   description = "Regions whose instances are synced; [\"-\"] means all regions."
   type        = list(string)

@@ -42,6 +42,7 @@ export function toRedisInstance(api: ApiInstance): RedisInstance {
     ...(port(api.port) ? { port: port(api.port) } : {}),
     ...(api.readEndpoint ? { readEndpoint: api.readEndpoint } : {}),
     ...(port(api.readEndpointPort) ? { readEndpointPort: port(api.readEndpointPort) } : {}),
+    ...(api.labels && Object.keys(api.labels).length > 0 ? { labels: { ...api.labels } } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONFIG_VARIABLES } from './config-variables.js';
+import { parseLabelSelector, type LabelRequirement } from '../plan/label-selector.js';
 
 /**
  * Configuration values are missing or malformed. The message names every bad variable, one per line, each with what
@@ -32,6 +33,8 @@ export type KubeAccess =
 export interface Config {
   readonly project: string;
   readonly locations: readonly string[];
+  /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
+  readonly instanceSelector: readonly LabelRequirement[];
   readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };
   readonly kube: KubeAccess;
   readonly mode: SyncMode;
@@ -177,6 +180,7 @@ export function parseConfig(values: Env): Config {
   const auditTopic = optional(env, 'AUDIT_TOPIC', z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/), '`projects/PROJECT/topics/TOPIC`');
   return env.result({
     project,
+    instanceSelector: optional(env, 'INSTANCE_LABEL_SELECTOR', z.string().transform((text) => parseLabelSelector(text)).pipe(z.array(z.custom<LabelRequirement>())), '`key=value`, `key!=value`, `key` or `!key`, comma-separated (Memorystore label keys and values)') ?? [],
     locations: read(env, 'MEMORYSTORE_LOCATIONS', z.string().transform(list).pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)), '`-` or comma-separated regions'),
     ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
     kube: parseKubeAccess(env)!,

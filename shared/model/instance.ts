@@ -9,6 +9,8 @@ export interface RedisInstance {
   /** Present only with read replicas enabled. */
   readonly readEndpoint?: string;
   readonly readEndpointPort?: number;
+  /** The instance's Memorystore labels, for INSTANCE_LABEL_SELECTOR. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface InstanceName {

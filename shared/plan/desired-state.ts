@@ -5,6 +5,7 @@ import { instanceKey, parseServicePortName } from '../render/names.js';
 import type { RenderSettings } from '../render/render-settings.js';
 import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.js';
 import type { InstanceError } from './plan-types.js';
+import { selects, type LabelRequirement } from './label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
 import { foreignPorts, gatewayServicePort, type GatewayServiceState, type ServicePort } from './service-ports.js';
 
@@ -32,7 +33,7 @@ export interface SyncInput {
   readonly blocked?: ReadonlySet<string>;
   /** Freed gateway ports are held back this long before another instance may have them (port-quarantine.ts). */
   readonly quarantine?: Quarantine;
-  readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number } };
+  readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number }; readonly instanceSelector?: readonly LabelRequirement[] };
 }
 
 export interface DesiredState {
@@ -55,6 +56,7 @@ type Decision =
 /**
  *   instance                      live objects   decision
  *   gone (NOT_FOUND, not listed)  any            remove its objects
+ *   labels not selected           any            remove its objects (INSTANCE_LABEL_SELECTOR: not for this mesh)
  *   a name clashes (blocked)      any            keep them as they are; the clash is reported
  *   DELETING                      any            keep them as they are (none are created)
  *   no primary address yet        any            error, retryable: it is still being created
@@ -63,9 +65,9 @@ type Decision =
  */
 const BLOCKED_REASON = 'an object of this instance has the name of an object this deployment does not own: nothing of the instance is written until the clash is resolved';
 
-function decide(observation: InstanceObservation, hasLive: boolean, blocked: boolean): Decision {
+function decide(observation: InstanceObservation, hasLive: boolean, blocked: boolean, selector: readonly LabelRequirement[]): Decision {
   const { instance } = observation;
-  if (!instance) return { kind: 'remove' };
+  if (!instance || !selects(selector, instance.labels)) return { kind: 'remove' };
   if (blocked) return { kind: 'keep', reason: BLOCKED_REASON };
   // Nothing new is written for an instance on its way out: a reconcile that read it while DELETING and writes after
   // the deletion's own event has been handled would leave objects no later event removes.
@@ -96,7 +98,7 @@ export function desiredState(input: SyncInput): DesiredState {
   const liveInstances = new Set(input.owned.map(instanceNameOf));
   const decisions = [...input.scope]
     .sort((a, b) => a.name.full.localeCompare(b.name.full))
-    .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false) }));
+    .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false, input.settings.instanceSelector ?? []) }));
   const rendered = decisions.flatMap((d) => (d.decision.kind === 'render' ? [{ name: d.name, endpoints: d.decision.endpoints }] : []));
   const removed = new Set(decisions.filter((d) => d.decision.kind === 'remove').map((d) => d.name.full));
   const renderedNames = new Set(rendered.map((r) => r.name.full));
