@@ -12,6 +12,8 @@ export class RecordTally {
   readonly kept: AuditRecord[] = [];
   omitted = 0;
   readonly counts: Record<string, number> = {};
+  /** Counts of the applied records alone. */
+  readonly appliedCounts: Record<string, number> = {};
   /** Instances with at least one applied write. */
   readonly written = new Set<string>();
 
@@ -22,7 +24,10 @@ export class RecordTally {
   add(records: readonly AuditRecord[]): void {
     for (const record of records) {
       this.counts[record.action] = (this.counts[record.action] ?? 0) + 1;
-      if (record.outcome === 'applied' && record.instance) this.written.add(record.instance.name);
+      if (record.outcome === 'applied') {
+        this.appliedCounts[record.action] = (this.appliedCounts[record.action] ?? 0) + 1;
+        if (record.instance) this.written.add(record.instance.name);
+      }
       if (this.kept.length < MAX_REPORT_RECORDS) this.kept.push(record);
       else this.omitted++;
     }
@@ -30,10 +35,27 @@ export class RecordTally {
 
   /** Another tally's records and counts, but not its `unchanged`: the same objects are counted once. */
   addWrites(other: RecordTally): void {
-    for (const [action, count] of Object.entries(other.counts)) if (action !== 'unchanged') this.counts[action] = (this.counts[action] ?? 0) + count;
+    this.merge(other, other.counts, other.kept);
+  }
+
+  /**
+   * Only what another tally applied: a try that ended in a conflict is planned again, and what it did not get to
+   * write is counted by the try that writes it.
+   */
+  addApplied(other: RecordTally): void {
+    this.merge(other, other.appliedCounts, other.kept.filter((r) => r.outcome === 'applied'));
+  }
+
+  private merge(other: RecordTally, counts: Readonly<Record<string, number>>, records: readonly AuditRecord[]): void {
+    const add = (into: Record<string, number>, from: Readonly<Record<string, number>>): void => {
+      for (const [action, count] of Object.entries(from)) if (action !== 'unchanged') into[action] = (into[action] ?? 0) + count;
+    };
+    add(this.counts, counts);
+    add(this.appliedCounts, other.appliedCounts);
     for (const name of other.written) this.written.add(name);
-    const room = MAX_REPORT_RECORDS - this.kept.length;
-    this.kept.push(...other.kept.slice(0, Math.max(0, room)));
-    this.omitted += other.omitted + Math.max(0, other.kept.length - Math.max(0, room));
+    const room = Math.max(0, MAX_REPORT_RECORDS - this.kept.length);
+    this.kept.push(...records.slice(0, room));
+    // Records past the bound are counted, not kept; the other tally's omitted ones are counted as they were.
+    this.omitted += Math.max(0, records.length - room) + (counts === other.counts ? other.omitted : 0);
   }
 }

@@ -142,7 +142,7 @@ export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObse
       return result;
     }
     if (!(result.error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw result.error;
-    earlier.addWrites(result.tally);
+    earlier.addApplied(result.tally);
     deps.log.warn({ error: result.error.message, attempt: tries }, 'write conflict; reading the cluster again');
     await sleep(backoffDelay(tries));
   }

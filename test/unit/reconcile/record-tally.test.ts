@@ -34,3 +34,13 @@ describe('a tally of records stays bounded at any size', () => {
     expect(tally.written.has('instances/y')).toBe(true);
   });
 });
+
+test("adding only another tally's applied records leaves out what it failed or did not attempt", () => {
+  const first = new RecordTally();
+  first.add([record('create', 'a'), record('create', 'b', 'failed'), record('create', 'c', 'failed')]);
+  const retry = new RecordTally();
+  retry.add([record('create', 'b'), record('create', 'c')]);
+  retry.addApplied(first);
+  expect(retry.counts).toEqual({ create: 3 });
+  expect(retry.kept.map((r) => r.id).sort()).toEqual(['a', 'b', 'c']);
+});

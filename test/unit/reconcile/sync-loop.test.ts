@@ -1,0 +1,101 @@
+import type { AuditRecord } from '../../../shared/audit/audit-record.js';
+import type { AuditPublisher } from '../../../shared/audit/audit-writer.js';
+import { AuditWriter } from '../../../shared/audit/audit-writer.js';
+import { PermanentError, WriteConflictError } from '../../../shared/errors.js';
+import { Logger } from '../../../shared/log.js';
+import type { KubeObject } from '../../../shared/model/k8s-object.js';
+import { syncInstances } from '../../../shared/reconcile/sync.js';
+import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
+import { nameOf, readyInstance } from '../../fixtures/instances.js';
+import { MemoryCluster } from '../../fixtures/memory-cluster.js';
+import { testConfig } from '../../fixtures/settings.js';
+
+/** The sync loop itself, on an in-memory cluster: make before break, the first failed step stops, 409 re-plans. */
+const config = testConfig();
+const trigger = { kind: 'resync', principal: 'operator@example.com', scheduled: false } as const;
+const scope = [{ name: nameOf('cache-1'), instance: readyInstance('cache-1') }];
+
+function depsOn(cluster: MemoryCluster): { deps: SyncDeps; published: AuditRecord[] } {
+  const published: AuditRecord[] = [];
+  const log = new Logger({}, () => undefined);
+  const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
+  let id = 0;
+  const deps: SyncDeps = {
+    config, cluster, log, audit: new AuditWriter(log, publisher),
+    instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
+    clock: { now: () => new Date('2026-11-25T10:00:00Z'), monotonicMs: () => 0 }, newId: () => `id-${++id}`,
+  };
+  return { deps, published };
+}
+
+/** Records every write in order, and fails the first create of `failKind` with `error`. */
+class ScriptedCluster extends MemoryCluster {
+  readonly writes: string[] = [];
+  private error: Error | undefined;
+  constructor(private readonly failKind?: string, error?: Error) {
+    super();
+    this.error = error;
+  }
+  override async create(object: KubeObject): Promise<KubeObject> {
+    this.writes.push(`create ${object.kind}`);
+    if (object.kind === this.failKind && this.error) {
+      const error = this.error;
+      this.error = undefined;
+      throw error;
+    }
+    return super.create(object);
+  }
+  override async applyServicePorts(body: KubeObject): Promise<string | undefined> {
+    this.writes.push('apply Service');
+    return super.applyServicePorts(body);
+  }
+}
+
+test('writes make before break: ServiceEntry, Service port, Gateway, DestinationRule, VirtualService', async () => {
+  const cluster = new ScriptedCluster();
+  const { deps, published } = depsOn(cluster);
+  const run = await syncInstances(deps, scope, trigger, { dryRun: false });
+  expect(cluster.writes).toEqual(['create ServiceEntry', 'apply Service', 'create Gateway', 'create DestinationRule', 'create VirtualService']);
+  expect(run.tally.counts).toEqual({ create: 4, update: 1 });
+  expect(published.map((r) => r.outcome)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+});
+
+test('a refused write stops the plan: later steps are recorded as not attempted, and the error goes up', async () => {
+  const cluster = new ScriptedCluster('Gateway', new PermanentError('create: HTTP 403'));
+  const { deps, published } = depsOn(cluster);
+  await expect(syncInstances(deps, scope, trigger, { dryRun: false })).rejects.toThrow('HTTP 403');
+  expect(cluster.writes).toEqual(['create ServiceEntry', 'apply Service', 'create Gateway']);
+  expect(published.map((r) => `${r.object.kind} ${r.outcome}${r.error?.startsWith('not attempted') ? ' (not attempted)' : ''}`)).toEqual([
+    'ServiceEntry applied', 'Service applied', 'Gateway failed', 'DestinationRule failed (not attempted)', 'VirtualService failed (not attempted)',
+  ]);
+});
+
+test('a conflict (409) re-reads the cluster and plans again: the retry writes only what is still missing', async () => {
+  const cluster = new ScriptedCluster('DestinationRule', new WriteConflictError('create: HTTP 409 AlreadyExists'));
+  const { deps } = depsOn(cluster);
+  const run = await syncInstances(deps, scope, trigger, { dryRun: false });
+  expect(cluster.writes).toEqual(['create ServiceEntry', 'apply Service', 'create Gateway', 'create DestinationRule', 'create DestinationRule', 'create VirtualService']);
+  expect(cluster.objects.size).toBe(4);
+  // The first try's writes are counted with the retry's: the caller must know the instance was written.
+  expect(run.tally.written.has(scope[0]!.name.full)).toBe(true);
+  expect(run.tally.counts['create']).toBe(4);
+});
+
+test('a dry run writes nothing and records every planned change as planned, dry_run: true', async () => {
+  const cluster = new ScriptedCluster();
+  const { deps, published } = depsOn(cluster);
+  const run = await syncInstances(deps, scope, trigger, { dryRun: true });
+  expect(cluster.writes).toEqual([]);
+  expect(published.map((r) => [r.outcome, r.dry_run])).toEqual(Array(5).fill(['planned', true]));
+  expect(run.tally.kept).toHaveLength(5);
+});
+
+test('a plan the guard refuses writes nothing and is not recorded in the audit trail', async () => {
+  const cluster = new ScriptedCluster();
+  const { deps, published } = depsOn(cluster);
+  const run = await syncInstances(deps, scope, trigger, { dryRun: false, guard: () => 'too many deletions' });
+  expect(cluster.writes).toEqual([]);
+  expect(published).toEqual([]);
+  expect(run.refused).toBe('too many deletions');
+  expect(run.tally.counts).toEqual({ create: 4, update: 1 });
+});
