@@ -12,11 +12,6 @@ export class ConfigError extends Error {
     super(problems.map((p) => p.message).join('\n'));
   }
 
-  /** The first bad variable. */
-  get variable(): string {
-    return this.problems[0]?.variable ?? '';
-  }
-
   static of(variable: string, expected: string, got: string | undefined, why?: string): ConfigError {
     const value = got === undefined ? 'nothing (it is not set)' : JSON.stringify(got);
     return new ConfigError([{ variable, message: `${variable}: expected ${expected}, got ${value}${why ? `: ${why}` : ''}` }]);

@@ -35,7 +35,7 @@ export class RecordTally {
 
   /** Another tally's records and counts, but not its `unchanged`: the same objects are counted once. */
   addWrites(other: RecordTally): void {
-    this.merge(other, other.counts, other.kept);
+    this.merge(other, other.counts, other.kept, other.omitted);
   }
 
   /**
@@ -43,10 +43,11 @@ export class RecordTally {
    * write is counted by the try that writes it.
    */
   addApplied(other: RecordTally): void {
-    this.merge(other, other.appliedCounts, other.kept.filter((r) => r.outcome === 'applied'));
+    // Applied records past the other tally's bound were not kept there: they are counted in its counts, not listed.
+    this.merge(other, other.appliedCounts, other.kept.filter((r) => r.outcome === 'applied'), 0);
   }
 
-  private merge(other: RecordTally, counts: Readonly<Record<string, number>>, records: readonly AuditRecord[]): void {
+  private merge(other: RecordTally, counts: Readonly<Record<string, number>>, records: readonly AuditRecord[], omitted: number): void {
     const add = (into: Record<string, number>, from: Readonly<Record<string, number>>): void => {
       for (const [action, count] of Object.entries(from)) if (action !== 'unchanged') into[action] = (into[action] ?? 0) + count;
     };
@@ -55,7 +56,6 @@ export class RecordTally {
     for (const name of other.written) this.written.add(name);
     const room = Math.max(0, MAX_REPORT_RECORDS - this.kept.length);
     this.kept.push(...records.slice(0, room));
-    // Records past the bound are counted, not kept; the other tally's omitted ones are counted as they were.
-    this.omitted += Math.max(0, records.length - room) + (counts === other.counts ? other.omitted : 0);
+    this.omitted += Math.max(0, records.length - room) + omitted;
   }
 }
