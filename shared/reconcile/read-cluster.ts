@@ -22,6 +22,17 @@ export interface ClusterRead {
   readonly service?: GatewayServiceState;
 }
 
+/**
+ * Instances a label selector names at most. Past that the selector (`instance in (...)`, one key each) would make the
+ * request URL grow with N, and one list per kind of the whole namespace reads as much for far fewer bytes of URL.
+ */
+const MAX_SELECTED_INSTANCES = 50;
+
+/** The view that reads the objects of these instances: by label selector when they are few, else the whole namespace. */
+export function viewOf(instances: readonly InstanceName[]): ClusterView {
+  return instances.length <= MAX_SELECTED_INSTANCES ? { kind: 'scope', instances } : { kind: 'complete' };
+}
+
 /** Reads of names that may clash, at most this many at once. */
 const FOREIGN_READS = 8;
 

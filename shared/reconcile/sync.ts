@@ -9,7 +9,7 @@ import { planChanges } from '../plan/plan-changes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
 import { RecordTally } from './record-tally.js';
-import { foreignHolders, readCluster, type ClusterRead, type ClusterView } from './read-cluster.js';
+import { foreignHolders, readCluster, viewOf, type ClusterRead, type ClusterView } from './read-cluster.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What a reconcile did or, in a dry run, would do: the answer of resync and the plan of a dry run. */
@@ -131,7 +131,7 @@ async function withoutWrites(deps: SyncDeps, run: SyncRun, count: number, record
  * run's tally holds the writes of every try: a caller deciding whether anything was written needs them all.
  */
 export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncRun> {
-  const view: ClusterView = options.view ?? { kind: 'scope', instances: scope.map((o) => o.name) };
+  const view: ClusterView = options.view ?? viewOf(scope.map((o) => o.name));
   const earlier = new RecordTally();
   for (let tries = 1; ; tries++) {
     // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).

@@ -42,6 +42,27 @@ describe('a resync', () => {
     expect(report.errors).toEqual([]);
   });
 
+  test('that must reconcile many moved instances again reads the whole namespace, never a selector that grows with N', async () => {
+    const selectors: Array<string | undefined> = [];
+    class SelectorSpy extends MemoryCluster {
+      override async listIstio(namespace: string, labelSelector?: string) {
+        selectors.push(labelSelector);
+        return super.listIstio(namespace);
+      }
+    }
+    const cluster = new SelectorSpy();
+    const ids = Array.from({ length: 60 }, (_, i) => `cache-${i}`);
+    let lists = 0;
+    // The second listing finds every instance re-addressed: all 60 are reconciled again.
+    const deps = depsWith(cluster, { list: async () => ({ instances: ids.map((id) => readyInstance(id, { host: lists > 0 ? '10.9.0.1' : '10.0.0.3' })), unreachable: [] }) });
+    const counting = { ...deps, instances: { ...deps.instances, list: async (p: string, l: string) => deps.instances.list(p, l).finally(() => lists++) } };
+    await resync(counting, { kind: 'resync', principal: 'operator@example.com', scheduled: false }, { dryRun: false, force: false });
+    expect(lists).toBeGreaterThanOrEqual(2);
+    expect(selectors.length).toBeGreaterThanOrEqual(2);
+    expect(selectors.every((s) => s === undefined)).toBe(true);
+    expect([...cluster.objects.values()].filter((o) => o.kind === 'ServiceEntry').every((o) => JSON.stringify(o.spec).includes('10.9.0.1'))).toBe(true);
+  });
+
   test('that wrote nothing does not list again', async () => {
     const cluster = new MemoryCluster();
     let lists = 0;
