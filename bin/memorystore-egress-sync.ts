@@ -45,8 +45,8 @@ async function main(argv: string[]): Promise<number> {
 /** Render needs no cluster: the kube settings are not read, so none have to be given. */
 async function render(request: CliRequest): Promise<number> {
   const config = parseConfig({ KUBECONFIG: 'unused-by-render', ...request.env });
-  const { makeRedisClient, MemorystoreInstanceSource } = await import('../shared/adapters/memorystore-instance-source.js');
-  const rendered: Rendered = await renderCommand(config, new MemorystoreInstanceSource(makeRedisClient(config)), request.instance!);
+  const { memorystoreSources } = await import('../shared/adapters/memorystore-sources.js');
+  const rendered: Rendered = await renderCommand(config, await memorystoreSources(config), request.instance!);
   if (request.output !== 'text') process.stdout.write(structured(rendered, request.output));
   else {
     const service = rendered.servicePorts.length > 0 ? [{ ports: rendered.servicePorts, note: `added to Service ${config.egressGateway.namespace}/${config.egressGateway.service}; the first ports of GATEWAY_PORT_RANGE are shown, a live reconcile picks free ones` }] : [];

@@ -12,11 +12,12 @@ locals {
     "logging.googleapis.com", # the sink and the log-based metrics
     "monitoring.googleapis.com",
     "pubsub.googleapis.com",
-    "redis.googleapis.com",
     "run.googleapis.com", # 2nd-gen functions run on Cloud Run
     "storage.googleapis.com",
   ]
-  enabled_apis = var.enable_apis ? toset(concat(local.required_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])
+  # Each synced product's own admin API (redis, memorystore, memcache).
+  product_apis = [for p in distinct(var.memorystore_products) : local.admin_methods[p].service]
+  enabled_apis = var.enable_apis ? toset(concat(local.required_apis, local.product_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])
 }
 
 resource "google_project_service" "enabled" {

@@ -54,6 +54,7 @@ locals {
   # Exactly the variables shared/config/config-variables.ts marks as deployed; a test checks the two agree.
   function_environment = {
     MEMORYSTORE_PROJECT        = var.project_id
+    MEMORYSTORE_PRODUCTS       = join(",", distinct(var.memorystore_products))
     MEMORYSTORE_LOCATIONS      = join(",", var.memorystore_locations)
     INSTANCE_LABEL_SELECTOR    = var.instance_label_selector
     GKE_CLUSTER_ENDPOINT       = local.gke_endpoint

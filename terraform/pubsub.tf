@@ -8,18 +8,38 @@ resource "google_pubsub_topic" "events" {
   labels       = var.labels
 }
 
-# Admin Activity entries of the instance methods that change, or may change, an instance's endpoints, in both API
-# versions. Export and RescheduleMaintenance change nothing the mesh needs; Get/List are Data Access entries, so the
-# functions' own reads never come back here. https://cloud.google.com/memorystore/docs/redis/audit-logs
+# Admin Activity entries of the instance methods that change, or may change, an instance's endpoints, in every API
+# version, for each synced product. Export, backups, maintenance and parameter changes change nothing the mesh needs;
+# Get/List are Data Access entries, so the functions' own reads never come back here. The same table as
+# shared/events/admin-methods.ts (a test checks they agree).
+# https://cloud.google.com/memorystore/docs/redis/audit-logs, https://cloud.google.com/memorystore/docs/memcached/audit-logs
 locals {
-  redis_methods = flatten([for version in ["v1", "v1beta1"] : [
-    for method in ["CreateInstance", "UpdateInstance", "DeleteInstance", "FailoverInstance", "UpgradeInstance", "ImportInstance"] :
-    "\"google.cloud.redis.${version}.CloudRedis.${method}\""
-  ]])
+  admin_methods = {
+    redis = {
+      service    = "redis.googleapis.com"
+      interfaces = ["google.cloud.redis.v1.CloudRedis", "google.cloud.redis.v1beta1.CloudRedis"]
+      changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance", "FailoverInstance", "UpgradeInstance", "ImportInstance"]
+    }
+    valkey = {
+      service    = "memorystore.googleapis.com"
+      interfaces = ["google.cloud.memorystore.v1.Memorystore", "google.cloud.memorystore.v1beta.Memorystore"]
+      changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance"]
+    }
+    memcached = {
+      service    = "memcache.googleapis.com"
+      interfaces = ["google.cloud.memcache.v1.CloudMemcache", "google.cloud.memcache.v1beta2.CloudMemcache"]
+      changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance", "UpgradeInstance", "ApplySoftwareUpdate"]
+    }
+  }
+  # One clause per synced product: its service and its changing methods.
+  product_clauses = [for product in distinct(var.memorystore_products) : format(
+    "(protoPayload.serviceName=\"%s\" AND protoPayload.methodName=(%s))",
+    local.admin_methods[product].service,
+    join(" OR ", flatten([for interface in local.admin_methods[product].interfaces : [for method in local.admin_methods[product].changing : "\"${interface}.${method}\""]])),
+  )]
   sink_filter = join(" AND ", [
     "logName=\"projects/${var.project_id}/logs/cloudaudit.googleapis.com%2Factivity\"",
-    "protoPayload.serviceName=\"redis.googleapis.com\"",
-    "protoPayload.methodName=(${join(" OR ", local.redis_methods)})",
+    "(${join(" OR ", local.product_clauses)})",
   ])
 }
 

@@ -1,3 +1,4 @@
+import { toRedisInstance } from '../../shared/sources/redis.js';
 /**
  * Benchmarks of the pure core, comparable run to run: planning a resync for N instances (first round: everything
  * created; second round: nothing to change) and decoding audit events. Prints median time and heap growth.
@@ -17,7 +18,7 @@ function scope(n: number): InstanceObservation[] {
   return Array.from({ length: n }, (_, i) => {
     const name = parseInstanceName(`projects/bench-project/locations/us-central1/instances/cache-${i}`)!;
     const replicas = i % 4 === 0 ? { readEndpoint: `10.1.${Math.floor(i / 250)}.${i % 250}`, readEndpointPort: 6379 } : {};
-    return { name, instance: { name: name.full, state: 'READY', host: `10.0.${Math.floor(i / 250)}.${i % 250}`, port: 6379, ...replicas } };
+    return { name, instance: toRedisInstance({ name: name.full, state: 'READY', host: `10.0.${Math.floor(i / 250)}.${i % 250}`, port: 6379, ...replicas }) };
   });
 }
 

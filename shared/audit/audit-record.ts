@@ -1,7 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import type { EventTrigger } from '../events/parse-audit-event.js';
-import type { RedisInstance } from '../model/instance.js';
-import type { KubeObject } from '../model/k8s-object.js';
+import { instanceObjectRef, type MemorystoreInstance } from '../model/instance.js';
+import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
 import type { Change, ChangeAction } from '../plan/plan-types.js';
 
 export interface ResyncTrigger {
@@ -82,16 +82,19 @@ export interface RecordContext {
   readonly trigger: Trigger;
   readonly dryRun: boolean;
   /** The instances as last read, for host and port; the triggering one for the shared Service. */
-  readonly instances: ReadonlyMap<string, RedisInstance>;
+  readonly instances: ReadonlyMap<string, MemorystoreInstance>;
   readonly defaultInstance?: string;
 }
 
 function instanceFields(change: Change, context: RecordContext): AuditRecord['instance'] {
   const name = change.instance ?? context.defaultInstance;
   if (!name) return null;
-  const instance = context.instances.get(name);
-  return { name, ...(instance?.host ? { host: instance.host } : {}), ...(instance?.port ? { port: instance.port } : {}) };
+  // The first endpoint (primary, or discovery) stands for the instance's address.
+  const first = context.instances.get(name)?.endpoints?.[0];
+  return { name, ...(first ? { host: first.address, port: first.port } : {}) };
 }
+
+const objectFields = (ref: ObjectRef): AuditRecord['object'] => ({ api_version: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
 
 /** Only writes have a patch: a conflict or a skip changes nothing. */
 const WRITES: ReadonlySet<ChangeAction> = new Set(['create', 'update', 'delete']);
@@ -103,7 +106,7 @@ export function recordOf(change: Change, context: RecordContext): AuditRecord {
     time: context.time.toISOString(),
     trigger: triggerFields(context.trigger),
     instance: instanceFields(change, context),
-    object: { api_version: change.ref.apiVersion, kind: change.ref.kind, namespace: change.ref.namespace, name: change.ref.name },
+    object: objectFields(change.ref),
     action: change.action,
     patch: WRITES.has(change.action) ? patchOf(change.before, change.after) : [],
     ...(change.reason ? { reason: change.reason } : {}),
@@ -130,7 +133,7 @@ export function failureRecord(context: { id: string; time: Date; trigger: Trigge
     time: context.time.toISOString(),
     trigger: triggerFields(context.trigger),
     instance: { name: instance },
-    object: { api_version: 'redis.googleapis.com/v1', kind: 'Instance', namespace: '', name: instance },
+    object: objectFields(instanceObjectRef(instance)),
     action: 'skipped',
     patch: [],
     reason: 'the reconcile failed in a way no retry can fix; nothing was written',

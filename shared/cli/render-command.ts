@@ -13,9 +13,13 @@ export interface Rendered {
   readonly errors: readonly string[];
 }
 
-/** `id` or a full name; an id needs one location to live in: --location, or the only configured one. */
+/**
+ * `id` (a Redis instance) or a full name (`projects/...` for Redis, `//memorystore.googleapis.com/projects/...` for
+ * Valkey, `//memcache.googleapis.com/projects/...` for Memcached); an id needs one location to live in: --location,
+ * or the only configured one.
+ */
 export function resolveInstance(given: string, config: Pick<Config, 'project' | 'locations'>): InstanceName {
-  const full = given.startsWith('projects/') ? given : config.locations.length === 1 && config.locations[0] !== '-' ? `projects/${config.project}/locations/${config.locations[0]}/instances/${given}` : undefined;
+  const full = given.startsWith('projects/') || given.startsWith('//') ? given : config.locations.length === 1 && config.locations[0] !== '-' ? `projects/${config.project}/locations/${config.locations[0]}/instances/${given}` : undefined;
   if (!full) throw new Error(`render needs the instance's region: give --location REGION, or the full name projects/P/locations/R/instances/${given}`);
   const name = parseInstanceName(full);
   if (!name) throw new Error(`${JSON.stringify(given)} is not an instance id or a name projects/P/locations/R/instances/ID`);

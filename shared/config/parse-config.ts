@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../plan/label-selector.js';
+import { PRODUCTS, type Product } from '../model/products.js';
 
 /**
  * Configuration values are missing or malformed. The message names every bad variable, one per line, each with what
@@ -28,6 +29,8 @@ export type KubeAccess =
 export interface Config {
   readonly project: string;
   readonly locations: readonly string[];
+  /** MEMORYSTORE_PRODUCTS: the products whose instances are synced (each read through its own API). */
+  readonly products: readonly Product[];
   /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
   readonly instanceSelector: readonly LabelRequirement[];
   readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };
@@ -176,6 +179,7 @@ export function parseConfig(values: Env): Config {
   return env.result({
     project,
     instanceSelector: optional(env, 'INSTANCE_LABEL_SELECTOR', z.string().transform((text) => parseLabelSelector(text)).pipe(z.array(z.custom<LabelRequirement>())), '`key=value`, `key!=value`, `key` or `!key`, comma-separated (Memorystore label keys and values)') ?? [],
+    products: read(env, 'MEMORYSTORE_PRODUCTS', z.string().transform(list).pipe(z.array(z.enum(PRODUCTS)).min(1)).transform((p) => [...new Set(p)]), `comma-separated products of ${PRODUCTS.join(', ')}`),
     locations: read(env, 'MEMORYSTORE_LOCATIONS', z.string().transform(list).pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)), '`-` or comma-separated regions'),
     ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
     kube: parseKubeAccess(env)!,

@@ -1,5 +1,6 @@
-import { classifyMethod, REDIS_SERVICE_NAME } from './redis-methods.js';
-import { parseInstanceName, type InstanceName } from '../model/instance.js';
+import { classifyMethod } from './admin-methods.js';
+import { instanceOf as instanceNamed, type InstanceName } from '../model/instance.js';
+import { PRODUCT_INFO, PRODUCTS, productOfService, type Product } from '../model/products.js';
 
 export const PUBSUB_EVENT_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
 export const AUDIT_EVENT_TYPE = 'google.cloud.audit.log.v1.written';
@@ -58,15 +59,18 @@ function extractLogEntry(event: IncomingEvent): Json | string {
   return isObject(entry) ? entry : 'Pub/Sub message data is not a JSON LogEntry';
 }
 
-/** The instance an entry is about; a create's first entry may name the parent and carry the id in the request. */
-function instanceOf(payload: Json): InstanceName | undefined {
+/**
+ * The instance an entry is about, as the product's identity; a create's first entry may name the parent and carry
+ * the id in the request (every product's CreateInstanceRequest has `parent` and `instance_id`).
+ */
+function instanceOf(product: Product, payload: Json): InstanceName | undefined {
   const resourceName = str(payload['resourceName']) ?? '';
-  const direct = parseInstanceName(resourceName);
+  const direct = instanceNamed(product, resourceName);
   if (direct) return direct;
   const request = isObject(payload['request']) ? payload['request'] : {};
   const parent = str(request['parent']) ?? resourceName;
   const id = str(request['instanceId']);
-  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent) ? parseInstanceName(`${parent}/instances/${id}`) : undefined;
+  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent) ? instanceNamed(product, `${parent}/instances/${id}`) : undefined;
 }
 
 /**
@@ -84,26 +88,30 @@ function instanceOf(payload: Json): InstanceName | undefined {
 export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   const entry = extractLogEntry(event);
   if (typeof entry === 'string') return ignore(entry);
-  const payload = redisPayload(entry);
-  if (typeof payload === 'string') return ignore(payload);
+  const changing = changingPayload(entry);
+  if (typeof changing === 'string') return ignore(changing);
+  const { payload, product } = changing;
   const notFinished = unfinishedReason(entry, payload);
   if (notFinished) return ignore(notFinished);
-  const instance = instanceOf(payload);
+  const instance = instanceOf(product, payload);
   if (!instance) return ignore(`resource ${quoted(payload['resourceName'])} is not an instance name`);
   return { action: 'reconcile', instance, trigger: triggerOf(event, entry, payload) };
 }
 
-/** The audit payload, if the entry is about a Redis instance method that changes something; else why not. */
-function redisPayload(entry: Json): Json | string {
+const SERVICE_NAMES = PRODUCTS.map((p) => PRODUCT_INFO[p].serviceName).join(', ');
+
+/** The audit payload and its product, if the entry is about an instance method that changes something; else why not. */
+function changingPayload(entry: Json): { payload: Json; product: Product } | string {
   const payload = entry['protoPayload'];
   if (!isObject(payload)) return 'LogEntry has no protoPayload: not an audit log entry';
   const serviceName = str(payload['serviceName']);
-  if (serviceName !== REDIS_SERVICE_NAME) return `service ${quoted(serviceName)} is not ${REDIS_SERVICE_NAME}`;
+  const product = productOfService(serviceName);
+  if (!product) return `service ${quoted(serviceName)} is not one of ${SERVICE_NAMES}`;
   const methodName = str(payload['methodName']) ?? '';
-  const method = classifyMethod(methodName);
-  if (method.kind === 'unknown') return `method ${quoted(methodName)} is not a Memorystore for Redis instance method`;
+  const method = classifyMethod(product, methodName);
+  if (method.kind === 'unknown') return `method ${quoted(methodName)} is not an instance method of ${PRODUCT_INFO[product].serviceName}`;
   if (method.kind === 'no-change') return `method ${quoted(method.method)} does not change instance endpoints`;
-  return payload;
+  return { payload, product };
 }
 
 /** Why the entry does not mark a finished change: the first entry of an operation, or a call that failed outright. */

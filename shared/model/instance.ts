@@ -1,32 +1,59 @@
-/** The parts of a Memorystore for Redis instance that decide its egress configuration. */
-export interface RedisInstance {
-  /** `projects/P/locations/R/instances/I` */
+import { PRODUCT_INFO, PRODUCTS, type Product } from './products.js';
+
+/**
+ * An instance of any Memorystore product, as the reconciler needs it: its identity, where it is in its life, and the
+ * endpoints clients connect to. Each product's adapter maps its own API's Instance to this (shared/sources/).
+ */
+export interface MemorystoreInstance {
+  /** The identity: `projects/P/locations/R/instances/I` for Redis, `//SERVICE/projects/...` for the others. */
   readonly name: string;
+  /** The state as the product's API reports it (READY, ACTIVE, UPDATING...), for messages and records. */
   readonly state: string;
-  /** Primary endpoint: an IP address once the instance has one. */
-  readonly host?: string;
-  readonly port?: number;
-  /** Present only with read replicas enabled. */
-  readonly readEndpoint?: string;
-  readonly readEndpointPort?: number;
+  /** `ready`: settled; `deleting`: on its way out; `changing`: anything else (creating, updating, maintenance...). */
+  readonly phase: InstancePhase;
+  /** The endpoints clients connect to, the primary (or discovery) one first; absent while it has no address yet. */
+  readonly endpoints?: readonly Endpoint[];
   /** The instance's Memorystore labels, for INSTANCE_LABEL_SELECTOR. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * A sharded target (Valkey in cluster mode): clients ask the discovery endpoint for the shard map, then connect to
+   * node addresses and ports that the API does not list.
+   */
+  readonly sharded?: boolean;
 }
 
+export type InstancePhase = 'ready' | 'changing' | 'deleting';
+
 export interface InstanceName {
+  /** The identity, as MemorystoreInstance.name. */
   readonly full: string;
+  readonly product: Product;
   readonly project: string;
   readonly location: string;
   readonly id: string;
 }
 
-// https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances
-const INSTANCE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/instances\/([a-z][-a-z0-9]{0,39})$/;
+// https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances (and the same pattern
+// in the Valkey and Memcached APIs).
+const RELATIVE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/instances\/([^/]+)$/;
 
+/** The identity of an instance of `product` named by its relative name, if the id follows that product's rules. */
+export function instanceOf(product: Product, relativeName: string): InstanceName | undefined {
+  const match = RELATIVE_NAME.exec(relativeName);
+  if (!match?.[1] || !match[2] || !match[3] || !PRODUCT_INFO[product].instanceId.test(match[3])) return undefined;
+  return { full: `${PRODUCT_INFO[product].identityPrefix}${relativeName}`, product, project: match[1], location: match[2], id: match[3] };
+}
+
+/** Parses an identity back (from an annotation, a listing): the product follows from its prefix. */
 export function parseInstanceName(value: string): InstanceName | undefined {
-  const match = INSTANCE_NAME.exec(value);
-  if (!match?.[1] || !match[2] || !match[3]) return undefined;
-  return { full: value, project: match[1], location: match[2], id: match[3] };
+  // Redis last: its prefix is empty.
+  const product = [...PRODUCTS].reverse().find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
+  return product ? instanceOf(product, value.slice(PRODUCT_INFO[product].identityPrefix.length)) : undefined;
+}
+
+/** The relative name the product's own API knows the instance by. */
+export function relativeNameOf(name: InstanceName): string {
+  return name.full.slice(PRODUCT_INFO[name.product].identityPrefix.length);
 }
 
 /** The location part of `projects/P/locations/R` or a bare `R`, as the API reports unreachable locations. */
@@ -35,7 +62,12 @@ export function locationOf(value: string): string {
   return match?.[1] ?? value;
 }
 
-export type EndpointRole = 'primary' | 'read';
+/**
+ * What an endpoint is to its instance: `primary`, `read` (Redis read endpoint, Valkey reader), `discovery` (Memcached
+ * auto-discovery, a sharded target's discovery endpoint) or `node-<code>` (one Memcached node). A DNS label of at most
+ * 11 characters: it goes into subset names and host names beside a 51-character instance key.
+ */
+export type EndpointRole = string;
 
 /** One address clients connect to; each gets its own ServiceEntry host and egress gateway port. */
 export interface Endpoint {
@@ -44,12 +76,28 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** The instance's usable endpoints, or undefined when it has no primary address yet (still being created). */
-export function endpointsOf(instance: RedisInstance): Endpoint[] | undefined {
-  if (!instance.host || !instance.port) return undefined;
-  const endpoints: Endpoint[] = [{ role: 'primary', address: instance.host, port: instance.port }];
-  if (instance.readEndpoint && instance.readEndpointPort) {
-    endpoints.push({ role: 'read', address: instance.readEndpoint, port: instance.readEndpointPort });
-  }
-  return endpoints;
+/** The instance's usable endpoints, or undefined when it has no address yet (still being created). */
+export function endpointsOf(instance: MemorystoreInstance): readonly Endpoint[] | undefined {
+  return instance.endpoints && instance.endpoints.length > 0 ? instance.endpoints : undefined;
+}
+
+/** The instance itself as the object of a record: a skip or a failure that concerns no Kubernetes object. */
+export function instanceObjectRef(full: string): { apiVersion: string; kind: string; namespace: string; name: string } {
+  const product = parseInstanceName(full)?.product ?? 'redis';
+  return { apiVersion: `${PRODUCT_INFO[product].serviceName}/v1`, kind: 'Instance', namespace: '', name: full };
+}
+
+/** Where an instance of `product` is in its life, from the state its API reports (every product says DELETING). */
+export function phaseOf(product: Product, state: string): InstancePhase {
+  return state === PRODUCT_INFO[product].readyState ? 'ready' : state === 'DELETING' ? 'deleting' : 'changing';
+}
+
+/** The instance's labels as the model holds them: absent when it has none. */
+export function labelsOf(labels: Readonly<Record<string, string>> | null | undefined): { labels?: Record<string, string> } {
+  return labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {};
+}
+
+/** One endpoint, or none while its address or port is not assigned yet (the APIs report "" and 0 until then). */
+export function assignedEndpoint(role: EndpointRole, address: string | null | undefined, port: number | null | undefined): Endpoint[] {
+  return address && typeof port === 'number' && port > 0 ? [{ role, address, port }] : [];
 }

@@ -1,11 +1,11 @@
 import type { EndpointRole } from '../model/instance.js';
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-object.js';
-import { gatewayServerName, parseServicePortName } from '../render/names.js';
+import { parseGatewayServerName, parseServicePortName, roleCode } from '../render/names.js';
 import type { ServicePort } from './service-ports.js';
 
-const ROLES: readonly EndpointRole[] = ['primary', 'read'];
-
-export const allocationKey = (instance: string, role: EndpointRole): string => `${instance}#${role}`;
+/** An endpoint's allocation, keyed by its role's code: the one thing both Gateway servers and Service port names tell. */
+export const allocationKey = (instance: string, role: EndpointRole): string => codeKey(instance, roleCode(role));
+const codeKey = (instance: string, code: string): string => `${instance}#${code}`;
 
 /**
  * Gateway ports already given out, read back from the live objects: that is what keeps them stable. The Gateway's
@@ -19,8 +19,8 @@ export function liveAllocations(owned: readonly KubeObject[], servicePorts: read
   for (const port of servicePorts) {
     const parsed = parseServicePortName(port.name);
     const instance = parsed ? nameByKey.get(parsed.key) : undefined;
-    if (!parsed || !instance || taken.has(port.port) || allocations.has(allocationKey(instance, parsed.role))) continue;
-    allocations.set(allocationKey(instance, parsed.role), port.port);
+    if (!parsed || !instance || taken.has(port.port) || allocations.has(codeKey(instance, parsed.code))) continue;
+    allocations.set(codeKey(instance, parsed.code), port.port);
     taken.add(port.port);
   }
   return allocations;
@@ -33,7 +33,7 @@ function gatewayAllocations(owned: readonly KubeObject[]): Map<string, number> {
     const servers = Array.isArray(gateway.spec['servers']) ? (gateway.spec['servers'] as unknown[]) : [];
     for (const server of servers) {
       const port = (server as { port?: { number?: unknown; name?: unknown } }).port;
-      const role = ROLES.find((r) => gatewayServerName(r) === port?.name);
+      const role = typeof port?.name === 'string' ? parseGatewayServerName(port.name) : undefined;
       if (instance && role && typeof port?.number === 'number') allocations.set(allocationKey(instance, role), port.number);
     }
   }

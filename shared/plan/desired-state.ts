@@ -1,4 +1,5 @@
-import { endpointsOf, parseInstanceName, type Endpoint, type EndpointRole, type InstanceName, type RedisInstance } from '../model/instance.js';
+import { endpointsOf, parseInstanceName, type Endpoint, type InstanceName, type MemorystoreInstance } from '../model/instance.js';
+import { PRODUCT_INFO } from '../model/products.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
 import { instanceKey, parseServicePortName } from '../render/names.js';
@@ -7,12 +8,12 @@ import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from './label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
-import { foreignPorts, gatewayServicePort, type GatewayServiceState, type ServicePort } from './service-ports.js';
+import { foreignPorts, servicePortOfCode, type GatewayServiceState, type ServicePort } from './service-ports.js';
 
 /** An instance the plan covers, as the Memorystore API reported it; no `instance` means it is gone. */
 export interface InstanceObservation {
   readonly name: InstanceName;
-  readonly instance?: RedisInstance;
+  readonly instance?: MemorystoreInstance;
 }
 
 export interface SyncInput {
@@ -43,14 +44,17 @@ export interface DesiredState {
   readonly reconciled: ReadonlySet<string>;
   /** Instances whose live objects are left as they are, with why. */
   readonly kept: ReadonlyMap<string, string>;
+  /** Instances this mode cannot configure, with why: nothing of theirs is written, and live objects of theirs go. */
+  readonly unsupported: ReadonlyMap<string, string>;
   readonly errors: readonly InstanceError[];
   readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[] };
 }
 
 type Decision =
-  | { kind: 'render'; endpoints: Endpoint[] }
+  | { kind: 'render'; endpoints: readonly Endpoint[] }
   | { kind: 'remove' }
   | { kind: 'keep'; reason: string }
+  | { kind: 'unsupported'; reason: string }
   | { kind: 'error'; error: InstanceError };
 
 /**
@@ -60,24 +64,39 @@ type Decision =
  *   a name clashes (blocked)      any            keep them as they are; the clash is reported
  *   DELETING                      any            keep them as they are (none are created)
  *   no primary address yet        any            error, retryable: it is still being created
- *   not READY                     some           keep them until it settles
- *   READY, or not READY           none           render from its current endpoints
+ *   sharded, egress-gateway mode  any            unsupported: skipped with the reason, its objects removed
+ *   not settled (READY/ACTIVE)    some           keep them until it settles
+ *   settled, or not settled       none           render from its current endpoints
  */
 const BLOCKED_REASON = 'an object of this instance has the name of an object this deployment does not own: nothing of the instance is written until the clash is resolved';
 
-function decide(observation: InstanceObservation, hasLive: boolean, blocked: boolean, selector: readonly LabelRequirement[]): Decision {
+/**
+ * Plain TCP through one egress gateway needs a gateway port per destination IP:port, and a sharded target redirects
+ * clients to node addresses and ports that the API does not list: a gateway route can be written for the discovery
+ * endpoint only, which is half a configuration (clients would find the shards and fail to reach them).
+ */
+export const SHARDED_IN_GATEWAY_MODE = 'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
+
+function decide(observation: InstanceObservation, hasLive: boolean, blocked: boolean, settings: SyncInput['settings']): Decision {
   const { instance } = observation;
-  if (!instance || !selects(selector, instance.labels)) return { kind: 'remove' };
+  if (!instance || !selects(settings.instanceSelector ?? [], instance.labels)) return { kind: 'remove' };
   if (blocked) return { kind: 'keep', reason: BLOCKED_REASON };
+  return decideListed(observation.name, instance, hasLive, settings.mode);
+}
+
+/** An instance the API has, that this deployment may configure. */
+function decideListed(name: InstanceName, instance: MemorystoreInstance, hasLive: boolean, mode: SyncInput['settings']['mode']): Decision {
   // Nothing new is written for an instance on its way out: a reconcile that read it while DELETING and writes after
   // the deletion's own event has been handled would leave objects no later event removes.
-  if (instance.state === 'DELETING') return { kind: 'keep', reason: 'instance is DELETING: nothing new is written for it; its objects go when it is gone' };
+  if (instance.phase === 'deleting') return { kind: 'keep', reason: 'instance is DELETING: nothing new is written for it; its objects go when it is gone' };
   const endpoints = endpointsOf(instance);
   if (!endpoints) {
     const message = `instance is ${instance.state} and has no endpoint yet`;
     return { kind: 'error', error: { instance: instance.name, message, retryable: true } };
   }
-  if (instance.state !== 'READY' && hasLive) return { kind: 'keep', reason: `instance is ${instance.state}: current config kept until it is READY` };
+  if (instance.sharded && mode === 'egress-gateway') return { kind: 'unsupported', reason: SHARDED_IN_GATEWAY_MODE };
+  const ready = PRODUCT_INFO[name.product].readyState;
+  if (instance.phase !== 'ready' && hasLive) return { kind: 'keep', reason: `instance is ${instance.state}: current config kept until it is ${ready}` };
   return { kind: 'render', endpoints };
 }
 
@@ -91,16 +110,16 @@ function splitOwnedPorts(input: SyncInput): { inView: readonly ServicePort[]; ou
 }
 
 const instanceOfKey = (key: string): string => key.slice(0, key.lastIndexOf('#'));
-const roleOfKey = (key: string): EndpointRole => (key.endsWith('#read') ? 'read' : 'primary');
+const codeOfKey = (key: string): string => key.slice(key.lastIndexOf('#') + 1);
 
 /** Computes what the cluster should hold for the instances in scope. Pure: the same input gives the same output. */
 export function desiredState(input: SyncInput): DesiredState {
   const liveInstances = new Set(input.owned.map(instanceNameOf));
   const decisions = [...input.scope]
     .sort((a, b) => a.name.full.localeCompare(b.name.full))
-    .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false, input.settings.instanceSelector ?? []) }));
+    .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false, input.settings) }));
   const rendered = decisions.flatMap((d) => (d.decision.kind === 'render' ? [{ name: d.name, endpoints: d.decision.endpoints }] : []));
-  const removed = new Set(decisions.filter((d) => d.decision.kind === 'remove').map((d) => d.name.full));
+  const removed = new Set(decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full));
   const renderedNames = new Set(rendered.map((r) => r.name.full));
 
   // Ports held by instances that are not rendered now stay theirs. A port of ours that no live object accounts for
@@ -134,13 +153,14 @@ export function desiredState(input: SyncInput): DesiredState {
     ...outOfView,
     ...[...keptPorts, ...placedPorts].flatMap(([key, port]) => {
       const name = parseInstanceName(instanceOfKey(key));
-      return name ? [gatewayServicePort(name, roleOfKey(key), port)] : [];
+      return name ? [servicePortOfCode(name, codeOfKey(key), port)] : [];
     }),
   ];
   return {
     desired,
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
     kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
+    unsupported: new Map(decisions.flatMap((d) => (d.decision.kind === 'unsupported' ? [[d.name.full, d.decision.reason] as const] : []))),
     errors,
     ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine) } } : {}),
   };

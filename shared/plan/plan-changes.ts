@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { instanceObjectRef } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import type { DesiredState } from './desired-state.js';
 import { orderChanges } from './order.js';
@@ -71,18 +72,25 @@ export interface LiveState {
   readonly clashing?: readonly KubeObject[];
 }
 
+/** Live objects kept as they are (the instance is settling, or failed to plan), and those no longer desired. */
+function liveChanges(state: DesiredState, owned: readonly KubeObject[], desiredKeys: ReadonlySet<string>): Change[] {
+  const errorReasons = new Map(state.errors.map((e) => [e.instance, e.message]));
+  return owned.flatMap((live): Change[] => {
+    const instance = instanceNameOf(live) ?? '';
+    const base = { ref: refOf(live), instance, before: live };
+    const keptReason = state.kept.get(instance) ?? errorReasons.get(instance);
+    if (keptReason !== undefined) return [{ ...base, action: 'skipped', after: live, reason: keptReason }];
+    return state.reconciled.has(instance) && !desiredKeys.has(refKey(refOf(live))) ? [{ ...base, action: 'delete' }] : [];
+  });
+}
+
 export function planChanges(state: DesiredState, owned: readonly KubeObject[], { foreign, service, clashing = [] }: LiveState): Plan {
   const liveByKey = new Map(owned.map((o) => [refKey(refOf(o)), o]));
   const desiredKeys = new Set(state.desired.map((d) => refKey(refOf(d))));
   const changes: Change[] = [...state.desired, ...clashing].map((d) => objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))));
-  const errorReasons = new Map(state.errors.map((e) => [e.instance, e.message]));
-  for (const live of owned) {
-    const instance = instanceNameOf(live) ?? '';
-    const base = { ref: refOf(live), instance, before: live };
-    const keptReason = state.kept.get(instance) ?? errorReasons.get(instance);
-    if (keptReason !== undefined) changes.push({ ...base, action: 'skipped', after: live, reason: keptReason });
-    else if (state.reconciled.has(instance) && !desiredKeys.has(refKey(refOf(live)))) changes.push({ ...base, action: 'delete' });
-  }
+  changes.push(...liveChanges(state, owned, desiredKeys));
+  // An instance this mode cannot configure gets one record saying so, on the instance itself.
+  for (const [instance, reason] of state.unsupported) changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
   if (service && state.servicePorts) changes.push(...servicePortChanges(service, state.servicePorts));
   return { changes: orderChanges(changes), errors: state.errors };
 }

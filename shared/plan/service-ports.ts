@@ -1,6 +1,6 @@
 import type { KubeObject } from '../model/k8s-object.js';
 import type { EndpointRole, InstanceName } from '../model/instance.js';
-import { servicePortName } from '../render/names.js';
+import { roleCode, servicePortNameOfCode } from '../render/names.js';
 
 export interface ServicePort {
   readonly name: string;
@@ -21,7 +21,12 @@ export interface GatewayServiceState {
 
 /** The gateway port as a Service port; port = targetPort so the Gateway server port matches either (IST0162). */
 export function gatewayServicePort(instance: InstanceName, role: EndpointRole, port: number): ServicePort {
-  return { name: servicePortName(instance, role), port, targetPort: port, protocol: 'TCP' };
+  return servicePortOfCode(instance, roleCode(role), port);
+}
+
+/** The same, for an allocation known by its role's code (as allocations are keyed). */
+export function servicePortOfCode(instance: InstanceName, code: string, port: number): ServicePort {
+  return { name: servicePortNameOfCode(instance, code), port, targetPort: port, protocol: 'TCP' };
 }
 
 /**

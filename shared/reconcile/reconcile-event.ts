@@ -15,7 +15,8 @@ export type EventOutcome =
   | { readonly handled: false; readonly failed: true; readonly reason: string };
 
 /** Instances of other projects or regions can reach the topic (an organisation sink, say); they are not ours. */
-export function outOfScope(instance: InstanceName, config: Pick<Config, 'project' | 'locations'>): string | undefined {
+export function outOfScope(instance: InstanceName, config: Pick<Config, 'project' | 'locations' | 'products'>): string | undefined {
+  if (!config.products.includes(instance.product)) return `instance is a ${instance.product} instance, and MEMORYSTORE_PRODUCTS is ${config.products.join(',')}`;
   if (instance.project !== config.project) return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT ${config.project}`;
   if (!config.locations.includes('-') && !config.locations.includes(instance.location)) {
     return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;

@@ -1,6 +1,6 @@
 import type { ResyncTrigger } from '../audit/audit-record.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
-import { locationOf, parseInstanceName, type InstanceName, type RedisInstance } from '../model/instance.js';
+import { locationOf, parseInstanceName, type InstanceName, type MemorystoreInstance } from '../model/instance.js';
 import type { InstanceObservation } from '../plan/desired-state.js';
 import type { Plan } from '../plan/plan-types.js';
 import { readCluster } from './read-cluster.js';
@@ -15,7 +15,7 @@ export interface ResyncOptions {
 }
 
 interface Listing {
-  readonly instances: RedisInstance[];
+  readonly instances: MemorystoreInstance[];
   readonly unreachable: Set<string>;
 }
 
@@ -23,7 +23,7 @@ async function listAll(deps: SyncDeps): Promise<Listing> {
   const { config } = deps;
   const pages = await Promise.all(config.locations.map((location) => deps.instances.list(config.project, location)));
   const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
-  const instances: RedisInstance[] = [];
+  const instances: MemorystoreInstance[] = [];
   for (const instance of pages.flatMap((p) => p.instances)) {
     // An aggregated list reports a region it could not read as a placeholder entry, not as an instance.
     if (parseInstanceName(instance.name)) instances.push(instance);

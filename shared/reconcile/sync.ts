@@ -2,7 +2,7 @@ import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.
 import { markRecorded } from '../audit/audit-writer.js';
 import { backoffDelay, sleep } from '../backoff.js';
 import { errorMessage, WriteConflictError } from '../errors.js';
-import type { RedisInstance } from '../model/instance.js';
+import type { MemorystoreInstance } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
 import { planChanges } from '../plan/plan-changes.js';
@@ -90,7 +90,7 @@ async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[]
 
 async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<Attempt> {
   const plan = await planAgainst(deps, scope, options.read);
-  const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, RedisInstance]] : [])));
+  const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])));
   const time = deps.clock.now();
   const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
   // An object already as it should be is counted, not recorded. Records are made as their step is reached and

@@ -3,7 +3,7 @@ import {
   ANNOTATION_INSTANCE_NAME, ISTIO_API_VERSION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, PROJECT,
   type IstioKind, type KubeObject,
 } from '../model/k8s-object.js';
-import { endpointHost, gatewayServerName, instanceKey, objectName, serviceEntryName, subsetName } from './names.js';
+import { endpointHost, gatewayServerName, instanceKey, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
 import { egressGatewayHost, type RenderSettings } from './render-settings.js';
 
 /** An endpoint with the egress gateway port allocated to it (egress-gateway mode only). */
@@ -35,7 +35,7 @@ function renderServiceEntry(instance: InstanceName, endpoint: Endpoint, settings
   return object('ServiceEntry', metadata(instance, serviceEntryName(instance, endpoint.role), settings), {
     hosts: [endpointHost(instance, endpoint.role, settings.hostSuffix)],
     addresses: [cidr(endpoint.address)],
-    ports: [{ number: endpoint.port, name: 'tcp-redis', protocol: 'TCP' }],
+    ports: [{ number: endpoint.port, name: servicePortProtocolName(instance), protocol: 'TCP' }],
     location: 'MESH_EXTERNAL',
     resolution: 'STATIC',
     endpoints: [{ address: endpoint.address }],
@@ -54,7 +54,7 @@ function renderGatewayRoute(instance: InstanceName, endpoints: readonly RoutedEn
   const gateway = object('Gateway', metadata(instance, name, settings), {
     selector: { ...settings.egressGateway.selector },
     servers: endpoints.map((e) => ({
-      port: { number: e.gatewayPort, name: gatewayServerName(e.role), protocol: 'TCP' },
+      port: { number: e.gatewayPort, name: gatewayServerName(instance, e.role), protocol: 'TCP' },
       hosts: [host(e.role)],
     })),
   });

@@ -38,8 +38,8 @@ async function kubeStore(config: Config): Promise<ClusterStore> {
 }
 
 async function memorystoreSource(config: Config): Promise<InstanceSource> {
-  const { makeRedisClient, MemorystoreInstanceSource } = await import('../adapters/memorystore-instance-source.js');
-  return new MemorystoreInstanceSource(makeRedisClient(config));
+  const { memorystoreSources } = await import('../adapters/memorystore-sources.js');
+  return memorystoreSources(config);
 }
 
 async function auditPublisher(topic: string): Promise<AuditPublisher> {

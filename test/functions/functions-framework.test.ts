@@ -38,7 +38,7 @@ function postEvent(event: ReturnType<typeof pubsubEvent>): request.Test {
 describe('syncOnAuditLog', () => {
   test.each([
     ['a payload that is not JSON', pubsubEvent('garbage'), /not a JSON LogEntry/],
-    ['another service', pubsubEvent(logEntry({ serviceName: 'compute.googleapis.com' })), /is not redis\.googleapis\.com/],
+    ['another service', pubsubEvent(logEntry({ serviceName: 'compute.googleapis.com' })), /is not one of redis\.googleapis\.com/],
     ['the first entry of an operation', pubsubEvent(logEntry({ operation: { first: true, last: false } })), /first entry/],
     ['an instance of another project', pubsubEvent(logEntry({ resourceName: 'projects/other/locations/us-central1/instances/x' })), /not MEMORYSTORE_PROJECT/],
   ])('acknowledges %s (2xx) and logs why', async (_title, event, reason) => {

@@ -21,7 +21,9 @@ test('APIs are enabled on request, and never disabled on destroy', () => {
   const apis = resource(tf, 'google_project_service', 'enabled');
   expect(apis).toMatchObject({ for_each: '${local.enabled_apis}', disable_on_destroy: false, disable_dependent_services: false });
   expect(tf.variables['enable_apis']!['default']).toBe(true);
-  expect(tf.locals['required_apis']).toEqual(expect.arrayContaining(['cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'pubsub.googleapis.com', 'bigquery.googleapis.com', 'cloudscheduler.googleapis.com', 'redis.googleapis.com']));
+  expect(tf.locals['required_apis']).toEqual(expect.arrayContaining(['cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'pubsub.googleapis.com', 'bigquery.googleapis.com', 'cloudscheduler.googleapis.com']));
+  // Each synced product's admin API, from the same table as the sink filter.
+  expect(tf.locals['product_apis']).toBe('${[for p in distinct(var.memorystore_products) : local.admin_methods[p].service]}');
 });
 
 test('service accounts are created only for the roles var.service_accounts leaves out', () => {

@@ -1,3 +1,5 @@
+import { ADMIN_METHODS } from '../../shared/events/admin-methods.js';
+import { PRODUCT_INFO, PRODUCTS } from '../../shared/model/products.js';
 import { block, listAfter, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
 
 /**
@@ -9,23 +11,27 @@ beforeAll(async () => {
   tf = await loadModule(TERRAFORM_DIR);
 });
 
-const CHANGING_METHODS = ['CreateInstance', 'UpdateInstance', 'DeleteInstance', 'FailoverInstance', 'UpgradeInstance', 'ImportInstance'];
-
 describe('Logging sink', () => {
-  test('routes Admin Activity entries of redis.googleapis.com to the events topic', () => {
+  test('routes Admin Activity entries of the synced products to the events topic', () => {
     const sink = resource(tf, 'google_logging_project_sink', 'redis_admin');
     expect(sink).toMatchObject({ destination: 'pubsub.googleapis.com/${google_pubsub_topic.events.id}', filter: '${local.sink_filter}', unique_writer_identity: true });
     const filter = String(tf.locals['sink_filter']);
     expect(filter).toContain('/logs/cloudaudit.googleapis.com%2Factivity');
-    expect(filter).toContain('protoPayload.serviceName=\\"redis.googleapis.com\\"');
-    expect(filter).toContain('protoPayload.methodName=(${join(" OR ", local.redis_methods)})');
+    expect(filter).toContain('(${join(" OR ", local.product_clauses)})');
+    const clauses = String(tf.locals['product_clauses']);
+    expect(clauses).toContain('for product in distinct(var.memorystore_products)');
+    expect(clauses).toContain('(protoPayload.serviceName=\\"%s\\" AND protoPayload.methodName=(%s))');
+    expect(clauses).toContain('for interface in local.admin_methods[product].interfaces');
+    expect(clauses).toContain('for method in local.admin_methods[product].changing');
   });
 
-  test('selects the six changing methods in both API versions, and nothing else', () => {
-    const methods = String(tf.locals['redis_methods']);
-    expect(listAfter(methods, 'for version in')).toEqual(['v1', 'v1beta1']);
-    expect(listAfter(methods, 'for method in')).toEqual(CHANGING_METHODS);
-    expect(methods).toContain('google.cloud.redis.${version}.CloudRedis.${method}');
+  test('selects, per product, its service and the methods the decoder acts on, in every API version, and nothing else', () => {
+    const table = Object.fromEntries(PRODUCTS.map((p) => [p, { service: PRODUCT_INFO[p].serviceName, interfaces: ADMIN_METHODS[p].interfaces, changing: ADMIN_METHODS[p].changing }]));
+    expect(tf.locals['admin_methods']).toEqual(table);
+  });
+
+  test('the products Terraform accepts are the products the functions know', () => {
+    expect(String(nested(tf.variables['memorystore_products'], 'validation')['condition'])).toContain(`contains(${JSON.stringify(PRODUCTS).replace(/,/g, ', ')}, p)`);
   });
 
   test("the sink's writer may publish to the events topic, and nowhere else", () => {

@@ -17,7 +17,8 @@ function grantedRoles(): string[] {
   const roles = Object.entries(tf.resources)
     .filter(([type]) => type.endsWith('_iam_member'))
     .flatMap(([, byName]) => Object.values(byName).map((grant) => String(grant['role'])));
-  return [...roles.filter((r) => r !== '${each.value.role}'), ...(tf.locals['function_roles'] as string[])];
+  const productRoles = Object.values(tf.locals['product_viewer_roles'] as Record<string, string>);
+  return [...roles.filter((r) => r !== '${each.value.role}'), ...productRoles, 'roles/container.clusterViewer'];
 }
 
 test('no primitive role and no public member, anywhere', () => {
@@ -31,17 +32,21 @@ test('the roles granted are exactly the ones this deployment needs', () => {
     'roles/bigquery.dataEditor', // Pub/Sub agent, on the audit dataset
     'roles/container.clusterViewer', // functions: GKE authentication (container.clusters.get)
     'roles/iam.serviceAccountTokenCreator', // Pub/Sub agent, on the push identity only
+    'roles/memcache.viewer', // functions: read Memcached instances, when memcached is synced
+    'roles/memorystore.viewer', // functions: read Valkey instances, when valkey is synced
     'roles/pubsub.publisher', // sink -> events topic, agent -> dead-letter topic, functions -> audit topic
     'roles/pubsub.subscriber', // Pub/Sub agent, on the events subscription (dead letters)
-    'roles/redis.viewer', // functions: read instances
+    'roles/redis.viewer', // functions: read Redis instances, when redis is synced
     'roles/run.invoker', // push identity -> sync; scheduler and named principals -> resync
   ]);
 });
 
-test('the only project-wide grants are the two viewer roles, to the two function identities', () => {
+test('the only project-wide grants are the synced products viewer roles and the cluster viewer, to the two function identities', () => {
   expect(Object.keys(resourcesOf(tf, 'google_project_iam_member'))).toEqual(['function_roles']);
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['for_each']).toBe('${local.function_grants}');
-  expect(tf.locals['function_roles']).toEqual(['roles/redis.viewer', 'roles/container.clusterViewer']);
+  // One viewer role per synced product, and nothing else but GKE's cluster viewer.
+  expect(tf.locals['product_viewer_roles']).toEqual({ redis: 'roles/redis.viewer', valkey: 'roles/memorystore.viewer', memcached: 'roles/memcache.viewer' });
+  expect(tf.locals['function_roles']).toBe('${concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"])}');
   expect(tf.locals['function_identities']).toEqual({ sync: '${local.service_account_members["sync"]}', resync: '${local.service_account_members["resync"]}' });
 });
 

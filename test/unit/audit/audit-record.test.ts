@@ -15,7 +15,7 @@ const context = {
   time: new Date('2026-11-25T10:00:00Z'),
   trigger: { kind: 'event' as const, eventId: 'ev', insertId: 'ins', methodName: 'google.cloud.redis.v1.CloudRedis.UpdateInstance', principal: 'alice@example.com' },
   dryRun: false,
-  instances: new Map([[instance, { name: instance, state: 'READY', host: '10.0.0.9', port: 6379 }]]),
+  instances: new Map([[instance, { name: instance, state: 'READY', phase: 'ready' as const, endpoints: [{ role: 'primary', address: '10.0.0.9', port: 6379 }] }]]),
 };
 
 describe('audit records', () => {

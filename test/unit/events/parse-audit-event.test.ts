@@ -33,7 +33,7 @@ describe('parseAuditEvent: events acted on', () => {
     const decision = parseAuditEvent(pubsubEvent(logEntry({ principal: 'bob@example.com' }), { id: 'ev-42' }));
     expect(decision).toEqual({
       action: 'reconcile',
-      instance: { full: INSTANCE, project: 'test-project', location: 'us-central1', id: 'cache-1' },
+      instance: { full: INSTANCE, product: 'redis', project: 'test-project', location: 'us-central1', id: 'cache-1' },
       trigger: { kind: 'event', eventId: 'ev-42', insertId: 'abc123', methodName: 'google.cloud.redis.v1.CloudRedis.UpdateInstance', principal: 'bob@example.com' },
     });
   });
@@ -42,11 +42,11 @@ describe('parseAuditEvent: events acted on', () => {
 describe('parseAuditEvent: events acknowledged without action, each with a reason', () => {
   const cases: Array<[string, IncomingEvent, RegExp]> = [
     ['first entry of an operation', pubsubEvent(logEntry({ operation: { first: true, last: false } })), /first entry/],
-    ['another service', pubsubEvent(logEntry({ serviceName: 'pubsub.googleapis.com' })), /not redis\.googleapis\.com/],
+    ['another service', pubsubEvent(logEntry({ serviceName: 'pubsub.googleapis.com' })), /not one of redis\.googleapis\.com, memorystore\.googleapis\.com, memcache\.googleapis\.com/],
     ['a read-only method', pubsubEvent(logEntry({ method: 'GetInstance' })), /does not change/],
     ['export changes nothing', pubsubEvent(logEntry({ method: 'ExportInstance' })), /does not change/],
     ['reschedule maintenance changes nothing', pubsubEvent(logEntry({ method: 'RescheduleMaintenance' })), /does not change/],
-    ['a Redis Cluster method', pubsubEvent(logEntry({ methodName: 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster' })), /not a Memorystore for Redis instance method/],
+    ['a Redis Cluster method', pubsubEvent(logEntry({ methodName: 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster' })), /not an instance method of redis\.googleapis\.com/],
     ['a failed call with no operation', pubsubEvent(logEntry({ operation: null, status: { code: 7, message: 'denied' } })), /failed/],
     ['a resource that is not an instance', pubsubEvent(logEntry({ resourceName: 'projects/test-project/locations/us-central1/operations/x' })), /not an instance name/],
     ['Pub/Sub data that is not JSON', pubsubEvent('not json {'), /not a JSON LogEntry/],

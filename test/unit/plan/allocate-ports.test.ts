@@ -5,12 +5,12 @@ const req = (instance: string, role: 'primary' | 'read' = 'primary') => ({ insta
 
 describe('allocatePorts', () => {
   test.each([
-    ['new endpoints take the lowest free ports', [req('a'), req('b')], {}, [], { 'a#primary': 100, 'b#primary': 101 }],
-    ['a live allocation is kept', [req('a')], { 'a#primary': 103 }, [], { 'a#primary': 103 }],
-    ['reserved ports are skipped', [req('a')], {}, [100, 101], { 'a#primary': 102 }],
-    ['a live port someone else holds is replaced', [req('a')], { 'a#primary': 100 }, [100], { 'a#primary': 101 }],
-    ['two live claims on one port: the first keeps it', [req('a'), req('b')], { 'a#primary': 100, 'b#primary': 100 }, [], { 'a#primary': 100, 'b#primary': 101 }],
-    ['read endpoints get their own port', [req('a'), req('a', 'read')], {}, [], { 'a#primary': 100, 'a#read': 101 }],
+    ['new endpoints take the lowest free ports', [req('a'), req('b')], {}, [], { 'a#p': 100, 'b#p': 101 }],
+    ['a live allocation is kept', [req('a')], { 'a#p': 103 }, [], { 'a#p': 103 }],
+    ['reserved ports are skipped', [req('a')], {}, [100, 101], { 'a#p': 102 }],
+    ['a live port someone else holds is replaced', [req('a')], { 'a#p': 100 }, [100], { 'a#p': 101 }],
+    ['two live claims on one port: the first keeps it', [req('a'), req('b')], { 'a#p': 100, 'b#p': 100 }, [], { 'a#p': 100, 'b#p': 101 }],
+    ['read endpoints get their own port', [req('a'), req('a', 'read')], {}, [], { 'a#p': 100, 'a#r': 101 }],
   ])('%s', (_title, requests, live, reserved, expected) => {
     const { allocations, exhausted } = allocatePorts(requests, new Map(Object.entries(live)), new Set(reserved), range);
     expect(Object.fromEntries(allocations)).toEqual(expected);

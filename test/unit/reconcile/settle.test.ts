@@ -3,7 +3,7 @@ import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { TransientError, WriteConflictError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
-import type { RedisInstance } from '../../../shared/model/instance.js';
+import type { MemorystoreInstance } from '../../../shared/model/instance.js';
 import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
 import { resync } from '../../../shared/reconcile/resync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
@@ -19,7 +19,7 @@ import { testConfig } from '../../fixtures/settings.js';
 const config = testConfig();
 const now = new Date('2026-11-25T10:00:30Z');
 const event = { ...pubsubEvent(logEntry()), time: '2026-11-25T10:00:00Z' };
-const withReplicas = (id: string): RedisInstance => readyInstance(id, { readEndpoint: '10.0.0.4', readEndpointPort: 6379 });
+const withReplicas = (id: string): MemorystoreInstance => readyInstance(id, { readEndpoint: '10.0.0.4', readEndpointPort: 6379 });
 
 function depsWith(cluster: MemoryCluster, instances: Partial<InstanceSource>): SyncDeps {
   const log = new Logger({}, () => undefined);
@@ -97,7 +97,7 @@ class ConflictOnceCluster extends MemoryCluster {
 test('an event whose writes ended in a conflict, and whose retry found nothing left to write, still reads the instance again', async () => {
   const cluster = new ConflictOnceCluster();
   // Read at the start, the instance exists; by the time the writes are done it has been deleted.
-  const answers: Array<RedisInstance | undefined> = [readyInstance('cache-1'), undefined];
+  const answers: Array<MemorystoreInstance | undefined> = [readyInstance('cache-1'), undefined];
   const deps = depsWith(cluster, { get: async () => answers.shift() });
   const outcome = await reconcileEvent(config, async () => deps, event, now);
   if (!outcome.handled) throw new Error(`not handled: ${outcome.reason}`);

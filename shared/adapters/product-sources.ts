@@ -1,0 +1,24 @@
+import { PermanentError } from '../errors.js';
+import { parseInstanceName, type MemorystoreInstance } from '../model/instance.js';
+import type { Product } from '../model/products.js';
+import type { InstanceListing, InstanceSource } from './instance-source.js';
+
+/**
+ * The enabled products behind one source: a get goes to the instance's own product, a list reads every product (one
+ * list each, at most as many at once as there are products) and reports every location one of them could not reach.
+ */
+export class ProductSources implements InstanceSource {
+  constructor(private readonly sources: ReadonlyMap<Product, InstanceSource>) {}
+
+  async get(name: string): Promise<MemorystoreInstance | undefined> {
+    const product = parseInstanceName(name)?.product;
+    const source = product ? this.sources.get(product) : undefined;
+    if (!source) throw new PermanentError(`get ${name}: its product is not in MEMORYSTORE_PRODUCTS`);
+    return source.get(name);
+  }
+
+  async list(project: string, location: string): Promise<InstanceListing> {
+    const listings = await Promise.all([...this.sources.values()].map((source) => source.list(project, location)));
+    return { instances: listings.flatMap((l) => l.instances), unreachable: [...new Set(listings.flatMap((l) => l.unreachable))] };
+  }
+}

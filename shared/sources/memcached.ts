@@ -1,0 +1,42 @@
+import type { protos } from '@google-cloud/memcache';
+import { labelsOf, phaseOf, type Endpoint, type MemorystoreInstance } from '../model/instance.js';
+import { PRODUCT_INFO } from '../model/products.js';
+import { nodeRole } from '../render/names.js';
+
+type ApiInstance = protos.google.cloud.memcache.v1.IInstance;
+
+/** Memcached's port, for a discovery endpoint given without one. */
+const MEMCACHED_PORT = 11211;
+
+/** `discoveryEndpoint` is `host:port` (as gcloud shows it, e.g. `10.0.0.2:11211`); a bare host means port 11211. */
+function discoveryOf(value: string | null | undefined): Endpoint | undefined {
+  const match = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(value ?? '');
+  if (!match?.[1]) return undefined;
+  const port = match[2] ? Number(match[2]) : MEMCACHED_PORT;
+  return port > 0 && port < 65536 ? { role: 'discovery', address: match[1], port } : undefined;
+}
+
+/**
+ * A Memorystore for Memcached Instance (memcache.googleapis.com) as the reconciler sees it, named by its identity
+ * (`//memcache.googleapis.com/projects/...`): the auto-discovery
+ * endpoint, then every node that has an address (`memcacheNodes[]`, by node id). Clients with auto-discovery ask the
+ * discovery endpoint for the node list and connect to each node, so each node is an endpoint of its own (in
+ * egress-gateway mode, with its own gateway port).
+ * https://cloud.google.com/memorystore/docs/memcached/reference/rest/v1/projects.locations.instances
+ */
+export function toMemcachedInstance(api: ApiInstance): MemorystoreInstance {
+  const state = String(api.state ?? 'STATE_UNSPECIFIED');
+  const discovery = discoveryOf(api.discoveryEndpoint);
+  const nodes = (api.memcacheNodes ?? [])
+    .flatMap((n) => (n.nodeId && n.host && typeof n.port === 'number' && n.port > 0 ? [{ id: n.nodeId, address: n.host, port: n.port }] : []))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((n) => ({ role: nodeRole(n.id), address: n.address, port: n.port }));
+  const endpoints = [...(discovery ? [discovery] : []), ...nodes];
+  return {
+    name: api.name ? `${PRODUCT_INFO.memcached.identityPrefix}${api.name}` : '',
+    state,
+    phase: phaseOf('memcached', state),
+    ...(endpoints.length > 0 ? { endpoints } : {}),
+    ...labelsOf(api.labels),
+  };
+}

@@ -1,0 +1,18 @@
+import type { protos } from '@google-cloud/redis';
+import { assignedEndpoint as endpoint, labelsOf, phaseOf, type MemorystoreInstance } from '../model/instance.js';
+
+type ApiInstance = protos.google.cloud.redis.v1.IInstance;
+
+/**
+ * A Memorystore for Redis Instance as the reconciler sees it: `host`:`port` is the primary endpoint (6378 with
+ * in-transit encryption), `readEndpoint`:`readEndpointPort` the read endpoint when read replicas are on.
+ * https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances
+ * Enums arrive as strings from google-gax.
+ */
+export function toRedisInstance(api: ApiInstance): MemorystoreInstance {
+  const state = String(api.state ?? 'STATE_UNSPECIFIED');
+  const primary = endpoint('primary', api.host, api.port);
+  // A read endpoint without a primary is no address to connect to yet.
+  const endpoints = primary.length > 0 ? [...primary, ...endpoint('read', api.readEndpoint, api.readEndpointPort)] : [];
+  return { name: api.name ?? '', state, phase: phaseOf('redis', state), ...(endpoints.length > 0 ? { endpoints } : {}), ...labelsOf(api.labels) };
+}

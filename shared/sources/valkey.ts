@@ -1,0 +1,69 @@
+import type { protos } from '@google-cloud/memorystore';
+import { assignedEndpoint as endpoint, labelsOf, phaseOf, type Endpoint, type MemorystoreInstance } from '../model/instance.js';
+import { PRODUCT_INFO } from '../model/products.js';
+
+type ApiInstance = protos.google.cloud.memorystore.v1.IInstance;
+type ApiConnection = protos.google.cloud.memorystore.v1.IPscAutoConnection | protos.google.cloud.memorystore.v1.IPscConnection;
+
+/** The port clients use when a connection names none (memorystore.proto: `ports` is optional). */
+const DEFAULT_PORT = 6379;
+
+/** The roles of memorystore.proto's ConnectionType. */
+const ROLE_OF_TYPE: Readonly<Record<string, string>> = { CONNECTION_TYPE_PRIMARY: 'primary', CONNECTION_TYPE_READER: 'read', CONNECTION_TYPE_DISCOVERY: 'discovery' };
+
+function endpointOf(connection: ApiConnection | null | undefined): Endpoint | undefined {
+  const role = ROLE_OF_TYPE[String(connection?.connectionType ?? '')];
+  return role ? endpoint(role, connection?.ipAddress, connection?.port || DEFAULT_PORT)[0] : undefined;
+}
+
+/**
+ * The endpoints of `endpoints[].connections[]`, one per role: the first of each. An instance reachable from several
+ * VPC networks has one endpoint group per network; the first group wins (the others' addresses are of other networks).
+ */
+function connectionEndpoints(api: ApiInstance): Map<string, Endpoint> {
+  const found = new Map<string, Endpoint>();
+  for (const detail of (api.endpoints ?? []).flatMap((group) => group.connections ?? [])) {
+    const candidate = endpointOf(detail.pscAutoConnection ?? detail.pscConnection);
+    if (candidate && !found.has(candidate.role)) found.set(candidate.role, candidate);
+  }
+  return found;
+}
+
+/** Cluster mode is the API's default: only an instance that says CLUSTER_DISABLED (or the older STANDALONE) is not sharded. */
+const isSharded = (mode: unknown): boolean => mode !== 'CLUSTER_DISABLED' && mode !== 'STANDALONE';
+
+/**
+ * What clients connect to. A sharded instance: its DISCOVERY connection (or the older `discoveryEndpoints[]`). Else
+ * the PRIMARY and READER connections, like a Redis instance's primary and read endpoints; none without a primary.
+ */
+function endpointsOf(api: ApiInstance, sharded: boolean): Endpoint[] {
+  const connections = connectionEndpoints(api);
+  if (sharded) {
+    const legacy = (api.discoveryEndpoints ?? []).flatMap((d) => endpoint('discovery', d.address, d.port || DEFAULT_PORT));
+    const discovery = connections.get('discovery') ?? legacy[0];
+    return discovery ? [discovery] : [];
+  }
+  const primary = connections.get('primary');
+  const read = connections.get('read');
+  return primary ? [primary, ...(read ? [read] : [])] : [];
+}
+
+/**
+ * A Memorystore for Valkey Instance (memorystore.googleapis.com) as the reconciler sees it, named by its identity
+ * (`//memorystore.googleapis.com/projects/...`). In cluster mode it is a sharded target: clients are redirected from
+ * the discovery endpoint to node addresses the API does not list.
+ * https://cloud.google.com/memorystore/docs/valkey/reference/rest/v1/projects.locations.instances
+ */
+export function toValkeyInstance(api: ApiInstance): MemorystoreInstance {
+  const state = String(api.state ?? 'STATE_UNSPECIFIED');
+  const sharded = isSharded(String(api.mode ?? 'MODE_UNSPECIFIED'));
+  const endpoints = endpointsOf(api, sharded);
+  return {
+    name: api.name ? `${PRODUCT_INFO.valkey.identityPrefix}${api.name}` : '',
+    state,
+    phase: phaseOf('valkey', state),
+    ...(endpoints.length > 0 ? { endpoints } : {}),
+    ...labelsOf(api.labels),
+    ...(sharded ? { sharded: true } : {}),
+  };
+}
