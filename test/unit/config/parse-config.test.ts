@@ -43,6 +43,7 @@ describe('parseConfig', () => {
       GKE_CLUSTER_ENDPOINT: '34.1.2.3',
       GKE_CLUSTER_CA_CERT: 'LS0tLS1CRUdJTg==',
       MEMORYSTORE_LOCATIONS: 'us-central1, europe-west1',
+      MEMORYSTORE_PRODUCTS: 'valkey, memcached,valkey',
       MEMORYSTORE_API_ENDPOINT: '127.0.0.1:50051',
       MEMORYSTORE_API_PLAINTEXT: 'true',
       SYNC_MODE: 'direct',
@@ -54,6 +55,7 @@ describe('parseConfig', () => {
     });
     expect(config).toMatchObject({
       locations: ['us-central1', 'europe-west1'],
+      products: ['valkey', 'memcached'],
       memorystoreEndpoint: { host: '127.0.0.1', port: 50051, plaintext: true },
       kube: { kind: 'gke', server: 'https://34.1.2.3', caCertBase64: 'LS0tLS1CRUdJTg==' },
       mode: 'direct',
@@ -91,6 +93,8 @@ describe('parseConfig', () => {
     ['MEMORYSTORE_PROJECT', { MEMORYSTORE_PROJECT: undefined }],
     ['MEMORYSTORE_PROJECT', { MEMORYSTORE_PROJECT: 'Bad_Project' }],
     ['MEMORYSTORE_LOCATIONS', { MEMORYSTORE_LOCATIONS: 'us central1' }],
+    ['MEMORYSTORE_PRODUCTS', { MEMORYSTORE_PRODUCTS: 'redis,rediscluster' }],
+    ['MEMORYSTORE_PRODUCTS', { MEMORYSTORE_PRODUCTS: ',' }],
     ['MEMORYSTORE_API_ENDPOINT', { MEMORYSTORE_API_ENDPOINT: 'localhost' }],
     ['MEMORYSTORE_API_PLAINTEXT', { MEMORYSTORE_API_PLAINTEXT: 'yes' }],
     ['GKE_CLUSTER_ENDPOINT', { KUBECONFIG: undefined }],

@@ -76,3 +76,31 @@ describe('isTooOld', () => {
     expect(isTooOld(time, now, maxAge)).toBe(expected);
   });
 });
+
+describe('parseAuditEvent: the other Memorystore products', () => {
+  const relative = 'projects/test-project/locations/us-central1/instances/vk-1';
+  const entry = (serviceName: string, methodName: string, resourceName = relative) => pubsubEvent(logEntry({ serviceName, methodName, resourceName }));
+
+  test.each([
+    ['Valkey v1 update', entry('memorystore.googleapis.com', 'google.cloud.memorystore.v1.Memorystore.UpdateInstance'), `//memorystore.googleapis.com/${relative}`, 'valkey'],
+    ['Valkey v1beta delete', entry('memorystore.googleapis.com', 'google.cloud.memorystore.v1beta.Memorystore.DeleteInstance'), `//memorystore.googleapis.com/${relative}`, 'valkey'],
+    ['Memcached v1 resize', entry('memcache.googleapis.com', 'google.cloud.memcache.v1.CloudMemcache.UpdateInstance'), `//memcache.googleapis.com/${relative}`, 'memcached'],
+    ['Memcached v1beta2 software update', entry('memcache.googleapis.com', 'google.cloud.memcache.v1beta2.CloudMemcache.ApplySoftwareUpdate'), `//memcache.googleapis.com/${relative}`, 'memcached'],
+  ])('%s: the instance as that product names it', (_title, event, full, product) => {
+    expect(parseAuditEvent(event)).toMatchObject({ action: 'reconcile', instance: { full, product, id: 'vk-1' } });
+  });
+
+  test('a Valkey create naming the parent, the id in the request', () => {
+    const event = pubsubEvent(logEntry({ serviceName: 'memorystore.googleapis.com', methodName: 'google.cloud.memorystore.v1.Memorystore.CreateInstance', resourceName: 'projects/test-project/locations/us-central1', request: { parent: 'projects/test-project/locations/us-central1', instanceId: '9valkey' } }));
+    expect(parseAuditEvent(event)).toMatchObject({ action: 'reconcile', instance: { full: '//memorystore.googleapis.com/projects/test-project/locations/us-central1/instances/9valkey' } });
+  });
+
+  test.each([
+    ['Memcached parameters', entry('memcache.googleapis.com', 'google.cloud.memcache.v1.CloudMemcache.UpdateParameters'), /does not change/],
+    ['Valkey backup', entry('memorystore.googleapis.com', 'google.cloud.memorystore.v1.Memorystore.BackupInstance'), /does not change/],
+    ['a Redis method under the Valkey service', entry('memorystore.googleapis.com', 'google.cloud.redis.v1.CloudRedis.UpdateInstance'), /not an instance method of memorystore\.googleapis\.com/],
+  ])('%s: acknowledged with a reason', (_title, event, reason) => {
+    const decision = parseAuditEvent(event);
+    expect(decision.action === 'ignore' && decision.reason).toMatch(reason);
+  });
+});

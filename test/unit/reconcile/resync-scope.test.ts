@@ -2,7 +2,7 @@ import { pruneGuard, resyncScope } from '../../../shared/reconcile/resync.js';
 import { outOfScope } from '../../../shared/reconcile/reconcile-event.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import type { Plan } from '../../../shared/plan/plan-types.js';
-import { nameOf, readyInstance } from '../../fixtures/instances.js';
+import { nameOf, readyInstance, valkeyName } from '../../fixtures/instances.js';
 import { testConfig } from '../../fixtures/settings.js';
 
 const config = testConfig();
@@ -55,5 +55,13 @@ describe('outOfScope', () => {
     const result = outOfScope(name, testConfig(locations ? { MEMORYSTORE_LOCATIONS: locations } : {}));
     if (reason) expect(result).toMatch(reason);
     else expect(result).toBeUndefined();
+  });
+});
+
+describe('outOfScope: products', () => {
+  test('an instance of a product MEMORYSTORE_PRODUCTS leaves out is not ours', () => {
+    expect(outOfScope(valkeyName('v'), testConfig())).toMatch(/valkey instance, and MEMORYSTORE_PRODUCTS is redis/);
+    expect(outOfScope(valkeyName('v'), testConfig({ MEMORYSTORE_PRODUCTS: 'redis,valkey' }))).toBeUndefined();
+    expect(outOfScope(nameOf('a'), testConfig({ MEMORYSTORE_PRODUCTS: 'memcached' }))).toMatch(/redis instance/);
   });
 });
