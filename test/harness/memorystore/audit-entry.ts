@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { REDIS_API, type AdminApi } from './admin-api.js';
 
 /**
  * The Admin Activity audit LogEntry a Memorystore admin call produces, as a Logging sink publishes it to Pub/Sub.
@@ -9,7 +10,9 @@ import { randomBytes } from 'node:crypto';
  * https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog
  */
 export interface EntryInput {
-  /** `CreateInstance`, `UpdateInstance`, ...: the v1 CloudRedis method. */
+  /** The API whose method it is (default: Memorystore for Redis). */
+  readonly api?: AdminApi;
+  /** `CreateInstance`, `UpdateInstance`, ...: the v1 method of the API's interface. */
   readonly method: string;
   readonly permission: string;
   /** What the entry names: the instance, or for the first entry of a create its parent (the instance does not exist yet). */
@@ -40,7 +43,7 @@ export interface AuditLogEntry {
     request: Record<string, unknown>;
     response?: Record<string, unknown>;
   };
-  resource: { type: 'redis_instance'; labels: { project_id: string; region: string; instance_id: string } };
+  resource: { type: string; labels: Record<string, string> };
   timestamp: string;
   receiveTimestamp: string;
   severity: 'NOTICE';
@@ -52,6 +55,7 @@ export const USER_AGENT = 'gcloud/500.0.0 command/gcloud.redis.instances grpc-no
 export function auditLogEntry(input: EntryInput): AuditLogEntry {
   const [, project = '', , region = '', , instanceId = ''] = input.instanceName.split('/');
   const timestamp = input.time.toISOString();
+  const api = input.api ?? REDIS_API;
   return {
     insertId: randomBytes(6).toString('hex'),
     logName: `projects/${project}/logs/cloudaudit.googleapis.com%2Factivity`,
@@ -60,19 +64,19 @@ export function auditLogEntry(input: EntryInput): AuditLogEntry {
       status: {},
       authenticationInfo: { principalEmail: input.principal },
       requestMetadata: { callerIp: '127.0.0.1', callerSuppliedUserAgent: USER_AGENT },
-      serviceName: 'redis.googleapis.com',
-      methodName: `google.cloud.redis.v1.CloudRedis.${input.method}`,
+      serviceName: api.serviceName,
+      methodName: `${api.interfaceName}.${input.method}`,
       authorizationInfo: [{ resource: input.resourceName, permission: input.permission, granted: true }],
       resourceName: input.resourceName,
-      request: { '@type': `type.googleapis.com/google.cloud.redis.v1.${input.method}Request`, ...input.request },
+      request: { '@type': `type.googleapis.com/${api.interfaceName.slice(0, api.interfaceName.lastIndexOf('.'))}.${input.method}Request`, ...input.request },
       ...(input.response ? { response: input.response } : {}),
     },
-    resource: { type: 'redis_instance', labels: { project_id: project, region, instance_id: instanceId } },
+    resource: api.resource(project, region, instanceId),
     timestamp,
     // Logging receives an entry a little after it is written.
     receiveTimestamp: new Date(input.time.getTime() + 7).toISOString(),
     severity: 'NOTICE',
-    operation: { id: input.operation.name, producer: 'redis.googleapis.com', [input.operation.phase]: true },
+    operation: { id: input.operation.name, producer: api.serviceName, [input.operation.phase]: true },
   };
 }
 

@@ -1,11 +1,14 @@
-import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { PubSub } from '@google-cloud/pubsub';
 import { compact } from './audit-entry.js';
 import { AddressPool, authStringFor, copyOf, failOver, locationOf, newInstance, settle, validInstanceId, validParent, type FakeInstance } from './instance-store.js';
 import { listPage, type Unreachable } from './list-page.js';
 import { OperationRunner, type OperationSpec } from './operations.js';
+import { fail, record, text, withInstance as withStored, type Call, type Done } from './grpc-handlers.js';
+import { memcachedBackend, type FakeMemcached } from './memcached-service.js';
 import { loadServices } from './protos.js';
 import { updateFields } from './update-mask.js';
+import { valkeyBackend, type FakeValkey } from './valkey-service.js';
 
 export interface FakeMemorystoreOptions {
   readonly projectId: string;
@@ -21,8 +24,12 @@ export interface FakeMemorystore {
   /** `127.0.0.1:port`: plaintext gRPC. */
   readonly endpoint: string;
   readonly port: number;
-  /** Copies of the instances as they are now. */
+  /** Copies of the Redis instances as they are now. */
   instances(): FakeInstance[];
+  /** Copies of the Valkey instances (`google.cloud.memorystore.v1`) as they are now. */
+  valkeyInstances(): FakeValkey[];
+  /** Copies of the Memcached instances (`google.cloud.memcache.v1`) as they are now. */
+  memcachedInstances(): FakeMemcached[];
   /**
    * Changes an instance's address as Memorystore itself can (e.g. a change of in-transit encryption moves the port
    * between 6379 and 6378). Not a call of the public API: it is logged as an UpdateInstance, UPDATING then READY.
@@ -41,20 +48,14 @@ export interface FakeMemorystore {
   stop(): Promise<void>;
 }
 
-type Call = ServerUnaryCall<Record<string, unknown>, unknown>;
-type Done = sendUnaryData<unknown>;
-
-const fail = (done: Done, code: status, details: string): void => done({ code, details });
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
-
 /**
- * A local Memorystore for Redis API: `google.cloud.redis.v1.CloudRedis` and `google.longrunning.Operations` over
- * plaintext gRPC, instances in memory with the states the real service moves through. Google ships no emulator; this
- * is the one faked part of the test stack, and the real @google-cloud/redis client talks to it.
+ * The local Memorystore APIs on one plaintext gRPC port: `google.cloud.redis.v1.CloudRedis`,
+ * `google.cloud.memorystore.v1.Memorystore` (Valkey), `google.cloud.memcache.v1.CloudMemcache` and
+ * `google.longrunning.Operations`, instances in memory with the states the real services move through. Google ships no
+ * emulator; this is the one faked part of the test stack, and the real client libraries talk to it.
  */
 export async function startFakeMemorystore(options: FakeMemorystoreOptions): Promise<FakeMemorystore> {
-  const { cloudRedis, operations, encodeInstance } = loadServices();
+  const { cloudRedis, valkey, memcache, operations, encodeInstance } = loadServices();
   const { projectId } = options;
   const store = new Map<string, FakeInstance>();
   const auth = new Map<string, string>();
@@ -65,14 +66,10 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
 
   const run = (spec: OperationSpec, done: Done): void => done(null, runner.start(spec).operation);
 
-  /** Looks up the instance a request names (`name`, or `instance.name` for an update); NOT_FOUND if there is none. */
-  const withInstance = (call: Call, done: Done, action: (instance: FakeInstance) => void): void => {
-    const name = text(call.request['name']) || text(record(call.request['instance'])['name']);
-    const instance = store.get(name);
-    if (!name.startsWith(`projects/${projectId}/`)) return fail(done, status.PERMISSION_DENIED, `Permission denied on resource '${name}' (or it may not exist)`);
-    if (!instance) return fail(done, status.NOT_FOUND, `Resource '${name}' was not found`);
-    action(instance);
-  };
+  const withInstance = (call: Call, done: Done, action: (instance: FakeInstance) => void): void => withStored(store, projectId, call, done, action);
+  const backendOptions = { projectId, runner, pool, unreachable: () => unreachable };
+  const valkeyApi = valkeyBackend(backendOptions);
+  const memcachedApi = memcachedBackend(backendOptions);
 
   const redis: UntypedServiceImplementation = {
     GetInstance: (call: Call, done: Done) => withInstance(call, done, (instance) => done(null, instance)),
@@ -129,11 +126,13 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     DeleteOperation: (call: Call, done: Done) => (runner.delete(text(call.request['name'])) ? done(null, {}) : fail(done, status.NOT_FOUND, 'operation not found')),
   };
   // Methods not modelled (Upgrade, Import, Export, RescheduleMaintenance, CancelOperation...) answer UNIMPLEMENTED.
-  const complete = (service: typeof cloudRedis, impl: UntypedServiceImplementation): UntypedServiceImplementation =>
+  const complete = (service: ServiceDefinition, impl: UntypedServiceImplementation): UntypedServiceImplementation =>
     Object.fromEntries(Object.keys(service).map((method) => [method, impl[method] ?? ((_call: Call, done: Done) => fail(done, status.UNIMPLEMENTED, `${method} is not implemented locally`))]));
 
   const server = new Server();
   server.addService(cloudRedis, complete(cloudRedis, redis));
+  server.addService(valkey, complete(valkey, valkeyApi.implementation));
+  server.addService(memcache, complete(memcache, memcachedApi.implementation));
   server.addService(operations, complete(operations, longrunning));
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
 
@@ -141,6 +140,8 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     endpoint: `127.0.0.1:${port}`,
     port,
     instances: () => [...store.values()].map(copyOf),
+    valkeyInstances: () => [...valkeyApi.store.values()].map((i) => structuredClone(i)),
+    memcachedInstances: () => [...memcachedApi.store.values()].map((i) => structuredClone(i)),
     async readdress(name, change) {
       const instance = store.get(name);
       if (!instance) throw new Error(`no instance ${name}`);

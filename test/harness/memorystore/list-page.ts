@@ -1,4 +1,4 @@
-import { locationOf, type FakeInstance } from './instance-store.js';
+import { locationOf } from './instance-store.js';
 
 export interface ListRequest {
   readonly pageSize: number;
@@ -31,7 +31,7 @@ const decodeToken = (token: string): string | undefined => {
  * One page of ListInstances. `parent` is `projects/P/locations/L`; L = `-` lists every region (an aggregated list).
  * Instances of an unreachable region are left out and the region is named in `unreachable`.
  */
-export function listPage(all: readonly FakeInstance[], parent: string, unreachable: Unreachable, request: ListRequest): ListPage {
+export function listPage(all: readonly { readonly name: string }[], parent: string, unreachable: Unreachable, request: ListRequest): ListPage {
   const location = locationOf(parent);
   const after = request.pageToken ? decodeToken(request.pageToken) : '';
   if (after === undefined) return { error: `invalid page_token: ${request.pageToken}` };

@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Topic } from '@google-cloud/pubsub';
-import { protos } from '@google-cloud/redis';
+import { REDIS_API, type AdminApi } from './admin-api.js';
 import { auditLogEntry } from './audit-entry.js';
 import { locationOf } from './instance-store.js';
 
 export type Method = 'CreateInstance' | 'UpdateInstance' | 'FailoverInstance' | 'DeleteInstance';
 
-// The IAM permission each method checks (the audit log's authorizationInfo) and the OperationMetadata verb.
-const PERMISSION: Record<Method, string> = {
-  CreateInstance: 'redis.instances.create',
-  UpdateInstance: 'redis.instances.update',
-  FailoverInstance: 'redis.instances.failover',
-  DeleteInstance: 'redis.instances.delete',
-};
+// The OperationMetadata verb of each method; the IAM permission it checks (the audit log's authorizationInfo) is
+// `<api prefix>.<verb>`.
 const VERB: Record<Method, string> = { CreateInstance: 'create', UpdateInstance: 'update', FailoverInstance: 'failover', DeleteInstance: 'delete' };
 
 export interface OperationSpec {
+  /** The API the operation belongs to (default: Memorystore for Redis). */
+  readonly api?: AdminApi;
   readonly method: Method;
   /** The instance the operation is about (its full name). */
   readonly instanceName: string;
@@ -36,15 +33,15 @@ export interface RunnerOptions {
   readonly principal: string;
   readonly topic?: Topic;
   readonly delayMs: number;
-  readonly encodeInstance: (instance: object) => Buffer;
+  /** Encodes the Instance an operation of `api` yields, in that API's own proto. */
+  readonly encodeInstance: (instance: object, api: AdminApi) => Buffer;
 }
 
-const METADATA_TYPE = 'type.googleapis.com/google.cloud.redis.v1.OperationMetadata';
 const seconds = (t: Date): { seconds: number; nanos: number } => ({ seconds: Math.floor(t.getTime() / 1000), nanos: (t.getTime() % 1000) * 1e6 });
 
-function metadata(verb: string, target: string, created: Date, ended?: Date): AnyMessage {
+function metadata(api: AdminApi, verb: string, target: string, created: Date, ended?: Date): AnyMessage {
   const message = { createTime: seconds(created), ...(ended ? { endTime: seconds(ended) } : {}), target, verb, apiVersion: 'v1' };
-  return { typeUrl: METADATA_TYPE, value: Buffer.from(protos.google.cloud.redis.v1.OperationMetadata.encode(message).finish()) };
+  return { typeUrl: api.metadataType, value: api.encodeMetadata(message) };
 }
 
 /**
@@ -65,16 +62,17 @@ export class OperationRunner {
   /** Starts an operation: returns it as the API does (not done), and a promise of its end (last entry published). */
   start(spec: OperationSpec): { operation: OperationMessage; finished: Promise<void> } {
     const created = new Date();
+    const api = spec.api ?? REDIS_API;
     const verb = VERB[spec.method];
     // Shaped like the service's names: operation-<millis>-<hex>-<hex>-<hex>.
     const id = `operation-${created.getTime()}-${randomBytes(7).toString('hex').slice(0, 13)}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
     const name = `projects/${this.options.projectId}/locations/${locationOf(spec.instanceName)}/operations/${id}`;
-    const operation: OperationMessage = { name, done: false, metadata: metadata(verb, spec.instanceName, created) };
+    const operation: OperationMessage = { name, done: false, metadata: metadata(api, verb, spec.instanceName, created) };
     this.operations.set(name, operation);
     const response = {
       '@type': 'type.googleapis.com/google.longrunning.Operation',
       name,
-      metadata: { '@type': METADATA_TYPE, createTime: created.toISOString(), target: spec.instanceName, verb, cancelRequested: false, apiVersion: 'v1' },
+      metadata: { '@type': api.metadataType, createTime: created.toISOString(), target: spec.instanceName, verb, cancelRequested: false, apiVersion: 'v1' },
       done: false,
     };
     void this.publish(spec, { name, phase: 'first' }, created, response);
@@ -84,9 +82,9 @@ export class OperationRunner {
         const result = spec.apply();
         const ended = new Date();
         operation.done = true;
-        operation.metadata = metadata(verb, spec.instanceName, created, ended);
+        operation.metadata = metadata(api, verb, spec.instanceName, created, ended);
         operation.response = result
-          ? { typeUrl: 'type.googleapis.com/google.cloud.redis.v1.Instance', value: this.options.encodeInstance(result) }
+          ? { typeUrl: api.instanceType, value: this.options.encodeInstance(result, api) }
           : { typeUrl: 'type.googleapis.com/google.protobuf.Empty', value: Buffer.alloc(0) };
         resolve(this.publish({ ...spec, firstResourceName: undefined }, { name, phase: 'last' }, ended));
       }, this.delayMs);
@@ -127,9 +125,11 @@ export class OperationRunner {
   private publish(spec: OperationSpec, operation: { name: string; phase: 'first' | 'last' }, time: Date, response?: Record<string, unknown>): Promise<void> {
     const { topic, principal } = this.options;
     if (!topic) return Promise.resolve();
+    const api = spec.api ?? REDIS_API;
     const entry = auditLogEntry({
+      api,
       method: spec.method,
-      permission: PERMISSION[spec.method],
+      permission: `${api.permissionPrefix}.${VERB[spec.method]}`,
       resourceName: spec.firstResourceName ?? spec.instanceName,
       instanceName: spec.instanceName,
       request: spec.request,

@@ -2,31 +2,61 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 import { loadPackageDefinition, type GrpcObject, type ServiceDefinition } from '@grpc/grpc-js';
+import { MEMCACHED_API, REDIS_API, VALKEY_API, type AdminApi } from './admin-api.js';
 
 const require = createRequire(import.meta.url);
 
-/** The CloudRedis and Operations services from the .proto files that ship in @google-cloud/redis and google-gax. */
-export function loadServices(): { cloudRedis: ServiceDefinition; operations: ServiceDefinition; encodeInstance: (instance: object) => Buffer } {
-  const redisMain = require.resolve('@google-cloud/redis');
-  const redisProtos = join(redisMain.slice(0, redisMain.lastIndexOf('/build/')), 'build/protos');
-  // The google-gax that @google-cloud/redis itself uses (its exports map hides package.json, so go by its entry).
-  const gaxMain = createRequire(redisMain).resolve('google-gax');
-  const gaxRoot = gaxMain.slice(0, gaxMain.lastIndexOf('/build/'));
-  const definition = protoLoader.loadSync(['google/cloud/redis/v1/cloud_redis.proto', 'google/longrunning/operations.proto'], {
-    includeDirs: [redisProtos, join(gaxRoot, 'build/protos')],
+/** The `build/protos` folder of a client package (its exports map hides package.json, so go by its entry). */
+function protosOf(clientPackage: string): { protos: string; gaxProtos: string } {
+  const main = require.resolve(clientPackage);
+  const gaxMain = createRequire(main).resolve('google-gax');
+  return { protos: join(main.slice(0, main.lastIndexOf('/build/')), 'build/protos'), gaxProtos: join(gaxMain.slice(0, gaxMain.lastIndexOf('/build/')), 'build/protos') };
+}
+
+function load(clientPackage: string, files: string[]): GrpcObject {
+  const { protos, gaxProtos } = protosOf(clientPackage);
+  const definition = protoLoader.loadSync([...files, 'google/longrunning/operations.proto'], {
+    includeDirs: [protos, gaxProtos],
     keepCase: false,
     longs: String,
     enums: String,
     defaults: true,
     oneofs: true,
   });
-  const grpcObject = loadPackageDefinition(definition) as GrpcObject & Record<string, unknown>;
-  const pick = (path: string): ServiceDefinition => {
-    const service = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], grpcObject) as { service: ServiceDefinition };
-    return service.service;
+  return loadPackageDefinition(definition);
+}
+
+const pick = (root: GrpcObject, path: string): ServiceDefinition =>
+  (path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root) as { service: ServiceDefinition }).service;
+
+export interface Services {
+  readonly cloudRedis: ServiceDefinition;
+  readonly valkey: ServiceDefinition;
+  readonly memcache: ServiceDefinition;
+  readonly operations: ServiceDefinition;
+  /** Encodes an Instance of `api`, as an Operation's `response` Any carries it. */
+  encodeInstance: (instance: object, api: AdminApi) => Buffer;
+}
+
+/**
+ * The CloudRedis, Memorystore (Valkey) and CloudMemcache services and Operations, from the .proto files that ship in
+ * @google-cloud/redis, @google-cloud/memorystore and @google-cloud/memcache and their google-gax.
+ */
+export function loadServices(): Services {
+  const redis = load('@google-cloud/redis', ['google/cloud/redis/v1/cloud_redis.proto']);
+  const valkey = load('@google-cloud/memorystore', ['google/cloud/memorystore/v1/memorystore.proto']);
+  const memcache = load('@google-cloud/memcache', ['google/cloud/memcache/v1/cloud_memcache.proto']);
+  const services = {
+    cloudRedis: pick(redis, 'google.cloud.redis.v1.CloudRedis'),
+    valkey: pick(valkey, 'google.cloud.memorystore.v1.Memorystore'),
+    memcache: pick(memcache, 'google.cloud.memcache.v1.CloudMemcache'),
   };
-  const cloudRedis = pick('google.cloud.redis.v1.CloudRedis');
   // GetInstance's response serializer encodes an Instance: what an Operation's `response` Any carries.
-  const getInstance = cloudRedis['GetInstance'] as unknown as { responseSerialize: (value: object) => Buffer };
-  return { cloudRedis, operations: pick('google.longrunning.Operations'), encodeInstance: (i) => getInstance.responseSerialize(i) };
+  const serializerOf = (service: ServiceDefinition) => (service['GetInstance'] as unknown as { responseSerialize: (value: object) => Buffer }).responseSerialize;
+  const encoders = new Map<AdminApi, (value: object) => Buffer>([
+    [REDIS_API, serializerOf(services.cloudRedis)],
+    [VALKEY_API, serializerOf(services.valkey)],
+    [MEMCACHED_API, serializerOf(services.memcache)],
+  ]);
+  return { ...services, operations: pick(redis, 'google.longrunning.Operations'), encodeInstance: (instance, api) => encoders.get(api)!(instance) };
 }

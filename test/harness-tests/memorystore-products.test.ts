@@ -1,0 +1,77 @@
+import type { CloudMemcacheClient } from '@google-cloud/memcache';
+import type { MemorystoreClient } from '@google-cloud/memorystore';
+import { memorystoreSources } from '../../shared/adapters/memorystore-sources.js';
+import type { InstanceSource } from '../../shared/adapters/instance-source.js';
+import { localProductClients, startFakeMemorystore, type FakeMemorystore } from '../harness/memorystore/index.js';
+
+/**
+ * The local Valkey and Memcached APIs through their real client libraries (each with its own google-gax), and the
+ * project's sources over them: long-running operations decoded with each package's own protos, states, endpoints.
+ */
+let server: FakeMemorystore;
+let valkey: MemorystoreClient;
+let memcache: CloudMemcacheClient;
+let source: InstanceSource;
+const parent = 'projects/test-project/locations/us-central1';
+
+beforeAll(async () => {
+  server = await startFakeMemorystore({ projectId: 'test-project' });
+  ({ valkey, memcache } = localProductClients(server.port, 'test-project'));
+  source = await memorystoreSources({ project: 'test-project', products: ['redis', 'valkey', 'memcached'], memorystoreEndpoint: { host: '127.0.0.1', port: server.port, plaintext: true } });
+});
+afterAll(async () => {
+  await Promise.all([valkey.close(), memcache.close()]);
+  await server.stop();
+});
+
+test('Valkey: a create is CREATING with no endpoint, then ACTIVE with its PSC primary endpoint', async () => {
+  const [operation] = await valkey.createInstance({ parent, instanceId: 'vk-1', instance: { mode: 'CLUSTER_DISABLED', replicaCount: 0 } });
+  expect((await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-1`))).toMatchObject({ state: 'CREATING', phase: 'changing' });
+  const [done] = await operation.promise();
+  // The operation's response is the Instance, decoded with the package's own protos (enums as numbers there: 2 = ACTIVE).
+  expect(done).toMatchObject({ name: `${parent}/instances/vk-1`, state: 2 });
+  const instance = await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-1`);
+  expect(instance).toMatchObject({ phase: 'ready', endpoints: [{ role: 'primary', port: 6379 }] });
+  expect(instance?.endpoints).toHaveLength(1);
+});
+
+test('Valkey: adding a replica adds the reader endpoint; the primary keeps its address', async () => {
+  const name = `//memorystore.googleapis.com/${parent}/instances/vk-1`;
+  const before = await source.get(name);
+  const [operation] = await valkey.updateInstance({ updateMask: { paths: ['replica_count'] }, instance: { name: `${parent}/instances/vk-1`, replicaCount: 1 } });
+  await operation.promise();
+  const after = await source.get(name);
+  expect(after?.endpoints?.map((e) => e.role)).toEqual(['primary', 'read']);
+  expect(after?.endpoints?.[0]).toEqual(before?.endpoints?.[0]);
+});
+
+test('Valkey in cluster mode is a sharded target with a discovery endpoint', async () => {
+  const [operation] = await valkey.createInstance({ parent, instanceId: 'vk-cluster', instance: { mode: 'CLUSTER', shardCount: 3 } });
+  await operation.promise();
+  expect(await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-cluster`)).toMatchObject({ sharded: true, endpoints: [{ role: 'discovery' }] });
+});
+
+test('Memcached: a create gets its discovery endpoint and one endpoint per node; a resize keeps the nodes it keeps', async () => {
+  const [operation] = await memcache.createInstance({ parent, instanceId: 'mc-1', instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } } });
+  await operation.promise();
+  const name = `//memcache.googleapis.com/${parent}/instances/mc-1`;
+  const two = await source.get(name);
+  expect(two).toMatchObject({ phase: 'ready', endpoints: [{ role: 'discovery', port: 11211 }, { port: 11211 }, { port: 11211 }] });
+  const [resize] = await memcache.updateInstance({ updateMask: { paths: ['node_count'] }, instance: { name: `${parent}/instances/mc-1`, nodeCount: 3 } });
+  await resize.promise();
+  const three = await source.get(name);
+  expect(three?.endpoints).toHaveLength(4);
+  expect(three?.endpoints?.slice(0, 3)).toEqual(two?.endpoints);
+});
+
+test('one listing reads every product; a deleted instance is NOT_FOUND', async () => {
+  const listed = await source.list('test-project', '-');
+  expect(listed.instances.map((i) => i.name).sort()).toEqual([
+    `//memcache.googleapis.com/${parent}/instances/mc-1`,
+    `//memorystore.googleapis.com/${parent}/instances/vk-1`,
+    `//memorystore.googleapis.com/${parent}/instances/vk-cluster`,
+  ]);
+  const [operation] = await valkey.deleteInstance({ name: `${parent}/instances/vk-cluster` });
+  await operation.promise();
+  expect(await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-cluster`)).toBeUndefined();
+});
