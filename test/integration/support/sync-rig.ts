@@ -4,7 +4,7 @@ import type { CloudRedisClient } from '@google-cloud/redis';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { bindRbac, createEgressGatewayFixtures } from '../../harness/control-plane/index.js';
-import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../harness/memorystore/index.js';
+import { localProductClients, localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../harness/memorystore/index.js';
 import { startCloudRunFront, type CloudRunFront } from '../../harness/cloud-run-front/index.js';
 import { startEventBridge, type EventBridge } from '../../harness/pubsub/event-bridge.js';
 import { pubSubClient } from '../../harness/pubsub/pstest-server.js';
@@ -32,6 +32,8 @@ export const INVOKER_ONLY = 'viewer@example.com';
 export interface SyncRig {
   readonly namespace: string;
   readonly redis: CloudRedisClient;
+  /** The Valkey and Memcached clients, on the same local API. */
+  readonly products: ReturnType<typeof localProductClients>;
   readonly memorystore: FakeMemorystore;
   readonly cluster: ClusterView;
   readonly audit: AuditReader;
@@ -117,11 +119,13 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const bridge: EventBridge = await startEventBridge({ client: pubsub, subscription: `${namespace}-events`, targetUrl: eventUrl });
   const audit = new AuditReader(pubsub.subscription(`${namespace}-audit-reader`));
   const redis = localRedisClient(memorystore.port, PROJECT);
+  const products = localProductClients(memorystore.port, PROJECT);
   const cluster = new ClusterView(stack.adminKubeconfig, namespace);
 
   return {
     namespace,
     redis,
+    products,
     memorystore,
     cluster,
     audit,
@@ -155,6 +159,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
       await bridge.stop();
       await audit.close();
       await redis.close();
+      await Promise.all([products.valkey.close(), products.memcache.close()]);
       await memorystore.stop();
       await front.stop();
       await issuer.close();
