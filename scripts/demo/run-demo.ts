@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
 import { bindRbac, createEgressGatewayFixtures, startControlPlane } from '../../test/harness/control-plane/index.js';
-import { localRedisClient, startFakeMemorystore } from '../../test/harness/memorystore/index.js';
+import { localProductClients, localRedisClient, startFakeMemorystore } from '../../test/harness/memorystore/index.js';
 import { startEventBridge } from '../../test/harness/pubsub/event-bridge.js';
 import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
 import { REPO_ROOT } from '../../test/harness/process.js';
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   stops.push(() => memorystore.stop());
   const env = {
     MEMORYSTORE_PROJECT: PROJECT,
+    MEMORYSTORE_PRODUCTS: 'redis,valkey,memcached',
     MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
     MEMORYSTORE_API_PLAINTEXT: 'true',
     KUBECONFIG: controlPlane.kubeconfigFor(USER),
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
 
   const redis = localRedisClient(memorystore.port, PROJECT);
   stops.push(() => redis.close());
+  const { valkey, memcache } = localProductClients(memorystore.port, PROJECT);
+  stops.push(() => Promise.all([valkey.close(), memcache.close()]));
   const cluster = new ClusterView(controlPlane.adminKubeconfigPath, 'istio-system');
   const orders = `projects/${PROJECT}/locations/us-central1/instances/orders-cache`;
 
@@ -85,6 +88,16 @@ async function main(): Promise<void> {
       if (i.host && i.port) seen.set(`${i.host}:${i.port}`, { label: `${id} primary`, address: i.host, port: i.port });
       if (i.readEndpoint && i.readEndpointPort) seen.set(`${i.readEndpoint}:${i.readEndpointPort}`, { label: `${id} read`, address: i.readEndpoint, port: i.readEndpointPort });
     }
+    for (const i of memorystore.valkeyInstances()) {
+      for (const { pscAutoConnection: c } of i.endpoints[0]?.connections ?? []) {
+        const role = c.connectionType.replace('CONNECTION_TYPE_', '').toLowerCase();
+        seen.set(`${c.ipAddress}:${c.port}`, { label: `valkey ${i.name.split('/').at(-1)!} ${role}`, address: c.ipAddress, port: c.port });
+      }
+    }
+    for (const i of memorystore.memcachedInstances()) {
+      const id = i.name.split('/').at(-1)!;
+      for (const n of i.memcacheNodes) seen.set(`${n.host}:${n.port}`, { label: `memcached ${id} ${n.nodeId}`, address: n.host, port: n.port });
+    }
     return [...seen.values()];
   };
   const done = async (call: Promise<[{ promise(): Promise<unknown> }, ...unknown[]]>): Promise<void> => void (await (await call)[0].promise());
@@ -94,6 +107,10 @@ async function main(): Promise<void> {
   await show('Re-address orders-cache: ServiceEntry and VirtualService follow', () => memorystore.readdress(orders, { host: '10.120.0.9' }));
   await show('Create sessions-cache with in-transit encryption (port 6378)', () => done(redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'sessions-cache', instance: { tier: 'BASIC', memorySizeGb: 1, transitEncryptionMode: 'SERVER_AUTHENTICATION' } })), false);
   await show('Delete orders-cache: its objects go and its gateway port is freed into quarantine', () => done(redis.deleteInstance({ name: orders })));
+  const region = `projects/${PROJECT}/locations/us-central1`;
+  await show('Create Valkey instance carts (gcloud memorystore instances create --mode=cluster-disabled --replica-count=1): primary and reader, like Redis', () => done(valkey.createInstance({ parent: region, instanceId: 'carts', instance: { mode: 'CLUSTER_DISABLED', replicaCount: 1 } })), false);
+  await show('Create Memcached instance catalog with 2 nodes: the discovery endpoint and each node get their own gateway port', () => done(memcache.createInstance({ parent: region, instanceId: 'catalog', instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } } })), false);
+  await show('Create Valkey instance shards in cluster mode: a sharded target cannot go through the egress gateway as plain TCP, so it is skipped with the reason', () => done(valkey.createInstance({ parent: region, instanceId: 'shards', instance: { mode: 'CLUSTER', shardCount: 3 } })), false);
   await demoResync({ env, scheduler: SCHEDULER, cluster, stops });
   heading('Operator command line: `memorystore-egress-sync plan` (what a resync would change now)');
   process.stdout.write(await runCli(['plan'], env));

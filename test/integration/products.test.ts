@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { testConfig } from '../fixtures/settings.js';
+import { gatewayRoutes, memcachedTargetsOf } from './support/routing-expectations.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**
@@ -96,6 +97,17 @@ describe('Memcached', () => {
     const after = await rig.cluster.gatewayServicePorts();
     expect(after).toEqual(expect.arrayContaining(before));
     expect(after.length).toBe(before.length + 1);
+  });
+
+  test("Istio's simulator: each node on 11211 and the discovery endpoint leave on their own gateway port and reach their own address", async () => {
+    const targets = memcachedTargetsOf(rig, mc.full);
+    expect(targets).toHaveLength(4);
+    expect(new Set(targets.map((t) => t.port))).toEqual(new Set([11211]));
+    const { actual, expected, dangling } = await gatewayRoutes(rig, targets);
+    expect(actual).toEqual(expected);
+    expect(dangling).toEqual([]);
+    const clusters = expected.map((line) => line.split(' ⇒ ')[1]);
+    expect(new Set(clusters).size).toBe(clusters.length);
   });
 
   test('everything rendered for the three products passes istioctl validate and analyze with no errors or warnings', async () => {

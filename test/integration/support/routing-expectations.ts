@@ -1,6 +1,6 @@
 import type { EndpointRole } from '../../../shared/model/instance.js';
-import { parseInstanceName } from '../../../shared/model/instance.js';
-import { servicePortName, subsetName } from '../../../shared/render/names.js';
+import { parseInstanceName, relativeNameOf } from '../../../shared/model/instance.js';
+import { nodeRole, servicePortName, subsetName } from '../../../shared/render/names.js';
 import { parseOutboundCluster, type SimCall } from '../../harness/istio-sim/index.js';
 import type { SyncRig } from './sync-rig.js';
 import { danglingClusters, expectLine, outboundCluster, routeLine, Routing, UNDECLARED } from './routing.js';
@@ -18,6 +18,18 @@ export function targetsOf(rig: SyncRig, full: string): Target[] {
   if (!instance) throw new Error(`no instance ${full}`);
   const primary: Target = { instance: full, role: 'primary', address: instance.host, port: instance.port };
   return instance.readEndpoint ? [primary, { instance: full, role: 'read', address: instance.readEndpoint, port: instance.readEndpointPort }] : [primary];
+}
+
+/** The endpoints of a Memcached instance as the local API reports them: its discovery endpoint and every node. */
+export function memcachedTargetsOf(rig: SyncRig, full: string): Target[] {
+  const relative = relativeNameOf(parseInstanceName(full)!);
+  const instance = rig.memorystore.memcachedInstances().find((i) => i.name === relative);
+  if (!instance) throw new Error(`no Memcached instance ${full}`);
+  const [address = '', port = '11211'] = instance.discoveryEndpoint.split(':');
+  return [
+    { instance: full, role: 'discovery', address, port: Number(port) },
+    ...instance.memcacheNodes.map((n) => ({ instance: full, role: nodeRole(n.nodeId), address: n.host, port: n.port })),
+  ];
 }
 
 const sidecarCall = (t: { address: string; port: number }): SimCall => ({ from: 'sidecar', address: t.address, port: t.port });
