@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     }
     for (const i of memorystore.memcachedInstances()) {
       const id = i.name.split('/').at(-1)!;
+      const [address = '', port = '11211'] = i.discoveryEndpoint.split(':');
+      if (address) seen.set(i.discoveryEndpoint, { label: `memcached ${id} discovery`, address, port: Number(port) });
       for (const n of i.memcacheNodes) seen.set(`${n.host}:${n.port}`, { label: `memcached ${id} ${n.nodeId}`, address: n.host, port: n.port });
     }
     return [...seen.values()];

@@ -30,5 +30,6 @@ export function showRecords(records: readonly AuditRecord[]): void {
   for (const r of records) {
     const by = r.trigger.kind === 'event' ? `${r.trigger.method_name?.split('.').pop()} by ${r.trigger.principal}` : `resync by ${r.trigger.principal}`;
     say(`audit: ${r.action.padEnd(8)} ${r.object.kind}/${r.object.name} -> ${r.outcome} (${r.patch.length} patch ops; ${by}; id ${r.id.slice(0, 8)})`);
+    if (r.action === 'skipped' && r.reason) say(`       why: ${r.reason}`);
   }
 }
