@@ -16,7 +16,7 @@ locals {
     "storage.googleapis.com",
   ]
   # Each synced product's own admin API (redis, memorystore, memcache).
-  product_apis = [for p in distinct(var.memorystore_products) : local.admin_methods[p].service]
+  product_apis = distinct([for p in distinct(var.memorystore_products) : local.admin_methods[p].service])
   enabled_apis = var.enable_apis ? toset(concat(local.required_apis, local.product_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])
 }
 

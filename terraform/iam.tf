@@ -61,8 +61,9 @@ locals {
   function_identities = { sync = local.service_account_members["sync"], resync = local.service_account_members["resync"] }
   # <product>.viewer: read the synced products' instances (get, list). container.clusterViewer: container.clusters.get,
   # which GKE requires before Kubernetes RBAC (kubernetes.tf) decides what the identity may do in the cluster.
-  product_viewer_roles = { redis = "roles/redis.viewer", valkey = "roles/memorystore.viewer", memcached = "roles/memcache.viewer" }
-  function_roles       = concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"])
+  # Redis Cluster's redis.clusters.get and .list are in roles/redis.viewer too: distinct() grants it once.
+  product_viewer_roles = { redis = "roles/redis.viewer", valkey = "roles/memorystore.viewer", memcached = "roles/memcache.viewer", redis-cluster = "roles/redis.viewer" }
+  function_roles       = distinct(concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"]))
   function_grants = { for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {
     member = local.function_identities[pair[0]]
     role   = pair[1]

@@ -30,6 +30,11 @@ locals {
       interfaces = ["google.cloud.memcache.v1.CloudMemcache", "google.cloud.memcache.v1beta2.CloudMemcache"]
       changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance", "UpgradeInstance", "ApplySoftwareUpdate"]
     }
+    redis-cluster = {
+      service    = "redis.googleapis.com"
+      interfaces = ["google.cloud.redis.cluster.v1.CloudRedisCluster", "google.cloud.redis.cluster.v1beta1.CloudRedisCluster"]
+      changing   = ["CreateCluster", "UpdateCluster", "DeleteCluster"]
+    }
   }
   # One clause per synced product: its service and its changing methods.
   product_clauses = [for product in distinct(var.memorystore_products) : format(

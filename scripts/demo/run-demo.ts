@@ -64,8 +64,8 @@ async function main(): Promise<void> {
 
   const redis = localRedisClient(memorystore.port, PROJECT);
   stops.push(() => redis.close());
-  const { valkey, memcache } = localProductClients(memorystore.port, PROJECT);
-  stops.push(() => Promise.all([valkey.close(), memcache.close()]));
+  const { valkey, memcache, cluster: redisCluster } = localProductClients(memorystore.port, PROJECT);
+  stops.push(() => Promise.all([valkey.close(), memcache.close(), redisCluster.close()]));
   const cluster = new ClusterView(controlPlane.adminKubeconfigPath, 'istio-system');
   const orders = `projects/${PROJECT}/locations/us-central1/instances/orders-cache`;
 

@@ -16,6 +16,7 @@ const SOURCE_OF: Readonly<Record<Product, (config: SourceConfig) => Promise<Inst
   },
   valkey: async (config) => (await import('./valkey-instance-source.js')).valkeySource(config),
   memcached: async (config) => (await import('./memcached-instance-source.js')).memcachedSource(config),
+  'redis-cluster': async (config) => (await import('./redis-cluster-source.js')).redisClusterSource(config),
 };
 
 /** The instances of every product MEMORYSTORE_PRODUCTS names, through their official clients. */

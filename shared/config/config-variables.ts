@@ -14,7 +14,7 @@ export interface ConfigVariable {
 
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'MEMORYSTORE_PROJECT', required: true, deployed: true, description: 'Project whose Memorystore instances are synced.' },
-  { name: 'MEMORYSTORE_PRODUCTS', required: false, deployed: true, default: 'redis', description: 'Comma-separated Memorystore products to sync: `redis` (Memorystore for Redis), `valkey` (Memorystore for Valkey), `memcached` (Memorystore for Memcached). Each is read through its own API, which must be enabled.' },
+  { name: 'MEMORYSTORE_PRODUCTS', required: false, deployed: true, default: 'redis', description: 'Comma-separated Memorystore products to sync: `redis` (Memorystore for Redis), `valkey` (Memorystore for Valkey), `memcached` (Memorystore for Memcached), `redis-cluster` (Memorystore for Redis Cluster). Each is read through its own API, which must be enabled.' },
   { name: 'MEMORYSTORE_LOCATIONS', required: false, deployed: true, default: '-', description: 'Comma-separated regions to sync; `-` means all regions.' },
   { name: 'MEMORYSTORE_API_ENDPOINT', required: false, deployed: false, description: 'Memorystore API `host:port` for every product (default: each product\'s Google endpoint). For a local server in tests and the demo.' },
   { name: 'MEMORYSTORE_API_PLAINTEXT', required: false, deployed: false, default: 'false', description: '`true` to talk plaintext gRPC, with no Google credentials, to MEMORYSTORE_API_ENDPOINT.' },

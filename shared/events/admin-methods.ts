@@ -6,6 +6,7 @@ import type { Product } from '../model/products.js';
  * (a test checks that the two agree).
  * - Redis: https://cloud.google.com/memorystore/docs/redis/audit-logs
  * - Memcached: https://cloud.google.com/memorystore/docs/memcached/audit-logs (v1 and v1beta2 CloudMemcache)
+ * - Redis Cluster: `google.cloud.redis.cluster.{v1,v1beta1}.CloudRedisCluster`, on redis.googleapis.com as well.
  * - Valkey: the `google.cloud.memorystore.{v1,v1beta}.Memorystore` service of memorystore.proto; its audit page lists
  *   no method names we could read, so these follow the naming every other Google API's audit entries use.
  */
@@ -30,6 +31,11 @@ export const ADMIN_METHODS: Readonly<Record<Product, AdminMethods>> = {
   memcached: {
     interfaces: ['google.cloud.memcache.v1.CloudMemcache', 'google.cloud.memcache.v1beta2.CloudMemcache'],
     changing: ['CreateInstance', 'UpdateInstance', 'DeleteInstance', 'UpgradeInstance', 'ApplySoftwareUpdate'],
+  },
+  // Shard and replica changes move no discovery endpoint, but may move node addresses: reconciled all the same.
+  'redis-cluster': {
+    interfaces: ['google.cloud.redis.cluster.v1.CloudRedisCluster', 'google.cloud.redis.cluster.v1beta1.CloudRedisCluster'],
+    changing: ['CreateCluster', 'UpdateCluster', 'DeleteCluster'],
   },
 };
 

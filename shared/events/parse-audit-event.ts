@@ -1,6 +1,6 @@
 import { classifyMethod } from './admin-methods.js';
 import { instanceOf as instanceNamed, type InstanceName } from '../model/instance.js';
-import { PRODUCT_INFO, PRODUCTS, productOfService, type Product } from '../model/products.js';
+import { PRODUCT_INFO, PRODUCTS, productsOfService, type Product } from '../model/products.js';
 
 export const PUBSUB_EVENT_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
 export const AUDIT_EVENT_TYPE = 'google.cloud.audit.log.v1.written';
@@ -69,8 +69,9 @@ function instanceOf(product: Product, payload: Json): InstanceName | undefined {
   if (direct) return direct;
   const request = isObject(payload['request']) ? payload['request'] : {};
   const parent = str(request['parent']) ?? resourceName;
-  const id = str(request['instanceId']);
-  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent) ? instanceNamed(product, `${parent}/instances/${id}`) : undefined;
+  const { idField, collection } = PRODUCT_INFO[product];
+  const id = str(request[idField]);
+  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent) ? instanceNamed(product, `${parent}/${collection}/${id}`) : undefined;
 }
 
 /**
@@ -98,18 +99,19 @@ export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   return { action: 'reconcile', instance, trigger: triggerOf(event, entry, payload) };
 }
 
-const SERVICE_NAMES = PRODUCTS.map((p) => PRODUCT_INFO[p].serviceName).join(', ');
+const SERVICE_NAMES = [...new Set(PRODUCTS.map((p) => PRODUCT_INFO[p].serviceName))].join(', ');
 
 /** The audit payload and its product, if the entry is about an instance method that changes something; else why not. */
 function changingPayload(entry: Json): { payload: Json; product: Product } | string {
   const payload = entry['protoPayload'];
   if (!isObject(payload)) return 'LogEntry has no protoPayload: not an audit log entry';
   const serviceName = str(payload['serviceName']);
-  const product = productOfService(serviceName);
-  if (!product) return `service ${quoted(serviceName)} is not one of ${SERVICE_NAMES}`;
+  const products = productsOfService(serviceName);
+  if (products.length === 0) return `service ${quoted(serviceName)} is not one of ${SERVICE_NAMES}`;
   const methodName = str(payload['methodName']) ?? '';
-  const method = classifyMethod(product, methodName);
-  if (method.kind === 'unknown') return `method ${quoted(methodName)} is not an instance method of ${PRODUCT_INFO[product].serviceName}`;
+  // The method's interface tells products of one service apart (CloudRedis and CloudRedisCluster).
+  const [product, method] = products.map((p) => [p, classifyMethod(p, methodName)] as const).find(([, m]) => m.kind !== 'unknown') ?? [];
+  if (!product || !method || method.kind === 'unknown') return `method ${quoted(methodName)} is not an instance method of ${serviceName}`;
   if (method.kind === 'no-change') return `method ${quoted(method.method)} does not change instance endpoints`;
   return { payload, product };
 }

@@ -35,19 +35,20 @@ export interface InstanceName {
 
 // https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances (and the same pattern
 // in the Valkey and Memcached APIs).
-const RELATIVE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/instances\/([^/]+)$/;
+const RELATIVE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/(instances|clusters)\/([^/]+)$/;
 
 /** The identity of an instance of `product` named by its relative name, if the id follows that product's rules. */
 export function instanceOf(product: Product, relativeName: string): InstanceName | undefined {
   const match = RELATIVE_NAME.exec(relativeName);
-  if (!match?.[1] || !match[2] || !match[3] || !PRODUCT_INFO[product].instanceId.test(match[3])) return undefined;
-  return { full: `${PRODUCT_INFO[product].identityPrefix}${relativeName}`, product, project: match[1], location: match[2], id: match[3] };
+  const info = PRODUCT_INFO[product];
+  if (!match?.[1] || !match[2] || match[3] !== info.collection || !match[4] || !info.instanceId.test(match[4])) return undefined;
+  return { full: `${info.identityPrefix}${relativeName}`, product, project: match[1], location: match[2], id: match[4] };
 }
 
 /** Parses an identity back (from an annotation, a listing): the product follows from its prefix. */
 export function parseInstanceName(value: string): InstanceName | undefined {
   // Redis last: its prefix is empty.
-  const product = [...PRODUCTS].reverse().find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
+  const product = [...PRODUCTS].sort((a, b) => PRODUCT_INFO[b].identityPrefix.length - PRODUCT_INFO[a].identityPrefix.length).find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
   return product ? instanceOf(product, value.slice(PRODUCT_INFO[product].identityPrefix.length)) : undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { CloudMemcacheClient } from '@google-cloud/memcache';
 import type { MemorystoreClient } from '@google-cloud/memorystore';
+import type { CloudRedisClusterClient } from '@google-cloud/redis-cluster';
 import { memorystoreSources } from '../../shared/adapters/memorystore-sources.js';
 import type { InstanceSource } from '../../shared/adapters/instance-source.js';
 import { localProductClients, startFakeMemorystore, type FakeMemorystore } from '../harness/memorystore/index.js';
@@ -11,16 +12,17 @@ import { localProductClients, startFakeMemorystore, type FakeMemorystore } from 
 let server: FakeMemorystore;
 let valkey: MemorystoreClient;
 let memcache: CloudMemcacheClient;
+let cluster: CloudRedisClusterClient;
 let source: InstanceSource;
 const parent = 'projects/test-project/locations/us-central1';
 
 beforeAll(async () => {
   server = await startFakeMemorystore({ projectId: 'test-project' });
-  ({ valkey, memcache } = localProductClients(server.port, 'test-project'));
-  source = await memorystoreSources({ project: 'test-project', products: ['redis', 'valkey', 'memcached'], memorystoreEndpoint: { host: '127.0.0.1', port: server.port, plaintext: true } });
+  ({ valkey, memcache, cluster } = localProductClients(server.port, 'test-project'));
+  source = await memorystoreSources({ project: 'test-project', products: ['redis', 'valkey', 'memcached', 'redis-cluster'], memorystoreEndpoint: { host: '127.0.0.1', port: server.port, plaintext: true } });
 });
 afterAll(async () => {
-  await Promise.all([valkey.close(), memcache.close()]);
+  await Promise.all([valkey.close(), memcache.close(), cluster.close()]);
   await server.stop();
 });
 
@@ -64,12 +66,24 @@ test('Memcached: a create gets its discovery endpoint and one endpoint per node;
   expect(three?.endpoints?.slice(0, 3)).toEqual(two?.endpoints);
 });
 
+test('Redis Cluster: a sharded target with its discovery endpoint; a reshard keeps it', async () => {
+  const [operation] = await cluster.createCluster({ parent, clusterId: 'rc-1', cluster: { shardCount: 3 } });
+  await operation.promise();
+  const name = `//redis.googleapis.com/${parent}/clusters/rc-1`;
+  const created = await source.get(name);
+  expect(created).toMatchObject({ state: 'ACTIVE', phase: 'ready', sharded: true, endpoints: [{ role: 'discovery', port: 6379 }] });
+  const [reshard] = await cluster.updateCluster({ updateMask: { paths: ['shard_count'] }, cluster: { name: `${parent}/clusters/rc-1`, shardCount: 5 } });
+  await reshard.promise();
+  expect((await source.get(name))?.endpoints).toEqual(created?.endpoints);
+});
+
 test('one listing reads every product; a deleted instance is NOT_FOUND', async () => {
   const listed = await source.list('test-project', '-');
   expect(listed.instances.map((i) => i.name).sort()).toEqual([
     `//memcache.googleapis.com/${parent}/instances/mc-1`,
     `//memorystore.googleapis.com/${parent}/instances/vk-1`,
     `//memorystore.googleapis.com/${parent}/instances/vk-cluster`,
+    `//redis.googleapis.com/${parent}/clusters/rc-1`,
   ]);
   const [operation] = await valkey.deleteInstance({ name: `${parent}/instances/vk-cluster` });
   await operation.promise();

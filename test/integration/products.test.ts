@@ -16,7 +16,7 @@ import { startRig, type SyncRig } from './support/sync-rig.js';
  */
 let rig: SyncRig;
 beforeAll(async () => {
-  rig = await startRig({ namespace: 'e2e-products', env: { MEMORYSTORE_PRODUCTS: 'redis,valkey,memcached' } });
+  rig = await startRig({ namespace: 'e2e-products', env: { MEMORYSTORE_PRODUCTS: 'redis,valkey,memcached,redis-cluster' } });
 }, 120_000);
 afterAll(async () => rig?.stop());
 
@@ -72,6 +72,27 @@ describe('Valkey in cluster mode, in egress-gateway mode', () => {
     expect(records.map((r) => [r.record.action, r.record.object.kind, r.record.object.name])).toEqual([['skipped', 'Instance', valkeyOf('shards').full]]);
     expect(records[0]?.record.reason).toMatch(/sharded target .* cannot be routed through the egress gateway/);
     expect(rig.logs().some((l) => l['message'] === 'audit record' && (l['record'] as { action?: string }).action === 'skipped')).toBe(true);
+  });
+});
+
+describe('Redis Cluster, in egress-gateway mode', () => {
+  const rc = parseInstanceName(`//redis.googleapis.com/${parent}/clusters/ledger`)!;
+  const skipsSince = async (mark: number) => (await rig.audit.since(mark)).map((r) => [r.record.action, r.record.object.name, r.record.trigger.method_name]);
+
+  test('create and reshard: each event records a skip with the reason and writes nothing; delete leaves nothing', async () => {
+    let mark = rig.audit.count;
+    const [create] = await rig.products.cluster.createCluster({ parent, clusterId: 'ledger', cluster: { shardCount: 3 } });
+    await done(create);
+    expect(await skipsSince(mark)).toEqual([['skipped', rc.full, 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster']]);
+    mark = rig.audit.count;
+    const [reshard] = await rig.products.cluster.updateCluster({ updateMask: { paths: ['shard_count'] }, cluster: { name: `${parent}/clusters/ledger`, shardCount: 5 } });
+    await done(reshard);
+    expect(await skipsSince(mark)).toEqual([['skipped', rc.full, 'google.cloud.redis.cluster.v1.CloudRedisCluster.UpdateCluster']]);
+    mark = rig.audit.count;
+    const [remove] = await rig.products.cluster.deleteCluster({ name: `${parent}/clusters/ledger` });
+    await done(remove);
+    expect(await skipsSince(mark)).toEqual([]);
+    expect(await kindsOf(objectName(rc))).toEqual([]);
   });
 });
 

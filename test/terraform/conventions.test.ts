@@ -23,7 +23,7 @@ test('APIs are enabled on request, and never disabled on destroy', () => {
   expect(tf.variables['enable_apis']!['default']).toBe(true);
   expect(tf.locals['required_apis']).toEqual(expect.arrayContaining(['cloudfunctions.googleapis.com', 'run.googleapis.com', 'cloudbuild.googleapis.com', 'pubsub.googleapis.com', 'bigquery.googleapis.com', 'cloudscheduler.googleapis.com']));
   // Each synced product's admin API, from the same table as the sink filter.
-  expect(tf.locals['product_apis']).toBe('${[for p in distinct(var.memorystore_products) : local.admin_methods[p].service]}');
+  expect(tf.locals['product_apis']).toBe('${distinct([for p in distinct(var.memorystore_products) : local.admin_methods[p].service])}');
 });
 
 test('service accounts are created only for the roles var.service_accounts leaves out', () => {

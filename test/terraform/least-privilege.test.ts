@@ -45,8 +45,8 @@ test('the only project-wide grants are the synced products viewer roles and the 
   expect(Object.keys(resourcesOf(tf, 'google_project_iam_member'))).toEqual(['function_roles']);
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['for_each']).toBe('${local.function_grants}');
   // One viewer role per synced product, and nothing else but GKE's cluster viewer.
-  expect(tf.locals['product_viewer_roles']).toEqual({ redis: 'roles/redis.viewer', valkey: 'roles/memorystore.viewer', memcached: 'roles/memcache.viewer' });
-  expect(tf.locals['function_roles']).toBe('${concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"])}');
+  expect(tf.locals['product_viewer_roles']).toEqual({ redis: 'roles/redis.viewer', valkey: 'roles/memorystore.viewer', memcached: 'roles/memcache.viewer', 'redis-cluster': 'roles/redis.viewer' });
+  expect(tf.locals['function_roles']).toBe('${distinct(concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"]))}');
   expect(tf.locals['function_identities']).toEqual({ sync: '${local.service_account_members["sync"]}', resync: '${local.service_account_members["resync"]}' });
 });
 

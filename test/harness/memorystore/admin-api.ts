@@ -1,6 +1,7 @@
 import { protos as memcacheProtos } from '@google-cloud/memcache';
 import { protos as valkeyProtos } from '@google-cloud/memorystore';
 import { protos as redisProtos } from '@google-cloud/redis';
+import { protos as clusterProtos } from '@google-cloud/redis-cluster';
 
 /**
  * What differs between the Memorystore admin APIs the local server serves, as their audit entries and long-running
@@ -54,4 +55,16 @@ export const MEMCACHED_API: AdminApi = {
   instanceType: typeUrl('google.cloud.memcache.v1.Instance'),
   encodeMetadata: (message) => Buffer.from(memcacheProtos.google.cloud.memcache.v1.OperationMetadata.encode(message).finish()),
   resource: audited('memcache.googleapis.com'),
+};
+
+// CloudRedisCluster declares its operations' metadata as google.protobuf.Any (cloud_redis_cluster.proto); it is sent as
+// the package's OperationMetadata, which is what an Any there holds.
+export const REDIS_CLUSTER_API: AdminApi = {
+  serviceName: 'redis.googleapis.com',
+  interfaceName: 'google.cloud.redis.cluster.v1.CloudRedisCluster',
+  permissionPrefix: 'redis.clusters',
+  metadataType: typeUrl('google.cloud.redis.cluster.v1.OperationMetadata'),
+  instanceType: typeUrl('google.cloud.redis.cluster.v1.Cluster'),
+  encodeMetadata: (message) => Buffer.from(clusterProtos.google.cloud.redis.cluster.v1.OperationMetadata.encode(message).finish()),
+  resource: (project_id, region, cluster_id) => ({ type: 'redis.googleapis.com/Cluster', labels: { resource_container: project_id, location: region, cluster_id } }),
 };

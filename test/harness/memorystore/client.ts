@@ -1,3 +1,4 @@
+import { CloudRedisClusterClient } from '@google-cloud/redis-cluster';
 import { CloudMemcacheClient } from '@google-cloud/memcache';
 import { MemorystoreClient } from '@google-cloud/memorystore';
 import { CloudRedisClient } from '@google-cloud/redis';
@@ -12,9 +13,12 @@ export function localRedisClient(port: number, projectId: string): CloudRedisCli
   return new CloudRedisClient({ apiEndpoint: '127.0.0.1', port, sslCreds: credentials.createInsecure(), projectId, universeDomain: 'googleapis.com' });
 }
 
-/** The real @google-cloud/memorystore (Valkey) and @google-cloud/memcache clients pointed at the local API. */
-export function localProductClients(port: number, projectId: string): { valkey: MemorystoreClient; memcache: CloudMemcacheClient } {
-  const options = clientOptions({ project: projectId, memorystoreEndpoint: { host: '127.0.0.1', port, plaintext: true } }, '@google-cloud/memorystore');
-  const memcacheOptions = clientOptions({ project: projectId, memorystoreEndpoint: { host: '127.0.0.1', port, plaintext: true } }, '@google-cloud/memcache');
-  return { valkey: new MemorystoreClient(options), memcache: new CloudMemcacheClient(memcacheOptions) };
+/** The real @google-cloud/memorystore (Valkey), @google-cloud/memcache and @google-cloud/redis-cluster clients on the local API. */
+export function localProductClients(port: number, projectId: string): { valkey: MemorystoreClient; memcache: CloudMemcacheClient; cluster: CloudRedisClusterClient } {
+  const local = { project: projectId, memorystoreEndpoint: { host: '127.0.0.1', port, plaintext: true } };
+  return {
+    valkey: new MemorystoreClient(clientOptions(local, '@google-cloud/memorystore')),
+    memcache: new CloudMemcacheClient(clientOptions(local, '@google-cloud/memcache')),
+    cluster: new CloudRedisClusterClient(clientOptions(local, '@google-cloud/redis-cluster')),
+  };
 }

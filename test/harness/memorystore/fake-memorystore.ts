@@ -6,6 +6,7 @@ import { listPage, type Unreachable } from './list-page.js';
 import { OperationRunner, type OperationSpec } from './operations.js';
 import { fail, record, text, withInstance as withStored, type Call, type Done } from './grpc-handlers.js';
 import { memcachedBackend, type FakeMemcached } from './memcached-service.js';
+import { redisClusterBackend, type FakeRedisCluster } from './redis-cluster-service.js';
 import { loadServices } from './protos.js';
 import { updateFields } from './update-mask.js';
 import { valkeyBackend, type FakeValkey } from './valkey-service.js';
@@ -30,6 +31,8 @@ export interface FakeMemorystore {
   valkeyInstances(): FakeValkey[];
   /** Copies of the Memcached instances (`google.cloud.memcache.v1`) as they are now. */
   memcachedInstances(): FakeMemcached[];
+  /** Copies of the Redis Clusters (`google.cloud.redis.cluster.v1`) as they are now. */
+  redisClusters(): FakeRedisCluster[];
   /**
    * Changes an instance's address as Memorystore itself can (e.g. a change of in-transit encryption moves the port
    * between 6379 and 6378). Not a call of the public API: it is logged as an UpdateInstance, UPDATING then READY.
@@ -50,12 +53,13 @@ export interface FakeMemorystore {
 
 /**
  * The local Memorystore APIs on one plaintext gRPC port: `google.cloud.redis.v1.CloudRedis`,
- * `google.cloud.memorystore.v1.Memorystore` (Valkey), `google.cloud.memcache.v1.CloudMemcache` and
+ * `google.cloud.memorystore.v1.Memorystore` (Valkey), `google.cloud.memcache.v1.CloudMemcache`,
+ * `google.cloud.redis.cluster.v1.CloudRedisCluster` and
  * `google.longrunning.Operations`, instances in memory with the states the real services move through. Google ships no
  * emulator; this is the one faked part of the test stack, and the real client libraries talk to it.
  */
 export async function startFakeMemorystore(options: FakeMemorystoreOptions): Promise<FakeMemorystore> {
-  const { cloudRedis, valkey, memcache, operations, encodeInstance } = loadServices();
+  const { cloudRedis, valkey, memcache, redisCluster, operations, encodeInstance } = loadServices();
   const { projectId } = options;
   const store = new Map<string, FakeInstance>();
   const auth = new Map<string, string>();
@@ -70,6 +74,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   const backendOptions = { projectId, runner, pool, unreachable: () => unreachable };
   const valkeyApi = valkeyBackend(backendOptions);
   const memcachedApi = memcachedBackend(backendOptions);
+  const clusterApi = redisClusterBackend(backendOptions);
 
   const redis: UntypedServiceImplementation = {
     GetInstance: (call: Call, done: Done) => withInstance(call, done, (instance) => done(null, instance)),
@@ -133,6 +138,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   server.addService(cloudRedis, complete(cloudRedis, redis));
   server.addService(valkey, complete(valkey, valkeyApi.implementation));
   server.addService(memcache, complete(memcache, memcachedApi.implementation));
+  server.addService(redisCluster, complete(redisCluster, clusterApi.implementation));
   server.addService(operations, complete(operations, longrunning));
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
 
@@ -142,6 +148,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     instances: () => [...store.values()].map(copyOf),
     valkeyInstances: () => [...valkeyApi.store.values()].map((i) => structuredClone(i)),
     memcachedInstances: () => [...memcachedApi.store.values()].map((i) => structuredClone(i)),
+    redisClusters: () => [...clusterApi.store.values()].map((i) => structuredClone(i)),
     async readdress(name, change) {
       const instance = store.get(name);
       if (!instance) throw new Error(`no instance ${name}`);

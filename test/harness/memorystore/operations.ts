@@ -4,11 +4,14 @@ import { REDIS_API, type AdminApi } from './admin-api.js';
 import { auditLogEntry } from './audit-entry.js';
 import { locationOf } from './instance-store.js';
 
-export type Method = 'CreateInstance' | 'UpdateInstance' | 'FailoverInstance' | 'DeleteInstance';
+export type Method = 'CreateInstance' | 'UpdateInstance' | 'FailoverInstance' | 'DeleteInstance' | 'CreateCluster' | 'UpdateCluster' | 'DeleteCluster';
 
 // The OperationMetadata verb of each method; the IAM permission it checks (the audit log's authorizationInfo) is
 // `<api prefix>.<verb>`.
-const VERB: Record<Method, string> = { CreateInstance: 'create', UpdateInstance: 'update', FailoverInstance: 'failover', DeleteInstance: 'delete' };
+const VERB: Record<Method, string> = {
+  CreateInstance: 'create', UpdateInstance: 'update', FailoverInstance: 'failover', DeleteInstance: 'delete',
+  CreateCluster: 'create', UpdateCluster: 'update', DeleteCluster: 'delete',
+};
 
 export interface OperationSpec {
   /** The API the operation belongs to (default: Memorystore for Redis). */

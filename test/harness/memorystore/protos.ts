@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 import { loadPackageDefinition, type GrpcObject, type ServiceDefinition } from '@grpc/grpc-js';
-import { MEMCACHED_API, REDIS_API, VALKEY_API, type AdminApi } from './admin-api.js';
+import { MEMCACHED_API, REDIS_API, REDIS_CLUSTER_API, VALKEY_API, type AdminApi } from './admin-api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -33,30 +33,35 @@ export interface Services {
   readonly cloudRedis: ServiceDefinition;
   readonly valkey: ServiceDefinition;
   readonly memcache: ServiceDefinition;
+  readonly redisCluster: ServiceDefinition;
   readonly operations: ServiceDefinition;
   /** Encodes an Instance of `api`, as an Operation's `response` Any carries it. */
   encodeInstance: (instance: object, api: AdminApi) => Buffer;
 }
 
 /**
- * The CloudRedis, Memorystore (Valkey) and CloudMemcache services and Operations, from the .proto files that ship in
- * @google-cloud/redis, @google-cloud/memorystore and @google-cloud/memcache and their google-gax.
+ * The CloudRedis, Memorystore (Valkey), CloudMemcache and CloudRedisCluster services and Operations, from the .proto
+ * files that ship in @google-cloud/redis, @google-cloud/memorystore, @google-cloud/memcache and
+ * @google-cloud/redis-cluster and their google-gax.
  */
 export function loadServices(): Services {
   const redis = load('@google-cloud/redis', ['google/cloud/redis/v1/cloud_redis.proto']);
   const valkey = load('@google-cloud/memorystore', ['google/cloud/memorystore/v1/memorystore.proto']);
   const memcache = load('@google-cloud/memcache', ['google/cloud/memcache/v1/cloud_memcache.proto']);
+  const redisCluster = load('@google-cloud/redis-cluster', ['google/cloud/redis/cluster/v1/cloud_redis_cluster.proto']);
   const services = {
     cloudRedis: pick(redis, 'google.cloud.redis.v1.CloudRedis'),
     valkey: pick(valkey, 'google.cloud.memorystore.v1.Memorystore'),
     memcache: pick(memcache, 'google.cloud.memcache.v1.CloudMemcache'),
+    redisCluster: pick(redisCluster, 'google.cloud.redis.cluster.v1.CloudRedisCluster'),
   };
   // GetInstance's response serializer encodes an Instance: what an Operation's `response` Any carries.
-  const serializerOf = (service: ServiceDefinition) => (service['GetInstance'] as unknown as { responseSerialize: (value: object) => Buffer }).responseSerialize;
+  const serializerOf = (service: ServiceDefinition, method = 'GetInstance') => (service[method] as unknown as { responseSerialize: (value: object) => Buffer }).responseSerialize;
   const encoders = new Map<AdminApi, (value: object) => Buffer>([
     [REDIS_API, serializerOf(services.cloudRedis)],
     [VALKEY_API, serializerOf(services.valkey)],
     [MEMCACHED_API, serializerOf(services.memcache)],
+    [REDIS_CLUSTER_API, serializerOf(services.redisCluster, 'GetCluster')],
   ]);
   return { ...services, operations: pick(redis, 'google.longrunning.Operations'), encodeInstance: (instance, api) => encoders.get(api)!(instance) };
 }

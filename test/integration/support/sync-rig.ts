@@ -159,7 +159,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
       await bridge.stop();
       await audit.close();
       await redis.close();
-      await Promise.all([products.valkey.close(), products.memcache.close()]);
+      await Promise.all([products.valkey.close(), products.memcache.close(), products.cluster.close()]);
       await memorystore.stop();
       await front.stop();
       await issuer.close();

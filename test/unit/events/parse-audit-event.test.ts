@@ -46,7 +46,8 @@ describe('parseAuditEvent: events acknowledged without action, each with a reaso
     ['a read-only method', pubsubEvent(logEntry({ method: 'GetInstance' })), /does not change/],
     ['export changes nothing', pubsubEvent(logEntry({ method: 'ExportInstance' })), /does not change/],
     ['reschedule maintenance changes nothing', pubsubEvent(logEntry({ method: 'RescheduleMaintenance' })), /does not change/],
-    ['a Redis Cluster method', pubsubEvent(logEntry({ methodName: 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster' })), /not an instance method of redis\.googleapis\.com/],
+    ['a Redis Cluster method naming an instance', pubsubEvent(logEntry({ methodName: 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster' })), /not an instance name/],
+    ['a method of no Memorystore interface', pubsubEvent(logEntry({ methodName: 'google.cloud.redis.v9.Nothing.CreateInstance' })), /not an instance method of redis\.googleapis\.com/],
     ['a failed call with no operation', pubsubEvent(logEntry({ operation: null, status: { code: 7, message: 'denied' } })), /failed/],
     ['a resource that is not an instance', pubsubEvent(logEntry({ resourceName: 'projects/test-project/locations/us-central1/operations/x' })), /not an instance name/],
     ['Pub/Sub data that is not JSON', pubsubEvent('not json {'), /not a JSON LogEntry/],
@@ -85,6 +86,7 @@ describe('parseAuditEvent: the other Memorystore products', () => {
     ['Valkey v1 update', entry('memorystore.googleapis.com', 'google.cloud.memorystore.v1.Memorystore.UpdateInstance'), `//memorystore.googleapis.com/${relative}`, 'valkey'],
     ['Valkey v1beta delete', entry('memorystore.googleapis.com', 'google.cloud.memorystore.v1beta.Memorystore.DeleteInstance'), `//memorystore.googleapis.com/${relative}`, 'valkey'],
     ['Memcached v1 resize', entry('memcache.googleapis.com', 'google.cloud.memcache.v1.CloudMemcache.UpdateInstance'), `//memcache.googleapis.com/${relative}`, 'memcached'],
+    ['Redis Cluster v1 reshard', entry('redis.googleapis.com', 'google.cloud.redis.cluster.v1.CloudRedisCluster.UpdateCluster', 'projects/test-project/locations/us-central1/clusters/vk-1'), '//redis.googleapis.com/projects/test-project/locations/us-central1/clusters/vk-1', 'redis-cluster'],
     ['Memcached v1beta2 software update', entry('memcache.googleapis.com', 'google.cloud.memcache.v1beta2.CloudMemcache.ApplySoftwareUpdate'), `//memcache.googleapis.com/${relative}`, 'memcached'],
   ])('%s: the instance as that product names it', (_title, event, full, product) => {
     expect(parseAuditEvent(event)).toMatchObject({ action: 'reconcile', instance: { full, product, id: 'vk-1' } });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { instanceOf, parseInstanceName, relativeNameOf } from '../../../shared/model/instance.js';
-import { PRODUCTS } from '../../../shared/model/products.js';
+import { PRODUCT_INFO, PRODUCTS } from '../../../shared/model/products.js';
 import { endpointHost, nodeRole, objectName, servicePortName, subsetName } from '../../../shared/render/names.js';
 
 const RELATIVE = 'projects/p/locations/us-central1/instances/cache-1';
@@ -15,13 +15,21 @@ describe('instance identity across products', () => {
   });
 
   test('the same relative name in three products is three instances with three names and hosts', () => {
-    const names = PRODUCTS.map((p) => instanceOf(p, RELATIVE)!);
+    const names = PRODUCTS.filter((p) => PRODUCT_INFO[p].collection === 'instances').map((p) => instanceOf(p, RELATIVE)!);
     expect(names.map((n) => n.full)).toEqual([RELATIVE, `//memorystore.googleapis.com/${RELATIVE}`, `//memcache.googleapis.com/${RELATIVE}`]);
-    expect(names.map((n) => parseInstanceName(n.full)?.product)).toEqual([...PRODUCTS]);
+    expect(names.map((n) => parseInstanceName(n.full)?.product)).toEqual(['redis', 'valkey', 'memcached']);
     expect(names.map(relativeNameOf)).toEqual([RELATIVE, RELATIVE, RELATIVE]);
     for (const render of [objectName, (n: typeof names[number]) => endpointHost(n, 'primary', 's'), (n: typeof names[number]) => subsetName(n, 'read')]) {
       expect(new Set(names.map(render)).size).toBe(3);
     }
+  });
+
+  test('a Redis Cluster is a cluster of redis.googleapis.com: its own identity and names', () => {
+    const cluster = parseInstanceName('//redis.googleapis.com/projects/p/locations/us-central1/clusters/cache-1')!;
+    expect(cluster).toMatchObject({ product: 'redis-cluster', id: 'cache-1' });
+    expect(objectName(cluster)).toMatch(/^rediscluster-cache-1-/);
+    expect(instanceOf('redis-cluster', RELATIVE)).toBeUndefined();
+    expect(parseInstanceName('//redis.googleapis.com/projects/p/locations/us-central1/instances/cache-1')).toBeUndefined();
   });
 
   test("each product's own id rules: Valkey's may start with a digit and run to 63 characters", () => {
@@ -45,7 +53,8 @@ describe('the admission policy allows exactly the Service port names the project
   const pattern = new RegExp(/expression: "'(\^\(tcp-[^']+)'"/.exec(template)![1]!);
 
   test.each(PRODUCTS)('%s: every role', (product) => {
-    const longest = instanceOf(product, `projects/p/locations/r/instances/${product === 'valkey' ? '9' + 'a'.repeat(62) : 'a'.repeat(40)}`)!;
+    const id = product === 'valkey' ? '9' + 'a'.repeat(62) : product === 'redis-cluster' ? 'a'.repeat(63) : 'a'.repeat(40);
+    const longest = instanceOf(product, `projects/p/locations/r/${PRODUCT_INFO[product].collection}/${id}`)!;
     for (const role of ['primary', 'read', 'discovery', nodeRole('node-1')]) expect(servicePortName(longest, role)).toMatch(pattern);
   });
 
