@@ -1,4 +1,3 @@
-import { toRedisInstance } from '../../shared/sources/redis.js';
 /**
  * Benchmarks of the pure core, comparable run to run: planning a resync for N instances (first round: everything
  * created; second round: nothing to change) and decoding audit events. Prints median time and heap growth.
@@ -11,6 +10,7 @@ import { desiredState, type InstanceObservation } from '../../shared/plan/desire
 import { planChanges } from '../../shared/plan/plan-changes.js';
 import type { GatewayServiceState } from '../../shared/plan/service-ports.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
+import { toRedisInstance } from '../../shared/sources/redis.js';
 
 const config = parseConfig({ MEMORYSTORE_PROJECT: 'bench-project', KUBECONFIG: '/dev/null', GATEWAY_PORT_RANGE: '20000-40000' });
 

@@ -1,11 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
-import { egressGatewayAnalyzeInputs } from '../harness/control-plane/index.js';
-import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../harness/istioctl/index.js';
 import { logEntry } from '../fixtures/audit-entries.js';
+import { checkWithIstioctl } from './support/istio-checks.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**
@@ -137,16 +133,9 @@ describe('other instance shapes', () => {
 
   test('everything rendered passes istioctl validate and analyze with no errors or warnings', async () => {
     await rig.createInstance('replicas-cache', { tier: 'STANDARD_HA', readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 });
-    const objects = [...(await rig.cluster.istioObjects()).values()].map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec }));
-    const dir = mkdtempSync(join(tmpdir(), 'rendered-'));
-    const rendered = writeYamlDocs(dir, objects);
-    const validation = await istioctlValidate([rendered]);
+    const { validation, analysis } = await checkWithIstioctl(rig);
     expect(validation.stderr).not.toMatch(/error|warn/i);
     expect(validation.code).toBe(0);
-    // The egress gateway Pod and Service as the installer has them, so the analyzers can match selectors and ports.
-    const gateway = join(dir, 'gateway.yaml');
-    writeFileSync(gateway, egressGatewayAnalyzeInputs(rig.namespace, await rig.cluster.gatewayPorts()));
-    const analysis = await istioctlAnalyze([rendered, gateway]);
     expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
   });
 });

@@ -1,13 +1,9 @@
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
-import { egressGatewayAnalyzeInputs } from '../harness/control-plane/index.js';
-import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../harness/istioctl/index.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { testConfig } from '../fixtures/settings.js';
 import { gatewayRoutes, memcachedTargetsOf } from './support/routing-expectations.js';
+import { checkWithIstioctl } from './support/istio-checks.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**
@@ -133,16 +129,10 @@ describe('Memcached', () => {
 
   test('everything rendered for the three products passes istioctl validate and analyze with no errors or warnings', async () => {
     await rig.createInstance('orders');
-    const objects = [...(await rig.cluster.istioObjects()).values()].map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec }));
+    const { objects, validation, analysis } = await checkWithIstioctl(rig);
     expect(new Set(objects.map((o) => o.metadata.name.split('-')[0]))).toEqual(new Set(['redis', 'memcached']));
-    const dir = mkdtempSync(join(tmpdir(), 'products-'));
-    const rendered = writeYamlDocs(dir, objects);
-    const validation = await istioctlValidate([rendered]);
     expect(validation.stderr).not.toMatch(/error|warn/i);
     expect(validation.code).toBe(0);
-    const gateway = join(dir, 'gateway.yaml');
-    writeFileSync(gateway, egressGatewayAnalyzeInputs(rig.namespace, await rig.cluster.gatewayPorts()));
-    const analysis = await istioctlAnalyze([rendered, gateway]);
     expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
   });
 

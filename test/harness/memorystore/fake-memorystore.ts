@@ -5,11 +5,12 @@ import { AddressPool, authStringFor, copyOf, failOver, locationOf, newInstance, 
 import { listPage, type Unreachable } from './list-page.js';
 import { OperationRunner, type OperationSpec } from './operations.js';
 import { fail, record, text, withInstance as withStored, type Call, type Done } from './grpc-handlers.js';
-import { memcachedBackend, type FakeMemcached } from './memcached-service.js';
-import { redisClusterBackend, type FakeRedisCluster } from './redis-cluster-service.js';
+import { MEMCACHED_SPEC, type FakeMemcached } from './memcached-service.js';
+import { productBackend } from './product-backend.js';
+import { REDIS_CLUSTER_SPEC, type FakeRedisCluster } from './redis-cluster-service.js';
 import { loadServices } from './protos.js';
 import { updateFields } from './update-mask.js';
-import { valkeyBackend, type FakeValkey } from './valkey-service.js';
+import { VALKEY_SPEC, type FakeValkey } from './valkey-service.js';
 
 export interface FakeMemorystoreOptions {
   readonly projectId: string;
@@ -72,9 +73,9 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
 
   const withInstance = (call: Call, done: Done, action: (instance: FakeInstance) => void): void => withStored(store, projectId, call, done, action);
   const backendOptions = { projectId, runner, pool, unreachable: () => unreachable };
-  const valkeyApi = valkeyBackend(backendOptions);
-  const memcachedApi = memcachedBackend(backendOptions);
-  const clusterApi = redisClusterBackend(backendOptions);
+  const valkeyApi = productBackend(VALKEY_SPEC, backendOptions);
+  const memcachedApi = productBackend(MEMCACHED_SPEC, backendOptions);
+  const clusterApi = productBackend(REDIS_CLUSTER_SPEC, backendOptions);
 
   const redis: UntypedServiceImplementation = {
     GetInstance: (call: Call, done: Done) => withInstance(call, done, (instance) => done(null, instance)),

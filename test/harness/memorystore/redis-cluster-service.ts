@@ -1,10 +1,6 @@
-import { status, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { REDIS_CLUSTER_API } from './admin-api.js';
-import { compact } from './audit-entry.js';
-import { fail, maskPaths, record, text, withInstance, type Call, type Done } from './grpc-handlers.js';
-import { validParent, type AddressPool } from './instance-store.js';
-import { listPage, type Unreachable } from './list-page.js';
-import type { OperationRunner } from './operations.js';
+import type { AddressPool } from './instance-store.js';
+import type { ProductSpec } from './product-backend.js';
 
 /** A Memorystore for Redis Cluster as the local API keeps it (`google.cloud.redis.cluster.v1.Cluster`, proto-loader form). */
 export interface FakeRedisCluster {
@@ -31,54 +27,14 @@ function settle(cluster: FakeRedisCluster, pool: AddressPool): void {
   }
 }
 
-export interface RedisClusterBackend {
-  readonly implementation: UntypedServiceImplementation;
-  readonly store: Map<string, FakeRedisCluster>;
-}
-
-/** `google.cloud.redis.cluster.v1.CloudRedisCluster`: Get, List, Create, Update, Delete, with first and last audit entries. */
-export function redisClusterBackend(options: { projectId: string; runner: OperationRunner; pool: AddressPool; unreachable: () => Unreachable }): RedisClusterBackend {
-  const { projectId, runner, pool } = options;
-  const store = new Map<string, FakeRedisCluster>();
-  const found = (call: Call, done: Done, action: (cluster: FakeRedisCluster) => void): void => {
-    const request = call.request['cluster'] ? { ...call, request: { ...call.request, instance: call.request['cluster'] } } : call;
-    withInstance(store, projectId, request, done, action);
-  };
-  const implementation: UntypedServiceImplementation = {
-    GetCluster: (call: Call, done: Done) => found(call, done, (cluster) => done(null, cluster)),
-    ListClusters: (call: Call, done: Done) => {
-      const parent = text(call.request['parent']);
-      if (!parent.startsWith(`projects/${projectId}/locations/`)) return fail(done, status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
-      const page = listPage([...store.values()], parent, options.unreachable(), { pageSize: Number(call.request['pageSize']), pageToken: text(call.request['pageToken']) });
-      return 'error' in page ? fail(done, status.INVALID_ARGUMENT, page.error) : done(null, { clusters: page.instances, nextPageToken: page.nextPageToken, unreachable: page.unreachable });
-    },
-    CreateCluster: (call: Call, done: Done) => {
-      const parent = text(call.request['parent']);
-      const clusterId = text(call.request['clusterId']);
-      const requested = record(call.request['cluster']);
-      const name = `${parent}/clusters/${clusterId}`;
-      if (!validParent(parent) || !CLUSTER_ID.test(clusterId)) return fail(done, status.INVALID_ARGUMENT, `invalid parent or cluster id: ${name}`);
-      if (store.has(name)) return fail(done, status.ALREADY_EXISTS, `Resource '${name}' already exists`);
-      const cluster: FakeRedisCluster = { name, state: 'CREATING', shardCount: Number(requested['shardCount']) || 3, replicaCount: Number(requested['replicaCount']) || 0, discoveryEndpoints: [], pscConnections: [] };
-      store.set(name, cluster);
-      const request = { parent, clusterId, cluster: compact(requested) };
-      done(null, runner.start({ api: REDIS_CLUSTER_API, method: 'CreateCluster', instanceName: name, firstResourceName: parent, request, apply: () => (settle(cluster, pool), cluster) }).operation);
-    },
-    UpdateCluster: (call: Call, done: Done) =>
-      found(call, done, (cluster) => {
-        const paths = maskPaths(call.request);
-        if (paths.length === 0 || paths.some((p) => !(UPDATABLE as readonly string[]).includes(p))) return fail(done, status.INVALID_ARGUMENT, `update_mask must name fields of ${UPDATABLE.join(', ')}`);
-        const given = record(call.request['cluster']);
-        const fields = Object.fromEntries(paths.map((p) => [p, given[p]]));
-        cluster.state = 'UPDATING';
-        const apply = () => (Object.assign(cluster, fields), settle(cluster, pool), cluster);
-        done(null, runner.start({ api: REDIS_CLUSTER_API, method: 'UpdateCluster', instanceName: cluster.name, request: { updateMask: { paths }, cluster: { name: cluster.name, ...fields } }, apply }).operation);
-      }),
-    DeleteCluster: (call: Call, done: Done) =>
-      found(call, done, (cluster) => {
-        cluster.state = 'DELETING';
-        done(null, runner.start({ api: REDIS_CLUSTER_API, method: 'DeleteCluster', instanceName: cluster.name, request: { name: cluster.name }, apply: () => void store.delete(cluster.name) }).operation);
-      }),
-  };
-  return { implementation, store };
-}
+/** `google.cloud.redis.cluster.v1.CloudRedisCluster`, as the local API serves it. */
+export const REDIS_CLUSTER_SPEC: ProductSpec<FakeRedisCluster> = {
+  api: REDIS_CLUSTER_API,
+  noun: 'Cluster',
+  field: 'cluster',
+  collection: 'clusters',
+  validId: (id) => CLUSTER_ID.test(id),
+  updatable: UPDATABLE,
+  create: (name, requested) => ({ name, state: 'CREATING', shardCount: Number(requested['shardCount']) || 3, replicaCount: Number(requested['replicaCount']) || 0, discoveryEndpoints: [], pscConnections: [] }),
+  settle,
+};
