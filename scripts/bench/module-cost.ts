@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from '../../test/harness/process.js';
 
 const RUNS = 5;
-const MODULES = ['@kubernetes/client-node', '@google-cloud/redis', '@google-cloud/pubsub', 'google-auth-library', '@google-cloud/functions-framework', 'zod', 'yaml'];
+const MODULES = ['@kubernetes/client-node', '@google-cloud/redis', '@google-cloud/memorystore', '@google-cloud/memcache', '@google-cloud/redis-cluster', '@google-cloud/pubsub', 'google-auth-library', '@google-cloud/functions-framework', 'zod', 'yaml'];
 const FUNCTIONS = `${REPO_ROOT}build/functions/index.js`;
 // Enough configuration for the function module to load (it parses the configuration at import); nothing is called.
 const FUNCTION_ENV = { MEMORYSTORE_PROJECT: 'bench-project', KUBECONFIG: '/dev/null', RESYNC_AUDIENCE: 'https://bench.local/resync', RESYNC_ALLOWED_PRINCIPALS: 'operator@example.com' };
