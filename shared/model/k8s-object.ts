@@ -26,18 +26,19 @@ export const ISTIO_API_VERSION = 'networking.istio.io/v1';
 export const ISTIO_KINDS = ['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService'] as const;
 export type IstioKind = (typeof ISTIO_KINDS)[number];
 
-export const PROJECT = 'memorystore-egress-sync';
+/** The app's name: the value of the managed-by label, and the prefix of its own labels, annotations and field manager. */
+export const APP_NAME = 'memorystore-egress-sync';
 /**
  * Field manager of our writes, per deployment: server-side apply then keeps each deployment's egress gateway Service
  * ports apart, so one never removes another's.
  */
-export const fieldManager = (ownerId: string): string => `${PROJECT}/${ownerId}`;
+export const fieldManager = (ownerId: string): string => `${APP_NAME}/${ownerId}`;
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const LABEL_OWNER = `${PROJECT}/owner`;
-export const LABEL_INSTANCE = `${PROJECT}/instance`;
-export const ANNOTATION_INSTANCE_NAME = `${PROJECT}/instance-name`;
-export const ANNOTATION_LAST_CHANGE_ID = `${PROJECT}/last-change-id`;
-export const ANNOTATION_LAST_CHANGE_TIME = `${PROJECT}/last-change-time`;
+export const LABEL_OWNER = `${APP_NAME}/owner`;
+export const LABEL_INSTANCE = `${APP_NAME}/instance`;
+export const ANNOTATION_INSTANCE_NAME = `${APP_NAME}/instance-name`;
+export const ANNOTATION_LAST_CHANGE_ID = `${APP_NAME}/last-change-id`;
+export const ANNOTATION_LAST_CHANGE_TIME = `${APP_NAME}/last-change-time`;
 
 export function refOf(object: { apiVersion: string; kind: string; metadata: { namespace: string; name: string } }): ObjectRef {
   return { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
@@ -50,7 +51,7 @@ export function refKey(ref: ObjectRef): string {
 /** Owned means: our managed-by label and this deployment's owner id. Anything else is foreign and never touched. */
 export function isOwned(object: KubeObject, ownerId: string): boolean {
   const labels = object.metadata.labels ?? {};
-  return labels[LABEL_MANAGED_BY] === PROJECT && labels[LABEL_OWNER] === ownerId;
+  return labels[LABEL_MANAGED_BY] === APP_NAME && labels[LABEL_OWNER] === ownerId;
 }
 
 export function instanceNameOf(object: KubeObject): string | undefined {

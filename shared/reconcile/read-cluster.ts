@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { isOwned, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, PROJECT, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
+import { isOwned, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import type { InstanceName } from '../model/instance.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
 import { instanceKey } from '../render/names.js';
@@ -39,7 +39,7 @@ const FOREIGN_READS = 8;
 function selectorOf(view: ClusterView, ownerId: string): string | undefined {
   if (view.kind === 'complete') return undefined;
   const keys = [...new Set(view.instances.map(instanceKey))].sort();
-  return `${LABEL_MANAGED_BY}=${PROJECT},${LABEL_OWNER}=${ownerId},${LABEL_INSTANCE} in (${keys.join(',')})`;
+  return `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${ownerId},${LABEL_INSTANCE} in (${keys.join(',')})`;
 }
 
 async function listObjects(deps: SyncDeps, view: ClusterView): Promise<{ owned: KubeObject[]; others: Map<string, KubeObject> }> {

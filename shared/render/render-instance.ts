@@ -1,6 +1,6 @@
 import type { Endpoint, EndpointRole, InstanceName } from '../model/instance.js';
 import {
-  ANNOTATION_INSTANCE_NAME, ISTIO_API_VERSION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, PROJECT,
+  ANNOTATION_INSTANCE_NAME, ISTIO_API_VERSION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME,
   type IstioKind, type KubeObject,
 } from '../model/k8s-object.js';
 import { endpointHost, gatewayServerName, instanceKey, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
@@ -15,7 +15,7 @@ function metadata(instance: InstanceName, name: string, settings: RenderSettings
   return {
     name,
     namespace: settings.istioNamespace,
-    labels: { [LABEL_MANAGED_BY]: PROJECT, [LABEL_OWNER]: settings.ownerId, [LABEL_INSTANCE]: instanceKey(instance) },
+    labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: settings.ownerId, [LABEL_INSTANCE]: instanceKey(instance) },
     annotations: { [ANNOTATION_INSTANCE_NAME]: instance.full },
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { IncompleteListError } from '../../shared/adapters/kube/list-pages.js';
-import { ISTIO_API_VERSION, LABEL_MANAGED_BY, LABEL_OWNER, PROJECT, type KubeObject } from '../../shared/model/k8s-object.js';
+import { ISTIO_API_VERSION, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME, type KubeObject } from '../../shared/model/k8s-object.js';
 import { startFaultProxy, type FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
 import { sharedStack } from './shared-stack.js';
 
@@ -22,7 +22,7 @@ const kubeConfigOf = (path: string): KubeConfig => {
 };
 
 function serviceEntry(namespace: string, name: string, owned: boolean): KubeObject {
-  const labels: Record<string, string> = owned ? { [LABEL_MANAGED_BY]: PROJECT, [LABEL_OWNER]: OWNER } : { team: 'someone-else' };
+  const labels: Record<string, string> = owned ? { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER } : { team: 'someone-else' };
   return {
     apiVersion: ISTIO_API_VERSION,
     kind: 'ServiceEntry',
@@ -35,7 +35,7 @@ async function createNamespace(name: string): Promise<void> {
   await kubeConfigOf(stack.adminKubeconfig).makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
 }
 
-const ownedSelector = `${LABEL_MANAGED_BY}=${PROJECT},${LABEL_OWNER}=${OWNER}`;
+const ownedSelector = `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${OWNER}`;
 let dir: string;
 let admin: KubeClusterStore;
 

@@ -1,6 +1,6 @@
 import { ApiException, AuthorizationV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { bindRbac, createEgressGatewayFixtures, loadKubeconfig } from '../harness/control-plane/index.js';
-import { LABEL_MANAGED_BY, LABEL_OWNER, PROJECT } from '../../shared/model/k8s-object.js';
+import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../shared/model/k8s-object.js';
 import { servicePortName } from '../../shared/render/names.js';
 import { nameOf } from '../fixtures/instances.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
@@ -30,7 +30,7 @@ const statusOf = async (call: Promise<unknown>): Promise<number> =>
 const serviceEntry = (name: string, ns = namespace, spec: Record<string, unknown> = {}) => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'ServiceEntry',
-  metadata: { name, namespace: ns, labels: { [LABEL_MANAGED_BY]: PROJECT, [LABEL_OWNER]: OWNER } },
+  metadata: { name, namespace: ns, labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER } },
   spec: { hosts: [`${name}.example.internal`], addresses: ['10.1.2.3/32'], ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.1.2.3' }], ...spec },
 });
 

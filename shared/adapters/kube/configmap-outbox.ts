@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../audit/audit-record.js';
 import type { AuditOutbox, OutboxContents } from '../../audit/audit-outbox.js';
-import { LABEL_MANAGED_BY, LABEL_OWNER, PROJECT } from '../../model/k8s-object.js';
+import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../model/k8s-object.js';
 import { KubeApiError, type KubeHttp } from './kube-http.js';
 
 /** A ConfigMap holds at most 1 MiB; the oldest records give way past this, and the count of dropped ones is kept. */
@@ -96,7 +96,7 @@ export class ConfigMapOutbox implements AuditOutbox {
       metadata: {
         name: this.name,
         namespace: this.namespace,
-        labels: { [LABEL_MANAGED_BY]: PROJECT, [LABEL_OWNER]: this.ownerId },
+        labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: this.ownerId },
         annotations: { [DROPPED]: String(before + dropped) },
         ...(current?.metadata.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {}),
       },

@@ -1,6 +1,6 @@
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { loadKubeconfig, outcome, type Outcome } from '../../harness/control-plane/index.js';
-import { LABEL_MANAGED_BY, LABEL_OWNER, PROJECT } from '../../../shared/model/k8s-object.js';
+import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../../shared/model/k8s-object.js';
 
 /**
  * Requests against one namespace's egress gateway Service and Istio objects, all with dryRun=All: the apiserver
@@ -9,7 +9,7 @@ import { LABEL_MANAGED_BY, LABEL_OWNER, PROJECT } from '../../../shared/model/k8
  */
 export { outcome, type Outcome };
 
-export const ownerLabels = (ownerId: string): Record<string, string> => ({ [LABEL_MANAGED_BY]: PROJECT, [LABEL_OWNER]: ownerId });
+export const ownerLabels = (ownerId: string): Record<string, string> => ({ [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: ownerId });
 
 export function serviceEntry(namespace: string, name: string, labels?: Record<string, string>): KubernetesObject & { metadata: { name: string }; spec: object } {
   return {
