@@ -4,7 +4,7 @@
 #      and block against the providers' schemas, required arguments, function calls, variable validations. Against
 #      the newest google provider and the floor of its version range; and the release before the floor must fail.
 #   2. `tofu plan` of terraform/examples/basic from an empty state, against the newest provider and the floor: what a
-#      first `apply` plans, with values unknown until apply left unknown. And the plans that must fail: the old RBAC
+#      first `apply` plans, with values unknown until apply left unknown; and with every Memorystore product synced. And the plans that must fail: the old RBAC
 #      wiring at the floor, a cluster whose DNS endpoint refuses external traffic.
 #   3. Every resource whose type takes labels (per the provider schema) gets var.labels.
 #   4. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
@@ -182,6 +182,14 @@ plan_checks() {
   old=$(pinned_copy old-rbac-newest 6.50.0)
   old_rbac_wiring "$old"
   plan_succeeds "$old/terraform/examples/basic" "the old RBAC wiring, google 6.50.0 (emails known at plan since 6.13)"
+  # Every product synced: four sink clauses, three viewer roles (Redis Cluster's is Redis's, granted once), three APIs.
+  local products; products=$(pinned_copy all-products 6.50.0)
+  printf 'module "memorystore_egress_sync" {\n  memorystore_products = ["redis", "valkey", "memcached", "redis-cluster"]\n}\n' >"$products/terraform/examples/basic/products_override.tf"
+  plan_succeeds "$products/terraform/examples/basic" "every Memorystore product"
+  for role in roles/redis.viewer roles/memorystore.viewer roles/memcache.viewer; do
+    [ "$(grep -c "role *= \"$role\"" "$products/terraform/examples/basic.plan.log")" = 2 ] || { echo "the plan should grant $role to both function identities, once each" >&2; exit 1; }
+  done
+  echo "plan grants each product's viewer role once to each function identity"
   local closed; closed=$(pinned_copy dns-closed 6.50.0)
   sed 's/"allow_external_traffic": true/"allow_external_traffic": false/' "$SCHEMA_PROVIDER_DATA_SOURCES" >"$closed.data-sources.json"
   SCHEMA_PROVIDER_DATA_SOURCES=$closed.data-sources.json plan_fails_with "$closed/terraform/examples/basic" "a DNS endpoint closed to external traffic" "does not allow external traffic on its DNS-based control-plane endpoint"
