@@ -19,11 +19,13 @@ function endpointOf(connection: ApiConnection | null | undefined): Endpoint | un
 /**
  * The endpoints of `endpoints[].connections[]`, one per role: the first of each. An instance reachable from several
  * VPC networks has one endpoint group per network; the first group wins (the others' addresses are of other networks).
+ * An instance that reports only the older top-level `pscAutoConnections[]` (deprecated for `endpoints`) is read from it.
  */
 function connectionEndpoints(api: ApiInstance): Map<string, Endpoint> {
   const found = new Map<string, Endpoint>();
-  for (const detail of (api.endpoints ?? []).flatMap((group) => group.connections ?? [])) {
-    const candidate = endpointOf(detail.pscAutoConnection ?? detail.pscConnection);
+  const grouped = (api.endpoints ?? []).flatMap((group) => group.connections ?? []).map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
+  for (const connection of grouped.length > 0 ? grouped : (api.pscAutoConnections ?? [])) {
+    const candidate = endpointOf(connection);
     if (candidate && !found.has(candidate.role)) found.set(candidate.role, candidate);
   }
   return found;

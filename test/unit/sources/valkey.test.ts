@@ -32,6 +32,11 @@ describe('a Memorystore for Valkey instance as the reconciler sees it', () => {
     }
   });
 
+  test('an instance reporting only the older top-level pscAutoConnections is read from them', () => {
+    const api = { name: NAME, state: 'ACTIVE', mode: 'CLUSTER_DISABLED', pscAutoConnections: [{ ipAddress: '10.0.2.4', port: 6379, connectionType: 'CONNECTION_TYPE_PRIMARY' }] } as Api;
+    expect(toValkeyInstance(api).endpoints).toEqual([{ role: 'primary', address: '10.0.2.4', port: 6379 }]);
+  });
+
   test('cluster mode with only the older discoveryEndpoints field', () => {
     const api = { name: NAME, state: 'ACTIVE', mode: 'CLUSTER', discoveryEndpoints: [{ address: '10.0.1.9', port: 6379 }] } as Api;
     expect(toValkeyInstance(api).endpoints).toEqual([{ role: 'discovery', address: '10.0.1.9', port: 6379 }]);
