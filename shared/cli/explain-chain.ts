@@ -1,3 +1,4 @@
+import { liveSpec, type Live, type TcpMatch, type TcpRoute } from '../model/istio-specs.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import type { ServicePort } from '../plan/service-ports.js';
 
@@ -24,19 +25,16 @@ export interface ChainInput {
   readonly gatewayHost: string;
 }
 
-type TcpRoute = { match?: Array<{ gateways?: string[]; destinationSubnets?: string[]; port?: number }>; route?: Array<{ destination?: { host?: string; subset?: string; port?: { number?: number } } }> };
-
-const spec = <T>(object: KubeObject | undefined, field: string): T | undefined => object?.spec[field] as T | undefined;
 const link = (ok: boolean, text: string): Link => ({ ok, text });
 
-function routeOf(routes: readonly TcpRoute[], matches: (m: NonNullable<TcpRoute['match']>[number]) => boolean): TcpRoute['route'] {
+function routeOf(routes: readonly Live<TcpRoute>[], matches: (m: Live<TcpMatch>) => boolean): Live<TcpRoute>['route'] {
   return routes.find((r) => (r.match ?? []).some(matches))?.route;
 }
 
 interface Hop {
   readonly input: ChainInput;
   readonly entry: { readonly host: string; readonly cidr: string; readonly port: number };
-  readonly routes: readonly TcpRoute[];
+  readonly routes: readonly Live<TcpRoute>[];
   readonly gatewayPort: number;
   readonly subset: string;
 }
@@ -50,13 +48,13 @@ function serviceLink({ input, gatewayPort }: Hop): Link {
 
 function subsetLink({ input, subset }: Hop): Link {
   const rule = byKind(input, 'DestinationRule');
-  const has = (spec<Array<{ name?: string }>>(rule, 'subsets') ?? []).some((s) => s.name === subset);
+  const has = (liveSpec(rule, 'DestinationRule')?.subsets ?? []).some((s) => s.name === subset);
   return link(has, `DestinationRule ${rule?.metadata.name ?? '(none)'} ${has ? 'has' : 'lacks'} subset ${subset}`);
 }
 
 function serverLink({ input, entry, gatewayPort }: Hop): Link {
   const gateway = byKind(input, 'Gateway');
-  const servers = spec<Array<{ port?: { number?: number }; hosts?: string[] }>>(gateway, 'servers') ?? [];
+  const servers = liveSpec(gateway, 'Gateway')?.servers ?? [];
   const found = servers.some((s) => s.port?.number === gatewayPort && (s.hosts ?? []).includes(entry.host));
   return link(found, found ? `Gateway ${gateway?.metadata.name} listens on ${gatewayPort} for ${entry.host}` : `no Gateway server on ${gatewayPort} for ${entry.host}`);
 }
@@ -71,12 +69,18 @@ function gatewayRouteLink({ input, entry, routes, gatewayPort }: Hop): Link {
 /** The egress-gateway hops after the ServiceEntry: mesh route, Service port, subset, Gateway server, gateway route. */
 function gatewayLinks(input: ChainInput, entry: Hop['entry']): Link[] {
   const virtualService = byKind(input, 'VirtualService');
-  const routes = spec<TcpRoute[]>(virtualService, 'tcp') ?? [];
+  const routes = liveSpec(virtualService, 'VirtualService')?.tcp ?? [];
   const mesh = routeOf(routes, (m) => (m.gateways ?? []).includes('mesh') && (m.destinationSubnets ?? []).includes(entry.cidr) && m.port === entry.port)?.[0]?.destination;
   if (!virtualService || !mesh) return [link(false, `no VirtualService routes ${entry.cidr} port ${entry.port} from the mesh: sidecars reach the instance directly, if REGISTRY_ONLY lets them`)];
   const hop: Hop = { input, entry, routes, gatewayPort: mesh.port?.number ?? 0, subset: mesh.subset ?? '' };
   const sidecar = link(mesh.host === input.gatewayHost, `sidecar: VirtualService ${virtualService.metadata.name} routes it to ${mesh.host} subset ${hop.subset} port ${hop.gatewayPort}`);
   return [sidecar, serviceLink(hop), subsetLink(hop), serverLink(hop), gatewayRouteLink(hop)];
+}
+
+/** What a live ServiceEntry declares: its first host, address and port (absent fields as empty). */
+function declared(entry: KubeObject): { host: string; cidr: string; port: number; resolution: string } {
+  const { hosts = [], addresses = [], ports = [], resolution } = liveSpec(entry, 'ServiceEntry') ?? {};
+  return { host: hosts[0] ?? '', cidr: addresses[0] ?? '', port: ports[0]?.number ?? 0, resolution: String(resolution) };
 }
 
 /**
@@ -89,13 +93,11 @@ export function explainChain(input: ChainInput): EndpointChain[] {
   return input.objects
     .filter((o) => o.kind === 'ServiceEntry')
     .map((entry) => {
-      const host = spec<string[]>(entry, 'hosts')?.[0] ?? '';
-      const cidr = spec<string[]>(entry, 'addresses')?.[0] ?? '';
-      const port = spec<Array<{ number?: number }>>(entry, 'ports')?.[0]?.number ?? 0;
+      const { host, cidr, port, resolution } = declared(entry);
       const address = cidr.replace(/\/(32|128)$/, '');
-      const declared = link(host !== '' && cidr !== '', `ServiceEntry ${entry.metadata.name} declares ${cidr} port ${port} as ${host} (resolution ${String(entry.spec['resolution'])})`);
+      const declaration = link(host !== '' && cidr !== '', `ServiceEntry ${entry.metadata.name} declares ${cidr} port ${port} as ${host} (resolution ${resolution})`);
       const direct = !input.objects.some((o) => o.kind === 'VirtualService');
       const rest = direct ? [link(true, `direct: sidecars connect to ${address}:${port} themselves (no egress gateway objects)`)] : gatewayLinks(input, { host, cidr, port });
-      return { address, port, links: [declared, ...rest] };
+      return { address, port, links: [declaration, ...rest] };
     });
 }

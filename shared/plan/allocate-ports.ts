@@ -1,4 +1,5 @@
 import type { EndpointRole } from '../model/instance.js';
+import { liveSpec } from '../model/istio-specs.js';
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-object.js';
 import { parseGatewayServerName, parseServicePortName, roleCode } from '../render/names.js';
 import type { ServicePort } from './service-ports.js';
@@ -26,15 +27,19 @@ export function liveAllocations(owned: readonly KubeObject[], servicePorts: read
   return allocations;
 }
 
+/** A live Gateway server's endpoint role and port, if it is one of ours and whole. */
+function serverAllocation(port: { readonly name?: string; readonly number?: number } | undefined): { role: string; port: number } | undefined {
+  const role = port?.name === undefined ? undefined : parseGatewayServerName(port.name);
+  return role && typeof port?.number === 'number' ? { role, port: port.number } : undefined;
+}
+
 function gatewayAllocations(owned: readonly KubeObject[]): Map<string, number> {
   const allocations = new Map<string, number>();
   for (const gateway of owned.filter((o) => o.kind === 'Gateway')) {
     const instance = instanceNameOf(gateway);
-    const servers = Array.isArray(gateway.spec['servers']) ? (gateway.spec['servers'] as unknown[]) : [];
-    for (const server of servers) {
-      const port = (server as { port?: { number?: unknown; name?: unknown } }).port;
-      const role = typeof port?.name === 'string' ? parseGatewayServerName(port.name) : undefined;
-      if (instance && role && typeof port?.number === 'number') allocations.set(allocationKey(instance, role), port.number);
+    for (const server of liveSpec(gateway, 'Gateway')?.servers ?? []) {
+      const found = serverAllocation(server.port);
+      if (instance && found) allocations.set(allocationKey(instance, found.role), found.port);
     }
   }
   return allocations;

@@ -5,6 +5,7 @@ import {
 } from '../model/k8s-object.js';
 import { endpointHost, gatewayServerName, instanceKey, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
 import { egressGatewayHost, type RenderSettings } from './render-settings.js';
+import type { SpecOf } from '../model/istio-specs.js';
 
 /** An endpoint with the egress gateway port allocated to it (egress-gateway mode only). */
 export interface RoutedEndpoint extends Endpoint {
@@ -20,7 +21,7 @@ function metadata(instance: InstanceName, name: string, settings: RenderSettings
   };
 }
 
-function object(kind: IstioKind, meta: KubeObject['metadata'], spec: Record<string, unknown>): KubeObject {
+function object<K extends IstioKind>(kind: K, meta: KubeObject['metadata'], spec: SpecOf[K]): KubeObject {
   return { apiVersion: ISTIO_API_VERSION, kind, metadata: meta, spec };
 }
 

@@ -1,0 +1,73 @@
+import type { IstioKind, KubeObject } from './k8s-object.js';
+
+/**
+ * The specs of the four Istio kinds, as far as this project writes them (networking.istio.io/v1). Type literals, not
+ * interfaces: only literals can stand where a KubeObject's spec (a record) is wanted.
+ * https://istio.io/latest/docs/reference/config/networking/
+ */
+export type PortSpec = {
+  readonly number: number;
+  readonly name: string;
+  readonly protocol: 'TCP';
+};
+
+export type ServiceEntrySpec = {
+  readonly hosts: readonly string[];
+  readonly addresses: readonly string[];
+  readonly ports: readonly PortSpec[];
+  readonly location: 'MESH_EXTERNAL';
+  readonly resolution: 'STATIC';
+  readonly endpoints: readonly { readonly address: string }[];
+  readonly exportTo: readonly string[];
+};
+
+export type GatewayServer = {
+  readonly port: PortSpec;
+  readonly hosts: readonly string[];
+};
+
+export type GatewaySpec = {
+  readonly selector: Readonly<Record<string, string>>;
+  readonly servers: readonly GatewayServer[];
+};
+
+export type DestinationRuleSpec = {
+  readonly host: string;
+  readonly subsets: readonly { readonly name: string }[];
+};
+
+export type TcpMatch = {
+  readonly gateways: readonly string[];
+  readonly destinationSubnets?: readonly string[];
+  readonly port: number;
+};
+
+export type TcpRoute = {
+  readonly match: readonly TcpMatch[];
+  readonly route: readonly { readonly destination: { readonly host: string; readonly subset?: string; readonly port: { readonly number: number } } }[];
+};
+
+export type VirtualServiceSpec = {
+  readonly hosts: readonly string[];
+  readonly gateways: readonly string[];
+  readonly tcp: readonly TcpRoute[];
+};
+
+export type SpecOf = {
+  readonly ServiceEntry: ServiceEntrySpec;
+  readonly Gateway: GatewaySpec;
+  readonly DestinationRule: DestinationRuleSpec;
+  readonly VirtualService: VirtualServiceSpec;
+};
+
+/** Every field optional, all the way down: what a live object may hold, whoever last wrote it. */
+export type Live<T> = T extends readonly (infer E)[] ? readonly Live<E>[] : T extends object ? { readonly [K in keyof T]?: Live<T[K]> } : T;
+
+/**
+ * A live object's spec, read as its kind's shape with every field optional. Objects come from the apiserver (whose
+ * CRD schema checked the types of what is there) and may have been edited by anyone, so callers treat each field as
+ * possibly absent. The one place a live spec is given a type.
+ */
+export function liveSpec<K extends IstioKind>(object: KubeObject | undefined, kind: K): Live<SpecOf[K]> | undefined {
+  return object?.kind === kind ? (object.spec as Live<SpecOf[K]>) : undefined;
+}
