@@ -6,14 +6,19 @@ import { parseInstanceName } from '../../shared/model/instance.js';
 import { nameOf } from '../fixtures/instances.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { testConfig } from '../fixtures/settings.js';
+import { resetRig } from './support/fresh-state.js';
 import { SCHEDULER, startRig, type SyncRig } from './support/sync-rig.js';
 
-/** `resync` over the real stack: pruning, ownership, dry runs, the safety rules and the report. */
+/**
+ * `resync` over the real stack: pruning, ownership, dry runs, the safety rules and the report. Every test starts from
+ * an empty namespace and an empty Memorystore API, and makes the instances, orphans and foreign objects it needs.
+ */
 let rig: SyncRig;
 beforeAll(async () => {
   rig = await startRig({ namespace: 'e2e-resync' });
 }, 120_000);
 afterAll(async () => rig?.stop());
+beforeEach(() => resetRig(rig), 120_000);
 
 type ReportRecord = { action: string; outcome: string; object: { kind: string; name: string }; instance: { name: string } | null; dry_run: boolean; trigger: Record<string, unknown> };
 const recordsOf = (body: Record<string, unknown>) => body['records'] as ReportRecord[];
@@ -24,6 +29,21 @@ async function plantOrphan(id: string): Promise<string> {
   const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
   for (const object of renderDirect(name, [{ role: 'primary', address: '10.50.0.1', port: 6379 }], config)) await rig.cluster.create(object);
   return name.full;
+}
+
+/** An instance whose ServiceEntry name another team's object already holds: a standing conflict. */
+async function plantForeignClash(id: string): Promise<string> {
+  const foreignName = objectName(nameOf(id));
+  await rig.cluster.create({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: foreignName, namespace: rig.namespace, labels: { team: 'payments' } }, spec: { hosts: ['hand-made.example.com'], ports: [{ number: 6379, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } });
+  await rig.createInstance(id);
+  return foreignName;
+}
+
+/** One live instance and two orphans: deleting both is 2/3 of the managed instances, above the default MAX_PRUNE_FRACTION of 0.5. */
+async function keptAndTwoOrphans(): Promise<void> {
+  await rig.createInstance('kept-cache');
+  await plantOrphan('vanished-cache');
+  await plantOrphan('vanished-too');
 }
 
 test('a dry run returns the plan and writes nothing', async () => {
@@ -40,8 +60,7 @@ test('a dry run returns the plan and writes nothing', async () => {
 });
 
 test('the prune guard refuses a plan that deletes too large a share, until forced', async () => {
-  // Three managed instances, two gone: 2/3 is above the default MAX_PRUNE_FRACTION of 0.5 (1/2 above was not).
-  await plantOrphan('vanished-too');
+  await keptAndTwoOrphans();
   const refused = await rig.resync();
   expect(refused.status).toBe(409);
   expect(refused.body['refused']).toMatch(/MAX_PRUNE_FRACTION/);
@@ -49,6 +68,7 @@ test('the prune guard refuses a plan that deletes too large a share, until force
 });
 
 test('a forced resync prunes orphans, keeps live instances, and reports the caller', async () => {
+  await keptAndTwoOrphans();
   const { status, body } = await rig.resync('?force=true', SCHEDULER);
   expect(status).toBe(200);
   const objects = await rig.cluster.istioObjects();
@@ -60,12 +80,7 @@ test('a forced resync prunes orphans, keeps live instances, and reports the call
 });
 
 test('a foreign object with a name we need is left untouched and reported as a conflict', async () => {
-  const id = 'clash-cache';
-  const foreignName = objectName(nameOf(id));
-  await rig.cluster.create({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: foreignName, namespace: rig.namespace, labels: { team: 'payments' } }, spec: { hosts: ['hand-made.example.com'], ports: [{ number: 6379, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } });
-  const [operation] = await rig.redis.createInstance({ parent: 'projects/test-project/locations/us-central1', instanceId: id, instance: { tier: 'BASIC', memorySizeGb: 1 } });
-  await operation.promise();
-  await rig.settle();
+  const foreignName = await plantForeignClash('clash-cache');
   const { body } = await rig.resync();
   const conflict = recordsOf(body).find((r) => r.action === 'conflict');
   expect(conflict).toMatchObject({ outcome: 'conflict', object: { kind: 'ServiceEntry', name: foreignName } });
@@ -88,7 +103,11 @@ test('a region reported unreachable is never pruned', async () => {
 });
 
 test('a second resync changes nothing', async () => {
-  await rig.resync('?force=true');
+  // Something for the first to do (an orphan), something it must leave (a conflict), and something it keeps.
+  await rig.createInstance('kept-cache');
+  await plantForeignClash('clash-cache');
+  await plantOrphan('vanished-cache');
+  expect((await rig.resync('?force=true')).status).toBe(200);
   const { body } = await rig.resync();
   expect(recordsOf(body).filter((r) => ['create', 'update', 'delete'].includes(r.action))).toEqual([]);
 });
@@ -104,6 +123,8 @@ describe('the operator command line, with the same configuration as the function
     });
 
   test('plan prints the change as a diff and writes nothing; apply makes it', async () => {
+    await rig.createInstance('kept-cache');
+    await plantForeignClash('clash-cache');
     await plantOrphan('cli-orphan');
     const key = `ServiceEntry/${objectName(nameOf('cli-orphan'))}`;
     const plan = await cli('plan');
@@ -115,13 +136,14 @@ describe('the operator command line, with the same configuration as the function
     expect(apply.status).toBe(0);
     expect(JSON.parse(apply.stdout)).toMatchObject({ dry_run: false, summary: { delete: 1 } });
     expect((await rig.cluster.istioObjects()).has(key)).toBe(false);
-    // What is left is the standing conflict of an earlier test: reported, never a write.
+    // What is left is the standing conflict: reported, never a write.
     const after = (await cli('plan')).stdout;
     expect(after).not.toMatch(/^# (create|update|delete) /m);
     expect(after).toMatch(/^# conflict /m);
   });
 
   test('render prints the objects of one instance from the API, without touching the cluster; flags win over the environment', async () => {
+    await rig.createInstance('kept-cache');
     const before = await rig.cluster.istioObjects();
     const rendered = await cli('render', 'kept-cache', '--location', 'us-central1', '--kubeconfig', '/nowhere/at/all', '-o', 'yaml');
     expect(rendered.stderr).toBe('');
@@ -136,6 +158,7 @@ describe('the operator command line, with the same configuration as the function
   });
 
   test('explain shows the dry-run plan of one instance and, link by link in the live objects, where its connections go', async () => {
+    await rig.createInstance('kept-cache');
     const explained = await cli('explain', 'kept-cache', '--location', 'us-central1');
     expect(explained.stderr).toBe('');
     expect(explained.status).toBe(0);
