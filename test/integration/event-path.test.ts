@@ -1,32 +1,43 @@
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { logEntry } from '../fixtures/audit-entries.js';
+import { resetRig } from './support/fresh-state.js';
 import { checkWithIstioctl } from './support/istio-checks.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**
  * The whole event path, step by step through an instance's life: Memorystore API call → audit entries on Pub/Sub →
  * CloudEvent → syncOnAuditLog → Istio objects in a real kube-apiserver (CRD schemas and CEL enforced), with the audit
- * records read back from the audit topic.
+ * records read back from the audit topic. Every test starts from an empty namespace and API, and brings the instance
+ * to the step it is about itself.
  */
 let rig: SyncRig;
 beforeAll(async () => {
   rig = await startRig({ namespace: 'e2e-events' });
 }, 120_000);
 afterAll(async () => rig?.stop());
+beforeEach(() => resetRig(rig), 120_000);
 
 const nameOf = (full: string) => parseInstanceName(full)!;
 const kinds = (keys: Iterable<string>) => [...keys].map((k) => k.split('/')[0]).sort();
 const actions = (records: Array<{ record: { action: string; object: { kind: string } } }>) => records.map((r) => `${r.record.action} ${r.record.object.kind}`).sort();
 
 describe('one instance through its life', () => {
-  let full: string;
-  let base: string;
+  /** The instance of this life, created through the API: the steps after the create start from it. */
+  async function created(): Promise<{ full: string; base: string }> {
+    const full = await rig.createInstance('orders-cache');
+    return { full, base: objectName(nameOf(full)) };
+  }
+
+  async function addReadReplicas(full: string): Promise<void> {
+    const [operation] = await rig.redis.updateInstance({ updateMask: { paths: ['read_replicas_mode', 'replica_count'] }, instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 } });
+    await operation.promise();
+    await rig.settle();
+  }
 
   test('create: the four Istio objects appear and the gateway port is added to the Service', async () => {
     const mark = rig.audit.count;
-    full = await rig.createInstance('orders-cache');
-    base = objectName(nameOf(full));
+    const { full, base } = await created();
     const objects = await rig.cluster.istioObjects();
     expect(kinds(objects.keys())).toEqual(['DestinationRule', 'Gateway', 'ServiceEntry', 'VirtualService']);
     const entry = objects.get(`ServiceEntry/${base}`)!;
@@ -46,6 +57,7 @@ describe('one instance through its life', () => {
   });
 
   test('resize: nothing changes', async () => {
+    const { full } = await created();
     const before = await rig.cluster.istioObjects();
     const mark = rig.audit.count;
     const [operation] = await rig.redis.updateInstance({ updateMask: { paths: ['memory_size_gb'] }, instance: { name: full, memorySizeGb: 5 } });
@@ -57,6 +69,7 @@ describe('one instance through its life', () => {
   });
 
   test('failover: nothing changes', async () => {
+    const { full } = await created();
     const mark = rig.audit.count;
     const [operation] = await rig.redis.failoverInstance({ name: full });
     await operation.promise();
@@ -65,6 +78,7 @@ describe('one instance through its life', () => {
   });
 
   test('re-address: the ServiceEntry and VirtualService follow, nothing else is touched', async () => {
+    const { full, base } = await created();
     const mark = rig.audit.count;
     await rig.memorystore.readdress(full, { host: '10.200.0.7' });
     await rig.settle();
@@ -78,15 +92,17 @@ describe('one instance through its life', () => {
   });
 
   test('read replicas: the read endpoint gets its own ServiceEntry and gateway port', async () => {
-    const [operation] = await rig.redis.updateInstance({ updateMask: { paths: ['read_replicas_mode', 'replica_count'] }, instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 } });
-    await operation.promise();
-    await rig.settle();
+    const { full } = await created();
+    await addReadReplicas(full);
     const objects = await rig.cluster.istioObjects();
     expect(objects.has(`ServiceEntry/${serviceEntryName(nameOf(full), 'read')}`)).toBe(true);
     expect(await rig.cluster.gatewayPorts()).toEqual([80, 443, 16000, 16001]);
   });
 
   test('delete: every object is gone and the ports are freed into quarantine', async () => {
+    // With its read replicas: five objects and two gateway ports to remove.
+    const { full } = await created();
+    await addReadReplicas(full);
     const before = await rig.cluster.gatewayServicePorts();
     const mark = rig.audit.count;
     const [operation] = await rig.redis.deleteInstance({ name: full });
@@ -106,6 +122,7 @@ describe('one instance through its life', () => {
 
 describe('retries', () => {
   test('an event for an instance with no endpoint yet fails, is redelivered, and succeeds once the instance settles', async () => {
+    const [deliveriesBefore, logsBefore] = [rig.deliveries().length, rig.logs().length];
     rig.memorystore.setSettleDelay(2500);
     try {
       const [operation] = await rig.redis.createInstance({ parent: 'projects/test-project/locations/us-central1', instanceId: 'slow-cache', instance: { tier: 'BASIC', memorySizeGb: 1 } });
@@ -114,9 +131,9 @@ describe('retries', () => {
       await rig.publishAuditEntry(logEntry({ method: 'UpdateInstance', resourceName: full }));
       await operation.promise();
       await rig.settle();
-      const redelivered = rig.deliveries().filter((d) => d.status === 500);
+      const redelivered = rig.deliveries().slice(deliveriesBefore).filter((d) => d.status === 500);
       expect(redelivered.length).toBeGreaterThan(0);
-      expect(rig.logs().some((l) => String(l['error']).includes('CREATING and has no endpoint yet'))).toBe(true);
+      expect(rig.logs().slice(logsBefore).some((l) => String(l['error']).includes('CREATING and has no endpoint yet'))).toBe(true);
       expect((await rig.cluster.istioObjects()).has(`ServiceEntry/${objectName(nameOf(full))}`)).toBe(true);
     } finally {
       rig.memorystore.setSettleDelay(50);
@@ -132,6 +149,9 @@ describe('other instance shapes', () => {
   });
 
   test('everything rendered passes istioctl validate and analyze with no errors or warnings', async () => {
+    // Every shape of Redis instance: plain, TLS on 6378, and with a read endpoint.
+    await rig.createInstance('plain-cache');
+    await rig.createInstance('tls-cache', { transitEncryptionMode: 'SERVER_AUTHENTICATION' });
     await rig.createInstance('replicas-cache', { tier: 'STANDARD_HA', readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 });
     const { validation, analysis } = await checkWithIstioctl(rig);
     expect(validation.stderr).not.toMatch(/error|warn/i);
