@@ -3,30 +3,31 @@ import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { testConfig } from '../fixtures/settings.js';
 import { gatewayRoutes, memcachedTargetsOf } from './support/routing-expectations.js';
+import { resetRig } from './support/fresh-state.js';
+import { productInstances } from './support/product-instances.js';
 import { checkWithIstioctl } from './support/istio-checks.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**
  * Valkey and Memcached through the whole event path, beside Redis: their APIs' calls → their audit entries on Pub/Sub
- * → syncOnAuditLog → Istio objects in the real kube-apiserver; and one resync across every product.
+ * → syncOnAuditLog → Istio objects in the real kube-apiserver; and one resync across every product. Every test starts
+ * from an empty namespace and APIs, and makes the instances it is about itself.
  */
 let rig: SyncRig;
 beforeAll(async () => {
   rig = await startRig({ namespace: 'e2e-products', env: { MEMORYSTORE_PRODUCTS: 'redis,valkey,memcached,redis-cluster' } });
 }, 120_000);
 afterAll(async () => rig?.stop());
+beforeEach(() => resetRig(rig), 120_000);
 
 const parent = 'projects/test-project/locations/us-central1';
 const valkeyOf = (id: string) => parseInstanceName(`//memorystore.googleapis.com/${parent}/instances/${id}`)!;
 const memcachedOf = (id: string) => parseInstanceName(`//memcache.googleapis.com/${parent}/instances/${id}`)!;
 const kindsOf = async (prefix: string) => [...(await rig.cluster.istioObjects()).keys()].filter((k) => k.split('/')[1]?.startsWith(prefix)).map((k) => k.split('/')[0]).sort();
 
-/** Waits for the operation, then for its last audit entry to be published and handled. */
-async function done(operation: { promise(): Promise<unknown> }): Promise<void> {
-  await operation.promise();
-  await rig.memorystore.settled();
-  await rig.settle();
-}
+// Read lazily: the rig exists once beforeAll has run.
+const product = () => productInstances(rig, parent);
+const done = (operation: { promise(): Promise<unknown> }) => product().done(operation);
 
 describe('Valkey, cluster mode disabled', () => {
   const vk = valkeyOf('sessions');
@@ -44,6 +45,7 @@ describe('Valkey, cluster mode disabled', () => {
   });
 
   test('a replica added: the reader gets its own ServiceEntry and gateway port', async () => {
+    await product().valkey('sessions');
     const ports = (await rig.cluster.gatewayPorts()).length;
     const [operation] = await rig.products.valkey.updateInstance({ updateMask: { paths: ['replica_count'] }, instance: { name: `${parent}/instances/sessions`, replicaCount: 1 } });
     await done(operation);
@@ -52,6 +54,8 @@ describe('Valkey, cluster mode disabled', () => {
   });
 
   test('delete: every object goes', async () => {
+    await product().valkey('sessions', 1);
+    expect(await kindsOf(objectName(vk))).toEqual(['DestinationRule', 'Gateway', 'ServiceEntry', 'ServiceEntry', 'VirtualService']);
     const [operation] = await rig.products.valkey.deleteInstance({ name: `${parent}/instances/sessions` });
     await done(operation);
     expect(await kindsOf(objectName(vk))).toEqual([]);
@@ -60,14 +64,13 @@ describe('Valkey, cluster mode disabled', () => {
 
 describe('Valkey in cluster mode, in egress-gateway mode', () => {
   test('nothing is written; one skipped record says why, and the log says it too', async () => {
-    const mark = rig.audit.count;
-    const [operation] = await rig.products.valkey.createInstance({ parent, instanceId: 'shards', instance: { mode: 'CLUSTER', shardCount: 3 } });
-    await done(operation);
+    const [mark, logsBefore] = [rig.audit.count, rig.logs().length];
+    await product().shardedValkey('shards');
     expect(await kindsOf(objectName(valkeyOf('shards')))).toEqual([]);
     const records = await rig.audit.since(mark);
     expect(records.map((r) => [r.record.action, r.record.object.kind, r.record.object.name])).toEqual([['skipped', 'Instance', valkeyOf('shards').full]]);
     expect(records[0]?.record.reason).toMatch(/sharded target .* cannot be routed through the egress gateway/);
-    expect(rig.logs().some((l) => l['message'] === 'audit record' && (l['record'] as { action?: string }).action === 'skipped')).toBe(true);
+    expect(rig.logs().slice(logsBefore).some((l) => l['message'] === 'audit record' && (l['record'] as { action?: string }).action === 'skipped')).toBe(true);
   });
 });
 
@@ -107,6 +110,7 @@ describe('Memcached', () => {
   });
 
   test('a resize to three nodes adds one node; the others keep their gateway ports', async () => {
+    await product().memcached('catalog');
     const before = await rig.cluster.gatewayServicePorts();
     const [operation] = await rig.products.memcache.updateInstance({ updateMask: { paths: ['node_count'] }, instance: { name: `${parent}/instances/catalog`, nodeCount: 3 } });
     await done(operation);
@@ -117,6 +121,7 @@ describe('Memcached', () => {
   });
 
   test("Istio's simulator: each node on 11211 and the discovery endpoint leave on their own gateway port and reach their own address", async () => {
+    await product().memcached('catalog', 3);
     const targets = memcachedTargetsOf(rig, mc.full);
     expect(targets).toHaveLength(4);
     expect(new Set(targets.map((t) => t.port))).toEqual(new Set([11211]));
@@ -128,6 +133,7 @@ describe('Memcached', () => {
   });
 
   test('everything rendered for the three products passes istioctl validate and analyze with no errors or warnings', async () => {
+    await product().memcached('catalog', 3);
     await rig.createInstance('orders');
     const { objects, validation, analysis } = await checkWithIstioctl(rig);
     expect(new Set(objects.map((o) => o.metadata.name.split('-')[0]))).toEqual(new Set(['redis', 'memcached']));
@@ -137,6 +143,7 @@ describe('Memcached', () => {
   });
 
   test('delete: every object goes and its four gateway ports are freed', async () => {
+    await product().memcached('catalog', 3);
     const ports = (await rig.cluster.gatewayPorts()).length;
     const [operation] = await rig.products.memcache.deleteInstance({ name: `${parent}/instances/catalog` });
     await done(operation);
@@ -147,6 +154,10 @@ describe('Memcached', () => {
 
 describe('resync across every product', () => {
   test('a no-op resync finds every product as it should be, the sharded instance skipped again with its reason', async () => {
+    await rig.createInstance('orders');
+    await product().valkey('sessions', 1);
+    await product().memcached('catalog');
+    await product().shardedValkey('shards');
     const { status, body } = await rig.resync();
     expect(status).toBe(200);
     const summary = body['summary'] as Record<string, number>;
@@ -158,6 +169,8 @@ describe('resync across every product', () => {
   });
 
   test('objects of a Memcached instance that no longer exists are pruned; the other products are left alone', async () => {
+    await rig.createInstance('orders');
+    await product().valkey('sessions');
     // Left by an earlier deployment, as the sync user would have written them.
     const gone = memcachedOf('vanished');
     const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
