@@ -4,13 +4,14 @@ import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '..
 
 /**
  * The local Memorystore API through the real @google-cloud/redis client, and the project's adapter over it:
- * long-running operations, states, NOT_FOUND, pagination across locations, unreachable regions.
+ * long-running operations, states, NOT_FOUND, pagination across locations, unreachable regions. Each test gets an API
+ * of its own holding the same five instances, so a test that deletes one takes it from no other test.
  */
 let server: FakeMemorystore;
 let client: CloudRedisClient;
 const parent = (location: string) => `projects/test-project/locations/${location}`;
 
-beforeAll(async () => {
+beforeEach(async () => {
   server = await startFakeMemorystore({ projectId: 'test-project' });
   client = localRedisClient(server.port, 'test-project');
   for (const [location, id] of [['us-central1', 'a'], ['us-central1', 'b'], ['europe-west1', 'c'], ['asia-east1', 'd'], ['asia-east1', 'e']] as const) {
@@ -18,7 +19,7 @@ beforeAll(async () => {
     await operation.promise();
   }
 });
-afterAll(async () => {
+afterEach(async () => {
   await client.close();
   await server.stop();
 });

@@ -8,6 +8,7 @@ import { localProductClients, startFakeMemorystore, type FakeMemorystore } from 
 /**
  * The local Valkey and Memcached APIs through their real client libraries (each with its own google-gax), and the
  * project's sources over them: long-running operations decoded with each package's own protos, states, endpoints.
+ * Each test gets an empty API of its own and creates the instances it reads.
  */
 let server: FakeMemorystore;
 let valkey: MemorystoreClient;
@@ -16,15 +17,28 @@ let cluster: CloudRedisClusterClient;
 let source: InstanceSource;
 const parent = 'projects/test-project/locations/us-central1';
 
-beforeAll(async () => {
+beforeEach(async () => {
   server = await startFakeMemorystore({ projectId: 'test-project' });
   ({ valkey, memcache, cluster } = localProductClients(server.port, 'test-project'));
   source = await memorystoreSources({ project: 'test-project', products: ['redis', 'valkey', 'memcached', 'redis-cluster'], memorystoreEndpoint: { host: '127.0.0.1', port: server.port, plaintext: true } });
 });
-afterAll(async () => {
+afterEach(async () => {
   await Promise.all([valkey.close(), memcache.close(), cluster.close()]);
   await server.stop();
 });
+
+const createValkey = async (id: string, instance: Record<string, unknown> = { mode: 'CLUSTER_DISABLED', replicaCount: 0 }) => {
+  const [operation] = await valkey.createInstance({ parent, instanceId: id, instance });
+  await operation.promise();
+};
+const createMemcached = async (id: string) => {
+  const [operation] = await memcache.createInstance({ parent, instanceId: id, instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } } });
+  await operation.promise();
+};
+const createCluster = async (id: string) => {
+  const [operation] = await cluster.createCluster({ parent, clusterId: id, cluster: { shardCount: 3 } });
+  await operation.promise();
+};
 
 test('Valkey: a create is CREATING with no endpoint, then ACTIVE with its PSC primary endpoint', async () => {
   const [operation] = await valkey.createInstance({ parent, instanceId: 'vk-1', instance: { mode: 'CLUSTER_DISABLED', replicaCount: 0 } });
@@ -38,6 +52,7 @@ test('Valkey: a create is CREATING with no endpoint, then ACTIVE with its PSC pr
 });
 
 test('Valkey: adding a replica adds the reader endpoint; the primary keeps its address', async () => {
+  await createValkey('vk-1');
   const name = `//memorystore.googleapis.com/${parent}/instances/vk-1`;
   const before = await source.get(name);
   const [operation] = await valkey.updateInstance({ updateMask: { paths: ['replica_count'] }, instance: { name: `${parent}/instances/vk-1`, replicaCount: 1 } });
@@ -78,6 +93,10 @@ test('Redis Cluster: a sharded target with its discovery endpoint; a reshard kee
 });
 
 test('one listing reads every product; a deleted instance is NOT_FOUND', async () => {
+  await createValkey('vk-1');
+  await createValkey('vk-cluster', { mode: 'CLUSTER', shardCount: 3 });
+  await createMemcached('mc-1');
+  await createCluster('rc-1');
   const listed = await source.list('test-project', '-');
   expect(listed.instances.map((i) => i.name).sort()).toEqual([
     `//memcache.googleapis.com/${parent}/instances/mc-1`,

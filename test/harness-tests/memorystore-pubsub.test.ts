@@ -8,7 +8,8 @@ import { pubSubClient, startPubSubServer, type PubSubServer } from '../harness/p
 
 /**
  * The local Memorystore API and the Pub/Sub path through real parts: the real @google-cloud/redis client, the real
- * Pub/Sub server (pstest) and Node client, and the event bridge posting to a real HTTP server.
+ * Pub/Sub server (pstest) and Node client, and the event bridge posting to a real HTTP server. Each test of the API
+ * gets an empty API of its own and its own audit topic, and creates the instances it is about.
  */
 const PROJECT = 'test-project';
 // An operation's result is decoded by the client as a protobuf message, so its enums are numbers (getInstance gives strings).
@@ -22,7 +23,9 @@ let pubsub: PubSub;
 let reader: Subscription;
 let memorystore: FakeMemorystore;
 let redis: CloudRedisClient;
-const sunk: Sunk[] = [];
+/** The audit entries the current test's API published. */
+let sunk: Sunk[] = [];
+let apis = 0;
 
 async function eventually<T>(what: string, probe: () => T | undefined): Promise<T> {
   for (let i = 0; i < 100; i++) {
@@ -51,22 +54,35 @@ async function create(region: string, id: string, instance: Record<string, unkno
 beforeAll(async () => {
   pubsubServer = await startPubSubServer();
   pubsub = pubSubClient(pubsubServer.host, PROJECT);
-  const [topic] = await pubsub.createTopic('redis-audit');
-  [reader] = await topic.createSubscription('audit-reader', { ackDeadlineSeconds: 10 });
-  reader.on('message', (m: Message) => (sunk.push({ entry: parseEntry(m.data), attributes: m.attributes }), m.ack()));
-  memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: 'redis-audit' }, principalEmail: 'ops@example.com' });
-  redis = localRedisClient(memorystore.port, PROJECT);
 }, 60_000);
 
 afterAll(async () => {
-  await redis?.close();
-  await memorystore?.stop();
-  await reader?.close();
   await pubsub?.close();
   await pubsubServer?.stop();
 });
 
+/** For the tests of a block: an empty local API of their own, whose audit entries go to a topic of their own. */
+function eachWithOwnApi(): void {
+  beforeEach(async () => {
+    const id = `redis-audit-${++apis}`;
+    const [topic] = await pubsub.createTopic(id);
+    [reader] = await topic.createSubscription(`${id}-reader`, { ackDeadlineSeconds: 10 });
+    const received: Sunk[] = [];
+    sunk = received;
+    reader.on('message', (m: Message) => (received.push({ entry: parseEntry(m.data), attributes: m.attributes }), m.ack()));
+    memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: id }, principalEmail: 'ops@example.com' });
+    redis = localRedisClient(memorystore.port, PROJECT);
+  });
+  afterEach(async () => {
+    await redis?.close();
+    await memorystore?.stop();
+    await reader?.close();
+  });
+}
+
 describe('local Memorystore API through the real client', () => {
+  eachWithOwnApi();
+
   test('create: CREATING with no address, then the operation yields a READY instance with one', async () => {
     // Long enough that the read right after the create still sees CREATING on a busy machine.
     memorystore.setSettleDelay(1000);
@@ -93,6 +109,8 @@ describe('local Memorystore API through the real client', () => {
   });
 
   test('aggregated list across regions, paged, with unreachable regions', async () => {
+    await create('us-central1', 'orders');
+    await create('us-central1', 'secure', { authEnabled: true, transitEncryptionMode: 'SERVER_AUTHENTICATION' });
     await create('europe-west1', 'eu-cache');
     await create('asia-east1', 'asia-cache');
     const [first, , firstResponse] = await redis.listInstances({ parent: parent('-'), pageSize: 2 }, { autoPaginate: false });
@@ -134,6 +152,7 @@ describe('local Memorystore API through the real client', () => {
   });
 
   test('failover: FAILING_OVER, then READY at the same address with the primary in the other zone', async () => {
+    await create('us-east1', 'ha', { tier: 'STANDARD_HA', readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 });
     const name = `${parent('us-east1')}/instances/ha`;
     const [before] = await redis.getInstance({ name });
     const [failover] = await redis.failoverInstance({ name });
@@ -143,6 +162,7 @@ describe('local Memorystore API through the real client', () => {
   });
 
   test('delete: DELETING, then NOT_FOUND', async () => {
+    await create('asia-east1', 'asia-cache');
     const name = `${parent('asia-east1')}/instances/asia-cache`;
     const [deletion] = await redis.deleteInstance({ name });
     expect((await redis.getInstance({ name }))[0].state).toBe('DELETING');
@@ -152,6 +172,7 @@ describe('local Memorystore API through the real client', () => {
   });
 
   test('refusals carry the gRPC codes the real API uses', async () => {
+    await create('us-central1', 'orders');
     const { ALREADY_EXISTS, INVALID_ARGUMENT, NOT_FOUND } = grpc.status;
     const attempt = (instanceId: string, instance: { memorySizeGb?: number }) => redis.createInstance({ parent: parent('us-central1'), instanceId, instance });
     await expect(attempt('orders', { memorySizeGb: 1 })).rejects.toMatchObject({ code: ALREADY_EXISTS });
@@ -162,6 +183,8 @@ describe('local Memorystore API through the real client', () => {
 });
 
 describe('audit entries on Pub/Sub', () => {
+  eachWithOwnApi();
+
   test('a create logs a first entry (parent, request, Operation) and a last entry (the instance, no response)', async () => {
     const { operation } = await create('us-west1', 'audited', { labels: { team: 'payments' } });
     const [first, last] = await entriesOf(operation.name!);
@@ -191,6 +214,7 @@ describe('audit entries on Pub/Sub', () => {
   });
 
   test('update, failover and delete name the instance in both entries', async () => {
+    await create('us-west1', 'audited', { labels: { team: 'payments' } });
     const name = `${parent('us-west1')}/instances/audited`;
     const [update] = await redis.updateInstance({ updateMask: { paths: ['labels'] }, instance: { name, labels: { team: 'risk' } } });
     const [failover] = await update.promise().then(() => redis.failoverInstance({ name }));
@@ -206,7 +230,8 @@ describe('audit entries on Pub/Sub', () => {
   });
 
   test('re-address: a new host (or port), logged as an UpdateInstance', async () => {
-    const { created } = await create('us-west1', 'moving');
+    const { operation, created } = await create('us-west1', 'moving');
+    await entriesOf(operation.name!); // the create's own entries are in before the count is taken
     const count = sunk.length;
     await memorystore.readdress(created.name!, { host: '10.250.0.9' });
     expect((await redis.getInstance({ name: created.name! }))[0]).toMatchObject({ host: '10.250.0.9', port: 6379, state: 'READY' });
@@ -221,9 +246,10 @@ describe('audit entries on Pub/Sub', () => {
 });
 
 describe('event bridge', () => {
+  // A recorder per test: each counts only the requests it was sent.
   let target: HttpRecorder;
-  beforeAll(async () => void (target = await startHttpRecorder()));
-  afterAll(() => target.close());
+  beforeEach(async () => void (target = await startHttpRecorder()));
+  afterEach(() => target.close());
 
   test('posts a binary-mode messagePublished CloudEvent; 204 acks, 500 redelivers', async () => {
     const [topic] = await pubsub.createTopic('bridged');
