@@ -24,21 +24,20 @@ type StartedOperation = Promise<readonly [Operation, ...unknown[]]>;
  * lands in the next test.
  */
 export async function resetRig(rig: SyncRig): Promise<void> {
-  await drain(rig);
+  // No operation runs once this resolves, so every instance can be deleted; events of the test still on their way
+  // are delivered and handled during the one drain below, beside those of the deletions.
+  await rig.memorystore.settled();
   rig.memorystore.setUnreachable([]);
   rig.memorystore.setSettleDelay(DEFAULT_SETTLE_DELAY_MS);
-  if (await deleteEveryInstance(rig)) await drain(rig);
-  await clearNamespace(rig);
-}
-
-async function drain(rig: SyncRig): Promise<void> {
+  await deleteEveryInstance(rig);
   await rig.memorystore.settled();
   await rig.settle();
   await rig.audit.all();
+  await clearNamespace(rig);
 }
 
-/** Deletes every instance of every product through its API; true if there was any. */
-async function deleteEveryInstance(rig: SyncRig): Promise<boolean> {
+/** Deletes every instance of every product through its API, and waits for the operations to finish. */
+async function deleteEveryInstance(rig: SyncRig): Promise<void> {
   const { memorystore, redis, products } = rig;
   const started: StartedOperation[] = [
     ...memorystore.instances().map((i) => redis.deleteInstance({ name: i.name })),
@@ -47,7 +46,6 @@ async function deleteEveryInstance(rig: SyncRig): Promise<boolean> {
     ...memorystore.redisClusters().map((c) => products.cluster.deleteCluster({ name: c.name })),
   ];
   await Promise.all(started.map(async (operation) => (await operation)[0].promise()));
-  return started.length > 0;
 }
 
 /** What the tests put in the namespace goes; the Service is made again as the installer made it. */
