@@ -60,6 +60,7 @@ locals {
     GKE_CLUSTER_ENDPOINT       = local.gke_endpoint
     GKE_CLUSTER_CA_CERT        = local.gke_ca
     SYNC_MODE                  = var.sync_mode
+    SHARDED_NODE_PORTS         = tostring(var.sharded_node_ports)
     ISTIO_NAMESPACE            = var.istio_namespace
     SERVICE_ENTRY_HOST_SUFFIX  = var.service_entry_host_suffix
     SERVICE_ENTRY_EXPORT_TO    = join(",", var.service_entry_export_to)

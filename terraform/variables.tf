@@ -126,6 +126,12 @@ variable "sync_mode" {
   }
 }
 
+variable "sharded_node_ports" {
+  description = "With sync_mode = direct, also declare a sharded target's node ports (TCP 11000-13047 on each of its PSC addresses, 8 ServiceEntries per target) so its clients can reach the nodes under REGISTRY_ONLY. Every sidecar then holds about 2,048 listeners per address and 2,048 clusters per sharded target (README: Memorystore products). No effect in egress-gateway mode."
+  type        = bool
+  default     = false
+}
+
 variable "istio_namespace" {
   description = "Namespace the Istio objects are written to."
   type        = string

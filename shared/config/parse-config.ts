@@ -36,6 +36,8 @@ export interface Config {
   readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };
   readonly kube: KubeAccess;
   readonly mode: SyncMode;
+  /** SHARDED_NODE_PORTS: in direct mode, ServiceEntries for a sharded target's node ports too. */
+  readonly shardedNodePorts: boolean;
   readonly istioNamespace: string;
   readonly hostSuffix: string;
   readonly exportTo: readonly string[];
@@ -184,6 +186,7 @@ export function parseConfig(values: Env): Config {
     ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
     kube: parseKubeAccess(env)!,
     mode: read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`'),
+    shardedNodePorts: read(env, 'SHARDED_NODE_PORTS', bool, '`true` or `false`'),
     istioNamespace: read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name'),
     hostSuffix: read(env, 'SERVICE_ENTRY_HOST_SUFFIX', dnsName, 'a DNS suffix'),
     exportTo: read(env, 'SERVICE_ENTRY_EXPORT_TO', z.string().transform(list).pipe(z.array(z.union([z.literal('*'), z.literal('.'), dnsLabel])).min(1)), '`*`, `.` or namespaces, comma-separated'),
