@@ -127,7 +127,7 @@ variable "sync_mode" {
 }
 
 variable "sharded_node_ports" {
-  description = "With sync_mode = direct, also declare a sharded target's node ports (TCP 11000-13047 on each of its PSC addresses, 8 ServiceEntries per target) so its clients can reach the nodes under REGISTRY_ONLY. Every sidecar then holds about 2,048 listeners per address and 2,048 clusters per sharded target (README: Memorystore products). No effect in egress-gateway mode."
+  description = "With sync_mode = direct, also declare a sharded target's node ports (TCP 11000-13047 on each of its PSC addresses, 32 ServiceEntries per target) so its clients can reach the nodes under REGISTRY_ONLY. Every sidecar then holds 2,048 listeners per address and 2,048 clusters per sharded target (README: Memorystore products). No effect in egress-gateway mode."
   type        = bool
   default     = false
 }

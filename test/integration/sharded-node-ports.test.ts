@@ -22,7 +22,8 @@ afterAll(async () => rig?.stop());
 const parent = 'projects/test-project/locations/us-central1';
 const rc = parseInstanceName(`//redis.googleapis.com/${parent}/clusters/ledger`)!;
 const vk = parseInstanceName(`//memorystore.googleapis.com/${parent}/instances/shards`)!;
-const FIRST_PORTS = [11000, 11256, 11512, 11768, 12024, 12280, 12536, 12792];
+/** 11000-13047 in 32 blocks of 64 ports. */
+const FIRST_PORTS = Array.from({ length: 32 }, (_, i) => 11000 + 64 * i);
 const SUFFIX = 'memorystore.internal';
 
 const objectsOf = async (instance: InstanceName): Promise<KubeObject[]> =>
@@ -43,7 +44,7 @@ async function done(operation: { promise(): Promise<unknown> }): Promise<void> {
 const clusterAddresses = (): string[] => rig.memorystore.redisClusters().find((c) => c.name === `${parent}/clusters/ledger`)!.pscConnections.map((c) => c.address).sort();
 
 describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
-  test('create: the discovery ServiceEntry and 8 node-port ServiceEntries are stored, covering 11000-13047 on both PSC addresses', async () => {
+  test('create: the discovery ServiceEntry and 32 node-port ServiceEntries are stored, covering 11000-13047 on both PSC addresses', async () => {
     const mark = rig.audit.count;
     const [operation] = await rig.products.cluster.createCluster({ parent, clusterId: 'ledger', cluster: { shardCount: 3 } });
     await done(operation);
@@ -60,7 +61,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
     expect(records.every((r) => r.record.trigger.method_name === 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster')).toBe(true);
   });
 
-  test("Istio's CRD holds at most 256 ports in a ServiceEntry: one more is refused, which is why the range is split", async () => {
+  test("Istio's CRD holds at most 256 ports in a ServiceEntry: one more is refused, so the range must be split", async () => {
     const ports = every(20000, 20256).map((number) => ({ number, name: `tcp-${number}`, protocol: 'TCP' }));
     const tooMany = { apiVersion: ISTIO_API_VERSION, kind: 'ServiceEntry', metadata: { name: 'too-many-ports', namespace: rig.namespace }, spec: { hosts: ['too-many.example.internal'], addresses: ['10.99.0.1/32'], ports, location: 'MESH_EXTERNAL', resolution: 'NONE' } };
     await expect(rig.cluster.create(tooMany)).rejects.toThrow(/must have at most 256 items|Too many/);
@@ -68,7 +69,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
 
   test('istioctl validate and analyze accept everything written, with no errors or warnings', async () => {
     const { objects, validation, analysis } = await checkWithIstioctl(rig);
-    expect(nodeEntries(objects)).toHaveLength(8);
+    expect(nodeEntries(objects)).toHaveLength(32);
     expect(validation.stderr).not.toMatch(/error|warn/i);
     expect(validation.code).toBe(0);
     expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
@@ -132,10 +133,10 @@ describe('deletion and resync', () => {
     expect(status).toBe(200);
     const summary = body['summary'] as Record<string, number>;
     expect([summary['create'] ?? 0, summary['update'] ?? 0, summary['delete'] ?? 0]).toEqual([0, 0, 0]);
-    expect(summary['unchanged']).toBe(18);
+    expect(summary['unchanged']).toBe(66);
   });
 
-  test('deleting the cluster removes all nine of its ServiceEntries, each recorded; the Valkey instance keeps its own', async () => {
+  test('deleting the cluster removes all 33 of its ServiceEntries, each recorded; the Valkey instance keeps its own', async () => {
     const before = (await objectsOf(rc)).map((o) => o.metadata.name).sort();
     const mark = rig.audit.count;
     const [operation] = await rig.products.cluster.deleteCluster({ name: `${parent}/clusters/ledger` });
@@ -144,6 +145,6 @@ describe('deletion and resync', () => {
     const records = await rig.audit.since(mark);
     expect(records.map((r) => r.record.action)).toEqual(before.map(() => 'delete'));
     expect(records.map((r) => r.record.object.name).sort()).toEqual(before);
-    expect(nodeEntries(await objectsOf(vk))).toHaveLength(8);
+    expect(nodeEntries(await objectsOf(vk))).toHaveLength(32);
   });
 });

@@ -54,7 +54,7 @@ test('a sharded target\'s node-port ServiceEntry is explained as the block of po
   const [first] = renderNodePorts(cluster, { addresses: ['10.40.0.2', '10.40.0.3'], range: { from: 11000, to: 13047 } }, direct);
   const [chain] = explainChain(input([first!], []));
   expect(chain!.links.map((l) => [l.ok, l.text])).toEqual([
-    [true, `ServiceEntry ${first!.metadata.name} declares 10.40.0.2/32, 10.40.0.3/32 ports 11000-11255 (256) as nodes-11000.ledger.rediscluster.us-central1.test-project.memorystore.internal (resolution NONE)`],
-    [true, 'direct: sidecars connect to 10.40.0.2/32, 10.40.0.3/32 on ports 11000-11255 (256) themselves, on to the address dialled'],
+    [true, `ServiceEntry ${first!.metadata.name} declares 10.40.0.2/32, 10.40.0.3/32 ports 11000-11063 (64) as nodes-11000.ledger.rediscluster.us-central1.test-project.memorystore.internal (resolution NONE)`],
+    [true, 'direct: sidecars connect to 10.40.0.2/32, 10.40.0.3/32 on ports 11000-11063 (64) themselves, on to the address dialled'],
   ]);
 });

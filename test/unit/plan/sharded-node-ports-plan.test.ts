@@ -12,7 +12,8 @@ const rc = parseInstanceName(`//redis.googleapis.com/${RELATIVE}`)!;
 const clusterWith = (addresses: string[]): MemorystoreInstance =>
   toRedisClusterInstance({ name: RELATIVE, state: 'ACTIVE', discoveryEndpoints: [{ address: addresses[0]!, port: 6379 }], pscConnections: addresses.map((address) => ({ address })) });
 const ledger = { name: rc, instance: clusterWith(['10.40.0.2', '10.40.0.3']) };
-const FIRST_PORTS = [11000, 11256, 11512, 11768, 12024, 12280, 12536, 12792];
+/** 11000-13047 in 32 blocks of 64 ports. */
+const FIRST_PORTS = Array.from({ length: 32 }, (_, i) => 11000 + 64 * i);
 const nodeEntries = FIRST_PORTS.map((p) => `ServiceEntry/${nodePortsEntryName(rc, p)}`);
 const ON = { SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true' };
 
@@ -32,7 +33,7 @@ const withoutNodePorts = (scope: InstanceObservation[]): InstanceObservation[] =
   });
 
 describe('SHARDED_NODE_PORTS in direct mode', () => {
-  test('a Redis Cluster gets its discovery ServiceEntry and 8 node-port ServiceEntries; a second round writes nothing', () => {
+  test('a Redis Cluster gets its discovery ServiceEntry and 32 node-port ServiceEntries; a second round writes nothing', () => {
     const first = plan(emptyWorld(), [ledger], ON);
     expect(writes(first)).toEqual([`create ServiceEntry/${serviceEntryName(rc, 'discovery')}`, ...nodeEntries.map((e) => `create ${e}`)]);
     const world = apply(emptyWorld(), first);
@@ -46,7 +47,7 @@ describe('SHARDED_NODE_PORTS in direct mode', () => {
     expect(new Set(objectsOf(world, 'ServiceEntry').slice(1).map((o) => JSON.stringify(o.spec['addresses'])))).toEqual(new Set(['["10.20.0.2/32"]']));
   });
 
-  test('a new PSC address updates the 8 node-port ServiceEntries in place (same names)', () => {
+  test('a new PSC address updates the 32 node-port ServiceEntries in place (same names)', () => {
     const world = apply(emptyWorld(), plan(emptyWorld(), [ledger], ON));
     const moved = plan(world, [{ name: rc, instance: clusterWith(['10.40.0.2', '10.40.0.3', '10.40.0.4']) }], ON);
     expect(writes(moved)).toEqual(nodeEntries.map((e) => `update ${e}`));
@@ -58,7 +59,7 @@ describe('SHARDED_NODE_PORTS in direct mode', () => {
     expect(writes(plan(world, [ledger], { SYNC_MODE: 'direct' })).sort()).toEqual(nodeEntries.map((e) => `delete ${e}`).sort());
   });
 
-  test('the cluster deleted: all nine go', () => {
+  test('the cluster deleted: all 33 go', () => {
     const world: World = apply(emptyWorld(), plan(emptyWorld(), [ledger], ON));
     const gone = writes(plan(world, [{ name: rc }], ON));
     expect(gone.sort()).toEqual([`delete ServiceEntry/${serviceEntryName(rc, 'discovery')}`, ...nodeEntries.map((e) => `delete ${e}`)].sort());

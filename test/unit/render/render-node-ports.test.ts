@@ -14,36 +14,42 @@ const portsOf = (o: KubeObject): Port[] => o.spec['ports'] as Port[];
 const every = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('splitting a port range into blocks a ServiceEntry can hold', () => {
-  test('11000-13047 is 8 blocks of 256 that cover it exactly, each port once, in order', () => {
+  test('11000-13047 is 32 blocks of 64 that cover it exactly, each port once, in order', () => {
     const blocks = splitPortRange(SHARDED_NODE_PORT_RANGE);
-    expect(blocks).toHaveLength(8);
+    expect(NODE_PORTS_PER_ENTRY).toBe(64);
+    expect(blocks).toHaveLength(32);
     expect(blocks.every((b) => b.to - b.from + 1 === NODE_PORTS_PER_ENTRY)).toBe(true);
     expect(blocks.flatMap((b) => every(b.from, b.to))).toEqual(every(11000, 13047));
   });
 
   test.each([
     [{ from: 1, to: 1 }, [{ from: 1, to: 1 }]],
-    [{ from: 10, to: 600 }, [{ from: 10, to: 265 }, { from: 266, to: 521 }, { from: 522, to: 600 }]],
-    [{ from: 100, to: 355 }, [{ from: 100, to: 355 }]],
+    [{ from: 10, to: 150 }, [{ from: 10, to: 73 }, { from: 74, to: 137 }, { from: 138, to: 150 }]],
+    [{ from: 100, to: 163 }, [{ from: 100, to: 163 }]],
   ])('%j: the last block takes what is left', (range, blocks) => {
     expect(splitPortRange(range)).toEqual(blocks);
+  });
+
+  test('a block never holds more than the 256 ports Istio\'s CRD allows, whatever size is asked for', () => {
+    expect(splitPortRange({ from: 1, to: 600 }, 300).map((b) => b.to - b.from + 1)).toEqual([256, 256, 88]);
+    expect(splitPortRange({ from: 1, to: 3 }, 0).map((b) => b.to - b.from + 1)).toEqual([1, 1, 1]);
   });
 });
 
 describe('the node-port ServiceEntries of a sharded target', () => {
   const rendered = renderNodePorts(cluster, nodePorts, on);
 
-  test('every port of 11000-13047 is declared exactly once, at most 256 to an object, names distinct in each', () => {
+  test('every port of 11000-13047 is declared exactly once, 64 to an object, names distinct in each', () => {
     expect(rendered.flatMap((o) => portsOf(o).map((p) => p.number))).toEqual(every(11000, 13047));
     for (const object of rendered) {
-      expect(portsOf(object).length).toBeLessThanOrEqual(256);
+      expect(portsOf(object)).toHaveLength(64);
       expect(new Set(portsOf(object).map((p) => p.name)).size).toBe(portsOf(object).length);
       expect(portsOf(object).every((p) => p.protocol === 'TCP' && p.name === `tcp-redis-${p.number}`)).toBe(true);
     }
   });
 
   test('stable names: the instance\'s base name and the first port of the block', () => {
-    expect(rendered.map((o) => o.metadata.name)).toEqual([11000, 11256, 11512, 11768, 12024, 12280, 12536, 12792].map((p) => `${objectName(cluster)}-nodes-${p}`));
+    expect(rendered.map((o) => o.metadata.name)).toEqual(Array.from({ length: 32 }, (_, i) => `${objectName(cluster)}-nodes-${11000 + 64 * i}`));
     expect(rendered.map((o) => o.metadata.name)).toEqual(rendered.map((o) => nodePortsEntryName(cluster, portsOf(o)[0]!.number)));
     expect(renderNodePorts(cluster, { ...nodePorts }, on)).toEqual(rendered);
   });
@@ -71,7 +77,7 @@ describe('the node-port ServiceEntries of a sharded target', () => {
 
   test('size: each object is a few KiB of JSON, far below the 1.5 MiB etcd takes per object', () => {
     const bytes = rendered.map((o) => Buffer.byteLength(JSON.stringify(o)));
-    expect(Math.max(...bytes)).toBeLessThan(16 * 1024);
-    expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThan(128 * 1024);
+    expect(Math.max(...bytes)).toBeLessThan(8 * 1024);
+    expect(bytes.reduce((a, b) => a + b, 0)).toBeLessThan(192 * 1024);
   });
 });
