@@ -92,7 +92,7 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   const plan = await planAgainst(deps, scope, options.read);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])));
   const time = deps.clock.now();
-  const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
+  const context = { time, trigger, dryRun: options.dryRun, instances, ...(deps.clusterName ? { cluster: deps.clusterName } : {}), ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
   // An object already as it should be is counted, not recorded. Records are made as their step is reached and
   // dropped once in the audit trail: at thousands of instances they would otherwise be most of the memory.
   const notable = plan.changes.filter((change) => change.action !== 'unchanged');
