@@ -15,9 +15,9 @@ import { parseCli, type CliRequest, type Output } from '../shared/cli/cli-args.j
 import { formatPlan } from '../shared/cli/format-diff.js';
 import { renderCommand, type Rendered } from '../shared/cli/render-command.js';
 import { explainCommand, type Explained } from '../shared/cli/explain-command.js';
-import { ConfigError, parseConfig, type ClusterTarget, type Config } from '../shared/config/parse-config.js';
+import { parseConfig, type ClusterTarget, type Config } from '../shared/config/parse-config.js';
 import { resyncClusters, type ClustersResult } from '../shared/clusters/resync-clusters.js';
-import { errorMessage } from '../shared/errors.js';
+import { ConfigError, errorMessage } from '../shared/errors.js';
 import { Logger } from '../shared/log.js';
 import { createRuntime } from '../shared/runtime/runtime.js';
 

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { GoogleAuth } from 'google-auth-library';
-import { ConfigError, type KubeAccess } from '../config/parse-config.js';
-import { errorMessage } from '../errors.js';
+import type { KubeAccess } from '../config/parse-config.js';
+import { ConfigError, errorMessage } from '../errors.js';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 

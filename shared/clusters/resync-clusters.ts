@@ -1,6 +1,6 @@
 import type { ResyncTrigger } from '../audit/audit-record.js';
 import type { ClusterTarget } from '../config/parse-config.js';
-import { errorMessage, TransientError } from '../errors.js';
+import { errorMessage, retriesSoon } from '../errors.js';
 import type { Change } from '../plan/plan-types.js';
 import { resync, type ResyncOptions } from '../reconcile/resync.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
@@ -22,13 +22,13 @@ export interface ClustersResult {
  */
 export async function resyncClusters(clusters: readonly ClusterTarget[], getDeps: (target: ClusterTarget) => Promise<SyncDeps>, trigger: ResyncTrigger, options: ResyncOptions): Promise<ClustersResult> {
   const results = await eachCluster(clusters, async (target) => resync(await getDeps(target), trigger, options), 1);
-  const outcomes = results.map((r): ClusterOutcome => ('value' in r ? { cluster: r.cluster, report: r.value.report } : { cluster: r.cluster, failed: { error: errorMessage(r.error), retryable: r.error instanceof TransientError } }));
+  const outcomes = results.map((r): ClusterOutcome => ('value' in r ? { cluster: r.cluster, report: r.value.report } : { cluster: r.cluster, failed: { error: errorMessage(r.error), retryable: retriesSoon(r.error) } }));
   const failures = failedIn(results);
   return {
     report: mergeReports(options.dryRun, outcomes),
     changes: results.flatMap((r) => ('value' in r ? [{ cluster: r.cluster, changes: r.value.changes }] : [])),
     ...(failures.length > 0
-      ? { failed: { message: failures.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; '), retryable: failures.some((f) => f.error instanceof TransientError) } }
+      ? { failed: { message: failures.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; '), retryable: failures.some((f) => retriesSoon(f.error)) } }
       : {}),
   };
 }

@@ -1,26 +1,11 @@
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../plan/label-selector.js';
 import { PRODUCTS, type Product } from '../model/products.js';
 import { parseClusterEntries, clusterName, type ClusterEntry, type ClusterTarget, type KubeAccess, type SyncMode } from './clusters.js';
 
 export type { ClusterTarget, KubeAccess, SyncMode } from './clusters.js';
-
-/**
- * Configuration values are missing or malformed. The message names every bad variable, one per line, each with what
- * it expects, so one start-up shows them all.
- */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: ReadonlyArray<{ readonly variable: string; readonly message: string }>) {
-    super(problems.map((p) => p.message).join('\n'));
-  }
-
-  static of(variable: string, expected: string, got: string | undefined, why?: string): ConfigError {
-    const value = got === undefined ? 'nothing (it is not set)' : JSON.stringify(got);
-    return new ConfigError([{ variable, message: `${variable}: expected ${expected}, got ${value}${why ? `: ${why}` : ''}` }]);
-  }
-}
 
 export interface Config {
   readonly project: string;

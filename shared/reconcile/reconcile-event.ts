@@ -3,7 +3,7 @@ import { failureRecord } from '../audit/audit-record.js';
 import { wasRecorded } from '../audit/audit-writer.js';
 import { eachCluster, failedIn, succeededIn, type ClusterResult } from '../clusters/each-cluster.js';
 import { mergeReports, type ClusterOutcome, type ClustersReport } from '../clusters/merge-reports.js';
-import { errorMessage, isPermanent, TransientError } from '../errors.js';
+import { acknowledgesEvent, errorMessage, TransientError } from '../errors.js';
 import type { InstanceName } from '../model/instance.js';
 import type { ClusterTarget, Config } from '../config/parse-config.js';
 import { outOfScope } from '../plan/scope-policies.js';
@@ -45,7 +45,7 @@ async function reconcileInCluster(deps: SyncDeps, name: InstanceName, trigger: E
   try {
     return { report: await syncToLatestState(deps, name, trigger) };
   } catch (error) {
-    if (!isPermanent(error)) throw error;
+    if (!acknowledgesEvent(error)) throw error;
     // A failed write was recorded with its plan already; a failure before any write gets a record of its own.
     const context = { id: deps.newId(), time: deps.clock.now(), trigger, ...(deps.clusterName ? { cluster: deps.clusterName } : {}) };
     if (!wasRecorded(error)) await deps.audit.write([failureRecord(context, name.full, errorMessage(error))]);

@@ -1,7 +1,7 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
 import { markRecorded } from '../audit/audit-writer.js';
 import { backoffDelay, sleep } from '../backoff.js';
-import { errorMessage, WriteConflictError } from '../errors.js';
+import { errorMessage, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
@@ -141,7 +141,7 @@ export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObse
       result.tally.addWrites(earlier);
       return result;
     }
-    if (!(result.error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw result.error;
+    if (!replans(result.error) || tries >= MAX_ATTEMPTS) throw result.error;
     earlier.addApplied(result.tally);
     deps.log.warn({ error: result.error.message, attempt: tries }, 'write conflict; reading the cluster again');
     await sleep(backoffDelay(tries));

@@ -1,5 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { AuthError, errorMessage, TransientError } from '../errors.js';
+import { AuthError, errorMessage, retriesSoon } from '../errors.js';
 import { parseResyncOptions } from '../http/resync-options.js';
 import { verifyCaller } from '../http/verify-caller.js';
 import { traceContextOf, type Logger } from '../log.js';
@@ -52,6 +52,6 @@ export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: 
     response.status(report.refused ? 409 : 200).json(report);
   } catch (error) {
     if (error instanceof AuthError) return rejectCaller(error, log, response);
-    failed({ message: errorMessage(error), retryable: error instanceof TransientError }, log, response);
+    failed({ message: errorMessage(error), retryable: retriesSoon(error) }, log, response);
   }
 }

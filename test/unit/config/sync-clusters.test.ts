@@ -1,4 +1,5 @@
-import { ConfigError, forCluster, parseConfig } from '../../../shared/config/parse-config.js';
+import { forCluster, parseConfig } from '../../../shared/config/parse-config.js';
+import { ConfigError } from '../../../shared/errors.js';
 import { BASE_ENV } from '../../fixtures/settings.js';
 
 /** SYNC_CLUSTERS: several clusters in one deployment, each with its own access and, optionally, mode and namespace. */
