@@ -19,7 +19,11 @@ function translate(error: unknown, action: string): never {
     if (error.status === 408 || error.status === 429 || error.status >= 500) throw new TransientError(message, { cause: error });
     throw new PermanentError(message, { cause: error });
   }
-  if (error instanceof TransientError) throw new TransientError(`${action}: ${error.message}`, { cause: error });
+  if (error instanceof TransientError) {
+    // Named for the action, and still of its own class (an incomplete list stays one).
+    const SameClass = error.constructor as new (message: string, options: { cause: unknown }) => TransientError;
+    throw new SameClass(`${action}: ${error.message}`, { cause: error });
+  }
   throw error;
 }
 
