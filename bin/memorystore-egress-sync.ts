@@ -85,7 +85,9 @@ function explain(explained: Explained, output: Output): number {
 function print({ report, changes, failed }: ClustersResult, request: CliRequest): number {
   const diff = (part: ClustersResult['changes'][number]): string => `${changes.length > 1 ? `# cluster ${part.cluster}\n` : ''}${formatPlan(part.changes)}`;
   const text = (): string => `${changes.map(diff).join('\n')}\n${request.command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`;
-  process.stdout.write(request.output === 'text' ? text() : structured(report, request.output));
+  // A text diff only where some cluster was synced: a run that reached none has nothing to show but its failure.
+  if (request.output !== 'text') process.stdout.write(structured(report, request.output));
+  else if (changes.length > 0) process.stdout.write(text());
   const where = (cluster: string): string => (report.clusters.length > 1 ? `cluster ${cluster}: ` : '');
   for (const error of report.errors) process.stderr.write(`error: ${where(error.cluster)}${error.instance}: ${error.message}\n`);
   if (failed) process.stderr.write(`failed: ${failed.message}\n`);

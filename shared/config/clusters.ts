@@ -3,7 +3,8 @@ import { z } from 'zod';
 export type SyncMode = 'egress-gateway' | 'direct';
 
 export type KubeAccess =
-  | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string }
+  /** `setting`: where the file was named, for messages (`SYNC_CLUSTERS[1]`); KUBECONFIG and KUBE_CONTEXT otherwise. */
+  | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string; readonly setting?: string }
   /** `server`: the https URL requests go to, `https://<endpoint host>` or a full URL (the Connect gateway's has a path). */
   | { readonly kind: 'gke'; readonly server: string; readonly caCertBase64?: string };
 

@@ -168,7 +168,9 @@ type ClusterSetting = Pick<ClusterTarget, 'name' | 'kube'> & Partial<Pick<Cluste
 /** One SYNC_CLUSTERS entry; its endpoint is read like GKE_CLUSTER_ENDPOINT. */
 function settingOf(env: Reading, entry: ClusterEntry, index: number): ClusterSetting | undefined {
   const settings = { ...(entry.mode ? { mode: entry.mode } : {}), ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}) };
-  if (entry.kubeconfig !== undefined) return { name: entry.name, kube: { kind: 'kubeconfig', path: entry.kubeconfig, ...(entry.context ? { context: entry.context } : {}) }, ...settings };
+  if (entry.kubeconfig !== undefined) {
+    return { name: entry.name, kube: { kind: 'kubeconfig', path: entry.kubeconfig, ...(entry.context ? { context: entry.context } : {}), setting: `SYNC_CLUSTERS[${index}]` }, ...settings };
+  }
   const server = parseClusterServer(entry.endpoint ?? '');
   if (server) return { name: entry.name, kube: { kind: 'gke', server, ...(entry.caCert ? { caCertBase64: entry.caCert } : {}) }, ...settings };
   env.problemSaying('SYNC_CLUSTERS', `${CLUSTERS_EXPECTED}: [${index}].endpoint: expected a GKE endpoint host (IP or DNS name) or an https:// server URL`);

@@ -35,7 +35,7 @@ describe('SYNC_CLUSTERS', () => {
     expect(config.clusters).toEqual([
       { name: 'prod-eu', kube: { kind: 'gke', server: 'https://gke-abc.europe-west1.gke.goog' }, mode: 'egress-gateway', istioNamespace: 'istio-egress' },
       { name: 'prod-us', kube: { kind: 'gke', server: 'https://10.0.0.2', caCertBase64: 'Y2E=' }, mode: 'direct', istioNamespace: 'mesh' },
-      { name: 'dev', kube: { kind: 'kubeconfig', path: '/k/dev', context: 'kind-dev' }, mode: 'egress-gateway', istioNamespace: 'istio-egress' },
+      { name: 'dev', kube: { kind: 'kubeconfig', path: '/k/dev', context: 'kind-dev', setting: 'SYNC_CLUSTERS[2]' }, mode: 'egress-gateway', istioNamespace: 'istio-egress' },
     ]);
   });
 
