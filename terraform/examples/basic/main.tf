@@ -1,8 +1,9 @@
 # A complete deployment that keeps two GKE clusters in step: set the variables in terraform.tfvars (see
 # terraform.tfvars.example), then
 #   terraform init && terraform apply
-# For one cluster only, drop second_cluster, the kubernetes provider "second" and module "second_cluster_rbac". For
-# a third, add a provider and a module call like them, and the cluster to additional_clusters.
+# For one cluster only, drop second_cluster (and additional_clusters below), the kubernetes provider "second" and
+# module "second_cluster_rbac". For a third, add the cluster to additional_clusters and a provider and a module call
+# like those of the second.
 
 provider "google" {
   project = var.project_id
