@@ -38,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
   const runtime = createRuntime(config, { log });
   const trigger = { kind: 'resync' as const, principal: `cli:${userInfo().username}`, scheduled: false };
   if (request.command === 'explain') return explain(await explainCommand(await runtime.deps(log, clusters[0]), config, request.instance!, trigger), request.output);
+  // Every cluster's access is set up first: a kubeconfig that is missing is a configuration error to fix (exit 2),
+  // not a cluster that failed to sync.
+  for (const target of clusters) await runtime.deps(log, target);
   const result = await resyncClusters(clusters, async (target) => runtime.deps(log, target), trigger, { dryRun: request.command === 'plan', force: request.force });
   return print(result, request);
 }
