@@ -21,6 +21,8 @@ export type Outcome = 'planned' | 'applied' | 'failed' | 'conflict' | 'skipped' 
 export interface AuditRecord {
   readonly id: string;
   readonly time: string;
+  /** The cluster the object is in (SYNC_CLUSTERS' name, or CLUSTER_NAME): one deployment may keep several in step. */
+  readonly cluster?: string;
   readonly trigger: {
     readonly kind: 'event' | 'resync';
     readonly event_id?: string;
@@ -84,6 +86,7 @@ export interface RecordContext {
   /** The instances as last read, for host and port; the triggering one for the shared Service. */
   readonly instances: ReadonlyMap<string, MemorystoreInstance>;
   readonly defaultInstance?: string;
+  readonly cluster?: string;
 }
 
 function instanceFields(change: Change, context: RecordContext): AuditRecord['instance'] {
@@ -104,6 +107,7 @@ export function recordOf(change: Change, context: RecordContext): AuditRecord {
   return {
     id: context.id,
     time: context.time.toISOString(),
+    ...(context.cluster ? { cluster: context.cluster } : {}),
     trigger: triggerFields(context.trigger),
     instance: instanceFields(change, context),
     object: objectFields(change.ref),
@@ -127,10 +131,11 @@ export const isAudited = (record: AuditRecord): boolean => record.action !== 'un
  * The record of an instance whose reconcile failed for good before anything was written (the function may not read
  * the instance, the apiserver refused a read): nothing changed, and the trail says why.
  */
-export function failureRecord(context: { id: string; time: Date; trigger: Trigger }, instance: string, error: string): AuditRecord {
+export function failureRecord(context: { id: string; time: Date; trigger: Trigger; cluster?: string }, instance: string, error: string): AuditRecord {
   return {
     id: context.id,
     time: context.time.toISOString(),
+    ...(context.cluster ? { cluster: context.cluster } : {}),
     trigger: triggerFields(context.trigger),
     instance: { name: instance },
     object: objectFields(instanceObjectRef(instance)),

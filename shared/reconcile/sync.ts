@@ -1,7 +1,7 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
 import { markRecorded } from '../audit/audit-writer.js';
 import { backoffDelay, sleep } from '../backoff.js';
-import { errorMessage, WriteConflictError } from '../errors.js';
+import { errorMessage, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
@@ -92,7 +92,7 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   const plan = await planAgainst(deps, scope, options.read);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])));
   const time = deps.clock.now();
-  const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
+  const context = { time, trigger, dryRun: options.dryRun, instances, ...(deps.clusterName ? { cluster: deps.clusterName } : {}), ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
   // An object already as it should be is counted, not recorded. Records are made as their step is reached and
   // dropped once in the audit trail: at thousands of instances they would otherwise be most of the memory.
   const notable = plan.changes.filter((change) => change.action !== 'unchanged');
@@ -141,7 +141,7 @@ export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObse
       result.tally.addWrites(earlier);
       return result;
     }
-    if (!(result.error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw result.error;
+    if (!replans(result.error) || tries >= MAX_ATTEMPTS) throw result.error;
     earlier.addApplied(result.tally);
     deps.log.warn({ error: result.error.message, attempt: tries }, 'write conflict; reading the cluster again');
     await sleep(backoffDelay(tries));

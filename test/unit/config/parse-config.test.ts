@@ -1,5 +1,6 @@
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
-import { ConfigError, parseConfig, parseResyncAuth } from '../../../shared/config/parse-config.js';
+import { parseConfig, parseResyncAuth } from '../../../shared/config/parse-config.js';
+import { ConfigError } from '../../../shared/errors.js';
 import { BASE_ENV } from '../../fixtures/settings.js';
 
 describe('parseConfig', () => {
