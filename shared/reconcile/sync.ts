@@ -52,7 +52,10 @@ export function reportOf(run: SyncRun): SyncReport {
 
 export interface SyncOptions {
   readonly dryRun: boolean;
-  /** The instance a change of the shared Service is attributed to (the event's instance). */
+  /**
+   * No longer read: a change of our ports on the egress gateway Service names the instances its ports belong to
+   * (port-change.ts). Kept so callers that still pass it compile; to be removed with them.
+   */
   readonly triggeringInstance?: string;
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
@@ -92,7 +95,7 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   const plan = await planAgainst(deps, scope, options.read);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])));
   const time = deps.clock.now();
-  const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
+  const context = { time, trigger, dryRun: options.dryRun, instances };
   // An object already as it should be is counted, not recorded. Records are made as their step is reached and
   // dropped once in the audit trail: at thousands of instances they would otherwise be most of the memory.
   const notable = plan.changes.filter((change) => change.action !== 'unchanged');

@@ -56,3 +56,28 @@ test('a plan that adds and frees ports applies twice: the read version, then the
   expect(portNumbers(cluster.ports)).toEqual([16000, 16001]);
   expect(cluster.ports.find((p) => p.port === 16000)?.name).toMatch(/^tcp-freed-/);
 });
+
+const serviceRecords = (records: readonly AuditRecord[]): AuditRecord[] => records.filter((r) => r.object.kind === 'Service');
+
+test('each port apply is one audit record, naming the instance its ports belong to', async () => {
+  const cluster = new VersionedCluster();
+  const { deps, published } = depsOn(cluster);
+  await syncInstances(deps, [observe('old')], trigger, { dryRun: false });
+  await syncInstances(deps, [gone('old'), observe('new')], trigger, { dryRun: false });
+  expect(serviceRecords(published).map((r) => [r.reason, r.instance?.name, r.outcome])).toEqual([
+    ['gateway ports added', nameOf('old').full, 'applied'],
+    ['gateway ports added', nameOf('new').full, 'applied'],
+    ['gateway ports freed', nameOf('old').full, 'applied'],
+  ]);
+});
+
+test('the ports of several instances in one apply are one record, naming them all in its reason', async () => {
+  const cluster = new VersionedCluster();
+  const { deps, published } = depsOn(cluster);
+  const run = await syncInstances(deps, [observe('cache-1'), observe('cache-2')], trigger, { dryRun: false });
+  const [record, ...rest] = serviceRecords(published);
+  expect(rest).toEqual([]);
+  expect(record?.instance).toBeNull();
+  expect(record?.reason).toBe(`gateway ports added for 2 instances: ${[nameOf('cache-1').full, nameOf('cache-2').full].sort().join(', ')}`);
+  expect(run.tally.counts).toEqual({ create: 8, update: 1 });
+});
