@@ -88,9 +88,9 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
   const changes: ServicePortsChange[] = [];
   if (added.length > 0) changes.push({ ...common, action: 'update', phase: 'make', base: plan.before, add: added, remove: [], ...whose('gateway ports added', added) });
   if (removed.length > 0 || renamed.length > 0) {
-    // A rename keeps the port's number: the port is the one removed under its old name, and so is its owner.
+    // A port renamed into quarantine names no instance: it is the port removed under its old name, whose owner counts.
     const removedNumbers = new Set(removed.map((p) => p.port));
-    const attributed = [...removed, ...renamed.filter((p) => !removedNumbers.has(p.port))];
+    const attributed = [...removed, ...renamed.filter((p) => parseServicePortName(p.name) !== undefined || !removedNumbers.has(p.port))];
     changes.push({ ...common, action: 'update', phase: 'break', base: grown, add: renamed, remove: removed, ...whose('gateway ports freed', attributed) });
   }
   if (changes.length === 0) changes.push({ ...common, action: 'unchanged', phase: 'make', base: plan.before, add: [], remove: [], owners: [], unowned: 0 });

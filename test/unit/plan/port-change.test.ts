@@ -1,6 +1,9 @@
 import jsonPatch from 'fast-json-patch';
 import { recordOf } from '../../../shared/audit/audit-record.js';
-import { applyBodyOf, serviceObjectsOf, type ServicePortsChange } from '../../../shared/plan/port-change.js';
+import { applyBodyOf, serviceObjectsOf, servicePortChanges, type ServicePortsChange } from '../../../shared/plan/port-change.js';
+import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
+import { renderDirect } from '../../../shared/render/render-instance.js';
+import { testConfig } from '../../fixtures/settings.js';
 import { isPortChange, type Plan } from '../../../shared/plan/plan-types.js';
 import { quarantinedPortName } from '../../../shared/plan/port-quarantine.js';
 import { objectName } from '../../../shared/render/names.js';
@@ -79,5 +82,14 @@ describe('a change of our ports on the egress gateway Service', () => {
     expect(record.instance).toEqual({ name: nameOf('cache-2').full, host: '10.0.0.3', port: 6379 });
     expect(record.patch).toEqual([{ op: 'add', path: '/spec/ports/1', value: change!.add[0] }]);
     expect(jsonPatch.applyPatch(jsonPatch.deepClone(before), record.patch as jsonPatch.Operation[]).newDocument).toEqual(after);
+  });
+
+  test('a port number that passes from one instance\'s name to another\'s is attributed to both', () => {
+    const [a, b] = [nameOf('cache-a'), nameOf('cache-b')];
+    const objects = [a, b].map((n) => renderDirect(n, [{ role: 'primary', address: '10.0.0.3', port: 6379 }], testConfig()));
+    const service = { namespace: 'istio-system', name: 'istio-egressgateway' };
+    const [change] = servicePortChanges({ service, before: [gatewayServicePort(a, 'read', 16001)], after: [gatewayServicePort(b, 'primary', 16001)], objects });
+    expect(change).toMatchObject({ phase: 'break', owners: [a.full, b.full].sort(), unowned: 0 });
+    expect(change!.instance).toBeUndefined();
   });
 });
