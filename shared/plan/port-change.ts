@@ -38,12 +38,16 @@ export interface ServicePortsChange {
 }
 
 /** A port is the same port only if everything we write of it is the same. */
-const portKey = (p: ServicePort): string => `${p.port}/${p.name}/${p.targetPort}/${p.protocol}`;
+const samePort = (a: ServicePort, b: ServicePort | undefined): boolean =>
+  b !== undefined && a.port === b.port && a.name === b.name && a.targetPort === b.targetPort && a.protocol === b.protocol;
+
+/** Ports by number: a Service holds each of our (TCP) port numbers once. */
+const byNumber = (ports: readonly ServicePort[]): Map<number, ServicePort> => new Map(ports.map((p) => [p.port, p]));
 
 /** Our ports once the change is applied. */
 export function portsAfter(change: Pick<ServicePortsChange, 'base' | 'add' | 'remove'>): ServicePort[] {
-  const removed = new Set(change.remove.map(portKey));
-  return [...change.base.filter((p) => !removed.has(portKey(p))), ...change.add];
+  const removed = byNumber(change.remove);
+  return [...change.base.filter((p) => !samePort(p, removed.get(p.port))), ...change.add];
 }
 
 /**
@@ -74,13 +78,14 @@ export interface PortPlan {
  * that does both stays make before break. A plan that changes none has one `unchanged` change.
  */
 export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
-  const beforeNumbers = new Set(plan.before.map((p) => p.port));
-  const added = plan.after.filter((p) => !beforeNumbers.has(p.port));
+  const before = byNumber(plan.before);
+  const after = byNumber(plan.after);
+  const added = plan.after.filter((p) => !before.has(p.port));
   const grown = [...plan.before, ...added];
-  const afterKeys = new Set(plan.after.map(portKey));
-  const grownKeys = new Set(grown.map(portKey));
-  const removed = grown.filter((p) => !afterKeys.has(portKey(p)));
-  const renamed = plan.after.filter((p) => !grownKeys.has(portKey(p)));
+  // Added ports stay: what the break phase removes, and puts back under another name (quarantine) or with other
+  // content, are ports read.
+  const removed = plan.before.filter((p) => !samePort(p, after.get(p.port)));
+  const renamed = plan.after.filter((p) => before.has(p.port) && !samePort(p, before.get(p.port)));
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: plan.service.namespace, name: plan.service.name };
   const common = { ref, ...(plan.service.resourceVersion ? { readVersion: plan.service.resourceVersion } : {}) };
   let byKey: ReadonlyMap<string, string> | undefined;
