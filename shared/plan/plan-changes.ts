@@ -67,8 +67,7 @@ export function planChanges(state: DesiredState, owned: readonly KubeObject[], {
   // An instance this mode cannot configure gets one record saying so, on the instance itself.
   for (const [instance, reason] of state.unsupported) changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
   if (service && state.servicePorts) {
-    const { before, after } = state.servicePorts;
-    changes.push(...servicePortChanges({ service, before, after, objects: [owned, state.desired] }));
+    changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));
   }
   return { changes: orderChanges(changes), errors: state.errors };
 }

@@ -69,8 +69,10 @@ export interface PortPlan {
   /** Our ports as read, and as the plan ends with them. */
   readonly before: readonly ServicePort[];
   readonly after: readonly ServicePort[];
-  /** Our objects, live and desired: their labels tell which instance the key in a port's name stands for. */
-  readonly objects: readonly (readonly KubeObject[])[];
+  /** The instance each port of `after` belongs to, by port name (desired-state.ts). */
+  readonly owners: ReadonlyMap<string, string>;
+  /** Our live objects: their labels tell which instance the key in a removed port's name stands for. */
+  readonly owned: readonly KubeObject[];
 }
 
 /**
@@ -88,8 +90,11 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
   const renamed = plan.after.filter((p) => before.has(p.port) && !samePort(p, before.get(p.port)));
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: plan.service.namespace, name: plan.service.name };
   const common = { ref, ...(plan.service.resourceVersion ? { readVersion: plan.service.resourceVersion } : {}) };
-  let byKey: ReadonlyMap<string, string> | undefined;
-  const whose = (what: string, ports: readonly ServicePort[]): Attribution => attribution(what, ports, (byKey ??= instancesByKey(plan.objects)));
+  // Live objects are looked through only for a port the plan removes, not for every port of a resync.
+  let liveByKey: ReadonlyMap<string, string> | undefined;
+  const ownerOf = (port: ServicePort): string | undefined =>
+    plan.owners.get(port.name) ?? (liveByKey ??= instancesByKey(plan.owned)).get(parseServicePortName(port.name)?.key ?? '');
+  const whose = (what: string, ports: readonly ServicePort[]): Attribution => attribution(what, ports, ownerOf);
   const changes: ServicePortsChange[] = [];
   if (added.length > 0) changes.push({ ...common, action: 'update', phase: 'make', base: plan.before, add: added, remove: [], ...whose('gateway ports added', added) });
   if (removed.length > 0 || renamed.length > 0) {
@@ -103,14 +108,12 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
 }
 
 /** Instance full names by the key our objects' labels (and our port names) carry. */
-function instancesByKey(groups: readonly (readonly KubeObject[])[]): Map<string, string> {
+function instancesByKey(objects: readonly KubeObject[]): Map<string, string> {
   const byKey = new Map<string, string>();
-  for (const objects of groups) {
-    for (const object of objects) {
-      const key = object.metadata.labels?.[LABEL_INSTANCE];
-      const name = instanceNameOf(object);
-      if (key !== undefined && name !== undefined) byKey.set(key, name);
-    }
+  for (const object of objects) {
+    const key = object.metadata.labels?.[LABEL_INSTANCE];
+    const name = instanceNameOf(object);
+    if (key !== undefined && name !== undefined) byKey.set(key, name);
   }
   return byKey;
 }
@@ -122,11 +125,11 @@ type Attribution = Pick<ServicePortsChange, 'owners' | 'unowned' | 'instance' | 
  * several instances (a resync) are one apply and so one record, whose reason names them all. A port whose name names
  * no live instance (a stray, or a quarantined port whose period is over) is counted in the reason.
  */
-function attribution(what: string, ports: readonly ServicePort[], byKey: ReadonlyMap<string, string>): Attribution {
+function attribution(what: string, ports: readonly ServicePort[], ownerOf: (port: ServicePort) => string | undefined): Attribution {
   const owners = new Set<string>();
   let unowned = 0;
   for (const port of ports) {
-    const owner = byKey.get(parseServicePortName(port.name)?.key ?? '');
+    const owner = ownerOf(port);
     if (owner === undefined) unowned++;
     else owners.add(owner);
   }

@@ -86,9 +86,10 @@ describe('a change of our ports on the egress gateway Service', () => {
 
   test('a port number that passes from one instance\'s name to another\'s is attributed to both', () => {
     const [a, b] = [nameOf('cache-a'), nameOf('cache-b')];
-    const objects = [a, b].map((n) => renderDirect(n, [{ role: 'primary', address: '10.0.0.3', port: 6379 }], testConfig()));
+    const owned = renderDirect(a, [{ role: 'primary', address: '10.0.0.3', port: 6379 }], testConfig());
     const service = { namespace: 'istio-system', name: 'istio-egressgateway' };
-    const [change] = servicePortChanges({ service, before: [gatewayServicePort(a, 'read', 16001)], after: [gatewayServicePort(b, 'primary', 16001)], objects });
+    const after = gatewayServicePort(b, 'primary', 16001);
+    const [change] = servicePortChanges({ service, before: [gatewayServicePort(a, 'read', 16001)], after: [after], owners: new Map([[after.name, b.full]]), owned });
     expect(change).toMatchObject({ phase: 'break', owners: [a.full, b.full].sort(), unowned: 0 });
     expect(change!.instance).toBeUndefined();
   });
