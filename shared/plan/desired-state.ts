@@ -8,7 +8,7 @@ import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from './label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
-import { foreignPorts, servicePortOfCode, type GatewayServiceState, type ServicePort } from './service-ports.js';
+import { foreignPorts, servicePortOfCode, type GatewayServiceState, type PortOwner, type ServicePort } from './service-ports.js';
 
 /** An instance the plan covers, as the Memorystore API reported it; no `instance` means it is gone. */
 export interface InstanceObservation {
@@ -48,10 +48,10 @@ export interface DesiredState {
   readonly unsupported: ReadonlyMap<string, string>;
   readonly errors: readonly InstanceError[];
   /**
-   * Our ports on the egress gateway Service as read and as the plan ends with them; `owners`: the instance each port
-   * the plan keeps or gives out belongs to, by port name.
+   * Our ports on the egress gateway Service as read and as the plan ends with them; `owners`: each port the plan
+   * keeps or gives out for an instance, with that instance.
    */
-  readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[]; readonly owners: ReadonlyMap<string, string> };
+  readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[]; readonly owners: readonly PortOwner[] };
 }
 
 type Decision =
@@ -159,13 +159,12 @@ export function desiredState(input: SyncInput): DesiredState {
     return name ? [{ instance, port: servicePortOfCode(name, codeOfKey(key), port) }] : [];
   });
   const afterPorts = [...outOfView, ...instancePorts.map((p) => p.port)];
-  const owners = new Map(instancePorts.map((p) => [p.port.name, p.instance]));
   return {
     desired,
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
     kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
     unsupported: new Map(decisions.flatMap((d) => (d.decision.kind === 'unsupported' ? [[d.name.full, d.decision.reason] as const] : []))),
     errors,
-    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine), owners } } : {}),
+    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine), owners: instancePorts } } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
 import { parseServicePortName } from '../render/names.js';
-import { serviceApplyBody, type ServicePort } from './service-ports.js';
+import { serviceApplyBody, type PortOwner, type ServicePort } from './service-ports.js';
 
 /**
  * Our ports on the egress gateway Service. The Service is not ours (the Istio installer made it): we add and remove
@@ -69,8 +69,8 @@ export interface PortPlan {
   /** Our ports as read, and as the plan ends with them. */
   readonly before: readonly ServicePort[];
   readonly after: readonly ServicePort[];
-  /** The instance each port of `after` belongs to, by port name (desired-state.ts). */
-  readonly owners: ReadonlyMap<string, string>;
+  /** The ports of `after` that belong to an instance, with that instance (desired-state.ts). */
+  readonly owners: readonly PortOwner[];
   /** Our live objects: their labels tell which instance the key in a removed port's name stands for. */
   readonly owned: readonly KubeObject[];
 }
@@ -90,10 +90,12 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
   const renamed = plan.after.filter((p) => before.has(p.port) && !samePort(p, before.get(p.port)));
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: plan.service.namespace, name: plan.service.name };
   const common = { ref, ...(plan.service.resourceVersion ? { readVersion: plan.service.resourceVersion } : {}) };
-  // Live objects are looked through only for a port the plan removes, not for every port of a resync.
-  let liveByKey: ReadonlyMap<string, string> | undefined;
+  // Looked up only when a port changes, not for every port of a resync; live objects only for a port removed.
+  let planned: ReadonlyMap<string, string> | undefined;
+  let live: ReadonlyMap<string, string> | undefined;
   const ownerOf = (port: ServicePort): string | undefined =>
-    plan.owners.get(port.name) ?? (liveByKey ??= instancesByKey(plan.owned)).get(parseServicePortName(port.name)?.key ?? '');
+    (planned ??= new Map(plan.owners.map((o) => [o.port.name, o.instance]))).get(port.name) ??
+    (live ??= instancesByKey(plan.owned)).get(parseServicePortName(port.name)?.key ?? '');
   const whose = (what: string, ports: readonly ServicePort[]): Attribution => attribution(what, ports, ownerOf);
   const changes: ServicePortsChange[] = [];
   if (added.length > 0) changes.push({ ...common, action: 'update', phase: 'make', base: plan.before, add: added, remove: [], ...whose('gateway ports added', added) });

@@ -89,7 +89,7 @@ describe('a change of our ports on the egress gateway Service', () => {
     const owned = renderDirect(a, [{ role: 'primary', address: '10.0.0.3', port: 6379 }], testConfig());
     const service = { namespace: 'istio-system', name: 'istio-egressgateway' };
     const after = gatewayServicePort(b, 'primary', 16001);
-    const [change] = servicePortChanges({ service, before: [gatewayServicePort(a, 'read', 16001)], after: [after], owners: new Map([[after.name, b.full]]), owned });
+    const [change] = servicePortChanges({ service, before: [gatewayServicePort(a, 'read', 16001)], after: [after], owners: [{ instance: b.full, port: after }], owned });
     expect(change).toMatchObject({ phase: 'break', owners: [a.full, b.full].sort(), unowned: 0 });
     expect(change!.instance).toBeUndefined();
   });
