@@ -2,7 +2,8 @@ import jsonPatch, { type Operation } from 'fast-json-patch';
 import type { EventTrigger } from '../events/parse-audit-event.js';
 import { instanceObjectRef, type MemorystoreInstance } from '../model/instance.js';
 import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
-import type { Change, ChangeAction } from '../plan/plan-types.js';
+import { serviceObjectsOf } from '../plan/port-change.js';
+import { isPortChange, type Change, type ChangeAction } from '../plan/plan-types.js';
 
 export interface ResyncTrigger {
   readonly kind: 'resync';
@@ -83,14 +84,17 @@ export interface RecordContext {
   readonly time: Date;
   readonly trigger: Trigger;
   readonly dryRun: boolean;
-  /** The instances as last read, for host and port; the triggering one for the shared Service. */
+  /** The instances as last read, for host and port. */
   readonly instances: ReadonlyMap<string, MemorystoreInstance>;
-  readonly defaultInstance?: string;
   readonly cluster?: string;
 }
 
+/**
+ * The instance the change belongs to. A change of our ports on the egress gateway Service names the instance its
+ * ports belong to when they are one instance's; the ports of several are named in its reason (port-change.ts).
+ */
 function instanceFields(change: Change, context: RecordContext): AuditRecord['instance'] {
-  const name = change.instance ?? context.defaultInstance;
+  const name = change.instance;
   if (!name) return null;
   // The first endpoint (primary, or discovery) stands for the instance's address.
   const first = context.instances.get(name)?.endpoints?.[0];
@@ -102,6 +106,12 @@ const objectFields = (ref: ObjectRef): AuditRecord['object'] => ({ api_version: 
 /** Only writes have a patch: a conflict or a skip changes nothing. */
 const WRITES: ReadonlySet<ChangeAction> = new Set(['create', 'update', 'delete']);
 
+/** The patch of a write; for our ports, of the Service as they make it before and after. */
+function changePatch(change: Change): Operation[] {
+  const { before, after } = isPortChange(change) ? serviceObjectsOf(change) : change;
+  return patchOf(before, after);
+}
+
 /** The record of a planned change, before it is applied. */
 export function recordOf(change: Change, context: RecordContext): AuditRecord {
   return {
@@ -112,7 +122,7 @@ export function recordOf(change: Change, context: RecordContext): AuditRecord {
     instance: instanceFields(change, context),
     object: objectFields(change.ref),
     action: change.action,
-    patch: WRITES.has(change.action) ? patchOf(change.before, change.after) : [],
+    patch: WRITES.has(change.action) ? changePatch(change) : [],
     ...(change.reason ? { reason: change.reason } : {}),
     dry_run: context.dryRun,
     outcome: PLANNED_OUTCOME[change.action],

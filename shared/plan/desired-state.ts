@@ -9,7 +9,7 @@ import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from './label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
-import { foreignPorts, servicePortOfCode, type GatewayServiceState, type ServicePort } from './service-ports.js';
+import { foreignPorts, servicePortOfCode, type GatewayServiceState, type PortOwner, type ServicePort } from './service-ports.js';
 
 /** An instance the plan covers, as the Memorystore API reported it; no `instance` means it is gone. */
 export interface InstanceObservation {
@@ -48,7 +48,11 @@ export interface DesiredState {
   /** Instances this mode cannot configure, with why: nothing of theirs is written, and live objects of theirs go. */
   readonly unsupported: ReadonlyMap<string, string>;
   readonly errors: readonly InstanceError[];
-  readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[] };
+  /**
+   * Our ports on the egress gateway Service as read and as the plan ends with them; `owners`: each port the plan
+   * keeps or gives out for an instance, with that instance.
+   */
+  readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[]; readonly owners: readonly PortOwner[] };
 }
 
 type Decision =
@@ -151,19 +155,18 @@ export function desiredState(input: SyncInput): DesiredState {
 
   const keptPorts = heldElsewhere.filter(([key]) => !removed.has(instanceOfKey(key)));
   const placedPorts = [...allocations].filter(([key]) => !exhaustedNames.has(instanceOfKey(key)));
-  const afterPorts = [
-    ...outOfView,
-    ...[...keptPorts, ...placedPorts].flatMap(([key, port]) => {
-      const name = parseInstanceName(instanceOfKey(key));
-      return name ? [servicePortOfCode(name, codeOfKey(key), port)] : [];
-    }),
-  ];
+  const instancePorts = [...keptPorts, ...placedPorts].flatMap(([key, port]) => {
+    const instance = instanceOfKey(key);
+    const name = parseInstanceName(instance);
+    return name ? [{ instance, port: servicePortOfCode(name, codeOfKey(key), port) }] : [];
+  });
+  const afterPorts = [...outOfView, ...instancePorts.map((p) => p.port)];
   return {
     desired,
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
     kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
     unsupported: new Map(decisions.flatMap((d) => (d.decision.kind === 'unsupported' ? [[d.name.full, d.decision.reason] as const] : []))),
     errors,
-    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine) } } : {}),
+    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine), owners: instancePorts } } : {}),
   };
 }

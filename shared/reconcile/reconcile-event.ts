@@ -30,7 +30,7 @@ const rereadOne = (deps: SyncDeps): Reread => async (names) =>
 async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: EventTrigger): Promise<SyncReport> {
   const instance = await deps.instances.get(name.full);
   const scope = [{ name, ...(instance ? { instance } : {}) }];
-  const { report, unsettled } = await syncUntilSettled(deps, scope, trigger, { dryRun: false, triggeringInstance: name.full, reread: rereadOne(deps) });
+  const { report, unsettled } = await syncUntilSettled(deps, scope, trigger, { dryRun: false, reread: rereadOne(deps) });
   // A redelivery reads the instance afresh; acknowledging now could leave the last write a stale one.
   if (unsettled.length > 0) throw new TransientError(`${name.full} kept changing while it was reconciled; retrying until it settles`);
   const retryable = report.errors.find((e) => e.retryable);
