@@ -3,9 +3,10 @@
 #   1. `tofu fmt -check`, and `tofu validate` of terraform/examples/basic, which loads the module: syntax, references, types, every argument
 #      and block against the providers' schemas, required arguments, function calls, variable validations. Against
 #      the newest google provider and the floor of its version range; and the release before the floor must fail.
-#   2. `tofu plan` of terraform/examples/basic from an empty state, against the newest provider and the floor: what a
-#      first `apply` plans, with values unknown until apply left unknown; and with every Memorystore product synced. And the plans that must fail: the old RBAC
-#      wiring at the floor, a cluster whose DNS endpoint refuses external traffic.
+#   2. `tofu plan` of terraform/examples/basic (two clusters) from an empty state, against the newest provider and the
+#      floor: what a first `apply` plans, with values unknown until apply left unknown; SYNC_CLUSTERS and the RBAC in
+#      both clusters; with every Memorystore product synced; with a third cluster. And the plans that must fail: the
+#      old RBAC wiring at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice.
 #   3. Every resource whose type takes labels (per the provider schema) gets var.labels.
 #   4. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
 #   5. checkov, the static security scanner, over terraform/.
@@ -105,11 +106,14 @@ pinned_copy() {
   echo "$copy"
 }
 
-plan_vars=(-var project_id=example-project -var region=us-central1 -var gke_cluster_name=mesh -var gke_cluster_location=us-central1 -var 'resync_invokers=["user:oncall@example.com"]')
+# Two clusters, the second in a project of its own and with its own Istio namespace (the stand-in answers for it by name).
+plan_vars=(-var project_id=example-project -var region=us-central1 -var gke_cluster_name=mesh -var gke_cluster_location=us-central1
+  -var 'second_cluster={ name = "mesh-west", location = "us-west1", project = "example-west", istio_namespace = "mesh-egress" }'
+  -var 'resync_invokers=["user:oncall@example.com"]')
 plan() {
   local dir=$1
   "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
-  "$tofu" -chdir="$dir" plan -input=false -lock=false -no-color "${plan_vars[@]}"
+  "$tofu" -chdir="$dir" plan -input=false -lock=false -no-color -out="$dir.tfplan" "${plan_vars[@]}"
 }
 
 # Plans from an empty state, as a first `terraform apply` does; the summary line says what it would create.
@@ -154,27 +158,51 @@ provider_floor() {
 # unknown. kubernetes_manifest must refuse that at plan; from 6.13 on the email is known at plan and it passes.
 old_rbac_wiring() {
   local copy=$1
-  local old='rbac_users = var.manage_kubernetes_rbac ? { sync = google_service_account.this["sync"].email, resync = google_service_account.this["resync"].email } : {}'
-  sed -i "s|^  rbac_users = .*|  $old|" "$copy/terraform/kubernetes.tf"
+  local old='rbac_identities = { sync = google_service_account.this["sync"].email, resync = google_service_account.this["resync"].email }'
+  sed -i "s|^  rbac_identities = .*|  $old|" "$copy/terraform/kubernetes.tf"
   grep -qF "$old" "$copy/terraform/kubernetes.tf" || { echo "could not put the old RBAC wiring back in kubernetes.tf" >&2; exit 1; }
 }
 
-# The admission policy is in the first plan: the three policies (gateway Service, Istio objects, audit outbox) and
-# their bindings, wholly known, naming both identities.
+# The admission policy is in the first plan: in each cluster the three policies (gateway Service, Istio objects, audit
+# outbox) and their bindings, wholly known, naming both identities.
 admission_policy_planned() {
   local log=$1.plan.log planned
   planned=$(grep -c 'kubernetes_manifest.admission_policy\["ValidatingAdmissionPolicy' "$log" || true)
-  if [ "$planned" != 6 ] || [ "$(grep -c 'request.userInfo.username in \[.*sync@.*resync@' "$log")" != 3 ]; then
-    echo "the plan should create 3 admission policies and 3 bindings naming both function identities; it plans $planned objects" >&2
+  if [ "$planned" != 12 ] || [ "$(grep -c 'request.userInfo.username in \[.*sync@.*resync@' "$log")" != 6 ]; then
+    echo "the plan should create 3 admission policies and 3 bindings naming both function identities in each of the 2 clusters; it plans $planned objects" >&2
     exit 1
   fi
-  echo "plan creates the admission policies and their bindings, for both function identities"
+  echo "plan creates the admission policies and their bindings in both clusters, for both function identities"
+}
+
+# The two clusters of the example: SYNC_CLUSTERS lists both with their endpoints, and the RBAC and admission policy go
+# to each cluster through its own provider (the stand-in records the host each manifest was planned against).
+clusters_planned() {
+  local dir=$1
+  "$tofu" -chdir="$dir" show -json "$dir.tfplan" >"$dir.plan.json"
+  "$node" "$components/clusters-planned.mjs" "$dir.plan.json" "$SCHEMA_PROVIDER_MANIFEST_LOG" "$SCHEMA_PROVIDER_DATA_SOURCES"
+}
+
+# A deployment made before several clusters had its RBAC as resources of the module itself: planning from its state
+# moves them into the primary cluster's module call and re-creates nothing (kubernetes.tf's `moved` blocks).
+rbac_moves_into_module() {
+  local before; before=$(pinned_copy before-clusters 6.50.0)
+  local example=$before/terraform/examples/basic
+  "$node" "$components/state-before-clusters.mjs" write "$work/terraform/examples/basic.plan.json" "$example/terraform.tfstate"
+  plan_succeeds "$example" "from the state of a deployment made before several clusters"
+  grep -q 'has moved to module.memorystore_egress_sync.module.primary_cluster_rbac.kubernetes_manifest' "$example.plan.log" || { echo "the plan should say the RBAC has moved" >&2; exit 1; }
+  "$tofu" -chdir="$example" show -json "$example.tfplan" >"$example.plan.json"
+  "$node" "$components/state-before-clusters.mjs" check "$example.plan.json" "$work/terraform/examples/basic.plan.json"
 }
 
 plan_checks() {
   export SCHEMA_PROVIDER_DATA_SOURCES=$components/schema-provider/data-sources.json
-  plan_succeeds "$work/terraform/examples/basic" "newest providers, empty state"
+  local manifest_log=$work/manifests-planned.log
+  rm -f "$manifest_log"
+  SCHEMA_PROVIDER_MANIFEST_LOG=$manifest_log plan_succeeds "$work/terraform/examples/basic" "newest providers, empty state"
   admission_policy_planned "$work/terraform/examples/basic"
+  SCHEMA_PROVIDER_MANIFEST_LOG=$manifest_log clusters_planned "$work/terraform/examples/basic"
+  rbac_moves_into_module
   provider_floor
   local old; old=$(pinned_copy old-rbac "$google_floor")
   old_rbac_wiring "$old"
@@ -193,6 +221,19 @@ plan_checks() {
   local closed; closed=$(pinned_copy dns-closed 6.50.0)
   sed 's/"allow_external_traffic": true/"allow_external_traffic": false/' "$SCHEMA_PROVIDER_DATA_SOURCES" >"$closed.data-sources.json"
   SCHEMA_PROVIDER_DATA_SOURCES=$closed.data-sources.json plan_fails_with "$closed/terraform/examples/basic" "a DNS endpoint closed to external traffic" "does not allow external traffic on its DNS-based control-plane endpoint"
+  # The same check holds per cluster: only the second cluster's DNS endpoint closed.
+  closed=$(pinned_copy second-dns-closed 6.50.0)
+  sed '/us-west1\.gke\.goog/s/"allow_external_traffic": true/"allow_external_traffic": false/' "$SCHEMA_PROVIDER_DATA_SOURCES" >"$closed.data-sources.json"
+  SCHEMA_PROVIDER_DATA_SOURCES=$closed.data-sources.json plan_fails_with "$closed/terraform/examples/basic" "the second cluster's DNS endpoint closed to external traffic" "Cluster mesh-west is reached by its DNS-based endpoint (gke_endpoint or its endpoint = \"dns\"), but it does not allow external traffic"
+  # A third cluster in the second one's project adds no grant (container.clusterViewer once per project), and a
+  # cluster name given twice is refused before anything is planned.
+  local third; third=$(pinned_copy third-cluster 6.50.0)
+  printf 'module "memorystore_egress_sync" {\n  additional_clusters = [var.second_cluster, { name = "mesh-west-2", location = "us-west1-a", project = "example-west" }]\n}\n' >"$third/terraform/examples/basic/clusters_override.tf"
+  plan_succeeds "$third/terraform/examples/basic" "a third cluster in the second cluster's project"
+  [ "$(grep -c 'role *= "roles/container.clusterViewer"' "$third/terraform/examples/basic.plan.log")" = 4 ] || { echo "the plan should grant container.clusterViewer to both function identities once per project (2 projects)" >&2; exit 1; }
+  echo "plan grants container.clusterViewer once per identity in each of the 2 projects of 3 clusters"
+  printf 'module "memorystore_egress_sync" {\n  additional_clusters = [var.second_cluster, { name = "mesh", location = "europe-west1", project = "example-eu" }]\n}\n' >"$third/terraform/examples/basic/clusters_override.tf"
+  plan_fails_with "$third/terraform/examples/basic" "a cluster name given twice" "Cluster name mesh is given 2 times"
 }
 
 # The check must be able to fail: an argument the google provider does not have is refused.

@@ -15,11 +15,10 @@ import { parseCli, type CliRequest, type Output } from '../shared/cli/cli-args.j
 import { formatPlan } from '../shared/cli/format-diff.js';
 import { renderCommand, type Rendered } from '../shared/cli/render-command.js';
 import { explainCommand, type Explained } from '../shared/cli/explain-command.js';
-import { ConfigError, parseConfig } from '../shared/config/parse-config.js';
-import { errorMessage } from '../shared/errors.js';
+import { parseConfig, type ClusterTarget, type Config } from '../shared/config/parse-config.js';
+import { resyncClusters, type ClustersResult } from '../shared/clusters/resync-clusters.js';
+import { ConfigError, errorMessage } from '../shared/errors.js';
 import { Logger } from '../shared/log.js';
-import { resync } from '../shared/reconcile/resync.js';
-import type { SyncResult } from '../shared/reconcile/sync.js';
 import { createRuntime } from '../shared/runtime/runtime.js';
 
 const structured = (value: unknown, output: Output): string => (output === 'yaml' ? stringify(value) : `${JSON.stringify(value, null, 2)}\n`);
@@ -35,11 +34,24 @@ async function main(argv: string[]): Promise<number> {
   const log = new Logger({}, (line) => process.stderr.write(`${line}\n`));
   if (request.command === 'render') return render(request);
   const config = parseConfig(request.env);
+  const clusters = chosenClusters(config, request);
   const runtime = createRuntime(config, { log });
   const trigger = { kind: 'resync' as const, principal: `cli:${userInfo().username}`, scheduled: false };
-  if (request.command === 'explain') return explain(await explainCommand(await runtime.deps(log), config, request.instance!, trigger), request.output);
-  const result = await resync(await runtime.deps(log), trigger, { dryRun: request.command === 'plan', force: request.force });
+  if (request.command === 'explain') return explain(await explainCommand(await runtime.deps(log, clusters[0]), config, request.instance!, trigger), request.output);
+  // Every cluster's access is set up first: a kubeconfig that is missing is a configuration error to fix (exit 2),
+  // not a cluster that failed to sync.
+  for (const target of clusters) await runtime.deps(log, target);
+  const result = await resyncClusters(clusters, async (target) => runtime.deps(log, target), trigger, { dryRun: request.command === 'plan', force: request.force });
   return print(result, request);
+}
+
+/** The clusters a command works on: --cluster's one, or every one; explain reads the live objects of one. */
+function chosenClusters(config: Config, request: CliRequest): readonly ClusterTarget[] {
+  const names = config.clusters.map((c) => c.name).join(', ');
+  const chosen = request.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.name === request.cluster);
+  if (chosen.length === 0) throw new ConfigError([{ variable: 'SYNC_CLUSTERS', message: `--cluster ${request.cluster}: no such cluster; the configuration names ${names}` }]);
+  if (request.command === 'explain' && chosen.length > 1) throw new ConfigError([{ variable: 'SYNC_CLUSTERS', message: `explain works on one cluster: choose one of ${names} with --cluster` }]);
+  return chosen;
 }
 
 /** Render needs no cluster: the kube settings are not read, so none have to be given. */
@@ -69,14 +81,22 @@ function explain(explained: Explained, output: Output): number {
   return explained.chains.every((c) => c.links.every((l) => l.ok)) ? 0 : 1;
 }
 
-/** Prints the result and returns the exit code: 0 done, 1 some instances failed, 3 refused by the prune guard. */
-function print({ report, changes }: SyncResult, request: CliRequest): number {
-  const text = (): string => `${formatPlan(changes)}\n${request.command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`;
-  process.stdout.write(request.output === 'text' ? text() : structured(report, request.output));
-  for (const error of report.errors) process.stderr.write(`error: ${error.instance}: ${error.message}\n`);
+/**
+ * Prints the result and returns the exit code: 0 done, 1 some instances or clusters failed, 3 refused by the prune
+ * guard. With several clusters, each one's diff comes under its name.
+ */
+function print({ report, changes, failed }: ClustersResult, request: CliRequest): number {
+  const diff = (part: ClustersResult['changes'][number]): string => `${changes.length > 1 ? `# cluster ${part.cluster}\n` : ''}${formatPlan(part.changes)}`;
+  const text = (): string => `${changes.map(diff).join('\n')}\n${request.command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`;
+  // A text diff only where some cluster was synced: a run that reached none has nothing to show but its failure.
+  if (request.output !== 'text') process.stdout.write(structured(report, request.output));
+  else if (changes.length > 0) process.stdout.write(text());
+  const where = (cluster: string): string => (report.clusters.length > 1 ? `cluster ${cluster}: ` : '');
+  for (const error of report.errors) process.stderr.write(`error: ${where(error.cluster)}${error.instance}: ${error.message}\n`);
+  if (failed) process.stderr.write(`failed: ${failed.message}\n`);
   if (report.refused) process.stderr.write(`refused: ${report.refused}\n`);
   if (report.refused) return 3;
-  return report.errors.length > 0 ? 1 : 0;
+  return report.errors.length > 0 || failed ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -64,15 +64,26 @@ locals {
   # Redis Cluster's redis.clusters.get and .list are in roles/redis.viewer too: distinct() grants it once.
   product_viewer_roles = { redis = "roles/redis.viewer", valkey = "roles/memorystore.viewer", memcached = "roles/memcache.viewer", redis-cluster = "roles/redis.viewer" }
   function_roles       = distinct(concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"]))
-  function_grants = { for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {
-    member = local.function_identities[pair[0]]
-    role   = pair[1]
-  } }
+  # container.clusterViewer again in every other project that holds a synced cluster, once per project however many
+  # clusters it holds. The grants in project_id keep their keys from before several clusters.
+  other_cluster_projects = sort(distinct([for c in local.clusters : c.project if c.project != var.project_id]))
+  function_grants = merge(
+    { for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {
+      member  = local.function_identities[pair[0]]
+      role    = pair[1]
+      project = var.project_id
+    } },
+    { for pair in setproduct(keys(local.function_identities), local.other_cluster_projects) : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {
+      member  = local.function_identities[pair[0]]
+      role    = "roles/container.clusterViewer"
+      project = pair[1]
+    } },
+  )
 }
 
 resource "google_project_iam_member" "function_roles" {
   for_each = local.function_grants
-  project  = var.project_id
+  project  = each.value.project
   role     = each.value.role
   member   = each.value.member
 }

@@ -1,66 +1,51 @@
-# Kubernetes RBAC for the functions' identities, from the same manifest the real-component tests bind. GKE names a
-# Google service account user by its email. The manifest is rendered once per identity; each copy's Roles and
-# RoleBindings get the identity's name as a suffix, so the two never overwrite each other.
+# The functions' rights in each synced cluster: Kubernetes RBAC and the admission policy (modules/cluster-rbac, from
+# the same manifests the real-component tests bind). The root module installs them in the primary cluster through the
+# default kubernetes provider; each further cluster (var.additional_clusters) gets them from a call of the same module
+# in the calling configuration, with that cluster's own provider and cluster_rbac[NAME] (examples/basic does it for a
+# second cluster).
 #
-# kubernetes_manifest asks the cluster about each manifest while planning, so every manifest must be known then:
-# one rendered from a value known only after apply is unknown as a whole, and the plan stops ("API did not recognize
-# GroupVersionKind from manifest"). The emails therefore come from the account ids and the project, which are known
-# (iam.tf), not from the accounts' `email`, which google < 6.13 leaves unknown until the account exists. The CI plan
-# check plans the old wiring against the provider floor and expects exactly that failure.
+# Why not one call per element of additional_clusters, here or in the caller:
+#   - Terraform cannot choose a provider per element: a provider configuration is static, and `providers = {...}` in
+#     a module call names one configuration for every instance of the call.
+#   - OpenTofu (1.9 and later) can iterate provider configurations (`provider "kubernetes" { alias = "cluster",
+#     for_each = ... }`, then `providers = { kubernetes = kubernetes.cluster[each.key] }`), but not for this module:
+#     (1) it supports Terraform as well; (2) provider blocks belong in the root configuration, not in a called module
+#     (https://opentofu.org/docs/language/modules/develop/providers/), so the loop would be the caller's anyway; and
+#     (3) removing a cluster from the list would remove its provider instance in the same plan as its RBAC, while
+#     OpenTofu needs that provider instance for one more plan/apply round to destroy what it made there
+#     (https://opentofu.org/docs/language/meta-arguments/resource-provider). A caller on OpenTofu may still write
+#     that loop over the cluster_endpoints and cluster_rbac outputs, keeping a removed cluster's provider one round.
+#
+# Every value the manifests are rendered from is known at plan (see modules/cluster-rbac): the identities are the
+# emails derived from the account ids and the project (iam.tf), never the accounts' `email`.
 
 locals {
-  rbac_template = "${path.module}/kubernetes/rbac.yaml.tftpl"
-  rbac_values = {
-    istio_namespace          = var.istio_namespace
+  rbac_identities = { for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] }
+  # Per synced cluster, what modules/cluster-rbac installs there: the same identities and egress gateway everywhere,
+  # the cluster's own Istio namespace.
+  cluster_rbac = { for name, c in local.unique_clusters : name => {
+    identities               = local.rbac_identities
+    istio_namespace          = coalesce(c.istio_namespace, var.istio_namespace)
     egress_gateway_namespace = var.egress_gateway_namespace
     egress_gateway_service   = var.egress_gateway_service
-    # The audit outbox ConfigMap (shared/audit/audit-outbox.ts outboxName): one per deployment.
-    audit_outbox = "memorystore-egress-sync-audit-outbox-${lower(replace(var.owner_id, "_", "-"))}"
-  }
-  rbac_users = var.manage_kubernetes_rbac ? { for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] } : {}
-  # for_each keys must be known when planning and the emails are not yet: the documents are listed from a rendering
-  # with a stand-in user, and each identity's own rendering supplies the values.
-  rbac_shapes = [for d in split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = "user@example.com" }))) : yamldecode(d)]
-  rbac_documents = merge([
-    for who, email in local.rbac_users : {
-      for i, shape in local.rbac_shapes : "${who}/${shape.kind}/${shape.metadata.name}" => {
-        who      = who
-        manifest = yamldecode(split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = email })))[i])
-      }
-    }
-  ]...)
+    owner_id                 = var.owner_id
+    manage_rbac              = var.manage_kubernetes_rbac
+    manage_admission_policy  = var.manage_admission_policy
+  } }
 }
 
-resource "kubernetes_manifest" "rbac" {
-  for_each = local.rbac_documents
-  manifest = merge(each.value.manifest, {
-    metadata = merge(each.value.manifest.metadata, { name = "${each.value.manifest.metadata.name}-${each.value.who}" })
-    }, each.value.manifest.kind == "RoleBinding" ? {
-    roleRef = merge(each.value.manifest.roleRef, { name = "${each.value.manifest.roleRef.name}-${each.value.who}" })
-  } : {})
+module "primary_cluster_rbac" {
+  source   = "./modules/cluster-rbac"
+  settings = local.cluster_rbac[var.gke_cluster_name]
 }
 
-# The admission policy that limits what the same identities may write, beyond RBAC: on the egress gateway Service only
-# ports named as the project names them, on the Istio kinds only objects labelled as this deployment's (see
-# kubernetes/admission-policy.yaml.tftpl). One policy and binding per kind of object, naming both identities. Policies
-# are cluster-wide objects, so their names carry the owner id: two deployments in one cluster keep theirs apart.
-locals {
-  admission_policy_template = "${path.module}/kubernetes/admission-policy.yaml.tftpl"
-  admission_policy_name     = "memorystore-egress-sync-${lower(replace(var.owner_id, "_", "-"))}"
-  admission_policy_values = merge(local.rbac_values, {
-    policy_name = local.admission_policy_name
-    owner_id    = var.owner_id
-    sync_user   = local.service_account_emails_at_plan["sync"]
-    resync_user = local.service_account_emails_at_plan["resync"]
-  })
-  # Filtered with `if`, not a conditional: the documents differ in shape, so `cond ? {...} : {}` has no single type.
-  admission_policy_documents = {
-    for d in split("\n---\n", templatefile(local.admission_policy_template, local.admission_policy_values)) : "${yamldecode(d).kind}/${yamldecode(d).metadata.name}" => yamldecode(d)
-    if var.manage_admission_policy
-  }
+# The manifests were resources of this module before several clusters: an existing deployment keeps its RBAC and
+# admission policy in place rather than deleting and re-creating them.
+moved {
+  from = kubernetes_manifest.rbac
+  to   = module.primary_cluster_rbac.kubernetes_manifest.rbac
 }
-
-resource "kubernetes_manifest" "admission_policy" {
-  for_each = local.admission_policy_documents
-  manifest = each.value
+moved {
+  from = kubernetes_manifest.admission_policy
+  to   = module.primary_cluster_rbac.kubernetes_manifest.admission_policy
 }

@@ -4,30 +4,6 @@ data "google_project" "this" {
   project_id = var.project_id
 }
 
-data "google_container_cluster" "target" {
-  project  = var.project_id
-  name     = var.gke_cluster_name
-  location = var.gke_cluster_location
-
-  lifecycle {
-    # The DNS-based endpoint (*.gke.goog) "is accessible from the public internet", and allow_external_traffic
-    # "controls whether user traffic is allowed over this endpoint" (container v1 DNSEndpointConfig,
-    # https://cloud.google.com/dotnet/docs/reference/Google.Cloud.Container.V1/latest/Google.Cloud.Container.V1.ControlPlaneEndpointsConfig.Types.DNSEndpointConfig).
-    postcondition {
-      condition     = var.gke_endpoint != "dns" || try(self.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic, false)
-      error_message = "gke_endpoint = \"dns\", but cluster ${var.gke_cluster_name} does not allow external traffic on its DNS-based control-plane endpoint, so the functions could not reach it. Allow it (gcloud container clusters update ${var.gke_cluster_name} --location=${var.gke_cluster_location} --enable-dns-access), or choose gke_endpoint = \"private\" with a vpc_connector."
-    }
-    postcondition {
-      condition     = var.gke_endpoint != "private" || try(self.private_cluster_config[0].private_endpoint, "") != ""
-      error_message = "gke_endpoint = \"private\", but cluster ${var.gke_cluster_name} has no private endpoint."
-    }
-    precondition {
-      condition     = var.gke_endpoint != "private" || var.vpc_connector != null
-      error_message = "gke_endpoint = \"private\" needs vpc_connector: the functions reach a private control-plane IP only through the VPC."
-    }
-  }
-}
-
 locals {
   source_dir   = coalesce(var.source_dir, "${path.module}/..")
   pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
@@ -40,15 +16,6 @@ locals {
   resync_function_name = "${var.name_prefix}-resync"
   resync_url           = "https://${local.resync_function_name}-${data.google_project.this.number}.${var.region}.run.app"
 
-  gke_endpoints = {
-    dns     = try(data.google_container_cluster.target.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, "")
-    private = try(data.google_container_cluster.target.private_cluster_config[0].private_endpoint, "")
-    public  = data.google_container_cluster.target.endpoint
-  }
-  gke_endpoint = local.gke_endpoints[var.gke_endpoint]
-  # A DNS endpoint is served with a publicly trusted certificate: no CA is passed.
-  gke_ca = var.gke_endpoint == "dns" ? "" : data.google_container_cluster.target.master_auth[0].cluster_ca_certificate
-
   resync_principals = concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"]])
 
   # Exactly the variables shared/config/config-variables.ts marks as deployed; a test checks the two agree.
@@ -57,9 +24,9 @@ locals {
     MEMORYSTORE_PRODUCTS       = join(",", distinct(var.memorystore_products))
     MEMORYSTORE_LOCATIONS      = join(",", var.memorystore_locations)
     INSTANCE_LABEL_SELECTOR    = var.instance_label_selector
-    GKE_CLUSTER_ENDPOINT       = local.gke_endpoint
-    GKE_CLUSTER_CA_CERT        = local.gke_ca
+    SYNC_CLUSTERS              = jsonencode(local.sync_clusters)
     SYNC_MODE                  = var.sync_mode
+    SHARDED_NODE_PORTS         = tostring(var.sharded_node_ports)
     ISTIO_NAMESPACE            = var.istio_namespace
     SERVICE_ENTRY_HOST_SUFFIX  = var.service_entry_host_suffix
     SERVICE_ENTRY_EXPORT_TO    = join(",", var.service_entry_export_to)

@@ -64,6 +64,24 @@ output "sink_writer_identity" {
 }
 
 output "admission_policies" {
-  description = "ValidatingAdmissionPolicies (with bindings of the same names) that limit the functions' identities in the cluster; empty when manage_admission_policy is false."
-  value       = sort([for key, m in local.admission_policy_documents : m.metadata.name if m.kind == "ValidatingAdmissionPolicy"])
+  description = "ValidatingAdmissionPolicies (with bindings of the same names) that limit the functions' identities in the primary cluster; empty when manage_admission_policy is false."
+  value       = module.primary_cluster_rbac.admission_policies
+}
+
+output "sync_clusters" {
+  description = "The clusters the functions keep in step, in order (the primary first), as SYNC_CLUSTERS gives them: name, endpoint, caCert, and mode and istioNamespace where a cluster sets its own."
+  value       = local.sync_clusters
+}
+
+output "cluster_endpoints" {
+  description = "Per cluster name, where a kubernetes provider reaches it as the functions do: host (https:// URL of the endpoint its endpoint kind names) and cluster_ca_certificate (PEM; null for the DNS-based endpoint, whose certificate is publicly trusted). Known at plan."
+  value = { for name, access in local.cluster_access : name => {
+    host                   = "https://${access.endpoint}"
+    cluster_ca_certificate = access.ca_cert == "" ? null : base64decode(access.ca_cert)
+  } }
+}
+
+output "cluster_rbac" {
+  description = "Per cluster name, the settings of modules/cluster-rbac for that cluster (identities, its Istio namespace, egress gateway, owner_id, what to install). The root module installs the primary cluster's; pass an additional cluster's to a call of modules/cluster-rbac with that cluster's kubernetes provider."
+  value       = local.cluster_rbac
 }

@@ -73,8 +73,13 @@ variable "memorystore_locations" {
 }
 
 variable "gke_cluster_name" {
-  description = "Name of the GKE cluster whose Istio egress configuration is managed."
+  description = "Name of the primary GKE cluster whose Istio egress configuration is managed; also its name in SYNC_CLUSTERS and in audit records."
   type        = string
+  validation {
+    # GKE's own rule for cluster names, which also makes them the DNS labels of at most 40 characters SYNC_CLUSTERS takes.
+    condition     = can(regex("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$", var.gke_cluster_name))
+    error_message = "gke_cluster_name must be a GKE cluster name: a lowercase letter, then at most 39 lowercase letters, digits or hyphens, not ending with a hyphen."
+  }
 }
 
 variable "gke_cluster_location" {
@@ -93,6 +98,35 @@ variable "gke_endpoint" {
   validation {
     condition     = contains(["dns", "private", "public"], var.gke_endpoint)
     error_message = "gke_endpoint must be dns, private or public."
+  }
+}
+
+variable "additional_clusters" {
+  description = "Further GKE clusters the same functions keep in step, after the primary one: name (also its name in SYNC_CLUSTERS and audit records), location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode (default sync_mode) and istio_namespace (default istio_namespace). Their RBAC is installed by calling modules/cluster-rbac once per cluster with its own kubernetes provider and cluster_rbac[name] (README: several clusters)."
+  type = list(object({
+    name            = string
+    location        = string
+    project         = optional(string)
+    endpoint        = optional(string)
+    sync_mode       = optional(string)
+    istio_namespace = optional(string)
+  }))
+  default = []
+  validation {
+    condition     = alltrue([for c in var.additional_clusters : can(regex("^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$", c.name))]) && length(distinct([for c in var.additional_clusters : c.name])) == length(var.additional_clusters)
+    error_message = "additional_clusters: each name must be a GKE cluster name (a lowercase letter, then at most 39 lowercase letters, digits or hyphens, not ending with a hyphen), and no name may appear twice."
+  }
+  validation {
+    condition     = alltrue([for c in var.additional_clusters : can(regex("^[a-z]+-[a-z]+[0-9]+(-[a-z])?$", c.location)) && (c.project == null || can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", c.project)))])
+    error_message = "additional_clusters: location must be a region (us-central1) or a zone (us-central1-a), and project, when given, a project id."
+  }
+  validation {
+    condition = alltrue([for c in var.additional_clusters : (
+      (c.endpoint == null || can(regex("^(dns|private|public)$", c.endpoint))) &&
+      (c.sync_mode == null || can(regex("^(egress-gateway|direct)$", c.sync_mode))) &&
+      (c.istio_namespace == null || can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", c.istio_namespace)))
+    )])
+    error_message = "additional_clusters: endpoint must be dns, private or public; sync_mode egress-gateway or direct; istio_namespace a Kubernetes namespace name."
   }
 }
 
@@ -124,6 +158,12 @@ variable "sync_mode" {
     condition     = contains(["egress-gateway", "direct"], var.sync_mode)
     error_message = "sync_mode must be egress-gateway or direct."
   }
+}
+
+variable "sharded_node_ports" {
+  description = "With sync_mode = direct, also declare a sharded target's node ports (TCP 11000-13047 on each of its PSC addresses, 32 ServiceEntries per target) so its clients can reach the nodes under REGISTRY_ONLY. Every sidecar then holds 2,048 listeners per address and 2,048 clusters per sharded target (README: Memorystore products). No effect in egress-gateway mode."
+  type        = bool
+  default     = false
 }
 
 variable "istio_namespace" {

@@ -1,12 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterStore } from './cluster-store.js';
-import { KubeApiError, KubeHttp, type KubeHttpOptions } from './kube/kube-http.js';
+import { KubeHttp, type KubeHttpOptions } from './kube/kube-http.js';
 import { listAllPages } from './kube/list-pages.js';
 import { ConfigMapOutbox } from './kube/configmap-outbox.js';
 import { outboxName, type AuditOutbox } from '../audit/audit-outbox.js';
 import { objectPath, plainObject } from './kube/paths.js';
 import { ownedPortNumbers } from './kube/managed-fields.js';
-import { PermanentError, TransientError, WriteConflictError } from '../errors.js';
+import { KubeApiError, PermanentError, TransientError, WriteConflictError } from '../errors.js';
 import { fieldManager, ISTIO_API_VERSION, ISTIO_KINDS, refKey, refOf, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
 import type { GatewayServiceState, ServicePort } from '../plan/service-ports.js';
 
@@ -19,7 +19,11 @@ function translate(error: unknown, action: string): never {
     if (error.status === 408 || error.status === 429 || error.status >= 500) throw new TransientError(message, { cause: error });
     throw new PermanentError(message, { cause: error });
   }
-  if (error instanceof TransientError) throw new TransientError(`${action}: ${error.message}`, { cause: error });
+  if (error instanceof TransientError) {
+    // Named for the action, and still of its own class (an incomplete list stays one).
+    const SameClass = error.constructor as new (message: string, options: { cause: unknown }) => TransientError;
+    throw new SameClass(`${action}: ${error.message}`, { cause: error });
+  }
   throw error;
 }
 

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { GoogleAuth } from 'google-auth-library';
-import { ConfigError, type KubeAccess } from '../config/parse-config.js';
-import { errorMessage } from '../errors.js';
+import type { KubeAccess } from '../config/parse-config.js';
+import { ConfigError, errorMessage } from '../errors.js';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -16,19 +16,21 @@ export const applicationDefaultToken: TokenSource = async () => {
 
 /** A kubeconfig file that is missing, unreadable or lacks the context asked for is named in one sentence. */
 function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'kubeconfig' }>): KubeConfig {
+  const fileSetting = access.setting ? `${access.setting}.kubeconfig` : 'KUBECONFIG';
+  const contextSetting = access.setting ? `${access.setting}.context` : 'KUBE_CONTEXT';
   try {
     kubeConfig.loadFromFile(access.path);
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `it cannot be read as a kubeconfig (${errorMessage(error)})`;
-    throw ConfigError.of('KUBECONFIG', 'a kubeconfig file', access.path, why);
+    throw ConfigError.of(fileSetting, 'a kubeconfig file', access.path, why);
   }
   if (access.context) {
     if (!kubeConfig.getContextObject(access.context)) {
-      throw ConfigError.of('KUBE_CONTEXT', `a context of ${access.path} (${kubeConfig.getContexts().map((c) => c.name).join(', ') || 'it has none'})`, access.context);
+      throw ConfigError.of(contextSetting, `a context of ${access.path} (${kubeConfig.getContexts().map((c) => c.name).join(', ') || 'it has none'})`, access.context);
     }
     kubeConfig.setCurrentContext(access.context);
   }
-  if (!kubeConfig.getCurrentCluster()) throw ConfigError.of('KUBE_CONTEXT', `a context with a cluster (${access.path} has no current one)`, access.context);
+  if (!kubeConfig.getCurrentCluster()) throw ConfigError.of(contextSetting, `a context with a cluster (${access.path} has no current one)`, access.context);
   return kubeConfig;
 }
 

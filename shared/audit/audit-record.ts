@@ -2,7 +2,8 @@ import jsonPatch, { type Operation } from 'fast-json-patch';
 import type { EventTrigger } from '../events/parse-audit-event.js';
 import { instanceObjectRef, type MemorystoreInstance } from '../model/instance.js';
 import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
-import type { Change, ChangeAction } from '../plan/plan-types.js';
+import { serviceObjectsOf } from '../plan/port-change.js';
+import { isPortChange, type Change, type ChangeAction } from '../plan/plan-types.js';
 
 export interface ResyncTrigger {
   readonly kind: 'resync';
@@ -21,6 +22,8 @@ export type Outcome = 'planned' | 'applied' | 'failed' | 'conflict' | 'skipped' 
 export interface AuditRecord {
   readonly id: string;
   readonly time: string;
+  /** The cluster the object is in (SYNC_CLUSTERS' name, or CLUSTER_NAME): one deployment may keep several in step. */
+  readonly cluster?: string;
   readonly trigger: {
     readonly kind: 'event' | 'resync';
     readonly event_id?: string;
@@ -81,13 +84,17 @@ export interface RecordContext {
   readonly time: Date;
   readonly trigger: Trigger;
   readonly dryRun: boolean;
-  /** The instances as last read, for host and port; the triggering one for the shared Service. */
+  /** The instances as last read, for host and port. */
   readonly instances: ReadonlyMap<string, MemorystoreInstance>;
-  readonly defaultInstance?: string;
+  readonly cluster?: string;
 }
 
+/**
+ * The instance the change belongs to. A change of our ports on the egress gateway Service names the instance its
+ * ports belong to when they are one instance's; the ports of several are named in its reason (port-change.ts).
+ */
 function instanceFields(change: Change, context: RecordContext): AuditRecord['instance'] {
-  const name = change.instance ?? context.defaultInstance;
+  const name = change.instance;
   if (!name) return null;
   // The first endpoint (primary, or discovery) stands for the instance's address.
   const first = context.instances.get(name)?.endpoints?.[0];
@@ -99,16 +106,23 @@ const objectFields = (ref: ObjectRef): AuditRecord['object'] => ({ api_version: 
 /** Only writes have a patch: a conflict or a skip changes nothing. */
 const WRITES: ReadonlySet<ChangeAction> = new Set(['create', 'update', 'delete']);
 
+/** The patch of a write; for our ports, of the Service as they make it before and after. */
+function changePatch(change: Change): Operation[] {
+  const { before, after } = isPortChange(change) ? serviceObjectsOf(change) : change;
+  return patchOf(before, after);
+}
+
 /** The record of a planned change, before it is applied. */
 export function recordOf(change: Change, context: RecordContext): AuditRecord {
   return {
     id: context.id,
     time: context.time.toISOString(),
+    ...(context.cluster ? { cluster: context.cluster } : {}),
     trigger: triggerFields(context.trigger),
     instance: instanceFields(change, context),
     object: objectFields(change.ref),
     action: change.action,
-    patch: WRITES.has(change.action) ? patchOf(change.before, change.after) : [],
+    patch: WRITES.has(change.action) ? changePatch(change) : [],
     ...(change.reason ? { reason: change.reason } : {}),
     dry_run: context.dryRun,
     outcome: PLANNED_OUTCOME[change.action],
@@ -127,10 +141,11 @@ export const isAudited = (record: AuditRecord): boolean => record.action !== 'un
  * The record of an instance whose reconcile failed for good before anything was written (the function may not read
  * the instance, the apiserver refused a read): nothing changed, and the trail says why.
  */
-export function failureRecord(context: { id: string; time: Date; trigger: Trigger }, instance: string, error: string): AuditRecord {
+export function failureRecord(context: { id: string; time: Date; trigger: Trigger; cluster?: string }, instance: string, error: string): AuditRecord {
   return {
     id: context.id,
     time: context.time.toISOString(),
+    ...(context.cluster ? { cluster: context.cluster } : {}),
     trigger: triggerFields(context.trigger),
     instance: { name: instance },
     object: objectFields(instanceObjectRef(instance)),

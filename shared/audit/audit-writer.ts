@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { errorMessage } from '../errors.js';
+import { AuditDeliveryError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AuditOutbox } from './audit-outbox.js';
 import { isAudited, type AuditRecord } from './audit-record.js';
@@ -14,9 +14,6 @@ const recordedErrors = new WeakSet<object>();
 export const markRecorded = (error: unknown): void => void (typeof error === 'object' && error !== null && recordedErrors.add(error));
 export const wasRecorded = (error: unknown): boolean => typeof error === 'object' && error !== null && recordedErrors.has(error);
 
-export class AuditDeliveryError extends Error {
-  override readonly name = 'AuditDeliveryError';
-}
 
 /** Publishes awaited at once: the client batches them, and a resync of thousands must not queue them all at once. */
 const PUBLISHES_IN_FLIGHT = 64;

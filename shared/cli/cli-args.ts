@@ -10,6 +10,8 @@ export interface CliRequest {
   readonly output: Output;
   /** The instance of `render` and `explain`: an id (in --location, or the only configured location) or a full resource name. */
   readonly instance?: string;
+  /** --cluster: the one cluster of SYNC_CLUSTERS to work on; default every one (explain needs one). */
+  readonly cluster?: string;
   /** The environment with the flags applied: a flag wins over its variable. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -27,8 +29,9 @@ const COMMANDS: Readonly<Record<Command, { readonly usage: string; readonly summ
 const FLAG_VARIABLES = { kubeconfig: 'KUBECONFIG', context: 'KUBE_CONTEXT', project: 'MEMORYSTORE_PROJECT', location: 'MEMORYSTORE_LOCATIONS' } as const;
 
 const FLAGS = [
-  '  --kubeconfig PATH     kubeconfig file of the cluster (KUBECONFIG; wins over GKE_CLUSTER_ENDPOINT)',
+  '  --kubeconfig PATH     kubeconfig file of the cluster (KUBECONFIG; wins over GKE_CLUSTER_ENDPOINT and SYNC_CLUSTERS)',
   '  --context NAME        context of that kubeconfig (KUBE_CONTEXT)',
+  '  --cluster NAME        only this cluster of SYNC_CLUSTERS (default: every one; explain needs one)',
   '  --project ID          project of the Memorystore instances (MEMORYSTORE_PROJECT)',
   '  --location REGION     region to sync; repeat for several (MEMORYSTORE_LOCATIONS)',
   '  -o, --output FORMAT   text (default), json or yaml',
@@ -50,15 +53,23 @@ const isCommand = (value: string | undefined): value is Command => value !== und
 
 const OPTIONS = {
   force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, output: { type: 'string', short: 'o' },
-  kubeconfig: { type: 'string' }, context: { type: 'string' }, project: { type: 'string' }, location: { type: 'string', multiple: true },
+  kubeconfig: { type: 'string' }, context: { type: 'string' }, cluster: { type: 'string' }, project: { type: 'string' }, location: { type: 'string', multiple: true },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
+/** Flags that do not go together, or not with this command. */
+function flagConflict(command: Command, values: Values): string | undefined {
+  if (values.force && command !== 'apply') return '--force belongs to apply only';
+  if (values.cluster !== undefined && values.kubeconfig !== undefined) return '--cluster picks a cluster of SYNC_CLUSTERS; --kubeconfig names one instead: give one of them';
+  return undefined;
+}
+
 /** What is wrong with a well-formed command line, for `usage` to follow; undefined when nothing is. */
 function misuse(command: Command, positionals: readonly string[], values: Values, output: string): string | undefined {
   if (output !== 'text' && output !== 'json' && output !== 'yaml') return `--output must be text, json or yaml, not ${JSON.stringify(output)}`;
-  if (values.force && command !== 'apply') return '--force belongs to apply only';
+  const conflict = flagConflict(command, values);
+  if (conflict) return conflict;
   if (command === 'render' || command === 'explain') return positionals.length === 2 ? undefined : `${command} takes one INSTANCE`;
   return positionals.length > 1 ? `unexpected ${JSON.stringify(positionals[1])}` : undefined;
 }
@@ -66,12 +77,18 @@ function misuse(command: Command, positionals: readonly string[], values: Values
 /** The variables the flags stand for; a kubeconfig given on the command line also wins over a GKE endpoint. */
 function overrides(values: Values): Record<string, string | undefined> {
   const given: Record<string, string | undefined> = {};
-  if (values.kubeconfig !== undefined) Object.assign(given, { [FLAG_VARIABLES.kubeconfig]: values.kubeconfig, GKE_CLUSTER_ENDPOINT: undefined, GKE_CLUSTER_CA_CERT: undefined });
+  if (values.kubeconfig !== undefined) Object.assign(given, { [FLAG_VARIABLES.kubeconfig]: values.kubeconfig, GKE_CLUSTER_ENDPOINT: undefined, GKE_CLUSTER_CA_CERT: undefined, SYNC_CLUSTERS: undefined });
   if (values.context !== undefined) given[FLAG_VARIABLES.context] = values.context;
   if (values.project !== undefined) given[FLAG_VARIABLES.project] = values.project;
   if (values.location !== undefined) given[FLAG_VARIABLES.location] = values.location.join(',');
   return given;
 }
+
+/** The instance and the cluster the command names, if it names them. */
+const picked = (instance: string | undefined, values: Values): Pick<CliRequest, 'instance' | 'cluster'> => ({
+  ...(instance ? { instance } : {}),
+  ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+});
 
 /** Parses the command line into a request, or the text to print (help, or a usage error) and the exit code. */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliParse {
@@ -88,6 +105,5 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const output = values.output ?? (values.json ? 'json' : 'text');
   const wrong = misuse(command, positionals, values, output);
   if (wrong) return { ok: false, exitCode: 2, text: `${wrong}\n\n${usage(command)}` };
-  const instance = positionals[1];
-  return { ok: true, request: { command, force: values.force === true, output: output as Output, ...(instance ? { instance } : {}), env: { ...env, ...overrides(values) } } };
+  return { ok: true, request: { command, force: values.force === true, output: output as Output, ...picked(positionals[1], values), env: { ...env, ...overrides(values) } } };
 }

@@ -77,10 +77,21 @@ function gatewayLinks(input: ChainInput, entry: Hop['entry']): Link[] {
   return [sidecar, serviceLink(hop), subsetLink(hop), serverLink(hop), gatewayRouteLink(hop)];
 }
 
-/** What a live ServiceEntry declares: its first host, address and port (absent fields as empty). */
-function declared(entry: KubeObject): { host: string; cidr: string; port: number; resolution: string } {
+/**
+ * What a live ServiceEntry declares: its first host, address and port (absent fields as empty), and all of its
+ * addresses and ports in words (a sharded target's node ports are a block of ports on several addresses).
+ */
+function declared(entry: KubeObject): { host: string; cidr: string; port: number; resolution: string; addresses: string; ports: string } {
   const { hosts = [], addresses = [], ports = [], resolution } = liveSpec(entry, 'ServiceEntry') ?? {};
-  return { host: hosts[0] ?? '', cidr: addresses[0] ?? '', port: ports[0]?.number ?? 0, resolution: String(resolution) };
+  const numbers = ports.map((p) => p.number ?? 0);
+  const span = numbers.length > 1 ? `ports ${Math.min(...numbers)}-${Math.max(...numbers)} (${numbers.length})` : `port ${numbers[0] ?? 0}`;
+  return { host: hosts[0] ?? '', cidr: addresses[0] ?? '', port: numbers[0] ?? 0, resolution: String(resolution), addresses: addresses.join(', '), ports: span };
+}
+
+/** In direct mode the chain ends at the ServiceEntry: sidecars connect to what it declares themselves. */
+function directLink(entry: ReturnType<typeof declared>, address: string): Link {
+  const many = entry.addresses.includes(',') || entry.ports.startsWith('ports');
+  return link(true, many ? `direct: sidecars connect to ${entry.addresses} on ${entry.ports} themselves, on to the address dialled` : `direct: sidecars connect to ${address}:${entry.port} themselves (no egress gateway objects)`);
 }
 
 /**
@@ -93,11 +104,12 @@ export function explainChain(input: ChainInput): EndpointChain[] {
   return input.objects
     .filter((o) => o.kind === 'ServiceEntry')
     .map((entry) => {
-      const { host, cidr, port, resolution } = declared(entry);
+      const what = declared(entry);
+      const { host, cidr, port, resolution } = what;
       const address = cidr.replace(/\/(32|128)$/, '');
-      const declaration = link(host !== '' && cidr !== '', `ServiceEntry ${entry.metadata.name} declares ${cidr} port ${port} as ${host} (resolution ${resolution})`);
+      const declaration = link(host !== '' && cidr !== '', `ServiceEntry ${entry.metadata.name} declares ${what.addresses} ${what.ports} as ${host} (resolution ${resolution})`);
       const direct = !input.objects.some((o) => o.kind === 'VirtualService');
-      const rest = direct ? [link(true, `direct: sidecars connect to ${address}:${port} themselves (no egress gateway objects)`)] : gatewayLinks(input, { host, cidr, port });
+      const rest = direct ? [directLink(what, address)] : gatewayLinks(input, { host, cidr, port });
       return { address, port, links: [declaration, ...rest] };
     });
 }

@@ -22,7 +22,7 @@ export async function explainCommand(deps: SyncDeps, config: Config, given: stri
   const instance = await deps.instances.get(name.full);
   const view = { kind: 'scope', instances: [name] } as const;
   const read = await readCluster(deps, view);
-  const run = await syncInstances(deps, [{ name, ...(instance ? { instance } : {}) }], trigger, { dryRun: true, view, read, triggeringInstance: name.full });
+  const run = await syncInstances(deps, [{ name, ...(instance ? { instance } : {}) }], trigger, { dryRun: true, view, read });
   const gatewayService = `${config.egressGateway.namespace}/${config.egressGateway.service}`;
   const chains = explainChain({ objects: read.owned, servicePorts: read.service?.ownedPorts ?? [], gatewayService, gatewayHost: egressGatewayHost(config) });
   return { instance: name.full, changes: run.changes.filter((c) => c.action !== 'unchanged'), chains };

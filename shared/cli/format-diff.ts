@@ -1,7 +1,8 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../model/k8s-object.js';
-import type { Change } from '../plan/plan-types.js';
+import { serviceObjectsOf } from '../plan/port-change.js';
+import { isPortChange, type Change } from '../plan/plan-types.js';
 
 /** YAML of an object as an operator reads it: the server's bookkeeping (resourceVersion) left out. */
 function yamlOf(object: KubeObject | undefined): string {
@@ -14,8 +15,9 @@ function yamlOf(object: KubeObject | undefined): string {
 export function formatChange(change: Change): string {
   const path = `${change.ref.kind}/${change.ref.namespace}/${change.ref.name}`;
   if (change.action === 'conflict' || change.action === 'skipped') return `# ${change.action} ${path}: ${change.reason ?? ''}\n`;
-  const before = change.action === 'create' ? '' : yamlOf(change.before);
-  const after = change.action === 'delete' ? '' : yamlOf(change.after);
+  const objects = isPortChange(change) ? serviceObjectsOf(change) : change;
+  const before = change.action === 'create' ? '' : yamlOf(objects.before);
+  const after = change.action === 'delete' ? '' : yamlOf(objects.after);
   const header = `${change.action} ${path}${change.reason ? ` (${change.reason})` : ''}`;
   const diff = createTwoFilesPatch(`live/${path}`, `planned/${path}`, before, after, undefined, undefined, { context: 3 });
   return `# ${header}\n${diff.replace(/^=+\n/, '')}`;

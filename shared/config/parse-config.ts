@@ -1,30 +1,11 @@
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../plan/label-selector.js';
 import { PRODUCTS, type Product } from '../model/products.js';
+import { parseClusterEntries, clusterName, type ClusterEntry, type ClusterTarget, type KubeAccess, type SyncMode } from './clusters.js';
 
-/**
- * Configuration values are missing or malformed. The message names every bad variable, one per line, each with what
- * it expects, so one start-up shows them all.
- */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: ReadonlyArray<{ readonly variable: string; readonly message: string }>) {
-    super(problems.map((p) => p.message).join('\n'));
-  }
-
-  static of(variable: string, expected: string, got: string | undefined, why?: string): ConfigError {
-    const value = got === undefined ? 'nothing (it is not set)' : JSON.stringify(got);
-    return new ConfigError([{ variable, message: `${variable}: expected ${expected}, got ${value}${why ? `: ${why}` : ''}` }]);
-  }
-}
-
-export type SyncMode = 'egress-gateway' | 'direct';
-
-export type KubeAccess =
-  | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string }
-  /** `server`: the https URL requests go to, `https://<endpoint host>` or a full URL (the Connect gateway's has a path). */
-  | { readonly kind: 'gke'; readonly server: string; readonly caCertBase64?: string };
+export type { ClusterTarget, KubeAccess, SyncMode } from './clusters.js';
 
 export interface Config {
   readonly project: string;
@@ -34,8 +15,15 @@ export interface Config {
   /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
   readonly instanceSelector: readonly LabelRequirement[];
   readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };
+  /**
+   * The clusters kept in step (SYNC_CLUSTERS, or the one of GKE_CLUSTER_ENDPOINT / KUBECONFIG). A sync works on one:
+   * `forCluster` narrows the configuration to it, so `kube`, `mode` and `istioNamespace` are that cluster's.
+   */
+  readonly clusters: readonly ClusterTarget[];
   readonly kube: KubeAccess;
   readonly mode: SyncMode;
+  /** SHARDED_NODE_PORTS: in direct mode, ServiceEntries for a sharded target's node ports too. */
+  readonly shardedNodePorts: boolean;
   readonly istioNamespace: string;
   readonly hostSuffix: string;
   readonly exportTo: readonly string[];
@@ -78,6 +66,11 @@ class Reading {
 
   problem(variable: string, expected: string, got: string | undefined): void {
     this.problems.push(...ConfigError.of(variable, expected, got).problems);
+  }
+
+  /** A problem told in words of its own (when quoting the value would not help, as with a JSON list). */
+  problemSaying(variable: string, message: string): void {
+    this.problems.push({ variable, message: `${variable}: ${message}` });
   }
 
   /** The value read, or a ConfigError naming every bad variable. */
@@ -169,6 +162,49 @@ function parseKubeAccess(env: Reading): KubeAccess | undefined {
   return undefined;
 }
 
+const CLUSTERS_EXPECTED = 'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode" and "istioNamespace"}`';
+
+/** A cluster as configured; mode and namespace fall back to SYNC_MODE and ISTIO_NAMESPACE where it names none. */
+type ClusterSetting = Pick<ClusterTarget, 'name' | 'kube'> & Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace'>>;
+
+/** One SYNC_CLUSTERS entry; its endpoint is read like GKE_CLUSTER_ENDPOINT. */
+function settingOf(env: Reading, entry: ClusterEntry, index: number): ClusterSetting | undefined {
+  const settings = { ...(entry.mode ? { mode: entry.mode } : {}), ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}) };
+  if (entry.kubeconfig !== undefined) {
+    return { name: entry.name, kube: { kind: 'kubeconfig', path: entry.kubeconfig, ...(entry.context ? { context: entry.context } : {}), setting: `SYNC_CLUSTERS[${index}]` }, ...settings };
+  }
+  const server = parseClusterServer(entry.endpoint ?? '');
+  if (server) return { name: entry.name, kube: { kind: 'gke', server, ...(entry.caCert ? { caCertBase64: entry.caCert } : {}) }, ...settings };
+  env.problemSaying('SYNC_CLUSTERS', `${CLUSTERS_EXPECTED}: [${index}].endpoint: expected a GKE endpoint host (IP or DNS name) or an https:// server URL`);
+  return undefined;
+}
+
+/**
+ * The clusters: SYNC_CLUSTERS when set, else the one of GKE_CLUSTER_ENDPOINT or KUBECONFIG, named CLUSTER_NAME. Both
+ * ways at once would leave it unclear which cluster is meant, so an endpoint beside SYNC_CLUSTERS is refused;
+ * KUBECONFIG is often set in an operator's shell for other tools, so beside SYNC_CLUSTERS it is ignored.
+ */
+function parseClusters(env: Reading): ClusterSetting[] {
+  const text = env.values['SYNC_CLUSTERS'];
+  if (text === undefined || text.trim() === '') {
+    const kube = parseKubeAccess(env);
+    const name = read(env, 'CLUSTER_NAME', clusterName, 'a DNS label of at most 40 characters');
+    return kube ? [{ name, kube }] : [];
+  }
+  if (env.values['GKE_CLUSTER_ENDPOINT']) env.problemSaying('GKE_CLUSTER_ENDPOINT', 'expected nothing when SYNC_CLUSTERS is set (each cluster there names its endpoint)');
+  const parsed = parseClusterEntries(text);
+  if (!parsed.ok) {
+    env.problemSaying('SYNC_CLUSTERS', `${CLUSTERS_EXPECTED}: ${parsed.problems}`);
+    return [];
+  }
+  return parsed.entries.map((entry, index) => settingOf(env, entry, index)).filter((t): t is ClusterSetting => t !== undefined);
+}
+
+/** The configuration as one cluster's sync sees it: that cluster's access, mode and namespace. */
+export function forCluster(config: Config, target: ClusterTarget): Config {
+  return { ...config, clusters: [target], kube: target.kube, mode: target.mode, istioNamespace: target.istioNamespace };
+}
+
 /** Parses and validates the whole configuration; throws a ConfigError naming every bad variable. */
 export function parseConfig(values: Env): Config {
   const env = new Reading(values);
@@ -176,15 +212,22 @@ export function parseConfig(values: Env): Config {
   const endpoint = optional(env, 'MEMORYSTORE_API_ENDPOINT', z.string().transform(parseHostPort).pipe(z.object({ host: z.string(), port: z.number() })), '`host:port`');
   const plaintext = read(env, 'MEMORYSTORE_API_PLAINTEXT', bool, '`true` or `false`');
   const auditTopic = optional(env, 'AUDIT_TOPIC', z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/), '`projects/PROJECT/topics/TOPIC`');
+  const settings = parseClusters(env);
+  const mode = read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`');
+  const istioNamespace = read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name');
+  const clusters = settings.map((c) => ({ mode, istioNamespace, ...c }));
   return env.result({
     project,
     instanceSelector: optional(env, 'INSTANCE_LABEL_SELECTOR', z.string().transform((text) => parseLabelSelector(text)).pipe(z.array(z.custom<LabelRequirement>())), '`key=value`, `key!=value`, `key` or `!key`, comma-separated (Memorystore label keys and values)') ?? [],
     products: read(env, 'MEMORYSTORE_PRODUCTS', z.string().transform(list).pipe(z.array(z.enum(PRODUCTS)).min(1)).transform((p) => [...new Set(p)]), `comma-separated products of ${PRODUCTS.join(', ')}`),
     locations: read(env, 'MEMORYSTORE_LOCATIONS', z.string().transform(list).pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)), '`-` or comma-separated regions'),
     ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
-    kube: parseKubeAccess(env)!,
-    mode: read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`'),
-    istioNamespace: read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name'),
+    clusters,
+    // The first cluster's, until forCluster narrows the configuration to the cluster a sync works on.
+    kube: clusters[0]?.kube as KubeAccess,
+    mode: clusters[0]?.mode ?? mode,
+    shardedNodePorts: read(env, 'SHARDED_NODE_PORTS', bool, '`true` or `false`'),
+    istioNamespace: clusters[0]?.istioNamespace ?? istioNamespace,
     hostSuffix: read(env, 'SERVICE_ENTRY_HOST_SUFFIX', dnsName, 'a DNS suffix'),
     exportTo: read(env, 'SERVICE_ENTRY_EXPORT_TO', z.string().transform(list).pipe(z.array(z.union([z.literal('*'), z.literal('.'), dnsLabel])).min(1)), '`*`, `.` or namespaces, comma-separated'),
     egressGateway: {

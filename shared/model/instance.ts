@@ -16,10 +16,27 @@ export interface MemorystoreInstance {
   /** The instance's Memorystore labels, for INSTANCE_LABEL_SELECTOR. */
   readonly labels?: Readonly<Record<string, string>>;
   /**
-   * A sharded target (Valkey in cluster mode): clients ask the discovery endpoint for the shard map, then connect to
-   * node addresses and ports that the API does not list.
+   * A sharded target (Redis Cluster, Valkey in cluster mode): clients ask the discovery endpoint for the shard map,
+   * then connect to node addresses and ports that the API does not list.
    */
   readonly sharded?: boolean;
+  /** Where a sharded target's clients may be redirected: absent while the API reports no address for it yet. */
+  readonly nodePorts?: NodePorts;
+}
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The node ports of a sharded target, as far as the API tells them: the shard map hands clients ports in `range` on
+ * any of `addresses` (the instance's PSC addresses), never one node per port that could be listed.
+ */
+export interface NodePorts {
+  /** Sorted and distinct, so the rendered objects do not change with the order the API lists them in. */
+  readonly addresses: readonly string[];
+  readonly range: PortRange;
 }
 
 export type InstancePhase = 'ready' | 'changing' | 'deleting';

@@ -11,15 +11,18 @@ export type PortSpec = {
   readonly protocol: 'TCP';
 };
 
+/**
+ * `STATIC`: connections go to the listed endpoints (one instance endpoint each). `NONE`: to the address the client
+ * connected to (a sharded target's node ports, where the shard map, not the ServiceEntry, says which address is
+ * which node); Istio's CRD forbids endpoints with it.
+ */
 export type ServiceEntrySpec = {
   readonly hosts: readonly string[];
   readonly addresses: readonly string[];
   readonly ports: readonly PortSpec[];
   readonly location: 'MESH_EXTERNAL';
-  readonly resolution: 'STATIC';
-  readonly endpoints: readonly { readonly address: string }[];
   readonly exportTo: readonly string[];
-};
+} & ({ readonly resolution: 'STATIC'; readonly endpoints: readonly { readonly address: string }[] } | { readonly resolution: 'NONE' });
 
 export type GatewayServer = {
   readonly port: PortSpec;

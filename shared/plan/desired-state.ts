@@ -1,14 +1,15 @@
-import { endpointsOf, parseInstanceName, type Endpoint, type InstanceName, type MemorystoreInstance } from '../model/instance.js';
+import { endpointsOf, parseInstanceName, type Endpoint, type InstanceName, type MemorystoreInstance, type NodePorts } from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
+import { renderNodePorts } from '../render/render-node-ports.js';
 import { instanceKey, parseServicePortName } from '../render/names.js';
 import type { RenderSettings } from '../render/render-settings.js';
 import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.js';
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from './label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
-import { foreignPorts, servicePortOfCode, type GatewayServiceState, type ServicePort } from './service-ports.js';
+import { foreignPorts, servicePortOfCode, type GatewayServiceState, type PortOwner, type ServicePort } from './service-ports.js';
 
 /** An instance the plan covers, as the Memorystore API reported it; no `instance` means it is gone. */
 export interface InstanceObservation {
@@ -47,11 +48,15 @@ export interface DesiredState {
   /** Instances this mode cannot configure, with why: nothing of theirs is written, and live objects of theirs go. */
   readonly unsupported: ReadonlyMap<string, string>;
   readonly errors: readonly InstanceError[];
-  readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[] };
+  /**
+   * Our ports on the egress gateway Service as read and as the plan ends with them; `owners`: each port the plan
+   * keeps or gives out for an instance, with that instance.
+   */
+  readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[]; readonly owners: readonly PortOwner[] };
 }
 
 type Decision =
-  | { kind: 'render'; endpoints: readonly Endpoint[] }
+  | { kind: 'render'; endpoints: readonly Endpoint[]; nodePorts?: NodePorts | undefined }
   | { kind: 'remove' }
   | { kind: 'keep'; reason: string }
   | { kind: 'unsupported'; reason: string }
@@ -65,6 +70,7 @@ type Decision =
  *   DELETING                      any            keep them as they are (none are created)
  *   no primary address yet        any            error, retryable: it is still being created
  *   sharded, egress-gateway mode  any            unsupported: skipped with the reason, its objects removed
+ *   sharded, direct mode          any            as below; with SHARDED_NODE_PORTS its node ports are rendered too
  *   not settled (READY/ACTIVE)    some           keep them until it settles
  *   settled, or not settled       none           render from its current endpoints
  */
@@ -97,7 +103,7 @@ function decideListed(name: InstanceName, instance: MemorystoreInstance, hasLive
   if (instance.sharded && mode === 'egress-gateway') return { kind: 'unsupported', reason: SHARDED_IN_GATEWAY_MODE };
   const ready = PRODUCT_INFO[name.product].readyState;
   if (instance.phase !== 'ready' && hasLive) return { kind: 'keep', reason: `instance is ${instance.state}: current config kept until it is ${ready}` };
-  return { kind: 'render', endpoints };
+  return { kind: 'render', endpoints, nodePorts: instance.nodePorts };
 }
 
 /** Our Service ports, split into those of instances in view and (for a scope view) those of instances not read. */
@@ -118,7 +124,7 @@ export function desiredState(input: SyncInput): DesiredState {
   const decisions = [...input.scope]
     .sort((a, b) => a.name.full.localeCompare(b.name.full))
     .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false, input.settings) }));
-  const rendered = decisions.flatMap((d) => (d.decision.kind === 'render' ? [{ name: d.name, endpoints: d.decision.endpoints }] : []));
+  const rendered = decisions.flatMap((d) => (d.decision.kind === 'render' ? [{ name: d.name, endpoints: d.decision.endpoints, nodePorts: d.decision.nodePorts }] : []));
   const removed = new Set(decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full));
   const renderedNames = new Set(rendered.map((r) => r.name.full));
 
@@ -142,26 +148,25 @@ export function desiredState(input: SyncInput): DesiredState {
   }
   const placed = rendered.filter((r) => !exhaustedNames.has(r.name.full));
   const desired = placed.flatMap((r) => {
-    if (!egress) return renderDirect(r.name, r.endpoints, input.settings);
+    if (!egress) return [...renderDirect(r.name, r.endpoints, input.settings), ...renderNodePorts(r.name, r.nodePorts, input.settings)];
     const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({ ...e, gatewayPort: allocations.get(allocationKey(r.name.full, e.role)) ?? 0 }));
     return renderEgress(r.name, routed, input.settings);
   });
 
   const keptPorts = heldElsewhere.filter(([key]) => !removed.has(instanceOfKey(key)));
   const placedPorts = [...allocations].filter(([key]) => !exhaustedNames.has(instanceOfKey(key)));
-  const afterPorts = [
-    ...outOfView,
-    ...[...keptPorts, ...placedPorts].flatMap(([key, port]) => {
-      const name = parseInstanceName(instanceOfKey(key));
-      return name ? [servicePortOfCode(name, codeOfKey(key), port)] : [];
-    }),
-  ];
+  const instancePorts = [...keptPorts, ...placedPorts].flatMap(([key, port]) => {
+    const instance = instanceOfKey(key);
+    const name = parseInstanceName(instance);
+    return name ? [{ instance, port: servicePortOfCode(name, codeOfKey(key), port) }] : [];
+  });
+  const afterPorts = [...outOfView, ...instancePorts.map((p) => p.port)];
   return {
     desired,
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
     kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
     unsupported: new Map(decisions.flatMap((d) => (d.decision.kind === 'unsupported' ? [[d.name.full, d.decision.reason] as const] : []))),
     errors,
-    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine) } } : {}),
+    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine), owners: instancePorts } } : {}),
   };
 }

@@ -3,8 +3,9 @@ import { instanceObjectRef } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import type { DesiredState } from './desired-state.js';
 import { orderChanges } from './order.js';
-import type { Change, Plan } from './plan-types.js';
-import { serviceApplyBody, type GatewayServiceState, type ServicePort } from './service-ports.js';
+import { servicePortChanges } from './port-change.js';
+import type { Change, ObjectChange, Plan } from './plan-types.js';
+import type { GatewayServiceState } from './service-ports.js';
 
 /** Only what we render is compared: labels and annotations others add to our objects are not drift. */
 function sameContent(live: KubeObject, desired: KubeObject): boolean {
@@ -28,37 +29,11 @@ function updated(live: KubeObject, desired: KubeObject): KubeObject {
   return { ...desired, metadata };
 }
 
-function objectChange(desired: KubeObject, live: KubeObject | undefined, foreign: KubeObject | undefined): Change {
+function objectChange(desired: KubeObject, live: KubeObject | undefined, foreign: KubeObject | undefined): ObjectChange {
   const base = { ref: refOf(desired), ...(instanceNameOf(desired) ? { instance: instanceNameOf(desired) } : {}) };
   if (live) return sameContent(live, desired) ? { ...base, action: 'unchanged', before: live, after: live } : { ...base, action: 'update', before: live, after: updated(live, desired) };
   if (foreign) return { ...base, action: 'conflict', before: foreign, reason: 'an object of that name exists and is not owned by this deployment; it is left untouched' };
   return { ...base, action: 'create', after: desired };
-}
-
-/**
- * Our ports on the egress gateway Service. Added ports go in one step (before the Gateways use them) and removed
- * ports in another (after the Gateways that used them are gone), so a plan that does both stays make-before-break.
- */
-function servicePortChanges(service: GatewayServiceState, ports: NonNullable<DesiredState['servicePorts']>): Change[] {
-  const beforeNumbers = new Set(ports.before.map((p) => p.port));
-  const added = ports.after.filter((p) => !beforeNumbers.has(p.port));
-  const grown = [...ports.before, ...added];
-  const ref = { apiVersion: 'v1', kind: 'Service', namespace: service.namespace, name: service.name };
-  const body = (list: readonly ServicePort[]): KubeObject => serviceApplyBody(service, list);
-  // Both steps carry the version read; the second is given the version of the first at apply time (apply-plan.ts).
-  const changes: Change[] = [];
-  if (added.length > 0) changes.push({ action: 'update', ref, before: body(ports.before), after: body(grown), reason: 'gateway ports added' });
-  // Ports removed, or renamed into quarantine: after the Gateways that used them are gone.
-  if (!samePorts(grown, ports.after)) changes.push({ action: 'update', ref, before: body(grown), after: body(ports.after), reason: 'gateway ports freed' });
-  if (changes.length === 0) changes.push({ action: 'unchanged', ref, before: body(ports.before), after: body(ports.before) });
-  return changes;
-}
-
-const portKey = (p: ServicePort): string => `${p.port}/${p.name}`;
-
-function samePorts(a: readonly ServicePort[], b: readonly ServicePort[]): boolean {
-  const keys = new Set(a.map(portKey));
-  return a.length === b.length && b.every((p) => keys.has(portKey(p)));
 }
 
 /**
@@ -73,9 +48,9 @@ export interface LiveState {
 }
 
 /** Live objects kept as they are (the instance is settling, or failed to plan), and those no longer desired. */
-function liveChanges(state: DesiredState, owned: readonly KubeObject[], desiredKeys: ReadonlySet<string>): Change[] {
+function liveChanges(state: DesiredState, owned: readonly KubeObject[], desiredKeys: ReadonlySet<string>): ObjectChange[] {
   const errorReasons = new Map(state.errors.map((e) => [e.instance, e.message]));
-  return owned.flatMap((live): Change[] => {
+  return owned.flatMap((live): ObjectChange[] => {
     const instance = instanceNameOf(live) ?? '';
     const base = { ref: refOf(live), instance, before: live };
     const keptReason = state.kept.get(instance) ?? errorReasons.get(instance);
@@ -91,6 +66,8 @@ export function planChanges(state: DesiredState, owned: readonly KubeObject[], {
   changes.push(...liveChanges(state, owned, desiredKeys));
   // An instance this mode cannot configure gets one record saying so, on the instance itself.
   for (const [instance, reason] of state.unsupported) changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
-  if (service && state.servicePorts) changes.push(...servicePortChanges(service, state.servicePorts));
+  if (service && state.servicePorts) {
+    changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));
+  }
   return { changes: orderChanges(changes), errors: state.errors };
 }

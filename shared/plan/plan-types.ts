@@ -1,4 +1,5 @@
 import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
+import type { ServicePortsChange } from './port-change.js';
 
 /**
  *   live object            desired object        action
@@ -11,15 +12,23 @@ import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
  */
 export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged' | 'conflict' | 'skipped';
 
-export interface Change {
+/** A change of one of our Istio objects, or a note about an instance (skipped, unsupported). */
+export interface ObjectChange {
   readonly action: ChangeAction;
   readonly ref: ObjectRef;
-  /** Full name of the instance the object belongs to; absent for the shared egress gateway Service. */
+  /** Full name of the instance the object belongs to. */
   readonly instance?: string;
   readonly before?: KubeObject;
   readonly after?: KubeObject;
   readonly reason?: string;
+  /** Never set: tells an object change from a change of our ports on the egress gateway Service. */
+  readonly phase?: never;
 }
+
+/** A planned change: of one of our objects, or of our ports on the egress gateway Service (port-change.ts). */
+export type Change = ObjectChange | ServicePortsChange;
+
+export const isPortChange = (change: Change): change is ServicePortsChange => change.phase !== undefined;
 
 export interface InstanceError {
   readonly instance: string;

@@ -9,6 +9,12 @@ export interface ServicePort {
   readonly protocol: string;
 }
 
+/** A port of ours and the instance it belongs to. */
+export interface PortOwner {
+  readonly instance: string;
+  readonly port: ServicePort;
+}
+
 /** The egress gateway Service as the planner sees it: every port, and which of them our field manager owns. */
 export interface GatewayServiceState {
   readonly namespace: string;

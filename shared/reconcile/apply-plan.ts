@@ -1,30 +1,18 @@
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import { completed, type AuditRecord } from '../audit/audit-record.js';
 import { errorMessage } from '../errors.js';
 import { ANNOTATION_LAST_CHANGE_ID, ANNOTATION_LAST_CHANGE_TIME, type KubeObject } from '../model/k8s-object.js';
-import { isWrite, type Change } from '../plan/plan-types.js';
+import { applyBodyOf, type ServicePortsChange } from '../plan/port-change.js';
+import { isPortChange, isWrite, type Change, type ObjectChange } from '../plan/plan-types.js';
 
 /** Each object written carries the id and time of the change that wrote it, to find its audit record. */
 function stamped(object: KubeObject, record: AuditRecord): KubeObject {
-  if (object.kind === 'Service') return object; // the Service is not ours: we only apply our ports to it
   const annotations = { ...object.metadata.annotations, [ANNOTATION_LAST_CHANGE_ID]: record.id, [ANNOTATION_LAST_CHANGE_TIME]: record.time };
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
-/** The Service's resourceVersion after our own last apply to it, so our next apply can carry it. */
-interface ServiceVersion {
-  current?: string;
-}
-
-/** Each apply to the Service carries the version our previous apply left, or the one the plan read. */
-async function applyService(cluster: ClusterStore, body: KubeObject, service: ServiceVersion): Promise<void> {
-  const version = service.current ?? body.metadata.resourceVersion;
-  service.current = await cluster.applyServicePorts({ ...body, metadata: { ...body.metadata, ...(version ? { resourceVersion: version } : {}) } });
-}
-
-async function write(cluster: ClusterStore, change: Change, record: AuditRecord, service: ServiceVersion): Promise<void> {
-  if (change.ref.kind === 'Service' && change.after) return applyService(cluster, change.after, service);
+async function write(cluster: ClusterStore, change: ObjectChange, record: AuditRecord): Promise<void> {
   if (change.action === 'create' && change.after) return void (await cluster.create(stamped(change.after, record)));
   if (change.action === 'update' && change.after) return void (await cluster.replace(stamped(change.after, record)));
   if (change.action === 'delete' && change.before) return cluster.delete(change.before);
@@ -32,8 +20,11 @@ async function write(cluster: ClusterStore, change: Change, record: AuditRecord,
 }
 
 export interface ApplyOptions {
-  /** The audit record of the change at this index, made when its step is reached. */
-  readonly record: (index: number) => AuditRecord;
+  /**
+   * The audit record of a change, made when the change's step is reached: made all at once, the records of a resync
+   * of thousands of instances would be most of its memory.
+   */
+  readonly record: (change: Change) => AuditRecord;
   /** Takes each step's completed records as the step ends (to the audit trail), so none are held after. */
   readonly recorded: (records: readonly AuditRecord[]) => Promise<void>;
   readonly now: () => number;
@@ -42,21 +33,89 @@ export interface ApplyOptions {
 /** Writes in flight at once within one step of the plan. */
 const WRITE_CONCURRENCY = 16;
 
+/** Object changes that do not depend on each other, or one change of our ports on the egress gateway Service. */
+type Step = { readonly objects: readonly ObjectChange[] } | { readonly ports: ServicePortsChange };
+
 /**
- * A plan is ordered make before break (order.ts); consecutive changes of the same kind and direction form one step.
- * Changes inside a step do not depend on each other, so they are written in parallel (bounded); a step starts only
- * when the one before it has fully succeeded.
+ * A plan is ordered make before break (order.ts); consecutive object changes of the same kind and direction form one
+ * step, written in parallel (bounded); a step starts only when the one before it has fully succeeded.
  */
-function steps(changes: readonly Change[]): number[][] {
-  const result: number[][] = [];
+function steps(changes: readonly Change[]): Step[] {
+  const result: Step[] = [];
+  let group: ObjectChange[] = [];
   let previous = '';
-  for (const [index, change] of changes.entries()) {
+  for (const change of changes) {
+    if (isPortChange(change)) {
+      result.push({ ports: change });
+      previous = '';
+      continue;
+    }
     const key = `${change.action === 'delete' ? 'break' : 'make'}:${change.ref.kind}`;
-    if (key !== previous || change.ref.kind === 'Service') result.push([]);
-    result[result.length - 1]!.push(index);
+    if (key !== previous) result.push({ objects: (group = []) });
+    group.push(change);
     previous = key;
   }
   return result;
+}
+
+/** The Service's resourceVersion as the plan's last apply to it left it; none before the first. */
+type ServiceVersion = string | undefined;
+
+/** A step's records, and its first failure. */
+interface StepResult {
+  readonly records: readonly AuditRecord[];
+  readonly failure?: unknown;
+}
+
+/** Runs a write, timed; a failure is recorded and returned, not thrown. */
+async function timed(record: AuditRecord, now: () => number, run: () => Promise<void>): Promise<{ record: AuditRecord; failure?: unknown }> {
+  const start = now();
+  try {
+    await run();
+    return { record: completed(record, 'applied', now() - start) };
+  } catch (error) {
+    return { record: completed(record, 'failed', now() - start, errorMessage(error)), failure: error };
+  }
+}
+
+async function applyObjects(cluster: ClusterStore, changes: readonly ObjectChange[], options: ApplyOptions, limit: LimitFunction): Promise<StepResult> {
+  let failure: unknown;
+  const records = await Promise.all(
+    changes.map((change) =>
+      limit(async (): Promise<AuditRecord> => {
+        const record = options.record(change);
+        if (!isWrite(change)) return record;
+        if (failure !== undefined) return notAttempted(record);
+        const result = await timed(record, options.now, () => write(cluster, change, record));
+        failure ??= result.failure;
+        return result.record;
+      }),
+    ),
+  );
+  return failure !== undefined ? { records, failure } : { records };
+}
+
+/**
+ * One apply of our ports. It carries the Service's resourceVersion as the plan's previous apply to it left it, or
+ * as the plan read it for the first: a writer that changed the Service in between makes it fail (409), and the
+ * reconcile plans again from a fresh read, so two reconciles never both hand out a port they each saw as free.
+ */
+async function applyPorts(cluster: ClusterStore, change: ServicePortsChange, version: ServiceVersion, options: ApplyOptions): Promise<StepResult & { version: ServiceVersion }> {
+  const record = options.record(change);
+  if (!isWrite(change)) return { records: [record], version };
+  let next: ServiceVersion;
+  const result = await timed(record, options.now, async () => {
+    next = await cluster.applyServicePorts(applyBodyOf(change, version ?? change.readVersion));
+  });
+  return { records: [result.record], version: next, ...(result.failure !== undefined ? { failure: result.failure } : {}) };
+}
+
+const notAttempted = (record: AuditRecord): AuditRecord => completed(record, 'failed', 0, 'not attempted: an earlier change failed');
+
+/** A step after a failure: its writes are recorded as not attempted. */
+function skipped(step: Step, options: ApplyOptions): StepResult {
+  const changes: readonly Change[] = 'ports' in step ? [step.ports] : step.objects;
+  return { records: changes.map((change) => (isWrite(change) ? notAttempted(options.record(change)) : options.record(change))) };
 }
 
 /**
@@ -64,29 +123,22 @@ function steps(changes: readonly Change[]): number[][] {
  * (make before break), so they are recorded as not attempted and the whole reconcile is retried. Returns the failure.
  */
 export async function applyPlan(cluster: ClusterStore, changes: readonly Change[], options: ApplyOptions): Promise<{ readonly error?: unknown }> {
-  const service: ServiceVersion = {};
   const limit = pLimit(WRITE_CONCURRENCY);
   let failure: unknown;
+  let version: ServiceVersion;
   for (const step of steps(changes)) {
-    const records = await Promise.all(
-      step.map((index) =>
-        limit(async (): Promise<AuditRecord> => {
-          const change = changes[index]!;
-          const record = options.record(index);
-          if (!isWrite(change)) return record;
-          if (failure !== undefined) return completed(record, 'failed', 0, 'not attempted: an earlier change failed');
-          const start = options.now();
-          try {
-            await write(cluster, change, record, service);
-            return completed(record, 'applied', options.now() - start);
-          } catch (error) {
-            failure ??= error;
-            return completed(record, 'failed', options.now() - start, errorMessage(error));
-          }
-        }),
-      ),
-    );
-    await options.recorded(records);
+    let result: StepResult;
+    if (failure !== undefined) {
+      result = skipped(step, options);
+    } else if ('ports' in step) {
+      const applied = await applyPorts(cluster, step.ports, version, options);
+      version = applied.version;
+      result = applied;
+    } else {
+      result = await applyObjects(cluster, step.objects, options, limit);
+    }
+    failure ??= result.failure;
+    await options.recorded(result.records);
   }
   return failure !== undefined ? { error: failure } : {};
 }

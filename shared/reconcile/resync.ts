@@ -1,8 +1,6 @@
 import type { ResyncTrigger } from '../audit/audit-record.js';
-import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
-import { locationOf, parseInstanceName, type InstanceName, type MemorystoreInstance } from '../model/instance.js';
-import type { InstanceObservation } from '../plan/desired-state.js';
-import type { Plan } from '../plan/plan-types.js';
+import { locationOf, parseInstanceName, type MemorystoreInstance } from '../model/instance.js';
+import { pruneGuard, resyncScope, type Listing } from '../plan/scope-policies.js';
 import { readCluster } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncResult } from './sync.js';
@@ -14,12 +12,7 @@ export interface ResyncOptions {
   readonly force: boolean;
 }
 
-interface Listing {
-  readonly instances: MemorystoreInstance[];
-  readonly unreachable: Set<string>;
-}
-
-async function listAll(deps: SyncDeps): Promise<Listing> {
+async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<string> }> {
   const { config } = deps;
   const pages = await Promise.all(config.locations.map((location) => deps.instances.list(config.project, location)));
   const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
@@ -30,35 +23,6 @@ async function listAll(deps: SyncDeps): Promise<Listing> {
     else unreachable.add(locationOf(instance.name));
   }
   return { instances, unreachable };
-}
-
-/**
- * Everything listed, plus every instance we hold objects for that the listing no longer has: those are gone, unless
- * their region was unreachable (unknown is not gone) or lies outside the configured project and locations.
- */
-export function resyncScope(listing: Listing, owned: readonly KubeObject[], config: SyncDeps['config']): InstanceObservation[] {
-  const listed = new Map(listing.instances.map((i) => [i.name, i]));
-  const managedNames = new Set(owned.map(instanceNameOf).filter((n): n is string => n !== undefined));
-  const gone = [...managedNames]
-    .filter((n) => !listed.has(n))
-    .map(parseInstanceName)
-    .filter((n): n is InstanceName => n !== undefined)
-    .filter((n) => n.project === config.project && !listing.unreachable.has(n.location))
-    .filter((n) => config.locations.includes('-') || config.locations.includes(n.location));
-  return [
-    ...[...listed.values()].map((instance) => ({ name: parseInstanceName(instance.name)!, instance })),
-    ...gone.map((name) => ({ name })),
-  ];
-}
-
-/** Refuses a plan that would delete the objects of more than the allowed share of managed instances. */
-export function pruneGuard(maxFraction: number): (plan: Plan, owned: readonly KubeObject[]) => string | undefined {
-  return (plan, owned) => {
-    const managed = new Set(owned.map(instanceNameOf)).size;
-    const deleting = new Set(plan.changes.filter((c) => c.action === 'delete' && c.instance).map((c) => c.instance));
-    if (managed === 0 || deleting.size / managed <= maxFraction) return undefined;
-    return `plan deletes the objects of ${deleting.size} of ${managed} managed instances, more than MAX_PRUNE_FRACTION ${maxFraction}; nothing was changed. Check the Memorystore API answer, then call again with force=true to apply.`;
-  };
 }
 
 /**

@@ -53,8 +53,7 @@ export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceO
     if (current.length === 0) break;
     if (round > MAX_ROUNDS) return { report: reportOf({ ...first, errors }), changes, unsettled: current.map((o) => o.name.full) };
     deps.log.info({ instances: current.slice(0, 10).map((o) => o.name.full), count: current.length, round }, 'instances changed while they were reconciled; reconciling them again');
-    const triggering = current.length === 1 ? { triggeringInstance: current[0]!.name.full } : {};
-    last = await syncInstances(deps, current, trigger, { dryRun: false, ...triggering });
+    last = await syncInstances(deps, current, trigger, { dryRun: false });
     // Objects the first round found as they should be are counted once; later rounds add what they wrote.
     first.tally.addWrites(last.tally);
     changes.push(...last.changes);

@@ -6,7 +6,10 @@ import type { Logger } from '../log.js';
 
 /** Everything a reconcile talks to, passed in so tests can stand in for any of it. */
 export interface SyncDeps {
+  /** Narrowed to the one cluster this sync works on (forCluster). */
   readonly config: Config;
+  /** That cluster's name, for audit records and log lines; the runtime always sets it. */
+  readonly clusterName?: string;
   readonly instances: InstanceSource;
   readonly cluster: ClusterStore;
   readonly audit: AuditWriter;

@@ -1,7 +1,7 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
 import { markRecorded } from '../audit/audit-writer.js';
 import { backoffDelay, sleep } from '../backoff.js';
-import { errorMessage, WriteConflictError } from '../errors.js';
+import { errorMessage, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
@@ -52,8 +52,6 @@ export function reportOf(run: SyncRun): SyncReport {
 
 export interface SyncOptions {
   readonly dryRun: boolean;
-  /** The instance a change of the shared Service is attributed to (the event's instance). */
-  readonly triggeringInstance?: string;
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
   /** What to read of the cluster; default: the objects of the instances in scope. */
@@ -92,20 +90,20 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   const plan = await planAgainst(deps, scope, options.read);
   const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])));
   const time = deps.clock.now();
-  const context = { time, trigger, dryRun: options.dryRun, instances, ...(options.triggeringInstance ? { defaultInstance: options.triggeringInstance } : {}) };
+  const context = { time, trigger, dryRun: options.dryRun, instances, ...(deps.clusterName ? { cluster: deps.clusterName } : {}) };
   // An object already as it should be is counted, not recorded. Records are made as their step is reached and
   // dropped once in the audit trail: at thousands of instances they would otherwise be most of the memory.
   const notable = plan.changes.filter((change) => change.action !== 'unchanged');
   const tally = new RecordTally(plan.changes.length - notable.length);
-  const recordAt = (index: number): AuditRecord => recordOf(notable[index]!, { ...context, id: deps.newId() });
+  const record = (change: Change): AuditRecord => recordOf(change, { ...context, id: deps.newId() });
   const run = { dryRun: options.dryRun, tally, errors: plan.errors, changes: plan.changes };
   const refused = options.guard?.(plan, options.read.owned);
-  if (options.dryRun || refused) return withoutWrites(deps, { ...run, ...(refused ? { refused } : {}) }, notable.length, recordAt);
+  if (options.dryRun || refused) return withoutWrites(deps, { ...run, ...(refused ? { refused } : {}) }, notable, record);
   const recorded = async (records: readonly AuditRecord[]): Promise<void> => {
     await deps.audit.write(records);
     tally.add(records);
   };
-  const applied = await applyPlan(deps.cluster, notable, { record: recordAt, recorded, now: () => deps.clock.monotonicMs() });
+  const applied = await applyPlan(deps.cluster, notable, { record, recorded, now: () => deps.clock.monotonicMs() });
   if (applied.error === undefined) return run;
   const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
   markRecorded(error);
@@ -116,9 +114,9 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
  * A dry run, or a plan refused by the guard: nothing is written to the cluster. A dry run is recorded (dry_run: true)
  * so a plan shown to an operator can be found again; a refused one is not.
  */
-async function withoutWrites(deps: SyncDeps, run: SyncRun, count: number, recordAt: (index: number) => AuditRecord): Promise<SyncRun> {
-  for (let from = 0; from < count; from += RECORD_CHUNK) {
-    const records = Array.from({ length: Math.min(RECORD_CHUNK, count - from) }, (_, i) => recordAt(from + i));
+async function withoutWrites(deps: SyncDeps, run: SyncRun, changes: readonly Change[], record: (change: Change) => AuditRecord): Promise<SyncRun> {
+  for (let from = 0; from < changes.length; from += RECORD_CHUNK) {
+    const records = changes.slice(from, from + RECORD_CHUNK).map(record);
     if (!run.refused) await deps.audit.write(records);
     run.tally.add(records);
   }
@@ -141,7 +139,7 @@ export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObse
       result.tally.addWrites(earlier);
       return result;
     }
-    if (!(result.error instanceof WriteConflictError) || tries >= MAX_ATTEMPTS) throw result.error;
+    if (!replans(result.error) || tries >= MAX_ATTEMPTS) throw result.error;
     earlier.addApplied(result.tally);
     deps.log.warn({ error: result.error.message, attempt: tries }, 'write conflict; reading the cluster again');
     await sleep(backoffDelay(tries));

@@ -54,6 +54,24 @@ export function parseGatewayServerName(name: string): EndpointRole | undefined {
   return /^tcp-(?:redis|memcache)-([a-z0-9][-a-z0-9]*)$/.exec(name)?.[1];
 }
 
+/**
+ * A sharded target's node ports from `firstPort` on get a ServiceEntry of their own: `<base>-nodes-<firstPort>`, host
+ * `nodes-<firstPort>.<instance host>`. Named by the port they start at, so a name says what it covers and stays the
+ * same for as long as the range is split the same way.
+ */
+export function nodePortsEntryName(instance: InstanceName, firstPort: number): string {
+  return serviceEntryName(instance, `nodes-${firstPort}`);
+}
+
+export function nodePortsHost(instance: InstanceName, firstPort: number, suffix: string): string {
+  return endpointHost(instance, `nodes-${firstPort}`, suffix);
+}
+
+/** One node port's name in its ServiceEntry (names must be distinct there): `tcp-redis-11000`. */
+export function nodePortName(instance: InstanceName, port: number): string {
+  return `${servicePortProtocolName(instance)}-${port}`;
+}
+
 /** The role of one Memcached node: its id hashed into a DNS label of fixed length, stable for the node's life. */
 export function nodeRole(nodeId: string): EndpointRole {
   return `node-${sha256(nodeId).slice(0, 6)}`;

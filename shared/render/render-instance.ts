@@ -1,31 +1,13 @@
 import type { Endpoint, EndpointRole, InstanceName } from '../model/instance.js';
-import {
-  ANNOTATION_INSTANCE_NAME, ISTIO_API_VERSION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME,
-  type IstioKind, type KubeObject,
-} from '../model/k8s-object.js';
-import { endpointHost, gatewayServerName, instanceKey, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
+import type { KubeObject } from '../model/k8s-object.js';
+import { cidr, istioObject as object, metadata } from './istio-object.js';
+import { endpointHost, gatewayServerName, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
 import { egressGatewayHost, type RenderSettings } from './render-settings.js';
-import type { SpecOf } from '../model/istio-specs.js';
 
 /** An endpoint with the egress gateway port allocated to it (egress-gateway mode only). */
 export interface RoutedEndpoint extends Endpoint {
   readonly gatewayPort: number;
 }
-
-function metadata(instance: InstanceName, name: string, settings: RenderSettings): KubeObject['metadata'] {
-  return {
-    name,
-    namespace: settings.istioNamespace,
-    labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: settings.ownerId, [LABEL_INSTANCE]: instanceKey(instance) },
-    annotations: { [ANNOTATION_INSTANCE_NAME]: instance.full },
-  };
-}
-
-function object<K extends IstioKind>(kind: K, meta: KubeObject['metadata'], spec: SpecOf[K]): KubeObject {
-  return { apiVersion: ISTIO_API_VERSION, kind, metadata: meta, spec };
-}
-
-const cidr = (address: string): string => (address.includes(':') ? `${address}/128` : `${address}/32`);
 
 /**
  * One ServiceEntry per endpoint, as Istio's egress docs declare a TCP service outside the mesh: a stable host, the

@@ -1,9 +1,9 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { AuthError, errorMessage, TransientError } from '../errors.js';
+import { AuthError, errorMessage, retriesSoon } from '../errors.js';
 import { parseResyncOptions } from '../http/resync-options.js';
 import { verifyCaller } from '../http/verify-caller.js';
 import { traceContextOf, type Logger } from '../log.js';
-import { resync } from '../reconcile/resync.js';
+import { resyncClusters, type ClustersResult } from '../clusters/resync-clusters.js';
 import type { ResyncAuth } from '../config/parse-config.js';
 import type { Runtime } from './runtime.js';
 
@@ -15,13 +15,14 @@ function rejectCaller(error: AuthError, log: Logger, response: Response): void {
 
 /**
  * A transient failure is 503 with Retry-After (the Scheduler's own retry policy, or the operator, tries again); a
- * permanent one is 500 with the reason, since calling again will fail alike until someone fixes the cause.
+ * permanent one is 500 with the reason, since calling again will fail alike until someone fixes the cause. When only
+ * some clusters failed, the body is the report of all, so the caller sees what the others did.
  */
-function failed(error: unknown, log: Logger, response: Response): void {
-  const transient = error instanceof TransientError;
-  log.error({ error: errorMessage(error), transient }, 'resync failed');
-  if (transient) response.status(503).set('Retry-After', '30').json({ error: errorMessage(error), retryable: true });
-  else response.status(500).json({ error: errorMessage(error), retryable: false });
+function failed(error: { message: string; retryable: boolean }, log: Logger, response: Response, report?: ClustersResult['report']): void {
+  log.error({ error: error.message, transient: error.retryable }, 'resync failed');
+  const body = { error: error.message, retryable: error.retryable, ...report };
+  if (error.retryable) response.status(503).set('Retry-After', '30').json(body);
+  else response.status(500).json(body);
 }
 
 /**
@@ -43,11 +44,14 @@ export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: 
       return;
     }
     const { options } = parsed;
-    const { report } = await resync(await runtime.deps(log), { kind: 'resync', principal: caller.email, scheduled: caller.scheduled }, options);
-    log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors }, 'resync finished');
+    const trigger = { kind: 'resync', principal: caller.email, scheduled: caller.scheduled } as const;
+    const result = await resyncClusters(runtime.config.clusters, async (target) => runtime.deps(log, target), trigger, options);
+    const { report } = result;
+    if (result.failed) return failed(result.failed, log, response, report);
+    log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors, clusters: report.clusters.length }, 'resync finished');
     response.status(report.refused ? 409 : 200).json(report);
   } catch (error) {
     if (error instanceof AuthError) return rejectCaller(error, log, response);
-    failed(error, log, response);
+    failed({ message: errorMessage(error), retryable: retriesSoon(error) }, log, response);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import type { InstanceSource } from '../adapters/instance-source.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
-import type { Config } from '../config/parse-config.js';
+import { forCluster, type ClusterTarget, type Config } from '../config/parse-config.js';
 import { Logger } from '../log.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 
@@ -10,12 +10,13 @@ import type { SyncDeps } from '../reconcile/sync-deps.js';
 export interface Runtime {
   readonly config: Config;
   readonly log: Logger;
-  deps(log: Logger): Promise<SyncDeps>;
+  /** What a sync of one cluster (default: the first) needs, with the configuration narrowed to that cluster. */
+  deps(log: Logger, target?: ClusterTarget): Promise<SyncDeps>;
 }
 
 export interface RuntimeParts {
   readonly instances?: InstanceSource;
-  readonly cluster?: () => Promise<ClusterStore>;
+  readonly cluster?: (target: ClusterTarget) => Promise<ClusterStore>;
   readonly publisher?: AuditPublisher;
   readonly log?: Logger;
 }
@@ -47,36 +48,43 @@ async function auditPublisher(topic: string): Promise<AuditPublisher> {
   return new PubSubAuditPublisher(topic);
 }
 
+/** One store per cluster and process: its connection pool is reused by every invocation. */
+function storeCache(config: Config): (target: ClusterTarget) => Promise<ClusterStore> {
+  const stores = new Map<string, Promise<ClusterStore>>();
+  return async (target) => {
+    const cached = stores.get(target.name);
+    if (cached) return cached;
+    // A failed set-up (credentials not ready, say) is not kept: the next invocation tries again.
+    const store = kubeStore(forCluster(config, target)).catch((error: unknown) => {
+      stores.delete(target.name);
+      throw error;
+    });
+    stores.set(target.name, store);
+    return store;
+  };
+}
+
 export function createRuntime(config: Config, parts: RuntimeParts = {}): Runtime {
   const log = parts.log ?? new Logger();
   let instances = parts.instances;
   let publisher = parts.publisher;
-  // One store per process: its connection pool is reused by every invocation.
-  let cachedCluster: Promise<ClusterStore> | undefined;
-  const cluster =
-    parts.cluster ??
-    (async (): Promise<ClusterStore> => {
-      // A failed set-up (credentials not ready, say) is not kept: the next invocation tries again.
-      cachedCluster ??= kubeStore(config).catch((error: unknown) => {
-        cachedCluster = undefined;
-        throw error;
-      });
-      return cachedCluster;
-    });
+  const cluster = parts.cluster ?? storeCache(config);
   return {
     config,
     log,
-    async deps(invocationLog: Logger): Promise<SyncDeps> {
+    async deps(invocationLog: Logger, target = config.clusters[0]!): Promise<SyncDeps> {
       instances ??= await memorystoreSource(config);
       if (config.audit.topic) publisher ??= await auditPublisher(config.audit.topic);
-      const store = await cluster();
+      const store = await cluster(target);
       const outbox = store.auditOutbox?.();
+      const clusterLog = invocationLog.with({ labels: { cluster: target.name } });
       return {
-        config,
+        config: forCluster(config, target),
+        clusterName: target.name,
         instances,
         cluster: store,
-        audit: new AuditWriter(invocationLog, publisher, config.audit.required, outbox),
-        log: invocationLog,
+        audit: new AuditWriter(clusterLog, publisher, config.audit.required, outbox),
+        log: clusterLog,
         clock: { now: () => new Date(), monotonicMs: () => performance.now() },
         newId: randomUUID,
       };

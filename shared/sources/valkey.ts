@@ -1,6 +1,7 @@
 import type { protos } from '@google-cloud/memorystore';
 import { assignedEndpoint as endpoint, labelsOf, phaseOf, type Endpoint, type MemorystoreInstance } from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
+import { shardedNodePorts } from './node-ports.js';
 
 type ApiInstance = protos.google.cloud.memorystore.v1.IInstance;
 type ApiConnection = protos.google.cloud.memorystore.v1.IPscAutoConnection | protos.google.cloud.memorystore.v1.IPscConnection;
@@ -16,6 +17,22 @@ function endpointOf(connection: ApiConnection | null | undefined): Endpoint | un
   return role ? endpoint(role, connection?.ipAddress, connection?.port || DEFAULT_PORT)[0] : undefined;
 }
 
+/** The PSC connections of `endpoints[].connections[]`, else of the older top-level `pscAutoConnections[]`. */
+function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined> {
+  const grouped = (api.endpoints ?? []).flatMap((group) => group.connections ?? []).map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
+  return grouped.length > 0 ? grouped : (api.pscAutoConnections ?? []);
+}
+
+/**
+ * The PSC addresses of a sharded instance's first endpoint group, whatever their connection type: each group has one
+ * connection per service attachment (memorystore.proto, InstanceEndpoint), a DISCOVERY one and one of no type, and
+ * node ports are served on every PSC address (node-ports.ts). Other groups are other VPC networks'.
+ */
+function pscAddresses(api: ApiInstance): Array<string | null | undefined> {
+  const firstGroup = (api.endpoints?.[0]?.connections ?? []).map((detail) => (detail.pscAutoConnection ?? detail.pscConnection)?.ipAddress);
+  return firstGroup.length > 0 ? firstGroup : (api.pscAutoConnections ?? []).map((c) => c.ipAddress);
+}
+
 /**
  * The endpoints of `endpoints[].connections[]`, one per role: the first of each. An instance reachable from several
  * VPC networks has one endpoint group per network; the first group wins (the others' addresses are of other networks).
@@ -23,8 +40,7 @@ function endpointOf(connection: ApiConnection | null | undefined): Endpoint | un
  */
 function connectionEndpoints(api: ApiInstance): Map<string, Endpoint> {
   const found = new Map<string, Endpoint>();
-  const grouped = (api.endpoints ?? []).flatMap((group) => group.connections ?? []).map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
-  for (const connection of grouped.length > 0 ? grouped : (api.pscAutoConnections ?? [])) {
+  for (const connection of connectionsOf(api)) {
     const candidate = endpointOf(connection);
     if (candidate && !found.has(candidate.role)) found.set(candidate.role, candidate);
   }
@@ -66,6 +82,7 @@ export function toValkeyInstance(api: ApiInstance): MemorystoreInstance {
     phase: phaseOf('valkey', state),
     ...(endpoints.length > 0 ? { endpoints } : {}),
     ...labelsOf(api.labels),
-    ...(sharded ? { sharded: true } : {}),
+    // The discovery address too: from the older `discoveryEndpoints[]`, it may be the only address reported.
+    ...(sharded ? { sharded: true, ...shardedNodePorts([...pscAddresses(api), endpoints[0]?.address]) } : {}),
   };
 }

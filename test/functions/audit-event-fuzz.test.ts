@@ -40,7 +40,9 @@ test('every generated event is acknowledged with a reason, unless it is a change
   await fc.assert(
     fc.asyncProperty(eventCase, async (generated) => {
       const { id, status } = await post(generated);
-      const line = logs.lines().find((l) => l['event_id'] === id);
+      // A blank ce-type is no binary CloudEvent to the Functions Framework: the function gets an event without id or
+      // type, acknowledges it with a reason, and its line has no event_id to find it by; it is the last line then.
+      const line = logs.lines().find((l) => l['event_id'] === id) ?? (generated.type.trim() === '' ? logs.lines().at(-1) : undefined);
       if (isScalar(generated.body)) {
         // body-parser (strict JSON) refuses a top-level scalar before the function runs; Eventarc never sends one.
         expect([status, line]).toEqual([400, undefined]);

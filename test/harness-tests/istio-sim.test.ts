@@ -52,3 +52,25 @@ test('the gateway listens on the targetPort of the Service port its server names
 test('input Istio cannot read fails loudly instead of simulating nothing', async () => {
   await expect(simulate({ ...input([]), istio: [{ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'x' }, spec: { hosts: 'not-a-list' } }] })).rejects.toThrow(/istio-sim failed[^]*failed to read config/);
 });
+
+test('a cluster says where it sends a connection: STATIC resolution to the listed endpoints, NONE on to the address dialled', async () => {
+  const passthrough = { ...entry, metadata: { name: 'nodes', namespace: ns }, spec: { hosts: ['nodes.example.internal'], addresses: ['10.0.0.6/32', '10.0.0.7/32'], ports: [{ number: 11000, name: 'tcp-redis-11000', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'NONE' } };
+  const { results } = await simulate({ ...input([{ from: 'sidecar', address: '10.0.0.5', port: 6379 }, { from: 'sidecar', address: '10.0.0.7', port: 11000 }]), istio: [entry, passthrough] });
+  expect(results.map((r) => [r.listener, r.cluster, r.clusterType])).toEqual([
+    ['10.0.0.5_6379', 'outbound|6379||redis.example.internal', 'EDS'],
+    ['10.0.0.7_11000', 'outbound|11000||nodes.example.internal', 'ORIGINAL_DST'],
+  ]);
+});
+
+test('the cost of a proxy\'s configuration counts what it was given: one listener per declared address and port', async () => {
+  const one = await simulate({ ...input([]), istio: [entry] });
+  const ports = Array.from({ length: 10 }, (_, i) => ({ number: 11000 + i, name: `tcp-${11000 + i}`, protocol: 'TCP' }));
+  const more = await simulate({ ...input([]), istio: [entry, { ...entry, metadata: { name: 'more', namespace: ns }, spec: { ...entry.spec, hosts: ['more.example.internal'], addresses: ['10.0.0.8/32', '10.0.0.9/32'], ports, endpoints: undefined, resolution: 'NONE' } }] });
+  for (const answer of [one, more]) {
+    expect(answer.cost['sidecar']?.listeners).toBe(answer.listeners['sidecar']?.length);
+    expect(answer.cost['sidecar']?.clusters).toBe(answer.clusters['sidecar']?.length);
+  }
+  expect((more.cost['sidecar']?.listeners ?? 0) - (one.cost['sidecar']?.listeners ?? 0)).toBe(20);
+  expect((more.cost['sidecar']?.clusters ?? 0) - (one.cost['sidecar']?.clusters ?? 0)).toBe(10);
+  expect(more.cost['sidecar']!.listenerBytes).toBeGreaterThan(one.cost['sidecar']!.listenerBytes);
+});

@@ -65,7 +65,11 @@ test('Valkey: adding a replica adds the reader endpoint; the primary keeps its a
 test('Valkey in cluster mode is a sharded target with a discovery endpoint', async () => {
   const [operation] = await valkey.createInstance({ parent, instanceId: 'vk-cluster', instance: { mode: 'CLUSTER', shardCount: 3 } });
   await operation.promise();
-  expect(await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-cluster`)).toMatchObject({ sharded: true, endpoints: [{ role: 'discovery' }] });
+  const instance = await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-cluster`);
+  expect(instance).toMatchObject({ sharded: true, endpoints: [{ role: 'discovery' }] });
+  // Two PSC connections, one per service attachment: both addresses serve node ports.
+  expect(instance?.nodePorts?.addresses).toHaveLength(2);
+  expect(instance?.nodePorts?.addresses).toContain(instance?.endpoints?.[0]?.address);
 });
 
 test('Memcached: a create gets its discovery endpoint and one endpoint per node; a resize keeps the nodes it keeps', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
-import { IncompleteListError } from '../../shared/adapters/kube/list-pages.js';
+import { IncompleteListError } from '../../shared/errors.js';
 import { ISTIO_API_VERSION, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME, type KubeObject } from '../../shared/model/k8s-object.js';
 import { startFaultProxy, type FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
 import { sharedStack } from './shared-stack.js';

@@ -10,7 +10,7 @@ test('the table schema has a column for every field of an audit record, and no o
   const schema = JSON.parse(readFileSync(join(TERRAFORM_DIR, 'audit-record-schema.json'), 'utf8')) as Column[];
   const record = recordOf(
     { action: 'conflict', ref: { apiVersion: 'v1', kind: 'Service', namespace: 'n', name: 'x' }, instance: 'projects/p/locations/r/instances/i', reason: 'r' },
-    { id: 'i', time: new Date(0), trigger: { kind: 'event', eventId: 'e', insertId: 'i', methodName: 'm', principal: 'p' }, dryRun: false, instances: new Map([['projects/p/locations/r/instances/i', { name: 'n', state: 'READY', phase: 'ready', endpoints: [{ role: 'primary', address: 'h', port: 1 }] }]]) },
+    { id: 'i', time: new Date(0), cluster: 'c', trigger: { kind: 'event', eventId: 'e', insertId: 'i', methodName: 'm', principal: 'p' }, dryRun: false, instances: new Map([['projects/p/locations/r/instances/i', { name: 'n', state: 'READY', phase: 'ready', endpoints: [{ role: 'primary', address: 'h', port: 1 }] }]]) },
   );
   const full = { ...record, error: 'e', trigger: { ...record.trigger, scheduled: false } };
   const shape = (value: object): unknown => Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v && typeof v === 'object' && !Array.isArray(v) ? shape(v) : true]));

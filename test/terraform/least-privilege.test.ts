@@ -1,15 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { block, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
 import { outboxName } from '../../shared/audit/audit-outbox.js';
 
-/** Who may do what: every role granted, every invoker, the scheduler's token, the cluster RBAC. */
+/**
+ * Who may do what: every role granted, every invoker, the scheduler's token, the cluster RBAC. The RBAC and the
+ * admission policy live in modules/cluster-rbac since several clusters (one call per cluster); the checks on them read
+ * that module, and that the root module feeds it the same values it rendered from before.
+ */
 let tf: TerraformModule;
 let example: TerraformModule;
+let rbac: TerraformModule;
 beforeAll(async () => {
   tf = await loadModule(TERRAFORM_DIR);
   example = await loadModule(EXAMPLE_DIR);
+  rbac = await loadModule(CLUSTER_RBAC_DIR);
 });
 
 /** Every role the module grants: the literal `role` of each IAM resource, and the project roles it loops over. */
@@ -22,7 +28,7 @@ function grantedRoles(): string[] {
 }
 
 test('no primitive role and no public member, anywhere', () => {
-  const text = [...Object.values(tf.files), ...Object.values(example.files)].join('\n');
+  const text = [...Object.values(tf.files), ...Object.values(example.files), ...Object.values(rbac.files)].join('\n');
   expect(text).not.toMatch(/roles\/(owner|editor|viewer)\b/);
   expect(text).not.toMatch(/allUsers|allAuthenticatedUsers/);
 });
@@ -77,13 +83,30 @@ test('the scheduler POSTs to the run.app URL of resync, with that URL as the aud
   expect(tf.variables['resync_schedule']!['default']).toBe('*/15 * * * *');
 });
 
+test('in each other project that holds a synced cluster, the two function identities get the cluster viewer, once per project', () => {
+  expect(resource(tf, 'google_project_iam_member', 'function_roles')['project']).toBe('${each.value.project}');
+  expect(tf.locals['other_cluster_projects']).toBe('${sort(distinct([for c in local.clusters : c.project if c.project != var.project_id]))}');
+  const grants = String(tf.locals['function_grants']);
+  // Keys in project_id as before several clusters, so existing grants stay; one more key per identity and other project.
+  expect(grants).toContain('for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {');
+  expect(grants).toContain('for pair in setproduct(keys(local.function_identities), local.other_cluster_projects) : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {');
+  expect(grants.match(/role +=/g)).toHaveLength(2);
+  expect(grants).toContain('role    = "roles/container.clusterViewer"\n      project = pair[1]');
+});
+
 test('Kubernetes RBAC is the shipped manifest, rendered for each function identity, and can be turned off', () => {
-  expect(tf.locals['rbac_template']).toBe('${path.module}/kubernetes/rbac.yaml.tftpl');
-  expect(String(tf.locals['rbac_documents'])).toContain('sync_user = email');
+  expect(rbac.locals['templates']).toBe('${path.module}/../../kubernetes');
+  expect(rbac.locals['rbac_template']).toBe('${local.templates}/rbac.yaml.tftpl');
+  expect(String(rbac.locals['rbac_documents'])).toContain('sync_user = email');
+  expect(resource(rbac, 'kubernetes_manifest', 'rbac')).toMatchObject({ for_each: '${local.rbac_manifests}', manifest: '${each.value}' });
+  expect(rbac.locals['rbac_users']).toBe('${{ for who, email in var.settings.identities : who => email if var.settings.manage_rbac }}');
   // Emails known at plan (kubernetes_manifest needs the whole manifest then), never an account's `email` attribute.
-  expect(tf.locals['rbac_users']).toBe('${var.manage_kubernetes_rbac ? { for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] } : {}}');
+  expect(tf.locals['rbac_identities']).toBe('${{ for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] }}');
+  expect(String(tf.locals['cluster_rbac'])).toContain('identities               = local.rbac_identities');
+  expect(String(tf.locals['cluster_rbac'])).toContain('manage_rbac              = var.manage_kubernetes_rbac');
   expect(tf.locals['service_account_emails_at_plan']).toBe('${{ for who, id in local.service_account_ids : who => coalesce(var.service_accounts[who], "${id}@${var.project_id}.iam.gserviceaccount.com") }}');
   expect(tf.files['kubernetes.tf']).not.toMatch(/google_service_account\./);
+  for (const text of Object.values(rbac.files)) expect(text).not.toMatch(/google_service_account\./);
   expect(tf.variables['manage_kubernetes_rbac']!['default']).toBe(true);
   const manifest = readFileSync(join(TERRAFORM_DIR, 'kubernetes/rbac.yaml.tftpl'), 'utf8');
   expect(manifest).not.toMatch(/secrets|ClusterRole|"\*"/);
@@ -111,22 +134,24 @@ test('RBAC on the Istio kinds has the verbs the code uses and no more: no watch,
     { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
     { apiGroups: [''], resources: ['configmaps'], resourceNames: ['outbox'], verbs: ['get', 'update', 'delete'] },
   ]);
-  expect(tf.locals['rbac_values']).toMatchObject({ audit_outbox: `memorystore-egress-sync-audit-outbox-\${lower(replace(var.owner_id, "_", "-"))}` });
+  expect(rbac.locals['rbac_values']).toMatchObject({ audit_outbox: `memorystore-egress-sync-audit-outbox-\${lower(replace(var.settings.owner_id, "_", "-"))}` });
+  expect(String(tf.locals['cluster_rbac'])).toContain('owner_id                 = var.owner_id');
   expect(outboxName('Prod_EU')).toBe('memorystore-egress-sync-audit-outbox-prod-eu');
   expect(serviceRole!.rules).toEqual([{ apiGroups: [''], resources: ['services'], resourceNames: ['gw'], verbs: ['get', 'patch'] }]);
 });
 
 describe('the admission policy', () => {
   test('is installed from the shipped manifest, for both function identities, with every value known at plan', () => {
-    expect(tf.locals['admission_policy_template']).toBe('${path.module}/kubernetes/admission-policy.yaml.tftpl');
-    expect(resource(tf, 'kubernetes_manifest', 'admission_policy')).toMatchObject({ for_each: '${local.admission_policy_documents}', manifest: '${each.value}' });
-    expect(String(tf.locals['admission_policy_documents'])).toMatch(/\n\s*if var\.manage_admission_policy\n\s*\}\}$/);
+    expect(rbac.locals['admission_policy_template']).toBe('${local.templates}/admission-policy.yaml.tftpl');
+    expect(resource(rbac, 'kubernetes_manifest', 'admission_policy')).toMatchObject({ for_each: '${local.admission_policy_documents}', manifest: '${each.value}' });
+    expect(String(rbac.locals['admission_policy_documents'])).toMatch(/\n\s*if var\.settings\.manage_admission_policy\n\s*\}\}$/);
     expect(tf.variables['manage_admission_policy']!['default']).toBe(true);
-    // Emails derived from the account ids and the project, as for RBAC: never an account's `email` attribute.
-    expect(tf.locals['admission_policy_values']).toBe(
-      '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.owner_id\n    sync_user   = local.service_account_emails_at_plan["sync"]\n    resync_user = local.service_account_emails_at_plan["resync"]\n  })}',
+    expect(String(tf.locals['cluster_rbac'])).toContain('manage_admission_policy  = var.manage_admission_policy');
+    // The identities the root module passes: emails derived from the account ids and the project, as for RBAC.
+    expect(rbac.locals['admission_policy_values']).toBe(
+      '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.settings.owner_id\n    sync_user   = var.settings.identities.sync\n    resync_user = var.settings.identities.resync\n  })}',
     );
-    expect(tf.locals['admission_policy_name']).toBe('memorystore-egress-sync-${lower(replace(var.owner_id, "_", "-"))}');
+    expect(rbac.locals['admission_policy_name']).toBe('memorystore-egress-sync-${lower(replace(var.settings.owner_id, "_", "-"))}');
   });
 
   test('names both identities in every policy, binds every policy with Deny, and fails closed', () => {

@@ -5,6 +5,7 @@ import { parse } from '@cdktf/hcl2json';
 
 export const TERRAFORM_DIR = fileURLToPath(new URL('../../terraform', import.meta.url));
 export const EXAMPLE_DIR = join(TERRAFORM_DIR, 'examples/basic');
+export const CLUSTER_RBAC_DIR = join(TERRAFORM_DIR, 'modules/cluster-rbac');
 
 export type Block = Record<string, unknown>;
 export interface TerraformModule {
@@ -14,12 +15,19 @@ export interface TerraformModule {
   readonly data: Record<string, Record<string, Block>>;
   readonly variables: Record<string, Block>;
   readonly locals: Record<string, unknown>;
+  /** module call name → its block */
+  readonly modules: Record<string, Block>;
+  readonly outputs: Record<string, Block>;
+  /** every `moved` block, in file order */
+  readonly moved: Block[];
+  /** provider name → every configuration of it (the default one and each alias) */
+  readonly providers: Record<string, Block[]>;
 }
 
 /** Parses every .tf file of a folder with an HCL parser and merges them, as Terraform does. */
 export async function loadModule(dir: string): Promise<TerraformModule> {
   const files: Record<string, string> = {};
-  const module: TerraformModule = { files, resources: {}, data: {}, variables: {}, locals: {} };
+  const module: TerraformModule = { files, resources: {}, data: {}, variables: {}, locals: {}, modules: {}, outputs: {}, moved: [], providers: {} };
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
     const text = readFileSync(join(dir, file), 'utf8');
     files[file] = text;
@@ -27,6 +35,10 @@ export async function loadModule(dir: string): Promise<TerraformModule> {
     merge(module.resources, json['resource']);
     merge(module.data, json['data']);
     for (const [name, blocks] of Object.entries((json['variable'] ?? {}) as Record<string, Block[]>)) module.variables[name] = blocks[0]!;
+    for (const [name, blocks] of Object.entries((json['module'] ?? {}) as Record<string, Block[]>)) module.modules[name] = blocks[0]!;
+    for (const [name, blocks] of Object.entries((json['output'] ?? {}) as Record<string, Block[]>)) module.outputs[name] = blocks[0]!;
+    module.moved.push(...((json['moved'] ?? []) as Block[]));
+    for (const [name, blocks] of Object.entries((json['provider'] ?? {}) as Record<string, Block[]>)) module.providers[name] = [...(module.providers[name] ?? []), ...blocks];
     for (const block of (json['locals'] ?? []) as Block[]) Object.assign(module.locals, block);
   }
   return module;

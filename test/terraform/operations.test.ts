@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { block, EXAMPLE_DIR, loadModule, resource, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, resource, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
 
 /** The audit trail (topic -> BigQuery), the log-based metrics, and the module's inputs. */
 let tf: TerraformModule;
 let example: TerraformModule;
+let clusterRbac: TerraformModule;
 beforeAll(async () => {
   tf = await loadModule(TERRAFORM_DIR);
   example = await loadModule(EXAMPLE_DIR);
+  clusterRbac = await loadModule(CLUSTER_RBAC_DIR);
 });
 
 describe('audit trail', () => {
@@ -64,9 +66,9 @@ describe('log-based metrics', () => {
 });
 
 describe('inputs', () => {
-  test.each(['module', 'example'])('every %s variable has a description and a type', (which) => {
-    const variables = which === 'module' ? tf.variables : example.variables;
-    expect(Object.keys(variables).length).toBeGreaterThan(3);
+  test.each(['module', 'example', 'cluster-rbac'])('every %s variable has a description and a type', (which) => {
+    const variables = { module: tf.variables, example: example.variables, 'cluster-rbac': clusterRbac.variables }[which]!;
+    expect(Object.keys(variables).length).toBeGreaterThan(which === 'cluster-rbac' ? 0 : 3);
     for (const [name, variable] of Object.entries(variables)) {
       expect([name, typeof variable['description']]).toEqual([name, 'string']);
       expect([name, variable['type']]).toEqual([name, expect.any(String)]);
@@ -77,6 +79,7 @@ describe('inputs', () => {
     'runtime', 'sync_mode', 'resync_ingress', 'max_prune_fraction', 'event_max_age_seconds', 'sync_max_instances',
     'sync_timeout_seconds', 'max_delivery_attempts', 'gateway_port_range', 'resync_invokers', 'resync_schedule', 'owner_id',
     'gke_endpoint', 'vpc_connector', 'vpc_egress', 'labels', 'service_accounts', 'audit_partition_expiration_days',
+    'gke_cluster_name', 'additional_clusters',
   ])('%s is validated', (name) => {
     expect(block(tf.variables[name], 'validation')['condition']).toEqual(expect.stringContaining(`var.${name}`));
   });
@@ -87,11 +90,11 @@ describe('inputs', () => {
     for (const name of ['project_id', 'region', 'gke_cluster_name', 'gke_cluster_location']) expect(module).toMatch(new RegExp(`${name}\\s+= var\\.${name}`));
   });
 
-  test('the README documents every input and output', () => {
+  test('the README documents every input and output, of the module and of modules/cluster-rbac', () => {
     const readme = readFileSync(join(TERRAFORM_DIR, 'README.md'), 'utf8');
-    const outputs = [...(tf.files['outputs.tf'] ?? '').matchAll(/^output "(\w+)"/gm)].map((m) => m[1]!);
+    const outputs = [...Object.keys(tf.outputs), ...Object.keys(clusterRbac.outputs)];
     expect(outputs.length).toBeGreaterThan(3);
-    const missing = [...Object.keys(tf.variables), ...outputs].filter((name) => !readme.includes(`\`${name}\``));
+    const missing = [...Object.keys(tf.variables), ...Object.keys(clusterRbac.variables), ...outputs].filter((name) => !readme.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
 });

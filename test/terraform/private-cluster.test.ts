@@ -6,8 +6,10 @@ import { block, EXAMPLE_DIR, loadModule, resourcesOf, TERRAFORM_DIR, type Block,
 
 /**
  * Reaching a private cluster: the DNS-based control-plane endpoint (recommended: IAM from anywhere, no VPC), or the
- * private IP through VPC egress. `tofu plan` in CI runs both postconditions against a stand-in cluster; these check
- * the wiring and that what Terraform hands the functions is what their configuration parser accepts.
+ * private IP through VPC egress, for each synced cluster. `tofu plan` in CI runs the postconditions against stand-in
+ * clusters; these check the wiring and that what Terraform hands the functions is what their configuration parser
+ * accepts. (Since several clusters the data source is read once per cluster and its checks hold per cluster: they
+ * read the cluster's own endpoint kind, `each.value.endpoint`, where they read var.gke_endpoint before.)
  */
 let tf: TerraformModule;
 let example: TerraformModule;
@@ -16,8 +18,9 @@ beforeAll(async () => {
   example = await loadModule(EXAMPLE_DIR);
 });
 
-const STAND_IN_CLUSTER = JSON.parse(readFileSync(fileURLToPath(new URL('../components/terraform/schema-provider/data-sources.json', import.meta.url)), 'utf8'))['google_container_cluster'];
-const cluster = (): Block => tf.data['google_container_cluster']!['target']!;
+const STAND_INS = JSON.parse(readFileSync(fileURLToPath(new URL('../components/terraform/schema-provider/data-sources.json', import.meta.url)), 'utf8'));
+const STAND_IN_CLUSTER = STAND_INS['google_container_cluster'];
+const cluster = (): Block => tf.data['google_container_cluster']!['synced']!;
 const conditions = (kind: 'postcondition' | 'precondition'): Block[] => (block(cluster(), 'lifecycle')[kind] as Block[]);
 
 describe('DNS-based endpoint', () => {
@@ -27,33 +30,53 @@ describe('DNS-based endpoint', () => {
     expect(String(block(variable, 'validation')['condition'])).toContain('contains(["dns", "private", "public"], var.gke_endpoint)');
   });
 
-  test('is read from control_plane_endpoints_config and passed without a CA (publicly trusted certificate)', () => {
-    expect(tf.locals['gke_endpoints']).toEqual({
-      dns: '${try(data.google_container_cluster.target.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, "")}',
-      private: '${try(data.google_container_cluster.target.private_cluster_config[0].private_endpoint, "")}',
-      public: '${data.google_container_cluster.target.endpoint}',
-    });
-    expect(tf.locals['gke_endpoint']).toBe('${local.gke_endpoints[var.gke_endpoint]}');
-    expect(tf.locals['gke_ca']).toBe('${var.gke_endpoint == "dns" ? "" : data.google_container_cluster.target.master_auth[0].cluster_ca_certificate}');
+  test('is read from control_plane_endpoints_config and passed without a CA (publicly trusted certificate), per cluster', () => {
+    expect(cluster()['for_each']).toBe('${local.unique_clusters}');
+    expect(String(tf.locals['cluster_hosts'])).toContain('for name, cluster in data.google_container_cluster.synced : name => {');
+    expect(String(tf.locals['cluster_hosts'])).toContain('dns     = try(cluster.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, "")');
+    expect(String(tf.locals['cluster_hosts'])).toContain('private = try(cluster.private_cluster_config[0].private_endpoint, "")');
+    expect(String(tf.locals['cluster_hosts'])).toContain('public  = cluster.endpoint');
+    expect(String(tf.locals['cluster_access'])).toContain('endpoint = local.cluster_hosts[name][c.endpoint]');
+    expect(String(tf.locals['cluster_access'])).toContain('ca_cert  = c.endpoint == "dns" ? "" : data.google_container_cluster.synced[name].master_auth[0].cluster_ca_certificate');
+    // The primary cluster's kind is gke_endpoint; an additional cluster's is its own, gke_endpoint by default.
+    expect(String(tf.locals['clusters'])).toContain('endpoint        = var.gke_endpoint');
+    expect(String(tf.locals['clusters'])).toContain('endpoint        = coalesce(c.endpoint, var.gke_endpoint)');
   });
 
-  test('the plan stops, saying what to do, when the endpoint does not allow external traffic', () => {
+  test('the plan stops, saying what to do, when a cluster\'s endpoint does not allow external traffic', () => {
     const check = conditions('postcondition').find((c) => String(c['condition']).includes('allow_external_traffic'));
-    expect(check?.['condition']).toBe('${var.gke_endpoint != "dns" || try(self.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic, false)}');
+    expect(check?.['condition']).toBe('${each.value.endpoint != "dns" || try(self.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic, false)}');
     expect(String(check?.['error_message'])).toContain('--enable-dns-access');
+    expect(String(check?.['error_message'])).toContain('Cluster ${each.key}');
   });
 
-  test('what the functions get for a DNS endpoint is accepted by their configuration parser, with system trust', () => {
-    const dns = STAND_IN_CLUSTER.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint as string;
+  // A SYNC_CLUSTERS entry's endpoint and caCert are what GKE_CLUSTER_ENDPOINT and GKE_CLUSTER_CA_CERT take (the
+  // configuration contract), so the parser's reading of those is the reading of each entry.
+  test.each(['google_container_cluster', 'google_container_cluster[name=mesh-west]'])('what the functions get for a DNS endpoint (%s) is accepted by their configuration parser, with system trust', (standIn) => {
+    const dns = STAND_INS[standIn].control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint as string;
     expect(dns).toMatch(/\.gke\.goog$/);
     const config = parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: dns, GKE_CLUSTER_CA_CERT: '' });
     expect(config.kube).toEqual({ kind: 'gke', server: `https://${dns}` });
   });
 
-  test('the example installs the RBAC over the same endpoint the functions use', () => {
-    expect(example.locals['kubernetes_hosts']).toMatchObject({ dns: '${try(local.cluster.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, "")}' });
-    expect(example.files['main.tf']).toContain('host                   = "https://${local.kubernetes_hosts[var.gke_endpoint]}"');
-    expect(example.files['main.tf']).toContain('gke_endpoint          = var.gke_endpoint');
+  test('the example installs the RBAC in each cluster over the same endpoint the functions use', () => {
+    const [primary, second] = example.providers['kubernetes']!;
+    expect(primary).toMatchObject({
+      host: '${module.memorystore_egress_sync.cluster_endpoints[var.gke_cluster_name].host}',
+      cluster_ca_certificate: '${module.memorystore_egress_sync.cluster_endpoints[var.gke_cluster_name].cluster_ca_certificate}',
+    });
+    expect(second).toMatchObject({
+      alias: 'second',
+      host: '${module.memorystore_egress_sync.cluster_endpoints[var.second_cluster.name].host}',
+      cluster_ca_certificate: '${module.memorystore_egress_sync.cluster_endpoints[var.second_cluster.name].cluster_ca_certificate}',
+    });
+    // The module's cluster_endpoints reads the same per-cluster access as SYNC_CLUSTERS: no CA for a DNS endpoint.
+    const endpoints = String(tf.outputs['cluster_endpoints']!['value']);
+    expect(endpoints).toContain('for name, access in local.cluster_access : name => {');
+    expect(endpoints).toContain('host                   = "https://${access.endpoint}"');
+    expect(endpoints).toContain('cluster_ca_certificate = access.ca_cert == "" ? null : base64decode(access.ca_cert)');
+    expect(String(tf.locals['sync_clusters'])).toContain('endpoint = local.cluster_access[c.name].endpoint, caCert = local.cluster_access[c.name].ca_cert');
+    expect(example.modules['memorystore_egress_sync']).toMatchObject({ gke_endpoint: '${var.gke_endpoint}' });
   });
 });
 
@@ -74,9 +97,9 @@ describe('private IP through VPC egress', () => {
     expect(String(block(tf.variables['vpc_egress'], 'validation')['condition'])).toContain('["PRIVATE_RANGES_ONLY", "ALL_TRAFFIC"]');
   });
 
-  test('a private endpoint needs a connector, and a cluster that has a private endpoint', () => {
-    expect(conditions('precondition').map((c) => c['condition'])).toContain('${var.gke_endpoint != "private" || var.vpc_connector != null}');
-    expect(conditions('postcondition').map((c) => c['condition'])).toContain('${var.gke_endpoint != "private" || try(self.private_cluster_config[0].private_endpoint, "") != ""}');
+  test('a private endpoint needs a connector, and a cluster that has a private endpoint, per cluster', () => {
+    expect(conditions('precondition').map((c) => c['condition'])).toContain('${each.value.endpoint != "private" || var.vpc_connector != null}');
+    expect(conditions('postcondition').map((c) => c['condition'])).toContain('${each.value.endpoint != "private" || try(self.private_cluster_config[0].private_endpoint, "") != ""}');
   });
 
   test('what the functions get for a private IP is accepted by their configuration parser, with the cluster CA', () => {

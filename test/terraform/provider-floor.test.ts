@@ -25,6 +25,6 @@ test('CI reads the schemas of the newest release, the floor and the release befo
 });
 
 test('the module reads what arrived at the floor: the DNS-based endpoint of control_plane_endpoints_config', async () => {
-  const locals = (await loadModule(TERRAFORM_DIR)).files['locals.tf'] ?? '';
-  expect(locals).toContain('control_plane_endpoints_config[0].dns_endpoint_config[0]');
+  const clusters = (await loadModule(TERRAFORM_DIR)).files['clusters.tf'] ?? '';
+  expect(clusters).toContain('control_plane_endpoints_config[0].dns_endpoint_config[0]');
 });

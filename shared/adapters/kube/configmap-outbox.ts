@@ -1,7 +1,8 @@
 import type { AuditRecord } from '../../audit/audit-record.js';
 import type { AuditOutbox, OutboxContents } from '../../audit/audit-outbox.js';
 import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../model/k8s-object.js';
-import { KubeApiError, type KubeHttp } from './kube-http.js';
+import { KubeApiError } from '../../errors.js';
+import type { KubeHttp } from './kube-http.js';
 
 /** A ConfigMap holds at most 1 MiB; the oldest records give way past this, and the count of dropped ones is kept. */
 const MAX_BYTES = 900 * 1024;

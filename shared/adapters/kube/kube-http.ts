@@ -1,15 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent } from 'undici';
-import { TransientError } from '../../errors.js';
+import { KubeApiError, TransientError } from '../../errors.js';
 import { backoffDelay, retryAfterMs, sleep } from '../../backoff.js';
 
-/** An answer of the Kubernetes API outside 2xx, with its status and the Status object's reason and message. */
-export class KubeApiError extends Error {
-  override readonly name = 'KubeApiError';
-  constructor(readonly status: number, readonly reason: string, message: string) {
-    super(message);
-  }
-}
 
 export interface KubeHttpOptions {
   /** Connections kept open to the apiserver; also the most requests in flight at once. */

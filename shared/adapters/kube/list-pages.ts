@@ -1,3 +1,4 @@
+import { IncompleteListError } from '../../errors.js';
 import type { KubeObject } from '../../model/k8s-object.js';
 import type { KubeHttp } from './kube-http.js';
 import { objectPath, plainObject } from './paths.js';
@@ -15,10 +16,6 @@ interface ListPage {
   readonly items?: readonly unknown[];
 }
 
-/** A list that could not be read to its end. Never an empty or shorter answer: a partial read must not prune. */
-export class IncompleteListError extends Error {
-  override readonly name = 'IncompleteListError';
-}
 
 /**
  * Every object of a kind, following `metadata.continue` to the last page. The apiserver answers 410 Gone when a

@@ -12,3 +12,8 @@ output "function_service_accounts" {
   description = "Identities of the functions, the push delivery and the scheduler."
   value       = module.memorystore_egress_sync.function_service_accounts
 }
+
+output "sync_clusters" {
+  description = "The clusters the functions keep in step (SYNC_CLUSTERS), the primary first."
+  value       = module.memorystore_egress_sync.sync_clusters
+}

@@ -10,13 +10,25 @@ variable "region" {
 }
 
 variable "gke_cluster_name" {
-  description = "GKE cluster running Istio with outboundTrafficPolicy REGISTRY_ONLY."
+  description = "The primary GKE cluster running Istio with outboundTrafficPolicy REGISTRY_ONLY."
   type        = string
 }
 
 variable "gke_cluster_location" {
   description = "Region or zone of the GKE cluster."
   type        = string
+}
+
+variable "second_cluster" {
+  description = "A second GKE cluster kept in step with the first: name, location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode and istio_namespace."
+  type = object({
+    name            = string
+    location        = string
+    project         = optional(string)
+    endpoint        = optional(string)
+    sync_mode       = optional(string)
+    istio_namespace = optional(string)
+  })
 }
 
 variable "memorystore_locations" {
@@ -38,7 +50,7 @@ variable "notification_channels" {
 }
 
 variable "gke_endpoint" {
-  description = "Control-plane endpoint the functions (and this configuration's kubernetes provider) use: dns (recommended), private or public."
+  description = "Control-plane endpoint the functions (and this configuration's kubernetes providers) use: dns (recommended), private or public; second_cluster may choose its own."
   type        = string
   default     = "dns"
 }

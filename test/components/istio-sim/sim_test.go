@@ -17,6 +17,8 @@ import (
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pkg/config/mesh"
+
+	"google.golang.org/protobuf/proto"
 )
 
 type proxyInput struct {
@@ -46,14 +48,27 @@ type result struct {
 	Listener    string    `json:"listener,omitempty"`
 	FilterChain string    `json:"filterChain,omitempty"`
 	Cluster     string    `json:"cluster,omitempty"`
-	Error       string    `json:"error,omitempty"`
+	// The matched cluster's discovery type as Envoy gets it: EDS or STATIC (to the endpoints Istio lists),
+	// ORIGINAL_DST (on to the address the client dialled).
+	ClusterType string `json:"clusterType,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// What a proxy's configuration costs: how many listeners and clusters istiod would push, and their size as
+// serialized protobuf (the bytes of the LDS and CDS resources, before any compression).
+type proxyCost struct {
+	Listeners     int `json:"listeners"`
+	ListenerBytes int `json:"listenerBytes"`
+	Clusters      int `json:"clusters"`
+	ClusterBytes  int `json:"clusterBytes"`
 }
 
 type output struct {
 	Results []result `json:"results"`
-	// What each proxy was given, for a failure message: names only.
-	Listeners map[string][]string `json:"listeners"`
-	Clusters  map[string][]string `json:"clusters"`
+	// What each proxy was given, for a failure message: names only; and what it costs.
+	Listeners map[string][]string  `json:"listeners"`
+	Clusters  map[string][]string  `json:"clusters"`
+	Cost      map[string]proxyCost `json:"cost"`
 }
 
 func readInput(t *testing.T) input {
@@ -109,17 +124,24 @@ func TestSimulate(t *testing.T) {
 		KubernetesObjectString: in.Kube,
 		MeshConfig:             meshConfig,
 	})
-	out := output{Listeners: map[string][]string{}, Clusters: map[string][]string{}}
+	out := output{Listeners: map[string][]string{}, Clusters: map[string][]string{}, Cost: map[string]proxyCost{}}
 	sims := map[string]*simulation.Simulation{}
+	clusterTypes := map[string]map[string]string{}
 	for from, proxy := range proxies(s, in) {
 		sim := simulation.NewSimulation(t, s, proxy)
 		sims[from] = sim
+		cost := proxyCost{Listeners: len(sim.Listeners), Clusters: len(sim.Clusters)}
 		for _, l := range sim.Listeners {
 			out.Listeners[from] = append(out.Listeners[from], l.Name)
+			cost.ListenerBytes += proto.Size(l)
 		}
+		clusterTypes[from] = map[string]string{}
 		for _, c := range sim.Clusters {
 			out.Clusters[from] = append(out.Clusters[from], c.Name)
+			cost.ClusterBytes += proto.Size(c)
+			clusterTypes[from][c.Name] = c.GetType().String()
 		}
+		out.Cost[from] = cost
 	}
 	for _, call := range in.Calls {
 		sim, ok := sims[call.From]
@@ -134,7 +156,7 @@ func TestSimulate(t *testing.T) {
 			mode = simulation.CallModeGateway
 		}
 		r := sim.Run(simulation.Call{Address: call.Address, Port: call.Port, Protocol: simulation.TCP, TLS: simulation.Plaintext, CallMode: mode})
-		res := result{Call: call, Listener: r.ListenerMatched, FilterChain: r.FilterChainMatched, Cluster: r.ClusterMatched}
+		res := result{Call: call, Listener: r.ListenerMatched, FilterChain: r.FilterChainMatched, Cluster: r.ClusterMatched, ClusterType: clusterTypes[call.From][r.ClusterMatched]}
 		if r.Error != nil {
 			res.Error = r.Error.Error()
 		}

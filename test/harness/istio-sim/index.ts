@@ -22,6 +22,8 @@ export interface SimResult {
   readonly filterChain?: string;
   /** Named as Envoy names clusters: `outbound|PORT|SUBSET|HOST`, or BlackHoleCluster / PassthroughCluster. */
   readonly cluster?: string;
+  /** That cluster's discovery type: EDS or STATIC (to endpoints Istio lists), ORIGINAL_DST (to the address dialled). */
+  readonly clusterType?: string;
   /** Istio's simulator error, e.g. "no listener matched". */
   readonly error?: string;
 }
@@ -45,11 +47,21 @@ export interface SimInput {
   readonly meshConfig?: string;
 }
 
+/** What one proxy's configuration costs: listeners and clusters istiod would push, and their serialized size. */
+export interface ProxyCost {
+  readonly listeners: number;
+  readonly listenerBytes: number;
+  readonly clusters: number;
+  readonly clusterBytes: number;
+}
+
 export interface SimAnswer {
   readonly results: SimResult[];
   /** Cluster names each proxy was given (a route to a cluster that is not there goes nowhere). */
   readonly clusters: Readonly<Record<string, readonly string[] | undefined>>;
   readonly listeners: Readonly<Record<string, readonly string[] | undefined>>;
+  /** Per proxy (`sidecar`, `egress-gateway`): counts, and bytes of the listeners and clusters as protobuf. */
+  readonly cost: Readonly<Record<string, ProxyCost | undefined>>;
 }
 
 export const REGISTRY_ONLY = 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n';

@@ -14,7 +14,7 @@ export interface FakeValkey {
   shardCount: number;
   replicaCount: number;
   nodeType: string;
-  endpoints: Array<{ connections: Array<{ pscAutoConnection: { ipAddress: string; port: number; connectionType: string; network: string; projectId: string } }> }>;
+  endpoints: Array<{ connections: Array<{ pscAutoConnection: { ipAddress: string; port?: number; connectionType: string; network: string; projectId: string } }> }>;
 }
 
 // memorystore.proto: 4-63 characters, lowercase letters, digits and hyphens, starting with a letter or digit.
@@ -23,15 +23,18 @@ const INSTANCE_ID = /^[a-z0-9][-a-z0-9]{2,61}[a-z0-9]$/;
 const UPDATABLE = ['labels', 'replicaCount', 'shardCount', 'nodeType'] as const;
 
 /**
- * The PSC connections an ACTIVE instance has, as the service assigns them: one DISCOVERY connection in cluster mode;
- * otherwise a PRIMARY one, and a READER one while it has replicas. Addresses are kept for the instance's life.
+ * The PSC connections an ACTIVE instance has, as the service assigns them: one per service attachment (memorystore.proto,
+ * InstanceEndpoint). In cluster mode a DISCOVERY connection on 6379 and one of no type and no port, the second
+ * attachment (as Config Connector's mock of this API has them, mockgcp/mockmemorystore/instance.go); otherwise a
+ * PRIMARY one, and a READER one while it has replicas. Addresses are kept for the instance's life.
  */
 function settle(instance: FakeValkey, pool: AddressPool): void {
   instance.state = 'ACTIVE';
   const project = instance.name.split('/')[1] ?? '';
   const existing = new Map((instance.endpoints[0]?.connections ?? []).map((c) => [c.pscAutoConnection.connectionType, c]));
-  const connection = (type: string) => existing.get(type) ?? { pscAutoConnection: { ipAddress: pool.take(), port: 6379, connectionType: type, network: `projects/${project}/global/networks/default`, projectId: project } };
-  const types = instance.mode === 'CLUSTER' ? ['CONNECTION_TYPE_DISCOVERY'] : ['CONNECTION_TYPE_PRIMARY', ...(instance.replicaCount > 0 ? ['CONNECTION_TYPE_READER'] : [])];
+  const port = (type: string) => (type === 'CONNECTION_TYPE_UNSPECIFIED' ? {} : { port: 6379 });
+  const connection = (type: string) => existing.get(type) ?? { pscAutoConnection: { ipAddress: pool.take(), ...port(type), connectionType: type, network: `projects/${project}/global/networks/default`, projectId: project } };
+  const types = instance.mode === 'CLUSTER' ? ['CONNECTION_TYPE_DISCOVERY', 'CONNECTION_TYPE_UNSPECIFIED'] : ['CONNECTION_TYPE_PRIMARY', ...(instance.replicaCount > 0 ? ['CONNECTION_TYPE_READER'] : [])];
   instance.endpoints = [{ connections: types.map(connection) }];
 }
 

@@ -36,8 +36,9 @@ const sidecarCall = (t: { address: string; port: number }): SimCall => ({ from: 
 
 /** The host of the one ServiceEntry whose endpoint is this address: where a connection to it must arrive. */
 async function hostDeclaring(rig: SyncRig, address: string): Promise<string> {
+  // A sharded target's node-port ServiceEntries (resolution NONE) list no endpoints.
   const entries = [...(await rig.cluster.istioObjects()).values()].filter((o) => o.kind === 'ServiceEntry'
-    && (o.spec['endpoints'] as Array<{ address: string }>).some((e) => e.address === address));
+    && ((o.spec['endpoints'] ?? []) as Array<{ address: string }>).some((e) => e.address === address));
   if (entries.length !== 1) throw new Error(`${entries.length} ServiceEntries declare ${address}, want 1`);
   return (entries[0]!.spec['hosts'] as string[])[0]!;
 }
@@ -70,7 +71,7 @@ export async function gatewayRoutes(rig: SyncRig, routed: readonly Target[], blo
     const port = parseOutboundCluster(first.results[i]?.cluster)?.port ?? 0;
     return routing.gatewayCall(first.targetPort(port) ?? port);
   });
-  const second = hops.length ? await routing.simulate(hops) : { results: [], clusters: {}, listeners: {} };
+  const second = hops.length ? await routing.simulate(hops) : { results: [], clusters: {}, listeners: {}, cost: {} };
   for (const [i, t] of routed.entries()) expected.push(expectLine(hops[i]!, outboundCluster(t.port, '', await hostDeclaring(rig, t.address))));
   return { actual: [...first.results, ...second.results].map(routeLine), expected, dangling: [...danglingClusters(first), ...danglingClusters(second)] };
 }

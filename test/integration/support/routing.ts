@@ -1,4 +1,5 @@
 import { asInput, describeResult, gatewayPod, outboundCluster, parseOutboundCluster, simulate, type SimAnswer, type SimCall, type SimResult } from '../../harness/istio-sim/index.js';
+import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import type { ClusterView } from './cluster-view.js';
 
 /**
@@ -28,10 +29,13 @@ export class Routing {
     return `${GATEWAY_SERVICE}.${this.cluster.namespace}.svc.cluster.local`;
   }
 
-  /** Simulates the calls on the live objects; the answer keeps the gateway Service for targetPort lookups. */
-  async simulate(calls: readonly SimCall[]): Promise<SimAnswer & { targetPort(port: number): number | undefined }> {
+  /**
+   * Simulates the calls on the live objects (those `keep` keeps: to compare with some left out); the answer keeps the
+   * gateway Service for targetPort lookups.
+   */
+  async simulate(calls: readonly SimCall[], keep: (object: KubeObject) => boolean = () => true): Promise<SimAnswer & { targetPort(port: number): number | undefined }> {
     const service = await this.gatewayService();
-    const istio = [...(await this.cluster.istioObjects()).values()].map(asInput);
+    const istio = [...(await this.cluster.istioObjects()).values()].filter(keep).map(asInput);
     const answer = await simulate({
       istio,
       kube: [asInput({ ...service, apiVersion: 'v1', kind: 'Service' }), gatewayPod(service, GATEWAY_IP)],

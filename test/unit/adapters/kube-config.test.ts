@@ -26,3 +26,10 @@ describe('loadKubeConfig for GKE', () => {
     await expect(loadKubeConfig({ kind: 'gke', server: 'https://34.1.2.3' }, async () => null)).rejects.toThrow(/no access token/);
   });
 });
+
+describe('loadKubeConfig from a file', () => {
+  test('a missing file is named by the setting that named it: KUBECONFIG, or its place in SYNC_CLUSTERS', async () => {
+    await expect(loadKubeConfig({ kind: 'kubeconfig', path: '/nonexistent/kubeconfig' })).rejects.toThrow(/^KUBECONFIG: expected a kubeconfig file, got "\/nonexistent\/kubeconfig": no such file$/);
+    await expect(loadKubeConfig({ kind: 'kubeconfig', path: '/nonexistent/kubeconfig', setting: 'SYNC_CLUSTERS[1]' })).rejects.toThrow(/^SYNC_CLUSTERS\[1\]\.kubeconfig: expected a kubeconfig file, got "\/nonexistent\/kubeconfig": no such file$/);
+  });
+});

@@ -1,6 +1,7 @@
 import type { AuditOutbox, OutboxContents } from '../../../shared/audit/audit-outbox.js';
 import { recordOf, type AuditRecord } from '../../../shared/audit/audit-record.js';
-import { AuditDeliveryError, AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
+import { AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
+import { AuditDeliveryError } from '../../../shared/errors.js';
 import { Logger, traceContextOf, traceOf } from '../../../shared/log.js';
 import type { Change } from '../../../shared/plan/plan-types.js';
 

@@ -4,6 +4,8 @@ import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect, renderEgress } from '../../../shared/render/render-instance.js';
 import { egressGatewayHost } from '../../../shared/render/render-settings.js';
 import { nameOf } from '../../fixtures/instances.js';
+import { parseInstanceName } from '../../../shared/model/instance.js';
+import { renderNodePorts } from '../../../shared/render/render-node-ports.js';
 import { testConfig } from '../../fixtures/settings.js';
 
 const settings = testConfig();
@@ -44,4 +46,15 @@ describe('explain: the chain a connection follows in the live objects', () => {
     expect(broken(chains)).toEqual([]);
     expect(chains[0]!.links.at(-1)!.text).toContain('direct');
   });
+});
+
+test('a sharded target\'s node-port ServiceEntry is explained as the block of ports on every address it declares', () => {
+  const cluster = parseInstanceName('//redis.googleapis.com/projects/test-project/locations/us-central1/clusters/ledger')!;
+  const direct = testConfig({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true' });
+  const [first] = renderNodePorts(cluster, { addresses: ['10.40.0.2', '10.40.0.3'], range: { from: 11000, to: 13047 } }, direct);
+  const [chain] = explainChain(input([first!], []));
+  expect(chain!.links.map((l) => [l.ok, l.text])).toEqual([
+    [true, `ServiceEntry ${first!.metadata.name} declares 10.40.0.2/32, 10.40.0.3/32 ports 11000-11063 (64) as nodes-11000.ledger.rediscluster.us-central1.test-project.memorystore.internal (resolution NONE)`],
+    [true, 'direct: sidecars connect to 10.40.0.2/32, 10.40.0.3/32 on ports 11000-11063 (64) themselves, on to the address dialled'],
+  ]);
 });

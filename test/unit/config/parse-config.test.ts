@@ -1,5 +1,6 @@
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
-import { ConfigError, parseConfig, parseResyncAuth } from '../../../shared/config/parse-config.js';
+import { parseConfig, parseResyncAuth } from '../../../shared/config/parse-config.js';
+import { ConfigError } from '../../../shared/errors.js';
 import { BASE_ENV } from '../../fixtures/settings.js';
 
 describe('parseConfig', () => {
@@ -10,6 +11,7 @@ describe('parseConfig', () => {
       locations: ['-'],
       kube: { kind: 'kubeconfig', path: '/nonexistent/kubeconfig' },
       mode: 'egress-gateway',
+      shardedNodePorts: false,
       istioNamespace: 'istio-system',
       hostSuffix: 'memorystore.internal',
       exportTo: ['*'],
@@ -47,6 +49,7 @@ describe('parseConfig', () => {
       MEMORYSTORE_API_ENDPOINT: '127.0.0.1:50051',
       MEMORYSTORE_API_PLAINTEXT: 'true',
       SYNC_MODE: 'direct',
+      SHARDED_NODE_PORTS: 'true',
       EGRESS_GATEWAY_SELECTOR: 'app=egress,istio=egressgateway',
       GATEWAY_PORT_RANGE: '20000-20009',
       AUDIT_TOPIC: 'projects/p/topics/audit',
@@ -59,6 +62,7 @@ describe('parseConfig', () => {
       memorystoreEndpoint: { host: '127.0.0.1', port: 50051, plaintext: true },
       kube: { kind: 'gke', server: 'https://34.1.2.3', caCertBase64: 'LS0tLS1CRUdJTg==' },
       mode: 'direct',
+      shardedNodePorts: true,
       egressGateway: { selector: { app: 'egress', istio: 'egressgateway' } },
       gatewayPortRange: { from: 20000, to: 20009 },
       audit: { topic: 'projects/p/topics/audit', required: true },
@@ -99,6 +103,8 @@ describe('parseConfig', () => {
     ['MEMORYSTORE_API_PLAINTEXT', { MEMORYSTORE_API_PLAINTEXT: 'yes' }],
     ['GKE_CLUSTER_ENDPOINT', { KUBECONFIG: undefined }],
     ['SYNC_MODE', { SYNC_MODE: 'sidecar' }],
+    ['SHARDED_NODE_PORTS', { SHARDED_NODE_PORTS: 'yes' }],
+    ['SHARDED_NODE_PORTS', { SHARDED_NODE_PORTS: '11000-13047' }],
     ['ISTIO_NAMESPACE', { ISTIO_NAMESPACE: 'Istio_System' }],
     ['EGRESS_GATEWAY_SELECTOR', { EGRESS_GATEWAY_SELECTOR: 'istio' }],
     ['GATEWAY_PORT_RANGE', { GATEWAY_PORT_RANGE: '17000-16000' }],

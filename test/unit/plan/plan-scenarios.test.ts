@@ -1,5 +1,7 @@
 import { objectName, serviceEntryName } from '../../../shared/render/names.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
+import type { MemorystoreInstance } from '../../../shared/model/instance.js';
+import { toRedisInstance } from '../../../shared/sources/redis.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import { testConfig } from '../../fixtures/settings.js';
@@ -13,6 +15,12 @@ const gone = (id: string) => ({ name: nameOf(id) });
 
 function gatewayPorts(world: World): number[] {
   return objectsOf(world, 'Gateway').flatMap((g) => (g.spec['servers'] as Array<{ port: { number: number } }>).map((s) => s.port.number));
+}
+
+/** A READY Standard-tier instance as the Redis API reports it (enums as strings), through the Redis source. */
+function standardInstance(fields: Record<string, unknown>): MemorystoreInstance {
+  const api = { name: cache1.full, state: 'READY', tier: 'STANDARD_HA', host: '10.0.0.3', port: 6379, locationId: 'us-central1-a', alternativeLocationId: 'us-central1-b', nodes: [{ id: 'node-0', zone: 'us-central1-a' }, { id: 'node-1', zone: 'us-central1-b' }], ...fields };
+  return toRedisInstance(api as Parameters<typeof toRedisInstance>[0]);
 }
 
 function created(id: string, fields = {}): World {
@@ -36,9 +44,12 @@ describe('planning one instance through its life', () => {
   });
 
   test('a resize plans nothing (the endpoint stays the same)', () => {
-    const world = created('cache-1');
-    const resized = { name: cache1, instance: { ...readyInstance('cache-1'), state: 'READY' } };
-    expect(writes(plan(world, [resized]))).toEqual([]);
+    // As the Redis API reports a Standard-tier instance before and after `memorySizeGb` went from 5 to 10: the size,
+    // the replica count and the nodes change; host and port do not.
+    const before = standardInstance({ memorySizeGb: 5, replicaCount: 1 });
+    const world = apply(emptyWorld(), plan(emptyWorld(), [{ name: cache1, instance: before }]));
+    const resized = standardInstance({ memorySizeGb: 10, replicaCount: 2, nodes: [{ id: 'node-0', zone: 'us-central1-a' }, { id: 'node-1', zone: 'us-central1-b' }, { id: 'node-2', zone: 'us-central1-c' }] });
+    expect(writes(plan(world, [{ name: cache1, instance: resized }]))).toEqual([]);
   });
 
   test('an instance being deleted gets nothing new, and keeps what it has until it is gone', () => {
@@ -48,8 +59,11 @@ describe('planning one instance through its life', () => {
   });
 
   test('a failover plans nothing', () => {
-    const world = created('cache-1');
-    expect(writes(plan(world, [observe('cache-1', { state: 'READY' })]))).toEqual([]);
+    // A failover swaps the primary's zone (currentLocationId) and the nodes' roles; the primary endpoint stays.
+    const before = standardInstance({ currentLocationId: 'us-central1-a' });
+    const world = apply(emptyWorld(), plan(emptyWorld(), [{ name: cache1, instance: before }]));
+    const failedOver = standardInstance({ currentLocationId: 'us-central1-b', nodes: [{ id: 'node-1', zone: 'us-central1-b' }, { id: 'node-0', zone: 'us-central1-a' }] });
+    expect(writes(plan(world, [{ name: cache1, instance: failedOver }]))).toEqual([]);
   });
 
   test('a re-address touches only the ServiceEntry and the VirtualService', () => {

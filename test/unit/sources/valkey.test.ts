@@ -32,6 +32,25 @@ describe('a Memorystore for Valkey instance as the reconciler sees it', () => {
     }
   });
 
+  test('cluster mode: node ports on every PSC address of the first endpoint group, whatever the connection type', () => {
+    // A real cluster-mode instance has one connection per service attachment: DISCOVERY, and one of no type.
+    const api = { name: NAME, state: 'ACTIVE', mode: 'CLUSTER', endpoints: [{ connections: [auto('CONNECTION_TYPE_DISCOVERY', '10.0.1.2', 6379), auto('CONNECTION_TYPE_UNSPECIFIED', '10.0.1.10')] }, { connections: [auto('CONNECTION_TYPE_DISCOVERY', '10.9.1.2', 6379)] }] } as Api;
+    expect(toValkeyInstance(api)).toMatchObject({
+      endpoints: [{ role: 'discovery', address: '10.0.1.2', port: 6379 }],
+      nodePorts: { addresses: ['10.0.1.10', '10.0.1.2'], range: { from: 11000, to: 13047 } },
+    });
+  });
+
+  test('node ports: from the older pscAutoConnections or discoveryEndpoints; none when cluster mode is disabled', () => {
+    const legacy = { name: NAME, state: 'ACTIVE', mode: 'CLUSTER', pscAutoConnections: [{ ipAddress: '10.0.3.2', port: 6379, connectionType: 'CONNECTION_TYPE_DISCOVERY' }, { ipAddress: '10.0.3.3' }] } as Api;
+    expect(toValkeyInstance(legacy).nodePorts?.addresses).toEqual(['10.0.3.2', '10.0.3.3']);
+    const discoveryOnly = { name: NAME, state: 'ACTIVE', mode: 'CLUSTER', discoveryEndpoints: [{ address: '10.0.1.9', port: 6379 }] } as Api;
+    expect(toValkeyInstance(discoveryOnly).nodePorts?.addresses).toEqual(['10.0.1.9']);
+    const standalone = { name: NAME, state: 'ACTIVE', mode: 'CLUSTER_DISABLED', endpoints: [{ connections: [auto('CONNECTION_TYPE_PRIMARY', '10.0.0.4')] }] } as Api;
+    expect(toValkeyInstance(standalone).nodePorts).toBeUndefined();
+    expect(toValkeyInstance({ name: NAME, state: 'CREATING', mode: 'CLUSTER' }).nodePorts).toBeUndefined();
+  });
+
   test('an instance reporting only the older top-level pscAutoConnections is read from them', () => {
     const api = { name: NAME, state: 'ACTIVE', mode: 'CLUSTER_DISABLED', pscAutoConnections: [{ ipAddress: '10.0.2.4', port: 6379, connectionType: 'CONNECTION_TYPE_PRIMARY' }] } as Api;
     expect(toValkeyInstance(api).endpoints).toEqual([{ role: 'primary', address: '10.0.2.4', port: 6379 }]);

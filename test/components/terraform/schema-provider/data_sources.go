@@ -4,14 +4,17 @@ package main
 // (https://developer.hashicorp.com/terraform/language/data-sources#data-resource-behavior). The stand-in has no cloud
 // to ask, so it answers from a file of plausible values (SCHEMA_PROVIDER_DATA_SOURCES, JSON: data source type ->
 // attribute -> value), minimal on purpose: only what the configuration reads. Arguments set in the configuration
-// are kept; an attribute the file does not give stays null. archive_file is the exception: it is local, so it is
-// done for real (archive.go).
+// are kept; an attribute the file does not give stays null. A key "TYPE[ARGUMENT=VALUE]" answers instead of "TYPE"
+// for the reads whose configuration sets that argument to that value (a second cluster, by its name), as the real
+// data source answers per object asked for. archive_file is the exception: it is local, so it is done for real
+// (archive.go).
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -57,7 +60,7 @@ func fromDataSourceFile(typeName string, block *tfprotov5.SchemaBlock, config tf
 	if err := json.Unmarshal(text, &all); err != nil {
 		return config, fmt.Errorf("%s: %w", path, err)
 	}
-	values, ok := all[typeName]
+	values, ok := valuesFor(all, typeName, config)
 	if !ok {
 		return config, fmt.Errorf("%s has no values for %s", path, typeName)
 	}
@@ -78,4 +81,21 @@ func fromDataSourceFile(typeName string, block *tfprotov5.SchemaBlock, config tf
 		replace[name] = v
 	}
 	return withAttributes(config, replace)
+}
+
+// valuesFor picks the entry for one read: "TYPE[ARGUMENT=VALUE]" whose argument the configuration sets to that value,
+// else "TYPE".
+func valuesFor(all map[string]map[string]json.RawMessage, typeName string, config tftypes.Value) (map[string]json.RawMessage, bool) {
+	for key, values := range all {
+		selector, found := strings.CutPrefix(key, typeName+"[")
+		if !found || !strings.HasSuffix(selector, "]") {
+			continue
+		}
+		argument, want, _ := strings.Cut(strings.TrimSuffix(selector, "]"), "=")
+		if got, known := knownString(attributeValue(config, argument)); known && got == want {
+			return values, true
+		}
+	}
+	values, ok := all[typeName]
+	return values, ok
 }

@@ -74,7 +74,8 @@ type server struct {
 	schema      *tfprotov5.GetProviderSchemaResponse
 	name        string
 	version     version
-	configKnown bool // the provider block's values were all known when configured
+	configKnown bool   // the provider block's values were all known when configured
+	host        string // the provider block's `host` (kubernetes: the cluster it would talk to), if set
 }
 
 func (s *server) GetMetadata(context.Context, *tfprotov5.GetMetadataRequest) (*tfprotov5.GetMetadataResponse, error) {
@@ -109,6 +110,7 @@ func (s *server) ValidateResourceTypeConfig(_ context.Context, req *tfprotov5.Va
 func (s *server) ConfigureProvider(_ context.Context, req *tfprotov5.ConfigureProviderRequest) (*tfprotov5.ConfigureProviderResponse, error) {
 	config, err := req.Config.Unmarshal(s.schema.Provider.ValueType())
 	s.configKnown = err == nil && config.IsFullyKnown()
+	s.host, _ = knownString(attributeValue(config, "host"))
 	return &tfprotov5.ConfigureProviderResponse{}, err
 }
 

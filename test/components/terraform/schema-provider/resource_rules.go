@@ -4,6 +4,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
@@ -73,7 +75,7 @@ func (s *server) manifestKnownAtPlan(planned tftypes.Value) []*tfprotov5.Diagnos
 		}
 	}
 	if err == nil {
-		return nil
+		return s.recordPlannedManifest(fields)
 	}
 	return []*tfprotov5.Diagnostic{{
 		Severity:  tfprotov5.DiagnosticSeverityError,
@@ -81,6 +83,34 @@ func (s *server) manifestKnownAtPlan(planned tftypes.Value) []*tfprotov5.Diagnos
 		Detail:    err.Error(),
 		Attribute: tftypes.NewAttributePath().WithAttributeName("manifest"),
 	}}
+}
+
+// Where SCHEMA_PROVIDER_MANIFEST_LOG names a file, each manifest planned is recorded there as one line, "HOST KIND
+// NAMESPACE/NAME" (tab-separated), HOST being the cluster the provider instance was configured for. It is how the
+// checks see which cluster each manifest would go to when several kubernetes providers are configured; the real
+// provider has no such record (it asks that cluster, which is the same fact).
+const manifestLogVariable = "SCHEMA_PROVIDER_MANIFEST_LOG"
+
+func (s *server) recordPlannedManifest(fields map[string]tftypes.Value) []*tfprotov5.Diagnostic {
+	path := os.Getenv(manifestLogVariable)
+	if path == "" {
+		return nil
+	}
+	kind, _ := knownString(fields["kind"])
+	var metadata map[string]tftypes.Value
+	_ = fields["metadata"].As(&metadata)
+	namespace, _ := knownString(metadata["namespace"])
+	name, _ := knownString(metadata["name"])
+	line := fmt.Sprintf("%s\t%s\t%s/%s\n", s.host, kind, namespace, name)
+	file, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err == nil {
+		_, err = file.WriteString(line) // one short O_APPEND write: lines from concurrent plans do not interleave
+		err = errors.Join(err, file.Close())
+	}
+	if err != nil {
+		return []*tfprotov5.Diagnostic{{Severity: tfprotov5.DiagnosticSeverityError, Summary: manifestLogVariable, Detail: err.Error()}}
+	}
+	return nil
 }
 
 // tftypes.Value.As on an unknown value fails with exactly this text.

@@ -1,5 +1,4 @@
-import { pruneGuard, resyncScope } from '../../../shared/reconcile/resync.js';
-import { outOfScope } from '../../../shared/reconcile/reconcile-event.js';
+import { outOfScope, pruneGuard, resyncScope } from '../../../shared/plan/scope-policies.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import type { Plan } from '../../../shared/plan/plan-types.js';
 import { nameOf, readyInstance, valkeyName } from '../../fixtures/instances.js';

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+export type SyncMode = 'egress-gateway' | 'direct';
+
+export type KubeAccess =
+  /** `setting`: where the file was named, for messages (`SYNC_CLUSTERS[1]`); KUBECONFIG and KUBE_CONTEXT otherwise. */
+  | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string; readonly setting?: string }
+  /** `server`: the https URL requests go to, `https://<endpoint host>` or a full URL (the Connect gateway's has a path). */
+  | { readonly kind: 'gke'; readonly server: string; readonly caCertBase64?: string };
+
+/**
+ * One cluster a deployment keeps in step: how to reach it, and what it gets there. Its name is what audit records and
+ * log lines call it, so an operator with several clusters can tell which one a change went to.
+ */
+export interface ClusterTarget {
+  readonly name: string;
+  readonly kube: KubeAccess;
+  readonly mode: SyncMode;
+  readonly istioNamespace: string;
+}
+
+/** Names appear in records and logs, and may one day name objects: a DNS label, short enough to prefix. */
+export const clusterName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+
+/** What one element of SYNC_CLUSTERS may say: GKE (endpoint, caCert) or a kubeconfig (local runs), not both. */
+const clusterEntry = z
+  .object({
+    name: clusterName,
+    endpoint: z.string().min(1).optional(),
+    caCert: z.string().regex(/^[A-Za-z0-9+/=\s]*$/).optional(),
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+    mode: z.enum(['egress-gateway', 'direct']).optional(),
+    istioNamespace: dnsLabel.optional(),
+  })
+  .strict()
+  .refine((c) => (c.endpoint === undefined) !== (c.kubeconfig === undefined), { message: 'give exactly one of `endpoint` and `kubeconfig`' })
+  .refine((c) => c.endpoint !== undefined || c.caCert === undefined, { message: '`caCert` goes with `endpoint`' })
+  .refine((c) => c.kubeconfig !== undefined || c.context === undefined, { message: '`context` goes with `kubeconfig`' });
+
+export type ClusterEntry = z.infer<typeof clusterEntry>;
+
+/** The whole list: at least one cluster, names unique (records and the retry of a failed cluster go by name). */
+const clusterList = z
+  .array(clusterEntry)
+  .min(1)
+  .superRefine((entries, context) => {
+    const seen = new Set<string>();
+    for (const [index, entry] of entries.entries()) {
+      if (seen.has(entry.name)) context.addIssue({ code: 'custom', path: [index, 'name'], message: `the name ${entry.name} is used twice` });
+      seen.add(entry.name);
+    }
+  });
+
+/** Parsed SYNC_CLUSTERS, or every problem in it, each with its place (`[1].endpoint`), in one message. */
+export function parseClusterEntries(text: string): { ok: true; entries: ClusterEntry[] } | { ok: false; problems: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, problems: 'it is not JSON' };
+  }
+  const result = clusterList.safeParse(json);
+  if (result.success) return { ok: true, entries: result.data };
+  const problems = result.error.issues.map((issue) => `${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') || 'the list'}: ${issue.message}`);
+  return { ok: false, problems: problems.join('; ') };
+}

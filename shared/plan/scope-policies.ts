@@ -1,0 +1,60 @@
+import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
+import { parseInstanceName, type InstanceName, type MemorystoreInstance } from '../model/instance.js';
+import type { Product } from '../model/products.js';
+import type { InstanceObservation } from './desired-state.js';
+import type { Plan } from './plan-types.js';
+
+/**
+ * Which instances a deployment answers for, and what a resync may prune: pure policies over plain values, beside the
+ * plan they guard. Each takes only the settings it reads.
+ */
+export interface SyncScope {
+  /** MEMORYSTORE_PROJECT */
+  readonly project: string;
+  /** MEMORYSTORE_LOCATIONS; `-` is every location. */
+  readonly locations: readonly string[];
+  /** MEMORYSTORE_PRODUCTS */
+  readonly products: readonly Product[];
+}
+
+/** A listing of the Memorystore APIs: the instances, and the locations they could not read (unknown, not gone). */
+export interface Listing {
+  readonly instances: readonly MemorystoreInstance[];
+  readonly unreachable: ReadonlySet<string>;
+}
+
+const inLocations = (scope: Pick<SyncScope, 'locations'>, location: string): boolean => scope.locations.includes('-') || scope.locations.includes(location);
+
+/** Instances of other projects or regions can reach the topic (an organisation sink, say); they are not ours. */
+export function outOfScope(instance: InstanceName, scope: SyncScope): string | undefined {
+  if (!scope.products.includes(instance.product)) return `instance is a ${instance.product} instance, and MEMORYSTORE_PRODUCTS is ${scope.products.join(',')}`;
+  if (instance.project !== scope.project) return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT ${scope.project}`;
+  if (!inLocations(scope, instance.location)) return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;
+  return undefined;
+}
+
+/**
+ * What a resync reconciles: everything listed, plus every instance we hold objects for that the listing no longer
+ * has. Those are gone, unless their region was unreachable (unknown is not gone) or lies outside the configured
+ * project and locations.
+ */
+export function resyncScope(listing: Listing, owned: readonly KubeObject[], scope: Pick<SyncScope, 'project' | 'locations'>): InstanceObservation[] {
+  const listed = new Map(listing.instances.map((i) => [i.name, i]));
+  const managedNames = new Set(owned.map(instanceNameOf).filter((n): n is string => n !== undefined));
+  const gone = [...managedNames]
+    .filter((n) => !listed.has(n))
+    .map(parseInstanceName)
+    .filter((n): n is InstanceName => n !== undefined)
+    .filter((n) => n.project === scope.project && !listing.unreachable.has(n.location) && inLocations(scope, n.location));
+  return [...[...listed.values()].map((instance) => ({ name: parseInstanceName(instance.name)!, instance })), ...gone.map((name) => ({ name }))];
+}
+
+/** Refuses a plan that would delete the objects of more than the allowed share of managed instances. */
+export function pruneGuard(maxFraction: number): (plan: Plan, owned: readonly KubeObject[]) => string | undefined {
+  return (plan, owned) => {
+    const managed = new Set(owned.map(instanceNameOf)).size;
+    const deleting = new Set(plan.changes.filter((c) => c.action === 'delete' && c.instance).map((c) => c.instance));
+    if (managed === 0 || deleting.size / managed <= maxFraction) return undefined;
+    return `plan deletes the objects of ${deleting.size} of ${managed} managed instances, more than MAX_PRUNE_FRACTION ${maxFraction}; nothing was changed. Check the Memorystore API answer, then call again with force=true to apply.`;
+  };
+}

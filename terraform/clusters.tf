@@ -1,0 +1,79 @@
+# The GKE clusters the functions keep in step: the primary (gke_cluster_name, in project_id) first, then
+# additional_clusters. The functions get them all as SYNC_CLUSTERS, a JSON array in this order; each cluster's name
+# there is its GKE name, which also names it in audit records.
+locals {
+  clusters = concat(
+    [{
+      name            = var.gke_cluster_name
+      location        = var.gke_cluster_location
+      project         = var.project_id
+      endpoint        = var.gke_endpoint
+      sync_mode       = tostring(null)
+      istio_namespace = tostring(null)
+    }],
+    [for c in var.additional_clusters : {
+      name            = c.name
+      location        = c.location
+      project         = coalesce(c.project, var.project_id)
+      endpoint        = coalesce(c.endpoint, var.gke_endpoint)
+      sync_mode       = c.sync_mode
+      istio_namespace = c.istio_namespace
+    }],
+  )
+  # Grouped (`...`), so that a name given twice reaches the precondition below instead of failing as a duplicate key.
+  clusters_by_name = { for c in local.clusters : c.name => c... }
+  unique_clusters  = { for name, same in local.clusters_by_name : name => same[0] }
+}
+
+# Data sources are read while planning, so they must not depend on anything the plan creates (the API they use, GKE,
+# is on in any project that has a cluster).
+data "google_container_cluster" "synced" {
+  for_each = local.unique_clusters
+  project  = each.value.project
+  name     = each.value.name
+  location = each.value.location
+
+  lifecycle {
+    precondition {
+      condition     = length(local.clusters_by_name[each.key]) == 1
+      error_message = "Cluster name ${each.key} is given ${length(local.clusters_by_name[each.key])} times (gke_cluster_name and additional_clusters): each synced cluster needs its own name, which names it in SYNC_CLUSTERS and in audit records."
+    }
+    # The DNS-based endpoint (*.gke.goog) "is accessible from the public internet", and allow_external_traffic
+    # "controls whether user traffic is allowed over this endpoint" (container v1 DNSEndpointConfig,
+    # https://cloud.google.com/dotnet/docs/reference/Google.Cloud.Container.V1/latest/Google.Cloud.Container.V1.ControlPlaneEndpointsConfig.Types.DNSEndpointConfig).
+    postcondition {
+      condition     = each.value.endpoint != "dns" || try(self.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic, false)
+      error_message = "Cluster ${each.key} is reached by its DNS-based endpoint (gke_endpoint or its endpoint = \"dns\"), but it does not allow external traffic on its DNS-based control-plane endpoint, so the functions could not reach it. Allow it (gcloud container clusters update ${each.key} --location=${each.value.location} --project=${each.value.project} --enable-dns-access), or choose endpoint \"private\" with a vpc_connector."
+    }
+    postcondition {
+      condition     = each.value.endpoint != "private" || try(self.private_cluster_config[0].private_endpoint, "") != ""
+      error_message = "Cluster ${each.key} is reached by its private endpoint (endpoint = \"private\"), but it has no private endpoint."
+    }
+    precondition {
+      condition     = each.value.endpoint != "private" || var.vpc_connector != null
+      error_message = "Cluster ${each.key} is reached by its private endpoint (endpoint = \"private\"), which needs vpc_connector: the functions reach a private control-plane IP only through the VPC."
+    }
+  }
+}
+
+locals {
+  # Per cluster, the endpoint its `endpoint` kind names and the CA to trust there: none for the DNS-based endpoint,
+  # which is served with a publicly trusted certificate.
+  cluster_hosts = { for name, cluster in data.google_container_cluster.synced : name => {
+    dns     = try(cluster.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, "")
+    private = try(cluster.private_cluster_config[0].private_endpoint, "")
+    public  = cluster.endpoint
+  } }
+  cluster_access = { for name, c in local.unique_clusters : name => {
+    endpoint = local.cluster_hosts[name][c.endpoint]
+    ca_cert  = c.endpoint == "dns" ? "" : data.google_container_cluster.synced[name].master_auth[0].cluster_ca_certificate
+  } }
+
+  # SYNC_CLUSTERS (shared/config/config-variables.ts): {name, endpoint, caCert} per cluster, endpoint and caCert as
+  # the functions take a single cluster's (a host, and a base64 PEM or "" for system trust), with mode and
+  # istioNamespace only where a cluster overrides SYNC_MODE or ISTIO_NAMESPACE.
+  sync_clusters = [for c in local.clusters : merge(
+    { name = c.name, endpoint = local.cluster_access[c.name].endpoint, caCert = local.cluster_access[c.name].ca_cert },
+    { for key, value in { mode = c.sync_mode, istioNamespace = c.istio_namespace } : key => value if value != null },
+  )]
+}

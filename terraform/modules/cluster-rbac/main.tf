@@ -1,0 +1,73 @@
+# The functions' rights in one cluster: Kubernetes RBAC and the admission policy that limits them further, from the
+# same manifests the real-component tests bind (../../kubernetes/*.yaml.tftpl). The root module calls this for the
+# primary cluster with the default kubernetes provider; a configuration that syncs several clusters calls it once per
+# further cluster, with that cluster's provider (README: several clusters). A provider is chosen per module call, not
+# per element of a list, so the call cannot loop over the clusters itself (the root module's kubernetes.tf says why).
+#
+# kubernetes_manifest asks the cluster about each manifest while planning, so every manifest must be known then:
+# one rendered from a value known only after apply is unknown as a whole, and the plan stops ("API did not recognize
+# GroupVersionKind from manifest"). The identities therefore arrive as emails derived from the account ids and the
+# project (the root module's iam.tf), never as an account's `email` attribute, which google < 6.13 leaves unknown until
+# the account exists. The CI plan check plans the old wiring against the provider floor and expects exactly that
+# failure.
+
+# RBAC, rendered once per identity. GKE names a Google service account user by its email. Each copy's Roles and
+# RoleBindings get the identity's name as a suffix, so the two never overwrite each other.
+locals {
+  templates     = "${path.module}/../../kubernetes"
+  rbac_template = "${local.templates}/rbac.yaml.tftpl"
+  rbac_values = {
+    istio_namespace          = var.settings.istio_namespace
+    egress_gateway_namespace = var.settings.egress_gateway_namespace
+    egress_gateway_service   = var.settings.egress_gateway_service
+    # The audit outbox ConfigMap (shared/audit/audit-outbox.ts outboxName): one per deployment.
+    audit_outbox = "memorystore-egress-sync-audit-outbox-${lower(replace(var.settings.owner_id, "_", "-"))}"
+  }
+  rbac_users = { for who, email in var.settings.identities : who => email if var.settings.manage_rbac }
+  # for_each keys must be known when planning, whatever the emails are: the documents are listed from a rendering
+  # with a stand-in user, and each identity's own rendering supplies the values.
+  rbac_shapes = [for d in split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = "user@example.com" }))) : yamldecode(d)]
+  rbac_documents = merge([
+    for who, email in local.rbac_users : {
+      for i, shape in local.rbac_shapes : "${who}/${shape.kind}/${shape.metadata.name}" => {
+        who      = who
+        manifest = yamldecode(split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = email })))[i])
+      }
+    }
+  ]...)
+  rbac_manifests = { for key, d in local.rbac_documents : key => merge(d.manifest, {
+    metadata = merge(d.manifest.metadata, { name = "${d.manifest.metadata.name}-${d.who}" })
+    }, d.manifest.kind == "RoleBinding" ? {
+    roleRef = merge(d.manifest.roleRef, { name = "${d.manifest.roleRef.name}-${d.who}" })
+  } : {}) }
+}
+
+resource "kubernetes_manifest" "rbac" {
+  for_each = local.rbac_manifests
+  manifest = each.value
+}
+
+# The admission policy that limits what the same identities may write, beyond RBAC: on the egress gateway Service only
+# ports named as the project names them, on the Istio kinds only objects labelled as this deployment's (see
+# kubernetes/admission-policy.yaml.tftpl). One policy and binding per kind of object, naming both identities. Policies
+# are cluster-wide objects, so their names carry the owner id: two deployments in one cluster keep theirs apart.
+locals {
+  admission_policy_template = "${local.templates}/admission-policy.yaml.tftpl"
+  admission_policy_name     = "memorystore-egress-sync-${lower(replace(var.settings.owner_id, "_", "-"))}"
+  admission_policy_values = merge(local.rbac_values, {
+    policy_name = local.admission_policy_name
+    owner_id    = var.settings.owner_id
+    sync_user   = var.settings.identities.sync
+    resync_user = var.settings.identities.resync
+  })
+  # Filtered with `if`, not a conditional: the documents differ in shape, so `cond ? {...} : {}` has no single type.
+  admission_policy_documents = {
+    for d in split("\n---\n", templatefile(local.admission_policy_template, local.admission_policy_values)) : "${yamldecode(d).kind}/${yamldecode(d).metadata.name}" => yamldecode(d)
+    if var.settings.manage_admission_policy
+  }
+}
+
+resource "kubernetes_manifest" "admission_policy" {
+  for_each = local.admission_policy_documents
+  manifest = each.value
+}

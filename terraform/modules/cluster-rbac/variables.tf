@@ -1,0 +1,20 @@
+variable "settings" {
+  description = "What to install in this cluster, as the root module's cluster_rbac output gives it for each cluster: the functions' identities (emails, known at plan), the cluster's Istio namespace, the egress gateway Service, the deployment's owner_id, and whether to install the RBAC and the admission policy."
+  type = object({
+    identities               = object({ sync = string, resync = string })
+    istio_namespace          = string
+    egress_gateway_namespace = string
+    egress_gateway_service   = string
+    owner_id                 = string
+    manage_rbac              = bool
+    manage_admission_policy  = bool
+  })
+  validation {
+    condition     = alltrue([for email in values(var.settings.identities) : can(regex("^[^@\\s]+@[^@\\s]+\\.gserviceaccount\\.com$", email))])
+    error_message = "settings.identities must hold the functions' service account emails (GKE names a Google service account user by its email)."
+  }
+  validation {
+    condition     = alltrue([for ns in [var.settings.istio_namespace, var.settings.egress_gateway_namespace] : can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", ns))])
+    error_message = "settings.istio_namespace and settings.egress_gateway_namespace must be Kubernetes namespace names."
+  }
+}
