@@ -2,7 +2,9 @@ import { parseInstanceName, type InstanceName } from '../../shared/model/instanc
 import { ISTIO_API_VERSION, type KubeObject } from '../../shared/model/k8s-object.js';
 import { nodePortsEntryName, nodePortsHost, objectName, serviceEntryName } from '../../shared/render/names.js';
 import { outboundCluster, type SimCall } from '../harness/istio-sim/index.js';
+import { resetRig } from './support/fresh-state.js';
 import { checkWithIstioctl } from './support/istio-checks.js';
+import { productInstances } from './support/product-instances.js';
 import { Routing } from './support/routing.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
@@ -11,13 +13,15 @@ import { startRig, type SyncRig } from './support/sync-rig.js';
  * their local APIs, their audit entries delivered to syncOnAuditLog, which writes the discovery ServiceEntry and the
  * node-port ServiceEntries into the real kube-apiserver (Istio's CRD schema and CEL rules enforced), as the functions'
  * own user. Then istioctl and Istio's simulator judge what was stored. A file of its own: the functions read the
- * configuration once, when they are loaded.
+ * configuration once, when they are loaded. Every test starts from an empty namespace and APIs, and creates the
+ * sharded targets it is about.
  */
 let rig: SyncRig;
 beforeAll(async () => {
   rig = await startRig({ namespace: 'e2e-sharded-nodes', env: { SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true', MEMORYSTORE_PRODUCTS: 'redis,valkey,redis-cluster' } });
 }, 120_000);
 afterAll(async () => rig?.stop());
+beforeEach(() => resetRig(rig), 120_000);
 
 const parent = 'projects/test-project/locations/us-central1';
 const rc = parseInstanceName(`//redis.googleapis.com/${parent}/clusters/ledger`)!;
@@ -34,11 +38,12 @@ const every = (from: number, to: number): number[] => Array.from({ length: to - 
 /** The block a node port falls in, and so the host of the ServiceEntry that declares it. */
 const blockOf = (port: number): number => FIRST_PORTS.filter((p) => p <= port).at(-1)!;
 
-async function done(operation: { promise(): Promise<unknown> }): Promise<void> {
-  await operation.promise();
-  await rig.memorystore.settled();
-  await rig.settle();
-}
+// Read lazily: the rig exists once beforeAll has run.
+const product = () => productInstances(rig, parent);
+const done = (operation: { promise(): Promise<unknown> }) => product().done(operation);
+/** The Redis Cluster `ledger` and the cluster-mode Valkey instance `shards`, as the tests name them. */
+const ledger = () => product().redisCluster('ledger');
+const shards = () => product().shardedValkey('shards');
 
 /** The cluster's PSC addresses as the local API reports them (not as the functions rendered them). */
 const clusterAddresses = (): string[] => rig.memorystore.redisClusters().find((c) => c.name === `${parent}/clusters/ledger`)!.pscConnections.map((c) => c.address).sort();
@@ -68,6 +73,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
   });
 
   test('istioctl validate and analyze accept everything written, with no errors or warnings', async () => {
+    await ledger();
     const { objects, validation, analysis } = await checkWithIstioctl(rig);
     expect(nodeEntries(objects)).toHaveLength(32);
     expect(validation.stderr).not.toMatch(/error|warn/i);
@@ -76,6 +82,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
   });
 
   test("Istio's simulator: a sidecar's connection to a node port goes on to the address dialled; without the node-port entries it is BlackHoleCluster", async () => {
+    await ledger();
     const routing = new Routing(rig.cluster);
     const [first, second] = clusterAddresses();
     const nodeCalls: SimCall[] = [[first!, 11000], [second!, 11255], [first!, 11256], [second!, 12345], [first!, 13047]].map(([address, port]) => ({ from: 'sidecar', address: String(address), port: Number(port) }));
@@ -93,6 +100,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
   });
 
   test("the cost, by Istio's own config generation: each PSC address adds 2,048 listeners and the target 2,048 clusters to every sidecar", async () => {
+    await ledger();
     const routing = new Routing(rig.cluster);
     const isNodes = (o: KubeObject): boolean => o.metadata.name.startsWith(`${objectName(rc)}-nodes-`);
     const withNodes = await routing.simulate([]);
@@ -105,6 +113,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
   });
 
   test('a reshard moves no address: nothing is written', async () => {
+    await ledger();
     const mark = rig.audit.count;
     const delivered = rig.deliveries().length;
     const [operation] = await rig.products.cluster.updateCluster({ updateMask: { paths: ['shard_count'] }, cluster: { name: `${parent}/clusters/ledger`, shardCount: 5 } });
@@ -116,8 +125,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
 
 describe('Valkey in cluster mode, direct mode, SHARDED_NODE_PORTS=true', () => {
   test('its node ports on both PSC addresses of its endpoint group (DISCOVERY and the second attachment)', async () => {
-    const [operation] = await rig.products.valkey.createInstance({ parent, instanceId: 'shards', instance: { mode: 'CLUSTER', shardCount: 3 } });
-    await done(operation);
+    await shards();
     const api = rig.memorystore.valkeyInstances().find((i) => i.name === `${parent}/instances/shards`)!;
     const addresses = api.endpoints[0]!.connections.map((c) => `${c.pscAutoConnection.ipAddress}/32`).sort();
     expect(addresses).toHaveLength(2);
@@ -129,6 +137,8 @@ describe('Valkey in cluster mode, direct mode, SHARDED_NODE_PORTS=true', () => {
 
 describe('deletion and resync', () => {
   test('a no-op resync finds both sharded targets as they should be', async () => {
+    await ledger();
+    await shards();
     const { status, body } = await rig.resync();
     expect(status).toBe(200);
     const summary = body['summary'] as Record<string, number>;
@@ -137,6 +147,8 @@ describe('deletion and resync', () => {
   });
 
   test('deleting the cluster removes all 33 of its ServiceEntries, each recorded; the Valkey instance keeps its own', async () => {
+    await ledger();
+    await shards();
     const before = (await objectsOf(rc)).map((o) => o.metadata.name).sort();
     const mark = rig.audit.count;
     const [operation] = await rig.products.cluster.deleteCluster({ name: `${parent}/clusters/ledger` });

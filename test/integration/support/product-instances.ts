@@ -27,6 +27,11 @@ export function productInstances(rig: SyncRig, parent: string) {
       const [operation] = await rig.products.valkey.createInstance({ parent, instanceId: id, instance: { mode: 'CLUSTER', shardCount: 3 } });
       await done(operation);
     },
+    /** A Memorystore for Redis Cluster of three shards. */
+    async redisCluster(id: string): Promise<void> {
+      const [operation] = await rig.products.cluster.createCluster({ parent, clusterId: id, cluster: { shardCount: 3 } });
+      await done(operation);
+    },
     /** A Memcached instance created with two nodes, then resized to `nodeCount` if that is more. */
     async memcached(id: string, nodeCount = 2): Promise<void> {
       const [create] = await rig.products.memcache.createInstance({ parent, instanceId: id, instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } } });
