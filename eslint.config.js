@@ -19,8 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and harness: assertions on loosely typed JSON are fine; the limits on size still apply.
-    files: ['test/**/*.ts', 'scripts/**/*.ts'],
+    // Tests, the dev harness and scripts: assertions on loosely typed JSON are fine; the limits on size still apply.
+    files: ['test/**/*.ts', 'dev/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -34,5 +34,5 @@ export default tseslint.config(
       complexity: 'off',
     },
   },
-  { files: ['*.js', 'test/components/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['*.js', 'dev/components/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -12,8 +12,8 @@
 #   5. checkov, the static security scanner, over terraform/.
 #
 # The registry that serves the real providers cannot be reached from the build machines, so:
-#   - OpenTofu is built from the Go module proxy (version pinned in test/components/terraform/tofu/go.mod);
-#   - each provider is stood in for by test/components/terraform/schema-provider, which serves that provider's real
+#   - OpenTofu is built from the Go module proxy (version pinned in dev/components/terraform/tofu/go.mod);
+#   - each provider is stood in for by dev/components/terraform/schema-provider, which serves that provider's real
 #     schema, read out of its prebuilt CDK for Terraform bindings (npm @cdktf/provider-*, generated from the provider's
 #     own schema), and plans as the real one does (its plan.go and resource_rules.go say what is modelled, with their
 #     sources). Data sources answer from schema-provider/data-sources.json, a minimal stand-in cluster and project.
@@ -24,7 +24,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cache=$root/.cache/terraform
-components=$root/test/components/terraform
+components=$root/dev/components/terraform
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
 
 # name:provider version:npm package of its bindings (whose README names the same provider version).

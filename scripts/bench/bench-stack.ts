@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { CloudRedisClient } from '@google-cloud/redis';
-import { bindRbac, createEgressGatewayFixtures, startControlPlane, writeKubeconfig, type ControlPlane } from '../../test/harness/control-plane/index.js';
-import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../test/harness/memorystore/index.js';
+import { bindRbac, createEgressGatewayFixtures, startControlPlane, writeKubeconfig, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { AUDIT_POLICY, AuditLog } from './audit-log.js';
 import { startProxyProcess, type ProxyProcess } from './proxy-child.js';
 

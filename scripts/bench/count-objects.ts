@@ -1,6 +1,6 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { ISTIO_KINDS } from '../../shared/model/k8s-object.js';
-import { loadKubeconfig } from '../../test/harness/control-plane/index.js';
+import { loadKubeconfig } from '../../dev/harness/control-plane/index.js';
 import { GATEWAY_SERVICE } from './bench-stack.js';
 
 const PLURAL: Record<string, string> = { ServiceEntry: 'serviceentries', Gateway: 'gateways', DestinationRule: 'destinationrules', VirtualService: 'virtualservices' };

@@ -1,5 +1,5 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import { startEventBridge, type EventBridge } from '../../test/harness/pubsub/event-bridge.js';
+import { startEventBridge, type EventBridge } from '../../dev/harness/pubsub/event-bridge.js';
 import { PROJECT, SYNC_USER, type SizeStack } from './bench-stack.js';
 import { bounded, type Outcome } from './bounded.js';
 import { counted, type Counted } from './counted.js';

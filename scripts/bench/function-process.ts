@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '../../test/harness/process.js';
+import { freePort, REPO_ROOT } from '../../dev/harness/process.js';
 import { sleep } from './bounded.js';
 
 const FRAMEWORK = `${REPO_ROOT}node_modules/@google-cloud/functions-framework/build/src/main.js`;

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { componentPath } from '../../test/harness/process.js';
+import { componentPath } from '../../dev/harness/process.js';
 
-/** kubectl built from the same pinned Kubernetes module as the apiserver (test/components/build.sh kubectl). */
+/** kubectl built from the same pinned Kubernetes module as the apiserver (dev/components/build.sh kubectl). */
 export const kubectlPath = (): string => componentPath('kubectl');
 
 /**

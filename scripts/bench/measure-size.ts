@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { parseConfig } from '../../shared/config/parse-config.js';
-import type { TokenIssuer } from '../../test/support/id-tokens.js';
+import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
 import { BASELINE_NAMESPACE, functionEnv, PROJECT, PROJECT_NAMESPACE, startSizeStack, type SizeStack } from './bench-stack.js';
 import { bounded, sleep, type Outcome } from './bounded.js';
 import type { Counted } from './counted.js';

@@ -5,7 +5,7 @@
  *   npm run bench:modules
  */
 import { execFileSync } from 'node:child_process';
-import { REPO_ROOT } from '../../test/harness/process.js';
+import { REPO_ROOT } from '../../dev/harness/process.js';
 
 const RUNS = 5;
 const MODULES = ['@kubernetes/client-node', '@google-cloud/redis', '@google-cloud/memorystore', '@google-cloud/memcache', '@google-cloud/redis-cluster', '@google-cloud/pubsub', 'google-auth-library', '@google-cloud/functions-framework', 'zod', 'yaml'];

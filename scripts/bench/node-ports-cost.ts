@@ -4,7 +4,7 @@
  * - the objects the project's own core renders for it in direct mode, written by the project's own Kubernetes adapter
  *   into a real kube-apiserver with Istio's CRDs, and read back: bytes per object as stored (JSON, managedFields
  *   included), against the 1.5 MiB etcd accepts in one request (etcd's --max-request-bytes default);
- * - Istio's own config generation (test/components/istio-sim): listeners and clusters a sidecar and the egress
+ * - Istio's own config generation (dev/components/istio-sim): listeners and clusters a sidecar and the egress
  *   gateway are given, and their size as serialized protobuf, with and without the node-port ServiceEntries;
  * - how long the apiserver takes to write 11000-13047 in blocks of 256, 128 and 64 ports (Istio's CRD checks that no
  *   port number repeats by comparing every port with every other), which is why the project uses blocks of 64.
@@ -19,8 +19,8 @@ import { desiredState } from '../../shared/plan/desired-state.js';
 import { splitPortRange } from '../../shared/render/render-node-ports.js';
 import { SHARDED_NODE_PORT_RANGE } from '../../shared/sources/node-ports.js';
 import { toRedisClusterInstance } from '../../shared/sources/redis-cluster.js';
-import { createEgressGatewayFixtures, loadKubeconfig, startControlPlane, type ControlPlane } from '../../test/harness/control-plane/index.js';
-import { asInput, gatewayPod, simulate, type ProxyCost } from '../../test/harness/istio-sim/index.js';
+import { createEgressGatewayFixtures, loadKubeconfig, startControlPlane, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import { asInput, gatewayPod, simulate, type ProxyCost } from '../../dev/harness/istio-sim/index.js';
 
 const NAMESPACE = 'istio-system';
 const RELATIVE = 'projects/bench-project/locations/us-central1/clusters/ledger';

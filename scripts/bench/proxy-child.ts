@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { REPO_ROOT } from '../../test/harness/process.js';
+import { REPO_ROOT } from '../../dev/harness/process.js';
 import type { TrafficCounts } from './counting-proxy.js';
 
 export interface ProxyProcess {

@@ -7,7 +7,7 @@ import { parseInstanceName } from '../../shared/model/instance.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { desiredState } from '../../shared/plan/desired-state.js';
 import { serviceApplyBody, type GatewayServiceState } from '../../shared/plan/service-ports.js';
-import type { FakeInstance } from '../../test/harness/memorystore/index.js';
+import type { FakeInstance } from '../../dev/harness/memorystore/index.js';
 
 // Make before break, as the project applies them: a route never points at something that does not exist yet.
 const ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'VirtualService'];

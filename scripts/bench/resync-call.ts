@@ -1,4 +1,4 @@
-import type { TokenIssuer } from '../../test/support/id-tokens.js';
+import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
 
 export const RESYNC_AUDIENCE = 'https://bench.local/resync';
 export const OPERATOR = 'operator@example.com';

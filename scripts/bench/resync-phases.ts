@@ -1,5 +1,5 @@
 import { fieldManager } from '../../shared/model/k8s-object.js';
-import type { TokenIssuer } from '../../test/support/id-tokens.js';
+import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
 import { SYNC_USER, type SizeStack } from './bench-stack.js';
 import { bounded, type Outcome } from './bounded.js';
 import { boundedCount, type Counted } from './counted.js';

@@ -7,8 +7,8 @@
  *   BENCH_KUBECTL=off                   skip the kubectl baseline
  *   BENCH_NODE_OPTIONS='...'            run the functions with other Node options than the deployed ones
  */
-import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
-import { startTokenIssuer } from '../../test/support/id-tokens.js';
+import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
+import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
 import type { Outcome } from './bounded.js';
 import { kubectlPath } from './kubectl.js';
 import { measureSize, type SizeResult } from './measure-size.js';

@@ -1,5 +1,5 @@
 import type { CloudRedisClient } from '@google-cloud/redis';
-import type { FakeMemorystore } from '../../test/harness/memorystore/index.js';
+import type { FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 
 export const REGION = 'us-central1';
 const CONCURRENCY = 32;

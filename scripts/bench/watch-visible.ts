@@ -3,7 +3,7 @@ import type { ClientRequest } from 'node:http';
 import { request } from 'node:https';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import type { ControlPlane } from '../../test/harness/control-plane/index.js';
+import type { ControlPlane } from '../../dev/harness/control-plane/index.js';
 
 interface Waiter {
   readonly text: string;

@@ -1,4 +1,4 @@
-import type { StormFigures } from '../../test/integration/support/storm-figures.js';
+import type { StormFigures } from '../../dev/end-to-end/storm-figures.js';
 
 /** One line of the chaos table; a figure a phase does not measure is left out (printed as a dash). */
 export interface PhaseRow {

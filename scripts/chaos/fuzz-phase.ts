@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import pLimit from 'p-limit';
-import { serveFunction } from '../../test/harness/functions-framework/serve-function.js';
-import { BASE_ENV } from '../../test/fixtures/settings.js';
-import { eventCase, mayBeActedOn, type EventCase } from '../../test/support/fuzz/audit-event-cases.js';
+import { serveFunction } from '../../dev/harness/functions-framework/serve-function.js';
+import { BASE_ENV } from '../../dev/fixtures/settings.js';
+import { eventCase, mayBeActedOn, type EventCase } from '../../dev/fuzz/audit-event-cases.js';
 import type { PhaseRow } from './figures.js';
 
 const LOG_LINE_LIMIT = 16 * 1024;

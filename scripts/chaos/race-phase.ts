@@ -1,6 +1,6 @@
-import { plantForeignObjects } from '../../test/integration/support/foreign-objects.js';
-import { runStorm, type InstanceScript } from '../../test/integration/support/storm.js';
-import { stormFigures } from '../../test/integration/support/storm-figures.js';
+import { plantForeignObjects } from '../../dev/end-to-end/foreign-objects.js';
+import { runStorm, type InstanceScript } from '../../dev/end-to-end/storm.js';
+import { stormFigures } from '../../dev/end-to-end/storm-figures.js';
 import { PARENT, startPhaseStack, type SharedParts } from './chaos-stack.js';
 import { stormRow, type PhaseRow } from './figures.js';
 import { describeFindings } from './storm-phase.js';

@@ -2,10 +2,10 @@
  * `npm run chaos`: the fuzz, fault and race tests at full size on the local stack, with figures. Each phase is
  * bounded in time; the run stops every component it started and exits non-zero if any figure shows a defect.
  */
-import { startControlPlane } from '../../test/harness/control-plane/index.js';
-import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
-import { deliveryLimit } from '../../test/integration/support/delivery-limit.js';
-import { startTokenIssuer } from '../../test/support/id-tokens.js';
+import { startControlPlane } from '../../dev/harness/control-plane/index.js';
+import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
+import { deliveryLimit } from '../../dev/end-to-end/delivery-limit.js';
+import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
 import { PROJECT, SYNC_USER, type SharedParts } from './chaos-stack.js';
 import { isBad, table, type PhaseRow } from './figures.js';
 import { fuzzPhase } from './fuzz-phase.js';

@@ -1,7 +1,7 @@
-import { faultMix, seededRandom } from '../../test/harness/kube-proxy/fault-mix.js';
-import { plantForeignObjects } from '../../test/integration/support/foreign-objects.js';
-import { runStorm, stormScripts } from '../../test/integration/support/storm.js';
-import { stormFigures, type StormFigures } from '../../test/integration/support/storm-figures.js';
+import { faultMix, seededRandom } from '../../dev/harness/kube-proxy/fault-mix.js';
+import { plantForeignObjects } from '../../dev/end-to-end/foreign-objects.js';
+import { runStorm, stormScripts } from '../../dev/end-to-end/storm.js';
+import { stormFigures, type StormFigures } from '../../dev/end-to-end/storm-figures.js';
 import { PARENT, startPhaseStack, type SharedParts } from './chaos-stack.js';
 import { stormRow, type PhaseRow } from './figures.js';
 

@@ -1,13 +1,13 @@
 /**
- * The demo's resync step, as deployed: `resync` behind the local Cloud Run front (test/harness/cloud-run-front), with
+ * The demo's resync step, as deployed: `resync` behind the local Cloud Run front (dev/harness/cloud-run-front), with
  * RESYNC_AUTH=cloud-run. The front checks each caller's identity token and invoker role and strips the signature;
  * the function checks the claims and its own allowlist.
  */
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
-import { startCloudRunFront } from '../../test/harness/cloud-run-front/index.js';
-import { serveFunction } from '../../test/harness/functions-framework/serve-function.js';
-import type { ClusterView } from '../../test/integration/support/cluster-view.js';
-import { startTokenIssuer } from '../../test/support/id-tokens.js';
+import { startCloudRunFront } from '../../dev/harness/cloud-run-front/index.js';
+import { serveFunction } from '../../dev/harness/functions-framework/serve-function.js';
+import type { ClusterView } from '../../dev/end-to-end/cluster-view.js';
+import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
 import { heading, say, showObjects, showRecords } from './show.js';
 
 export const RESYNC_URL = 'https://resync-demo-uc.a.run.app';

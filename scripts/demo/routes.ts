@@ -1,6 +1,6 @@
-import { isBlocked, parseOutboundCluster, type SimCall } from '../../test/harness/istio-sim/index.js';
-import type { ClusterView } from '../../test/integration/support/cluster-view.js';
-import { Routing, UNDECLARED } from '../../test/integration/support/routing.js';
+import { isBlocked, parseOutboundCluster, type SimCall } from '../../dev/harness/istio-sim/index.js';
+import type { ClusterView } from '../../dev/end-to-end/cluster-view.js';
+import { Routing, UNDECLARED } from '../../dev/end-to-end/routing.js';
 import { say } from './show.js';
 
 /** An instance endpoint a pod may dial, named for the line it gets. */

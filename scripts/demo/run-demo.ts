@@ -6,13 +6,13 @@
  */
 import { execFile } from 'node:child_process';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
-import { bindRbac, createEgressGatewayFixtures, startControlPlane } from '../../test/harness/control-plane/index.js';
-import { localProductClients, localRedisClient, startFakeMemorystore } from '../../test/harness/memorystore/index.js';
-import { startEventBridge } from '../../test/harness/pubsub/event-bridge.js';
-import { pubSubClient, startPubSubServer } from '../../test/harness/pubsub/pstest-server.js';
-import { REPO_ROOT } from '../../test/harness/process.js';
-import { ClusterView } from '../../test/integration/support/cluster-view.js';
-import { serveFunction, type ServedFunction } from '../../test/harness/functions-framework/serve-function.js';
+import { bindRbac, createEgressGatewayFixtures, startControlPlane } from '../../dev/harness/control-plane/index.js';
+import { localProductClients, localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import { startEventBridge } from '../../dev/harness/pubsub/event-bridge.js';
+import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
+import { REPO_ROOT } from '../../dev/harness/process.js';
+import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
+import { serveFunction, type ServedFunction } from '../../dev/harness/functions-framework/serve-function.js';
 import { demoResync, RESYNC_URL } from './resync-step.js';
 import { heading, say, showObjects, showRecords } from './show.js';
 import { showRoutes, type Dialled } from './routes.js';

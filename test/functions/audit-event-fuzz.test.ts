@@ -2,9 +2,9 @@ import { jest } from '@jest/globals';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import fc from 'fast-check';
 import request from 'supertest';
-import { BASE_ENV } from '../fixtures/settings.js';
+import { BASE_ENV } from '../../dev/fixtures/settings.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { eventCase, mayBeActedOn, type EventCase } from '../support/fuzz/audit-event-cases.js';
+import { eventCase, mayBeActedOn, type EventCase } from '../../dev/fuzz/audit-event-cases.js';
 
 /**
  * Generated events through the real Functions Framework: whatever arrives, `syncOnAuditLog` answers 2xx with a logged

@@ -1,9 +1,9 @@
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import { BASE_ENV } from '../fixtures/settings.js';
-import { logEntry, pubsubEvent } from '../fixtures/audit-entries.js';
+import { BASE_ENV } from '../../dev/fixtures/settings.js';
+import { logEntry, pubsubEvent } from '../../dev/fixtures/audit-entries.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { startTokenIssuer, stripSignature, type TokenIssuer } from '../support/id-tokens.js';
+import { startTokenIssuer, stripSignature, type TokenIssuer } from '../../dev/harness/id-tokens.js';
 import { ACCEPTED_OPTIONS, REFUSED_OPTIONS, type OptionsRequest } from '../fixtures/resync-options.js';
 
 /**

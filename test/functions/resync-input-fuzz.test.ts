@@ -2,10 +2,10 @@ import { jest } from '@jest/globals';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import fc from 'fast-check';
 import request from 'supertest';
-import { BASE_ENV } from '../fixtures/settings.js';
+import { BASE_ENV } from '../../dev/fixtures/settings.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { resyncCase, type Credentials, type ResyncCase } from '../support/fuzz/resync-request-cases.js';
-import { startTokenIssuer, type TokenIssuer } from '../support/id-tokens.js';
+import { startTokenIssuer, type TokenIssuer } from '../../dev/harness/id-tokens.js';
 
 /**
  * Generated resync requests through the real Functions Framework: odd methods, query strings, bodies and credentials.

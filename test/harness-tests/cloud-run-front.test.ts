@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNATURE_REMOVED } from '../../shared/http/bearer-token.js';
-import { startCloudRunFront, type CloudRunFront } from '../harness/cloud-run-front/index.js';
-import { startTokenIssuer, type TokenIssuer } from '../support/id-tokens.js';
+import { startCloudRunFront, type CloudRunFront } from '../../dev/harness/cloud-run-front/index.js';
+import { startTokenIssuer, type TokenIssuer } from '../../dev/harness/id-tokens.js';
 
 /** The local Cloud Run front on its own, in front of a server that echoes what reached it. */
 const SERVICE = 'https://echo-harness-uc.a.run.app';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubernetesObject, type V1Service } from '@kubernetes/client-node';
-import { outcome, applyManifests, bindRbac, createEgressGatewayFixtures, egressGatewayAnalyzeInputs, loadKubeconfig, startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
-import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../harness/istioctl/index.js';
+import { outcome, applyManifests, bindRbac, createEgressGatewayFixtures, egressGatewayAnalyzeInputs, loadKubeconfig, startControlPlane, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
 
 /**
  * The control-plane harness itself, against the real kube-apiserver: Istio's CRDs enforce their schemas and CEL rules,

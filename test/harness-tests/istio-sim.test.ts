@@ -1,4 +1,4 @@
-import { describeResult, gatewayPod, isBlocked, simulate, type SimCall, type SimInput } from '../harness/istio-sim/index.js';
+import { describeResult, gatewayPod, isBlocked, simulate, type SimCall, type SimInput } from '../../dev/harness/istio-sim/index.js';
 
 /**
  * The simulator must tell routed from blocked, from the objects alone: a declared address reaches its own cluster,

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../harness/istioctl/index.js';
+import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
 
 /** The checks the end-to-end tests lean on must be able to fail: broken input gets the messages it deserves. */
 const dir = mkdtempSync(join(tmpdir(), 'istioctl-'));

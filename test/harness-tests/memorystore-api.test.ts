@@ -1,6 +1,6 @@
 import type { CloudRedisClient } from '@google-cloud/redis';
 import { MemorystoreInstanceSource } from '../../shared/adapters/memorystore-instance-source.js';
-import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../harness/memorystore/index.js';
+import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 
 /**
  * The local Memorystore API through the real @google-cloud/redis client, and the project's adapter over it:

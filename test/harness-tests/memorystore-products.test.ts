@@ -3,7 +3,7 @@ import type { MemorystoreClient } from '@google-cloud/memorystore';
 import type { CloudRedisClusterClient } from '@google-cloud/redis-cluster';
 import { memorystoreSources } from '../../shared/adapters/memorystore-sources.js';
 import type { InstanceSource } from '../../shared/adapters/instance-source.js';
-import { localProductClients, startFakeMemorystore, type FakeMemorystore } from '../harness/memorystore/index.js';
+import { localProductClients, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 
 /**
  * The local Valkey and Memcached APIs through their real client libraries (each with its own google-gax), and the

@@ -1,10 +1,10 @@
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { protos, type CloudRedisClient } from '@google-cloud/redis';
 import grpc from '@grpc/grpc-js';
-import { localRedisClient, startFakeMemorystore, type AuditLogEntry, type FakeMemorystore } from '../harness/memorystore/index.js';
-import { startEventBridge } from '../harness/pubsub/event-bridge.js';
-import { startHttpRecorder, type HttpRecorder } from '../harness/pubsub/http-recorder.js';
-import { pubSubClient, startPubSubServer, type PubSubServer } from '../harness/pubsub/pstest-server.js';
+import { localRedisClient, startFakeMemorystore, type AuditLogEntry, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import { startEventBridge } from '../../dev/harness/pubsub/event-bridge.js';
+import { startHttpRecorder, type HttpRecorder } from '../../dev/harness/pubsub/http-recorder.js';
+import { pubSubClient, startPubSubServer, type PubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
 
 /**
  * The local Memorystore API and the Pub/Sub path through real parts: the real @google-cloud/redis client, the real

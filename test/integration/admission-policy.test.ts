@@ -6,11 +6,11 @@ import { outboxName } from '../../shared/audit/audit-outbox.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { servicePortName } from '../../shared/render/names.js';
 import { renderEgress } from '../../shared/render/render-instance.js';
-import { admissionPolicyName, bindRbac, createAll, createEgressGatewayFixtures, unbindAdmissionPolicy, type AdmissionPolicyOptions } from '../harness/control-plane/index.js';
+import { admissionPolicyName, bindRbac, createAll, createEgressGatewayFixtures, unbindAdmissionPolicy, type AdmissionPolicyOptions } from '../../dev/harness/control-plane/index.js';
 import { nameOf } from '../fixtures/instances.js';
-import { testConfig } from '../fixtures/settings.js';
+import { testConfig } from '../../dev/fixtures/settings.js';
 import { DryRunClient, ownerLabels, serviceEntry, type Outcome } from './support/dry-run-requests.js';
-import { ClusterView } from './support/cluster-view.js';
+import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 
 /**

@@ -1,4 +1,4 @@
-import { stripSignature } from '../support/id-tokens.js';
+import { stripSignature } from '../../dev/harness/id-tokens.js';
 import { AUDIENCE, startRig, type SyncRig } from './support/sync-rig.js';
 
 /**

@@ -1,9 +1,9 @@
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { nameOf } from '../fixtures/instances.js';
-import { testConfig } from '../fixtures/settings.js';
-import { serveFunction, type ServedFunction } from '../harness/functions-framework/serve-function.js';
-import { startCloudRunFront, type CloudRunFront } from '../harness/cloud-run-front/index.js';
-import type { TokenClaims } from '../support/id-tokens.js';
+import { testConfig } from '../../dev/fixtures/settings.js';
+import { serveFunction, type ServedFunction } from '../../dev/harness/functions-framework/serve-function.js';
+import { startCloudRunFront, type CloudRunFront } from '../../dev/harness/cloud-run-front/index.js';
+import type { TokenClaims } from '../../dev/harness/id-tokens.js';
 import { AUDIENCE, INVOKER_ONLY, OPERATOR, SCHEDULER, startRig, type SyncRig } from './support/sync-rig.js';
 
 /**

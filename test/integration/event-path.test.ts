@@ -1,6 +1,6 @@
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
-import { logEntry } from '../fixtures/audit-entries.js';
+import { logEntry } from '../../dev/fixtures/audit-entries.js';
 import { resetRig } from './support/fresh-state.js';
 import { checkWithIstioctl } from './support/istio-checks.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';

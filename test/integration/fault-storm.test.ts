@@ -2,13 +2,13 @@ import { jest } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { faultMix, seededRandom } from '../harness/kube-proxy/fault-mix.js';
-import { startFaultProxy, type FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
+import { faultMix, seededRandom } from '../../dev/harness/kube-proxy/fault-mix.js';
+import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack } from './shared-stack.js';
-import { deliveryLimit } from './support/delivery-limit.js';
-import { plantForeignObjects, type ForeignSnapshot } from './support/foreign-objects.js';
-import { runStorm, stormScripts } from './support/storm.js';
-import { stormFigures } from './support/storm-figures.js';
+import { deliveryLimit } from '../../dev/end-to-end/delivery-limit.js';
+import { plantForeignObjects, type ForeignSnapshot } from '../../dev/end-to-end/foreign-objects.js';
+import { runStorm, stormScripts } from '../../dev/end-to-end/storm.js';
+import { stormFigures } from '../../dev/end-to-end/storm-figures.js';
 import type { SyncRig } from './support/sync-rig.js';
 
 /**

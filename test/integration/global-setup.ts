@@ -1,6 +1,6 @@
-import { startControlPlane } from '../harness/control-plane/index.js';
-import { componentPath } from '../harness/process.js';
-import { startPubSubServer } from '../harness/pubsub/pstest-server.js';
+import { startControlPlane } from '../../dev/harness/control-plane/index.js';
+import { componentPath } from '../../dev/harness/process.js';
+import { startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
 import { INTRUDER, publishStack, SYNC_USER } from './shared-stack.js';
 
 /**

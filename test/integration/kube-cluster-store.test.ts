@@ -5,7 +5,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { IncompleteListError } from '../../shared/errors.js';
 import { ISTIO_API_VERSION, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME, type KubeObject } from '../../shared/model/k8s-object.js';
-import { startFaultProxy, type FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack } from './shared-stack.js';
 
 /**

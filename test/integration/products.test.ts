@@ -1,7 +1,7 @@
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
-import { testConfig } from '../fixtures/settings.js';
+import { testConfig } from '../../dev/fixtures/settings.js';
 import { gatewayRoutes, memcachedTargetsOf } from './support/routing-expectations.js';
 import { resetRig } from './support/fresh-state.js';
 import { productInstances } from './support/product-instances.js';

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
-import { plantForeignObjects, type ForeignSnapshot } from './support/foreign-objects.js';
-import { runStorm, type InstanceScript } from './support/storm.js';
-import { stormFigures } from './support/storm-figures.js';
+import { plantForeignObjects, type ForeignSnapshot } from '../../dev/end-to-end/foreign-objects.js';
+import { runStorm, type InstanceScript } from '../../dev/end-to-end/storm.js';
+import { stormFigures } from '../../dev/end-to-end/storm-figures.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**

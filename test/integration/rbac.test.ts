@@ -1,5 +1,5 @@
 import { ApiException, AuthorizationV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { bindRbac, createEgressGatewayFixtures, loadKubeconfig } from '../harness/control-plane/index.js';
+import { bindRbac, createEgressGatewayFixtures, loadKubeconfig } from '../../dev/harness/control-plane/index.js';
 import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../shared/model/k8s-object.js';
 import { servicePortName } from '../../shared/render/names.js';
 import { nameOf } from '../fixtures/instances.js';

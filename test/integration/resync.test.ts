@@ -5,7 +5,7 @@ import { objectName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { nameOf } from '../fixtures/instances.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
-import { testConfig } from '../fixtures/settings.js';
+import { testConfig } from '../../dev/fixtures/settings.js';
 import { resetRig } from './support/fresh-state.js';
 import { SCHEDULER, startRig, type SyncRig } from './support/sync-rig.js';
 

@@ -7,8 +7,8 @@ import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { nameOf } from '../fixtures/instances.js';
-import { bindRbac, createEgressGatewayFixtures } from '../harness/control-plane/index.js';
-import { startFaultProxy, type FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
+import { bindRbac, createEgressGatewayFixtures } from '../../dev/harness/control-plane/index.js';
+import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { ownerLabels, serviceEntry } from './support/dry-run-requests.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { ANNOTATION_INSTANCE_NAME } from '../../shared/model/k8s-object.js';
-import { bindRbac, createEgressGatewayFixtures, startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
-import { startFaultProxy, type FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
+import { bindRbac, createEgressGatewayFixtures, startControlPlane, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
-import { ClusterView } from './support/cluster-view.js';
+import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { PROJECT, startRig, type SyncRig } from './support/sync-rig.js';
 
 /**

@@ -1,11 +1,11 @@
 import { parseInstanceName, type InstanceName } from '../../shared/model/instance.js';
 import { ISTIO_API_VERSION, type KubeObject } from '../../shared/model/k8s-object.js';
 import { nodePortsEntryName, nodePortsHost, objectName, serviceEntryName } from '../../shared/render/names.js';
-import { outboundCluster, type SimCall } from '../harness/istio-sim/index.js';
+import { outboundCluster, type SimCall } from '../../dev/harness/istio-sim/index.js';
 import { resetRig } from './support/fresh-state.js';
 import { checkWithIstioctl } from './support/istio-checks.js';
 import { productInstances } from './support/product-instances.js';
-import { Routing } from './support/routing.js';
+import { Routing } from '../../dev/end-to-end/routing.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';
 
 /**

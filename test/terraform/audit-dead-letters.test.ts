@@ -1,4 +1,4 @@
-import { block, loadModule, nested, resource, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { block, loadModule, nested, resource, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 
 /**
  * An audit record BigQuery will not take is never lost silently: the subscription dead-letters it after retries,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordOf } from '../../shared/audit/audit-record.js';
-import { TERRAFORM_DIR } from './load-terraform.js';
+import { TERRAFORM_DIR } from '../../dev/terraform/load-terraform.js';
 
 interface Column { name: string; type: string; fields?: Column[] }
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
-import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, TERRAFORM_DIR, type Block, type TerraformModule } from './load-terraform.js';
+import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, TERRAFORM_DIR, type Block, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 
 /**
  * One deployment, several GKE clusters: the functions get them all as SYNC_CLUSTERS, and modules/cluster-rbac installs

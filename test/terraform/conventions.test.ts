@@ -1,4 +1,4 @@
-import { block, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { block, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 
 /** What users of terraform-google-modules expect: labels, optional API enablement, bring-your-own accounts, outputs. */
 let tf: TerraformModule;

@@ -1,6 +1,6 @@
 import { ADMIN_METHODS } from '../../shared/events/admin-methods.js';
 import { PRODUCT_INFO, PRODUCTS } from '../../shared/model/products.js';
-import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 
 /**
  * The event path as the .tf files wire it: Logging sink -> events topic -> push subscription (retries, dead letters)

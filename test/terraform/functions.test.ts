@@ -1,8 +1,8 @@
 import { getFunction } from '@google-cloud/functions-framework/testing';
 import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
-import { BASE_ENV } from '../fixtures/settings.js';
+import { BASE_ENV } from '../../dev/fixtures/settings.js';
 import { DEPLOYED_NODE_OPTIONS } from '../../scripts/bench/function-process.js';
-import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type Block, type TerraformModule } from './load-terraform.js';
+import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type Block, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 
 /** The two functions as deployed: entry points, source, runtime, and exactly the environment the code reads. */
 let tf: TerraformModule;

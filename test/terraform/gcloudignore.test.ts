@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ignore from 'ignore';
-import { loadModule, TERRAFORM_DIR } from './load-terraform.js';
+import { loadModule, TERRAFORM_DIR } from '../../dev/terraform/load-terraform.js';
 
 /**
  * Exactly which files a deployment uploads. `gcloud functions deploy` applies .gcloudignore with gitignore rules (the
@@ -27,7 +27,7 @@ test('a deployment uploads the package files, the TypeScript config and the code
   const topLevel = [...new Set(files.map((f) => (f.includes('/') ? `${f.split('/')[0]}/` : f)))].sort();
   expect(topLevel).toEqual(['bin/', 'functions/', 'package-lock.json', 'package.json', 'shared/', 'tsconfig.build.json', 'tsconfig.json']);
   expect(files).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'functions/index.ts']));
-  expect(files.filter((f) => /^(test|terraform|\.ci|\.cache|scripts|node_modules|build|docs|\.git)\//.test(f))).toEqual([]);
+  expect(files.filter((f) => /^(test|dev|terraform|\.ci|\.cache|scripts|node_modules|build|docs|\.git)\//.test(f))).toEqual([]);
 });
 
 test('anything new at the top of the repository stays out until it is listed', () => {

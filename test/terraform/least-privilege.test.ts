@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 import { outboxName } from '../../shared/audit/audit-outbox.js';
 
 /**

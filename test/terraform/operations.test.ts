@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, resource, TERRAFORM_DIR, type TerraformModule } from './load-terraform.js';
+import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, resource, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 
 /** The audit trail (topic -> BigQuery), the log-based metrics, and the module's inputs. */
 let tf: TerraformModule;

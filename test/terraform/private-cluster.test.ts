@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BASE_ENV } from '../fixtures/settings.js';
+import { BASE_ENV } from '../../dev/fixtures/settings.js';
 import { parseConfig } from '../../shared/config/parse-config.js';
-import { block, EXAMPLE_DIR, loadModule, resourcesOf, TERRAFORM_DIR, type Block, type TerraformModule } from './load-terraform.js';
+import { block, EXAMPLE_DIR, loadModule, resourcesOf, TERRAFORM_DIR, type Block, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 
 /**
  * Reaching a private cluster: the DNS-based control-plane endpoint (recommended: IAM from anywhere, no VPC), or the
@@ -18,7 +18,7 @@ beforeAll(async () => {
   example = await loadModule(EXAMPLE_DIR);
 });
 
-const STAND_INS = JSON.parse(readFileSync(fileURLToPath(new URL('../components/terraform/schema-provider/data-sources.json', import.meta.url)), 'utf8'));
+const STAND_INS = JSON.parse(readFileSync(fileURLToPath(new URL('../../dev/components/terraform/schema-provider/data-sources.json', import.meta.url)), 'utf8'));
 const STAND_IN_CLUSTER = STAND_INS['google_container_cluster'];
 const cluster = (): Block => tf.data['google_container_cluster']!['synced']!;
 const conditions = (kind: 'postcondition' | 'precondition'): Block[] => (block(cluster(), 'lifecycle')[kind] as Block[]);

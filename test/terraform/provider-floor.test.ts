@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EXAMPLE_DIR, loadModule, TERRAFORM_DIR } from './load-terraform.js';
+import { EXAMPLE_DIR, loadModule, TERRAFORM_DIR } from '../../dev/terraform/load-terraform.js';
 
 /**
  * The google provider range starts at the first release with everything the module uses. CI (.ci/terraform-checks.sh)

@@ -1,9 +1,9 @@
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
-import { BASE_ENV } from '../fixtures/settings.js';
-import { logEntry } from '../fixtures/audit-entries.js';
+import { BASE_ENV } from '../../dev/fixtures/settings.js';
+import { logEntry } from '../../dev/fixtures/audit-entries.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { block, loadModule, resource, TERRAFORM_DIR } from './load-terraform.js';
+import { block, loadModule, resource, TERRAFORM_DIR } from '../../dev/terraform/load-terraform.js';
 
 /**
  * The deployment delivers events with its own push subscription, not a function trigger (pubsub.tf says why). This

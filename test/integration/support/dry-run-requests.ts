@@ -1,5 +1,5 @@
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { loadKubeconfig, outcome, type Outcome } from '../../harness/control-plane/index.js';
+import { loadKubeconfig, outcome, type Outcome } from '../../../dev/harness/control-plane/index.js';
 import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../../shared/model/k8s-object.js';
 
 /**

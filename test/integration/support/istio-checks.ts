@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { egressGatewayAnalyzeInputs } from '../../harness/control-plane/index.js';
-import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../harness/istioctl/index.js';
+import { egressGatewayAnalyzeInputs } from '../../../dev/harness/control-plane/index.js';
+import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../../dev/harness/istioctl/index.js';
 import type { SyncRig } from './sync-rig.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { EndpointRole } from '../../../shared/model/instance.js';
 import { parseInstanceName, relativeNameOf } from '../../../shared/model/instance.js';
 import { nodeRole, servicePortName, subsetName } from '../../../shared/render/names.js';
-import { parseOutboundCluster, type SimCall } from '../../harness/istio-sim/index.js';
+import { parseOutboundCluster, type SimCall } from '../../../dev/harness/istio-sim/index.js';
 import type { SyncRig } from './sync-rig.js';
-import { danglingClusters, expectLine, outboundCluster, routeLine, Routing, UNDECLARED } from './routing.js';
+import { danglingClusters, expectLine, outboundCluster, routeLine, Routing, UNDECLARED } from '../../../dev/end-to-end/routing.js';
 
 /** One endpoint of a Memorystore instance, as the local Memorystore API reports it (not as we rendered it). */
 export interface Target {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hostileValue, PROTOTYPE_KEYS } from './hostile-values.js';
+import { hostileValue, PROTOTYPE_KEYS } from '../../../dev/fuzz/hostile-values.js';
 
 /** Who the request claims to be: a good token, none, one of a principal not allowed, or something token-shaped. */
 export type Credentials = { readonly kind: 'allowed' | 'forbidden' | 'none' } | { readonly kind: 'garbage'; readonly header: string; readonly bearer: string };

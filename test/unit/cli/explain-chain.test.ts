@@ -6,7 +6,7 @@ import { egressGatewayHost } from '../../../shared/render/render-settings.js';
 import { nameOf } from '../../fixtures/instances.js';
 import { parseInstanceName } from '../../../shared/model/instance.js';
 import { renderNodePorts } from '../../../shared/render/render-node-ports.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 const settings = testConfig();
 const instance = nameOf('orders');

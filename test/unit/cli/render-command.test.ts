@@ -1,6 +1,6 @@
 import { renderCommand, resolveInstance } from '../../../shared/cli/render-command.js';
 import { readyInstance } from '../../fixtures/instances.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 describe('render', () => {
   test('an id needs one region: --location, or the only configured one', () => {

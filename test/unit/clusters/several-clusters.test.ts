@@ -7,10 +7,10 @@ import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
-import { logEntry, pubsubEvent } from '../../fixtures/audit-entries.js';
+import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 /**
  * One deployment, three clusters, on in-memory clusters: an event and a resync reach each of them, each record names

@@ -1,7 +1,7 @@
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
 import { parseConfig, parseResyncAuth } from '../../../shared/config/parse-config.js';
 import { ConfigError } from '../../../shared/errors.js';
-import { BASE_ENV } from '../../fixtures/settings.js';
+import { BASE_ENV } from '../../../dev/fixtures/settings.js';
 
 describe('parseConfig', () => {
   test('defaults', () => {

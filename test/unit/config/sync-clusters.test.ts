@@ -1,6 +1,6 @@
 import { forCluster, parseConfig } from '../../../shared/config/parse-config.js';
 import { ConfigError } from '../../../shared/errors.js';
-import { BASE_ENV } from '../../fixtures/settings.js';
+import { BASE_ENV } from '../../../dev/fixtures/settings.js';
 
 /** SYNC_CLUSTERS: several clusters in one deployment, each with its own access and, optionally, mode and namespace. */
 const withClusters = (clusters: unknown, extra: Record<string, string> = {}): Record<string, string> => ({ ...BASE_ENV, SYNC_CLUSTERS: JSON.stringify(clusters), ...extra });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAuditEvent } from '../../../shared/events/parse-audit-event.js';
-import { logEntry } from '../../fixtures/audit-entries.js';
-import { eventCase, mayBeActedOn } from '../../support/fuzz/audit-event-cases.js';
+import { logEntry } from '../../../dev/fixtures/audit-entries.js';
+import { eventCase, mayBeActedOn } from '../../../dev/fuzz/audit-event-cases.js';
 
 /**
  * The event decoder against generated events: arbitrary JSON, wrong types, prototype keys, bad base64 and a 3 MB

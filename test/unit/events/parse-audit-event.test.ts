@@ -1,5 +1,5 @@
 import { isTooOld, parseAuditEvent, type IncomingEvent } from '../../../shared/events/parse-audit-event.js';
-import { auditLogEvent, INSTANCE, logEntry, pubsubEvent } from '../../fixtures/audit-entries.js';
+import { auditLogEvent, INSTANCE, logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 
 describe('parseAuditEvent: events acted on', () => {
   const cases: Array<[string, IncomingEvent, string]> = [

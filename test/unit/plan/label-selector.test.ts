@@ -1,7 +1,7 @@
 import { parseLabelSelector, selects } from '../../../shared/plan/label-selector.js';
 import { desiredState } from '../../../shared/plan/desired-state.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 import { planChanges } from '../../../shared/plan/plan-changes.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import { ANNOTATION_INSTANCE_NAME } from '../../../shared/model/k8s-object.js';

@@ -4,7 +4,7 @@ import type { MemorystoreInstance } from '../../../shared/model/instance.js';
 import { toRedisInstance } from '../../../shared/sources/redis.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
 

@@ -3,7 +3,7 @@ import { recordOf } from '../../../shared/audit/audit-record.js';
 import { applyBodyOf, serviceObjectsOf, servicePortChanges, type ServicePortsChange } from '../../../shared/plan/port-change.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 import { isPortChange, type Plan } from '../../../shared/plan/plan-types.js';
 import { quarantinedPortName } from '../../../shared/plan/port-quarantine.js';
 import { objectName } from '../../../shared/render/names.js';

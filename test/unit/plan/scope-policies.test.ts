@@ -2,7 +2,7 @@ import { outOfScope, pruneGuard, resyncScope } from '../../../shared/plan/scope-
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import type { Plan } from '../../../shared/plan/plan-types.js';
 import { nameOf, readyInstance, valkeyName } from '../../fixtures/instances.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 const config = testConfig();
 const ownedFor = (id: string, location = 'us-central1') => renderDirect(nameOf(id, location), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], config);

@@ -4,7 +4,7 @@ import { nodePortsEntryName, serviceEntryName } from '../../../shared/render/nam
 import { toRedisClusterInstance } from '../../../shared/sources/redis-cluster.js';
 import { activeValkey, memcachedName, nameOf, readyInstance, readyMemcached, valkeyName } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 import { parseInstanceName } from '../../../shared/model/instance.js';
 
 const RELATIVE = 'projects/test-project/locations/us-central1/clusters/ledger';

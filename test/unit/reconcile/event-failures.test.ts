@@ -6,9 +6,9 @@ import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
-import { INSTANCE, logEntry, pubsubEvent } from '../../fixtures/audit-entries.js';
+import { INSTANCE, logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
 
 /**

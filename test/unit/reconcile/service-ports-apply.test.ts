@@ -7,7 +7,7 @@ import { syncInstances } from '../../../shared/reconcile/sync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 /**
  * Our ports on the egress gateway Service through the sync loop: each apply carries the Service's resourceVersion (the

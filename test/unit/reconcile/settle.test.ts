@@ -7,10 +7,10 @@ import type { MemorystoreInstance } from '../../../shared/model/instance.js';
 import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
 import { resync } from '../../../shared/reconcile/resync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
-import { logEntry, pubsubEvent } from '../../fixtures/audit-entries.js';
+import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 /**
  * Whoever writes an instance's objects reads the instance again afterwards, so a writer that planned from a state

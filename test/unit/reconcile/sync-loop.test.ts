@@ -8,7 +8,7 @@ import { syncInstances } from '../../../shared/reconcile/sync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 /** The sync loop itself, on an in-memory cluster: make before break, the first failed step stops, 409 re-plans. */
 const config = testConfig();

@@ -1,7 +1,7 @@
 import { renderDirect, renderEgress } from '../../../shared/render/render-instance.js';
 import { endpointHost, instanceKey, objectName, subsetName } from '../../../shared/render/names.js';
 import { nameOf } from '../../fixtures/instances.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 const cache = nameOf('cache-1');
 const settings = testConfig();

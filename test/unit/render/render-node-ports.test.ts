@@ -3,7 +3,7 @@ import { parseInstanceName } from '../../../shared/model/instance.js';
 import { nodePortsEntryName, objectName } from '../../../shared/render/names.js';
 import { NODE_PORTS_PER_ENTRY, renderNodePorts, splitPortRange } from '../../../shared/render/render-node-ports.js';
 import { SHARDED_NODE_PORT_RANGE } from '../../../shared/sources/node-ports.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 const cluster = parseInstanceName('//redis.googleapis.com/projects/test-project/locations/us-central1/clusters/ledger')!;
 const nodePorts = { addresses: ['10.40.0.2', '10.40.0.3'], range: SHARDED_NODE_PORT_RANGE };

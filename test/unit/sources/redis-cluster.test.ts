@@ -2,7 +2,7 @@ import { desiredState } from '../../../shared/plan/desired-state.js';
 import { parseInstanceName } from '../../../shared/model/instance.js';
 import { serviceEntryName } from '../../../shared/render/names.js';
 import { toRedisClusterInstance } from '../../../shared/sources/redis-cluster.js';
-import { testConfig } from '../../fixtures/settings.js';
+import { testConfig } from '../../../dev/fixtures/settings.js';
 
 type Api = Parameters<typeof toRedisClusterInstance>[0];
 const RELATIVE = 'projects/test-project/locations/us-central1/clusters/rc-1';

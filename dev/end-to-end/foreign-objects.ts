@@ -1,4 +1,4 @@
-import { ISTIO_API_VERSION, type KubeObject } from '../../../shared/model/k8s-object.js';
+import { ISTIO_API_VERSION, type KubeObject } from '../../shared/model/k8s-object.js';
 import type { ClusterView } from './cluster-view.js';
 
 /**

@@ -4,7 +4,7 @@
 # so both are the same Kubernetes version). Binaries are cached under .cache/components/<name>-<version>/
 # so only a cold machine pays for the build. Prints the cache folder of each binary.
 #
-# Usage: test/components/build.sh [name...]   (default: the five the tests need; kubectl only when named)
+# Usage: dev/components/build.sh [name...]   (default: the five the tests need; kubectl only when named)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

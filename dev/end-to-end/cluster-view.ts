@@ -1,5 +1,5 @@
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { ISTIO_API_VERSION, ISTIO_KINDS, type KubeObject } from '../../../shared/model/k8s-object.js';
+import { ISTIO_API_VERSION, ISTIO_KINDS, type KubeObject } from '../../shared/model/k8s-object.js';
 
 /** The cluster as an administrator sees it, for assertions: never through the functions' own code. */
 export class ClusterView {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { logEntry } from '../../fixtures/audit-entries.js';
+import { logEntry } from '../fixtures/audit-entries.js';
 import { hostileOrOversized, hostileValue, OVERSIZED, ownKeysObject, PROTOTYPE_KEYS } from './hostile-values.js';
 
 export const PUBSUB_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';

@@ -1,5 +1,5 @@
-import { asInput, describeResult, gatewayPod, outboundCluster, parseOutboundCluster, simulate, type SimAnswer, type SimCall, type SimResult } from '../../harness/istio-sim/index.js';
-import type { KubeObject } from '../../../shared/model/k8s-object.js';
+import { asInput, describeResult, gatewayPod, outboundCluster, parseOutboundCluster, simulate, type SimAnswer, type SimCall, type SimResult } from '../harness/istio-sim/index.js';
+import type { KubeObject } from '../../shared/model/k8s-object.js';
 import type { ClusterView } from './cluster-view.js';
 
 /**

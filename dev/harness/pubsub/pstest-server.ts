@@ -14,7 +14,7 @@ export interface PubSubServer {
 
 /**
  * Starts Google's in-memory Pub/Sub server (pstest, from cloud.google.com/go/pubsub/v2, built from its pinned module
- * by test/components/build.sh) on a free loopback port, and waits until it says it is listening. The process is
+ * by dev/components/build.sh) on a free loopback port, and waits until it says it is listening. The process is
  * killed on stop(), and when the test process exits.
  *
  * For the Node client, either set PUBSUB_EMULATOR_HOST=host and PUBSUB_PROJECT_ID, or use pubSubClient() below.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import { stripSignature } from '../../support/id-tokens.js';
+import { stripSignature } from '../id-tokens.js';
 import type { CheckedHeader } from './check-token.js';
 
 /**

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, found from this file whether it runs from the sources or from the compiled copy in build/. */
 function findRoot(start: string): string {
   for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'test/components/build.sh'))) return `${dir}/`;
+    if (existsSync(join(dir, 'dev/components/build.sh'))) return `${dir}/`;
   }
   throw new Error('repository root not found');
 }
@@ -31,8 +31,8 @@ export function freePort(): Promise<number> {
  * use, with the build's progress on stderr, and takes it from the version-keyed cache after that.
  */
 export function componentPath(name: string): string {
-  const result = spawnSync(`${REPO_ROOT}test/components/build.sh`, [name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (result.status !== 0) throw new Error(`building ${name} failed (test/components/build.sh ${name}, exit ${result.status})`);
+  const result = spawnSync(`${REPO_ROOT}dev/components/build.sh`, [name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`building ${name} failed (dev/components/build.sh ${name}, exit ${result.status})`);
   return result.stdout.trim().split('\n').pop()!;
 }
 

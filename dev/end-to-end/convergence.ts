@@ -1,7 +1,7 @@
-import { parseInstanceName } from '../../../shared/model/instance.js';
-import { ANNOTATION_INSTANCE_NAME, ISTIO_KINDS, type KubeObject } from '../../../shared/model/k8s-object.js';
-import { objectName, serviceEntryName } from '../../../shared/render/names.js';
-import type { FakeInstance } from '../../harness/memorystore/index.js';
+import { parseInstanceName } from '../../shared/model/instance.js';
+import { ANNOTATION_INSTANCE_NAME, ISTIO_KINDS, type KubeObject } from '../../shared/model/k8s-object.js';
+import { objectName, serviceEntryName } from '../../shared/render/names.js';
+import type { FakeInstance } from '../harness/memorystore/index.js';
 
 /** What the cluster holds against what Memorystore holds, instance by instance: each list is empty when all is well. */
 export interface ClusterFindings {

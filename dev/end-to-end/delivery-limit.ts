@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../harness/process.js';
-import { loadModule } from '../../terraform/load-terraform.js';
+import { REPO_ROOT } from '../harness/process.js';
+import { loadModule } from '../terraform/load-terraform.js';
 
 /**
  * The deliveries an event gets before the push subscription dead-letters it, as the Terraform module sets it by

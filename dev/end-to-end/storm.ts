@@ -1,6 +1,6 @@
 import type { CloudRedisClient } from '@google-cloud/redis';
 import pLimit from 'p-limit';
-import type { FakeMemorystore } from '../../harness/memorystore/index.js';
+import type { FakeMemorystore } from '../harness/memorystore/index.js';
 
 /** One Memorystore change; each logs a first and a last audit entry, so each is two events on the topic. */
 export type StormStep = 'create' | 'replicas' | 'readdress' | 'delete';
