@@ -21,7 +21,8 @@ import { ConfigError, errorMessage } from '../shared/errors.js';
 import { Logger } from '../shared/log.js';
 import { createRuntime } from '../shared/runtime/runtime.js';
 
-const structured = (value: unknown, output: Output): string => (output === 'yaml' ? stringify(value) : `${JSON.stringify(value, null, 2)}\n`);
+const structured = (value: unknown, output: Output): string =>
+  output === 'yaml' ? stringify(value) : `${JSON.stringify(value, null, 2)}\n`;
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCli(argv, process.env);
@@ -37,20 +38,37 @@ async function main(argv: string[]): Promise<number> {
   const clusters = chosenClusters(config, request);
   const runtime = createRuntime(config, { log });
   const trigger = { kind: 'resync' as const, principal: `cli:${userInfo().username}`, scheduled: false };
-  if (request.command === 'explain') return explain(await explainCommand(await runtime.deps(log, clusters[0]), config, request.instance!, trigger), request.output);
+  if (request.command === 'explain')
+    return explain(
+      await explainCommand(await runtime.deps(log, clusters[0]), config, request.instance!, trigger),
+      request.output,
+    );
   // Every cluster's access is set up first: a kubeconfig that is missing is a configuration error to fix (exit 2),
   // not a cluster that failed to sync.
   for (const target of clusters) await runtime.deps(log, target);
-  const result = await resyncClusters(clusters, async (target) => runtime.deps(log, target), trigger, { dryRun: request.command === 'plan', force: request.force });
+  const result = await resyncClusters(clusters, async (target) => runtime.deps(log, target), trigger, {
+    dryRun: request.command === 'plan',
+    force: request.force,
+  });
   return print(result, request);
 }
 
 /** The clusters a command works on: --cluster's one, or every one; explain reads the live objects of one. */
 function chosenClusters(config: Config, request: CliRequest): readonly ClusterTarget[] {
   const names = config.clusters.map((c) => c.name).join(', ');
-  const chosen = request.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.name === request.cluster);
-  if (chosen.length === 0) throw new ConfigError([{ variable: 'SYNC_CLUSTERS', message: `--cluster ${request.cluster}: no such cluster; the configuration names ${names}` }]);
-  if (request.command === 'explain' && chosen.length > 1) throw new ConfigError([{ variable: 'SYNC_CLUSTERS', message: `explain works on one cluster: choose one of ${names} with --cluster` }]);
+  const chosen =
+    request.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.name === request.cluster);
+  if (chosen.length === 0)
+    throw new ConfigError([
+      {
+        variable: 'SYNC_CLUSTERS',
+        message: `--cluster ${request.cluster}: no such cluster; the configuration names ${names}`,
+      },
+    ]);
+  if (request.command === 'explain' && chosen.length > 1)
+    throw new ConfigError([
+      { variable: 'SYNC_CLUSTERS', message: `explain works on one cluster: choose one of ${names} with --cluster` },
+    ]);
   return chosen;
 }
 
@@ -61,7 +79,15 @@ async function render(request: CliRequest): Promise<number> {
   const rendered: Rendered = await renderCommand(config, await memorystoreSources(config), request.instance!);
   if (request.output !== 'text') process.stdout.write(structured(rendered, request.output));
   else {
-    const service = rendered.servicePorts.length > 0 ? [{ ports: rendered.servicePorts, note: `added to Service ${config.egressGateway.namespace}/${config.egressGateway.service}; the first ports of GATEWAY_PORT_RANGE are shown, a live reconcile picks free ones` }] : [];
+    const service =
+      rendered.servicePorts.length > 0
+        ? [
+            {
+              ports: rendered.servicePorts,
+              note: `added to Service ${config.egressGateway.namespace}/${config.egressGateway.service}; the first ports of GATEWAY_PORT_RANGE are shown, a live reconcile picks free ones`,
+            },
+          ]
+        : [];
     process.stdout.write([...rendered.objects, ...service].map((o) => stringify(o)).join('---\n'));
   }
   for (const error of rendered.errors) process.stderr.write(`${rendered.instance}: ${error}\n`);
@@ -70,12 +96,27 @@ async function render(request: CliRequest): Promise<number> {
 
 /** The dry-run diff, then each endpoint's chain with ✓ or ✗ per link; exit 1 when a link is broken. */
 function explain(explained: Explained, output: Output): number {
-  if (output !== 'text') process.stdout.write(structured({ instance: explained.instance, chains: explained.chains, changes: explained.changes.map((c) => ({ action: c.action, object: c.ref })) }, output));
+  if (output !== 'text')
+    process.stdout.write(
+      structured(
+        {
+          instance: explained.instance,
+          chains: explained.chains,
+          changes: explained.changes.map((c) => ({ action: c.action, object: c.ref })),
+        },
+        output,
+      ),
+    );
   else {
-    process.stdout.write(`${explained.instance}\n\nwould write now:\n${explained.changes.length > 0 ? formatPlan(explained.changes) : '  nothing: the live objects are as they should be'}\n`);
-    if (explained.chains.length === 0) process.stdout.write('\nno live ServiceEntry: no pod can reach it under REGISTRY_ONLY\n');
+    process.stdout.write(
+      `${explained.instance}\n\nwould write now:\n${explained.changes.length > 0 ? formatPlan(explained.changes) : '  nothing: the live objects are as they should be'}\n`,
+    );
+    if (explained.chains.length === 0)
+      process.stdout.write('\nno live ServiceEntry: no pod can reach it under REGISTRY_ONLY\n');
     for (const chain of explained.chains) {
-      process.stdout.write(`\npod → ${chain.address}:${chain.port}\n${chain.links.map((l) => `  ${l.ok ? '✓' : '✗'} ${l.text}`).join('\n')}\n`);
+      process.stdout.write(
+        `\npod → ${chain.address}:${chain.port}\n${chain.links.map((l) => `  ${l.ok ? '✓' : '✗'} ${l.text}`).join('\n')}\n`,
+      );
     }
   }
   return explained.chains.every((c) => c.links.every((l) => l.ok)) ? 0 : 1;
@@ -86,13 +127,16 @@ function explain(explained: Explained, output: Output): number {
  * guard. With several clusters, each one's diff comes under its name.
  */
 function print({ report, changes, failed }: ClustersResult, request: CliRequest): number {
-  const diff = (part: ClustersResult['changes'][number]): string => `${changes.length > 1 ? `# cluster ${part.cluster}\n` : ''}${formatPlan(part.changes)}`;
-  const text = (): string => `${changes.map(diff).join('\n')}\n${request.command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`;
+  const diff = (part: ClustersResult['changes'][number]): string =>
+    `${changes.length > 1 ? `# cluster ${part.cluster}\n` : ''}${formatPlan(part.changes)}`;
+  const text = (): string =>
+    `${changes.map(diff).join('\n')}\n${request.command === 'plan' ? 'planned' : 'applied'}: ${JSON.stringify(report.summary)}\n`;
   // A text diff only where some cluster was synced: a run that reached none has nothing to show but its failure.
   if (request.output !== 'text') process.stdout.write(structured(report, request.output));
   else if (changes.length > 0) process.stdout.write(text());
   const where = (cluster: string): string => (report.clusters.length > 1 ? `cluster ${cluster}: ` : '');
-  for (const error of report.errors) process.stderr.write(`error: ${where(error.cluster)}${error.instance}: ${error.message}\n`);
+  for (const error of report.errors)
+    process.stderr.write(`error: ${where(error.cluster)}${error.instance}: ${error.message}\n`);
   if (failed) process.stderr.write(`failed: ${failed.message}\n`);
   if (report.refused) process.stderr.write(`refused: ${report.refused}\n`);
   if (report.refused) return 3;
@@ -102,7 +146,11 @@ function print({ report, changes, failed }: ClustersResult, request: CliRequest)
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(error instanceof ConfigError ? `configuration error:\n  ${error.message.split('\n').join('\n  ')}\n` : `${errorMessage(error)}\n`);
+    process.stderr.write(
+      error instanceof ConfigError
+        ? `configuration error:\n  ${error.message.split('\n').join('\n  ')}\n`
+        : `${errorMessage(error)}\n`,
+    );
     process.exit(error instanceof ConfigError ? 2 : 1);
   },
 );

@@ -22,7 +22,6 @@ export class PermanentError extends Error {
   }
 }
 
-
 /**
  * The resync caller is not who it must be. The message goes to the caller and the log, so it never quotes the token;
  * `principal` is the caller's verified-format email, for the log only.
@@ -50,14 +49,20 @@ export class ConfigError extends Error {
 
   static of(variable: string, expected: string, got: string | undefined, why?: string): ConfigError {
     const value = got === undefined ? 'nothing (it is not set)' : JSON.stringify(got);
-    return new ConfigError([{ variable, message: `${variable}: expected ${expected}, got ${value}${why ? `: ${why}` : ''}` }]);
+    return new ConfigError([
+      { variable, message: `${variable}: expected ${expected}, got ${value}${why ? `: ${why}` : ''}` },
+    ]);
   }
 }
 
 /** An answer of the Kubernetes API outside 2xx, with its status and the Status object's reason and message. */
 export class KubeApiError extends Error {
   override readonly name = 'KubeApiError';
-  constructor(readonly status: number, readonly reason: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -35,7 +35,12 @@ export class Logger {
     return new Logger({ ...this.context, ...context, labels }, this.write);
   }
 
-  log(severity: Severity, fields: Record<string, unknown>, message: string, labels?: Readonly<Record<string, string>>): void {
+  log(
+    severity: Severity,
+    fields: Record<string, unknown>,
+    message: string,
+    labels?: Readonly<Record<string, string>>,
+  ): void {
     const allLabels = { component: 'memorystore-egress-sync', ...this.context.labels, ...labels };
     const { trace, spanId, traceSampled } = this.context;
     const location = severity === 'ERROR' ? sourceLocation() : undefined;
@@ -73,12 +78,23 @@ export class Logger {
 export function traceContextOf(header: string | undefined, project: string): LogContext {
   if (!header) return {};
   const w3c = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header);
-  if (w3c) return { trace: `projects/${project}/traces/${w3c[1]}`, spanId: w3c[2]!, traceSampled: (Number.parseInt(w3c[3]!, 16) & 1) === 1 };
+  if (w3c)
+    return {
+      trace: `projects/${project}/traces/${w3c[1]}`,
+      spanId: w3c[2]!,
+      traceSampled: (Number.parseInt(w3c[3]!, 16) & 1) === 1,
+    };
   const cloud = /^([0-9a-f]{32})(?:\/(\d{1,20}))?(?:;o=([01]))?$/.exec(header);
   if (!cloud) return {};
-  const span = cloud[2] && BigInt(cloud[2]) < 2n ** 64n ? { spanId: BigInt(cloud[2]).toString(16).padStart(16, '0') } : {};
-  return { trace: `projects/${project}/traces/${cloud[1]}`, ...span, ...(cloud[3] ? { traceSampled: cloud[3] === '1' } : {}) };
+  const span =
+    cloud[2] && BigInt(cloud[2]) < 2n ** 64n ? { spanId: BigInt(cloud[2]).toString(16).padStart(16, '0') } : {};
+  return {
+    trace: `projects/${project}/traces/${cloud[1]}`,
+    ...span,
+    ...(cloud[3] ? { traceSampled: cloud[3] === '1' } : {}),
+  };
 }
 
 /** The trace of a request alone. */
-export const traceOf = (header: string | undefined, project: string): string | undefined => traceContextOf(header, project).trace;
+export const traceOf = (header: string | undefined, project: string): string | undefined =>
+  traceContextOf(header, project).trace;

@@ -5,7 +5,10 @@ import { ISTIO_API_VERSION, ISTIO_KINDS, type KubeObject } from '../../shared/mo
 export class ClusterView {
   readonly api: KubernetesObjectApi;
 
-  constructor(kubeconfigPath: string, readonly namespace: string) {
+  constructor(
+    kubeconfigPath: string,
+    readonly namespace: string,
+  ) {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
     this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
@@ -31,8 +34,13 @@ export class ClusterView {
 
   /** Every port of the egress gateway Service, with its name, by port number. */
   async gatewayServicePorts(): Promise<Array<{ port: number; name: string }>> {
-    const service = await this.api.read({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace: this.namespace } });
-    const ports = (JSON.parse(JSON.stringify(service)) as { spec: { ports: Array<{ port: number; name: string }> } }).spec.ports;
+    const service = await this.api.read({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'istio-egressgateway', namespace: this.namespace },
+    });
+    const ports = (JSON.parse(JSON.stringify(service)) as { spec: { ports: Array<{ port: number; name: string }> } })
+      .spec.ports;
     return ports.sort((a, b) => a.port - b.port);
   }
 

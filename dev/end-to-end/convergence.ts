@@ -38,10 +38,25 @@ const repeated = (values: number[]): number[] => [...new Set(values.filter((v, i
  * Compares the Istio objects and Service ports (as an administrator reads them) with Memorystore's instances.
  * `everSeen` names every instance the run touched, so deleted ones are checked for leftovers too.
  */
-export function inspectCluster(objects: Map<string, KubeObject>, servicePorts: number[], instances: FakeInstance[], everSeen: Iterable<string>): ClusterFindings {
+export function inspectCluster(
+  objects: Map<string, KubeObject>,
+  servicePorts: number[],
+  instances: FakeInstance[],
+  everSeen: Iterable<string>,
+): ClusterFindings {
   const live = new Map(instances.map((i) => [i.name, i]));
-  const ownedBy = (full: string): string[] => [...objects.entries()].filter(([, o]) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME] === full).map(([key]) => key);
-  const findings: ClusterFindings = { configured: [], missing: [], halfConfigured: [], orphaned: [], duplicatePorts: [], unservedPorts: [] };
+  const ownedBy = (full: string): string[] =>
+    [...objects.entries()]
+      .filter(([, o]) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME] === full)
+      .map(([key]) => key);
+  const findings: ClusterFindings = {
+    configured: [],
+    missing: [],
+    halfConfigured: [],
+    orphaned: [],
+    duplicatePorts: [],
+    unservedPorts: [],
+  };
   for (const full of new Set([...everSeen, ...live.keys()])) {
     const have = ownedBy(full);
     const instance = live.get(full);
@@ -84,7 +99,9 @@ export function deliveryFigures(deliveries: ReadonlyArray<{ messageId: string; s
 }
 
 /** Writes a dry-run resync plans (its report's create, update and delete records): 0 when the cluster matches the plan. */
-export function plannedWrites(body: Record<string, unknown>): Array<{ action: string; object: { kind: string; name: string } }> {
+export function plannedWrites(
+  body: Record<string, unknown>,
+): Array<{ action: string; object: { kind: string; name: string } }> {
   const records = (body['records'] ?? []) as Array<{ action: string; object: { kind: string; name: string } }>;
   return records.filter((r) => r.action === 'create' || r.action === 'update' || r.action === 'delete');
 }

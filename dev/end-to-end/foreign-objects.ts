@@ -8,10 +8,52 @@ import type { ClusterView } from './cluster-view.js';
 function foreignObjects(namespace: string): KubeObject[] {
   const metadata = (name: string): KubeObject['metadata'] => ({ name, namespace, labels: { team: 'payments' } });
   return [
-    { apiVersion: ISTIO_API_VERSION, kind: 'ServiceEntry', metadata: metadata('payments-api'), spec: { hosts: ['api.payments.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } },
-    { apiVersion: ISTIO_API_VERSION, kind: 'Gateway', metadata: metadata('payments-gateway'), spec: { selector: { istio: 'egressgateway' }, servers: [{ port: { number: 443, name: 'tls', protocol: 'TLS' }, hosts: ['api.payments.example.com'], tls: { mode: 'PASSTHROUGH' } }] } },
-    { apiVersion: ISTIO_API_VERSION, kind: 'DestinationRule', metadata: metadata('payments-api'), spec: { host: 'api.payments.example.com' } },
-    { apiVersion: ISTIO_API_VERSION, kind: 'VirtualService', metadata: metadata('payments-api'), spec: { hosts: ['api.payments.example.com'], tls: [{ match: [{ port: 443, sniHosts: ['api.payments.example.com'] }], route: [{ destination: { host: 'api.payments.example.com', port: { number: 443 } } }] }] } },
+    {
+      apiVersion: ISTIO_API_VERSION,
+      kind: 'ServiceEntry',
+      metadata: metadata('payments-api'),
+      spec: {
+        hosts: ['api.payments.example.com'],
+        ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
+        resolution: 'DNS',
+        location: 'MESH_EXTERNAL',
+      },
+    },
+    {
+      apiVersion: ISTIO_API_VERSION,
+      kind: 'Gateway',
+      metadata: metadata('payments-gateway'),
+      spec: {
+        selector: { istio: 'egressgateway' },
+        servers: [
+          {
+            port: { number: 443, name: 'tls', protocol: 'TLS' },
+            hosts: ['api.payments.example.com'],
+            tls: { mode: 'PASSTHROUGH' },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: ISTIO_API_VERSION,
+      kind: 'DestinationRule',
+      metadata: metadata('payments-api'),
+      spec: { host: 'api.payments.example.com' },
+    },
+    {
+      apiVersion: ISTIO_API_VERSION,
+      kind: 'VirtualService',
+      metadata: metadata('payments-api'),
+      spec: {
+        hosts: ['api.payments.example.com'],
+        tls: [
+          {
+            match: [{ port: 443, sniHosts: ['api.payments.example.com'] }],
+            route: [{ destination: { host: 'api.payments.example.com', port: { number: 443 } } }],
+          },
+        ],
+      },
+    },
   ];
 }
 
@@ -24,13 +66,24 @@ export interface ForeignSnapshot {
 export async function plantForeignObjects(cluster: ClusterView, gatewayPorts: number[]): Promise<ForeignSnapshot> {
   for (const object of foreignObjects(cluster.namespace)) await cluster.create(object);
   const objects = await cluster.istioObjects();
-  const versions = new Map(foreignObjects(cluster.namespace).map((o) => [`${o.kind}/${o.metadata.name}`, objects.get(`${o.kind}/${o.metadata.name}`)!.metadata.resourceVersion!]));
+  const versions = new Map(
+    foreignObjects(cluster.namespace).map((o) => [
+      `${o.kind}/${o.metadata.name}`,
+      objects.get(`${o.kind}/${o.metadata.name}`)!.metadata.resourceVersion!,
+    ]),
+  );
   return { versions, servicePorts: gatewayPorts };
 }
 
 /** Foreign objects changed or deleted, and foreign Service ports removed, since the snapshot. */
-export function foreignTouched(snapshot: ForeignSnapshot, objects: Map<string, KubeObject>, servicePorts: number[]): string[] {
-  const changed = [...snapshot.versions].filter(([key, version]) => objects.get(key)?.metadata.resourceVersion !== version).map(([key]) => key);
+export function foreignTouched(
+  snapshot: ForeignSnapshot,
+  objects: Map<string, KubeObject>,
+  servicePorts: number[],
+): string[] {
+  const changed = [...snapshot.versions]
+    .filter(([key, version]) => objects.get(key)?.metadata.resourceVersion !== version)
+    .map(([key]) => key);
   const removed = snapshot.servicePorts.filter((p) => !servicePorts.includes(p)).map((p) => `Service port ${p}`);
   return [...changed, ...removed];
 }

@@ -1,4 +1,14 @@
-import { asInput, describeResult, gatewayPod, outboundCluster, parseOutboundCluster, simulate, type SimAnswer, type SimCall, type SimResult } from '../harness/istio-sim/index.js';
+import {
+  asInput,
+  describeResult,
+  gatewayPod,
+  outboundCluster,
+  parseOutboundCluster,
+  simulate,
+  type SimAnswer,
+  type SimCall,
+  type SimResult,
+} from '../harness/istio-sim/index.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import type { ClusterView } from './cluster-view.js';
 
@@ -14,14 +24,25 @@ const CLIENT_NAMESPACE = 'apps';
 /** An address nobody declared: it must be blocked at every step (REGISTRY_ONLY). */
 export const UNDECLARED: SimCall = { from: 'sidecar', address: '10.250.250.250', port: 6379 };
 
-interface ServicePort { name: string; port: number; targetPort?: number | string }
-interface GatewayService { metadata: { name: string; namespace: string }; spec: { selector: Record<string, string>; ports: ServicePort[] } }
+interface ServicePort {
+  name: string;
+  port: number;
+  targetPort?: number | string;
+}
+interface GatewayService {
+  metadata: { name: string; namespace: string };
+  spec: { selector: Record<string, string>; ports: ServicePort[] };
+}
 
 export class Routing {
   constructor(private readonly cluster: ClusterView) {}
 
   private async gatewayService(): Promise<GatewayService> {
-    const read = await this.cluster.api.read({ apiVersion: 'v1', kind: 'Service', metadata: { name: GATEWAY_SERVICE, namespace: this.cluster.namespace } });
+    const read = await this.cluster.api.read({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: GATEWAY_SERVICE, namespace: this.cluster.namespace },
+    });
     return JSON.parse(JSON.stringify(read)) as GatewayService;
   }
 
@@ -33,7 +54,10 @@ export class Routing {
    * Simulates the calls on the live objects (those `keep` keeps: to compare with some left out); the answer keeps the
    * gateway Service for targetPort lookups.
    */
-  async simulate(calls: readonly SimCall[], keep: (object: KubeObject) => boolean = () => true): Promise<SimAnswer & { targetPort(port: number): number | undefined }> {
+  async simulate(
+    calls: readonly SimCall[],
+    keep: (object: KubeObject) => boolean = () => true,
+  ): Promise<SimAnswer & { targetPort(port: number): number | undefined }> {
     const service = await this.gatewayService();
     const istio = [...(await this.cluster.istioObjects()).values()].filter(keep).map(asInput);
     const answer = await simulate({
@@ -65,7 +89,8 @@ export function routeLine(result: SimResult): string {
   return `${from} → ${address}:${port} ⇒ ${result.error ?? result.cluster ?? '(no cluster)'}`;
 }
 
-export const expectLine = (call: SimCall, end: string): string => `${call.from} → ${call.address}:${call.port} ⇒ ${end}`;
+export const expectLine = (call: SimCall, end: string): string =>
+  `${call.from} → ${call.address}:${call.port} ⇒ ${end}`;
 
 /** An Envoy cluster must exist on the proxy for a route to it to go anywhere (a renamed subset leaves it dangling). */
 export function danglingClusters(answer: SimAnswer): string[] {

@@ -1,6 +1,12 @@
 import type { FakeMemorystore } from '../harness/memorystore/index.js';
 import type { ClusterView } from './cluster-view.js';
-import { deliveryFigures, inspectCluster, plannedWrites, type ClusterFindings, type DeliveryFigures } from './convergence.js';
+import {
+  deliveryFigures,
+  inspectCluster,
+  plannedWrites,
+  type ClusterFindings,
+  type DeliveryFigures,
+} from './convergence.js';
 import { foreignTouched, type ForeignSnapshot } from './foreign-objects.js';
 
 export interface StormFigures extends DeliveryFigures {

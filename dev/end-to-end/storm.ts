@@ -41,16 +41,28 @@ const finished = async (call: Operation): Promise<void> => void (await (await ca
 
 async function runStep(target: StormTarget, full: string, step: StormStep, id: string): Promise<void> {
   const { redis } = target;
-  if (step === 'create') return finished(redis.createInstance({ parent: target.parent, instanceId: id, instance: { tier: 'BASIC', memorySizeGb: 1 } }));
+  if (step === 'create')
+    return finished(
+      redis.createInstance({ parent: target.parent, instanceId: id, instance: { tier: 'BASIC', memorySizeGb: 1 } }),
+    );
   if (step === 'replicas') {
-    return finished(redis.updateInstance({ updateMask: { paths: ['read_replicas_mode', 'replica_count'] }, instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 1 } }));
+    return finished(
+      redis.updateInstance({
+        updateMask: { paths: ['read_replicas_mode', 'replica_count'] },
+        instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 1 },
+      }),
+    );
   }
   if (step === 'readdress') return target.memorystore.readdress(full, {});
   return finished(redis.deleteInstance({ name: full }));
 }
 
 /** Makes every change of every script, `concurrency` instances at a time; resolves when the API has logged them all. */
-export async function runStorm(target: StormTarget, scripts: readonly InstanceScript[], concurrency: number): Promise<void> {
+export async function runStorm(
+  target: StormTarget,
+  scripts: readonly InstanceScript[],
+  concurrency: number,
+): Promise<void> {
   const limit = pLimit(concurrency);
   await Promise.all(
     scripts.map((script) =>

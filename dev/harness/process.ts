@@ -21,7 +21,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -31,8 +33,12 @@ export function freePort(): Promise<number> {
  * use, with the build's progress on stderr, and takes it from the version-keyed cache after that.
  */
 export function componentPath(name: string): string {
-  const result = spawnSync(`${REPO_ROOT}dev/components/build.sh`, [name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (result.status !== 0) throw new Error(`building ${name} failed (dev/components/build.sh ${name}, exit ${result.status})`);
+  const result = spawnSync(`${REPO_ROOT}dev/components/build.sh`, [name], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0)
+    throw new Error(`building ${name} failed (dev/components/build.sh ${name}, exit ${result.status})`);
   return result.stdout.trim().split('\n').pop()!;
 }
 
@@ -49,7 +55,12 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 
 /** Starts a process with its output in a log file; stop() terminates it (SIGTERM, then SIGKILL). */
-export function startProcess(command: string, args: string[], logPath: string, env: NodeJS.ProcessEnv = process.env): Managed {
+export function startProcess(
+  command: string,
+  args: string[],
+  logPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Managed {
   const log = createWriteStream(logPath);
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   // The last lines are also kept in memory: a process that dies at once may exit before its log file is flushed.
@@ -82,10 +93,16 @@ export function startProcess(command: string, args: string[], logPath: string, e
 }
 
 /** Polls until check() is true, or fails with what the process last said. */
-export async function waitFor(what: string, check: () => Promise<boolean>, managed: Managed, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  managed: Managed,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (managed.process.exitCode !== null) throw new Error(`${what}: the process exited (${managed.process.exitCode}). Last output:\n${managed.tail()}`);
+    if (managed.process.exitCode !== null)
+      throw new Error(`${what}: the process exited (${managed.process.exitCode}). Last output:\n${managed.tail()}`);
     if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -100,7 +100,10 @@ export function formatKinds(summary: RequestSummary, limit = 6): string {
 
 /** "patch services 1": only the write requests, for showing what a no-op wrote. */
 export function formatWrites(summary: RequestSummary): string {
-  return [...summary.byKind].filter(([kind]) => WRITE_VERBS.has(kind.split(' ')[0]!)).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  return [...summary.byKind]
+    .filter(([kind]) => WRITE_VERBS.has(kind.split(' ')[0]!))
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
 }
 
 export function formatFailures(summary: RequestSummary): string {

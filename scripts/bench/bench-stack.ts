@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { CloudRedisClient } from '@google-cloud/redis';
-import { bindRbac, createEgressGatewayFixtures, startControlPlane, writeKubeconfig, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import {
+  bindRbac,
+  createEgressGatewayFixtures,
+  startControlPlane,
+  writeKubeconfig,
+  type ControlPlane,
+} from '../../dev/harness/control-plane/index.js';
 import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { AUDIT_POLICY, AuditLog } from './audit-log.js';
 import { startProxyProcess, type ProxyProcess } from './proxy-child.js';
@@ -44,13 +50,22 @@ async function namespaces(adminKubeconfig: string): Promise<void> {
   for (const namespace of [PROJECT_NAMESPACE, BASELINE_NAMESPACE]) {
     await createEgressGatewayFixtures(adminKubeconfig, { namespace, service: GATEWAY_SERVICE });
   }
-  await bindRbac(adminKubeconfig, { user: SYNC_USER, ownerId: OWNER_ID, istioNamespace: PROJECT_NAMESPACE, egressGatewayNamespace: PROJECT_NAMESPACE, egressGatewayService: GATEWAY_SERVICE });
+  await bindRbac(adminKubeconfig, {
+    user: SYNC_USER,
+    ownerId: OWNER_ID,
+    istioNamespace: PROJECT_NAMESPACE,
+    egressGatewayNamespace: PROJECT_NAMESPACE,
+    egressGatewayService: GATEWAY_SERVICE,
+  });
 }
 
 export async function startSizeStack(pubsub: PubSub, size: number): Promise<SizeStack> {
   const workDir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
   const controlPlane = await startControlPlane({ users: [SYNC_USER], auditPolicy: AUDIT_POLICY });
-  const stops: Array<() => Promise<unknown>> = [async () => rmSync(workDir, { recursive: true, force: true }), () => controlPlane.stop()];
+  const stops: Array<() => Promise<unknown>> = [
+    async () => rmSync(workDir, { recursive: true, force: true }),
+    () => controlPlane.stop(),
+  ];
   const stop = async (): Promise<void> => {
     for (const step of stops.reverse()) await step().catch(() => undefined);
   };
@@ -59,11 +74,21 @@ export async function startSizeStack(pubsub: PubSub, size: number): Promise<Size
     const proxy = await startProxyProcess(controlPlane.server);
     stops.push(() => proxy.stop());
     const [topic] = await pubsub.createTopic(`redis-audit-logs-${size}-${Date.now()}`);
-    const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: topic.name }, settleDelayMs: 20 });
+    const memorystore = await startFakeMemorystore({
+      projectId: PROJECT,
+      pubsub: { client: pubsub, topic: topic.name },
+      settleDelayMs: 20,
+    });
     stops.push(() => memorystore.stop());
     const redis = localRedisClient(memorystore.port, PROJECT);
     stops.push(() => redis.close());
-    const adminKubeconfig = writeKubeconfig(join(workDir, 'admin.kubeconfig'), proxy.url, 'admin', controlPlane.adminToken, join(controlPlane.dataDir, 'certs/apiserver.crt'));
+    const adminKubeconfig = writeKubeconfig(
+      join(workDir, 'admin.kubeconfig'),
+      proxy.url,
+      'admin',
+      controlPlane.adminToken,
+      join(controlPlane.dataDir, 'certs/apiserver.crt'),
+    );
     return {
       controlPlane,
       proxy,
@@ -83,7 +108,10 @@ export async function startSizeStack(pubsub: PubSub, size: number): Promise<Size
 }
 
 /** The functions' configuration, as Terraform would set it, pointed at the local stack. */
-export function functionEnv(stack: SizeStack, resync: { audience: string; caller: string; certsUrl: string }): Record<string, string> {
+export function functionEnv(
+  stack: SizeStack,
+  resync: { audience: string; caller: string; certsUrl: string },
+): Record<string, string> {
   return {
     MEMORYSTORE_PROJECT: PROJECT,
     MEMORYSTORE_API_ENDPOINT: stack.memorystore.endpoint,

@@ -8,13 +8,18 @@ export class PhaseTimeout extends Error {
   override readonly name = 'PhaseTimeout';
 }
 
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160);
+const reasonOf = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160);
 
 /**
  * Runs `body` with an AbortSignal that fires at the deadline; the phase fails at the deadline even if `body` ignores
  * the signal (whatever it started is then the caller's to stop).
  */
-export async function bounded<T>(what: string, timeoutMs: number, body: (signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
+export async function bounded<T>(
+  what: string,
+  timeoutMs: number,
+  body: (signal: AbortSignal) => Promise<T>,
+): Promise<Outcome<T>> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
@@ -30,7 +35,9 @@ export async function bounded<T>(what: string, timeoutMs: number, body: (signal:
     process.stderr.write(`bench: ${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return { ok: true, value };
   } catch (error) {
-    process.stderr.write(`bench: ${what}: FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${reasonOf(error)}\n`);
+    process.stderr.write(
+      `bench: ${what}: FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${reasonOf(error)}\n`,
+    );
     return { ok: false, reason: reasonOf(error) };
   } finally {
     clearTimeout(timer);

@@ -12,13 +12,27 @@ import type { GatewayServiceState } from '../../shared/plan/service-ports.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { toRedisInstance } from '../../shared/sources/redis.js';
 
-const config = parseConfig({ MEMORYSTORE_PROJECT: 'bench-project', KUBECONFIG: '/dev/null', GATEWAY_PORT_RANGE: '20000-40000' });
+const config = parseConfig({
+  MEMORYSTORE_PROJECT: 'bench-project',
+  KUBECONFIG: '/dev/null',
+  GATEWAY_PORT_RANGE: '20000-40000',
+});
 
 function scope(n: number): InstanceObservation[] {
   return Array.from({ length: n }, (_, i) => {
     const name = parseInstanceName(`projects/bench-project/locations/us-central1/instances/cache-${i}`)!;
-    const replicas = i % 4 === 0 ? { readEndpoint: `10.1.${Math.floor(i / 250)}.${i % 250}`, readEndpointPort: 6379 } : {};
-    return { name, instance: toRedisInstance({ name: name.full, state: 'READY', host: `10.0.${Math.floor(i / 250)}.${i % 250}`, port: 6379, ...replicas }) };
+    const replicas =
+      i % 4 === 0 ? { readEndpoint: `10.1.${Math.floor(i / 250)}.${i % 250}`, readEndpointPort: 6379 } : {};
+    return {
+      name,
+      instance: toRedisInstance({
+        name: name.full,
+        state: 'READY',
+        host: `10.0.${Math.floor(i / 250)}.${i % 250}`,
+        port: 6379,
+        ...replicas,
+      }),
+    };
   });
 }
 
@@ -40,11 +54,18 @@ function measure(label: string, runs: number, body: () => unknown): void {
   const heapAfter = process.memoryUsage().heapUsed;
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  process.stdout.write(`${label.padEnd(46)} median ${median.toFixed(2).padStart(9)} ms   p90 ${times[Math.floor(times.length * 0.9)]!.toFixed(2).padStart(9)} ms   heap +${((heapAfter - heapBefore) / 1048576).toFixed(1)} MiB\n`);
+  process.stdout.write(
+    `${label.padEnd(46)} median ${median.toFixed(2).padStart(9)} ms   p90 ${times[Math.floor(times.length * 0.9)]!.toFixed(2).padStart(9)} ms   heap +${((heapAfter - heapBefore) / 1048576).toFixed(1)} MiB\n`,
+  );
   void result;
 }
 
-const service: GatewayServiceState = { namespace: 'istio-system', name: 'istio-egressgateway', ports: [{ port: 80 }, { port: 443 }], ownedPorts: [] };
+const service: GatewayServiceState = {
+  namespace: 'istio-system',
+  name: 'istio-egressgateway',
+  ports: [{ port: 80 }, { port: 443 }],
+  ownedPorts: [],
+};
 for (const n of [10, 100, 1000, 5000]) {
   const observations = scope(n);
   measure(`plan resync, ${n} instances, first round`, n >= 1000 ? 5 : 50, () => plan(observations, [], service));
@@ -52,16 +73,29 @@ for (const n of [10, 100, 1000, 5000]) {
   const owned = first.plan.changes.filter((c) => c.action === 'create').map((c) => c.after!);
   const ports = first.state.servicePorts!.after;
   const settled = { ...service, ports: [...service.ports, ...ports], ownedPorts: ports };
-  measure(`plan resync, ${n} instances, nothing to change`, n >= 1000 ? 5 : 50, () => plan(observations, owned, settled));
-  measure(`plan one event among ${n} managed instances`, n >= 1000 ? 5 : 50, () => plan([observations[0]!], owned, settled));
+  measure(`plan resync, ${n} instances, nothing to change`, n >= 1000 ? 5 : 50, () =>
+    plan(observations, owned, settled),
+  );
+  measure(`plan one event among ${n} managed instances`, n >= 1000 ? 5 : 50, () =>
+    plan([observations[0]!], owned, settled),
+  );
 }
 
 const entry = {
-  protoPayload: { serviceName: 'redis.googleapis.com', methodName: 'google.cloud.redis.v1.CloudRedis.UpdateInstance', resourceName: 'projects/p/locations/r/instances/i', authenticationInfo: { principalEmail: 'a@b.c' } },
+  protoPayload: {
+    serviceName: 'redis.googleapis.com',
+    methodName: 'google.cloud.redis.v1.CloudRedis.UpdateInstance',
+    resourceName: 'projects/p/locations/r/instances/i',
+    authenticationInfo: { principalEmail: 'a@b.c' },
+  },
   operation: { last: true },
   insertId: 'x',
 };
-const event = { id: '1', type: 'google.cloud.pubsub.topic.v1.messagePublished', data: { message: { data: Buffer.from(JSON.stringify(entry)).toString('base64') } } };
+const event = {
+  id: '1',
+  type: 'google.cloud.pubsub.topic.v1.messagePublished',
+  data: { message: { data: Buffer.from(JSON.stringify(entry)).toString('base64') } },
+};
 measure('decode 10000 Pub/Sub audit events', 20, () => {
   for (let i = 0; i < 10000; i++) parseAuditEvent(event);
 });

@@ -3,7 +3,12 @@ import { ISTIO_KINDS } from '../../shared/model/k8s-object.js';
 import { loadKubeconfig } from '../../dev/harness/control-plane/index.js';
 import { GATEWAY_SERVICE } from './bench-stack.js';
 
-const PLURAL: Record<string, string> = { ServiceEntry: 'serviceentries', Gateway: 'gateways', DestinationRule: 'destinationrules', VirtualService: 'virtualservices' };
+const PLURAL: Record<string, string> = {
+  ServiceEntry: 'serviceentries',
+  Gateway: 'gateways',
+  DestinationRule: 'destinationrules',
+  VirtualService: 'virtualservices',
+};
 
 /** Objects per Istio kind in a namespace (every page followed), and "Service port" = ports on the gateway Service. */
 export async function countObjects(kubeconfigPath: string, namespace: string): Promise<Map<string, number>> {
@@ -14,7 +19,14 @@ export async function countObjects(kubeconfigPath: string, namespace: string): P
     let total = 0;
     let token: string | undefined;
     do {
-      const page = (await custom.listNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace, plural: PLURAL[kind]!, limit: 500, ...(token ? { _continue: token } : {}) })) as { items: unknown[]; metadata?: { continue?: string } };
+      const page = (await custom.listNamespacedCustomObject({
+        group: 'networking.istio.io',
+        version: 'v1',
+        namespace,
+        plural: PLURAL[kind]!,
+        limit: 500,
+        ...(token ? { _continue: token } : {}),
+      })) as { items: unknown[]; metadata?: { continue?: string } };
       total += page.items.length;
       token = page.metadata?.continue || undefined;
     } while (token);
@@ -26,8 +38,12 @@ export async function countObjects(kubeconfigPath: string, namespace: string): P
 }
 
 /** What rendering says the namespace should hold, in the same terms (the installer's two ports included). */
-export function expectedCounts(objects: ReadonlyArray<{ kind: string; spec: Readonly<Record<string, unknown>> }>): Map<string, number> {
-  const counts = new Map<string, number>(ISTIO_KINDS.map((kind) => [kind, objects.filter((o) => o.kind === kind).length]));
+export function expectedCounts(
+  objects: ReadonlyArray<{ kind: string; spec: Readonly<Record<string, unknown>> }>,
+): Map<string, number> {
+  const counts = new Map<string, number>(
+    ISTIO_KINDS.map((kind) => [kind, objects.filter((o) => o.kind === kind).length]),
+  );
   const service = objects.find((o) => o.kind === 'Service');
   counts.set('Service port', 2 + ((service?.spec['ports'] as unknown[] | undefined)?.length ?? 0));
   return counts;

@@ -22,18 +22,32 @@ export async function counted<T>(stack: SizeStack, user: string, action: () => P
   const result = await action();
   const wallMs = performance.now() - started;
   await sleep(AUDIT_LAG_MS);
-  return { result, wallMs, requests: stack.audit.summarize(mark, user), traffic: trafficSince(before, await stack.proxy.counts()) };
+  return {
+    result,
+    wallMs,
+    requests: stack.audit.summarize(mark, user),
+    traffic: trafficSince(before, await stack.proxy.counts()),
+  };
 }
 
 /**
  * bounded(counted(...)): on a failure (a deadline, most often) the reason also says how many requests the user had
  * made by then, so a timed-out phase still shows how far it got.
  */
-export async function boundedCount<T>(stack: SizeStack, user: string, what: string, timeoutMs: number, action: (signal: AbortSignal) => Promise<T>): Promise<Outcome<Counted<T>>> {
+export async function boundedCount<T>(
+  stack: SizeStack,
+  user: string,
+  what: string,
+  timeoutMs: number,
+  action: (signal: AbortSignal) => Promise<T>,
+): Promise<Outcome<Counted<T>>> {
   const mark = stack.audit.mark();
   const outcome = await bounded(what, timeoutMs, (signal) => counted(stack, user, () => action(signal)));
   if (outcome.ok) return outcome;
   const sofar = stack.audit.summarize(mark, user);
   const failures = sofar.failures.size > 0 ? ` (${formatFailures(sofar)})` : '';
-  return { ok: false, reason: `${outcome.reason}; ${sofar.requests.toLocaleString('en-US')} requests by then${failures}` };
+  return {
+    ok: false,
+    reason: `${outcome.reason}; ${sofar.requests.toLocaleString('en-US')} requests by then${failures}`,
+  };
 }

@@ -15,7 +15,9 @@ export interface EventPath {
 
 /** Delivers the events topic to the event function from now on (entries published before are not seen). */
 export async function startEventPath(pubsub: PubSub, stack: SizeStack, functionUrl: string): Promise<EventPath> {
-  const [subscription] = await pubsub.topic(stack.eventsTopic).createSubscription(`sync-trigger-${Date.now()}`, { ackDeadlineSeconds: 60 });
+  const [subscription] = await pubsub
+    .topic(stack.eventsTopic)
+    .createSubscription(`sync-trigger-${Date.now()}`, { ackDeadlineSeconds: 60 });
   const bridge = await startEventBridge({ client: pubsub, subscription: subscription.name, targetUrl: functionUrl });
   return { bridge, stop: () => bridge.stop() };
 }
@@ -35,10 +37,16 @@ async function eachEvent(stack: SizeStack, path: EventPath, change: (k: number) 
   }
 }
 
-async function measureEvents(stack: SizeStack, path: EventPath, change: (k: number) => Promise<unknown>): Promise<EventCost> {
+async function measureEvents(
+  stack: SizeStack,
+  path: EventPath,
+  change: (k: number) => Promise<unknown>,
+): Promise<EventCost> {
   const deliveredBefore = path.bridge.deliveries.length;
   const cost = await counted(stack, SYNC_USER, () => eachEvent(stack, path, change));
-  const failedDeliveries = path.bridge.deliveries.slice(deliveredBefore).filter((d) => d.status < 200 || d.status >= 300).length;
+  const failedDeliveries = path.bridge.deliveries
+    .slice(deliveredBefore)
+    .filter((d) => d.status < 200 || d.status >= 300).length;
   return { ...cost, events: EVENTS_PER_KIND, failedDeliveries };
 }
 
@@ -46,17 +54,28 @@ async function measureEvents(stack: SizeStack, path: EventPath, change: (k: numb
  * Requests and bytes per event on a cluster holding `size` managed instances: a no-op (a resize, which must change
  * nothing) and a create (a new instance: its objects and a gateway port are written).
  */
-export async function eventCosts(stack: SizeStack, path: EventPath, size: number): Promise<{ noop: Outcome<EventCost>; create: Outcome<EventCost> }> {
+export async function eventCosts(
+  stack: SizeStack,
+  path: EventPath,
+  size: number,
+): Promise<{ noop: Outcome<EventCost>; create: Outcome<EventCost> }> {
   const timeoutMs = 180_000;
   const noop = await bounded(`N=${size}: ${EVENTS_PER_KIND} no-op events (resize)`, timeoutMs, () =>
     measureEvents(stack, path, (k) => {
       const name = `projects/${PROJECT}/locations/${REGION}/instances/${instanceId(k % size)}`;
-      return stack.redis.updateInstance({ updateMask: { paths: ['memory_size_gb'] }, instance: { name, memorySizeGb: 2 + k } });
+      return stack.redis.updateInstance({
+        updateMask: { paths: ['memory_size_gb'] },
+        instance: { name, memorySizeGb: 2 + k },
+      });
     }),
   );
   const create = await bounded(`N=${size}: ${EVENTS_PER_KIND} create events`, timeoutMs, () =>
     measureEvents(stack, path, (k) =>
-      stack.redis.createInstance({ parent: `projects/${PROJECT}/locations/${REGION}`, instanceId: `added-${k}`, instance: { tier: 'BASIC', memorySizeGb: 1 } }),
+      stack.redis.createInstance({
+        parent: `projects/${PROJECT}/locations/${REGION}`,
+        instanceId: `added-${k}`,
+        instance: { tier: 'BASIC', memorySizeGb: 1 },
+      }),
     ),
   );
   return { noop, create };

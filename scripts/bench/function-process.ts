@@ -28,8 +28,12 @@ function statusField(pid: number, field: string): number {
 async function firstAnswer(child: ChildProcess, url: string, errors: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Functions Framework exited at start-up: ${errors.slice(-3).join(' | ')}`);
-    const answered = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => (void r.body?.cancel(), true), () => false);
+    if (child.exitCode !== null)
+      throw new Error(`the Functions Framework exited at start-up: ${errors.slice(-3).join(' | ')}`);
+    const answered = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => (void r.body?.cancel(), true),
+      () => false,
+    );
     if (answered) return;
     if (Date.now() > deadline) throw new Error(`no answer within ${timeoutMs} ms`);
     await sleep(10);
@@ -47,7 +51,12 @@ async function firstAnswer(child: ChildProcess, url: string, errors: string[], t
  */
 export const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=4';
 
-export async function spawnFunction(source: string, target: string, env: NodeJS.ProcessEnv, logDir: string): Promise<FunctionProcess> {
+export async function spawnFunction(
+  source: string,
+  target: string,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+): Promise<FunctionProcess> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [FRAMEWORK, `--target=${target}`, `--source=${source}`, `--port=${port}`], {
@@ -57,7 +66,9 @@ export async function spawnFunction(source: string, target: string, env: NodeJS.
   });
   child.stdout.pipe(createWriteStream(join(logDir, `${target}-${port}.log`)));
   const errors: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => errors.push(...chunk.toString('utf8').split('\n').filter(Boolean).slice(-20)));
+  child.stderr.on('data', (chunk: Buffer) =>
+    errors.push(...chunk.toString('utf8').split('\n').filter(Boolean).slice(-20)),
+  );
   const url = `http://127.0.0.1:${port}/`;
   try {
     await firstAnswer(child, url, errors, 60_000);

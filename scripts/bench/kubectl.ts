@@ -12,9 +12,25 @@ export const kubectlPath = (): string => componentPath('kubectl');
  * discovery cache each run, so kubectl pays for discovery as the function pays for its own start. Killed when the
  * signal fires.
  */
-export function kubectlApply(kubeconfig: string, manifest: string, fieldManager: string, signal: AbortSignal): Promise<number> {
+export function kubectlApply(
+  kubeconfig: string,
+  manifest: string,
+  fieldManager: string,
+  signal: AbortSignal,
+): Promise<number> {
   const cacheDir = mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
-  const args = ['apply', '--server-side', '--force-conflicts', `--field-manager=${fieldManager}`, `--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, '-f', manifest, '-o', 'name'];
+  const args = [
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    `--field-manager=${fieldManager}`,
+    `--kubeconfig=${kubeconfig}`,
+    `--cache-dir=${cacheDir}`,
+    '-f',
+    manifest,
+    '-o',
+    'name',
+  ];
   const started = performance.now();
   const child = spawn(kubectlPath(), args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
   const errors: string[] = [];

@@ -32,9 +32,14 @@ export async function eventLatency(stack: SizeStack, path: EventPath, size: numb
       for (let k = 0; k < LATENCY_EVENTS; k++) {
         const host = `10.250.${Math.floor(k / 250)}.${(k % 250) + 1}`;
         const seen = watch.visible(host);
-        await stack.memorystore.readdress(`projects/${PROJECT}/locations/${REGION}/instances/${instanceId(k % size)}`, { host });
+        await stack.memorystore.readdress(`projects/${PROJECT}/locations/${REGION}/instances/${instanceId(k % size)}`, {
+          host,
+        });
         const published = performance.now();
-        const visibleAt = await Promise.race([seen, sleep(30_000).then(() => Promise.reject(new Error(`${host} not visible 30 s after its event`)))]);
+        const visibleAt = await Promise.race([
+          seen,
+          sleep(30_000).then(() => Promise.reject(new Error(`${host} not visible 30 s after its event`))),
+        ]);
         samples.push(visibleAt - published);
         await path.bridge.idle(200, 60_000);
       }
@@ -42,6 +47,11 @@ export async function eventLatency(stack: SizeStack, path: EventPath, size: numb
       watch.stop();
     }
     const sorted = [...samples].sort((a, b) => a - b);
-    return { samples: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1]! };
+    return {
+      samples: sorted.length,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted[sorted.length - 1]!,
+    };
   });
 }

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import { parseConfig } from '../../shared/config/parse-config.js';
 import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
-import { BASELINE_NAMESPACE, functionEnv, PROJECT, PROJECT_NAMESPACE, startSizeStack, type SizeStack } from './bench-stack.js';
+import {
+  BASELINE_NAMESPACE,
+  functionEnv,
+  PROJECT,
+  PROJECT_NAMESPACE,
+  startSizeStack,
+  type SizeStack,
+} from './bench-stack.js';
 import { bounded, sleep, type Outcome } from './bounded.js';
 import type { Counted } from './counted.js';
 import { expectedCounts } from './count-objects.js';
@@ -39,8 +46,14 @@ export interface RunContext {
   readonly onFirstStack?: (env: Record<string, string>, logDir: string) => Promise<void>;
 }
 
-async function withStack(context: RunContext, size: number, body: (stack: SizeStack) => Promise<SizeResult>): Promise<SizeResult> {
-  const stack = await bounded(`N=${size}: start a fresh local stack`, 180_000, () => startSizeStack(context.pubsub, size));
+async function withStack(
+  context: RunContext,
+  size: number,
+  body: (stack: SizeStack) => Promise<SizeResult>,
+): Promise<SizeResult> {
+  const stack = await bounded(`N=${size}: start a fresh local stack`, 180_000, () =>
+    startSizeStack(context.pubsub, size),
+  );
   if (!stack.ok) return { size, aborted: `stack did not start: ${stack.reason}` };
   try {
     return await body(stack.value);
@@ -52,22 +65,43 @@ async function withStack(context: RunContext, size: number, body: (stack: SizeSt
 /** Every measurement at one size, in order; each phase is bounded and a failed one leaves the next to run. */
 export function measureSize(context: RunContext, size: number): Promise<SizeResult> {
   return withStack(context, size, async (stack) => {
-    const seeded = await bounded(`N=${size}: create ${size} instances in the Memorystore API`, 60_000 + size * 30, () => seedInstances(stack.redis, stack.memorystore, PROJECT, size));
+    const seeded = await bounded(`N=${size}: create ${size} instances in the Memorystore API`, 60_000 + size * 30, () =>
+      seedInstances(stack.redis, stack.memorystore, PROJECT, size),
+    );
     if (!seeded.ok) return { size, aborted: `seeding failed: ${seeded.reason}` };
     const env = functionEnv(stack, { audience: RESYNC_AUDIENCE, caller: OPERATOR, certsUrl: context.issuer.certsUrl });
     await context.onFirstStack?.(env, stack.workDir);
     const config = parseConfig(env);
     const instances = stack.memorystore.instances();
     const objects = renderConverged(config, instances);
-    const baseline = renderConverged(parseConfig({ ...env, ISTIO_NAMESPACE: BASELINE_NAMESPACE, EGRESS_GATEWAY_NAMESPACE: BASELINE_NAMESPACE }), instances);
+    const baseline = renderConverged(
+      parseConfig({ ...env, ISTIO_NAMESPACE: BASELINE_NAMESPACE, EGRESS_GATEWAY_NAMESPACE: BASELINE_NAMESPACE }),
+      instances,
+    );
     // BENCH_KUBECTL=off skips the baseline (it is most of a run at 5,000), for quick runs of the project's own figures.
-    const kubectl = process.env['BENCH_KUBECTL'] === 'off' ? undefined : await kubectlConverge(stack, writeManifest(join(stack.workDir, 'baseline.yaml'), baseline), size, config.ownerId);
+    const kubectl =
+      process.env['BENCH_KUBECTL'] === 'off'
+        ? undefined
+        : await kubectlConverge(
+            stack,
+            writeManifest(join(stack.workDir, 'baseline.yaml'), baseline),
+            size,
+            config.ownerId,
+          );
     const check = { size, namespace: PROJECT_NAMESPACE, expected: expectedCounts(objects) };
 
-    const converge = await withFunction(stack, env, 'resync', (fn) => measuredResync('converge from empty (resync)', stack, fn, context.issuer, { ...check, noop: false }));
+    const converge = await withFunction(stack, env, 'resync', (fn) =>
+      measuredResync('converge from empty (resync)', stack, fn, context.issuer, { ...check, noop: false }),
+    );
     const converged = converge.ok && !converge.value.failure;
     // The later phases need a converged cluster; when the project could not converge it, kubectl writes the same objects.
-    if (!converged) await seedWithKubectl(stack, slices(objects).map((part, i) => writeManifest(join(stack.workDir, `project-${i}.yaml`), part)), size, config.ownerId);
+    if (!converged)
+      await seedWithKubectl(
+        stack,
+        slices(objects).map((part, i) => writeManifest(join(stack.workDir, `project-${i}.yaml`), part)),
+        size,
+        config.ownerId,
+      );
     let noopIdleMiB: number | undefined;
     const noop = await withFunction(stack, env, 'resync', async (fn) => {
       await sleep(2000);
@@ -85,15 +119,27 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
       }
     });
     return {
-      size, objects: objects.length, ...(kubectl ? { kubectl } : {}), converge, seededByKubectl: !converged, noop,
+      size,
+      objects: objects.length,
+      ...(kubectl ? { kubectl } : {}),
+      converge,
+      seededByKubectl: !converged,
+      noop,
       ...(noopIdleMiB !== undefined ? { noopIdleMiB } : {}),
-      ...(events.ok ? { events: events.value.costs, ...(events.value.latency ? { latency: events.value.latency } : {}) } : { aborted: `event phases: ${events.reason}` }),
+      ...(events.ok
+        ? { events: events.value.costs, ...(events.value.latency ? { latency: events.value.latency } : {}) }
+        : { aborted: `event phases: ${events.reason}` }),
     };
   });
 }
 
 /** A fresh function process for one phase, stopped after it (also when the phase timed out with a call in flight). */
-async function withFunction<T>(stack: SizeStack, env: Record<string, string>, target: string, body: (fn: Awaited<ReturnType<typeof spawnFunction>>) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+async function withFunction<T>(
+  stack: SizeStack,
+  env: Record<string, string>,
+  target: string,
+  body: (fn: Awaited<ReturnType<typeof spawnFunction>>) => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
   const fn = await bounded(`start ${target}`, 90_000, () => spawnFunction(PROJECT_SOURCE, target, env, stack.workDir));
   if (!fn.ok) return fn;
   try {

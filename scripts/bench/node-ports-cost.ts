@@ -19,7 +19,12 @@ import { desiredState } from '../../shared/plan/desired-state.js';
 import { splitPortRange } from '../../shared/render/render-node-ports.js';
 import { SHARDED_NODE_PORT_RANGE } from '../../shared/sources/node-ports.js';
 import { toRedisClusterInstance } from '../../shared/sources/redis-cluster.js';
-import { createEgressGatewayFixtures, loadKubeconfig, startControlPlane, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import {
+  createEgressGatewayFixtures,
+  loadKubeconfig,
+  startControlPlane,
+  type ControlPlane,
+} from '../../dev/harness/control-plane/index.js';
 import { asInput, gatewayPod, simulate, type ProxyCost } from '../../dev/harness/istio-sim/index.js';
 
 const NAMESPACE = 'istio-system';
@@ -27,22 +32,49 @@ const RELATIVE = 'projects/bench-project/locations/us-central1/clusters/ledger';
 const ETCD_REQUEST_LIMIT = 1.5 * 1024 * 1024;
 
 function rendered(): KubeObject[] {
-  const config = parseConfig({ MEMORYSTORE_PROJECT: 'bench-project', KUBECONFIG: '/dev/null', SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true', ISTIO_NAMESPACE: NAMESPACE, OWNER_ID: 'bench' });
+  const config = parseConfig({
+    MEMORYSTORE_PROJECT: 'bench-project',
+    KUBECONFIG: '/dev/null',
+    SYNC_MODE: 'direct',
+    SHARDED_NODE_PORTS: 'true',
+    ISTIO_NAMESPACE: NAMESPACE,
+    OWNER_ID: 'bench',
+  });
   const network = 'projects/bench-project/global/networks/default';
-  const instance = toRedisClusterInstance({ name: RELATIVE, state: 'ACTIVE', discoveryEndpoints: [{ address: '10.142.0.13', port: 6379, pscConfig: { network } }], pscConnections: [{ address: '10.142.0.13', network }, { address: '10.142.0.14', network }] });
-  return [...desiredState({ scope: [{ name: parseInstanceName(instance.name)!, instance }], owned: [], settings: config }).desired];
+  const instance = toRedisClusterInstance({
+    name: RELATIVE,
+    state: 'ACTIVE',
+    discoveryEndpoints: [{ address: '10.142.0.13', port: 6379, pscConfig: { network } }],
+    pscConnections: [
+      { address: '10.142.0.13', network },
+      { address: '10.142.0.14', network },
+    ],
+  });
+  return [
+    ...desiredState({ scope: [{ name: parseInstanceName(instance.name)!, instance }], owned: [], settings: config })
+      .desired,
+  ];
 }
 
 /** The object's bytes as the apiserver returns it (what it keeps in etcd, as JSON). */
 function storedBytes(controlPlane: ControlPlane, object: KubeObject): Promise<number> {
-  const url = new URL(`/apis/networking.istio.io/v1/namespaces/${object.metadata.namespace}/serviceentries/${object.metadata.name}`, controlPlane.server);
+  const url = new URL(
+    `/apis/networking.istio.io/v1/namespaces/${object.metadata.namespace}/serviceentries/${object.metadata.name}`,
+    controlPlane.server,
+  );
   return new Promise((resolve, reject) => {
     // The local apiserver's own certificate; the admin token is static.
-    const req = request(url, { headers: { Authorization: `Bearer ${controlPlane.adminToken}` }, rejectUnauthorized: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`GET ${url.pathname}: ${res.statusCode}`))));
-    });
+    const req = request(
+      url,
+      { headers: { Authorization: `Bearer ${controlPlane.adminToken}` }, rejectUnauthorized: false },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(bytes) : reject(new Error(`GET ${url.pathname}: ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -50,22 +82,53 @@ function storedBytes(controlPlane: ControlPlane, object: KubeObject): Promise<nu
 
 async function costs(objects: readonly KubeObject[]): Promise<Readonly<Record<string, ProxyCost | undefined>>> {
   const labels = { istio: 'egressgateway' };
-  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace: NAMESPACE }, spec: { clusterIP: '10.96.0.20', selector: labels, ports: [{ name: 'http2', port: 80 }] } };
-  const answer = await simulate({ istio: objects.map(asInput), kube: [service, gatewayPod(service, '10.1.0.9')], sidecar: { namespace: 'apps' }, gateway: { namespace: NAMESPACE, labels, ip: '10.1.0.9' }, calls: [] });
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-egressgateway', namespace: NAMESPACE },
+    spec: { clusterIP: '10.96.0.20', selector: labels, ports: [{ name: 'http2', port: 80 }] },
+  };
+  const answer = await simulate({
+    istio: objects.map(asInput),
+    kube: [service, gatewayPod(service, '10.1.0.9')],
+    sidecar: { namespace: 'apps' },
+    gateway: { namespace: NAMESPACE, labels, ip: '10.1.0.9' },
+    calls: [],
+  });
   return answer.cost;
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Creates 11000-13047 as blocks of `size` ports, one after another, and returns how long the writes took. */
-async function writeRange(store: KubeClusterStore, size: number, round: number): Promise<{ objects: number; ms: number }> {
+async function writeRange(
+  store: KubeClusterStore,
+  size: number,
+  round: number,
+): Promise<{ objects: number; ms: number }> {
   const blocks = splitPortRange(SHARDED_NODE_PORT_RANGE, size);
   const start = performance.now();
   for (const { from, to } of blocks) {
     const name = `round-${round}-block-${size}-${from}`;
-    const ports = Array.from({ length: to - from + 1 }, (_, i) => ({ number: from + i, name: `tcp-redis-${from + i}`, protocol: 'TCP' }));
-    const spec = { hosts: [`${name}.bench.internal`], addresses: ['10.142.0.13/32', '10.142.0.14/32'], ports, location: 'MESH_EXTERNAL', resolution: 'NONE', exportTo: ['*'] };
-    await store.create({ apiVersion: ISTIO_API_VERSION, kind: 'ServiceEntry', metadata: { name, namespace: NAMESPACE }, spec });
+    const ports = Array.from({ length: to - from + 1 }, (_, i) => ({
+      number: from + i,
+      name: `tcp-redis-${from + i}`,
+      protocol: 'TCP',
+    }));
+    const spec = {
+      hosts: [`${name}.bench.internal`],
+      addresses: ['10.142.0.13/32', '10.142.0.14/32'],
+      ports,
+      location: 'MESH_EXTERNAL',
+      resolution: 'NONE',
+      exportTo: ['*'],
+    };
+    await store.create({
+      apiVersion: ISTIO_API_VERSION,
+      kind: 'ServiceEntry',
+      metadata: { name, namespace: NAMESPACE },
+      spec,
+    });
   }
   return { objects: blocks.length, ms: performance.now() - start };
 }
@@ -80,13 +143,22 @@ async function main(): Promise<void> {
     for (const object of objects) await store.create(object);
     const written = performance.now() - start;
     const sizes = await Promise.all(objects.map((o) => storedBytes(controlPlane, o)));
-    console.log(`objects: ${objects.length} ServiceEntries (${objects.filter((o) => o.metadata.name.includes('-nodes-')).length} of node ports), written one after another in ${(written / 1000).toFixed(1)} s`);
-    console.log(`stored: largest ${kib(Math.max(...sizes))}, all ${kib(sizes.reduce((a, b) => a + b, 0))}; etcd takes ${kib(ETCD_REQUEST_LIMIT)} per object (largest = ${((100 * Math.max(...sizes)) / ETCD_REQUEST_LIMIT).toFixed(1)}%)`);
+    console.log(
+      `objects: ${objects.length} ServiceEntries (${objects.filter((o) => o.metadata.name.includes('-nodes-')).length} of node ports), written one after another in ${(written / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `stored: largest ${kib(Math.max(...sizes))}, all ${kib(sizes.reduce((a, b) => a + b, 0))}; etcd takes ${kib(ETCD_REQUEST_LIMIT)} per object (largest = ${((100 * Math.max(...sizes)) / ETCD_REQUEST_LIMIT).toFixed(1)}%)`,
+    );
     // Two rounds in opposite orders, so a warming apiserver favours no block size.
-    for (const [round, order] of [[256, 128, 64], [64, 128, 256]].entries()) {
+    for (const [round, order] of [
+      [256, 128, 64],
+      [64, 128, 256],
+    ].entries()) {
       for (const size of order) {
         const { objects: count, ms } = await writeRange(store, size, round);
-        console.log(`round ${round + 1}: 11000-13047 in blocks of ${size}: ${count} objects written in ${(ms / 1000).toFixed(1)} s`);
+        console.log(
+          `round ${round + 1}: 11000-13047 in blocks of ${size}: ${count} objects written in ${(ms / 1000).toFixed(1)} s`,
+        );
       }
     }
   } finally {
@@ -96,8 +168,13 @@ async function main(): Promise<void> {
   const without = await costs(objects.filter((o) => !o.metadata.name.includes('-nodes-')));
   console.log('\n| proxy | listeners | listener bytes | clusters | cluster bytes |\n|---|---|---|---|---|');
   for (const proxy of ['sidecar', 'egress-gateway']) {
-    for (const [label, cost] of [['discovery only', without[proxy]], ['with node ports', withNodes[proxy]]] as const) {
-      console.log(`| ${proxy}, ${label} | ${cost?.listeners ?? 0} | ${kib(cost?.listenerBytes ?? 0)} | ${cost?.clusters ?? 0} | ${kib(cost?.clusterBytes ?? 0)} |`);
+    for (const [label, cost] of [
+      ['discovery only', without[proxy]],
+      ['with node ports', withNodes[proxy]],
+    ] as const) {
+      console.log(
+        `| ${proxy}, ${label} | ${cost?.listeners ?? 0} | ${kib(cost?.listenerBytes ?? 0)} | ${cost?.clusters ?? 0} | ${kib(cost?.clusterBytes ?? 0)} |`,
+      );
     }
   }
 }

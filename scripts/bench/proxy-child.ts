@@ -24,7 +24,9 @@ function reply<T>(child: ChildProcess, key: string): Promise<T> {
 
 /** Starts the counting relay (proxy-process.ts) in front of `target` in a child process. */
 export async function startProxyProcess(target: string): Promise<ProxyProcess> {
-  const child = fork(`${REPO_ROOT}build/scripts/bench/proxy-process.js`, [target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(`${REPO_ROOT}build/scripts/bench/proxy-process.js`, [target], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const url = await reply<string>(child, 'url');
   return {
     url,

@@ -24,7 +24,12 @@ export function renderConverged(config: Config, instances: readonly FakeInstance
     return { name: parseInstanceName(instance.name)!, instance };
   });
   // The Service as the installer leaves it (its ports belong to another manager), as the fixtures create it.
-  const service: GatewayServiceState = { namespace: config.egressGateway.namespace, name: config.egressGateway.service, ports: [{ port: 80 }, { port: 443 }], ownedPorts: [] };
+  const service: GatewayServiceState = {
+    namespace: config.egressGateway.namespace,
+    name: config.egressGateway.service,
+    ports: [{ port: 80 }, { port: 443 }],
+    ownedPorts: [],
+  };
   const state = desiredState({ scope, owned: [], gatewayService: service, settings: config });
   if (state.errors.length > 0) throw new Error(`rendering failed: ${state.errors[0]!.message}`);
   const ports = state.servicePorts?.after ?? [];

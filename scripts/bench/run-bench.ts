@@ -17,7 +17,8 @@ import { startupCosts, type Startup } from './startup-phase.js';
 
 function sizes(value = '100,1000,5000'): number[] {
   const parsed = value.split(',').map((s) => Number(s.trim()));
-  if (parsed.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`BENCH_SIZES must be whole numbers, comma-separated: ${value}`);
+  if (parsed.some((s) => !Number.isInteger(s) || s < 1))
+    throw new Error(`BENCH_SIZES must be whole numbers, comma-separated: ${value}`);
   return parsed;
 }
 
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
     await pubsubServer.stop();
   }
   const date = new Date().toISOString().slice(0, 10);
-  process.stdout.write(`\nMeasured ${date} on this machine (${Math.round((Date.now() - started) / 1000)} s in all); BENCH_SIZES=${wanted.join(',')}\n\n`);
+  process.stdout.write(
+    `\nMeasured ${date} on this machine (${Math.round((Date.now() - started) / 1000)} s in all); BENCH_SIZES=${wanted.join(',')}\n\n`,
+  );
   process.stdout.write(`${sizeTable(results)}\n\n${startupTable(startup)}\n`);
 }
 

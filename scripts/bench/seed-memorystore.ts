@@ -12,12 +12,21 @@ export const instanceId = (i: number): string => `cache-${String(i).padStart(5, 
  * number at a time, and waits until every operation has finished. Their audit entries reach the events topic before
  * any subscription exists, so no function sees them: the cluster starts empty.
  */
-export async function seedInstances(redis: CloudRedisClient, memorystore: FakeMemorystore, project: string, count: number): Promise<void> {
+export async function seedInstances(
+  redis: CloudRedisClient,
+  memorystore: FakeMemorystore,
+  project: string,
+  count: number,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const id = instanceId(next++);
-      await redis.createInstance({ parent: `projects/${project}/locations/${REGION}`, instanceId: id, instance: { tier: 'BASIC', memorySizeGb: 1 } });
+      await redis.createInstance({
+        parent: `projects/${project}/locations/${REGION}`,
+        instanceId: id,
+        instance: { tier: 'BASIC', memorySizeGb: 1 },
+      });
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -14,7 +14,12 @@ export interface Startup {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function startupOf(source: string, target: string, env: Record<string, string>, logDir: string): Promise<Startup> {
+async function startupOf(
+  source: string,
+  target: string,
+  env: Record<string, string>,
+  logDir: string,
+): Promise<Startup> {
   const cold: number[] = [];
   const idle: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -31,8 +36,15 @@ async function startupOf(source: string, target: string, env: Record<string, str
 }
 
 /** Cold start and idle memory of the resync function beside a hello-world function, same framework, same machine. */
-export async function startupCosts(env: Record<string, string>, logDir: string): Promise<{ project: Outcome<Startup>; hello: Outcome<Startup> }> {
-  const hello = await bounded('cold start: hello-world function', 120_000, () => startupOf(HELLO_SOURCE, 'hello', {}, logDir));
-  const project = await bounded('cold start: resync function', 120_000, () => startupOf(PROJECT_SOURCE, 'resync', env, logDir));
+export async function startupCosts(
+  env: Record<string, string>,
+  logDir: string,
+): Promise<{ project: Outcome<Startup>; hello: Outcome<Startup> }> {
+  const hello = await bounded('cold start: hello-world function', 120_000, () =>
+    startupOf(HELLO_SOURCE, 'hello', {}, logDir),
+  );
+  const project = await bounded('cold start: resync function', 120_000, () =>
+    startupOf(PROJECT_SOURCE, 'resync', env, logDir),
+  );
   return { project, hello };
 }

@@ -22,7 +22,11 @@ export interface VisibilityWatch {
  * Watches the given Istio kinds of a namespace (admin, straight to the apiserver, not through the counting proxy).
  * A watch rather than polling: the time an object is seen is the time the apiserver sends it, not a poll interval.
  */
-export async function watchVisible(controlPlane: ControlPlane, namespace: string, resources: readonly string[]): Promise<VisibilityWatch> {
+export async function watchVisible(
+  controlPlane: ControlPlane,
+  namespace: string,
+  resources: readonly string[],
+): Promise<VisibilityWatch> {
   const ca = readFileSync(join(controlPlane.dataDir, 'certs/apiserver.crt'));
   const waiters = new Set<Waiter>();
   const requests: ClientRequest[] = [];
@@ -47,7 +51,9 @@ export async function watchVisible(controlPlane: ControlPlane, namespace: string
             if (res.statusCode !== 200) return reject(new Error(`watch ${resource}: HTTP ${res.statusCode}`));
             // stop() cuts the stream: that ends the watch, it is not an error.
             res.on('error', () => undefined);
-            createInterface({ input: res }).on('line', (line) => onEvent(resource, line)).on('error', () => undefined);
+            createInterface({ input: res })
+              .on('line', (line) => onEvent(resource, line))
+              .on('error', () => undefined);
             resolve();
           });
           req.on('error', reject);

@@ -46,11 +46,23 @@ const OWNER_ID = 'chaos';
 export async function startPhaseStack(parts: SharedParts, namespace: string): Promise<PhaseStack> {
   const admin = parts.controlPlane.adminKubeconfigPath;
   await createEgressGatewayFixtures(admin, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(admin, { user: SYNC_USER, ownerId: OWNER_ID, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+  await bindRbac(admin, {
+    user: SYNC_USER,
+    ownerId: OWNER_ID,
+    istioNamespace: namespace,
+    egressGatewayNamespace: namespace,
+    egressGatewayService: 'istio-egressgateway',
+  });
   const [topic] = await parts.pubsub.createTopic(`${namespace}-events`);
   await topic.createSubscription(`${namespace}-push`, { ackDeadlineSeconds: 60 });
-  const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: parts.pubsub, topic: topic.name } });
-  const proxy = await startFaultProxy(parts.controlPlane.kubeconfigFor(SYNC_USER), join(mkdtempSync(join(tmpdir(), 'chaos-')), 'proxy.kubeconfig'));
+  const memorystore = await startFakeMemorystore({
+    projectId: PROJECT,
+    pubsub: { client: parts.pubsub, topic: topic.name },
+  });
+  const proxy = await startFaultProxy(
+    parts.controlPlane.kubeconfigFor(SYNC_USER),
+    join(mkdtempSync(join(tmpdir(), 'chaos-')), 'proxy.kubeconfig'),
+  );
   const env = {
     MEMORYSTORE_PROJECT: PROJECT,
     MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
@@ -65,7 +77,11 @@ export async function startPhaseStack(parts: SharedParts, namespace: string): Pr
     METADATA_SERVER_DETECTION: 'none',
   };
   const [events, resync] = await Promise.all([serveFunction('syncOnAuditLog', env), serveFunction('resync', env)]);
-  const bridge = await startEventBridge({ client: parts.pubsub, subscription: `${namespace}-push`, targetUrl: events.url });
+  const bridge = await startEventBridge({
+    client: parts.pubsub,
+    subscription: `${namespace}-push`,
+    targetUrl: events.url,
+  });
   const redis = localRedisClient(memorystore.port, PROJECT);
   return {
     namespace,
@@ -77,9 +93,16 @@ export async function startPhaseStack(parts: SharedParts, namespace: string): Pr
     events,
     async resync(query = '') {
       const token = await parts.issuer.sign({ email: OPERATOR, audience: AUDIENCE });
-      const response = await fetch(`${resync.url}${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(300_000) });
+      const response = await fetch(`${resync.url}${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(300_000),
+      });
       const text = await response.text();
-      return { status: response.status, body: (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown> };
+      return {
+        status: response.status,
+        body: (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown>,
+      };
     },
     async stop() {
       await bridge.stop();

@@ -39,10 +39,21 @@ export function stormRow(phase: string, seconds: number, figures: StormFigures):
 }
 
 const COLUMNS: ReadonlyArray<[keyof PhaseRow, string]> = [
-  ['phase', 'phase'], ['seconds', 's'], ['events', 'events'], ['maxDeliveries', 'deliveries max'], ['p99Deliveries', 'deliveries p99'],
-  ['unacknowledged', 'unacked'], ['divergence', 'divergence'], ['duplicatePorts', 'dup ports'], ['foreignTouched', 'foreign touched'],
-  ['halfConfigured', 'half-configured'], ['lostUpdates', 'lost updates'], ['orphaned', 'orphans'], ['starvedResyncs', 'starved resyncs'],
-  ['crashes', 'crashes'], ['maxLogLine', 'max log line (B)'],
+  ['phase', 'phase'],
+  ['seconds', 's'],
+  ['events', 'events'],
+  ['maxDeliveries', 'deliveries max'],
+  ['p99Deliveries', 'deliveries p99'],
+  ['unacknowledged', 'unacked'],
+  ['divergence', 'divergence'],
+  ['duplicatePorts', 'dup ports'],
+  ['foreignTouched', 'foreign touched'],
+  ['halfConfigured', 'half-configured'],
+  ['lostUpdates', 'lost updates'],
+  ['orphaned', 'orphans'],
+  ['starvedResyncs', 'starved resyncs'],
+  ['crashes', 'crashes'],
+  ['maxLogLine', 'max log line (B)'],
 ];
 
 /** The table as Markdown, so it can go into the README as printed. */
@@ -56,6 +67,16 @@ export function table(rows: readonly PhaseRow[]): string {
 
 /** True when the row shows something wrong: any count of a bad outcome above zero, or deliveries past the limit. */
 export function isBad(row: PhaseRow, deliveryLimit: number): boolean {
-  const bad = [row.unacknowledged, row.divergence, row.duplicatePorts, row.foreignTouched, row.halfConfigured, row.lostUpdates, row.orphaned, row.starvedResyncs, row.crashes];
+  const bad = [
+    row.unacknowledged,
+    row.divergence,
+    row.duplicatePorts,
+    row.foreignTouched,
+    row.halfConfigured,
+    row.lostUpdates,
+    row.orphaned,
+    row.starvedResyncs,
+    row.crashes,
+  ];
   return bad.some((n) => (n ?? 0) > 0) || (row.maxDeliveries ?? 0) > deliveryLimit || row.note !== undefined;
 }

@@ -25,9 +25,20 @@ interface Logged {
 }
 
 async function post(url: string, id: string, generated: EventCase): Promise<number> {
-  const headers = { 'ce-id': id, 'ce-specversion': '1.0', 'ce-type': generated.type, 'ce-source': '//pubsub.googleapis.com/projects/test-project/topics/t', 'content-type': 'application/json' };
+  const headers = {
+    'ce-id': id,
+    'ce-specversion': '1.0',
+    'ce-type': generated.type,
+    'ce-source': '//pubsub.googleapis.com/projects/test-project/topics/t',
+    'content-type': 'application/json',
+  };
   try {
-    const response = await fetch(url, { method: 'POST', headers, body: generated.body, signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: generated.body,
+      signal: AbortSignal.timeout(30_000),
+    });
     await response.arrayBuffer();
     return response.status;
   } catch {
@@ -35,7 +46,8 @@ async function post(url: string, id: string, generated: EventCase): Promise<numb
   }
 }
 
-const countBy = (keys: string[]): Record<string, number> => keys.reduce<Record<string, number>>((counts, key) => ({ ...counts, [key]: (counts[key] ?? 0) + 1 }), {});
+const countBy = (keys: string[]): Record<string, number> =>
+  keys.reduce<Record<string, number>>((counts, key) => ({ ...counts, [key]: (counts[key] ?? 0) + 1 }), {});
 
 /** The same judgement as the Functions Framework fuzz test: acknowledged with a reason, or ours and retried. */
 function crashed(sent: Sent, logged: Logged | undefined, untyped: number): boolean {
@@ -52,7 +64,12 @@ function crashed(sent: Sent, logged: Logged | undefined, untyped: number): boole
  */
 export async function fuzzPhase(count: number, seed: number): Promise<PhaseRow> {
   const started = Date.now();
-  const fn = await serveFunction('syncOnAuditLog', { ...BASE_ENV, MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9', MEMORYSTORE_API_PLAINTEXT: 'true', METADATA_SERVER_DETECTION: 'none' });
+  const fn = await serveFunction('syncOnAuditLog', {
+    ...BASE_ENV,
+    MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9',
+    MEMORYSTORE_API_PLAINTEXT: 'true',
+    METADATA_SERVER_DETECTION: 'none',
+  });
   const logged = new Map<string, Logged>();
   let longLines = 0;
   let untypedAcks = 0;
@@ -61,7 +78,8 @@ export async function fuzzPhase(count: number, seed: number): Promise<PhaseRow> 
       const length = JSON.stringify(line).length;
       if (length > LOG_LINE_LIMIT) longLines++;
       if (line['event_id'] === undefined && line['reason'] === 'event type undefined is not handled') untypedAcks++;
-      if (typeof line['event_id'] === 'string') logged.set(line['event_id'], { message: String(line['message']), length });
+      if (typeof line['event_id'] === 'string')
+        logged.set(line['event_id'], { message: String(line['message']), length });
     }
   };
   try {
@@ -72,18 +90,40 @@ export async function fuzzPhase(count: number, seed: number): Promise<PhaseRow> 
           const id = `chaos-fuzz-${index}`;
           const status = await post(fn.url, id, generated);
           if (index % 50 === 0) drain(); // the captured lines are let go as they come: some are megabytes long
-          return { id, status, mayAct: mayBeActedOn(generated.entry, 'test-project'), scalar: !/^[[{]/.test(generated.body), blankType: generated.type.trim() === '' };
+          return {
+            id,
+            status,
+            mayAct: mayBeActedOn(generated.entry, 'test-project'),
+            scalar: !/^[[{]/.test(generated.body),
+            blankType: generated.type.trim() === '',
+          };
         }),
       ),
     );
     // The function's log lines reach this process through a pipe, behind the HTTP answers: wait for every one.
     const deadline = Date.now() + 60_000;
-    for (drain(); sent.some((s) => !s.scalar && !s.blankType && !logged.has(s.id)) && Date.now() < deadline; drain()) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (drain(); sent.some((s) => !s.scalar && !s.blankType && !logged.has(s.id)) && Date.now() < deadline; drain())
+      await new Promise((resolve) => setTimeout(resolve, 200));
     const maxLogLine = Math.max(0, ...[...logged.values()].map((l) => l.length));
     const crashes = sent.filter((s) => crashed(s, logged.get(s.id), untypedAcks));
-    const kinds = countBy(crashes.map((s) => `HTTP ${s.status}, ${s.scalar ? 'scalar body' : s.mayAct ? 'may be ours' : 'not ours'}, log: ${logged.get(s.id)?.message ?? 'none'}`));
-    const notes = [...(longLines > 0 ? [`${longLines} log lines over 16 KB`] : []), ...Object.entries(kinds).map(([kind, n]) => `${n} × ${kind}`)];
-    return { phase: `fuzz (${count} events)`, seconds: Math.round((Date.now() - started) / 1000), events: count, crashes: crashes.length, maxLogLine, ...(notes.length ? { note: notes.join('; ') } : {}) };
+    const kinds = countBy(
+      crashes.map(
+        (s) =>
+          `HTTP ${s.status}, ${s.scalar ? 'scalar body' : s.mayAct ? 'may be ours' : 'not ours'}, log: ${logged.get(s.id)?.message ?? 'none'}`,
+      ),
+    );
+    const notes = [
+      ...(longLines > 0 ? [`${longLines} log lines over 16 KB`] : []),
+      ...Object.entries(kinds).map(([kind, n]) => `${n} × ${kind}`),
+    ];
+    return {
+      phase: `fuzz (${count} events)`,
+      seconds: Math.round((Date.now() - started) / 1000),
+      events: count,
+      crashes: crashes.length,
+      maxLogLine,
+      ...(notes.length ? { note: notes.join('; ') } : {}),
+    };
   } finally {
     await fn.stop();
   }

@@ -21,9 +21,19 @@ async function bounded(name: string, minutes: number, phase: () => Promise<Phase
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<PhaseRow>((resolve) => {
-    timer = setTimeout(() => resolve({ phase: name, seconds: minutes * 60, note: `did not finish within ${minutes} minutes` }), minutes * 60_000);
+    timer = setTimeout(
+      () => resolve({ phase: name, seconds: minutes * 60, note: `did not finish within ${minutes} minutes` }),
+      minutes * 60_000,
+    );
   });
-  const row = await Promise.race([phase().catch((error: Error) => ({ phase: name, seconds: Math.round((Date.now() - started) / 1000), note: `failed: ${error.message.slice(0, 300)}` })), deadline]);
+  const row = await Promise.race([
+    phase().catch((error: Error) => ({
+      phase: name,
+      seconds: Math.round((Date.now() - started) / 1000),
+      note: `failed: ${error.message.slice(0, 300)}`,
+    })),
+    deadline,
+  ]);
   clearTimeout(timer);
   say(`chaos: ${name} done in ${Math.round((Date.now() - started) / 1000)} s`);
   return row;
@@ -31,19 +41,35 @@ async function bounded(name: string, minutes: number, phase: () => Promise<Phase
 
 async function main(): Promise<number> {
   const limit = await deliveryLimit();
-  const [controlPlane, pubsubServer, issuer] = await Promise.all([startControlPlane({ users: [SYNC_USER] }), startPubSubServer(), startTokenIssuer()]);
+  const [controlPlane, pubsubServer, issuer] = await Promise.all([
+    startControlPlane({ users: [SYNC_USER] }),
+    startPubSubServer(),
+    startTokenIssuer(),
+  ]);
   const pubsub = pubSubClient(pubsubServer.host, PROJECT);
   const parts: SharedParts = { controlPlane, pubsub, issuer };
   const rows: PhaseRow[] = [];
   try {
     rows.push(await bounded('fuzz', 15, () => fuzzPhase(10_000, SEED)));
-    rows.push(await bounded('storm', 10, () => stormPhase(parts, 'chaos-storm', { changes: 250, concurrency: 25, faultRate: 0.2, seed: SEED, settleTimeoutMs: 480_000 })));
+    rows.push(
+      await bounded('storm', 10, () =>
+        stormPhase(parts, 'chaos-storm', {
+          changes: 250,
+          concurrency: 25,
+          faultRate: 0.2,
+          seed: SEED,
+          settleTimeoutMs: 480_000,
+        }),
+      ),
+    );
     rows.push(await bounded('race', 6, () => racePhase(parts, 'chaos-race', 50, 4)));
   } finally {
     await Promise.allSettled([pubsub.close(), issuer.close()]);
     await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);
   }
-  process.stdout.write(`\nChaos run, seed ${SEED}, 20% apiserver fault mix in the storm, delivery limit ${limit}:\n\n${table(rows)}\n`);
+  process.stdout.write(
+    `\nChaos run, seed ${SEED}, 20% apiserver fault mix in the storm, delivery limit ${limit}:\n\n${table(rows)}\n`,
+  );
   return rows.some((row) => isBad(row, limit)) ? 1 : 0;
 }
 

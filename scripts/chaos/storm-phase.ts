@@ -19,7 +19,9 @@ export interface StormSize {
 export function describeFindings(figures: StormFigures): string[] {
   const first = (items: readonly string[]): string => items.slice(0, 4).join(', ');
   return [
-    figures.divergence.length ? `planned by a dry-run resync: ${first(figures.divergence.map((d) => `${d.action} ${d.object.kind}/${d.object.name}`))}` : undefined,
+    figures.divergence.length
+      ? `planned by a dry-run resync: ${first(figures.divergence.map((d) => `${d.action} ${d.object.kind}/${d.object.name}`))}`
+      : undefined,
     figures.findings.orphaned.length ? `orphaned: ${first(figures.findings.orphaned)}` : undefined,
     figures.findings.halfConfigured.length ? `half-configured: ${first(figures.findings.halfConfigured)}` : undefined,
     figures.findings.missing.length ? `lost: ${first(figures.findings.missing)}` : undefined,
@@ -36,12 +38,26 @@ export async function stormPhase(parts: SharedParts, name: string, size: StormSi
     const mix = faultMix(size.faultRate, size.seed);
     stack.proxy.setRule(mix.rule);
     await runStorm({ redis: stack.redis, memorystore: stack.memorystore, parent: PARENT }, scripts, size.concurrency);
-    const settled = await stack.bridge.idle(3000, size.settleTimeoutMs).then(() => undefined, (error: Error) => error.message.slice(0, 200));
+    const settled = await stack.bridge.idle(3000, size.settleTimeoutMs).then(
+      () => undefined,
+      (error: Error) => error.message.slice(0, 200),
+    );
     stack.proxy.setRule(undefined);
-    const figures = await stormFigures({ ...stack, everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`), foreign, deliveries: stack.bridge.deliveries, dryRunResync: () => stack.resync('?dryRun=true') });
+    const figures = await stormFigures({
+      ...stack,
+      everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`),
+      foreign,
+      deliveries: stack.bridge.deliveries,
+      dryRunResync: () => stack.resync('?dryRun=true'),
+    });
     const injected = Object.values(mix.tally().injected).reduce((a, b) => a + b, 0);
     const row = stormRow(name, Math.round((Date.now() - started) / 1000), figures);
-    const details = [settled, figures.dryRunStatus === 200 ? undefined : `dry-run resync answered ${figures.dryRunStatus}`, injected === 0 ? 'no fault was injected' : undefined, ...describeFindings(figures)];
+    const details = [
+      settled,
+      figures.dryRunStatus === 200 ? undefined : `dry-run resync answered ${figures.dryRunStatus}`,
+      injected === 0 ? 'no fault was injected' : undefined,
+      ...describeFindings(figures),
+    ];
     const note = details.filter((d): d is string => d !== undefined).join('; ');
     return { ...row, ...(note ? { note } : {}) };
   } finally {

@@ -17,10 +17,15 @@ export interface Dialled {
  */
 export async function showRoutes(cluster: ClusterView, endpoints: readonly Dialled[]): Promise<void> {
   const routing = new Routing(cluster);
-  const calls: SimCall[] = [...endpoints.map((e) => ({ from: 'sidecar' as const, address: e.address, port: e.port })), UNDECLARED];
+  const calls: SimCall[] = [
+    ...endpoints.map((e) => ({ from: 'sidecar' as const, address: e.address, port: e.port })),
+    UNDECLARED,
+  ];
   const first = await routing.simulate(calls);
   // The second hop: the gateway Pod on the targetPort of the Service port the sidecar's cluster names.
-  const hops = first.results.map((r) => parseOutboundCluster(r.cluster)).map((c) => (c?.host === routing.gatewayHost ? first.targetPort(c.port) : undefined));
+  const hops = first.results
+    .map((r) => parseOutboundCluster(r.cluster))
+    .map((c) => (c?.host === routing.gatewayHost ? first.targetPort(c.port) : undefined));
   const gatewayCalls = hops.filter((p): p is number => p !== undefined).map((p) => routing.gatewayCall(p));
   const second = gatewayCalls.length > 0 ? await routing.simulate(gatewayCalls) : undefined;
   const labels = [...endpoints.map((e) => e.label), 'an undeclared address'];
@@ -30,9 +35,12 @@ export async function showRoutes(cluster: ClusterView, endpoints: readonly Diall
     if (isBlocked(result)) return say(`route: ${start} → blocked (${result.error ?? result.cluster}) ${where}`);
     const direct = parseOutboundCluster(result.cluster);
     const hop = hops[i];
-    if (hop === undefined) return say(`route: ${start} → ${direct ? `${direct.host}:${direct.port}` : result.cluster} ${where}`);
+    if (hop === undefined)
+      return say(`route: ${start} → ${direct ? `${direct.host}:${direct.port}` : result.cluster} ${where}`);
     const atGateway = second?.results.find((r) => r.call.port === hop);
     const end = atGateway && !isBlocked(atGateway) ? parseOutboundCluster(atGateway.cluster) : undefined;
-    say(`route: ${start} → egress gateway :${direct?.port} → ${end ? `${end.host}:${end.port}` : `blocked at the gateway (${atGateway?.error ?? atGateway?.cluster})`} ${where}`);
+    say(
+      `route: ${start} → egress gateway :${direct?.port} → ${end ? `${end.host}:${end.port}` : `blocked at the gateway (${atGateway?.error ?? atGateway?.cluster})`} ${where}`,
+    );
   });
 }

@@ -32,18 +32,34 @@ async function step<T>(what: string, start: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  heading('Starting the local stack (the first run builds kube-apiserver, etcd, istioctl, istio-sim and pstest from Go modules: several minutes)');
+  heading(
+    'Starting the local stack (the first run builds kube-apiserver, etcd, istioctl, istio-sim and pstest from Go modules: several minutes)',
+  );
   const controlPlane = await step('kube-apiserver + etcd with Istio CRDs', () => startControlPlane({ users: [USER] }));
   stops.push(() => controlPlane.stop());
-  await createEgressGatewayFixtures(controlPlane.adminKubeconfigPath, { namespace: 'istio-system', service: 'istio-egressgateway' });
-  await bindRbac(controlPlane.adminKubeconfigPath, { user: USER, istioNamespace: 'istio-system', egressGatewayNamespace: 'istio-system', egressGatewayService: 'istio-egressgateway' });
+  await createEgressGatewayFixtures(controlPlane.adminKubeconfigPath, {
+    namespace: 'istio-system',
+    service: 'istio-egressgateway',
+  });
+  await bindRbac(controlPlane.adminKubeconfigPath, {
+    user: USER,
+    istioNamespace: 'istio-system',
+    egressGatewayNamespace: 'istio-system',
+    egressGatewayService: 'istio-egressgateway',
+  });
   const pubsubServer = await step('Pub/Sub server', () => startPubSubServer());
   stops.push(() => pubsubServer.stop());
   const pubsub = pubSubClient(pubsubServer.host, PROJECT);
   stops.push(() => pubsub.close());
   const [events] = await pubsub.createTopic('redis-audit-logs');
   await events.createSubscription('sync-trigger', { ackDeadlineSeconds: 30 });
-  const memorystore = await step('local Memorystore API', () => startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: events.name }, principalEmail: 'alice@example.com' }));
+  const memorystore = await step('local Memorystore API', () =>
+    startFakeMemorystore({
+      projectId: PROJECT,
+      pubsub: { client: pubsub, topic: events.name },
+      principalEmail: 'alice@example.com',
+    }),
+  );
   stops.push(() => memorystore.stop());
   const env = {
     MEMORYSTORE_PROJECT: PROJECT,
@@ -56,11 +72,17 @@ async function main(): Promise<void> {
     RESYNC_SCHEDULER_PRINCIPAL: SCHEDULER,
     METADATA_SERVER_DETECTION: 'none', // local run: no Google metadata server to look for
   };
-  const fn: ServedFunction = await step('syncOnAuditLog (Functions Framework)', () => serveFunction('syncOnAuditLog', env));
+  const fn: ServedFunction = await step('syncOnAuditLog (Functions Framework)', () =>
+    serveFunction('syncOnAuditLog', env),
+  );
   stops.push(() => fn.stop());
-  const bridge = await step('event bridge (Pub/Sub to CloudEvents)', () => startEventBridge({ client: pubsub, subscription: 'sync-trigger', targetUrl: fn.url }));
+  const bridge = await step('event bridge (Pub/Sub to CloudEvents)', () =>
+    startEventBridge({ client: pubsub, subscription: 'sync-trigger', targetUrl: fn.url }),
+  );
   stops.push(() => bridge.stop());
-  say(`ready: kube-apiserver ${controlPlane.server}, Pub/Sub ${pubsubServer.host}, Memorystore API ${memorystore.endpoint}, function ${fn.url}`);
+  say(
+    `ready: kube-apiserver ${controlPlane.server}, Pub/Sub ${pubsubServer.host}, Memorystore API ${memorystore.endpoint}, function ${fn.url}`,
+  );
 
   const redis = localRedisClient(memorystore.port, PROJECT);
   stops.push(() => redis.close());
@@ -75,9 +97,13 @@ async function main(): Promise<void> {
     await action();
     await bridge.idle();
     if (withObjects) showObjects([...(await cluster.istioObjects()).values()], await cluster.gatewayServicePorts());
-    const records = fn.lines.slice(mark).filter((l) => l['message'] === 'audit record').map((l) => l['record'] as AuditRecord);
+    const records = fn.lines
+      .slice(mark)
+      .filter((l) => l['message'] === 'audit record')
+      .map((l) => l['record'] as AuditRecord);
     showRecords(records);
-    for (const line of fn.lines.slice(mark).filter((l) => String(l['message']).startsWith('event acknowledged'))) say(`log: ${String(line['message'])}`);
+    for (const line of fn.lines.slice(mark).filter((l) => String(l['message']).startsWith('event acknowledged')))
+      say(`log: ${String(line['message'])}`);
     await showRoutes(cluster, dialled());
   }
   // Every address an instance has had, so a re-addressed or deleted one shows as blocked.
@@ -86,34 +112,107 @@ async function main(): Promise<void> {
     for (const i of memorystore.instances()) {
       const id = i.name.split('/').at(-1)!;
       if (i.host && i.port) seen.set(`${i.host}:${i.port}`, { label: `${id} primary`, address: i.host, port: i.port });
-      if (i.readEndpoint && i.readEndpointPort) seen.set(`${i.readEndpoint}:${i.readEndpointPort}`, { label: `${id} read`, address: i.readEndpoint, port: i.readEndpointPort });
+      if (i.readEndpoint && i.readEndpointPort)
+        seen.set(`${i.readEndpoint}:${i.readEndpointPort}`, {
+          label: `${id} read`,
+          address: i.readEndpoint,
+          port: i.readEndpointPort,
+        });
     }
     for (const i of memorystore.valkeyInstances()) {
       for (const { pscAutoConnection: c } of i.endpoints[0]?.connections ?? []) {
         if (!c.port) continue; // the second attachment of a cluster-mode instance: node ports only, no client port of its own
         const role = c.connectionType.replace('CONNECTION_TYPE_', '').toLowerCase();
-        seen.set(`${c.ipAddress}:${c.port}`, { label: `valkey ${i.name.split('/').at(-1)!} ${role}`, address: c.ipAddress, port: c.port });
+        seen.set(`${c.ipAddress}:${c.port}`, {
+          label: `valkey ${i.name.split('/').at(-1)!} ${role}`,
+          address: c.ipAddress,
+          port: c.port,
+        });
       }
     }
     for (const i of memorystore.memcachedInstances()) {
       const id = i.name.split('/').at(-1)!;
       const [address = '', port = '11211'] = i.discoveryEndpoint.split(':');
       if (address) seen.set(i.discoveryEndpoint, { label: `memcached ${id} discovery`, address, port: Number(port) });
-      for (const n of i.memcacheNodes) seen.set(`${n.host}:${n.port}`, { label: `memcached ${id} ${n.nodeId}`, address: n.host, port: n.port });
+      for (const n of i.memcacheNodes)
+        seen.set(`${n.host}:${n.port}`, { label: `memcached ${id} ${n.nodeId}`, address: n.host, port: n.port });
     }
     return [...seen.values()];
   };
-  const done = async (call: Promise<[{ promise(): Promise<unknown> }, ...unknown[]]>): Promise<void> => void (await (await call)[0].promise());
+  const done = async (call: Promise<[{ promise(): Promise<unknown> }, ...unknown[]]>): Promise<void> =>
+    void (await (await call)[0].promise());
 
-  await show('Create orders-cache (gcloud redis instances create)', () => done(redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'orders-cache', instance: { tier: 'BASIC', memorySizeGb: 1 } })));
-  await show('Resize orders-cache to 5 GB: the address stays, nothing changes', () => done(redis.updateInstance({ updateMask: { paths: ['memory_size_gb'] }, instance: { name: orders, memorySizeGb: 5 } })), false);
-  await show('Re-address orders-cache: ServiceEntry and VirtualService follow', () => memorystore.readdress(orders, { host: '10.120.0.9' }));
-  await show('Create sessions-cache with in-transit encryption (port 6378)', () => done(redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'sessions-cache', instance: { tier: 'BASIC', memorySizeGb: 1, transitEncryptionMode: 'SERVER_AUTHENTICATION' } })), false);
-  await show('Delete orders-cache: its objects go and its gateway port is freed into quarantine', () => done(redis.deleteInstance({ name: orders })));
+  await show('Create orders-cache (gcloud redis instances create)', () =>
+    done(
+      redis.createInstance({
+        parent: `projects/${PROJECT}/locations/us-central1`,
+        instanceId: 'orders-cache',
+        instance: { tier: 'BASIC', memorySizeGb: 1 },
+      }),
+    ),
+  );
+  await show(
+    'Resize orders-cache to 5 GB: the address stays, nothing changes',
+    () =>
+      done(
+        redis.updateInstance({
+          updateMask: { paths: ['memory_size_gb'] },
+          instance: { name: orders, memorySizeGb: 5 },
+        }),
+      ),
+    false,
+  );
+  await show('Re-address orders-cache: ServiceEntry and VirtualService follow', () =>
+    memorystore.readdress(orders, { host: '10.120.0.9' }),
+  );
+  await show(
+    'Create sessions-cache with in-transit encryption (port 6378)',
+    () =>
+      done(
+        redis.createInstance({
+          parent: `projects/${PROJECT}/locations/us-central1`,
+          instanceId: 'sessions-cache',
+          instance: { tier: 'BASIC', memorySizeGb: 1, transitEncryptionMode: 'SERVER_AUTHENTICATION' },
+        }),
+      ),
+    false,
+  );
+  await show('Delete orders-cache: its objects go and its gateway port is freed into quarantine', () =>
+    done(redis.deleteInstance({ name: orders })),
+  );
   const region = `projects/${PROJECT}/locations/us-central1`;
-  await show('Create Valkey instance carts (gcloud memorystore instances create --mode=cluster-disabled --replica-count=1): primary and reader, like Redis', () => done(valkey.createInstance({ parent: region, instanceId: 'carts', instance: { mode: 'CLUSTER_DISABLED', replicaCount: 1 } })), false);
-  await show('Create Memcached instance catalog with 2 nodes: the discovery endpoint and each node get their own gateway port', () => done(memcache.createInstance({ parent: region, instanceId: 'catalog', instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } } })), false);
-  await show('Create Valkey instance shards in cluster mode: a sharded target cannot go through the egress gateway as plain TCP, so it is skipped with the reason', () => done(valkey.createInstance({ parent: region, instanceId: 'shards', instance: { mode: 'CLUSTER', shardCount: 3 } })), false);
+  await show(
+    'Create Valkey instance carts (gcloud memorystore instances create --mode=cluster-disabled --replica-count=1): primary and reader, like Redis',
+    () =>
+      done(
+        valkey.createInstance({
+          parent: region,
+          instanceId: 'carts',
+          instance: { mode: 'CLUSTER_DISABLED', replicaCount: 1 },
+        }),
+      ),
+    false,
+  );
+  await show(
+    'Create Memcached instance catalog with 2 nodes: the discovery endpoint and each node get their own gateway port',
+    () =>
+      done(
+        memcache.createInstance({
+          parent: region,
+          instanceId: 'catalog',
+          instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } },
+        }),
+      ),
+    false,
+  );
+  await show(
+    'Create Valkey instance shards in cluster mode: a sharded target cannot go through the egress gateway as plain TCP, so it is skipped with the reason',
+    () =>
+      done(
+        valkey.createInstance({ parent: region, instanceId: 'shards', instance: { mode: 'CLUSTER', shardCount: 3 } }),
+      ),
+    false,
+  );
   await demoResync({ env, scheduler: SCHEDULER, cluster, stops });
   heading('Operator command line: `memorystore-egress-sync plan` (what a resync would change now)');
   process.stdout.write(await runCli(['plan'], env));
@@ -122,8 +221,11 @@ async function main(): Promise<void> {
 /** The operator command line, with the same environment as the function. */
 function runCli(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [`${REPO_ROOT}build/bin/memorystore-egress-sync.js`, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      [`${REPO_ROOT}build/bin/memorystore-egress-sync.js`, ...args],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );
   });
 }

@@ -13,23 +13,38 @@ export function say(text: string): void {
 }
 
 /** The Istio objects as YAML, with the server's bookkeeping left out. */
-export function showObjects(objects: readonly KubeObject[], ports: ReadonlyArray<{ port: number; name: string }>): void {
+export function showObjects(
+  objects: readonly KubeObject[],
+  ports: ReadonlyArray<{ port: number; name: string }>,
+): void {
   if (objects.length === 0) say('(no Istio objects)');
   for (const object of objects) {
     const { name, namespace, labels } = object.metadata;
-    const shown = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name, namespace, labels }, spec: object.spec };
+    const shown = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: { name, namespace, labels },
+      spec: object.spec,
+    };
     process.stdout.write(`---\n${stringify(shown)}`);
   }
   const freed = ports.filter((p) => p.name.startsWith('tcp-freed-')).map((p) => p.port);
   const live = ports.filter((p) => !p.name.startsWith('tcp-freed-')).map((p) => p.port);
-  say(`egress gateway Service ports: ${live.join(', ')}${freed.length > 0 ? ` (held in quarantine after a deletion: ${freed.join(', ')})` : ''}`);
+  say(
+    `egress gateway Service ports: ${live.join(', ')}${freed.length > 0 ? ` (held in quarantine after a deletion: ${freed.join(', ')})` : ''}`,
+  );
 }
 
 export function showRecords(records: readonly AuditRecord[]): void {
   if (records.length === 0) say('audit: no records (nothing changed)');
   for (const r of records) {
-    const by = r.trigger.kind === 'event' ? `${r.trigger.method_name?.split('.').pop()} by ${r.trigger.principal}` : `resync by ${r.trigger.principal}`;
-    say(`audit: ${r.action.padEnd(8)} ${r.object.kind}/${r.object.name} -> ${r.outcome} (${r.patch.length} patch ops; ${by}; id ${r.id.slice(0, 8)})`);
+    const by =
+      r.trigger.kind === 'event'
+        ? `${r.trigger.method_name?.split('.').pop()} by ${r.trigger.principal}`
+        : `resync by ${r.trigger.principal}`;
+    say(
+      `audit: ${r.action.padEnd(8)} ${r.object.kind}/${r.object.name} -> ${r.outcome} (${r.patch.length} patch ops; ${by}; id ${r.id.slice(0, 8)})`,
+    );
     if (r.action === 'skipped' && r.reason) say(`       why: ${r.reason}`);
   }
 }

@@ -18,13 +18,16 @@ const PERMANENT_CODES = new Set([3, 7, 9, 16]);
  */
 const CALL_DEADLINE_MS = 30_000;
 
-const codeOf = (error: unknown): number | undefined => (typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined);
+const codeOf = (error: unknown): number | undefined =>
+  typeof (error as { code?: unknown })?.code === 'number' ? (error as { code: number }).code : undefined;
 
 function translate(error: unknown, action: string): never {
   const code = codeOf(error);
   const detail = error instanceof Error ? error.message.slice(0, 300) : '';
-  if (code !== undefined && TRANSIENT_CODES.has(code)) throw new TransientError(`${action}: Memorystore API code ${code}: ${detail}`, { cause: error });
-  if (code !== undefined && PERMANENT_CODES.has(code)) throw new PermanentError(`${action}: Memorystore API code ${code}: ${detail}`, { cause: error });
+  if (code !== undefined && TRANSIENT_CODES.has(code))
+    throw new TransientError(`${action}: Memorystore API code ${code}: ${detail}`, { cause: error });
+  if (code !== undefined && PERMANENT_CODES.has(code))
+    throw new PermanentError(`${action}: Memorystore API code ${code}: ${detail}`, { cause: error });
   throw error;
 }
 
@@ -74,7 +77,9 @@ export class ProductInstanceSource<Api> implements InstanceSource {
     // Paged by hand: the async iterator hides `unreachable`, which the prune safety rule needs.
     do {
       const request = { parent: `projects/${project}/locations/${location}`, pageSize: this.pageSize, pageToken };
-      const [page, , response] = await this.client.listInstances(request, { autoPaginate: false, timeout: CALL_DEADLINE_MS }).catch((e: unknown) => translate(e, `list ${request.parent}`));
+      const [page, , response] = await this.client
+        .listInstances(request, { autoPaginate: false, timeout: CALL_DEADLINE_MS })
+        .catch((e: unknown) => translate(e, `list ${request.parent}`));
       instances.push(...page.map(this.toInstance));
       for (const u of response?.unreachable ?? []) unreachable.add(u);
       pageToken = response?.nextPageToken ?? '';
@@ -89,7 +94,9 @@ export class ProductInstanceSource<Api> implements InstanceSource {
  */
 function insecureCredentialsFor(clientPackage: string): unknown {
   const require = createRequire(import.meta.url);
-  const gax = createRequire(require.resolve(clientPackage))('google-gax') as { grpc: { credentials: { createInsecure(): unknown } } };
+  const gax = createRequire(require.resolve(clientPackage))('google-gax') as {
+    grpc: { credentials: { createInsecure(): unknown } };
+  };
   return gax.grpc.credentials.createInsecure();
 }
 
@@ -107,7 +114,10 @@ type LocalClientOptions = {
  * Google credentials, and the project id and universe domain are set so the client does not probe the metadata
  * server for them.
  */
-export function clientOptions(config: Pick<Config, 'project' | 'memorystoreEndpoint'>, clientPackage: string): LocalClientOptions {
+export function clientOptions(
+  config: Pick<Config, 'project' | 'memorystoreEndpoint'>,
+  clientPackage: string,
+): LocalClientOptions {
   const endpoint = config.memorystoreEndpoint;
   if (!endpoint) return {};
   return {
@@ -115,6 +125,8 @@ export function clientOptions(config: Pick<Config, 'project' | 'memorystoreEndpo
     port: endpoint.port,
     projectId: config.project,
     // The credentials' type is that of the client's own grpc-js copy, which this module cannot name.
-    ...(endpoint.plaintext ? { sslCreds: insecureCredentialsFor(clientPackage) as never, universeDomain: 'googleapis.com' } : {}),
+    ...(endpoint.plaintext
+      ? { sslCreds: insecureCredentialsFor(clientPackage) as never, universeDomain: 'googleapis.com' }
+      : {}),
   };
 }

@@ -7,16 +7,28 @@ import { outboxName, type AuditOutbox } from '../audit/audit-outbox.js';
 import { objectPath, plainObject } from './kube/paths.js';
 import { ownedPortNumbers } from './kube/managed-fields.js';
 import { KubeApiError, PermanentError, TransientError, WriteConflictError } from '../errors.js';
-import { fieldManager, ISTIO_API_VERSION, ISTIO_KINDS, refKey, refOf, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
+import {
+  fieldManager,
+  ISTIO_API_VERSION,
+  ISTIO_KINDS,
+  refKey,
+  refOf,
+  type KubeObject,
+  type ObjectRef,
+} from '../model/k8s-object.js';
 import type { GatewayServiceState, ServicePort } from '../plan/service-ports.js';
 
 /** 409 means another writer got there first: re-read and plan again. Other 4xx answers are refusals no retry fixes. */
 function translate(error: unknown, action: string): never {
   if (error instanceof KubeApiError) {
-    if (error.status === 409) throw new WriteConflictError(`${action}: the object changed or exists (HTTP 409 ${error.reason})`, { cause: error });
+    if (error.status === 409)
+      throw new WriteConflictError(`${action}: the object changed or exists (HTTP 409 ${error.reason})`, {
+        cause: error,
+      });
     const message = `${action}: Kubernetes API answered HTTP ${error.status} ${error.reason}: ${error.message}`;
     // 408 and 429 are worth another try (the client already retried 429 and 5xx in-process before this point).
-    if (error.status === 408 || error.status === 429 || error.status >= 500) throw new TransientError(message, { cause: error });
+    if (error.status === 408 || error.status === 429 || error.status >= 500)
+      throw new TransientError(message, { cause: error });
     throw new PermanentError(message, { cause: error });
   }
   if (error instanceof TransientError) {
@@ -29,7 +41,10 @@ function translate(error: unknown, action: string): never {
 
 const isNotFound = (error: unknown): boolean => error instanceof KubeApiError && error.status === 404;
 
-type ServiceJson = { metadata?: { managedFields?: unknown; resourceVersion?: string }; spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> } };
+type ServiceJson = {
+  metadata?: { managedFields?: unknown; resourceVersion?: string };
+  spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> };
+};
 
 export class KubeClusterStore implements ClusterStore {
   private readonly http: KubeHttp;
@@ -38,11 +53,16 @@ export class KubeClusterStore implements ClusterStore {
 
   private readonly outbox?: AuditOutbox;
 
-  constructor(kubeConfig: KubeConfig, ownerId: string, options: KubeHttpOptions & { readonly pageSize?: number; readonly outboxNamespace?: string } = {}) {
+  constructor(
+    kubeConfig: KubeConfig,
+    ownerId: string,
+    options: KubeHttpOptions & { readonly pageSize?: number; readonly outboxNamespace?: string } = {},
+  ) {
     this.http = new KubeHttp(kubeConfig, options);
     this.manager = fieldManager(ownerId);
     this.pageSize = options.pageSize ?? 500;
-    if (options.outboxNamespace) this.outbox = new ConfigMapOutbox(this.http, options.outboxNamespace, outboxName(ownerId), ownerId);
+    if (options.outboxNamespace)
+      this.outbox = new ConfigMapOutbox(this.http, options.outboxNamespace, outboxName(ownerId), ownerId);
   }
 
   auditOutbox(): AuditOutbox | undefined {
@@ -51,9 +71,13 @@ export class KubeClusterStore implements ClusterStore {
 
   async listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]> {
     const list = (kind: string): Promise<KubeObject[]> =>
-      listAllPages(this.http, { apiVersion: ISTIO_API_VERSION, kind, namespace, pageSize: this.pageSize, ...(labelSelector ? { labelSelector } : {}) }).catch((e: unknown) =>
-        translate(e, `list ${kind} in ${namespace}`),
-      );
+      listAllPages(this.http, {
+        apiVersion: ISTIO_API_VERSION,
+        kind,
+        namespace,
+        pageSize: this.pageSize,
+        ...(labelSelector ? { labelSelector } : {}),
+      }).catch((e: unknown) => translate(e, `list ${kind} in ${namespace}`));
     // A selected list (an event's instance) is small: the kinds are read at once. A whole namespace (a resync) is read
     // one kind at a time, so only one page of raw JSON is in memory at any moment.
     if (labelSelector) return (await Promise.all(ISTIO_KINDS.map(list))).flat();
@@ -74,7 +98,10 @@ export class KubeClusterStore implements ClusterStore {
   async readGatewayService(namespace: string, name: string): Promise<GatewayServiceState> {
     const ref = { apiVersion: 'v1', kind: 'Service', namespace, name };
     const json = await this.http.send<ServiceJson>({ method: 'GET', path: objectPath(ref) }).catch((e: unknown) => {
-      if (isNotFound(e)) throw new Error(`egress gateway Service ${namespace}/${name} not found (EGRESS_GATEWAY_NAMESPACE, EGRESS_GATEWAY_SERVICE)`);
+      if (isNotFound(e))
+        throw new Error(
+          `egress gateway Service ${namespace}/${name} not found (EGRESS_GATEWAY_NAMESPACE, EGRESS_GATEWAY_SERVICE)`,
+        );
       return translate(e, `get Service ${namespace}/${name}`);
     });
     const ports = json.spec?.ports ?? [];
@@ -83,7 +110,14 @@ export class KubeClusterStore implements ClusterStore {
       namespace,
       name,
       ports: ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
-      ownedPorts: ports.filter((p) => owned.has(p.port)).map((p) => ({ name: p.name, port: p.port, targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol ?? 'TCP' })),
+      ownedPorts: ports
+        .filter((p) => owned.has(p.port))
+        .map((p) => ({
+          name: p.name,
+          port: p.port,
+          targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port,
+          protocol: p.protocol ?? 'TCP',
+        })),
       ...(json.metadata?.resourceVersion ? { resourceVersion: json.metadata.resourceVersion } : {}),
     };
   }
@@ -91,21 +125,31 @@ export class KubeClusterStore implements ClusterStore {
   async create(object: KubeObject): Promise<KubeObject> {
     const ref = refOf(object);
     const path = objectPath({ ...ref, name: '' }).replace(/\/$/, '');
-    const created = await this.http.send({ method: 'POST', path, query: { fieldManager: this.manager }, body: object }).catch((e: unknown) => translate(e, `create ${refKey(ref)}`));
+    const created = await this.http
+      .send({ method: 'POST', path, query: { fieldManager: this.manager }, body: object })
+      .catch((e: unknown) => translate(e, `create ${refKey(ref)}`));
     return plainObject(created, ref);
   }
 
   async replace(object: KubeObject): Promise<KubeObject> {
     const ref = refOf(object);
-    const replaced = await this.http.send({ method: 'PUT', path: objectPath(ref), query: { fieldManager: this.manager }, body: object }).catch((e: unknown) => translate(e, `replace ${refKey(ref)}`));
+    const replaced = await this.http
+      .send({ method: 'PUT', path: objectPath(ref), query: { fieldManager: this.manager }, body: object })
+      .catch((e: unknown) => translate(e, `replace ${refKey(ref)}`));
     return plainObject(replaced, ref);
   }
 
   async delete(object: KubeObject): Promise<void> {
     const ref = refOf(object);
-    const preconditions = object.metadata.resourceVersion ? { preconditions: { resourceVersion: object.metadata.resourceVersion } } : {};
+    const preconditions = object.metadata.resourceVersion
+      ? { preconditions: { resourceVersion: object.metadata.resourceVersion } }
+      : {};
     try {
-      await this.http.send({ method: 'DELETE', path: objectPath(ref), body: { apiVersion: 'v1', kind: 'DeleteOptions', ...preconditions } });
+      await this.http.send({
+        method: 'DELETE',
+        path: objectPath(ref),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', ...preconditions },
+      });
     } catch (error) {
       if (isNotFound(error)) return; // already gone: the goal is reached
       translate(error, `delete ${refKey(ref)}`);
@@ -118,7 +162,13 @@ export class KubeClusterStore implements ClusterStore {
     // fail with 409 if the Service changed since it was read.
     const ref = refOf(body);
     const applied = await this.http
-      .send<{ metadata?: { resourceVersion?: string } }>({ method: 'PATCH', path: objectPath(ref), query: { fieldManager: this.manager, force: 'true' }, body, contentType: 'application/apply-patch+yaml' })
+      .send<{ metadata?: { resourceVersion?: string } }>({
+        method: 'PATCH',
+        path: objectPath(ref),
+        query: { fieldManager: this.manager, force: 'true' },
+        body,
+        contentType: 'application/apply-patch+yaml',
+      })
       .catch((e: unknown) => translate(e, `apply Service ${ref.namespace}/${ref.name}`));
     return applied.metadata?.resourceVersion;
   }

@@ -21,16 +21,33 @@ function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'k
   try {
     kubeConfig.loadFromFile(access.path);
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `it cannot be read as a kubeconfig (${errorMessage(error)})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : `it cannot be read as a kubeconfig (${errorMessage(error)})`;
     throw ConfigError.of(fileSetting, 'a kubeconfig file', access.path, why);
   }
   if (access.context) {
     if (!kubeConfig.getContextObject(access.context)) {
-      throw ConfigError.of(contextSetting, `a context of ${access.path} (${kubeConfig.getContexts().map((c) => c.name).join(', ') || 'it has none'})`, access.context);
+      throw ConfigError.of(
+        contextSetting,
+        `a context of ${access.path} (${
+          kubeConfig
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'it has none'
+        })`,
+        access.context,
+      );
     }
     kubeConfig.setCurrentContext(access.context);
   }
-  if (!kubeConfig.getCurrentCluster()) throw ConfigError.of(contextSetting, `a context with a cluster (${access.path} has no current one)`, access.context);
+  if (!kubeConfig.getCurrentCluster())
+    throw ConfigError.of(
+      contextSetting,
+      `a context with a cluster (${access.path} has no current one)`,
+      access.context,
+    );
   return kubeConfig;
 }
 
@@ -40,7 +57,10 @@ function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'k
  * invocation; google-auth-library caches and refreshes the token itself.
  * https://cloud.google.com/kubernetes-engine/docs/how-to/api-server-authentication
  */
-export async function loadKubeConfig(access: KubeAccess, token: TokenSource = applicationDefaultToken): Promise<KubeConfig> {
+export async function loadKubeConfig(
+  access: KubeAccess,
+  token: TokenSource = applicationDefaultToken,
+): Promise<KubeConfig> {
   const kubeConfig = new KubeConfig();
   if (access.kind === 'kubeconfig') return fromFile(kubeConfig, access);
   const accessToken = await token();
@@ -48,7 +68,14 @@ export async function loadKubeConfig(access: KubeAccess, token: TokenSource = ap
   kubeConfig.loadFromOptions({
     // A DNS endpoint (*.gke.goog) and the Connect gateway are served with publicly trusted certificates, so they come
     // without a CA and the system trust store verifies them.
-    clusters: [{ name: 'gke', server: access.server, skipTLSVerify: false, ...(access.caCertBase64 ? { caData: access.caCertBase64 } : {}) }],
+    clusters: [
+      {
+        name: 'gke',
+        server: access.server,
+        skipTLSVerify: false,
+        ...(access.caCertBase64 ? { caData: access.caCertBase64 } : {}),
+      },
+    ],
     users: [{ name: 'function', token: accessToken }],
     contexts: [{ name: 'gke', cluster: 'gke', user: 'function' }],
     currentContext: 'gke',

@@ -6,7 +6,9 @@ import { clientOptions, ProductInstanceSource } from './grpc-product-source.js';
 type ApiInstance = protos.google.cloud.memcache.v1.IInstance;
 
 /** Memorystore for Memcached instances (memcache.googleapis.com v1), through @google-cloud/memcache. */
-export function memcachedSource(config: Pick<Config, 'project' | 'memorystoreEndpoint'>): ProductInstanceSource<ApiInstance> {
+export function memcachedSource(
+  config: Pick<Config, 'project' | 'memorystoreEndpoint'>,
+): ProductInstanceSource<ApiInstance> {
   const client = new CloudMemcacheClient(clientOptions(config, '@google-cloud/memcache'));
   return new ProductInstanceSource(client, toMemcachedInstance);
 }

@@ -21,6 +21,8 @@ const SOURCE_OF: Readonly<Record<Product, (config: SourceConfig) => Promise<Inst
 
 /** The instances of every product MEMORYSTORE_PRODUCTS names, through their official clients. */
 export async function memorystoreSources(config: SourceConfig): Promise<InstanceSource> {
-  const sources = await Promise.all(config.products.map(async (product) => [product, await SOURCE_OF[product](config)] as const));
+  const sources = await Promise.all(
+    config.products.map(async (product) => [product, await SOURCE_OF[product](config)] as const),
+  );
   return new ProductSources(new Map(sources));
 }

@@ -19,6 +19,9 @@ export class ProductSources implements InstanceSource {
 
   async list(project: string, location: string): Promise<InstanceListing> {
     const listings = await Promise.all([...this.sources.values()].map((source) => source.list(project, location)));
-    return { instances: listings.flatMap((l) => l.instances), unreachable: [...new Set(listings.flatMap((l) => l.unreachable))] };
+    return {
+      instances: listings.flatMap((l) => l.instances),
+      unreachable: [...new Set(listings.flatMap((l) => l.unreachable))],
+    };
   }
 }

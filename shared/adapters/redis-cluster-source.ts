@@ -9,7 +9,9 @@ type ApiCluster = protos.google.cloud.redis.cluster.v1.ICluster;
  * Memorystore for Redis Cluster, through @google-cloud/redis-cluster. Its reads are GetCluster and ListClusters, with
  * the same request shapes and the same `unreachable` and `nextPageToken` as the instance APIs.
  */
-export function redisClusterSource(config: Pick<Config, 'project' | 'memorystoreEndpoint'>): ProductInstanceSource<ApiCluster> {
+export function redisClusterSource(
+  config: Pick<Config, 'project' | 'memorystoreEndpoint'>,
+): ProductInstanceSource<ApiCluster> {
   const client = new CloudRedisClusterClient(clientOptions(config, '@google-cloud/redis-cluster'));
   const reader: InstanceReader<ApiCluster> = {
     getInstance: (request, options) => client.getCluster(request, options),

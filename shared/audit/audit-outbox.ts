@@ -20,4 +20,5 @@ export interface OutboxContents {
 }
 
 /** The outbox's object name: one per deployment (owner id), as DNS allows (lower case, no `_`). */
-export const outboxName = (ownerId: string): string => `memorystore-egress-sync-audit-outbox-${ownerId.toLowerCase().replaceAll('_', '-')}`;
+export const outboxName = (ownerId: string): string =>
+  `memorystore-egress-sync-audit-outbox-${ownerId.toLowerCase().replaceAll('_', '-')}`;

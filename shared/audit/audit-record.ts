@@ -33,7 +33,12 @@ export interface AuditRecord {
     readonly scheduled?: boolean;
   };
   readonly instance: { readonly name: string; readonly host?: string; readonly port?: number } | null;
-  readonly object: { readonly api_version: string; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly object: {
+    readonly api_version: string;
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+  };
   readonly action: ChangeAction;
   /** RFC 6902 operations that turn the object before the change into the object after it. */
   readonly patch: readonly Operation[];
@@ -67,7 +72,9 @@ function comparable(object: KubeObject | undefined): object {
  * `compare` would make): a resync creating thousands of objects would otherwise hold every object twice.
  */
 function additions(object: KubeObject): Operation[] {
-  return Object.entries(comparable(object)).filter(([, value]) => value !== undefined).map(([key, value]) => ({ op: 'add', path: `/${jsonPatch.escapePathComponent(key)}`, value: value as unknown }));
+  return Object.entries(comparable(object))
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ({ op: 'add', path: `/${jsonPatch.escapePathComponent(key)}`, value: value as unknown }));
 }
 
 export function patchOf(before: KubeObject | undefined, after: KubeObject | undefined): Operation[] {
@@ -76,7 +83,12 @@ export function patchOf(before: KubeObject | undefined, after: KubeObject | unde
 }
 
 const PLANNED_OUTCOME: Record<ChangeAction, Outcome> = {
-  create: 'planned', update: 'planned', delete: 'planned', conflict: 'conflict', skipped: 'skipped', unchanged: 'unchanged',
+  create: 'planned',
+  update: 'planned',
+  delete: 'planned',
+  conflict: 'conflict',
+  skipped: 'skipped',
+  unchanged: 'unchanged',
 };
 
 export interface RecordContext {
@@ -101,7 +113,12 @@ function instanceFields(change: Change, context: RecordContext): AuditRecord['in
   return { name, ...(first ? { host: first.address, port: first.port } : {}) };
 }
 
-const objectFields = (ref: ObjectRef): AuditRecord['object'] => ({ api_version: ref.apiVersion, kind: ref.kind, namespace: ref.namespace, name: ref.name });
+const objectFields = (ref: ObjectRef): AuditRecord['object'] => ({
+  api_version: ref.apiVersion,
+  kind: ref.kind,
+  namespace: ref.namespace,
+  name: ref.name,
+});
 
 /** Only writes have a patch: a conflict or a skip changes nothing. */
 const WRITES: ReadonlySet<ChangeAction> = new Set(['create', 'update', 'delete']);
@@ -141,7 +158,11 @@ export const isAudited = (record: AuditRecord): boolean => record.action !== 'un
  * The record of an instance whose reconcile failed for good before anything was written (the function may not read
  * the instance, the apiserver refused a read): nothing changed, and the trail says why.
  */
-export function failureRecord(context: { id: string; time: Date; trigger: Trigger; cluster?: string }, instance: string, error: string): AuditRecord {
+export function failureRecord(
+  context: { id: string; time: Date; trigger: Trigger; cluster?: string },
+  instance: string,
+  error: string,
+): AuditRecord {
   return {
     id: context.id,
     time: context.time.toISOString(),

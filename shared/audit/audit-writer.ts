@@ -11,9 +11,10 @@ export interface AuditPublisher {
 
 /** Errors whose failed writes are already in the audit trail, so no second record of the same failure is made. */
 const recordedErrors = new WeakSet<object>();
-export const markRecorded = (error: unknown): void => void (typeof error === 'object' && error !== null && recordedErrors.add(error));
-export const wasRecorded = (error: unknown): boolean => typeof error === 'object' && error !== null && recordedErrors.has(error);
-
+export const markRecorded = (error: unknown): void =>
+  void (typeof error === 'object' && error !== null && recordedErrors.add(error));
+export const wasRecorded = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && recordedErrors.has(error);
 
 /** Publishes awaited at once: the client batches them, and a resync of thousands must not queue them all at once. */
 const PUBLISHES_IN_FLIGHT = 64;
@@ -41,7 +42,9 @@ export class AuditWriter {
     if (unpublished.length === 0) return;
     const kept = await this.keep(unpublished);
     if (!kept && this.required) {
-      throw new AuditDeliveryError(`${unpublished.length} audit record(s) could not be published (AUDIT_REQUIRED=true): ${failures.find((f) => f !== undefined)}`);
+      throw new AuditDeliveryError(
+        `${unpublished.length} audit record(s) could not be published (AUDIT_REQUIRED=true): ${failures.find((f) => f !== undefined)}`,
+      );
     }
   }
 
@@ -55,12 +58,28 @@ export class AuditWriter {
       const taken = await this.outbox.take();
       if (!taken) return;
       const limit = pLimit(PUBLISHES_IN_FLIGHT);
-      const published = await Promise.all(taken.records.map((record) => limit(() => this.publisher!.publish(record).then(() => true, () => false))));
+      const published = await Promise.all(
+        taken.records.map((record) =>
+          limit(() =>
+            this.publisher!.publish(record).then(
+              () => true,
+              () => false,
+            ),
+          ),
+        ),
+      );
       const unpublished = taken.records.filter((_, i) => !published[i]);
       await this.outbox.settle(taken, unpublished);
-      this.log.log(unpublished.length > 0 ? 'WARNING' : 'NOTICE', { published: taken.records.length - unpublished.length, still_kept: unpublished.length }, 'audit outbox flushed');
+      this.log.log(
+        unpublished.length > 0 ? 'WARNING' : 'NOTICE',
+        { published: taken.records.length - unpublished.length, still_kept: unpublished.length },
+        'audit outbox flushed',
+      );
     } catch (error) {
-      this.log.error({ error: errorMessage(error) }, 'audit outbox could not be flushed; its records stay for the next try');
+      this.log.error(
+        { error: errorMessage(error) },
+        'audit outbox could not be flushed; its records stay for the next try',
+      );
     }
   }
 
@@ -69,10 +88,16 @@ export class AuditWriter {
     if (!this.outbox) return false;
     try {
       await this.outbox.stash(records);
-      this.log.warn({ count: records.length, ids: records.slice(0, 10).map((r) => r.id) }, 'audit records kept in the outbox until publishing works again');
+      this.log.warn(
+        { count: records.length, ids: records.slice(0, 10).map((r) => r.id) },
+        'audit records kept in the outbox until publishing works again',
+      );
       return true;
     } catch (error) {
-      this.log.error({ count: records.length, error: errorMessage(error) }, 'audit records could not be kept in the outbox; they are only in the log');
+      this.log.error(
+        { count: records.length, error: errorMessage(error) },
+        'audit records could not be kept in the outbox; they are only in the log',
+      );
       return false;
     }
   }
@@ -88,7 +113,12 @@ export class AuditWriter {
     }
     const severity = deliveryError ? 'ERROR' : (SEVERITY[record.outcome as keyof typeof SEVERITY] ?? 'NOTICE');
     const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
-    this.log.log(severity, { record, ...(deliveryError ? { audit_delivery_error: deliveryError } : {}) }, 'audit record', labels);
+    this.log.log(
+      severity,
+      { record, ...(deliveryError ? { audit_delivery_error: deliveryError } : {}) },
+      'audit record',
+      labels,
+    );
     return deliveryError;
   }
 }

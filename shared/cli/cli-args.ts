@@ -16,17 +16,37 @@ export interface CliRequest {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export type CliParse = { readonly ok: true; readonly request: CliRequest } | { readonly ok: false; readonly exitCode: 0 | 2; readonly text: string };
+export type CliParse =
+  | { readonly ok: true; readonly request: CliRequest }
+  | { readonly ok: false; readonly exitCode: 0 | 2; readonly text: string };
 
 const COMMANDS: Readonly<Record<Command, { readonly usage: string; readonly summary: string }>> = {
-  plan: { usage: 'plan [flags]', summary: 'Show what a resync would change, as a diff of YAML (like kubectl diff). Writes nothing.' },
-  apply: { usage: 'apply [--force] [flags]', summary: 'Run a resync now: reconcile every instance, print what changed.' },
-  render: { usage: 'render INSTANCE [flags]', summary: 'Print the objects an instance gets, read from the Memorystore API, without a cluster.' },
-  explain: { usage: 'explain INSTANCE [flags]', summary: "What a reconcile of one instance would write now, and, link by link in the live objects, where a pod's connection to each of its endpoints goes." },
+  plan: {
+    usage: 'plan [flags]',
+    summary: 'Show what a resync would change, as a diff of YAML (like kubectl diff). Writes nothing.',
+  },
+  apply: {
+    usage: 'apply [--force] [flags]',
+    summary: 'Run a resync now: reconcile every instance, print what changed.',
+  },
+  render: {
+    usage: 'render INSTANCE [flags]',
+    summary: 'Print the objects an instance gets, read from the Memorystore API, without a cluster.',
+  },
+  explain: {
+    usage: 'explain INSTANCE [flags]',
+    summary:
+      "What a reconcile of one instance would write now, and, link by link in the live objects, where a pod's connection to each of its endpoints goes.",
+  },
 };
 
 /** Flags that stand for a configuration variable; the flag wins when both are given. */
-const FLAG_VARIABLES = { kubeconfig: 'KUBECONFIG', context: 'KUBE_CONTEXT', project: 'MEMORYSTORE_PROJECT', location: 'MEMORYSTORE_LOCATIONS' } as const;
+const FLAG_VARIABLES = {
+  kubeconfig: 'KUBECONFIG',
+  context: 'KUBE_CONTEXT',
+  project: 'MEMORYSTORE_PROJECT',
+  location: 'MEMORYSTORE_LOCATIONS',
+} as const;
 
 const FLAGS = [
   '  --kubeconfig PATH     kubeconfig file of the cluster (KUBECONFIG; wins over GKE_CLUSTER_ENDPOINT and SYNC_CLUSTERS)',
@@ -38,22 +58,35 @@ const FLAGS = [
   '  -h, --help            this help',
 ];
 
-const variablesText = (): string => CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(28)}${v.default !== undefined ? `default ${v.default}` : v.required ? 'required' : ''}`).join('\n');
+const variablesText = (): string =>
+  CONFIG_VARIABLES.map(
+    (v) => `  ${v.name.padEnd(28)}${v.default !== undefined ? `default ${v.default}` : v.required ? 'required' : ''}`,
+  ).join('\n');
 
 export function usage(command?: Command): string {
   if (!command) {
     const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(26)}${c.summary}`);
     return `usage: memorystore-egress-sync COMMAND [flags]\n\ncommands:\n${lines.join('\n')}\n\nmemorystore-egress-sync COMMAND --help shows a command's flags and the environment variables it reads.\n`;
   }
-  const force = command === 'apply' ? ['  --force               apply even a plan that deletes more than MAX_PRUNE_FRACTION of the managed instances'] : [];
+  const force =
+    command === 'apply'
+      ? ['  --force               apply even a plan that deletes more than MAX_PRUNE_FRACTION of the managed instances']
+      : [];
   return `usage: memorystore-egress-sync ${COMMANDS[command].usage}\n\n${COMMANDS[command].summary}\n\nflags:\n${[...force, ...FLAGS].join('\n')}\n\nenvironment (README: configuration):\n${variablesText()}\n`;
 }
 
 const isCommand = (value: string | undefined): value is Command => value !== undefined && value in COMMANDS;
 
 const OPTIONS = {
-  force: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, output: { type: 'string', short: 'o' },
-  kubeconfig: { type: 'string' }, context: { type: 'string' }, cluster: { type: 'string' }, project: { type: 'string' }, location: { type: 'string', multiple: true },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  output: { type: 'string', short: 'o' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  cluster: { type: 'string' },
+  project: { type: 'string' },
+  location: { type: 'string', multiple: true },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -61,23 +94,32 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 /** Flags that do not go together, or not with this command. */
 function flagConflict(command: Command, values: Values): string | undefined {
   if (values.force && command !== 'apply') return '--force belongs to apply only';
-  if (values.cluster !== undefined && values.kubeconfig !== undefined) return '--cluster picks a cluster of SYNC_CLUSTERS; --kubeconfig names one instead: give one of them';
+  if (values.cluster !== undefined && values.kubeconfig !== undefined)
+    return '--cluster picks a cluster of SYNC_CLUSTERS; --kubeconfig names one instead: give one of them';
   return undefined;
 }
 
 /** What is wrong with a well-formed command line, for `usage` to follow; undefined when nothing is. */
 function misuse(command: Command, positionals: readonly string[], values: Values, output: string): string | undefined {
-  if (output !== 'text' && output !== 'json' && output !== 'yaml') return `--output must be text, json or yaml, not ${JSON.stringify(output)}`;
+  if (output !== 'text' && output !== 'json' && output !== 'yaml')
+    return `--output must be text, json or yaml, not ${JSON.stringify(output)}`;
   const conflict = flagConflict(command, values);
   if (conflict) return conflict;
-  if (command === 'render' || command === 'explain') return positionals.length === 2 ? undefined : `${command} takes one INSTANCE`;
+  if (command === 'render' || command === 'explain')
+    return positionals.length === 2 ? undefined : `${command} takes one INSTANCE`;
   return positionals.length > 1 ? `unexpected ${JSON.stringify(positionals[1])}` : undefined;
 }
 
 /** The variables the flags stand for; a kubeconfig given on the command line also wins over a GKE endpoint. */
 function overrides(values: Values): Record<string, string | undefined> {
   const given: Record<string, string | undefined> = {};
-  if (values.kubeconfig !== undefined) Object.assign(given, { [FLAG_VARIABLES.kubeconfig]: values.kubeconfig, GKE_CLUSTER_ENDPOINT: undefined, GKE_CLUSTER_CA_CERT: undefined, SYNC_CLUSTERS: undefined });
+  if (values.kubeconfig !== undefined)
+    Object.assign(given, {
+      [FLAG_VARIABLES.kubeconfig]: values.kubeconfig,
+      GKE_CLUSTER_ENDPOINT: undefined,
+      GKE_CLUSTER_CA_CERT: undefined,
+      SYNC_CLUSTERS: undefined,
+    });
   if (values.context !== undefined) given[FLAG_VARIABLES.context] = values.context;
   if (values.project !== undefined) given[FLAG_VARIABLES.project] = values.project;
   if (values.location !== undefined) given[FLAG_VARIABLES.location] = values.location.join(',');
@@ -100,10 +142,24 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   }
   const { positionals, values } = parsed;
   const command = positionals[0];
-  if (!isCommand(command)) return { ok: false, exitCode: values.help ? 0 : 2, text: `${command ? `unknown command ${JSON.stringify(command)}\n\n` : ''}${usage()}` };
+  if (!isCommand(command))
+    return {
+      ok: false,
+      exitCode: values.help ? 0 : 2,
+      text: `${command ? `unknown command ${JSON.stringify(command)}\n\n` : ''}${usage()}`,
+    };
   if (values.help) return { ok: false, exitCode: 0, text: usage(command) };
   const output = values.output ?? (values.json ? 'json' : 'text');
   const wrong = misuse(command, positionals, values, output);
   if (wrong) return { ok: false, exitCode: 2, text: `${wrong}\n\n${usage(command)}` };
-  return { ok: true, request: { command, force: values.force === true, output: output as Output, ...picked(positionals[1], values), env: { ...env, ...overrides(values) } } };
+  return {
+    ok: true,
+    request: {
+      command,
+      force: values.force === true,
+      output: output as Output,
+      ...picked(positionals[1], values),
+      env: { ...env, ...overrides(values) },
+    },
+  };
 }

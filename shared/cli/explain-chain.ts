@@ -43,7 +43,12 @@ const byKind = (input: ChainInput, kind: string): KubeObject | undefined => inpu
 
 function serviceLink({ input, gatewayPort }: Hop): Link {
   const port = input.servicePorts.find((p) => p.port === gatewayPort);
-  return link(port !== undefined, port ? `Service ${input.gatewayService} port ${gatewayPort} (${port.name}, targetPort ${port.targetPort})` : `Service ${input.gatewayService} has no port ${gatewayPort} of ours`);
+  return link(
+    port !== undefined,
+    port
+      ? `Service ${input.gatewayService} port ${gatewayPort} (${port.name}, targetPort ${port.targetPort})`
+      : `Service ${input.gatewayService} has no port ${gatewayPort} of ours`,
+  );
 }
 
 function subsetLink({ input, subset }: Hop): Link {
@@ -56,24 +61,45 @@ function serverLink({ input, entry, gatewayPort }: Hop): Link {
   const gateway = byKind(input, 'Gateway');
   const servers = liveSpec(gateway, 'Gateway')?.servers ?? [];
   const found = servers.some((s) => s.port?.number === gatewayPort && (s.hosts ?? []).includes(entry.host));
-  return link(found, found ? `Gateway ${gateway?.metadata.name} listens on ${gatewayPort} for ${entry.host}` : `no Gateway server on ${gatewayPort} for ${entry.host}`);
+  return link(
+    found,
+    found
+      ? `Gateway ${gateway?.metadata.name} listens on ${gatewayPort} for ${entry.host}`
+      : `no Gateway server on ${gatewayPort} for ${entry.host}`,
+  );
 }
 
 function gatewayRouteLink({ input, entry, routes, gatewayPort }: Hop): Link {
   const name = byKind(input, 'Gateway')?.metadata.name ?? '';
   const out = routeOf(routes, (m) => (m.gateways ?? []).includes(name) && m.port === gatewayPort)?.[0]?.destination;
   if (!out) return link(false, `no gateway route for port ${gatewayPort}`);
-  return link(out.host === entry.host && out.port?.number === entry.port, `egress gateway: routes port ${gatewayPort} to ${out.host}:${out.port?.number}`);
+  return link(
+    out.host === entry.host && out.port?.number === entry.port,
+    `egress gateway: routes port ${gatewayPort} to ${out.host}:${out.port?.number}`,
+  );
 }
 
 /** The egress-gateway hops after the ServiceEntry: mesh route, Service port, subset, Gateway server, gateway route. */
 function gatewayLinks(input: ChainInput, entry: Hop['entry']): Link[] {
   const virtualService = byKind(input, 'VirtualService');
   const routes = liveSpec(virtualService, 'VirtualService')?.tcp ?? [];
-  const mesh = routeOf(routes, (m) => (m.gateways ?? []).includes('mesh') && (m.destinationSubnets ?? []).includes(entry.cidr) && m.port === entry.port)?.[0]?.destination;
-  if (!virtualService || !mesh) return [link(false, `no VirtualService routes ${entry.cidr} port ${entry.port} from the mesh: sidecars reach the instance directly, if REGISTRY_ONLY lets them`)];
+  const mesh = routeOf(
+    routes,
+    (m) =>
+      (m.gateways ?? []).includes('mesh') && (m.destinationSubnets ?? []).includes(entry.cidr) && m.port === entry.port,
+  )?.[0]?.destination;
+  if (!virtualService || !mesh)
+    return [
+      link(
+        false,
+        `no VirtualService routes ${entry.cidr} port ${entry.port} from the mesh: sidecars reach the instance directly, if REGISTRY_ONLY lets them`,
+      ),
+    ];
   const hop: Hop = { input, entry, routes, gatewayPort: mesh.port?.number ?? 0, subset: mesh.subset ?? '' };
-  const sidecar = link(mesh.host === input.gatewayHost, `sidecar: VirtualService ${virtualService.metadata.name} routes it to ${mesh.host} subset ${hop.subset} port ${hop.gatewayPort}`);
+  const sidecar = link(
+    mesh.host === input.gatewayHost,
+    `sidecar: VirtualService ${virtualService.metadata.name} routes it to ${mesh.host} subset ${hop.subset} port ${hop.gatewayPort}`,
+  );
   return [sidecar, serviceLink(hop), subsetLink(hop), serverLink(hop), gatewayRouteLink(hop)];
 }
 
@@ -81,17 +107,39 @@ function gatewayLinks(input: ChainInput, entry: Hop['entry']): Link[] {
  * What a live ServiceEntry declares: its first host, address and port (absent fields as empty), and all of its
  * addresses and ports in words (a sharded target's node ports are a block of ports on several addresses).
  */
-function declared(entry: KubeObject): { host: string; cidr: string; port: number; resolution: string; addresses: string; ports: string } {
+function declared(entry: KubeObject): {
+  host: string;
+  cidr: string;
+  port: number;
+  resolution: string;
+  addresses: string;
+  ports: string;
+} {
   const { hosts = [], addresses = [], ports = [], resolution } = liveSpec(entry, 'ServiceEntry') ?? {};
   const numbers = ports.map((p) => p.number ?? 0);
-  const span = numbers.length > 1 ? `ports ${Math.min(...numbers)}-${Math.max(...numbers)} (${numbers.length})` : `port ${numbers[0] ?? 0}`;
-  return { host: hosts[0] ?? '', cidr: addresses[0] ?? '', port: numbers[0] ?? 0, resolution: String(resolution), addresses: addresses.join(', '), ports: span };
+  const span =
+    numbers.length > 1
+      ? `ports ${Math.min(...numbers)}-${Math.max(...numbers)} (${numbers.length})`
+      : `port ${numbers[0] ?? 0}`;
+  return {
+    host: hosts[0] ?? '',
+    cidr: addresses[0] ?? '',
+    port: numbers[0] ?? 0,
+    resolution: String(resolution),
+    addresses: addresses.join(', '),
+    ports: span,
+  };
 }
 
 /** In direct mode the chain ends at the ServiceEntry: sidecars connect to what it declares themselves. */
 function directLink(entry: ReturnType<typeof declared>, address: string): Link {
   const many = entry.addresses.includes(',') || entry.ports.startsWith('ports');
-  return link(true, many ? `direct: sidecars connect to ${entry.addresses} on ${entry.ports} themselves, on to the address dialled` : `direct: sidecars connect to ${address}:${entry.port} themselves (no egress gateway objects)`);
+  return link(
+    true,
+    many
+      ? `direct: sidecars connect to ${entry.addresses} on ${entry.ports} themselves, on to the address dialled`
+      : `direct: sidecars connect to ${address}:${entry.port} themselves (no egress gateway objects)`,
+  );
 }
 
 /**
@@ -107,7 +155,10 @@ export function explainChain(input: ChainInput): EndpointChain[] {
       const what = declared(entry);
       const { host, cidr, port, resolution } = what;
       const address = cidr.replace(/\/(32|128)$/, '');
-      const declaration = link(host !== '' && cidr !== '', `ServiceEntry ${entry.metadata.name} declares ${what.addresses} ${what.ports} as ${host} (resolution ${resolution})`);
+      const declaration = link(
+        host !== '' && cidr !== '',
+        `ServiceEntry ${entry.metadata.name} declares ${what.addresses} ${what.ports} as ${host} (resolution ${resolution})`,
+      );
       const direct = !input.objects.some((o) => o.kind === 'VirtualService');
       const rest = direct ? [directLink(what, address)] : gatewayLinks(input, { host, cidr, port });
       return { address, port, links: [declaration, ...rest] };

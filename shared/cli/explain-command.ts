@@ -17,13 +17,27 @@ export interface Explained {
 }
 
 /** `explain INSTANCE`: the instance's dry-run plan, and the chain its live objects give each endpoint. */
-export async function explainCommand(deps: SyncDeps, config: Config, given: string, trigger: ResyncTrigger): Promise<Explained> {
+export async function explainCommand(
+  deps: SyncDeps,
+  config: Config,
+  given: string,
+  trigger: ResyncTrigger,
+): Promise<Explained> {
   const name = resolveInstance(given, config);
   const instance = await deps.instances.get(name.full);
   const view = { kind: 'scope', instances: [name] } as const;
   const read = await readCluster(deps, view);
-  const run = await syncInstances(deps, [{ name, ...(instance ? { instance } : {}) }], trigger, { dryRun: true, view, read });
+  const run = await syncInstances(deps, [{ name, ...(instance ? { instance } : {}) }], trigger, {
+    dryRun: true,
+    view,
+    read,
+  });
   const gatewayService = `${config.egressGateway.namespace}/${config.egressGateway.service}`;
-  const chains = explainChain({ objects: read.owned, servicePorts: read.service?.ownedPorts ?? [], gatewayService, gatewayHost: egressGatewayHost(config) });
+  const chains = explainChain({
+    objects: read.owned,
+    servicePorts: read.service?.ownedPorts ?? [],
+    gatewayService,
+    gatewayHost: egressGatewayHost(config),
+  });
   return { instance: name.full, changes: run.changes.filter((c) => c.action !== 'unchanged'), chains };
 }

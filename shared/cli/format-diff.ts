@@ -14,12 +14,15 @@ function yamlOf(object: KubeObject | undefined): string {
 /** One change as a unified diff of YAML, like `kubectl diff`; conflicts and skips as a one-line note. */
 export function formatChange(change: Change): string {
   const path = `${change.ref.kind}/${change.ref.namespace}/${change.ref.name}`;
-  if (change.action === 'conflict' || change.action === 'skipped') return `# ${change.action} ${path}: ${change.reason ?? ''}\n`;
+  if (change.action === 'conflict' || change.action === 'skipped')
+    return `# ${change.action} ${path}: ${change.reason ?? ''}\n`;
   const objects = isPortChange(change) ? serviceObjectsOf(change) : change;
   const before = change.action === 'create' ? '' : yamlOf(objects.before);
   const after = change.action === 'delete' ? '' : yamlOf(objects.after);
   const header = `${change.action} ${path}${change.reason ? ` (${change.reason})` : ''}`;
-  const diff = createTwoFilesPatch(`live/${path}`, `planned/${path}`, before, after, undefined, undefined, { context: 3 });
+  const diff = createTwoFilesPatch(`live/${path}`, `planned/${path}`, before, after, undefined, undefined, {
+    context: 3,
+  });
   return `# ${header}\n${diff.replace(/^=+\n/, '')}`;
 }
 

@@ -19,10 +19,19 @@ export interface Rendered {
  * or the only configured one.
  */
 export function resolveInstance(given: string, config: Pick<Config, 'project' | 'locations'>): InstanceName {
-  const full = given.startsWith('projects/') || given.startsWith('//') ? given : config.locations.length === 1 && config.locations[0] !== '-' ? `projects/${config.project}/locations/${config.locations[0]}/instances/${given}` : undefined;
-  if (!full) throw new Error(`render needs the instance's region: give --location REGION, or the full name projects/P/locations/R/instances/${given}`);
+  const full =
+    given.startsWith('projects/') || given.startsWith('//')
+      ? given
+      : config.locations.length === 1 && config.locations[0] !== '-'
+        ? `projects/${config.project}/locations/${config.locations[0]}/instances/${given}`
+        : undefined;
+  if (!full)
+    throw new Error(
+      `render needs the instance's region: give --location REGION, or the full name projects/P/locations/R/instances/${given}`,
+    );
   const name = parseInstanceName(full);
-  if (!name) throw new Error(`${JSON.stringify(given)} is not an instance id or a name projects/P/locations/R/instances/ID`);
+  if (!name)
+    throw new Error(`${JSON.stringify(given)} is not an instance id or a name projects/P/locations/R/instances/ID`);
   return name;
 }
 
@@ -34,9 +43,25 @@ export async function renderCommand(config: Config, instances: InstanceSource, g
   const name = resolveInstance(given, config);
   const instance = await instances.get(name.full);
   if (!instance) throw new Error(`the Memorystore API has no instance ${name.full}`);
-  const gatewayService = { namespace: config.egressGateway.namespace, name: config.egressGateway.service, ports: [], ownedPorts: [] };
-  const state = desiredState({ scope: [{ name, instance }], owned: [], gatewayService, view: 'scope', settings: config });
+  const gatewayService = {
+    namespace: config.egressGateway.namespace,
+    name: config.egressGateway.service,
+    ports: [],
+    ownedPorts: [],
+  };
+  const state = desiredState({
+    scope: [{ name, instance }],
+    owned: [],
+    gatewayService,
+    view: 'scope',
+    settings: config,
+  });
   const servicePorts = config.mode === 'egress-gateway' ? (state.servicePorts?.after ?? []) : [];
   const kept = [...state.kept.values()];
-  return { instance: name.full, objects: state.desired, servicePorts, errors: [...state.errors.map((e) => e.message), ...kept] };
+  return {
+    instance: name.full,
+    objects: state.desired,
+    servicePorts,
+    errors: [...state.errors.map((e) => e.message), ...kept],
+  };
 }

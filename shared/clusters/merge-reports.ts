@@ -19,7 +19,9 @@ export interface ClustersReport extends SyncReport {
   readonly clusters: readonly ClusterPart[];
 }
 
-export type ClusterOutcome = { readonly cluster: string; readonly report: SyncReport } | { readonly cluster: string; readonly failed: { readonly error: string; readonly retryable: boolean } };
+export type ClusterOutcome =
+  | { readonly cluster: string; readonly report: SyncReport }
+  | { readonly cluster: string; readonly failed: { readonly error: string; readonly retryable: boolean } };
 
 function sum(into: Record<string, number>, counts: Readonly<Record<string, number>>): void {
   for (const [key, count] of Object.entries(counts)) into[key] = (into[key] ?? 0) + count;
@@ -29,7 +31,8 @@ function sum(into: Record<string, number>, counts: Readonly<Record<string, numbe
 export function mergeReports(dryRun: boolean, outcomes: readonly ClusterOutcome[]): ClustersReport {
   const reports = outcomes.flatMap((o) => ('report' in o ? [{ cluster: o.cluster, ...o.report }] : []));
   const all = reports.flatMap((r) => r.records);
-  const omitted = all.length - Math.min(all.length, MAX_REPORT_RECORDS) + reports.reduce((n, r) => n + (r.records_omitted ?? 0), 0);
+  const omitted =
+    all.length - Math.min(all.length, MAX_REPORT_RECORDS) + reports.reduce((n, r) => n + (r.records_omitted ?? 0), 0);
   const summary: Record<string, number> = {};
   for (const report of reports) sum(summary, report.summary);
   const refused = reports.filter((r) => r.refused).map((r) => `cluster ${r.cluster}: ${r.refused}`);
@@ -40,6 +43,10 @@ export function mergeReports(dryRun: boolean, outcomes: readonly ClusterOutcome[
     errors: reports.flatMap((r) => r.errors.map((e) => ({ ...e, cluster: r.cluster }))),
     ...(refused.length > 0 ? { refused: refused.join('; ') } : {}),
     summary,
-    clusters: outcomes.map((o) => ('report' in o ? { cluster: o.cluster, summary: o.report.summary, ...(o.report.refused ? { refused: o.report.refused } : {}) } : { cluster: o.cluster, summary: {}, failed: o.failed })),
+    clusters: outcomes.map((o) =>
+      'report' in o
+        ? { cluster: o.cluster, summary: o.report.summary, ...(o.report.refused ? { refused: o.report.refused } : {}) }
+        : { cluster: o.cluster, summary: {}, failed: o.failed },
+    ),
   };
 }

@@ -20,15 +20,29 @@ export interface ClustersResult {
  * memory while it runs, and the functions are sized for one at a time. A cluster that fails is reported beside the
  * others, which are synced all the same.
  */
-export async function resyncClusters(clusters: readonly ClusterTarget[], getDeps: (target: ClusterTarget) => Promise<SyncDeps>, trigger: ResyncTrigger, options: ResyncOptions): Promise<ClustersResult> {
+export async function resyncClusters(
+  clusters: readonly ClusterTarget[],
+  getDeps: (target: ClusterTarget) => Promise<SyncDeps>,
+  trigger: ResyncTrigger,
+  options: ResyncOptions,
+): Promise<ClustersResult> {
   const results = await eachCluster(clusters, async (target) => resync(await getDeps(target), trigger, options), 1);
-  const outcomes = results.map((r): ClusterOutcome => ('value' in r ? { cluster: r.cluster, report: r.value.report } : { cluster: r.cluster, failed: { error: errorMessage(r.error), retryable: retriesSoon(r.error) } }));
+  const outcomes = results.map((r): ClusterOutcome =>
+    'value' in r
+      ? { cluster: r.cluster, report: r.value.report }
+      : { cluster: r.cluster, failed: { error: errorMessage(r.error), retryable: retriesSoon(r.error) } },
+  );
   const failures = failedIn(results);
   return {
     report: mergeReports(options.dryRun, outcomes),
     changes: results.flatMap((r) => ('value' in r ? [{ cluster: r.cluster, changes: r.value.changes }] : [])),
     ...(failures.length > 0
-      ? { failed: { message: failures.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; '), retryable: failures.some((f) => retriesSoon(f.error)) } }
+      ? {
+          failed: {
+            message: failures.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; '),
+            retryable: failures.some((f) => retriesSoon(f.error)),
+          },
+        }
       : {}),
   };
 }

@@ -29,16 +29,23 @@ const clusterEntry = z
   .object({
     name: clusterName,
     endpoint: z.string().min(1).optional(),
-    caCert: z.string().regex(/^[A-Za-z0-9+/=\s]*$/).optional(),
+    caCert: z
+      .string()
+      .regex(/^[A-Za-z0-9+/=\s]*$/)
+      .optional(),
     kubeconfig: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
     mode: z.enum(['egress-gateway', 'direct']).optional(),
     istioNamespace: dnsLabel.optional(),
   })
   .strict()
-  .refine((c) => (c.endpoint === undefined) !== (c.kubeconfig === undefined), { message: 'give exactly one of `endpoint` and `kubeconfig`' })
+  .refine((c) => (c.endpoint === undefined) !== (c.kubeconfig === undefined), {
+    message: 'give exactly one of `endpoint` and `kubeconfig`',
+  })
   .refine((c) => c.endpoint !== undefined || c.caCert === undefined, { message: '`caCert` goes with `endpoint`' })
-  .refine((c) => c.kubeconfig !== undefined || c.context === undefined, { message: '`context` goes with `kubeconfig`' });
+  .refine((c) => c.kubeconfig !== undefined || c.context === undefined, {
+    message: '`context` goes with `kubeconfig`',
+  });
 
 export type ClusterEntry = z.infer<typeof clusterEntry>;
 
@@ -49,13 +56,16 @@ const clusterList = z
   .superRefine((entries, context) => {
     const seen = new Set<string>();
     for (const [index, entry] of entries.entries()) {
-      if (seen.has(entry.name)) context.addIssue({ code: 'custom', path: [index, 'name'], message: `the name ${entry.name} is used twice` });
+      if (seen.has(entry.name))
+        context.addIssue({ code: 'custom', path: [index, 'name'], message: `the name ${entry.name} is used twice` });
       seen.add(entry.name);
     }
   });
 
 /** Parsed SYNC_CLUSTERS, or every problem in it, each with its place (`[1].endpoint`), in one message. */
-export function parseClusterEntries(text: string): { ok: true; entries: ClusterEntry[] } | { ok: false; problems: string } {
+export function parseClusterEntries(
+  text: string,
+): { ok: true; entries: ClusterEntry[] } | { ok: false; problems: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -64,6 +74,9 @@ export function parseClusterEntries(text: string): { ok: true; entries: ClusterE
   }
   const result = clusterList.safeParse(json);
   if (result.success) return { ok: true, entries: result.data };
-  const problems = result.error.issues.map((issue) => `${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') || 'the list'}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) =>
+      `${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') || 'the list'}: ${issue.message}`,
+  );
   return { ok: false, problems: problems.join('; ') };
 }

@@ -13,36 +13,230 @@ export interface ConfigVariable {
 }
 
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
-  { name: 'MEMORYSTORE_PROJECT', required: true, deployed: true, description: 'Project whose Memorystore instances are synced.' },
-  { name: 'MEMORYSTORE_PRODUCTS', required: false, deployed: true, default: 'redis', description: 'Comma-separated Memorystore products to sync: `redis` (Memorystore for Redis), `valkey` (Memorystore for Valkey), `memcached` (Memorystore for Memcached), `redis-cluster` (Memorystore for Redis Cluster). Each is read through its own API, which must be enabled.' },
-  { name: 'MEMORYSTORE_LOCATIONS', required: false, deployed: true, default: '-', description: 'Comma-separated regions to sync; `-` means all regions.' },
-  { name: 'MEMORYSTORE_API_ENDPOINT', required: false, deployed: false, description: 'Memorystore API `host:port` for every product (default: each product\'s Google endpoint). For a local server in tests and the demo.' },
-  { name: 'MEMORYSTORE_API_PLAINTEXT', required: false, deployed: false, default: 'false', description: '`true` to talk plaintext gRPC, with no Google credentials, to MEMORYSTORE_API_ENDPOINT.' },
-  { name: 'INSTANCE_LABEL_SELECTOR', required: false, deployed: true, description: 'Only instances whose Memorystore labels match get egress configuration, e.g. `mesh-egress=enabled`: comma-separated `key=value`, `key!=value`, `key` or `!key`, all of which must hold. An instance that stops matching loses its objects. Empty: every instance.' },
-  { name: 'KUBECONFIG', required: false, deployed: false, description: 'Kubeconfig file for cluster access (local runs, tests). Either this or GKE_CLUSTER_ENDPOINT.' },
-  { name: 'KUBE_CONTEXT', required: false, deployed: false, description: 'Context to use from KUBECONFIG (default: its current context).' },
-  { name: 'GKE_CLUSTER_ENDPOINT', required: false, deployed: false, description: 'GKE control-plane endpoint: a host (IP or DNS name), or an `https://` server URL such as the Connect gateway\'s (`https://connectgateway.googleapis.com/v1/projects/NUMBER/locations/LOCATION/gkeMemberships/MEMBERSHIP`); the token comes from Application Default Credentials.' },
-  { name: 'GKE_CLUSTER_CA_CERT', required: false, deployed: false, description: 'Base64 PEM of the cluster CA; empty for a DNS endpoint or the Connect gateway (system trust is used).' },
-  { name: 'SYNC_CLUSTERS', required: false, deployed: true, description: 'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE) and `"istioNamespace"` (as ISTIO_NAMESPACE). Names are DNS labels, unique, and appear in audit records. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.' },
-  { name: 'CLUSTER_NAME', required: false, deployed: false, default: 'default', description: 'Name of the one cluster given by GKE_CLUSTER_ENDPOINT or KUBECONFIG (without SYNC_CLUSTERS), as audit records and logs name it.' },
-  { name: 'SYNC_MODE', required: false, deployed: true, default: 'egress-gateway', description: '`egress-gateway` (ServiceEntry, Gateway, DestinationRule, VirtualService, Service port) or `direct` (ServiceEntry only).' },
-  { name: 'SHARDED_NODE_PORTS', required: false, deployed: true, default: 'false', description: '`true`: in `direct` mode, a sharded target (Redis Cluster, Valkey in cluster mode) also gets ServiceEntries for its node ports, TCP 11000-13047 on each of its PSC addresses (32 ServiceEntries of 64 ports), so its clients can follow the shard map under `REGISTRY_ONLY`. It costs every proxy they are exported to 2,048 listeners per address and 2,048 clusters per sharded target (see Memorystore products). No effect in `egress-gateway` mode.' },
-  { name: 'ISTIO_NAMESPACE', required: false, deployed: true, default: 'istio-system', description: 'Namespace the Istio objects are written to.' },
-  { name: 'SERVICE_ENTRY_HOST_SUFFIX', required: false, deployed: true, default: 'memorystore.internal', description: 'DNS suffix of the stable host name given to each instance: `<instance>.<region>.<project>.<suffix>`.' },
-  { name: 'SERVICE_ENTRY_EXPORT_TO', required: false, deployed: true, default: '*', description: 'Comma-separated `exportTo` of the ServiceEntries (`*`, `.`, or namespaces).' },
-  { name: 'EGRESS_GATEWAY_NAMESPACE', required: false, deployed: true, default: 'istio-system', description: 'Namespace of the egress gateway Service.' },
-  { name: 'EGRESS_GATEWAY_SERVICE', required: false, deployed: true, default: 'istio-egressgateway', description: 'Name of the egress gateway Service; its gateway ports are added to it.' },
-  { name: 'EGRESS_GATEWAY_SELECTOR', required: false, deployed: true, default: 'istio=egressgateway', description: 'Pod labels of the egress gateway, `key=value[,key=value]`, used as the Gateway selector.' },
-  { name: 'GATEWAY_PORT_RANGE', required: false, deployed: true, default: '16000-16999', description: 'Inclusive range `from-to` from which each endpoint gets its own egress gateway port.' },
-  { name: 'OWNER_ID', required: false, deployed: true, default: 'default', description: 'Identity of this deployment, written on every object it owns; two deployments never touch each other\'s objects.' },
-  { name: 'MAX_PRUNE_FRACTION', required: false, deployed: true, default: '0.5', description: 'A resync that would delete more than this share of managed instances is refused unless forced.' },
-  { name: 'EVENT_MAX_AGE_SECONDS', required: false, deployed: true, default: '3600', description: 'Events older than this are dropped (the scheduled resync repairs what they missed), which bounds retries.' },
-  { name: 'PORT_QUARANTINE_SECONDS', required: false, deployed: true, default: '300', description: 'A freed egress gateway port is held back this long before another instance may get it, so a sidecar that has not yet heard of a deletion cannot send its traffic to a new instance. `0` frees ports at once.' },
-  { name: 'RESYNC_AUTH', required: false, deployed: true, default: 'verify', description: 'How resync checks its caller: `cloud-run` (behind Cloud Run IAM, which verified the token and removed its signature: accept only such a token and check its claims) or `verify` (check the token\'s Google signature too). The default fails closed; Terraform sets `cloud-run`.' },
-  { name: 'RESYNC_AUDIENCE', required: true, deployed: true, description: 'Audience the identity token of a resync caller must carry: the URL the caller calls (the function\'s `run.app` URL), exactly.' },
-  { name: 'RESYNC_ALLOWED_PRINCIPALS', required: true, deployed: true, description: 'Comma-separated emails allowed to call resync.' },
-  { name: 'RESYNC_SCHEDULER_PRINCIPAL', required: false, deployed: true, description: 'Email of the Cloud Scheduler caller; its calls are recorded as scheduled (it must also be allowed).' },
-  { name: 'ID_TOKEN_CERTS_URL', required: false, deployed: false, description: 'URL of the PEM certificates that sign identity tokens (default: Google\'s). For tests only.' },
-  { name: 'AUDIT_TOPIC', required: false, deployed: true, description: 'Pub/Sub topic (`projects/P/topics/T`) that receives one message per audit record; unset: log only.' },
-  { name: 'AUDIT_REQUIRED', required: false, deployed: true, default: 'false', description: '`true`: an invocation fails when an audit record can be neither published nor kept in the audit outbox, so the event is retried.' },
+  {
+    name: 'MEMORYSTORE_PROJECT',
+    required: true,
+    deployed: true,
+    description: 'Project whose Memorystore instances are synced.',
+  },
+  {
+    name: 'MEMORYSTORE_PRODUCTS',
+    required: false,
+    deployed: true,
+    default: 'redis',
+    description:
+      'Comma-separated Memorystore products to sync: `redis` (Memorystore for Redis), `valkey` (Memorystore for Valkey), `memcached` (Memorystore for Memcached), `redis-cluster` (Memorystore for Redis Cluster). Each is read through its own API, which must be enabled.',
+  },
+  {
+    name: 'MEMORYSTORE_LOCATIONS',
+    required: false,
+    deployed: true,
+    default: '-',
+    description: 'Comma-separated regions to sync; `-` means all regions.',
+  },
+  {
+    name: 'MEMORYSTORE_API_ENDPOINT',
+    required: false,
+    deployed: false,
+    description:
+      "Memorystore API `host:port` for every product (default: each product's Google endpoint). For a local server in tests and the demo.",
+  },
+  {
+    name: 'MEMORYSTORE_API_PLAINTEXT',
+    required: false,
+    deployed: false,
+    default: 'false',
+    description: '`true` to talk plaintext gRPC, with no Google credentials, to MEMORYSTORE_API_ENDPOINT.',
+  },
+  {
+    name: 'INSTANCE_LABEL_SELECTOR',
+    required: false,
+    deployed: true,
+    description:
+      'Only instances whose Memorystore labels match get egress configuration, e.g. `mesh-egress=enabled`: comma-separated `key=value`, `key!=value`, `key` or `!key`, all of which must hold. An instance that stops matching loses its objects. Empty: every instance.',
+  },
+  {
+    name: 'KUBECONFIG',
+    required: false,
+    deployed: false,
+    description: 'Kubeconfig file for cluster access (local runs, tests). Either this or GKE_CLUSTER_ENDPOINT.',
+  },
+  {
+    name: 'KUBE_CONTEXT',
+    required: false,
+    deployed: false,
+    description: 'Context to use from KUBECONFIG (default: its current context).',
+  },
+  {
+    name: 'GKE_CLUSTER_ENDPOINT',
+    required: false,
+    deployed: false,
+    description:
+      "GKE control-plane endpoint: a host (IP or DNS name), or an `https://` server URL such as the Connect gateway's (`https://connectgateway.googleapis.com/v1/projects/NUMBER/locations/LOCATION/gkeMemberships/MEMBERSHIP`); the token comes from Application Default Credentials.",
+  },
+  {
+    name: 'GKE_CLUSTER_CA_CERT',
+    required: false,
+    deployed: false,
+    description:
+      'Base64 PEM of the cluster CA; empty for a DNS endpoint or the Connect gateway (system trust is used).',
+  },
+  {
+    name: 'SYNC_CLUSTERS',
+    required: false,
+    deployed: true,
+    description:
+      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE) and `"istioNamespace"` (as ISTIO_NAMESPACE). Names are DNS labels, unique, and appear in audit records. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
+  },
+  {
+    name: 'CLUSTER_NAME',
+    required: false,
+    deployed: false,
+    default: 'default',
+    description:
+      'Name of the one cluster given by GKE_CLUSTER_ENDPOINT or KUBECONFIG (without SYNC_CLUSTERS), as audit records and logs name it.',
+  },
+  {
+    name: 'SYNC_MODE',
+    required: false,
+    deployed: true,
+    default: 'egress-gateway',
+    description:
+      '`egress-gateway` (ServiceEntry, Gateway, DestinationRule, VirtualService, Service port) or `direct` (ServiceEntry only).',
+  },
+  {
+    name: 'SHARDED_NODE_PORTS',
+    required: false,
+    deployed: true,
+    default: 'false',
+    description:
+      '`true`: in `direct` mode, a sharded target (Redis Cluster, Valkey in cluster mode) also gets ServiceEntries for its node ports, TCP 11000-13047 on each of its PSC addresses (32 ServiceEntries of 64 ports), so its clients can follow the shard map under `REGISTRY_ONLY`. It costs every proxy they are exported to 2,048 listeners per address and 2,048 clusters per sharded target (see Memorystore products). No effect in `egress-gateway` mode.',
+  },
+  {
+    name: 'ISTIO_NAMESPACE',
+    required: false,
+    deployed: true,
+    default: 'istio-system',
+    description: 'Namespace the Istio objects are written to.',
+  },
+  {
+    name: 'SERVICE_ENTRY_HOST_SUFFIX',
+    required: false,
+    deployed: true,
+    default: 'memorystore.internal',
+    description: 'DNS suffix of the stable host name given to each instance: `<instance>.<region>.<project>.<suffix>`.',
+  },
+  {
+    name: 'SERVICE_ENTRY_EXPORT_TO',
+    required: false,
+    deployed: true,
+    default: '*',
+    description: 'Comma-separated `exportTo` of the ServiceEntries (`*`, `.`, or namespaces).',
+  },
+  {
+    name: 'EGRESS_GATEWAY_NAMESPACE',
+    required: false,
+    deployed: true,
+    default: 'istio-system',
+    description: 'Namespace of the egress gateway Service.',
+  },
+  {
+    name: 'EGRESS_GATEWAY_SERVICE',
+    required: false,
+    deployed: true,
+    default: 'istio-egressgateway',
+    description: 'Name of the egress gateway Service; its gateway ports are added to it.',
+  },
+  {
+    name: 'EGRESS_GATEWAY_SELECTOR',
+    required: false,
+    deployed: true,
+    default: 'istio=egressgateway',
+    description: 'Pod labels of the egress gateway, `key=value[,key=value]`, used as the Gateway selector.',
+  },
+  {
+    name: 'GATEWAY_PORT_RANGE',
+    required: false,
+    deployed: true,
+    default: '16000-16999',
+    description: 'Inclusive range `from-to` from which each endpoint gets its own egress gateway port.',
+  },
+  {
+    name: 'OWNER_ID',
+    required: false,
+    deployed: true,
+    default: 'default',
+    description:
+      "Identity of this deployment, written on every object it owns; two deployments never touch each other's objects.",
+  },
+  {
+    name: 'MAX_PRUNE_FRACTION',
+    required: false,
+    deployed: true,
+    default: '0.5',
+    description: 'A resync that would delete more than this share of managed instances is refused unless forced.',
+  },
+  {
+    name: 'EVENT_MAX_AGE_SECONDS',
+    required: false,
+    deployed: true,
+    default: '3600',
+    description:
+      'Events older than this are dropped (the scheduled resync repairs what they missed), which bounds retries.',
+  },
+  {
+    name: 'PORT_QUARANTINE_SECONDS',
+    required: false,
+    deployed: true,
+    default: '300',
+    description:
+      'A freed egress gateway port is held back this long before another instance may get it, so a sidecar that has not yet heard of a deletion cannot send its traffic to a new instance. `0` frees ports at once.',
+  },
+  {
+    name: 'RESYNC_AUTH',
+    required: false,
+    deployed: true,
+    default: 'verify',
+    description:
+      "How resync checks its caller: `cloud-run` (behind Cloud Run IAM, which verified the token and removed its signature: accept only such a token and check its claims) or `verify` (check the token's Google signature too). The default fails closed; Terraform sets `cloud-run`.",
+  },
+  {
+    name: 'RESYNC_AUDIENCE',
+    required: true,
+    deployed: true,
+    description:
+      "Audience the identity token of a resync caller must carry: the URL the caller calls (the function's `run.app` URL), exactly.",
+  },
+  {
+    name: 'RESYNC_ALLOWED_PRINCIPALS',
+    required: true,
+    deployed: true,
+    description: 'Comma-separated emails allowed to call resync.',
+  },
+  {
+    name: 'RESYNC_SCHEDULER_PRINCIPAL',
+    required: false,
+    deployed: true,
+    description: 'Email of the Cloud Scheduler caller; its calls are recorded as scheduled (it must also be allowed).',
+  },
+  {
+    name: 'ID_TOKEN_CERTS_URL',
+    required: false,
+    deployed: false,
+    description: "URL of the PEM certificates that sign identity tokens (default: Google's). For tests only.",
+  },
+  {
+    name: 'AUDIT_TOPIC',
+    required: false,
+    deployed: true,
+    description: 'Pub/Sub topic (`projects/P/topics/T`) that receives one message per audit record; unset: log only.',
+  },
+  {
+    name: 'AUDIT_REQUIRED',
+    required: false,
+    deployed: true,
+    default: 'false',
+    description:
+      '`true`: an invocation fails when an audit record can be neither published nor kept in the audit outbox, so the event is retried.',
+  },
 ];

@@ -3,7 +3,14 @@ import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../plan/label-selector.js';
 import { PRODUCTS, type Product } from '../model/products.js';
-import { parseClusterEntries, clusterName, type ClusterEntry, type ClusterTarget, type KubeAccess, type SyncMode } from './clusters.js';
+import {
+  parseClusterEntries,
+  clusterName,
+  type ClusterEntry,
+  type ClusterTarget,
+  type KubeAccess,
+  type SyncMode,
+} from './clusters.js';
 
 export type { ClusterTarget, KubeAccess, SyncMode } from './clusters.js';
 
@@ -81,12 +88,19 @@ class Reading {
 }
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-const dnsName = z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).max(200);
+const dnsName = z
+  .string()
+  .regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/)
+  .max(200);
 const labelKey = z.string().regex(/^([a-z0-9.-]{1,253}\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
 const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/);
 const email = z.string().regex(/^[^@\s,]+@[^@\s,]+$/);
 const port = z.coerce.number().int().min(1).max(65535);
-const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 
 /** Reads one variable through a schema; the default comes from CONFIG_VARIABLES so the README cannot drift. */
 function read<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: string): T {
@@ -123,7 +137,9 @@ function parseHostPort(value: string): { host: string; port: number } | undefine
 
 function parseSelector(value: string): Record<string, string> | undefined {
   const pairs = list(value).map((pair) => pair.split('='));
-  const valid = pairs.length > 0 && pairs.every((p) => p.length === 2 && labelKey.safeParse(p[0]).success && labelValue.safeParse(p[1]).success);
+  const valid =
+    pairs.length > 0 &&
+    pairs.every((p) => p.length === 2 && labelKey.safeParse(p[0]).success && labelValue.safeParse(p[1]).success);
   return valid ? Object.fromEntries(pairs.map(([key, label]) => [key ?? '', label ?? ''])) : undefined;
 }
 
@@ -147,10 +163,20 @@ function parseClusterServer(value: string): string | undefined {
 }
 
 function parseKubeAccess(env: Reading): KubeAccess | undefined {
-  const server = optional(env, 'GKE_CLUSTER_ENDPOINT', z.string().transform(parseClusterServer).pipe(z.string()), 'a GKE endpoint host (IP or DNS name) or an https:// server URL');
+  const server = optional(
+    env,
+    'GKE_CLUSTER_ENDPOINT',
+    z.string().transform(parseClusterServer).pipe(z.string()),
+    'a GKE endpoint host (IP or DNS name) or an https:// server URL',
+  );
   const kubeconfig = optional(env, 'KUBECONFIG', z.string().min(1), 'a kubeconfig path');
   if (server) {
-    const ca = optional(env, 'GKE_CLUSTER_CA_CERT', z.string().regex(/^[A-Za-z0-9+/=\s]+$/), 'base64 of the cluster CA PEM');
+    const ca = optional(
+      env,
+      'GKE_CLUSTER_CA_CERT',
+      z.string().regex(/^[A-Za-z0-9+/=\s]+$/),
+      'base64 of the cluster CA PEM',
+    );
     return { kind: 'gke', server, ...(ca ? { caCertBase64: ca } : {}) };
   }
   if (kubeconfig) {
@@ -158,24 +184,46 @@ function parseKubeAccess(env: Reading): KubeAccess | undefined {
     return { kind: 'kubeconfig', path: kubeconfig, ...(context ? { context } : {}) };
   }
   const alreadyBad = env.problems.some((p) => p.variable === 'GKE_CLUSTER_ENDPOINT' || p.variable === 'KUBECONFIG');
-  if (!alreadyBad) env.problem('GKE_CLUSTER_ENDPOINT', 'a GKE endpoint (or KUBECONFIG for a kubeconfig file)', undefined);
+  if (!alreadyBad)
+    env.problem('GKE_CLUSTER_ENDPOINT', 'a GKE endpoint (or KUBECONFIG for a kubeconfig file)', undefined);
   return undefined;
 }
 
-const CLUSTERS_EXPECTED = 'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode" and "istioNamespace"}`';
+const CLUSTERS_EXPECTED =
+  'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode" and "istioNamespace"}`';
 
 /** A cluster as configured; mode and namespace fall back to SYNC_MODE and ISTIO_NAMESPACE where it names none. */
 type ClusterSetting = Pick<ClusterTarget, 'name' | 'kube'> & Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace'>>;
 
 /** One SYNC_CLUSTERS entry; its endpoint is read like GKE_CLUSTER_ENDPOINT. */
 function settingOf(env: Reading, entry: ClusterEntry, index: number): ClusterSetting | undefined {
-  const settings = { ...(entry.mode ? { mode: entry.mode } : {}), ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}) };
+  const settings = {
+    ...(entry.mode ? { mode: entry.mode } : {}),
+    ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}),
+  };
   if (entry.kubeconfig !== undefined) {
-    return { name: entry.name, kube: { kind: 'kubeconfig', path: entry.kubeconfig, ...(entry.context ? { context: entry.context } : {}), setting: `SYNC_CLUSTERS[${index}]` }, ...settings };
+    return {
+      name: entry.name,
+      kube: {
+        kind: 'kubeconfig',
+        path: entry.kubeconfig,
+        ...(entry.context ? { context: entry.context } : {}),
+        setting: `SYNC_CLUSTERS[${index}]`,
+      },
+      ...settings,
+    };
   }
   const server = parseClusterServer(entry.endpoint ?? '');
-  if (server) return { name: entry.name, kube: { kind: 'gke', server, ...(entry.caCert ? { caCertBase64: entry.caCert } : {}) }, ...settings };
-  env.problemSaying('SYNC_CLUSTERS', `${CLUSTERS_EXPECTED}: [${index}].endpoint: expected a GKE endpoint host (IP or DNS name) or an https:// server URL`);
+  if (server)
+    return {
+      name: entry.name,
+      kube: { kind: 'gke', server, ...(entry.caCert ? { caCertBase64: entry.caCert } : {}) },
+      ...settings,
+    };
+  env.problemSaying(
+    'SYNC_CLUSTERS',
+    `${CLUSTERS_EXPECTED}: [${index}].endpoint: expected a GKE endpoint host (IP or DNS name) or an https:// server URL`,
+  );
   return undefined;
 }
 
@@ -191,13 +239,19 @@ function parseClusters(env: Reading): ClusterSetting[] {
     const name = read(env, 'CLUSTER_NAME', clusterName, 'a DNS label of at most 40 characters');
     return kube ? [{ name, kube }] : [];
   }
-  if (env.values['GKE_CLUSTER_ENDPOINT']) env.problemSaying('GKE_CLUSTER_ENDPOINT', 'expected nothing when SYNC_CLUSTERS is set (each cluster there names its endpoint)');
+  if (env.values['GKE_CLUSTER_ENDPOINT'])
+    env.problemSaying(
+      'GKE_CLUSTER_ENDPOINT',
+      'expected nothing when SYNC_CLUSTERS is set (each cluster there names its endpoint)',
+    );
   const parsed = parseClusterEntries(text);
   if (!parsed.ok) {
     env.problemSaying('SYNC_CLUSTERS', `${CLUSTERS_EXPECTED}: ${parsed.problems}`);
     return [];
   }
-  return parsed.entries.map((entry, index) => settingOf(env, entry, index)).filter((t): t is ClusterSetting => t !== undefined);
+  return parsed.entries
+    .map((entry, index) => settingOf(env, entry, index))
+    .filter((t): t is ClusterSetting => t !== undefined);
 }
 
 /** The configuration as one cluster's sync sees it: that cluster's access, mode and namespace. */
@@ -208,19 +262,63 @@ export function forCluster(config: Config, target: ClusterTarget): Config {
 /** Parses and validates the whole configuration; throws a ConfigError naming every bad variable. */
 export function parseConfig(values: Env): Config {
   const env = new Reading(values);
-  const project = read(env, 'MEMORYSTORE_PROJECT', z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/), 'a Google Cloud project id');
-  const endpoint = optional(env, 'MEMORYSTORE_API_ENDPOINT', z.string().transform(parseHostPort).pipe(z.object({ host: z.string(), port: z.number() })), '`host:port`');
+  const project = read(
+    env,
+    'MEMORYSTORE_PROJECT',
+    z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/),
+    'a Google Cloud project id',
+  );
+  const endpoint = optional(
+    env,
+    'MEMORYSTORE_API_ENDPOINT',
+    z
+      .string()
+      .transform(parseHostPort)
+      .pipe(z.object({ host: z.string(), port: z.number() })),
+    '`host:port`',
+  );
   const plaintext = read(env, 'MEMORYSTORE_API_PLAINTEXT', bool, '`true` or `false`');
-  const auditTopic = optional(env, 'AUDIT_TOPIC', z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/), '`projects/PROJECT/topics/TOPIC`');
+  const auditTopic = optional(
+    env,
+    'AUDIT_TOPIC',
+    z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/),
+    '`projects/PROJECT/topics/TOPIC`',
+  );
   const settings = parseClusters(env);
   const mode = read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`');
   const istioNamespace = read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name');
   const clusters = settings.map((c) => ({ mode, istioNamespace, ...c }));
   return env.result({
     project,
-    instanceSelector: optional(env, 'INSTANCE_LABEL_SELECTOR', z.string().transform((text) => parseLabelSelector(text)).pipe(z.array(z.custom<LabelRequirement>())), '`key=value`, `key!=value`, `key` or `!key`, comma-separated (Memorystore label keys and values)') ?? [],
-    products: read(env, 'MEMORYSTORE_PRODUCTS', z.string().transform(list).pipe(z.array(z.enum(PRODUCTS)).min(1)).transform((p) => [...new Set(p)]), `comma-separated products of ${PRODUCTS.join(', ')}`),
-    locations: read(env, 'MEMORYSTORE_LOCATIONS', z.string().transform(list).pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)), '`-` or comma-separated regions'),
+    instanceSelector:
+      optional(
+        env,
+        'INSTANCE_LABEL_SELECTOR',
+        z
+          .string()
+          .transform((text) => parseLabelSelector(text))
+          .pipe(z.array(z.custom<LabelRequirement>())),
+        '`key=value`, `key!=value`, `key` or `!key`, comma-separated (Memorystore label keys and values)',
+      ) ?? [],
+    products: read(
+      env,
+      'MEMORYSTORE_PRODUCTS',
+      z
+        .string()
+        .transform(list)
+        .pipe(z.array(z.enum(PRODUCTS)).min(1))
+        .transform((p) => [...new Set(p)]),
+      `comma-separated products of ${PRODUCTS.join(', ')}`,
+    ),
+    locations: read(
+      env,
+      'MEMORYSTORE_LOCATIONS',
+      z
+        .string()
+        .transform(list)
+        .pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)),
+      '`-` or comma-separated regions',
+    ),
     ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
     clusters,
     // The first cluster's, until forCluster narrows the configuration to the cluster a sync works on.
@@ -229,18 +327,52 @@ export function parseConfig(values: Env): Config {
     shardedNodePorts: read(env, 'SHARDED_NODE_PORTS', bool, '`true` or `false`'),
     istioNamespace: clusters[0]?.istioNamespace ?? istioNamespace,
     hostSuffix: read(env, 'SERVICE_ENTRY_HOST_SUFFIX', dnsName, 'a DNS suffix'),
-    exportTo: read(env, 'SERVICE_ENTRY_EXPORT_TO', z.string().transform(list).pipe(z.array(z.union([z.literal('*'), z.literal('.'), dnsLabel])).min(1)), '`*`, `.` or namespaces, comma-separated'),
+    exportTo: read(
+      env,
+      'SERVICE_ENTRY_EXPORT_TO',
+      z
+        .string()
+        .transform(list)
+        .pipe(z.array(z.union([z.literal('*'), z.literal('.'), dnsLabel])).min(1)),
+      '`*`, `.` or namespaces, comma-separated',
+    ),
     egressGateway: {
       namespace: read(env, 'EGRESS_GATEWAY_NAMESPACE', dnsLabel, 'a namespace name'),
       service: read(env, 'EGRESS_GATEWAY_SERVICE', dnsLabel, 'a Service name'),
-      selector: read(env, 'EGRESS_GATEWAY_SELECTOR', z.string().transform(parseSelector).pipe(z.record(z.string(), z.string())), '`key=value[,key=value]`'),
+      selector: read(
+        env,
+        'EGRESS_GATEWAY_SELECTOR',
+        z.string().transform(parseSelector).pipe(z.record(z.string(), z.string())),
+        '`key=value[,key=value]`',
+      ),
     },
-    gatewayPortRange: read(env, 'GATEWAY_PORT_RANGE', z.string().transform(parseRange).pipe(z.object({ from: z.number(), to: z.number() })), '`from-to` with 1 <= from <= to <= 65535'),
+    gatewayPortRange: read(
+      env,
+      'GATEWAY_PORT_RANGE',
+      z
+        .string()
+        .transform(parseRange)
+        .pipe(z.object({ from: z.number(), to: z.number() })),
+      '`from-to` with 1 <= from <= to <= 65535',
+    ),
     ownerId: read(env, 'OWNER_ID', labelValue.min(1), 'a label value (letters, digits, `-_.`, at most 63)'),
     maxPruneFraction: read(env, 'MAX_PRUNE_FRACTION', z.coerce.number().min(0).max(1), 'a number from 0 to 1'),
-    eventMaxAgeSeconds: read(env, 'EVENT_MAX_AGE_SECONDS', z.coerce.number().int().positive(), 'a positive whole number of seconds'),
-    portQuarantineSeconds: read(env, 'PORT_QUARANTINE_SECONDS', z.coerce.number().int().min(0).max(86400), 'a whole number of seconds from 0 to 86400'),
-    audit: { ...(auditTopic ? { topic: auditTopic } : {}), required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`') },
+    eventMaxAgeSeconds: read(
+      env,
+      'EVENT_MAX_AGE_SECONDS',
+      z.coerce.number().int().positive(),
+      'a positive whole number of seconds',
+    ),
+    portQuarantineSeconds: read(
+      env,
+      'PORT_QUARANTINE_SECONDS',
+      z.coerce.number().int().min(0).max(86400),
+      'a whole number of seconds from 0 to 86400',
+    ),
+    audit: {
+      ...(auditTopic ? { topic: auditTopic } : {}),
+      required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`'),
+    },
   });
 }
 
@@ -251,8 +383,18 @@ export function parseResyncAuth(values: Env): ResyncAuth {
   const schedulerPrincipal = optional(env, 'RESYNC_SCHEDULER_PRINCIPAL', email, 'an email');
   return env.result({
     mode: read(env, 'RESYNC_AUTH', z.enum(['cloud-run', 'verify']), '`cloud-run` or `verify`'),
-    audience: read(env, 'RESYNC_AUDIENCE', httpsUrl, 'the https URL callers call (the function\'s `run.app` URL), the audience of their identity tokens'),
-    allowedPrincipals: read(env, 'RESYNC_ALLOWED_PRINCIPALS', z.string().transform(list).pipe(z.array(email).min(1)), 'comma-separated emails'),
+    audience: read(
+      env,
+      'RESYNC_AUDIENCE',
+      httpsUrl,
+      "the https URL callers call (the function's `run.app` URL), the audience of their identity tokens",
+    ),
+    allowedPrincipals: read(
+      env,
+      'RESYNC_ALLOWED_PRINCIPALS',
+      z.string().transform(list).pipe(z.array(email).min(1)),
+      'comma-separated emails',
+    ),
     ...(schedulerPrincipal ? { schedulerPrincipal } : {}),
     ...(certsUrl ? { certsUrl } : {}),
   });

@@ -19,7 +19,14 @@ export interface AdminMethods {
 export const ADMIN_METHODS: Readonly<Record<Product, AdminMethods>> = {
   redis: {
     interfaces: ['google.cloud.redis.v1.CloudRedis', 'google.cloud.redis.v1beta1.CloudRedis'],
-    changing: ['CreateInstance', 'UpdateInstance', 'DeleteInstance', 'FailoverInstance', 'UpgradeInstance', 'ImportInstance'],
+    changing: [
+      'CreateInstance',
+      'UpdateInstance',
+      'DeleteInstance',
+      'FailoverInstance',
+      'UpgradeInstance',
+      'ImportInstance',
+    ],
   },
   // Create and Update (shard, replica, mode changes) move endpoints; backups, maintenance and auth tokens do not.
   valkey: {
@@ -34,7 +41,10 @@ export const ADMIN_METHODS: Readonly<Record<Product, AdminMethods>> = {
   },
   // Shard and replica changes move no discovery endpoint, but may move node addresses: reconciled all the same.
   'redis-cluster': {
-    interfaces: ['google.cloud.redis.cluster.v1.CloudRedisCluster', 'google.cloud.redis.cluster.v1beta1.CloudRedisCluster'],
+    interfaces: [
+      'google.cloud.redis.cluster.v1.CloudRedisCluster',
+      'google.cloud.redis.cluster.v1beta1.CloudRedisCluster',
+    ],
     changing: ['CreateCluster', 'UpdateCluster', 'DeleteCluster'],
   },
 };
@@ -42,12 +52,15 @@ export const ADMIN_METHODS: Readonly<Record<Product, AdminMethods>> = {
 // A method name is a protobuf identifier; the longest of these APIs' is well under 64 characters, so a longer one is not ours.
 const METHOD = /^(.+)\.([A-Za-z]{1,64})$/;
 
-export type MethodKind = { kind: 'changes'; method: string } | { kind: 'no-change'; method: string } | { kind: 'unknown' };
+export type MethodKind =
+  { kind: 'changes'; method: string } | { kind: 'no-change'; method: string } | { kind: 'unknown' };
 
 /** Whether a method of `product`'s API changes instances, leaves them be, or is not one of its methods at all. */
 export function classifyMethod(product: Product, methodName: string): MethodKind {
   const match = METHOD.exec(methodName);
   const methods = ADMIN_METHODS[product];
   if (!match?.[1] || !match[2] || !methods.interfaces.includes(match[1])) return { kind: 'unknown' };
-  return methods.changing.includes(match[2]) ? { kind: 'changes', method: match[2] } : { kind: 'no-change', method: match[2] };
+  return methods.changing.includes(match[2])
+    ? { kind: 'changes', method: match[2] }
+    : { kind: 'no-change', method: match[2] };
 }

@@ -28,7 +28,8 @@ export type AuditEventDecision =
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 /** Event fields quoted in a reason are capped: a hostile or broken event must not turn into a megabyte log line. */
 const QUOTE_LIMIT = 120;
@@ -71,7 +72,9 @@ function instanceOf(product: Product, payload: Json): InstanceName | undefined {
   const parent = str(request['parent']) ?? resourceName;
   const { idField, collection } = PRODUCT_INFO[product];
   const id = str(request[idField]);
-  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent) ? instanceNamed(product, `${parent}/${collection}/${id}`) : undefined;
+  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent)
+    ? instanceNamed(product, `${parent}/${collection}/${id}`)
+    : undefined;
 }
 
 /**
@@ -110,8 +113,10 @@ function changingPayload(entry: Json): { payload: Json; product: Product } | str
   if (products.length === 0) return `service ${quoted(serviceName)} is not one of ${SERVICE_NAMES}`;
   const methodName = str(payload['methodName']) ?? '';
   // The method's interface tells products of one service apart (CloudRedis and CloudRedisCluster).
-  const [product, method] = products.map((p) => [p, classifyMethod(p, methodName)] as const).find(([, m]) => m.kind !== 'unknown') ?? [];
-  if (!product || !method || method.kind === 'unknown') return `method ${quoted(methodName)} is not an instance method of ${serviceName}`;
+  const [product, method] =
+    products.map((p) => [p, classifyMethod(p, methodName)] as const).find(([, m]) => m.kind !== 'unknown') ?? [];
+  if (!product || !method || method.kind === 'unknown')
+    return `method ${quoted(methodName)} is not an instance method of ${serviceName}`;
   if (method.kind === 'no-change') return `method ${quoted(method.method)} does not change instance endpoints`;
   return { payload, product };
 }
@@ -119,10 +124,12 @@ function changingPayload(entry: Json): { payload: Json; product: Product } | str
 /** Why the entry does not mark a finished change: the first entry of an operation, or a call that failed outright. */
 function unfinishedReason(entry: Json, payload: Json): string | undefined {
   const operation = isObject(entry['operation']) ? entry['operation'] : undefined;
-  if (operation?.['first'] === true && operation['last'] !== true) return 'first entry of a long-running operation: acting on its last entry';
+  if (operation?.['first'] === true && operation['last'] !== true)
+    return 'first entry of a long-running operation: acting on its last entry';
   const status = isObject(payload['status']) ? payload['status'] : {};
   const code = status['code'];
-  if (!operation && typeof code === 'number' && code !== 0) return `the call failed (status code ${code}): nothing changed`;
+  if (!operation && typeof code === 'number' && code !== 0)
+    return `the call failed (status code ${code}): nothing changed`;
   return undefined;
 }
 
@@ -131,7 +138,13 @@ function triggerOf(event: IncomingEvent, entry: Json, payload: Json): EventTrigg
   const insertId = str(entry['insertId']);
   const principal = str(authentication['principalEmail']);
   const methodName = str(payload['methodName']) ?? '';
-  return { kind: 'event', eventId: event.id, methodName, ...(insertId ? { insertId } : {}), ...(principal ? { principal } : {}) };
+  return {
+    kind: 'event',
+    eventId: event.id,
+    methodName,
+    ...(insertId ? { insertId } : {}),
+    ...(principal ? { principal } : {}),
+  };
 }
 
 /** Events older than the configured age are dropped: retries stop, and the scheduled resync repairs what they missed. */

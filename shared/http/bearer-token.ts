@@ -35,7 +35,8 @@ export function tokenIn(presented: PresentedHeader): PresentedToken {
   // Messages here are fixed: nothing of the header's value may reach a response or a log line.
   const match = /^Bearer +(\S+)$/i.exec(value);
   const raw = match?.[1];
-  if (!raw || raw.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(raw)) throw new AuthError(401, `malformed ${header} header: expected "Bearer <identity token>"`);
+  if (!raw || raw.length > MAX_TOKEN_LENGTH || !JWT_SHAPE.test(raw))
+    throw new AuthError(401, `malformed ${header} header: expected "Bearer <identity token>"`);
   const [head = '', payload = '', signature = ''] = raw.split('.');
   return { header, raw, segments: [head, payload, signature], stripped: signature === SIGNATURE_REMOVED };
 }
@@ -56,8 +57,14 @@ export function tokenHeaders(headers: CallerHeaders): [PresentedHeader, ...Prese
     ['X-Serverless-Authorization', headers.serverlessAuthorization],
     ['Authorization', headers.authorization],
   ];
-  const found = candidates.filter((c): c is [TokenHeader, string] => c[1] !== undefined && c[1] !== '').map(([header, value]) => ({ header, value }));
+  const found = candidates
+    .filter((c): c is [TokenHeader, string] => c[1] !== undefined && c[1] !== '')
+    .map(([header, value]) => ({ header, value }));
   const [first, ...rest] = found;
-  if (!first) throw new AuthError(401, 'an identity token is required: Authorization: Bearer <token> (or X-Serverless-Authorization)');
+  if (!first)
+    throw new AuthError(
+      401,
+      'an identity token is required: Authorization: Bearer <token> (or X-Serverless-Authorization)',
+    );
   return [first, ...rest];
 }

@@ -45,7 +45,8 @@ function decodeSegment(segment: string): unknown {
 export function decodeClaims(token: PresentedToken): IdTokenClaims {
   const header = object.safeParse(decodeSegment(token.segments[0]));
   const claims = claimsSchema.safeParse(decodeSegment(token.segments[1]));
-  if (!header.success || !claims.success) throw new AuthError(401, 'identity token rejected: malformed (header or claims)');
+  if (!header.success || !claims.success)
+    throw new AuthError(401, 'identity token rejected: malformed (header or claims)');
   return claims.data;
 }
 

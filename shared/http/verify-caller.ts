@@ -35,8 +35,15 @@ async function oauthClient(certsUrl: string | undefined): Promise<OAuth2Client> 
  * - `verify`: the first intact token, verified with Google's keys (signature, audience, issuer, expiry).
  * Either way the email must be verified and listed in RESYNC_ALLOWED_PRINCIPALS.
  */
-export async function verifyCaller(headers: CallerHeaders, settings: ResyncAuth, nowMs: number = Date.now()): Promise<Caller> {
-  const claims = settings.mode === 'cloud-run' ? platformCheckedClaims(headers, settings, nowMs) : await verifiedClaims(headers, settings);
+export async function verifyCaller(
+  headers: CallerHeaders,
+  settings: ResyncAuth,
+  nowMs: number = Date.now(),
+): Promise<Caller> {
+  const claims =
+    settings.mode === 'cloud-run'
+      ? platformCheckedClaims(headers, settings, nowMs)
+      : await verifiedClaims(headers, settings);
   return authorise(claims, settings);
 }
 
@@ -44,7 +51,11 @@ function platformCheckedClaims(headers: CallerHeaders, settings: ResyncAuth, now
   // Only the header Cloud Run checked: X-Serverless-Authorization when present (Authorization is then the caller's own,
   // untouched and unchecked by the platform), else Authorization.
   const token = tokenIn(tokenHeaders(headers)[0]);
-  if (!token.stripped) throw new AuthError(401, `identity token in ${token.header} still has its signature: with RESYNC_AUTH=cloud-run only a token checked by Cloud Run's front end (signature removed) is accepted`);
+  if (!token.stripped)
+    throw new AuthError(
+      401,
+      `identity token in ${token.header} still has its signature: with RESYNC_AUTH=cloud-run only a token checked by Cloud Run's front end (signature removed) is accepted`,
+    );
   const claims = decodeClaims(token);
   checkClaims(claims, settings.audience, Math.floor(nowMs / 1000));
   return claims;
@@ -66,7 +77,11 @@ async function verifiedClaims(headers: CallerHeaders, settings: ResyncAuth): Pro
       break;
     }
   }
-  if (!intact) throw new AuthError(401, 'identity token signature was removed by Cloud Run, so it cannot be verified: behind Cloud Run set RESYNC_AUTH=cloud-run, or send the token intact in Authorization too');
+  if (!intact)
+    throw new AuthError(
+      401,
+      'identity token signature was removed by Cloud Run, so it cannot be verified: behind Cloud Run set RESYNC_AUTH=cloud-run, or send the token intact in Authorization too',
+    );
   return verifySignature(intact, settings);
 }
 
@@ -100,7 +115,9 @@ const EMAIL = /^[^@\s,]{1,64}@[^@\s,]{1,190}$/;
 
 function authorise(claims: IdTokenClaims, settings: ResyncAuth): Caller {
   const email = claims.email;
-  if (!email || !EMAIL.test(email) || claims.email_verified !== true) throw new AuthError(403, 'identity token carries no verified email');
-  if (!settings.allowedPrincipals.includes(email)) throw new AuthError(403, 'the caller is not in RESYNC_ALLOWED_PRINCIPALS', email);
+  if (!email || !EMAIL.test(email) || claims.email_verified !== true)
+    throw new AuthError(403, 'identity token carries no verified email');
+  if (!settings.allowedPrincipals.includes(email))
+    throw new AuthError(403, 'the caller is not in RESYNC_ALLOWED_PRINCIPALS', email);
   return { email, scheduled: email === settings.schedulerPrincipal };
 }

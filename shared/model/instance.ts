@@ -58,14 +58,23 @@ const RELATIVE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/(instances|cluste
 export function instanceOf(product: Product, relativeName: string): InstanceName | undefined {
   const match = RELATIVE_NAME.exec(relativeName);
   const info = PRODUCT_INFO[product];
-  if (!match?.[1] || !match[2] || match[3] !== info.collection || !match[4] || !info.instanceId.test(match[4])) return undefined;
-  return { full: `${info.identityPrefix}${relativeName}`, product, project: match[1], location: match[2], id: match[4] };
+  if (!match?.[1] || !match[2] || match[3] !== info.collection || !match[4] || !info.instanceId.test(match[4]))
+    return undefined;
+  return {
+    full: `${info.identityPrefix}${relativeName}`,
+    product,
+    project: match[1],
+    location: match[2],
+    id: match[4],
+  };
 }
 
 /** Parses an identity back (from an annotation, a listing): the product follows from its prefix. */
 export function parseInstanceName(value: string): InstanceName | undefined {
   // Redis last: its prefix is empty.
-  const product = [...PRODUCTS].sort((a, b) => PRODUCT_INFO[b].identityPrefix.length - PRODUCT_INFO[a].identityPrefix.length).find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
+  const product = [...PRODUCTS]
+    .sort((a, b) => PRODUCT_INFO[b].identityPrefix.length - PRODUCT_INFO[a].identityPrefix.length)
+    .find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
   return product ? instanceOf(product, value.slice(PRODUCT_INFO[product].identityPrefix.length)) : undefined;
 }
 
@@ -111,11 +120,17 @@ export function phaseOf(product: Product, state: string): InstancePhase {
 }
 
 /** The instance's labels as the model holds them: absent when it has none. */
-export function labelsOf(labels: Readonly<Record<string, string>> | null | undefined): { labels?: Record<string, string> } {
+export function labelsOf(labels: Readonly<Record<string, string>> | null | undefined): {
+  labels?: Record<string, string>;
+} {
   return labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {};
 }
 
 /** One endpoint, or none while its address or port is not assigned yet (the APIs report "" and 0 until then). */
-export function assignedEndpoint(role: EndpointRole, address: string | null | undefined, port: number | null | undefined): Endpoint[] {
+export function assignedEndpoint(
+  role: EndpointRole,
+  address: string | null | undefined,
+  port: number | null | undefined,
+): Endpoint[] {
   return address && typeof port === 'number' && port > 0 ? [{ role, address, port }] : [];
 }

@@ -22,7 +22,10 @@ export type ServiceEntrySpec = {
   readonly ports: readonly PortSpec[];
   readonly location: 'MESH_EXTERNAL';
   readonly exportTo: readonly string[];
-} & ({ readonly resolution: 'STATIC'; readonly endpoints: readonly { readonly address: string }[] } | { readonly resolution: 'NONE' });
+} & (
+  | { readonly resolution: 'STATIC'; readonly endpoints: readonly { readonly address: string }[] }
+  | { readonly resolution: 'NONE' }
+);
 
 export type GatewayServer = {
   readonly port: PortSpec;
@@ -47,7 +50,13 @@ export type TcpMatch = {
 
 export type TcpRoute = {
   readonly match: readonly TcpMatch[];
-  readonly route: readonly { readonly destination: { readonly host: string; readonly subset?: string; readonly port: { readonly number: number } } }[];
+  readonly route: readonly {
+    readonly destination: {
+      readonly host: string;
+      readonly subset?: string;
+      readonly port: { readonly number: number };
+    };
+  }[];
 };
 
 export type VirtualServiceSpec = {
@@ -64,7 +73,11 @@ export type SpecOf = {
 };
 
 /** Every field optional, all the way down: what a live object may hold, whoever last wrote it. */
-export type Live<T> = T extends readonly (infer E)[] ? readonly Live<E>[] : T extends object ? { readonly [K in keyof T]?: Live<T[K]> } : T;
+export type Live<T> = T extends readonly (infer E)[]
+  ? readonly Live<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]?: Live<T[K]> }
+    : T;
 
 /**
  * A live object's spec, read as its kind's shape with every field optional. Objects come from the apiserver (whose

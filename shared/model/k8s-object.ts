@@ -40,8 +40,17 @@ export const ANNOTATION_INSTANCE_NAME = `${APP_NAME}/instance-name`;
 export const ANNOTATION_LAST_CHANGE_ID = `${APP_NAME}/last-change-id`;
 export const ANNOTATION_LAST_CHANGE_TIME = `${APP_NAME}/last-change-time`;
 
-export function refOf(object: { apiVersion: string; kind: string; metadata: { namespace: string; name: string } }): ObjectRef {
-  return { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
+export function refOf(object: {
+  apiVersion: string;
+  kind: string;
+  metadata: { namespace: string; name: string };
+}): ObjectRef {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    namespace: object.metadata.namespace,
+    name: object.metadata.name,
+  };
 }
 
 export function refKey(ref: ObjectRef): string {

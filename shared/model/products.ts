@@ -33,15 +33,55 @@ export interface ProductInfo {
 
 export const PRODUCT_INFO: Readonly<Record<Product, ProductInfo>> = {
   // cloud_redis.proto: 1-40 characters, lowercase letters, digits and hyphens, starting with a letter.
-  redis: { serviceName: 'redis.googleapis.com', identityPrefix: '', objectPrefix: 'redis', hostSegment: '', protocol: 'redis', readyState: 'READY', collection: 'instances', idField: 'instanceId', instanceId: /^[a-z][-a-z0-9]{0,39}$/ },
+  redis: {
+    serviceName: 'redis.googleapis.com',
+    identityPrefix: '',
+    objectPrefix: 'redis',
+    hostSegment: '',
+    protocol: 'redis',
+    readyState: 'READY',
+    collection: 'instances',
+    idField: 'instanceId',
+    instanceId: /^[a-z][-a-z0-9]{0,39}$/,
+  },
   // memorystore.proto (Memorystore for Valkey) says 4-63 characters starting with a letter or digit, its docs say 1-63
   // starting with a letter; both are accepted, neither ending with a hyphen.
-  valkey: { serviceName: 'memorystore.googleapis.com', identityPrefix: '//memorystore.googleapis.com/', objectPrefix: 'valkey', hostSegment: 'valkey', protocol: 'redis', readyState: 'ACTIVE', collection: 'instances', idField: 'instanceId', instanceId: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/ },
+  valkey: {
+    serviceName: 'memorystore.googleapis.com',
+    identityPrefix: '//memorystore.googleapis.com/',
+    objectPrefix: 'valkey',
+    hostSegment: 'valkey',
+    protocol: 'redis',
+    readyState: 'ACTIVE',
+    collection: 'instances',
+    idField: 'instanceId',
+    instanceId: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+  },
   // cloud_memcache.proto: 1-40 characters, starting with a letter, ending with a letter or digit.
-  memcached: { serviceName: 'memcache.googleapis.com', identityPrefix: '//memcache.googleapis.com/', objectPrefix: 'memcached', hostSegment: 'memcached', protocol: 'memcache', readyState: 'READY', collection: 'instances', idField: 'instanceId', instanceId: /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/ },
+  memcached: {
+    serviceName: 'memcache.googleapis.com',
+    identityPrefix: '//memcache.googleapis.com/',
+    objectPrefix: 'memcached',
+    hostSegment: 'memcached',
+    protocol: 'memcache',
+    readyState: 'READY',
+    collection: 'instances',
+    idField: 'instanceId',
+    instanceId: /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+  },
   // cloud_redis_cluster.proto (Memorystore for Redis Cluster, on redis.googleapis.com beside Redis): 1-63 characters,
   // starting with a letter, ending with a letter or digit. A cluster has no labels.
-  'redis-cluster': { serviceName: 'redis.googleapis.com', identityPrefix: '//redis.googleapis.com/', objectPrefix: 'rediscluster', hostSegment: 'rediscluster', protocol: 'redis', readyState: 'ACTIVE', collection: 'clusters', idField: 'clusterId', instanceId: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/ },
+  'redis-cluster': {
+    serviceName: 'redis.googleapis.com',
+    identityPrefix: '//redis.googleapis.com/',
+    objectPrefix: 'rediscluster',
+    hostSegment: 'rediscluster',
+    protocol: 'redis',
+    readyState: 'ACTIVE',
+    collection: 'clusters',
+    idField: 'clusterId',
+    instanceId: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
+  },
 };
 
 /** The products an audit entry's service name may be about (Redis and Redis Cluster share redis.googleapis.com). */

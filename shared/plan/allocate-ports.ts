@@ -13,7 +13,10 @@ const codeKey = (instance: string, code: string): string => `${instance}#${code}
  * servers say it first; our Service port names say it too, for an endpoint whose Gateway is not written yet (a
  * reconcile in flight, or one that failed half way) or is already deleted (a removal half done).
  */
-export function liveAllocations(owned: readonly KubeObject[], servicePorts: readonly ServicePort[] = []): Map<string, number> {
+export function liveAllocations(
+  owned: readonly KubeObject[],
+  servicePorts: readonly ServicePort[] = [],
+): Map<string, number> {
   const allocations = gatewayAllocations(owned);
   const taken = new Set(allocations.values());
   const nameByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], instanceNameOf(o)]));
@@ -28,7 +31,9 @@ export function liveAllocations(owned: readonly KubeObject[], servicePorts: read
 }
 
 /** A live Gateway server's endpoint role and port, if it is one of ours and whole. */
-function serverAllocation(port: { readonly name?: string; readonly number?: number } | undefined): { role: string; port: number } | undefined {
+function serverAllocation(
+  port: { readonly name?: string; readonly number?: number } | undefined,
+): { role: string; port: number } | undefined {
   const role = port?.name === undefined ? undefined : parseGatewayServerName(port.name);
   return role && typeof port?.number === 'number' ? { role, port: port.number } : undefined;
 }

@@ -1,4 +1,11 @@
-import { endpointsOf, parseInstanceName, type Endpoint, type InstanceName, type MemorystoreInstance, type NodePorts } from '../model/instance.js';
+import {
+  endpointsOf,
+  parseInstanceName,
+  type Endpoint,
+  type InstanceName,
+  type MemorystoreInstance,
+  type NodePorts,
+} from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
@@ -9,7 +16,13 @@ import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from './label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
-import { foreignPorts, servicePortOfCode, type GatewayServiceState, type PortOwner, type ServicePort } from './service-ports.js';
+import {
+  foreignPorts,
+  servicePortOfCode,
+  type GatewayServiceState,
+  type PortOwner,
+  type ServicePort,
+} from './service-ports.js';
 
 /** An instance the plan covers, as the Memorystore API reported it; no `instance` means it is gone. */
 export interface InstanceObservation {
@@ -35,7 +48,10 @@ export interface SyncInput {
   readonly blocked?: ReadonlySet<string>;
   /** Freed gateway ports are held back this long before another instance may have them (port-quarantine.ts). */
   readonly quarantine?: Quarantine;
-  readonly settings: RenderSettings & { readonly gatewayPortRange: { readonly from: number; readonly to: number }; readonly instanceSelector?: readonly LabelRequirement[] };
+  readonly settings: RenderSettings & {
+    readonly gatewayPortRange: { readonly from: number; readonly to: number };
+    readonly instanceSelector?: readonly LabelRequirement[];
+  };
 }
 
 export interface DesiredState {
@@ -52,7 +68,11 @@ export interface DesiredState {
    * Our ports on the egress gateway Service as read and as the plan ends with them; `owners`: each port the plan
    * keeps or gives out for an instance, with that instance.
    */
-  readonly servicePorts?: { readonly before: readonly ServicePort[]; readonly after: readonly ServicePort[]; readonly owners: readonly PortOwner[] };
+  readonly servicePorts?: {
+    readonly before: readonly ServicePort[];
+    readonly after: readonly ServicePort[];
+    readonly owners: readonly PortOwner[];
+  };
 }
 
 type Decision =
@@ -74,16 +94,23 @@ type Decision =
  *   not settled (READY/ACTIVE)    some           keep them until it settles
  *   settled, or not settled       none           render from its current endpoints
  */
-const BLOCKED_REASON = 'an object of this instance has the name of an object this deployment does not own: nothing of the instance is written until the clash is resolved';
+const BLOCKED_REASON =
+  'an object of this instance has the name of an object this deployment does not own: nothing of the instance is written until the clash is resolved';
 
 /**
  * Plain TCP through one egress gateway needs a gateway port per destination IP:port, and a sharded target redirects
  * clients to node addresses and ports that the API does not list: a gateway route can be written for the discovery
  * endpoint only, which is half a configuration (clients would find the shards and fail to reach them).
  */
-export const SHARDED_IN_GATEWAY_MODE = 'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
+export const SHARDED_IN_GATEWAY_MODE =
+  'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
 
-function decide(observation: InstanceObservation, hasLive: boolean, blocked: boolean, settings: SyncInput['settings']): Decision {
+function decide(
+  observation: InstanceObservation,
+  hasLive: boolean,
+  blocked: boolean,
+  settings: SyncInput['settings'],
+): Decision {
   const { instance } = observation;
   if (!instance || !selects(settings.instanceSelector ?? [], instance.labels)) return { kind: 'remove' };
   if (blocked) return { kind: 'keep', reason: BLOCKED_REASON };
@@ -91,10 +118,19 @@ function decide(observation: InstanceObservation, hasLive: boolean, blocked: boo
 }
 
 /** An instance the API has, that this deployment may configure. */
-function decideListed(name: InstanceName, instance: MemorystoreInstance, hasLive: boolean, mode: SyncInput['settings']['mode']): Decision {
+function decideListed(
+  name: InstanceName,
+  instance: MemorystoreInstance,
+  hasLive: boolean,
+  mode: SyncInput['settings']['mode'],
+): Decision {
   // Nothing new is written for an instance on its way out: a reconcile that read it while DELETING and writes after
   // the deletion's own event has been handled would leave objects no later event removes.
-  if (instance.phase === 'deleting') return { kind: 'keep', reason: 'instance is DELETING: nothing new is written for it; its objects go when it is gone' };
+  if (instance.phase === 'deleting')
+    return {
+      kind: 'keep',
+      reason: 'instance is DELETING: nothing new is written for it; its objects go when it is gone',
+    };
   const endpoints = endpointsOf(instance);
   if (!endpoints) {
     const message = `instance is ${instance.state} and has no endpoint yet`;
@@ -102,7 +138,8 @@ function decideListed(name: InstanceName, instance: MemorystoreInstance, hasLive
   }
   if (instance.sharded && mode === 'egress-gateway') return { kind: 'unsupported', reason: SHARDED_IN_GATEWAY_MODE };
   const ready = PRODUCT_INFO[name.product].readyState;
-  if (instance.phase !== 'ready' && hasLive) return { kind: 'keep', reason: `instance is ${instance.state}: current config kept until it is ${ready}` };
+  if (instance.phase !== 'ready' && hasLive)
+    return { kind: 'keep', reason: `instance is ${instance.state}: current config kept until it is ${ready}` };
   return { kind: 'render', endpoints, nodePorts: instance.nodePorts };
 }
 
@@ -123,9 +160,18 @@ export function desiredState(input: SyncInput): DesiredState {
   const liveInstances = new Set(input.owned.map(instanceNameOf));
   const decisions = [...input.scope]
     .sort((a, b) => a.name.full.localeCompare(b.name.full))
-    .map((o) => ({ name: o.name, decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false, input.settings) }));
-  const rendered = decisions.flatMap((d) => (d.decision.kind === 'render' ? [{ name: d.name, endpoints: d.decision.endpoints, nodePorts: d.decision.nodePorts }] : []));
-  const removed = new Set(decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full));
+    .map((o) => ({
+      name: o.name,
+      decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false, input.settings),
+    }));
+  const rendered = decisions.flatMap((d) =>
+    d.decision.kind === 'render'
+      ? [{ name: d.name, endpoints: d.decision.endpoints, nodePorts: d.decision.nodePorts }]
+      : [],
+  );
+  const removed = new Set(
+    decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full),
+  );
   const renderedNames = new Set(rendered.map((r) => r.name.full));
 
   // Ports held by instances that are not rendered now stay theirs. A port of ours that no live object accounts for
@@ -136,20 +182,38 @@ export function desiredState(input: SyncInput): DesiredState {
   const strayPorts = ownedPorts.map((p) => p.port).filter((p) => !accounted.has(p));
   const heldElsewhere = [...live].filter(([key]) => !renderedNames.has(instanceOfKey(key)));
   const egress = input.settings.mode === 'egress-gateway';
-  const requests = egress ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name.full, role: e.role }))) : [];
-  const reserved = new Set([...foreignPorts(input.gatewayService), ...heldElsewhere.map(([, port]) => port), ...strayPorts, ...outOfView.map((p) => p.port)]);
+  const requests = egress
+    ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name.full, role: e.role })))
+    : [];
+  const reserved = new Set([
+    ...foreignPorts(input.gatewayService),
+    ...heldElsewhere.map(([, port]) => port),
+    ...strayPorts,
+    ...outOfView.map((p) => p.port),
+  ]);
   const { allocations, exhausted } = allocatePorts(requests, live, reserved, input.settings.gatewayPortRange);
   const exhaustedNames = new Set(exhausted.map((r) => r.instance));
 
   const errors: InstanceError[] = decisions.flatMap((d) => (d.decision.kind === 'error' ? [d.decision.error] : []));
   for (const name of exhaustedNames) {
     const range = input.settings.gatewayPortRange;
-    errors.push({ instance: name, message: `no free gateway port in GATEWAY_PORT_RANGE ${range.from}-${range.to}`, retryable: false });
+    errors.push({
+      instance: name,
+      message: `no free gateway port in GATEWAY_PORT_RANGE ${range.from}-${range.to}`,
+      retryable: false,
+    });
   }
   const placed = rendered.filter((r) => !exhaustedNames.has(r.name.full));
   const desired = placed.flatMap((r) => {
-    if (!egress) return [...renderDirect(r.name, r.endpoints, input.settings), ...renderNodePorts(r.name, r.nodePorts, input.settings)];
-    const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({ ...e, gatewayPort: allocations.get(allocationKey(r.name.full, e.role)) ?? 0 }));
+    if (!egress)
+      return [
+        ...renderDirect(r.name, r.endpoints, input.settings),
+        ...renderNodePorts(r.name, r.nodePorts, input.settings),
+      ];
+    const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({
+      ...e,
+      gatewayPort: allocations.get(allocationKey(r.name.full, e.role)) ?? 0,
+    }));
     return renderEgress(r.name, routed, input.settings);
   });
 
@@ -164,9 +228,21 @@ export function desiredState(input: SyncInput): DesiredState {
   return {
     desired,
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
-    kept: new Map(decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : []))),
-    unsupported: new Map(decisions.flatMap((d) => (d.decision.kind === 'unsupported' ? [[d.name.full, d.decision.reason] as const] : []))),
+    kept: new Map(
+      decisions.flatMap((d) => (d.decision.kind === 'keep' ? [[d.name.full, d.decision.reason] as const] : [])),
+    ),
+    unsupported: new Map(
+      decisions.flatMap((d) => (d.decision.kind === 'unsupported' ? [[d.name.full, d.decision.reason] as const] : [])),
+    ),
     errors,
-    ...(input.gatewayService ? { servicePorts: { before: input.gatewayService.ownedPorts, after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine), owners: instancePorts } } : {}),
+    ...(input.gatewayService
+      ? {
+          servicePorts: {
+            before: input.gatewayService.ownedPorts,
+            after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine),
+            owners: instancePorts,
+          },
+        }
+      : {}),
   };
 }

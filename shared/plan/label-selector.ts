@@ -15,7 +15,10 @@ const REQUIREMENT = new RegExp(`^(?:(!)(${KEY})|(${KEY})(?:(!=|==?)(${VALUE}))?)
 
 /** The requirements of a selector, or undefined if any part is malformed. An empty selector selects everything. */
 export function parseLabelSelector(text: string): LabelRequirement[] | undefined {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   const requirements: LabelRequirement[] = [];
   for (const part of parts) {
     const match = REQUIREMENT.exec(part);
@@ -28,14 +31,21 @@ export function parseLabelSelector(text: string): LabelRequirement[] | undefined
   return requirements;
 }
 
-export function selects(requirements: readonly LabelRequirement[], labels: Readonly<Record<string, string>> = {}): boolean {
+export function selects(
+  requirements: readonly LabelRequirement[],
+  labels: Readonly<Record<string, string>> = {},
+): boolean {
   return requirements.every((r) => {
     const has = Object.hasOwn(labels, r.key);
     switch (r.op) {
-      case 'exists': return has;
-      case 'absent': return !has;
-      case 'equals': return has && labels[r.key] === r.value;
-      case 'notEquals': return !has || labels[r.key] !== r.value;
+      case 'exists':
+        return has;
+      case 'absent':
+        return !has;
+      case 'equals':
+        return has && labels[r.key] === r.value;
+      case 'notEquals':
+        return !has || labels[r.key] !== r.value;
     }
   });
 }

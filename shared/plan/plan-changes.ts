@@ -9,8 +9,10 @@ import type { GatewayServiceState } from './service-ports.js';
 
 /** Only what we render is compared: labels and annotations others add to our objects are not drift. */
 function sameContent(live: KubeObject, desired: KubeObject): boolean {
-  const subset = (all: Readonly<Record<string, string>> | undefined, wanted: Readonly<Record<string, string>> | undefined): boolean =>
-    Object.entries(wanted ?? {}).every(([k, v]) => all?.[k] === v);
+  const subset = (
+    all: Readonly<Record<string, string>> | undefined,
+    wanted: Readonly<Record<string, string>> | undefined,
+  ): boolean => Object.entries(wanted ?? {}).every(([k, v]) => all?.[k] === v);
   return (
     isDeepStrictEqual(live.spec, desired.spec) &&
     subset(live.metadata.labels, desired.metadata.labels) &&
@@ -29,10 +31,23 @@ function updated(live: KubeObject, desired: KubeObject): KubeObject {
   return { ...desired, metadata };
 }
 
-function objectChange(desired: KubeObject, live: KubeObject | undefined, foreign: KubeObject | undefined): ObjectChange {
+function objectChange(
+  desired: KubeObject,
+  live: KubeObject | undefined,
+  foreign: KubeObject | undefined,
+): ObjectChange {
   const base = { ref: refOf(desired), ...(instanceNameOf(desired) ? { instance: instanceNameOf(desired) } : {}) };
-  if (live) return sameContent(live, desired) ? { ...base, action: 'unchanged', before: live, after: live } : { ...base, action: 'update', before: live, after: updated(live, desired) };
-  if (foreign) return { ...base, action: 'conflict', before: foreign, reason: 'an object of that name exists and is not owned by this deployment; it is left untouched' };
+  if (live)
+    return sameContent(live, desired)
+      ? { ...base, action: 'unchanged', before: live, after: live }
+      : { ...base, action: 'update', before: live, after: updated(live, desired) };
+  if (foreign)
+    return {
+      ...base,
+      action: 'conflict',
+      before: foreign,
+      reason: 'an object of that name exists and is not owned by this deployment; it is left untouched',
+    };
   return { ...base, action: 'create', after: desired };
 }
 
@@ -48,24 +63,37 @@ export interface LiveState {
 }
 
 /** Live objects kept as they are (the instance is settling, or failed to plan), and those no longer desired. */
-function liveChanges(state: DesiredState, owned: readonly KubeObject[], desiredKeys: ReadonlySet<string>): ObjectChange[] {
+function liveChanges(
+  state: DesiredState,
+  owned: readonly KubeObject[],
+  desiredKeys: ReadonlySet<string>,
+): ObjectChange[] {
   const errorReasons = new Map(state.errors.map((e) => [e.instance, e.message]));
   return owned.flatMap((live): ObjectChange[] => {
     const instance = instanceNameOf(live) ?? '';
     const base = { ref: refOf(live), instance, before: live };
     const keptReason = state.kept.get(instance) ?? errorReasons.get(instance);
     if (keptReason !== undefined) return [{ ...base, action: 'skipped', after: live, reason: keptReason }];
-    return state.reconciled.has(instance) && !desiredKeys.has(refKey(refOf(live))) ? [{ ...base, action: 'delete' }] : [];
+    return state.reconciled.has(instance) && !desiredKeys.has(refKey(refOf(live)))
+      ? [{ ...base, action: 'delete' }]
+      : [];
   });
 }
 
-export function planChanges(state: DesiredState, owned: readonly KubeObject[], { foreign, service, clashing = [] }: LiveState): Plan {
+export function planChanges(
+  state: DesiredState,
+  owned: readonly KubeObject[],
+  { foreign, service, clashing = [] }: LiveState,
+): Plan {
   const liveByKey = new Map(owned.map((o) => [refKey(refOf(o)), o]));
   const desiredKeys = new Set(state.desired.map((d) => refKey(refOf(d))));
-  const changes: Change[] = [...state.desired, ...clashing].map((d) => objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))));
+  const changes: Change[] = [...state.desired, ...clashing].map((d) =>
+    objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))),
+  );
   changes.push(...liveChanges(state, owned, desiredKeys));
   // An instance this mode cannot configure gets one record saying so, on the instance itself.
-  for (const [instance, reason] of state.unsupported) changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
+  for (const [instance, reason] of state.unsupported)
+    changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
   if (service && state.servicePorts) {
     changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));
   }

@@ -39,7 +39,11 @@ export interface ServicePortsChange {
 
 /** A port is the same port only if everything we write of it is the same. */
 const samePort = (a: ServicePort, b: ServicePort | undefined): boolean =>
-  b !== undefined && a.port === b.port && a.name === b.name && a.targetPort === b.targetPort && a.protocol === b.protocol;
+  b !== undefined &&
+  a.port === b.port &&
+  a.name === b.name &&
+  a.targetPort === b.targetPort &&
+  a.protocol === b.protocol;
 
 /** Ports by number: a Service holds each of our (TCP) port numbers once. */
 const byNumber = (ports: readonly ServicePort[]): Map<number, ServicePort> => new Map(ports.map((p) => [p.port, p]));
@@ -55,12 +59,19 @@ export function portsAfter(change: Pick<ServicePortsChange, 'base' | 'add' | 're
  * are removed and ports other managers own are never touched.
  */
 export function applyBodyOf(change: ServicePortsChange, version: string | undefined): KubeObject {
-  return serviceApplyBody({ namespace: change.ref.namespace, name: change.ref.name, ...(version ? { resourceVersion: version } : {}) }, portsAfter(change));
+  return serviceApplyBody(
+    { namespace: change.ref.namespace, name: change.ref.name, ...(version ? { resourceVersion: version } : {}) },
+    portsAfter(change),
+  );
 }
 
 /** The Service as our ports make it before and after the change: what an operator's diff and the audit patch compare. */
 export function serviceObjectsOf(change: ServicePortsChange): { before: KubeObject; after: KubeObject } {
-  const service = { namespace: change.ref.namespace, name: change.ref.name, ...(change.readVersion ? { resourceVersion: change.readVersion } : {}) };
+  const service = {
+    namespace: change.ref.namespace,
+    name: change.ref.name,
+    ...(change.readVersion ? { resourceVersion: change.readVersion } : {}),
+  };
   return { before: serviceApplyBody(service, change.base), after: serviceApplyBody(service, portsAfter(change)) };
 }
 
@@ -98,14 +109,44 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
     (live ??= instancesByKey(plan.owned)).get(parseServicePortName(port.name)?.key ?? '');
   const whose = (what: string, ports: readonly ServicePort[]): Attribution => attribution(what, ports, ownerOf);
   const changes: ServicePortsChange[] = [];
-  if (added.length > 0) changes.push({ ...common, action: 'update', phase: 'make', base: plan.before, add: added, remove: [], ...whose('gateway ports added', added) });
+  if (added.length > 0)
+    changes.push({
+      ...common,
+      action: 'update',
+      phase: 'make',
+      base: plan.before,
+      add: added,
+      remove: [],
+      ...whose('gateway ports added', added),
+    });
   if (removed.length > 0 || renamed.length > 0) {
     // A port renamed into quarantine names no instance: it is the port removed under its old name, whose owner counts.
     const removedNumbers = new Set(removed.map((p) => p.port));
-    const attributed = [...removed, ...renamed.filter((p) => parseServicePortName(p.name) !== undefined || !removedNumbers.has(p.port))];
-    changes.push({ ...common, action: 'update', phase: 'break', base: grown, add: renamed, remove: removed, ...whose('gateway ports freed', attributed) });
+    const attributed = [
+      ...removed,
+      ...renamed.filter((p) => parseServicePortName(p.name) !== undefined || !removedNumbers.has(p.port)),
+    ];
+    changes.push({
+      ...common,
+      action: 'update',
+      phase: 'break',
+      base: grown,
+      add: renamed,
+      remove: removed,
+      ...whose('gateway ports freed', attributed),
+    });
   }
-  if (changes.length === 0) changes.push({ ...common, action: 'unchanged', phase: 'make', base: plan.before, add: [], remove: [], owners: [], unowned: 0 });
+  if (changes.length === 0)
+    changes.push({
+      ...common,
+      action: 'unchanged',
+      phase: 'make',
+      base: plan.before,
+      add: [],
+      remove: [],
+      owners: [],
+      unowned: 0,
+    });
   return changes;
 }
 
@@ -127,7 +168,11 @@ type Attribution = Pick<ServicePortsChange, 'owners' | 'unowned' | 'instance' | 
  * several instances (a resync) are one apply and so one record, whose reason names them all. A port whose name names
  * no live instance (a stray, or a quarantined port whose period is over) is counted in the reason.
  */
-function attribution(what: string, ports: readonly ServicePort[], ownerOf: (port: ServicePort) => string | undefined): Attribution {
+function attribution(
+  what: string,
+  ports: readonly ServicePort[],
+  ownerOf: (port: ServicePort) => string | undefined,
+): Attribution {
   const owners = new Set<string>();
   let unowned = 0;
   for (const port of ports) {
@@ -138,5 +183,10 @@ function attribution(what: string, ports: readonly ServicePort[], ownerOf: (port
   const names = [...owners].sort();
   const several = names.length > 1 ? ` for ${names.length} instances: ${names.join(', ')}` : '';
   const stray = unowned > 0 ? `; ${unowned} of no live instance (a stray, or out of quarantine)` : '';
-  return { owners: names, unowned, ...(names.length === 1 ? { instance: names[0]! } : {}), reason: `${what}${several}${stray}` };
+  return {
+    owners: names,
+    unowned,
+    ...(names.length === 1 ? { instance: names[0]! } : {}),
+    reason: `${what}${several}${stray}`,
+  };
 }

@@ -33,7 +33,11 @@ const expired = (port: ServicePort, quarantine: Quarantine): boolean =>
  * quarantine name; a quarantined port the plan dropped stays until its period is over. With no quarantine (a period
  * of 0), dropped ports are simply freed.
  */
-export function withQuarantine(before: readonly ServicePort[], after: readonly ServicePort[], quarantine: Quarantine | undefined): ServicePort[] {
+export function withQuarantine(
+  before: readonly ServicePort[],
+  after: readonly ServicePort[],
+  quarantine: Quarantine | undefined,
+): ServicePort[] {
   if (!quarantine || quarantine.seconds <= 0) return after.filter((p) => freedAtMs(p.name) === undefined);
   const kept = new Set(after.map((p) => p.port));
   const dropped = before.filter((p) => !kept.has(p.port));

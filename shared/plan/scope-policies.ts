@@ -23,13 +23,17 @@ export interface Listing {
   readonly unreachable: ReadonlySet<string>;
 }
 
-const inLocations = (scope: Pick<SyncScope, 'locations'>, location: string): boolean => scope.locations.includes('-') || scope.locations.includes(location);
+const inLocations = (scope: Pick<SyncScope, 'locations'>, location: string): boolean =>
+  scope.locations.includes('-') || scope.locations.includes(location);
 
 /** Instances of other projects or regions can reach the topic (an organisation sink, say); they are not ours. */
 export function outOfScope(instance: InstanceName, scope: SyncScope): string | undefined {
-  if (!scope.products.includes(instance.product)) return `instance is a ${instance.product} instance, and MEMORYSTORE_PRODUCTS is ${scope.products.join(',')}`;
-  if (instance.project !== scope.project) return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT ${scope.project}`;
-  if (!inLocations(scope, instance.location)) return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;
+  if (!scope.products.includes(instance.product))
+    return `instance is a ${instance.product} instance, and MEMORYSTORE_PRODUCTS is ${scope.products.join(',')}`;
+  if (instance.project !== scope.project)
+    return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT ${scope.project}`;
+  if (!inLocations(scope, instance.location))
+    return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;
   return undefined;
 }
 
@@ -38,15 +42,24 @@ export function outOfScope(instance: InstanceName, scope: SyncScope): string | u
  * has. Those are gone, unless their region was unreachable (unknown is not gone) or lies outside the configured
  * project and locations.
  */
-export function resyncScope(listing: Listing, owned: readonly KubeObject[], scope: Pick<SyncScope, 'project' | 'locations'>): InstanceObservation[] {
+export function resyncScope(
+  listing: Listing,
+  owned: readonly KubeObject[],
+  scope: Pick<SyncScope, 'project' | 'locations'>,
+): InstanceObservation[] {
   const listed = new Map(listing.instances.map((i) => [i.name, i]));
   const managedNames = new Set(owned.map(instanceNameOf).filter((n): n is string => n !== undefined));
   const gone = [...managedNames]
     .filter((n) => !listed.has(n))
     .map(parseInstanceName)
     .filter((n): n is InstanceName => n !== undefined)
-    .filter((n) => n.project === scope.project && !listing.unreachable.has(n.location) && inLocations(scope, n.location));
-  return [...[...listed.values()].map((instance) => ({ name: parseInstanceName(instance.name)!, instance })), ...gone.map((name) => ({ name }))];
+    .filter(
+      (n) => n.project === scope.project && !listing.unreachable.has(n.location) && inLocations(scope, n.location),
+    );
+  return [
+    ...[...listed.values()].map((instance) => ({ name: parseInstanceName(instance.name)!, instance })),
+    ...gone.map((name) => ({ name })),
+  ];
 }
 
 /** Refuses a plan that would delete the objects of more than the allowed share of managed instances. */

@@ -39,10 +39,18 @@ export function servicePortOfCode(instance: InstanceName, code: string, port: nu
  * The server-side apply body for our ports: with apply semantics, ports we applied before and leave out now are
  * removed, and ports other managers own are never touched. https://kubernetes.io/docs/reference/using-api/server-side-apply/
  */
-export function serviceApplyBody(service: { namespace: string; name: string; resourceVersion?: string }, ports: readonly ServicePort[]): KubeObject {
+export function serviceApplyBody(
+  service: { namespace: string; name: string; resourceVersion?: string },
+  ports: readonly ServicePort[],
+): KubeObject {
   const sorted = [...ports].sort((a, b) => a.port - b.port);
   const version = service.resourceVersion ? { resourceVersion: service.resourceVersion } : {};
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, namespace: service.namespace, ...version }, spec: { ports: sorted } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: service.name, namespace: service.namespace, ...version },
+    spec: { ports: sorted },
+  };
 }
 
 /** Ports on the Service that another manager owns: never allocated to an instance. */

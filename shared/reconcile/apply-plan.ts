@@ -8,7 +8,11 @@ import { isPortChange, isWrite, type Change, type ObjectChange } from '../plan/p
 
 /** Each object written carries the id and time of the change that wrote it, to find its audit record. */
 function stamped(object: KubeObject, record: AuditRecord): KubeObject {
-  const annotations = { ...object.metadata.annotations, [ANNOTATION_LAST_CHANGE_ID]: record.id, [ANNOTATION_LAST_CHANGE_TIME]: record.time };
+  const annotations = {
+    ...object.metadata.annotations,
+    [ANNOTATION_LAST_CHANGE_ID]: record.id,
+    [ANNOTATION_LAST_CHANGE_TIME]: record.time,
+  };
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
@@ -68,7 +72,11 @@ interface StepResult {
 }
 
 /** Runs a write, timed; a failure is recorded and returned, not thrown. */
-async function timed(record: AuditRecord, now: () => number, run: () => Promise<void>): Promise<{ record: AuditRecord; failure?: unknown }> {
+async function timed(
+  record: AuditRecord,
+  now: () => number,
+  run: () => Promise<void>,
+): Promise<{ record: AuditRecord; failure?: unknown }> {
   const start = now();
   try {
     await run();
@@ -78,7 +86,12 @@ async function timed(record: AuditRecord, now: () => number, run: () => Promise<
   }
 }
 
-async function applyObjects(cluster: ClusterStore, changes: readonly ObjectChange[], options: ApplyOptions, limit: LimitFunction): Promise<StepResult> {
+async function applyObjects(
+  cluster: ClusterStore,
+  changes: readonly ObjectChange[],
+  options: ApplyOptions,
+  limit: LimitFunction,
+): Promise<StepResult> {
   let failure: unknown;
   const records = await Promise.all(
     changes.map((change) =>
@@ -100,29 +113,45 @@ async function applyObjects(cluster: ClusterStore, changes: readonly ObjectChang
  * as the plan read it for the first: a writer that changed the Service in between makes it fail (409), and the
  * reconcile plans again from a fresh read, so two reconciles never both hand out a port they each saw as free.
  */
-async function applyPorts(cluster: ClusterStore, change: ServicePortsChange, version: ServiceVersion, options: ApplyOptions): Promise<StepResult & { version: ServiceVersion }> {
+async function applyPorts(
+  cluster: ClusterStore,
+  change: ServicePortsChange,
+  version: ServiceVersion,
+  options: ApplyOptions,
+): Promise<StepResult & { version: ServiceVersion }> {
   const record = options.record(change);
   if (!isWrite(change)) return { records: [record], version };
   let next: ServiceVersion;
   const result = await timed(record, options.now, async () => {
     next = await cluster.applyServicePorts(applyBodyOf(change, version ?? change.readVersion));
   });
-  return { records: [result.record], version: next, ...(result.failure !== undefined ? { failure: result.failure } : {}) };
+  return {
+    records: [result.record],
+    version: next,
+    ...(result.failure !== undefined ? { failure: result.failure } : {}),
+  };
 }
 
-const notAttempted = (record: AuditRecord): AuditRecord => completed(record, 'failed', 0, 'not attempted: an earlier change failed');
+const notAttempted = (record: AuditRecord): AuditRecord =>
+  completed(record, 'failed', 0, 'not attempted: an earlier change failed');
 
 /** A step after a failure: its writes are recorded as not attempted. */
 function skipped(step: Step, options: ApplyOptions): StepResult {
   const changes: readonly Change[] = 'ports' in step ? [step.ports] : step.objects;
-  return { records: changes.map((change) => (isWrite(change) ? notAttempted(options.record(change)) : options.record(change))) };
+  return {
+    records: changes.map((change) => (isWrite(change) ? notAttempted(options.record(change)) : options.record(change))),
+  };
 }
 
 /**
  * Applies the changes step by step and stops after the first step with a failure: later steps rely on earlier ones
  * (make before break), so they are recorded as not attempted and the whole reconcile is retried. Returns the failure.
  */
-export async function applyPlan(cluster: ClusterStore, changes: readonly Change[], options: ApplyOptions): Promise<{ readonly error?: unknown }> {
+export async function applyPlan(
+  cluster: ClusterStore,
+  changes: readonly Change[],
+  options: ApplyOptions,
+): Promise<{ readonly error?: unknown }> {
   const limit = pLimit(WRITE_CONCURRENCY);
   let failure: unknown;
   let version: ServiceVersion;

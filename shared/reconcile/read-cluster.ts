@@ -1,5 +1,14 @@
 import pLimit from 'p-limit';
-import { isOwned, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
+import {
+  isOwned,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  LABEL_OWNER,
+  APP_NAME,
+  refKey,
+  refOf,
+  type KubeObject,
+} from '../model/k8s-object.js';
 import type { InstanceName } from '../model/instance.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
 import { instanceKey } from '../render/names.js';
@@ -12,7 +21,8 @@ import type { SyncDeps } from './sync-deps.js';
  * - `scope` (event): only the objects of the instances in scope, by label selector, so an event's cost does not grow
  *   with the number of managed instances; a clash is found by reading the few desired names that are not ours.
  */
-export type ClusterView = { readonly kind: 'complete' } | { readonly kind: 'scope'; readonly instances: readonly InstanceName[] };
+export type ClusterView =
+  { readonly kind: 'complete' } | { readonly kind: 'scope'; readonly instances: readonly InstanceName[] };
 
 export interface ClusterRead {
   readonly view: ClusterView;
@@ -42,7 +52,10 @@ function selectorOf(view: ClusterView, ownerId: string): string | undefined {
   return `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${ownerId},${LABEL_INSTANCE} in (${keys.join(',')})`;
 }
 
-async function listObjects(deps: SyncDeps, view: ClusterView): Promise<{ owned: KubeObject[]; others: Map<string, KubeObject> }> {
+async function listObjects(
+  deps: SyncDeps,
+  view: ClusterView,
+): Promise<{ owned: KubeObject[]; others: Map<string, KubeObject> }> {
   const { config, cluster } = deps;
   const objects = await cluster.listIstio(config.istioNamespace, selectorOf(view, config.ownerId));
   const owned: KubeObject[] = [];
@@ -56,7 +69,8 @@ async function listObjects(deps: SyncDeps, view: ClusterView): Promise<{ owned: 
 
 export async function readCluster(deps: SyncDeps, view: ClusterView): Promise<ClusterRead> {
   const { config, cluster } = deps;
-  const readService = (): Promise<GatewayServiceState> => cluster.readGatewayService(config.egressGateway.namespace, config.egressGateway.service);
+  const readService = (): Promise<GatewayServiceState> =>
+    cluster.readGatewayService(config.egressGateway.namespace, config.egressGateway.service);
   if (config.mode === 'egress-gateway') {
     // The Service first, then our objects: a port another reconcile has just added then always comes with the
     // ServiceEntry it wrote before it (make before break), so the port's owner is known.
@@ -65,20 +79,32 @@ export async function readCluster(deps: SyncDeps, view: ClusterView): Promise<Cl
   }
   // Direct mode needs the Service only to free ports left by an earlier egress-gateway deployment.
   const listed = await listObjects(deps, view);
-  return listed.owned.some((o) => o.kind === 'Gateway') ? { view, ...listed, service: await readService() } : { view, ...listed };
+  return listed.owned.some((o) => o.kind === 'Gateway')
+    ? { view, ...listed, service: await readService() }
+    : { view, ...listed };
 }
 
 /** Desired objects whose name is not among ours, mapped to the foreign live object holding that name, if any. */
-export async function foreignHolders(deps: SyncDeps, read: ClusterRead, desired: readonly KubeObject[]): Promise<Map<string, KubeObject>> {
+export async function foreignHolders(
+  deps: SyncDeps,
+  read: ClusterRead,
+  desired: readonly KubeObject[],
+): Promise<Map<string, KubeObject>> {
   const ownedKeys = new Set(read.owned.map((o) => refKey(refOf(o))));
   const candidates = desired.filter((d) => !ownedKeys.has(refKey(refOf(d))));
   if (read.view.kind === 'complete') {
-    return new Map(candidates.flatMap((d) => {
-      const holder = read.others.get(refKey(refOf(d)));
-      return holder ? [[refKey(refOf(d)), holder] as const] : [];
-    }));
+    return new Map(
+      candidates.flatMap((d) => {
+        const holder = read.others.get(refKey(refOf(d)));
+        return holder ? [[refKey(refOf(d)), holder] as const] : [];
+      }),
+    );
   }
   const limit = pLimit(FOREIGN_READS);
   const found = await Promise.all(candidates.map((d) => limit(() => deps.cluster.get(refOf(d)))));
-  return new Map(found.filter((o): o is KubeObject => o !== undefined && !isOwned(o, deps.config.ownerId)).map((o) => [refKey(refOf(o)), o]));
+  return new Map(
+    found
+      .filter((o): o is KubeObject => o !== undefined && !isOwned(o, deps.config.ownerId))
+      .map((o) => [refKey(refOf(o)), o]),
+  );
 }

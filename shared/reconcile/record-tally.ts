@@ -44,12 +44,23 @@ export class RecordTally {
    */
   addApplied(other: RecordTally): void {
     // Applied records past the other tally's bound were not kept there: they are counted in its counts, not listed.
-    this.merge(other, other.appliedCounts, other.kept.filter((r) => r.outcome === 'applied'), 0);
+    this.merge(
+      other,
+      other.appliedCounts,
+      other.kept.filter((r) => r.outcome === 'applied'),
+      0,
+    );
   }
 
-  private merge(other: RecordTally, counts: Readonly<Record<string, number>>, records: readonly AuditRecord[], omitted: number): void {
+  private merge(
+    other: RecordTally,
+    counts: Readonly<Record<string, number>>,
+    records: readonly AuditRecord[],
+    omitted: number,
+  ): void {
     const add = (into: Record<string, number>, from: Readonly<Record<string, number>>): void => {
-      for (const [action, count] of Object.entries(from)) if (action !== 'unchanged') into[action] = (into[action] ?? 0) + count;
+      for (const [action, count] of Object.entries(from))
+        if (action !== 'unchanged') into[action] = (into[action] ?? 0) + count;
     };
     add(this.counts, counts);
     add(this.appliedCounts, other.appliedCounts);

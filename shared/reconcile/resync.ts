@@ -29,13 +29,15 @@ async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<str
  * The instances as listed again, after the resync wrote: one listing whatever their number. An instance in a region
  * the listing could not reach is left out (unknown, not gone).
  */
-const relist = (deps: SyncDeps): Reread => async (names) => {
-  const listing = await listAll(deps);
-  const listed = new Map(listing.instances.map((i) => [i.name, i]));
-  return names
-    .filter((name) => listed.has(name.full) || !listing.unreachable.has(name.location))
-    .map((name) => ({ name, ...(listed.has(name.full) ? { instance: listed.get(name.full)! } : {}) }));
-};
+const relist =
+  (deps: SyncDeps): Reread =>
+  async (names) => {
+    const listing = await listAll(deps);
+    const listed = new Map(listing.instances.map((i) => [i.name, i]));
+    return names
+      .filter((name) => listed.has(name.full) || !listing.unreachable.has(name.location))
+      .map((name) => ({ name, ...(listed.has(name.full) ? { instance: listed.get(name.full)! } : {}) }));
+  };
 
 export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncResult> {
   // Records earlier invocations could not publish go out first (they are older than anything this resync records).
@@ -45,8 +47,18 @@ export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: Re
   const scope = resyncScope(listing, read.owned, deps.config);
   const guard = options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) };
   // Events of instances that change during the resync may finish before it writes what it listed at its start.
-  const { unsettled, ...result } = await syncUntilSettled(deps, scope, trigger, { dryRun: options.dryRun, view, read, ...guard, reread: relist(deps) });
+  const { unsettled, ...result } = await syncUntilSettled(deps, scope, trigger, {
+    dryRun: options.dryRun,
+    view,
+    read,
+    ...guard,
+    reread: relist(deps),
+  });
   // Their own events reconcile them once they settle; the next resync checks.
-  if (unsettled.length > 0) deps.log.warn({ instances: unsettled.slice(0, 10), count: unsettled.length }, 'instances kept changing during the resync; their events will reconcile them');
+  if (unsettled.length > 0)
+    deps.log.warn(
+      { instances: unsettled.slice(0, 10), count: unsettled.length },
+      'instances kept changing during the resync; their events will reconcile them',
+    );
   return result;
 }

@@ -21,7 +21,11 @@ function moved(written: readonly InstanceObservation[], latest: readonly Instanc
 }
 
 /** An instance's latest round decides its errors: one that was retried and settled has none left. */
-function mergedErrors(earlier: readonly InstanceError[], redone: readonly InstanceObservation[], latest: readonly InstanceError[]): InstanceError[] {
+function mergedErrors(
+  earlier: readonly InstanceError[],
+  redone: readonly InstanceObservation[],
+  latest: readonly InstanceError[],
+): InstanceError[] {
   const redoneNames = new Set(redone.map((o) => o.name.full));
   return [...earlier.filter((e) => !redoneNames.has(e.instance)), ...latest];
 }
@@ -39,7 +43,12 @@ export type SettledResult = SyncResult & { readonly unsettled: readonly string[]
  * synced again, so the last writer of an instance's objects always wrote its latest state. A dry run writes nothing,
  * so it is never repeated.
  */
-export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { readonly reread: Reread }): Promise<SettledResult> {
+export async function syncUntilSettled(
+  deps: SyncDeps,
+  scope: readonly InstanceObservation[],
+  trigger: Trigger,
+  options: SyncOptions & { readonly reread: Reread },
+): Promise<SettledResult> {
   const { reread, ...syncOptions } = options;
   const first = await syncInstances(deps, scope, trigger, syncOptions);
   const changes = [...first.changes];
@@ -51,8 +60,12 @@ export async function syncUntilSettled(deps: SyncDeps, scope: readonly InstanceO
     if (written.length === 0) break;
     current = moved(written, await reread(written.map((o) => o.name)));
     if (current.length === 0) break;
-    if (round > MAX_ROUNDS) return { report: reportOf({ ...first, errors }), changes, unsettled: current.map((o) => o.name.full) };
-    deps.log.info({ instances: current.slice(0, 10).map((o) => o.name.full), count: current.length, round }, 'instances changed while they were reconciled; reconciling them again');
+    if (round > MAX_ROUNDS)
+      return { report: reportOf({ ...first, errors }), changes, unsettled: current.map((o) => o.name.full) };
+    deps.log.info(
+      { instances: current.slice(0, 10).map((o) => o.name.full), count: current.length, round },
+      'instances changed while they were reconciled; reconciling them again',
+    );
     last = await syncInstances(deps, current, trigger, { dryRun: false });
     // Objects the first round found as they should be are counted once; later rounds add what they wrote.
     first.tally.addWrites(last.tally);

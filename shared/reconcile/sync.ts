@@ -76,7 +76,14 @@ async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[]
   const { config } = deps;
   const { owned, service, view } = read;
   const quarantine = { now: deps.clock.now(), seconds: config.portQuarantineSeconds };
-  const input = { scope, owned, ...(service ? { gatewayService: service } : {}), view: view.kind, quarantine, settings: config };
+  const input = {
+    scope,
+    owned,
+    ...(service ? { gatewayService: service } : {}),
+    view: view.kind,
+    quarantine,
+    settings: config,
+  };
   const first = desiredState(input);
   const foreign = await foreignHolders(deps, read, first.desired);
   // An instance with any clashing name is planned again as blocked: all of its objects are written or none are.
@@ -86,11 +93,24 @@ async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[]
   return planChanges(state, owned, { foreign, ...(service ? { service } : {}), clashing });
 }
 
-async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions & { read: ClusterRead }): Promise<Attempt> {
+async function attempt(
+  deps: SyncDeps,
+  scope: readonly InstanceObservation[],
+  trigger: Trigger,
+  options: SyncOptions & { read: ClusterRead },
+): Promise<Attempt> {
   const plan = await planAgainst(deps, scope, options.read);
-  const instances = new Map(scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])));
+  const instances = new Map(
+    scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])),
+  );
   const time = deps.clock.now();
-  const context = { time, trigger, dryRun: options.dryRun, instances, ...(deps.clusterName ? { cluster: deps.clusterName } : {}) };
+  const context = {
+    time,
+    trigger,
+    dryRun: options.dryRun,
+    instances,
+    ...(deps.clusterName ? { cluster: deps.clusterName } : {}),
+  };
   // An object already as it should be is counted, not recorded. Records are made as their step is reached and
   // dropped once in the audit trail: at thousands of instances they would otherwise be most of the memory.
   const notable = plan.changes.filter((change) => change.action !== 'unchanged');
@@ -98,7 +118,8 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
   const record = (change: Change): AuditRecord => recordOf(change, { ...context, id: deps.newId() });
   const run = { dryRun: options.dryRun, tally, errors: plan.errors, changes: plan.changes };
   const refused = options.guard?.(plan, options.read.owned);
-  if (options.dryRun || refused) return withoutWrites(deps, { ...run, ...(refused ? { refused } : {}) }, notable, record);
+  if (options.dryRun || refused)
+    return withoutWrites(deps, { ...run, ...(refused ? { refused } : {}) }, notable, record);
   const recorded = async (records: readonly AuditRecord[]): Promise<void> => {
     await deps.audit.write(records);
     tally.add(records);
@@ -114,7 +135,12 @@ async function attempt(deps: SyncDeps, scope: readonly InstanceObservation[], tr
  * A dry run, or a plan refused by the guard: nothing is written to the cluster. A dry run is recorded (dry_run: true)
  * so a plan shown to an operator can be found again; a refused one is not.
  */
-async function withoutWrites(deps: SyncDeps, run: SyncRun, changes: readonly Change[], record: (change: Change) => AuditRecord): Promise<SyncRun> {
+async function withoutWrites(
+  deps: SyncDeps,
+  run: SyncRun,
+  changes: readonly Change[],
+  record: (change: Change) => AuditRecord,
+): Promise<SyncRun> {
   for (let from = 0; from < changes.length; from += RECORD_CHUNK) {
     const records = changes.slice(from, from + RECORD_CHUNK).map(record);
     if (!run.refused) await deps.audit.write(records);
@@ -128,7 +154,12 @@ async function withoutWrites(deps: SyncDeps, run: SyncRun, changes: readonly Cha
  * read and write (HTTP 409) is met by reading again and planning again, a few times, before the error goes up. The
  * run's tally holds the writes of every try: a caller deciding whether anything was written needs them all.
  */
-export async function syncInstances(deps: SyncDeps, scope: readonly InstanceObservation[], trigger: Trigger, options: SyncOptions): Promise<SyncRun> {
+export async function syncInstances(
+  deps: SyncDeps,
+  scope: readonly InstanceObservation[],
+  trigger: Trigger,
+  options: SyncOptions,
+): Promise<SyncRun> {
   const view: ClusterView = options.view ?? viewOf(scope.map((o) => o.name));
   const earlier = new RecordTally();
   for (let tries = 1; ; tries++) {

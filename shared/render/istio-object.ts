@@ -1,7 +1,13 @@
 import type { InstanceName } from '../model/instance.js';
 import {
-  ANNOTATION_INSTANCE_NAME, ISTIO_API_VERSION, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME,
-  type IstioKind, type KubeObject,
+  ANNOTATION_INSTANCE_NAME,
+  ISTIO_API_VERSION,
+  LABEL_INSTANCE,
+  LABEL_MANAGED_BY,
+  LABEL_OWNER,
+  APP_NAME,
+  type IstioKind,
+  type KubeObject,
 } from '../model/k8s-object.js';
 import type { SpecOf } from '../model/istio-specs.js';
 import { instanceKey } from './names.js';

@@ -1,7 +1,14 @@
 import type { Endpoint, EndpointRole, InstanceName } from '../model/instance.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { cidr, istioObject as object, metadata } from './istio-object.js';
-import { endpointHost, gatewayServerName, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
+import {
+  endpointHost,
+  gatewayServerName,
+  objectName,
+  serviceEntryName,
+  servicePortProtocolName,
+  subsetName,
+} from './names.js';
 import { egressGatewayHost, type RenderSettings } from './render-settings.js';
 
 /** An endpoint with the egress gateway port allocated to it (egress-gateway mode only). */
@@ -31,7 +38,11 @@ function renderServiceEntry(instance: InstanceName, endpoint: Endpoint, settings
  * https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/#egress-gateway-for-tcp-traffic.
  * Plain TCP cannot be told apart by destination at the gateway, so each endpoint has its own gateway port.
  */
-function renderGatewayRoute(instance: InstanceName, endpoints: readonly RoutedEndpoint[], settings: RenderSettings): KubeObject[] {
+function renderGatewayRoute(
+  instance: InstanceName,
+  endpoints: readonly RoutedEndpoint[],
+  settings: RenderSettings,
+): KubeObject[] {
   const name = objectName(instance);
   const host = (role: EndpointRole): string => endpointHost(instance, role, settings.hostSuffix);
   const gateway = object('Gateway', metadata(instance, name, settings), {
@@ -51,7 +62,15 @@ function renderGatewayRoute(instance: InstanceName, endpoints: readonly RoutedEn
     tcp: endpoints.flatMap((e) => [
       {
         match: [{ gateways: ['mesh'], destinationSubnets: [cidr(e.address)], port: e.port }],
-        route: [{ destination: { host: egressGatewayHost(settings), subset: subsetName(instance, e.role), port: { number: e.gatewayPort } } }],
+        route: [
+          {
+            destination: {
+              host: egressGatewayHost(settings),
+              subset: subsetName(instance, e.role),
+              port: { number: e.gatewayPort },
+            },
+          },
+        ],
       },
       {
         match: [{ gateways: [name], port: e.gatewayPort }],
@@ -63,11 +82,19 @@ function renderGatewayRoute(instance: InstanceName, endpoints: readonly RoutedEn
 }
 
 /** `direct` mode: ServiceEntries only, so sidecars may reach the instance themselves. */
-export function renderDirect(instance: InstanceName, endpoints: readonly Endpoint[], settings: RenderSettings): KubeObject[] {
+export function renderDirect(
+  instance: InstanceName,
+  endpoints: readonly Endpoint[],
+  settings: RenderSettings,
+): KubeObject[] {
   return endpoints.map((e) => renderServiceEntry(instance, e, settings));
 }
 
 /** `egress-gateway` mode: ServiceEntries, then Gateway, DestinationRule and VirtualService. */
-export function renderEgress(instance: InstanceName, endpoints: readonly RoutedEndpoint[], settings: RenderSettings): KubeObject[] {
+export function renderEgress(
+  instance: InstanceName,
+  endpoints: readonly RoutedEndpoint[],
+  settings: RenderSettings,
+): KubeObject[] {
   return [...renderDirect(instance, endpoints, settings), ...renderGatewayRoute(instance, endpoints, settings)];
 }

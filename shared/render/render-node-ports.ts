@@ -22,7 +22,8 @@ export const ISTIO_MAX_PORTS_PER_ENTRY = 256;
 export function splitPortRange(range: PortRange, size: number = NODE_PORTS_PER_ENTRY): PortRange[] {
   const step = Math.max(1, Math.min(size, ISTIO_MAX_PORTS_PER_ENTRY));
   const blocks: PortRange[] = [];
-  for (let from = range.from; from <= range.to; from += step) blocks.push({ from, to: Math.min(from + step - 1, range.to) });
+  for (let from = range.from; from <= range.to; from += step)
+    blocks.push({ from, to: Math.min(from + step - 1, range.to) });
   return blocks;
 }
 
@@ -32,7 +33,12 @@ export function splitPortRange(range: PortRange, size: number = NODE_PORTS_PER_E
  * answers where; STATIC with endpoints would spread one node's connections over every address.
  * https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
  */
-function renderBlock(instance: InstanceName, nodePorts: NodePorts, block: PortRange, settings: RenderSettings): KubeObject {
+function renderBlock(
+  instance: InstanceName,
+  nodePorts: NodePorts,
+  block: PortRange,
+  settings: RenderSettings,
+): KubeObject {
   const ports = Array.from({ length: block.to - block.from + 1 }, (_, i) => block.from + i);
   return istioObject('ServiceEntry', metadata(instance, nodePortsEntryName(instance, block.from), settings), {
     hosts: [nodePortsHost(instance, block.from, settings.hostSuffix)],
@@ -48,7 +54,11 @@ function renderBlock(instance: InstanceName, nodePorts: NodePorts, block: PortRa
  * SHARDED_NODE_PORTS, `direct` mode: the ServiceEntries that let a sharded target's clients follow the shard map to
  * its nodes under REGISTRY_ONLY. None when the option is off or no node address is known yet.
  */
-export function renderNodePorts(instance: InstanceName, nodePorts: NodePorts | undefined, settings: RenderSettings): KubeObject[] {
+export function renderNodePorts(
+  instance: InstanceName,
+  nodePorts: NodePorts | undefined,
+  settings: RenderSettings,
+): KubeObject[] {
   if (!settings.shardedNodePorts || settings.mode !== 'direct' || !nodePorts) return [];
   return splitPortRange(nodePorts.range).map((block) => renderBlock(instance, nodePorts, block, settings));
 }

@@ -9,14 +9,34 @@ import type { Runtime } from './runtime.js';
  * retrying cannot fix it); throwing makes Pub/Sub redeliver it with backoff.
  */
 export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unknown>): Promise<void> {
-  const log = runtime.log.with(traceContextOf(typeof event['traceparent'] === 'string' ? event['traceparent'] : undefined, runtime.config.project));
+  const log = runtime.log.with(
+    traceContextOf(typeof event['traceparent'] === 'string' ? event['traceparent'] : undefined, runtime.config.project),
+  );
   const fields = { event_id: event.id, event_type: event.type };
   try {
-    const outcome = await reconcileEvent(runtime.config, async (target) => runtime.deps(log, target), { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}), data: event.data });
+    const outcome = await reconcileEvent(runtime.config, async (target) => runtime.deps(log, target), {
+      id: event.id,
+      type: event.type,
+      ...(event.time ? { time: event.time } : {}),
+      data: event.data,
+    });
     // The reason is logged once, as a field: it may quote (capped) event content, which the message never repeats.
-    if ('failed' in outcome) log.error({ ...fields, reason: outcome.reason, summary: outcome.report.summary }, 'event failed permanently; acknowledged, since a retry would fail alike');
+    if ('failed' in outcome)
+      log.error(
+        { ...fields, reason: outcome.reason, summary: outcome.report.summary },
+        'event failed permanently; acknowledged, since a retry would fail alike',
+      );
     else if (!outcome.handled) log.info({ ...fields, reason: outcome.reason }, 'event acknowledged without action');
-    else log.info({ ...fields, summary: outcome.report.summary, errors: outcome.report.errors, clusters: outcome.report.clusters.map((c) => c.cluster) }, 'event reconciled');
+    else
+      log.info(
+        {
+          ...fields,
+          summary: outcome.report.summary,
+          errors: outcome.report.errors,
+          clusters: outcome.report.clusters.map((c) => c.cluster),
+        },
+        'event reconciled',
+      );
   } catch (error) {
     log.error({ ...fields, error: errorMessage(error) }, 'event failed; it will be retried');
     throw error;

@@ -9,7 +9,10 @@ import type { Runtime } from './runtime.js';
 
 function rejectCaller(error: AuthError, log: Logger, response: Response): void {
   // The message is fixed text (no token material); the principal, when the token named one, goes to the log only.
-  log.warn({ status: error.status, error: error.message, ...(error.principal ? { caller: error.principal } : {}) }, 'resync caller rejected');
+  log.warn(
+    { status: error.status, error: error.message, ...(error.principal ? { caller: error.principal } : {}) },
+    'resync caller rejected',
+  );
   response.status(error.status).json({ error: error.message });
 }
 
@@ -18,7 +21,12 @@ function rejectCaller(error: AuthError, log: Logger, response: Response): void {
  * permanent one is 500 with the reason, since calling again will fail alike until someone fixes the cause. When only
  * some clusters failed, the body is the report of all, so the caller sees what the others did.
  */
-function failed(error: { message: string; retryable: boolean }, log: Logger, response: Response, report?: ClustersResult['report']): void {
+function failed(
+  error: { message: string; retryable: boolean },
+  log: Logger,
+  response: Response,
+  report?: ClustersResult['report'],
+): void {
   log.error({ error: error.message, transient: error.retryable }, 'resync failed');
   const body = { error: error.message, retryable: error.retryable, ...report };
   if (error.retryable) response.status(503).set('Retry-After', '30').json(body);
@@ -29,15 +37,33 @@ function failed(error: { message: string; retryable: boolean }, log: Logger, res
  * `resync`: reconciles every instance and answers with the report (or, with dryRun, the plan). The caller is checked
  * first, then the options (strictly: a bad spelling is 400 and nothing runs).
  */
-export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: Request, response: Response): Promise<void> {
-  const log = runtime.log.with(traceContextOf(request.get('traceparent') ?? request.get('x-cloud-trace-context'), runtime.config.project));
+export async function handleResync(
+  runtime: Runtime,
+  auth: ResyncAuth,
+  request: Request,
+  response: Response,
+): Promise<void> {
+  const log = runtime.log.with(
+    traceContextOf(request.get('traceparent') ?? request.get('x-cloud-trace-context'), runtime.config.project),
+  );
   if (request.method !== 'POST') {
     response.status(405).set('Allow', 'POST').json({ error: 'use POST' });
     return;
   }
   try {
-    const caller = await verifyCaller({ authorization: request.get('authorization'), serverlessAuthorization: request.get('x-serverless-authorization') }, auth);
-    const parsed = parseResyncOptions({ url: request.originalUrl, rawBody: request.rawBody, contentType: request.get('content-type'), body: request.body as unknown });
+    const caller = await verifyCaller(
+      {
+        authorization: request.get('authorization'),
+        serverlessAuthorization: request.get('x-serverless-authorization'),
+      },
+      auth,
+    );
+    const parsed = parseResyncOptions({
+      url: request.originalUrl,
+      rawBody: request.rawBody,
+      contentType: request.get('content-type'),
+      body: request.body as unknown,
+    });
     if (!parsed.ok) {
       log.warn({ caller: caller.email, error: parsed.error }, 'resync refused: bad options');
       response.status(400).json({ error: parsed.error });
@@ -45,10 +71,25 @@ export async function handleResync(runtime: Runtime, auth: ResyncAuth, request: 
     }
     const { options } = parsed;
     const trigger = { kind: 'resync', principal: caller.email, scheduled: caller.scheduled } as const;
-    const result = await resyncClusters(runtime.config.clusters, async (target) => runtime.deps(log, target), trigger, options);
+    const result = await resyncClusters(
+      runtime.config.clusters,
+      async (target) => runtime.deps(log, target),
+      trigger,
+      options,
+    );
     const { report } = result;
     if (result.failed) return failed(result.failed, log, response, report);
-    log.info({ caller: caller.email, ...options, summary: report.summary, refused: report.refused, errors: report.errors, clusters: report.clusters.length }, 'resync finished');
+    log.info(
+      {
+        caller: caller.email,
+        ...options,
+        summary: report.summary,
+        refused: report.refused,
+        errors: report.errors,
+        clusters: report.clusters.length,
+      },
+      'resync finished',
+    );
     response.status(report.refused ? 409 : 200).json(report);
   } catch (error) {
     if (error instanceof AuthError) return rejectCaller(error, log, response);

@@ -26,9 +26,13 @@ export interface RuntimeParts {
  * bare Functions Framework function costs, and an event that is not ours never loads them at all.
  */
 async function kubeStore(config: Config): Promise<ClusterStore> {
-  const [{ applicationDefaultToken, loadKubeConfig }, { KubeClusterStore }] = await Promise.all([import('../adapters/kube-config.js'), import('../adapters/kube-cluster-store.js')]);
+  const [{ applicationDefaultToken, loadKubeConfig }, { KubeClusterStore }] = await Promise.all([
+    import('../adapters/kube-config.js'),
+    import('../adapters/kube-cluster-store.js'),
+  ]);
   const outbox = { outboxNamespace: config.istioNamespace };
-  if (config.kube.kind === 'kubeconfig') return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, outbox);
+  if (config.kube.kind === 'kubeconfig')
+    return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, outbox);
   // A GKE access token expires after about an hour: each request asks google-auth-library, which caches and refreshes.
   const bearerToken = async (): Promise<string> => {
     const token = await applicationDefaultToken();

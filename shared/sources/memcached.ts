@@ -28,7 +28,11 @@ export function toMemcachedInstance(api: ApiInstance): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');
   const discovery = discoveryOf(api.discoveryEndpoint);
   const nodes = (api.memcacheNodes ?? [])
-    .flatMap((n) => (n.nodeId && n.host && typeof n.port === 'number' && n.port > 0 ? [{ id: n.nodeId, address: n.host, port: n.port }] : []))
+    .flatMap((n) =>
+      n.nodeId && n.host && typeof n.port === 'number' && n.port > 0
+        ? [{ id: n.nodeId, address: n.host, port: n.port }]
+        : [],
+    )
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((n) => ({ role: nodeRole(n.id), address: n.address, port: n.port }));
   const endpoints = [...(discovery ? [discovery] : []), ...nodes];

@@ -13,9 +13,12 @@ type ApiCluster = protos.google.cloud.redis.cluster.v1.ICluster;
  */
 function pscAddresses(api: ApiCluster): Array<string | null | undefined> {
   const discovery = api.discoveryEndpoints?.[0];
-  const inNetwork = (network: string | null | undefined): boolean => !discovery?.pscConfig?.network || !network || network === discovery.pscConfig.network;
+  const inNetwork = (network: string | null | undefined): boolean =>
+    !discovery?.pscConfig?.network || !network || network === discovery.pscConfig.network;
   const automated = (api.pscConnections ?? []).filter((c) => inNetwork(c.network)).map((c) => c.address);
-  const grouped = (api.clusterEndpoints?.[0]?.connections ?? []).map((d) => (d.pscAutoConnection ?? d.pscConnection)?.address);
+  const grouped = (api.clusterEndpoints?.[0]?.connections ?? []).map(
+    (d) => (d.pscAutoConnection ?? d.pscConnection)?.address,
+  );
   return [...(automated.length > 0 ? automated : grouped), discovery?.address];
 }
 
@@ -28,7 +31,9 @@ function pscAddresses(api: ApiCluster): Array<string | null | undefined> {
  */
 export function toRedisClusterInstance(api: ApiCluster): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');
-  const discovery = (api.discoveryEndpoints ?? []).flatMap((d) => assignedEndpoint('discovery', d.address, d.port)).slice(0, 1);
+  const discovery = (api.discoveryEndpoints ?? [])
+    .flatMap((d) => assignedEndpoint('discovery', d.address, d.port))
+    .slice(0, 1);
   return {
     name: api.name ? `${PRODUCT_INFO['redis-cluster'].identityPrefix}${api.name}` : '',
     state,

@@ -14,5 +14,11 @@ export function toRedisInstance(api: ApiInstance): MemorystoreInstance {
   const primary = endpoint('primary', api.host, api.port);
   // A read endpoint without a primary is no address to connect to yet.
   const endpoints = primary.length > 0 ? [...primary, ...endpoint('read', api.readEndpoint, api.readEndpointPort)] : [];
-  return { name: api.name ?? '', state, phase: phaseOf('redis', state), ...(endpoints.length > 0 ? { endpoints } : {}), ...labelsOf(api.labels) };
+  return {
+    name: api.name ?? '',
+    state,
+    phase: phaseOf('redis', state),
+    ...(endpoints.length > 0 ? { endpoints } : {}),
+    ...labelsOf(api.labels),
+  };
 }

@@ -1,16 +1,27 @@
 import type { protos } from '@google-cloud/memorystore';
-import { assignedEndpoint as endpoint, labelsOf, phaseOf, type Endpoint, type MemorystoreInstance } from '../model/instance.js';
+import {
+  assignedEndpoint as endpoint,
+  labelsOf,
+  phaseOf,
+  type Endpoint,
+  type MemorystoreInstance,
+} from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
 import { shardedNodePorts } from './node-ports.js';
 
 type ApiInstance = protos.google.cloud.memorystore.v1.IInstance;
-type ApiConnection = protos.google.cloud.memorystore.v1.IPscAutoConnection | protos.google.cloud.memorystore.v1.IPscConnection;
+type ApiConnection =
+  protos.google.cloud.memorystore.v1.IPscAutoConnection | protos.google.cloud.memorystore.v1.IPscConnection;
 
 /** The port clients use when a connection names none (memorystore.proto: `ports` is optional). */
 const DEFAULT_PORT = 6379;
 
 /** The roles of memorystore.proto's ConnectionType. */
-const ROLE_OF_TYPE: Readonly<Record<string, string>> = { CONNECTION_TYPE_PRIMARY: 'primary', CONNECTION_TYPE_READER: 'read', CONNECTION_TYPE_DISCOVERY: 'discovery' };
+const ROLE_OF_TYPE: Readonly<Record<string, string>> = {
+  CONNECTION_TYPE_PRIMARY: 'primary',
+  CONNECTION_TYPE_READER: 'read',
+  CONNECTION_TYPE_DISCOVERY: 'discovery',
+};
 
 function endpointOf(connection: ApiConnection | null | undefined): Endpoint | undefined {
   const role = ROLE_OF_TYPE[String(connection?.connectionType ?? '')];
@@ -19,7 +30,9 @@ function endpointOf(connection: ApiConnection | null | undefined): Endpoint | un
 
 /** The PSC connections of `endpoints[].connections[]`, else of the older top-level `pscAutoConnections[]`. */
 function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined> {
-  const grouped = (api.endpoints ?? []).flatMap((group) => group.connections ?? []).map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
+  const grouped = (api.endpoints ?? [])
+    .flatMap((group) => group.connections ?? [])
+    .map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
   return grouped.length > 0 ? grouped : (api.pscAutoConnections ?? []);
 }
 
@@ -29,7 +42,9 @@ function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined
  * node ports are served on every PSC address (node-ports.ts). Other groups are other VPC networks'.
  */
 function pscAddresses(api: ApiInstance): Array<string | null | undefined> {
-  const firstGroup = (api.endpoints?.[0]?.connections ?? []).map((detail) => (detail.pscAutoConnection ?? detail.pscConnection)?.ipAddress);
+  const firstGroup = (api.endpoints?.[0]?.connections ?? []).map(
+    (detail) => (detail.pscAutoConnection ?? detail.pscConnection)?.ipAddress,
+  );
   return firstGroup.length > 0 ? firstGroup : (api.pscAutoConnections ?? []).map((c) => c.ipAddress);
 }
 
@@ -57,7 +72,9 @@ const isSharded = (mode: unknown): boolean => mode !== 'CLUSTER_DISABLED' && mod
 function endpointsOf(api: ApiInstance, sharded: boolean): Endpoint[] {
   const connections = connectionEndpoints(api);
   if (sharded) {
-    const legacy = (api.discoveryEndpoints ?? []).flatMap((d) => endpoint('discovery', d.address, d.port || DEFAULT_PORT));
+    const legacy = (api.discoveryEndpoints ?? []).flatMap((d) =>
+      endpoint('discovery', d.address, d.port || DEFAULT_PORT),
+    );
     const discovery = connections.get('discovery') ?? legacy[0];
     return discovery ? [discovery] : [];
   }

@@ -20,7 +20,9 @@ beforeAll(async () => {
   Object.assign(process.env, BASE_ENV, { MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9', MEMORYSTORE_API_PLAINTEXT: 'true' });
   await import('../../functions/index.js');
   logs = captureLogs();
-  jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void stderr.push(parts.map(String).join(' ')));
+  jest
+    .spyOn(console, 'error')
+    .mockImplementation((...parts: unknown[]) => void stderr.push(parts.map(String).join(' ')));
 });
 afterAll(() => logs.restore());
 
@@ -30,7 +32,13 @@ async function post(generated: EventCase): Promise<{ id: string; status: number 
   const id = `fuzz-${++sent}`;
   const response = await request(getTestServer('syncOnAuditLog'))
     .post('/')
-    .set({ 'ce-id': id, 'ce-specversion': '1.0', 'ce-type': generated.type, 'ce-source': '//pubsub.googleapis.com/projects/test-project/topics/t', 'content-type': 'application/json' })
+    .set({
+      'ce-id': id,
+      'ce-specversion': '1.0',
+      'ce-type': generated.type,
+      'ce-source': '//pubsub.googleapis.com/projects/test-project/topics/t',
+      'content-type': 'application/json',
+    })
     .send(generated.body);
   return { id, status: response.status };
 }
@@ -42,7 +50,9 @@ test('every generated event is acknowledged with a reason, unless it is a change
       const { id, status } = await post(generated);
       // A blank ce-type is no binary CloudEvent to the Functions Framework: the function gets an event without id or
       // type, acknowledges it with a reason, and its line has no event_id to find it by; it is the last line then.
-      const line = logs.lines().find((l) => l['event_id'] === id) ?? (generated.type.trim() === '' ? logs.lines().at(-1) : undefined);
+      const line =
+        logs.lines().find((l) => l['event_id'] === id) ??
+        (generated.type.trim() === '' ? logs.lines().at(-1) : undefined);
       if (isScalar(generated.body)) {
         // body-parser (strict JSON) refuses a top-level scalar before the function runs; Eventarc never sends one.
         expect([status, line]).toEqual([400, undefined]);
@@ -51,11 +61,19 @@ test('every generated event is acknowledged with a reason, unless it is a change
       if (status === 500) {
         outcomes.retried++;
         expect(mayBeActedOn(generated.entry, 'test-project')).toBe(true);
-        expect(line).toMatchObject({ severity: 'ERROR', message: 'event failed; it will be retried', error: expect.stringMatching(/kubeconfig/i) });
+        expect(line).toMatchObject({
+          severity: 'ERROR',
+          message: 'event failed; it will be retried',
+          error: expect.stringMatching(/kubeconfig/i),
+        });
       } else {
         outcomes.acknowledged++;
         expect(status).toBe(204);
-        expect(line).toMatchObject({ severity: 'INFO', message: 'event acknowledged without action', reason: expect.any(String) });
+        expect(line).toMatchObject({
+          severity: 'INFO',
+          message: 'event acknowledged without action',
+          reason: expect.any(String),
+        });
       }
       expect(JSON.stringify(line).length).toBeLessThanOrEqual(LOG_LINE_LIMIT);
     }),
@@ -70,7 +88,17 @@ test('every generated event is acknowledged with a reason, unless it is a change
 // Log amplification: a 3 MB unknown CloudRedis method name was once written into the log line in full.
 test('an event with a 3 MB unknown CloudRedis method writes no log line over 16 KB', async () => {
   const methodName = `google.cloud.redis.v1.CloudRedis.${'A'.repeat(3 * 1024 * 1024)}`;
-  const { id, status } = await post({ type: 'google.cloud.audit.log.v1.written', body: JSON.stringify({ protoPayload: { serviceName: 'redis.googleapis.com', methodName, resourceName: 'projects/test-project/locations/us-central1/instances/x' } }), entry: undefined });
+  const { id, status } = await post({
+    type: 'google.cloud.audit.log.v1.written',
+    body: JSON.stringify({
+      protoPayload: {
+        serviceName: 'redis.googleapis.com',
+        methodName,
+        resourceName: 'projects/test-project/locations/us-central1/instances/x',
+      },
+    }),
+    entry: undefined,
+  });
   expect(status).toBe(204);
   expect(JSON.stringify(logs.lines().find((l) => l['event_id'] === id)).length).toBeLessThanOrEqual(LOG_LINE_LIMIT);
 });

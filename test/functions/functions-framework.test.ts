@@ -16,7 +16,11 @@ const audience = BASE_ENV['RESYNC_AUDIENCE']!;
 beforeAll(async () => {
   issuer = await startTokenIssuer();
   // A plaintext loopback Memorystore endpoint keeps the client from probing Google's metadata server.
-  Object.assign(process.env, BASE_ENV, { ID_TOKEN_CERTS_URL: issuer.certsUrl, MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9', MEMORYSTORE_API_PLAINTEXT: 'true' });
+  Object.assign(process.env, BASE_ENV, {
+    ID_TOKEN_CERTS_URL: issuer.certsUrl,
+    MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9',
+    MEMORYSTORE_API_PLAINTEXT: 'true',
+  });
   await import('../../functions/index.js');
 });
 
@@ -38,9 +42,21 @@ function postEvent(event: ReturnType<typeof pubsubEvent>): request.Test {
 describe('syncOnAuditLog', () => {
   test.each([
     ['a payload that is not JSON', pubsubEvent('garbage'), /not a JSON LogEntry/],
-    ['another service', pubsubEvent(logEntry({ serviceName: 'compute.googleapis.com' })), /is not one of redis\.googleapis\.com/],
-    ['the first entry of an operation', pubsubEvent(logEntry({ operation: { first: true, last: false } })), /first entry/],
-    ['an instance of another project', pubsubEvent(logEntry({ resourceName: 'projects/other/locations/us-central1/instances/x' })), /not MEMORYSTORE_PROJECT/],
+    [
+      'another service',
+      pubsubEvent(logEntry({ serviceName: 'compute.googleapis.com' })),
+      /is not one of redis\.googleapis\.com/,
+    ],
+    [
+      'the first entry of an operation',
+      pubsubEvent(logEntry({ operation: { first: true, last: false } })),
+      /first entry/,
+    ],
+    [
+      'an instance of another project',
+      pubsubEvent(logEntry({ resourceName: 'projects/other/locations/us-central1/instances/x' })),
+      /not MEMORYSTORE_PROJECT/,
+    ],
   ])('acknowledges %s (2xx) and logs why', async (_title, event, reason) => {
     const logs = captureLogs();
     try {
@@ -59,7 +75,9 @@ describe('syncOnAuditLog', () => {
       const event = pubsubEvent(logEntry(), { id: 'too-old' });
       const response = await postEvent(event).set('ce-time', '2020-01-01T00:00:00Z');
       expect(response.status).toBe(204);
-      expect(logs.lines().find((l) => l['event_id'] === 'too-old')).toMatchObject({ reason: expect.stringMatching(/older than EVENT_MAX_AGE_SECONDS/) });
+      expect(logs.lines().find((l) => l['event_id'] === 'too-old')).toMatchObject({
+        reason: expect.stringMatching(/older than EVENT_MAX_AGE_SECONDS/),
+      });
     } finally {
       logs.restore();
     }
@@ -79,7 +97,9 @@ describe('syncOnAuditLog', () => {
         .send(JSON.stringify(entry));
       expect(response.status).toBe(204);
       // It got as far as the instance's project, so the entry was read.
-      expect(logs.lines().find((l) => l['event_id'] === 'eventarc-1')).toMatchObject({ reason: expect.stringMatching(/project other, not MEMORYSTORE_PROJECT/) });
+      expect(logs.lines().find((l) => l['event_id'] === 'eventarc-1')).toMatchObject({
+        reason: expect.stringMatching(/project other, not MEMORYSTORE_PROJECT/),
+      });
     } finally {
       logs.restore();
     }
@@ -90,7 +110,10 @@ describe('syncOnAuditLog', () => {
     try {
       const response = await postEvent(pubsubEvent(logEntry(), { id: 'needs-cluster' }));
       expect(response.status).toBe(500);
-      expect(logs.lines().find((l) => l['event_id'] === 'needs-cluster')).toMatchObject({ severity: 'ERROR', message: expect.stringMatching(/retried/) });
+      expect(logs.lines().find((l) => l['event_id'] === 'needs-cluster')).toMatchObject({
+        severity: 'ERROR',
+        message: expect.stringMatching(/retried/),
+      });
     } finally {
       logs.restore();
     }
@@ -111,14 +134,55 @@ describe('resync authentication (RESYNC_AUTH=verify, the default: the token arri
   });
 
   test.each([
-    ['a token for another audience', () => issuer.sign({ email: 'operator@example.com', audience: 'https://elsewhere' }), 401, /wrong audience/],
-    ['an expired token', () => issuer.sign({ email: 'operator@example.com', audience, expiresInSeconds: -600 }), 401, /expired/],
-    ['a token issued in the future', () => issuer.sign({ email: 'operator@example.com', audience, issuedAtOffsetSeconds: 900, expiresInSeconds: 3600 }), 401, /issued in the future/],
-    ['a token signed by an unknown key', () => issuer.signWithUnknownKey({ email: 'operator@example.com', audience }), 401, /bad signature/],
-    ['a token from another issuer', () => issuer.sign({ email: 'operator@example.com', audience, issuer: 'https://evil.example.com' }), 401, /not issued by Google/],
-    ['a token whose signature Cloud Run removed', async () => stripSignature(await issuer.sign({ email: 'operator@example.com', audience })), 401, /removed by Cloud Run.*RESYNC_AUTH=cloud-run/],
-    ['a principal that is not allowed', () => issuer.sign({ email: 'mallory@example.com', audience }), 403, /not in RESYNC_ALLOWED_PRINCIPALS/],
-    ['an unverified email', () => issuer.sign({ email: 'operator@example.com', audience, emailVerified: false }), 403, /no verified email/],
+    [
+      'a token for another audience',
+      () => issuer.sign({ email: 'operator@example.com', audience: 'https://elsewhere' }),
+      401,
+      /wrong audience/,
+    ],
+    [
+      'an expired token',
+      () => issuer.sign({ email: 'operator@example.com', audience, expiresInSeconds: -600 }),
+      401,
+      /expired/,
+    ],
+    [
+      'a token issued in the future',
+      () =>
+        issuer.sign({ email: 'operator@example.com', audience, issuedAtOffsetSeconds: 900, expiresInSeconds: 3600 }),
+      401,
+      /issued in the future/,
+    ],
+    [
+      'a token signed by an unknown key',
+      () => issuer.signWithUnknownKey({ email: 'operator@example.com', audience }),
+      401,
+      /bad signature/,
+    ],
+    [
+      'a token from another issuer',
+      () => issuer.sign({ email: 'operator@example.com', audience, issuer: 'https://evil.example.com' }),
+      401,
+      /not issued by Google/,
+    ],
+    [
+      'a token whose signature Cloud Run removed',
+      async () => stripSignature(await issuer.sign({ email: 'operator@example.com', audience })),
+      401,
+      /removed by Cloud Run.*RESYNC_AUTH=cloud-run/,
+    ],
+    [
+      'a principal that is not allowed',
+      () => issuer.sign({ email: 'mallory@example.com', audience }),
+      403,
+      /not in RESYNC_ALLOWED_PRINCIPALS/,
+    ],
+    [
+      'an unverified email',
+      () => issuer.sign({ email: 'operator@example.com', audience, emailVerified: false }),
+      403,
+      /no verified email/,
+    ],
   ])('%s is refused, and nothing of the token is echoed', async (_title, token, status, reason) => {
     const logs = captureLogs();
     try {
@@ -126,7 +190,8 @@ describe('resync authentication (RESYNC_AUTH=verify, the default: the token arri
       const response = await server().post('/').set('authorization', `Bearer ${bearer}`);
       expect(response.status).toBe(status);
       expect(response.body).toEqual({ error: expect.stringMatching(reason) });
-      for (const segment of bearer.split('.')) expect(`${response.text}${JSON.stringify(logs.lines())}`).not.toContain(segment);
+      for (const segment of bearer.split('.'))
+        expect(`${response.text}${JSON.stringify(logs.lines())}`).not.toContain(segment);
     } finally {
       logs.restore();
     }
@@ -134,8 +199,15 @@ describe('resync authentication (RESYNC_AUTH=verify, the default: the token arri
 
   test.each([
     ['a header that does not decode, and a payload that does not', (h: string, p: string) => `${h}x.${p}x.c2ln`],
-    ['a header that decodes, and a payload that does not (google-auth-library quotes the header)', (h: string, p: string) => `${h}.e30x${p}.c2ln`],
-    ['a payload that decodes to claims the library quotes (no issue time)', (h: string) => `${h}.${Buffer.from(JSON.stringify({ aud: audience, secret: 'claim-material-42' })).toString('base64url')}.c2ln`],
+    [
+      'a header that decodes, and a payload that does not (google-auth-library quotes the header)',
+      (h: string, p: string) => `${h}.e30x${p}.c2ln`,
+    ],
+    [
+      'a payload that decodes to claims the library quotes (no issue time)',
+      (h: string) =>
+        `${h}.${Buffer.from(JSON.stringify({ aud: audience, secret: 'claim-material-42' })).toString('base64url')}.c2ln`,
+    ],
   ])('a malformed token (%s) is refused without echoing it', async (_title, make) => {
     const logs = captureLogs();
     try {
@@ -160,8 +232,22 @@ describe('resync authentication (RESYNC_AUTH=verify, the default: the token arri
   test('X-Serverless-Authorization is read before Authorization', async () => {
     const good = await issuer.sign({ email: 'operator@example.com', audience });
     const other = await issuer.sign({ email: 'mallory@example.com', audience });
-    expect((await server().post('/?dryRun=true').set('x-serverless-authorization', `Bearer ${other}`).set('authorization', `Bearer ${good}`)).status).toBe(403);
-    expect((await server().post('/?dryRun=true').set('x-serverless-authorization', `Bearer ${good}`).set('authorization', 'Basic dXNlcjpwYXNz')).status).toBe(500);
+    expect(
+      (
+        await server()
+          .post('/?dryRun=true')
+          .set('x-serverless-authorization', `Bearer ${other}`)
+          .set('authorization', `Bearer ${good}`)
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await server()
+          .post('/?dryRun=true')
+          .set('x-serverless-authorization', `Bearer ${good}`)
+          .set('authorization', 'Basic dXNlcjpwYXNz')
+      ).status,
+    ).toBe(500);
   });
 });
 
@@ -182,7 +268,8 @@ describe('resync options are parsed strictly: a bad spelling is 400 and nothing 
       const response = await post(options);
       expect(response.status).toBe(400);
       // A body the Functions Framework's JSON parser refuses (JSON null) never reaches the function at all.
-      if (response.type === 'application/json') expect(response.body).toEqual({ error: expect.stringMatching(message) });
+      if (response.type === 'application/json')
+        expect(response.body).toEqual({ error: expect.stringMatching(message) });
       // Nothing ran: the resync never asked for the cluster (which, unreachable here, would have made it a 500).
       expect(logs.lines().filter((l) => /^resync (failed|finished)/.test(String(l['message'])))).toEqual([]);
     } finally {
@@ -190,9 +277,12 @@ describe('resync options are parsed strictly: a bad spelling is 400 and nothing 
     }
   });
 
-  test.each(ACCEPTED_OPTIONS)('%s is accepted (and the resync runs: 500, the cluster being unreachable here)', async (_title, options) => {
-    expect((await post(options)).status).toBe(500);
-  });
+  test.each(ACCEPTED_OPTIONS)(
+    '%s is accepted (and the resync runs: 500, the cluster being unreachable here)',
+    async (_title, options) => {
+      expect((await post(options)).status).toBe(500);
+    },
+  );
 
   test('the options are read only from an authenticated caller', async () => {
     expect((await request(getTestServer('resync')).post('/?dryRun=yes')).status).toBe(401);

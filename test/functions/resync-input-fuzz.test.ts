@@ -19,7 +19,11 @@ const tokens: Record<'allowed' | 'forbidden', string> = { allowed: '', forbidden
 
 beforeAll(async () => {
   issuer = await startTokenIssuer();
-  Object.assign(process.env, BASE_ENV, { ID_TOKEN_CERTS_URL: issuer.certsUrl, MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9', MEMORYSTORE_API_PLAINTEXT: 'true' });
+  Object.assign(process.env, BASE_ENV, {
+    ID_TOKEN_CERTS_URL: issuer.certsUrl,
+    MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9',
+    MEMORYSTORE_API_PLAINTEXT: 'true',
+  });
   await import('../../functions/index.js');
   const audience = BASE_ENV['RESYNC_AUDIENCE']!;
   tokens.allowed = await issuer.sign({ email: 'operator@example.com', audience });
@@ -40,7 +44,13 @@ function headerFor(credentials: Credentials): Record<string, string> {
 function send(generated: ResyncCase): request.Test {
   const server = request(getTestServer('resync'));
   const path = `/${generated.query}`;
-  const call = { POST: server.post(path), GET: server.get(path), PUT: server.put(path), PATCH: server.patch(path), DELETE: server.delete(path) }[generated.method].set(headerFor(generated.credentials));
+  const call = {
+    POST: server.post(path),
+    GET: server.get(path),
+    PUT: server.put(path),
+    PATCH: server.patch(path),
+    DELETE: server.delete(path),
+  }[generated.method].set(headerFor(generated.credentials));
   return generated.body ? call.set('content-type', generated.body.type).send(generated.body.text) : call;
 }
 
@@ -54,8 +64,14 @@ function refusedBeforeOptions(generated: ResyncCase): number | undefined {
 /** Pieces of a token-shaped credential long enough that finding one in the output means it was echoed. */
 function secretPieces(credentials: Credentials): string[] {
   if (credentials.kind !== 'garbage') return [];
-  const pieces = credentials.bearer.replace(/^\S+ /, '').split('.').filter((p) => p.length >= 12);
-  return [...pieces, ...pieces.map((p) => Buffer.from(p, 'base64url').toString('utf8')).filter((p) => p.startsWith('secret-material-'))];
+  const pieces = credentials.bearer
+    .replace(/^\S+ /, '')
+    .split('.')
+    .filter((p) => p.length >= 12);
+  return [
+    ...pieces,
+    ...pieces.map((p) => Buffer.from(p, 'base64url').toString('utf8')).filter((p) => p.startsWith('secret-material-')),
+  ];
 }
 
 test('malformed or unauthorised requests are refused with a JSON error and run nothing; nothing is a 200; no token is echoed', async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function loadFunctions(env: Record<string, string>): { status: number | null; stderr: string } {
-  const script = "await import(process.argv[1])";
+  const script = 'await import(process.argv[1])';
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, `${root}build/functions/index.js`], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     encoding: 'utf8',
@@ -19,19 +19,34 @@ function loadFunctions(env: Record<string, string>): { status: number | null; st
 
 describe('start-up with a bad configuration (built module; run `npm run build` first)', () => {
   test('a missing variable stops start-up, naming it', () => {
-    const { status, stderr } = loadFunctions({ KUBECONFIG: '/x', RESYNC_AUDIENCE: 'https://resync-unittest-uc.a.run.app', RESYNC_ALLOWED_PRINCIPALS: 'a@b.c' });
+    const { status, stderr } = loadFunctions({
+      KUBECONFIG: '/x',
+      RESYNC_AUDIENCE: 'https://resync-unittest-uc.a.run.app',
+      RESYNC_ALLOWED_PRINCIPALS: 'a@b.c',
+    });
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/ConfigError: MEMORYSTORE_PROJECT: expected a Google Cloud project id, got nothing/);
   });
 
   test('a malformed variable stops start-up, naming it and what it expects', () => {
-    const { status, stderr } = loadFunctions({ MEMORYSTORE_PROJECT: 'test-project', KUBECONFIG: '/x', RESYNC_AUDIENCE: 'https://resync-unittest-uc.a.run.app', RESYNC_ALLOWED_PRINCIPALS: 'a@b.c', GATEWAY_PORT_RANGE: 'lots' });
+    const { status, stderr } = loadFunctions({
+      MEMORYSTORE_PROJECT: 'test-project',
+      KUBECONFIG: '/x',
+      RESYNC_AUDIENCE: 'https://resync-unittest-uc.a.run.app',
+      RESYNC_ALLOWED_PRINCIPALS: 'a@b.c',
+      GATEWAY_PORT_RANGE: 'lots',
+    });
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/GATEWAY_PORT_RANGE: expected `from-to`/);
   });
 
   test('a valid configuration loads', () => {
-    const { status, stderr } = loadFunctions({ MEMORYSTORE_PROJECT: 'test-project', KUBECONFIG: '/x', RESYNC_AUDIENCE: 'https://resync-unittest-uc.a.run.app', RESYNC_ALLOWED_PRINCIPALS: 'a@b.c' });
+    const { status, stderr } = loadFunctions({
+      MEMORYSTORE_PROJECT: 'test-project',
+      KUBECONFIG: '/x',
+      RESYNC_AUDIENCE: 'https://resync-unittest-uc.a.run.app',
+      RESYNC_ALLOWED_PRINCIPALS: 'a@b.c',
+    });
     expect(stderr).toBe('');
     expect(status).toBe(0);
   });

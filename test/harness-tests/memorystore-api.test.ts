@@ -14,8 +14,18 @@ const parent = (location: string) => `projects/test-project/locations/${location
 beforeEach(async () => {
   server = await startFakeMemorystore({ projectId: 'test-project' });
   client = localRedisClient(server.port, 'test-project');
-  for (const [location, id] of [['us-central1', 'a'], ['us-central1', 'b'], ['europe-west1', 'c'], ['asia-east1', 'd'], ['asia-east1', 'e']] as const) {
-    const [operation] = await client.createInstance({ parent: parent(location), instanceId: id, instance: { tier: 'BASIC', memorySizeGb: 1 } });
+  for (const [location, id] of [
+    ['us-central1', 'a'],
+    ['us-central1', 'b'],
+    ['europe-west1', 'c'],
+    ['asia-east1', 'd'],
+    ['asia-east1', 'e'],
+  ] as const) {
+    const [operation] = await client.createInstance({
+      parent: parent(location),
+      instanceId: id,
+      instance: { tier: 'BASIC', memorySizeGb: 1 },
+    });
     await operation.promise();
   }
 });
@@ -51,7 +61,10 @@ test('an unreachable region is reported and its instances are left out', async (
 test('a resize keeps the address; a delete ends in NOT_FOUND, which the adapter reads as gone', async () => {
   const name = `${parent('asia-east1')}/instances/e`;
   const [before] = await client.getInstance({ name });
-  const [resize] = await client.updateInstance({ updateMask: { paths: ['memory_size_gb'] }, instance: { name, memorySizeGb: 4 } });
+  const [resize] = await client.updateInstance({
+    updateMask: { paths: ['memory_size_gb'] },
+    instance: { name, memorySizeGb: 4 },
+  });
   const [resized] = await resize.promise();
   expect(resized).toMatchObject({ memorySizeGb: 4, host: before.host });
   expect((await client.getInstance({ name }))[0].state).toBe('READY');
@@ -62,6 +75,10 @@ test('a resize keeps the address; a delete ends in NOT_FOUND, which the adapter 
 });
 
 test('bad requests get the gRPC codes the real API uses', async () => {
-  await expect(client.createInstance({ parent: parent('us-central1'), instanceId: 'a', instance: { memorySizeGb: 1 } })).rejects.toMatchObject({ code: 6 });
-  await expect(client.createInstance({ parent: parent('us-central1'), instanceId: 'Bad_Id', instance: { memorySizeGb: 1 } })).rejects.toMatchObject({ code: 3 });
+  await expect(
+    client.createInstance({ parent: parent('us-central1'), instanceId: 'a', instance: { memorySizeGb: 1 } }),
+  ).rejects.toMatchObject({ code: 6 });
+  await expect(
+    client.createInstance({ parent: parent('us-central1'), instanceId: 'Bad_Id', instance: { memorySizeGb: 1 } }),
+  ).rejects.toMatchObject({ code: 3 });
 });

@@ -3,7 +3,11 @@ import type { MemorystoreClient } from '@google-cloud/memorystore';
 import type { CloudRedisClusterClient } from '@google-cloud/redis-cluster';
 import { memorystoreSources } from '../../shared/adapters/memorystore-sources.js';
 import type { InstanceSource } from '../../shared/adapters/instance-source.js';
-import { localProductClients, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import {
+  localProductClients,
+  startFakeMemorystore,
+  type FakeMemorystore,
+} from '../../dev/harness/memorystore/index.js';
 
 /**
  * The local Valkey and Memcached APIs through their real client libraries (each with its own google-gax), and the
@@ -20,19 +24,30 @@ const parent = 'projects/test-project/locations/us-central1';
 beforeEach(async () => {
   server = await startFakeMemorystore({ projectId: 'test-project' });
   ({ valkey, memcache, cluster } = localProductClients(server.port, 'test-project'));
-  source = await memorystoreSources({ project: 'test-project', products: ['redis', 'valkey', 'memcached', 'redis-cluster'], memorystoreEndpoint: { host: '127.0.0.1', port: server.port, plaintext: true } });
+  source = await memorystoreSources({
+    project: 'test-project',
+    products: ['redis', 'valkey', 'memcached', 'redis-cluster'],
+    memorystoreEndpoint: { host: '127.0.0.1', port: server.port, plaintext: true },
+  });
 });
 afterEach(async () => {
   await Promise.all([valkey.close(), memcache.close(), cluster.close()]);
   await server.stop();
 });
 
-const createValkey = async (id: string, instance: Record<string, unknown> = { mode: 'CLUSTER_DISABLED', replicaCount: 0 }) => {
+const createValkey = async (
+  id: string,
+  instance: Record<string, unknown> = { mode: 'CLUSTER_DISABLED', replicaCount: 0 },
+) => {
   const [operation] = await valkey.createInstance({ parent, instanceId: id, instance });
   await operation.promise();
 };
 const createMemcached = async (id: string) => {
-  const [operation] = await memcache.createInstance({ parent, instanceId: id, instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } } });
+  const [operation] = await memcache.createInstance({
+    parent,
+    instanceId: id,
+    instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } },
+  });
   await operation.promise();
 };
 const createCluster = async (id: string) => {
@@ -41,8 +56,15 @@ const createCluster = async (id: string) => {
 };
 
 test('Valkey: a create is CREATING with no endpoint, then ACTIVE with its PSC primary endpoint', async () => {
-  const [operation] = await valkey.createInstance({ parent, instanceId: 'vk-1', instance: { mode: 'CLUSTER_DISABLED', replicaCount: 0 } });
-  expect((await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-1`))).toMatchObject({ state: 'CREATING', phase: 'changing' });
+  const [operation] = await valkey.createInstance({
+    parent,
+    instanceId: 'vk-1',
+    instance: { mode: 'CLUSTER_DISABLED', replicaCount: 0 },
+  });
+  expect(await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-1`)).toMatchObject({
+    state: 'CREATING',
+    phase: 'changing',
+  });
   const [done] = await operation.promise();
   // The operation's response is the Instance, decoded with the package's own protos (enums as numbers there: 2 = ACTIVE).
   expect(done).toMatchObject({ name: `${parent}/instances/vk-1`, state: 2 });
@@ -55,7 +77,10 @@ test('Valkey: adding a replica adds the reader endpoint; the primary keeps its a
   await createValkey('vk-1');
   const name = `//memorystore.googleapis.com/${parent}/instances/vk-1`;
   const before = await source.get(name);
-  const [operation] = await valkey.updateInstance({ updateMask: { paths: ['replica_count'] }, instance: { name: `${parent}/instances/vk-1`, replicaCount: 1 } });
+  const [operation] = await valkey.updateInstance({
+    updateMask: { paths: ['replica_count'] },
+    instance: { name: `${parent}/instances/vk-1`, replicaCount: 1 },
+  });
   await operation.promise();
   const after = await source.get(name);
   expect(after?.endpoints?.map((e) => e.role)).toEqual(['primary', 'read']);
@@ -63,7 +88,11 @@ test('Valkey: adding a replica adds the reader endpoint; the primary keeps its a
 });
 
 test('Valkey in cluster mode is a sharded target with a discovery endpoint', async () => {
-  const [operation] = await valkey.createInstance({ parent, instanceId: 'vk-cluster', instance: { mode: 'CLUSTER', shardCount: 3 } });
+  const [operation] = await valkey.createInstance({
+    parent,
+    instanceId: 'vk-cluster',
+    instance: { mode: 'CLUSTER', shardCount: 3 },
+  });
   await operation.promise();
   const instance = await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-cluster`);
   expect(instance).toMatchObject({ sharded: true, endpoints: [{ role: 'discovery' }] });
@@ -73,12 +102,22 @@ test('Valkey in cluster mode is a sharded target with a discovery endpoint', asy
 });
 
 test('Memcached: a create gets its discovery endpoint and one endpoint per node; a resize keeps the nodes it keeps', async () => {
-  const [operation] = await memcache.createInstance({ parent, instanceId: 'mc-1', instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } } });
+  const [operation] = await memcache.createInstance({
+    parent,
+    instanceId: 'mc-1',
+    instance: { nodeCount: 2, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } },
+  });
   await operation.promise();
   const name = `//memcache.googleapis.com/${parent}/instances/mc-1`;
   const two = await source.get(name);
-  expect(two).toMatchObject({ phase: 'ready', endpoints: [{ role: 'discovery', port: 11211 }, { port: 11211 }, { port: 11211 }] });
-  const [resize] = await memcache.updateInstance({ updateMask: { paths: ['node_count'] }, instance: { name: `${parent}/instances/mc-1`, nodeCount: 3 } });
+  expect(two).toMatchObject({
+    phase: 'ready',
+    endpoints: [{ role: 'discovery', port: 11211 }, { port: 11211 }, { port: 11211 }],
+  });
+  const [resize] = await memcache.updateInstance({
+    updateMask: { paths: ['node_count'] },
+    instance: { name: `${parent}/instances/mc-1`, nodeCount: 3 },
+  });
   await resize.promise();
   const three = await source.get(name);
   expect(three?.endpoints).toHaveLength(4);
@@ -90,8 +129,16 @@ test('Redis Cluster: a sharded target with its discovery endpoint; a reshard kee
   await operation.promise();
   const name = `//redis.googleapis.com/${parent}/clusters/rc-1`;
   const created = await source.get(name);
-  expect(created).toMatchObject({ state: 'ACTIVE', phase: 'ready', sharded: true, endpoints: [{ role: 'discovery', port: 6379 }] });
-  const [reshard] = await cluster.updateCluster({ updateMask: { paths: ['shard_count'] }, cluster: { name: `${parent}/clusters/rc-1`, shardCount: 5 } });
+  expect(created).toMatchObject({
+    state: 'ACTIVE',
+    phase: 'ready',
+    sharded: true,
+    endpoints: [{ role: 'discovery', port: 6379 }],
+  });
+  const [reshard] = await cluster.updateCluster({
+    updateMask: { paths: ['shard_count'] },
+    cluster: { name: `${parent}/clusters/rc-1`, shardCount: 5 },
+  });
   await reshard.promise();
   expect((await source.get(name))?.endpoints).toEqual(created?.endpoints);
 });

@@ -6,7 +6,14 @@ import { outboxName } from '../../shared/audit/audit-outbox.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { servicePortName } from '../../shared/render/names.js';
 import { renderEgress } from '../../shared/render/render-instance.js';
-import { admissionPolicyName, bindRbac, createAll, createEgressGatewayFixtures, unbindAdmissionPolicy, type AdmissionPolicyOptions } from '../../dev/harness/control-plane/index.js';
+import {
+  admissionPolicyName,
+  bindRbac,
+  createAll,
+  createEgressGatewayFixtures,
+  unbindAdmissionPolicy,
+  type AdmissionPolicyOptions,
+} from '../../dev/harness/control-plane/index.js';
 import { nameOf } from '../fixtures/instances.js';
 import { testConfig } from '../../dev/fixtures/settings.js';
 import { DryRunClient, ownerLabels, serviceEntry, type Outcome } from './support/dry-run-requests.js';
@@ -21,22 +28,45 @@ import { sharedStack, SYNC_USER } from './shared-stack.js';
  */
 const stack = sharedStack();
 const OWNER = 'e2e';
-const policyFor = (namespace: string): AdmissionPolicyOptions => ({ user: SYNC_USER, ownerId: OWNER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+const policyFor = (namespace: string): AdmissionPolicyOptions => ({
+  user: SYNC_USER,
+  ownerId: OWNER,
+  istioNamespace: namespace,
+  egressGatewayNamespace: namespace,
+  egressGatewayService: 'istio-egressgateway',
+});
 
 async function setUp(namespace: string): Promise<void> {
   await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
   await bindRbac(stack.adminKubeconfig, policyFor(namespace));
-  await createAll(stack.adminKubeconfig, [serviceEntry(namespace, 'foreign', { team: 'platform' }), serviceEntry(namespace, 'ours', ownerLabels(OWNER))]);
+  await createAll(stack.adminKubeconfig, [
+    serviceEntry(namespace, 'foreign', { team: 'platform' }),
+    serviceEntry(namespace, 'ours', ownerLabels(OWNER)),
+  ]);
 }
 
-const refusedBy = (namespace: string, part: 'gateway-service' | 'istio-objects' | 'audit-outbox') => (result: Outcome): void => {
-  expect(result.status).toBe(403);
-  expect(result.message).toContain(`ValidatingAdmissionPolicy '${admissionPolicyName({ istioNamespace: namespace })}-${part}'`);
-};
+const refusedBy =
+  (namespace: string, part: 'gateway-service' | 'istio-objects' | 'audit-outbox') =>
+  (result: Outcome): void => {
+    expect(result.status).toBe(403);
+    expect(result.message).toContain(
+      `ValidatingAdmissionPolicy '${admissionPolicyName({ istioNamespace: namespace })}-${part}'`,
+    );
+  };
 
-const configMap = (namespace: string, name: string, labels?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, ...(labels ? { labels } : {}) }, data: {} });
+const configMap = (namespace: string, name: string, labels?: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace, ...(labels ? { labels } : {}) },
+  data: {},
+});
 
-const ourPort = (port: number, targetPort = port) => ({ name: servicePortName(nameOf('cache-a'), 'primary'), port, targetPort, protocol: 'TCP' });
+const ourPort = (port: number, targetPort = port) => ({
+  name: servicePortName(nameOf('cache-a'), 'primary'),
+  port,
+  targetPort,
+  protocol: 'TCP',
+});
 
 describe('refused for the functions identity', () => {
   const namespace = 'e2e-admission';
@@ -45,12 +75,34 @@ describe('refused for the functions identity', () => {
 
   test.each([
     ['change the selector (server-side apply)', () => sync.applyToService({ spec: { selector: { app: 'hijack' } } })],
-    ['change the selector (strategic merge patch)', () => sync.mergeIntoService({ spec: { selector: { istio: 'hijack' } } })],
+    [
+      'change the selector (strategic merge patch)',
+      () => sync.mergeIntoService({ spec: { selector: { istio: 'hijack' } } }),
+    ],
     ['change the type', () => sync.mergeIntoService({ spec: { type: 'LoadBalancer' } })],
-    ["change an installer port's target", () => sync.mergeIntoService({ spec: { ports: [{ port: 80, targetPort: 9999 }] } })],
-    ['remove an installer port', () => sync.mergeIntoService({ spec: { ports: [{ name: 'http2', port: 80, targetPort: 8080, protocol: 'TCP' }] } }, true)],
-    ['add a port not named the project way', () => sync.applyToService({ spec: { ports: [{ name: 'tcp-redis-16999', port: 16999, targetPort: 16999, protocol: 'TCP' }] } })],
-    ['add a port named the project way that targets another port', () => sync.applyToService({ spec: { ports: [ourPort(16999, 15021)] } })],
+    [
+      "change an installer port's target",
+      () => sync.mergeIntoService({ spec: { ports: [{ port: 80, targetPort: 9999 }] } }),
+    ],
+    [
+      'remove an installer port',
+      () =>
+        sync.mergeIntoService(
+          { spec: { ports: [{ name: 'http2', port: 80, targetPort: 8080, protocol: 'TCP' }] } },
+          true,
+        ),
+    ],
+    [
+      'add a port not named the project way',
+      () =>
+        sync.applyToService({
+          spec: { ports: [{ name: 'tcp-redis-16999', port: 16999, targetPort: 16999, protocol: 'TCP' }] },
+        }),
+    ],
+    [
+      'add a port named the project way that targets another port',
+      () => sync.applyToService({ spec: { ports: [ourPort(16999, 15021)] } }),
+    ],
     ['label the Service', () => sync.applyToService({ metadata: { labels: { istio: 'hijack' } } })],
   ])('on the egress gateway Service: %s', async (_what, call) => {
     refusedBy(namespace, 'gateway-service')(await call());
@@ -58,19 +110,38 @@ describe('refused for the functions identity', () => {
 
   test.each([
     ['create a ServiceEntry without the labels', () => sync.create(serviceEntry(namespace, 'unlabelled'))],
-    ['create a ServiceEntry of another owner', () => sync.create(serviceEntry(namespace, 'theirs', ownerLabels('someone-else')))],
-    ['adopt a foreign ServiceEntry by labelling it as ours', () => sync.relabel(serviceEntry(namespace, 'foreign'), ownerLabels(OWNER))],
+    [
+      'create a ServiceEntry of another owner',
+      () => sync.create(serviceEntry(namespace, 'theirs', ownerLabels('someone-else'))),
+    ],
+    [
+      'adopt a foreign ServiceEntry by labelling it as ours',
+      () => sync.relabel(serviceEntry(namespace, 'foreign'), ownerLabels(OWNER)),
+    ],
     ['delete a foreign ServiceEntry', () => sync.delete(serviceEntry(namespace, 'foreign'))],
-    ['drop the owner label from one of ours', () => sync.relabel(serviceEntry(namespace, 'ours'), { 'app.kubernetes.io/managed-by': 'memorystore-egress-sync' })],
-    ['hand one of ours to another owner', () => sync.relabel(serviceEntry(namespace, 'ours'), ownerLabels('someone-else'))],
+    [
+      'drop the owner label from one of ours',
+      () =>
+        sync.relabel(serviceEntry(namespace, 'ours'), { 'app.kubernetes.io/managed-by': 'memorystore-egress-sync' }),
+    ],
+    [
+      'hand one of ours to another owner',
+      () => sync.relabel(serviceEntry(namespace, 'ours'), ownerLabels('someone-else')),
+    ],
   ])('on Istio objects: %s', async (_what, call) => {
     refusedBy(namespace, 'istio-objects')(await call());
   });
 
   test.each([
-    ['create a ConfigMap that is not its audit outbox', () => sync.create(configMap(namespace, 'settings', ownerLabels(OWNER)))],
+    [
+      'create a ConfigMap that is not its audit outbox',
+      () => sync.create(configMap(namespace, 'settings', ownerLabels(OWNER))),
+    ],
     ['create its audit outbox without the labels', () => sync.create(configMap(namespace, outboxName(OWNER)))],
-    ['create its audit outbox as another owner', () => sync.create(configMap(namespace, outboxName(OWNER), ownerLabels('someone-else')))],
+    [
+      'create its audit outbox as another owner',
+      () => sync.create(configMap(namespace, outboxName(OWNER), ownerLabels('someone-else'))),
+    ],
   ])('on ConfigMaps: %s', async (_what, call) => {
     refusedBy(namespace, 'audit-outbox')(await call());
   });
@@ -90,12 +161,18 @@ describe('allowed: every change the functions make, through their own Kubernetes
   const cluster = new ClusterView(stack.adminKubeconfig, namespace);
   const instance = nameOf('cache-a');
   const settings = testConfig({ ISTIO_NAMESPACE: namespace, EGRESS_GATEWAY_NAMESPACE: namespace, OWNER_ID: OWNER });
-  const objects: KubeObject[] = renderEgress(instance, [{ role: 'primary', address: '10.0.0.3', port: 6379, gatewayPort: 16379 }], settings);
+  const objects: KubeObject[] = renderEgress(
+    instance,
+    [{ role: 'primary', address: '10.0.0.3', port: 6379, gatewayPort: 16379 }],
+    settings,
+  );
   beforeAll(() => setUp(namespace));
   afterAll(() => store.close());
 
   test('add its port to the egress gateway Service, then remove it', async () => {
-    await store.applyServicePorts(serviceApplyBody({ namespace, name: 'istio-egressgateway' }, [gatewayServicePort(instance, 'primary', 16379)]));
+    await store.applyServicePorts(
+      serviceApplyBody({ namespace, name: 'istio-egressgateway' }, [gatewayServicePort(instance, 'primary', 16379)]),
+    );
     expect(await cluster.gatewayPorts()).toEqual([80, 443, 16379]);
     await store.applyServicePorts(serviceApplyBody({ namespace, name: 'istio-egressgateway' }, []));
     expect(await cluster.gatewayPorts()).toEqual([80, 443]);
@@ -118,9 +195,23 @@ describe('allowed: every change the functions make, through their own Kubernetes
 
   test('create, replace and delete the Istio objects of an instance', async () => {
     const created = await Promise.all(objects.map((o) => store.create(o)));
-    expect(created.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`));
-    const replaced = await Promise.all(created.map((o) => store.replace({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, 'memorystore-egress-sync/last-change-id': 'replaced' } } })));
-    expect(replaced.map((o) => o.metadata.annotations?.['memorystore-egress-sync/last-change-id'])).toEqual(objects.map(() => 'replaced'));
+    expect(created.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+    );
+    const replaced = await Promise.all(
+      created.map((o) =>
+        store.replace({
+          ...o,
+          metadata: {
+            ...o.metadata,
+            annotations: { ...o.metadata.annotations, 'memorystore-egress-sync/last-change-id': 'replaced' },
+          },
+        }),
+      ),
+    );
+    expect(replaced.map((o) => o.metadata.annotations?.['memorystore-egress-sync/last-change-id'])).toEqual(
+      objects.map(() => 'replaced'),
+    );
     await Promise.all(replaced.map((o) => store.delete(o)));
     const left = [...(await cluster.istioObjects()).keys()].sort();
     expect(left).toEqual(['ServiceEntry/foreign', 'ServiceEntry/ours']);

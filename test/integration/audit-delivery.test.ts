@@ -19,7 +19,11 @@ afterAll(async () => rig?.stop());
 
 async function outbox(): Promise<{ records: AuditRecord[]; labels: Record<string, string> } | undefined> {
   try {
-    const map = (await rig.cluster.api.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: outboxName('e2e'), namespace: rig.namespace } })) as unknown as { data?: Record<string, string>; metadata: { labels?: Record<string, string> } };
+    const map = (await rig.cluster.api.read({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: outboxName('e2e'), namespace: rig.namespace },
+    })) as unknown as { data?: Record<string, string>; metadata: { labels?: Record<string, string> } };
     const lines = (map.data?.['records.jsonl'] ?? '').split('\n').filter((l) => l !== '');
     return { records: lines.map((l) => JSON.parse(l) as AuditRecord), labels: map.metadata.labels ?? {} };
   } catch (error) {
@@ -31,7 +35,11 @@ async function outbox(): Promise<{ records: AuditRecord[]; labels: Record<string
 test('a failed publish keeps the record in the outbox, the event is acknowledged, and the next resync publishes it', async () => {
   const topic = rig.auditTopic;
   await topic.delete();
-  const [operation] = await rig.redis.createInstance({ parent: 'projects/test-project/locations/us-central1', instanceId: 'audited-cache', instance: { tier: 'BASIC', memorySizeGb: 1 } });
+  const [operation] = await rig.redis.createInstance({
+    parent: 'projects/test-project/locations/us-central1',
+    instanceId: 'audited-cache',
+    instance: { tier: 'BASIC', memorySizeGb: 1 },
+  });
   await operation.promise();
   await rig.settle();
 
@@ -44,7 +52,10 @@ test('a failed publish keeps the record in the outbox, the event is acknowledged
   const kept = await outbox();
   const failedIds = failedLines.map((l) => (l['record'] as AuditRecord).id).sort();
   expect(kept?.records.map((r) => r.id).sort()).toEqual(failedIds);
-  expect(kept?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'memorystore-egress-sync', 'memorystore-egress-sync/owner': 'e2e' });
+  expect(kept?.labels).toMatchObject({
+    'app.kubernetes.io/managed-by': 'memorystore-egress-sync',
+    'memorystore-egress-sync/owner': 'e2e',
+  });
 
   // Publishing works again; a consumer subscribes; the next resync empties the outbox onto the topic.
   await topic.create();
@@ -54,7 +65,12 @@ test('a failed publish keeps the record in the outbox, the event is acknowledged
     const resync = await rig.resync('', OPERATOR);
     expect(resync.status).toBe(200);
     const delivered = (await reader.all()).map((p) => p.record);
-    expect(delivered.filter((r) => failedIds.includes(r.id)).map((r) => r.id).sort()).toEqual(failedIds);
+    expect(
+      delivered
+        .filter((r) => failedIds.includes(r.id))
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(failedIds);
     expect(await outbox()).toBeUndefined();
   } finally {
     await reader.close();

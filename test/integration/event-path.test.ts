@@ -20,7 +20,8 @@ beforeEach(() => resetRig(rig), 120_000);
 
 const nameOf = (full: string) => parseInstanceName(full)!;
 const kinds = (keys: Iterable<string>) => [...keys].map((k) => k.split('/')[0]).sort();
-const actions = (records: Array<{ record: { action: string; object: { kind: string } } }>) => records.map((r) => `${r.record.action} ${r.record.object.kind}`).sort();
+const actions = (records: Array<{ record: { action: string; object: { kind: string } } }>) =>
+  records.map((r) => `${r.record.action} ${r.record.object.kind}`).sort();
 
 describe('one instance through its life', () => {
   /** The instance of this life, created through the API: the steps after the create start from it. */
@@ -30,7 +31,10 @@ describe('one instance through its life', () => {
   }
 
   async function addReadReplicas(full: string): Promise<void> {
-    const [operation] = await rig.redis.updateInstance({ updateMask: { paths: ['read_replicas_mode', 'replica_count'] }, instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 } });
+    const [operation] = await rig.redis.updateInstance({
+      updateMask: { paths: ['read_replicas_mode', 'replica_count'] },
+      instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 },
+    });
     await operation.promise();
     await rig.settle();
   }
@@ -46,26 +50,51 @@ describe('one instance through its life', () => {
     expect(entry.metadata.annotations?.['memorystore-egress-sync/last-change-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(await rig.cluster.gatewayPorts()).toEqual([80, 443, 16000]);
     const records = await rig.audit.since(mark);
-    expect(actions(records)).toEqual(['create DestinationRule', 'create Gateway', 'create ServiceEntry', 'create VirtualService', 'update Service']);
-    expect(records.every((r) => r.record.outcome === 'applied' && r.record.trigger.method_name === 'google.cloud.redis.v1.CloudRedis.CreateInstance')).toBe(true);
+    expect(actions(records)).toEqual([
+      'create DestinationRule',
+      'create Gateway',
+      'create ServiceEntry',
+      'create VirtualService',
+      'update Service',
+    ]);
+    expect(
+      records.every(
+        (r) =>
+          r.record.outcome === 'applied' &&
+          r.record.trigger.method_name === 'google.cloud.redis.v1.CloudRedis.CreateInstance',
+      ),
+    ).toBe(true);
     expect(records[0]?.attributes).toMatchObject({ instance: full });
     // The same records, one structured log line each, with labels for log-based metrics.
-    const logged = rig.logs().filter((l) => l['message'] === 'audit record' && records.some((r) => r.record.id === (l['record'] as { id: string }).id));
+    const logged = rig
+      .logs()
+      .filter(
+        (l) =>
+          l['message'] === 'audit record' && records.some((r) => r.record.id === (l['record'] as { id: string }).id),
+      );
     expect(logged).toHaveLength(records.length);
     expect(logged.map((l) => l['record'])).toEqual(expect.arrayContaining(records.map((r) => r.record)));
-    expect(logged[0]?.['logging.googleapis.com/labels']).toMatchObject({ component: 'memorystore-egress-sync', instance: full });
+    expect(logged[0]?.['logging.googleapis.com/labels']).toMatchObject({
+      component: 'memorystore-egress-sync',
+      instance: full,
+    });
   });
 
   test('resize: nothing changes', async () => {
     const { full } = await created();
     const before = await rig.cluster.istioObjects();
     const mark = rig.audit.count;
-    const [operation] = await rig.redis.updateInstance({ updateMask: { paths: ['memory_size_gb'] }, instance: { name: full, memorySizeGb: 5 } });
+    const [operation] = await rig.redis.updateInstance({
+      updateMask: { paths: ['memory_size_gb'] },
+      instance: { name: full, memorySizeGb: 5 },
+    });
     await operation.promise();
     await rig.settle();
     expect(await rig.audit.since(mark)).toEqual([]);
     const after = await rig.cluster.istioObjects();
-    expect([...after.values()].map((o) => o.metadata.resourceVersion)).toEqual([...before.values()].map((o) => o.metadata.resourceVersion));
+    expect([...after.values()].map((o) => o.metadata.resourceVersion)).toEqual(
+      [...before.values()].map((o) => o.metadata.resourceVersion),
+    );
   });
 
   test('failover: nothing changes', async () => {
@@ -88,7 +117,9 @@ describe('one instance through its life', () => {
     expect(objects.get(`ServiceEntry/${base}`)?.spec['endpoints']).toEqual([{ address: '10.200.0.7' }]);
     expect(JSON.stringify(objects.get(`VirtualService/${base}`)?.spec)).toContain('10.200.0.7/32');
     const patch = records.find((r) => r.record.object.kind === 'ServiceEntry')?.record.patch;
-    expect(patch).toEqual(expect.arrayContaining([{ op: 'replace', path: '/spec/endpoints/0/address', value: '10.200.0.7' }]));
+    expect(patch).toEqual(
+      expect.arrayContaining([{ op: 'replace', path: '/spec/endpoints/0/address', value: '10.200.0.7' }]),
+    );
   });
 
   test('read replicas: the read endpoint gets its own ServiceEntry and gateway port', async () => {
@@ -116,7 +147,9 @@ describe('one instance through its life', () => {
     expect(quarantined.map((p) => p.port)).toEqual(freed);
     const records = await rig.audit.since(mark);
     expect(records.filter((r) => r.record.action === 'delete')).toHaveLength(5);
-    expect(records.every((r) => r.record.trigger.method_name === 'google.cloud.redis.v1.CloudRedis.DeleteInstance')).toBe(true);
+    expect(
+      records.every((r) => r.record.trigger.method_name === 'google.cloud.redis.v1.CloudRedis.DeleteInstance'),
+    ).toBe(true);
   });
 });
 
@@ -125,15 +158,27 @@ describe('retries', () => {
     const [deliveriesBefore, logsBefore] = [rig.deliveries().length, rig.logs().length];
     rig.memorystore.setSettleDelay(2500);
     try {
-      const [operation] = await rig.redis.createInstance({ parent: 'projects/test-project/locations/us-central1', instanceId: 'slow-cache', instance: { tier: 'BASIC', memorySizeGb: 1 } });
+      const [operation] = await rig.redis.createInstance({
+        parent: 'projects/test-project/locations/us-central1',
+        instanceId: 'slow-cache',
+        instance: { tier: 'BASIC', memorySizeGb: 1 },
+      });
       const full = 'projects/test-project/locations/us-central1/instances/slow-cache';
       // An out-of-order "last" entry arrives while the instance is still CREATING, with no address.
       await rig.publishAuditEntry(logEntry({ method: 'UpdateInstance', resourceName: full }));
       await operation.promise();
       await rig.settle();
-      const redelivered = rig.deliveries().slice(deliveriesBefore).filter((d) => d.status === 500);
+      const redelivered = rig
+        .deliveries()
+        .slice(deliveriesBefore)
+        .filter((d) => d.status === 500);
       expect(redelivered.length).toBeGreaterThan(0);
-      expect(rig.logs().slice(logsBefore).some((l) => String(l['error']).includes('CREATING and has no endpoint yet'))).toBe(true);
+      expect(
+        rig
+          .logs()
+          .slice(logsBefore)
+          .some((l) => String(l['error']).includes('CREATING and has no endpoint yet')),
+      ).toBe(true);
       expect((await rig.cluster.istioObjects()).has(`ServiceEntry/${objectName(nameOf(full))}`)).toBe(true);
     } finally {
       rig.memorystore.setSettleDelay(50);
@@ -152,7 +197,11 @@ describe('other instance shapes', () => {
     // Every shape of Redis instance: plain, TLS on 6378, and with a read endpoint.
     await rig.createInstance('plain-cache');
     await rig.createInstance('tls-cache', { transitEncryptionMode: 'SERVER_AUTHENTICATION' });
-    await rig.createInstance('replicas-cache', { tier: 'STANDARD_HA', readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 });
+    await rig.createInstance('replicas-cache', {
+      tier: 'STANDARD_HA',
+      readReplicasMode: 'READ_REPLICAS_ENABLED',
+      replicaCount: 2,
+    });
     const { validation, analysis } = await checkWithIstioctl(rig);
     expect(validation.stderr).not.toMatch(/error|warn/i);
     expect(validation.code).toBe(0);
@@ -165,9 +214,13 @@ describe('concurrency', () => {
     await Promise.all(['burst-a', 'burst-b', 'burst-c', 'burst-d'].map((id) => rig.createInstance(id)));
     await rig.settle();
     const gateways = [...(await rig.cluster.istioObjects()).values()].filter((o) => o.kind === 'Gateway');
-    const ports = gateways.flatMap((g) => (g.spec['servers'] as Array<{ port: { number: number } }>).map((server) => server.port.number));
+    const ports = gateways.flatMap((g) =>
+      (g.spec['servers'] as Array<{ port: { number: number } }>).map((server) => server.port.number),
+    );
     expect(gateways.length).toBeGreaterThanOrEqual(4);
     expect(new Set(ports).size).toBe(ports.length);
-    expect((await rig.cluster.gatewayPorts()).filter((p) => p !== 80 && p !== 443)).toEqual([...ports].sort((a, b) => a - b));
+    expect((await rig.cluster.gatewayPorts()).filter((p) => p !== 80 && p !== 443)).toEqual(
+      [...ports].sort((a, b) => a - b),
+    );
   });
 });

@@ -28,7 +28,10 @@ if (KUBE_ATTEMPTS) {
       super(config, { ...options, attempts: Number(KUBE_ATTEMPTS) });
     }
   }
-  jest.unstable_mockModule('../../shared/adapters/kube/kube-http.js', () => ({ ...actual, KubeHttp: KubeHttpWithAttempts }));
+  jest.unstable_mockModule('../../shared/adapters/kube/kube-http.js', () => ({
+    ...actual,
+    KubeHttp: KubeHttpWithAttempts,
+  }));
 }
 const { startRig } = await import('./support/sync-rig.js');
 
@@ -42,7 +45,10 @@ let foreign: ForeignSnapshot;
 beforeAll(async () => {
   // The Functions Framework prints each thrown error (a redelivery asked for) to stderr: many here, by design.
   jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  proxy = await startFaultProxy(sharedStack().syncUserKubeconfig, join(mkdtempSync(join(tmpdir(), 'fault-storm-')), 'proxy.kubeconfig'));
+  proxy = await startFaultProxy(
+    sharedStack().syncUserKubeconfig,
+    join(mkdtempSync(join(tmpdir(), 'fault-storm-')), 'proxy.kubeconfig'),
+  );
   rig = await startRig({ namespace: 'e2e-fault-storm', env: { KUBECONFIG: proxy.kubeconfig } });
   foreign = await plantForeignObjects(rig.cluster, await rig.cluster.gatewayPorts());
 }, 120_000);
@@ -56,10 +62,19 @@ test('under a 20% fault mix every event converges within the delivery limit, and
   const parent = 'projects/test-project/locations/us-central1';
   proxy.setRule(mix.rule);
   await runStorm({ redis: rig.redis, memorystore: rig.memorystore, parent }, scripts, 6);
-  const settled = await rig.settle(150_000).then(() => 'settled', (error: Error) => error.message);
+  const settled = await rig.settle(150_000).then(
+    () => 'settled',
+    (error: Error) => error.message,
+  );
   proxy.setRule(undefined);
 
-  const figures = await stormFigures({ ...rig, everSeen: scripts.map((s) => `${parent}/instances/${s.id}`), foreign, deliveries: rig.deliveries(), dryRunResync: () => rig.resync('?dryRun=true') });
+  const figures = await stormFigures({
+    ...rig,
+    everSeen: scripts.map((s) => `${parent}/instances/${s.id}`),
+    foreign,
+    deliveries: rig.deliveries(),
+    dryRunResync: () => rig.resync('?dryRun=true'),
+  });
   const { injected } = mix.tally();
   // The faults really happened, in every kind of the mix.
   expect(Object.values(injected).every((n) => n > 0)).toBe(true);
@@ -67,7 +82,13 @@ test('under a 20% fault mix every event converges within the delivery limit, and
   expect(figures.maxDeliveries).toBeLessThanOrEqual(await deliveryLimit());
   expect(figures.unacknowledged).toBe(0);
   expect(settled).toBe('settled');
-  expect(figures.findings).toMatchObject({ missing: [], halfConfigured: [], orphaned: [], duplicatePorts: [], unservedPorts: [] });
+  expect(figures.findings).toMatchObject({
+    missing: [],
+    halfConfigured: [],
+    orphaned: [],
+    duplicatePorts: [],
+    unservedPorts: [],
+  });
   expect(figures.findings.configured.length).toBe(rig.memorystore.instances().length);
   expect(figures.dryRunStatus).toBe(200);
   expect(figures.divergence).toEqual([]);

@@ -11,8 +11,12 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   // Every component is built (first run only) before any test starts, so no build ever runs inside a test's timeout.
   for (const name of ['pstest', 'istioctl', 'istio-sim']) componentPath(name); // etcd and kube-apiserver: startControlPlane builds them
-  const [controlPlane, pubsub] = await Promise.all([startControlPlane({ users: [SYNC_USER, INTRUDER] }), startPubSubServer()]);
-  (globalThis as Record<string, unknown>)['__MESYNC_STOP__'] = async () => Promise.all([controlPlane.stop(), pubsub.stop()]);
+  const [controlPlane, pubsub] = await Promise.all([
+    startControlPlane({ users: [SYNC_USER, INTRUDER] }),
+    startPubSubServer(),
+  ]);
+  (globalThis as Record<string, unknown>)['__MESYNC_STOP__'] = async () =>
+    Promise.all([controlPlane.stop(), pubsub.stop()]);
   publishStack({
     kubeServer: controlPlane.server,
     adminKubeconfig: controlPlane.adminKubeconfigPath,
@@ -20,5 +24,7 @@ export default async function globalSetup(): Promise<void> {
     intruderKubeconfig: controlPlane.kubeconfigFor(INTRUDER),
     pubsubHost: pubsub.host,
   });
-  process.stderr.write(`\nreal components up in ${((Date.now() - started) / 1000).toFixed(1)}s: kube-apiserver ${controlPlane.server}, pstest ${pubsub.host}\n`);
+  process.stderr.write(
+    `\nreal components up in ${((Date.now() - started) / 1000).toFixed(1)}s: kube-apiserver ${controlPlane.server}, pstest ${pubsub.host}\n`,
+  );
 }

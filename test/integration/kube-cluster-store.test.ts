@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { IncompleteListError } from '../../shared/errors.js';
-import { ISTIO_API_VERSION, LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME, type KubeObject } from '../../shared/model/k8s-object.js';
+import {
+  ISTIO_API_VERSION,
+  LABEL_MANAGED_BY,
+  LABEL_OWNER,
+  APP_NAME,
+  type KubeObject,
+} from '../../shared/model/k8s-object.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack } from './shared-stack.js';
 
@@ -22,17 +28,28 @@ const kubeConfigOf = (path: string): KubeConfig => {
 };
 
 function serviceEntry(namespace: string, name: string, owned: boolean): KubeObject {
-  const labels: Record<string, string> = owned ? { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER } : { team: 'someone-else' };
+  const labels: Record<string, string> = owned
+    ? { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER }
+    : { team: 'someone-else' };
   return {
     apiVersion: ISTIO_API_VERSION,
     kind: 'ServiceEntry',
     metadata: { name, namespace, labels },
-    spec: { hosts: [`${name}.example.internal`], addresses: ['10.1.2.3/32'], ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'STATIC', endpoints: [{ address: '10.1.2.3' }] },
+    spec: {
+      hosts: [`${name}.example.internal`],
+      addresses: ['10.1.2.3/32'],
+      ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }],
+      location: 'MESH_EXTERNAL',
+      resolution: 'STATIC',
+      endpoints: [{ address: '10.1.2.3' }],
+    },
   };
 }
 
 async function createNamespace(name: string): Promise<void> {
-  await kubeConfigOf(stack.adminKubeconfig).makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  await kubeConfigOf(stack.adminKubeconfig)
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name } } });
 }
 
 const ownedSelector = `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${OWNER}`;
@@ -61,7 +78,9 @@ describe('lists read to the end', () => {
     const small = new KubeClusterStore(kubeConfigOf(stack.adminKubeconfig), OWNER, { pageSize: 2 });
     try {
       expect(await small.listIstio(namespace)).toHaveLength(9);
-      expect((await small.listIstio(namespace, ownedSelector)).map((o) => o.metadata.name).sort()).toEqual([...Array(7).keys()].map((i) => `owned-${i}`));
+      expect((await small.listIstio(namespace, ownedSelector)).map((o) => o.metadata.name).sort()).toEqual(
+        [...Array(7).keys()].map((i) => `owned-${i}`),
+      );
     } finally {
       await small.close();
     }
@@ -86,13 +105,21 @@ describe('lists read to the end', () => {
     afterEach(() => proxy.setRule(undefined));
 
     test('an expired continue token (410 Gone) fails the whole list instead of answering with part of it', async () => {
-      proxy.setRule(({ url }) => (url.includes('continue=') ? { status: 410, body: { kind: 'Status', code: 410, reason: 'Expired', message: 'continue token expired' } } : undefined));
+      proxy.setRule(({ url }) =>
+        url.includes('continue=')
+          ? { status: 410, body: { kind: 'Status', code: 410, reason: 'Expired', message: 'continue token expired' } }
+          : undefined,
+      );
       await expect(store.listIstio(namespace)).rejects.toThrow(IncompleteListError);
     });
 
     test('a 429 with Retry-After is waited out and retried', async () => {
       let throttled = 0;
-      proxy.setRule(({ url }) => (url.includes('serviceentries') && throttled++ === 0 ? { status: 429, headers: { 'retry-after': '1' } } : undefined));
+      proxy.setRule(({ url }) =>
+        url.includes('serviceentries') && throttled++ === 0
+          ? { status: 429, headers: { 'retry-after': '1' } }
+          : undefined,
+      );
       const started = Date.now();
       expect(await store.listIstio(namespace, ownedSelector)).toHaveLength(7);
       expect(throttled).toBeGreaterThan(1);
@@ -123,7 +150,8 @@ describe('the production page size', () => {
   beforeAll(async () => {
     await createNamespace(namespace);
     const objects = [...Array(count).keys()].map((i) => serviceEntry(namespace, `se-${i}`, true));
-    for (let i = 0; i < objects.length; i += 25) await Promise.all(objects.slice(i, i + 25).map((o) => admin.create(o)));
+    for (let i = 0; i < objects.length; i += 25)
+      await Promise.all(objects.slice(i, i + 25).map((o) => admin.create(o)));
   }, 120_000);
 
   test('501 objects are all read', async () => {

@@ -12,7 +12,9 @@ beforeAll(async () => {
 afterAll(async () => rig?.stop());
 
 async function instancesWithObjects(): Promise<string[]> {
-  const names = [...(await rig.cluster.istioObjects()).values()].map((o) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME] ?? '');
+  const names = [...(await rig.cluster.istioObjects()).values()].map(
+    (o) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME] ?? '',
+  );
   return [...new Set(names)].map((n) => n.split('/').at(-1)!).sort();
 }
 
@@ -22,7 +24,10 @@ test('only instances whose labels match get objects; one relabelled out of the s
   await rig.settle();
   expect(await instancesWithObjects()).toEqual(['picked']);
 
-  const [operation] = await rig.redis.updateInstance({ updateMask: { paths: ['labels'] }, instance: { name: picked, labels: { team: 'orders' } } });
+  const [operation] = await rig.redis.updateInstance({
+    updateMask: { paths: ['labels'] },
+    instance: { name: picked, labels: { team: 'orders' } },
+  });
   await operation.promise();
   await rig.settle();
   expect(await instancesWithObjects()).toEqual([]);

@@ -29,7 +29,10 @@ async function eventsUnderWay(count: number): Promise<void> {
 }
 
 test('two dozen concurrent instance changes and two concurrent resyncs: no duplicate port, no lost update, both resyncs complete', async () => {
-  const scripts: InstanceScript[] = Array.from({ length: 24 }, (_, i) => ({ id: `race-${i}`, steps: i % 2 === 0 ? ['create', 'replicas'] : ['create'] }));
+  const scripts: InstanceScript[] = Array.from({ length: 24 }, (_, i) => ({
+    id: `race-${i}`,
+    steps: i % 2 === 0 ? ['create', 'replicas'] : ['create'],
+  }));
   const storm = runStorm({ redis: rig.redis, memorystore: rig.memorystore, parent: PARENT }, scripts, scripts.length);
   await eventsUnderWay(6);
   const resyncs = await Promise.all([rig.resync(), rig.resync()]);
@@ -37,10 +40,22 @@ test('two dozen concurrent instance changes and two concurrent resyncs: no dupli
   await rig.settle(120_000);
 
   expect(resyncs.map((r) => r.status)).toEqual([200, 200]);
-  const figures = await stormFigures({ ...rig, everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`), foreign, deliveries: rig.deliveries(), dryRunResync: () => rig.resync('?dryRun=true') });
+  const figures = await stormFigures({
+    ...rig,
+    everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`),
+    foreign,
+    deliveries: rig.deliveries(),
+    dryRunResync: () => rig.resync('?dryRun=true'),
+  });
   expect(figures.events).toBeGreaterThanOrEqual(2 * 36);
   expect(figures.unacknowledged).toBe(0);
-  expect(figures.findings).toMatchObject({ missing: [], halfConfigured: [], orphaned: [], duplicatePorts: [], unservedPorts: [] });
+  expect(figures.findings).toMatchObject({
+    missing: [],
+    halfConfigured: [],
+    orphaned: [],
+    duplicatePorts: [],
+    unservedPorts: [],
+  });
   expect(figures.findings.configured.sort()).toEqual(scripts.map((s) => `${PARENT}/instances/${s.id}`).sort());
   expect(figures.divergence).toEqual([]);
   expect(figures.foreignTouched).toEqual([]);

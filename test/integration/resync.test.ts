@@ -20,21 +20,39 @@ beforeAll(async () => {
 afterAll(async () => rig?.stop());
 beforeEach(() => resetRig(rig), 120_000);
 
-type ReportRecord = { action: string; outcome: string; object: { kind: string; name: string }; instance: { name: string } | null; dry_run: boolean; trigger: Record<string, unknown> };
+type ReportRecord = {
+  action: string;
+  outcome: string;
+  object: { kind: string; name: string };
+  instance: { name: string } | null;
+  dry_run: boolean;
+  trigger: Record<string, unknown>;
+};
 const recordsOf = (body: Record<string, unknown>) => body['records'] as ReportRecord[];
 
 /** Objects an earlier deployment left for an instance that no longer exists, as the sync user would have written them. */
 async function plantOrphan(id: string): Promise<string> {
   const name = nameOf(id);
   const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
-  for (const object of renderDirect(name, [{ role: 'primary', address: '10.50.0.1', port: 6379 }], config)) await rig.cluster.create(object);
+  for (const object of renderDirect(name, [{ role: 'primary', address: '10.50.0.1', port: 6379 }], config))
+    await rig.cluster.create(object);
   return name.full;
 }
 
 /** An instance whose ServiceEntry name another team's object already holds: a standing conflict. */
 async function plantForeignClash(id: string): Promise<string> {
   const foreignName = objectName(nameOf(id));
-  await rig.cluster.create({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: foreignName, namespace: rig.namespace, labels: { team: 'payments' } }, spec: { hosts: ['hand-made.example.com'], ports: [{ number: 6379, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } });
+  await rig.cluster.create({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    metadata: { name: foreignName, namespace: rig.namespace, labels: { team: 'payments' } },
+    spec: {
+      hosts: ['hand-made.example.com'],
+      ports: [{ number: 6379, name: 'tcp', protocol: 'TCP' }],
+      resolution: 'DNS',
+      location: 'MESH_EXTERNAL',
+    },
+  });
   await rig.createInstance(id);
   return foreignName;
 }
@@ -75,7 +93,10 @@ test('a forced resync prunes orphans, keeps live instances, and reports the call
   expect(objects.has(`ServiceEntry/${objectName(nameOf('vanished-cache'))}`)).toBe(false);
   expect(objects.has(`ServiceEntry/${objectName(nameOf('kept-cache'))}`)).toBe(true);
   const deletes = recordsOf(body).filter((r) => r.action === 'delete');
-  expect(deletes.map((r) => r.instance?.name).sort()).toEqual([nameOf('vanished-cache').full, nameOf('vanished-too').full]);
+  expect(deletes.map((r) => r.instance?.name).sort()).toEqual([
+    nameOf('vanished-cache').full,
+    nameOf('vanished-too').full,
+  ]);
   expect(deletes[0]?.trigger).toEqual({ kind: 'resync', principal: SCHEDULER, scheduled: true });
 });
 
@@ -116,9 +137,14 @@ describe('the operator command line, with the same configuration as the function
   // Asynchronously: the local Memorystore API runs in this process and must keep answering while the command runs.
   const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      const child = execFile(process.execPath, [fileURLToPath(new URL('../../build/bin/memorystore-egress-sync.js', import.meta.url)), ...args], { env: process.env, timeout: 30_000 }, (error, stdout, stderr) => {
-        resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-      });
+      const child = execFile(
+        process.execPath,
+        [fileURLToPath(new URL('../../build/bin/memorystore-egress-sync.js', import.meta.url)), ...args],
+        { env: process.env, timeout: 30_000 },
+        (error, stdout, stderr) => {
+          resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+        },
+      );
       child.stdin?.end();
     });
 
@@ -145,16 +171,39 @@ describe('the operator command line, with the same configuration as the function
   test('render prints the objects of one instance from the API, without touching the cluster; flags win over the environment', async () => {
     await rig.createInstance('kept-cache');
     const before = await rig.cluster.istioObjects();
-    const rendered = await cli('render', 'kept-cache', '--location', 'us-central1', '--kubeconfig', '/nowhere/at/all', '-o', 'yaml');
+    const rendered = await cli(
+      'render',
+      'kept-cache',
+      '--location',
+      'us-central1',
+      '--kubeconfig',
+      '/nowhere/at/all',
+      '-o',
+      'yaml',
+    );
     expect(rendered.stderr).toBe('');
     expect(rendered.status).toBe(0);
-    const parsed = parseYaml(rendered.stdout) as { instance: string; objects: Array<{ kind: string }>; servicePorts: unknown[] };
+    const parsed = parseYaml(rendered.stdout) as {
+      instance: string;
+      objects: Array<{ kind: string }>;
+      servicePorts: unknown[];
+    };
     expect(parsed.instance).toBe('projects/test-project/locations/us-central1/instances/kept-cache');
-    expect(parsed.objects.map((o) => o.kind).sort()).toEqual(['DestinationRule', 'Gateway', 'ServiceEntry', 'VirtualService']);
+    expect(parsed.objects.map((o) => o.kind).sort()).toEqual([
+      'DestinationRule',
+      'Gateway',
+      'ServiceEntry',
+      'VirtualService',
+    ]);
     expect(parsed.servicePorts).toHaveLength(1);
     expect(await rig.cluster.istioObjects()).toEqual(before);
     const missing = await cli('render', 'no-such-cache', '--location', 'us-central1');
-    expect(missing).toMatchObject({ status: 1, stderr: expect.stringContaining('the Memorystore API has no instance projects/test-project/locations/us-central1/instances/no-such-cache') });
+    expect(missing).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining(
+        'the Memorystore API has no instance projects/test-project/locations/us-central1/instances/no-such-cache',
+      ),
+    });
   });
 
   test('explain shows the dry-run plan of one instance and, link by link in the live objects, where its connections go', async () => {
@@ -165,18 +214,26 @@ describe('the operator command line, with the same configuration as the function
     expect(explained.stdout).toContain('would write now:\n  nothing: the live objects are as they should be');
     expect(explained.stdout).toMatch(/^pod → [\d.]+:6379$/m);
     expect(explained.stdout).toMatch(/^ {2}✓ Gateway \S+ listens on \d+ for kept-cache\.us-central1\.test-project\./m);
-    expect(explained.stdout).toMatch(/^ {2}✓ egress gateway: routes port \d+ to kept-cache\.us-central1\.test-project\.\S+:6379$/m);
+    expect(explained.stdout).toMatch(
+      /^ {2}✓ egress gateway: routes port \d+ to kept-cache\.us-central1\.test-project\.\S+:6379$/m,
+    );
     expect(explained.stdout).not.toContain('✗');
   });
 
   test('a missing kubeconfig is one sentence naming the setting, not a stack', async () => {
     const result = await cli('plan', '--kubeconfig', '/nowhere/kubeconfig');
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toBe('configuration error:\n  KUBECONFIG: expected a kubeconfig file, got "/nowhere/kubeconfig": no such file');
+    expect(result.stderr.trim()).toBe(
+      'configuration error:\n  KUBECONFIG: expected a kubeconfig file, got "/nowhere/kubeconfig": no such file',
+    );
   });
 
   test('a bad configuration names the variable', () => {
-    const result = spawnSync(process.execPath, [fileURLToPath(new URL('../../build/bin/memorystore-egress-sync.js', import.meta.url)), 'plan'], { env: { ...process.env, SYNC_MODE: 'sideways' }, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('../../build/bin/memorystore-egress-sync.js', import.meta.url)), 'plan'],
+      { env: { ...process.env, SYNC_MODE: 'sideways' }, encoding: 'utf8' },
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/SYNC_MODE: expected `egress-gateway` or `direct`/);
   });

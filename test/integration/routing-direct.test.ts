@@ -15,9 +15,17 @@ afterAll(async () => rig?.stop());
 beforeEach(() => resetRig(rig), 120_000);
 
 /** An instance with read replicas: a primary and a read endpoint. */
-const createWithReplicas = async (): Promise<Target[]> => targetsOf(rig, await rig.createInstance('direct-a', { tier: 'STANDARD_HA', readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 }));
+const createWithReplicas = async (): Promise<Target[]> =>
+  targetsOf(
+    rig,
+    await rig.createInstance('direct-a', {
+      tier: 'STANDARD_HA',
+      readReplicasMode: 'READ_REPLICAS_ENABLED',
+      replicaCount: 2,
+    }),
+  );
 
-test('create: sidecar → IP:port goes straight to the ServiceEntry\'s cluster', async () => {
+test("create: sidecar → IP:port goes straight to the ServiceEntry's cluster", async () => {
   const before = await directRoutes(rig, []);
   expect(before.actual).toEqual(before.expected);
   const targets = await createWithReplicas();

@@ -20,7 +20,15 @@ beforeEach(() => resetRig(rig), 120_000);
 const createA = async (): Promise<Target[]> => targetsOf(rig, await rig.createInstance('route-a'));
 /** A TLS instance with read replicas: a primary and a read endpoint, both on 6378. */
 const createB = async (): Promise<Target[]> =>
-  targetsOf(rig, await rig.createInstance('route-b', { tier: 'STANDARD_HA', transitEncryptionMode: 'SERVER_AUTHENTICATION', readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 }));
+  targetsOf(
+    rig,
+    await rig.createInstance('route-b', {
+      tier: 'STANDARD_HA',
+      transitEncryptionMode: 'SERVER_AUTHENTICATION',
+      readReplicasMode: 'READ_REPLICAS_ENABLED',
+      replicaCount: 2,
+    }),
+  );
 
 test('before any instance: the undeclared address is blocked', async () => {
   const { actual, expected } = await gatewayRoutes(rig, []);
@@ -43,7 +51,7 @@ test('a TLS instance with a read endpoint: 6378 and the read endpoint each leave
   expect(dangling).toEqual([]);
 });
 
-test('two instances: each reaches its own gateway port and host, never the other\'s', async () => {
+test("two instances: each reaches its own gateway port and host, never the other's", async () => {
   const [a, b] = [await createA(), await createB()];
   const { actual, expected, dangling } = await gatewayRoutes(rig, [...a, ...b]);
   expect(actual).toEqual(expected);

@@ -35,7 +35,13 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'server-path-'));
   await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(stack.adminKubeconfig, { user: SYNC_USER, ownerId: OWNER, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+  await bindRbac(stack.adminKubeconfig, {
+    user: SYNC_USER,
+    ownerId: OWNER,
+    istioNamespace: namespace,
+    egressGatewayNamespace: namespace,
+    egressGatewayService: 'istio-egressgateway',
+  });
   proxy = await startFaultProxy(stack.syncUserKubeconfig, join(dir, 'gateway.kubeconfig'), { pathPrefix: PREFIX });
 });
 afterAll(async () => {
@@ -43,12 +49,14 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('every read and write of the adapter goes to the API under the server URL\'s path', async () => {
+test("every read and write of the adapter goes to the API under the server URL's path", async () => {
   // The proxy records every request of the file: only this test's count here.
   const before = proxy.requests.length;
   const store = new KubeClusterStore(kubeConfigOf(proxy.kubeconfig), OWNER);
   try {
-    const created = await store.create(serviceEntry(namespace, 'through-the-gateway', ownerLabels(OWNER)) as KubeObject);
+    const created = await store.create(
+      serviceEntry(namespace, 'through-the-gateway', ownerLabels(OWNER)) as KubeObject,
+    );
     expect((await store.listIstio(namespace)).map((o) => o.metadata.name)).toEqual(['through-the-gateway']);
     const port = gatewayServicePort(nameOf('cache-a'), 'primary', 16379);
     await store.applyServicePorts(serviceApplyBody({ namespace, name: 'istio-egressgateway' }, [port]));

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { ANNOTATION_INSTANCE_NAME } from '../../shared/model/k8s-object.js';
-import { bindRbac, createEgressGatewayFixtures, startControlPlane, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import {
+  bindRbac,
+  createEgressGatewayFixtures,
+  startControlPlane,
+  type ControlPlane,
+} from '../../dev/harness/control-plane/index.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
@@ -21,8 +26,17 @@ let secondView: ClusterView;
 beforeAll(async () => {
   second = await startControlPlane({ users: [SYNC_USER] });
   await createEgressGatewayFixtures(second.adminKubeconfigPath, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(second.adminKubeconfigPath, { user: SYNC_USER, ownerId: 'e2e', istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
-  proxy = await startFaultProxy(second.kubeconfigFor(SYNC_USER), join(second.dataDir, 'sync-user-through-proxy.kubeconfig'));
+  await bindRbac(second.adminKubeconfigPath, {
+    user: SYNC_USER,
+    ownerId: 'e2e',
+    istioNamespace: namespace,
+    egressGatewayNamespace: namespace,
+    egressGatewayService: 'istio-egressgateway',
+  });
+  proxy = await startFaultProxy(
+    second.kubeconfigFor(SYNC_USER),
+    join(second.dataDir, 'sync-user-through-proxy.kubeconfig'),
+  );
   const clusters = [
     { name: 'first', kubeconfig: sharedStack().syncUserKubeconfig },
     { name: 'second', kubeconfig: proxy.kubeconfig, mode: 'direct' },
@@ -41,7 +55,10 @@ afterAll(async () => {
 /** Kinds of the objects an instance has in a cluster, sorted. */
 async function kindsOf(view: ClusterView, id: string): Promise<string[]> {
   const full = `projects/${PROJECT}/locations/us-central1/instances/${id}`;
-  return [...(await view.istioObjects()).values()].filter((o) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME] === full).map((o) => o.kind).sort();
+  return [...(await view.istioObjects()).values()]
+    .filter((o) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME] === full)
+    .map((o) => o.kind)
+    .sort();
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -60,9 +77,18 @@ test('an instance created gets its objects in both clusters, each in its own mod
   await rig.settle();
   expect(await kindsOf(firstView, 'both-1')).toEqual(GATEWAY_MODE);
   expect(await kindsOf(secondView, 'both-1')).toEqual(['ServiceEntry']);
-  const records = (await rig.audit.since(mark)).map((p) => p.record).filter((r) => r.instance?.name.endsWith('/both-1'));
-  expect(records.filter((r) => r.cluster === 'second').map((r) => `${r.action} ${r.object.kind}`)).toEqual(['create ServiceEntry']);
-  expect(records.filter((r) => r.cluster === 'first').map((r) => r.object.kind).sort()).toEqual([...GATEWAY_MODE, 'Service'].sort());
+  const records = (await rig.audit.since(mark))
+    .map((p) => p.record)
+    .filter((r) => r.instance?.name.endsWith('/both-1'));
+  expect(records.filter((r) => r.cluster === 'second').map((r) => `${r.action} ${r.object.kind}`)).toEqual([
+    'create ServiceEntry',
+  ]);
+  expect(
+    records
+      .filter((r) => r.cluster === 'first')
+      .map((r) => r.object.kind)
+      .sort(),
+  ).toEqual([...GATEWAY_MODE, 'Service'].sort());
   expect(records.every((r) => r.cluster === 'first' || r.cluster === 'second')).toBe(true);
 }, 90_000);
 
@@ -71,20 +97,41 @@ test('with the second cluster down, the first gets its change at once; the event
   const before = rig.deliveries().length;
   proxy.setRule(() => ({ status: 503 }));
   try {
-    const [operation] = await rig.redis.createInstance({ parent: `projects/${PROJECT}/locations/us-central1`, instanceId: 'down-1', instance: { tier: 'BASIC', memorySizeGb: 1 } });
+    const [operation] = await rig.redis.createInstance({
+      parent: `projects/${PROJECT}/locations/us-central1`,
+      instanceId: 'down-1',
+      instance: { tier: 'BASIC', memorySizeGb: 1 },
+    });
     await operation.promise();
-    await until('the first cluster to get its objects', async () => (await kindsOf(firstView, 'down-1')).length === GATEWAY_MODE.length);
-    await until('a failed delivery', async () => rig.deliveries().slice(before).some((d) => d.status >= 500));
+    await until(
+      'the first cluster to get its objects',
+      async () => (await kindsOf(firstView, 'down-1')).length === GATEWAY_MODE.length,
+    );
+    await until('a failed delivery', async () =>
+      rig
+        .deliveries()
+        .slice(before)
+        .some((d) => d.status >= 500),
+    );
     expect(await kindsOf(secondView, 'down-1')).toEqual([]);
   } finally {
     proxy.setRule(undefined);
   }
   await rig.settle(60_000);
   expect(await kindsOf(secondView, 'down-1')).toEqual(['ServiceEntry']);
-  const records = (await rig.audit.since(mark)).map((p) => p.record).filter((r) => r.instance?.name.endsWith('/down-1'));
+  const records = (await rig.audit.since(mark))
+    .map((p) => p.record)
+    .filter((r) => r.instance?.name.endsWith('/down-1'));
   // The redeliveries found the first cluster in step: it was written once, by the first delivery.
-  expect(records.filter((r) => r.cluster === 'first' && r.outcome === 'applied').map((r) => r.object.kind).sort()).toEqual([...GATEWAY_MODE, 'Service'].sort());
-  expect(records.filter((r) => r.cluster === 'second').map((r) => `${r.action} ${r.object.kind} ${r.outcome}`)).toEqual(['create ServiceEntry applied']);
+  expect(
+    records
+      .filter((r) => r.cluster === 'first' && r.outcome === 'applied')
+      .map((r) => r.object.kind)
+      .sort(),
+  ).toEqual([...GATEWAY_MODE, 'Service'].sort());
+  expect(records.filter((r) => r.cluster === 'second').map((r) => `${r.action} ${r.object.kind} ${r.outcome}`)).toEqual(
+    ['create ServiceEntry applied'],
+  );
   const failed = rig.logs().filter((l) => l['message'] === 'event failed; it will be retried');
   expect(failed.some((l) => String(l['error']).includes('cluster second:'))).toBe(true);
 }, 120_000);
@@ -94,7 +141,9 @@ test('a resync with the second cluster down syncs the first and answers 503 nami
   await rig.settle();
   // Drift in both clusters: the instance's ServiceEntry deleted behind the deployment's back.
   for (const view of [firstView, secondView]) {
-    const entry = [...(await view.istioObjects()).values()].find((o) => o.kind === 'ServiceEntry' && o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME]?.endsWith('/resync-1'));
+    const entry = [...(await view.istioObjects()).values()].find(
+      (o) => o.kind === 'ServiceEntry' && o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME]?.endsWith('/resync-1'),
+    );
     await view.api.delete(entry!);
   }
   proxy.setRule(() => ({ status: 503 }));

@@ -18,7 +18,10 @@ import { startRig, type SyncRig } from './support/sync-rig.js';
  */
 let rig: SyncRig;
 beforeAll(async () => {
-  rig = await startRig({ namespace: 'e2e-sharded-nodes', env: { SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true', MEMORYSTORE_PRODUCTS: 'redis,valkey,redis-cluster' } });
+  rig = await startRig({
+    namespace: 'e2e-sharded-nodes',
+    env: { SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true', MEMORYSTORE_PRODUCTS: 'redis,valkey,redis-cluster' },
+  });
 }, 120_000);
 afterAll(async () => rig?.stop());
 beforeEach(() => resetRig(rig), 120_000);
@@ -32,7 +35,8 @@ const SUFFIX = 'memorystore.internal';
 
 const objectsOf = async (instance: InstanceName): Promise<KubeObject[]> =>
   [...(await rig.cluster.istioObjects()).values()].filter((o) => o.metadata.name.startsWith(objectName(instance)));
-const nodeEntries = (objects: readonly KubeObject[]): KubeObject[] => objects.filter((o) => o.metadata.name.includes('-nodes-'));
+const nodeEntries = (objects: readonly KubeObject[]): KubeObject[] =>
+  objects.filter((o) => o.metadata.name.includes('-nodes-'));
 const portsOf = (o: KubeObject): number[] => (o.spec['ports'] as Array<{ number: number }>).map((p) => p.number);
 const every = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 /** The block a node port falls in, and so the host of the ServiceEntry that declares it. */
@@ -46,29 +50,59 @@ const ledger = () => product().redisCluster('ledger');
 const shards = () => product().shardedValkey('shards');
 
 /** The cluster's PSC addresses as the local API reports them (not as the functions rendered them). */
-const clusterAddresses = (): string[] => rig.memorystore.redisClusters().find((c) => c.name === `${parent}/clusters/ledger`)!.pscConnections.map((c) => c.address).sort();
+const clusterAddresses = (): string[] =>
+  rig.memorystore
+    .redisClusters()
+    .find((c) => c.name === `${parent}/clusters/ledger`)!
+    .pscConnections.map((c) => c.address)
+    .sort();
 
 describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
   test('create: the discovery ServiceEntry and 32 node-port ServiceEntries are stored, covering 11000-13047 on both PSC addresses', async () => {
     const mark = rig.audit.count;
-    const [operation] = await rig.products.cluster.createCluster({ parent, clusterId: 'ledger', cluster: { shardCount: 3 } });
+    const [operation] = await rig.products.cluster.createCluster({
+      parent,
+      clusterId: 'ledger',
+      cluster: { shardCount: 3 },
+    });
     await done(operation);
     const objects = await objectsOf(rc);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      [serviceEntryName(rc, 'discovery'), ...FIRST_PORTS.map((p) => nodePortsEntryName(rc, p))].map((n) => `ServiceEntry/${n}`).sort(),
+      [serviceEntryName(rc, 'discovery'), ...FIRST_PORTS.map((p) => nodePortsEntryName(rc, p))]
+        .map((n) => `ServiceEntry/${n}`)
+        .sort(),
     );
     const nodes = nodeEntries(objects);
     expect(nodes.flatMap(portsOf).sort((a, b) => a - b)).toEqual(every(11000, 13047));
-    expect(new Set(nodes.map((o) => JSON.stringify(o.spec['addresses'])))).toEqual(new Set([JSON.stringify(clusterAddresses().map((a) => `${a}/32`))]));
+    expect(new Set(nodes.map((o) => JSON.stringify(o.spec['addresses'])))).toEqual(
+      new Set([JSON.stringify(clusterAddresses().map((a) => `${a}/32`))]),
+    );
     expect(nodes.every((o) => o.spec['resolution'] === 'NONE' && o.spec['endpoints'] === undefined)).toBe(true);
     const records = await rig.audit.since(mark);
-    expect(records.map((r) => [r.record.action, r.record.object.name]).sort()).toEqual(objects.map((o) => ['create', o.metadata.name]).sort());
-    expect(records.every((r) => r.record.trigger.method_name === 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster')).toBe(true);
+    expect(records.map((r) => [r.record.action, r.record.object.name]).sort()).toEqual(
+      objects.map((o) => ['create', o.metadata.name]).sort(),
+    );
+    expect(
+      records.every(
+        (r) => r.record.trigger.method_name === 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster',
+      ),
+    ).toBe(true);
   });
 
   test("Istio's CRD holds at most 256 ports in a ServiceEntry: one more is refused, so the range must be split", async () => {
     const ports = every(20000, 20256).map((number) => ({ number, name: `tcp-${number}`, protocol: 'TCP' }));
-    const tooMany = { apiVersion: ISTIO_API_VERSION, kind: 'ServiceEntry', metadata: { name: 'too-many-ports', namespace: rig.namespace }, spec: { hosts: ['too-many.example.internal'], addresses: ['10.99.0.1/32'], ports, location: 'MESH_EXTERNAL', resolution: 'NONE' } };
+    const tooMany = {
+      apiVersion: ISTIO_API_VERSION,
+      kind: 'ServiceEntry',
+      metadata: { name: 'too-many-ports', namespace: rig.namespace },
+      spec: {
+        hosts: ['too-many.example.internal'],
+        addresses: ['10.99.0.1/32'],
+        ports,
+        location: 'MESH_EXTERNAL',
+        resolution: 'NONE',
+      },
+    };
     await expect(rig.cluster.create(tooMany)).rejects.toThrow(/must have at most 256 items|Too many/);
   });
 
@@ -85,15 +119,33 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
     await ledger();
     const routing = new Routing(rig.cluster);
     const [first, second] = clusterAddresses();
-    const nodeCalls: SimCall[] = [[first!, 11000], [second!, 11255], [first!, 11256], [second!, 12345], [first!, 13047]].map(([address, port]) => ({ from: 'sidecar', address: String(address), port: Number(port) }));
-    const outside: SimCall[] = [{ from: 'sidecar', address: first!, port: 10999 }, { from: 'sidecar', address: second!, port: 13048 }, { from: 'sidecar', address: '10.250.250.250', port: 11000 }];
+    const nodeCalls: SimCall[] = [
+      [first!, 11000],
+      [second!, 11255],
+      [first!, 11256],
+      [second!, 12345],
+      [first!, 13047],
+    ].map(([address, port]) => ({ from: 'sidecar', address: String(address), port: Number(port) }));
+    const outside: SimCall[] = [
+      { from: 'sidecar', address: first!, port: 10999 },
+      { from: 'sidecar', address: second!, port: 13048 },
+      { from: 'sidecar', address: '10.250.250.250', port: 11000 },
+    ];
     const discovery: SimCall = { from: 'sidecar', address: first!, port: 6379 };
     const calls = [...nodeCalls, ...outside, discovery];
     const { results } = await routing.simulate(calls);
     expect(results.map((r) => [r.listener, r.cluster, r.clusterType])).toEqual([
-      ...nodeCalls.map((c) => [`${c.address}_${c.port}`, outboundCluster(c.port, '', nodePortsHost(rc, blockOf(c.port), SUFFIX)), 'ORIGINAL_DST']),
+      ...nodeCalls.map((c) => [
+        `${c.address}_${c.port}`,
+        outboundCluster(c.port, '', nodePortsHost(rc, blockOf(c.port), SUFFIX)),
+        'ORIGINAL_DST',
+      ]),
       ...outside.map(() => ['virtualOutbound', 'BlackHoleCluster', 'STATIC']),
-      [`${first}_6379`, outboundCluster(6379, '', `discovery.ledger.rediscluster.us-central1.test-project.${SUFFIX}`), 'EDS'],
+      [
+        `${first}_6379`,
+        outboundCluster(6379, '', `discovery.ledger.rediscluster.us-central1.test-project.${SUFFIX}`),
+        'EDS',
+      ],
     ]);
     const without = await routing.simulate(nodeCalls, (o) => !o.metadata.name.includes('-nodes-'));
     expect(without.results.map((r) => r.cluster)).toEqual(nodeCalls.map(() => 'BlackHoleCluster'));
@@ -105,7 +157,8 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
     const isNodes = (o: KubeObject): boolean => o.metadata.name.startsWith(`${objectName(rc)}-nodes-`);
     const withNodes = await routing.simulate([]);
     const without = await routing.simulate([], (o) => !isNodes(o));
-    const added = (proxy: string, field: 'listeners' | 'clusters'): number => (withNodes.cost[proxy]?.[field] ?? 0) - (without.cost[proxy]?.[field] ?? 0);
+    const added = (proxy: string, field: 'listeners' | 'clusters'): number =>
+      (withNodes.cost[proxy]?.[field] ?? 0) - (without.cost[proxy]?.[field] ?? 0);
     expect(added('sidecar', 'listeners')).toBe(clusterAddresses().length * 2048);
     expect(added('sidecar', 'clusters')).toBe(2048);
     // exportTo "*": the egress gateway is given the clusters too (a gateway has no outbound listeners of its own).
@@ -116,7 +169,10 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
     await ledger();
     const mark = rig.audit.count;
     const delivered = rig.deliveries().length;
-    const [operation] = await rig.products.cluster.updateCluster({ updateMask: { paths: ['shard_count'] }, cluster: { name: `${parent}/clusters/ledger`, shardCount: 5 } });
+    const [operation] = await rig.products.cluster.updateCluster({
+      updateMask: { paths: ['shard_count'] },
+      cluster: { name: `${parent}/clusters/ledger`, shardCount: 5 },
+    });
     await done(operation);
     expect(rig.deliveries().length).toBeGreaterThan(delivered);
     expect((await rig.audit.since(mark)).filter((r) => r.record.action !== 'unchanged')).toEqual([]);

@@ -35,7 +35,8 @@ export async function fetchSigningKeys(certsUrl: string): Promise<ReadonlyMap<st
   const response = await fetch(certsUrl);
   const pems = (await response.json()) as Record<string, string>;
   const keys = new Map<string, CryptoKey>();
-  for (const [kid, pem] of Object.entries(pems)) keys.set(kid, pem.includes('BEGIN CERTIFICATE') ? await importX509(pem, 'RS256') : await importSPKI(pem, 'RS256'));
+  for (const [kid, pem] of Object.entries(pems))
+    keys.set(kid, pem.includes('BEGIN CERTIFICATE') ? await importX509(pem, 'RS256') : await importSPKI(pem, 'RS256'));
   return keys;
 }
 
@@ -47,13 +48,17 @@ function headerValue(headers: IncomingHttpHeaders, name: CheckedHeader): string 
 async function verify(token: string, policy: FrontPolicy): Promise<JWTPayload | string> {
   const keys = await policy.keys();
   try {
-    const { payload } = await jwtVerify(token, async (header) => keys.get(header.kid ?? '') ?? Promise.reject(new Error('unknown key')), {
-      algorithms: ['RS256'],
-      issuer: GOOGLE_ISSUERS,
-      audience: [...policy.audiences],
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: ['exp', 'iat', 'aud', 'iss'],
-    });
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => keys.get(header.kid ?? '') ?? Promise.reject(new Error('unknown key')),
+      {
+        algorithms: ['RS256'],
+        issuer: GOOGLE_ISSUERS,
+        audience: [...policy.audiences],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'iat', 'aud', 'iss'],
+      },
+    );
     return payload;
   } catch (error) {
     return error instanceof Error ? error.message : 'invalid';
@@ -62,14 +67,17 @@ async function verify(token: string, policy: FrontPolicy): Promise<JWTPayload | 
 
 /** Decides one request: admitted (with the header that was checked) or refused with the front's status. */
 export async function admit(headers: IncomingHttpHeaders, policy: FrontPolicy): Promise<Admission> {
-  const header: CheckedHeader = headerValue(headers, 'x-serverless-authorization') !== undefined ? 'x-serverless-authorization' : 'authorization';
+  const header: CheckedHeader =
+    headerValue(headers, 'x-serverless-authorization') !== undefined ? 'x-serverless-authorization' : 'authorization';
   const value = headerValue(headers, header);
   if (value === undefined) return { admitted: false, status: 401, reason: 'no identity token' };
   const token = /^Bearer +(\S+)$/i.exec(value)?.[1];
   if (!token) return { admitted: false, status: 401, header, reason: 'not a bearer token' };
   const payload = await verify(token, policy);
-  if (typeof payload === 'string') return { admitted: false, status: 401, header, reason: `token not valid: ${payload}` };
+  if (typeof payload === 'string')
+    return { admitted: false, status: 401, header, reason: `token not valid: ${payload}` };
   const email = typeof payload['email'] === 'string' ? payload['email'] : undefined;
-  if (!email || !policy.invokers.includes(email)) return { admitted: false, status: 403, header, reason: 'principal lacks roles/run.invoker' };
+  if (!email || !policy.invokers.includes(email))
+    return { admitted: false, status: 403, header, reason: 'principal lacks roles/run.invoker' };
   return { admitted: true, header, token, email };
 }

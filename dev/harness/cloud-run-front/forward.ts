@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import { stripSignature } from '../id-tokens.js';
 import type { CheckedHeader } from './check-token.js';
 
@@ -12,7 +18,16 @@ import type { CheckedHeader } from './check-token.js';
  *   `X-Forwarded-Proto` added (https://cloud.google.com/functions/docs/reference/headers);
  * - `Host` is the service's own host name.
  */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export interface ForwardTo {
   readonly target: URL;
@@ -30,14 +45,21 @@ function forwardedHeaders(incoming: IncomingHttpHeaders, to: ForwardTo, clientIp
   headers['host'] = to.serviceHost;
   headers['x-forwarded-for'] = clientIp;
   headers['x-forwarded-proto'] = 'https';
-  headers['x-cloud-trace-context'] ??= `${randomBytes(16).toString('hex')}/${BigInt(`0x${randomBytes(7).toString('hex')}`)};o=1`;
+  headers['x-cloud-trace-context'] ??=
+    `${randomBytes(16).toString('hex')}/${BigInt(`0x${randomBytes(7).toString('hex')}`)};o=1`;
   return headers;
 }
 
 /** Streams the request to the container and its answer back. */
 export function forward(request: IncomingMessage, response: ServerResponse, to: ForwardTo): void {
   const upstream = httpRequest(
-    { host: to.target.hostname, port: to.target.port, method: request.method, path: request.url, headers: forwardedHeaders(request.headers, to, request.socket.remoteAddress ?? '') },
+    {
+      host: to.target.hostname,
+      port: to.target.port,
+      method: request.method,
+      path: request.url,
+      headers: forwardedHeaders(request.headers, to, request.socket.remoteAddress ?? ''),
+    },
     (answer) => {
       const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name)));
       response.writeHead(answer.statusCode ?? 502, headers);

@@ -54,9 +54,16 @@ export async function startCloudRunFront(options: CloudRunFrontOptions): Promise
     void admit(request.headers, policy).then((admission) => {
       const path = request.url ?? '/';
       if (!admission.admitted) {
-        decisions.push({ path, status: admission.status, reason: admission.reason, ...(admission.header ? { header: admission.header } : {}) });
+        decisions.push({
+          path,
+          status: admission.status,
+          reason: admission.reason,
+          ...(admission.header ? { header: admission.header } : {}),
+        });
         request.resume();
-        response.writeHead(admission.status, { 'content-type': 'text/html; charset=UTF-8' }).end(`<html><head><title>${admission.status} ${REFUSAL_PAGES[admission.status]}</title></head></html>\n`);
+        response
+          .writeHead(admission.status, { 'content-type': 'text/html; charset=UTF-8' })
+          .end(`<html><head><title>${admission.status} ${REFUSAL_PAGES[admission.status]}</title></head></html>\n`);
         return;
       }
       decisions.push({ path, status: 'forwarded', header: admission.header });

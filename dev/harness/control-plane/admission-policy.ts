@@ -1,4 +1,10 @@
-import { ApiException, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiException,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { applyManifests } from './manifests.js';
@@ -20,7 +26,8 @@ export interface AdmissionPolicyOptions {
  * Base name of the cluster-wide policy objects. Test files share one apiserver, each in its own namespace, so the name
  * carries the namespace: one file's policy never replaces another's. (Terraform names them after the owner id.)
  */
-export const admissionPolicyName = (options: Pick<AdmissionPolicyOptions, 'istioNamespace'>): string => `memorystore-egress-sync-${options.istioNamespace}`;
+export const admissionPolicyName = (options: Pick<AdmissionPolicyOptions, 'istioNamespace'>): string =>
+  `memorystore-egress-sync-${options.istioNamespace}`;
 
 /** The admission policy manifest (the one Terraform installs), for one functions user (the harness has one). */
 export function renderAdmissionPolicy(options: AdmissionPolicyOptions): string {
@@ -46,7 +53,11 @@ export async function bindAdmissionPolicy(kubeconfigPath: string, options: Admis
 export async function unbindAdmissionPolicy(kubeconfigPath: string, options: AdmissionPolicyOptions): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
   for (const part of ['gateway-service', 'istio-objects', 'audit-outbox']) {
-    const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: `${admissionPolicyName(options)}-${part}` } };
+    const binding = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: `${admissionPolicyName(options)}-${part}` },
+    };
     await api.delete(binding).catch((error: unknown) => {
       if (!(error instanceof ApiException && (error as ApiException<unknown>).code === 404)) throw error;
     });
@@ -64,12 +75,37 @@ function impersonating(kubeconfigPath: string, user: string): KubeConfig {
 
 /** Requests each policy must refuse, made with dryRun=All so that, refused or not, nothing changes. */
 function probes(api: KubernetesObjectApi, options: AdmissionPolicyOptions): Record<string, () => Promise<unknown>> {
-  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: options.egressGatewayService, namespace: options.egressGatewayNamespace }, spec: { selector: { probe: 'admission-policy' } } };
-  const unlabelled: KubernetesObject = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'admission-policy-probe', namespace: options.istioNamespace } };
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: options.egressGatewayService, namespace: options.egressGatewayNamespace },
+    spec: { selector: { probe: 'admission-policy' } },
+  };
+  const unlabelled: KubernetesObject = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    metadata: { name: 'admission-policy-probe', namespace: options.istioNamespace },
+  };
   return {
-    'gateway-service': () => api.patch(service, undefined, 'All', 'admission-policy-probe', true, PatchStrategy.ServerSideApply),
-    'istio-objects': () => api.create({ ...unlabelled, spec: { hosts: ['probe.example.internal'], resolution: 'DNS' } } as KubernetesObject, undefined, 'All'),
-    'audit-outbox': () => api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'admission-policy-probe', namespace: options.istioNamespace }, data: {} } as KubernetesObject, undefined, 'All'),
+    'gateway-service': () =>
+      api.patch(service, undefined, 'All', 'admission-policy-probe', true, PatchStrategy.ServerSideApply),
+    'istio-objects': () =>
+      api.create(
+        { ...unlabelled, spec: { hosts: ['probe.example.internal'], resolution: 'DNS' } } as KubernetesObject,
+        undefined,
+        'All',
+      ),
+    'audit-outbox': () =>
+      api.create(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'admission-policy-probe', namespace: options.istioNamespace },
+          data: {},
+        } as KubernetesObject,
+        undefined,
+        'All',
+      ),
   };
 }
 
@@ -77,7 +113,9 @@ function probes(api: KubernetesObjectApi, options: AdmissionPolicyOptions): Reco
 async function refusedBy(policy: string, call: () => Promise<unknown>): Promise<boolean> {
   return call().then(
     () => false,
-    (error: unknown) => error instanceof ApiException && String((error as ApiException<unknown>).body).includes(`ValidatingAdmissionPolicy '${policy}'`),
+    (error: unknown) =>
+      error instanceof ApiException &&
+      String((error as ApiException<unknown>).body).includes(`ValidatingAdmissionPolicy '${policy}'`),
   );
 }
 
@@ -85,13 +123,23 @@ async function refusedBy(policy: string, call: () => Promise<unknown>): Promise<
  * A policy and its binding reach the admission plugin through its informers a moment after they are written; wait for
  * the apiserver itself to refuse (or, `enforced` false, to allow) a probe as the user, never for a time.
  */
-async function waitUntilEnforced(kubeconfigPath: string, options: AdmissionPolicyOptions, enforced: boolean): Promise<void> {
+async function waitUntilEnforced(
+  kubeconfigPath: string,
+  options: AdmissionPolicyOptions,
+  enforced: boolean,
+): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(impersonating(kubeconfigPath, options.user));
   const calls = Object.entries(probes(api, options));
-  const settled = async (): Promise<boolean> => (await Promise.all(calls.map(([part, call]) => refusedBy(`${admissionPolicyName(options)}-${part}`, call)))).every((r) => r === enforced);
+  const settled = async (): Promise<boolean> =>
+    (await Promise.all(calls.map(([part, call]) => refusedBy(`${admissionPolicyName(options)}-${part}`, call)))).every(
+      (r) => r === enforced,
+    );
   const deadline = Date.now() + 30_000;
   while (!(await settled())) {
-    if (Date.now() > deadline) throw new Error(`the admission policy for ${options.user} was ${enforced ? 'not yet enforced' : 'still enforced'} 30s after the change`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the admission policy for ${options.user} was ${enforced ? 'not yet enforced' : 'still enforced'} 30s after the change`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

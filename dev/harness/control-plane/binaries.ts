@@ -31,7 +31,12 @@ export function etcdSupports(etcd: string, flag: string): boolean {
 export function istioCrdPath(): string {
   const cwd = join(REPO_ROOT, 'dev/components/istioctl');
   const env = { ...process.env, GOWORK: 'off', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' };
-  const moduleDir = (): string => spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'istio.io/istio'], { cwd, env, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const moduleDir = (): string =>
+    spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'istio.io/istio'], {
+      cwd,
+      env,
+      encoding: 'utf8',
+    }).stdout?.trim() ?? '';
   let dir = moduleDir();
   if (!dir) {
     const download = spawnSync('go', ['mod', 'download', 'istio.io/istio'], { cwd, env, encoding: 'utf8' });

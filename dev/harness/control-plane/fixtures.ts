@@ -35,7 +35,10 @@ function gatewayPod(namespace: string, service: string) {
  * manager "helm", so the ports of the installer belong to another manager, as they do in a real cluster, and the
  * project's server-side apply has to leave them alone.
  */
-export async function createEgressGatewayFixtures(kubeconfigPath: string, options: EgressGatewayOptions = {}): Promise<void> {
+export async function createEgressGatewayFixtures(
+  kubeconfigPath: string,
+  options: EgressGatewayOptions = {},
+): Promise<void> {
   const { namespace = 'istio-system', service = 'istio-egressgateway' } = options;
   await createAll(kubeconfigPath, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }]);
   const object = {
@@ -77,7 +80,8 @@ export function renderRbac(options: RbacOptions): string {
 export async function bindRbac(kubeconfigPath: string, options: RbacOptions): Promise<void> {
   await applyManifests(kubeconfigPath, renderRbac(options));
   await waitUntilAllowed(kubeconfigPath, options);
-  if (options.admissionPolicy !== false) await bindAdmissionPolicy(kubeconfigPath, { ...options, ownerId: options.ownerId ?? DEFAULT_OWNER_ID });
+  if (options.admissionPolicy !== false)
+    await bindAdmissionPolicy(kubeconfigPath, { ...options, ownerId: options.ownerId ?? DEFAULT_OWNER_ID });
 }
 
 /**
@@ -88,10 +92,20 @@ async function waitUntilAllowed(kubeconfigPath: string, options: RbacOptions): P
   const api = loadKubeconfig(kubeconfigPath).makeApiClient(AuthorizationV1Api);
   const checks = [
     { namespace: options.istioNamespace, verb: 'create', group: 'networking.istio.io', resource: 'serviceentries' },
-    { namespace: options.egressGatewayNamespace, verb: 'patch', group: '', resource: 'services', name: options.egressGatewayService },
+    {
+      namespace: options.egressGatewayNamespace,
+      verb: 'patch',
+      group: '',
+      resource: 'services',
+      name: options.egressGatewayService,
+    },
   ];
   const allowed = async (): Promise<boolean> => {
-    const answers = await Promise.all(checks.map((attributes) => api.createSubjectAccessReview({ body: { spec: { user: options.user, resourceAttributes: attributes } } })));
+    const answers = await Promise.all(
+      checks.map((attributes) =>
+        api.createSubjectAccessReview({ body: { spec: { user: options.user, resourceAttributes: attributes } } }),
+      ),
+    );
     return answers.every((a) => a.status?.allowed === true);
   };
   const deadline = Date.now() + 30_000;
@@ -107,9 +121,15 @@ async function waitUntilAllowed(kubeconfigPath: string, options: RbacOptions): P
  * the files it reads and skips the analyzers that need them, so these only count when analyzing against a cluster
  * (apply them there, or use createEgressGatewayFixtures with `pod: true`).
  */
-export function egressGatewayAnalyzeInputs(namespace = 'istio-system', extraPorts: readonly number[] = [], service = 'istio-egressgateway'): string {
+export function egressGatewayAnalyzeInputs(
+  namespace = 'istio-system',
+  extraPorts: readonly number[] = [],
+  service = 'istio-egressgateway',
+): string {
   const pod = gatewayPod(namespace, service);
-  const added = extraPorts.filter((p) => !INSTALLER_PORTS.some((i) => i.port === p)).map((p) => ({ name: `tcp-redis-${p}`, port: p, targetPort: p, protocol: 'TCP' }));
+  const added = extraPorts
+    .filter((p) => !INSTALLER_PORTS.some((i) => i.port === p))
+    .map((p) => ({ name: `tcp-redis-${p}`, port: p, targetPort: p, protocol: 'TCP' }));
   const object = {
     apiVersion: 'v1',
     kind: 'Service',

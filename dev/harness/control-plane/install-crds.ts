@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
-import { ApiextensionsV1Api, KubernetesObjectApi, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  KubernetesObjectApi,
+  type KubeConfig,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
 import { loadKubeconfig } from './kubeconfig.js';
 import { parseManifests } from './manifests.js';
 
@@ -14,7 +19,9 @@ async function getJson(kubeConfig: KubeConfig, path: string): Promise<unknown> {
     const req = request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : resolve(undefined)));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : resolve(undefined),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -38,11 +45,16 @@ async function waitForDiscovery(kubeConfig: KubeConfig, crds: readonly V1CustomR
       wanted.set(key, (wanted.get(key) ?? new Set()).add(crd.spec.names.plural));
     }
   }
-  await Promise.all([...wanted].map(([groupVersion, plurals]) => poll(`discovery of ${groupVersion}`, async () => {
-    const list = (await getJson(kubeConfig, `/apis/${groupVersion}`)) as { resources?: Array<{ name: string }> } | undefined;
-    const served = new Set(list?.resources?.map((r) => r.name));
-    return [...plurals].every((plural) => served.has(plural));
-  })));
+  await Promise.all(
+    [...wanted].map(([groupVersion, plurals]) =>
+      poll(`discovery of ${groupVersion}`, async () => {
+        const list = (await getJson(kubeConfig, `/apis/${groupVersion}`)) as
+          { resources?: Array<{ name: string }> } | undefined;
+        const served = new Set(list?.resources?.map((r) => r.name));
+        return [...plurals].every((plural) => served.has(plural));
+      }),
+    ),
+  );
 }
 
 /**
@@ -54,12 +66,18 @@ export async function installCrds(kubeconfigPath: string, bundlePath: string): P
   const kubeConfig = loadKubeconfig(kubeconfigPath);
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  const crds = parseManifests(readFileSync(bundlePath, 'utf8')).filter((o) => o.kind === 'CustomResourceDefinition') as V1CustomResourceDefinition[];
+  const crds = parseManifests(readFileSync(bundlePath, 'utf8')).filter(
+    (o) => o.kind === 'CustomResourceDefinition',
+  ) as V1CustomResourceDefinition[];
   await Promise.all(crds.map((crd) => objects.create(crd)));
-  await Promise.all(crds.map((crd) => poll(`CRD ${crd.metadata!.name}`, async () => {
-    const live = await extensions.readCustomResourceDefinition({ name: crd.metadata!.name! });
-    return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
-  })));
+  await Promise.all(
+    crds.map((crd) =>
+      poll(`CRD ${crd.metadata!.name}`, async () => {
+        const live = await extensions.readCustomResourceDefinition({ name: crd.metadata!.name! });
+        return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+      }),
+    ),
+  );
   await waitForDiscovery(kubeConfig, crds);
   return crds.map((crd) => crd.metadata!.name!);
 }

@@ -8,9 +8,10 @@ import { stringify } from 'yaml';
  * clients under test run with verification on, as they do against GKE. Without that file, verification is skipped.
  */
 export function writeKubeconfig(path: string, server: string, user: string, token: string, caPath?: string): string {
-  const trust = caPath && existsSync(caPath)
-    ? { 'certificate-authority-data': readFileSync(caPath).toString('base64') }
-    : { 'insecure-skip-tls-verify': true };
+  const trust =
+    caPath && existsSync(caPath)
+      ? { 'certificate-authority-data': readFileSync(caPath).toString('base64') }
+      : { 'insecure-skip-tls-verify': true };
   const config = {
     apiVersion: 'v1',
     kind: 'Config',

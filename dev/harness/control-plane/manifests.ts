@@ -1,4 +1,10 @@
-import { ApiException, KubernetesObjectApi, loadYaml, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiException,
+  KubernetesObjectApi,
+  loadYaml,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { loadKubeconfig } from './kubeconfig.js';
 
@@ -19,7 +25,11 @@ export function parseManifests(yamlText: string): KubernetesObject[] {
  * Server-side apply of every object in the YAML text, in order, as `kubectl apply --server-side --force-conflicts`
  * would: creates what is missing, updates what exists, and takes over fields another manager held.
  */
-export async function applyManifests(kubeconfigPath: string, yamlText: string, fieldManager = 'test-harness'): Promise<KubernetesObject[]> {
+export async function applyManifests(
+  kubeconfigPath: string,
+  yamlText: string,
+  fieldManager = 'test-harness',
+): Promise<KubernetesObject[]> {
   const api = KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
   const applied: KubernetesObject[] = [];
   for (const object of parseManifests(yamlText)) {
@@ -32,7 +42,11 @@ export async function applyManifests(kubeconfigPath: string, yamlText: string, f
  * Creates each object; one that exists already is left as it is (fixtures are shared by the tests of a run). Plain
  * create, not apply: the installer fixtures must carry an `Update` entry of their own manager in managedFields.
  */
-export async function createAll(kubeconfigPath: string, objects: readonly KubernetesObject[], fieldManager?: string): Promise<void> {
+export async function createAll(
+  kubeconfigPath: string,
+  objects: readonly KubernetesObject[],
+  fieldManager?: string,
+): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
   for (const object of objects) {
     try {

@@ -13,6 +13,9 @@ export async function outcome(call: Promise<unknown>): Promise<Outcome> {
   } catch (error) {
     if (!(error instanceof ApiException)) throw error;
     const body: unknown = (error as ApiException<unknown>).body;
-    return { status: (error as ApiException<unknown>).code, message: typeof body === 'string' ? body : JSON.stringify(body) };
+    return {
+      status: (error as ApiException<unknown>).code,
+      message: typeof body === 'string' ? body : JSON.stringify(body),
+    };
   }
 }

@@ -9,7 +9,10 @@ import { installCrds } from './install-crds.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
 /** Users that get a token when the caller names none: the functions' identity and one with no rights at all. */
-export const DEFAULT_USERS = ['memorystore-egress-sync@test-project.iam.gserviceaccount.com', 'intruder@example.com'] as const;
+export const DEFAULT_USERS = [
+  'memorystore-egress-sync@test-project.iam.gserviceaccount.com',
+  'intruder@example.com',
+] as const;
 
 export interface ControlPlane {
   /** https://127.0.0.1:<port> */
@@ -49,7 +52,12 @@ function auditArgs(dir: string, policy: string | undefined): { args: string[]; l
   const logPath = join(dir, 'audit.log');
   writeFileSync(policyPath, policy);
   // The log rotates at 100 MB by default; a bench at thousands of instances writes more than that.
-  const args = [`--audit-policy-file=${policyPath}`, `--audit-log-path=${logPath}`, '--audit-log-format=json', '--audit-log-maxsize=4096'];
+  const args = [
+    `--audit-policy-file=${policyPath}`,
+    `--audit-log-path=${logPath}`,
+    '--audit-log-format=json',
+    '--audit-log-maxsize=4096',
+  ];
   return { args, logPath };
 }
 
@@ -68,12 +76,20 @@ async function startEtcd(binary: string, dir: string): Promise<{ url: string; ma
   const [client, peer] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
-  const managed = startProcess(binary, [
-    `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`,
-    `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=default=${peerUrl}`,
-    // Throwaway data: durability is not wanted, speed is. Old etcd 3.4 builds lack the flag.
-    ...(etcdSupports(binary, '--unsafe-no-fsync') ? ['--unsafe-no-fsync=true'] : []),
-  ], join(dir, 'etcd.log'));
+  const managed = startProcess(
+    binary,
+    [
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=${url}`,
+      `--advertise-client-urls=${url}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=default=${peerUrl}`,
+      // Throwaway data: durability is not wanted, speed is. Old etcd 3.4 builds lack the flag.
+      ...(etcdSupports(binary, '--unsafe-no-fsync') ? ['--unsafe-no-fsync=true'] : []),
+    ],
+    join(dir, 'etcd.log'),
+  );
   await waitFor('etcd', async () => (await fetch(`${url}/health`)).ok, managed);
   return { url, managed };
 }
@@ -89,8 +105,13 @@ function writeServiceAccountKeys(dir: string): { publicKey: string; privateKey: 
 
 /** The --token-auth-file (token,user,uid,"groups"): static tokens stand in for envtest's client certificates. */
 function writeTokens(dir: string, users: readonly string[]): Map<string, string> {
-  const tokens = new Map([['admin', randomBytes(24).toString('hex')], ...users.map((u) => [u, randomBytes(24).toString('hex')] as const)]);
-  const lines = [...tokens].map(([user, token], i) => `${token},${user},uid-${i}${user === 'admin' ? ',"system:masters"' : ''}`);
+  const tokens = new Map([
+    ['admin', randomBytes(24).toString('hex')],
+    ...users.map((u) => [u, randomBytes(24).toString('hex')] as const),
+  ]);
+  const lines = [...tokens].map(
+    ([user, token], i) => `${token},${user},uid-${i}${user === 'admin' ? ',"system:masters"' : ''}`,
+  );
   writeFileSync(join(dir, 'tokens.csv'), `${lines.join('\n')}\n`, { mode: 0o600 });
   return tokens;
 }
@@ -98,16 +119,21 @@ function writeTokens(dir: string, users: readonly string[]): Map<string, string>
 function apiserverArgs(dir: string, port: number, etcdUrl: string): string[] {
   const keys = writeServiceAccountKeys(dir);
   return [
-    `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`,
+    `--etcd-servers=${etcdUrl}`,
+    `--secure-port=${port}`,
     // No --tls-cert-file: the apiserver makes its own serving cert (for 127.0.0.1) in --cert-dir.
     `--cert-dir=${join(dir, 'certs')}`,
     // Without an explicit advertise address the apiserver looks for the host's default-route IP, absent in sandboxes.
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
-    '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--allow-privileged=true',
     // RBAC only (no AlwaysAllow): tests prove what the project's Role grants and what it does not.
-    '--authorization-mode=RBAC', '--disable-admission-plugins=ServiceAccount',
+    '--authorization-mode=RBAC',
+    '--disable-admission-plugins=ServiceAccount',
     `--service-account-issuer=https://127.0.0.1:${port}/`,
-    `--service-account-key-file=${keys.publicKey}`, `--service-account-signing-key-file=${keys.privateKey}`,
+    `--service-account-key-file=${keys.publicKey}`,
+    `--service-account-signing-key-file=${keys.privateKey}`,
     `--token-auth-file=${join(dir, 'tokens.csv')}`,
   ];
 }
@@ -136,15 +162,27 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const port = await freePort();
     const server = `https://127.0.0.1:${port}`;
     const audit = auditArgs(dataDir, options.auditPolicy);
-    const apiserver = startProcess(binaries.kubeApiserver, [...apiserverArgs(dataDir, port, etcd.url), ...audit.args], join(dataDir, 'kube-apiserver.log'));
+    const apiserver = startProcess(
+      binaries.kubeApiserver,
+      [...apiserverArgs(dataDir, port, etcd.url), ...audit.args],
+      join(dataDir, 'kube-apiserver.log'),
+    );
     processes.push(apiserver);
     await waitFor('kube-apiserver', () => healthy(`${server}/readyz`), apiserver, 90_000);
     const apiserverMs = Date.now() - started;
     const caPath = join(dataDir, 'certs/apiserver.crt');
-    const adminKubeconfigPath = writeKubeconfig(join(dataDir, 'admin.kubeconfig'), server, 'admin', tokens.get('admin')!, caPath);
+    const adminKubeconfigPath = writeKubeconfig(
+      join(dataDir, 'admin.kubeconfig'),
+      server,
+      'admin',
+      tokens.get('admin')!,
+      caPath,
+    );
     const crds = options.crds === false ? [] : await installCrds(adminKubeconfigPath, istioCrdPath());
     const seconds = (ms: number): string => (ms / 1000).toFixed(1);
-    process.stderr.write(`control plane ready in ${seconds(Date.now() - started)}s (etcd ${seconds(etcdMs)}s, kube-apiserver ${seconds(apiserverMs)}s, ${crds.length} CRDs)\n`);
+    process.stderr.write(
+      `control plane ready in ${seconds(Date.now() - started)}s (etcd ${seconds(etcdMs)}s, kube-apiserver ${seconds(apiserverMs)}s, ${crds.length} CRDs)\n`,
+    );
     return {
       server,
       adminKubeconfigPath,
@@ -155,7 +193,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       kubeconfigFor(user: string): string {
         const token = tokens.get(user);
         if (!token) throw new Error(`no token for ${user}: name it in startControlPlane({ users })`);
-        return writeKubeconfig(join(dataDir, `${user.replace(/[^a-z0-9]/gi, '_')}.kubeconfig`), server, user, token, caPath);
+        return writeKubeconfig(
+          join(dataDir, `${user.replace(/[^a-z0-9]/gi, '_')}.kubeconfig`),
+          server,
+          user,
+          token,
+          caPath,
+        );
       },
       logTail,
       stop,
@@ -163,6 +207,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   } catch (error) {
     const tail = logTail();
     await stop();
-    throw new Error(`control plane failed to start: ${error instanceof Error ? error.message : String(error)}\n${tail}`, { cause: error });
+    throw new Error(
+      `control plane failed to start: ${error instanceof Error ? error.message : String(error)}\n${tail}`,
+      { cause: error },
+    );
   }
 }

@@ -20,10 +20,19 @@ function parseLine(line: string, into: Array<Record<string, unknown>>): void {
 /** Serves one function with the real Functions Framework, as `functions-framework --target=NAME` in a child process. */
 export async function serveFunction(target: string, env: NodeJS.ProcessEnv): Promise<ServedFunction> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [`${REPO_ROOT}node_modules/@google-cloud/functions-framework/build/src/main.js`, `--target=${target}`, `--source=${REPO_ROOT}build/functions/index.js`, `--port=${port}`], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      `${REPO_ROOT}node_modules/@google-cloud/functions-framework/build/src/main.js`,
+      `--target=${target}`,
+      `--source=${REPO_ROOT}build/functions/index.js`,
+      `--port=${port}`,
+    ],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: Array<Record<string, unknown>> = [];
   const errors: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -34,10 +43,15 @@ export async function serveFunction(target: string, env: NodeJS.ProcessEnv): Pro
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Functions Framework (${target}) exited at start-up:\n${errors.join('\n')}`);
-    const up = await fetch(url, { method: 'OPTIONS' }).then(() => true, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`the Functions Framework (${target}) exited at start-up:\n${errors.join('\n')}`);
+    const up = await fetch(url, { method: 'OPTIONS' }).then(
+      () => true,
+      () => false,
+    );
     if (up) break;
-    if (Date.now() > deadline) throw new Error(`the Functions Framework (${target}) did not start in 20 s:\n${errors.join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`the Functions Framework (${target}) did not start in 20 s:\n${errors.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {

@@ -78,21 +78,38 @@ export async function simulate(input: SimInput): Promise<SimAnswer> {
   try {
     const inputPath = join(dir, 'input.json');
     const outputPath = join(dir, 'output.json');
-    writeFileSync(inputPath, JSON.stringify({
-      config: yamlDocs(input.istio),
-      kube: yamlDocs(input.kube),
-      meshConfig: input.meshConfig ?? REGISTRY_ONLY,
-      sidecar: input.sidecar,
-      gateway: input.gateway,
-      calls: input.calls.map((c) => ({ ...c, protocol: 'TCP' })),
-    }));
+    writeFileSync(
+      inputPath,
+      JSON.stringify({
+        config: yamlDocs(input.istio),
+        kube: yamlDocs(input.kube),
+        meshConfig: input.meshConfig ?? REGISTRY_ONLY,
+        sidecar: input.sidecar,
+        gateway: input.gateway,
+        calls: input.calls.map((c) => ({ ...c, protocol: 'TCP' })),
+      }),
+    );
     const env = { ...process.env, ISTIO_SIM_INPUT: inputPath, ISTIO_SIM_OUTPUT: outputPath };
     await new Promise<void>((resolve, reject) => {
-      execFile(binary!, ['-test.run', '^TestSimulate$'], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
-        // The Go test framework prints FAIL and the reason (a t.Fatalf) among istiod's own log lines.
-        if (error) reject(new Error(`istio-sim failed: ${stdout.split('\n').filter((l) => !/^\S+Z\t/.test(l)).slice(-20).join('\n')}`));
-        else resolve();
-      });
+      execFile(
+        binary!,
+        ['-test.run', '^TestSimulate$'],
+        { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout) => {
+          // The Go test framework prints FAIL and the reason (a t.Fatalf) among istiod's own log lines.
+          if (error)
+            reject(
+              new Error(
+                `istio-sim failed: ${stdout
+                  .split('\n')
+                  .filter((l) => !/^\S+Z\t/.test(l))
+                  .slice(-20)
+                  .join('\n')}`,
+              ),
+            );
+          else resolve();
+        },
+      );
     });
     return JSON.parse(readFileSync(outputPath, 'utf8')) as SimAnswer;
   } finally {
@@ -115,19 +132,32 @@ export function describeResult(result: SimResult): string {
 }
 
 /** An Envoy cluster name `outbound|PORT|SUBSET|HOST`, or undefined for any other cluster. */
-export function parseOutboundCluster(name: string | undefined): { port: number; subset: string; host: string } | undefined {
+export function parseOutboundCluster(
+  name: string | undefined,
+): { port: number; subset: string; host: string } | undefined {
   const match = /^outbound\|(\d+)\|([^|]*)\|(.+)$/.exec(name ?? '');
   return match ? { port: Number(match[1]), subset: match[2]!, host: match[3]! } : undefined;
 }
 
-export const outboundCluster = (port: number, subset: string, host: string): string => `outbound|${port}|${subset}|${host}`;
+export const outboundCluster = (port: number, subset: string, host: string): string =>
+  `outbound|${port}|${subset}|${host}`;
 
 /** The fields of a stored object Istio reads: the apiserver's bookkeeping (managedFields, status...) is left out. */
-export function asInput(object: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: unknown }; spec?: unknown }): object {
+export function asInput(object: {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; creationTimestamp?: unknown };
+  spec?: unknown;
+}): object {
   const { name, namespace, labels, creationTimestamp } = object.metadata ?? {};
   // creationTimestamp is kept: Istio orders VirtualServices for the same host by it.
   const created = creationTimestamp instanceof Date ? creationTimestamp.toISOString() : creationTimestamp;
-  return { apiVersion: object.apiVersion, kind: object.kind, metadata: { name, namespace, labels, ...(created ? { creationTimestamp: created } : {}) }, spec: object.spec };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: { name, namespace, labels, ...(created ? { creationTimestamp: created } : {}) },
+    spec: object.spec,
+  };
 }
 
 /**
@@ -135,11 +165,18 @@ export function asInput(object: { apiVersion?: string; kind?: string; metadata?:
  * Istio finds the gateway's Services through its Pod (by IP, then labels) and binds each Gateway server on the
  * targetPort of the Service port it names, as istiod does for a real egress gateway.
  */
-export function gatewayPod(service: { metadata: { name: string; namespace: string }; spec: { selector: Record<string, string> } }, ip: string): object {
+export function gatewayPod(
+  service: { metadata: { name: string; namespace: string }; spec: { selector: Record<string, string> } },
+  ip: string,
+): object {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `${service.metadata.name}-sim`, namespace: service.metadata.namespace, labels: service.spec.selector },
+    metadata: {
+      name: `${service.metadata.name}-sim`,
+      namespace: service.metadata.namespace,
+      labels: service.spec.selector,
+    },
     spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2' }] },
     status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] },
   };

@@ -55,7 +55,12 @@ export interface AnalyzeOptions {
 function parseMessages(stdout: string): AnalyzerMessage[] {
   const start = stdout.search(/^\[/m);
   if (start < 0) throw new Error(`istioctl analyze gave no JSON:\n${stdout}`);
-  return (JSON.parse(stdout.slice(start)) as AnalyzerMessage[]).map((m) => ({ code: m.code, level: m.level, message: m.message, ...(m.origin ? { origin: m.origin } : {}) }));
+  return (JSON.parse(stdout.slice(start)) as AnalyzerMessage[]).map((m) => ({
+    code: m.code,
+    level: m.level,
+    message: m.message,
+    ...(m.origin ? { origin: m.origin } : {}),
+  }));
 }
 
 /**
@@ -66,8 +71,18 @@ function parseMessages(stdout: string): AnalyzerMessage[] {
  */
 export async function istioctlAnalyze(files: readonly string[], options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const source = options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : ['--use-kube=false'];
-  const result = await run(['analyze', ...source, '--all-namespaces', '-o', 'json', '--failure-threshold', 'Info', ...files]);
-  if (result.stderr.includes('Error(s) adding files')) throw new Error(`istioctl analyze could not read its input:\n${result.stderr}`);
+  const result = await run([
+    'analyze',
+    ...source,
+    '--all-namespaces',
+    '-o',
+    'json',
+    '--failure-threshold',
+    'Info',
+    ...files,
+  ]);
+  if (result.stderr.includes('Error(s) adding files'))
+    throw new Error(`istioctl analyze could not read its input:\n${result.stderr}`);
   if (result.code !== 0) throw new Error(`istioctl analyze failed (exit ${result.code}):\n${result.stderr}`);
   return { code: result.code, messages: parseMessages(result.stdout), stderr: result.stderr };
 }

@@ -12,7 +12,11 @@ export interface InjectedAnswer {
 }
 
 /** `'reset'` drops the client's connection without an answer, as a crashed or restarted apiserver would. */
-export type FaultRule = (request: { method: string; url: string; seen: number }) => InjectedAnswer | 'reset' | undefined;
+export type FaultRule = (request: {
+  method: string;
+  url: string;
+  seen: number;
+}) => InjectedAnswer | 'reset' | undefined;
 
 export interface FaultProxy {
   /** Kubeconfig of the same user, pointed at the proxy. */
@@ -38,7 +42,11 @@ export interface FaultProxyOptions {
  * 410 for an expired continue token, a 503) instead of passing it on, and counts what it sees. The client under test
  * talks plain HTTP to it; the proxy talks TLS to the apiserver with the user's own token.
  */
-export async function startFaultProxy(kubeconfigPath: string, outPath: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
+export async function startFaultProxy(
+  kubeconfigPath: string,
+  outPath: string,
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const prefix = options.pathPrefix ?? '';
   const config = parse(readFileSync(kubeconfigPath, 'utf8')) as KubeconfigFile;
   const upstream = new URL(config.clusters[0]!.cluster.server);
@@ -57,8 +65,16 @@ export async function startFaultProxy(kubeconfigPath: string, outPath: string, o
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const cluster = { server: `http://127.0.0.1:${port}${prefix}`, 'insecure-skip-tls-verify': true };
-  writeFileSync(outPath, stringify({ ...config, clusters: [{ name: config.clusters[0]!.name, cluster }] }), { mode: 0o600 });
-  return { kubeconfig: outPath, requests, connections: () => connections, setRule: (r) => (rule = r), stop: () => close(server) };
+  writeFileSync(outPath, stringify({ ...config, clusters: [{ name: config.clusters[0]!.name, cluster }] }), {
+    mode: 0o600,
+  });
+  return {
+    kubeconfig: outPath,
+    requests,
+    connections: () => connections,
+    setRule: (r) => (rule = r),
+    stop: () => close(server),
+  };
 }
 
 interface KubeconfigFile {
@@ -67,12 +83,29 @@ interface KubeconfigFile {
 
 function answer(res: ServerResponse, injected: InjectedAnswer): void {
   res.writeHead(injected.status, { 'content-type': 'application/json', ...injected.headers });
-  res.end(JSON.stringify(injected.body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: injected.status, message: 'injected by the fault proxy' }));
+  res.end(
+    JSON.stringify(
+      injected.body ?? {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        code: injected.status,
+        message: 'injected by the fault proxy',
+      },
+    ),
+  );
 }
 
 function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, path: string): void {
   const outgoing = httpsRequest(
-    { host: upstream.hostname, port: upstream.port, path, method: req.method, headers: { ...req.headers, host: upstream.host }, rejectUnauthorized: false },
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      path,
+      method: req.method,
+      headers: { ...req.headers, host: upstream.host },
+      rejectUnauthorized: false,
+    },
     (answerFromServer) => {
       res.writeHead(answerFromServer.statusCode ?? 502, answerFromServer.headers);
       answerFromServer.pipe(res);

@@ -30,12 +30,21 @@ export const REDIS_API: AdminApi = {
   permissionPrefix: 'redis.instances',
   metadataType: typeUrl('google.cloud.redis.v1.OperationMetadata'),
   instanceType: typeUrl('google.cloud.redis.v1.Instance'),
-  encodeMetadata: (message) => Buffer.from(redisProtos.google.cloud.redis.v1.OperationMetadata.encode(message).finish()),
-  resource: (project_id, region, instance_id) => ({ type: 'redis_instance', labels: { project_id, region, instance_id } }),
+  encodeMetadata: (message) =>
+    Buffer.from(redisProtos.google.cloud.redis.v1.OperationMetadata.encode(message).finish()),
+  resource: (project_id, region, instance_id) => ({
+    type: 'redis_instance',
+    labels: { project_id, region, instance_id },
+  }),
 };
 
 // Products whose monitored resource we could not confirm are logged against the generic `audited_resource`.
-const audited = (service: string) => (project_id: string): { type: string; labels: Record<string, string> } => ({ type: 'audited_resource', labels: { project_id, service } });
+const audited =
+  (service: string) =>
+  (project_id: string): { type: string; labels: Record<string, string> } => ({
+    type: 'audited_resource',
+    labels: { project_id, service },
+  });
 
 export const VALKEY_API: AdminApi = {
   serviceName: 'memorystore.googleapis.com',
@@ -43,7 +52,8 @@ export const VALKEY_API: AdminApi = {
   permissionPrefix: 'memorystore.instances',
   metadataType: typeUrl('google.cloud.memorystore.v1.OperationMetadata'),
   instanceType: typeUrl('google.cloud.memorystore.v1.Instance'),
-  encodeMetadata: (message) => Buffer.from(valkeyProtos.google.cloud.memorystore.v1.OperationMetadata.encode(message).finish()),
+  encodeMetadata: (message) =>
+    Buffer.from(valkeyProtos.google.cloud.memorystore.v1.OperationMetadata.encode(message).finish()),
   resource: audited('memorystore.googleapis.com'),
 };
 
@@ -53,7 +63,8 @@ export const MEMCACHED_API: AdminApi = {
   permissionPrefix: 'memcache.instances',
   metadataType: typeUrl('google.cloud.memcache.v1.OperationMetadata'),
   instanceType: typeUrl('google.cloud.memcache.v1.Instance'),
-  encodeMetadata: (message) => Buffer.from(memcacheProtos.google.cloud.memcache.v1.OperationMetadata.encode(message).finish()),
+  encodeMetadata: (message) =>
+    Buffer.from(memcacheProtos.google.cloud.memcache.v1.OperationMetadata.encode(message).finish()),
   resource: audited('memcache.googleapis.com'),
 };
 
@@ -65,6 +76,10 @@ export const REDIS_CLUSTER_API: AdminApi = {
   permissionPrefix: 'redis.clusters',
   metadataType: typeUrl('google.cloud.redis.cluster.v1.OperationMetadata'),
   instanceType: typeUrl('google.cloud.redis.cluster.v1.Cluster'),
-  encodeMetadata: (message) => Buffer.from(clusterProtos.google.cloud.redis.cluster.v1.OperationMetadata.encode(message).finish()),
-  resource: (project_id, region, cluster_id) => ({ type: 'redis.googleapis.com/Cluster', labels: { resource_container: project_id, location: region, cluster_id } }),
+  encodeMetadata: (message) =>
+    Buffer.from(clusterProtos.google.cloud.redis.cluster.v1.OperationMetadata.encode(message).finish()),
+  resource: (project_id, region, cluster_id) => ({
+    type: 'redis.googleapis.com/Cluster',
+    labels: { resource_container: project_id, location: region, cluster_id },
+  }),
 };

@@ -68,7 +68,10 @@ export function auditLogEntry(input: EntryInput): AuditLogEntry {
       methodName: `${api.interfaceName}.${input.method}`,
       authorizationInfo: [{ resource: input.resourceName, permission: input.permission, granted: true }],
       resourceName: input.resourceName,
-      request: { '@type': `type.googleapis.com/${api.interfaceName.slice(0, api.interfaceName.lastIndexOf('.'))}.${input.method}Request`, ...input.request },
+      request: {
+        '@type': `type.googleapis.com/${api.interfaceName.slice(0, api.interfaceName.lastIndexOf('.'))}.${input.method}Request`,
+        ...input.request,
+      },
       ...(input.response ? { response: input.response } : {}),
     },
     resource: api.resource(project, region, instanceId),
@@ -81,7 +84,11 @@ export function auditLogEntry(input: EntryInput): AuditLogEntry {
 }
 
 const isEmpty = (value: unknown): boolean =>
-  value === '' || value === 0 || value === false || value === null || value === undefined ||
+  value === '' ||
+  value === 0 ||
+  value === false ||
+  value === null ||
+  value === undefined ||
   (typeof value === 'string' && value.endsWith('_UNSPECIFIED')) ||
   (Array.isArray(value) && value.length === 0) ||
   (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
@@ -93,7 +100,8 @@ const isEmpty = (value: unknown): boolean =>
 export function compact(message: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(message)) {
-    const kept = value && typeof value === 'object' && !Array.isArray(value) ? compact(value as Record<string, unknown>) : value;
+    const kept =
+      value && typeof value === 'object' && !Array.isArray(value) ? compact(value as Record<string, unknown>) : value;
     if (!isEmpty(kept)) out[key] = kept;
   }
   return out;

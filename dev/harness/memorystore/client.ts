@@ -10,11 +10,20 @@ import { clientOptions } from '../../../shared/adapters/grpc-product-source.js';
  * Google credentials altogether) and the default universe, so it looks nothing up. Close it when done.
  */
 export function localRedisClient(port: number, projectId: string): CloudRedisClient {
-  return new CloudRedisClient({ apiEndpoint: '127.0.0.1', port, sslCreds: credentials.createInsecure(), projectId, universeDomain: 'googleapis.com' });
+  return new CloudRedisClient({
+    apiEndpoint: '127.0.0.1',
+    port,
+    sslCreds: credentials.createInsecure(),
+    projectId,
+    universeDomain: 'googleapis.com',
+  });
 }
 
 /** The real @google-cloud/memorystore (Valkey), @google-cloud/memcache and @google-cloud/redis-cluster clients on the local API. */
-export function localProductClients(port: number, projectId: string): { valkey: MemorystoreClient; memcache: CloudMemcacheClient; cluster: CloudRedisClusterClient } {
+export function localProductClients(
+  port: number,
+  projectId: string,
+): { valkey: MemorystoreClient; memcache: CloudMemcacheClient; cluster: CloudRedisClusterClient } {
   const local = { project: projectId, memorystoreEndpoint: { host: '127.0.0.1', port, plaintext: true } };
   return {
     valkey: new MemorystoreClient(clientOptions(local, '@google-cloud/memorystore')),

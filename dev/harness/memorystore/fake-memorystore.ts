@@ -1,7 +1,24 @@
-import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { PubSub } from '@google-cloud/pubsub';
 import { compact } from './audit-entry.js';
-import { AddressPool, authStringFor, copyOf, failOver, locationOf, newInstance, settle, validInstanceId, validParent, type FakeInstance } from './instance-store.js';
+import {
+  AddressPool,
+  authStringFor,
+  copyOf,
+  failOver,
+  locationOf,
+  newInstance,
+  settle,
+  validInstanceId,
+  validParent,
+  type FakeInstance,
+} from './instance-store.js';
 import { listPage, type Unreachable } from './list-page.js';
 import { OperationRunner, type OperationSpec } from './operations.js';
 import { fail, record, text, withInstance as withStored, type Call, type Done } from './grpc-handlers.js';
@@ -67,11 +84,18 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   const pool = new AddressPool();
   let unreachable: Unreachable = { locations: new Set(), placeholders: false };
   const topic = options.pubsub?.client.topic(options.pubsub.topic);
-  const runner = new OperationRunner({ projectId, principal: options.principalEmail ?? 'alice@example.com', delayMs: options.settleDelayMs ?? 50, encodeInstance, ...(topic ? { topic } : {}) });
+  const runner = new OperationRunner({
+    projectId,
+    principal: options.principalEmail ?? 'alice@example.com',
+    delayMs: options.settleDelayMs ?? 50,
+    encodeInstance,
+    ...(topic ? { topic } : {}),
+  });
 
   const run = (spec: OperationSpec, done: Done): void => done(null, runner.start(spec).operation);
 
-  const withInstance = (call: Call, done: Done, action: (instance: FakeInstance) => void): void => withStored(store, projectId, call, done, action);
+  const withInstance = (call: Call, done: Done, action: (instance: FakeInstance) => void): void =>
+    withStored(store, projectId, call, done, action);
   const backendOptions = { projectId, runner, pool, unreachable: () => unreachable };
   const valkeyApi = productBackend(VALKEY_SPEC, backendOptions);
   const memcachedApi = productBackend(MEMCACHED_SPEC, backendOptions);
@@ -79,11 +103,16 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
 
   const redis: UntypedServiceImplementation = {
     GetInstance: (call: Call, done: Done) => withInstance(call, done, (instance) => done(null, instance)),
-    GetInstanceAuthString: (call: Call, done: Done) => withInstance(call, done, (instance) => done(null, { authString: auth.get(instance.name) ?? '' })),
+    GetInstanceAuthString: (call: Call, done: Done) =>
+      withInstance(call, done, (instance) => done(null, { authString: auth.get(instance.name) ?? '' })),
     ListInstances: (call: Call, done: Done) => {
       const parent = text(call.request['parent']);
-      if (!parent.startsWith(`projects/${projectId}/locations/`)) return fail(done, status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
-      const page = listPage([...store.values()], parent, unreachable, { pageSize: Number(call.request['pageSize']), pageToken: text(call.request['pageToken']) });
+      if (!parent.startsWith(`projects/${projectId}/locations/`))
+        return fail(done, status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
+      const page = listPage([...store.values()], parent, unreachable, {
+        pageSize: Number(call.request['pageSize']),
+        pageToken: text(call.request['pageToken']),
+      });
       return 'error' in page ? fail(done, status.INVALID_ARGUMENT, page.error) : done(null, page);
     },
     CreateInstance: (call: Call, done: Done) => {
@@ -91,30 +120,57 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       const instanceId = text(call.request['instanceId']);
       const requested = record(call.request['instance']) as Partial<FakeInstance>;
       const name = `${parent}/instances/${instanceId}`;
-      if (!validParent(parent) || !validInstanceId(instanceId)) return fail(done, status.INVALID_ARGUMENT, `invalid parent or instance id: ${name}`);
-      if (!parent.startsWith(`projects/${projectId}/`)) return fail(done, status.PERMISSION_DENIED, `Permission 'redis.instances.create' denied on '${parent}'`);
+      if (!validParent(parent) || !validInstanceId(instanceId))
+        return fail(done, status.INVALID_ARGUMENT, `invalid parent or instance id: ${name}`);
+      if (!parent.startsWith(`projects/${projectId}/`))
+        return fail(done, status.PERMISSION_DENIED, `Permission 'redis.instances.create' denied on '${parent}'`);
       if (store.has(name)) return fail(done, status.ALREADY_EXISTS, `Resource '${name}' already exists`);
-      if (!(Number(requested.memorySizeGb) > 0)) return fail(done, status.INVALID_ARGUMENT, 'instance.memory_size_gb must be greater than 0');
+      if (!(Number(requested.memorySizeGb) > 0))
+        return fail(done, status.INVALID_ARGUMENT, 'instance.memory_size_gb must be greater than 0');
       const instance = newInstance(name, requested);
       store.set(name, instance);
       if (instance.authEnabled) auth.set(name, authStringFor());
       const request = { parent, instanceId, instance: compact(record(call.request['instance'])) };
-      run({ method: 'CreateInstance', instanceName: name, firstResourceName: parent, request, apply: () => (settle(instance, pool), instance) }, done);
+      run(
+        {
+          method: 'CreateInstance',
+          instanceName: name,
+          firstResourceName: parent,
+          request,
+          apply: () => (settle(instance, pool), instance),
+        },
+        done,
+      );
     },
     UpdateInstance: (call: Call, done: Done) =>
       withInstance(call, done, (instance) => {
         const changes = updateFields(call.request);
         if ('error' in changes) return fail(done, status.INVALID_ARGUMENT, changes.error);
         instance.state = 'UPDATING';
-        const request = { updateMask: record(call.request['updateMask']), instance: { name: instance.name, ...changes.fields } };
-        const apply = (): FakeInstance => (Object.assign(instance, structuredClone(changes.fields)), settle(instance, pool), instance);
+        const request = {
+          updateMask: record(call.request['updateMask']),
+          instance: { name: instance.name, ...changes.fields },
+        };
+        const apply = (): FakeInstance => (
+          Object.assign(instance, structuredClone(changes.fields)),
+          settle(instance, pool),
+          instance
+        );
         run({ method: 'UpdateInstance', instanceName: instance.name, request, apply }, done);
       }),
     FailoverInstance: (call: Call, done: Done) =>
       withInstance(call, done, (instance) => {
         instance.state = 'FAILING_OVER';
         const request = compact({ name: instance.name, dataProtectionMode: call.request['dataProtectionMode'] });
-        run({ method: 'FailoverInstance', instanceName: instance.name, request, apply: () => (failOver(instance), settle(instance, pool), instance) }, done);
+        run(
+          {
+            method: 'FailoverInstance',
+            instanceName: instance.name,
+            request,
+            apply: () => (failOver(instance), settle(instance, pool), instance),
+          },
+          done,
+        );
       }),
     DeleteInstance: (call: Call, done: Done) =>
       withInstance(call, done, (instance) => {
@@ -126,14 +182,24 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   const longrunning: UntypedServiceImplementation = {
     GetOperation: (call: Call, done: Done) => {
       const operation = runner.get(text(call.request['name']));
-      return operation ? done(null, operation) : fail(done, status.NOT_FOUND, `Operation '${text(call.request['name'])}' was not found`);
+      return operation
+        ? done(null, operation)
+        : fail(done, status.NOT_FOUND, `Operation '${text(call.request['name'])}' was not found`);
     },
-    ListOperations: (call: Call, done: Done) => done(null, { operations: runner.list(text(call.request['name'])), nextPageToken: '' }),
-    DeleteOperation: (call: Call, done: Done) => (runner.delete(text(call.request['name'])) ? done(null, {}) : fail(done, status.NOT_FOUND, 'operation not found')),
+    ListOperations: (call: Call, done: Done) =>
+      done(null, { operations: runner.list(text(call.request['name'])), nextPageToken: '' }),
+    DeleteOperation: (call: Call, done: Done) =>
+      runner.delete(text(call.request['name'])) ? done(null, {}) : fail(done, status.NOT_FOUND, 'operation not found'),
   };
   // Methods not modelled (Upgrade, Import, Export, RescheduleMaintenance, CancelOperation...) answer UNIMPLEMENTED.
   const complete = (service: ServiceDefinition, impl: UntypedServiceImplementation): UntypedServiceImplementation =>
-    Object.fromEntries(Object.keys(service).map((method) => [method, impl[method] ?? ((_call: Call, done: Done) => fail(done, status.UNIMPLEMENTED, `${method} is not implemented locally`))]));
+    Object.fromEntries(
+      Object.keys(service).map((method) => [
+        method,
+        impl[method] ??
+          ((_call: Call, done: Done) => fail(done, status.UNIMPLEMENTED, `${method} is not implemented locally`)),
+      ]),
+    );
 
   const server = new Server();
   server.addService(cloudRedis, complete(cloudRedis, redis));
@@ -141,7 +207,11 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   server.addService(memcache, complete(memcache, memcachedApi.implementation));
   server.addService(redisCluster, complete(redisCluster, clusterApi.implementation));
   server.addService(operations, complete(operations, longrunning));
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
 
   return {
     endpoint: `127.0.0.1:${port}`,
@@ -161,10 +231,18 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
         settle(instance, pool);
         return instance;
       };
-      await runner.start({ method: 'UpdateInstance', instanceName: name, request: { updateMask: {}, instance: { name } }, apply }).finished;
+      await runner.start({
+        method: 'UpdateInstance',
+        instanceName: name,
+        request: { updateMask: {}, instance: { name } },
+        apply,
+      }).finished;
     },
     setUnreachable(locations, how) {
-      unreachable = { locations: new Set(locations.map((l) => locationOf(l) || l)), placeholders: how?.placeholders ?? false };
+      unreachable = {
+        locations: new Set(locations.map((l) => locationOf(l) || l)),
+        placeholders: how?.placeholders ?? false,
+      };
     },
     setSettleDelay(ms) {
       runner.delayMs = ms;

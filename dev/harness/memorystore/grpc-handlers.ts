@@ -5,16 +5,24 @@ export type Done = sendUnaryData<unknown>;
 
 export const fail = (done: Done, code: status, details: string): void => done({ code, details });
 export const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-export const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
+export const record = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 
 /**
  * Looks up the instance a request names (`name`, or `instance.name` for an update) in `store`, as the services
  * answer: PERMISSION_DENIED outside the project (Google does not say whether it exists), NOT_FOUND inside it.
  */
-export function withInstance<T>(store: ReadonlyMap<string, T>, projectId: string, call: Call, done: Done, action: (instance: T) => void): void {
+export function withInstance<T>(
+  store: ReadonlyMap<string, T>,
+  projectId: string,
+  call: Call,
+  done: Done,
+  action: (instance: T) => void,
+): void {
   const name = text(call.request['name']) || text(record(call.request['instance'])['name']);
   const instance = store.get(name);
-  if (!name.startsWith(`projects/${projectId}/`)) return fail(done, status.PERMISSION_DENIED, `Permission denied on resource '${name}' (or it may not exist)`);
+  if (!name.startsWith(`projects/${projectId}/`))
+    return fail(done, status.PERMISSION_DENIED, `Permission denied on resource '${name}' (or it may not exist)`);
   if (!instance) return fail(done, status.NOT_FOUND, `Resource '${name}' was not found`);
   action(instance);
 }
@@ -22,5 +30,7 @@ export function withInstance<T>(store: ReadonlyMap<string, T>, projectId: string
 /** The field-mask paths of an update request, in proto-loader's camelCase form. */
 export function maskPaths(request: Record<string, unknown>): string[] {
   const paths = record(request['updateMask'])['paths'];
-  return Array.isArray(paths) ? paths.map((p) => String(p).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())) : [];
+  return Array.isArray(paths)
+    ? paths.map((p) => String(p).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()))
+    : [];
 }

@@ -65,7 +65,8 @@ export function newInstance(name: string, request: Partial<FakeInstance>): FakeI
   const replicas = request.readReplicasMode === 'READ_REPLICAS_ENABLED';
   const zone = request.locationId || `${region}-a`;
   // Standard tier keeps a replica in a second zone; failover moves the primary there.
-  const alternative = tier === 'STANDARD_HA' ? request.alternativeLocationId || `${region}-${zone.endsWith('-b') ? 'c' : 'b'}` : '';
+  const alternative =
+    tier === 'STANDARD_HA' ? request.alternativeLocationId || `${region}-${zone.endsWith('-b') ? 'c' : 'b'}` : '';
   return {
     name,
     displayName: request.displayName ?? '',
@@ -83,7 +84,8 @@ export function newInstance(name: string, request: Partial<FakeInstance>): FakeI
     authorizedNetwork: request.authorizedNetwork || `projects/${name.split('/')[1]}/global/networks/default`,
     connectMode: request.connectMode === 'PRIVATE_SERVICE_ACCESS' ? 'PRIVATE_SERVICE_ACCESS' : 'DIRECT_PEERING',
     authEnabled: request.authEnabled ?? false,
-    transitEncryptionMode: request.transitEncryptionMode === 'SERVER_AUTHENTICATION' ? 'SERVER_AUTHENTICATION' : 'DISABLED',
+    transitEncryptionMode:
+      request.transitEncryptionMode === 'SERVER_AUTHENTICATION' ? 'SERVER_AUTHENTICATION' : 'DISABLED',
     readReplicasMode: replicas ? 'READ_REPLICAS_ENABLED' : 'READ_REPLICAS_DISABLED',
     replicaCount: replicas ? request.replicaCount || 2 : tier === 'STANDARD_HA' ? 1 : 0,
     readEndpoint: '',
@@ -113,15 +115,20 @@ export function settle(instance: FakeInstance, pool: AddressPool): void {
     instance.readEndpoint = '';
     instance.readEndpointPort = 0;
   }
-  const other = instance.currentLocationId === instance.locationId ? instance.alternativeLocationId : instance.locationId;
-  const zones = [instance.currentLocationId, ...Array.from({ length: instance.replicaCount }, () => other || instance.locationId)];
+  const other =
+    instance.currentLocationId === instance.locationId ? instance.alternativeLocationId : instance.locationId;
+  const zones = [
+    instance.currentLocationId,
+    ...Array.from({ length: instance.replicaCount }, () => other || instance.locationId),
+  ];
   instance.nodes = zones.map((zone, i) => ({ id: `node-${i}`, zone }));
 }
 
 /** A failover promotes a replica: the primary moves zone, the endpoints stay (the service redirects them). */
 export function failOver(instance: FakeInstance): void {
   if (instance.alternativeLocationId) {
-    instance.currentLocationId = instance.currentLocationId === instance.locationId ? instance.alternativeLocationId : instance.locationId;
+    instance.currentLocationId =
+      instance.currentLocationId === instance.locationId ? instance.alternativeLocationId : instance.locationId;
   }
 }
 

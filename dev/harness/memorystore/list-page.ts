@@ -31,18 +31,32 @@ const decodeToken = (token: string): string | undefined => {
  * One page of ListInstances. `parent` is `projects/P/locations/L`; L = `-` lists every region (an aggregated list).
  * Instances of an unreachable region are left out and the region is named in `unreachable`.
  */
-export function listPage(all: readonly { readonly name: string }[], parent: string, unreachable: Unreachable, request: ListRequest): ListPage {
+export function listPage(
+  all: readonly { readonly name: string }[],
+  parent: string,
+  unreachable: Unreachable,
+  request: ListRequest,
+): ListPage {
   const location = locationOf(parent);
   const after = request.pageToken ? decodeToken(request.pageToken) : '';
   if (after === undefined) return { error: `invalid page_token: ${request.pageToken}` };
   if (request.pageSize < 0) return { error: 'page_size must not be negative' };
   const inScope = (l: string): boolean => location === '-' || l === location;
   const lost = [...unreachable.locations].filter(inScope).sort();
-  const placeholders = location === '-' && unreachable.placeholders
-    ? lost.map((l) => ({ name: `${parent.replace(/\/locations\/-$/, `/locations/${l}`)}/instances/-`, statusMessage: 'location not available for ListInstances' }))
-    : [];
+  const placeholders =
+    location === '-' && unreachable.placeholders
+      ? lost.map((l) => ({
+          name: `${parent.replace(/\/locations\/-$/, `/locations/${l}`)}/instances/-`,
+          statusMessage: 'location not available for ListInstances',
+        }))
+      : [];
   const matching = [
-    ...all.filter((i) => i.name.startsWith(`${parent.split('/locations/')[0]}/`) && inScope(locationOf(i.name)) && !unreachable.locations.has(locationOf(i.name))),
+    ...all.filter(
+      (i) =>
+        i.name.startsWith(`${parent.split('/locations/')[0]}/`) &&
+        inScope(locationOf(i.name)) &&
+        !unreachable.locations.has(locationOf(i.name)),
+    ),
     ...placeholders,
   ]
     .filter((i) => i.name > after)

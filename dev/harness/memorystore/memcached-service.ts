@@ -28,7 +28,8 @@ function settle(instance: FakeMemcached, pool: AddressPool): void {
   const zone = `${locationOf(instance.name)}-a`;
   const kept = instance.memcacheNodes.slice(0, instance.nodeCount);
   let next = Math.max(0, ...instance.memcacheNodes.map((n) => Number(n.nodeId.split('-').pop()))) + 1;
-  while (kept.length < instance.nodeCount) kept.push({ nodeId: `node-a-${next++}`, zone, state: 'READY', host: pool.take(), port: PORT });
+  while (kept.length < instance.nodeCount)
+    kept.push({ nodeId: `node-a-${next++}`, zone, state: 'READY', host: pool.take(), port: PORT });
   instance.memcacheNodes = kept;
   instance.discoveryEndpoint ||= `${pool.take()}:${PORT}`;
 }

@@ -4,13 +4,25 @@ import { REDIS_API, type AdminApi } from './admin-api.js';
 import { auditLogEntry } from './audit-entry.js';
 import { locationOf } from './instance-store.js';
 
-export type Method = 'CreateInstance' | 'UpdateInstance' | 'FailoverInstance' | 'DeleteInstance' | 'CreateCluster' | 'UpdateCluster' | 'DeleteCluster';
+export type Method =
+  | 'CreateInstance'
+  | 'UpdateInstance'
+  | 'FailoverInstance'
+  | 'DeleteInstance'
+  | 'CreateCluster'
+  | 'UpdateCluster'
+  | 'DeleteCluster';
 
 // The OperationMetadata verb of each method; the IAM permission it checks (the audit log's authorizationInfo) is
 // `<api prefix>.<verb>`.
 const VERB: Record<Method, string> = {
-  CreateInstance: 'create', UpdateInstance: 'update', FailoverInstance: 'failover', DeleteInstance: 'delete',
-  CreateCluster: 'create', UpdateCluster: 'update', DeleteCluster: 'delete',
+  CreateInstance: 'create',
+  UpdateInstance: 'update',
+  FailoverInstance: 'failover',
+  DeleteInstance: 'delete',
+  CreateCluster: 'create',
+  UpdateCluster: 'update',
+  DeleteCluster: 'delete',
 };
 
 export interface OperationSpec {
@@ -27,9 +39,17 @@ export interface OperationSpec {
   readonly apply: () => object | undefined;
 }
 
-interface AnyMessage { typeUrl: string; value: Buffer }
+interface AnyMessage {
+  typeUrl: string;
+  value: Buffer;
+}
 /** A `google.longrunning.Operation` in proto-loader form (the `result` oneof as `response`). */
-export interface OperationMessage { name: string; done: boolean; metadata: AnyMessage; response?: AnyMessage }
+export interface OperationMessage {
+  name: string;
+  done: boolean;
+  metadata: AnyMessage;
+  response?: AnyMessage;
+}
 
 export interface RunnerOptions {
   readonly projectId: string;
@@ -40,10 +60,19 @@ export interface RunnerOptions {
   readonly encodeInstance: (instance: object, api: AdminApi) => Buffer;
 }
 
-const seconds = (t: Date): { seconds: number; nanos: number } => ({ seconds: Math.floor(t.getTime() / 1000), nanos: (t.getTime() % 1000) * 1e6 });
+const seconds = (t: Date): { seconds: number; nanos: number } => ({
+  seconds: Math.floor(t.getTime() / 1000),
+  nanos: (t.getTime() % 1000) * 1e6,
+});
 
 function metadata(api: AdminApi, verb: string, target: string, created: Date, ended?: Date): AnyMessage {
-  const message = { createTime: seconds(created), ...(ended ? { endTime: seconds(ended) } : {}), target, verb, apiVersion: 'v1' };
+  const message = {
+    createTime: seconds(created),
+    ...(ended ? { endTime: seconds(ended) } : {}),
+    target,
+    verb,
+    apiVersion: 'v1',
+  };
   return { typeUrl: api.metadataType, value: api.encodeMetadata(message) };
 }
 
@@ -70,12 +99,23 @@ export class OperationRunner {
     // Shaped like the service's names: operation-<millis>-<hex>-<hex>-<hex>.
     const id = `operation-${created.getTime()}-${randomBytes(7).toString('hex').slice(0, 13)}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
     const name = `projects/${this.options.projectId}/locations/${locationOf(spec.instanceName)}/operations/${id}`;
-    const operation: OperationMessage = { name, done: false, metadata: metadata(api, verb, spec.instanceName, created) };
+    const operation: OperationMessage = {
+      name,
+      done: false,
+      metadata: metadata(api, verb, spec.instanceName, created),
+    };
     this.operations.set(name, operation);
     const response = {
       '@type': 'type.googleapis.com/google.longrunning.Operation',
       name,
-      metadata: { '@type': api.metadataType, createTime: created.toISOString(), target: spec.instanceName, verb, cancelRequested: false, apiVersion: 'v1' },
+      metadata: {
+        '@type': api.metadataType,
+        createTime: created.toISOString(),
+        target: spec.instanceName,
+        verb,
+        cancelRequested: false,
+        apiVersion: 'v1',
+      },
       done: false,
     };
     void this.publish(spec, { name, phase: 'first' }, created, response);
@@ -115,7 +155,8 @@ export class OperationRunner {
     while (this.timers.size > 0 || this.publishing.size > 0) {
       await Promise.all([...this.publishing, new Promise((resolve) => setTimeout(resolve, 10))]);
     }
-    if (this.failures.length > 0) throw new Error(`audit entries not published: ${this.failures.map((e) => e.message).join('; ')}`);
+    if (this.failures.length > 0)
+      throw new Error(`audit entries not published: ${this.failures.map((e) => e.message).join('; ')}`);
   }
 
   /** Abandons running operations (their last entries are never written) and waits for publishes under way. */
@@ -125,7 +166,12 @@ export class OperationRunner {
     await Promise.all([...this.publishing]);
   }
 
-  private publish(spec: OperationSpec, operation: { name: string; phase: 'first' | 'last' }, time: Date, response?: Record<string, unknown>): Promise<void> {
+  private publish(
+    spec: OperationSpec,
+    operation: { name: string; phase: 'first' | 'last' },
+    time: Date,
+    response?: Record<string, unknown>,
+  ): Promise<void> {
     const { topic, principal } = this.options;
     if (!topic) return Promise.resolve();
     const api = spec.api ?? REDIS_API;
@@ -145,7 +191,10 @@ export class OperationRunner {
     const attributes = { 'logging.googleapis.com/timestamp': time.toISOString() };
     const sent: Promise<void> = topic
       .publishMessage({ data: Buffer.from(JSON.stringify(entry)), attributes })
-      .then(() => undefined, (error: unknown) => void this.failures.push(error instanceof Error ? error : new Error(String(error))))
+      .then(
+        () => undefined,
+        (error: unknown) => void this.failures.push(error instanceof Error ? error : new Error(String(error))),
+      )
       .finally(() => this.publishing.delete(sent));
     this.publishing.add(sent);
     return sent;

@@ -35,30 +35,65 @@ export interface ProductSpec<T extends { name: string; state: string }> {
  * regions, long-running operations that move the resource through CREATING/UPDATING/DELETING, and the first and last
  * audit entries of each.
  */
-export function productBackend<T extends { name: string; state: string }>(spec: ProductSpec<T>, context: BackendContext): { implementation: UntypedServiceImplementation; store: Map<string, T> } {
+export function productBackend<T extends { name: string; state: string }>(
+  spec: ProductSpec<T>,
+  context: BackendContext,
+): { implementation: UntypedServiceImplementation; store: Map<string, T> } {
   const { projectId, runner, pool } = context;
   const store = new Map<string, T>();
   const { noun, field, api } = spec;
   // withInstance reads `instance.name` of an update: a cluster's request names it under `cluster`.
   const found = (call: Call, done: Done, action: (resource: T) => void): void =>
-    withInstance(store, projectId, { ...call, request: { ...call.request, instance: call.request[field] } }, done, action);
-  const run = (method: Method, resource: T, request: Record<string, unknown>, apply: () => object | undefined, done: Done, firstResourceName?: string): void =>
-    done(null, runner.start({ api, method, instanceName: resource.name, request, apply, ...(firstResourceName ? { firstResourceName } : {}) }).operation);
+    withInstance(
+      store,
+      projectId,
+      { ...call, request: { ...call.request, instance: call.request[field] } },
+      done,
+      action,
+    );
+  const run = (
+    method: Method,
+    resource: T,
+    request: Record<string, unknown>,
+    apply: () => object | undefined,
+    done: Done,
+    firstResourceName?: string,
+  ): void =>
+    done(
+      null,
+      runner.start({
+        api,
+        method,
+        instanceName: resource.name,
+        request,
+        apply,
+        ...(firstResourceName ? { firstResourceName } : {}),
+      }).operation,
+    );
   const implementation: UntypedServiceImplementation = {
     [`Get${noun}`]: (call: Call, done: Done) => found(call, done, (resource) => done(null, resource)),
     [`List${noun}s`]: (call: Call, done: Done) => {
       const parent = text(call.request['parent']);
-      if (!parent.startsWith(`projects/${projectId}/locations/`)) return fail(done, status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
-      const page = listPage([...store.values()], parent, context.unreachable(), { pageSize: Number(call.request['pageSize']), pageToken: text(call.request['pageToken']) });
+      if (!parent.startsWith(`projects/${projectId}/locations/`))
+        return fail(done, status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
+      const page = listPage([...store.values()], parent, context.unreachable(), {
+        pageSize: Number(call.request['pageSize']),
+        pageToken: text(call.request['pageToken']),
+      });
       if ('error' in page) return fail(done, status.INVALID_ARGUMENT, page.error);
-      return done(null, { [spec.collection]: page.instances, nextPageToken: page.nextPageToken, unreachable: page.unreachable });
+      return done(null, {
+        [spec.collection]: page.instances,
+        nextPageToken: page.nextPageToken,
+        unreachable: page.unreachable,
+      });
     },
     [`Create${noun}`]: (call: Call, done: Done) => {
       const parent = text(call.request['parent']);
       const id = text(call.request[`${field}Id`]);
       const requested = record(call.request[field]);
       const name = `${parent}/${spec.collection}/${id}`;
-      if (!validParent(parent) || !spec.validId(id)) return fail(done, status.INVALID_ARGUMENT, `invalid parent or ${field} id: ${name}`);
+      if (!validParent(parent) || !spec.validId(id))
+        return fail(done, status.INVALID_ARGUMENT, `invalid parent or ${field} id: ${name}`);
       if (store.has(name)) return fail(done, status.ALREADY_EXISTS, `Resource '${name}' already exists`);
       const created = spec.create(name, requested);
       if (typeof created === 'string') return fail(done, status.INVALID_ARGUMENT, created);
@@ -69,11 +104,22 @@ export function productBackend<T extends { name: string; state: string }>(spec: 
     [`Update${noun}`]: (call: Call, done: Done) =>
       found(call, done, (resource) => {
         const paths = maskPaths(call.request);
-        if (paths.length === 0 || paths.some((p) => !spec.updatable.includes(p))) return fail(done, status.INVALID_ARGUMENT, `update_mask must name fields of ${spec.updatable.join(', ')}; got ${paths.join(', ')}`);
+        if (paths.length === 0 || paths.some((p) => !spec.updatable.includes(p)))
+          return fail(
+            done,
+            status.INVALID_ARGUMENT,
+            `update_mask must name fields of ${spec.updatable.join(', ')}; got ${paths.join(', ')}`,
+          );
         const given = record(call.request[field]);
         const fields = Object.fromEntries(paths.map((p) => [p, structuredClone(given[p])]));
         resource.state = 'UPDATING';
-        run(`Update${noun}`, resource, { updateMask: { paths }, [field]: { name: resource.name, ...fields } }, () => (Object.assign(resource, fields), spec.settle(resource, pool), resource), done);
+        run(
+          `Update${noun}`,
+          resource,
+          { updateMask: { paths }, [field]: { name: resource.name, ...fields } },
+          () => (Object.assign(resource, fields), spec.settle(resource, pool), resource),
+          done,
+        );
       }),
     [`Delete${noun}`]: (call: Call, done: Done) =>
       found(call, done, (resource) => {

@@ -10,7 +10,10 @@ const require = createRequire(import.meta.url);
 function protosOf(clientPackage: string): { protos: string; gaxProtos: string } {
   const main = require.resolve(clientPackage);
   const gaxMain = createRequire(main).resolve('google-gax');
-  return { protos: join(main.slice(0, main.lastIndexOf('/build/')), 'build/protos'), gaxProtos: join(gaxMain.slice(0, gaxMain.lastIndexOf('/build/')), 'build/protos') };
+  return {
+    protos: join(main.slice(0, main.lastIndexOf('/build/')), 'build/protos'),
+    gaxProtos: join(gaxMain.slice(0, gaxMain.lastIndexOf('/build/')), 'build/protos'),
+  };
 }
 
 function load(clientPackage: string, files: string[]): GrpcObject {
@@ -27,7 +30,11 @@ function load(clientPackage: string, files: string[]): GrpcObject {
 }
 
 const pick = (root: GrpcObject, path: string): ServiceDefinition =>
-  (path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root) as { service: ServiceDefinition }).service;
+  (
+    path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root) as {
+      service: ServiceDefinition;
+    }
+  ).service;
 
 export interface Services {
   readonly cloudRedis: ServiceDefinition;
@@ -56,12 +63,17 @@ export function loadServices(): Services {
     redisCluster: pick(redisCluster, 'google.cloud.redis.cluster.v1.CloudRedisCluster'),
   };
   // GetInstance's response serializer encodes an Instance: what an Operation's `response` Any carries.
-  const serializerOf = (service: ServiceDefinition, method = 'GetInstance') => (service[method] as unknown as { responseSerialize: (value: object) => Buffer }).responseSerialize;
+  const serializerOf = (service: ServiceDefinition, method = 'GetInstance') =>
+    (service[method] as unknown as { responseSerialize: (value: object) => Buffer }).responseSerialize;
   const encoders = new Map<AdminApi, (value: object) => Buffer>([
     [REDIS_API, serializerOf(services.cloudRedis)],
     [VALKEY_API, serializerOf(services.valkey)],
     [MEMCACHED_API, serializerOf(services.memcache)],
     [REDIS_CLUSTER_API, serializerOf(services.redisCluster, 'GetCluster')],
   ]);
-  return { ...services, operations: pick(redis, 'google.longrunning.Operations'), encodeInstance: (instance, api) => encoders.get(api)!(instance) };
+  return {
+    ...services,
+    operations: pick(redis, 'google.longrunning.Operations'),
+    encodeInstance: (instance, api) => encoders.get(api)!(instance),
+  };
 }

@@ -22,7 +22,12 @@ function settle(cluster: FakeRedisCluster, pool: AddressPool): void {
   const project = cluster.name.split('/')[1] ?? '';
   if (cluster.discoveryEndpoints.length === 0) {
     const network = `projects/${project}/global/networks/default`;
-    cluster.pscConnections = [0, 1].map((i) => ({ pscConnectionId: `psc-${i}`, address: pool.take(), network, projectId: project }));
+    cluster.pscConnections = [0, 1].map((i) => ({
+      pscConnectionId: `psc-${i}`,
+      address: pool.take(),
+      network,
+      projectId: project,
+    }));
     cluster.discoveryEndpoints = [{ address: cluster.pscConnections[0]!.address, port: 6379 }];
   }
 }
@@ -35,6 +40,13 @@ export const REDIS_CLUSTER_SPEC: ProductSpec<FakeRedisCluster> = {
   collection: 'clusters',
   validId: (id) => CLUSTER_ID.test(id),
   updatable: UPDATABLE,
-  create: (name, requested) => ({ name, state: 'CREATING', shardCount: Number(requested['shardCount']) || 3, replicaCount: Number(requested['replicaCount']) || 0, discoveryEndpoints: [], pscConnections: [] }),
+  create: (name, requested) => ({
+    name,
+    state: 'CREATING',
+    shardCount: Number(requested['shardCount']) || 3,
+    replicaCount: Number(requested['replicaCount']) || 0,
+    discoveryEndpoints: [],
+    pscConnections: [],
+  }),
   settle,
 };

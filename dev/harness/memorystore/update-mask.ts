@@ -32,10 +32,15 @@ export function updateFields(request: Record<string, unknown>): Checked {
     const field = UPDATABLE[path]!;
     fields[field] = changes[field];
   }
-  if ('memorySizeGb' in fields && !(Number(fields['memorySizeGb']) > 0)) return { error: 'memory_size_gb must be greater than 0' };
-  if ('readReplicasMode' in fields && !['READ_REPLICAS_ENABLED', 'READ_REPLICAS_DISABLED'].includes(String(fields['readReplicasMode']))) {
+  if ('memorySizeGb' in fields && !(Number(fields['memorySizeGb']) > 0))
+    return { error: 'memory_size_gb must be greater than 0' };
+  if (
+    'readReplicasMode' in fields &&
+    !['READ_REPLICAS_ENABLED', 'READ_REPLICAS_DISABLED'].includes(String(fields['readReplicasMode']))
+  ) {
     return { error: `read_replicas_mode not supported: ${String(fields['readReplicasMode'])}` };
   }
-  if ('replicaCount' in fields && (Number(fields['replicaCount']) < 0 || Number(fields['replicaCount']) > 5)) return { error: 'replica_count must be 0 to 5' };
+  if ('replicaCount' in fields && (Number(fields['replicaCount']) < 0 || Number(fields['replicaCount']) > 5))
+    return { error: 'replica_count must be 0 to 5' };
   return { fields };
 }

@@ -14,7 +14,17 @@ export interface FakeValkey {
   shardCount: number;
   replicaCount: number;
   nodeType: string;
-  endpoints: Array<{ connections: Array<{ pscAutoConnection: { ipAddress: string; port?: number; connectionType: string; network: string; projectId: string } }> }>;
+  endpoints: Array<{
+    connections: Array<{
+      pscAutoConnection: {
+        ipAddress: string;
+        port?: number;
+        connectionType: string;
+        network: string;
+        projectId: string;
+      };
+    }>;
+  }>;
 }
 
 // memorystore.proto: 4-63 characters, lowercase letters, digits and hyphens, starting with a letter or digit.
@@ -31,10 +41,24 @@ const UPDATABLE = ['labels', 'replicaCount', 'shardCount', 'nodeType'] as const;
 function settle(instance: FakeValkey, pool: AddressPool): void {
   instance.state = 'ACTIVE';
   const project = instance.name.split('/')[1] ?? '';
-  const existing = new Map((instance.endpoints[0]?.connections ?? []).map((c) => [c.pscAutoConnection.connectionType, c]));
+  const existing = new Map(
+    (instance.endpoints[0]?.connections ?? []).map((c) => [c.pscAutoConnection.connectionType, c]),
+  );
   const port = (type: string) => (type === 'CONNECTION_TYPE_UNSPECIFIED' ? {} : { port: 6379 });
-  const connection = (type: string) => existing.get(type) ?? { pscAutoConnection: { ipAddress: pool.take(), ...port(type), connectionType: type, network: `projects/${project}/global/networks/default`, projectId: project } };
-  const types = instance.mode === 'CLUSTER' ? ['CONNECTION_TYPE_DISCOVERY', 'CONNECTION_TYPE_UNSPECIFIED'] : ['CONNECTION_TYPE_PRIMARY', ...(instance.replicaCount > 0 ? ['CONNECTION_TYPE_READER'] : [])];
+  const connection = (type: string) =>
+    existing.get(type) ?? {
+      pscAutoConnection: {
+        ipAddress: pool.take(),
+        ...port(type),
+        connectionType: type,
+        network: `projects/${project}/global/networks/default`,
+        projectId: project,
+      },
+    };
+  const types =
+    instance.mode === 'CLUSTER'
+      ? ['CONNECTION_TYPE_DISCOVERY', 'CONNECTION_TYPE_UNSPECIFIED']
+      : ['CONNECTION_TYPE_PRIMARY', ...(instance.replicaCount > 0 ? ['CONNECTION_TYPE_READER'] : [])];
   instance.endpoints = [{ connections: types.map(connection) }];
 }
 
@@ -55,7 +79,8 @@ export const VALKEY_SPEC: ProductSpec<FakeValkey> = {
       mode,
       shardCount: mode === 'CLUSTER' ? Number(requested['shardCount']) || 3 : 1,
       replicaCount: Number(requested['replicaCount']) || 0,
-      nodeType: typeof requested['nodeType'] === 'string' && requested['nodeType'] ? requested['nodeType'] : 'SHARED_CORE_NANO',
+      nodeType:
+        typeof requested['nodeType'] === 'string' && requested['nodeType'] ? requested['nodeType'] : 'SHARED_CORE_NANO',
       endpoints: [],
     };
   },

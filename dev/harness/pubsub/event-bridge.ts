@@ -33,7 +33,11 @@ export interface BridgeOptions {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The binary-mode CloudEvent Eventarc sends for a Pub/Sub trigger: attributes in `ce-` headers, data as the body. */
-function cloudEvent(message: Message, topic: string, subscription: string): { headers: Record<string, string>; body: string } {
+function cloudEvent(
+  message: Message,
+  topic: string,
+  subscription: string,
+): { headers: Record<string, string>; body: string } {
   const publishTime = message.publishTime.toISOString();
   const data = {
     message: {
@@ -83,7 +87,12 @@ export async function startEventBridge(options: BridgeOptions): Promise<EventBri
   async function post(message: Message): Promise<number> {
     const { headers, body } = cloudEvent(message, topic, subscription.name);
     try {
-      const response = await fetch(options.targetUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
+      const response = await fetch(options.targetUrl, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(60_000),
+      });
       await response.arrayBuffer();
       return response.status;
     } catch {
@@ -121,10 +130,13 @@ export async function startEventBridge(options: BridgeOptions): Promise<EventBri
     async idle(quietMs = 1500, timeoutMs = 25_000) {
       const since = Date.now();
       while (inFlight > 0 || Date.now() - Math.max(lastActivity, since) < quietMs) {
-        if (errors.length > 0) throw new Error(`event bridge: subscription failed: ${errors.map((e) => e.message).join('; ')}`);
+        if (errors.length > 0)
+          throw new Error(`event bridge: subscription failed: ${errors.map((e) => e.message).join('; ')}`);
         if (Date.now() - since > timeoutMs) {
           const failing = deliveries.filter((d) => d.status < 200 || d.status >= 300).slice(-5);
-          throw new Error(`event bridge not idle after ${timeoutMs} ms: ${inFlight} in flight; last failed deliveries ${JSON.stringify(failing)}`);
+          throw new Error(
+            `event bridge not idle after ${timeoutMs} ms: ${inFlight} in flight; last failed deliveries ${JSON.stringify(failing)}`,
+          );
         }
         await sleep(50);
       }

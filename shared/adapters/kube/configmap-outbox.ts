@@ -12,14 +12,23 @@ const DROPPED = 'memorystore-egress-sync/dropped-records';
 const STASH_TRIES = 5;
 
 interface ConfigMapJson {
-  metadata: { name: string; namespace: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   data?: Record<string, string>;
 }
 
 const status = (error: unknown): number | undefined => (error instanceof KubeApiError ? error.status : undefined);
 
 function parseLines(text: string | undefined): AuditRecord[] {
-  return (text ?? '').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as AuditRecord);
+  return (text ?? '')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as AuditRecord);
 }
 
 /** The newest records that fit, and how many older ones had to go. */
@@ -27,7 +36,8 @@ function fitting(records: readonly AuditRecord[]): { lines: string; dropped: num
   const lines = records.map((r) => JSON.stringify(r));
   let bytes = 0;
   let first = lines.length;
-  while (first > 0 && bytes + Buffer.byteLength(lines[first - 1]!) + 1 <= MAX_BYTES) bytes += Buffer.byteLength(lines[--first]!) + 1;
+  while (first > 0 && bytes + Buffer.byteLength(lines[first - 1]!) + 1 <= MAX_BYTES)
+    bytes += Buffer.byteLength(lines[--first]!) + 1;
   return { lines: lines.slice(first).join('\n'), dropped: first };
 }
 
@@ -68,7 +78,11 @@ export class ConfigMapOutbox implements AuditOutbox {
   async settle(taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
     try {
       if (unpublished.length === 0) {
-        await this.http.send({ method: 'DELETE', path: `${this.path}/${this.name}`, body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: taken.version } } });
+        await this.http.send({
+          method: 'DELETE',
+          path: `${this.path}/${this.name}`,
+          body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: taken.version } },
+        });
         return;
       }
       const current = await this.read();

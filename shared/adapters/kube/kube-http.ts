@@ -3,7 +3,6 @@ import { Agent } from 'undici';
 import { KubeApiError, TransientError } from '../../errors.js';
 import { backoffDelay, retryAfterMs, sleep } from '../../backoff.js';
 
-
 export interface KubeHttpOptions {
   /** Connections kept open to the apiserver; also the most requests in flight at once. */
   readonly connections?: number;
@@ -50,7 +49,10 @@ export class KubeHttp {
   private readonly attempts: number;
   private readonly bearerToken?: () => Promise<string>;
 
-  constructor(private readonly kubeConfig: KubeConfig, options: KubeHttpOptions = {}) {
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    options: KubeHttpOptions = {},
+  ) {
     this.connections = options.connections ?? 16;
     this.timeoutMs = options.requestTimeoutMs ?? 20_000;
     this.attempts = options.attempts ?? 6;
@@ -82,9 +84,18 @@ export class KubeHttp {
 
   private finalError(error: unknown, request: KubeRequest): Error {
     const action = `${request.method} ${request.path}`;
-    if (error instanceof RetryAfter) return new TransientError(`${action}: Kubernetes API answered HTTP ${error.status} after ${this.attempts} tries`, { cause: error.cause });
+    if (error instanceof RetryAfter)
+      return new TransientError(
+        `${action}: Kubernetes API answered HTTP ${error.status} after ${this.attempts} tries`,
+        { cause: error.cause },
+      );
     if (error instanceof KubeApiError) {
-      return RETRIED_STATUS.has(error.status) ? new TransientError(`${action}: Kubernetes API answered HTTP ${error.status} after ${this.attempts} tries: ${error.message}`, { cause: error }) : error;
+      return RETRIED_STATUS.has(error.status)
+        ? new TransientError(
+            `${action}: Kubernetes API answered HTTP ${error.status} after ${this.attempts} tries: ${error.message}`,
+            { cause: error },
+          )
+        : error;
     }
     if (isConnectionError(error)) return new TransientError(`${action}: ${(error as Error).message}`, { cause: error });
     return error instanceof Error ? error : new Error(String(error));
@@ -106,7 +117,8 @@ export class KubeHttp {
     if (answer.statusCode >= 200 && answer.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
     const failure = apiError(answer.statusCode, text);
     const wait = retryAfterMs(answer.headers['retry-after']);
-    if (wait !== undefined && RETRIED_STATUS.has(answer.statusCode)) throw new RetryAfter(answer.statusCode, wait, failure);
+    if (wait !== undefined && RETRIED_STATUS.has(answer.statusCode))
+      throw new RetryAfter(answer.statusCode, wait, failure);
     throw failure;
   }
 
@@ -139,7 +151,14 @@ export class KubeHttp {
   private async makeConnection(): Promise<Connection> {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string; headers?: Record<string, string> } = {};
+    const tls: {
+      ca?: Buffer;
+      cert?: Buffer;
+      key?: Buffer;
+      rejectUnauthorized?: boolean;
+      servername?: string;
+      headers?: Record<string, string>;
+    } = {};
     await this.kubeConfig.applyToHTTPSOptions(tls);
     const url = new URL(cluster.server);
     const connect = {
@@ -156,14 +175,21 @@ export class KubeHttp {
 
 /** A 429 or 5xx that said when to come back. */
 class RetryAfter extends Error {
-  constructor(readonly status: number, readonly ms: number, override readonly cause: KubeApiError) {
+  constructor(
+    readonly status: number,
+    readonly ms: number,
+    override readonly cause: KubeApiError,
+  ) {
     super(cause.message);
   }
 }
 
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return error instanceof Error && (CONNECTION_ERROR.test(error.message) || (typeof code === 'string' && CONNECTION_ERROR.test(code)));
+  return (
+    error instanceof Error &&
+    (CONNECTION_ERROR.test(error.message) || (typeof code === 'string' && CONNECTION_ERROR.test(code)))
+  );
 }
 
 function isRetryable(error: unknown): boolean {
@@ -188,4 +214,3 @@ function queryString(query: KubeRequest['query']): string {
   const entries = Object.entries(query ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
   return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
 }
-

@@ -16,20 +16,27 @@ interface ListPage {
   readonly items?: readonly unknown[];
 }
 
-
 /**
  * Every object of a kind, following `metadata.continue` to the last page. The apiserver answers 410 Gone when a
  * continue token has expired (etcd compaction); that read is then incomplete and fails as a whole rather than
  * returning what was read so far. https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
  */
 export async function listAllPages(http: KubeHttp, request: ListRequest): Promise<KubeObject[]> {
-  const path = objectPath({ apiVersion: request.apiVersion, kind: request.kind, namespace: request.namespace, name: '' }).replace(/\/$/, '');
+  const path = objectPath({
+    apiVersion: request.apiVersion,
+    kind: request.kind,
+    namespace: request.namespace,
+    name: '',
+  }).replace(/\/$/, '');
   const items: KubeObject[] = [];
   let token: string | undefined;
   do {
     const query = { limit: String(request.pageSize), labelSelector: request.labelSelector, continue: token };
     const page = await http.send<ListPage>({ method: 'GET', path, query }).catch((error: unknown) => {
-      if ((error as { status?: unknown }).status === 410) throw new IncompleteListError(`list ${request.kind}: the continue token expired after ${items.length} objects; read again`);
+      if ((error as { status?: unknown }).status === 410)
+        throw new IncompleteListError(
+          `list ${request.kind}: the continue token expired after ${items.length} objects; read again`,
+        );
       throw error;
     });
     if (!Array.isArray(page.items)) throw new IncompleteListError(`list ${request.kind}: the answer has no items`);

@@ -1,5 +1,9 @@
 /** Ports our field manager applied, read from managedFields (`f:spec.f:ports.k:{"port":N,"protocol":"TCP"}`). */
-type ManagedFieldsEntry = { manager?: string; operation?: string; fieldsV1?: Record<string, Record<string, Record<string, unknown>>> };
+type ManagedFieldsEntry = {
+  manager?: string;
+  operation?: string;
+  fieldsV1?: Record<string, Record<string, Record<string, unknown>>>;
+};
 
 export function ownedPortNumbers(managedFields: unknown, manager: string): Set<number> {
   const entries = (Array.isArray(managedFields) ? managedFields : []) as ManagedFieldsEntry[];

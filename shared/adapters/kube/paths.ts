@@ -25,7 +25,11 @@ export function objectPath(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespa
 export function plainObject(json: unknown, type: Pick<ObjectRef, 'apiVersion' | 'kind'>): KubeObject {
   const object = json as { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
   const metadata = object.metadata ?? {};
-  const { labels, annotations, resourceVersion } = metadata as { labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
+  const { labels, annotations, resourceVersion } = metadata as {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+  };
   return {
     apiVersion: type.apiVersion,
     kind: type.kind,

@@ -12,7 +12,10 @@ export class AuditReader {
 
   constructor(private readonly subscription: Subscription) {
     subscription.on('message', (message: Message) => {
-      this.received.push({ record: JSON.parse(message.data.toString('utf8')) as AuditRecord, attributes: message.attributes });
+      this.received.push({
+        record: JSON.parse(message.data.toString('utf8')) as AuditRecord,
+        attributes: message.attributes,
+      });
       message.ack();
     });
   }

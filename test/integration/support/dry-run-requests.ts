@@ -9,32 +9,61 @@ import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../../shared/model/k
  */
 export { outcome, type Outcome };
 
-export const ownerLabels = (ownerId: string): Record<string, string> => ({ [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: ownerId });
+export const ownerLabels = (ownerId: string): Record<string, string> => ({
+  [LABEL_MANAGED_BY]: APP_NAME,
+  [LABEL_OWNER]: ownerId,
+});
 
-export function serviceEntry(namespace: string, name: string, labels?: Record<string, string>): KubernetesObject & { metadata: { name: string }; spec: object } {
+export function serviceEntry(
+  namespace: string,
+  name: string,
+  labels?: Record<string, string>,
+): KubernetesObject & { metadata: { name: string }; spec: object } {
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'ServiceEntry',
     metadata: { name, namespace, ...(labels ? { labels } : {}) },
-    spec: { hosts: [`${name}.example.internal`], ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'DNS' },
+    spec: {
+      hosts: [`${name}.example.internal`],
+      ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }],
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+    },
   };
 }
 
 export class DryRunClient {
   private readonly api: KubernetesObjectApi;
 
-  constructor(kubeconfigPath: string, private readonly namespace: string) {
+  constructor(
+    kubeconfigPath: string,
+    private readonly namespace: string,
+  ) {
     this.api = KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
   }
 
   private service(fields: Record<string, unknown>): KubernetesObject {
     const { metadata, ...rest } = fields as { metadata?: object };
-    return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace: this.namespace, ...metadata }, ...rest };
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'istio-egressgateway', namespace: this.namespace, ...metadata },
+      ...rest,
+    };
   }
 
   /** Server-side apply to the egress gateway Service, as the functions write it (forced, under a field manager). */
   applyToService(fields: Record<string, unknown>): Promise<Outcome> {
-    return outcome(this.api.patch(this.service(fields), undefined, 'All', 'memorystore-egress-sync/e2e', true, PatchStrategy.ServerSideApply));
+    return outcome(
+      this.api.patch(
+        this.service(fields),
+        undefined,
+        'All',
+        'memorystore-egress-sync/e2e',
+        true,
+        PatchStrategy.ServerSideApply,
+      ),
+    );
   }
 
   /**
@@ -51,7 +80,10 @@ export class DryRunClient {
   }
 
   /** Reads the object (as whoever this client is) and PUTs it back with `labels` in place of its labels. */
-  async relabel(object: KubernetesObject & { metadata: { name: string } }, labels: Record<string, string>): Promise<Outcome> {
+  async relabel(
+    object: KubernetesObject & { metadata: { name: string } },
+    labels: Record<string, string>,
+  ): Promise<Outcome> {
     const current = await this.api.read(object);
     return outcome(this.api.replace({ ...current, metadata: { ...current.metadata, labels } }, undefined, 'All'));
   }

@@ -51,15 +51,30 @@ async function deleteEveryInstance(rig: SyncRig): Promise<void> {
 /** What the tests put in the namespace goes; the Service is made again as the installer made it. */
 async function clearNamespace(rig: SyncRig): Promise<void> {
   const { api, namespace } = rig.cluster;
-  const remove = (object: KubernetesObject): Promise<unknown> => api.delete({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata!.name!, namespace } });
+  const remove = (object: KubernetesObject): Promise<unknown> =>
+    api.delete({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: { name: object.metadata!.name!, namespace },
+    });
   for (const kind of ISTIO_KINDS) {
     const { items } = await api.list(ISTIO_API_VERSION, kind, namespace);
     await Promise.all(items.map((item) => remove({ ...item, apiVersion: ISTIO_API_VERSION, kind })));
   }
-  const outboxes = await api.list('v1', 'ConfigMap', namespace, undefined, undefined, undefined, undefined, `${LABEL_MANAGED_BY}=${APP_NAME}`);
+  const outboxes = await api.list(
+    'v1',
+    'ConfigMap',
+    namespace,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    `${LABEL_MANAGED_BY}=${APP_NAME}`,
+  );
   await Promise.all(outboxes.items.map((item) => remove({ ...item, apiVersion: 'v1', kind: 'ConfigMap' })));
   await remove({ apiVersion: 'v1', kind: 'Service', metadata: { name: GATEWAY_SERVICE, namespace } });
   await createEgressGatewayFixtures(sharedStack().adminKubeconfig, { namespace, service: GATEWAY_SERVICE });
   const ports = await rig.cluster.gatewayServicePorts();
-  if (ports.some((p) => p.port !== 80 && p.port !== 443)) throw new Error(`the egress gateway Service still has ports of an earlier test: ${JSON.stringify(ports)}`);
+  if (ports.some((p) => p.port !== 80 && p.port !== 443))
+    throw new Error(`the egress gateway Service still has ports of an earlier test: ${JSON.stringify(ports)}`);
 }

@@ -10,7 +10,12 @@ import type { SyncRig } from './sync-rig.js';
  * gateway Pod and Service as the installer has them (so the analyzers can match selectors and ports).
  */
 export async function checkWithIstioctl(rig: SyncRig) {
-  const objects = [...(await rig.cluster.istioObjects()).values()].map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec }));
+  const objects = [...(await rig.cluster.istioObjects()).values()].map((o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
+    spec: o.spec,
+  }));
   const dir = mkdtempSync(join(tmpdir(), 'rendered-'));
   const rendered = writeYamlDocs(dir, objects);
   const validation = await istioctlValidate([rendered]);

@@ -3,7 +3,14 @@ import { parseInstanceName, relativeNameOf } from '../../../shared/model/instanc
 import { nodeRole, servicePortName, subsetName } from '../../../shared/render/names.js';
 import { parseOutboundCluster, type SimCall } from '../../../dev/harness/istio-sim/index.js';
 import type { SyncRig } from './sync-rig.js';
-import { danglingClusters, expectLine, outboundCluster, routeLine, Routing, UNDECLARED } from '../../../dev/end-to-end/routing.js';
+import {
+  danglingClusters,
+  expectLine,
+  outboundCluster,
+  routeLine,
+  Routing,
+  UNDECLARED,
+} from '../../../dev/end-to-end/routing.js';
 
 /** One endpoint of a Memorystore instance, as the local Memorystore API reports it (not as we rendered it). */
 export interface Target {
@@ -17,7 +24,9 @@ export function targetsOf(rig: SyncRig, full: string): Target[] {
   const instance = rig.memorystore.instances().find((i) => i.name === full);
   if (!instance) throw new Error(`no instance ${full}`);
   const primary: Target = { instance: full, role: 'primary', address: instance.host, port: instance.port };
-  return instance.readEndpoint ? [primary, { instance: full, role: 'read', address: instance.readEndpoint, port: instance.readEndpointPort }] : [primary];
+  return instance.readEndpoint
+    ? [primary, { instance: full, role: 'read', address: instance.readEndpoint, port: instance.readEndpointPort }]
+    : [primary];
 }
 
 /** The endpoints of a Memcached instance as the local API reports them: its discovery endpoint and every node. */
@@ -32,13 +41,20 @@ export function memcachedTargetsOf(rig: SyncRig, full: string): Target[] {
   ];
 }
 
-const sidecarCall = (t: { address: string; port: number }): SimCall => ({ from: 'sidecar', address: t.address, port: t.port });
+const sidecarCall = (t: { address: string; port: number }): SimCall => ({
+  from: 'sidecar',
+  address: t.address,
+  port: t.port,
+});
 
 /** The host of the one ServiceEntry whose endpoint is this address: where a connection to it must arrive. */
 async function hostDeclaring(rig: SyncRig, address: string): Promise<string> {
   // A sharded target's node-port ServiceEntries (resolution NONE) list no endpoints.
-  const entries = [...(await rig.cluster.istioObjects()).values()].filter((o) => o.kind === 'ServiceEntry'
-    && ((o.spec['endpoints'] ?? []) as Array<{ address: string }>).some((e) => e.address === address));
+  const entries = [...(await rig.cluster.istioObjects()).values()].filter(
+    (o) =>
+      o.kind === 'ServiceEntry' &&
+      ((o.spec['endpoints'] ?? []) as Array<{ address: string }>).some((e) => e.address === address),
+  );
   if (entries.length !== 1) throw new Error(`${entries.length} ServiceEntries declare ${address}, want 1`);
   return (entries[0]!.spec['hosts'] as string[])[0]!;
 }
@@ -62,7 +78,18 @@ export async function gatewayRoutes(rig: SyncRig, routed: readonly Target[], blo
   const calls = [...routed, ...blocked].map(sidecarCall).concat(UNDECLARED);
   const first = await routing.simulate(calls);
   const expected = [
-    ...await Promise.all(routed.map(async (t) => expectLine(sidecarCall(t), outboundCluster(await gatewayPortOf(rig, t), subsetName(parseInstanceName(t.instance)!, t.role), routing.gatewayHost)))),
+    ...(await Promise.all(
+      routed.map(async (t) =>
+        expectLine(
+          sidecarCall(t),
+          outboundCluster(
+            await gatewayPortOf(rig, t),
+            subsetName(parseInstanceName(t.instance)!, t.role),
+            routing.gatewayHost,
+          ),
+        ),
+      ),
+    )),
     ...blocked.map((t) => expectLine(sidecarCall(t), 'BlackHoleCluster')),
     expectLine(UNDECLARED, 'BlackHoleCluster'),
   ];
@@ -72,8 +99,13 @@ export async function gatewayRoutes(rig: SyncRig, routed: readonly Target[], blo
     return routing.gatewayCall(first.targetPort(port) ?? port);
   });
   const second = hops.length ? await routing.simulate(hops) : { results: [], clusters: {}, listeners: {}, cost: {} };
-  for (const [i, t] of routed.entries()) expected.push(expectLine(hops[i]!, outboundCluster(t.port, '', await hostDeclaring(rig, t.address))));
-  return { actual: [...first.results, ...second.results].map(routeLine), expected, dangling: [...danglingClusters(first), ...danglingClusters(second)] };
+  for (const [i, t] of routed.entries())
+    expected.push(expectLine(hops[i]!, outboundCluster(t.port, '', await hostDeclaring(rig, t.address))));
+  return {
+    actual: [...first.results, ...second.results].map(routeLine),
+    expected,
+    dangling: [...danglingClusters(first), ...danglingClusters(second)],
+  };
 }
 
 /** `direct` mode: sidecar → address:port ⇒ straight to the ServiceEntry's cluster, no gateway. */
@@ -81,7 +113,11 @@ export async function directRoutes(rig: SyncRig, routed: readonly Target[], bloc
   const routing = new Routing(rig.cluster);
   const answer = await routing.simulate([...routed, ...blocked].map(sidecarCall).concat(UNDECLARED));
   const expected = [
-    ...await Promise.all(routed.map(async (t) => expectLine(sidecarCall(t), outboundCluster(t.port, '', await hostDeclaring(rig, t.address))))),
+    ...(await Promise.all(
+      routed.map(async (t) =>
+        expectLine(sidecarCall(t), outboundCluster(t.port, '', await hostDeclaring(rig, t.address))),
+      ),
+    )),
     ...blocked.map((t) => expectLine(sidecarCall(t), 'BlackHoleCluster')),
     expectLine(UNDECLARED, 'BlackHoleCluster'),
   ];

@@ -4,7 +4,12 @@ import type { CloudRedisClient } from '@google-cloud/redis';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { bindRbac, createEgressGatewayFixtures } from '../../../dev/harness/control-plane/index.js';
-import { localProductClients, localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../../dev/harness/memorystore/index.js';
+import {
+  localProductClients,
+  localRedisClient,
+  startFakeMemorystore,
+  type FakeMemorystore,
+} from '../../../dev/harness/memorystore/index.js';
 import { startCloudRunFront, type CloudRunFront } from '../../../dev/harness/cloud-run-front/index.js';
 import { startEventBridge, type EventBridge } from '../../../dev/harness/pubsub/event-bridge.js';
 import { pubSubClient } from '../../../dev/harness/pubsub/pstest-server.js';
@@ -67,7 +72,9 @@ export interface RigOptions {
 }
 
 function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)),
+  );
 }
 
 async function topics(client: PubSub, namespace: string): Promise<{ events: string; audit: string }> {
@@ -84,11 +91,20 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const ownerId = options.env?.['OWNER_ID'] ?? 'e2e';
   await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
   // RBAC and the admission policy, as Terraform installs them: the functions run with no more than that.
-  await bindRbac(stack.adminKubeconfig, { user: SYNC_USER, ownerId, istioNamespace: namespace, egressGatewayNamespace: namespace, egressGatewayService: 'istio-egressgateway' });
+  await bindRbac(stack.adminKubeconfig, {
+    user: SYNC_USER,
+    ownerId,
+    istioNamespace: namespace,
+    egressGatewayNamespace: namespace,
+    egressGatewayService: 'istio-egressgateway',
+  });
 
   const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
   const topicNames = await topics(pubsub, namespace);
-  const memorystore = await startFakeMemorystore({ projectId: PROJECT, pubsub: { client: pubsub, topic: topicNames.events } });
+  const memorystore = await startFakeMemorystore({
+    projectId: PROJECT,
+    pubsub: { client: pubsub, topic: topicNames.events },
+  });
   const issuer = await startTokenIssuer();
   Object.assign(process.env, {
     MEMORYSTORE_PROJECT: PROJECT,
@@ -115,8 +131,18 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const eventServer = getTestServer('syncOnAuditLog');
   const resyncServer = getTestServer('resync');
   const [eventUrl, functionUrl] = await Promise.all([listen(eventServer), listen(resyncServer)]);
-  const front = await startCloudRunFront({ target: functionUrl, serviceUrl: AUDIENCE, invokers: [OPERATOR, SCHEDULER, INVOKER_ONLY], certsUrl: issuer.certsUrl, ...(options.customAudiences ? { customAudiences: options.customAudiences } : {}) });
-  const bridge: EventBridge = await startEventBridge({ client: pubsub, subscription: `${namespace}-events`, targetUrl: eventUrl });
+  const front = await startCloudRunFront({
+    target: functionUrl,
+    serviceUrl: AUDIENCE,
+    invokers: [OPERATOR, SCHEDULER, INVOKER_ONLY],
+    certsUrl: issuer.certsUrl,
+    ...(options.customAudiences ? { customAudiences: options.customAudiences } : {}),
+  });
+  const bridge: EventBridge = await startEventBridge({
+    client: pubsub,
+    subscription: `${namespace}-events`,
+    targetUrl: eventUrl,
+  });
   const audit = new AuditReader(pubsub.subscription(`${namespace}-audit-reader`));
   const redis = localRedisClient(memorystore.port, PROJECT);
   const products = localProductClients(memorystore.port, PROJECT);
@@ -152,7 +178,10 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     },
     async resync(query = '', caller = OPERATOR) {
       const token = await issuer.sign({ email: caller, audience: AUDIENCE });
-      const response = await fetch(`${front.url}${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${front.url}${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async stop() {

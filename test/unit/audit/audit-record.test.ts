@@ -8,25 +8,62 @@ const before: KubeObject = {
   metadata: { name: 'redis-x', namespace: 'istio-system', resourceVersion: '41' },
   spec: { addresses: ['10.0.0.3/32'], endpoints: [{ address: '10.0.0.3' }] },
 };
-const after: KubeObject = { ...before, metadata: { ...before.metadata, resourceVersion: '41' }, spec: { addresses: ['10.0.0.9/32'], endpoints: [{ address: '10.0.0.9' }] } };
+const after: KubeObject = {
+  ...before,
+  metadata: { ...before.metadata, resourceVersion: '41' },
+  spec: { addresses: ['10.0.0.9/32'], endpoints: [{ address: '10.0.0.9' }] },
+};
 const instance = 'projects/p/locations/r/instances/x';
 const context = {
   id: 'rec-1',
   time: new Date('2026-11-25T10:00:00Z'),
-  trigger: { kind: 'event' as const, eventId: 'ev', insertId: 'ins', methodName: 'google.cloud.redis.v1.CloudRedis.UpdateInstance', principal: 'alice@example.com' },
+  trigger: {
+    kind: 'event' as const,
+    eventId: 'ev',
+    insertId: 'ins',
+    methodName: 'google.cloud.redis.v1.CloudRedis.UpdateInstance',
+    principal: 'alice@example.com',
+  },
   dryRun: false,
-  instances: new Map([[instance, { name: instance, state: 'READY', phase: 'ready' as const, endpoints: [{ role: 'primary', address: '10.0.0.9', port: 6379 }] }]]),
+  instances: new Map([
+    [
+      instance,
+      {
+        name: instance,
+        state: 'READY',
+        phase: 'ready' as const,
+        endpoints: [{ role: 'primary', address: '10.0.0.9', port: 6379 }],
+      },
+    ],
+  ]),
 };
 
 describe('audit records', () => {
   test('an update: who, what, the JSON Patch from before to after', () => {
-    const change: Change = { action: 'update', ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' }, instance, before, after };
+    const change: Change = {
+      action: 'update',
+      ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' },
+      instance,
+      before,
+      after,
+    };
     expect(recordOf(change, context)).toEqual({
       id: 'rec-1',
       time: '2026-11-25T10:00:00.000Z',
-      trigger: { kind: 'event', event_id: 'ev', insert_id: 'ins', method_name: 'google.cloud.redis.v1.CloudRedis.UpdateInstance', principal: 'alice@example.com' },
+      trigger: {
+        kind: 'event',
+        event_id: 'ev',
+        insert_id: 'ins',
+        method_name: 'google.cloud.redis.v1.CloudRedis.UpdateInstance',
+        principal: 'alice@example.com',
+      },
       instance: { name: instance, host: '10.0.0.9', port: 6379 },
-      object: { api_version: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' },
+      object: {
+        api_version: 'networking.istio.io/v1',
+        kind: 'ServiceEntry',
+        namespace: 'istio-system',
+        name: 'redis-x',
+      },
       action: 'update',
       patch: [
         { op: 'replace', path: '/spec/endpoints/0/address', value: '10.0.0.9' },
@@ -49,14 +86,40 @@ describe('audit records', () => {
   });
 
   test('a resync trigger names the caller and whether it was scheduled; completion adds outcome and duration', () => {
-    const change: Change = { action: 'conflict', ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' }, instance, before, reason: 'foreign' };
-    const record = recordOf(change, { ...context, trigger: { kind: 'resync', principal: 'op@example.com', scheduled: false }, dryRun: true });
-    expect(record).toMatchObject({ trigger: { kind: 'resync', principal: 'op@example.com', scheduled: false }, outcome: 'conflict', dry_run: true, patch: [], reason: 'foreign' });
-    expect(completed(record, 'failed', 12.4, 'boom')).toMatchObject({ outcome: 'failed', duration_ms: 12, error: 'boom' });
+    const change: Change = {
+      action: 'conflict',
+      ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' },
+      instance,
+      before,
+      reason: 'foreign',
+    };
+    const record = recordOf(change, {
+      ...context,
+      trigger: { kind: 'resync', principal: 'op@example.com', scheduled: false },
+      dryRun: true,
+    });
+    expect(record).toMatchObject({
+      trigger: { kind: 'resync', principal: 'op@example.com', scheduled: false },
+      outcome: 'conflict',
+      dry_run: true,
+      patch: [],
+      reason: 'foreign',
+    });
+    expect(completed(record, 'failed', 12.4, 'boom')).toMatchObject({
+      outcome: 'failed',
+      duration_ms: 12,
+      error: 'boom',
+    });
   });
 
   test('unchanged objects are reported but not audited', () => {
-    const change: Change = { action: 'unchanged', ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' }, instance, before, after: before };
+    const change: Change = {
+      action: 'unchanged',
+      ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' },
+      instance,
+      before,
+      after: before,
+    };
     expect(isAudited(recordOf(change, context))).toBe(false);
     expect(isAudited(recordOf({ ...change, action: 'delete' }, context))).toBe(true);
   });

@@ -10,14 +10,30 @@ const change = (action: Change['action']): Change => ({
   action,
   ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' },
   instance,
-  after: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'redis-x', namespace: 'istio-system' }, spec: {} },
+  after: {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    metadata: { name: 'redis-x', namespace: 'istio-system' },
+    spec: {},
+  },
 });
 const record = (action: Change['action']) =>
-  recordOf(change(action), { id: `id-${action}`, time: new Date(0), trigger: { kind: 'resync', principal: 'op@example.com', scheduled: true }, dryRun: false, instances: new Map() });
+  recordOf(change(action), {
+    id: `id-${action}`,
+    time: new Date(0),
+    trigger: { kind: 'resync', principal: 'op@example.com', scheduled: true },
+    dryRun: false,
+    instances: new Map(),
+  });
 
 function collector(): { lines: Array<Record<string, unknown>>; logger: Logger } {
   const lines: Array<Record<string, unknown>> = [];
-  return { lines, logger: new Logger({ trace: 'projects/p/traces/abc' }, (line) => lines.push(JSON.parse(line) as Record<string, unknown>)) };
+  return {
+    lines,
+    logger: new Logger({ trace: 'projects/p/traces/abc' }, (line) =>
+      lines.push(JSON.parse(line) as Record<string, unknown>),
+    ),
+  };
 }
 
 describe('AuditWriter', () => {
@@ -32,7 +48,12 @@ describe('AuditWriter', () => {
         severity: 'NOTICE',
         message: 'audit record',
         record: expect.objectContaining({ id: 'id-create', action: 'create' }),
-        'logging.googleapis.com/labels': { component: 'memorystore-egress-sync', action: 'create', instance, kind: 'ServiceEntry' },
+        'logging.googleapis.com/labels': {
+          component: 'memorystore-egress-sync',
+          action: 'create',
+          instance,
+          kind: 'ServiceEntry',
+        },
         'logging.googleapis.com/trace': 'projects/p/traces/abc',
       }),
       expect.objectContaining({ severity: 'WARNING', record: expect.objectContaining({ action: 'conflict' }) }),
@@ -43,9 +64,15 @@ describe('AuditWriter', () => {
     const failing: AuditPublisher = { publish: async () => Promise.reject(new Error('topic gone')) };
     const optional = collector();
     await expect(new AuditWriter(optional.logger, failing, false).write([record('delete')])).resolves.toBeUndefined();
-    expect(optional.lines[0]).toMatchObject({ severity: 'ERROR', audit_delivery_error: 'Error: topic gone', record: { id: 'id-delete' } });
+    expect(optional.lines[0]).toMatchObject({
+      severity: 'ERROR',
+      audit_delivery_error: 'Error: topic gone',
+      record: { id: 'id-delete' },
+    });
     const required = collector();
-    await expect(new AuditWriter(required.logger, failing, true).write([record('delete')])).rejects.toThrow(AuditDeliveryError);
+    await expect(new AuditWriter(required.logger, failing, true).write([record('delete')])).rejects.toThrow(
+      AuditDeliveryError,
+    );
     expect(required.lines).toHaveLength(1);
   });
 });
@@ -72,17 +99,25 @@ describe('the audit outbox', () => {
   test('keeps records whose publish failed, and the invocation succeeds even when delivery is required', async () => {
     const outbox = new MemoryOutbox();
     const { lines, logger } = collector();
-    await new AuditWriter(logger, failing, true, outbox).write([record('create'), record('unchanged'), record('delete')]);
+    await new AuditWriter(logger, failing, true, outbox).write([
+      record('create'),
+      record('unchanged'),
+      record('delete'),
+    ]);
     expect(outbox.records.map((r) => r.id)).toEqual(['id-create', 'id-delete']);
     expect(lines.filter((l) => l['message'] === 'audit record' && l['severity'] === 'ERROR')).toHaveLength(2);
-    expect(lines.some((l) => l['message'] === 'audit records kept in the outbox until publishing works again')).toBe(true);
+    expect(lines.some((l) => l['message'] === 'audit records kept in the outbox until publishing works again')).toBe(
+      true,
+    );
   });
 
   test('that cannot keep them fails the invocation when delivery is required, and only logs when it is not', async () => {
     const outbox = new MemoryOutbox();
     outbox.failing = true;
     const { logger } = collector();
-    await expect(new AuditWriter(logger, failing, true, outbox).write([record('create')])).rejects.toThrow(AuditDeliveryError);
+    await expect(new AuditWriter(logger, failing, true, outbox).write([record('create')])).rejects.toThrow(
+      AuditDeliveryError,
+    );
     await expect(new AuditWriter(logger, failing, false, outbox).write([record('create')])).resolves.toBeUndefined();
   });
 
@@ -90,7 +125,10 @@ describe('the audit outbox', () => {
     const outbox = new MemoryOutbox();
     outbox.records = [record('create'), record('delete')];
     const published: string[] = [];
-    const flaky: AuditPublisher = { publish: async (r) => (r.id === 'id-delete' ? Promise.reject(new Error('UNAVAILABLE')) : void published.push(r.id)) };
+    const flaky: AuditPublisher = {
+      publish: async (r) =>
+        r.id === 'id-delete' ? Promise.reject(new Error('UNAVAILABLE')) : void published.push(r.id),
+    };
     await new AuditWriter(collector().logger, flaky, true, outbox).flush();
     expect(published).toEqual(['id-create']);
     expect(outbox.records.map((r) => r.id)).toEqual(['id-delete']);
@@ -110,10 +148,22 @@ describe('traceOf', () => {
 
 describe('the trace context of a request, for Cloud Logging', () => {
   test.each([
-    ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceSampled: true }],
-    ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceSampled: false }],
-    ['4bf92f3577b34da6a3ce929d0e0e4736/123;o=1', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '000000000000007b', traceSampled: true }],
-    ['4bf92f3577b34da6a3ce929d0e0e4736/99999999999999999999', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736' }],
+    [
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceSampled: true },
+    ],
+    [
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00',
+      { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceSampled: false },
+    ],
+    [
+      '4bf92f3577b34da6a3ce929d0e0e4736/123;o=1',
+      { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736', spanId: '000000000000007b', traceSampled: true },
+    ],
+    [
+      '4bf92f3577b34da6a3ce929d0e0e4736/99999999999999999999',
+      { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736' },
+    ],
     ['4bf92f3577b34da6a3ce929d0e0e4736', { trace: 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736' }],
   ])('%s', (header, context) => {
     expect(traceContextOf(header, 'p')).toEqual(context);
@@ -121,11 +171,19 @@ describe('the trace context of a request, for Cloud Logging', () => {
 
   test('a line carries trace, span and sampling; an ERROR line says where it was logged from', () => {
     const lines: Array<Record<string, unknown>> = [];
-    const log = new Logger(traceContextOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'p'), (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+    const log = new Logger(traceContextOf('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'p'), (line) =>
+      lines.push(JSON.parse(line) as Record<string, unknown>),
+    );
     log.info({}, 'fine');
     log.error({}, 'broken');
-    expect(lines[0]).toMatchObject({ 'logging.googleapis.com/spanId': '00f067aa0ba902b7', 'logging.googleapis.com/trace_sampled': true });
+    expect(lines[0]).toMatchObject({
+      'logging.googleapis.com/spanId': '00f067aa0ba902b7',
+      'logging.googleapis.com/trace_sampled': true,
+    });
     expect(lines[0]!['logging.googleapis.com/sourceLocation']).toBeUndefined();
-    expect(lines[1]!['logging.googleapis.com/sourceLocation']).toMatchObject({ file: expect.stringContaining('audit-writer.test'), line: expect.stringMatching(/^\d+$/) });
+    expect(lines[1]!['logging.googleapis.com/sourceLocation']).toMatchObject({
+      file: expect.stringContaining('audit-writer.test'),
+      line: expect.stringMatching(/^\d+$/),
+    });
   });
 });

@@ -1,13 +1,38 @@
 import { parseCli, usage } from '../../../shared/cli/cli-args.js';
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
 
-const env = { KUBECONFIG: '/home/op/.kube/config', GKE_CLUSTER_ENDPOINT: '10.0.0.2', MEMORYSTORE_PROJECT: 'env-project' };
+const env = {
+  KUBECONFIG: '/home/op/.kube/config',
+  GKE_CLUSTER_ENDPOINT: '10.0.0.2',
+  MEMORYSTORE_PROJECT: 'env-project',
+};
 
 describe('the command line', () => {
   test('flags win over the variables they stand for; a kubeconfig flag also wins over a GKE endpoint', () => {
-    const parsed = parseCli(['plan', '--kubeconfig', '/tmp/kc', '--context', 'dev', '--project', 'flag-project', '--location', 'us-east1', '--location', 'europe-west1'], env);
+    const parsed = parseCli(
+      [
+        'plan',
+        '--kubeconfig',
+        '/tmp/kc',
+        '--context',
+        'dev',
+        '--project',
+        'flag-project',
+        '--location',
+        'us-east1',
+        '--location',
+        'europe-west1',
+      ],
+      env,
+    );
     if (!parsed.ok) throw new Error(parsed.text);
-    expect(parsed.request.env).toMatchObject({ KUBECONFIG: '/tmp/kc', KUBE_CONTEXT: 'dev', MEMORYSTORE_PROJECT: 'flag-project', MEMORYSTORE_LOCATIONS: 'us-east1,europe-west1', GKE_CLUSTER_ENDPOINT: undefined });
+    expect(parsed.request.env).toMatchObject({
+      KUBECONFIG: '/tmp/kc',
+      KUBE_CONTEXT: 'dev',
+      MEMORYSTORE_PROJECT: 'flag-project',
+      MEMORYSTORE_LOCATIONS: 'us-east1,europe-west1',
+      GKE_CLUSTER_ENDPOINT: undefined,
+    });
   });
 
   test('without flags the environment stands', () => {
@@ -38,7 +63,8 @@ describe('the command line', () => {
       const parsed = parseCli([command, '--help'], env);
       expect(parsed).toMatchObject({ ok: false, exitCode: 0 });
       const text = parsed.ok ? '' : parsed.text;
-      for (const flag of ['--kubeconfig', '--context', '--project', '--location', '--output']) expect(text).toContain(flag);
+      for (const flag of ['--kubeconfig', '--context', '--project', '--location', '--output'])
+        expect(text).toContain(flag);
       for (const variable of CONFIG_VARIABLES) expect(text).toContain(variable.name);
       expect(text.includes('--force')).toBe(command === 'apply');
     }

@@ -14,10 +14,17 @@ const endpoints = [
   { role: 'primary' as const, address: '10.0.0.3', port: 6379, gatewayPort: 16000 },
   { role: 'read' as const, address: '10.0.0.4', port: 6379, gatewayPort: 16001 },
 ];
-const input = (objects: KubeObject[], ports = endpoints.map((e) => gatewayServicePort(instance, e.role, e.gatewayPort))): ChainInput => ({
-  objects, servicePorts: ports, gatewayService: 'istio-system/istio-egressgateway', gatewayHost: egressGatewayHost(settings),
+const input = (
+  objects: KubeObject[],
+  ports = endpoints.map((e) => gatewayServicePort(instance, e.role, e.gatewayPort)),
+): ChainInput => ({
+  objects,
+  servicePorts: ports,
+  gatewayService: 'istio-system/istio-egressgateway',
+  gatewayHost: egressGatewayHost(settings),
 });
-const broken = (chains: ReturnType<typeof explainChain>): string[] => chains.flatMap((c) => c.links.filter((l) => !l.ok).map((l) => `${c.address}: ${l.text}`));
+const broken = (chains: ReturnType<typeof explainChain>): string[] =>
+  chains.flatMap((c) => c.links.filter((l) => !l.ok).map((l) => `${c.address}: ${l.text}`));
 
 describe('explain: the chain a connection follows in the live objects', () => {
   test('rendered egress objects give every endpoint a whole chain, through its own gateway port', () => {
@@ -28,17 +35,24 @@ describe('explain: the chain a connection follows in the live objects', () => {
   });
 
   test('a missing Service port is the broken link, named', () => {
-    const chains = explainChain(input(renderEgress(instance, endpoints, settings), [gatewayServicePort(instance, 'primary', 16000)]));
+    const chains = explainChain(
+      input(renderEgress(instance, endpoints, settings), [gatewayServicePort(instance, 'primary', 16000)]),
+    );
     expect(broken(chains)).toEqual(['10.0.0.4: Service istio-system/istio-egressgateway has no port 16001 of ours']);
   });
 
   test('a gateway route to the wrong port is the broken link, named', () => {
     const objects = renderEgress(instance, endpoints, settings).map((o) => {
       if (o.kind !== 'VirtualService') return o;
-      const tcp = (o.spec['tcp'] as Array<{ route: Array<{ destination: { port: { number: number } } }> }>).map((r, i) => (i === 1 ? { ...r, route: [{ destination: { ...r.route[0]!.destination, port: { number: 6380 } } }] } : r));
+      const tcp = (o.spec['tcp'] as Array<{ route: Array<{ destination: { port: { number: number } } }> }>).map(
+        (r, i) =>
+          i === 1 ? { ...r, route: [{ destination: { ...r.route[0]!.destination, port: { number: 6380 } } }] } : r,
+      );
       return { ...o, spec: { ...o.spec, tcp } };
     });
-    expect(broken(explainChain(input(objects)))).toEqual([expect.stringMatching(/^10\.0\.0\.3: egress gateway: routes port 16000 to .+:6380$/)]);
+    expect(broken(explainChain(input(objects)))).toEqual([
+      expect.stringMatching(/^10\.0\.0\.3: egress gateway: routes port 16000 to .+:6380$/),
+    ]);
   });
 
   test('direct mode: the ServiceEntry is the whole chain', () => {
@@ -48,13 +62,25 @@ describe('explain: the chain a connection follows in the live objects', () => {
   });
 });
 
-test('a sharded target\'s node-port ServiceEntry is explained as the block of ports on every address it declares', () => {
-  const cluster = parseInstanceName('//redis.googleapis.com/projects/test-project/locations/us-central1/clusters/ledger')!;
+test("a sharded target's node-port ServiceEntry is explained as the block of ports on every address it declares", () => {
+  const cluster = parseInstanceName(
+    '//redis.googleapis.com/projects/test-project/locations/us-central1/clusters/ledger',
+  )!;
   const direct = testConfig({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true' });
-  const [first] = renderNodePorts(cluster, { addresses: ['10.40.0.2', '10.40.0.3'], range: { from: 11000, to: 13047 } }, direct);
+  const [first] = renderNodePorts(
+    cluster,
+    { addresses: ['10.40.0.2', '10.40.0.3'], range: { from: 11000, to: 13047 } },
+    direct,
+  );
   const [chain] = explainChain(input([first!], []));
   expect(chain!.links.map((l) => [l.ok, l.text])).toEqual([
-    [true, `ServiceEntry ${first!.metadata.name} declares 10.40.0.2/32, 10.40.0.3/32 ports 11000-11063 (64) as nodes-11000.ledger.rediscluster.us-central1.test-project.memorystore.internal (resolution NONE)`],
-    [true, 'direct: sidecars connect to 10.40.0.2/32, 10.40.0.3/32 on ports 11000-11063 (64) themselves, on to the address dialled'],
+    [
+      true,
+      `ServiceEntry ${first!.metadata.name} declares 10.40.0.2/32, 10.40.0.3/32 ports 11000-11063 (64) as nodes-11000.ledger.rediscluster.us-central1.test-project.memorystore.internal (resolution NONE)`,
+    ],
+    [
+      true,
+      'direct: sidecars connect to 10.40.0.2/32, 10.40.0.3/32 on ports 11000-11063 (64) themselves, on to the address dialled',
+    ],
   ]);
 });

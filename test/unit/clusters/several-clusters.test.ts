@@ -35,19 +35,35 @@ class DownCluster extends MemoryCluster {
   }
 }
 
-function rig(stores: Record<string, MemoryCluster>): { getDeps: (t: ClusterTarget) => Promise<SyncDeps>; published: AuditRecord[] } {
+function rig(stores: Record<string, MemoryCluster>): {
+  getDeps: (t: ClusterTarget) => Promise<SyncDeps>;
+  published: AuditRecord[];
+} {
   const published: AuditRecord[] = [];
-  const instances = { get: async () => readyInstance('cache-1'), list: async () => ({ instances: [readyInstance('cache-1')], unreachable: [] }) };
+  const instances = {
+    get: async () => readyInstance('cache-1'),
+    list: async () => ({ instances: [readyInstance('cache-1')], unreachable: [] }),
+  };
   let ids = 0;
   const getDeps = async (target: ClusterTarget): Promise<SyncDeps> => {
     const log = new Logger({ labels: { cluster: target.name } }, () => undefined);
     const audit = new AuditWriter(log, { publish: async (record) => void published.push(record) }, true);
-    return { config: forCluster(config, target), clusterName: target.name, instances, cluster: stores[target.name]!, audit, log, clock: { now: () => now, monotonicMs: () => 0 }, newId: () => `id-${ids++}` };
+    return {
+      config: forCluster(config, target),
+      clusterName: target.name,
+      instances,
+      cluster: stores[target.name]!,
+      audit,
+      log,
+      clock: { now: () => now, monotonicMs: () => 0 },
+      newId: () => `id-${ids++}`,
+    };
   };
   return { getDeps, published };
 }
 
-const kinds = (cluster: MemoryCluster): string[] => [...cluster.objects.values()].map((o) => `${o.metadata.namespace}/${o.kind}`).sort();
+const kinds = (cluster: MemoryCluster): string[] =>
+  [...cluster.objects.values()].map((o) => `${o.metadata.namespace}/${o.kind}`).sort();
 
 describe('an event, with several clusters', () => {
   test('reconciles every cluster with its own mode and namespace; each record names its cluster', async () => {
@@ -55,9 +71,19 @@ describe('an event, with several clusters', () => {
     const { getDeps, published } = rig(stores);
     const outcome = await reconcileEvent(config, getDeps, event, now);
     if (!outcome.handled) throw new Error(`not handled: ${outcome.reason}`);
-    expect(kinds(stores.eu)).toEqual(['istio-system/DestinationRule', 'istio-system/Gateway', 'istio-system/ServiceEntry', 'istio-system/VirtualService']);
+    expect(kinds(stores.eu)).toEqual([
+      'istio-system/DestinationRule',
+      'istio-system/Gateway',
+      'istio-system/ServiceEntry',
+      'istio-system/VirtualService',
+    ]);
     expect(kinds(stores.us)).toEqual(['istio-system/ServiceEntry']);
-    expect(kinds(stores.asia)).toEqual(['mesh/DestinationRule', 'mesh/Gateway', 'mesh/ServiceEntry', 'mesh/VirtualService']);
+    expect(kinds(stores.asia)).toEqual([
+      'mesh/DestinationRule',
+      'mesh/Gateway',
+      'mesh/ServiceEntry',
+      'mesh/VirtualService',
+    ]);
     expect(new Set(published.map((r) => r.cluster))).toEqual(new Set(['eu', 'us', 'asia']));
     expect(published.filter((r) => r.cluster === 'us').map((r) => r.object.kind)).toEqual(['ServiceEntry']);
     expect(outcome.report.clusters.map((c) => c.cluster)).toEqual(['eu', 'us', 'asia']);
@@ -69,7 +95,9 @@ describe('an event, with several clusters', () => {
     const { getDeps, published } = rig(stores);
     const failure = reconcileEvent(config, getDeps, event, now);
     await expect(failure).rejects.toThrow(TransientError);
-    await expect(failure).rejects.toThrow(/cluster us: TransientError: list: connect ECONNREFUSED.*reconciled in eu, asia/);
+    await expect(failure).rejects.toThrow(
+      /cluster us: TransientError: list: connect ECONNREFUSED.*reconciled in eu, asia/,
+    );
     expect(stores.eu.objects.size).toBe(4);
     expect(stores.asia.objects.size).toBe(4);
     expect(stores.us.objects.size).toBe(0);
@@ -85,11 +113,16 @@ describe('an event, with several clusters', () => {
 
   test('a cluster that refuses for good is recorded and acknowledged; the others are reconciled', async () => {
     const refusing = new MemoryCluster();
-    refusing.create = async () => Promise.reject(new PermanentError('create: Kubernetes API answered HTTP 403 Forbidden'));
+    refusing.create = async () =>
+      Promise.reject(new PermanentError('create: Kubernetes API answered HTTP 403 Forbidden'));
     const stores = { eu: new MemoryCluster(), us: refusing, asia: new MemoryCluster() };
     const { getDeps, published } = rig(stores);
     const outcome = await reconcileEvent(config, getDeps, event, now);
-    expect(outcome).toMatchObject({ handled: false, failed: true, reason: expect.stringMatching(/^cluster us: PermanentError: create: .*403/) });
+    expect(outcome).toMatchObject({
+      handled: false,
+      failed: true,
+      reason: expect.stringMatching(/^cluster us: PermanentError: create: .*403/),
+    });
     if (!('failed' in outcome)) throw new Error('expected a failure');
     expect(outcome.report.clusters).toEqual([
       { cluster: 'eu', summary: expect.objectContaining({ create: 4 }) },
@@ -103,7 +136,8 @@ describe('an event, with several clusters', () => {
   test('with one cluster, its own error is thrown as it was', async () => {
     const single = testConfig();
     const down = new DownCluster();
-    const getDeps = async (target: ClusterTarget): Promise<SyncDeps> => (await rig({ [target.name]: down }).getDeps(target));
+    const getDeps = async (target: ClusterTarget): Promise<SyncDeps> =>
+      await rig({ [target.name]: down }).getDeps(target);
     await expect(reconcileEvent(single, getDeps, event, now)).rejects.toThrow(/^list: connect ECONNREFUSED/);
   });
 });
@@ -120,12 +154,22 @@ describe('a resync, with several clusters', () => {
       most = Math.max(most, ++running);
       const deps = await getDeps(target);
       const done = (): void => void running--;
-      return { ...deps, instances: { ...deps.instances, list: async (...args) => deps.instances.list(...args).finally(done) } };
+      return {
+        ...deps,
+        instances: { ...deps.instances, list: async (...args) => deps.instances.list(...args).finally(done) },
+      };
     };
     const result = await resyncClusters(config.clusters, counted, trigger, { dryRun: false, force: false });
     expect(most).toBe(1);
-    expect(result.failed).toEqual({ message: expect.stringMatching(/^cluster us: TransientError: list: connect ECONNREFUSED/), retryable: true });
-    expect(result.report.clusters.map((c) => [c.cluster, c.failed ? 'failed' : 'synced'])).toEqual([['eu', 'synced'], ['us', 'failed'], ['asia', 'synced']]);
+    expect(result.failed).toEqual({
+      message: expect.stringMatching(/^cluster us: TransientError: list: connect ECONNREFUSED/),
+      retryable: true,
+    });
+    expect(result.report.clusters.map((c) => [c.cluster, c.failed ? 'failed' : 'synced'])).toEqual([
+      ['eu', 'synced'],
+      ['us', 'failed'],
+      ['asia', 'synced'],
+    ]);
     expect(result.changes.map((c) => c.cluster)).toEqual(['eu', 'asia']);
     expect(stores.eu.objects.size).toBe(4);
     expect(stores.asia.objects.size).toBe(4);

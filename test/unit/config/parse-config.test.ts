@@ -15,7 +15,11 @@ describe('parseConfig', () => {
       istioNamespace: 'istio-system',
       hostSuffix: 'memorystore.internal',
       exportTo: ['*'],
-      egressGateway: { namespace: 'istio-system', service: 'istio-egressgateway', selector: { istio: 'egressgateway' } },
+      egressGateway: {
+        namespace: 'istio-system',
+        service: 'istio-egressgateway',
+        selector: { istio: 'egressgateway' },
+      },
       gatewayPortRange: { from: 16000, to: 16999 },
       ownerId: 'default',
       maxPruneFraction: 0.5,
@@ -70,16 +74,24 @@ describe('parseConfig', () => {
     });
   });
 
-  const CONNECT_GATEWAY = 'https://connectgateway.googleapis.com/v1/projects/123456789012/locations/global/gkeMemberships/mesh';
+  const CONNECT_GATEWAY =
+    'https://connectgateway.googleapis.com/v1/projects/123456789012/locations/global/gkeMemberships/mesh';
   test.each([
     ['an IP address', '34.1.2.3', 'https://34.1.2.3'],
     ['a DNS endpoint', 'gke-abc.us-central1.gke.goog', 'https://gke-abc.us-central1.gke.goog'],
     ['a host and port', '10.0.0.2:443', 'https://10.0.0.2:443'],
     ['the Connect gateway URL of a global membership', CONNECT_GATEWAY, CONNECT_GATEWAY],
-    ['the Connect gateway URL of a regional membership', 'https://us-central1-connectgateway.googleapis.com/v1/projects/1/locations/us-central1/gkeMemberships/mesh', 'https://us-central1-connectgateway.googleapis.com/v1/projects/1/locations/us-central1/gkeMemberships/mesh'],
+    [
+      'the Connect gateway URL of a regional membership',
+      'https://us-central1-connectgateway.googleapis.com/v1/projects/1/locations/us-central1/gkeMemberships/mesh',
+      'https://us-central1-connectgateway.googleapis.com/v1/projects/1/locations/us-central1/gkeMemberships/mesh',
+    ],
     ['a URL with a trailing slash (API paths are appended to it)', `${CONNECT_GATEWAY}/`, CONNECT_GATEWAY],
   ])('GKE_CLUSTER_ENDPOINT: %s', (_what, value, server) => {
-    expect(parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value }).kube).toEqual({ kind: 'gke', server });
+    expect(parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value }).kube).toEqual({
+      kind: 'gke',
+      server,
+    });
   });
 
   test.each([
@@ -90,7 +102,9 @@ describe('parseConfig', () => {
     ['a path without a scheme', 'connectgateway.googleapis.com/v1/projects/1'],
     ['spaces', 'https://connectgateway.googleapis.com/v1/projects/1 x'],
   ])('GKE_CLUSTER_ENDPOINT refuses %s', (_what, value) => {
-    expect(() => parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value })).toThrow(/^GKE_CLUSTER_ENDPOINT: expected a GKE endpoint host/);
+    expect(() => parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value })).toThrow(
+      /^GKE_CLUSTER_ENDPOINT: expected a GKE endpoint host/,
+    );
   });
 
   const bad: Array<[string, Record<string, string | undefined>]> = [
@@ -124,7 +138,8 @@ describe('parseConfig', () => {
 
   test.each(bad)('a bad %s stops start-up with a message naming it', (variable, overrides) => {
     const env = { ...BASE_ENV, ...overrides };
-    for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete (env as Record<string, string | undefined>)[k];
+    for (const [k, v] of Object.entries(overrides))
+      if (v === undefined) delete (env as Record<string, string | undefined>)[k];
     const parseAll = (): unknown => [parseConfig(env), parseResyncAuth(env)];
     expect(parseAll).toThrow(ConfigError);
     expect(parseAll).toThrow(new RegExp(`^${variable}: expected`));
@@ -139,7 +154,13 @@ describe('parseConfig', () => {
 });
 
 test('a configuration with several bad variables names every one of them at once', () => {
-  const bad = { ...BASE_ENV, MEMORYSTORE_PROJECT: 'X', SYNC_MODE: 'sideways', GATEWAY_PORT_RANGE: '9-1', KUBECONFIG: '' };
+  const bad = {
+    ...BASE_ENV,
+    MEMORYSTORE_PROJECT: 'X',
+    SYNC_MODE: 'sideways',
+    GATEWAY_PORT_RANGE: '9-1',
+    KUBECONFIG: '',
+  };
   let error: unknown;
   try {
     parseConfig(bad);
@@ -147,6 +168,11 @@ test('a configuration with several bad variables names every one of them at once
     error = caught;
   }
   expect(error).toBeInstanceOf(ConfigError);
-  expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['MEMORYSTORE_PROJECT', 'GKE_CLUSTER_ENDPOINT', 'SYNC_MODE', 'GATEWAY_PORT_RANGE']);
+  expect((error as ConfigError).problems.map((p) => p.variable)).toEqual([
+    'MEMORYSTORE_PROJECT',
+    'GKE_CLUSTER_ENDPOINT',
+    'SYNC_MODE',
+    'GATEWAY_PORT_RANGE',
+  ]);
   expect((error as ConfigError).message.split('\n')).toHaveLength(4);
 });

@@ -12,6 +12,8 @@ describe('README configuration table', () => {
   }));
 
   test('lists every variable, with its required flag, default and deployment', () => {
-    expect(rows).toEqual(CONFIG_VARIABLES.map((v) => ({ name: v.name, required: v.required, default: v.default, deployed: v.deployed })));
+    expect(rows).toEqual(
+      CONFIG_VARIABLES.map((v) => ({ name: v.name, required: v.required, default: v.default, deployed: v.deployed })),
+    );
   });
 });

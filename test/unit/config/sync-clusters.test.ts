@@ -3,7 +3,11 @@ import { ConfigError } from '../../../shared/errors.js';
 import { BASE_ENV } from '../../../dev/fixtures/settings.js';
 
 /** SYNC_CLUSTERS: several clusters in one deployment, each with its own access and, optionally, mode and namespace. */
-const withClusters = (clusters: unknown, extra: Record<string, string> = {}): Record<string, string> => ({ ...BASE_ENV, SYNC_CLUSTERS: JSON.stringify(clusters), ...extra });
+const withClusters = (clusters: unknown, extra: Record<string, string> = {}): Record<string, string> => ({
+  ...BASE_ENV,
+  SYNC_CLUSTERS: JSON.stringify(clusters),
+  ...extra,
+});
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -17,7 +21,14 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 
 describe('SYNC_CLUSTERS', () => {
   test('without it, the one cluster of KUBECONFIG is named CLUSTER_NAME (default `default`)', () => {
-    expect(parseConfig(BASE_ENV).clusters).toEqual([{ name: 'default', kube: { kind: 'kubeconfig', path: '/nonexistent/kubeconfig' }, mode: 'egress-gateway', istioNamespace: 'istio-system' }]);
+    expect(parseConfig(BASE_ENV).clusters).toEqual([
+      {
+        name: 'default',
+        kube: { kind: 'kubeconfig', path: '/nonexistent/kubeconfig' },
+        mode: 'egress-gateway',
+        istioNamespace: 'istio-system',
+      },
+    ]);
     expect(parseConfig({ ...BASE_ENV, CLUSTER_NAME: 'prod-eu' }).clusters.map((c) => c.name)).toEqual(['prod-eu']);
   });
 
@@ -33,21 +44,52 @@ describe('SYNC_CLUSTERS', () => {
       ),
     );
     expect(config.clusters).toEqual([
-      { name: 'prod-eu', kube: { kind: 'gke', server: 'https://gke-abc.europe-west1.gke.goog' }, mode: 'egress-gateway', istioNamespace: 'istio-egress' },
-      { name: 'prod-us', kube: { kind: 'gke', server: 'https://10.0.0.2', caCertBase64: 'Y2E=' }, mode: 'direct', istioNamespace: 'mesh' },
-      { name: 'dev', kube: { kind: 'kubeconfig', path: '/k/dev', context: 'kind-dev', setting: 'SYNC_CLUSTERS[2]' }, mode: 'egress-gateway', istioNamespace: 'istio-egress' },
+      {
+        name: 'prod-eu',
+        kube: { kind: 'gke', server: 'https://gke-abc.europe-west1.gke.goog' },
+        mode: 'egress-gateway',
+        istioNamespace: 'istio-egress',
+      },
+      {
+        name: 'prod-us',
+        kube: { kind: 'gke', server: 'https://10.0.0.2', caCertBase64: 'Y2E=' },
+        mode: 'direct',
+        istioNamespace: 'mesh',
+      },
+      {
+        name: 'dev',
+        kube: { kind: 'kubeconfig', path: '/k/dev', context: 'kind-dev', setting: 'SYNC_CLUSTERS[2]' },
+        mode: 'egress-gateway',
+        istioNamespace: 'istio-egress',
+      },
     ]);
   });
 
-  test('a sync of one cluster sees that cluster\'s access, mode and namespace', () => {
-    const config = parseConfig(withClusters([{ name: 'a', kubeconfig: '/k/a' }, { name: 'b', kubeconfig: '/k/b', mode: 'direct', istioNamespace: 'mesh' }]));
+  test("a sync of one cluster sees that cluster's access, mode and namespace", () => {
+    const config = parseConfig(
+      withClusters([
+        { name: 'a', kubeconfig: '/k/a' },
+        { name: 'b', kubeconfig: '/k/b', mode: 'direct', istioNamespace: 'mesh' },
+      ]),
+    );
     const narrowed = forCluster(config, config.clusters[1]!);
-    expect(narrowed).toMatchObject({ kube: { kind: 'kubeconfig', path: '/k/b' }, mode: 'direct', istioNamespace: 'mesh', clusters: [{ name: 'b' }] });
-    expect(forCluster(config, config.clusters[0]!)).toMatchObject({ kube: { path: '/k/a' }, mode: 'egress-gateway', istioNamespace: 'istio-system' });
+    expect(narrowed).toMatchObject({
+      kube: { kind: 'kubeconfig', path: '/k/b' },
+      mode: 'direct',
+      istioNamespace: 'mesh',
+      clusters: [{ name: 'b' }],
+    });
+    expect(forCluster(config, config.clusters[0]!)).toMatchObject({
+      kube: { path: '/k/a' },
+      mode: 'egress-gateway',
+      istioNamespace: 'istio-system',
+    });
   });
 
   test('KUBECONFIG beside it is ignored (operators often have one set for other tools)', () => {
-    const config = parseConfig(withClusters([{ name: 'a', endpoint: 'gke-a.gke.goog' }], { KUBECONFIG: '/home/me/.kube/config' }));
+    const config = parseConfig(
+      withClusters([{ name: 'a', endpoint: 'gke-a.gke.goog' }], { KUBECONFIG: '/home/me/.kube/config' }),
+    );
     expect(config.clusters.map((c) => c.kube)).toEqual([{ kind: 'gke', server: 'https://gke-a.gke.goog' }]);
   });
 
@@ -55,12 +97,31 @@ describe('SYNC_CLUSTERS', () => {
     ['not JSON', '[{name: a}]', /SYNC_CLUSTERS: .*it is not JSON/],
     ['an empty list', '[]', /SYNC_CLUSTERS: .*the list: /],
     ['a name that is no DNS label', JSON.stringify([{ name: 'Prod_EU', kubeconfig: '/k' }]), /\[0\]\.name/],
-    ['a name used twice', JSON.stringify([{ name: 'a', kubeconfig: '/k' }, { name: 'a', kubeconfig: '/l' }]), /\[1\]\.name: the name a is used twice/],
-    ['both an endpoint and a kubeconfig', JSON.stringify([{ name: 'a', endpoint: 'h', kubeconfig: '/k' }]), /exactly one of `endpoint` and `kubeconfig`/],
+    [
+      'a name used twice',
+      JSON.stringify([
+        { name: 'a', kubeconfig: '/k' },
+        { name: 'a', kubeconfig: '/l' },
+      ]),
+      /\[1\]\.name: the name a is used twice/,
+    ],
+    [
+      'both an endpoint and a kubeconfig',
+      JSON.stringify([{ name: 'a', endpoint: 'h', kubeconfig: '/k' }]),
+      /exactly one of `endpoint` and `kubeconfig`/,
+    ],
     ['neither', JSON.stringify([{ name: 'a' }]), /exactly one of `endpoint` and `kubeconfig`/],
-    ['a key it does not know (a typo must not pass silently)', JSON.stringify([{ name: 'a', kubeconfig: '/k', namespace: 'x' }]), /\[0\]: .*namespace/],
+    [
+      'a key it does not know (a typo must not pass silently)',
+      JSON.stringify([{ name: 'a', kubeconfig: '/k', namespace: 'x' }]),
+      /\[0\]: .*namespace/,
+    ],
     ['an unknown mode', JSON.stringify([{ name: 'a', kubeconfig: '/k', mode: 'sidecar' }]), /\[0\]\.mode/],
-    ['an endpoint with a query', JSON.stringify([{ name: 'a', endpoint: 'https://h/x?y=1' }]), /\[0\]\.endpoint: expected a GKE endpoint/],
+    [
+      'an endpoint with a query',
+      JSON.stringify([{ name: 'a', endpoint: 'https://h/x?y=1' }]),
+      /\[0\]\.endpoint: expected a GKE endpoint/,
+    ],
   ])('%s is refused, naming the variable and the place in the list', (_case, value, expected) => {
     const problems = problemsOf({ ...BASE_ENV, SYNC_CLUSTERS: value });
     expect(problems).toEqual([expect.stringMatching(expected)]);
@@ -68,11 +129,22 @@ describe('SYNC_CLUSTERS', () => {
   });
 
   test('GKE_CLUSTER_ENDPOINT beside it is refused (which cluster is meant?), with every other problem at once', () => {
-    const problems = problemsOf(withClusters([{ name: 'a', kubeconfig: '/k' }, { name: 'B' }], { GKE_CLUSTER_ENDPOINT: '10.0.0.1', SYNC_MODE: 'mesh' }));
-    expect(problems).toEqual([expect.stringMatching(/^GKE_CLUSTER_ENDPOINT: expected nothing when SYNC_CLUSTERS is set/), expect.stringMatching(/^SYNC_CLUSTERS: .*\[1\]\.name/), expect.stringMatching(/^SYNC_MODE: /)]);
+    const problems = problemsOf(
+      withClusters([{ name: 'a', kubeconfig: '/k' }, { name: 'B' }], {
+        GKE_CLUSTER_ENDPOINT: '10.0.0.1',
+        SYNC_MODE: 'mesh',
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^GKE_CLUSTER_ENDPOINT: expected nothing when SYNC_CLUSTERS is set/),
+      expect.stringMatching(/^SYNC_CLUSTERS: .*\[1\]\.name/),
+      expect.stringMatching(/^SYNC_MODE: /),
+    ]);
   });
 
   test('a CLUSTER_NAME that is no DNS label is refused', () => {
-    expect(problemsOf({ ...BASE_ENV, CLUSTER_NAME: 'Prod EU' })).toEqual([expect.stringMatching(/^CLUSTER_NAME: expected a DNS label/)]);
+    expect(problemsOf({ ...BASE_ENV, CLUSTER_NAME: 'Prod EU' })).toEqual([
+      expect.stringMatching(/^CLUSTER_NAME: expected a DNS label/),
+    ]);
   });
 });

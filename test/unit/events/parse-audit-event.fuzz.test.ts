@@ -24,7 +24,9 @@ test('never throws, explains every ignored event briefly, and acts only on Redis
 });
 
 test('the generator reaches both outcomes (else the property above proves little)', () => {
-  const decisions = fc.sample(eventCase, { numRuns: 1000, seed: 42 }).map((g) => parseAuditEvent({ id: 'sample', type: g.type, data: JSON.parse(g.body) }).action);
+  const decisions = fc
+    .sample(eventCase, { numRuns: 1000, seed: 42 })
+    .map((g) => parseAuditEvent({ id: 'sample', type: g.type, data: JSON.parse(g.body) }).action);
   expect(decisions.filter((d) => d === 'reconcile').length).toBeGreaterThan(10);
   expect(decisions.filter((d) => d === 'ignore').length).toBeGreaterThan(100);
 });
@@ -32,7 +34,11 @@ test('the generator reaches both outcomes (else the property above proves little
 // Log amplification: an unknown CloudRedis method of any length was once quoted in full in the reason.
 test('an unknown CloudRedis method of 3 MB gives a reason of at most 1 KB', () => {
   const methodName = `google.cloud.redis.v1.CloudRedis.${'A'.repeat(3 * 1024 * 1024)}`;
-  const decision = parseAuditEvent({ id: 'long-method', type: 'google.cloud.audit.log.v1.written', data: logEntry({ methodName }) });
+  const decision = parseAuditEvent({
+    id: 'long-method',
+    type: 'google.cloud.audit.log.v1.written',
+    data: logEntry({ methodName }),
+  });
   expect(decision).toMatchObject({ action: 'ignore' });
   expect((decision as { reason: string }).reason.length).toBeLessThanOrEqual(REASON_LIMIT);
 });

@@ -33,6 +33,8 @@ describe('parseResyncOptions', () => {
   });
 
   test('an empty body with a JSON content type is no options', () => {
-    expect(parseResyncOptions({ url: '/?dryRun=true', body: {}, rawBody: Buffer.alloc(0), contentType: 'application/json' })).toEqual({ ok: true, options: { dryRun: true, force: false } });
+    expect(
+      parseResyncOptions({ url: '/?dryRun=true', body: {}, rawBody: Buffer.alloc(0), contentType: 'application/json' }),
+    ).toEqual({ ok: true, options: { dryRun: true, force: false } });
   });
 });

@@ -9,7 +9,13 @@ describe('allocatePorts', () => {
     ['a live allocation is kept', [req('a')], { 'a#p': 103 }, [], { 'a#p': 103 }],
     ['reserved ports are skipped', [req('a')], {}, [100, 101], { 'a#p': 102 }],
     ['a live port someone else holds is replaced', [req('a')], { 'a#p': 100 }, [100], { 'a#p': 101 }],
-    ['two live claims on one port: the first keeps it', [req('a'), req('b')], { 'a#p': 100, 'b#p': 100 }, [], { 'a#p': 100, 'b#p': 101 }],
+    [
+      'two live claims on one port: the first keeps it',
+      [req('a'), req('b')],
+      { 'a#p': 100, 'b#p': 100 },
+      [],
+      { 'a#p': 100, 'b#p': 101 },
+    ],
     ['read endpoints get their own port', [req('a'), req('a', 'read')], {}, [], { 'a#p': 100, 'a#r': 101 }],
   ])('%s', (_title, requests, live, reserved, expected) => {
     const { allocations, exhausted } = allocatePorts(requests, new Map(Object.entries(live)), new Set(reserved), range);

@@ -36,12 +36,20 @@ describe('INSTANCE_LABEL_SELECTOR', () => {
 
   test('an instance it does not select gets nothing, and loses the objects it had', () => {
     const settings = testConfig({ INSTANCE_LABEL_SELECTOR: 'mesh-egress=enabled', SYNC_MODE: 'direct' });
-    const chosen = { name: nameOf('chosen'), instance: readyInstance('chosen', { labels: { 'mesh-egress': 'enabled' } }) };
+    const chosen = {
+      name: nameOf('chosen'),
+      instance: readyInstance('chosen', { labels: { 'mesh-egress': 'enabled' } }),
+    };
     const other = { name: nameOf('other'), instance: readyInstance('other', { host: '10.0.0.9' }) };
     const owned = renderDirect(other.name, [{ role: 'primary', address: '10.0.0.9', port: 6379 }], settings);
     const state = desiredState({ scope: [chosen, other], owned, settings });
     expect(state.desired.map((o) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME])).toEqual([chosen.name.full]);
     const plan = planChanges(state, owned, { foreign: new Map() });
-    expect(plan.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.action} ${c.instance}`).sort()).toEqual([`create ${chosen.name.full}`, `delete ${other.name.full}`]);
+    expect(
+      plan.changes
+        .filter((c) => c.action !== 'unchanged')
+        .map((c) => `${c.action} ${c.instance}`)
+        .sort(),
+    ).toEqual([`create ${chosen.name.full}`, `delete ${other.name.full}`]);
   });
 });

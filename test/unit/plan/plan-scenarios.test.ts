@@ -14,12 +14,27 @@ const observe = (id: string, fields = {}) => ({ name: nameOf(id), instance: read
 const gone = (id: string) => ({ name: nameOf(id) });
 
 function gatewayPorts(world: World): number[] {
-  return objectsOf(world, 'Gateway').flatMap((g) => (g.spec['servers'] as Array<{ port: { number: number } }>).map((s) => s.port.number));
+  return objectsOf(world, 'Gateway').flatMap((g) =>
+    (g.spec['servers'] as Array<{ port: { number: number } }>).map((s) => s.port.number),
+  );
 }
 
 /** A READY Standard-tier instance as the Redis API reports it (enums as strings), through the Redis source. */
 function standardInstance(fields: Record<string, unknown>): MemorystoreInstance {
-  const api = { name: cache1.full, state: 'READY', tier: 'STANDARD_HA', host: '10.0.0.3', port: 6379, locationId: 'us-central1-a', alternativeLocationId: 'us-central1-b', nodes: [{ id: 'node-0', zone: 'us-central1-a' }, { id: 'node-1', zone: 'us-central1-b' }], ...fields };
+  const api = {
+    name: cache1.full,
+    state: 'READY',
+    tier: 'STANDARD_HA',
+    host: '10.0.0.3',
+    port: 6379,
+    locationId: 'us-central1-a',
+    alternativeLocationId: 'us-central1-b',
+    nodes: [
+      { id: 'node-0', zone: 'us-central1-a' },
+      { id: 'node-1', zone: 'us-central1-b' },
+    ],
+    ...fields,
+  };
   return toRedisInstance(api as Parameters<typeof toRedisInstance>[0]);
 }
 
@@ -48,28 +63,52 @@ describe('planning one instance through its life', () => {
     // the replica count and the nodes change; host and port do not.
     const before = standardInstance({ memorySizeGb: 5, replicaCount: 1 });
     const world = apply(emptyWorld(), plan(emptyWorld(), [{ name: cache1, instance: before }]));
-    const resized = standardInstance({ memorySizeGb: 10, replicaCount: 2, nodes: [{ id: 'node-0', zone: 'us-central1-a' }, { id: 'node-1', zone: 'us-central1-b' }, { id: 'node-2', zone: 'us-central1-c' }] });
+    const resized = standardInstance({
+      memorySizeGb: 10,
+      replicaCount: 2,
+      nodes: [
+        { id: 'node-0', zone: 'us-central1-a' },
+        { id: 'node-1', zone: 'us-central1-b' },
+        { id: 'node-2', zone: 'us-central1-c' },
+      ],
+    });
     expect(writes(plan(world, [{ name: cache1, instance: resized }]))).toEqual([]);
   });
 
   test('an instance being deleted gets nothing new, and keeps what it has until it is gone', () => {
-    expect(writes(plan(emptyWorld(), [observe('cache-1', { state: 'DELETING' })])).filter((w) => !w.startsWith('skipped'))).toEqual([]);
+    expect(
+      writes(plan(emptyWorld(), [observe('cache-1', { state: 'DELETING' })])).filter((w) => !w.startsWith('skipped')),
+    ).toEqual([]);
     const world = created('cache-1');
-    expect(writes(plan(world, [observe('cache-1', { state: 'DELETING' })])).filter((w) => !w.startsWith('skipped'))).toEqual([]);
+    expect(
+      writes(plan(world, [observe('cache-1', { state: 'DELETING' })])).filter((w) => !w.startsWith('skipped')),
+    ).toEqual([]);
   });
 
   test('a failover plans nothing', () => {
     // A failover swaps the primary's zone (currentLocationId) and the nodes' roles; the primary endpoint stays.
     const before = standardInstance({ currentLocationId: 'us-central1-a' });
     const world = apply(emptyWorld(), plan(emptyWorld(), [{ name: cache1, instance: before }]));
-    const failedOver = standardInstance({ currentLocationId: 'us-central1-b', nodes: [{ id: 'node-1', zone: 'us-central1-b' }, { id: 'node-0', zone: 'us-central1-a' }] });
+    const failedOver = standardInstance({
+      currentLocationId: 'us-central1-b',
+      nodes: [
+        { id: 'node-1', zone: 'us-central1-b' },
+        { id: 'node-0', zone: 'us-central1-a' },
+      ],
+    });
     expect(writes(plan(world, [{ name: cache1, instance: failedOver }]))).toEqual([]);
   });
 
   test('a re-address touches only the ServiceEntry and the VirtualService', () => {
     const world = created('cache-1');
-    expect(writes(plan(world, [observe('cache-1', { host: '10.9.9.9' })]))).toEqual([`update ServiceEntry/${base}`, `update VirtualService/${base}`]);
-    expect(writes(plan(world, [observe('cache-1', { port: 6380 })]))).toEqual([`update ServiceEntry/${base}`, `update VirtualService/${base}`]);
+    expect(writes(plan(world, [observe('cache-1', { host: '10.9.9.9' })]))).toEqual([
+      `update ServiceEntry/${base}`,
+      `update VirtualService/${base}`,
+    ]);
+    expect(writes(plan(world, [observe('cache-1', { port: 6380 })]))).toEqual([
+      `update ServiceEntry/${base}`,
+      `update VirtualService/${base}`,
+    ]);
   });
 
   test('a deletion removes every object in reverse order and frees the port', () => {
@@ -96,7 +135,9 @@ describe('planning one instance through its life', () => {
 
   test('an instance with no endpoint yet is a retryable error and nothing is written', () => {
     const result = plan(emptyWorld(), [observe('cache-1', { state: 'CREATING', host: undefined, port: undefined })]);
-    expect(result.errors).toEqual([{ instance: cache1.full, message: expect.stringMatching(/CREATING.*no endpoint/), retryable: true }]);
+    expect(result.errors).toEqual([
+      { instance: cache1.full, message: expect.stringMatching(/CREATING.*no endpoint/), retryable: true },
+    ]);
     expect(writes(result)).toEqual([]);
   });
 
@@ -142,7 +183,11 @@ describe('gateway ports', () => {
     const ports = gatewayPorts(world);
     expect(new Set(ports).size).toBe(ports.length);
     expect(ports.sort()).toEqual([16000, 16001, 16002, 16003]);
-    const resync = plan(world, [observe('alpha'), observe('mid', { readEndpoint: '10.0.0.9', readEndpointPort: 6379 }), observe('zeta')]);
+    const resync = plan(world, [
+      observe('alpha'),
+      observe('mid', { readEndpoint: '10.0.0.9', readEndpointPort: 6379 }),
+      observe('zeta'),
+    ]);
     expect(writes(resync)).toEqual([]);
   });
 
@@ -158,7 +203,7 @@ describe('gateway ports', () => {
     expect(gatewayPorts(after)).toEqual([16001]);
   });
 
-  test('a port whose Gateway is not written yet (a reconcile in flight) stays its instance\'s and is not handed out', () => {
+  test("a port whose Gateway is not written yet (a reconcile in flight) stays its instance's and is not handed out", () => {
     const other = nameOf('other');
     const inFlight = renderDirect(other, [{ role: 'primary', address: '10.0.0.8', port: 6379 }], testConfig());
     const world = { ...emptyWorld(), owned: inFlight, ourPorts: [gatewayServicePort(other, 'primary', 16000)] };
@@ -168,7 +213,10 @@ describe('gateway ports', () => {
   });
 
   test('a port of ours that no live object accounts for is freed, and not reused in the same plan', () => {
-    const world = { ...emptyWorld(), ourPorts: [{ name: 'tcp-vanished-0123456789-p', port: 16000, targetPort: 16000, protocol: 'TCP' }] };
+    const world = {
+      ...emptyWorld(),
+      ourPorts: [{ name: 'tcp-vanished-0123456789-p', port: 16000, targetPort: 16000, protocol: 'TCP' }],
+    };
     const after = apply(world, plan(world, [observe('cache-1')]));
     expect(after.ourPorts.map((p) => p.port)).toEqual([16001]);
   });
@@ -185,14 +233,21 @@ describe('gateway ports', () => {
     const env = { GATEWAY_PORT_RANGE: '16000-16000' };
     const world = apply(emptyWorld(), plan(emptyWorld(), [observe('a')], env));
     const result = plan(world, [observe('a'), observe('b')], env);
-    expect(result.errors).toEqual([{ instance: nameOf('b').full, message: expect.stringMatching(/GATEWAY_PORT_RANGE/), retryable: false }]);
+    expect(result.errors).toEqual([
+      { instance: nameOf('b').full, message: expect.stringMatching(/GATEWAY_PORT_RANGE/), retryable: false },
+    ]);
     expect(writes(result)).toEqual([]);
   });
 });
 
 describe('ownership', () => {
   test('a foreign object with a desired name is a conflict and is never written', () => {
-    const foreign: KubeObject = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: base, namespace: 'istio-system', labels: { team: 'platform' } }, spec: { hosts: ['hand.made'] } };
+    const foreign: KubeObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: base, namespace: 'istio-system', labels: { team: 'platform' } },
+      spec: { hosts: ['hand.made'] },
+    };
     const world = { ...emptyWorld(), foreign: [foreign] };
     const result = plan(world, [observe('cache-1')]);
     const conflict = result.changes.find((c) => c.ref.kind === 'ServiceEntry');
@@ -202,10 +257,18 @@ describe('ownership', () => {
   });
 
   test('a clash on one object writes nothing of that instance: no Gateway, DestinationRule, VirtualService or port', () => {
-    const foreignVs: KubeObject = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: base, namespace: 'istio-system', labels: { team: 'platform' } }, spec: { hosts: ['hand.made'] } };
+    const foreignVs: KubeObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: base, namespace: 'istio-system', labels: { team: 'platform' } },
+      spec: { hosts: ['hand.made'] },
+    };
     const world = { ...emptyWorld(), foreign: [foreignVs] };
     const result = plan(world, [observe('cache-1'), observe('cache-2')]);
-    expect(writes(result).filter((w) => w.includes(base) || w === 'update Service')).toEqual(['update Service', `conflict VirtualService/${base}`]);
+    expect(writes(result).filter((w) => w.includes(base) || w === 'update Service')).toEqual([
+      'update Service',
+      `conflict VirtualService/${base}`,
+    ]);
     const after = apply(world, result);
     expect(after.owned.filter((o) => o.metadata.name.startsWith(base))).toEqual([]);
     expect(after.ourPorts.map((p) => p.name)).toEqual([expect.stringContaining('cache-2')]);
@@ -213,7 +276,12 @@ describe('ownership', () => {
 
   test('a clash that appears later keeps the instance as it was, and the other objects are left alone', () => {
     const world = created('cache-1');
-    const foreignSe: KubeObject = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: `${base}-read`, namespace: 'istio-system', labels: { team: 'platform' } }, spec: { hosts: ['hand.made'] } };
+    const foreignSe: KubeObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: `${base}-read`, namespace: 'istio-system', labels: { team: 'platform' } },
+      spec: { hosts: ['hand.made'] },
+    };
     const withClash = { ...world, foreign: [foreignSe] };
     const result = plan(withClash, [observe('cache-1', { readEndpoint: '10.0.0.4', readEndpointPort: 6379 })]);
     expect(writes(result).filter((w) => !w.startsWith('skipped'))).toEqual([`conflict ServiceEntry/${base}-read`]);
@@ -228,14 +296,24 @@ describe('ownership', () => {
 
   test('labels that others add to our objects are not drift', () => {
     const world = created('cache-1');
-    world.owned = world.owned.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, extra: 'x' } } }));
+    world.owned = world.owned.map((o) => ({
+      ...o,
+      metadata: { ...o.metadata, labels: { ...o.metadata.labels, extra: 'x' } },
+    }));
     expect(writes(plan(world, [observe('cache-1')]))).toEqual([]);
   });
 
   test('direct mode: ServiceEntry only, and a switch from egress-gateway mode removes the routing objects', () => {
-    expect(writes(plan(emptyWorld(), [observe('cache-1')], { SYNC_MODE: 'direct' }))).toEqual([`create ServiceEntry/${base}`]);
+    expect(writes(plan(emptyWorld(), [observe('cache-1')], { SYNC_MODE: 'direct' }))).toEqual([
+      `create ServiceEntry/${base}`,
+    ]);
     const world = created('cache-1');
     const result = plan(world, [observe('cache-1')], { SYNC_MODE: 'direct' });
-    expect(writes(result)).toEqual([`delete VirtualService/${base}`, `delete DestinationRule/${base}`, `delete Gateway/${base}`, 'update Service']);
+    expect(writes(result)).toEqual([
+      `delete VirtualService/${base}`,
+      `delete DestinationRule/${base}`,
+      `delete Gateway/${base}`,
+      'update Service',
+    ]);
   });
 });

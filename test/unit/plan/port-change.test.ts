@@ -1,6 +1,11 @@
 import jsonPatch from 'fast-json-patch';
 import { recordOf } from '../../../shared/audit/audit-record.js';
-import { applyBodyOf, serviceObjectsOf, servicePortChanges, type ServicePortsChange } from '../../../shared/plan/port-change.js';
+import {
+  applyBodyOf,
+  serviceObjectsOf,
+  servicePortChanges,
+  type ServicePortsChange,
+} from '../../../shared/plan/port-change.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import { testConfig } from '../../../dev/fixtures/settings.js';
@@ -15,15 +20,31 @@ import { apply, emptyWorld, plan, planScoped, writes, type World } from '../../f
 // belong to, by the instance key in the ports' names.
 const observe = (id: string, fields = {}) => ({ name: nameOf(id), instance: readyInstance(id, fields) });
 const gone = (id: string) => ({ name: nameOf(id) });
-const portUpdates = (result: Plan): ServicePortsChange[] => result.changes.filter(isPortChange).filter((c) => c.action === 'update');
+const portUpdates = (result: Plan): ServicePortsChange[] =>
+  result.changes.filter(isPortChange).filter((c) => c.action === 'update');
 const numbers = (ports: readonly { port: number }[]): number[] => ports.map((p) => p.port);
-const created = (...ids: string[]): World => apply(emptyWorld(), plan(emptyWorld(), ids.map((id) => observe(id))));
+const created = (...ids: string[]): World =>
+  apply(
+    emptyWorld(),
+    plan(
+      emptyWorld(),
+      ids.map((id) => observe(id)),
+    ),
+  );
 
 describe('a change of our ports on the egress gateway Service', () => {
   test('an instance created: one make change adding its port, attributed to it', () => {
     const [change, ...rest] = portUpdates(planScoped(emptyWorld(), [observe('cache-1')]));
     expect(rest).toEqual([]);
-    expect(change).toMatchObject({ phase: 'make', base: [], remove: [], instance: nameOf('cache-1').full, owners: [nameOf('cache-1').full], unowned: 0, reason: 'gateway ports added' });
+    expect(change).toMatchObject({
+      phase: 'make',
+      base: [],
+      remove: [],
+      instance: nameOf('cache-1').full,
+      owners: [nameOf('cache-1').full],
+      unowned: 0,
+      reason: 'gateway ports added',
+    });
     expect(numbers(change!.add)).toEqual([16000]);
   });
 
@@ -41,7 +62,13 @@ describe('a change of our ports on the egress gateway Service', () => {
     const now = new Date(Date.UTC(2026, 10, 25, 10, 1));
     const [change, ...rest] = portUpdates(plan(world, [gone('cache-1')], {}, { quarantine: { now, seconds: 300 } }));
     expect(rest).toEqual([]);
-    expect(change).toMatchObject({ phase: 'break', instance: nameOf('cache-1').full, owners: [nameOf('cache-1').full], unowned: 0, reason: 'gateway ports freed' });
+    expect(change).toMatchObject({
+      phase: 'break',
+      instance: nameOf('cache-1').full,
+      owners: [nameOf('cache-1').full],
+      unowned: 0,
+      reason: 'gateway ports freed',
+    });
     expect(change!.remove).toEqual(world.ourPorts);
     expect(change!.add).toEqual([{ ...world.ourPorts[0]!, name: quarantinedPortName(16000, now) }]);
   });
@@ -49,7 +76,12 @@ describe('a change of our ports on the egress gateway Service', () => {
   test('adding and freeing in one plan: the make change before the Gateways, the break change after their deletion, based on what the make change leaves', () => {
     const world = created('old');
     const result = plan(world, [gone('old'), observe('new')]);
-    expect(writes(result).filter((w) => /Gateway|Service$/.test(w))).toEqual(['update Service', `create Gateway/${objectName(nameOf('new'))}`, `delete Gateway/${objectName(nameOf('old'))}`, 'update Service']);
+    expect(writes(result).filter((w) => /Gateway|Service$/.test(w))).toEqual([
+      'update Service',
+      `create Gateway/${objectName(nameOf('new'))}`,
+      `delete Gateway/${objectName(nameOf('old'))}`,
+      'update Service',
+    ]);
     const [make, free] = portUpdates(result);
     expect(make).toMatchObject({ phase: 'make', instance: nameOf('new').full });
     expect(free).toMatchObject({ phase: 'break', instance: nameOf('old').full });
@@ -59,9 +91,16 @@ describe('a change of our ports on the egress gateway Service', () => {
   });
 
   test('a stray port of ours (no live object names its instance) is freed as of no live instance', () => {
-    const world = { ...emptyWorld(), ourPorts: [{ name: 'tcp-vanished-0123456789-p', port: 16000, targetPort: 16000, protocol: 'TCP' }] };
+    const world = {
+      ...emptyWorld(),
+      ourPorts: [{ name: 'tcp-vanished-0123456789-p', port: 16000, targetPort: 16000, protocol: 'TCP' }],
+    };
     const free = portUpdates(plan(world, [])).find((c) => c.phase === 'break');
-    expect(free).toMatchObject({ owners: [], unowned: 1, reason: 'gateway ports freed; 1 of no live instance (a stray, or out of quarantine)' });
+    expect(free).toMatchObject({
+      owners: [],
+      unowned: 1,
+      reason: 'gateway ports freed; 1 of no live instance (a stray, or out of quarantine)',
+    });
     expect(free!.instance).toBeUndefined();
   });
 
@@ -76,20 +115,38 @@ describe('a change of our ports on the egress gateway Service', () => {
   test('its audit record: the Service as the object, the JSON Patch of our ports, the instance the ports belong to', () => {
     const world = created('cache-1');
     const [change] = portUpdates(plan(world, [observe('cache-2')]));
-    const record = recordOf(change!, { id: 'r', time: new Date(0), trigger: { kind: 'resync', principal: 'op@example.com', scheduled: false }, dryRun: true, instances: new Map([[nameOf('cache-2').full, readyInstance('cache-2')]]) });
+    const record = recordOf(change!, {
+      id: 'r',
+      time: new Date(0),
+      trigger: { kind: 'resync', principal: 'op@example.com', scheduled: false },
+      dryRun: true,
+      instances: new Map([[nameOf('cache-2').full, readyInstance('cache-2')]]),
+    });
     const { before, after } = serviceObjectsOf(change!);
-    expect(record).toMatchObject({ object: { api_version: 'v1', kind: 'Service', namespace: 'istio-system', name: 'istio-egressgateway' }, action: 'update', reason: 'gateway ports added' });
+    expect(record).toMatchObject({
+      object: { api_version: 'v1', kind: 'Service', namespace: 'istio-system', name: 'istio-egressgateway' },
+      action: 'update',
+      reason: 'gateway ports added',
+    });
     expect(record.instance).toEqual({ name: nameOf('cache-2').full, host: '10.0.0.3', port: 6379 });
     expect(record.patch).toEqual([{ op: 'add', path: '/spec/ports/1', value: change!.add[0] }]);
-    expect(jsonPatch.applyPatch(jsonPatch.deepClone(before), record.patch as jsonPatch.Operation[]).newDocument).toEqual(after);
+    expect(
+      jsonPatch.applyPatch(jsonPatch.deepClone(before), record.patch as jsonPatch.Operation[]).newDocument,
+    ).toEqual(after);
   });
 
-  test('a port number that passes from one instance\'s name to another\'s is attributed to both', () => {
+  test("a port number that passes from one instance's name to another's is attributed to both", () => {
     const [a, b] = [nameOf('cache-a'), nameOf('cache-b')];
     const owned = renderDirect(a, [{ role: 'primary', address: '10.0.0.3', port: 6379 }], testConfig());
     const service = { namespace: 'istio-system', name: 'istio-egressgateway' };
     const after = gatewayServicePort(b, 'primary', 16001);
-    const [change] = servicePortChanges({ service, before: [gatewayServicePort(a, 'read', 16001)], after: [after], owners: [{ instance: b.full, port: after }], owned });
+    const [change] = servicePortChanges({
+      service,
+      before: [gatewayServicePort(a, 'read', 16001)],
+      after: [after],
+      owners: [{ instance: b.full, port: after }],
+      owned,
+    });
     expect(change).toMatchObject({ phase: 'break', owners: [a.full, b.full].sort(), unowned: 0 });
     expect(change!.instance).toBeUndefined();
   });

@@ -7,7 +7,8 @@ import { apply, emptyWorld, plan, writes, type World } from '../../fixtures/plan
 const observe = (id: string) => ({ name: nameOf(id), instance: readyInstance(id) });
 const gone = (id: string) => ({ name: nameOf(id) });
 const at = (minutes: number) => ({ quarantine: { now: new Date(Date.UTC(2026, 10, 25, 10, minutes)), seconds: 300 } });
-const ports = (world: World): string[] => world.ourPorts.map((p) => `${p.port} ${p.name.startsWith('tcp-freed-') ? 'freed' : 'live'}`).sort();
+const ports = (world: World): string[] =>
+  world.ourPorts.map((p) => `${p.port} ${p.name.startsWith('tcp-freed-') ? 'freed' : 'live'}`).sort();
 
 function created(...ids: string[]): World {
   return apply(emptyWorld(), plan(emptyWorld(), ids.map(observe), {}, at(0)));

@@ -5,23 +5,39 @@ import { nameOf, readyInstance, valkeyName } from '../../fixtures/instances.js';
 import { testConfig } from '../../../dev/fixtures/settings.js';
 
 const config = testConfig();
-const ownedFor = (id: string, location = 'us-central1') => renderDirect(nameOf(id, location), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], config);
+const ownedFor = (id: string, location = 'us-central1') =>
+  renderDirect(nameOf(id, location), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], config);
 
 describe('resyncScope', () => {
   test('listed instances are reconciled; managed ones no longer listed are gone', () => {
-    const scope = resyncScope({ instances: [readyInstance('a')], unreachable: new Set() }, [...ownedFor('a'), ...ownedFor('b')], config);
-    expect(scope.map((o) => [o.name.id, o.instance ? 'present' : 'gone'])).toEqual([['a', 'present'], ['b', 'gone']]);
+    const scope = resyncScope(
+      { instances: [readyInstance('a')], unreachable: new Set() },
+      [...ownedFor('a'), ...ownedFor('b')],
+      config,
+    );
+    expect(scope.map((o) => [o.name.id, o.instance ? 'present' : 'gone'])).toEqual([
+      ['a', 'present'],
+      ['b', 'gone'],
+    ]);
   });
 
   test('an unreachable region is never pruned', () => {
-    const scope = resyncScope({ instances: [], unreachable: new Set(['europe-west1']) }, ownedFor('eu', 'europe-west1'), config);
+    const scope = resyncScope(
+      { instances: [], unreachable: new Set(['europe-west1']) },
+      ownedFor('eu', 'europe-west1'),
+      config,
+    );
     expect(scope).toEqual([]);
   });
 
   test('instances outside the configured locations or project are not pruned', () => {
     const limited = testConfig({ MEMORYSTORE_LOCATIONS: 'us-central1' });
     expect(resyncScope({ instances: [], unreachable: new Set() }, ownedFor('eu', 'europe-west1'), limited)).toEqual([]);
-    const other = renderDirect(nameOf('x', 'us-central1', 'other-project'), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], config);
+    const other = renderDirect(
+      nameOf('x', 'us-central1', 'other-project'),
+      [{ role: 'primary', address: '10.0.0.1', port: 6379 }],
+      config,
+    );
     expect(resyncScope({ instances: [], unreachable: new Set() }, other, config)).toEqual([]);
   });
 });
@@ -29,7 +45,11 @@ describe('resyncScope', () => {
 describe('pruneGuard', () => {
   const owned = ['a', 'b', 'c', 'd'].flatMap((id) => ownedFor(id));
   const deleting = (ids: string[]): Plan => ({
-    changes: ids.map((id) => ({ action: 'delete' as const, ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: id }, instance: nameOf(id).full })),
+    changes: ids.map((id) => ({
+      action: 'delete' as const,
+      ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: id },
+      instance: nameOf(id).full,
+    })),
     errors: [],
   });
   test.each([

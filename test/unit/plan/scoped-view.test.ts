@@ -31,7 +31,9 @@ describe('an event plans against its own instance only', () => {
     expect(portsOf(afterDelete)).toEqual([16000, 16002]);
     const afterCreate = apply(afterDelete, planScoped(afterDelete, [observe('cache-4')]));
     expect(portsOf(afterCreate)).toEqual([16000, 16001, 16002]);
-    expect(afterCreate.owned.some((o) => o.metadata.name === serviceEntryName(nameOf('cache-4'), 'primary'))).toBe(true);
+    expect(afterCreate.owned.some((o) => o.metadata.name === serviceEntryName(nameOf('cache-4'), 'primary'))).toBe(
+      true,
+    );
   });
 
   test('the complete view (resync) still frees a stray port of ours that no object accounts for', () => {

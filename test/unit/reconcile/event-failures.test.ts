@@ -18,14 +18,37 @@ import { MemoryCluster } from '../../fixtures/memory-cluster.js';
 const config = testConfig();
 const now = new Date('2026-11-25T10:00:30Z');
 
-function depsWith(parts: { instances?: Partial<InstanceSource>; cluster?: Partial<ClusterStore> }): { deps: SyncDeps; published: AuditRecord[] } {
+function depsWith(parts: { instances?: Partial<InstanceSource>; cluster?: Partial<ClusterStore> }): {
+  deps: SyncDeps;
+  published: AuditRecord[];
+} {
   const published: AuditRecord[] = [];
   const log = new Logger({}, () => undefined);
   const emptyService = { namespace: 'istio-system', name: 'istio-egressgateway', ports: [], ownedPorts: [] };
-  const cluster = parts.cluster instanceof MemoryCluster ? parts.cluster : ({ listIstio: async () => [], get: async () => undefined, readGatewayService: async () => emptyService, ...parts.cluster } as ClusterStore);
-  const instances = { get: async () => readyInstance('cache-1'), list: async () => ({ instances: [], unreachable: [] }), ...parts.instances };
+  const cluster =
+    parts.cluster instanceof MemoryCluster
+      ? parts.cluster
+      : ({
+          listIstio: async () => [],
+          get: async () => undefined,
+          readGatewayService: async () => emptyService,
+          ...parts.cluster,
+        } as ClusterStore);
+  const instances = {
+    get: async () => readyInstance('cache-1'),
+    list: async () => ({ instances: [], unreachable: [] }),
+    ...parts.instances,
+  };
   const audit = new AuditWriter(log, { publish: async (record) => void published.push(record) }, true);
-  const deps: SyncDeps = { config, instances, cluster, audit, log, clock: { now: () => now, monotonicMs: () => 0 }, newId: () => 'id-1' };
+  const deps: SyncDeps = {
+    config,
+    instances,
+    cluster,
+    audit,
+    log,
+    clock: { now: () => now, monotonicMs: () => 0 },
+    newId: () => 'id-1',
+  };
   return { deps, published };
 }
 
@@ -33,14 +56,25 @@ const event = { ...pubsubEvent(logEntry()), time: '2026-11-25T10:00:00Z' };
 
 describe('an event that fails', () => {
   test('permanently before any write (PERMISSION_DENIED from Memorystore) is acknowledged with a failed record', async () => {
-    const { deps, published } = depsWith({ instances: { get: async () => Promise.reject(new PermanentError('get: Memorystore API code 7: permission denied')) } });
+    const { deps, published } = depsWith({
+      instances: {
+        get: async () => Promise.reject(new PermanentError('get: Memorystore API code 7: permission denied')),
+      },
+    });
     const outcome = await reconcileEvent(config, async () => deps, event, now);
     expect(outcome).toMatchObject({ handled: false, failed: true, reason: expect.stringContaining('code 7') });
-    expect(published).toEqual([expect.objectContaining({ outcome: 'failed', instance: { name: INSTANCE }, error: expect.stringContaining('permission denied') })]);
+    expect(published).toEqual([
+      expect.objectContaining({
+        outcome: 'failed',
+        instance: { name: INSTANCE },
+        error: expect.stringContaining('permission denied'),
+      }),
+    ]);
   });
 
   test('permanently at a write (HTTP 403 from the apiserver) is acknowledged; the failed write is recorded once', async () => {
-    const refused = async (): Promise<never> => Promise.reject(new PermanentError('create: Kubernetes API answered HTTP 403 Forbidden'));
+    const refused = async (): Promise<never> =>
+      Promise.reject(new PermanentError('create: Kubernetes API answered HTTP 403 Forbidden'));
     const { deps, published } = depsWith({ cluster: { create: refused, applyServicePorts: refused } });
     const outcome = await reconcileEvent(config, async () => deps, event, now);
     expect(outcome).toMatchObject({ handled: false, failed: true });
@@ -49,7 +83,9 @@ describe('an event that fails', () => {
   });
 
   test('transiently (the apiserver unavailable) throws, so Pub/Sub redelivers', async () => {
-    const { deps } = depsWith({ cluster: { listIstio: async () => Promise.reject(new TransientError('list: HTTP 503 after 6 tries')) } });
+    const { deps } = depsWith({
+      cluster: { listIstio: async () => Promise.reject(new TransientError('list: HTTP 503 after 6 tries')) },
+    });
     await expect(reconcileEvent(config, async () => deps, event, now)).rejects.toThrow(TransientError);
   });
 

@@ -1,10 +1,21 @@
 import type { AuditRecord } from '../../../shared/audit/audit-record.js';
 import { MAX_REPORT_RECORDS, RecordTally } from '../../../shared/reconcile/record-tally.js';
 
-const record = (action: AuditRecord['action'], name: string, outcome: AuditRecord['outcome'] = 'applied'): AuditRecord => ({
-  id: name, time: '2026-11-25T10:00:00Z', trigger: { kind: 'resync' }, instance: { name: `instances/${name}` },
+const record = (
+  action: AuditRecord['action'],
+  name: string,
+  outcome: AuditRecord['outcome'] = 'applied',
+): AuditRecord => ({
+  id: name,
+  time: '2026-11-25T10:00:00Z',
+  trigger: { kind: 'resync' },
+  instance: { name: `instances/${name}` },
   object: { api_version: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name },
-  action, patch: [], dry_run: false, outcome, duration_ms: 0,
+  action,
+  patch: [],
+  dry_run: false,
+  outcome,
+  duration_ms: 0,
 });
 
 describe('a tally of records stays bounded at any size', () => {

@@ -32,15 +32,22 @@ class VersionedCluster extends MemoryCluster {
   }
 }
 
-function depsOn(cluster: MemoryCluster, env: Record<string, string> = {}): { deps: SyncDeps; published: AuditRecord[] } {
+function depsOn(
+  cluster: MemoryCluster,
+  env: Record<string, string> = {},
+): { deps: SyncDeps; published: AuditRecord[] } {
   const published: AuditRecord[] = [];
   const log = new Logger({}, () => undefined);
   const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
   let id = 0;
   const deps: SyncDeps = {
-    config: testConfig(env), cluster, log, audit: new AuditWriter(log, publisher),
+    config: testConfig(env),
+    cluster,
+    log,
+    audit: new AuditWriter(log, publisher),
     instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
-    clock: { now: () => new Date('2026-11-25T10:00:00Z'), monotonicMs: () => 0 }, newId: () => `id-${++id}`,
+    clock: { now: () => new Date('2026-11-25T10:00:00Z'), monotonicMs: () => 0 },
+    newId: () => `id-${++id}`,
   };
   return { deps, published };
 }
@@ -57,7 +64,8 @@ test('a plan that adds and frees ports applies twice: the read version, then the
   expect(cluster.ports.find((p) => p.port === 16000)?.name).toMatch(/^tcp-freed-/);
 });
 
-const serviceRecords = (records: readonly AuditRecord[]): AuditRecord[] => records.filter((r) => r.object.kind === 'Service');
+const serviceRecords = (records: readonly AuditRecord[]): AuditRecord[] =>
+  records.filter((r) => r.object.kind === 'Service');
 
 test('each port apply is one audit record, naming the instance its ports belong to', async () => {
   const cluster = new VersionedCluster();
@@ -78,6 +86,8 @@ test('the ports of several instances in one apply are one record, naming them al
   const [record, ...rest] = serviceRecords(published);
   expect(rest).toEqual([]);
   expect(record?.instance).toBeNull();
-  expect(record?.reason).toBe(`gateway ports added for 2 instances: ${[nameOf('cache-1').full, nameOf('cache-2').full].sort().join(', ')}`);
+  expect(record?.reason).toBe(
+    `gateway ports added for 2 instances: ${[nameOf('cache-1').full, nameOf('cache-2').full].sort().join(', ')}`,
+  );
   expect(run.tally.counts).toEqual({ create: 8, update: 1 });
 });

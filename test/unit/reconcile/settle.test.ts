@@ -19,23 +19,39 @@ import { testConfig } from '../../../dev/fixtures/settings.js';
 const config = testConfig();
 const now = new Date('2026-11-25T10:00:30Z');
 const event = { ...pubsubEvent(logEntry()), time: '2026-11-25T10:00:00Z' };
-const withReplicas = (id: string): MemorystoreInstance => readyInstance(id, { readEndpoint: '10.0.0.4', readEndpointPort: 6379 });
+const withReplicas = (id: string): MemorystoreInstance =>
+  readyInstance(id, { readEndpoint: '10.0.0.4', readEndpointPort: 6379 });
 
 function depsWith(cluster: MemoryCluster, instances: Partial<InstanceSource>): SyncDeps {
   const log = new Logger({}, () => undefined);
   const source = { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }), ...instances };
-  return { config, instances: source, cluster, audit: new AuditWriter(log), log, clock: { now: () => now, monotonicMs: () => 0 }, newId: () => 'id-1' };
+  return {
+    config,
+    instances: source,
+    cluster,
+    audit: new AuditWriter(log),
+    log,
+    clock: { now: () => now, monotonicMs: () => 0 },
+    newId: () => 'id-1',
+  };
 }
 
-const readObjects = (cluster: MemoryCluster): string[] => [...cluster.objects.values()].map((o) => o.metadata.name).filter((n) => n.includes('read'));
+const readObjects = (cluster: MemoryCluster): string[] =>
+  [...cluster.objects.values()].map((o) => o.metadata.name).filter((n) => n.includes('read'));
 
 describe('a resync', () => {
   test('that listed an instance before it gained a read endpoint lists again after writing and adds the read endpoint', async () => {
     const cluster = new MemoryCluster();
     const listings = [[readyInstance('cache-1')], [withReplicas('cache-1')]];
     let lists = 0;
-    const deps = depsWith(cluster, { list: async () => ({ instances: listings[Math.min(lists++, 1)]!, unreachable: [] }) });
-    const { report } = await resync(deps, { kind: 'resync', principal: 'operator@example.com', scheduled: false }, { dryRun: false, force: false });
+    const deps = depsWith(cluster, {
+      list: async () => ({ instances: listings[Math.min(lists++, 1)]!, unreachable: [] }),
+    });
+    const { report } = await resync(
+      deps,
+      { kind: 'resync', principal: 'operator@example.com', scheduled: false },
+      { dryRun: false, force: false },
+    );
     // Listed at the start, after the first writes (changed: synced again), after those (settled).
     expect(lists).toBe(3);
     expect(readObjects(cluster).length).toBeGreaterThan(0);
@@ -54,28 +70,57 @@ describe('a resync', () => {
     const ids = Array.from({ length: 60 }, (_, i) => `cache-${i}`);
     let lists = 0;
     // The second listing finds every instance re-addressed: all 60 are reconciled again.
-    const deps = depsWith(cluster, { list: async () => ({ instances: ids.map((id) => readyInstance(id, { host: lists > 0 ? '10.9.0.1' : '10.0.0.3' })), unreachable: [] }) });
-    const counting = { ...deps, instances: { ...deps.instances, list: async (p: string, l: string) => deps.instances.list(p, l).finally(() => lists++) } };
-    await resync(counting, { kind: 'resync', principal: 'operator@example.com', scheduled: false }, { dryRun: false, force: false });
+    const deps = depsWith(cluster, {
+      list: async () => ({
+        instances: ids.map((id) => readyInstance(id, { host: lists > 0 ? '10.9.0.1' : '10.0.0.3' })),
+        unreachable: [],
+      }),
+    });
+    const counting = {
+      ...deps,
+      instances: {
+        ...deps.instances,
+        list: async (p: string, l: string) => deps.instances.list(p, l).finally(() => lists++),
+      },
+    };
+    await resync(
+      counting,
+      { kind: 'resync', principal: 'operator@example.com', scheduled: false },
+      { dryRun: false, force: false },
+    );
     expect(lists).toBeGreaterThanOrEqual(2);
     expect(selectors.length).toBeGreaterThanOrEqual(2);
     expect(selectors.every((s) => s === undefined)).toBe(true);
-    expect([...cluster.objects.values()].filter((o) => o.kind === 'ServiceEntry').every((o) => JSON.stringify(o.spec).includes('10.9.0.1'))).toBe(true);
+    expect(
+      [...cluster.objects.values()]
+        .filter((o) => o.kind === 'ServiceEntry')
+        .every((o) => JSON.stringify(o.spec).includes('10.9.0.1')),
+    ).toBe(true);
   });
 
   test('that wrote nothing does not list again', async () => {
     const cluster = new MemoryCluster();
     let lists = 0;
     const deps = depsWith(cluster, { list: async () => (lists++, { instances: [], unreachable: [] }) });
-    await resync(deps, { kind: 'resync', principal: 'operator@example.com', scheduled: false }, { dryRun: false, force: false });
+    await resync(
+      deps,
+      { kind: 'resync', principal: 'operator@example.com', scheduled: false },
+      { dryRun: false, force: false },
+    );
     expect(lists).toBe(1);
   });
 
   test('in a dry run never lists again, even when the instances changed', async () => {
     const cluster = new MemoryCluster();
     let lists = 0;
-    const deps = depsWith(cluster, { list: async () => (lists++, { instances: [readyInstance('cache-1')], unreachable: [] }) });
-    await resync(deps, { kind: 'resync', principal: 'operator@example.com', scheduled: false }, { dryRun: true, force: false });
+    const deps = depsWith(cluster, {
+      list: async () => (lists++, { instances: [readyInstance('cache-1')], unreachable: [] }),
+    });
+    await resync(
+      deps,
+      { kind: 'resync', principal: 'operator@example.com', scheduled: false },
+      { dryRun: true, force: false },
+    );
     expect(lists).toBe(1);
     expect(cluster.objects.size).toBe(0);
   });

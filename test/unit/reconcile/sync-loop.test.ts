@@ -21,9 +21,13 @@ function depsOn(cluster: MemoryCluster): { deps: SyncDeps; published: AuditRecor
   const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
   let id = 0;
   const deps: SyncDeps = {
-    config, cluster, log, audit: new AuditWriter(log, publisher),
+    config,
+    cluster,
+    log,
+    audit: new AuditWriter(log, publisher),
     instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
-    clock: { now: () => new Date('2026-11-25T10:00:00Z'), monotonicMs: () => 0 }, newId: () => `id-${++id}`,
+    clock: { now: () => new Date('2026-11-25T10:00:00Z'), monotonicMs: () => 0 },
+    newId: () => `id-${++id}`,
   };
   return { deps, published };
 }
@@ -32,7 +36,10 @@ function depsOn(cluster: MemoryCluster): { deps: SyncDeps; published: AuditRecor
 class ScriptedCluster extends MemoryCluster {
   readonly writes: string[] = [];
   private error: Error | undefined;
-  constructor(private readonly failKind?: string, error?: Error) {
+  constructor(
+    private readonly failKind?: string,
+    error?: Error,
+  ) {
     super();
     this.error = error;
   }
@@ -55,7 +62,13 @@ test('writes make before break: ServiceEntry, Service port, Gateway, Destination
   const cluster = new ScriptedCluster();
   const { deps, published } = depsOn(cluster);
   const run = await syncInstances(deps, scope, trigger, { dryRun: false });
-  expect(cluster.writes).toEqual(['create ServiceEntry', 'apply Service', 'create Gateway', 'create DestinationRule', 'create VirtualService']);
+  expect(cluster.writes).toEqual([
+    'create ServiceEntry',
+    'apply Service',
+    'create Gateway',
+    'create DestinationRule',
+    'create VirtualService',
+  ]);
   expect(run.tally.counts).toEqual({ create: 4, update: 1 });
   expect(published.map((r) => r.outcome)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
 });
@@ -65,8 +78,16 @@ test('a refused write stops the plan: later steps are recorded as not attempted,
   const { deps, published } = depsOn(cluster);
   await expect(syncInstances(deps, scope, trigger, { dryRun: false })).rejects.toThrow('HTTP 403');
   expect(cluster.writes).toEqual(['create ServiceEntry', 'apply Service', 'create Gateway']);
-  expect(published.map((r) => `${r.object.kind} ${r.outcome}${r.error?.startsWith('not attempted') ? ' (not attempted)' : ''}`)).toEqual([
-    'ServiceEntry applied', 'Service applied', 'Gateway failed', 'DestinationRule failed (not attempted)', 'VirtualService failed (not attempted)',
+  expect(
+    published.map(
+      (r) => `${r.object.kind} ${r.outcome}${r.error?.startsWith('not attempted') ? ' (not attempted)' : ''}`,
+    ),
+  ).toEqual([
+    'ServiceEntry applied',
+    'Service applied',
+    'Gateway failed',
+    'DestinationRule failed (not attempted)',
+    'VirtualService failed (not attempted)',
   ]);
 });
 
@@ -74,7 +95,14 @@ test('a conflict (409) re-reads the cluster and plans again: the retry writes on
   const cluster = new ScriptedCluster('DestinationRule', new WriteConflictError('create: HTTP 409 AlreadyExists'));
   const { deps } = depsOn(cluster);
   const run = await syncInstances(deps, scope, trigger, { dryRun: false });
-  expect(cluster.writes).toEqual(['create ServiceEntry', 'apply Service', 'create Gateway', 'create DestinationRule', 'create DestinationRule', 'create VirtualService']);
+  expect(cluster.writes).toEqual([
+    'create ServiceEntry',
+    'apply Service',
+    'create Gateway',
+    'create DestinationRule',
+    'create DestinationRule',
+    'create VirtualService',
+  ]);
   expect(cluster.objects.size).toBe(4);
   // The first try's writes are counted with the retry's: the caller must know the instance was written.
   expect(run.tally.written.has(scope[0]!.name.full)).toBe(true);

@@ -20,7 +20,11 @@ describe('renderEgress', () => {
       metadata: {
         name,
         namespace: 'istio-system',
-        labels: { 'app.kubernetes.io/managed-by': 'memorystore-egress-sync', 'memorystore-egress-sync/owner': 'default', 'memorystore-egress-sync/instance': instanceKey(cache) },
+        labels: {
+          'app.kubernetes.io/managed-by': 'memorystore-egress-sync',
+          'memorystore-egress-sync/owner': 'default',
+          'memorystore-egress-sync/instance': instanceKey(cache),
+        },
         annotations: { 'memorystore-egress-sync/instance-name': cache.full },
       },
       spec: {
@@ -36,11 +40,17 @@ describe('renderEgress', () => {
   });
 
   test('Gateway: the egress gateway selector and one TCP server on the gateway port', () => {
-    expect(gateway?.spec).toEqual({ selector: { istio: 'egressgateway' }, servers: [{ port: { number: 16000, name: 'tcp-redis-primary', protocol: 'TCP' }, hosts: [host] }] });
+    expect(gateway?.spec).toEqual({
+      selector: { istio: 'egressgateway' },
+      servers: [{ port: { number: 16000, name: 'tcp-redis-primary', protocol: 'TCP' }, hosts: [host] }],
+    });
   });
 
   test('DestinationRule: the egress gateway host with one subset for the instance', () => {
-    expect(destinationRule?.spec).toEqual({ host: 'istio-egressgateway.istio-system.svc.cluster.local', subsets: [{ name: subsetName(cache, 'primary') }] });
+    expect(destinationRule?.spec).toEqual({
+      host: 'istio-egressgateway.istio-system.svc.cluster.local',
+      subsets: [{ name: subsetName(cache, 'primary') }],
+    });
   });
 
   test('VirtualService: mesh to gateway on the gateway port, gateway to the instance on its port', () => {
@@ -50,7 +60,15 @@ describe('renderEgress', () => {
       tcp: [
         {
           match: [{ gateways: ['mesh'], destinationSubnets: ['10.0.0.3/32'], port: 6379 }],
-          route: [{ destination: { host: 'istio-egressgateway.istio-system.svc.cluster.local', subset: subsetName(cache, 'primary'), port: { number: 16000 } } }],
+          route: [
+            {
+              destination: {
+                host: 'istio-egressgateway.istio-system.svc.cluster.local',
+                subset: subsetName(cache, 'primary'),
+                port: { number: 16000 },
+              },
+            },
+          ],
         },
         { match: [{ gateways: [name], port: 16000 }], route: [{ destination: { host, port: { number: 6379 } } }] },
       ],
@@ -59,7 +77,13 @@ describe('renderEgress', () => {
 
   test('read replicas: a second ServiceEntry, server, subset and pair of legs', () => {
     const objects = renderEgress(cache, [primary, read], settings);
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([`ServiceEntry/${name}`, `ServiceEntry/${name}-read`, `Gateway/${name}`, `DestinationRule/${name}`, `VirtualService/${name}`]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      `ServiceEntry/${name}`,
+      `ServiceEntry/${name}-read`,
+      `Gateway/${name}`,
+      `DestinationRule/${name}`,
+      `VirtualService/${name}`,
+    ]);
     expect(objects[1]?.spec['hosts']).toEqual([`read.${host}`]);
     expect((objects[2]?.spec['servers'] as unknown[]).length).toBe(2);
     expect((objects[4]?.spec['tcp'] as unknown[]).length).toBe(4);
@@ -74,7 +98,10 @@ describe('renderEgress', () => {
 
 describe('renderDirect', () => {
   test('ServiceEntries only', () => {
-    expect(renderDirect(cache, [primary, read], testConfig({ SYNC_MODE: 'direct' })).map((o) => o.kind)).toEqual(['ServiceEntry', 'ServiceEntry']);
+    expect(renderDirect(cache, [primary, read], testConfig({ SYNC_MODE: 'direct' })).map((o) => o.kind)).toEqual([
+      'ServiceEntry',
+      'ServiceEntry',
+    ]);
   });
 });
 

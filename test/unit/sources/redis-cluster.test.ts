@@ -6,7 +6,12 @@ import { testConfig } from '../../../dev/fixtures/settings.js';
 
 type Api = Parameters<typeof toRedisClusterInstance>[0];
 const RELATIVE = 'projects/test-project/locations/us-central1/clusters/rc-1';
-const active: Api = { name: RELATIVE, state: 'ACTIVE', discoveryEndpoints: [{ address: '10.40.0.2', port: 6379 }], pscConnections: [{ address: '10.40.0.2' }, { address: '10.40.0.3' }] };
+const active: Api = {
+  name: RELATIVE,
+  state: 'ACTIVE',
+  discoveryEndpoints: [{ address: '10.40.0.2', port: 6379 }],
+  pscConnections: [{ address: '10.40.0.2' }, { address: '10.40.0.3' }],
+};
 
 describe('a Memorystore for Redis Cluster as the reconciler sees it', () => {
   test('a sharded target named by its full resource name, with its discovery endpoint', () => {
@@ -21,15 +26,27 @@ describe('a Memorystore for Redis Cluster as the reconciler sees it', () => {
     });
   });
 
-  test('node addresses: sorted and distinct, only those in the discovery endpoint\'s network, else the first clusterEndpoints group', () => {
+  test("node addresses: sorted and distinct, only those in the discovery endpoint's network, else the first clusterEndpoints group", () => {
     const net = (n: string) => `projects/test-project/global/networks/${n}`;
     const twoNetworks: Api = {
       ...active,
       discoveryEndpoints: [{ address: '10.40.0.9', port: 6379, pscConfig: { network: net('default') } }],
-      pscConnections: [{ address: '10.40.0.9', network: net('default') }, { address: '10.77.0.1', network: net('other') }, { address: '10.40.0.10', network: net('default') }],
+      pscConnections: [
+        { address: '10.40.0.9', network: net('default') },
+        { address: '10.77.0.1', network: net('other') },
+        { address: '10.40.0.10', network: net('default') },
+      ],
     };
     expect(toRedisClusterInstance(twoNetworks).nodePorts?.addresses).toEqual(['10.40.0.10', '10.40.0.9']);
-    const grouped: Api = { name: RELATIVE, state: 'ACTIVE', discoveryEndpoints: [{ address: '10.40.1.2', port: 6379 }], clusterEndpoints: [{ connections: [{ pscConnection: { address: '10.40.1.3' } }, { pscAutoConnection: { address: '10.40.1.2' } }] }, { connections: [{ pscConnection: { address: '10.88.0.1' } }] }] };
+    const grouped: Api = {
+      name: RELATIVE,
+      state: 'ACTIVE',
+      discoveryEndpoints: [{ address: '10.40.1.2', port: 6379 }],
+      clusterEndpoints: [
+        { connections: [{ pscConnection: { address: '10.40.1.3' } }, { pscAutoConnection: { address: '10.40.1.2' } }] },
+        { connections: [{ pscConnection: { address: '10.88.0.1' } }] },
+      ],
+    };
     expect(toRedisClusterInstance(grouped).nodePorts?.addresses).toEqual(['10.40.1.2', '10.40.1.3']);
   });
 
