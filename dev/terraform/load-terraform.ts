@@ -27,18 +27,32 @@ export interface TerraformModule {
 /** Parses every .tf file of a folder with an HCL parser and merges them, as Terraform does. */
 export async function loadModule(dir: string): Promise<TerraformModule> {
   const files: Record<string, string> = {};
-  const module: TerraformModule = { files, resources: {}, data: {}, variables: {}, locals: {}, modules: {}, outputs: {}, moved: [], providers: {} };
+  const module: TerraformModule = {
+    files,
+    resources: {},
+    data: {},
+    variables: {},
+    locals: {},
+    modules: {},
+    outputs: {},
+    moved: [],
+    providers: {},
+  };
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
     const text = readFileSync(join(dir, file), 'utf8');
     files[file] = text;
     const json = (await parse(file, text)) as Record<string, unknown>;
     merge(module.resources, json['resource']);
     merge(module.data, json['data']);
-    for (const [name, blocks] of Object.entries((json['variable'] ?? {}) as Record<string, Block[]>)) module.variables[name] = blocks[0]!;
-    for (const [name, blocks] of Object.entries((json['module'] ?? {}) as Record<string, Block[]>)) module.modules[name] = blocks[0]!;
-    for (const [name, blocks] of Object.entries((json['output'] ?? {}) as Record<string, Block[]>)) module.outputs[name] = blocks[0]!;
+    for (const [name, blocks] of Object.entries((json['variable'] ?? {}) as Record<string, Block[]>))
+      module.variables[name] = blocks[0]!;
+    for (const [name, blocks] of Object.entries((json['module'] ?? {}) as Record<string, Block[]>))
+      module.modules[name] = blocks[0]!;
+    for (const [name, blocks] of Object.entries((json['output'] ?? {}) as Record<string, Block[]>))
+      module.outputs[name] = blocks[0]!;
     module.moved.push(...((json['moved'] ?? []) as Block[]));
-    for (const [name, blocks] of Object.entries((json['provider'] ?? {}) as Record<string, Block[]>)) module.providers[name] = [...(module.providers[name] ?? []), ...blocks];
+    for (const [name, blocks] of Object.entries((json['provider'] ?? {}) as Record<string, Block[]>))
+      module.providers[name] = [...(module.providers[name] ?? []), ...blocks];
     for (const block of (json['locals'] ?? []) as Block[]) Object.assign(module.locals, block);
   }
   return module;
@@ -48,7 +62,10 @@ export async function loadModule(dir: string): Promise<TerraformModule> {
 function merge(target: Record<string, Record<string, Block>>, section: unknown): void {
   const entries = Object.entries((section ?? {}) as Record<string, Record<string, Block[]>>);
   for (const [type, byName] of entries) {
-    target[type] = { ...target[type], ...Object.fromEntries(Object.entries(byName).map(([name, blocks]) => [name, blocks[0]!])) };
+    target[type] = {
+      ...target[type],
+      ...Object.fromEntries(Object.entries(byName).map(([name, blocks]) => [name, blocks[0]!])),
+    };
   }
 }
 

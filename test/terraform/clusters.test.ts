@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
-import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, TERRAFORM_DIR, type Block, type TerraformModule } from '../../dev/terraform/load-terraform.js';
+import {
+  block,
+  CLUSTER_RBAC_DIR,
+  EXAMPLE_DIR,
+  loadModule,
+  TERRAFORM_DIR,
+  type Block,
+  type TerraformModule,
+} from '../../dev/terraform/load-terraform.js';
 
 /**
  * One deployment, several GKE clusters: the functions get them all as SYNC_CLUSTERS, and modules/cluster-rbac installs
@@ -27,14 +35,22 @@ const patterns = (variable: string): RegExp[] =>
 describe('SYNC_CLUSTERS', () => {
   test('the functions get every cluster as SYNC_CLUSTERS, never a single GKE endpoint', () => {
     expect(SYNC_CLUSTERS.deployed).toBe(true);
-    expect(CONFIG_VARIABLES.filter((v) => ['GKE_CLUSTER_ENDPOINT', 'GKE_CLUSTER_CA_CERT', 'CLUSTER_NAME'].includes(v.name)).map((v) => v.deployed)).toEqual([false, false, false]);
+    expect(
+      CONFIG_VARIABLES.filter((v) =>
+        ['GKE_CLUSTER_ENDPOINT', 'GKE_CLUSTER_CA_CERT', 'CLUSTER_NAME'].includes(v.name),
+      ).map((v) => v.deployed),
+    ).toEqual([false, false, false]);
     const environment = tf.locals['function_environment'] as Record<string, unknown>;
     expect(environment['SYNC_CLUSTERS']).toBe('${jsonencode(local.sync_clusters)}');
   });
 
   test('lists the primary cluster first, then additional_clusters in their order', () => {
     const clusters = String(tf.locals['clusters']);
-    expect(clusters.startsWith('${concat(\n    [{\n      name            = var.gke_cluster_name\n      location        = var.gke_cluster_location\n      project         = var.project_id')).toBe(true);
+    expect(
+      clusters.startsWith(
+        '${concat(\n    [{\n      name            = var.gke_cluster_name\n      location        = var.gke_cluster_location\n      project         = var.project_id',
+      ),
+    ).toBe(true);
     expect(clusters).toContain('[for c in var.additional_clusters : {');
     expect(clusters).toContain('project         = coalesce(c.project, var.project_id)');
     expect(String(tf.locals['sync_clusters'])).toMatch(/^\$\{\[for c in local\.clusters : merge\(/);
@@ -42,9 +58,14 @@ describe('SYNC_CLUSTERS', () => {
 
   test('each entry carries exactly the fields the configuration contract names, mode and istioNamespace only where a cluster sets them', () => {
     const entries = String(tf.locals['sync_clusters']);
-    expect(entries).toContain('{ name = c.name, endpoint = local.cluster_access[c.name].endpoint, caCert = local.cluster_access[c.name].ca_cert }');
-    expect(entries).toContain('{ for key, value in { mode = c.sync_mode, istioNamespace = c.istio_namespace } : key => value if value != null }');
-    for (const field of ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace']) expect([field, SYNC_CLUSTERS.description.includes(`"${field}"`)]).toEqual([field, true]);
+    expect(entries).toContain(
+      '{ name = c.name, endpoint = local.cluster_access[c.name].endpoint, caCert = local.cluster_access[c.name].ca_cert }',
+    );
+    expect(entries).toContain(
+      '{ for key, value in { mode = c.sync_mode, istioNamespace = c.istio_namespace } : key => value if value != null }',
+    );
+    for (const field of ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace'])
+      expect([field, SYNC_CLUSTERS.description.includes(`"${field}"`)]).toEqual([field, true]);
   });
 
   test('cluster names are GKE names, which are the DNS labels of at most 40 characters the contract takes', () => {
@@ -52,13 +73,17 @@ describe('SYNC_CLUSTERS', () => {
     const [additionalName] = patterns('additional_clusters');
     for (const pattern of [primaryName!, additionalName!]) {
       expect(['mesh', 'prod-eu', 'a', `a${'b'.repeat(39)}`, 'mesh-2'].filter((n) => pattern.test(n))).toHaveLength(5);
-      expect(['Mesh', '-mesh', 'mesh-', `a${'b'.repeat(40)}`, 'mesh_eu', '2mesh', ''].filter((n) => pattern.test(n))).toEqual([]);
+      expect(
+        ['Mesh', '-mesh', 'mesh-', `a${'b'.repeat(40)}`, 'mesh_eu', '2mesh', ''].filter((n) => pattern.test(n)),
+      ).toEqual([]);
     }
     expect(SYNC_CLUSTERS.description).toContain('DNS labels');
   });
 
   test('no name twice: within additional_clusters by validation, against the primary cluster at plan', () => {
-    expect(String(block(tf.variables['additional_clusters'], 'validation')['condition'])).toContain('length(distinct([for c in var.additional_clusters : c.name])) == length(var.additional_clusters)');
+    expect(String(block(tf.variables['additional_clusters'], 'validation')['condition'])).toContain(
+      'length(distinct([for c in var.additional_clusters : c.name])) == length(var.additional_clusters)',
+    );
     // Grouped, so a clash reaches the precondition instead of failing as a duplicate map key.
     expect(tf.locals['clusters_by_name']).toBe('${{ for c in local.clusters : c.name => c... }}');
     const preconditions = block(tf.data['google_container_cluster']!['synced'], 'lifecycle')['precondition'] as Block[];
@@ -67,20 +92,27 @@ describe('SYNC_CLUSTERS', () => {
 
   test('an additional cluster may choose its endpoint kind, sync mode and Istio namespace, from the values the single ones take', () => {
     const [, , , endpoint, mode, namespace] = patterns('additional_clusters');
-    expect(['dns', 'private', 'public'].every((v) => endpoint!.test(v)) && !endpoint!.test('connect-gateway')).toBe(true);
+    expect(['dns', 'private', 'public'].every((v) => endpoint!.test(v)) && !endpoint!.test('connect-gateway')).toBe(
+      true,
+    );
     expect(['egress-gateway', 'direct'].every((v) => mode!.test(v)) && !mode!.test('gateway')).toBe(true);
-    expect(String(block(tf.variables['sync_mode'], 'validation')['condition'])).toContain('["egress-gateway", "direct"]');
+    expect(String(block(tf.variables['sync_mode'], 'validation')['condition'])).toContain(
+      '["egress-gateway", "direct"]',
+    );
     expect(namespace!.source).toBe(patterns('istio_namespace')[0]!.source);
   });
 });
 
 describe('RBAC in every cluster', () => {
-  test('the module installs the primary cluster\'s through the default kubernetes provider, and keeps what it installed before', () => {
+  test("the module installs the primary cluster's through the default kubernetes provider, and keeps what it installed before", () => {
     const call = tf.modules['primary_cluster_rbac']!;
     expect(call).toEqual({ source: './modules/cluster-rbac', settings: '${local.cluster_rbac[var.gke_cluster_name]}' });
     expect(tf.moved.filter((m) => String(m['from']).includes('kubernetes_manifest'))).toEqual([
       { from: '${kubernetes_manifest.rbac}', to: '${module.primary_cluster_rbac.kubernetes_manifest.rbac}' },
-      { from: '${kubernetes_manifest.admission_policy}', to: '${module.primary_cluster_rbac.kubernetes_manifest.admission_policy}' },
+      {
+        from: '${kubernetes_manifest.admission_policy}',
+        to: '${module.primary_cluster_rbac.kubernetes_manifest.admission_policy}',
+      },
     ]);
     expect(tf.resources['kubernetes_manifest']).toBeUndefined();
   });
@@ -91,9 +123,19 @@ describe('RBAC in every cluster', () => {
     expect(settings).toContain('istio_namespace          = coalesce(c.istio_namespace, var.istio_namespace)');
     // What the root module hands over is exactly what modules/cluster-rbac takes.
     const given = [...settings.matchAll(/^ {4}(\w+) +=/gm)].map((m) => m[1]).sort();
-    const taken = [...String(clusterRbac.variables['settings']!['type']).matchAll(/^\s*(\w+)\s+=/gm)].map((m) => m[1]).sort();
+    const taken = [...String(clusterRbac.variables['settings']!['type']).matchAll(/^\s*(\w+)\s+=/gm)]
+      .map((m) => m[1])
+      .sort();
     expect(given).toEqual(taken);
-    expect(given).toEqual(['egress_gateway_namespace', 'egress_gateway_service', 'identities', 'istio_namespace', 'manage_admission_policy', 'manage_rbac', 'owner_id']);
+    expect(given).toEqual([
+      'egress_gateway_namespace',
+      'egress_gateway_service',
+      'identities',
+      'istio_namespace',
+      'manage_admission_policy',
+      'manage_rbac',
+      'owner_id',
+    ]);
     expect(tf.outputs['cluster_rbac']!['value']).toBe('${local.cluster_rbac}');
   });
 
@@ -105,10 +147,14 @@ describe('RBAC in every cluster', () => {
       providers: { kubernetes: '${kubernetes.second}' },
       settings: '${module.memorystore_egress_sync.cluster_rbac[var.second_cluster.name]}',
     });
-    expect(resolve(EXAMPLE_DIR, String(call['source']))).toBe(resolve(TERRAFORM_DIR, String(tf.modules['primary_cluster_rbac']!['source'])));
+    expect(resolve(EXAMPLE_DIR, String(call['source']))).toBe(
+      resolve(TERRAFORM_DIR, String(tf.modules['primary_cluster_rbac']!['source'])),
+    );
     expect(example.providers['kubernetes']!.map((p) => p['alias'] ?? 'default')).toEqual(['default', 'second']);
     // The example's second_cluster takes the same fields as an element of additional_clusters.
     const fields = (type: unknown): string[] => [...String(type).matchAll(/^\s*(\w+)\s+=/gm)].map((m) => m[1]!).sort();
-    expect(fields(example.variables['second_cluster']!['type'])).toEqual(fields(tf.variables['additional_clusters']!['type']));
+    expect(fields(example.variables['second_cluster']!['type'])).toEqual(
+      fields(tf.variables['additional_clusters']!['type']),
+    );
   });
 });

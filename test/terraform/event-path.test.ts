@@ -1,6 +1,14 @@
 import { ADMIN_METHODS } from '../../shared/events/admin-methods.js';
 import { PRODUCT_INFO, PRODUCTS } from '../../shared/model/products.js';
-import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
+import {
+  block,
+  loadModule,
+  nested,
+  resource,
+  resourcesOf,
+  TERRAFORM_DIR,
+  type TerraformModule,
+} from '../../dev/terraform/load-terraform.js';
 
 /**
  * The event path as the .tf files wire it: Logging sink -> events topic -> push subscription (retries, dead letters)
@@ -14,7 +22,11 @@ beforeAll(async () => {
 describe('Logging sink', () => {
   test('routes Admin Activity entries of the synced products to the events topic', () => {
     const sink = resource(tf, 'google_logging_project_sink', 'redis_admin');
-    expect(sink).toMatchObject({ destination: 'pubsub.googleapis.com/${google_pubsub_topic.events.id}', filter: '${local.sink_filter}', unique_writer_identity: true });
+    expect(sink).toMatchObject({
+      destination: 'pubsub.googleapis.com/${google_pubsub_topic.events.id}',
+      filter: '${local.sink_filter}',
+      unique_writer_identity: true,
+    });
     const filter = String(tf.locals['sink_filter']);
     expect(filter).toContain('/logs/cloudaudit.googleapis.com%2Factivity');
     expect(filter).toContain('(${join(" OR ", local.product_clauses)})');
@@ -26,17 +38,36 @@ describe('Logging sink', () => {
   });
 
   test('selects, per product, its service and the methods the decoder acts on, in every API version, and nothing else', () => {
-    const table = Object.fromEntries(PRODUCTS.map((p) => [p, { service: PRODUCT_INFO[p].serviceName, interfaces: ADMIN_METHODS[p].interfaces, changing: ADMIN_METHODS[p].changing }]));
+    const table = Object.fromEntries(
+      PRODUCTS.map((p) => [
+        p,
+        {
+          service: PRODUCT_INFO[p].serviceName,
+          interfaces: ADMIN_METHODS[p].interfaces,
+          changing: ADMIN_METHODS[p].changing,
+        },
+      ]),
+    );
     expect(tf.locals['admin_methods']).toEqual(table);
   });
 
   test('the products Terraform accepts are the products the functions know', () => {
-    expect(String(nested(tf.variables['memorystore_products'], 'validation')['condition'])).toContain(`contains(${JSON.stringify([...PRODUCTS]).replace(/,/g, ', ')}, p)`);
+    expect(String(nested(tf.variables['memorystore_products'], 'validation')['condition'])).toContain(
+      `contains(${JSON.stringify([...PRODUCTS]).replace(/,/g, ', ')}, p)`,
+    );
   });
 
   test("the sink's writer may publish to the events topic, and nowhere else", () => {
-    const grants = Object.values(resourcesOf(tf, 'google_pubsub_topic_iam_member')).filter((g) => String(g['member']).includes('writer_identity'));
-    expect(grants).toEqual([expect.objectContaining({ topic: '${google_pubsub_topic.events.name}', role: 'roles/pubsub.publisher', member: '${google_logging_project_sink.redis_admin.writer_identity}' })]);
+    const grants = Object.values(resourcesOf(tf, 'google_pubsub_topic_iam_member')).filter((g) =>
+      String(g['member']).includes('writer_identity'),
+    );
+    expect(grants).toEqual([
+      expect.objectContaining({
+        topic: '${google_pubsub_topic.events.name}',
+        role: 'roles/pubsub.publisher',
+        member: '${google_logging_project_sink.redis_admin.writer_identity}',
+      }),
+    ]);
   });
 });
 
@@ -47,27 +78,53 @@ describe('delivery to the event function', () => {
     expect(push()['topic']).toBe('${google_pubsub_topic.events.id}');
     const config = block(push(), 'push_config');
     // The Functions Framework turns a push body into a messagePublished CloudEvent only on a projects/P/topics/T path.
-    expect(config['push_endpoint']).toBe('${google_cloudfunctions2_function.sync.service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.events.name}');
-    expect(block(config, 'oidc_token')).toEqual({ service_account_email: '${local.service_account_emails["push"]}', audience: '${google_cloudfunctions2_function.sync.service_config[0].uri}' });
+    expect(config['push_endpoint']).toBe(
+      '${google_cloudfunctions2_function.sync.service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.events.name}',
+    );
+    expect(block(config, 'oidc_token')).toEqual({
+      service_account_email: '${local.service_account_emails["push"]}',
+      audience: '${google_cloudfunctions2_function.sync.service_config[0].uri}',
+    });
   });
 
   test('failures are retried with backoff, then go to the dead-letter topic; the subscription never expires', () => {
     expect(block(push(), 'retry_policy')).toEqual({ minimum_backoff: '10s', maximum_backoff: '600s' });
-    expect(block(push(), 'dead_letter_policy')).toEqual({ dead_letter_topic: '${google_pubsub_topic.dead_letter.id}', max_delivery_attempts: '${var.max_delivery_attempts}' });
+    expect(block(push(), 'dead_letter_policy')).toEqual({
+      dead_letter_topic: '${google_pubsub_topic.dead_letter.id}',
+      max_delivery_attempts: '${var.max_delivery_attempts}',
+    });
     expect(block(push(), 'expiration_policy')).toEqual({ ttl: '' });
     expect(push()['ack_deadline_seconds']).toBe('${var.sync_timeout_seconds}');
   });
 
   test("Pub/Sub's service agent may publish dead letters and acknowledge them on the source subscription", () => {
-    expect(resource(tf, 'google_pubsub_topic_iam_member', 'dead_letter_publisher')).toMatchObject({ topic: '${google_pubsub_topic.dead_letter.name}', role: 'roles/pubsub.publisher', member: '${local.pubsub_agent}' });
-    expect(resource(tf, 'google_pubsub_subscription_iam_member', 'dead_letter_subscriber')).toMatchObject({ subscription: '${google_pubsub_subscription.events_push.name}', role: 'roles/pubsub.subscriber', member: '${local.pubsub_agent}' });
-    expect(tf.locals['pubsub_agent']).toBe('serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com');
+    expect(resource(tf, 'google_pubsub_topic_iam_member', 'dead_letter_publisher')).toMatchObject({
+      topic: '${google_pubsub_topic.dead_letter.name}',
+      role: 'roles/pubsub.publisher',
+      member: '${local.pubsub_agent}',
+    });
+    expect(resource(tf, 'google_pubsub_subscription_iam_member', 'dead_letter_subscriber')).toMatchObject({
+      subscription: '${google_pubsub_subscription.events_push.name}',
+      role: 'roles/pubsub.subscriber',
+      member: '${local.pubsub_agent}',
+    });
+    expect(tf.locals['pubsub_agent']).toBe(
+      'serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com',
+    );
   });
 
   test('only the push identity may invoke the event function, which takes internal traffic only', () => {
-    expect(resource(tf, 'google_cloud_run_service_iam_member', 'push_invokes_sync')).toMatchObject({ service: '${google_cloudfunctions2_function.sync.name}', role: 'roles/run.invoker', member: '${local.service_account_members["push"]}' });
+    expect(resource(tf, 'google_cloud_run_service_iam_member', 'push_invokes_sync')).toMatchObject({
+      service: '${google_cloudfunctions2_function.sync.name}',
+      role: 'roles/run.invoker',
+      member: '${local.service_account_members["push"]}',
+    });
     const sync = resource(tf, 'google_cloudfunctions2_function', 'sync');
-    expect(block(sync, 'service_config')).toMatchObject({ ingress_settings: 'ALLOW_INTERNAL_ONLY', max_instance_count: '${var.sync_max_instances}', timeout_seconds: '${var.sync_timeout_seconds}' });
+    expect(block(sync, 'service_config')).toMatchObject({
+      ingress_settings: 'ALLOW_INTERNAL_ONLY',
+      max_instance_count: '${var.sync_max_instances}',
+      timeout_seconds: '${var.sync_timeout_seconds}',
+    });
     // No event trigger as well: a second, Eventarc-made subscription would deliver every event twice, without dead letters.
     expect(sync['event_trigger']).toBeUndefined();
   });

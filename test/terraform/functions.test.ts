@@ -2,7 +2,16 @@ import { getFunction } from '@google-cloud/functions-framework/testing';
 import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
 import { BASE_ENV } from '../../dev/fixtures/settings.js';
 import { DEPLOYED_NODE_OPTIONS } from '../../scripts/bench/function-process.js';
-import { block, loadModule, nested, resource, resourcesOf, TERRAFORM_DIR, type Block, type TerraformModule } from '../../dev/terraform/load-terraform.js';
+import {
+  block,
+  loadModule,
+  nested,
+  resource,
+  resourcesOf,
+  TERRAFORM_DIR,
+  type Block,
+  type TerraformModule,
+} from '../../dev/terraform/load-terraform.js';
 
 /** The two functions as deployed: entry points, source, runtime, and exactly the environment the code reads. */
 let tf: TerraformModule;
@@ -24,10 +33,19 @@ test('entry points are exactly the functions the code registers', () => {
 
 test('both are built from the one source object, named by the archive hash', () => {
   for (const fn of Object.values(functions())) {
-    expect(nested(fn, 'build_config', 'source', 'storage_source')).toEqual({ bucket: '${local.build_source.bucket}', object: '${local.build_source.object}' });
+    expect(nested(fn, 'build_config', 'source', 'storage_source')).toEqual({
+      bucket: '${local.build_source.bucket}',
+      object: '${local.build_source.object}',
+    });
   }
-  expect(tf.locals['build_source']).toEqual({ bucket: '${google_storage_bucket.source.name}', object: '${google_storage_bucket_object.source.name}' });
-  expect(resource(tf, 'google_storage_bucket_object', 'source')).toMatchObject({ name: 'source-${data.archive_file.source.output_md5}.zip', source: '${data.archive_file.source.output_path}' });
+  expect(tf.locals['build_source']).toEqual({
+    bucket: '${google_storage_bucket.source.name}',
+    object: '${google_storage_bucket_object.source.name}',
+  });
+  expect(resource(tf, 'google_storage_bucket_object', 'source')).toMatchObject({
+    name: 'source-${data.archive_file.source.output_md5}.zip',
+    source: '${data.archive_file.source.output_path}',
+  });
 });
 
 test('the source bucket is private, uniform and versioned', () => {
@@ -51,12 +69,20 @@ test('the runtime is Node.js 22 or later, by default and by validation', () => {
 test('the environment of the functions is exactly the configuration variables marked deployed', () => {
   // RESYNC_AUTH (cloud-run | verify) is set on resync only; it counts as deployed whether or not the table lists it yet.
   // NODE_OPTIONS is Node's own (the heap ceiling), not a setting of the code.
-  const deployed = new Set([...CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name), 'RESYNC_AUTH', 'NODE_OPTIONS']);
+  const deployed = new Set([
+    ...CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name),
+    'RESYNC_AUTH',
+    'NODE_OPTIONS',
+  ]);
   const resyncOnly = tf.locals['resync_only_environment'] as Record<string, unknown>;
   expect(resyncOnly).toEqual({ RESYNC_AUTH: 'cloud-run' });
-  expect([...new Set([...Object.keys(environment()), ...Object.keys(resyncOnly)])].sort()).toEqual([...deployed].sort());
+  expect([...new Set([...Object.keys(environment()), ...Object.keys(resyncOnly)])].sort()).toEqual(
+    [...deployed].sort(),
+  );
   expect(block(functions()['sync'], 'service_config')['environment_variables']).toBe('${local.function_environment}');
-  expect(block(functions()['resync'], 'service_config')['environment_variables']).toBe('${merge(local.function_environment, local.resync_only_environment)}');
+  expect(block(functions()['resync'], 'service_config')['environment_variables']).toBe(
+    '${merge(local.function_environment, local.resync_only_environment)}',
+  );
 });
 
 test('each memory size gives V8 a heap ceiling under it, and the bench measures with the default one', () => {
@@ -66,8 +92,12 @@ test('each memory size gives V8 a heap ceiling under it, and the bench measures 
   for (const size of sizes.match(/\d+(Mi|Gi)/g) ?? []) {
     expect([size, ceilings[size]! > 0 && ceilings[size]! <= 0.75 * mib(size)]).toEqual([size, true]);
   }
-  expect(environment()['NODE_OPTIONS']).toBe('--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]} --max-semi-space-size=4');
-  expect(DEPLOYED_NODE_OPTIONS).toBe(`--max-old-space-size=${ceilings[String(tf.variables['function_memory']!['default'])]} --max-semi-space-size=4`);
+  expect(environment()['NODE_OPTIONS']).toBe(
+    '--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]} --max-semi-space-size=4',
+  );
+  expect(DEPLOYED_NODE_OPTIONS).toBe(
+    `--max-old-space-size=${ceilings[String(tf.variables['function_memory']!['default'])]} --max-semi-space-size=4`,
+  );
 });
 
 test('variables for local runs and tests are set nowhere in the deployment', () => {
@@ -87,12 +117,18 @@ test('the environment points at the deployment: audience, callers, audit topic',
     EVENT_MAX_AGE_SECONDS: '${tostring(var.event_max_age_seconds)}',
   });
   // Cloud Run's deterministic run.app URL: https://SERVICE-PROJECT_NUMBER.REGION.run.app, known before the service exists.
-  expect(tf.locals['resync_url']).toBe('https://${local.resync_function_name}-${data.google_project.this.number}.${var.region}.run.app');
+  expect(tf.locals['resync_url']).toBe(
+    'https://${local.resync_function_name}-${data.google_project.this.number}.${var.region}.run.app',
+  );
   expect(resource(tf, 'google_cloudfunctions2_function', 'resync')['name']).toBe('${local.resync_function_name}');
-  expect(tf.locals['resync_principals']).toBe('${concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"]])}');
+  expect(tf.locals['resync_principals']).toBe(
+    '${concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"]])}',
+  );
 });
 
 test('resync takes its ingress from a validated variable', () => {
   expect(block(functions()['resync'], 'service_config')['ingress_settings']).toBe('${var.resync_ingress}');
-  expect(String(block(tf.variables['resync_ingress'], 'validation')['condition'])).toContain('["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"]');
+  expect(String(block(tf.variables['resync_ingress'], 'validation')['condition'])).toContain(
+    '["ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB"]',
+  );
 });

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { block, CLUSTER_RBAC_DIR, EXAMPLE_DIR, loadModule, resource, resourcesOf, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
+import {
+  block,
+  CLUSTER_RBAC_DIR,
+  EXAMPLE_DIR,
+  loadModule,
+  resource,
+  resourcesOf,
+  TERRAFORM_DIR,
+  type TerraformModule,
+} from '../../dev/terraform/load-terraform.js';
 import { outboxName } from '../../shared/audit/audit-outbox.js';
 
 /**
@@ -51,23 +60,49 @@ test('the only project-wide grants are the synced products viewer roles and the 
   expect(Object.keys(resourcesOf(tf, 'google_project_iam_member'))).toEqual(['function_roles']);
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['for_each']).toBe('${local.function_grants}');
   // One viewer role per synced product, and nothing else but GKE's cluster viewer.
-  expect(tf.locals['product_viewer_roles']).toEqual({ redis: 'roles/redis.viewer', valkey: 'roles/memorystore.viewer', memcached: 'roles/memcache.viewer', 'redis-cluster': 'roles/redis.viewer' });
-  expect(tf.locals['function_roles']).toBe('${distinct(concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"]))}');
-  expect(tf.locals['function_identities']).toEqual({ sync: '${local.service_account_members["sync"]}', resync: '${local.service_account_members["resync"]}' });
+  expect(tf.locals['product_viewer_roles']).toEqual({
+    redis: 'roles/redis.viewer',
+    valkey: 'roles/memorystore.viewer',
+    memcached: 'roles/memcache.viewer',
+    'redis-cluster': 'roles/redis.viewer',
+  });
+  expect(tf.locals['function_roles']).toBe(
+    '${distinct(concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"]))}',
+  );
+  expect(tf.locals['function_identities']).toEqual({
+    sync: '${local.service_account_members["sync"]}',
+    resync: '${local.service_account_members["resync"]}',
+  });
 });
 
 test('each function runs as its own service account, and publishes audit records to the audit topic only', () => {
-  expect(block(resource(tf, 'google_cloudfunctions2_function', 'sync'), 'service_config')['service_account_email']).toBe('${local.service_account_emails["sync"]}');
-  expect(block(resource(tf, 'google_cloudfunctions2_function', 'resync'), 'service_config')['service_account_email']).toBe('${local.service_account_emails["resync"]}');
-  expect(resource(tf, 'google_pubsub_topic_iam_member', 'audit_publisher')).toMatchObject({ for_each: '${local.function_identities}', topic: '${google_pubsub_topic.audit.name}', role: 'roles/pubsub.publisher' });
+  expect(
+    block(resource(tf, 'google_cloudfunctions2_function', 'sync'), 'service_config')['service_account_email'],
+  ).toBe('${local.service_account_emails["sync"]}');
+  expect(
+    block(resource(tf, 'google_cloudfunctions2_function', 'resync'), 'service_config')['service_account_email'],
+  ).toBe('${local.service_account_emails["resync"]}');
+  expect(resource(tf, 'google_pubsub_topic_iam_member', 'audit_publisher')).toMatchObject({
+    for_each: '${local.function_identities}',
+    topic: '${google_pubsub_topic.audit.name}',
+    role: 'roles/pubsub.publisher',
+  });
 });
 
 test('resync may be invoked by the listed principals and the scheduler only', () => {
   const invokers = resource(tf, 'google_cloud_run_service_iam_member', 'resync_invokers');
-  expect(invokers).toMatchObject({ role: 'roles/run.invoker', service: '${google_cloudfunctions2_function.resync.name}' });
+  expect(invokers).toMatchObject({
+    role: 'roles/run.invoker',
+    service: '${google_cloudfunctions2_function.resync.name}',
+  });
   // Keys known at plan (a new scheduler account's member may not be): for_each needs them.
-  expect(invokers['for_each']).toBe('${merge({ for m in var.resync_invokers : m => m }, { scheduler = local.service_account_members["scheduler"] })}');
-  const runInvokers = Object.values(resourcesOf(tf, 'google_cloud_run_service_iam_member')).map((g) => [g['service'], g['member']]);
+  expect(invokers['for_each']).toBe(
+    '${merge({ for m in var.resync_invokers : m => m }, { scheduler = local.service_account_members["scheduler"] })}',
+  );
+  const runInvokers = Object.values(resourcesOf(tf, 'google_cloud_run_service_iam_member')).map((g) => [
+    g['service'],
+    g['member'],
+  ]);
   expect(runInvokers).toEqual([
     ['${google_cloudfunctions2_function.sync.name}', '${local.service_account_members["push"]}'],
     ['${google_cloudfunctions2_function.resync.name}', '${each.value}'],
@@ -79,17 +114,26 @@ test('the scheduler POSTs to the run.app URL of resync, with that URL as the aud
   expect(job).toMatchObject({ schedule: '${var.resync_schedule}', time_zone: '${var.resync_time_zone}' });
   const target = block(job, 'http_target');
   expect(target).toMatchObject({ http_method: 'POST', uri: '${local.resync_url}' });
-  expect(block(target, 'oidc_token')).toEqual({ service_account_email: '${local.service_account_emails["scheduler"]}', audience: '${local.resync_url}' });
+  expect(block(target, 'oidc_token')).toEqual({
+    service_account_email: '${local.service_account_emails["scheduler"]}',
+    audience: '${local.resync_url}',
+  });
   expect(tf.variables['resync_schedule']!['default']).toBe('*/15 * * * *');
 });
 
 test('in each other project that holds a synced cluster, the two function identities get the cluster viewer, once per project', () => {
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['project']).toBe('${each.value.project}');
-  expect(tf.locals['other_cluster_projects']).toBe('${sort(distinct([for c in local.clusters : c.project if c.project != var.project_id]))}');
+  expect(tf.locals['other_cluster_projects']).toBe(
+    '${sort(distinct([for c in local.clusters : c.project if c.project != var.project_id]))}',
+  );
   const grants = String(tf.locals['function_grants']);
   // Keys in project_id as before several clusters, so existing grants stay; one more key per identity and other project.
-  expect(grants).toContain('for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {');
-  expect(grants).toContain('for pair in setproduct(keys(local.function_identities), local.other_cluster_projects) : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {');
+  expect(grants).toContain(
+    'for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {',
+  );
+  expect(grants).toContain(
+    'for pair in setproduct(keys(local.function_identities), local.other_cluster_projects) : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {',
+  );
   expect(grants.match(/role +=/g)).toHaveLength(2);
   expect(grants).toContain('role    = "roles/container.clusterViewer"\n      project = pair[1]');
 });
@@ -98,75 +142,136 @@ test('Kubernetes RBAC is the shipped manifest, rendered for each function identi
   expect(rbac.locals['templates']).toBe('${path.module}/../../kubernetes');
   expect(rbac.locals['rbac_template']).toBe('${local.templates}/rbac.yaml.tftpl');
   expect(String(rbac.locals['rbac_documents'])).toContain('sync_user = email');
-  expect(resource(rbac, 'kubernetes_manifest', 'rbac')).toMatchObject({ for_each: '${local.rbac_manifests}', manifest: '${each.value}' });
-  expect(rbac.locals['rbac_users']).toBe('${{ for who, email in var.settings.identities : who => email if var.settings.manage_rbac }}');
+  expect(resource(rbac, 'kubernetes_manifest', 'rbac')).toMatchObject({
+    for_each: '${local.rbac_manifests}',
+    manifest: '${each.value}',
+  });
+  expect(rbac.locals['rbac_users']).toBe(
+    '${{ for who, email in var.settings.identities : who => email if var.settings.manage_rbac }}',
+  );
   // Emails known at plan (kubernetes_manifest needs the whole manifest then), never an account's `email` attribute.
-  expect(tf.locals['rbac_identities']).toBe('${{ for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] }}');
+  expect(tf.locals['rbac_identities']).toBe(
+    '${{ for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] }}',
+  );
   expect(String(tf.locals['cluster_rbac'])).toContain('identities               = local.rbac_identities');
   expect(String(tf.locals['cluster_rbac'])).toContain('manage_rbac              = var.manage_kubernetes_rbac');
-  expect(tf.locals['service_account_emails_at_plan']).toBe('${{ for who, id in local.service_account_ids : who => coalesce(var.service_accounts[who], "${id}@${var.project_id}.iam.gserviceaccount.com") }}');
+  expect(tf.locals['service_account_emails_at_plan']).toBe(
+    '${{ for who, id in local.service_account_ids : who => coalesce(var.service_accounts[who], "${id}@${var.project_id}.iam.gserviceaccount.com") }}',
+  );
   expect(tf.files['kubernetes.tf']).not.toMatch(/google_service_account\./);
   for (const text of Object.values(rbac.files)) expect(text).not.toMatch(/google_service_account\./);
   expect(tf.variables['manage_kubernetes_rbac']!['default']).toBe(true);
   const manifest = readFileSync(join(TERRAFORM_DIR, 'kubernetes/rbac.yaml.tftpl'), 'utf8');
   expect(manifest).not.toMatch(/secrets|ClusterRole|"\*"/);
   // templatefile() reads every dollar-brace sequence as an expression, comments included: only the five placeholders.
-  expect([...new Set([...manifest.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort()).toEqual(['audit_outbox', 'egress_gateway_namespace', 'egress_gateway_service', 'istio_namespace', 'sync_user']);
+  expect([...new Set([...manifest.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort()).toEqual([
+    'audit_outbox',
+    'egress_gateway_namespace',
+    'egress_gateway_service',
+    'istio_namespace',
+    'sync_user',
+  ]);
 });
 
 /** A Kubernetes manifest as parsed YAML; the tests read its fields loosely. */
-type Manifest = { kind: string; apiVersion: string; metadata: { name: string }; spec: Record<string, unknown>; rules?: unknown };
+type Manifest = {
+  kind: string;
+  apiVersion: string;
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+  rules?: unknown;
+};
 
 /** A manifest template filled in as templatefile() fills these plain placeholders, split into its documents. */
 function renderedDocuments(file: string, values: Record<string, string>): Manifest[] {
-  const text = readFileSync(join(TERRAFORM_DIR, 'kubernetes', file), 'utf8').replace(/\$\{(\w+)\}/g, (_m, key: string) => {
-    if (values[key] === undefined) throw new Error(`${file}: placeholder ${key} has no value`);
-    return values[key];
-  });
+  const text = readFileSync(join(TERRAFORM_DIR, 'kubernetes', file), 'utf8').replace(
+    /\$\{(\w+)\}/g,
+    (_m, key: string) => {
+      if (values[key] === undefined) throw new Error(`${file}: placeholder ${key} has no value`);
+      return values[key];
+    },
+  );
   return parseAllDocuments(text).map((d) => d.toJS() as Manifest);
 }
 
 test('RBAC on the Istio kinds has the verbs the code uses and no more: no watch, no patch; ConfigMaps only for the outbox', () => {
-  const [istioRole, , serviceRole] = renderedDocuments('rbac.yaml.tftpl', { istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', audit_outbox: 'outbox', sync_user: 'sync@p.iam.gserviceaccount.com' });
+  const [istioRole, , serviceRole] = renderedDocuments('rbac.yaml.tftpl', {
+    istio_namespace: 'istio-system',
+    egress_gateway_namespace: 'istio-system',
+    egress_gateway_service: 'gw',
+    audit_outbox: 'outbox',
+    sync_user: 'sync@p.iam.gserviceaccount.com',
+  });
   expect(istioRole!.rules).toEqual([
-    { apiGroups: ['networking.istio.io'], resources: ['serviceentries', 'gateways', 'destinationrules', 'virtualservices'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+    {
+      apiGroups: ['networking.istio.io'],
+      resources: ['serviceentries', 'gateways', 'destinationrules', 'virtualservices'],
+      verbs: ['get', 'list', 'create', 'update', 'delete'],
+    },
     // `create` cannot be limited by name in RBAC: the admission policy refuses any ConfigMap but the outbox.
     { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
     { apiGroups: [''], resources: ['configmaps'], resourceNames: ['outbox'], verbs: ['get', 'update', 'delete'] },
   ]);
-  expect(rbac.locals['rbac_values']).toMatchObject({ audit_outbox: `memorystore-egress-sync-audit-outbox-\${lower(replace(var.settings.owner_id, "_", "-"))}` });
+  expect(rbac.locals['rbac_values']).toMatchObject({
+    audit_outbox: `memorystore-egress-sync-audit-outbox-\${lower(replace(var.settings.owner_id, "_", "-"))}`,
+  });
   expect(String(tf.locals['cluster_rbac'])).toContain('owner_id                 = var.owner_id');
   expect(outboxName('Prod_EU')).toBe('memorystore-egress-sync-audit-outbox-prod-eu');
-  expect(serviceRole!.rules).toEqual([{ apiGroups: [''], resources: ['services'], resourceNames: ['gw'], verbs: ['get', 'patch'] }]);
+  expect(serviceRole!.rules).toEqual([
+    { apiGroups: [''], resources: ['services'], resourceNames: ['gw'], verbs: ['get', 'patch'] },
+  ]);
 });
 
 describe('the admission policy', () => {
   test('is installed from the shipped manifest, for both function identities, with every value known at plan', () => {
     expect(rbac.locals['admission_policy_template']).toBe('${local.templates}/admission-policy.yaml.tftpl');
-    expect(resource(rbac, 'kubernetes_manifest', 'admission_policy')).toMatchObject({ for_each: '${local.admission_policy_documents}', manifest: '${each.value}' });
-    expect(String(rbac.locals['admission_policy_documents'])).toMatch(/\n\s*if var\.settings\.manage_admission_policy\n\s*\}\}$/);
+    expect(resource(rbac, 'kubernetes_manifest', 'admission_policy')).toMatchObject({
+      for_each: '${local.admission_policy_documents}',
+      manifest: '${each.value}',
+    });
+    expect(String(rbac.locals['admission_policy_documents'])).toMatch(
+      /\n\s*if var\.settings\.manage_admission_policy\n\s*\}\}$/,
+    );
     expect(tf.variables['manage_admission_policy']!['default']).toBe(true);
     expect(String(tf.locals['cluster_rbac'])).toContain('manage_admission_policy  = var.manage_admission_policy');
     // The identities the root module passes: emails derived from the account ids and the project, as for RBAC.
     expect(rbac.locals['admission_policy_values']).toBe(
       '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.settings.owner_id\n    sync_user   = var.settings.identities.sync\n    resync_user = var.settings.identities.resync\n  })}',
     );
-    expect(rbac.locals['admission_policy_name']).toBe('memorystore-egress-sync-${lower(replace(var.settings.owner_id, "_", "-"))}');
+    expect(rbac.locals['admission_policy_name']).toBe(
+      'memorystore-egress-sync-${lower(replace(var.settings.owner_id, "_", "-"))}',
+    );
   });
 
   test('names both identities in every policy, binds every policy with Deny, and fails closed', () => {
     const docs = renderedDocuments('admission-policy.yaml.tftpl', {
-      policy_name: 'mes-prod', istio_namespace: 'istio-system', egress_gateway_namespace: 'istio-system', egress_gateway_service: 'gw', owner_id: 'prod', audit_outbox: 'outbox',
-      sync_user: 'sync@p.iam.gserviceaccount.com', resync_user: 'resync@p.iam.gserviceaccount.com',
+      policy_name: 'mes-prod',
+      istio_namespace: 'istio-system',
+      egress_gateway_namespace: 'istio-system',
+      egress_gateway_service: 'gw',
+      owner_id: 'prod',
+      audit_outbox: 'outbox',
+      sync_user: 'sync@p.iam.gserviceaccount.com',
+      resync_user: 'resync@p.iam.gserviceaccount.com',
     });
     const policies = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
     const bindings = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicyBinding');
-    expect(policies.map((p) => p.metadata.name)).toEqual(['mes-prod-gateway-service', 'mes-prod-istio-objects', 'mes-prod-audit-outbox']);
-    expect(bindings.map((b) => [b.spec['policyName'], b.spec['validationActions']])).toEqual(policies.map((p) => [p.metadata.name, ['Deny', 'Audit']]));
+    expect(policies.map((p) => p.metadata.name)).toEqual([
+      'mes-prod-gateway-service',
+      'mes-prod-istio-objects',
+      'mes-prod-audit-outbox',
+    ]);
+    expect(bindings.map((b) => [b.spec['policyName'], b.spec['validationActions']])).toEqual(
+      policies.map((p) => [p.metadata.name, ['Deny', 'Audit']]),
+    );
     for (const policy of policies) {
       expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
       expect(policy.spec['failurePolicy']).toBe('Fail');
-      expect((policy.spec['matchConditions'] as unknown[])[0]).toEqual({ name: 'functions-identity', expression: 'request.userInfo.username in ["sync@p.iam.gserviceaccount.com", "resync@p.iam.gserviceaccount.com"]' });
+      expect((policy.spec['matchConditions'] as unknown[])[0]).toEqual({
+        name: 'functions-identity',
+        expression:
+          'request.userInfo.username in ["sync@p.iam.gserviceaccount.com", "resync@p.iam.gserviceaccount.com"]',
+      });
     }
   });
 });

@@ -14,7 +14,9 @@ import { block, loadModule, resource, TERRAFORM_DIR } from '../../dev/terraform/
 let pushPath: string;
 beforeAll(async () => {
   const tf = await loadModule(TERRAFORM_DIR);
-  const endpoint = String(block(resource(tf, 'google_pubsub_subscription', 'events_push'), 'push_config')['push_endpoint']);
+  const endpoint = String(
+    block(resource(tf, 'google_pubsub_subscription', 'events_push'), 'push_config')['push_endpoint'],
+  );
   pushPath = endpoint
     .replace('${google_cloudfunctions2_function.sync.service_config[0].uri}', '')
     .replace('${var.project_id}', 'test-project')
@@ -26,15 +28,26 @@ beforeAll(async () => {
 /** A Pub/Sub push request body (the wrapped format), as the subscription sends it. */
 function pushBody(entry: unknown, messageId: string, publishTime: string): object {
   return {
-    message: { data: Buffer.from(JSON.stringify(entry)).toString('base64'), attributes: { 'logging.googleapis.com/timestamp': publishTime }, messageId, publishTime },
+    message: {
+      data: Buffer.from(JSON.stringify(entry)).toString('base64'),
+      attributes: { 'logging.googleapis.com/timestamp': publishTime },
+      messageId,
+      publishTime,
+    },
     subscription: 'projects/test-project/subscriptions/memorystore-egress-sync-events-push',
   };
 }
 
-async function deliver(body: object, eventId: string): Promise<{ status: number; line: Record<string, unknown> | undefined }> {
+async function deliver(
+  body: object,
+  eventId: string,
+): Promise<{ status: number; line: Record<string, unknown> | undefined }> {
   const logs = captureLogs();
   try {
-    const response = await request(getTestServer('syncOnAuditLog')).post(pushPath).set('content-type', 'application/json').send(JSON.stringify(body));
+    const response = await request(getTestServer('syncOnAuditLog'))
+      .post(pushPath)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(body));
     return { status: response.status, line: logs.lines().find((l) => l['event_id'] === eventId) };
   } finally {
     logs.restore();
@@ -50,7 +63,10 @@ test('a pushed audit entry reaches the event function as a decoded messagePublis
   const { status, line } = await deliver(pushBody(entry, 'push-1', new Date().toISOString()), 'push-1');
   expect(status).toBe(204);
   // Getting as far as the project check means the type, the base64 data and the LogEntry were all read.
-  expect(line).toMatchObject({ event_type: 'google.cloud.pubsub.topic.v1.messagePublished', reason: expect.stringMatching(/not MEMORYSTORE_PROJECT/) });
+  expect(line).toMatchObject({
+    event_type: 'google.cloud.pubsub.topic.v1.messagePublished',
+    reason: expect.stringMatching(/not MEMORYSTORE_PROJECT/),
+  });
 });
 
 test('the publish time is the event time, so EVENT_MAX_AGE_SECONDS bounds redeliveries', async () => {

@@ -22,7 +22,12 @@ const primary = { name: variable('gke_cluster_name'), project: variable('project
 const second = variable('second_cluster');
 const clusters = [
   { ...primary, answer: standIn.google_container_cluster },
-  { name: second.name, project: second.project ?? primary.project, istioNamespace: second.istio_namespace ?? primary.istioNamespace, answer: standIn[`google_container_cluster[name=${second.name}]`] },
+  {
+    name: second.name,
+    project: second.project ?? primary.project,
+    istioNamespace: second.istio_namespace ?? primary.istioNamespace,
+    answer: standIn[`google_container_cluster[name=${second.name}]`],
+  },
 ];
 for (const c of clusters) c.endpoint = c.answer.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint;
 
@@ -31,47 +36,100 @@ const changes = plan.resource_changes.filter((r) => r.change.actions.includes('c
 // SYNC_CLUSTERS, as each function would get it.
 const expected = [
   { name: primary.name, endpoint: clusters[0].endpoint, caCert: '' },
-  { name: second.name, endpoint: clusters[1].endpoint, caCert: '', ...(second.istio_namespace ? { istioNamespace: second.istio_namespace } : {}) },
+  {
+    name: second.name,
+    endpoint: clusters[1].endpoint,
+    caCert: '',
+    ...(second.istio_namespace ? { istioNamespace: second.istio_namespace } : {}),
+  },
 ];
 for (const fn of changes.filter((r) => r.type === 'google_cloudfunctions2_function')) {
   const environment = fn.change.after.service_config[0].environment_variables;
-  check(!('GKE_CLUSTER_ENDPOINT' in environment) && !('GKE_CLUSTER_CA_CERT' in environment), `${fn.address}: GKE_CLUSTER_ENDPOINT and GKE_CLUSTER_CA_CERT must not be set beside SYNC_CLUSTERS`);
+  check(
+    !('GKE_CLUSTER_ENDPOINT' in environment) && !('GKE_CLUSTER_CA_CERT' in environment),
+    `${fn.address}: GKE_CLUSTER_ENDPOINT and GKE_CLUSTER_CA_CERT must not be set beside SYNC_CLUSTERS`,
+  );
   const syncClusters = JSON.parse(environment.SYNC_CLUSTERS ?? 'null');
-  check(isDeepStrictEqual(syncClusters, expected), `${fn.address}: SYNC_CLUSTERS is ${JSON.stringify(syncClusters)}, expected ${JSON.stringify(expected)}`);
+  check(
+    isDeepStrictEqual(syncClusters, expected),
+    `${fn.address}: SYNC_CLUSTERS is ${JSON.stringify(syncClusters)}, expected ${JSON.stringify(expected)}`,
+  );
   for (const entry of syncClusters ?? []) {
-    check(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/.test(entry.name), `${fn.address}: cluster name ${entry.name} is not a DNS label of at most 40 characters`);
-    check(Object.keys(entry).every((k) => ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace'].includes(k)), `${fn.address}: unexpected fields in ${JSON.stringify(entry)}`);
+    check(
+      /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/.test(entry.name),
+      `${fn.address}: cluster name ${entry.name} is not a DNS label of at most 40 characters`,
+    );
+    check(
+      Object.keys(entry).every((k) => ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace'].includes(k)),
+      `${fn.address}: unexpected fields in ${JSON.stringify(entry)}`,
+    );
   }
 }
-check(changes.filter((r) => r.type === 'google_cloudfunctions2_function').length === 2, 'the plan should create both functions');
+check(
+  changes.filter((r) => r.type === 'google_cloudfunctions2_function').length === 2,
+  'the plan should create both functions',
+);
 
 // The manifests, per module call, and the cluster each was planned against.
-const planned = readFileSync(logPath, 'utf8').split('\n').filter(Boolean).map((line) => line.split('\t'));
+const planned = readFileSync(logPath, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => line.split('\t'));
 const modules = ['module.memorystore_egress_sync.module.primary_cluster_rbac.', 'module.second_cluster_rbac.'];
 clusters.forEach((cluster, i) => {
-  const manifests = changes.filter((r) => r.type === 'kubernetes_manifest' && r.address.startsWith(modules[i])).map((r) => r.change.after.manifest);
+  const manifests = changes
+    .filter((r) => r.type === 'kubernetes_manifest' && r.address.startsWith(modules[i]))
+    .map((r) => r.change.after.manifest);
   const describe = (m) => `${m.kind}\t${m.metadata.namespace ?? ''}/${m.metadata.name}`;
   const rbac = manifests.filter((m) => m.apiVersion.startsWith('rbac.'));
   const policies = manifests.filter((m) => m.apiVersion.startsWith('admissionregistration.'));
-  check(rbac.length === 8 && policies.length === 6, `${cluster.name}: expected 8 RBAC objects and 6 admission objects in ${modules[i]}, got ${rbac.length} and ${policies.length}`);
-  const istioRoles = rbac.filter((m) => m.kind === 'Role' && m.metadata.name.startsWith('memorystore-egress-sync-istio-'));
-  check(istioRoles.length === 2 && istioRoles.every((m) => m.metadata.namespace === cluster.istioNamespace), `${cluster.name}: the Istio Roles should be in ${cluster.istioNamespace}`);
-  const conditions = policies.filter((m) => m.kind === 'ValidatingAdmissionPolicy').map((m) => [m.metadata.name, m.spec.matchConditions.map((c) => c.expression).join(' ')]);
-  check(conditions.length === 3 && conditions.every(([, c]) => /sync@.*resync@/.test(c)), `${cluster.name}: every admission policy should name both identities`);
+  check(
+    rbac.length === 8 && policies.length === 6,
+    `${cluster.name}: expected 8 RBAC objects and 6 admission objects in ${modules[i]}, got ${rbac.length} and ${policies.length}`,
+  );
+  const istioRoles = rbac.filter(
+    (m) => m.kind === 'Role' && m.metadata.name.startsWith('memorystore-egress-sync-istio-'),
+  );
+  check(
+    istioRoles.length === 2 && istioRoles.every((m) => m.metadata.namespace === cluster.istioNamespace),
+    `${cluster.name}: the Istio Roles should be in ${cluster.istioNamespace}`,
+  );
+  const conditions = policies
+    .filter((m) => m.kind === 'ValidatingAdmissionPolicy')
+    .map((m) => [m.metadata.name, m.spec.matchConditions.map((c) => c.expression).join(' ')]);
+  check(
+    conditions.length === 3 && conditions.every(([, c]) => /sync@.*resync@/.test(c)),
+    `${cluster.name}: every admission policy should name both identities`,
+  );
   const istioObjects = conditions.find(([name]) => name.endsWith('-istio-objects'))?.[1] ?? '';
-  check(istioObjects.includes(`request.namespace == "${cluster.istioNamespace}"`), `${cluster.name}: the Istio objects policy should hold in ${cluster.istioNamespace}`);
-  const atHost = new Set(planned.filter(([host]) => host === `https://${cluster.endpoint}`).map((fields) => fields.slice(1).join('\t')));
+  check(
+    istioObjects.includes(`request.namespace == "${cluster.istioNamespace}"`),
+    `${cluster.name}: the Istio objects policy should hold in ${cluster.istioNamespace}`,
+  );
+  const atHost = new Set(
+    planned.filter(([host]) => host === `https://${cluster.endpoint}`).map((fields) => fields.slice(1).join('\t')),
+  );
   const wanted = manifests.map(describe);
-  check(wanted.length > 0 && wanted.every((d) => atHost.has(d)) && atHost.size === wanted.length, `${cluster.name}: the provider for https://${cluster.endpoint} planned ${[...atHost].join(', ') || 'nothing'}; expected ${wanted.join(', ')}`);
+  check(
+    wanted.length > 0 && wanted.every((d) => atHost.has(d)) && atHost.size === wanted.length,
+    `${cluster.name}: the provider for https://${cluster.endpoint} planned ${[...atHost].join(', ') || 'nothing'}; expected ${wanted.join(', ')}`,
+  );
 });
 
 // container.clusterViewer: once per identity per project that holds a cluster.
-const viewerGrants = changes.filter((r) => r.type === 'google_project_iam_member' && r.change.after.role === 'roles/container.clusterViewer').map((r) => r.change.after.project);
+const viewerGrants = changes
+  .filter((r) => r.type === 'google_project_iam_member' && r.change.after.role === 'roles/container.clusterViewer')
+  .map((r) => r.change.after.project);
 const projects = [...new Set(clusters.map((c) => c.project))].sort();
-check(JSON.stringify([...viewerGrants].sort()) === JSON.stringify(projects.flatMap((p) => [p, p])), `container.clusterViewer should be granted twice (sync, resync) in each of ${projects.join(', ')}; granted in ${viewerGrants.join(', ')}`);
+check(
+  JSON.stringify([...viewerGrants].sort()) === JSON.stringify(projects.flatMap((p) => [p, p])),
+  `container.clusterViewer should be granted twice (sync, resync) in each of ${projects.join(', ')}; granted in ${viewerGrants.join(', ')}`,
+);
 
 if (failures.length > 0) {
   process.stderr.write(`${failures.join('\n')}\n`);
   exit(1);
 }
-process.stdout.write(`SYNC_CLUSTERS lists ${expected.map((c) => `${c.name} (${c.endpoint})`).join(' and ')}; RBAC and admission policy planned in both clusters through their own providers; container.clusterViewer granted in ${projects.join(', ')}\n`);
+process.stdout.write(
+  `SYNC_CLUSTERS lists ${expected.map((c) => `${c.name} (${c.endpoint})`).join(' and ')}; RBAC and admission policy planned in both clusters through their own providers; container.clusterViewer granted in ${projects.join(', ')}\n`,
+);

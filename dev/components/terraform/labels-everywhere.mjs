@@ -21,7 +21,10 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
   const resources = (await parse(file, readFileSync(join(dir, file), 'utf8'))).resource ?? {};
   for (const [type, byName] of Object.entries(resources)) {
     const field = labelField(type);
-    if (field) labelled.push(...Object.entries(byName).map(([name, [block]]) => ({ at: `${type}.${name}.${field}`, value: block[field] })));
+    if (field)
+      labelled.push(
+        ...Object.entries(byName).map(([name, [block]]) => ({ at: `${type}.${name}.${field}`, value: block[field] })),
+      );
   }
 }
 const missing = labelled.filter((r) => r.value !== '${var.labels}').map((r) => r.at);

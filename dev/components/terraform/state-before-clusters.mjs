@@ -20,7 +20,8 @@ const primaryManifests = (p) => p.resource_changes.filter((r) => r.address.start
 function ctyType(value) {
   if (Array.isArray(value)) return ['tuple', value.map(ctyType)];
   if (value === null) return 'dynamic';
-  if (typeof value === 'object') return ['object', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ctyType(v)]))];
+  if (typeof value === 'object')
+    return ['object', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ctyType(v)]))];
   return typeof value === 'boolean' ? 'bool' : typeof value;
 }
 
@@ -35,12 +36,37 @@ function writeState(statePath) {
     instances: changes.map((r) => ({
       index_key: r.index,
       schema_version: 0,
-      attributes: { manifest: { value: r.change.after.manifest, type: ctyType(r.change.after.manifest) }, object: null, computed_fields: null, field_manager: [], timeouts: [], wait: [], wait_for: null },
+      attributes: {
+        manifest: { value: r.change.after.manifest, type: ctyType(r.change.after.manifest) },
+        object: null,
+        computed_fields: null,
+        field_manager: [],
+        timeouts: [],
+        wait: [],
+        wait_for: null,
+      },
       sensitive_attributes: [],
     })),
   }));
-  writeFileSync(statePath, JSON.stringify({ version: 4, terraform_version: '1.12.6', serial: 1, lineage: randomUUID(), outputs: {}, resources, check_results: null }, null, 2));
-  process.stdout.write(`state before several clusters: ${resources.flatMap((r) => r.instances).length} manifests at ${BEFORE}*\n`);
+  writeFileSync(
+    statePath,
+    JSON.stringify(
+      {
+        version: 4,
+        terraform_version: '1.12.6',
+        serial: 1,
+        lineage: randomUUID(),
+        outputs: {},
+        resources,
+        check_results: null,
+      },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(
+    `state before several clusters: ${resources.flatMap((r) => r.instances).length} manifests at ${BEFORE}*\n`,
+  );
 }
 
 function checkMoved(firstPlanPath) {
@@ -48,21 +74,26 @@ function checkMoved(firstPlanPath) {
   const failures = [];
   const moved = primaryManifests(plan);
   const wanted = primaryManifests(first).length;
-  if (moved.length !== wanted) failures.push(`${moved.length} manifests in the primary cluster's module call, expected ${wanted}`);
+  if (moved.length !== wanted)
+    failures.push(`${moved.length} manifests in the primary cluster's module call, expected ${wanted}`);
   for (const r of moved) {
     const from = `${BEFORE}${r.address.slice(NOW.length)}`;
     if (r.previous_address !== from) failures.push(`${r.address}: moved from ${r.previous_address}, expected ${from}`);
-    if (r.change.actions.join() !== 'no-op') failures.push(`${r.address}: ${r.change.actions.join('+')}, expected no-op`);
+    if (r.change.actions.join() !== 'no-op')
+      failures.push(`${r.address}: ${r.change.actions.join('+')}, expected no-op`);
   }
   const creates = (p) => p.resource_changes.filter((r) => r.change.actions.includes('create')).length;
   const deletes = plan.resource_changes.filter((r) => r.change.actions.includes('delete'));
   if (deletes.length > 0) failures.push(`deletes ${deletes.map((r) => r.address).join(', ')}`);
-  if (creates(plan) !== creates(first) - wanted) failures.push(`creates ${creates(plan)}, expected ${creates(first) - wanted}`);
+  if (creates(plan) !== creates(first) - wanted)
+    failures.push(`creates ${creates(plan)}, expected ${creates(first) - wanted}`);
   if (failures.length > 0) {
     process.stderr.write(`${failures.join('\n')}\n`);
     exit(1);
   }
-  process.stdout.write(`a deployment made before several clusters keeps its ${wanted} RBAC and admission objects: moved into the module call, none deleted or re-created\n`);
+  process.stdout.write(
+    `a deployment made before several clusters keeps its ${wanted} RBAC and admission objects: moved into the module call, none deleted or re-created\n`,
+  );
 }
 
 if (command === 'write') writeState(other);
