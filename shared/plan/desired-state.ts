@@ -185,9 +185,12 @@ export function desiredState(input: SyncInput): DesiredState {
   const requests = egress
     ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name.full, role: e.role })))
     : [];
+  // Every live port not requested again stays out of this plan's hands: also one that a rendered instance stops
+  // using (its read endpoint gone), which is freed into quarantine, not passed straight to another endpoint.
+  const requested = new Set(requests.map((r) => allocationKey(r.instance, r.role)));
   const reserved = new Set([
     ...foreignPorts(input.gatewayService),
-    ...heldElsewhere.map(([, port]) => port),
+    ...[...live].filter(([key]) => !requested.has(key)).map(([, port]) => port),
     ...strayPorts,
     ...outOfView.map((p) => p.port),
   ]);

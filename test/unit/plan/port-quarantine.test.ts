@@ -31,6 +31,17 @@ describe('port quarantine', () => {
     expect(ports(next)).toEqual(['16000 freed', '16001 live']);
   });
 
+  test('a port an instance stops using (its read endpoint) is quarantined, not handed to a new instance in the same plan', () => {
+    const withReplicas = { readEndpoint: '10.0.0.4', readEndpointPort: 6379 };
+    const start = apply(
+      emptyWorld(),
+      plan(emptyWorld(), [{ name: nameOf('cache-1'), instance: readyInstance('cache-1', withReplicas) }], {}, at(0)),
+    );
+    expect(ports(start)).toEqual(['16000 live', '16001 live']);
+    const next = apply(start, plan(start, [observe('cache-1'), observe('cache-2')], {}, at(1)));
+    expect(ports(next)).toEqual(['16000 live', '16001 freed', '16002 live']);
+  });
+
   test('once the period is over the port is removed and can be given out again', () => {
     const deleted = apply(created('cache-1'), plan(created('cache-1'), [gone('cache-1')], {}, at(1)));
     const expired = apply(deleted, plan(deleted, [], {}, at(7)));
