@@ -41,6 +41,11 @@ export interface NodePorts {
 
 export type InstancePhase = 'ready' | 'changing' | 'deleting';
 
+/**
+ * An instance's identity, parsed: the one type the core passes around. Its `full` form is the same identity as a
+ * string, used where a value must compare equal (Map and Set keys: JavaScript compares objects by reference) or
+ * leave the process (annotations, audit records, logs); parseInstanceName turns it back into this.
+ */
 export interface InstanceName {
   /** The identity, as MemorystoreInstance.name. */
   readonly full: string;

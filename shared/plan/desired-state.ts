@@ -1,6 +1,5 @@
 import {
   endpointsOf,
-  parseInstanceName,
   type Endpoint,
   type InstanceName,
   type MemorystoreInstance,
@@ -152,9 +151,6 @@ function splitOwnedPorts(input: SyncInput): { inView: readonly ServicePort[]; ou
   return { inView: ownedPorts.filter(inScope), outOfView: ownedPorts.filter((p) => !inScope(p)) };
 }
 
-const instanceOfKey = (key: string): string => key.slice(0, key.lastIndexOf('#'));
-const codeOfKey = (key: string): string => key.slice(key.lastIndexOf('#') + 1);
-
 /** Computes what the cluster should hold for the instances in scope. Pure: the same input gives the same output. */
 export function desiredState(input: SyncInput): DesiredState {
   const liveInstances = new Set(input.owned.map(instanceNameOf));
@@ -178,24 +174,22 @@ export function desiredState(input: SyncInput): DesiredState {
   // is freed; a port being freed is not handed out in the same plan, so no route to it can still exist when it is.
   const { inView: ownedPorts, outOfView } = splitOwnedPorts(input);
   const live = liveAllocations(input.owned, ownedPorts);
-  const accounted = new Set(live.values());
+  const accounted = new Set([...live.values()].map((a) => a.port));
   const strayPorts = ownedPorts.map((p) => p.port).filter((p) => !accounted.has(p));
-  const heldElsewhere = [...live].filter(([key]) => !renderedNames.has(instanceOfKey(key)));
+  const heldElsewhere = [...live.values()].filter((a) => !renderedNames.has(a.instance.full));
   const egress = input.settings.mode === 'egress-gateway';
-  const requests = egress
-    ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name.full, role: e.role })))
-    : [];
+  const requests = egress ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name, role: e.role }))) : [];
   // Every live port not requested again stays out of this plan's hands: also one that a rendered instance stops
   // using (its read endpoint gone), which is freed into quarantine, not passed straight to another endpoint.
   const requested = new Set(requests.map((r) => allocationKey(r.instance, r.role)));
   const reserved = new Set([
     ...foreignPorts(input.gatewayService),
-    ...[...live].filter(([key]) => !requested.has(key)).map(([, port]) => port),
+    ...[...live].filter(([key]) => !requested.has(key)).map(([, a]) => a.port),
     ...strayPorts,
     ...outOfView.map((p) => p.port),
   ]);
   const { allocations, exhausted } = allocatePorts(requests, live, reserved, input.settings.gatewayPortRange);
-  const exhaustedNames = new Set(exhausted.map((r) => r.instance));
+  const exhaustedNames = new Set(exhausted.map((r) => r.instance.full));
 
   const errors: InstanceError[] = decisions.flatMap((d) => (d.decision.kind === 'error' ? [d.decision.error] : []));
   for (const name of exhaustedNames) {
@@ -215,18 +209,17 @@ export function desiredState(input: SyncInput): DesiredState {
       ];
     const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({
       ...e,
-      gatewayPort: allocations.get(allocationKey(r.name.full, e.role)) ?? 0,
+      gatewayPort: allocations.get(allocationKey(r.name, e.role))?.port ?? 0,
     }));
     return renderEgress(r.name, routed, input.settings);
   });
 
-  const keptPorts = heldElsewhere.filter(([key]) => !removed.has(instanceOfKey(key)));
-  const placedPorts = [...allocations].filter(([key]) => !exhaustedNames.has(instanceOfKey(key)));
-  const instancePorts = [...keptPorts, ...placedPorts].flatMap(([key, port]) => {
-    const instance = instanceOfKey(key);
-    const name = parseInstanceName(instance);
-    return name ? [{ instance, port: servicePortOfCode(name, codeOfKey(key), port) }] : [];
-  });
+  const keptPorts = heldElsewhere.filter((a) => !removed.has(a.instance.full));
+  const placedPorts = [...allocations.values()].filter((a) => !exhaustedNames.has(a.instance.full));
+  const instancePorts = [...keptPorts, ...placedPorts].map((a) => ({
+    instance: a.instance.full,
+    port: servicePortOfCode(a.instance, a.code, a.port),
+  }));
   const afterPorts = [...outOfView, ...instancePorts.map((p) => p.port)];
   return {
     desired,

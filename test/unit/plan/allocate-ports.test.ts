@@ -1,7 +1,19 @@
-import { allocatePorts, allocationKey } from '../../../shared/plan/allocate-ports.js';
+import { allocatePorts, allocationKey, type Allocation } from '../../../shared/plan/allocate-ports.js';
+import { nameOf } from '../../fixtures/instances.js';
 
 const range = { from: 100, to: 104 };
-const req = (instance: string, role: 'primary' | 'read' = 'primary') => ({ instance, role });
+const req = (id: string, role: 'primary' | 'read' = 'primary') => ({ instance: nameOf(id), role });
+/** Allocations as `id#code: port`, the way the cases below write them. */
+const byEndpoint = (allocations: ReadonlyMap<string, Allocation>): Record<string, number> =>
+  Object.fromEntries([...allocations.values()].map((a) => [`${a.instance.id}#${a.code}`, a.port]));
+const liveOf = (live: Record<string, number>): Map<string, Allocation> =>
+  new Map(
+    Object.entries(live).map(([endpoint, port]) => {
+      const [id = '', code = ''] = endpoint.split('#');
+      const instance = nameOf(id);
+      return [allocationKey(instance, code === 'r' ? 'read' : 'primary'), { instance, code, port }];
+    }),
+  );
 
 describe('allocatePorts', () => {
   test.each([
@@ -18,16 +30,16 @@ describe('allocatePorts', () => {
     ],
     ['read endpoints get their own port', [req('a'), req('a', 'read')], {}, [], { 'a#p': 100, 'a#r': 101 }],
   ])('%s', (_title, requests, live, reserved, expected) => {
-    const { allocations, exhausted } = allocatePorts(requests, new Map(Object.entries(live)), new Set(reserved), range);
-    expect(Object.fromEntries(allocations)).toEqual(expected);
+    const { allocations, exhausted } = allocatePorts(requests, liveOf(live), new Set(reserved), range);
+    expect(byEndpoint(allocations)).toEqual(expected);
     expect(exhausted).toEqual([]);
   });
 
   test('the range runs out: the rest are reported, never given a shared port', () => {
     const requests = ['a', 'b', 'c', 'd', 'e', 'f'].map((i) => req(i));
     const { allocations, exhausted } = allocatePorts(requests, new Map(), new Set(), range);
-    expect(new Set(allocations.values()).size).toBe(5);
+    expect(new Set([...allocations.values()].map((a) => a.port)).size).toBe(5);
     expect(exhausted).toEqual([req('f')]);
-    expect(allocations.get(allocationKey('e', 'primary'))).toBe(104);
+    expect(allocations.get(allocationKey(nameOf('e'), 'primary'))?.port).toBe(104);
   });
 });
