@@ -3,6 +3,7 @@ import { AuditDeliveryError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AuditOutbox } from './audit-outbox.js';
 import { isAudited, type AuditRecord } from './audit-record.js';
+import { logParts } from './log-parts.js';
 
 /** Where audit records go besides the log: the Pub/Sub audit topic in production. */
 export interface AuditPublisher {
@@ -103,22 +104,30 @@ export class AuditWriter {
   }
 
   private async deliver(record: AuditRecord): Promise<string | undefined> {
-    let deliveryError: string | undefined;
-    if (this.publisher) {
-      try {
-        await this.publisher.publish(record);
-      } catch (error) {
-        deliveryError = errorMessage(error);
-      }
-    }
+    const deliveryError = await this.publish(record);
     const severity = deliveryError ? 'ERROR' : (SEVERITY[record.outcome as keyof typeof SEVERITY] ?? 'NOTICE');
     const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
-    this.log.log(
-      severity,
-      { record, ...(deliveryError ? { audit_delivery_error: deliveryError } : {}) },
-      'audit record',
-      labels,
-    );
+    const failure = deliveryError ? { audit_delivery_error: deliveryError } : {};
+    for (const { record: logged, part } of logParts(record)) {
+      // The same message for every part, so a search for audit records finds them all.
+      this.log.log(
+        severity,
+        { record: logged, ...(part ? { patch_part: part } : {}), ...failure },
+        'audit record',
+        labels,
+      );
+    }
     return deliveryError;
+  }
+
+  /** Publishes the record, if there is a publisher; the failure's message if it could not. */
+  private async publish(record: AuditRecord): Promise<string | undefined> {
+    if (!this.publisher) return undefined;
+    try {
+      await this.publisher.publish(record);
+      return undefined;
+    } catch (error) {
+      return errorMessage(error);
+    }
   }
 }

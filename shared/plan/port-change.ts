@@ -164,6 +164,12 @@ function instancesByKey(objects: readonly KubeObject[]): Map<string, string> {
 type Attribution = Pick<ServicePortsChange, 'owners' | 'unowned' | 'instance' | 'reason'>;
 
 /**
+ * Owners a reason names before it only counts the rest: a resync giving thousands of instances their ports would
+ * otherwise write a reason of hundreds of KB into every log line of the record (each instance's own records name it).
+ */
+const NAMED_OWNERS = 20;
+
+/**
  * Whose ports they are. A change of one instance's ports is that instance's (an event's usually is); the ports of
  * several instances (a resync) are one apply and so one record, whose reason names them all. A port whose name names
  * no live instance (a stray, or a quarantined port whose period is over) is counted in the reason.
@@ -181,7 +187,9 @@ function attribution(
     else owners.add(owner);
   }
   const names = [...owners].sort();
-  const several = names.length > 1 ? ` for ${names.length} instances: ${names.join(', ')}` : '';
+  const listed =
+    names.length > NAMED_OWNERS ? [...names.slice(0, NAMED_OWNERS), `and ${names.length - NAMED_OWNERS} more`] : names;
+  const several = names.length > 1 ? ` for ${names.length} instances: ${listed.join(', ')}` : '';
   const stray = unowned > 0 ? `; ${unowned} of no live instance (a stray, or out of quarantine)` : '';
   return {
     owners: names,

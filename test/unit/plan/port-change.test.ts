@@ -57,6 +57,19 @@ describe('a change of our ports on the egress gateway Service', () => {
     expect(change!.reason).toBe(`gateway ports added for 2 instances: ${both.join(', ')}`);
   });
 
+  test('a resync giving many instances their ports names the first 20 in its reason and counts the rest', () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `cache-${String(i).padStart(2, '0')}`);
+    const [change] = portUpdates(
+      plan(
+        emptyWorld(),
+        ids.map((id) => observe(id)),
+      ),
+    );
+    const names = ids.map((id) => nameOf(id).full).sort();
+    expect(change!.owners).toEqual(names);
+    expect(change!.reason).toBe(`gateway ports added for 25 instances: ${names.slice(0, 20).join(', ')}, and 5 more`);
+  });
+
   test('a deletion renames its port into quarantine in the break phase, attributed to the deleted instance', () => {
     const world = created('cache-1');
     const now = new Date(Date.UTC(2026, 10, 25, 10, 1));
