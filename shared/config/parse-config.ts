@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
-import { parseLabelSelector, type LabelRequirement } from '../plan/label-selector.js';
+import { parseLabelSelector, type LabelRequirement } from '../model/label-selector.js';
 import { PRODUCTS, type Product } from '../model/products.js';
 import {
   parseClusterEntries,

@@ -13,7 +13,7 @@ import { instanceKey, parseServicePortName } from '../render/names.js';
 import type { RenderSettings } from '../render/render-settings.js';
 import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.js';
 import type { InstanceError } from './plan-types.js';
-import { selects, type LabelRequirement } from './label-selector.js';
+import { selects, type LabelRequirement } from '../model/label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
 import {
   foreignPorts,

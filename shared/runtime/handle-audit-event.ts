@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { errorMessage } from '../errors.js';
 import { traceContextOf } from '../log.js';
-import { reconcileEvent } from '../reconcile/reconcile-event.js';
+import { reconcileEvent } from '../clusters/event-clusters.js';
 import type { Runtime } from './runtime.js';
 
 /**

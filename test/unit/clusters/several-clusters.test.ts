@@ -5,7 +5,7 @@ import { resyncClusters } from '../../../shared/clusters/resync-clusters.js';
 import { forCluster, type ClusterTarget } from '../../../shared/config/parse-config.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
-import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
+import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';

@@ -4,7 +4,7 @@ import type { AuditRecord } from '../../../shared/audit/audit-record.js';
 import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
-import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
+import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { INSTANCE, logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';

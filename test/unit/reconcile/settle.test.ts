@@ -4,7 +4,7 @@ import { TransientError, WriteConflictError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import type { MemorystoreInstance } from '../../../shared/model/instance.js';
-import { reconcileEvent } from '../../../shared/reconcile/reconcile-event.js';
+import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
 import { resync } from '../../../shared/reconcile/resync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';

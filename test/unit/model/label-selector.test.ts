@@ -1,4 +1,4 @@
-import { parseLabelSelector, selects } from '../../../shared/plan/label-selector.js';
+import { parseLabelSelector, selects } from '../../../shared/model/label-selector.js';
 import { desiredState } from '../../../shared/plan/desired-state.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { testConfig } from '../../../dev/fixtures/settings.js';
