@@ -20,7 +20,7 @@ function folderGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of sources(SHARED)) {
     const from = unitOf(file);
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import) '(\.{1,2}\/[^']+)'/g)) {
       const to = unitOf(normalize(join(dirname(file), spec!)));
       if (to !== from) graph.set(from, (graph.get(from) ?? new Set()).add(to));
     }
