@@ -11,7 +11,7 @@
  */
 import { userInfo } from 'node:os';
 import { stringify } from 'yaml';
-import { parseCli, type CliRequest, type Output } from '../shared/cli/cli-args.js';
+import { configErrorText, parseCli, type CliRequest, type Output } from '../shared/cli/cli-args.js';
 import { formatPlan } from '../shared/cli/format-diff.js';
 import { renderCommand, type Rendered } from '../shared/cli/render-command.js';
 import { explainCommand, type Explained } from '../shared/cli/explain-command.js';
@@ -31,6 +31,16 @@ async function main(argv: string[]): Promise<number> {
     return parsed.exitCode;
   }
   const { request } = parsed;
+  try {
+    return await run(request);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(configErrorText(error.problems, request.flagged));
+    return 2;
+  }
+}
+
+async function run(request: CliRequest): Promise<number> {
   // Log lines (audit records among them) go to stderr so stdout holds only the diff or the report.
   const log = new Logger({}, (line) => process.stderr.write(`${line}\n`));
   if (request.command === 'render') return render(request);
@@ -146,11 +156,7 @@ function print({ report, changes, failed }: ClustersResult, request: CliRequest)
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(
-      error instanceof ConfigError
-        ? `configuration error:\n  ${error.message.split('\n').join('\n  ')}\n`
-        : `${errorMessage(error)}\n`,
-    );
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    process.stderr.write(`${errorMessage(error)}\n`);
+    process.exit(1);
   },
 );

@@ -14,6 +14,8 @@ export interface CliRequest {
   readonly cluster?: string;
   /** The environment with the flags applied: a flag wins over its variable. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The variables a flag set, with that flag, so a bad value is named as the user gave it. */
+  readonly flagged: Readonly<Record<string, string>>;
 }
 
 export type CliParse =
@@ -160,6 +162,26 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       output: output as Output,
       ...picked(positionals[1], values),
       env: { ...env, ...overrides(values) },
+      flagged: Object.fromEntries(
+        Object.entries(FLAG_VARIABLES).flatMap(([flag, variable]) =>
+          values[flag as keyof typeof FLAG_VARIABLES] !== undefined ? [[variable, `--${flag}`]] : [],
+        ),
+      ),
     },
   };
+}
+
+/**
+ * A configuration error as the command line prints it, every problem on its line: a variable that a flag set is
+ * named by the flag first (`--kubeconfig (KUBECONFIG): ...`), since that is what the user typed.
+ */
+export function configErrorText(
+  problems: ReadonlyArray<{ readonly variable: string; readonly message: string }>,
+  flagged: Readonly<Record<string, string>> = {},
+): string {
+  const lines = problems.map(({ variable, message }) => {
+    const flag = flagged[variable];
+    return flag && message.startsWith(variable) ? `${flag} (${variable})${message.slice(variable.length)}` : message;
+  });
+  return `configuration error:\n${lines.map((l) => `  ${l.split('\n').join('\n  ')}`).join('\n')}\n`;
 }

@@ -220,11 +220,11 @@ describe('the operator command line, with the same configuration as the function
     expect(explained.stdout).not.toContain('✗');
   });
 
-  test('a missing kubeconfig is one sentence naming the setting, not a stack', async () => {
+  test('a missing kubeconfig is one sentence naming the flag and its setting, not a stack', async () => {
     const result = await cli('plan', '--kubeconfig', '/nowhere/kubeconfig');
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'configuration error:\n  KUBECONFIG: expected a kubeconfig file, got "/nowhere/kubeconfig": no such file',
+      'configuration error:\n  --kubeconfig (KUBECONFIG): expected a kubeconfig file, got "/nowhere/kubeconfig": no such file',
     );
   });
 

@@ -1,4 +1,6 @@
-import { parseCli, usage } from '../../../shared/cli/cli-args.js';
+import { configErrorText, parseCli, usage } from '../../../shared/cli/cli-args.js';
+import { parseConfig } from '../../../shared/config/parse-config.js';
+import { ConfigError } from '../../../shared/errors.js';
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
 
 const env = {
@@ -33,6 +35,23 @@ describe('the command line', () => {
       MEMORYSTORE_LOCATIONS: 'us-east1,europe-west1',
       GKE_CLUSTER_ENDPOINT: undefined,
     });
+  });
+
+  test('a configuration error names a value the way it was given: by its flag, or by its variable; all at once', () => {
+    const parsed = parseCli(['plan', '--project', 'X', '--location', 'us-central1'], { SYNC_MODE: 'bogus' });
+    if (!parsed.ok) throw new Error(parsed.text);
+    let error: unknown;
+    try {
+      parseConfig(parsed.request.env);
+    } catch (thrown) {
+      error = thrown;
+    }
+    if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
+    const text = configErrorText(error.problems, parsed.request.flagged);
+    expect(text).toMatch(/^configuration error:\n/);
+    expect(text).toContain('\n  --project (MEMORYSTORE_PROJECT): expected a Google Cloud project id, got "X"');
+    expect(text).toContain('\n  SYNC_MODE: expected');
+    expect(text).not.toContain('--location');
   });
 
   test('without flags the environment stands', () => {
