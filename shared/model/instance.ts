@@ -74,12 +74,14 @@ export function instanceOf(product: Product, relativeName: string): InstanceName
   };
 }
 
+/** Products by the length of their identity prefix, longest first: Redis, whose prefix is empty, last. */
+const BY_PREFIX_LENGTH = [...PRODUCTS].sort(
+  (a, b) => PRODUCT_INFO[b].identityPrefix.length - PRODUCT_INFO[a].identityPrefix.length,
+);
+
 /** Parses an identity back (from an annotation, a listing): the product follows from its prefix. */
 export function parseInstanceName(value: string): InstanceName | undefined {
-  // Redis last: its prefix is empty.
-  const product = [...PRODUCTS]
-    .sort((a, b) => PRODUCT_INFO[b].identityPrefix.length - PRODUCT_INFO[a].identityPrefix.length)
-    .find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
+  const product = BY_PREFIX_LENGTH.find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
   return product ? instanceOf(product, value.slice(PRODUCT_INFO[product].identityPrefix.length)) : undefined;
 }
 

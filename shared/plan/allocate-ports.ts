@@ -32,10 +32,11 @@ function allocate(allocations: Allocations, instance: InstanceName, code: string
 export function liveAllocations(owned: readonly KubeObject[], servicePorts: readonly ServicePort[] = []): Allocations {
   const allocations = gatewayAllocations(owned);
   const taken = new Set([...allocations.values()].map((a) => a.port));
-  const nameByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], ownerOf(o)]));
+  const nameByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], instanceNameOf(o)]));
   for (const port of servicePorts) {
     const parsed = parseServicePortName(port.name);
-    const instance = parsed ? nameByKey.get(parsed.key) : undefined;
+    const name = parsed ? nameByKey.get(parsed.key) : undefined;
+    const instance = name === undefined ? undefined : parseInstanceName(name);
     if (!parsed || !instance || taken.has(port.port) || allocations.has(codeKey(instance, parsed.code))) continue;
     allocate(allocations, instance, parsed.code, port.port);
     taken.add(port.port);
