@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
+import { objectText } from '../../shared/model/instance.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 
 const bold = (text: string): string => (process.stdout.isTTY ? `\u001b[1m${text}\u001b[0m` : text);
@@ -35,6 +36,10 @@ export function showObjects(
   );
 }
 
+/** Objects by kind and name (the demo's objects are all in one namespace); a skipped instance by its identity. */
+const what = (object: AuditRecord['object']): string =>
+  object.kind === 'Instance' ? objectText(object) : `${object.kind}/${object.name}`;
+
 export function showRecords(records: readonly AuditRecord[]): void {
   if (records.length === 0) say('audit: no records (nothing changed)');
   for (const r of records) {
@@ -43,7 +48,7 @@ export function showRecords(records: readonly AuditRecord[]): void {
         ? `${r.trigger.method_name?.split('.').pop()} by ${r.trigger.principal}`
         : `resync by ${r.trigger.principal}`;
     say(
-      `audit: ${r.action.padEnd(8)} ${r.object.kind}/${r.object.name} -> ${r.outcome} (${r.patch.length} patch ops; ${by}; id ${r.id.slice(0, 8)})`,
+      `audit: ${r.action.padEnd(8)} ${what(r.object)} -> ${r.outcome} (${r.patch.length} patch ops; ${by}; id ${r.id.slice(0, 8)})`,
     );
     if (r.action === 'skipped' && r.reason) say(`       why: ${r.reason}`);
   }

@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
+import { objectText } from '../model/instance.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { serviceObjectsOf } from '../plan/port-change.js';
 import { isPortChange, type Change } from '../plan/plan-types.js';
@@ -15,7 +16,7 @@ function yamlOf(object: KubeObject | undefined): string {
 export function formatChange(change: Change): string {
   const path = `${change.ref.kind}/${change.ref.namespace}/${change.ref.name}`;
   if (change.action === 'conflict' || change.action === 'skipped')
-    return `# ${change.action} ${path}: ${change.reason ?? ''}\n`;
+    return `# ${change.action} ${objectText(change.ref)}: ${change.reason ?? ''}\n`;
   const objects = isPortChange(change) ? serviceObjectsOf(change) : change;
   const before = change.action === 'create' ? '' : yamlOf(objects.before);
   const after = change.action === 'delete' ? '' : yamlOf(objects.after);

@@ -121,6 +121,18 @@ export function instanceObjectRef(full: string): { apiVersion: string; kind: str
   return { apiVersion: `${PRODUCT_INFO[product].serviceName}/v1`, kind: 'Instance', namespace: '', name: full };
 }
 
+/**
+ * How a message names the object of a change or record: `Kind/namespace/name` for a Kubernetes object; the instance
+ * itself (a skip) by its identity, which has no namespace and slashes of its own.
+ */
+export function objectText(object: {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}): string {
+  return object.kind === 'Instance' ? `instance ${object.name}` : `${object.kind}/${object.namespace}/${object.name}`;
+}
+
 /** Where an instance of `product` is in its life, from the state its API reports (every product says DELETING). */
 export function phaseOf(product: Product, state: string): InstancePhase {
   return state === PRODUCT_INFO[product].readyState ? 'ready' : state === 'DELETING' ? 'deleting' : 'changing';

@@ -1,5 +1,5 @@
 import { formatPlan } from '../../../shared/cli/format-diff.js';
-import { nameOf, readyInstance } from '../../fixtures/instances.js';
+import { activeValkey, nameOf, readyInstance, valkeyName } from '../../fixtures/instances.js';
 import { apply, emptyWorld, plan } from '../../fixtures/plan-harness.js';
 
 describe('formatPlan', () => {
@@ -11,6 +11,14 @@ describe('formatPlan', () => {
     expect(text).toContain('-    - 10.0.0.3/32');
     expect(text).toContain('+    - 10.0.0.9/32');
     expect(text).not.toMatch(/Gateway\/istio-system/);
+  });
+
+  test('a skipped instance is named by its identity, with the reason', () => {
+    const sharded = { name: valkeyName('vk-1'), instance: activeValkey('vk-1', { mode: 'CLUSTER' }) };
+    const text = formatPlan(plan(emptyWorld(), [sharded]).changes);
+    expect(text).toMatch(
+      new RegExp(`^# skipped instance ${valkeyName('vk-1').full}: a sharded target \\(cluster mode\\) cannot`, 'm'),
+    );
   });
 
   test('nothing to change says so', () => {
