@@ -1,4 +1,6 @@
-/** Retrying later can succeed: an API unavailable, throttled, or an object changed under us. The event is redelivered. */
+/**
+ * Retrying later can succeed: an API unavailable, throttled, or an object changed under us. The event is redelivered.
+ */
 export class TransientError extends Error {
   override readonly name: string = 'TransientError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -103,7 +105,9 @@ export const replans = (error: unknown): boolean => failureClass(error) === 'con
 /** Calling again soon may succeed (HTTP 503 with Retry-After rather than 500). */
 export const retriesSoon = (error: unknown): boolean => ['conflict', 'transient'].includes(failureClass(error));
 
-/** An event whose reconcile failed so is acknowledged (with a `failed` record), since every redelivery would fail alike. */
+/**
+ * An event whose reconcile failed so is acknowledged (with a `failed` record), since every redelivery would fail alike.
+ */
 export const acknowledgesEvent = (error: unknown): boolean => failureClass(error) === 'refused';
 
 export function errorMessage(error: unknown): string {

@@ -98,7 +98,9 @@ export function deliveryFigures(deliveries: ReadonlyArray<{ messageId: string; s
   return { events: counts.size, maxDeliveries: sorted.at(-1) ?? 0, p99Deliveries: p99, unacknowledged };
 }
 
-/** Writes a dry-run resync plans (its report's create, update and delete records): 0 when the cluster matches the plan. */
+/**
+ * Writes a dry-run resync plans (its report's create, update and delete records): 0 when the cluster matches the plan.
+ */
 export function plannedWrites(
   body: Record<string, unknown>,
 ): Array<{ action: string; object: { kind: string; name: string } }> {

@@ -82,7 +82,8 @@ export class Routing {
 
 /**
  * A call and where it ends, as one line named the way Envoy names things, so a failed expectation reads like
- * `istioctl proxy-config`: `sidecar → 10.100.0.1:6379 ⇒ outbound|16000|orders-0a1b|istio-egressgateway.ns.svc.cluster.local`.
+ * `istioctl proxy-config`:
+ * `sidecar → 10.100.0.1:6379 ⇒ outbound|16000|orders-0a1b|istio-egressgateway.ns.svc.cluster.local`.
  */
 export function routeLine(result: SimResult): string {
   const { from, address, port } = result.call;

@@ -36,7 +36,10 @@ interface AuditEvent {
 
 const bump = <K>(map: Map<K, number>, key: K): void => void map.set(key, (map.get(key) ?? 0) + 1);
 
-/** "serviceentries", "services/status", or for a request with no object (API discovery) its path: "/apis/networking.istio.io/v1". */
+/**
+ * "serviceentries", "services/status", or for a request with no object (API discovery) its path:
+ * "/apis/networking.istio.io/v1".
+ */
 function resourceOf(event: AuditEvent): string {
   if (!event.objectRef?.resource) return (event.requestURI ?? '?').split('?')[0]!;
   return [event.objectRef.resource, event.objectRef.subresource].filter(Boolean).join('/');

@@ -8,7 +8,9 @@ export interface TrafficCounts {
   readonly sent: number;
   /** Bytes the apiserver answered (responses, TLS records included). */
   readonly received: number;
-  /** Connections the relay could not make or keep (e.g. out of file descriptors): a limit of the bench, not the client. */
+  /**
+   * Connections the relay could not make or keep (e.g. out of file descriptors): a limit of the bench, not the client.
+   */
   readonly broken: number;
 }
 

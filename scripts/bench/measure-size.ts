@@ -94,7 +94,8 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
       measuredResync('converge from empty (resync)', stack, fn, context.issuer, { ...check, noop: false }),
     );
     const converged = converge.ok && !converge.value.failure;
-    // The later phases need a converged cluster; when the project could not converge it, kubectl writes the same objects.
+    // The later phases need a converged cluster; when the project could not converge it, kubectl writes the same
+    // objects.
     if (!converged)
       await seedWithKubectl(
         stack,

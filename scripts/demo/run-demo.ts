@@ -121,7 +121,8 @@ async function main(): Promise<void> {
     }
     for (const i of memorystore.valkeyInstances()) {
       for (const { pscAutoConnection: c } of i.endpoints[0]?.connections ?? []) {
-        if (!c.port) continue; // the second attachment of a cluster-mode instance: node ports only, no client port of its own
+        // the second attachment of a cluster-mode instance: node ports only, no client port of its own
+        if (!c.port) continue;
         const role = c.connectionType.replace('CONNECTION_TYPE_', '').toLowerCase();
         seen.set(`${c.ipAddress}:${c.port}`, {
           label: `valkey ${i.name.split('/').at(-1)!} ${role}`,

@@ -6,7 +6,8 @@ import type { InstanceListing, InstanceSource } from './instance-source.js';
 
 // gRPC status codes: https://grpc.github.io/grpc/core/md_doc_statuscodes.html
 const NOT_FOUND = 5;
-const TRANSIENT_CODES = new Set([4, 8, 10, 13, 14]); // DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
+// DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE
+const TRANSIENT_CODES = new Set([4, 8, 10, 13, 14]);
 // INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED, UNAUTHENTICATED: the request or the function's identity is
 // wrong, and asking again will not change the answer.
 const PERMANENT_CODES = new Set([3, 7, 9, 16]);

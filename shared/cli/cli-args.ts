@@ -8,7 +8,10 @@ export interface CliRequest {
   readonly command: Command;
   readonly force: boolean;
   readonly output: Output;
-  /** The instance of `render` and `explain`: an id (in --location, or the only configured location) or a full resource name. */
+  /**
+   * The instance of `render` and `explain`: an id (in --location, or the only configured location) or a full resource
+   * name.
+   */
   readonly instance?: string;
   /** --cluster: the one cluster of SYNC_CLUSTERS to work on; default every one (explain needs one). */
   readonly cluster?: string;

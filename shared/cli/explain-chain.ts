@@ -16,7 +16,10 @@ export interface EndpointChain {
 }
 
 export interface ChainInput {
-  /** The instance's live objects (its ServiceEntries and, in egress-gateway mode, Gateway, DestinationRule, VirtualService). */
+  /**
+   * The instance's live objects (its ServiceEntries and, in egress-gateway mode, Gateway, DestinationRule,
+   * VirtualService).
+   */
   readonly objects: readonly KubeObject[];
   /** The egress gateway Service's ports as applied by this deployment. */
   readonly servicePorts: readonly ServicePort[];

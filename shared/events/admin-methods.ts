@@ -12,7 +12,9 @@ import type { Product } from '../model/products.js';
  */
 export interface AdminMethods {
   readonly interfaces: readonly string[];
-  /** Methods that change, or may change, an instance's existence or endpoints; the others change nothing the mesh needs. */
+  /**
+   * Methods that change, or may change, an instance's existence or endpoints; the others change nothing the mesh needs.
+   */
   readonly changing: readonly string[];
 }
 
@@ -49,7 +51,8 @@ export const ADMIN_METHODS: Readonly<Record<Product, AdminMethods>> = {
   },
 };
 
-// A method name is a protobuf identifier; the longest of these APIs' is well under 64 characters, so a longer one is not ours.
+// A method name is a protobuf identifier; the longest of these APIs' is well under 64 characters, so a longer one is
+// not ours.
 const METHOD = /^(.+)\.([A-Za-z]{1,64})$/;
 
 export type MethodKind =

@@ -147,7 +147,9 @@ function triggerOf(event: IncomingEvent, entry: Json, payload: Json): EventTrigg
   };
 }
 
-/** Events older than the configured age are dropped: retries stop, and the scheduled resync repairs what they missed. */
+/**
+ * Events older than the configured age are dropped: retries stop, and the scheduled resync repairs what they missed.
+ */
 export function isTooOld(eventTime: string | undefined, now: Date, maxAgeSeconds: number): boolean {
   const time = eventTime ? Date.parse(eventTime) : Number.NaN;
   return Number.isFinite(time) && now.getTime() - time > maxAgeSeconds * 1000;

@@ -26,7 +26,9 @@ export const ISTIO_API_VERSION = 'networking.istio.io/v1';
 export const ISTIO_KINDS = ['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService'] as const;
 export type IstioKind = (typeof ISTIO_KINDS)[number];
 
-/** The app's name: the value of the managed-by label, and the prefix of its own labels, annotations and field manager. */
+/**
+ * The app's name: the value of the managed-by label, and the prefix of its own labels, annotations and field manager.
+ */
 export const APP_NAME = 'memorystore-egress-sync';
 /**
  * Field manager of our writes, per deployment: server-side apply then keeps each deployment's egress gateway Service

@@ -24,7 +24,10 @@ export interface ProductInfo {
   readonly protocol: 'redis' | 'memcache';
   /** The state the API reports once an instance has settled. */
   readonly readyState: string;
-  /** The collection of its resource names (`projects/P/locations/L/<collection>/ID`) and the id's field in a create request. */
+  /**
+   * The collection of its resource names (`projects/P/locations/L/<collection>/ID`) and the id's field in a create
+   * request.
+   */
   readonly collection: 'instances' | 'clusters';
   readonly idField: 'instanceId' | 'clusterId';
   /** Instance id rules of the product's API (CreateInstanceRequest.instance_id in its proto). */

@@ -8,7 +8,9 @@ const APPLY_ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'V
 
 const rank = (change: Change): number => APPLY_ORDER.indexOf(change.ref.kind);
 
-/** Deletes, and the removal of our ports from the Service, which must wait until the Gateways that used them are gone. */
+/**
+ * Deletes, and the removal of our ports from the Service, which must wait until the Gateways that used them are gone.
+ */
 const isBreak = (change: Change): boolean => change.action === 'delete' || change.phase === 'break';
 
 export function orderChanges(changes: readonly Change[]): Change[] {

@@ -65,7 +65,9 @@ export function applyBodyOf(change: ServicePortsChange, version: string | undefi
   );
 }
 
-/** The Service as our ports make it before and after the change: what an operator's diff and the audit patch compare. */
+/**
+ * The Service as our ports make it before and after the change: what an operator's diff and the audit patch compare.
+ */
 export function serviceObjectsOf(change: ServicePortsChange): { before: KubeObject; after: KubeObject } {
   const service = {
     namespace: change.ref.namespace,

@@ -38,7 +38,9 @@ export interface ClusterRead {
  */
 const MAX_SELECTED_INSTANCES = 50;
 
-/** The view that reads the objects of these instances: by label selector when they are few, else the whole namespace. */
+/**
+ * The view that reads the objects of these instances: by label selector when they are few, else the whole namespace.
+ */
 export function viewOf(instances: readonly InstanceName[]): ClusterView {
   return instances.length <= MAX_SELECTED_INSTANCES ? { kind: 'scope', instances } : { kind: 'complete' };
 }

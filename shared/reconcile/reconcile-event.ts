@@ -38,7 +38,10 @@ async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: Ev
   return report;
 }
 
-/** One cluster's part of an event: its report, or the reason of a permanent failure (recorded); a transient one is thrown. */
+/**
+ * One cluster's part of an event: its report, or the reason of a permanent failure (recorded); a transient one is
+ * thrown.
+ */
 export type ClusterPart = { readonly report: SyncReport } | { readonly permanent: string };
 
 export async function reconcileInCluster(

@@ -18,7 +18,9 @@ export const NODE_PORTS_PER_ENTRY = 64;
 /** The most ports Istio's CRD lets one ServiceEntry have. */
 export const ISTIO_MAX_PORTS_PER_ENTRY = 256;
 
-/** Consecutive blocks of at most `size` ports (and never more than the CRD allows) that cover `range` exactly, in order. */
+/**
+ * Consecutive blocks of at most `size` ports (and never more than the CRD allows) that cover `range` exactly, in order.
+ */
 export function splitPortRange(range: PortRange, size: number = NODE_PORTS_PER_ENTRY): PortRange[] {
   const step = Math.max(1, Math.min(size, ISTIO_MAX_PORTS_PER_ENTRY));
   const blocks: PortRange[] = [];

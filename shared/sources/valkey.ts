@@ -51,7 +51,8 @@ function pscAddresses(api: ApiInstance): Array<string | null | undefined> {
 /**
  * The endpoints of `endpoints[].connections[]`, one per role: the first of each. An instance reachable from several
  * VPC networks has one endpoint group per network; the first group wins (the others' addresses are of other networks).
- * An instance that reports only the older top-level `pscAutoConnections[]` (deprecated for `endpoints`) is read from it.
+ * An instance that reports only the older top-level `pscAutoConnections[]` (deprecated for `endpoints`) is read from
+ * it.
  */
 function connectionEndpoints(api: ApiInstance): Map<string, Endpoint> {
   const found = new Map<string, Endpoint>();
@@ -62,7 +63,10 @@ function connectionEndpoints(api: ApiInstance): Map<string, Endpoint> {
   return found;
 }
 
-/** Cluster mode is the API's default: only an instance that says CLUSTER_DISABLED (or the older STANDALONE) is not sharded. */
+/**
+ * Cluster mode is the API's default: only an instance that says CLUSTER_DISABLED (or the older STANDALONE) is not
+ * sharded.
+ */
 const isSharded = (mode: unknown): boolean => mode !== 'CLUSTER_DISABLED' && mode !== 'STANDALONE';
 
 /**

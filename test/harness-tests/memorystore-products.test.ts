@@ -66,7 +66,8 @@ test('Valkey: a create is CREATING with no endpoint, then ACTIVE with its PSC pr
     phase: 'changing',
   });
   const [done] = await operation.promise();
-  // The operation's response is the Instance, decoded with the package's own protos (enums as numbers there: 2 = ACTIVE).
+  // The operation's response is the Instance, decoded with the package's own protos (enums as numbers there: 2 =
+  // ACTIVE).
   expect(done).toMatchObject({ name: `${parent}/instances/vk-1`, state: 2 });
   const instance = await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-1`);
   expect(instance).toMatchObject({ phase: 'ready', endpoints: [{ role: 'primary', port: 6379 }] });

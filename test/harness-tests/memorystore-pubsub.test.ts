@@ -17,7 +17,8 @@ import { pubSubClient, startPubSubServer, type PubSubServer } from '../../dev/ha
  * gets an empty API of its own and its own audit topic, and creates the instances it is about.
  */
 const PROJECT = 'test-project';
-// An operation's result is decoded by the client as a protobuf message, so its enums are numbers (getInstance gives strings).
+// An operation's result is decoded by the client as a protobuf message, so its enums are numbers (getInstance gives
+// strings).
 const { State, Tier, TransitEncryptionMode } = protos.google.cloud.redis.v1.Instance;
 const parent = (region: string): string => `projects/${PROJECT}/locations/${region}`;
 interface Sunk {

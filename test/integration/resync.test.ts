@@ -30,7 +30,9 @@ type ReportRecord = {
 };
 const recordsOf = (body: Record<string, unknown>) => body['records'] as ReportRecord[];
 
-/** Objects an earlier deployment left for an instance that no longer exists, as the sync user would have written them. */
+/**
+ * Objects an earlier deployment left for an instance that no longer exists, as the sync user would have written them.
+ */
 async function plantOrphan(id: string): Promise<string> {
   const name = nameOf(id);
   const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
@@ -57,7 +59,10 @@ async function plantForeignClash(id: string): Promise<string> {
   return foreignName;
 }
 
-/** One live instance and two orphans: deleting both is 2/3 of the managed instances, above the default MAX_PRUNE_FRACTION of 0.5. */
+/**
+ * One live instance and two orphans: deleting both is 2/3 of the managed instances, above the default
+ * MAX_PRUNE_FRACTION of 0.5.
+ */
 async function keptAndTwoOrphans(): Promise<void> {
   await rig.createInstance('kept-cache');
   await plantOrphan('vanished-cache');

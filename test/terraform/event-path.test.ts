@@ -125,7 +125,8 @@ describe('delivery to the event function', () => {
       max_instance_count: '${var.sync_max_instances}',
       timeout_seconds: '${var.sync_timeout_seconds}',
     });
-    // No event trigger as well: a second, Eventarc-made subscription would deliver every event twice, without dead letters.
+    // No event trigger as well: a second, Eventarc-made subscription would deliver every event twice, without dead
+    // letters.
     expect(sync['event_trigger']).toBeUndefined();
   });
 

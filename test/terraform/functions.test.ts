@@ -67,7 +67,8 @@ test('the runtime is Node.js 22 or later, by default and by validation', () => {
 });
 
 test('the environment of the functions is exactly the configuration variables marked deployed', () => {
-  // RESYNC_AUTH (cloud-run | verify) is set on resync only; it counts as deployed whether or not the table lists it yet.
+  // RESYNC_AUTH (cloud-run | verify) is set on resync only; it counts as deployed whether or not the table lists it
+  // yet.
   // NODE_OPTIONS is Node's own (the heap ceiling), not a setting of the code.
   const deployed = new Set([
     ...CONFIG_VARIABLES.filter((v) => v.deployed).map((v) => v.name),

@@ -127,7 +127,8 @@ test('in each other project that holds a synced cluster, the two function identi
     '${sort(distinct([for c in local.clusters : c.project if c.project != var.project_id]))}',
   );
   const grants = String(tf.locals['function_grants']);
-  // Keys in project_id as before several clusters, so existing grants stay; one more key per identity and other project.
+  // Keys in project_id as before several clusters, so existing grants stay; one more key per identity and other
+  // project.
   expect(grants).toContain(
     'for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {',
   );

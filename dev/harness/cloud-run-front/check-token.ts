@@ -10,7 +10,8 @@ import { importSPKI, importX509, jwtVerify, type CryptoKey, type JWTPayload } fr
  * - it must be a Google-signed identity token (RS256, Google's keys, issuer accounts.google.com) that has not expired,
  *   whose audience is the service's URL or one of its custom audiences
  *   (https://cloud.google.com/run/docs/configuring/custom-audiences): otherwise 401;
- * - its principal must hold `roles/run.invoker` on the service: otherwise 403, and the container never sees the request.
+ * - its principal must hold `roles/run.invoker` on the service: otherwise 403, and the container never sees the
+ *   request.
  * Assumptions (not documented): the front's clock tolerance (30 s here); that a missing token is 401 (the real front
  * may answer 403); that `email_verified` is left to IAM's own principal mapping (not checked here).
  */

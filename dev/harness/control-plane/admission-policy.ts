@@ -49,7 +49,10 @@ export async function bindAdmissionPolicy(kubeconfigPath: string, options: Admis
   await waitUntilEnforced(kubeconfigPath, options, true);
 }
 
-/** Deletes the bindings (a policy without a binding has no effect), and returns once the apiserver no longer enforces them. */
+/**
+ * Deletes the bindings (a policy without a binding has no effect), and returns once the apiserver no longer enforces
+ * them.
+ */
 export async function unbindAdmissionPolicy(kubeconfigPath: string, options: AdmissionPolicyOptions): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(loadKubeconfig(kubeconfigPath));
   for (const part of ['gateway-service', 'istio-objects', 'audit-outbox']) {
@@ -65,7 +68,9 @@ export async function unbindAdmissionPolicy(kubeconfigPath: string, options: Adm
   await waitUntilEnforced(kubeconfigPath, options, false);
 }
 
-/** The admin's kubeconfig, acting as `user` (Impersonate-User): the admin may impersonate, and only user's rights count. */
+/**
+ * The admin's kubeconfig, acting as `user` (Impersonate-User): the admin may impersonate, and only user's rights count.
+ */
 function impersonating(kubeconfigPath: string, user: string): KubeConfig {
   const kubeConfig = loadKubeconfig(kubeconfigPath);
   const admin = kubeConfig.getCurrentUser();

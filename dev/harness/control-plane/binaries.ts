@@ -17,7 +17,10 @@ export function controlPlaneBinaries(): { etcd: string; kubeApiserver: string } 
   return { etcd: componentPath('etcd'), kubeApiserver: componentPath('kube-apiserver') };
 }
 
-/** Whether this etcd knows a flag: `--unsafe-no-fsync` is missing from old etcd 3.4 builds (envtest checks the same way). */
+/**
+ * Whether this etcd knows a flag: `--unsafe-no-fsync` is missing from old etcd 3.4 builds (envtest checks the same
+ * way).
+ */
 export function etcdSupports(etcd: string, flag: string): boolean {
   const help = spawnSync(etcd, ['--help'], { encoding: 'utf8' });
   return `${help.stdout}${help.stderr}`.includes(flag);

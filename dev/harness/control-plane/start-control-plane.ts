@@ -24,7 +24,9 @@ export interface ControlPlane {
   readonly dataDir: string;
   /** The Istio CRDs installed (empty with `crds: false`). */
   readonly crds: readonly string[];
-  /** Writes a kubeconfig that authenticates as a user named at start (static token; groups: system:authenticated only). */
+  /**
+   * Writes a kubeconfig that authenticates as a user named at start (static token; groups: system:authenticated only).
+   */
   kubeconfigFor(user: string): string;
   /** The apiserver's audit log (JSON lines), when started with `auditPolicy`. */
   readonly auditLogPath?: string;

@@ -18,7 +18,10 @@ export interface AnalyzerMessage {
 }
 
 export interface AnalyzeResult {
-  /** istioctl's exit status. With `-o json` it is 0 whatever the findings (istioctl only fails the log format): judge `messages`. */
+  /**
+   * istioctl's exit status. With `-o json` it is 0 whatever the findings (istioctl only fails the log format): judge
+   * `messages`.
+   */
   readonly code: number;
   readonly messages: AnalyzerMessage[];
   readonly stderr: string;
@@ -36,7 +39,9 @@ function run(args: string[]): Promise<RunResult> {
   });
 }
 
-/** `istioctl validate`: the same checks istiod's validating webhook runs (more than the CRDs' CEL rules), no cluster. */
+/**
+ * `istioctl validate`: the same checks istiod's validating webhook runs (more than the CRDs' CEL rules), no cluster.
+ */
 export function istioctlValidate(files: readonly string[]): Promise<RunResult> {
   return run(['validate', ...files.flatMap((f) => ['-f', f])]);
 }

@@ -15,7 +15,10 @@ export interface EntryInput {
   /** `CreateInstance`, `UpdateInstance`, ...: the v1 method of the API's interface. */
   readonly method: string;
   readonly permission: string;
-  /** What the entry names: the instance, or for the first entry of a create its parent (the instance does not exist yet). */
+  /**
+   * What the entry names: the instance, or for the first entry of a create its parent (the instance does not exist
+   * yet).
+   */
   readonly resourceName: string;
   /** The instance the operation is about, for the monitored resource's labels. */
   readonly instanceName: string;

@@ -19,7 +19,10 @@ export function localRedisClient(port: number, projectId: string): CloudRedisCli
   });
 }
 
-/** The real @google-cloud/memorystore (Valkey), @google-cloud/memcache and @google-cloud/redis-cluster clients on the local API. */
+/**
+ * The real @google-cloud/memorystore (Valkey), @google-cloud/memcache and @google-cloud/redis-cluster clients on the
+ * local API.
+ */
 export function localProductClients(
   port: number,
   projectId: string,

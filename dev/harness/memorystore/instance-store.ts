@@ -40,7 +40,10 @@ export const validParent = (parent: string): boolean => PARENT.test(parent);
 /** `projects/P/locations/R/...` -> R */
 export const locationOf = (name: string): string => name.split('/')[3] ?? '';
 
-/** Addresses come from a private range, one per endpoint, never reused within a run (as the service never reuses a live one). */
+/**
+ * Addresses come from a private range, one per endpoint, never reused within a run (as the service never reuses a live
+ * one).
+ */
 export class AddressPool {
   private next = 3;
   private readonly taken = new Set<string>();

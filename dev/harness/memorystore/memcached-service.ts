@@ -2,7 +2,10 @@ import { MEMCACHED_API } from './admin-api.js';
 import { locationOf, validInstanceId, type AddressPool } from './instance-store.js';
 import type { ProductSpec } from './product-backend.js';
 
-/** A Memorystore for Memcached instance as the local API keeps it (`google.cloud.memcache.v1.Instance`, proto-loader form). */
+/**
+ * A Memorystore for Memcached instance as the local API keeps it (`google.cloud.memcache.v1.Instance`, proto-loader
+ * form).
+ */
 export interface FakeMemcached {
   name: string;
   displayName: string;

@@ -150,7 +150,10 @@ export class OperationRunner {
     return this.operations.delete(name);
   }
 
-  /** Resolves once no operation is running and every audit entry has reached Pub/Sub; fails if one could not be published. */
+  /**
+   * Resolves once no operation is running and every audit entry has reached Pub/Sub; fails if one could not be
+   * published.
+   */
   async settled(): Promise<void> {
     while (this.timers.size > 0 || this.publishing.size > 0) {
       await Promise.all([...this.publishing, new Promise((resolve) => setTimeout(resolve, 10))]);

@@ -2,7 +2,10 @@ import { REDIS_CLUSTER_API } from './admin-api.js';
 import type { AddressPool } from './instance-store.js';
 import type { ProductSpec } from './product-backend.js';
 
-/** A Memorystore for Redis Cluster as the local API keeps it (`google.cloud.redis.cluster.v1.Cluster`, proto-loader form). */
+/**
+ * A Memorystore for Redis Cluster as the local API keeps it (`google.cloud.redis.cluster.v1.Cluster`, proto-loader
+ * form).
+ */
 export interface FakeRedisCluster {
   name: string;
   state: string;

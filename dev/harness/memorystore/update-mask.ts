@@ -19,7 +19,10 @@ const snake = (path: string): string => path.replace(/[A-Z]/g, (c) => `_${c.toLo
 
 type Checked = { fields: Partial<Record<keyof FakeInstance, unknown>> } | { error: string };
 
-/** Checks a decoded UpdateInstanceRequest and returns the fields it sets, or why the API would refuse it (INVALID_ARGUMENT). */
+/**
+ * Checks a decoded UpdateInstanceRequest and returns the fields it sets, or why the API would refuse it
+ * (INVALID_ARGUMENT).
+ */
 export function updateFields(request: Record<string, unknown>): Checked {
   const mask = request['updateMask'] as { paths?: unknown } | null | undefined;
   const paths = Array.isArray(mask?.paths) ? mask.paths.map(String).map(snake) : [];

@@ -33,10 +33,10 @@ const INSTANCE_ID = /^[a-z0-9][-a-z0-9]{2,61}[a-z0-9]$/;
 const UPDATABLE = ['labels', 'replicaCount', 'shardCount', 'nodeType'] as const;
 
 /**
- * The PSC connections an ACTIVE instance has, as the service assigns them: one per service attachment (memorystore.proto,
- * InstanceEndpoint). In cluster mode a DISCOVERY connection on 6379 and one of no type and no port, the second
- * attachment (as Config Connector's mock of this API has them, mockgcp/mockmemorystore/instance.go); otherwise a
- * PRIMARY one, and a READER one while it has replicas. Addresses are kept for the instance's life.
+ * The PSC connections an ACTIVE instance has, as the service assigns them: one per service attachment
+ * (memorystore.proto, InstanceEndpoint). In cluster mode a DISCOVERY connection on 6379 and one of no type and no
+ * port, the second attachment (as Config Connector's mock of this API has them, mockgcp/mockmemorystore/instance.go);
+ * otherwise a PRIMARY one, and a READER one while it has replicas. Addresses are kept for the instance's life.
  */
 function settle(instance: FakeValkey, pool: AddressPool): void {
   instance.state = 'ACTIVE';

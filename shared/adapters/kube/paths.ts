@@ -9,7 +9,9 @@ const PLURALS: Readonly<Record<string, string>> = {
   VirtualService: 'virtualservices',
 };
 
-/** `/api/v1/namespaces/N/services/NAME` or `/apis/GROUP/VERSION/namespaces/N/PLURAL/NAME` (NAME empty: the collection). */
+/**
+ * `/api/v1/namespaces/N/services/NAME` or `/apis/GROUP/VERSION/namespaces/N/PLURAL/NAME` (NAME empty: the collection).
+ */
 export function objectPath(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
   const plural = PLURALS[ref.kind];
   if (!plural) throw new Error(`internal: no resource path for kind ${ref.kind}`);

@@ -14,7 +14,9 @@ export function productInstances(rig: SyncRig, parent: string) {
 
   return {
     done,
-    /** A Valkey instance (cluster mode disabled), created with no replica, then given `replicaCount` if that is more. */
+    /**
+     * A Valkey instance (cluster mode disabled), created with no replica, then given `replicaCount` if that is more.
+     */
     async valkey(id: string, replicaCount = 0): Promise<void> {
       const [create] = await rig.products.valkey.createInstance({
         parent,

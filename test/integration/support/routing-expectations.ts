@@ -69,8 +69,10 @@ async function gatewayPortOf(rig: SyncRig, target: Target): Promise<number> {
 
 /**
  * Both hops of each target's connection, actual beside expected, plus the undeclared address (blocked at every step):
- * - sidecar → address:port ⇒ outbound|GATEWAY-PORT|SUBSET|egress gateway Service (the subset and port of this endpoint);
- * - the gateway, on the targetPort of the Service port the sidecar actually went to ⇒ outbound|port||host declaring the address.
+ * - sidecar → address:port ⇒ outbound|GATEWAY-PORT|SUBSET|egress gateway Service (the subset and port of this
+ *   endpoint);
+ * - the gateway, on the targetPort of the Service port the sidecar actually went to ⇒ outbound|port||host declaring the
+ *   address.
  * `blocked` targets must end in BlackHoleCluster at the sidecar.
  */
 export async function gatewayRoutes(rig: SyncRig, routed: readonly Target[], blocked: readonly Target[] = []) {
