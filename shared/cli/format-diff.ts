@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { objectText } from '../model/instance.js';
-import type { KubeObject } from '../model/k8s-object.js';
+import { refKey, type KubeObject } from '../model/k8s-object.js';
 import { serviceObjectsOf } from '../plan/port-change.js';
 import { isPortChange, type Change } from '../plan/plan-types.js';
 
@@ -14,7 +14,7 @@ function yamlOf(object: KubeObject | undefined): string {
 
 /** One change as a unified diff of YAML, like `kubectl diff`; conflicts and skips as a one-line note. */
 export function formatChange(change: Change): string {
-  const path = `${change.ref.kind}/${change.ref.namespace}/${change.ref.name}`;
+  const path = refKey(change.ref);
   if (change.action === 'conflict' || change.action === 'skipped')
     return `# ${change.action} ${objectText(change.ref)}: ${change.reason ?? ''}\n`;
   const objects = isPortChange(change) ? serviceObjectsOf(change) : change;

@@ -1,3 +1,4 @@
+import { refKey, type ObjectRef } from './k8s-object.js';
 import { PRODUCT_INFO, PRODUCTS, type Product } from './products.js';
 
 /**
@@ -125,12 +126,8 @@ export function instanceObjectRef(full: string): { apiVersion: string; kind: str
  * How a message names the object of a change or record: `Kind/namespace/name` for a Kubernetes object; the instance
  * itself (a skip) by its identity, which has no namespace and slashes of its own.
  */
-export function objectText(object: {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}): string {
-  return object.kind === 'Instance' ? `instance ${object.name}` : `${object.kind}/${object.namespace}/${object.name}`;
+export function objectText(object: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {
+  return object.kind === 'Instance' ? `instance ${object.name}` : refKey(object);
 }
 
 /** Where an instance of `product` is in its life, from the state its API reports (every product says DELETING). */

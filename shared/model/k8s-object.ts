@@ -55,7 +55,7 @@ export function refOf(object: {
   };
 }
 
-export function refKey(ref: ObjectRef): string {
+export function refKey(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {
   return `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 

@@ -1,3 +1,8 @@
+/**
+ * An event in one cluster: the instance's real state read from the Memorystore API and reconciled until it settles.
+ * shared/clusters/event-clusters.ts runs this in every cluster.
+ */
+
 import type { EventTrigger } from '../events/parse-audit-event.js';
 import { failureRecord } from '../audit/audit-record.js';
 import { wasRecorded } from '../audit/audit-writer.js';
@@ -6,11 +11,6 @@ import type { InstanceName } from '../model/instance.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
-
-/**
- * An event in one cluster: the instance's real state read from the Memorystore API and reconciled until it settles.
- * shared/clusters/event-clusters.ts runs this in every cluster.
- */
 
 /** The event's instance as read again: gone when the API no longer has it. */
 const rereadOne =
