@@ -20,6 +20,7 @@ import {
   type ControlPlane,
 } from '../../dev/harness/control-plane/index.js';
 import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
+import { sampleServiceEntry } from '../../dev/fixtures/service-entry.js';
 
 /**
  * The control-plane harness itself, against the real kube-apiserver: Istio's CRDs enforce their schemas and CEL rules,
@@ -43,24 +44,8 @@ const statusOf = async (call: Promise<unknown>): Promise<number> => (await outco
 /** Labelled as the functions label theirs (OWNER_ID default): the admission policy bound with the RBAC requires it. */
 const OURS = { 'app.kubernetes.io/managed-by': 'memorystore-egress-sync', 'memorystore-egress-sync/owner': 'default' };
 
-const serviceEntry = (
-  name: string,
-  spec: Record<string, unknown> = {},
-  namespace = NS,
-): KubernetesObject & { spec: object } => ({
-  apiVersion: ISTIO,
-  kind: 'ServiceEntry',
-  metadata: { name, namespace, labels: OURS },
-  spec: {
-    hosts: [`${name}.memorystore.internal`],
-    addresses: ['10.1.2.3/32'],
-    ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }],
-    location: 'MESH_EXTERNAL',
-    resolution: 'STATIC',
-    endpoints: [{ address: '10.1.2.3' }],
-    ...spec,
-  },
-});
+const serviceEntry = (name: string, spec: Record<string, unknown> = {}, namespace = NS) =>
+  sampleServiceEntry({ name, namespace, labels: OURS }, { hosts: [`${name}.memorystore.internal`], ...spec });
 
 /** What the project renders for one instance in egress-gateway mode (see DESIGN.md), named after `name`. */
 function egressSet(

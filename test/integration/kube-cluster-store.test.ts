@@ -4,15 +4,10 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { IncompleteListError } from '../../shared/errors.js';
-import {
-  ISTIO_API_VERSION,
-  LABEL_MANAGED_BY,
-  LABEL_OWNER,
-  APP_NAME,
-  type KubeObject,
-} from '../../shared/model/k8s-object.js';
+import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME, type KubeObject } from '../../shared/model/k8s-object.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack } from './shared-stack.js';
+import { sampleServiceEntry } from '../../dev/fixtures/service-entry.js';
 
 /**
  * The Kubernetes adapter against the real kube-apiserver: lists are read to the last page through the apiserver's
@@ -31,19 +26,7 @@ function serviceEntry(namespace: string, name: string, owned: boolean): KubeObje
   const labels: Record<string, string> = owned
     ? { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER }
     : { team: 'someone-else' };
-  return {
-    apiVersion: ISTIO_API_VERSION,
-    kind: 'ServiceEntry',
-    metadata: { name, namespace, labels },
-    spec: {
-      hosts: [`${name}.example.internal`],
-      addresses: ['10.1.2.3/32'],
-      ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }],
-      location: 'MESH_EXTERNAL',
-      resolution: 'STATIC',
-      endpoints: [{ address: '10.1.2.3' }],
-    },
-  };
+  return sampleServiceEntry({ name, namespace, labels });
 }
 
 async function createNamespace(name: string): Promise<void> {

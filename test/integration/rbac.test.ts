@@ -10,6 +10,7 @@ import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../shared/model/k8s-
 import { servicePortName } from '../../shared/render/names.js';
 import { nameOf } from '../fixtures/instances.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
+import { sampleServiceEntry } from '../../dev/fixtures/service-entry.js';
 
 /**
  * The RBAC the project ships (terraform/kubernetes/rbac.yaml.tftpl) is all the functions get in the end-to-end tests,
@@ -33,20 +34,8 @@ const statusOf = async (call: Promise<unknown>): Promise<number> =>
     (error: unknown) => (error instanceof ApiException ? (error as ApiException<unknown>).code : -1),
   );
 
-const serviceEntry = (name: string, ns = namespace, spec: Record<string, unknown> = {}) => ({
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'ServiceEntry',
-  metadata: { name, namespace: ns, labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER } },
-  spec: {
-    hosts: [`${name}.example.internal`],
-    addresses: ['10.1.2.3/32'],
-    ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }],
-    location: 'MESH_EXTERNAL',
-    resolution: 'STATIC',
-    endpoints: [{ address: '10.1.2.3' }],
-    ...spec,
-  },
-});
+const serviceEntry = (name: string, ns = namespace, spec: Record<string, unknown> = {}) =>
+  sampleServiceEntry({ name, namespace: ns, labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER } }, spec);
 
 const admin = apiFor(stack.adminKubeconfig);
 const sync = apiFor(stack.syncUserKubeconfig);
