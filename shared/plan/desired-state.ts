@@ -170,13 +170,12 @@ export function desiredState(input: SyncInput): DesiredState {
   );
   const renderedNames = new Set(rendered.map((r) => r.name.full));
 
-  // Ports held by instances that are not rendered now stay theirs. A port of ours that no live object accounts for
-  // is freed; a port being freed is not handed out in the same plan, so no route to it can still exist when it is.
+  // A port of ours that no live object accounts for is freed; a port being freed is not handed out in the same plan,
+  // so no route to it can still exist when it is.
   const { inView: ownedPorts, outOfView } = splitOwnedPorts(input);
   const live = liveAllocations(input.owned, ownedPorts);
   const accounted = new Set([...live.values()].map((a) => a.port));
   const strayPorts = ownedPorts.map((p) => p.port).filter((p) => !accounted.has(p));
-  const heldElsewhere = [...live.values()].filter((a) => !renderedNames.has(a.instance.full));
   const egress = input.settings.mode === 'egress-gateway';
   const requests = egress ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name, role: e.role }))) : [];
   // Every live port not requested again stays out of this plan's hands: also one that a rendered instance stops
@@ -214,7 +213,10 @@ export function desiredState(input: SyncInput): DesiredState {
     return renderEgress(r.name, routed, input.settings);
   });
 
-  const keptPorts = heldElsewhere.filter((a) => !removed.has(a.instance.full));
+  // Ports of instances neither rendered nor removed now (kept as they are, unsettled, in error) stay theirs.
+  const keptPorts = [...live.values()].filter(
+    (a) => !renderedNames.has(a.instance.full) && !removed.has(a.instance.full),
+  );
   const placedPorts = [...allocations.values()].filter((a) => !exhaustedNames.has(a.instance.full));
   const instancePorts = [...keptPorts, ...placedPorts].map((a) => ({
     instance: a.instance.full,
