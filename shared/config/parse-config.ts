@@ -11,6 +11,7 @@ import {
   type KubeAccess,
   type SyncMode,
 } from './clusters.js';
+import { sameClusterProblems } from './same-cluster.js';
 
 export type { ClusterTarget, KubeAccess, SyncMode } from './clusters.js';
 
@@ -249,9 +250,11 @@ function parseClusters(env: Reading): ClusterSetting[] {
     env.problemSaying('SYNC_CLUSTERS', `${CLUSTERS_EXPECTED}: ${parsed.problems}`);
     return [];
   }
-  return parsed.entries
+  const settings = parsed.entries
     .map((entry, index) => settingOf(env, entry, index))
     .filter((t): t is ClusterSetting => t !== undefined);
+  for (const problem of sameClusterProblems(settings)) env.problemSaying('SYNC_CLUSTERS', problem);
+  return settings;
 }
 
 /** The configuration as one cluster's sync sees it: that cluster's access, mode and namespace. */
