@@ -38,6 +38,8 @@ locals {
     MAX_PRUNE_FRACTION         = tostring(var.max_prune_fraction)
     EVENT_MAX_AGE_SECONDS      = tostring(var.event_max_age_seconds)
     PORT_QUARANTINE_SECONDS    = tostring(var.port_quarantine_seconds)
+    CLUSTER_DEADLINE_SECONDS   = tostring(var.cluster_deadline_seconds)
+    EVENT_TOPIC                = google_pubsub_topic.events.id
     RESYNC_AUDIENCE            = local.resync_url
     RESYNC_ALLOWED_PRINCIPALS  = join(",", local.resync_principals)
     RESYNC_SCHEDULER_PRINCIPAL = local.service_account_emails["scheduler"]

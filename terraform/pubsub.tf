@@ -66,6 +66,15 @@ resource "google_pubsub_topic_iam_member" "sink_publisher" {
   member  = google_logging_project_sink.redis_admin.writer_identity
 }
 
+# The event function publishes the part of an event some clusters could not take (down, or past
+# cluster_deadline_seconds) back to this topic, naming those clusters (EVENT_TOPIC): the others' work is acknowledged.
+resource "google_pubsub_topic_iam_member" "sync_republishes_events" {
+  project = var.project_id
+  topic   = google_pubsub_topic.events.name
+  role    = "roles/pubsub.publisher"
+  member  = local.service_account_members["sync"]
+}
+
 # Delivery to the event function. A function's own event trigger would create this subscription through Eventarc,
 # out of Terraform's reach, so it could not carry a dead-letter policy. Owning it keeps retries, backoff and dead
 # letters declared here. The Functions Framework turns the push body into the same

@@ -276,6 +276,16 @@ variable "event_max_age_seconds" {
   }
 }
 
+variable "cluster_deadline_seconds" {
+  description = "One cluster's share of an event: past it, that cluster's part is published again to the events topic and retried alone. Keep it under sync_timeout_seconds (clusters are worked on 4 at once)."
+  type        = number
+  default     = 30
+  validation {
+    condition     = var.cluster_deadline_seconds >= 1 && var.cluster_deadline_seconds <= 540
+    error_message = "cluster_deadline_seconds must be between 1 and 540 (the event function's longest timeout)."
+  }
+}
+
 variable "max_delivery_attempts" {
   description = "Deliveries of an event to the event function before it goes to the dead-letter topic."
   type        = number

@@ -1,37 +1,37 @@
 import { isTooOld, parseAuditEvent, type IncomingEvent } from '../events/parse-audit-event.js';
 import { errorMessage, TransientError } from '../errors.js';
 import type { ClusterTarget, Config } from '../config/parse-config.js';
+import type { InstanceName } from '../model/instance.js';
 import { outOfScope } from '../plan/scope-policies.js';
 import { reconcileInCluster, type ClusterPart } from '../reconcile/reconcile-event.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
+import { earliestTime, retryMessage, retryPartOf, type RetryMessage, type RetryPart } from './cluster-retry.js';
 import { eachCluster, failedIn, succeededIn, type ClusterResult } from './each-cluster.js';
 import { mergeReports, type ClusterOutcome, type ClustersReport } from './merge-reports.js';
 
+/** The clusters an event still has to reach, and the message that retries them alone (EVENT_TOPIC). */
+export interface ClustersRetry {
+  readonly clusters: readonly string[];
+  readonly reason: string;
+  readonly message: RetryMessage;
+}
+
 export type EventOutcome =
   | { readonly handled: false; readonly reason: string }
-  | { readonly handled: true; readonly report: ClustersReport }
+  | { readonly handled: true; readonly report: ClustersReport; readonly retry?: ClustersRetry }
   /**
    * A permanent failure in some cluster: acknowledged, since a redelivery would fail alike; logged at ERROR and
    * recorded. `report` holds what the other clusters did.
    */
-  | { readonly handled: false; readonly failed: true; readonly reason: string; readonly report: ClustersReport };
+  | {
+      readonly handled: false;
+      readonly failed: true;
+      readonly reason: string;
+      readonly report: ClustersReport;
+      readonly retry?: ClustersRetry;
+    };
 
-/**
- * What the clusters' parts come to. A transient failure anywhere makes Pub/Sub redeliver the event, after every other
- * cluster was reconciled: the redelivery reconciles all of them again, and those already in step find nothing to
- * write, so only the failed ones change. With one cluster, its own error is thrown as it was.
- */
-function outcomeOf(results: readonly ClusterResult<ClusterPart>[]): EventOutcome {
-  const thrown = failedIn(results);
-  if (thrown.length === 1 && results.length === 1) throw thrown[0]!.error;
-  if (thrown.length > 0) {
-    const failures = thrown.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; ');
-    const done = succeededIn(results).map((r) => r.cluster);
-    throw new TransientError(`${failures}; retrying${done.length > 0 ? ` (reconciled in ${done.join(', ')})` : ''}`, {
-      cause: thrown[0]!.error,
-    });
-  }
-  const parts = succeededIn(results);
+function reportOf(parts: ReadonlyArray<{ cluster: string; value: ClusterPart }>): EventOutcome {
   const report = mergeReports(
     false,
     parts.map((p): ClusterOutcome =>
@@ -49,10 +49,60 @@ function outcomeOf(results: readonly ClusterResult<ClusterPart>[]): EventOutcome
 }
 
 /**
+ * What the clusters' parts come to. A transient failure (a cluster down, or past its deadline) is retried for that
+ * cluster alone when the others are done and EVENT_TOPIC is set: the event is acknowledged with their changes and
+ * published again naming the clusters still to do. Otherwise (nothing done, nowhere to publish) it is thrown, so
+ * Pub/Sub redelivers the event with its backoff; clusters already in step then find nothing to write. With one
+ * cluster, its own error is thrown as it was.
+ */
+function outcomeOf(config: Config, event: IncomingEvent, results: readonly ClusterResult<ClusterPart>[]): EventOutcome {
+  const thrown = failedIn(results);
+  if (thrown.length === 1 && config.clusters.length === 1) throw thrown[0]!.error;
+  const done = succeededIn(results);
+  if (thrown.length === 0) return reportOf(done);
+  const failures = thrown.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; ');
+  const message = config.eventTopic
+    ? retryMessage(
+        event,
+        thrown.map((f) => f.cluster),
+      )
+    : undefined;
+  // Published again only when the clusters still to do are fewer than this delivery had: a retry never begets one
+  // of the same size, so republishing cannot loop; a retry that gets nowhere is redelivered with backoff instead.
+  if (done.length === 0 || !message) {
+    const reconciled = done.map((r) => r.cluster);
+    throw new TransientError(
+      `${failures}; retrying${reconciled.length > 0 ? ` (reconciled in ${reconciled.join(', ')})` : ''}`,
+      { cause: thrown[0]!.error },
+    );
+  }
+  return { ...reportOf(done), retry: { clusters: thrown.map((f) => f.cluster), reason: failures, message } };
+}
+
+/** Why an event that names an instance is acknowledged without action: too old, out of scope, or for no cluster. */
+function notOursReason(
+  config: Config,
+  instance: InstanceName,
+  { time, retry }: { time: string | undefined; retry: RetryPart | undefined },
+  now: Date,
+): string | undefined {
+  // A retry's age counts from its first delivery: it stops when a redelivery of that event would have.
+  const firstTime = earliestTime(time, retry?.time);
+  if (isTooOld(firstTime, now, config.eventMaxAgeSeconds))
+    return `event of ${firstTime} is older than EVENT_MAX_AGE_SECONDS; the scheduled resync will repair`;
+  const scopeReason = outOfScope(instance, config);
+  if (scopeReason) return scopeReason;
+  if (retry && !config.clusters.some((c) => retry.clusters.includes(c.name)))
+    return `published again for clusters ${retry.clusters.join(', ') || '(none)'}, none of which is configured`;
+  return undefined;
+}
+
+/**
  * The event path. Returning acknowledges the event; throwing makes Pub/Sub redeliver it, which is what a transient
  * failure or an instance that has no endpoint yet needs. Whatever the event says, the instance's real state is read
  * from the Memorystore API: duplicate, late and out-of-order events then do no harm. Every cluster is reconciled,
- * each on its own: one that is down never keeps the others from their change.
+ * each on its own and within CLUSTER_DEADLINE_SECONDS: one that is down or stuck never keeps the others from their
+ * change. An event published again for some clusters (see cluster-retry) reaches those only, under its first id.
  */
 export async function reconcileEvent(
   config: Config,
@@ -62,17 +112,16 @@ export async function reconcileEvent(
 ): Promise<EventOutcome> {
   const decision = parseAuditEvent(event);
   if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
-  if (isTooOld(event.time, now, config.eventMaxAgeSeconds)) {
-    return {
-      handled: false,
-      reason: `event of ${event.time} is older than EVENT_MAX_AGE_SECONDS; the scheduled resync will repair`,
-    };
-  }
-  const scopeReason = outOfScope(decision.instance, config);
-  if (scopeReason) return { handled: false, reason: scopeReason };
+  const retry = retryPartOf(event);
+  const reason = notOursReason(config, decision.instance, { time: event.time, retry }, now);
+  if (reason) return { handled: false, reason };
+  const targets = retry ? config.clusters.filter((c) => retry.clusters.includes(c.name)) : config.clusters;
+  const trigger = retry ? { ...decision.trigger, eventId: retry.eventId } : decision.trigger;
   // Clients are only needed once the event is known to be ours.
-  const results = await eachCluster(config.clusters, async (target) =>
-    reconcileInCluster(await getDeps(target), decision.instance, decision.trigger),
+  const results = await eachCluster(
+    targets,
+    async (target) => reconcileInCluster(await getDeps(target), decision.instance, trigger),
+    { deadlineMs: config.clusterDeadlineSeconds * 1000 },
   );
-  return outcomeOf(results);
+  return outcomeOf(config, event, results);
 }

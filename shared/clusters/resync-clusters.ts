@@ -26,7 +26,9 @@ export async function resyncClusters(
   trigger: ResyncTrigger,
   options: ResyncOptions,
 ): Promise<ClustersResult> {
-  const results = await eachCluster(clusters, async (target) => resync(await getDeps(target), trigger, options), 1);
+  const results = await eachCluster(clusters, async (target) => resync(await getDeps(target), trigger, options), {
+    limit: 1,
+  });
   const outcomes = results.map((r): ClusterOutcome =>
     'value' in r
       ? { cluster: r.cluster, report: r.value.report }

@@ -185,6 +185,21 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       'Events older than this are dropped (the scheduled resync repairs what they missed), which bounds retries.',
   },
   {
+    name: 'CLUSTER_DEADLINE_SECONDS',
+    required: false,
+    deployed: true,
+    default: '30',
+    description:
+      "A cluster's share of one event: past it, that cluster's requests are aborted and its part is retried on its own (see EVENT_TOPIC), while the other clusters' changes stand. Keep it under the event function's timeout: clusters are worked on 4 at once.",
+  },
+  {
+    name: 'EVENT_TOPIC',
+    required: false,
+    deployed: true,
+    description:
+      'The topic the events come from (`projects/P/topics/T`). With several clusters, an event that some cluster could not take (down, or past CLUSTER_DEADLINE_SECONDS) is acknowledged for the others and published here again naming only the clusters still to do, with its first id and time; unset, the whole event is redelivered.',
+  },
+  {
     name: 'PORT_QUARANTINE_SECONDS',
     required: false,
     deployed: true,

@@ -45,6 +45,10 @@ export interface Config {
   readonly maxPruneFraction: number;
   readonly eventMaxAgeSeconds: number;
   readonly portQuarantineSeconds: number;
+  /** CLUSTER_DEADLINE_SECONDS: one cluster's share of an event. */
+  readonly clusterDeadlineSeconds: number;
+  /** EVENT_TOPIC: where the part of an event some clusters could not take is published again. */
+  readonly eventTopic?: string;
   readonly audit: { readonly topic?: string; readonly required: boolean };
 }
 
@@ -118,6 +122,8 @@ function read<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: str
 function optional<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: string): T | undefined {
   return env.values[name] === undefined || env.values[name] === '' ? undefined : read(env, name, schema, expected);
 }
+
+const topicName = z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/);
 
 const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
 
@@ -281,12 +287,8 @@ export function parseConfig(values: Env): Config {
     '`host:port`',
   );
   const plaintext = read(env, 'MEMORYSTORE_API_PLAINTEXT', bool, '`true` or `false`');
-  const auditTopic = optional(
-    env,
-    'AUDIT_TOPIC',
-    z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/),
-    '`projects/PROJECT/topics/TOPIC`',
-  );
+  const auditTopic = optional(env, 'AUDIT_TOPIC', topicName, '`projects/PROJECT/topics/TOPIC`');
+  const eventTopic = optional(env, 'EVENT_TOPIC', topicName, '`projects/PROJECT/topics/TOPIC`');
   const settings = parseClusters(env);
   const mode = read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`');
   const istioNamespace = read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name');
@@ -372,6 +374,13 @@ export function parseConfig(values: Env): Config {
       z.coerce.number().int().min(0).max(86400),
       'a whole number of seconds from 0 to 86400',
     ),
+    clusterDeadlineSeconds: read(
+      env,
+      'CLUSTER_DEADLINE_SECONDS',
+      z.coerce.number().int().min(1).max(3600),
+      'a whole number of seconds from 1 to 3600',
+    ),
+    ...(eventTopic ? { eventTopic } : {}),
     audit: {
       ...(auditTopic ? { topic: auditTopic } : {}),
       required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`'),

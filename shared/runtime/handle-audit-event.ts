@@ -20,6 +20,14 @@ export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unkno
       ...(event.time ? { time: event.time } : {}),
       data: event.data,
     });
+    // Published before the event is acknowledged: if this fails, the whole event is redelivered and nothing is lost.
+    if ('retry' in outcome && outcome.retry) {
+      const messageId = await runtime.republish(outcome.retry.message);
+      log.warn(
+        { ...fields, clusters: outcome.retry.clusters, reason: outcome.retry.reason, retry_message_id: messageId },
+        'event published again for the clusters that did not take it; the others are done',
+      );
+    }
     // The reason is logged once, as a field: it may quote (capped) event content, which the message never repeats.
     if ('failed' in outcome)
       log.error(

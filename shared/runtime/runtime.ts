@@ -4,6 +4,7 @@ import type { InstanceSource } from '../adapters/instance-source.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
 import { forCluster, type ClusterTarget, type Config } from '../config/parse-config.js';
 import { Logger } from '../log.js';
+import type { PubSubEventRepublisher, TopicMessage } from '../adapters/pubsub-event-republisher.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 
 /** Builds the dependencies of one invocation. Costly clients are made once per process and reused. */
@@ -12,12 +13,15 @@ export interface Runtime {
   readonly log: Logger;
   /** What a sync of one cluster (default: the first) needs, with the configuration narrowed to that cluster. */
   deps(log: Logger, target?: ClusterTarget): Promise<SyncDeps>;
+  /** Publishes a message to EVENT_TOPIC (the part of an event left to retry); returns its message id. */
+  republish(message: TopicMessage): Promise<string>;
 }
 
 export interface RuntimeParts {
   readonly instances?: InstanceSource;
   readonly cluster?: (target: ClusterTarget) => Promise<ClusterStore>;
   readonly publisher?: AuditPublisher;
+  readonly republisher?: { publish(message: TopicMessage): Promise<string> };
   readonly log?: Logger;
 }
 
@@ -47,6 +51,11 @@ async function memorystoreSource(config: Config): Promise<InstanceSource> {
   return memorystoreSources(config);
 }
 
+async function eventRepublisher(topic: string): Promise<PubSubEventRepublisher> {
+  const { PubSubEventRepublisher } = await import('../adapters/pubsub-event-republisher.js');
+  return new PubSubEventRepublisher(topic);
+}
+
 async function auditPublisher(topic: string): Promise<AuditPublisher> {
   const { PubSubAuditPublisher } = await import('../adapters/pubsub-audit-publisher.js');
   return new PubSubAuditPublisher(topic);
@@ -72,10 +81,16 @@ export function createRuntime(config: Config, parts: RuntimeParts = {}): Runtime
   const log = parts.log ?? new Logger();
   let instances = parts.instances;
   let publisher = parts.publisher;
+  let republisher = parts.republisher;
   const cluster = parts.cluster ?? storeCache(config);
   return {
     config,
     log,
+    async republish(message) {
+      if (!config.eventTopic) throw new Error('internal: nothing to publish to without EVENT_TOPIC');
+      republisher ??= await eventRepublisher(config.eventTopic);
+      return republisher.publish(message);
+    },
     async deps(invocationLog: Logger, target = config.clusters[0]!): Promise<SyncDeps> {
       instances ??= await memorystoreSource(config);
       if (config.audit.topic) publisher ??= await auditPublisher(config.audit.topic);

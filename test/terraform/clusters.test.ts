@@ -44,6 +44,19 @@ describe('SYNC_CLUSTERS', () => {
     expect(environment['SYNC_CLUSTERS']).toBe('${jsonencode(local.sync_clusters)}');
   });
 
+  test("a cluster's part of an event is retried through the events topic: the sync function alone may publish there", () => {
+    const environment = tf.locals['function_environment'] as Record<string, unknown>;
+    expect(environment['EVENT_TOPIC']).toBe('${google_pubsub_topic.events.id}');
+    expect(environment['CLUSTER_DEADLINE_SECONDS']).toBe('${tostring(var.cluster_deadline_seconds)}');
+    const grants = Object.values(tf.resources['google_pubsub_topic_iam_member'] ?? {}).filter(
+      (g) => g['topic'] === '${google_pubsub_topic.events.name}',
+    );
+    expect(grants.map((g) => [g['role'], g['member']])).toEqual([
+      ['roles/pubsub.publisher', '${google_logging_project_sink.redis_admin.writer_identity}'],
+      ['roles/pubsub.publisher', '${local.service_account_members["sync"]}'],
+    ]);
+  });
+
   test('lists the primary cluster first, then additional_clusters in their order', () => {
     const clusters = String(tf.locals['clusters']);
     expect(

@@ -49,7 +49,8 @@ test('the roles granted are exactly the ones this deployment needs', () => {
     'roles/iam.serviceAccountTokenCreator', // Pub/Sub agent, on the push identity only
     'roles/memcache.viewer', // functions: read Memcached instances, when memcached is synced
     'roles/memorystore.viewer', // functions: read Valkey instances, when valkey is synced
-    'roles/pubsub.publisher', // sink -> events topic, agent -> dead-letter topic, functions -> audit topic
+    // sink -> events topic, agent -> dead-letter topic, functions -> audit topic, sync -> events topic (a retry)
+    'roles/pubsub.publisher',
     'roles/pubsub.subscriber', // Pub/Sub agent, on the events subscription (dead letters)
     'roles/redis.viewer', // functions: read Redis instances, when redis is synced
     'roles/run.invoker', // push identity -> sync; scheduler and named principals -> resync

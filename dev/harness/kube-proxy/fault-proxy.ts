@@ -11,12 +11,15 @@ export interface InjectedAnswer {
   readonly body?: unknown;
 }
 
-/** `'reset'` drops the client's connection without an answer, as a crashed or restarted apiserver would. */
+/**
+ * `'reset'` drops the client's connection without an answer, as a crashed or restarted apiserver would; `'hang'`
+ * keeps it open and never answers, as an apiserver that accepts TCP but is stuck would.
+ */
 export type FaultRule = (request: {
   method: string;
   url: string;
   seen: number;
-}) => InjectedAnswer | 'reset' | undefined;
+}) => InjectedAnswer | 'reset' | 'hang' | undefined;
 
 export interface FaultProxy {
   /** Kubeconfig of the same user, pointed at the proxy. */
@@ -56,6 +59,7 @@ export async function startFaultProxy(
     requests.push(`${req.method} ${req.url}`);
     const injected = rule?.({ method: req.method ?? '', url: req.url ?? '', seen: requests.length });
     if (injected === 'reset') return void req.socket.resetAndDestroy();
+    if (injected === 'hang') return;
     if (injected) return answer(res, injected);
     if (!req.url?.startsWith(`${prefix}/`)) return answer(res, { status: 404 });
     forward(req, res, upstream, req.url.slice(prefix.length));

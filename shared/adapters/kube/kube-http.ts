@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent } from 'undici';
 import { KubeApiError, TransientError } from '../../errors.js';
 import { backoffDelay, retryAfterMs, sleep } from '../../backoff.js';
+import { currentAbortSignal } from '../../abort-scope.js';
 
 export interface KubeHttpOptions {
   /** Connections kept open to the apiserver; also the most requests in flight at once. */
@@ -61,10 +62,14 @@ export class KubeHttp {
 
   /** The parsed JSON answer; throws KubeApiError for an answer outside 2xx, TransientError when retries ran out. */
   async send<T>(request: KubeRequest): Promise<T> {
+    // A scope's signal (a cluster's deadline in an event) ends the request in flight and the retries after it.
+    const signal = currentAbortSignal();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once<T>(request);
+        signal?.throwIfAborted();
+        return await this.once<T>(request, signal);
       } catch (error) {
+        if (signal?.aborted) throw abortReason(signal, request);
         const delay = this.retryDelay(error, attempt);
         if (delay === undefined) throw this.finalError(error, request);
         await sleep(delay);
@@ -101,7 +106,7 @@ export class KubeHttp {
     return error instanceof Error ? error : new Error(String(error));
   }
 
-  private async once<T>(request: KubeRequest): Promise<T> {
+  private async once<T>(request: KubeRequest, signal?: AbortSignal): Promise<T> {
     const { origin, basePath, agent } = await this.connect();
     const headers = await this.headers(request);
     const answer = await agent.request({
@@ -112,6 +117,7 @@ export class KubeHttp {
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
+      ...(signal ? { signal } : {}),
     });
     const text = await answer.body.text();
     if (answer.statusCode >= 200 && answer.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
@@ -182,6 +188,14 @@ class RetryAfter extends Error {
   ) {
     super(cause.message);
   }
+}
+
+/** What ended the scope (the deadline's own error, naming the cluster), with the request it cut short. */
+function abortReason(signal: AbortSignal, request: KubeRequest): Error {
+  const reason: unknown = signal.reason;
+  const action = `${request.method} ${request.path}`;
+  if (reason instanceof TransientError) return new TransientError(`${action}: ${reason.message}`, { cause: reason });
+  return new TransientError(`${action}: aborted`, { cause: reason });
 }
 
 function isConnectionError(error: unknown): boolean {
