@@ -17,6 +17,8 @@ import { PROJECT, startRig, type SyncRig } from './support/sync-rig.js';
  * take it down. Each test makes its own instances, so the tests stand alone in any order.
  */
 const namespace = 'e2e-clusters';
+/** A cluster's share of an event here; the default (30 s) would only make the stuck-cluster test slow. */
+const DEADLINE_SECONDS = 4;
 let second: ControlPlane;
 let proxy: FaultProxy;
 let rig: SyncRig;
@@ -41,7 +43,15 @@ beforeAll(async () => {
     { name: 'first', kubeconfig: sharedStack().syncUserKubeconfig },
     { name: 'second', kubeconfig: proxy.kubeconfig, mode: 'direct' },
   ];
-  rig = await startRig({ namespace, env: { SYNC_CLUSTERS: JSON.stringify(clusters) } });
+  rig = await startRig({
+    namespace,
+    env: {
+      SYNC_CLUSTERS: JSON.stringify(clusters),
+      CLUSTER_DEADLINE_SECONDS: String(DEADLINE_SECONDS),
+      // The rig's events topic, where the Memorystore stand-in publishes its audit entries as the sink would.
+      EVENT_TOPIC: `projects/${PROJECT}/topics/${namespace}-redis-audit-logs`,
+    },
+  });
   firstView = rig.cluster;
   secondView = new ClusterView(second.adminKubeconfigPath, namespace);
 }, 180_000);
@@ -181,3 +191,72 @@ test('an instance deleted loses its objects in both clusters', async () => {
   expect(await kindsOf(firstView, 'gone-1')).toEqual([]);
   expect(await kindsOf(secondView, 'gone-1')).toEqual([]);
 }, 90_000);
+
+test('a cluster that accepts and never answers costs an event its deadline: the first cluster is acknowledged, the second retried alone until it answers', async () => {
+  const mark = rig.audit.count;
+  const logsBefore = rig.logs().length;
+  const republished = (): Array<Record<string, unknown>> =>
+    rig
+      .logs()
+      .slice(logsBefore)
+      .filter(
+        (l) => l['message'] === 'event published again for the clusters that did not take it; the others are done',
+      );
+  proxy.setRule(() => 'hang');
+  let first: Record<string, unknown>;
+  try {
+    const [operation] = await rig.redis.createInstance({
+      parent: `projects/${PROJECT}/locations/us-central1`,
+      instanceId: 'stuck-1',
+      instance: { tier: 'BASIC', memorySizeGb: 1 },
+    });
+    await operation.promise();
+    const started = Date.now();
+    // Without a deadline the event would wait out the client's timeouts and retries (about a minute) and then fail.
+    await until('the event to be published again for the stuck cluster', async () => republished().length > 0, 20_000);
+    const took = Date.now() - started;
+    expect(took).toBeLessThan((DEADLINE_SECONDS + 4) * 1000);
+    first = republished()[0]!;
+    expect(first).toMatchObject({
+      clusters: ['second'],
+      reason: expect.stringMatching(/^cluster second: .*did not finish within 4 s \(CLUSTER_DEADLINE_SECONDS\)/),
+    });
+    expect(await kindsOf(firstView, 'stuck-1')).toEqual(GATEWAY_MODE);
+    // The first delivery was acknowledged (2xx) with the first cluster's change: only the second is retried.
+    await until('the first delivery to be answered', async () =>
+      rig.deliveries().some((d) => d.messageId === first['event_id']),
+    );
+    expect(
+      rig
+        .deliveries()
+        .filter((d) => d.messageId === first['event_id'])
+        .map((d) => d.status >= 200 && d.status < 300),
+    ).toEqual([true]);
+    // Its retry, delivered by the Pub/Sub server, fails while the cluster is stuck: redelivered, not published again.
+    await until('a failed delivery of the retry', async () =>
+      rig.deliveries().some((d) => d.messageId === first['retry_message_id'] && d.status >= 500),
+    );
+    expect(republished()).toHaveLength(1);
+    expect(await kindsOf(secondView, 'stuck-1')).toEqual([]);
+  } finally {
+    proxy.setRule(undefined);
+  }
+  await rig.settle(60_000);
+  expect(await kindsOf(secondView, 'stuck-1')).toEqual(['ServiceEntry']);
+  const records = (await rig.audit.since(mark))
+    .map((p) => p.record)
+    .filter((r) => r.instance?.name.endsWith('/stuck-1'));
+  // Each cluster written once; the second's record names the event that caused it, not the retry's message.
+  expect(
+    records
+      .filter((r) => r.cluster === 'first' && r.outcome === 'applied')
+      .map((r) => r.object.kind)
+      .sort(),
+  ).toEqual([...GATEWAY_MODE, 'Service'].sort());
+  const second = records.filter((r) => r.cluster === 'second' && r.outcome === 'applied');
+  expect(second.map((r) => `${r.action} ${r.object.kind}`)).toEqual(['create ServiceEntry']);
+  expect(second[0]!.trigger).toMatchObject({ kind: 'event', event_id: first['event_id'] });
+  expect(records.filter((r) => r.cluster === 'first').every((r) => r.trigger.event_id === first['event_id'])).toBe(
+    true,
+  );
+}, 120_000);
