@@ -61,12 +61,8 @@ function outcomeOf(config: Config, event: IncomingEvent, results: readonly Clust
   const done = succeededIn(results);
   if (thrown.length === 0) return reportOf(done);
   const failures = thrown.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; ');
-  const message = config.eventTopic
-    ? retryMessage(
-        event,
-        thrown.map((f) => f.cluster),
-      )
-    : undefined;
+  const pending = thrown.map((f) => f.cluster);
+  const message = config.eventTopic ? retryMessage(event, pending) : undefined;
   // Published again only when the clusters still to do are fewer than this delivery had: a retry never begets one
   // of the same size, so republishing cannot loop; a retry that gets nowhere is redelivered with backoff instead.
   if (done.length === 0 || !message) {
@@ -76,7 +72,7 @@ function outcomeOf(config: Config, event: IncomingEvent, results: readonly Clust
       { cause: thrown[0]!.error },
     );
   }
-  return { ...reportOf(done), retry: { clusters: thrown.map((f) => f.cluster), reason: failures, message } };
+  return { ...reportOf(done), retry: { clusters: pending, reason: failures, message } };
 }
 
 /** Why an event that names an instance is acknowledged without action: too old, out of scope, or for no cluster. */
