@@ -96,6 +96,15 @@ resource "google_cloudfunctions2_function" "sync" {
     vpc_connector_egress_settings    = local.vpc_egress.settings
   }
 
+  lifecycle {
+    # Clusters are worked on 4 at once, each for at most cluster_deadline_seconds: the event must end before the
+    # function's timeout kills it, or no cluster's change is acknowledged and the slow one is never retried alone.
+    precondition {
+      condition     = var.cluster_deadline_seconds * ceil(length(local.clusters) / 4) < var.sync_timeout_seconds
+      error_message = "cluster_deadline_seconds (${var.cluster_deadline_seconds}) times the rounds of 4 clusters (${ceil(length(local.clusters) / 4)}) must be under sync_timeout_seconds (${var.sync_timeout_seconds}), so an event ends before the function's timeout."
+    }
+  }
+
   depends_on = [google_project_service.enabled]
 }
 

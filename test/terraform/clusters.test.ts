@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CLUSTERS_AT_ONCE } from '../../shared/clusters/each-cluster.js';
 import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
 import {
   block,
@@ -55,6 +56,14 @@ describe('SYNC_CLUSTERS', () => {
       ['roles/pubsub.publisher', '${google_logging_project_sink.redis_admin.writer_identity}'],
       ['roles/pubsub.publisher', '${local.service_account_members["sync"]}'],
     ]);
+  });
+
+  test("the clusters' deadlines fit in the event function's timeout, 4 clusters at a time", () => {
+    const sync = tf.resources['google_cloudfunctions2_function']!['sync']!;
+    expect(block(block(sync, 'lifecycle'), 'precondition')['condition']).toBe(
+      '${var.cluster_deadline_seconds * ceil(length(local.clusters) / 4) < var.sync_timeout_seconds}',
+    );
+    expect(CLUSTERS_AT_ONCE).toBe(4);
   });
 
   test('lists the primary cluster first, then additional_clusters in their order', () => {
