@@ -9,6 +9,7 @@ locals {
     "cloudscheduler.googleapis.com",
     "container.googleapis.com", # reads the cluster
     "iam.googleapis.com",
+    "iamcredentials.googleapis.com", # operators mint the operator account's identity token
     "logging.googleapis.com", # the sink and the log-based metrics
     "monitoring.googleapis.com",
     "pubsub.googleapis.com",
