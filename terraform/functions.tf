@@ -80,8 +80,8 @@ resource "google_cloudfunctions2_function" "sync" {
   labels   = var.labels
 
   build_config {
-    runtime         = var.runtime
-    entry_point     = "syncOnAuditLog"
+    runtime           = var.runtime
+    entry_point       = "syncOnAuditLog"
     service_account   = local.build_service_account
     docker_repository = google_artifact_registry_repository.functions.id
     source {
@@ -115,8 +115,8 @@ resource "google_cloudfunctions2_function" "resync" {
   labels   = var.labels
 
   build_config {
-    runtime         = var.runtime
-    entry_point     = "resync"
+    runtime           = var.runtime
+    entry_point       = "resync"
     service_account   = local.build_service_account
     docker_repository = google_artifact_registry_repository.functions.id
     source {

@@ -5,11 +5,11 @@ data "google_project" "this" {
 }
 
 locals {
-  source_dir   = coalesce(var.source_dir, "${path.module}/..")
+  source_dir = coalesce(var.source_dir, "${path.module}/..")
   # The audit topic and dataset follow name_prefix, so two deployments in one project do not share them.
   audit_topic_name    = coalesce(var.audit_topic_name, "${var.name_prefix}-audit")
   bigquery_dataset_id = coalesce(var.bigquery_dataset_id, replace(var.name_prefix, "-", "_"))
-  pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  pubsub_agent        = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
   # resync's token audience is the run.app URL it is called on: Cloud Scheduler counts as internal traffic only on a
   # run.app URL (https://cloud.google.com/run/docs/securing/ingress). The function cannot be told its own
