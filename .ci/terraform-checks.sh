@@ -7,8 +7,9 @@
 #      floor: what a first `apply` plans, with values unknown until apply left unknown, and no archive written;
 #      SYNC_CLUSTERS and the RBAC in both clusters; with every Memorystore product synced; with a third cluster; in a
 #      new organisation, whose default build account holds no role. And the plans that must fail: the old RBAC wiring
-#      at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice, a function
-#      built by the default build account in a new organisation.
+#      at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice, a private
+#      endpoint in another region without global access, a function built by the default build account in a new
+#      organisation.
 #   3. Every resource whose type takes labels (per the provider schema) gets var.labels.
 #   4. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
 #   5. checkov, the static security scanner, over terraform/.
@@ -258,6 +259,14 @@ plan_checks() {
   echo "plan grants container.clusterViewer once per identity in each of the 2 projects of 3 clusters"
   printf 'module "memorystore_egress_sync" {\n  additional_clusters = [var.second_cluster, { name = "mesh", location = "europe-west1", project = "example-eu" }]\n}\n' >"$third/terraform/examples/basic/clusters_override.tf"
   plan_fails_with "$third/terraform/examples/basic" "a cluster name given twice" "Cluster name mesh is given 2 times"
+  # The second cluster (us-west1) reached by its private endpoint through the functions' connector (us-central1):
+  # refused while its control plane has no global access, planned once it has.
+  local private; private=$(pinned_copy private-elsewhere 6.50.0)
+  printf 'module "memorystore_egress_sync" {\n  additional_clusters = [merge(var.second_cluster, { endpoint = "private" })]\n  vpc_connector       = "projects/example-project/locations/us-central1/connectors/c"\n}\n' >"$private/terraform/examples/basic/private_override.tf"
+  plan_fails_with "$private/terraform/examples/basic" "a private endpoint in another region without global access" "Cluster mesh-west is reached by its private endpoint from the functions' region us-central1, but it is in us-west1 and its control plane has no global access"
+  sed 's/"private_endpoint": "10.8.0.2",/"private_endpoint": "10.8.0.2", "master_global_access_config": [{ "enabled": true }],/' "$SCHEMA_PROVIDER_DATA_SOURCES" >"$private.data-sources.json"
+  grep -q master_global_access_config "$private.data-sources.json" || { echo "could not turn global access on in the stand-in cluster" >&2; exit 1; }
+  SCHEMA_PROVIDER_DATA_SOURCES=$private.data-sources.json plan_succeeds "$private/terraform/examples/basic" "a private endpoint in another region, with global access"
 }
 
 # The check must be able to fail: an argument the google provider does not have is refused.
