@@ -55,3 +55,12 @@ resource "google_storage_bucket_iam_member" "build_reads_source" {
   role   = "roles/storage.objectViewer"
   member = local.build_member
 }
+
+# The build starts as soon as a function is created, and fails if the account's new grants have not reached the
+# services yet: IAM changes take effect within about a minute, occasionally several
+# (https://cloud.google.com/iam/docs/access-change-propagation). Paid once, on the first apply.
+resource "time_sleep" "build_grant_propagation" {
+  create_duration = "90s"
+
+  depends_on = [google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source]
+}

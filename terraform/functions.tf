@@ -104,7 +104,7 @@ resource "google_cloudfunctions2_function" "sync" {
     vpc_connector_egress_settings    = local.vpc_egress.settings
   }
 
-  depends_on = [google_project_service.enabled, google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source]
+  depends_on = [google_project_service.enabled, google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source, time_sleep.build_grant_propagation]
 }
 
 resource "google_cloudfunctions2_function" "resync" {
@@ -147,7 +147,7 @@ resource "google_cloudfunctions2_function" "resync" {
     }
   }
 
-  depends_on = [google_project_service.enabled, google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source]
+  depends_on = [google_project_service.enabled, google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source, time_sleep.build_grant_propagation]
 }
 
 # The scheduler calls, and the function accepts tokens for, local.resync_url (the deterministic run.app URL). Cloud Run

@@ -42,10 +42,12 @@ describe('build identity', () => {
           '${google_project_iam_member.build_log_writer}',
           '${google_artifact_registry_repository_iam_member.build_writer}',
           '${google_storage_bucket_iam_member.build_reads_source}',
+          '${time_sleep.build_grant_propagation}',
         ]),
       );
     }
     expect(tf.files['build.tf']).toContain('https://cloud.google.com/functions/docs/securing/build-custom-sa');
+    expect(resource(tf, 'time_sleep', 'build_grant_propagation')['create_duration']).toBe('90s');
   });
 
   test('the build account gets only what a build uses: log writer, writer on the one repository, read on the source', () => {
