@@ -14,8 +14,10 @@ locals {
 }
 
 # A resource, not a data source: a data source is read (and its zip written) while planning, so a plan made on one
-# machine and applied on another would upload a file the applying machine does not have. The resource writes the zip
-# when applying, on the machine that uploads it; a change to any file's content replaces it, and so the object.
+# machine and applied on another would upload a file the applying machine does not have. The resource is created, and
+# its zip written, when applying, on the machine that uploads it; a change to any file's content replaces it, and so
+# the object. (Its refresh rewrites the zip on the planning machine too, from the same inputs, and nothing applied
+# from a plan reads that copy: hashicorp/terraform-provider-archive, internal/provider/resource_archive_file.go.)
 resource "archive_file" "source" {
   type        = "zip"
   output_path = "${path.root}/.terraform/${var.name_prefix}-source.zip"
