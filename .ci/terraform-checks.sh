@@ -259,6 +259,12 @@ plan_checks() {
   echo "plan grants container.clusterViewer once per identity in each of the 2 projects of 3 clusters"
   printf 'module "memorystore_egress_sync" {\n  additional_clusters = [var.second_cluster, { name = "mesh", location = "europe-west1", project = "example-eu" }]\n}\n' >"$third/terraform/examples/basic/clusters_override.tf"
   plan_fails_with "$third/terraform/examples/basic" "a cluster name given twice" "Cluster name mesh is given 2 times"
+  # Topics under a customer-managed key: the Pub/Sub service agent is granted the key, and every topic waits for it.
+  local kms; kms=$(pinned_copy kms 6.50.0)
+  printf 'module "memorystore_egress_sync" {\n  kms_key_name = "projects/example-project/locations/us-central1/keyRings/r/cryptoKeys/k"\n}\n' >"$kms/terraform/examples/basic/kms_override.tf"
+  plan_succeeds "$kms/terraform/examples/basic" "topics under a customer-managed key"
+  grep -q 'google_kms_crypto_key_iam_member.pubsub_agent_uses_key\[0\] will be created' "$kms/terraform/examples/basic.plan.log" || { echo "the plan should grant the Pub/Sub service agent the key" >&2; exit 1; }
+  echo "plan grants the Pub/Sub service agent the topics' key"
   # The second cluster (us-west1) reached by its private endpoint through the functions' connector (us-central1):
   # refused while its control plane has no global access, planned once it has.
   local private; private=$(pinned_copy private-elsewhere 6.50.0)
