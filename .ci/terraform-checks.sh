@@ -4,9 +4,12 @@
 #      and block against the providers' schemas, required arguments, function calls, variable validations. Against
 #      the newest google provider and the floor of its version range; and the release before the floor must fail.
 #   2. `tofu plan` of terraform/examples/basic (two clusters) from an empty state, against the newest provider and the
-#      floor: what a first `apply` plans, with values unknown until apply left unknown; SYNC_CLUSTERS and the RBAC in
-#      both clusters; with every Memorystore product synced; with a third cluster. And the plans that must fail: the
-#      old RBAC wiring at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice.
+#      floor: what a first `apply` plans, with values unknown until apply left unknown, and no archive written;
+#      SYNC_CLUSTERS and the RBAC in both clusters; with every Memorystore product synced; with a third cluster; in a
+#      new organisation, whose default build account holds no role. And the plans that must fail: the old RBAC wiring
+#      at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice, a private
+#      endpoint in another region without global access, a function built by the default build account in a new
+#      organisation.
 #   3. Every resource whose type takes labels (per the provider schema) gets var.labels.
 #   4. `tofu console`: the files the module zips are exactly the files .gcloudignore lets a deployment upload.
 #   5. checkov, the static security scanner, over terraform/.
@@ -24,12 +27,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 cache=$root/.cache/terraform
+# Workspaces of this run: the cache (binaries, schemas) may be shared by several checkouts running at once.
+mkdir -p "$cache"
+scratch=$(mktemp -d "$cache/run-XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
 components=$root/dev/components/terraform
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
 
 # name:provider version:npm package of its bindings (whose README names the same provider version).
 # google: the newest bound release, the floor of the module's range (versions.tf), and the release before the floor.
-providers="google:6.50.0:@cdktf/provider-google@16.12.1 google:6.11.0:@cdktf/provider-google@14.10.0 google:6.10.0:@cdktf/provider-google@14.9.0 kubernetes:2.38.0:@cdktf/provider-kubernetes@12.1.1 archive:2.7.1:@cdktf/provider-archive@11.0.1"
+providers="google:6.50.0:@cdktf/provider-google@16.12.1 google:6.11.0:@cdktf/provider-google@14.10.0 google:6.10.0:@cdktf/provider-google@14.9.0 kubernetes:2.38.0:@cdktf/provider-kubernetes@12.1.1 archive:2.7.1:@cdktf/provider-archive@11.0.1 time:0.13.1:@cdktf/provider-time@11.0.1"
 google_floor=6.11.0
 google_below_floor=6.10.0
 
@@ -75,11 +82,11 @@ build_mirror() {
 # A copy of terraform/ (and the .gcloudignore it reads): init leaves a lock file with the stand-ins' checksums, which
 # must never meet a real `terraform init` in the repository.
 workspace() {
-  work=$cache/work
+  work=$scratch/work
   rm -rf "$work" && mkdir -p "$work"
   cp -r terraform .gcloudignore "$work/"
   rm -rf "$work"/terraform/examples/basic/.terraform "$work"/terraform/examples/basic/.terraform.lock.hcl
-  export TF_CLI_CONFIG_FILE=$cache/tofurc TF_IN_AUTOMATION=1
+  export TF_CLI_CONFIG_FILE=$scratch/tofurc TF_IN_AUTOMATION=1
   cat >"$TF_CLI_CONFIG_FILE" <<EOF
 provider_installation {
   filesystem_mirror {
@@ -99,7 +106,7 @@ validate() {
 # A copy of the workspace whose example pins the google provider to one release (an override file adjusts one
 # provider's constraint; the module's own range still applies).
 pinned_copy() {
-  local name=$1 release=$2 copy=$cache/work-$1
+  local name=$1 release=$2 copy=$scratch/work-$1
   rm -rf "$copy" && cp -r "$work" "$copy"
   rm -rf "$copy"/terraform/.terraform* "$copy"/terraform/examples/basic/.terraform*
   printf 'terraform {\n  required_providers {\n    google = {\n      source  = "hashicorp/google"\n      version = "%s"\n    }\n  }\n}\n' "$release" >"$copy/terraform/examples/basic/google_pin_override.tf"
@@ -109,7 +116,7 @@ pinned_copy() {
 # Two clusters, the second in a project of its own and with its own Istio namespace (the stand-in answers for it by name).
 plan_vars=(-var project_id=example-project -var region=us-central1 -var gke_cluster_name=mesh -var gke_cluster_location=us-central1
   -var 'second_cluster={ name = "mesh-west", location = "us-west1", project = "example-west", istio_namespace = "mesh-egress" }'
-  -var 'resync_invokers=["user:oncall@example.com"]')
+  -var 'resync_operators=["user:oncall@example.com"]')
 plan() {
   local dir=$1
   "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
@@ -145,7 +152,7 @@ provider_floor() {
   validate "$floor/terraform/examples/basic" | sed "s/^/google $google_floor: /"
   plan_succeeds "$floor/terraform/examples/basic" "google $google_floor, empty state"
   below=$(pinned_copy below-floor "$google_below_floor")
-  sed -i "s/>= ${google_floor%.*}, < 8.0/>= ${google_below_floor%.*}, < 8.0/" "$below/terraform/versions.tf" "$below/terraform/examples/basic/versions.tf"
+  sed -i "s/>= ${google_floor%.*}, < 7.0/>= ${google_below_floor%.*}, < 7.0/" "$below/terraform/versions.tf" "$below/terraform/examples/basic/versions.tf"
   if validate "$below/terraform/examples/basic" >"$below.log" 2>&1 || ! grep -q 'control_plane_endpoints_config' "$below.log"; then
     echo "google $google_below_floor should lack control_plane_endpoints_config; the floor $google_floor may be too high:" >&2
     cat "$below.log" >&2
@@ -195,11 +202,29 @@ rbac_moves_into_module() {
   "$node" "$components/state-before-clusters.mjs" check "$example.plan.json" "$work/terraform/examples/basic.plan.json"
 }
 
+# A project of an organisation created after May 2024, whose Compute Engine default service account holds no role: the
+# stand-in fails a function that names no build account (schema-provider/resource_rules.go). The example plans there;
+# the module as it was before it made a build account of its own does not.
+new_organisation() {
+  SCHEMA_PROVIDER_NEW_ORGANISATION=1 plan_succeeds "$work/terraform/examples/basic" "a new organisation (no default grants)"
+  local old; old=$(pinned_copy default-build-account 6.50.0)
+  sed -i 's/^    service_account   = local.build_service_account$/    service_account   = var.build_service_account/' "$old/terraform/functions.tf"
+  grep -q 'service_account   = var.build_service_account' "$old/terraform/functions.tf" || { echo "could not put the default build account back in functions.tf" >&2; exit 1; }
+  SCHEMA_PROVIDER_NEW_ORGANISATION=1 plan_fails_with "$old/terraform/examples/basic" "a function built by the default build account in a new organisation" "Build failed: missing permission on the build service account"
+}
+
 plan_checks() {
   export SCHEMA_PROVIDER_DATA_SOURCES=$components/schema-provider/data-sources.json
   local manifest_log=$work/manifests-planned.log
   rm -f "$manifest_log"
   SCHEMA_PROVIDER_MANIFEST_LOG=$manifest_log plan_succeeds "$work/terraform/examples/basic" "newest providers, empty state"
+  # The archive is written by apply on the machine that uploads it, never by plan.
+  if [ -n "$(find "$work/terraform/examples/basic" -name '*.zip' -print -quit)" ]; then
+    echo "the plan wrote the source archive: apply on another machine would not find it" >&2
+    exit 1
+  fi
+  echo "the plan wrote no archive"
+  new_organisation
   admission_policy_planned "$work/terraform/examples/basic"
   SCHEMA_PROVIDER_MANIFEST_LOG=$manifest_log clusters_planned "$work/terraform/examples/basic"
   rbac_moves_into_module
@@ -234,11 +259,25 @@ plan_checks() {
   echo "plan grants container.clusterViewer once per identity in each of the 2 projects of 3 clusters"
   printf 'module "memorystore_egress_sync" {\n  additional_clusters = [var.second_cluster, { name = "mesh", location = "europe-west1", project = "example-eu" }]\n}\n' >"$third/terraform/examples/basic/clusters_override.tf"
   plan_fails_with "$third/terraform/examples/basic" "a cluster name given twice" "Cluster name mesh is given 2 times"
+  # Topics under a customer-managed key: the Pub/Sub service agent is granted the key, and every topic waits for it.
+  local kms; kms=$(pinned_copy kms 6.50.0)
+  printf 'module "memorystore_egress_sync" {\n  kms_key_name = "projects/example-project/locations/us-central1/keyRings/r/cryptoKeys/k"\n}\n' >"$kms/terraform/examples/basic/kms_override.tf"
+  plan_succeeds "$kms/terraform/examples/basic" "topics under a customer-managed key"
+  grep -q 'google_kms_crypto_key_iam_member.pubsub_agent_uses_key\[0\] will be created' "$kms/terraform/examples/basic.plan.log" || { echo "the plan should grant the Pub/Sub service agent the key" >&2; exit 1; }
+  echo "plan grants the Pub/Sub service agent the topics' key"
+  # The second cluster (us-west1) reached by its private endpoint through the functions' connector (us-central1):
+  # refused while its control plane has no global access, planned once it has.
+  local private; private=$(pinned_copy private-elsewhere 6.50.0)
+  printf 'module "memorystore_egress_sync" {\n  additional_clusters = [merge(var.second_cluster, { endpoint = "private" })]\n  vpc_connector       = "projects/example-project/locations/us-central1/connectors/c"\n}\n' >"$private/terraform/examples/basic/private_override.tf"
+  plan_fails_with "$private/terraform/examples/basic" "a private endpoint in another region without global access" "Cluster mesh-west is reached by its private endpoint from the functions' region us-central1, but it is in us-west1 and its control plane has no global access"
+  sed 's/"private_endpoint": "10.8.0.2",/"private_endpoint": "10.8.0.2", "master_global_access_config": [{ "enabled": true }],/' "$SCHEMA_PROVIDER_DATA_SOURCES" >"$private.data-sources.json"
+  grep -q master_global_access_config "$private.data-sources.json" || { echo "could not turn global access on in the stand-in cluster" >&2; exit 1; }
+  SCHEMA_PROVIDER_DATA_SOURCES=$private.data-sources.json plan_succeeds "$private/terraform/examples/basic" "a private endpoint in another region, with global access"
 }
 
 # The check must be able to fail: an argument the google provider does not have is refused.
 validate_rejects_unknown_arguments() {
-  local broken=$cache/work-broken
+  local broken=$scratch/work-broken
   rm -rf "$broken" && cp -r "$work" "$broken"
   printf 'resource "google_pubsub_topic" "broken" {\n  name             = "broken"\n  no_such_argument = true\n}\n' >"$broken/terraform/broken.tf"
   if validate "$broken/terraform/examples/basic" >"$broken.log" 2>&1 || ! grep -q 'Unsupported argument' "$broken.log"; then

@@ -9,7 +9,8 @@ locals {
     "cloudscheduler.googleapis.com",
     "container.googleapis.com", # reads the cluster
     "iam.googleapis.com",
-    "logging.googleapis.com", # the sink and the log-based metrics
+    "iamcredentials.googleapis.com", # operators mint the operator account's identity token
+    "logging.googleapis.com",        # the sink and the log-based metrics
     "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com", # 2nd-gen functions run on Cloud Run

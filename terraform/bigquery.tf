@@ -5,8 +5,8 @@
 resource "google_bigquery_dataset" "audit" {
   #checkov:skip=CKV_GCP_81:Encryption with a customer-managed key is an organisation choice; Google-managed keys by default.
   project    = var.project_id
-  dataset_id = var.bigquery_dataset_id
-  location   = var.bigquery_location
+  dataset_id = local.bigquery_dataset_id
+  location   = coalesce(var.bigquery_location, var.region)
   labels     = var.labels
 
   depends_on = [google_project_service.enabled]
@@ -28,6 +28,8 @@ resource "google_bigquery_table" "audit" {
     expiration_ms = var.audit_partition_expiration_days == null ? null : var.audit_partition_expiration_days * 86400000
   }
   clustering = ["action"]
+
+  depends_on = [google_project_service.enabled]
 }
 
 # Pub/Sub's service agent writes the rows: editor of this dataset only, not of the project.
@@ -36,6 +38,17 @@ resource "google_bigquery_dataset_iam_member" "pubsub_writer" {
   dataset_id = google_bigquery_dataset.audit.dataset_id
   role       = "roles/bigquery.dataEditor"
   member     = local.pubsub_agent
+}
+
+# Pub/Sub checks its agent's rights on the table when the BigQuery subscription is created, and an IAM grant takes
+# effect within about a minute, occasionally several (https://cloud.google.com/iam/docs/access-change-propagation):
+# depends_on alone orders the calls but does not wait for propagation, and first applies failed 25-35% of the time
+# with "Error 403: The caller does not have permission" (the provider's own tests: 35.5% in
+# hashicorp/terraform-provider-google#17397, 25% in #19085). The wait is paid once, on the first apply.
+resource "time_sleep" "bigquery_grant_propagation" {
+  create_duration = "90s"
+
+  depends_on = [google_bigquery_dataset_iam_member.pubsub_writer]
 }
 
 resource "google_pubsub_subscription" "audit_to_bigquery" {
@@ -66,7 +79,7 @@ resource "google_pubsub_subscription" "audit_to_bigquery" {
     maximum_backoff = "600s"
   }
 
-  depends_on = [google_bigquery_dataset_iam_member.pubsub_writer, google_pubsub_topic_iam_member.audit_dead_letter_publisher]
+  depends_on = [google_project_service.enabled, time_sleep.bigquery_grant_propagation, google_pubsub_topic_iam_member.audit_dead_letter_publisher]
 }
 
 resource "google_pubsub_topic" "audit_dead_letter" {
@@ -75,6 +88,8 @@ resource "google_pubsub_topic" "audit_dead_letter" {
   name         = "${var.name_prefix}-audit-dead-letter"
   kms_key_name = var.kms_key_name
   labels       = var.labels
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.pubsub_agent_uses_key]
 }
 
 # Keeps audit records that BigQuery refused for a week, to read and replay.
@@ -88,6 +103,8 @@ resource "google_pubsub_subscription" "audit_dead_letter_hold" {
   expiration_policy {
     ttl = ""
   }
+
+  depends_on = [google_project_service.enabled]
 }
 
 # The Pub/Sub service agent forwards dead letters: it publishes to the dead-letter topic and acknowledges on the

@@ -23,6 +23,8 @@ locals {
   # Grouped (`...`), so that a name given twice reaches the precondition below instead of failing as a duplicate key.
   clusters_by_name = { for c in local.clusters : c.name => c... }
   unique_clusters  = { for name, same in local.clusters_by_name : name => same[0] }
+  # A cluster's region: its location, less the zone letter of a zonal cluster (us-central1-a: us-central1).
+  cluster_regions = { for name, c in local.unique_clusters : name => replace(c.location, "/-[a-z]$/", "") }
 }
 
 # Data sources are read while planning, so they must not depend on anything the plan creates (the API they use, GKE,
@@ -48,6 +50,14 @@ data "google_container_cluster" "synced" {
     postcondition {
       condition     = each.value.endpoint != "private" || try(self.private_cluster_config[0].private_endpoint, "") != ""
       error_message = "Cluster ${each.key} is reached by its private endpoint (endpoint = \"private\"), but it has no private endpoint."
+    }
+    # The connector is in the functions' region. A private control-plane endpoint is reached from another region
+    # only when the cluster's control-plane global access is on ("whether master is accessible globally or not",
+    # PrivateClusterMasterGlobalAccessConfig.enabled in the container v1 API,
+    # https://cloud.google.com/dotnet/docs/reference/Google.Cloud.Container.V1/latest/Google.Cloud.Container.V1.PrivateClusterMasterGlobalAccessConfig).
+    postcondition {
+      condition     = each.value.endpoint != "private" || local.cluster_regions[each.key] == var.region || try(self.private_cluster_config[0].master_global_access_config[0].enabled, false)
+      error_message = "Cluster ${each.key} is reached by its private endpoint from the functions' region ${var.region}, but it is in ${local.cluster_regions[each.key]} and its control plane has no global access, so it refuses clients of other regions. Turn it on (gcloud container clusters update ${each.key} --location=${each.value.location} --project=${each.value.project} --enable-master-global-access), or use endpoint \"dns\"."
     }
     precondition {
       condition     = each.value.endpoint != "private" || var.vpc_connector != null

@@ -13,7 +13,12 @@ locals {
   ])))
 }
 
-data "archive_file" "source" {
+# A resource, not a data source: a data source is read (and its zip written) while planning, so a plan made on one
+# machine and applied on another would upload a file the applying machine does not have. The resource is created, and
+# its zip written, when applying, on the machine that uploads it; a change to any file's content replaces it, and so
+# the object. (Its refresh rewrites the zip on the planning machine too, from the same inputs, and nothing applied
+# from a plan reads that copy: hashicorp/terraform-provider-archive, internal/provider/resource_archive_file.go.)
+resource "archive_file" "source" {
   type        = "zip"
   output_path = "${path.root}/.terraform/${var.name_prefix}-source.zip"
   dynamic "source" {
@@ -45,12 +50,16 @@ resource "google_storage_bucket" "source" {
       type = "Delete"
     }
   }
+
+  depends_on = [google_project_service.enabled]
 }
 
 resource "google_storage_bucket_object" "source" {
-  name   = "source-${data.archive_file.source.output_md5}.zip"
+  name   = "source-${archive_file.source.output_md5}.zip"
   bucket = google_storage_bucket.source.name
-  source = data.archive_file.source.output_path
+  source = archive_file.source.output_path
+
+  depends_on = [google_project_service.enabled]
 }
 
 locals {
@@ -73,9 +82,10 @@ resource "google_cloudfunctions2_function" "sync" {
   labels   = var.labels
 
   build_config {
-    runtime         = var.runtime
-    entry_point     = "syncOnAuditLog"
-    service_account = var.build_service_account
+    runtime           = var.runtime
+    entry_point       = "syncOnAuditLog"
+    service_account   = local.build_service_account
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = local.build_source.bucket
@@ -105,7 +115,7 @@ resource "google_cloudfunctions2_function" "sync" {
     }
   }
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [google_project_service.enabled, google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source, time_sleep.build_grant_propagation]
 }
 
 resource "google_cloudfunctions2_function" "resync" {
@@ -116,9 +126,10 @@ resource "google_cloudfunctions2_function" "resync" {
   labels   = var.labels
 
   build_config {
-    runtime         = var.runtime
-    entry_point     = "resync"
-    service_account = var.build_service_account
+    runtime           = var.runtime
+    entry_point       = "resync"
+    service_account   = local.build_service_account
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = local.build_source.bucket
@@ -147,7 +158,7 @@ resource "google_cloudfunctions2_function" "resync" {
     }
   }
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [google_project_service.enabled, google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source, time_sleep.build_grant_propagation]
 }
 
 # The scheduler calls, and the function accepts tokens for, local.resync_url (the deterministic run.app URL). Cloud Run

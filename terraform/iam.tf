@@ -7,12 +7,14 @@ locals {
     resync    = "${substr(var.name_prefix, 0, 22)}-resync"
     push      = "${substr(var.name_prefix, 0, 24)}-push"
     scheduler = "${substr(var.name_prefix, 0, 19)}-scheduler"
+    operator  = "${substr(var.name_prefix, 0, 20)}-operator"
   }
   service_account_purposes = {
     sync      = "memorystore-egress-sync event function"
     resync    = "memorystore-egress-sync resync function"
     push      = "memorystore-egress-sync event delivery (Pub/Sub push to the event function)"
     scheduler = "memorystore-egress-sync scheduled resync caller"
+    operator  = "memorystore-egress-sync manual resync caller (impersonated by resync_operators)"
   }
   created_service_accounts = { for who, id in local.service_account_ids : who => id if var.service_accounts[who] == null }
 
@@ -30,6 +32,8 @@ resource "google_service_account" "this" {
   project      = var.project_id
   account_id   = each.value
   display_name = local.service_account_purposes[each.key]
+
+  depends_on = [google_project_service.enabled]
 
   lifecycle {
     postcondition {
@@ -59,24 +63,38 @@ moved {
 
 locals {
   function_identities = { sync = local.service_account_members["sync"], resync = local.service_account_members["resync"] }
-  # <product>.viewer: read the synced products' instances (get, list). container.clusterViewer: container.clusters.get,
-  # which GKE requires before Kubernetes RBAC (kubernetes.tf) decides what the identity may do in the cluster.
-  # Redis Cluster's redis.clusters.get and .list are in roles/redis.viewer too: distinct() grants it once.
+  # <product>.viewer: read the synced products' instances (get, list). Redis Cluster's redis.clusters.get and .list
+  # are in roles/redis.viewer too: distinct() grants it once.
   product_viewer_roles = { redis = "roles/redis.viewer", valkey = "roles/memorystore.viewer", memcached = "roles/memcache.viewer", redis-cluster = "roles/redis.viewer" }
-  function_roles       = distinct(concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"]))
-  # container.clusterViewer again in every other project that holds a synced cluster, once per project however many
-  # clusters it holds. The grants in project_id keep their keys from before several clusters.
-  other_cluster_projects = sort(distinct([for c in local.clusters : c.project if c.project != var.project_id]))
+  function_roles       = distinct([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]])
+  # container.clusterViewer: container.clusters.get, which GKE requires before Kubernetes RBAC (kubernetes.tf) decides
+  # what the identity may do in the cluster. Granted in each project that holds a synced cluster, once per project,
+  # and only on the synced clusters there: an IAM condition on the cluster's resource name, which GKE recognises
+  # (container.googleapis.com in https://cloud.google.com/iam/docs/conditions-resource-attributes, names
+  # projects/P/locations/L/clusters/C). A custom role could not do that: it narrows permissions, not clusters. The
+  # functions never list clusters, which the condition would refuse (the project, not a cluster, is listed).
+  cluster_projects = sort(distinct([for c in local.clusters : c.project]))
+  cluster_viewer_grants = { for project in local.cluster_projects : project => {
+    title       = "synced GKE clusters only"
+    description = "The clusters memorystore-egress-sync keeps in step in this project."
+    expression = join(" || ", [for c in local.clusters :
+      "resource.name == \"projects/${c.project}/locations/${c.location}/clusters/${c.name}\"" if c.project == project
+    ])
+  } }
+  # The grants in project_id keep their keys from before several clusters.
   function_grants = merge(
     { for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {
-      member  = local.function_identities[pair[0]]
-      role    = pair[1]
-      project = var.project_id
+      member    = local.function_identities[pair[0]]
+      role      = pair[1]
+      project   = var.project_id
+      condition = null
     } },
-    { for pair in setproduct(keys(local.function_identities), local.other_cluster_projects) : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {
-      member  = local.function_identities[pair[0]]
-      role    = "roles/container.clusterViewer"
-      project = pair[1]
+    { for pair in setproduct(keys(local.function_identities), local.cluster_projects) :
+      pair[1] == var.project_id ? "${pair[0]}/roles/container.clusterViewer" : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {
+        member    = local.function_identities[pair[0]]
+        role      = "roles/container.clusterViewer"
+        project   = pair[1]
+        condition = local.cluster_viewer_grants[pair[1]]
     } },
   )
 }
@@ -86,6 +104,15 @@ resource "google_project_iam_member" "function_roles" {
   project  = each.value.project
   role     = each.value.role
   member   = each.value.member
+
+  dynamic "condition" {
+    for_each = each.value.condition == null ? [] : [each.value.condition]
+    content {
+      title       = condition.value.title
+      description = condition.value.description
+      expression  = condition.value.expression
+    }
+  }
 }
 
 # The push identity may invoke the event function, and nothing else.
@@ -105,13 +132,33 @@ resource "google_service_account_iam_member" "pubsub_mints_push_tokens" {
   member             = local.pubsub_agent
 }
 
-# resync is not public: only the listed principals and the scheduler may invoke it. The keys are known when planning
-# (the scheduler's email may not be, on a first apply), as for_each requires.
+# resync is not public: only the listed service accounts, the scheduler and the operator account may invoke it. The
+# keys are known when planning (the accounts' emails may not be, on a first apply), as for_each requires.
 resource "google_cloud_run_service_iam_member" "resync_invokers" {
-  for_each = merge({ for m in var.resync_invokers : m => m }, { scheduler = local.service_account_members["scheduler"] })
+  for_each = merge({ for m in var.resync_invokers : m => m }, { scheduler = local.service_account_members["scheduler"], operator = local.service_account_members["operator"] })
   project  = var.project_id
   location = var.region
   service  = google_cloudfunctions2_function.resync.name
   role     = "roles/run.invoker"
   member   = each.value
+}
+
+# People call resync as the operator account. A user's own identity token from gcloud carries gcloud's OAuth client id
+# as its audience, and gcloud refuses --audiences for a user account ("Invalid account type for `--audiences`.
+# Requires valid service account."), so no user token can name resync's URL. Those listed may mint the operator
+# account's identity token for that URL (iam.serviceAccounts.getOpenIdToken, in roles/iam.serviceAccountTokenCreator),
+# on this one account only: `gcloud auth print-identity-token --impersonate-service-account=OPERATOR --audiences=URL
+# --include-email` (https://cloud.google.com/sdk/gcloud/reference/auth/print-identity-token). Accepting gcloud's
+# audience instead would accept any gcloud token of a listed user, minted for any purpose, and tie the check to
+# gcloud's client id; here every token stays bound to resync's URL. Who impersonated is in the IAM credentials API's
+# Data Access audit logs (GenerateIdToken), when the project records them.
+locals {
+  operator_account_id = "projects/${var.project_id}/serviceAccounts/${local.service_account_emails["operator"]}"
+}
+
+resource "google_service_account_iam_member" "operators_impersonate" {
+  for_each           = toset(var.resync_operators)
+  service_account_id = local.operator_account_id
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = each.value
 }

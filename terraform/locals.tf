@@ -5,8 +5,11 @@ data "google_project" "this" {
 }
 
 locals {
-  source_dir   = coalesce(var.source_dir, "${path.module}/..")
-  pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  source_dir = coalesce(var.source_dir, "${path.module}/..")
+  # The audit topic and dataset follow name_prefix, so two deployments in one project do not share them.
+  audit_topic_name    = coalesce(var.audit_topic_name, "${var.name_prefix}-audit")
+  bigquery_dataset_id = coalesce(var.bigquery_dataset_id, replace(var.name_prefix, "-", "_"))
+  pubsub_agent        = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
   # resync's token audience is the run.app URL it is called on: Cloud Scheduler counts as internal traffic only on a
   # run.app URL (https://cloud.google.com/run/docs/securing/ingress). The function cannot be told its own
@@ -16,7 +19,7 @@ locals {
   resync_function_name = "${var.name_prefix}-resync"
   resync_url           = "https://${local.resync_function_name}-${data.google_project.this.number}.${var.region}.run.app"
 
-  resync_principals = concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"]])
+  resync_principals = concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"], local.service_account_emails["operator"]])
 
   # Exactly the variables shared/config/config-variables.ts marks as deployed; a test checks the two agree.
   function_environment = {
@@ -54,7 +57,7 @@ locals {
   # instances: peak RSS 273 MiB with a 160 MiB ceiling, 233 MiB with these (README: performance). The Node.js
   # runtime's documentation names NODE_OPTIONS with --max-old-space-size as the way to size the heap:
   # https://cloud.google.com/functions/docs/concepts/nodejs-runtime#environment_variables
-  heap_ceiling_mib = { "128Mi" = 64, "256Mi" = 128, "512Mi" = 352, "1Gi" = 736, "2Gi" = 1536 }
+  heap_ceiling_mib = { "256Mi" = 128, "512Mi" = 352, "1Gi" = 736, "2Gi" = 1536 }
   # resync only: Cloud Run checks the caller's token, then hands it on with its signature removed, so the function
   # checks the claims of a platform-verified token (README: resync authentication).
   resync_only_environment = {

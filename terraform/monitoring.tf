@@ -54,6 +54,8 @@ resource "google_logging_metric" "audit" {
     kind     = "EXTRACT(labels.kind)"
     instance = "EXTRACT(labels.instance)"
   }
+
+  depends_on = [google_project_service.enabled]
 }
 
 resource "google_monitoring_alert_policy" "dead_letter" {
@@ -88,6 +90,8 @@ resource "google_monitoring_alert_policy" "dead_letter" {
     content   = "An audit event of a Memorystore change could not be applied to the cluster after ${var.max_delivery_attempts} deliveries. Read the messages in subscription ${google_pubsub_subscription.dead_letter_hold.name}, fix the cause (see the functions' ERROR logs), then call resync."
     mime_type = "text/markdown"
   }
+
+  depends_on = [google_project_service.enabled]
 }
 
 # Audit records BigQuery refused, moved to the audit dead-letter topic (bigquery.tf): the audit trail has a gap.
@@ -125,4 +129,6 @@ resource "google_monitoring_alert_policy" "audit_dead_letter" {
     content   = "Audit records could not be written to ${google_bigquery_table.audit.dataset_id}.${google_bigquery_table.audit.table_id} after ${var.max_delivery_attempts} attempts. They are kept in subscription ${google_pubsub_subscription.audit_dead_letter_hold.name}: fix the cause (a table schema older than the code, a deleted table, a lost permission), then republish them to the audit topic."
     mime_type = "text/markdown"
   }
+
+  depends_on = [google_project_service.enabled]
 }

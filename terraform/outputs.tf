@@ -53,8 +53,18 @@ output "resync_url" {
   value       = local.resync_url
 }
 
+output "resync_operator" {
+  description = "Email of the operator account: resync_operators call resync with its identity token (gcloud auth print-identity-token --impersonate-service-account=THIS --audiences=RESYNC_URL --include-email)."
+  value       = local.service_account_emails["operator"]
+}
+
+output "build_service_account" {
+  description = "The account that builds the functions (projects/P/serviceAccounts/EMAIL)."
+  value       = local.build_service_account
+}
+
 output "function_service_accounts" {
-  description = "Emails of the identities: the two functions (Kubernetes RBAC subjects), the push delivery and the scheduler."
+  description = "Emails of the identities: the two functions (Kubernetes RBAC subjects), the push delivery, the scheduler and the operator account."
   value       = local.service_account_emails
 }
 

@@ -1,11 +1,25 @@
 # Audit entries of Memorystore admin calls -> Logging sink -> events topic -> push subscription -> event function.
 
+# A topic with a customer-managed key is usable only once Pub/Sub's service agent may encrypt and decrypt with it;
+# without the grant, creating the topic fails ("Cloud Pub/Sub did not have the necessary permissions configured to
+# support this operation", https://cloud.google.com/pubsub/docs/encryption#using-cmek). Granted on the key only.
+resource "google_kms_crypto_key_iam_member" "pubsub_agent_uses_key" {
+  count         = var.kms_key_name == null ? 0 : 1
+  crypto_key_id = var.kms_key_name
+  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+  member        = local.pubsub_agent
+
+  depends_on = [google_project_service.enabled] # Pub/Sub's service agent exists once the API is on
+}
+
 resource "google_pubsub_topic" "events" {
   #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
   project      = var.project_id
   name         = "${var.name_prefix}-events"
   kms_key_name = var.kms_key_name
   labels       = var.labels
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.pubsub_agent_uses_key]
 }
 
 # Admin Activity entries of the instance methods that change, or may change, an instance's endpoints, in every API
@@ -110,7 +124,7 @@ resource "google_pubsub_subscription" "events_push" {
     ttl = "" # never: Redis admin calls can be rarer than the default 31-day inactivity expiry
   }
 
-  depends_on = [google_pubsub_topic_iam_member.dead_letter_publisher, google_cloud_run_service_iam_member.push_invokes_sync]
+  depends_on = [google_project_service.enabled, google_pubsub_topic_iam_member.dead_letter_publisher, google_cloud_run_service_iam_member.push_invokes_sync]
 }
 
 resource "google_pubsub_topic" "dead_letter" {
@@ -119,6 +133,8 @@ resource "google_pubsub_topic" "dead_letter" {
   name         = "${var.name_prefix}-dead-letter"
   kms_key_name = var.kms_key_name
   labels       = var.labels
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.pubsub_agent_uses_key]
 }
 
 # Keeps dead letters for a week, to read what never succeeded (a topic alone keeps nothing).
@@ -132,6 +148,8 @@ resource "google_pubsub_subscription" "dead_letter_hold" {
   expiration_policy {
     ttl = ""
   }
+
+  depends_on = [google_project_service.enabled]
 }
 
 # Pub/Sub's service agent moves a message to the dead-letter topic: it must publish there, and acknowledge it on the
@@ -153,9 +171,11 @@ resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
 resource "google_pubsub_topic" "audit" {
   #checkov:skip=CKV_GCP_83:Encrypted with Google-managed keys unless var.kms_key_name names a customer-managed key.
   project      = var.project_id
-  name         = var.audit_topic_name
+  name         = local.audit_topic_name
   kms_key_name = var.kms_key_name
   labels       = var.labels
+
+  depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.pubsub_agent_uses_key]
 }
 
 # Each function publishes its audit records here, and may publish nowhere else.

@@ -25,5 +25,5 @@ resource "google_cloud_scheduler_job" "resync" {
   }
 
   # The job's first call must find the function, and the scheduler allowed to invoke it.
-  depends_on = [google_cloudfunctions2_function.resync, google_cloud_run_service_iam_member.resync_invokers]
+  depends_on = [google_project_service.enabled, google_cloudfunctions2_function.resync, google_cloud_run_service_iam_member.resync_invokers]
 }

@@ -331,18 +331,28 @@ variable "function_memory" {
   type        = string
   default     = "256Mi"
   validation {
-    condition     = contains(["128Mi", "256Mi", "512Mi", "1Gi", "2Gi"], var.function_memory)
-    error_message = "function_memory must be one of 128Mi, 256Mi, 512Mi, 1Gi, 2Gi."
+    condition     = contains(["256Mi", "512Mi", "1Gi", "2Gi"], var.function_memory)
+    error_message = "function_memory must be one of 256Mi, 512Mi, 1Gi, 2Gi: 128Mi is too small, Node and the functions' code take about 85 MiB idle before any work (README: performance)."
   }
 }
 
 variable "resync_invokers" {
-  description = "IAM members (user:... or serviceAccount:...) allowed to call resync, besides the scheduler."
+  description = "Service accounts (serviceAccount:EMAIL) that call resync with identity tokens of their own, besides the scheduler. People call it through the operator account: see resync_operators."
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for m in var.resync_invokers : can(regex("^(user|serviceAccount):[^@\\s]+@[^@\\s]+$", m))])
-    error_message = "resync_invokers must be user:EMAIL or serviceAccount:EMAIL (the function checks the caller's email; groups cannot be checked there)."
+    condition     = alltrue([for m in var.resync_invokers : can(regex("^serviceAccount:[^@\\s]+@[^@\\s]+$", m))])
+    error_message = "resync_invokers must be serviceAccount:EMAIL. A person's gcloud identity token carries gcloud's own audience and gcloud mints no other for a user, so resync would refuse it: list people (user: or group:) in resync_operators, and they call resync as the operator account."
+  }
+}
+
+variable "resync_operators" {
+  description = "Members (user:, group: or serviceAccount:) who may call resync by hand: they get roles/iam.serviceAccountTokenCreator on the operator account, which may invoke resync, and mint its identity token with `gcloud auth print-identity-token --impersonate-service-account=OPERATOR --audiences=URL --include-email` (README: calling resync)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for m in var.resync_operators : can(regex("^(user|group|serviceAccount):[^@\\s]+@[^@\\s]+$", m))])
+    error_message = "resync_operators must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL."
   }
 }
 
@@ -377,11 +387,11 @@ variable "resync_time_zone" {
 }
 
 variable "audit_topic_name" {
-  description = "Name of the Pub/Sub topic that receives one message per audit record."
+  description = "Name of the Pub/Sub topic that receives one message per audit record; null: <name_prefix>-audit."
   type        = string
-  default     = "memorystore-egress-sync-audit"
+  default     = null
   validation {
-    condition     = can(regex("^[A-Za-z][-A-Za-z0-9_.~+%]{2,254}$", var.audit_topic_name)) && !startswith(lower(var.audit_topic_name), "goog")
+    condition     = var.audit_topic_name == null || can(regex("^[A-Za-z][-A-Za-z0-9_.~+%]{2,254}$", var.audit_topic_name)) && !startswith(lower(coalesce(var.audit_topic_name, "x")), "goog")
     error_message = "audit_topic_name must be a Pub/Sub topic name: 3-255 characters, starting with a letter, not with goog."
   }
 }
@@ -393,20 +403,20 @@ variable "audit_required" {
 }
 
 variable "bigquery_dataset_id" {
-  description = "BigQuery dataset that keeps the audit records queryable."
+  description = "BigQuery dataset that keeps the audit records queryable; null: name_prefix with - written _."
   type        = string
-  default     = "memorystore_egress_sync"
+  default     = null
   validation {
     # length() rather than {1,1024}: Terraform's regex engine (RE2) rejects repeat counts above 1000.
-    condition     = length(var.bigquery_dataset_id) <= 1024 && can(regex("^[A-Za-z0-9_]+$", var.bigquery_dataset_id))
+    condition     = var.bigquery_dataset_id == null || length(coalesce(var.bigquery_dataset_id, "x")) <= 1024 && can(regex("^[A-Za-z0-9_]+$", var.bigquery_dataset_id))
     error_message = "bigquery_dataset_id may hold letters, digits and underscores only."
   }
 }
 
 variable "bigquery_location" {
-  description = "Location of the BigQuery dataset."
+  description = "Location of the BigQuery dataset; null: the functions' region. A deployment made when the default was \"US\" must set \"US\" to keep its dataset (a dataset cannot move)."
   type        = string
-  default     = "US"
+  default     = null
 }
 
 variable "manage_kubernetes_rbac" {
@@ -432,7 +442,7 @@ variable "notification_channels" {
 }
 
 variable "build_service_account" {
-  description = "Service account (projects/P/serviceAccounts/EMAIL) that builds the functions; null uses the project's default build account."
+  description = "Service account (projects/P/serviceAccounts/EMAIL) that builds the functions; null: the module creates one with only what a build needs (build.tf). Either way it is granted log writing, the functions' image repository and read on the source bucket."
   type        = string
   default     = null
   validation {
@@ -468,12 +478,13 @@ variable "enable_apis" {
 }
 
 variable "service_accounts" {
-  description = "Existing service accounts to use instead of creating them, by role: sync and resync (the functions), push (event delivery), scheduler (scheduled resync). Emails; those left out are created."
+  description = "Existing service accounts to use instead of creating them, by role: sync and resync (the functions), push (event delivery), scheduler (scheduled resync), operator (what resync_operators call resync as). Emails; those left out are created."
   type = object({
     sync      = optional(string)
     resync    = optional(string)
     push      = optional(string)
     scheduler = optional(string)
+    operator  = optional(string)
   })
   default = {}
   validation {

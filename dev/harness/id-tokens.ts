@@ -9,7 +9,8 @@ import { SIGNATURE_REMOVED } from '../../shared/http/bearer-token.js';
  * of key id to PEM like https://www.googleapis.com/oauth2/v1/certs.
  */
 export interface TokenClaims {
-  email: string;
+  /** Absent: a token with no email claim (a service account's token minted without includeEmail). */
+  email?: string;
   audience: string;
   emailVerified?: boolean;
   expiresInSeconds?: number;
@@ -40,7 +41,9 @@ export function stripSignature(token: string): string {
 async function signer(key: CryptoKey, kid: string, claims: TokenClaims): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const issuedAt = now + (claims.issuedAtOffsetSeconds ?? 0);
-  return new SignJWT({ email: claims.email, email_verified: claims.emailVerified ?? true })
+  const identity =
+    claims.email === undefined ? {} : { email: claims.email, email_verified: claims.emailVerified ?? true };
+  return new SignJWT(identity)
     .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
     .setIssuer(claims.issuer ?? 'https://accounts.google.com')
     .setAudience(claims.audience)

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SIGNATURE_REMOVED } from '../../shared/http/bearer-token.js';
 import { startCloudRunFront, type CloudRunFront } from '../../dev/harness/cloud-run-front/index.js';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/harness/id-tokens.js';
+import { gcloudStandIn } from '../../dev/harness/cloud-run-front/gcloud.js';
 
 /** The local Cloud Run front on its own, in front of a server that echoes what reached it. */
 const SERVICE = 'https://echo-harness-uc.a.run.app';
@@ -75,6 +76,12 @@ test('X-Serverless-Authorization is checked and stripped instead, and Authorizat
     `Bearer ${signed.split('.').slice(0, 2).join('.')}.${SIGNATURE_REMOVED}`,
   );
   expect(got.headers['authorization']).toBe('Basic dXNlcjpwYXNz');
+});
+
+test("a person's own gcloud token (gcloud's client id as audience) is admitted, as Cloud Run admits it", async () => {
+  const own = await gcloudStandIn(issuer, {}).printIdentityToken({ account: 'operator@example.com' });
+  const response = await fetch(front.url, { method: 'POST', headers: { authorization: `Bearer ${own}` } });
+  expect([response.status, front.decisions.at(-1)?.status]).toEqual([207, 'forwarded']);
 });
 
 test.each<[string, () => Promise<Record<string, string>>, number]>([

@@ -69,6 +69,7 @@ test('service accounts are created only for the roles var.service_accounts leave
     '${{ for who in keys(local.service_account_ids) : who => coalesce(var.service_accounts[who], try(google_service_account.this[who].email, null)) }}',
   );
   expect(Object.keys(tf.locals['service_account_ids'] as object).sort()).toEqual([
+    'operator',
     'push',
     'resync',
     'scheduler',

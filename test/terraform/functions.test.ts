@@ -43,8 +43,8 @@ test('both are built from the one source object, named by the archive hash', () 
     object: '${google_storage_bucket_object.source.name}',
   });
   expect(resource(tf, 'google_storage_bucket_object', 'source')).toMatchObject({
-    name: 'source-${data.archive_file.source.output_md5}.zip',
-    source: '${data.archive_file.source.output_path}',
+    name: 'source-${archive_file.source.output_md5}.zip',
+    source: '${archive_file.source.output_path}',
   });
 });
 
@@ -123,7 +123,7 @@ test('the environment points at the deployment: audience, callers, audit topic',
   );
   expect(resource(tf, 'google_cloudfunctions2_function', 'resync')['name']).toBe('${local.resync_function_name}');
   expect(tf.locals['resync_principals']).toBe(
-    '${concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"]])}',
+    '${concat([for m in var.resync_invokers : split(":", m)[1]], [local.service_account_emails["scheduler"], local.service_account_emails["operator"]])}',
   );
 });
 

@@ -33,6 +33,7 @@ function grantedRoles(): string[] {
     .filter(([type]) => type.endsWith('_iam_member'))
     .flatMap(([, byName]) => Object.values(byName).map((grant) => String(grant['role'])));
   const productRoles = Object.values(tf.locals['product_viewer_roles'] as Record<string, string>);
+  // function_roles (the product viewers) and the cluster viewer grants are looped over: their roles are named here.
   return [...roles.filter((r) => r !== '${each.value.role}'), ...productRoles, 'roles/container.clusterViewer'];
 }
 
@@ -44,21 +45,28 @@ test('no primitive role and no public member, anywhere', () => {
 
 test('the roles granted are exactly the ones this deployment needs', () => {
   expect([...new Set(grantedRoles())].sort()).toEqual([
+    'roles/artifactregistry.writer', // build account, on the functions' image repository only
     'roles/bigquery.dataEditor', // Pub/Sub agent, on the audit dataset
-    'roles/container.clusterViewer', // functions: GKE authentication (container.clusters.get)
-    'roles/iam.serviceAccountTokenCreator', // Pub/Sub agent, on the push identity only
+    'roles/cloudkms.cryptoKeyEncrypterDecrypter', // Pub/Sub agent, on kms_key_name only, when set
+    'roles/container.clusterViewer', // functions: GKE authentication (container.clusters.get), synced clusters only
+    'roles/iam.serviceAccountTokenCreator', // Pub/Sub agent on the push identity; resync_operators on the operator
+    'roles/logging.logWriter', // build account: build logs
     'roles/memcache.viewer', // functions: read Memcached instances, when memcached is synced
     'roles/memorystore.viewer', // functions: read Valkey instances, when valkey is synced
     // sink -> events topic, agent -> dead-letter topic, functions -> audit topic, sync -> events topic (a retry)
     'roles/pubsub.publisher',
     'roles/pubsub.subscriber', // Pub/Sub agent, on the events subscription (dead letters)
     'roles/redis.viewer', // functions: read Redis instances, when redis is synced
-    'roles/run.invoker', // push identity -> sync; scheduler and named principals -> resync
+    'roles/run.invoker', // push identity -> sync; scheduler, operator and named accounts -> resync
+    'roles/storage.objectViewer', // build account, on the source bucket only
   ]);
 });
 
-test('the only project-wide grants are the synced products viewer roles and the cluster viewer, to the two function identities', () => {
-  expect(Object.keys(resourcesOf(tf, 'google_project_iam_member'))).toEqual(['function_roles']);
+test('the only project-wide grants are the product viewers and the cluster viewer to the functions, and build logs', () => {
+  expect(Object.keys(resourcesOf(tf, 'google_project_iam_member')).sort()).toEqual([
+    'build_log_writer',
+    'function_roles',
+  ]);
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['for_each']).toBe('${local.function_grants}');
   // One viewer role per synced product, and nothing else but GKE's cluster viewer.
   expect(tf.locals['product_viewer_roles']).toEqual({
@@ -68,7 +76,7 @@ test('the only project-wide grants are the synced products viewer roles and the 
     'redis-cluster': 'roles/redis.viewer',
   });
   expect(tf.locals['function_roles']).toBe(
-    '${distinct(concat([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]], ["roles/container.clusterViewer"]))}',
+    '${distinct([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]])}',
   );
   expect(tf.locals['function_identities']).toEqual({
     sync: '${local.service_account_members["sync"]}',
@@ -90,7 +98,7 @@ test('each function runs as its own service account, and publishes audit records
   });
 });
 
-test('resync may be invoked by the listed principals and the scheduler only', () => {
+test('resync may be invoked by the listed accounts, the scheduler and the operator account only', () => {
   const invokers = resource(tf, 'google_cloud_run_service_iam_member', 'resync_invokers');
   expect(invokers).toMatchObject({
     role: 'roles/run.invoker',
@@ -98,7 +106,7 @@ test('resync may be invoked by the listed principals and the scheduler only', ()
   });
   // Keys known at plan (a new scheduler account's member may not be): for_each needs them.
   expect(invokers['for_each']).toBe(
-    '${merge({ for m in var.resync_invokers : m => m }, { scheduler = local.service_account_members["scheduler"] })}',
+    '${merge({ for m in var.resync_invokers : m => m }, { scheduler = local.service_account_members["scheduler"], operator = local.service_account_members["operator"] })}',
   );
   const runInvokers = Object.values(resourcesOf(tf, 'google_cloud_run_service_iam_member')).map((g) => [
     g['service'],
@@ -122,22 +130,20 @@ test('the scheduler POSTs to the run.app URL of resync, with that URL as the aud
   expect(tf.variables['resync_schedule']!['default']).toBe('*/15 * * * *');
 });
 
-test('in each other project that holds a synced cluster, the two function identities get the cluster viewer, once per project', () => {
+test('in each project that holds a synced cluster, the two function identities get the cluster viewer, once per project', () => {
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['project']).toBe('${each.value.project}');
-  expect(tf.locals['other_cluster_projects']).toBe(
-    '${sort(distinct([for c in local.clusters : c.project if c.project != var.project_id]))}',
-  );
+  expect(tf.locals['cluster_projects']).toBe('${sort(distinct([for c in local.clusters : c.project]))}');
   const grants = String(tf.locals['function_grants']);
-  // Keys in project_id as before several clusters, so existing grants stay; one more key per identity and other
-  // project.
+  // Keys as before several clusters (project_id: no project suffix), so existing grants keep their addresses; one
+  // more key per identity and other project.
   expect(grants).toContain(
     'for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {',
   );
   expect(grants).toContain(
-    'for pair in setproduct(keys(local.function_identities), local.other_cluster_projects) : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {',
+    'pair[1] == var.project_id ? "${pair[0]}/roles/container.clusterViewer" : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {',
   );
   expect(grants.match(/role +=/g)).toHaveLength(2);
-  expect(grants).toContain('role    = "roles/container.clusterViewer"\n      project = pair[1]');
+  expect(grants).toContain('condition = local.cluster_viewer_grants[pair[1]]');
 });
 
 test('Kubernetes RBAC is the shipped manifest, rendered for each function identity, and can be turned off', () => {

@@ -21,9 +21,9 @@ beforeAll(async () => {
 });
 
 describe('audit trail', () => {
-  test('the audit topic is named by a variable, memorystore-egress-sync-audit by default', () => {
-    expect(resource(tf, 'google_pubsub_topic', 'audit')['name']).toBe('${var.audit_topic_name}');
-    expect(tf.variables['audit_topic_name']!['default']).toBe('memorystore-egress-sync-audit');
+  test('the audit topic is named by a variable, <name_prefix>-audit by default', () => {
+    expect(resource(tf, 'google_pubsub_topic', 'audit')['name']).toBe('${local.audit_topic_name}');
+    expect(tf.variables['audit_topic_name']!['default']).toBeNull();
   });
 
   test('a BigQuery subscription writes each record into the table, by the table schema', () => {

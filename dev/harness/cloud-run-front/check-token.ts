@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { importSPKI, importX509, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
+import { GCLOUD_CLIENT_ID } from './gcloud.js';
 
 /**
  * The check Cloud Run's front end makes before a request reaches a service that requires authentication
@@ -9,7 +10,10 @@ import { importSPKI, importX509, jwtVerify, type CryptoKey, type JWTPayload } fr
  *   confirmed there by the Cloud Run team);
  * - it must be a Google-signed identity token (RS256, Google's keys, issuer accounts.google.com) that has not expired,
  *   whose audience is the service's URL or one of its custom audiences
- *   (https://cloud.google.com/run/docs/configuring/custom-audiences): otherwise 401;
+ *   (https://cloud.google.com/run/docs/configuring/custom-audiences), or gcloud's own client id: a token printed by
+ *   `gcloud auth print-identity-token` invokes a service in any project where the account may invoke it, though it
+ *   carries no audience of the service and "can be replayed" (https://cloud.google.com/run/docs/authenticating/developers):
+ *   otherwise 401;
  * - its principal must hold `roles/run.invoker` on the service: otherwise 403, and the container never sees the
  *   request.
  * Assumptions (not documented): the front's clock tolerance (30 s here); that a missing token is 401 (the real front
@@ -55,7 +59,7 @@ async function verify(token: string, policy: FrontPolicy): Promise<JWTPayload | 
       {
         algorithms: ['RS256'],
         issuer: GOOGLE_ISSUERS,
-        audience: [...policy.audiences],
+        audience: [...policy.audiences, GCLOUD_CLIENT_ID],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['exp', 'iat', 'aud', 'iss'],
       },

@@ -23,7 +23,7 @@ module "memorystore_egress_sync" {
   additional_clusters   = [var.second_cluster]
   vpc_connector         = var.vpc_connector
   memorystore_locations = var.memorystore_locations
-  resync_invokers       = var.resync_invokers
+  resync_operators      = var.resync_operators
   notification_channels = var.notification_channels
   labels                = var.labels
 }

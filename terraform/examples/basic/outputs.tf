@@ -3,6 +3,11 @@ output "resync_url" {
   value       = module.memorystore_egress_sync.resync_url
 }
 
+output "resync_operator" {
+  description = "The account resync_operators impersonate to call resync."
+  value       = module.memorystore_egress_sync.resync_operator
+}
+
 output "audit_table" {
   description = "BigQuery table of audit records."
   value       = module.memorystore_egress_sync.audit_table

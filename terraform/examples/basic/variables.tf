@@ -37,8 +37,8 @@ variable "memorystore_locations" {
   default     = ["-"]
 }
 
-variable "resync_invokers" {
-  description = "IAM members allowed to call resync by hand, e.g. [\"user:alice@example.com\"]."
+variable "resync_operators" {
+  description = "People (user: or group:) who may call resync by hand, as the operator account, e.g. [\"user:alice@example.com\"]."
   type        = list(string)
   default     = []
 }

@@ -69,6 +69,8 @@ export interface RigOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Custom audiences the front accepts besides AUDIENCE (the function still requires AUDIENCE). */
   readonly customAudiences?: readonly string[];
+  /** Principals holding roles/run.invoker on resync (default: the operator, the scheduler and INVOKER_ONLY). */
+  readonly invokers?: readonly string[];
 }
 
 function listen(server: Server): Promise<string> {
@@ -134,7 +136,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const front = await startCloudRunFront({
     target: functionUrl,
     serviceUrl: AUDIENCE,
-    invokers: [OPERATOR, SCHEDULER, INVOKER_ONLY],
+    invokers: options.invokers ?? [OPERATOR, SCHEDULER, INVOKER_ONLY],
     certsUrl: issuer.certsUrl,
     ...(options.customAudiences ? { customAudiences: options.customAudiences } : {}),
   });
