@@ -1,7 +1,8 @@
 import type { protos } from '@google-cloud/redis-cluster';
 import { assignedEndpoint, phaseOf, type MemorystoreInstance } from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
-import { shardedNodePorts } from './node-ports.js';
+import { checked } from './checked-instance.js';
+import { isLive, shardedNodePorts } from './node-ports.js';
 
 type ApiCluster = protos.google.cloud.redis.cluster.v1.ICluster;
 
@@ -15,10 +16,11 @@ function pscAddresses(api: ApiCluster): Array<string | null | undefined> {
   const discovery = api.discoveryEndpoints?.[0];
   const inNetwork = (network: string | null | undefined): boolean =>
     !discovery?.pscConfig?.network || !network || network === discovery.pscConfig.network;
-  const automated = (api.pscConnections ?? []).filter((c) => inNetwork(c.network)).map((c) => c.address);
-  const grouped = (api.clusterEndpoints?.[0]?.connections ?? []).map(
-    (d) => (d.pscAutoConnection ?? d.pscConnection)?.address,
-  );
+  const automated = (api.pscConnections ?? []).filter((c) => inNetwork(c.network) && isLive(c)).map((c) => c.address);
+  const grouped = (api.clusterEndpoints?.[0]?.connections ?? [])
+    .map((d) => d.pscAutoConnection ?? d.pscConnection)
+    .filter(isLive)
+    .map((c) => c?.address);
   return [...(automated.length > 0 ? automated : grouped), discovery?.address];
 }
 
@@ -34,12 +36,12 @@ export function toRedisClusterInstance(api: ApiCluster): MemorystoreInstance {
   const discovery = (api.discoveryEndpoints ?? [])
     .flatMap((d) => assignedEndpoint('discovery', d.address, d.port))
     .slice(0, 1);
-  return {
+  return checked({
     name: api.name ? `${PRODUCT_INFO['redis-cluster'].identityPrefix}${api.name}` : '',
     state,
     phase: phaseOf('redis-cluster', state),
     ...(discovery.length > 0 ? { endpoints: discovery } : {}),
     sharded: true,
     ...shardedNodePorts(pscAddresses(api)),
-  };
+  });
 }

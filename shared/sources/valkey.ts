@@ -7,7 +7,8 @@ import {
   type MemorystoreInstance,
 } from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
-import { shardedNodePorts } from './node-ports.js';
+import { checked } from './checked-instance.js';
+import { isLive, shardedNodePorts } from './node-ports.js';
 
 type ApiInstance = protos.google.cloud.memorystore.v1.IInstance;
 type ApiConnection =
@@ -33,7 +34,7 @@ function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined
   const grouped = (api.endpoints ?? [])
     .flatMap((group) => group.connections ?? [])
     .map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
-  return grouped.length > 0 ? grouped : (api.pscAutoConnections ?? []);
+  return (grouped.length > 0 ? grouped : (api.pscAutoConnections ?? [])).filter(isLive);
 }
 
 /**
@@ -43,9 +44,9 @@ function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined
  */
 function pscAddresses(api: ApiInstance): Array<string | null | undefined> {
   const firstGroup = (api.endpoints?.[0]?.connections ?? []).map(
-    (detail) => (detail.pscAutoConnection ?? detail.pscConnection)?.ipAddress,
+    (detail) => detail.pscAutoConnection ?? detail.pscConnection,
   );
-  return firstGroup.length > 0 ? firstGroup : (api.pscAutoConnections ?? []).map((c) => c.ipAddress);
+  return (firstGroup.length > 0 ? firstGroup : (api.pscAutoConnections ?? [])).filter(isLive).map((c) => c?.ipAddress);
 }
 
 /**
@@ -97,7 +98,7 @@ export function toValkeyInstance(api: ApiInstance): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');
   const sharded = isSharded(String(api.mode ?? 'MODE_UNSPECIFIED'));
   const endpoints = endpointsOf(api, sharded);
-  return {
+  return checked({
     name: api.name ? `${PRODUCT_INFO.valkey.identityPrefix}${api.name}` : '',
     state,
     phase: phaseOf('valkey', state),
@@ -105,5 +106,5 @@ export function toValkeyInstance(api: ApiInstance): MemorystoreInstance {
     ...labelsOf(api.labels),
     // The discovery address too: from the older `discoveryEndpoints[]`, it may be the only address reported.
     ...(sharded ? { sharded: true, ...shardedNodePorts([...pscAddresses(api), endpoints[0]?.address]) } : {}),
-  };
+  });
 }
