@@ -3,6 +3,7 @@ import { errorMessage, TransientError } from '../errors.js';
 import type { ClusterTarget, Config } from '../config/parse-config.js';
 import { outOfScope } from '../plan/scope-policies.js';
 import { reconcileInCluster, type ClusterPart } from '../reconcile/reconcile-event.js';
+import { reconcileLocationInCluster } from '../reconcile/reconcile-location.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 import { eachCluster, failedIn, succeededIn, type ClusterResult } from './each-cluster.js';
 import { mergeReports, type ClusterOutcome, type ClustersReport } from './merge-reports.js';
@@ -68,11 +69,14 @@ export async function reconcileEvent(
       reason: `event of ${event.time} is older than EVENT_MAX_AGE_SECONDS; the scheduled resync will repair`,
     };
   }
-  const scopeReason = outOfScope(decision.instance, config);
+  const scopeReason = outOfScope(decision.action === 'reconcile' ? decision.instance : decision.location, config);
   if (scopeReason) return { handled: false, reason: scopeReason };
-  // Clients are only needed once the event is known to be ours.
+  // Clients are only needed once the event is known to be ours. An entry that names only a product and a location
+  // reconciles that product's instances there.
   const results = await eachCluster(config.clusters, async (target) =>
-    reconcileInCluster(await getDeps(target), decision.instance, decision.trigger),
+    decision.action === 'reconcile'
+      ? reconcileInCluster(await getDeps(target), decision.instance, decision.trigger)
+      : reconcileLocationInCluster(await getDeps(target), decision.location, decision.trigger),
   );
   return outcomeOf(results);
 }
