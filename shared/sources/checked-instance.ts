@@ -49,3 +49,16 @@ export function repeated(ids: readonly string[]): string | undefined {
   const seen = new Set<string>();
   return ids.find((id) => seen.has(id) || !seen.add(id));
 }
+
+/**
+ * Why endpoint groups cannot be told apart: an instance reachable from several VPC networks has one group per
+ * network (memorystore.proto InstanceEndpoint, cloud_redis_cluster.proto ClusterEndpoint), and nothing here says
+ * which network the mesh is in. Addresses of another network may belong to something else in the mesh's, so no group
+ * is declared rather than the first one.
+ */
+export function networksProblem(groupNetworks: ReadonlyArray<string | null | undefined>): string | undefined {
+  const networks = [...new Set(groupNetworks.filter((n): n is string => typeof n === 'string' && n !== ''))].sort();
+  return networks.length > 1
+    ? `endpoints in ${networks.length} VPC networks (${networks.join(', ')}): which one is the mesh's is not known, so none is declared`
+    : undefined;
+}

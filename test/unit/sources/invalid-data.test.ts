@@ -110,3 +110,66 @@ describe('Memorystore data that cannot be declared is refused for that instance,
     expect(odd.invalid).toBe('node address "10.40.0.300" is not an IPv4 address');
   });
 });
+
+describe('several VPC networks, and connections registered by the user', () => {
+  const net = (n: string) => `projects/p/global/networks/${n}`;
+
+  test('Valkey with endpoint groups in two networks is refused: which one is the mesh’s is not known', () => {
+    const group = (ipAddress: string, network: string) => ({
+      connections: [{ pscAutoConnection: { connectionType: 'CONNECTION_TYPE_PRIMARY' as const, ipAddress, network } }],
+    });
+    const instance = toValkeyInstance({
+      name: VALKEY,
+      state: 'ACTIVE',
+      mode: 'CLUSTER_DISABLED',
+      endpoints: [group('10.0.0.4', net('mesh')), group('10.9.0.4', net('other'))],
+    });
+    expect(instance.invalid).toBe(
+      `endpoints in 2 VPC networks (${net('mesh')}, ${net('other')}): which one is the mesh's is not known, so none is declared`,
+    );
+    const oneNetwork = toValkeyInstance({
+      name: VALKEY,
+      state: 'ACTIVE',
+      mode: 'CLUSTER_DISABLED',
+      endpoints: [group('10.0.0.4', net('mesh')), group('10.0.0.9', net('mesh'))],
+    });
+    expect(oneNetwork.invalid).toBeUndefined();
+  });
+
+  test('Redis Cluster with only user-registered connections: the DISCOVERY connection of clusterEndpoints', () => {
+    const cluster = toRedisClusterInstance({
+      name: CLUSTER,
+      state: 'ACTIVE',
+      clusterEndpoints: [
+        {
+          connections: [
+            {
+              pscConnection: { address: '10.40.2.3', network: net('mesh'), connectionType: 'CONNECTION_TYPE_PRIMARY' },
+            },
+            {
+              pscConnection: {
+                address: '10.40.2.2',
+                network: net('mesh'),
+                connectionType: 'CONNECTION_TYPE_DISCOVERY',
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect(cluster.endpoints).toEqual([{ role: 'discovery', address: '10.40.2.2', port: 6379 }]);
+    expect(cluster.nodePorts?.addresses).toEqual(['10.40.2.2', '10.40.2.3']);
+  });
+
+  test('Redis Cluster with clusterEndpoints in two networks and no discovery endpoint to say which is refused', () => {
+    const group = (address: string, network: string) => ({
+      connections: [{ pscConnection: { address, network, connectionType: 'CONNECTION_TYPE_DISCOVERY' as const } }],
+    });
+    const cluster = toRedisClusterInstance({
+      name: CLUSTER,
+      state: 'ACTIVE',
+      clusterEndpoints: [group('10.40.2.2', net('mesh')), group('10.77.0.2', net('other'))],
+    });
+    expect(cluster.invalid).toMatch(/^endpoints in 2 VPC networks/);
+  });
+});
