@@ -12,7 +12,10 @@ import { startRig, type SyncRig } from './support/sync-rig.js';
  */
 let rig: SyncRig;
 beforeAll(async () => {
-  rig = await startRig({ namespace: 'e2e-memorystore-data' });
+  rig = await startRig({
+    namespace: 'e2e-memorystore-data',
+    env: { MEMORYSTORE_PRODUCTS: 'redis,valkey,memcached,redis-cluster' },
+  });
 }, 120_000);
 afterAll(async () => rig?.stop());
 beforeEach(() => resetRig(rig), 120_000);
