@@ -1,10 +1,12 @@
-import { isIP } from 'node:net';
 import type { Endpoint, MemorystoreInstance } from '../model/instance.js';
 
+/** Dotted-decimal IPv4 as the protos' `IPV4` format has it: four octets of 0-255, no leading zeros. */
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+
 /**
- * A DNS name as RFC 1123 allows it: the APIs type `host` as a plain string, and Memcached's node `host` and Redis'
- * `host` are documented as "hostname or IP address".
- * https://cloud.google.com/memorystore/docs/memcached/reference/rest/v1/projects.locations.instances#node
+ * A DNS name as RFC 1123 allows it: Redis' `host` and a Memcached node's `host` are "Hostname or IP address"
+ * (cloud_redis.proto Instance.host, cloud_memcache.proto Instance.Node.host).
  */
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\.?$/i;
 
@@ -16,8 +18,8 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9](
  * https://istio.io/latest/docs/reference/config/analysis/ist0134/
  */
 export function addressProblem(address: string): string | undefined {
-  if (isIP(address) === 4) return undefined;
-  if (isIP(address) === 0 && HOSTNAME.test(address) && !/^[\d.]+$/.test(address))
+  if (IPV4.test(address)) return undefined;
+  if (HOSTNAME.test(address) && !/^[\d.]+$/.test(address))
     return 'a host name, not an IPv4 address: a TCP ServiceEntry and its gateway route need the address itself';
   return `${JSON.stringify(address)} is not an IPv4 address`;
 }
