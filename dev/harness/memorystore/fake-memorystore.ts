@@ -260,11 +260,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       const resource = product?.store.get(name);
       if (!product || !resource) throw new Error(`no instance or cluster ${name}`);
       resource.state = 'UPDATING';
-      const apply = (): object => (
-        change(resource),
-        (resource.state = product.ready),
-        resource
-      );
+      const apply = (): object => (change(resource), (resource.state = product.ready), resource);
       await runner.start({ api: product.api, method: product.method, instanceName: name, request: { name }, apply })
         .finished;
     },
