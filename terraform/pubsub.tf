@@ -31,7 +31,7 @@ locals {
   admin_methods = {
     redis = {
       service    = "redis.googleapis.com"
-      interfaces = ["google.cloud.redis.v1.CloudRedis", "google.cloud.redis.v1beta1.CloudRedis"]
+      interfaces = ["google.cloud.redis.v1.CloudRedis", "google.cloud.redis.v1beta1.CloudRedis", "google.cloud.redis.v1alpha1.CloudRedis"]
       changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance", "FailoverInstance", "UpgradeInstance", "ImportInstance"]
     }
     valkey = {
@@ -46,7 +46,7 @@ locals {
     }
     redis-cluster = {
       service    = "redis.googleapis.com"
-      interfaces = ["google.cloud.redis.cluster.v1.CloudRedisCluster", "google.cloud.redis.cluster.v1beta1.CloudRedisCluster"]
+      interfaces = ["google.cloud.redis.cluster.v1.CloudRedisCluster", "google.cloud.redis.cluster.v1beta1.CloudRedisCluster", "google.cloud.redis.cluster.v1alpha1.CloudRedisCluster"]
       changing   = ["CreateCluster", "UpdateCluster", "DeleteCluster"]
     }
   }

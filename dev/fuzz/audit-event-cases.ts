@@ -135,11 +135,12 @@ export const eventCase: fc.Arbitrary<EventCase> = fc.oneof(
 );
 
 const CHANGING_METHOD =
-  /^google\.cloud\.redis\.v1(beta1)?\.CloudRedis\.(Create|Update|Delete|Failover|Upgrade|Import)Instance$/;
+  /^google\.cloud\.redis\.v1(beta1|alpha1)?\.CloudRedis\.(Create|Update|Delete|Failover|Upgrade|Import)Instance$/;
 
 /**
  * What must hold of any event the function acts on (written apart from the decoder, from the documented rules): an
- * intact audit entry of redis.googleapis.com, for a method that changes an instance, naming a resource of `project`.
+ * intact audit entry of redis.googleapis.com, for a method that changes an instance, naming a resource or a location
+ * of `project` (in its resourceName, request, operation name or monitored resource).
  * Acting on anything else is a defect; this cannot say which of these it must act on, only which it must not.
  */
 export function mayBeActedOn(entry: unknown, project = '[^/]+'): boolean {
@@ -152,6 +153,12 @@ export function mayBeActedOn(entry: unknown, project = '[^/]+'): boolean {
   )
     return false;
   const request = isObject(payload['request']) ? payload['request'] : {};
-  const names = [payload['resourceName'], request['parent']].filter((n): n is string => typeof n === 'string');
-  return names.some((n) => new RegExp(`^projects/${project}/locations/`).test(n));
+  const operation = isObject(entry['operation']) ? entry['operation'] : {};
+  const resource = isObject(entry['resource']) ? entry['resource'] : {};
+  const labels = isObject(resource['labels']) ? resource['labels'] : {};
+  const names = [payload['resourceName'], request['parent'], request['name'], operation['id']];
+  const named = names.some(
+    (n) => typeof n === 'string' && new RegExp(`^(//[^/]+/)?projects/${project}/locations/`).test(n),
+  );
+  return named || (typeof labels['project_id'] === 'string' && new RegExp(`^${project}$`).test(labels['project_id']));
 }

@@ -4,6 +4,7 @@ import type { ClusterTarget, Config } from '../config/parse-config.js';
 import type { InstanceName } from '../model/instance.js';
 import { outOfScope } from '../plan/scope-policies.js';
 import { reconcileInCluster, type ClusterPart } from '../reconcile/reconcile-event.js';
+import { reconcileLocationInCluster } from '../reconcile/reconcile-location.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 import { earliestTime, retryMessage, retryPartOf, type RetryMessage, type RetryPart } from './cluster-retry.js';
 import { eachCluster, failedIn, succeededIn, type ClusterResult } from './each-cluster.js';
@@ -75,10 +76,13 @@ function outcomeOf(config: Config, event: IncomingEvent, results: readonly Clust
   return { ...reportOf(done), retry: { clusters: pending, reason: failures, message } };
 }
 
-/** Why an event that names an instance is acknowledged without action: too old, out of scope, or for no cluster. */
+/**
+ * Why an event that names an instance (or only a location) is acknowledged without action: too old, out of scope,
+ * or for no cluster.
+ */
 function notOursReason(
   config: Config,
-  instance: InstanceName,
+  instance: Pick<InstanceName, 'product' | 'project' | 'location'>,
   { time, retry }: { time: string | undefined; retry: RetryPart | undefined },
   now: Date,
 ): string | undefined {
@@ -109,14 +113,19 @@ export async function reconcileEvent(
   const decision = parseAuditEvent(event);
   if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
   const retry = retryPartOf(event);
-  const reason = notOursReason(config, decision.instance, { time: event.time, retry }, now);
+  const subject = decision.action === 'reconcile' ? decision.instance : decision.location;
+  const reason = notOursReason(config, subject, { time: event.time, retry }, now);
   if (reason) return { handled: false, reason };
   const targets = retry ? config.clusters.filter((c) => retry.clusters.includes(c.name)) : config.clusters;
   const trigger = retry ? { ...decision.trigger, eventId: retry.eventId } : decision.trigger;
-  // Clients are only needed once the event is known to be ours.
+  // Clients are only needed once the event is known to be ours. An entry that names only a product and a location
+  // reconciles that product's instances there.
   const results = await eachCluster(
     targets,
-    async (target) => reconcileInCluster(await getDeps(target), decision.instance, trigger),
+    async (target) =>
+      decision.action === 'reconcile'
+        ? reconcileInCluster(await getDeps(target), decision.instance, trigger)
+        : reconcileLocationInCluster(await getDeps(target), decision.location, trigger),
     { deadlineMs: config.clusterDeadlineSeconds * 1000 },
   );
   return outcomeOf(config, event, results);

@@ -4,9 +4,10 @@ import type { Product } from '../model/products.js';
  * The admin methods of each product, as they appear in `protoPayload.methodName` of Admin Activity audit entries:
  * `<proto package>.<service>.<method>`, in each API version that has them. Terraform's sink filter lists the same
  * (a test checks that the two agree).
- * - Redis: https://cloud.google.com/memorystore/docs/redis/audit-logs
+ * - Redis: https://cloud.google.com/memorystore/docs/redis/audit-logs (v1, v1beta1 and v1alpha1 CloudRedis; the same
+ *   page lists v1alpha1 CloudRedisCluster beside v1 and v1beta1)
  * - Memcached: https://cloud.google.com/memorystore/docs/memcached/audit-logs (v1 and v1beta2 CloudMemcache)
- * - Redis Cluster: `google.cloud.redis.cluster.{v1,v1beta1}.CloudRedisCluster`, on redis.googleapis.com as well.
+ * - Redis Cluster: `google.cloud.redis.cluster.{v1,v1beta1,v1alpha1}.CloudRedisCluster`, on redis.googleapis.com.
  * - Valkey: the `google.cloud.memorystore.{v1,v1beta}.Memorystore` service of memorystore.proto; its audit page lists
  *   no method names we could read, so these follow the naming every other Google API's audit entries use.
  */
@@ -20,7 +21,11 @@ export interface AdminMethods {
 
 export const ADMIN_METHODS: Readonly<Record<Product, AdminMethods>> = {
   redis: {
-    interfaces: ['google.cloud.redis.v1.CloudRedis', 'google.cloud.redis.v1beta1.CloudRedis'],
+    interfaces: [
+      'google.cloud.redis.v1.CloudRedis',
+      'google.cloud.redis.v1beta1.CloudRedis',
+      'google.cloud.redis.v1alpha1.CloudRedis',
+    ],
     changing: [
       'CreateInstance',
       'UpdateInstance',
@@ -46,6 +51,7 @@ export const ADMIN_METHODS: Readonly<Record<Product, AdminMethods>> = {
     interfaces: [
       'google.cloud.redis.cluster.v1.CloudRedisCluster',
       'google.cloud.redis.cluster.v1beta1.CloudRedisCluster',
+      'google.cloud.redis.cluster.v1alpha1.CloudRedisCluster',
     ],
     changing: ['CreateCluster', 'UpdateCluster', 'DeleteCluster'],
   },

@@ -1,5 +1,6 @@
 import { classifyMethod } from './admin-methods.js';
-import { instanceOf as instanceNamed, type InstanceName } from '../model/instance.js';
+import { instanceOf, locationOf } from './entry-subject.js';
+import type { InstanceName } from '../model/instance.js';
 import { PRODUCT_INFO, PRODUCTS, productsOfService, type Product } from '../model/products.js';
 
 export const PUBSUB_EVENT_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
@@ -22,8 +23,16 @@ export interface EventTrigger {
   readonly principal?: string;
 }
 
+/** Where an entry's change happened when it does not say which instance: one product in one project and location. */
+export interface ProductLocation {
+  readonly product: Product;
+  readonly project: string;
+  readonly location: string;
+}
+
 export type AuditEventDecision =
   | { readonly action: 'reconcile'; readonly instance: InstanceName; readonly trigger: EventTrigger }
+  | { readonly action: 'reconcile-location'; readonly location: ProductLocation; readonly trigger: EventTrigger }
   | { readonly action: 'ignore'; readonly reason: string };
 
 type Json = Record<string, unknown>;
@@ -61,23 +70,6 @@ function extractLogEntry(event: IncomingEvent): Json | string {
 }
 
 /**
- * The instance an entry is about, as the product's identity; a create's first entry may name the parent and carry
- * the id in the request (every product's CreateInstanceRequest has `parent` and `instance_id`).
- */
-function instanceOf(product: Product, payload: Json): InstanceName | undefined {
-  const resourceName = str(payload['resourceName']) ?? '';
-  const direct = instanceNamed(product, resourceName);
-  if (direct) return direct;
-  const request = isObject(payload['request']) ? payload['request'] : {};
-  const parent = str(request['parent']) ?? resourceName;
-  const { idField, collection } = PRODUCT_INFO[product];
-  const id = str(request[idField]);
-  return id && /^projects\/[^/]+\/locations\/[^/]+$/.test(parent)
-    ? instanceNamed(product, `${parent}/${collection}/${id}`)
-    : undefined;
-}
-
-/**
  * Decides what an incoming event asks for. Only the completion of a change is acted on: a long-running operation logs
  * a first and a last entry, and the instance has settled only at the last (the function then reads its real state).
  *
@@ -88,6 +80,9 @@ function instanceOf(product: Product, payload: Json): InstanceName | undefined {
  *   operation.first only                         ignore (wait for the last entry)
  *   a failed call with no operation              ignore (nothing changed)
  *   operation.last, or no operation at all       reconcile the instance
+ *     naming a location but no instance          reconcile the product in that location (the request may be
+ *                                                trimmed, a last entry may carry little more than its @type)
+ *     naming neither                             ignore, with the reason
  */
 export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   const entry = extractLogEntry(event);
@@ -97,9 +92,14 @@ export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   const { payload, product } = changing;
   const notFinished = unfinishedReason(entry, payload);
   if (notFinished) return ignore(notFinished);
-  const instance = instanceOf(product, payload);
-  if (!instance) return ignore(`resource ${quoted(payload['resourceName'])} is not an instance name`);
-  return { action: 'reconcile', instance, trigger: triggerOf(event, entry, payload) };
+  const trigger = triggerOf(event, entry, payload);
+  const instance = instanceOf(product, entry, payload);
+  if (instance) return { action: 'reconcile', instance, trigger };
+  const where = locationOf(entry, payload);
+  if (where) return { action: 'reconcile-location', location: { product, ...where }, trigger };
+  return ignore(
+    `the entry names no instance and no location (resource ${quoted(payload['resourceName'])}): nothing to reconcile; the scheduled resync repairs what it changed`,
+  );
 }
 
 const SERVICE_NAMES = [...new Set(PRODUCTS.map((p) => PRODUCT_INFO[p].serviceName))].join(', ');

@@ -23,6 +23,11 @@ export interface MemorystoreInstance {
   readonly sharded?: boolean;
   /** Where a sharded target's clients may be redirected: absent while the API reports no address for it yet. */
   readonly nodePorts?: NodePorts;
+  /**
+   * Why the API's data cannot be declared (a port out of range, an address that is not IPv4, a node id reported
+   * twice): nothing is written for the instance, its live objects stay as they are, and it is reported failed.
+   */
+  readonly invalid?: string;
 }
 
 export interface PortRange {

@@ -87,6 +87,7 @@ type Decision =
  *   labels not selected           any            remove its objects (INSTANCE_LABEL_SELECTOR: not for this mesh)
  *   a name clashes (blocked)      any            keep them as they are; the clash is reported
  *   DELETING                      any            keep them as they are (none are created)
+ *   data the objects cannot hold  any            error, not retryable: live objects kept as they are
  *   no primary address yet        any            error, retryable: it is still being created
  *   sharded, egress-gateway mode  any            unsupported: skipped with the reason, its objects removed
  *   sharded, direct mode          any            as below; with SHARDED_NODE_PORTS its node ports are rendered too
@@ -130,6 +131,9 @@ function decideListed(
       kind: 'keep',
       reason: 'instance is DELETING: nothing new is written for it; its objects go when it is gone',
     };
+  // Data the objects cannot hold: that instance alone is refused, before anything is rendered.
+  if (instance.invalid)
+    return { kind: 'error', error: { instance: instance.name, message: instance.invalid, retryable: false } };
   const endpoints = endpointsOf(instance);
   if (!endpoints) {
     const message = `instance is ${instance.state} and has no endpoint yet`;

@@ -91,8 +91,11 @@ export function planChanges(
     objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))),
   );
   changes.push(...liveChanges(state, owned, desiredKeys));
-  // An instance this mode cannot configure gets one record saying so, on the instance itself.
-  for (const [instance, reason] of state.unsupported)
+  // An instance this mode cannot configure gets one record saying so, on the instance itself; so does one refused for
+  // good that has no live object to carry the reason.
+  const withLive = new Set(owned.map((o) => instanceNameOf(o)));
+  const refused = state.errors.filter((e) => !e.retryable && !withLive.has(e.instance));
+  for (const [instance, reason] of [...state.unsupported, ...refused.map((e) => [e.instance, e.message] as const)])
     changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
   if (service && state.servicePorts) {
     changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));

@@ -27,7 +27,10 @@ const inLocations = (scope: Pick<SyncScope, 'locations'>, location: string): boo
   scope.locations.includes('-') || scope.locations.includes(location);
 
 /** Instances of other projects or regions can reach the topic (an organisation sink, say); they are not ours. */
-export function outOfScope(instance: InstanceName, scope: SyncScope): string | undefined {
+export function outOfScope(
+  instance: Pick<InstanceName, 'product' | 'project' | 'location'>,
+  scope: SyncScope,
+): string | undefined {
   if (!scope.products.includes(instance.product))
     return `instance is a ${instance.product} instance, and MEMORYSTORE_PRODUCTS is ${scope.products.join(',')}`;
   if (instance.project !== scope.project)

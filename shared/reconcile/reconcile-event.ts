@@ -49,8 +49,20 @@ export async function reconcileInCluster(
   name: InstanceName,
   trigger: EventTrigger,
 ): Promise<ClusterPart> {
+  return asClusterPart(deps, trigger, name.full, () => syncToLatestState(deps, name, trigger));
+}
+
+/**
+ * A reconcile's report, or the reason of a permanent failure, recorded against `subject`; a transient one is thrown.
+ */
+export async function asClusterPart(
+  deps: SyncDeps,
+  trigger: EventTrigger,
+  subject: string,
+  reconcile: () => Promise<SyncReport>,
+): Promise<ClusterPart> {
   try {
-    return { report: await syncToLatestState(deps, name, trigger) };
+    return { report: await reconcile() };
   } catch (error) {
     if (!acknowledgesEvent(error)) throw error;
     // A failed write was recorded with its plan already; a failure before any write gets a record of its own.
@@ -60,7 +72,7 @@ export async function reconcileInCluster(
       trigger,
       ...(deps.clusterName ? { cluster: deps.clusterName } : {}),
     };
-    if (!wasRecorded(error)) await deps.audit.write([failureRecord(context, name.full, errorMessage(error))]);
+    if (!wasRecorded(error)) await deps.audit.write([failureRecord(context, subject, errorMessage(error))]);
     return { permanent: errorMessage(error) };
   }
 }

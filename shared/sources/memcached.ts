@@ -2,6 +2,7 @@ import type { protos } from '@google-cloud/memcache';
 import { labelsOf, phaseOf, type Endpoint, type MemorystoreInstance } from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
 import { nodeRole } from '../render/names.js';
+import { checked, repeated } from './checked-instance.js';
 
 type ApiInstance = protos.google.cloud.memcache.v1.IInstance;
 
@@ -10,10 +11,27 @@ const MEMCACHED_PORT = 11211;
 
 /** `discoveryEndpoint` is `host:port` (as gcloud shows it, e.g. `10.0.0.2:11211`); a bare host means port 11211. */
 function discoveryOf(value: string | null | undefined): Endpoint | undefined {
-  const match = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(value ?? '');
+  const match = /^([^:\s]+)(?::(\d{1,6}))?$/.exec(value ?? '');
   if (!match?.[1]) return undefined;
-  const port = match[2] ? Number(match[2]) : MEMCACHED_PORT;
-  return port > 0 && port < 65536 ? { role: 'discovery', address: match[1], port } : undefined;
+  // A port out of range is kept, so that the instance is refused with the reason rather than its endpoint dropped.
+  return { role: 'discovery', address: match[1], port: match[2] ? Number(match[2]) : MEMCACHED_PORT };
+}
+
+type ApiNode = NonNullable<ApiInstance['memcacheNodes']>[number];
+
+/**
+ * The nodes clients may be sent to: those with an address, except one being deleted (Node.State DELETING: a resize
+ * down removes it, and its address may be handed to another instance).
+ */
+function nodesOf(api: ApiInstance): Array<{ id: string; address: string; port: number }> {
+  return (api.memcacheNodes ?? [])
+    .filter((n: ApiNode) => String(n.state ?? '') !== 'DELETING')
+    .flatMap((n) =>
+      n.nodeId && n.host && typeof n.port === 'number' && n.port > 0
+        ? [{ id: n.nodeId, address: n.host, port: n.port }]
+        : [],
+    )
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /**
@@ -21,26 +39,27 @@ function discoveryOf(value: string | null | undefined): Endpoint | undefined {
  * (`//memcache.googleapis.com/projects/...`): the auto-discovery
  * endpoint, then every node that has an address (`memcacheNodes[]`, by node id). Clients with auto-discovery ask the
  * discovery endpoint for the node list and connect to each node, so each node is an endpoint of its own (in
- * egress-gateway mode, with its own gateway port).
+ * egress-gateway mode, with its own gateway port). A node id reported twice would give two endpoints one role (one
+ * gateway port for two addresses): the instance is refused.
  * https://cloud.google.com/memorystore/docs/memcached/reference/rest/v1/projects.locations.instances
  */
 export function toMemcachedInstance(api: ApiInstance): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');
   const discovery = discoveryOf(api.discoveryEndpoint);
-  const nodes = (api.memcacheNodes ?? [])
-    .flatMap((n) =>
-      n.nodeId && n.host && typeof n.port === 'number' && n.port > 0
-        ? [{ id: n.nodeId, address: n.host, port: n.port }]
-        : [],
-    )
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .map((n) => ({ role: nodeRole(n.id), address: n.address, port: n.port }));
-  const endpoints = [...(discovery ? [discovery] : []), ...nodes];
-  return {
-    name: api.name ? `${PRODUCT_INFO.memcached.identityPrefix}${api.name}` : '',
-    state,
-    phase: phaseOf('memcached', state),
-    ...(endpoints.length > 0 ? { endpoints } : {}),
-    ...labelsOf(api.labels),
-  };
+  const nodes = nodesOf(api);
+  const twice = repeated(nodes.map((n) => n.id));
+  const endpoints = [
+    ...(discovery ? [discovery] : []),
+    ...nodes.map((n) => ({ role: nodeRole(n.id), address: n.address, port: n.port })),
+  ];
+  return checked(
+    {
+      name: api.name ? `${PRODUCT_INFO.memcached.identityPrefix}${api.name}` : '',
+      state,
+      phase: phaseOf('memcached', state),
+      ...(endpoints.length > 0 ? { endpoints } : {}),
+      ...labelsOf(api.labels),
+    },
+    twice === undefined ? undefined : `node id ${JSON.stringify(twice)} is reported twice`,
+  );
 }

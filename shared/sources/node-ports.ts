@@ -16,3 +16,13 @@ export function shardedNodePorts(addresses: ReadonlyArray<string | null | undefi
   const known = [...new Set(addresses.filter((a): a is string => typeof a === 'string' && a !== ''))].sort();
   return known.length > 0 ? { nodePorts: { addresses: known, range: SHARDED_NODE_PORT_RANGE } } : {};
 }
+
+/**
+ * A PSC connection still in place: `NOT_FOUND` (PscConnectionStatus of memorystore.proto,
+ * PSC_CONNECTION_STATUS_NOT_FOUND of cloud_redis_cluster.proto) says its forwarding rule is gone, and its address may
+ * be given to something else. Enums arrive as strings from google-gax.
+ */
+export const isLive = (connection: { pscConnectionStatus?: unknown } | null | undefined): boolean => {
+  const status = connection?.pscConnectionStatus;
+  return !(typeof status === 'string' && status.endsWith('NOT_FOUND'));
+};

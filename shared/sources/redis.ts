@@ -1,5 +1,6 @@
 import type { protos } from '@google-cloud/redis';
 import { assignedEndpoint as endpoint, labelsOf, phaseOf, type MemorystoreInstance } from '../model/instance.js';
+import { checked } from './checked-instance.js';
 
 type ApiInstance = protos.google.cloud.redis.v1.IInstance;
 
@@ -14,11 +15,11 @@ export function toRedisInstance(api: ApiInstance): MemorystoreInstance {
   const primary = endpoint('primary', api.host, api.port);
   // A read endpoint without a primary is no address to connect to yet.
   const endpoints = primary.length > 0 ? [...primary, ...endpoint('read', api.readEndpoint, api.readEndpointPort)] : [];
-  return {
+  return checked({
     name: api.name ?? '',
     state,
     phase: phaseOf('redis', state),
     ...(endpoints.length > 0 ? { endpoints } : {}),
     ...labelsOf(api.labels),
-  };
+  });
 }

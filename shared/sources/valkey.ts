@@ -7,7 +7,8 @@ import {
   type MemorystoreInstance,
 } from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
-import { shardedNodePorts } from './node-ports.js';
+import { checked, networksProblem } from './checked-instance.js';
+import { isLive, shardedNodePorts } from './node-ports.js';
 
 type ApiInstance = protos.google.cloud.memorystore.v1.IInstance;
 type ApiConnection =
@@ -33,7 +34,7 @@ function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined
   const grouped = (api.endpoints ?? [])
     .flatMap((group) => group.connections ?? [])
     .map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
-  return grouped.length > 0 ? grouped : (api.pscAutoConnections ?? []);
+  return (grouped.length > 0 ? grouped : (api.pscAutoConnections ?? [])).filter(isLive);
 }
 
 /**
@@ -43,14 +44,14 @@ function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined
  */
 function pscAddresses(api: ApiInstance): Array<string | null | undefined> {
   const firstGroup = (api.endpoints?.[0]?.connections ?? []).map(
-    (detail) => (detail.pscAutoConnection ?? detail.pscConnection)?.ipAddress,
+    (detail) => detail.pscAutoConnection ?? detail.pscConnection,
   );
-  return firstGroup.length > 0 ? firstGroup : (api.pscAutoConnections ?? []).map((c) => c.ipAddress);
+  return (firstGroup.length > 0 ? firstGroup : (api.pscAutoConnections ?? [])).filter(isLive).map((c) => c?.ipAddress);
 }
 
 /**
  * The endpoints of `endpoints[].connections[]`, one per role: the first of each. An instance reachable from several
- * VPC networks has one endpoint group per network; the first group wins (the others' addresses are of other networks).
+ * VPC networks has one endpoint group per network: it is refused (checked-instance.ts networksProblem).
  * An instance that reports only the older top-level `pscAutoConnections[]` (deprecated for `endpoints`) is read from
  * it.
  */
@@ -97,13 +98,19 @@ export function toValkeyInstance(api: ApiInstance): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');
   const sharded = isSharded(String(api.mode ?? 'MODE_UNSPECIFIED'));
   const endpoints = endpointsOf(api, sharded);
-  return {
-    name: api.name ? `${PRODUCT_INFO.valkey.identityPrefix}${api.name}` : '',
-    state,
-    phase: phaseOf('valkey', state),
-    ...(endpoints.length > 0 ? { endpoints } : {}),
-    ...labelsOf(api.labels),
-    // The discovery address too: from the older `discoveryEndpoints[]`, it may be the only address reported.
-    ...(sharded ? { sharded: true, ...shardedNodePorts([...pscAddresses(api), endpoints[0]?.address]) } : {}),
-  };
+  const networks = (api.endpoints ?? []).flatMap((group) =>
+    (group.connections ?? []).map((d) => (d.pscAutoConnection ?? d.pscConnection)?.network),
+  );
+  return checked(
+    {
+      name: api.name ? `${PRODUCT_INFO.valkey.identityPrefix}${api.name}` : '',
+      state,
+      phase: phaseOf('valkey', state),
+      ...(endpoints.length > 0 ? { endpoints } : {}),
+      ...labelsOf(api.labels),
+      // The discovery address too: from the older `discoveryEndpoints[]`, it may be the only address reported.
+      ...(sharded ? { sharded: true, ...shardedNodePorts([...pscAddresses(api), endpoints[0]?.address]) } : {}),
+    },
+    networksProblem(networks),
+  );
 }

@@ -142,6 +142,34 @@ test('Redis Cluster: a sharded target with its discovery endpoint; a reshard kee
   });
   await reshard.promise();
   expect((await source.get(name))?.endpoints).toEqual(created?.endpoints);
+  // As a recorded real cluster: each PSC connection again in clusterEndpoints, the first typed DISCOVERY.
+  const [raw] = await cluster.getCluster({ name: `${parent}/clusters/rc-1` });
+  expect(raw.clusterEndpoints?.[0]?.connections?.map((c) => c.pscAutoConnection?.connectionType)).toEqual([
+    'CONNECTION_TYPE_DISCOVERY',
+    'CONNECTION_TYPE_UNSPECIFIED',
+  ]);
+});
+
+test('Redis Cluster with only user-registered connections: reached through the DISCOVERY connection', async () => {
+  const [operation] = await cluster.createCluster({ parent, clusterId: 'rc-user', cluster: { shardCount: 3 } });
+  await operation.promise();
+  await server.reshape(`${parent}/clusters/rc-user`, (resource) => {
+    const network = 'projects/test-project/global/networks/default';
+    resource['discoveryEndpoints'] = [];
+    resource['pscConnections'] = [];
+    resource['clusterEndpoints'] = [
+      {
+        connections: [
+          { pscConnection: { address: '10.77.0.2', network, connectionType: 'CONNECTION_TYPE_DISCOVERY' } },
+          { pscConnection: { address: '10.77.0.3', network } },
+        ],
+      },
+    ];
+  });
+  expect(await source.get(`//redis.googleapis.com/${parent}/clusters/rc-user`)).toMatchObject({
+    endpoints: [{ role: 'discovery', address: '10.77.0.2', port: 6379 }],
+    nodePorts: { addresses: ['10.77.0.2', '10.77.0.3'] },
+  });
 });
 
 test('one listing reads every product; a deleted instance is NOT_FOUND', async () => {

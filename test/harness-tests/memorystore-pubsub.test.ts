@@ -351,6 +351,34 @@ describe('audit entries on Pub/Sub', () => {
     ]);
     expect(logged.every((s) => s.entry.protoPayload.resourceName === created.name)).toBe(true);
   });
+
+  test('entries shaped as real ones may be: a trimmed last request, a collection resourceName, no named resource', async () => {
+    memorystore.setEntryShape({ trimLastRequest: true, lastResourceName: 'collection', genericResource: true });
+    const { operation } = await create('us-west1', 'shaped', { displayName: 'shaped' });
+    const [first, last] = await entriesOf(operation.name!);
+    // The first entry is as before: the parent and the whole request.
+    expect(first!.entry.protoPayload).toMatchObject({
+      resourceName: parent('us-west1'),
+      request: { parent: parent('us-west1'), instanceId: 'shaped', instance: { displayName: 'shaped' } },
+    });
+    expect(last!.entry.protoPayload.resourceName).toBe(`${parent('us-west1')}/instances`);
+    expect(last!.entry.protoPayload.request).toEqual({
+      '@type': 'type.googleapis.com/google.cloud.redis.v1.CreateInstanceRequest',
+    });
+    expect(last!.entry.resource).toEqual({
+      type: 'audited_resource',
+      labels: { project_id: PROJECT, service: 'redis.googleapis.com' },
+    });
+  });
+
+  test('reshape: what the API reports changes as the change says, logged as an UpdateInstance', async () => {
+    const { created } = await create('us-west1', 'reshaped');
+    await memorystore.reshape(created.name!, (instance) => void (instance['port'] = 70000));
+    expect((await redis.getInstance({ name: created.name! }))[0]).toMatchObject({ port: 70000, state: 'READY' });
+    await expect(memorystore.reshape(`${parent('us-west1')}/instances/none`, () => undefined)).rejects.toThrow(
+      /no instance or cluster/,
+    );
+  });
 });
 
 describe('event bridge', () => {

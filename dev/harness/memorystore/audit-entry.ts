@@ -9,6 +9,37 @@ import { REDIS_API, type AdminApi } from './admin-api.js';
  * https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
  * https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog
  */
+/**
+ * How far the local API's entries stray from the complete ones it writes by default, as real entries may: AuditLog
+ * says a request too large for the entry is cut down, and the last entry of a long-running operation, written when
+ * the operation ends, need not repeat the request or name the instance (its monitored resource may be the generic
+ * `audited_resource`). https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog
+ */
+export interface EntryShape {
+  /** The last entry's request holds its `@type` only. */
+  readonly trimLastRequest?: boolean;
+  /**
+   * The last entry's resourceName: the instance's relative name (the default), its full resource name
+   * (`//SERVICE/projects/...`), its collection (`projects/P/locations/L/instances`), or none.
+   */
+  readonly lastResourceName?: 'relative' | 'full' | 'collection' | 'none';
+  /** Every entry's monitored resource is `audited_resource` (project and service), naming no instance. */
+  readonly genericResource?: boolean;
+}
+
+function lastResourceName(shape: EntryShape, api: AdminApi, instanceName: string): string | undefined {
+  switch (shape.lastResourceName) {
+    case 'full':
+      return `//${api.serviceName}/${instanceName}`;
+    case 'collection':
+      return instanceName.slice(0, instanceName.lastIndexOf('/'));
+    case 'none':
+      return undefined;
+    default:
+      return instanceName;
+  }
+}
+
 export interface EntryInput {
   /** The API whose method it is (default: Memorystore for Redis). */
   readonly api?: AdminApi;
@@ -28,6 +59,7 @@ export interface EntryInput {
   readonly principal: string;
   readonly response?: Record<string, unknown>;
   readonly time: Date;
+  readonly shape?: EntryShape;
 }
 
 /** The LogEntry auditLogEntry() builds (the fields it sets; a real entry may carry more). */
@@ -42,7 +74,7 @@ export interface AuditLogEntry {
     serviceName: string;
     methodName: string;
     authorizationInfo: Array<{ resource: string; permission: string; granted: boolean }>;
-    resourceName: string;
+    resourceName?: string;
     request: Record<string, unknown>;
     response?: Record<string, unknown>;
   };
@@ -59,6 +91,10 @@ export function auditLogEntry(input: EntryInput): AuditLogEntry {
   const [, project = '', , region = '', , instanceId = ''] = input.instanceName.split('/');
   const timestamp = input.time.toISOString();
   const api = input.api ?? REDIS_API;
+  const shape = input.shape ?? {};
+  const last = input.operation.phase === 'last';
+  const resourceName = last ? lastResourceName(shape, api, input.resourceName) : input.resourceName;
+  const requestType = `type.googleapis.com/${api.interfaceName.slice(0, api.interfaceName.lastIndexOf('.'))}.${input.method}Request`;
   return {
     insertId: randomBytes(6).toString('hex'),
     logName: `projects/${project}/logs/cloudaudit.googleapis.com%2Factivity`,
@@ -70,14 +106,13 @@ export function auditLogEntry(input: EntryInput): AuditLogEntry {
       serviceName: api.serviceName,
       methodName: `${api.interfaceName}.${input.method}`,
       authorizationInfo: [{ resource: input.resourceName, permission: input.permission, granted: true }],
-      resourceName: input.resourceName,
-      request: {
-        '@type': `type.googleapis.com/${api.interfaceName.slice(0, api.interfaceName.lastIndexOf('.'))}.${input.method}Request`,
-        ...input.request,
-      },
+      ...(resourceName === undefined ? {} : { resourceName }),
+      request: { '@type': requestType, ...(last && shape.trimLastRequest ? {} : input.request) },
       ...(input.response ? { response: input.response } : {}),
     },
-    resource: api.resource(project, region, instanceId),
+    resource: shape.genericResource
+      ? { type: 'audited_resource', labels: { project_id: project, service: api.serviceName } }
+      : api.resource(project, region, instanceId),
     timestamp,
     // Logging receives an entry a little after it is written.
     receiveTimestamp: new Date(input.time.getTime() + 7).toISOString(),

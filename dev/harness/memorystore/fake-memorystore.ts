@@ -6,7 +6,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { PubSub } from '@google-cloud/pubsub';
-import { compact } from './audit-entry.js';
+import { compact, type EntryShape } from './audit-entry.js';
 import {
   AddressPool,
   authStringFor,
@@ -21,6 +21,7 @@ import {
 } from './instance-store.js';
 import { listPage, type Unreachable } from './list-page.js';
 import { OperationRunner, type OperationSpec } from './operations.js';
+import { REDIS_API } from './admin-api.js';
 import { fail, record, text, withInstance as withStored, type Call, type Done } from './grpc-handlers.js';
 import { MEMCACHED_SPEC, type FakeMemcached } from './memcached-service.js';
 import { productBackend } from './product-backend.js';
@@ -57,6 +58,16 @@ export interface FakeMemorystore {
    * With neither host nor port given, the instance gets a new host. Resolves when the last audit entry is published.
    */
   readdress(name: string, change: { host?: string; port?: number }): Promise<void>;
+  /**
+   * Changes what the API reports of an instance or cluster of any product, as the service or its user can outside
+   * the methods served here (connections registered by the user, an endpoint group in a second VPC network, a
+   * connection whose forwarding rule was deleted, a Memcached node being replaced). `change` edits the stored
+   * resource in proto-loader form. Logged as the product's Update method, the resource UPDATING then settled in its
+   * ready state; resolves when the last audit entry is published.
+   */
+  reshape(name: string, change: (resource: Record<string, unknown>) => void): Promise<void>;
+  /** How the audit entries of operations that end from now on are shaped (default: complete). */
+  setEntryShape(shape: EntryShape): void;
   /**
    * Regions (`us-east1` or `projects/P/locations/us-east1`) a list reports as unreachable; their instances are left
    * out. With `placeholders`, an aggregated list also carries the documented placeholder entry per region.
@@ -237,6 +248,24 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
         request: { updateMask: {}, instance: { name } },
         apply,
       }).finished;
+    },
+    async reshape(name, change) {
+      const products = [
+        { store: store as Map<string, { state: string }>, api: REDIS_API, method: 'UpdateInstance', ready: 'READY' },
+        { store: valkeyApi.store, api: VALKEY_SPEC.api, method: 'UpdateInstance', ready: 'ACTIVE' },
+        { store: memcachedApi.store, api: MEMCACHED_SPEC.api, method: 'UpdateInstance', ready: 'READY' },
+        { store: clusterApi.store, api: REDIS_CLUSTER_SPEC.api, method: 'UpdateCluster', ready: 'ACTIVE' },
+      ] as const;
+      const product = products.find((p) => p.store.has(name));
+      const resource = product?.store.get(name);
+      if (!product || !resource) throw new Error(`no instance or cluster ${name}`);
+      resource.state = 'UPDATING';
+      const apply = (): object => (change(resource), (resource.state = product.ready), resource);
+      await runner.start({ api: product.api, method: product.method, instanceName: name, request: { name }, apply })
+        .finished;
+    },
+    setEntryShape(shape) {
+      runner.shape = shape;
     },
     setUnreachable(locations, how) {
       unreachable = {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Topic } from '@google-cloud/pubsub';
 import { REDIS_API, type AdminApi } from './admin-api.js';
-import { auditLogEntry } from './audit-entry.js';
+import { auditLogEntry, type EntryShape } from './audit-entry.js';
 import { locationOf } from './instance-store.js';
 
 export type Method =
@@ -82,6 +82,8 @@ function metadata(api: AdminApi, verb: string, target: string, created: Date, en
  */
 export class OperationRunner {
   delayMs: number;
+  /** How the audit entries of operations that end from now on are shaped. */
+  shape: EntryShape = {};
   private readonly operations = new Map<string, OperationMessage>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly publishing = new Set<Promise<void>>();
@@ -188,6 +190,7 @@ export class OperationRunner {
       operation,
       principal,
       time,
+      shape: this.shape,
       ...(response ? { response } : {}),
     });
     // A sink's message: the LogEntry as JSON, with the entry's time as an attribute.

@@ -11,15 +11,21 @@ export interface FakeRedisCluster {
   state: string;
   shardCount: number;
   replicaCount: number;
-  discoveryEndpoints: Array<{ address: string; port: number }>;
+  discoveryEndpoints: Array<{ address: string; port: number; pscConfig: { network: string } }>;
   pscConnections: Array<{ pscConnectionId: string; address: string; network: string; projectId: string }>;
+  clusterEndpoints: Array<{ connections: Array<{ pscAutoConnection: Record<string, unknown> }> }>;
 }
 
 // cloud_redis_cluster.proto: 1-63 characters, starting with a letter, ending with a letter or digit.
 const CLUSTER_ID = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const UPDATABLE = ['shardCount', 'replicaCount'] as const;
 
-/** ACTIVE, with one discovery endpoint on 6379 and two PSC connections, kept for the cluster's life. */
+/**
+ * ACTIVE, with one discovery endpoint on 6379 and two PSC connections, kept for the cluster's life: each in
+ * `pscConnections[]` and again in `clusterEndpoints[0].connections[]`, the first typed DISCOVERY, both ACTIVE, as
+ * Config Connector's recording of a real cluster shows them:
+ * https://github.com/GoogleCloudPlatform/k8s-config-connector/blob/master/pkg/test/resourcefixture/testdata/basic/redis/v1beta1/rediscluster/basicrediscluster-endpoints/_http.log
+ */
 function settle(cluster: FakeRedisCluster, pool: AddressPool): void {
   cluster.state = 'ACTIVE';
   const project = cluster.name.split('/')[1] ?? '';
@@ -31,7 +37,15 @@ function settle(cluster: FakeRedisCluster, pool: AddressPool): void {
       network,
       projectId: project,
     }));
-    cluster.discoveryEndpoints = [{ address: cluster.pscConnections[0]!.address, port: 6379 }];
+    cluster.discoveryEndpoints = [{ address: cluster.pscConnections[0]!.address, port: 6379, pscConfig: { network } }];
+    const connections = cluster.pscConnections.map((c, i) => ({
+      pscAutoConnection: {
+        ...c,
+        ...(i === 0 ? { connectionType: 'CONNECTION_TYPE_DISCOVERY' } : {}),
+        pscConnectionStatus: 'PSC_CONNECTION_STATUS_ACTIVE',
+      },
+    }));
+    cluster.clusterEndpoints = [{ connections }];
   }
 }
 
@@ -50,6 +64,7 @@ export const REDIS_CLUSTER_SPEC: ProductSpec<FakeRedisCluster> = {
     replicaCount: Number(requested['replicaCount']) || 0,
     discoveryEndpoints: [],
     pscConnections: [],
+    clusterEndpoints: [],
   }),
   settle,
 };

@@ -28,6 +28,7 @@ export async function resetRig(rig: SyncRig): Promise<void> {
   // are delivered and handled during the one drain below, beside those of the deletions.
   await rig.memorystore.settled();
   rig.memorystore.setUnreachable([]);
+  rig.memorystore.setEntryShape({});
   rig.memorystore.setSettleDelay(DEFAULT_SETTLE_DELAY_MS);
   await deleteEveryInstance(rig);
   await rig.memorystore.settled();

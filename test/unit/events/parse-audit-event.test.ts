@@ -77,11 +77,6 @@ describe('parseAuditEvent: events acknowledged without action, each with a reaso
       /does not change/,
     ],
     [
-      'a Redis Cluster method naming an instance',
-      pubsubEvent(logEntry({ methodName: 'google.cloud.redis.cluster.v1.CloudRedisCluster.CreateCluster' })),
-      /not an instance name/,
-    ],
-    [
       'a method of no Memorystore interface',
       pubsubEvent(logEntry({ methodName: 'google.cloud.redis.v9.Nothing.CreateInstance' })),
       /not an instance method of redis\.googleapis\.com/,
@@ -92,9 +87,9 @@ describe('parseAuditEvent: events acknowledged without action, each with a reaso
       /failed/,
     ],
     [
-      'a resource that is not an instance',
-      pubsubEvent(logEntry({ resourceName: 'projects/test-project/locations/us-central1/operations/x' })),
-      /not an instance name/,
+      'a resource that is neither an instance nor in a location',
+      pubsubEvent(logEntry({ resourceName: 'operations/x', resource: null })),
+      /names no instance and no location/,
     ],
     ['Pub/Sub data that is not JSON', pubsubEvent('not json {'), /not a JSON LogEntry/],
     [

@@ -70,9 +70,12 @@ describe('a Memorystore for Memcached instance as the reconciler sees it', () =>
     expect(toMemcachedInstance({ name: NAME, state: 'CREATING', discoveryEndpoint: '' }).endpoints).toBeUndefined();
   });
 
-  test('a malformed discovery endpoint is not an endpoint', () => {
+  test('a discovery endpoint that is not host:port is not an endpoint; one with a port out of range refuses it', () => {
     expect(
-      toMemcachedInstance({ name: NAME, state: 'READY', discoveryEndpoint: '10.0.0.2:99999' }).endpoints,
+      toMemcachedInstance({ name: NAME, state: 'READY', discoveryEndpoint: '10.0.0.2:11211:1' }).endpoints,
     ).toBeUndefined();
+    expect(toMemcachedInstance({ name: NAME, state: 'READY', discoveryEndpoint: '10.0.0.2:99999' }).invalid).toBe(
+      'discovery endpoint 10.0.0.2:99999: port 99999 is not in 1-65535',
+    );
   });
 });
