@@ -13,7 +13,11 @@ export interface ResyncTrigger {
 
 export type Trigger = EventTrigger | ResyncTrigger;
 
-export type Outcome = 'planned' | 'applied' | 'failed' | 'conflict' | 'skipped' | 'unchanged';
+/**
+ * `conflict-retried`: a write met a newer version of its object (409) and the reconcile read the cluster and planned
+ * again; the retry's own record says what was written. Only the last try's conflict is `failed`.
+ */
+export type Outcome = 'planned' | 'applied' | 'failed' | 'conflict' | 'conflict-retried' | 'skipped' | 'unchanged';
 
 /**
  * One record per attempted change or conflict: the same shape in the log line, on the audit topic (and so in

@@ -20,7 +20,7 @@ export const wasRecorded = (error: unknown): boolean =>
 /** Publishes awaited at once: the client batches them, and a resync of thousands must not queue them all at once. */
 const PUBLISHES_IN_FLIGHT = 64;
 
-const SEVERITY = { failed: 'ERROR', conflict: 'WARNING' } as const;
+const SEVERITY = { failed: 'ERROR', conflict: 'WARNING', 'conflict-retried': 'WARNING' } as const;
 
 /**
  * Writes each audit record as one structured log line, and publishes it when a publisher is configured. A publish
