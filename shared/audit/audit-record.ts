@@ -14,10 +14,14 @@ export interface ResyncTrigger {
 export type Trigger = EventTrigger | ResyncTrigger;
 
 /**
+ * `intent`: a write about to be made, logged (and flushed) before it is sent, under the id the object will carry; the
+ * same id's record with its outcome follows. An intent alone means the process stopped during the write: the
+ * object's `last-change-id` says whether the change landed.
  * `conflict-retried`: a write met a newer version of its object (409) and the reconcile read the cluster and planned
  * again; the retry's own record says what was written. Only the last try's conflict is `failed`.
  */
-export type Outcome = 'planned' | 'applied' | 'failed' | 'conflict' | 'conflict-retried' | 'skipped' | 'unchanged';
+export type Outcome =
+  'planned' | 'intent' | 'applied' | 'failed' | 'conflict' | 'conflict-retried' | 'skipped' | 'unchanged';
 
 /**
  * One record per attempted change or conflict: the same shape in the log line, on the audit topic (and so in

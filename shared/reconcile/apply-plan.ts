@@ -32,6 +32,8 @@ export interface ApplyOptions {
   /** Takes each step's completed records as the step ends (to the audit trail), so none are held after. */
   readonly recorded: (records: readonly AuditRecord[]) => Promise<void>;
   readonly now: () => number;
+  /** Makes a write's intent durable before the write is sent (its record, under the id the object will carry). */
+  readonly intended?: (record: AuditRecord) => Promise<void>;
   /**
    * A conflict (409) will be met by reading the cluster and planning again (this is not the last try): the write that
    * met it is recorded `conflict-retried`, not `failed`, and what it held up is recorded by the try that writes it.
@@ -123,6 +125,7 @@ class PlanApply {
 
   /** Runs a write, timed; a failure is recorded and noted, not thrown. */
   private async attempt(change: Change, record: AuditRecord, run: () => Promise<void>): Promise<AuditRecord> {
+    await this.options.intended?.(record);
     const start = this.options.now();
     try {
       await run();

@@ -128,6 +128,7 @@ async function attempt(
     record,
     recorded,
     now: () => deps.clock.monotonicMs(),
+    intended: (r) => deps.audit.intend(r),
     retriesConflicts: !options.lastTry,
   });
   // An instance the apiserver refused is reported failed; its records are in the trail already.

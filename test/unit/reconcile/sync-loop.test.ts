@@ -4,7 +4,7 @@ import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { PermanentError, TransientError, WriteConflictError } from '../../../shared/errors.js';
 import { objectName } from '../../../shared/render/names.js';
 import { Logger } from '../../../shared/log.js';
-import type { KubeObject } from '../../../shared/model/k8s-object.js';
+import { ANNOTATION_LAST_CHANGE_ID, type KubeObject } from '../../../shared/model/k8s-object.js';
 import { syncInstances } from '../../../shared/reconcile/sync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
@@ -206,4 +206,26 @@ test('a plan the guard refuses writes nothing and is not recorded in the audit t
   expect(published).toEqual([]);
   expect(run.refused).toBe('too many deletions');
   expect(run.tally.counts).toEqual({ create: 4, update: 1 });
+});
+
+test('each write is preceded by its intent in the log, under the id the object will carry', async () => {
+  const lines: Array<{ message: string; record: AuditRecord }> = [];
+  const intentsAtWrite: boolean[] = [];
+  class Watching extends ScriptedCluster {
+    override async create(object: KubeObject): Promise<KubeObject> {
+      const id = object.metadata.annotations?.[ANNOTATION_LAST_CHANGE_ID];
+      intentsAtWrite.push(lines.some((l) => l.message === 'audit intent' && l.record.id === id));
+      return super.create(object);
+    }
+  }
+  const cluster = new Watching();
+  const { deps } = depsOn(cluster);
+  const log = new Logger({}, (line) => void lines.push(JSON.parse(line) as { message: string; record: AuditRecord }));
+  await syncInstances({ ...deps, log, audit: new AuditWriter(log) }, scope, trigger, { dryRun: false });
+  expect(intentsAtWrite).toEqual([true, true, true, true]);
+  const intents = lines.filter((l) => l.message === 'audit intent');
+  expect(intents.map((l) => l.record.outcome)).toEqual(Array(5).fill('intent'));
+  // Each intent is followed by the same id's record.
+  const records = lines.filter((l) => l.message === 'audit record');
+  expect(records.map((l) => l.record.id)).toEqual(intents.map((l) => l.record.id));
 });
