@@ -42,7 +42,6 @@ export class AuditWriter {
     private readonly publisher?: AuditPublisher,
     private readonly required = false,
     private readonly outbox?: AuditOutbox,
-    private readonly flushed: () => Promise<void> = stdoutFlushed,
   ) {}
 
   /**
@@ -55,7 +54,7 @@ export class AuditWriter {
     const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
     for (const { record: logged, part } of logParts(intent))
       this.log.log('INFO', { record: logged, ...(part ? { patch_part: part } : {}) }, 'audit intent', labels);
-    await this.flushed();
+    await stdoutFlushed();
   }
 
   async write(records: readonly AuditRecord[]): Promise<void> {
@@ -81,6 +80,11 @@ export class AuditWriter {
     try {
       const taken = await this.outbox.take();
       if (!taken) return;
+      if (taken.corrupt.length > 0)
+        this.log.error(
+          { count: taken.corrupt.length, lines: taken.corrupt.slice(0, 5) },
+          'audit outbox lines that are no record were skipped',
+        );
       const limit = pLimit(PUBLISHES_IN_FLIGHT);
       const published = await Promise.all(
         taken.records.map((record) =>
@@ -111,12 +115,22 @@ export class AuditWriter {
   private async keep(records: readonly AuditRecord[]): Promise<boolean> {
     if (!this.outbox) return false;
     try {
-      await this.outbox.stash(records);
+      const { refused, dropped } = await this.outbox.stash(records);
+      const kept = records.filter((r) => !refused.includes(r));
       this.log.warn(
-        { count: records.length, ids: records.slice(0, 10).map((r) => r.id) },
+        {
+          count: kept.length,
+          ids: kept.slice(0, 10).map((r) => r.id),
+          ...(dropped > 0 ? { older_dropped: dropped } : {}),
+        },
         'audit records kept in the outbox until publishing works again',
       );
-      return true;
+      if (refused.length === 0) return true;
+      this.log.error(
+        { count: refused.length, ids: refused.slice(0, 10).map((r) => r.id), error: 'too large for the outbox' },
+        'audit records could not be kept in the outbox; they are only in the log',
+      );
+      return false;
     } catch (error) {
       this.log.error(
         { count: records.length, error: errorMessage(error) },

@@ -132,17 +132,22 @@ class PlanApply {
       return completed(record, 'applied', this.options.now() - start);
     } catch (error) {
       const elapsed = this.options.now() - start;
-      const owners = instancesOf(change);
-      if (failureClass(error) === 'refused' && owners.length > 0) {
-        for (const name of owners) if (!this.refused.has(name)) this.refused.set(name, errorMessage(error));
-        if (isPortChange(change)) this.portsRefused = true;
-      } else {
-        this.stop ??= error;
-      }
+      this.noteFailure(change, error);
       const retried = this.options.retriesConflicts === true && replans(error);
       const outcome: Outcome = retried ? 'conflict-retried' : 'failed';
       return completed(record, outcome, elapsed, errorMessage(error));
     }
+  }
+
+  /** A refusal fails the change's instances; anything else stops the plan. */
+  private noteFailure(change: Change, error: unknown): void {
+    const owners = instancesOf(change);
+    if (failureClass(error) !== 'refused' || owners.length === 0) {
+      this.stop ??= error;
+      return;
+    }
+    for (const name of owners) if (!this.refused.has(name)) this.refused.set(name, errorMessage(error));
+    if (isPortChange(change)) this.portsRefused = true;
   }
 
   /** The record of one change of a step, or none when this try's rest is left to the next. */
