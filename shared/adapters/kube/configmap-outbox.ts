@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../audit/audit-record.js';
 import type { AuditOutbox, OutboxContents, StashResult } from '../../audit/audit-outbox.js';
-import { linesOf, parseOutbox, type OutboxLines } from '../../audit/outbox-lines.js';
+import { parseOutbox } from '../../audit/outbox-lines.js';
 import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../model/k8s-object.js';
 import { KubeApiError } from '../../errors.js';
 import type { KubeHttp } from './kube-http.js';
@@ -9,11 +9,6 @@ import type { KubeHttp } from './kube-http.js';
 const MAX_BYTES = 900 * 1024;
 const DATA_KEY = 'records.jsonl';
 const DROPPED = 'memorystore-egress-sync/dropped-records';
-/**
- * A record's line is split past this (outbox-lines.ts), so one large record never takes the whole outbox: the Service
- * ports of thousands of instances in one record are several lines.
- */
-const PART_BYTES = 128 * 1024;
 const CORRUPT = 'memorystore-egress-sync/skipped-lines';
 /** Tries of a stash that meets a concurrent stash (HTTP 409) or a flush that deleted the outbox (404). */
 const STASH_TRIES = 5;
@@ -32,17 +27,27 @@ interface ConfigMapJson {
 const status = (error: unknown): number | undefined => (error instanceof KubeApiError ? error.status : undefined);
 
 /**
- * The newest records that fit, whole, and how many older ones had to go; a record that does not fit even alone is
- * refused (it is in the log) and the others are kept.
+ * The newest records that fit, and how many older ones had to go. A record larger than the outbox alone (the Service
+ * ports of thousands of instances in one record) is refused: it is in the log, and the others are kept.
  */
-function fitting(records: readonly OutboxLines[]): { lines: string; dropped: number; refused: AuditRecord[] } {
-  const refused = records.filter((r) => r.bytes > MAX_BYTES).map((r) => r.record);
-  const candidates = records.filter((r) => r.bytes <= MAX_BYTES);
+function fitting(records: readonly AuditRecord[]): { lines: string; dropped: number; refused: AuditRecord[] } {
+  const sized = records.map((record) => {
+    const line = JSON.stringify(record);
+    return { record, line, bytes: Buffer.byteLength(line) + 1 };
+  });
+  const refused = sized.filter((r) => r.bytes > MAX_BYTES).map((r) => r.record);
+  const candidates = sized.filter((r) => r.bytes <= MAX_BYTES);
   let bytes = 0;
   let first = candidates.length;
   while (first > 0 && bytes + candidates[first - 1]!.bytes <= MAX_BYTES) bytes += candidates[--first]!.bytes;
-  const lines = candidates.slice(first).flatMap((r) => r.lines);
-  return { lines: lines.join('\n'), dropped: first, refused };
+  return {
+    lines: candidates
+      .slice(first)
+      .map((r) => r.line)
+      .join('\n'),
+    dropped: first,
+    refused,
+  };
 }
 
 /** The outbox's counts of records that gave way and lines that were no record, with this write's added. */
@@ -125,7 +130,7 @@ export class ConfigMapOutbox implements AuditOutbox {
     current: ConfigMapJson | undefined,
     records: readonly AuditRecord[],
   ): Promise<{ refused: AuditRecord[]; dropped: number }> {
-    const { lines, dropped, refused } = fitting(records.map((r) => linesOf(r, PART_BYTES)));
+    const { lines, dropped, refused } = fitting(records);
     const body: ConfigMapJson = {
       metadata: {
         name: this.name,
