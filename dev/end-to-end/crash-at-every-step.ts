@@ -66,9 +66,9 @@ async function lastChangeIds(kubeconfig: string, namespace: string): Promise<Map
 }
 
 /**
- * Reconciles `instances`, re-addresses them all, then removes the first `removed`, with the process killed after every single write: each
- * run is killed after its first write, the next run goes on from what the cluster then holds, until a run has
- * nothing left to write. Then every object's last-change-id must be in some run's audit lines.
+ * Reconciles `instances`, re-addresses them all, then removes the first `removed`, with the process killed after
+ * every single write: each run is killed after its first write, the next run goes on from what the cluster then
+ * holds, until a run has nothing left to write. Then every object's last-change-id must be in some run's audit lines.
  */
 export async function crashAtEveryStep(
   base: Omit<CrashChildInput, 'killAfter'>,

@@ -66,7 +66,7 @@ async function main(input: CrashChildInput): Promise<void> {
       state: 'READY',
       host: `${input.hostPrefix ?? '10.9.0.'}${i + 1}`,
       port: 6379,
-    } as Parameters<typeof toRedisInstance>[0]);
+    });
     return { name: parseInstanceName(full)!, instance };
   });
   const gone = (input.gone ?? []).map((id) => ({
