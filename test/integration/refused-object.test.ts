@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const kind of ['ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicy'])
     await rig?.cluster.api
-      .delete({ apiVersion: 'admissionregistration.k8s.io/v1', kind, metadata: { name: POLICY } } as never)
+      .delete({ apiVersion: 'admissionregistration.k8s.io/v1', kind, metadata: { name: POLICY } })
       .catch(() => undefined);
   await rig?.stop();
 });
@@ -69,7 +69,7 @@ test('a resync in which one object is refused configures the other instances ful
   for (const id of ['refused-a', 'refused-c'])
     for (const kind of ['VirtualService', 'DestinationRule', 'Gateway']) {
       const object = objects.get(`${kind}/${objectName(nameOf(id))}`);
-      if (object) await rig.cluster.api.delete(object as never);
+      if (object) await rig.cluster.api.delete(object);
     }
 
   const { status, body } = await rig.resync('?force=true');
