@@ -8,7 +8,7 @@ import type { CrashChildInput } from './crash-child.js';
 const CHILD = fileURLToPath(new URL('./crash-child.js', import.meta.url)).replace(/\.ts$/, '.js');
 
 export interface CrashFigures {
-  /** Reconciles run, each killed after its first write, until one ran to the end. */
+  /** Reconciles run, each killed after its first write returned, until one ran to the end. */
   readonly kills: number;
   /** Our objects in the cluster at the end. */
   readonly objects: number;
@@ -67,8 +67,9 @@ async function lastChangeIds(kubeconfig: string, namespace: string): Promise<Map
 
 /**
  * Reconciles `instances`, re-addresses them all, then removes the first `removed`, with the process killed after
- * every single write: each run is killed after its first write, the next run goes on from what the cluster then
- * holds, until a run has nothing left to write. Then every object's last-change-id must be in some run's audit lines.
+ * every write: each run is killed once its first write returns (the writes of the same step still in flight may land
+ * too, recorded only by their intents), the next run goes on from what the cluster then holds, until a run has
+ * nothing left to write. Then every object's last-change-id must be in some run's audit lines.
  */
 export async function crashAtEveryStep(
   base: Omit<CrashChildInput, 'killAfter'>,

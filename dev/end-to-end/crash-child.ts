@@ -72,7 +72,7 @@ async function main(input: CrashChildInput): Promise<void> {
   const gone = (input.gone ?? []).map((id) => ({
     name: parseInstanceName(`projects/${input.project}/locations/us-central1/instances/${id}`)!,
   }));
-  await syncInstances(
+  const run = await syncInstances(
     {
       config,
       cluster,
@@ -86,6 +86,7 @@ async function main(input: CrashChildInput): Promise<void> {
     { kind: 'resync', principal: 'crash-test@example.com', scheduled: false },
     { dryRun: false },
   );
+  if (run.errors.length > 0) throw new Error(`instances failed: ${JSON.stringify(run.errors).slice(0, 2000)}`);
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as CrashChildInput).then(

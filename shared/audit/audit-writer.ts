@@ -52,8 +52,10 @@ export class AuditWriter {
   async intend(record: AuditRecord): Promise<void> {
     const intent: AuditRecord = { ...record, outcome: 'intent' };
     const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
-    for (const { record: logged, part } of logParts(intent))
-      this.log.log('INFO', { record: logged, ...(part ? { patch_part: part } : {}) }, 'audit intent', labels);
+    for (const { record: logged, part, text } of logParts(intent)) {
+      const fields = { record: logged, ...(part ? { patch_part: part } : {}), ...(text ? { patch_text: text } : {}) };
+      this.log.log('INFO', fields, 'audit intent', labels);
+    }
     await stdoutFlushed();
   }
 
@@ -145,11 +147,11 @@ export class AuditWriter {
     const severity = deliveryError ? 'ERROR' : (SEVERITY[record.outcome as keyof typeof SEVERITY] ?? 'NOTICE');
     const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
     const failure = deliveryError ? { audit_delivery_error: deliveryError } : {};
-    for (const { record: logged, part } of logParts(record)) {
+    for (const { record: logged, part, text } of logParts(record)) {
       // The same message for every part, so a search for audit records finds them all.
       this.log.log(
         severity,
-        { record: logged, ...(part ? { patch_part: part } : {}), ...failure },
+        { record: logged, ...(part ? { patch_part: part } : {}), ...(text ? { patch_text: text } : {}), ...failure },
         'audit record',
         labels,
       );

@@ -5,7 +5,7 @@ import { SYNC_USER, sharedStack } from './shared-stack.js';
 
 /**
  * A reconcile killed (SIGKILL) right after each of its writes, as the functions' own user under the project's RBAC
- * and admission policy on the real apiserver: creates, updates and deletes of three instances, one write per process.
+ * and admission policy on the real apiserver: creates, updates and deletes of three instances, a process per step.
  * Whatever each process logged before it died is the trail: every object must carry a last-change-id that it holds.
  */
 const stack = sharedStack();
