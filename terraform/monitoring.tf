@@ -1,8 +1,9 @@
 # Log-based metrics over the functions' audit lines, and an alert when events reach the dead-letter topic.
 #
 # Each audit record is one structured log line: jsonPayload.message = "audit record", jsonPayload.record.action in
-# create|update|delete|conflict|skipped, jsonPayload.record.outcome in applied|planned|failed|conflict|skipped, and
-# LogEntry labels component, action, kind, instance (from logging.googleapis.com/labels).
+# create|update|delete|conflict|skipped, jsonPayload.record.outcome in
+# applied|planned|failed|conflict|conflict-retried|skipped, and LogEntry labels component, action, kind, instance (from
+# logging.googleapis.com/labels). A write's intent is logged before it as "audit intent" and counted by no metric.
 
 locals {
   audit_lines = join(" AND ", [

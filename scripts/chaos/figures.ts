@@ -17,6 +17,9 @@ export interface PhaseRow {
   readonly starvedResyncs?: number;
   readonly crashes?: number;
   readonly maxLogLine?: number;
+  /** Processes killed mid-reconcile, and changes whose record no audit line or message holds. */
+  readonly killed?: number;
+  readonly lostRecords?: number;
   readonly note?: string;
 }
 
@@ -54,6 +57,8 @@ const COLUMNS: ReadonlyArray<[keyof PhaseRow, string]> = [
   ['starvedResyncs', 'starved resyncs'],
   ['crashes', 'crashes'],
   ['maxLogLine', 'max log line (B)'],
+  ['killed', 'killed'],
+  ['lostRecords', 'lost records'],
 ];
 
 /** The table as Markdown, so it can go into the README as printed. */
@@ -77,6 +82,11 @@ export function isBad(row: PhaseRow, deliveryLimit: number): boolean {
     row.orphaned,
     row.starvedResyncs,
     row.crashes,
+    row.lostRecords,
   ];
-  return bad.some((n) => (n ?? 0) > 0) || (row.maxDeliveries ?? 0) > deliveryLimit || row.note !== undefined;
+  // Cloud Logging refuses an entry over 256 KB (https://cloud.google.com/logging/quotas).
+  const lineTooLong = (row.maxLogLine ?? 0) > 256 * 1024;
+  return (
+    lineTooLong || bad.some((n) => (n ?? 0) > 0) || (row.maxDeliveries ?? 0) > deliveryLimit || row.note !== undefined
+  );
 }

@@ -13,7 +13,15 @@ export interface ResyncTrigger {
 
 export type Trigger = EventTrigger | ResyncTrigger;
 
-export type Outcome = 'planned' | 'applied' | 'failed' | 'conflict' | 'skipped' | 'unchanged';
+/**
+ * `intent`: a write about to be made, logged (and flushed) before it is sent, under the id the object will carry; the
+ * same id's record with its outcome follows. An intent alone means the process stopped during the write: the
+ * object's `last-change-id` says whether the change landed.
+ * `conflict-retried`: a write met a newer version of its object (409) and the reconcile read the cluster and planned
+ * again; the retry's own record says what was written. Only the last try's conflict is `failed`.
+ */
+export type Outcome =
+  'planned' | 'intent' | 'applied' | 'failed' | 'conflict' | 'conflict-retried' | 'skipped' | 'unchanged';
 
 /**
  * One record per attempted change or conflict: the same shape in the log line, on the audit topic (and so in
@@ -49,14 +57,30 @@ export interface AuditRecord {
   readonly duration_ms: number;
 }
 
+/**
+ * Longest trigger fields a record carries. They come from the event as sent (a log entry's insertId, its caller's
+ * principalEmail): a megabyte there would otherwise be copied into every record of the event and every log line.
+ * Real ones are far shorter (an email address is at most 254 characters).
+ */
+export const MAX_TRIGGER_FIELD = { event_id: 256, insert_id: 256, principal: 512 } as const;
+
+/** The value, or its start and a marker saying how long it was, in `max` characters. */
+function capped(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const marker = `…[${value.length} chars in all]`;
+  return `${value.slice(0, max - marker.length)}${marker}`;
+}
+
 function triggerFields(trigger: Trigger): AuditRecord['trigger'] {
-  if (trigger.kind === 'resync') return { kind: 'resync', principal: trigger.principal, scheduled: trigger.scheduled };
+  const cap = MAX_TRIGGER_FIELD;
+  if (trigger.kind === 'resync')
+    return { kind: 'resync', principal: capped(trigger.principal, cap.principal), scheduled: trigger.scheduled };
   return {
     kind: 'event',
-    event_id: trigger.eventId,
+    event_id: capped(trigger.eventId, cap.event_id),
     method_name: trigger.methodName,
-    ...(trigger.insertId ? { insert_id: trigger.insertId } : {}),
-    ...(trigger.principal ? { principal: trigger.principal } : {}),
+    ...(trigger.insertId ? { insert_id: capped(trigger.insertId, cap.insert_id) } : {}),
+    ...(trigger.principal ? { principal: capped(trigger.principal, cap.principal) } : {}),
   };
 }
 

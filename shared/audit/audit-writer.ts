@@ -17,10 +17,19 @@ export const markRecorded = (error: unknown): void =>
 export const wasRecorded = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && recordedErrors.has(error);
 
+/**
+ * Resolves once what was written to stdout is with the kernel (nothing is left in the stream's buffer: a write leaves
+ * it only once done), so a crash after that does not lose it. Stdout to a pipe is asynchronous on POSIX
+ * (https://nodejs.org/api/process.html#a-note-on-process-io); a line is almost always written at once.
+ */
+async function stdoutFlushed(): Promise<void> {
+  while (process.stdout.writableLength > 0) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Publishes awaited at once: the client batches them, and a resync of thousands must not queue them all at once. */
 const PUBLISHES_IN_FLIGHT = 64;
 
-const SEVERITY = { failed: 'ERROR', conflict: 'WARNING' } as const;
+const SEVERITY = { failed: 'ERROR', conflict: 'WARNING', 'conflict-retried': 'WARNING' } as const;
 
 /**
  * Writes each audit record as one structured log line, and publishes it when a publisher is configured. A publish
@@ -34,6 +43,21 @@ export class AuditWriter {
     private readonly required = false,
     private readonly outbox?: AuditOutbox,
   ) {}
+
+  /**
+   * Logs the intent of a write before it is made, and waits until the line is out of the process: a crash between the
+   * write and its record then still leaves a line with the id the object carries. A message of its own (searches and
+   * metrics over `audit record` count each change once), and not published: the record that follows is.
+   */
+  async intend(record: AuditRecord): Promise<void> {
+    const intent: AuditRecord = { ...record, outcome: 'intent' };
+    const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
+    for (const { record: logged, part, text } of logParts(intent)) {
+      const fields = { record: logged, ...(part ? { patch_part: part } : {}), ...(text ? { patch_text: text } : {}) };
+      this.log.log('INFO', fields, 'audit intent', labels);
+    }
+    await stdoutFlushed();
+  }
 
   async write(records: readonly AuditRecord[]): Promise<void> {
     const audited = records.filter(isAudited);
@@ -58,6 +82,11 @@ export class AuditWriter {
     try {
       const taken = await this.outbox.take();
       if (!taken) return;
+      if (taken.corrupt.length > 0)
+        this.log.error(
+          { count: taken.corrupt.length, lines: taken.corrupt.slice(0, 5) },
+          'audit outbox lines that are no record were skipped',
+        );
       const limit = pLimit(PUBLISHES_IN_FLIGHT);
       const published = await Promise.all(
         taken.records.map((record) =>
@@ -88,12 +117,22 @@ export class AuditWriter {
   private async keep(records: readonly AuditRecord[]): Promise<boolean> {
     if (!this.outbox) return false;
     try {
-      await this.outbox.stash(records);
+      const { refused, dropped } = await this.outbox.stash(records);
+      const kept = records.filter((r) => !refused.includes(r));
       this.log.warn(
-        { count: records.length, ids: records.slice(0, 10).map((r) => r.id) },
+        {
+          count: kept.length,
+          ids: kept.slice(0, 10).map((r) => r.id),
+          ...(dropped > 0 ? { older_dropped: dropped } : {}),
+        },
         'audit records kept in the outbox until publishing works again',
       );
-      return true;
+      if (refused.length === 0) return true;
+      this.log.error(
+        { count: refused.length, ids: refused.slice(0, 10).map((r) => r.id), error: 'too large for the outbox' },
+        'audit records could not be kept in the outbox; they are only in the log',
+      );
+      return false;
     } catch (error) {
       this.log.error(
         { count: records.length, error: errorMessage(error) },
@@ -108,11 +147,11 @@ export class AuditWriter {
     const severity = deliveryError ? 'ERROR' : (SEVERITY[record.outcome as keyof typeof SEVERITY] ?? 'NOTICE');
     const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
     const failure = deliveryError ? { audit_delivery_error: deliveryError } : {};
-    for (const { record: logged, part } of logParts(record)) {
+    for (const { record: logged, part, text } of logParts(record)) {
       // The same message for every part, so a search for audit records finds them all.
       this.log.log(
         severity,
-        { record: logged, ...(part ? { patch_part: part } : {}), ...failure },
+        { record: logged, ...(part ? { patch_part: part } : {}), ...(text ? { patch_text: text } : {}), ...failure },
         'audit record',
         labels,
       );

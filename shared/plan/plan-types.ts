@@ -35,6 +35,8 @@ export interface InstanceError {
   readonly message: string;
   /** Retrying later can succeed (for example an instance still being created). */
   readonly retryable: boolean;
+  /** The apiserver refused one of its writes for good: it was left as far as it got, the other instances went on. */
+  readonly refusedWrite?: true;
 }
 
 export interface Plan {

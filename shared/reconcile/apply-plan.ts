@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClusterStore } from '../adapters/cluster-store.js';
-import { completed, type AuditRecord } from '../audit/audit-record.js';
-import { errorMessage } from '../errors.js';
+import { completed, type AuditRecord, type Outcome } from '../audit/audit-record.js';
+import { errorMessage, failureClass, replans } from '../errors.js';
 import { ANNOTATION_LAST_CHANGE_ID, ANNOTATION_LAST_CHANGE_TIME, type KubeObject } from '../model/k8s-object.js';
 import { applyBodyOf, type ServicePortsChange } from '../plan/port-change.js';
 import { isPortChange, isWrite, type Change, type ObjectChange } from '../plan/plan-types.js';
@@ -32,6 +32,20 @@ export interface ApplyOptions {
   /** Takes each step's completed records as the step ends (to the audit trail), so none are held after. */
   readonly recorded: (records: readonly AuditRecord[]) => Promise<void>;
   readonly now: () => number;
+  /** Makes a write's intent durable before the write is sent (its record, under the id the object will carry). */
+  readonly intended?: (record: AuditRecord) => Promise<void>;
+  /**
+   * A conflict (409) will be met by reading the cluster and planning again (this is not the last try): the write that
+   * met it is recorded `conflict-retried`, not `failed`, and what it held up is recorded by the try that writes it.
+   */
+  readonly retriesConflicts?: boolean;
+}
+
+export interface ApplyResult {
+  /** The failure that stopped the whole plan (transient, a conflict, or one no instance owns); nothing after it ran. */
+  readonly error?: unknown;
+  /** Instances one of whose writes the apiserver refused for good (HTTP 4xx but 409), with the refusal. */
+  readonly refused: ReadonlyMap<string, string>;
 }
 
 /** Writes in flight at once within one step of the plan. */
@@ -42,7 +56,7 @@ type Step = { readonly objects: readonly ObjectChange[] } | { readonly ports: Se
 
 /**
  * A plan is ordered make before break (order.ts); consecutive object changes of the same kind and direction form one
- * step, written in parallel (bounded); a step starts only when the one before it has fully succeeded.
+ * step, written in parallel (bounded); a step starts only when the one before it has ended.
  */
 function steps(changes: readonly Change[]): Step[] {
   const result: Step[] = [];
@@ -62,112 +76,123 @@ function steps(changes: readonly Change[]): Step[] {
   return result;
 }
 
-/** The Service's resourceVersion as the plan's last apply to it left it; none before the first. */
-type ServiceVersion = string | undefined;
+/** The instances a change belongs to: an object's one, or the owners of the ports a Service change adds or removes. */
+const instancesOf = (change: Change): readonly string[] =>
+  isPortChange(change) ? change.owners : change.instance ? [change.instance] : [];
 
-/** A step's records, and its first failure. */
-interface StepResult {
-  readonly records: readonly AuditRecord[];
-  readonly failure?: unknown;
-}
+const notAttempted = (record: AuditRecord, why: string): AuditRecord =>
+  completed(record, 'failed', 0, `not attempted: ${why}`);
 
-/** Runs a write, timed; a failure is recorded and returned, not thrown. */
-async function timed(
-  record: AuditRecord,
-  now: () => number,
-  run: () => Promise<void>,
-): Promise<{ record: AuditRecord; failure?: unknown }> {
-  const start = now();
-  try {
-    await run();
-    return { record: completed(record, 'applied', now() - start) };
-  } catch (error) {
-    return { record: completed(record, 'failed', now() - start, errorMessage(error)), failure: error };
+/**
+ * One apply of a plan. A write the apiserver refuses for good (an object its schema or an admission policy rejects)
+ * fails that write's instance alone: the instance's later steps are not attempted (make before break: nothing is
+ * made to point at an object that was refused), and the other instances go on. Any other failure (the apiserver
+ * unavailable or throttling, a conflict) stops the whole plan: the reconcile is retried, or planned again.
+ */
+class PlanApply {
+  private readonly limit: LimitFunction = pLimit(WRITE_CONCURRENCY);
+  readonly refused = new Map<string, string>();
+  /** The failure that stopped the plan. */
+  stop: unknown;
+  /** A ports step was refused: the ones after it were planned on top of it. */
+  private portsRefused = false;
+  /** The Service's resourceVersion as the plan's last apply to it left it; none before the first. */
+  private version: string | undefined;
+
+  constructor(
+    private readonly cluster: ClusterStore,
+    private readonly options: ApplyOptions,
+  ) {}
+
+  /** After a conflict that is planned again, the rest of this try is recorded by the next one. */
+  private get replanning(): boolean {
+    return this.stop !== undefined && this.options.retriesConflicts === true && replans(this.stop);
+  }
+
+  /** Why a write is not attempted, if it is not. */
+  private holdBack(change: Change): string | undefined {
+    if (this.stop !== undefined) return 'an earlier change failed';
+    const failed = instancesOf(change).find((name) => this.refused.has(name));
+    if (!isPortChange(change)) return failed ? 'a change of its instance was refused' : undefined;
+    if (this.portsRefused) return 'an earlier change of the ports was refused';
+    // Ports are removed only once the Gateways that used them are gone: a refused instance may still hold one.
+    // Ports added for a refused instance among others are added with theirs: no Gateway listens on them, and they
+    // stay its own.
+    if (failed && change.owners.every((name) => this.refused.has(name))) return 'a change of its instances was refused';
+    if (change.phase === 'break' && failed) return `the ports of ${failed} may still be in use: it was refused`;
+    return undefined;
+  }
+
+  /** Runs a write, timed; a failure is recorded and noted, not thrown. */
+  private async attempt(change: Change, record: AuditRecord, run: () => Promise<void>): Promise<AuditRecord> {
+    await this.options.intended?.(record);
+    const start = this.options.now();
+    try {
+      await run();
+      return completed(record, 'applied', this.options.now() - start);
+    } catch (error) {
+      const elapsed = this.options.now() - start;
+      this.noteFailure(change, error);
+      const retried = this.options.retriesConflicts === true && replans(error);
+      const outcome: Outcome = retried ? 'conflict-retried' : 'failed';
+      return completed(record, outcome, elapsed, errorMessage(error));
+    }
+  }
+
+  /** A refusal fails the change's instances; anything else stops the plan. */
+  private noteFailure(change: Change, error: unknown): void {
+    const owners = instancesOf(change);
+    if (failureClass(error) !== 'refused' || owners.length === 0) {
+      this.stop ??= error;
+      return;
+    }
+    for (const name of owners) if (!this.refused.has(name)) this.refused.set(name, errorMessage(error));
+    if (isPortChange(change)) this.portsRefused = true;
+  }
+
+  /** The record of one change of a step, or none when this try's rest is left to the next. */
+  private async change(change: Change, run: (record: AuditRecord) => Promise<void>): Promise<AuditRecord | undefined> {
+    if (this.replanning) return undefined;
+    const record = this.options.record(change);
+    if (!isWrite(change)) return record;
+    const why = this.holdBack(change);
+    if (why) return notAttempted(record, why);
+    return this.attempt(change, record, () => run(record));
+  }
+
+  async step(step: Step): Promise<readonly AuditRecord[]> {
+    if ('ports' in step) {
+      const record = await this.change(step.ports, async () => {
+        this.version = await this.cluster.applyServicePorts(
+          applyBodyOf(step.ports, this.version ?? step.ports.readVersion),
+        );
+      });
+      return record ? [record] : [];
+    }
+    const records = await Promise.all(
+      step.objects.map((change) =>
+        this.limit(() => this.change(change, (record) => write(this.cluster, change, record))),
+      ),
+    );
+    return records.filter((r): r is AuditRecord => r !== undefined);
   }
 }
 
-async function applyObjects(
-  cluster: ClusterStore,
-  changes: readonly ObjectChange[],
-  options: ApplyOptions,
-  limit: LimitFunction,
-): Promise<StepResult> {
-  let failure: unknown;
-  const records = await Promise.all(
-    changes.map((change) =>
-      limit(async (): Promise<AuditRecord> => {
-        const record = options.record(change);
-        if (!isWrite(change)) return record;
-        if (failure !== undefined) return notAttempted(record);
-        const result = await timed(record, options.now, () => write(cluster, change, record));
-        failure ??= result.failure;
-        return result.record;
-      }),
-    ),
-  );
-  return failure !== undefined ? { records, failure } : { records };
-}
-
 /**
- * One apply of our ports. It carries the Service's resourceVersion as the plan's previous apply to it left it, or
- * as the plan read it for the first: a writer that changed the Service in between makes it fail (409), and the
- * reconcile plans again from a fresh read, so two reconciles never both hand out a port they each saw as free.
- */
-async function applyPorts(
-  cluster: ClusterStore,
-  change: ServicePortsChange,
-  version: ServiceVersion,
-  options: ApplyOptions,
-): Promise<StepResult & { version: ServiceVersion }> {
-  const record = options.record(change);
-  if (!isWrite(change)) return { records: [record], version };
-  let next: ServiceVersion;
-  const result = await timed(record, options.now, async () => {
-    next = await cluster.applyServicePorts(applyBodyOf(change, version ?? change.readVersion));
-  });
-  return {
-    records: [result.record],
-    version: next,
-    ...(result.failure !== undefined ? { failure: result.failure } : {}),
-  };
-}
-
-const notAttempted = (record: AuditRecord): AuditRecord =>
-  completed(record, 'failed', 0, 'not attempted: an earlier change failed');
-
-/** A step after a failure: its writes are recorded as not attempted. */
-function skipped(step: Step, options: ApplyOptions): StepResult {
-  const changes: readonly Change[] = 'ports' in step ? [step.ports] : step.objects;
-  return {
-    records: changes.map((change) => (isWrite(change) ? notAttempted(options.record(change)) : options.record(change))),
-  };
-}
-
-/**
- * Applies the changes step by step and stops after the first step with a failure: later steps rely on earlier ones
- * (make before break), so they are recorded as not attempted and the whole reconcile is retried. Returns the failure.
+ * Applies the changes step by step. One apply of our ports carries the Service's resourceVersion as the plan's
+ * previous apply to it left it, or as the plan read it for the first: a writer that changed the Service in between
+ * makes it fail (409), and the reconcile plans again from a fresh read, so two reconciles never both hand out a port
+ * they each saw as free.
  */
 export async function applyPlan(
   cluster: ClusterStore,
   changes: readonly Change[],
   options: ApplyOptions,
-): Promise<{ readonly error?: unknown }> {
-  const limit = pLimit(WRITE_CONCURRENCY);
-  let failure: unknown;
-  let version: ServiceVersion;
+): Promise<ApplyResult> {
+  const apply = new PlanApply(cluster, options);
   for (const step of steps(changes)) {
-    let result: StepResult;
-    if (failure !== undefined) {
-      result = skipped(step, options);
-    } else if ('ports' in step) {
-      const applied = await applyPorts(cluster, step.ports, version, options);
-      version = applied.version;
-      result = applied;
-    } else {
-      result = await applyObjects(cluster, step.objects, options, limit);
-    }
-    failure ??= result.failure;
-    await options.recorded(result.records);
+    const records = await apply.step(step);
+    if (records.length > 0) await options.recorded(records);
   }
-  return failure !== undefined ? { error: failure } : {};
+  return apply.stop !== undefined ? { error: apply.stop, refused: apply.refused } : { refused: apply.refused };
 }

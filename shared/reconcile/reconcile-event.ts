@@ -5,8 +5,8 @@
 
 import type { EventTrigger } from '../events/parse-audit-event.js';
 import { failureRecord } from '../audit/audit-record.js';
-import { wasRecorded } from '../audit/audit-writer.js';
-import { acknowledgesEvent, errorMessage, TransientError } from '../errors.js';
+import { markRecorded, wasRecorded } from '../audit/audit-writer.js';
+import { acknowledgesEvent, errorMessage, PermanentError, TransientError } from '../errors.js';
 import type { InstanceName } from '../model/instance.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
@@ -33,6 +33,14 @@ async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: Ev
   // A redelivery reads the instance afresh; acknowledging now could leave the last write a stale one.
   if (unsettled.length > 0)
     throw new TransientError(`${name.full} kept changing while it was reconciled; retrying until it settles`);
+  // The apiserver refused a write of the instance: a redelivery would be refused alike; its records are in the trail.
+  const refused = report.errors.find((e) => e.refusedWrite);
+  if (refused) {
+    // The refusal as the apiserver worded it, once (its message already names its class).
+    const error = new PermanentError(refused.message.replace(/^PermanentError: /, ''));
+    markRecorded(error);
+    throw error;
+  }
   const retryable = report.errors.find((e) => e.retryable);
   if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);
   return report;

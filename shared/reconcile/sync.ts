@@ -97,7 +97,7 @@ async function attempt(
   deps: SyncDeps,
   scope: readonly InstanceObservation[],
   trigger: Trigger,
-  options: SyncOptions & { read: ClusterRead },
+  options: SyncOptions & { read: ClusterRead; lastTry: boolean },
 ): Promise<Attempt> {
   const plan = await planAgainst(deps, scope, options.read);
   const instances = new Map(
@@ -124,11 +124,25 @@ async function attempt(
     await deps.audit.write(records);
     tally.add(records);
   };
-  const applied = await applyPlan(deps.cluster, notable, { record, recorded, now: () => deps.clock.monotonicMs() });
-  if (applied.error === undefined) return run;
+  const applied = await applyPlan(deps.cluster, notable, {
+    record,
+    recorded,
+    now: () => deps.clock.monotonicMs(),
+    intended: (r) => deps.audit.intend(r),
+    retriesConflicts: !options.lastTry,
+  });
+  // An instance the apiserver refused is reported failed; its records are in the trail already.
+  const failed = [...applied.refused].map(([instance, message]): InstanceError => ({
+    instance,
+    message,
+    retryable: false,
+    refusedWrite: true,
+  }));
+  const withRefused = failed.length > 0 ? { ...run, errors: [...run.errors, ...failed] } : run;
+  if (applied.error === undefined) return withRefused;
   const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
   markRecorded(error);
-  return { ...run, error };
+  return { ...withRefused, error };
 }
 
 /**
@@ -165,7 +179,7 @@ export async function syncInstances(
   for (let tries = 1; ; tries++) {
     // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).
     const read = tries === 1 && options.read ? options.read : await readCluster(deps, view);
-    const result = await attempt(deps, scope, trigger, { ...options, read });
+    const result = await attempt(deps, scope, trigger, { ...options, read, lastTry: tries >= MAX_ATTEMPTS });
     if (result.error === undefined) {
       result.tally.addWrites(earlier);
       return result;

@@ -1,4 +1,4 @@
-import { completed, isAudited, patchOf, recordOf } from '../../../shared/audit/audit-record.js';
+import { completed, isAudited, MAX_TRIGGER_FIELD, patchOf, recordOf } from '../../../shared/audit/audit-record.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import type { Change } from '../../../shared/plan/plan-types.js';
 
@@ -122,5 +122,25 @@ describe('audit records', () => {
     };
     expect(isAudited(recordOf(change, context))).toBe(false);
     expect(isAudited(recordOf({ ...change, action: 'delete' }, context))).toBe(true);
+  });
+
+  test('trigger fields from the event are capped, with a marker saying how much was cut', () => {
+    const huge = 'x'.repeat(1024 * 1024);
+    const trigger = { ...context.trigger, eventId: huge, insertId: huge, principal: `${huge}@example.com` };
+    const change: Change = {
+      action: 'create',
+      ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' },
+      instance,
+      after,
+    };
+    const record = recordOf(change, { ...context, trigger });
+    const { insert_id, principal, event_id } = record.trigger;
+    expect(insert_id).toHaveLength(MAX_TRIGGER_FIELD.insert_id);
+    expect(principal).toHaveLength(MAX_TRIGGER_FIELD.principal);
+    expect(event_id).toHaveLength(MAX_TRIGGER_FIELD.event_id);
+    expect(insert_id).toMatch(/^x+…\[1048\d{3} chars in all\]$/);
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(4096);
+    // A value within the cap is kept as it is.
+    expect(recordOf(change, context).trigger).toMatchObject({ insert_id: 'ins', principal: 'alice@example.com' });
   });
 });

@@ -1,4 +1,4 @@
-import type { AuditOutbox, OutboxContents } from '../../../shared/audit/audit-outbox.js';
+import type { AuditOutbox, OutboxContents, StashResult } from '../../../shared/audit/audit-outbox.js';
 import { recordOf, type AuditRecord } from '../../../shared/audit/audit-record.js';
 import { AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
 import { AuditDeliveryError } from '../../../shared/errors.js';
@@ -81,12 +81,18 @@ describe('AuditWriter', () => {
 class MemoryOutbox implements AuditOutbox {
   records: AuditRecord[] = [];
   failing = false;
-  async stash(records: readonly AuditRecord[]): Promise<void> {
+  /** Ids refused as too large, as the ConfigMap outbox refuses a record larger than itself. */
+  tooLarge = new Set<string>();
+  corrupt: string[] = [];
+  async stash(records: readonly AuditRecord[]): Promise<StashResult> {
     if (this.failing) throw new Error('HTTP 403 Forbidden');
-    this.records.push(...records);
+    const refused = records.filter((r) => this.tooLarge.has(r.id));
+    this.records.push(...records.filter((r) => !this.tooLarge.has(r.id)));
+    return { refused, dropped: 0 };
   }
   async take(): Promise<OutboxContents | undefined> {
-    return this.records.length > 0 ? { records: [...this.records], version: '1' } : undefined;
+    const { records, corrupt } = this;
+    return records.length + corrupt.length > 0 ? { records: [...records], version: '1', corrupt } : undefined;
   }
   async settle(_taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
     this.records = [...unpublished];
@@ -185,5 +191,38 @@ describe('the trace context of a request, for Cloud Logging', () => {
       file: expect.stringContaining('audit-writer.test'),
       line: expect.stringMatching(/^\d+$/),
     });
+  });
+
+  test('a record it refuses is logged as not kept (the others are), and fails the invocation when delivery is required', async () => {
+    const failing: AuditPublisher = { publish: async () => Promise.reject(new Error('NOT_FOUND: topic')) };
+    const outbox = new MemoryOutbox();
+    outbox.tooLarge.add('id-delete');
+    const { lines, logger } = collector();
+    await expect(
+      new AuditWriter(logger, failing, true, outbox).write([record('create'), record('delete')]),
+    ).rejects.toThrow(AuditDeliveryError);
+    expect(outbox.records.map((r) => r.id)).toEqual(['id-create']);
+    const kept = lines.find((l) => l['message'] === 'audit records kept in the outbox until publishing works again');
+    expect(kept).toMatchObject({ count: 1, ids: ['id-create'] });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        severity: 'ERROR',
+        message: 'audit records could not be kept in the outbox; they are only in the log',
+        ids: ['id-delete'],
+      }),
+    );
+  });
+
+  test('a flush reports the lines that were no record, and publishes the others', async () => {
+    const outbox = new MemoryOutbox();
+    outbox.records = [record('create')];
+    outbox.corrupt = ['not json'];
+    const published: string[] = [];
+    const { lines, logger } = collector();
+    await new AuditWriter(logger, { publish: async (r) => void published.push(r.id) }, true, outbox).flush();
+    expect(published).toEqual(['id-create']);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ severity: 'ERROR', message: 'audit outbox lines that are no record were skipped' }),
+    );
   });
 });

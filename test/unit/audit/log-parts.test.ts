@@ -62,4 +62,29 @@ describe('audit records in the log', () => {
     expect(lines.every((l) => l.record.id === 'r1' && l.record.object.kind === 'Service')).toBe(true);
     expect(published).toEqual([record]);
   });
+
+  test('one operation over the entry limit alone (a huge spec): cut into slices of its text, each line under the limit', async () => {
+    const spec = Object.fromEntries(
+      Array.from({ length: 11_000 }, (_, i) => [`port-${i}`, `tcp-${i}-${'p'.repeat(90)}`]),
+    );
+    const after = { ...service([]), spec };
+    const record = recordOf(
+      { action: 'create', ref: { apiVersion: 'v1', kind: 'Service', namespace: 'n', name: 'x' }, after },
+      {
+        id: 'r2',
+        time: new Date(0),
+        trigger: { kind: 'resync', principal: 'op@example.com', scheduled: false },
+        dryRun: false,
+        instances: new Map(),
+      },
+    );
+    const raw: string[] = [];
+    await new AuditWriter(new Logger({}, (line) => raw.push(line))).write([record]);
+    expect(raw.length).toBeGreaterThan(4);
+    for (const line of raw) expect(Buffer.byteLength(line)).toBeLessThan(LOGGING_ENTRY_LIMIT);
+    const lines = raw.map((line) => JSON.parse(line) as { record: AuditRecord; patch_text?: string });
+    const whole = lines.flatMap((l) => l.record.patch);
+    const spec_op = JSON.parse(lines.map((l) => l.patch_text ?? '').join('')) as unknown;
+    expect([...whole.slice(0, 3), spec_op, ...whole.slice(3)]).toEqual(record.patch);
+  });
 });
