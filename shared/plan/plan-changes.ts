@@ -91,8 +91,9 @@ export function planChanges(
     objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))),
   );
   changes.push(...liveChanges(state, owned, desiredKeys));
-  // An instance this mode cannot configure gets one record saying so, on the instance itself.
-  for (const [instance, reason] of state.unsupported)
+  // An instance this mode cannot configure, or whose new endpoint finds no gateway port, gets one record saying so on
+  // the instance itself (one per instance, whatever it has live: what a metric counts).
+  for (const [instance, reason] of [...state.unsupported, ...state.refused])
     changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
   if (service && state.servicePorts) {
     changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));

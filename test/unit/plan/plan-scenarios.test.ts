@@ -229,14 +229,14 @@ describe('gateway ports', () => {
     expect(after.ourPorts).toEqual([]);
   });
 
-  test('an exhausted range is an error for that instance only', () => {
+  test('an exhausted range is an error for that instance only, recorded on it alone', () => {
     const env = { GATEWAY_PORT_RANGE: '16000-16000' };
     const world = apply(emptyWorld(), plan(emptyWorld(), [observe('a')], env));
     const result = plan(world, [observe('a'), observe('b')], env);
     expect(result.errors).toEqual([
       { instance: nameOf('b').full, message: expect.stringMatching(/GATEWAY_PORT_RANGE/), retryable: false },
     ]);
-    expect(writes(result)).toEqual([]);
+    expect(writes(result)).toEqual([`skipped Instance/${nameOf('b').full}`]);
   });
 });
 
