@@ -8,6 +8,7 @@ import { deliveryLimit } from '../../dev/end-to-end/delivery-limit.js';
 import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
 import { PROJECT, SYNC_USER, type SharedParts } from './chaos-stack.js';
 import { isBad, table, type PhaseRow } from './figures.js';
+import { fullRangePhase, FULL_RANGE } from './full-range-phase.js';
 import { fuzzPhase } from './fuzz-phase.js';
 import { racePhase } from './race-phase.js';
 import { stormPhase } from './storm-phase.js';
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
       ),
     );
     rows.push(await bounded('race', 6, () => racePhase(parts, 'chaos-race', 50, 4)));
+    rows.push(await bounded('full-range', 6, () => fullRangePhase(parts, 'chaos-full-range', FULL_RANGE(SEED))));
   } finally {
     await Promise.allSettled([pubsub.close(), issuer.close()]);
     await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);
