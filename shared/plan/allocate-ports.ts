@@ -25,20 +25,21 @@ function allocate(allocations: Allocations, instance: InstanceName, code: string
 }
 
 /**
- * Gateway ports already given out, read back from the live objects: that is what keeps them stable. The Gateway's
- * servers say it first; our Service port names say it too, for an endpoint whose Gateway is not written yet (a
- * reconcile in flight, or one that failed half way) or is already deleted (a removal half done, or objects deleted by
- * hand). A port name carries the instance's key, not its name: the key is known from the live objects' labels and
- * from `scope`, the instances the plan covers, so a port whose objects are all gone is still adopted by its instance
- * (giving it another port would add a second port of the same name, which the apiserver refuses).
+ * Gateway ports already given out, read back from the live objects: that is what keeps them stable. Our Service port
+ * names say it first: a port named for an endpoint is the one its traffic arrives on, and the one it must keep (given
+ * another, the apiserver would refuse a second port of the same name, 422). A name carries the instance's key, not
+ * its name: the key is known from the live objects' labels and from `scope`, the instances the plan covers, so a port
+ * whose objects were all deleted (by hand, or a removal half done) is still adopted by its instance. The Gateway's
+ * servers say it for an endpoint with no port of its name, and only for a port no one else holds: a port that an
+ * earlier allocator left to two instances stays with the one the Service names, and the other moves.
  */
 export function liveAllocations(
   owned: readonly KubeObject[],
   servicePorts: readonly ServicePort[] = [],
   scope: readonly InstanceName[] = [],
 ): Allocations {
-  const allocations = gatewayAllocations(owned);
-  const taken = new Set([...allocations.values()].map((a) => a.port));
+  const allocations: Allocations = new Map();
+  const taken = new Set<number>();
   // Identities are parsed only for the ports that need one: a resync of thousands of instances reads them all.
   const liveByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], instanceNameOf(o)]));
   let scopeByKey: Map<string, InstanceName> | undefined;
@@ -53,6 +54,11 @@ export function liveAllocations(
     if (!parsed || !instance || taken.has(port.port) || allocations.has(codeKey(instance, parsed.code))) continue;
     allocate(allocations, instance, parsed.code, port.port);
     taken.add(port.port);
+  }
+  for (const [key, claim] of gatewayAllocations(owned)) {
+    if (allocations.has(key) || taken.has(claim.port)) continue;
+    allocations.set(key, claim);
+    taken.add(claim.port);
   }
   return allocations;
 }

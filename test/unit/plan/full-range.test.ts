@@ -3,7 +3,9 @@ import { parseInstanceName } from '../../../shared/model/instance.js';
 import { parseGatewayServerName, roleCode, servicePortNameOfCode } from '../../../shared/render/names.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, planScoped, type World } from '../../fixtures/plan-harness.js';
-import type { Plan } from '../../../shared/plan/plan-types.js';
+import { isPortChange, type Plan } from '../../../shared/plan/plan-types.js';
+import { applyBodyOf } from '../../../shared/plan/port-change.js';
+import type { ServicePort } from '../../../shared/plan/service-ports.js';
 
 // A range of two gateway ports, filled by two instances: any new need that does not fit must be refused for that
 // instance alone, and no port may ever serve two instances.
@@ -93,5 +95,21 @@ describe('a full gateway port range', () => {
     expect(crossRouted(after)).toEqual([]);
     expect(after.ourPorts.map((p) => p.port).sort()).toEqual([16000, 16001, 16002]);
     expect(objectsOf(after, 'Gateway').some((g) => instanceNameOf(g) === nameOf('cache-d').full)).toBe(true);
+  });
+
+  test('a resync repairs a port that an earlier allocator left to two instances, never naming two ports alike', () => {
+    // As the earlier allocator left it: cache-a's port dropped from the Service while its Gateway stayed, then given
+    // to cache-c by an event.
+    const start = filled();
+    const dropped = { ...start, ourPorts: start.ourPorts.filter((p) => p.port !== 16000) };
+    const broken = apply(dropped, event(dropped, 'cache-c'));
+    expect(crossRouted(broken)).toContain('port 16000 is routed by cache-a and cache-c');
+    const wider = { GATEWAY_PORT_RANGE: '16000-16002' };
+    const result = plan(broken, [observe('cache-a'), observe('cache-b'), observe('cache-c')], wider);
+    for (const change of result.changes.filter(isPortChange)) {
+      const names = (applyBodyOf(change, undefined).spec['ports'] as ServicePort[]).map((p) => p.name);
+      expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+    }
+    expect(crossRouted(apply(broken, result))).toEqual([]);
   });
 });
