@@ -120,21 +120,19 @@ export function allocatePorts(
     }
   }
   const exhausted: PortRequest[] = [];
-  const free = freePorts(range, taken);
-  let next = 0;
+  let free = range.to - range.from + 1 - [...taken].filter((p) => p >= range.from && p <= range.to).length;
+  let next = range.from;
   for (const needs of pending.values()) {
-    if (needs.length > free.length - next) {
+    if (needs.length > free) {
       exhausted.push(...needs);
       continue;
     }
-    for (const request of needs) allocate(allocations, request.instance, roleCode(request.role), free[next++]!);
+    free -= needs.length;
+    for (const request of needs) {
+      while (taken.has(next)) next++;
+      taken.add(next);
+      allocate(allocations, request.instance, roleCode(request.role), next);
+    }
   }
   return { allocations, exhausted };
-}
-
-/** The ports of the range nobody holds, lowest first. */
-function freePorts(range: { readonly from: number; readonly to: number }, taken: ReadonlySet<number>): number[] {
-  const free: number[] = [];
-  for (let port = range.from; port <= range.to; port++) if (!taken.has(port)) free.push(port);
-  return free;
 }
