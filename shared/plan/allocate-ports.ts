@@ -38,6 +38,22 @@ export function liveAllocations(
   servicePorts: readonly ServicePort[] = [],
   scope: readonly InstanceName[] = [],
 ): Allocations {
+  const allocations = servicePortAllocations(owned, servicePorts, scope);
+  const taken = new Set([...allocations.values()].map((a) => a.port));
+  for (const [key, claim] of gatewayAllocations(owned)) {
+    if (allocations.has(key) || taken.has(claim.port)) continue;
+    allocations.set(key, claim);
+    taken.add(claim.port);
+  }
+  return allocations;
+}
+
+/** The endpoints our Service port names name, where the instance the name's key stands for is known. */
+function servicePortAllocations(
+  owned: readonly KubeObject[],
+  servicePorts: readonly ServicePort[],
+  scope: readonly InstanceName[],
+): Allocations {
   const allocations: Allocations = new Map();
   const taken = new Set<number>();
   // Identities are parsed only for the ports that need one: a resync of thousands of instances reads them all.
@@ -54,11 +70,6 @@ export function liveAllocations(
     if (!parsed || !instance || taken.has(port.port) || allocations.has(codeKey(instance, parsed.code))) continue;
     allocate(allocations, instance, parsed.code, port.port);
     taken.add(port.port);
-  }
-  for (const [key, claim] of gatewayAllocations(owned)) {
-    if (allocations.has(key) || taken.has(claim.port)) continue;
-    allocations.set(key, claim);
-    taken.add(claim.port);
   }
   return allocations;
 }
