@@ -112,4 +112,31 @@ describe('a full gateway port range', () => {
     }
     expect(crossRouted(apply(broken, result))).toEqual([]);
   });
+
+  test('a port in quarantine is not a free port: the refused instance is placed whole once the period is over', () => {
+    const three = { GATEWAY_PORT_RANGE: '16000-16002' };
+    const at = (seconds: number) => ({
+      quarantine: { now: new Date(Date.UTC(2026, 11, 7, 2, 0, seconds)), seconds: 300 },
+    });
+    const all = ['cache-a', 'cache-b', 'cache-c'].map((id) => observe(id));
+    let world = apply(emptyWorld(), plan(emptyWorld(), all, three, at(0)));
+    world = apply(
+      world,
+      plan(world, [observe('cache-a'), observe('cache-b'), { name: nameOf('cache-c') }], three, at(1)),
+    );
+    const refused = plan(world, [observe('cache-a', READ), observe('cache-b')], three, at(60));
+    expect(refused.errors.map((e) => e.instance)).toEqual([nameOf('cache-a').full]);
+    world = apply(world, refused);
+    expect(crossRouted(world)).toEqual([]);
+    expect(world.ourPorts.find((p) => p.port === 16002)?.name).toMatch(/^tcp-freed-/);
+    // The plan that ends the period removes the port (a Service holds a number once, so it cannot be given out in
+    // the same apply); the next one places the instance whole.
+    world = apply(world, plan(world, [observe('cache-a', READ), observe('cache-b')], three, at(302)));
+    expect(world.ourPorts.map((p) => p.port).sort()).toEqual([16000, 16001]);
+    const placed = plan(world, [observe('cache-a', READ), observe('cache-b')], three, at(303));
+    expect(placed.errors).toEqual([]);
+    world = apply(world, placed);
+    expect(crossRouted(world)).toEqual([]);
+    expect(world.ourPorts.map((p) => p.port).sort()).toEqual([16000, 16001, 16002]);
+  });
 });
