@@ -25,6 +25,12 @@ locals {
       description = "Changes that failed when applied."
       filter      = "${local.audit_lines} AND jsonPayload.record.outcome=\"failed\""
     }
+    # One record on the instance itself per refusal (shared/plan/desired-state.ts, portRangeFull); `:` matches a
+    # substring (https://cloud.google.com/logging/docs/view/logging-query-language).
+    gateway_ports_refused = {
+      description = "Instances whose new endpoint found no free port in GATEWAY_PORT_RANGE: each kept as it was."
+      filter      = "${local.audit_lines} AND jsonPayload.record.object.kind=\"Instance\" AND jsonPayload.record.reason:\"GATEWAY_PORT_RANGE\""
+    }
   }
 }
 

@@ -43,7 +43,11 @@ export interface SharedParts {
 /** The functions' OWNER_ID; the admission policy lets them write only objects labelled with it. */
 const OWNER_ID = 'chaos';
 
-export async function startPhaseStack(parts: SharedParts, namespace: string): Promise<PhaseStack> {
+export async function startPhaseStack(
+  parts: SharedParts,
+  namespace: string,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<PhaseStack> {
   const admin = parts.controlPlane.adminKubeconfigPath;
   await createEgressGatewayFixtures(admin, { namespace, service: 'istio-egressgateway' });
   await bindRbac(admin, {
@@ -75,6 +79,7 @@ export async function startPhaseStack(parts: SharedParts, namespace: string): Pr
     RESYNC_ALLOWED_PRINCIPALS: OPERATOR,
     ID_TOKEN_CERTS_URL: parts.issuer.certsUrl,
     METADATA_SERVER_DETECTION: 'none',
+    ...settings,
   };
   const [events, resync] = await Promise.all([serveFunction('syncOnAuditLog', env), serveFunction('resync', env)]);
   const bridge = await startEventBridge({

@@ -20,6 +20,8 @@ export interface PhaseRow {
   /** Processes killed mid-reconcile, and changes whose record no audit line or message holds. */
   readonly killed?: number;
   readonly lostRecords?: number;
+  /** Calls that Istio's simulator followed to a host of another instance than the one called. */
+  readonly crossRouted?: number;
   readonly note?: string;
 }
 
@@ -59,6 +61,7 @@ const COLUMNS: ReadonlyArray<[keyof PhaseRow, string]> = [
   ['maxLogLine', 'max log line (B)'],
   ['killed', 'killed'],
   ['lostRecords', 'lost records'],
+  ['crossRouted', 'cross-routed'],
 ];
 
 /** The table as Markdown, so it can go into the README as printed. */
@@ -83,6 +86,7 @@ export function isBad(row: PhaseRow, deliveryLimit: number): boolean {
     row.starvedResyncs,
     row.crashes,
     row.lostRecords,
+    row.crossRouted,
   ];
   // Cloud Logging refuses an entry over 256 KB (https://cloud.google.com/logging/quotas).
   const lineTooLong = (row.maxLogLine ?? 0) > 256 * 1024;

@@ -9,6 +9,7 @@ import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
 import { PROJECT, SYNC_USER, type SharedParts } from './chaos-stack.js';
 import { isBad, table, type PhaseRow } from './figures.js';
 import { crashPhase } from './crash-phase.js';
+import { fullRangePhase, FULL_RANGE } from './full-range-phase.js';
 import { fuzzPhase } from './fuzz-phase.js';
 import { oversizedPhase } from './oversized-phase.js';
 import { racePhase } from './race-phase.js';
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
     rows.push(await bounded('race', 6, () => racePhase(parts, 'chaos-race', 50, 4)));
     rows.push(await bounded('crash-at-every-step', 8, () => crashPhase(parts, 'chaos-crash', 9)));
     rows.push(await bounded('oversized-record', 4, () => oversizedPhase(parts, 'chaos-oversized')));
+    rows.push(await bounded('full-range', 6, () => fullRangePhase(parts, 'chaos-full-range', FULL_RANGE(SEED))));
   } finally {
     await Promise.allSettled([pubsub.close(), issuer.close()]);
     await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);

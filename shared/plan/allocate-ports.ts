@@ -1,7 +1,7 @@
 import { parseInstanceName, type EndpointRole, type InstanceName } from '../model/instance.js';
 import { liveSpec } from '../model/istio-specs.js';
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-object.js';
-import { parseGatewayServerName, parseServicePortName, roleCode } from '../render/names.js';
+import { instanceKey, parseGatewayServerName, parseServicePortName, roleCode } from '../render/names.js';
 import type { ServicePort } from './service-ports.js';
 
 /**
@@ -25,18 +25,48 @@ function allocate(allocations: Allocations, instance: InstanceName, code: string
 }
 
 /**
- * Gateway ports already given out, read back from the live objects: that is what keeps them stable. The Gateway's
- * servers say it first; our Service port names say it too, for an endpoint whose Gateway is not written yet (a
- * reconcile in flight, or one that failed half way) or is already deleted (a removal half done).
+ * Gateway ports already given out, read back from the live objects: that is what keeps them stable. Our Service port
+ * names say it first: a port named for an endpoint is the one its traffic arrives on, and the one it must keep (given
+ * another, the apiserver would refuse a second port of the same name, 422). A name carries the instance's key, not
+ * its name: the key is known from the live objects' labels and from `scope`, the instances the plan covers, so a port
+ * whose objects were all deleted (by hand, or a removal half done) is still adopted by its instance. The Gateway's
+ * servers say it for an endpoint with no port of its name, and only for a port no one else holds: a port that an
+ * earlier allocator left to two instances stays with the one the Service names, and the other moves.
  */
-export function liveAllocations(owned: readonly KubeObject[], servicePorts: readonly ServicePort[] = []): Allocations {
-  const allocations = gatewayAllocations(owned);
+export function liveAllocations(
+  owned: readonly KubeObject[],
+  servicePorts: readonly ServicePort[] = [],
+  scope: readonly InstanceName[] = [],
+): Allocations {
+  const allocations = servicePortAllocations(owned, servicePorts, scope);
   const taken = new Set([...allocations.values()].map((a) => a.port));
-  const nameByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], instanceNameOf(o)]));
+  for (const [key, claim] of gatewayAllocations(owned)) {
+    if (allocations.has(key) || taken.has(claim.port)) continue;
+    allocations.set(key, claim);
+    taken.add(claim.port);
+  }
+  return allocations;
+}
+
+/** The endpoints our Service port names name, where the instance the name's key stands for is known. */
+function servicePortAllocations(
+  owned: readonly KubeObject[],
+  servicePorts: readonly ServicePort[],
+  scope: readonly InstanceName[],
+): Allocations {
+  const allocations: Allocations = new Map();
+  const taken = new Set<number>();
+  // Identities are parsed only for the ports that need one: a resync of thousands of instances reads them all.
+  const liveByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], instanceNameOf(o)]));
+  let scopeByKey: Map<string, InstanceName> | undefined;
+  const instanceOf = (key: string): InstanceName | undefined => {
+    const name = liveByKey.get(key);
+    if (name !== undefined) return parseInstanceName(name);
+    return (scopeByKey ??= new Map(scope.map((n) => [instanceKey(n), n]))).get(key);
+  };
   for (const port of servicePorts) {
     const parsed = parseServicePortName(port.name);
-    const name = parsed ? nameByKey.get(parsed.key) : undefined;
-    const instance = name === undefined ? undefined : parseInstanceName(name);
+    const instance = parsed ? instanceOf(parsed.key) : undefined;
     if (!parsed || !instance || taken.has(port.port) || allocations.has(codeKey(instance, parsed.code))) continue;
     allocate(allocations, instance, parsed.code, port.port);
     taken.add(port.port);
@@ -78,7 +108,9 @@ export interface PortRequest {
  * Gives each requested endpoint a gateway port: its live one if it has one that nobody else holds, else the lowest
  * free port of the range. `reserved` are ports held by anything outside the requests (foreign Service ports, ports of
  * instances out of scope, ports being freed in this same plan), which are never handed out.
- * Returns the allocations and the requests that found no free port.
+ * An instance gets all the new ports it needs or none: one whose needs do not all fit is refused whole (its requests
+ * are returned as exhausted) and keeps what it has, so the ports it could have filled part of its needs with go to
+ * the next instance instead, and it is never left routing half its endpoints.
  */
 export function allocatePorts(
   requests: readonly PortRequest[],
@@ -88,26 +120,30 @@ export function allocatePorts(
 ): { allocations: Allocations; exhausted: PortRequest[] } {
   const taken = new Set(reserved);
   const allocations: Allocations = new Map();
-  const pending: PortRequest[] = [];
+  const pending = new Map<string, PortRequest[]>();
   for (const request of requests) {
     const port = live.get(allocationKey(request.instance, request.role))?.port;
     if (port !== undefined && !taken.has(port)) {
       taken.add(port);
       allocate(allocations, request.instance, roleCode(request.role), port);
     } else {
-      pending.push(request);
+      pending.set(request.instance.full, [...(pending.get(request.instance.full) ?? []), request]);
     }
   }
   const exhausted: PortRequest[] = [];
+  let free = range.to - range.from + 1 - [...taken].filter((p) => p >= range.from && p <= range.to).length;
   let next = range.from;
-  for (const request of pending) {
-    while (next <= range.to && taken.has(next)) next++;
-    if (next > range.to) {
-      exhausted.push(request);
+  for (const needs of pending.values()) {
+    if (needs.length > free) {
+      exhausted.push(...needs);
       continue;
     }
-    taken.add(next);
-    allocate(allocations, request.instance, roleCode(request.role), next);
+    free -= needs.length;
+    for (const request of needs) {
+      while (taken.has(next)) next++;
+      taken.add(next);
+      allocate(allocations, request.instance, roleCode(request.role), next);
+    }
   }
   return { allocations, exhausted };
 }

@@ -9,19 +9,13 @@ import { PRODUCT_INFO } from '../model/products.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
 import { renderNodePorts } from '../render/render-node-ports.js';
-import { instanceKey, parseServicePortName } from '../render/names.js';
 import type { RenderSettings } from '../render/render-settings.js';
-import { allocatePorts, allocationKey, liveAllocations } from './allocate-ports.js';
+import { allocationKey } from './allocate-ports.js';
+import { gatewayPorts } from './gateway-ports.js';
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from '../model/label-selector.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
-import {
-  foreignPorts,
-  servicePortOfCode,
-  type GatewayServiceState,
-  type PortOwner,
-  type ServicePort,
-} from './service-ports.js';
+import type { GatewayServiceState, PortOwner, ServicePort } from './service-ports.js';
 
 /** An instance the plan covers, as the Memorystore API reported it; no `instance` means it is gone. */
 export interface InstanceObservation {
@@ -62,6 +56,11 @@ export interface DesiredState {
   readonly kept: ReadonlyMap<string, string>;
   /** Instances this mode cannot configure, with why: nothing of theirs is written, and live objects of theirs go. */
   readonly unsupported: ReadonlyMap<string, string>;
+  /**
+   * Instances some new need of which (an endpoint added) the gateway port range cannot hold, with why: each is kept as
+   * it is (its live objects and ports), reported as an error and recorded, so the refusal can be counted.
+   */
+  readonly refused: ReadonlyMap<string, string>;
   readonly errors: readonly InstanceError[];
   /**
    * Our ports on the egress gateway Service as read and as the plan ends with them; `owners`: each port the plan
@@ -146,14 +145,12 @@ function decideListed(
   return { kind: 'render', endpoints, nodePorts: instance.nodePorts };
 }
 
-/** Our Service ports, split into those of instances in view and (for a scope view) those of instances not read. */
-function splitOwnedPorts(input: SyncInput): { inView: readonly ServicePort[]; outOfView: readonly ServicePort[] } {
-  const ownedPorts = input.gatewayService?.ownedPorts ?? [];
-  if (input.view !== 'scope') return { inView: ownedPorts, outOfView: [] };
-  const keys = new Set(input.scope.map((o) => instanceKey(o.name)));
-  const inScope = (port: ServicePort): boolean => keys.has(parseServicePortName(port.name)?.key ?? '');
-  return { inView: ownedPorts.filter(inScope), outOfView: ownedPorts.filter((p) => !inScope(p)) };
-}
+/**
+ * Why an instance is refused when the range is full. Names the variable to change, and says what is kept: a log-based
+ * metric counts these records by this text (terraform/monitoring.tf).
+ */
+export const portRangeFull = (range: { readonly from: number; readonly to: number }): string =>
+  `no free gateway port in GATEWAY_PORT_RANGE ${range.from}-${range.to} for a new endpoint of this instance: it keeps its current configuration and ports until the range is widened or ports are freed`;
 
 /** Computes what the cluster should hold for the instances in scope. Pure: the same input gives the same output. */
 export function desiredState(input: SyncInput): DesiredState {
@@ -172,38 +169,18 @@ export function desiredState(input: SyncInput): DesiredState {
   const removed = new Set(
     decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full),
   );
-  const renderedNames = new Set(rendered.map((r) => r.name.full));
-
-  // A port of ours that no live object accounts for is freed; a port being freed is not handed out in the same plan,
-  // so no route to it can still exist when it is.
-  const { inView: ownedPorts, outOfView } = splitOwnedPorts(input);
-  const live = liveAllocations(input.owned, ownedPorts);
-  const accounted = new Set([...live.values()].map((a) => a.port));
-  const strayPorts = ownedPorts.map((p) => p.port).filter((p) => !accounted.has(p));
   const egress = input.settings.mode === 'egress-gateway';
-  const requests = egress ? rendered.flatMap((r) => r.endpoints.map((e) => ({ instance: r.name, role: e.role }))) : [];
-  // Every live port not requested again stays out of this plan's hands: also one that a rendered instance stops
-  // using (its read endpoint gone), which is freed into quarantine, not passed straight to another endpoint.
-  const requested = new Set(requests.map((r) => allocationKey(r.instance, r.role)));
-  const reserved = new Set([
-    ...foreignPorts(input.gatewayService),
-    ...[...live].filter(([key]) => !requested.has(key)).map(([, a]) => a.port),
-    ...strayPorts,
-    ...outOfView.map((p) => p.port),
-  ]);
-  const { allocations, exhausted } = allocatePorts(requests, live, reserved, input.settings.gatewayPortRange);
-  const exhaustedNames = new Set(exhausted.map((r) => r.instance.full));
-
+  const range = input.settings.gatewayPortRange;
+  // Direct mode routes through no gateway port: its instances need none, and give up any they held.
+  const ports = gatewayPorts(
+    { ...input, scope: input.scope.map((o) => o.name), range },
+    rendered.map((r) => ({ name: r.name, endpoints: egress ? r.endpoints : [] })),
+    removed,
+  );
+  const refused = new Map([...ports.refused].map((name) => [name, portRangeFull(range)] as const));
   const errors: InstanceError[] = decisions.flatMap((d) => (d.decision.kind === 'error' ? [d.decision.error] : []));
-  for (const name of exhaustedNames) {
-    const range = input.settings.gatewayPortRange;
-    errors.push({
-      instance: name,
-      message: `no free gateway port in GATEWAY_PORT_RANGE ${range.from}-${range.to}`,
-      retryable: false,
-    });
-  }
-  const placed = rendered.filter((r) => !exhaustedNames.has(r.name.full));
+  for (const [instance, message] of refused) errors.push({ instance, message, retryable: false });
+  const placed = rendered.filter((r) => !refused.has(r.name.full));
   const desired = placed.flatMap((r) => {
     if (!egress)
       return [
@@ -212,21 +189,11 @@ export function desiredState(input: SyncInput): DesiredState {
       ];
     const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({
       ...e,
-      gatewayPort: allocations.get(allocationKey(r.name, e.role))?.port ?? 0,
+      gatewayPort: ports.allocations.get(allocationKey(r.name, e.role))?.port ?? 0,
     }));
     return renderEgress(r.name, routed, input.settings);
   });
 
-  // Ports of instances neither rendered nor removed now (kept as they are, unsettled, in error) stay theirs.
-  const keptPorts = [...live.values()].filter(
-    (a) => !renderedNames.has(a.instance.full) && !removed.has(a.instance.full),
-  );
-  const placedPorts = [...allocations.values()].filter((a) => !exhaustedNames.has(a.instance.full));
-  const instancePorts = [...keptPorts, ...placedPorts].map((a) => ({
-    instance: a.instance.full,
-    port: servicePortOfCode(a.instance, a.code, a.port),
-  }));
-  const afterPorts = [...outOfView, ...instancePorts.map((p) => p.port)];
   return {
     desired,
     reconciled: new Set([...removed, ...placed.map((r) => r.name.full)]),
@@ -236,13 +203,14 @@ export function desiredState(input: SyncInput): DesiredState {
     unsupported: new Map(
       decisions.flatMap((d) => (d.decision.kind === 'unsupported' ? [[d.name.full, d.decision.reason] as const] : [])),
     ),
+    refused,
     errors,
     ...(input.gatewayService
       ? {
           servicePorts: {
             before: input.gatewayService.ownedPorts,
-            after: withQuarantine(input.gatewayService.ownedPorts, afterPorts, input.quarantine),
-            owners: instancePorts,
+            after: withQuarantine(input.gatewayService.ownedPorts, ports.after, input.quarantine),
+            owners: ports.owners,
           },
         }
       : {}),

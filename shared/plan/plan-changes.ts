@@ -91,11 +91,17 @@ export function planChanges(
     objectChange(d, liveByKey.get(refKey(refOf(d))), foreign.get(refKey(refOf(d)))),
   );
   changes.push(...liveChanges(state, owned, desiredKeys));
-  // An instance this mode cannot configure gets one record saying so, on the instance itself; so does one refused for
-  // good that has no live object to carry the reason.
+  // An instance this mode cannot configure, or whose new endpoint finds no gateway port, gets one record saying so on
+  // the instance itself (one per instance, whatever it has live: what a metric counts); so does one refused for good
+  // (invalid data) that has no live object to carry the reason.
   const withLive = new Set(owned.map((o) => instanceNameOf(o)));
-  const refused = state.errors.filter((e) => !e.retryable && !withLive.has(e.instance));
-  for (const [instance, reason] of [...state.unsupported, ...refused.map((e) => [e.instance, e.message] as const)])
+  const invalid = state.errors.filter((e) => !e.retryable && !withLive.has(e.instance));
+  const skipped = new Map([
+    ...invalid.map((e) => [e.instance, e.message] as const),
+    ...state.unsupported,
+    ...state.refused,
+  ]);
+  for (const [instance, reason] of skipped)
     changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
   if (service && state.servicePorts) {
     changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));

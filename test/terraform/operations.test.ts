@@ -56,13 +56,14 @@ describe('audit trail', () => {
 describe('log-based metrics', () => {
   const metrics = (): Record<string, { filter: string }> => tf.locals['metrics'] as Record<string, { filter: string }>;
 
-  test('count applied changes, conflicts and failures from the audit lines', () => {
-    expect(Object.keys(metrics()).sort()).toEqual(['changes_applied', 'conflicts', 'errors']);
+  test('count applied changes, conflicts, failures and port range refusals from the audit lines', () => {
+    expect(Object.keys(metrics()).sort()).toEqual(['changes_applied', 'conflicts', 'errors', 'gateway_ports_refused']);
     for (const { filter } of Object.values(metrics()))
       expect(filter.startsWith('${local.audit_lines} AND ')).toBe(true);
     expect(metrics()['changes_applied']!.filter).toContain('jsonPayload.record.outcome="applied"');
     expect(metrics()['conflicts']!.filter).toContain('jsonPayload.record.action="conflict"');
     expect(metrics()['errors']!.filter).toContain('jsonPayload.record.outcome="failed"');
+    expect(metrics()['gateway_ports_refused']!.filter).toContain('jsonPayload.record.reason:"GATEWAY_PORT_RANGE"');
     const lines = String(tf.locals['audit_lines']);
     expect(lines).toContain('jsonPayload.message=\\"audit record\\"');
     expect(lines).toContain('labels.component=\\"memorystore-egress-sync\\"');

@@ -42,4 +42,12 @@ describe('allocatePorts', () => {
     expect(exhausted).toEqual([req('f')]);
     expect(allocations.get(allocationKey(nameOf('e'), 'primary'))?.port).toBe(104);
   });
+
+  test('an instance whose new endpoints do not all fit gets none of them, and the next instance has the port', () => {
+    const requests = [req('a'), req('b'), req('b', 'read'), req('c')];
+    const live = liveOf({ 'a#p': 100 });
+    const { allocations, exhausted } = allocatePorts(requests, live, new Set([101, 102, 103]), range);
+    expect(byEndpoint(allocations)).toEqual({ 'a#p': 100, 'c#p': 104 });
+    expect(exhausted).toEqual([req('b'), req('b', 'read')]);
+  });
 });

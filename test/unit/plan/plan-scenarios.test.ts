@@ -229,7 +229,7 @@ describe('gateway ports', () => {
     expect(after.ourPorts).toEqual([]);
   });
 
-  test('an exhausted range is an error for that instance only', () => {
+  test('an exhausted range is an error for that instance only, recorded on it alone', () => {
     const env = { GATEWAY_PORT_RANGE: '16000-16000' };
     const world = apply(emptyWorld(), plan(emptyWorld(), [observe('a')], env));
     const result = plan(world, [observe('a'), observe('b')], env);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { freedAtMs, quarantinedPortName } from '../../../shared/plan/port-quarantine.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, plan, writes, type World } from '../../fixtures/plan-harness.js';
@@ -55,12 +56,36 @@ describe('port quarantine', () => {
     expect(writes(plan(deleted, [], {}, at(3)))).toEqual([]);
   });
 
-  test('quarantine names carry the minute the port was freed and are never read as an allocation', () => {
-    const freedAt = new Date(Date.UTC(2026, 10, 25, 10, 1));
-    const name = quarantinedPortName(16000, freedAt);
-    expect(name).toMatch(/^tcp-freed-[0-9a-z]+-16000$/);
-    expect(name.length).toBeLessThanOrEqual(63);
-    expect(freedAtMs(name)).toBe(freedAt.getTime());
+  test('a quarantine is never shorter than its period, whatever second of the minute the port was freed at', () => {
+    // Freed at 10:00:52 with a 30 s period: the port is held until 10:01:22, not released at 10:01:00.
+    const when = (minute: number, second: number) => ({
+      quarantine: { now: new Date(Date.UTC(2026, 10, 25, 10, minute, second)), seconds: 30 },
+    });
+    const world = created('cache-1');
+    const deleted = apply(world, plan(world, [gone('cache-1')], {}, when(0, 52)));
+    expect(ports(deleted)).toEqual(['16000 freed']);
+    expect(ports(apply(deleted, plan(deleted, [], {}, when(1, 0))))).toEqual(['16000 freed']);
+    expect(ports(apply(deleted, plan(deleted, [], {}, when(1, 21))))).toEqual(['16000 freed']);
+    expect(ports(apply(deleted, plan(deleted, [], {}, when(1, 22))))).toEqual([]);
+  });
+
+  test('a name of the minute format, already on clusters, is read as freed at the end of its minute', () => {
+    const minute = Math.floor(Date.UTC(2026, 10, 25, 10, 0) / 60_000);
+    expect(freedAtMs(`tcp-freed-${minute.toString(36)}-16000`)).toBe(Date.UTC(2026, 10, 25, 10, 1));
+  });
+
+  test('quarantine names round-trip to a time never before the freeing, and fit the names the admission policy allows', () => {
+    // The policy's pattern for quarantine names (terraform/kubernetes/admission-policy.yaml.tftpl).
+    const allowed = /^tcp-freed-[0-9a-z]{1,12}-[0-9]{1,5}$/;
+    const from2020 = Date.UTC(2020, 0, 1);
+    const to2200 = Date.UTC(2200, 0, 1);
+    fc.assert(
+      fc.property(fc.integer({ min: from2020, max: to2200 }), fc.integer({ min: 1, max: 65535 }), (ms, port) => {
+        const name = quarantinedPortName(port, new Date(ms));
+        const freed = freedAtMs(name)!;
+        return allowed.test(name) && name.length <= 63 && freed >= ms && freed < ms + 1000;
+      }),
+    );
     expect(freedAtMs('tcp-cache-1-2975d0e49e-p')).toBeUndefined();
   });
 });
