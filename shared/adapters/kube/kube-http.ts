@@ -1,6 +1,7 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { KubeApiError, TransientError } from '../../errors.js';
-import { backoffDelay, retryAfterMs, sleep } from '../../backoff.js';
+import { backoffDelay, retryAfterMs } from '../../backoff.js';
 import { currentAbortSignal } from '../../abort-scope.js';
 import type { KubeEndpoint } from './kube-endpoint.js';
 
@@ -85,7 +86,8 @@ export class KubeHttp {
         if (signal?.aborted) throw abortReason(signal, request);
         const delay = this.retryDelay(error, attempt);
         if (delay === undefined) throw this.finalError(error, request);
-        await sleep(delay);
+        // The wait ends with the scope too; the next turn then reports the abort.
+        await wait(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
       }
     }
   }

@@ -164,7 +164,9 @@ describe("the scope's signal (a cluster's deadline)", () => {
     apiserver().intercept(any).reply(200, '{}');
     const controller = new AbortController();
     setTimeout(() => controller.abort(new TransientError('past the deadline')), 200);
+    const started = performance.now();
     await expect(withAbortSignal(controller.signal, () => client().send(get))).rejects.toThrow(/past the deadline/);
+    expect(performance.now() - started).toBeLessThan(800); // the wait for Retry-After (1 s) is cut short too
     expect(unanswered()).toBe(1);
   });
 });
