@@ -90,5 +90,9 @@ export async function clusterEndpoint(
   access: KubeAccess,
   token: TokenSource = applicationDefaultToken,
 ): Promise<KubeEndpoint> {
-  return access.kind === 'gke' ? gkeEndpoint(access, token) : kubeConfigEndpoint(await loadKubeConfig(access));
+  if (access.kind === 'kubeconfig') return kubeConfigEndpoint(await loadKubeConfig(access));
+  const endpoint = gkeEndpoint(access, token);
+  // Credentials that give no token fail the set-up, as an unreadable kubeconfig does, not the first request.
+  await endpoint.credentials();
+  return endpoint;
 }

@@ -26,9 +26,9 @@ export interface KubeRequest {
 
 const RETRIED_STATUS = new Set([429, 500, 502, 503, 504]);
 /**
- * A connection that failed or an answer cut short, by undici's error codes (https://undici.nodejs.org/#/docs/api/Errors)
- * and the system's for a socket refused, reset or unreachable: another try may succeed. Anything else (a bad argument,
- * the client closed, a request aborted) is not retried.
+ * A connection that failed or an answer cut short, by undici's error codes
+ * (https://undici.nodejs.org/#/docs/api/Errors) and the system's for a socket refused, reset or unreachable: another
+ * try may succeed. Anything else (a bad argument, the client closed, a request aborted) is not retried.
  */
 const RETRIED_CODE = new Set([
   'UND_ERR_CONNECT_TIMEOUT',

@@ -1,4 +1,4 @@
-import { gkeEndpoint, loadKubeConfig } from '../../../shared/adapters/kube-config.js';
+import { clusterEndpoint, gkeEndpoint, loadKubeConfig } from '../../../shared/adapters/kube-config.js';
 
 /** GKE access without a GKE cluster: the endpoint the function builds from its configuration and token. */
 describe('gkeEndpoint', () => {
@@ -40,6 +40,12 @@ describe('gkeEndpoint', () => {
   test('no token is a clear error', async () => {
     const endpoint = gkeEndpoint({ kind: 'gke', server: 'https://34.1.2.3' }, async () => null);
     await expect(endpoint.credentials()).rejects.toThrow(/no access token/);
+  });
+
+  test('no token fails the set-up of the cluster access, before any request', async () => {
+    await expect(clusterEndpoint({ kind: 'gke', server: 'https://34.1.2.3' }, async () => null)).rejects.toThrow(
+      /^Application Default Credentials gave no access token for the GKE cluster$/,
+    );
   });
 });
 

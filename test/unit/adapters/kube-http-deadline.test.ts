@@ -51,7 +51,7 @@ test('a request begun after the signal aborted is not sent', async () => {
   await http.close();
 });
 
-test("without a signal, each try ends at the request timeout (undici's headers timeout), and the last is transient", async () => {
+test("without a signal, each try ends at the request timeout (undici's headers timeout); the last is transient", async () => {
   const http = silentCluster({ requestTimeoutMs: 200, attempts: 2 });
   const before = sockets.length;
   const started = performance.now();
