@@ -1,13 +1,15 @@
 /**
  * What each top-level module costs a fresh process to load: import time and resident memory added, each in a new
  * Node process (so nothing is shared or cached between them), median of several runs. The project's function module
- * is measured last: everything it loads at start-up, together.
+ * is measured last: everything it loads at start-up, together. Then the modules the first event of a cold start loads
+ * to reach a GKE cluster (the function imports them lazily), each run shown: CPU time, RSS and V8 heap added.
  *   npm run bench:modules
  */
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from '../../dev/harness/process.js';
 
 const RUNS = 5;
+const GKE_PATH_RUNS = 3;
 const MODULES = [
   '@kubernetes/client-node',
   '@google-cloud/redis',
@@ -21,6 +23,10 @@ const MODULES = [
   'yaml',
 ];
 const FUNCTIONS = `${REPO_ROOT}build/functions/index.js`;
+// What the runtime imports on the first event to build the store of a GKE cluster (endpoint, CA and ADC token).
+const GKE_PATH = ['shared/adapters/kube-config.js', 'shared/adapters/kube-cluster-store.js'].map(
+  (file) => `${REPO_ROOT}build/${file}`,
+);
 // Enough configuration for the function module to load (it parses the configuration at import); nothing is called.
 const FUNCTION_ENV = {
   MEMORYSTORE_PROJECT: 'bench-project',
@@ -29,23 +35,31 @@ const FUNCTION_ENV = {
   RESYNC_ALLOWED_PRINCIPALS: 'operator@example.com',
 };
 
-// Runs in the child: memory before and after one dynamic import, and its duration.
+// Runs in the child: CPU time, memory and heap before and after the dynamic imports, and their duration.
 const PROBE = `
-const before = process.memoryUsage().rss;
+const before = process.memoryUsage();
+const cpu = process.cpuUsage();
 const start = performance.now();
-await import(process.argv[1]);
+for (const specifier of process.argv.slice(1)) await import(specifier);
 const ms = performance.now() - start;
-process.stdout.write(JSON.stringify({ ms, rssDelta: process.memoryUsage().rss - before, rss: process.memoryUsage().rss }));
+const { user, system } = process.cpuUsage(cpu);
+const after = process.memoryUsage();
+process.stdout.write(JSON.stringify({
+  ms, cpuSeconds: (user + system) / 1e6, rssDelta: after.rss - before.rss, rss: after.rss,
+  heapDelta: after.heapUsed - before.heapUsed,
+}));
 `;
 
 interface Cost {
   readonly ms: number;
+  readonly cpuSeconds: number;
   readonly rssDelta: number;
   readonly rss: number;
+  readonly heapDelta: number;
 }
 
-function probe(specifier: string): Cost {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, specifier], {
+function probe(...specifiers: string[]): Cost {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, ...specifiers], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...FUNCTION_ENV },
     encoding: 'utf8',
@@ -76,3 +90,15 @@ for (const row of rows) {
     row.specifier === FUNCTIONS ? "the project's functions (build/functions/index.js)" : `\`${row.specifier}\``;
   process.stdout.write(`| ${name} | ${row.ms.toFixed(0)} ms | ${mib(row.rssDelta)} MiB | ${mib(row.rss)} MiB |\n`);
 }
+
+const gkeRuns = Array.from({ length: GKE_PATH_RUNS }, () => probe(...GKE_PATH));
+process.stdout.write(
+  `\nThe first event's modules for a GKE cluster (${GKE_PATH.map((p) => p.slice(REPO_ROOT.length)).join(' + ')}), ` +
+    `${GKE_PATH_RUNS} fresh processes:\n\n| run | import time | CPU time | RSS added | heap added |\n|---|---|---|---|---|\n`,
+);
+gkeRuns.forEach((run, i) =>
+  process.stdout.write(
+    `| ${i + 1} | ${run.ms.toFixed(0)} ms | ${run.cpuSeconds.toFixed(2)} s | ${mib(run.rssDelta)} MiB | ` +
+      `${mib(run.heapDelta)} MiB |\n`,
+  ),
+);

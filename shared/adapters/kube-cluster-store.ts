@@ -1,6 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterStore } from './cluster-store.js';
 import { KubeHttp, type KubeHttpOptions } from './kube/kube-http.js';
+import type { KubeEndpoint } from './kube/kube-endpoint.js';
+import { kubeConfigEndpoint } from './kube/kubeconfig-endpoint.js';
 import { listAllPages } from './kube/list-pages.js';
 import { ConfigMapOutbox } from './kube/configmap-outbox.js';
 import { outboxName, type AuditOutbox } from '../audit/audit-outbox.js';
@@ -53,12 +55,13 @@ export class KubeClusterStore implements ClusterStore {
 
   private readonly outbox?: AuditOutbox;
 
+  /** A kubeconfig already loaded (tests, tools) is taken as it is; the function passes an endpoint. */
   constructor(
-    kubeConfig: KubeConfig,
+    cluster: KubeEndpoint | KubeConfig,
     ownerId: string,
     options: KubeHttpOptions & { readonly pageSize?: number; readonly outboxNamespace?: string } = {},
   ) {
-    this.http = new KubeHttp(kubeConfig, options);
+    this.http = new KubeHttp('getCurrentCluster' in cluster ? kubeConfigEndpoint(cluster) : cluster, options);
     this.manager = fieldManager(ownerId);
     this.pageSize = options.pageSize ?? 500;
     if (options.outboxNamespace)

@@ -1,7 +1,9 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { GoogleAuth } from 'google-auth-library';
 import type { KubeAccess } from '../config/parse-config.js';
 import { ConfigError, errorMessage } from '../errors.js';
+import type { KubeEndpoint } from './kube/kube-endpoint.js';
+import { kubeConfigEndpoint } from './kube/kubeconfig-endpoint.js';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -52,33 +54,45 @@ function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'k
 }
 
 /**
- * Cluster credentials: a kubeconfig file (local runs, tests), or a GKE endpoint with an OAuth token from Application
- * Default Credentials, as `gke-gcloud-auth-plugin` would get it. Tokens last about an hour, so this is called per
- * invocation; google-auth-library caches and refreshes the token itself.
- * https://cloud.google.com/kubernetes-engine/docs/how-to/api-server-authentication
+ * The endpoint of a GKE cluster: its server, its CA if it has one, and an OAuth token from Application Default
+ * Credentials per request, as `gke-gcloud-auth-plugin` would get it. Tokens last about an hour; google-auth-library
+ * caches and refreshes them. https://cloud.google.com/kubernetes-engine/docs/how-to/api-server-authentication
  */
-export async function loadKubeConfig(
+export function gkeEndpoint(
+  access: Extract<KubeAccess, { kind: 'gke' }>,
+  token: TokenSource = applicationDefaultToken,
+): KubeEndpoint {
+  // A DNS endpoint (*.gke.goog) and the Connect gateway are served with publicly trusted certificates, so they come
+  // without a CA and the system trust store verifies them.
+  const ca = access.caCertBase64 ? Buffer.from(access.caCertBase64, 'base64') : undefined;
+  return {
+    server: access.server,
+    tls: () => Promise.resolve(ca ? { ca } : {}),
+    credentials: async () => {
+      const accessToken = await token();
+      if (!accessToken) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
+      return { authorization: `Bearer ${accessToken}` };
+    },
+  };
+}
+
+/**
+ * A kubeconfig file's current (or named) context. The Kubernetes client library that reads it is loaded here, on
+ * first use, and only for a kubeconfig (local runs, tests): on GKE it is never loaded.
+ */
+export async function loadKubeConfig(access: Extract<KubeAccess, { kind: 'kubeconfig' }>): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  return fromFile(new KubeConfig(), access);
+}
+
+/** Cluster access: a kubeconfig file (local runs, tests), or a GKE endpoint with an ADC token. */
+export async function clusterEndpoint(
   access: KubeAccess,
   token: TokenSource = applicationDefaultToken,
-): Promise<KubeConfig> {
-  const kubeConfig = new KubeConfig();
-  if (access.kind === 'kubeconfig') return fromFile(kubeConfig, access);
-  const accessToken = await token();
-  if (!accessToken) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
-  kubeConfig.loadFromOptions({
-    // A DNS endpoint (*.gke.goog) and the Connect gateway are served with publicly trusted certificates, so they come
-    // without a CA and the system trust store verifies them.
-    clusters: [
-      {
-        name: 'gke',
-        server: access.server,
-        skipTLSVerify: false,
-        ...(access.caCertBase64 ? { caData: access.caCertBase64 } : {}),
-      },
-    ],
-    users: [{ name: 'function', token: accessToken }],
-    contexts: [{ name: 'gke', cluster: 'gke', user: 'function' }],
-    currentContext: 'gke',
-  });
-  return kubeConfig;
+): Promise<KubeEndpoint> {
+  if (access.kind === 'kubeconfig') return kubeConfigEndpoint(await loadKubeConfig(access));
+  const endpoint = gkeEndpoint(access, token);
+  // Credentials that give no token fail the set-up, as an unreadable kubeconfig does, not the first request.
+  await endpoint.credentials();
+  return endpoint;
 }

@@ -30,20 +30,12 @@ export interface RuntimeParts {
  * bare Functions Framework function costs, and an event that is not ours never loads them at all.
  */
 async function kubeStore(config: Config): Promise<ClusterStore> {
-  const [{ applicationDefaultToken, loadKubeConfig }, { KubeClusterStore }] = await Promise.all([
+  const [{ clusterEndpoint }, { KubeClusterStore }] = await Promise.all([
     import('../adapters/kube-config.js'),
     import('../adapters/kube-cluster-store.js'),
   ]);
   const outbox = { outboxNamespace: config.istioNamespace };
-  if (config.kube.kind === 'kubeconfig')
-    return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, outbox);
-  // A GKE access token expires after about an hour: each request asks google-auth-library, which caches and refreshes.
-  const bearerToken = async (): Promise<string> => {
-    const token = await applicationDefaultToken();
-    if (!token) throw new Error('Application Default Credentials gave no access token for the GKE cluster');
-    return token;
-  };
-  return new KubeClusterStore(await loadKubeConfig(config.kube), config.ownerId, { bearerToken, ...outbox });
+  return new KubeClusterStore(await clusterEndpoint(config.kube), config.ownerId, outbox);
 }
 
 async function memorystoreSource(config: Config): Promise<InstanceSource> {

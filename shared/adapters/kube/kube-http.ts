@@ -1,8 +1,9 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import { Agent } from 'undici';
+import { setTimeout as wait } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
 import { KubeApiError, TransientError } from '../../errors.js';
-import { backoffDelay, retryAfterMs, sleep } from '../../backoff.js';
+import { backoffDelay, retryAfterMs } from '../../backoff.js';
 import { currentAbortSignal } from '../../abort-scope.js';
+import type { KubeEndpoint } from './kube-endpoint.js';
 
 export interface KubeHttpOptions {
   /** Connections kept open to the apiserver; also the most requests in flight at once. */
@@ -11,11 +12,8 @@ export interface KubeHttpOptions {
   readonly requestTimeoutMs?: number;
   /** Tries of a request that failed in a way worth retrying (429, 5xx, a dropped or timed-out connection). */
   readonly attempts?: number;
-  /**
-   * A fresh bearer token per request, for credentials that expire while the process lives (a GKE access token from
-   * Application Default Credentials lasts about an hour); without it the kubeconfig's own credentials are used.
-   */
-  readonly bearerToken?: () => Promise<string>;
+  /** The transport (a mock one in tests); by default a pooled undici Agent with the endpoint's TLS material. */
+  readonly dispatcher?: Dispatcher;
 }
 
 export interface KubeRequest {
@@ -27,18 +25,34 @@ export interface KubeRequest {
 }
 
 const RETRIED_STATUS = new Set([429, 500, 502, 503, 504]);
-const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket|other side closed|Timeout|terminated/i;
+/**
+ * A connection that failed or an answer cut short, by undici's error codes
+ * (https://undici.nodejs.org/#/docs/api/Errors) and the system's for a socket refused, reset or unreachable: another
+ * try may succeed. Anything else (a bad argument, the client closed, a request aborted) is not retried.
+ */
+const RETRIED_CODE = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
 
 interface Connection {
   readonly origin: string;
   readonly basePath: string;
-  readonly agent: Agent;
-  /** The kubeconfig's credential headers, as read when the connection was set up. */
-  readonly staticHeaders: Record<string, string>;
+  readonly dispatcher: Dispatcher;
 }
 
 /**
- * A small client for the Kubernetes REST API. KubeConfig supplies the server, TLS material and credentials; the
+ * A small client for the Kubernetes REST API. The endpoint supplies the server, TLS material and credentials; the
  * requests go through one undici Agent, so every call reuses a pooled keep-alive connection (client-node 2.0 builds a
  * new dispatcher, hence a new TLS connection, per call). Transient failures are retried here with backoff and jitter,
  * honouring Retry-After, so one flaky answer does not fail a whole reconcile.
@@ -48,16 +62,16 @@ export class KubeHttp {
   private readonly connections: number;
   private readonly timeoutMs: number;
   private readonly attempts: number;
-  private readonly bearerToken?: () => Promise<string>;
+  private readonly dispatcher?: Dispatcher;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly endpoint: KubeEndpoint,
     options: KubeHttpOptions = {},
   ) {
     this.connections = options.connections ?? 16;
     this.timeoutMs = options.requestTimeoutMs ?? 20_000;
     this.attempts = options.attempts ?? 6;
-    if (options.bearerToken) this.bearerToken = options.bearerToken;
+    if (options.dispatcher) this.dispatcher = options.dispatcher;
   }
 
   /** The parsed JSON answer; throws KubeApiError for an answer outside 2xx, TransientError when retries ran out. */
@@ -72,13 +86,15 @@ export class KubeHttp {
         if (signal?.aborted) throw abortReason(signal, request);
         const delay = this.retryDelay(error, attempt);
         if (delay === undefined) throw this.finalError(error, request);
-        await sleep(delay);
+        // The wait ends with the scope too; the next turn then reports the abort.
+        await wait(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
       }
     }
   }
 
+  /** Closes the pooled connections; a transport given in the options is its giver's to close. */
   async close(): Promise<void> {
-    if (this.connection) await (await this.connection).agent.close();
+    if (this.connection && !this.dispatcher) await (await this.connection).dispatcher.close();
   }
 
   private retryDelay(error: unknown, attempt: number): number | undefined {
@@ -107,9 +123,9 @@ export class KubeHttp {
   }
 
   private async once<T>(request: KubeRequest, signal?: AbortSignal): Promise<T> {
-    const { origin, basePath, agent } = await this.connect();
+    const { origin, basePath, dispatcher } = await this.connect();
     const headers = await this.headers(request);
-    const answer = await agent.request({
+    const answer = await dispatcher.request({
       origin,
       path: `${basePath}${request.path}${queryString(request.query)}`,
       method: request.method,
@@ -128,22 +144,9 @@ export class KubeHttp {
     throw failure;
   }
 
-  /**
-   * Credentials: a refreshing token source is asked per request (it caches), and so is a kubeconfig user whose token
-   * comes from an exec plugin or auth provider; a kubeconfig's static credentials are read once, with the connection.
-   */
-  private async credentials(): Promise<Record<string, string>> {
-    if (this.bearerToken) return { authorization: `Bearer ${await this.bearerToken()}` };
-    const user = this.kubeConfig.getCurrentUser();
-    if (!user?.exec && !user?.authProvider) return (await this.connect()).staticHeaders;
-    const options: { headers?: Record<string, string> } = {};
-    await this.kubeConfig.applyToHTTPSOptions(options);
-    return options.headers ?? {};
-  }
-
   private async headers(request: KubeRequest): Promise<Record<string, string>> {
     return {
-      ...(await this.credentials()),
+      ...(await this.endpoint.credentials()),
       accept: 'application/json',
       ...(request.body !== undefined ? { 'content-type': request.contentType ?? 'application/json' } : {}),
     };
@@ -155,27 +158,15 @@ export class KubeHttp {
   }
 
   private async makeConnection(): Promise<Connection> {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const tls: {
-      ca?: Buffer;
-      cert?: Buffer;
-      key?: Buffer;
-      rejectUnauthorized?: boolean;
-      servername?: string;
-      headers?: Record<string, string>;
-    } = {};
-    await this.kubeConfig.applyToHTTPSOptions(tls);
-    const url = new URL(cluster.server);
-    const connect = {
-      ...(tls.ca ? { ca: tls.ca } : {}),
-      ...(tls.cert ? { cert: tls.cert } : {}),
-      ...(tls.key ? { key: tls.key } : {}),
-      ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
-      ...(tls.servername ? { servername: tls.servername } : {}),
-    };
-    const agent = new Agent({ connections: this.connections, keepAliveTimeout: 30_000, connect });
-    return { origin: url.origin, basePath: url.pathname.replace(/\/$/, ''), agent, staticHeaders: tls.headers ?? {} };
+    const url = new URL(this.endpoint.server);
+    const dispatcher =
+      this.dispatcher ??
+      new Agent({
+        connections: this.connections,
+        keepAliveTimeout: 30_000,
+        connect: { ...(await this.endpoint.tls()) },
+      });
+    return { origin: url.origin, basePath: url.pathname.replace(/\/$/, ''), dispatcher };
   }
 }
 
@@ -198,12 +189,11 @@ function abortReason(signal: AbortSignal, request: KubeRequest): Error {
   return new TransientError(`${action}: aborted`, { cause: reason });
 }
 
+/** The error's code, or its cause's: a system error can come wrapped. */
 function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return (
-    error instanceof Error &&
-    (CONNECTION_ERROR.test(error.message) || (typeof code === 'string' && CONNECTION_ERROR.test(code)))
-  );
+  if (!(error instanceof Error)) return false;
+  const codes = [error, error.cause].map((e) => (e as { code?: unknown } | undefined)?.code);
+  return codes.some((code) => typeof code === 'string' && RETRIED_CODE.has(code));
 }
 
 function isRetryable(error: unknown): boolean {

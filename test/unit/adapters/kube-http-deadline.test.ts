@@ -1,8 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { withAbortSignal } from '../../../shared/abort-scope.js';
-import { KubeHttp } from '../../../shared/adapters/kube/kube-http.js';
+import { KubeHttp, type KubeHttpOptions } from '../../../shared/adapters/kube/kube-http.js';
 import { TransientError } from '../../../shared/errors.js';
 
 // An apiserver that accepts TCP and never answers: without a signal, a request waits out its 20 s timeout and is
@@ -19,17 +18,13 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-function silentCluster(): KubeHttp {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
-    ],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return new KubeHttp(kc);
+function silentCluster(options: KubeHttpOptions = {}): KubeHttp {
+  const endpoint = {
+    server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    tls: async () => ({}),
+    credentials: async () => ({ authorization: 'Bearer t' }),
+  };
+  return new KubeHttp(endpoint, options);
 }
 
 test("a request to a silent apiserver ends when its scope's signal aborts, with the signal's reason", async () => {
@@ -53,5 +48,17 @@ test('a request begun after the signal aborted is not sent', async () => {
     /past the deadline/,
   );
   expect(sockets.length).toBe(before);
+  await http.close();
+});
+
+test("without a signal, each try ends at the request timeout (undici's headers timeout); the last is transient", async () => {
+  const http = silentCluster({ requestTimeoutMs: 200, attempts: 2 });
+  const before = sockets.length;
+  const started = performance.now();
+  const request = http.send({ method: 'GET', path: '/api/v1' });
+  await expect(request).rejects.toThrow(TransientError);
+  await expect(request).rejects.toThrow(/^GET \/api\/v1: Headers Timeout Error$/);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+  expect(sockets.length - before).toBeGreaterThanOrEqual(1);
   await http.close();
 });

@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { gkeEndpoint } from '../../../shared/adapters/kube-config.js';
 import { KubeHttp } from '../../../shared/adapters/kube/kube-http.js';
+import { kubeConfigEndpoint } from '../../../shared/adapters/kube/kubeconfig-endpoint.js';
 
 // Which credentials each request carries: a GKE access token expires after about an hour, so the client must ask its
-// token source per request, never keep the token the kubeconfig was built with.
+// token source per request, never keep the first token it was given.
 let server: Server;
 const seen: Array<string | undefined> = [];
 
@@ -31,9 +33,10 @@ beforeEach(() => void seen.splice(0));
 
 const port = (): number => (server.address() as AddressInfo).port;
 
-test('a refreshing token source is asked for every request', async () => {
+test("a GKE endpoint's token source is asked for every request", async () => {
   let issued = 0;
-  const http = new KubeHttp(kubeConfigFor(port(), 'built-with'), { bearerToken: async () => `token-${++issued}` });
+  const endpoint = gkeEndpoint({ kind: 'gke', server: `http://127.0.0.1:${port()}` }, async () => `token-${++issued}`);
+  const http = new KubeHttp(endpoint);
   await http.send({ method: 'GET', path: '/api/v1' });
   await http.send({ method: 'GET', path: '/api/v1' });
   await http.close();
@@ -41,7 +44,7 @@ test('a refreshing token source is asked for every request', async () => {
 });
 
 test("a kubeconfig's static token is sent as it is", async () => {
-  const http = new KubeHttp(kubeConfigFor(port(), 'static'));
+  const http = new KubeHttp(kubeConfigEndpoint(kubeConfigFor(port(), 'static')));
   await http.send({ method: 'GET', path: '/api/v1' });
   await http.send({ method: 'GET', path: '/api/v1' });
   await http.close();
