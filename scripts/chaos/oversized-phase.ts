@@ -1,6 +1,7 @@
 import type { PubSub, Subscription } from '@google-cloud/pubsub';
 import { ConfigMapOutbox } from '../../shared/adapters/kube/configmap-outbox.js';
 import { KubeHttp } from '../../shared/adapters/kube/kube-http.js';
+import { kubeConfigEndpoint } from '../../shared/adapters/kube/kubeconfig-endpoint.js';
 import { PubSubAuditPublisher } from '../../shared/adapters/pubsub-audit-publisher.js';
 import { outboxName } from '../../shared/audit/audit-outbox.js';
 import { recordOf, type AuditRecord } from '../../shared/audit/audit-record.js';
@@ -96,7 +97,12 @@ export async function oversizedPhase(parts: SharedParts, name: string): Promise<
   await createEgressGatewayFixtures(admin, { namespace: name, service: 'istio-egressgateway' });
   const lines: string[] = [];
   const log = new Logger({}, (line) => void lines.push(line));
-  const outbox = new ConfigMapOutbox(new KubeHttp(loadKubeconfig(admin)), name, outboxName('oversized'), 'oversized');
+  const outbox = new ConfigMapOutbox(
+    new KubeHttp(kubeConfigEndpoint(loadKubeconfig(admin))),
+    name,
+    outboxName('oversized'),
+    'oversized',
+  );
   const onTopic = new Set<string>();
   const topicName = await topicWithReader(parts.pubsub, `${name}-audit`, `${name}-reader-1`, onTopic);
   const writer = new AuditWriter(log, new PubSubAuditPublisher(topicName, parts.pubsub), false, outbox);

@@ -1,5 +1,6 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeHttp, type KubeRequest } from '../../shared/adapters/kube/kube-http.js';
+import { kubeConfigEndpoint } from '../../shared/adapters/kube/kubeconfig-endpoint.js';
 import { ConfigMapOutbox } from '../../shared/adapters/kube/configmap-outbox.js';
 import { outboxName } from '../../shared/audit/audit-outbox.js';
 import { recordOf, type AuditRecord } from '../../shared/audit/audit-record.js';
@@ -24,7 +25,7 @@ beforeAll(async () => {
 /** A fresh outbox per test, and its HTTP client. */
 function outbox(): { outbox: ConfigMapOutbox; name: string; http: KubeHttp } {
   const ownerId = `t${++owner}`;
-  const http = new KubeHttp(kubeConfig);
+  const http = new KubeHttp(kubeConfigEndpoint(kubeConfig));
   return {
     outbox: new ConfigMapOutbox(http, NAMESPACE, outboxName(ownerId), ownerId),
     name: outboxName(ownerId),
