@@ -178,7 +178,7 @@ test('Kubernetes RBAC is the shipped manifest, rendered for each function identi
 type Manifest = {
   kind: string;
   apiVersion: string;
-  metadata: { name: string };
+  metadata: { name: string; namespace?: string };
   spec: Record<string, unknown>;
   rules?: unknown;
 };
@@ -237,8 +237,22 @@ describe('the admission policy', () => {
     expect(String(tf.locals['cluster_rbac'])).toContain('manage_admission_policy  = var.manage_admission_policy');
     // The identities the root module passes: emails derived from the account ids and the project, as for RBAC.
     expect(rbac.locals['admission_policy_values']).toBe(
-      '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.settings.owner_id\n    sync_user   = var.settings.identities.sync\n    resync_user = var.settings.identities.resync\n  })}',
+      '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.settings.owner_id\n    sync_user   = var.settings.identities.sync\n    resync_user = var.settings.identities.resync\n  }, local.admission_params)}',
     );
+    // The content rules' params: the functions' own settings, as the root module passes them for every cluster.
+    expect(rbac.locals['admission_params']).toMatchObject({
+      host_suffix: '${var.settings.host_suffix}',
+      export_to: '${join(",", var.settings.export_to)}',
+      gateway_port_from: '${tostring(var.settings.gateway_port_range.from)}',
+      gateway_port_to: '${tostring(var.settings.gateway_port_range.to)}',
+    });
+    for (const wiring of [
+      'host_suffix              = var.service_entry_host_suffix',
+      'export_to                = var.service_entry_export_to',
+      'egress_gateway_selector  = var.egress_gateway_selector',
+      'gateway_port_range       = var.gateway_port_range',
+    ])
+      expect(String(tf.locals['cluster_rbac'])).toContain(wiring);
     expect(rbac.locals['admission_policy_name']).toBe(
       'memorystore-egress-sync-${lower(replace(var.settings.owner_id, "_", "-"))}',
     );
@@ -254,6 +268,12 @@ describe('the admission policy', () => {
       audit_outbox: 'outbox',
       sync_user: 'sync@p.iam.gserviceaccount.com',
       resync_user: 'resync@p.iam.gserviceaccount.com',
+      host_suffix: 'memorystore.internal',
+      export_to: '*',
+      egress_gateway_selector: 'istio=egressgateway',
+      gateway_port_from: '16000',
+      gateway_port_to: '16999',
+      address_ranges: '10.0.0.0/8',
     });
     const policies = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
     const bindings = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicyBinding');
@@ -274,5 +294,17 @@ describe('the admission policy', () => {
           'request.userInfo.username in ["sync@p.iam.gserviceaccount.com", "resync@p.iam.gserviceaccount.com"]',
       });
     }
+    // The content rules read their settings from one ConfigMap where the identities can write no ConfigMap; a binding
+    // whose ConfigMap is missing refuses everything.
+    const params = docs.filter((d) => d.kind === 'ConfigMap');
+    expect(params.map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual(['istio-system/mes-prod-params']);
+    const withParams = policies.filter((p) => p.spec['paramKind']).map((p) => p.metadata.name);
+    expect(withParams).toEqual(['mes-prod-gateway-service', 'mes-prod-istio-objects']);
+    for (const binding of bindings.filter((b) => withParams.includes(String(b.spec['policyName']))))
+      expect(binding.spec['paramRef']).toEqual({
+        name: 'mes-prod-params',
+        namespace: 'istio-system',
+        parameterNotFoundAction: 'Deny',
+      });
   });
 });
