@@ -17,6 +17,8 @@ export interface PhaseRow {
   readonly starvedResyncs?: number;
   readonly crashes?: number;
   readonly maxLogLine?: number;
+  /** Writes of content the project never renders, made as its identity, that the apiserver let through. */
+  readonly attacksAdmitted?: number;
   readonly note?: string;
 }
 
@@ -54,6 +56,7 @@ const COLUMNS: ReadonlyArray<[keyof PhaseRow, string]> = [
   ['starvedResyncs', 'starved resyncs'],
   ['crashes', 'crashes'],
   ['maxLogLine', 'max log line (B)'],
+  ['attacksAdmitted', 'attacks admitted'],
 ];
 
 /** The table as Markdown, so it can go into the README as printed. */
@@ -77,6 +80,7 @@ export function isBad(row: PhaseRow, deliveryLimit: number): boolean {
     row.orphaned,
     row.starvedResyncs,
     row.crashes,
+    row.attacksAdmitted,
   ];
   return bad.some((n) => (n ?? 0) > 0) || (row.maxDeliveries ?? 0) > deliveryLimit || row.note !== undefined;
 }

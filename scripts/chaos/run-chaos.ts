@@ -11,6 +11,7 @@ import { isBad, table, type PhaseRow } from './figures.js';
 import { fuzzPhase } from './fuzz-phase.js';
 import { racePhase } from './race-phase.js';
 import { stormPhase } from './storm-phase.js';
+import { stolenIdentityPhase } from './stolen-identity-phase.js';
 
 const SEED = Number(process.env['CHAOS_SEED'] ?? 20261125);
 const say = (text: string): boolean => process.stderr.write(`${text}\n`);
@@ -63,6 +64,11 @@ async function main(): Promise<number> {
       ),
     );
     rows.push(await bounded('race', 6, () => racePhase(parts, 'chaos-race', 50, 4)));
+    rows.push(
+      await bounded('stolen-identity', 6, () =>
+        stolenIdentityPhase(parts, 'chaos-stolen-identity', { attacks: 300, instances: 10, seed: SEED }),
+      ),
+    );
   } finally {
     await Promise.allSettled([pubsub.close(), issuer.close()]);
     await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);
