@@ -45,7 +45,12 @@ function mutations(random: () => number, gatewayHost: string): Array<[string, st
     ['ServiceEntry', 'a range', (s) => ({ ...s, addresses: [pick(random, ['0.0.0.0/0', '10.0.0.0/8', '::/0'])] })],
     ['ServiceEntry', 'a public endpoint', (s) => ({ ...s, endpoints: [{ address: publicAddress(random) }] })],
     ['ServiceEntry', 'MESH_INTERNAL', (s) => ({ ...s, location: 'MESH_INTERNAL' })],
-    ['ServiceEntry', 'a workload selector', (s) => ({ ...s, workloadSelector: { labels: { app: 'payments' } } })],
+    // In place of the endpoints: Istio's CRD refuses the two together.
+    [
+      'ServiceEntry',
+      'a workload selector',
+      ({ endpoints: _endpoints, ...s }) => ({ ...s, workloadSelector: { labels: { app: 'payments' } } }),
+    ],
     ['Gateway', 'the ingress gateway', (s) => ({ ...s, selector: { istio: 'ingressgateway' } })],
     [
       'Gateway',
