@@ -178,7 +178,7 @@ test('Kubernetes RBAC is the shipped manifest, rendered for each function identi
 type Manifest = {
   kind: string;
   apiVersion: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string };
   spec: Record<string, unknown>;
   rules?: unknown;
 };
@@ -294,17 +294,25 @@ describe('the admission policy', () => {
           'request.userInfo.username in ["sync@p.iam.gserviceaccount.com", "resync@p.iam.gserviceaccount.com"]',
       });
     }
-    // The content rules read their settings from one ConfigMap where the identities can write no ConfigMap; a binding
-    // whose ConfigMap is missing refuses everything.
-    const params = docs.filter((d) => d.kind === 'ConfigMap');
-    expect(params.map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual(['istio-system/mes-prod-params']);
-    const withParams = policies.filter((p) => p.spec['paramKind']).map((p) => p.metadata.name);
-    expect(withParams).toEqual(['mes-prod-gateway-service', 'mes-prod-istio-objects']);
-    for (const binding of bindings.filter((b) => withParams.includes(String(b.spec['policyName']))))
-      expect(binding.spec['paramRef']).toEqual({
-        name: 'mes-prod-params',
-        namespace: 'istio-system',
-        parameterNotFoundAction: 'Deny',
-      });
+    // The content rules compare with the functions' settings rendered into the expressions, not with a params
+    // ConfigMap: a binding's missing params would refuse every user's writes (params resolve before matchConditions).
+    expect(docs.map((d) => d.kind)).not.toContain('ConfigMap');
+    for (const policy of policies) expect(policy.spec['paramKind']).toBeUndefined();
+    const variables = (name: string): Record<string, string> =>
+      Object.fromEntries(
+        (
+          policies.find((p) => p.metadata.name === name)!.spec['variables'] as { name: string; expression: string }[]
+        ).map((v) => [v.name, v.expression]),
+      );
+    expect(variables('mes-prod-gateway-service')).toMatchObject({ portFrom: '16000', portTo: '16999' });
+    expect(variables('mes-prod-istio-objects')).toMatchObject({
+      hostSuffix: "'.memorystore.internal'",
+      gatewayHost: "'gw.istio-system.svc.cluster.local'",
+      portFrom: '16000',
+      portTo: '16999',
+      addressRanges: "'10.0.0.0/8'.split(',').map(r, cidr(r.trim()))",
+      exportTo: "'*'.split(',').map(x, x.trim())",
+      selector: "'istio=egressgateway'.split(',').map(x, x.trim())",
+    });
   });
 });

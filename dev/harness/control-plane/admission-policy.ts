@@ -21,8 +21,8 @@ const defaultOf = (name: string): string => {
 export const DEFAULT_OWNER_ID = defaultOf('OWNER_ID');
 
 /**
- * The functions' settings the policy compares what they write with (its params ConfigMap), as Terraform fills them in
- * from the same variables.
+ * The functions' settings the policy compares what they write with (rendered into its expressions), as Terraform fills
+ * them in from the same variables.
  */
 const CONTENT_VARIABLES = [
   'SERVICE_ENTRY_HOST_SUFFIX',

@@ -60,8 +60,8 @@ locals {
     sync_user   = var.settings.identities.sync
     resync_user = var.settings.identities.resync
   }, local.admission_params)
-  # The params ConfigMap the content rules compare with: the functions' own settings, in the forms they take them
-  # (SERVICE_ENTRY_EXPORT_TO and EGRESS_GATEWAY_SELECTOR comma-separated, GATEWAY_PORT_RANGE's two ends).
+  # What the content rules compare with, rendered into their expressions: the functions' own settings, in the forms
+  # they take them (SERVICE_ENTRY_EXPORT_TO and EGRESS_GATEWAY_SELECTOR comma-separated, GATEWAY_PORT_RANGE's ends).
   admission_params = {
     host_suffix             = var.settings.host_suffix
     export_to               = join(",", var.settings.export_to)
