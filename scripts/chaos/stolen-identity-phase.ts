@@ -38,7 +38,7 @@ const outsidePort = (random: () => number): number =>
  * takes a host or a gateway, weakens TLS, or moves a gateway port. Istio's CRDs accept every one.
  */
 function mutations(random: () => number, gatewayHost: string): Array<[string, string, (spec: Spec) => Spec]> {
-  const foreignHost = pick(random, ['*.com', '*', 'api.stripe.com', 'redis.default.svc.cluster.local', '*.local']);
+  const foreignHost = pick(random, ['*.com', 'api.stripe.com', 'redis.default.svc.cluster.local', '*.local']);
   return [
     ['ServiceEntry', `hosts ${foreignHost}`, (s) => ({ ...s, hosts: [foreignHost] })],
     ['ServiceEntry', 'a public address', (s) => ({ ...s, addresses: [`${publicAddress(random)}/32`] })],
@@ -217,8 +217,11 @@ function attackList(
       ] as const);
       // A merge patch replaces the whole list: the installer's ports stay, theirs goes, the attack's comes.
       const body = strategy === PatchStrategy.MergePatch ? [...INSTALLER_PORTS, ...ports] : ports;
-      const manager = strategy === PatchStrategy.ServerSideApply ? `memorystore-egress-sync/${OWNER_ID}` : undefined;
-      return { what, send: () => outcome(api.patch(service(body), undefined, 'All', manager, true, strategy)) };
+      // As the functions apply (their field manager, forced); `force` is for apply patches only.
+      const apply = strategy === PatchStrategy.ServerSideApply;
+      const manager = apply ? `memorystore-egress-sync/${OWNER_ID}` : undefined;
+      const send = () => outcome(api.patch(service(body), undefined, 'All', manager, apply || undefined, strategy));
+      return { what, send };
     }
     const [kind, what, change] = pick(random, mutations(random, gatewayHost));
     const base = objects.find((o) => o.kind === kind)!;
