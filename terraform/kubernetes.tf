@@ -29,6 +29,10 @@ locals {
     egress_gateway_namespace = var.egress_gateway_namespace
     egress_gateway_service   = var.egress_gateway_service
     owner_id                 = var.owner_id
+    host_suffix              = var.service_entry_host_suffix
+    export_to                = var.service_entry_export_to
+    egress_gateway_selector  = var.egress_gateway_selector
+    gateway_port_range       = var.gateway_port_range
     manage_rbac              = var.manage_kubernetes_rbac
     manage_admission_policy  = var.manage_admission_policy
   } }

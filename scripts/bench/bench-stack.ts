@@ -16,6 +16,8 @@ import { startProxyProcess, type ProxyProcess } from './proxy-child.js';
 
 /** The functions' OWNER_ID; the admission policy lets them write only objects labelled with it. */
 const OWNER_ID = 'bench';
+/** The default range (16000-16999) holds 1,000 ports: too few for the larger sizes. The admission policy holds it. */
+const GATEWAY_PORT_RANGE = '20000-39999';
 
 export const PROJECT = 'bench-project';
 export const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
@@ -56,6 +58,7 @@ async function namespaces(adminKubeconfig: string): Promise<void> {
     istioNamespace: PROJECT_NAMESPACE,
     egressGatewayNamespace: PROJECT_NAMESPACE,
     egressGatewayService: GATEWAY_SERVICE,
+    functionEnv: { GATEWAY_PORT_RANGE },
   });
 }
 
@@ -121,8 +124,7 @@ export function functionEnv(
     EGRESS_GATEWAY_NAMESPACE: PROJECT_NAMESPACE,
     EGRESS_GATEWAY_SERVICE: GATEWAY_SERVICE,
     OWNER_ID,
-    // The default range (16000-16999) holds 1,000 ports: too few for the larger sizes.
-    GATEWAY_PORT_RANGE: '20000-39999',
+    GATEWAY_PORT_RANGE,
     RESYNC_AUDIENCE: resync.audience,
     RESYNC_ALLOWED_PRINCIPALS: resync.caller,
     ID_TOKEN_CERTS_URL: resync.certsUrl,

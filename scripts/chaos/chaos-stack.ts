@@ -41,7 +41,7 @@ export interface SharedParts {
  * with every Kubernetes request of theirs going through a fault proxy the phase can turn on.
  */
 /** The functions' OWNER_ID; the admission policy lets them write only objects labelled with it. */
-const OWNER_ID = 'chaos';
+export const OWNER_ID = 'chaos';
 
 export async function startPhaseStack(
   parts: SharedParts,

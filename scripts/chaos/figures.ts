@@ -22,6 +22,8 @@ export interface PhaseRow {
   readonly lostRecords?: number;
   /** Calls that Istio's simulator followed to a host of another instance than the one called. */
   readonly crossRouted?: number;
+  /** Writes of content the project never renders, made as its identity, that the apiserver let through. */
+  readonly attacksAdmitted?: number;
   readonly note?: string;
 }
 
@@ -62,6 +64,7 @@ const COLUMNS: ReadonlyArray<[keyof PhaseRow, string]> = [
   ['killed', 'killed'],
   ['lostRecords', 'lost records'],
   ['crossRouted', 'cross-routed'],
+  ['attacksAdmitted', 'attacks admitted'],
 ];
 
 /** The table as Markdown, so it can go into the README as printed. */
@@ -87,6 +90,7 @@ export function isBad(row: PhaseRow, deliveryLimit: number): boolean {
     row.crashes,
     row.lostRecords,
     row.crossRouted,
+    row.attacksAdmitted,
   ];
   // Cloud Logging refuses an entry over 256 KB (https://cloud.google.com/logging/quotas).
   const lineTooLong = (row.maxLogLine ?? 0) > 256 * 1024;

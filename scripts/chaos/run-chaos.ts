@@ -14,6 +14,7 @@ import { fuzzPhase } from './fuzz-phase.js';
 import { oversizedPhase } from './oversized-phase.js';
 import { racePhase } from './race-phase.js';
 import { stormPhase } from './storm-phase.js';
+import { stolenIdentityPhase } from './stolen-identity-phase.js';
 
 const SEED = Number(process.env['CHAOS_SEED'] ?? 20261125);
 const say = (text: string): boolean => process.stderr.write(`${text}\n`);
@@ -69,6 +70,11 @@ async function main(): Promise<number> {
     rows.push(await bounded('crash-at-every-step', 8, () => crashPhase(parts, 'chaos-crash', 9)));
     rows.push(await bounded('oversized-record', 4, () => oversizedPhase(parts, 'chaos-oversized')));
     rows.push(await bounded('full-range', 6, () => fullRangePhase(parts, 'chaos-full-range', FULL_RANGE(SEED))));
+    rows.push(
+      await bounded('stolen-identity', 6, () =>
+        stolenIdentityPhase(parts, 'chaos-stolen-identity', { attacks: 300, instances: 10, seed: SEED }),
+      ),
+    );
   } finally {
     await Promise.allSettled([pubsub.close(), issuer.close()]);
     await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);

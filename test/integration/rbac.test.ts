@@ -70,7 +70,9 @@ describe('what the functions identity may do', () => {
   test('create, update and delete a ServiceEntry in its namespace', async () => {
     const created = await sync.create(serviceEntry('allowed'));
     expect(
-      await statusOf(sync.replace({ ...created, spec: { ...serviceEntry('allowed').spec, exportTo: ['.'] } })),
+      await statusOf(
+        sync.replace({ ...created, spec: { ...serviceEntry('allowed').spec, addresses: ['10.1.2.4/32'] } }),
+      ),
     ).toBe(200);
     expect(await statusOf(sync.delete(serviceEntry('allowed')))).toBe(200);
   });

@@ -151,7 +151,11 @@ describe('RBAC in every cluster', () => {
     expect(given).toEqual(taken);
     expect(given).toEqual([
       'egress_gateway_namespace',
+      'egress_gateway_selector',
       'egress_gateway_service',
+      'export_to',
+      'gateway_port_range',
+      'host_suffix',
       'identities',
       'istio_namespace',
       'manage_admission_policy',

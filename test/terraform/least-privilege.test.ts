@@ -244,8 +244,22 @@ describe('the admission policy', () => {
     expect(String(tf.locals['cluster_rbac'])).toContain('manage_admission_policy  = var.manage_admission_policy');
     // The identities the root module passes: emails derived from the account ids and the project, as for RBAC.
     expect(rbac.locals['admission_policy_values']).toBe(
-      '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.settings.owner_id\n    sync_user   = var.settings.identities.sync\n    resync_user = var.settings.identities.resync\n  })}',
+      '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.settings.owner_id\n    sync_user   = var.settings.identities.sync\n    resync_user = var.settings.identities.resync\n  }, local.admission_params)}',
     );
+    // The content rules' params: the functions' own settings, as the root module passes them for every cluster.
+    expect(rbac.locals['admission_params']).toMatchObject({
+      host_suffix: '${var.settings.host_suffix}',
+      export_to: '${join(",", var.settings.export_to)}',
+      gateway_port_from: '${tostring(var.settings.gateway_port_range.from)}',
+      gateway_port_to: '${tostring(var.settings.gateway_port_range.to)}',
+    });
+    for (const wiring of [
+      'host_suffix              = var.service_entry_host_suffix',
+      'export_to                = var.service_entry_export_to',
+      'egress_gateway_selector  = var.egress_gateway_selector',
+      'gateway_port_range       = var.gateway_port_range',
+    ])
+      expect(String(tf.locals['cluster_rbac'])).toContain(wiring);
     expect(rbac.locals['admission_policy_name']).toBe(
       'memorystore-egress-sync-${lower(replace(var.settings.owner_id, "_", "-"))}',
     );
@@ -261,6 +275,12 @@ describe('the admission policy', () => {
       audit_outbox: 'outbox',
       sync_user: 'sync@p.iam.gserviceaccount.com',
       resync_user: 'resync@p.iam.gserviceaccount.com',
+      host_suffix: 'memorystore.internal',
+      export_to: '*',
+      egress_gateway_selector: 'istio=egressgateway',
+      gateway_port_from: '16000',
+      gateway_port_to: '16999',
+      address_ranges: '10.0.0.0/8',
     });
     const policies = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
     const bindings = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicyBinding');
@@ -281,5 +301,25 @@ describe('the admission policy', () => {
           'request.userInfo.username in ["sync@p.iam.gserviceaccount.com", "resync@p.iam.gserviceaccount.com"]',
       });
     }
+    // The content rules compare with the functions' settings rendered into the expressions, not with a params
+    // ConfigMap: a binding's missing params would refuse every user's writes (params resolve before matchConditions).
+    expect(docs.map((d) => d.kind)).not.toContain('ConfigMap');
+    for (const policy of policies) expect(policy.spec['paramKind']).toBeUndefined();
+    const variables = (name: string): Record<string, string> =>
+      Object.fromEntries(
+        (
+          policies.find((p) => p.metadata.name === name)!.spec['variables'] as { name: string; expression: string }[]
+        ).map((v) => [v.name, v.expression]),
+      );
+    expect(variables('mes-prod-gateway-service')).toMatchObject({ portFrom: '16000', portTo: '16999' });
+    expect(variables('mes-prod-istio-objects')).toMatchObject({
+      hostSuffix: "'.memorystore.internal'",
+      gatewayHost: "'gw.istio-system.svc.cluster.local'",
+      portFrom: '16000',
+      portTo: '16999',
+      addressRanges: "'10.0.0.0/8'.split(',').map(r, cidr(r.trim()))",
+      exportTo: "'*'.split(',').map(x, x.trim())",
+      selector: "'istio=egressgateway'.split(',').map(x, x.trim())",
+    });
   });
 });

@@ -11,8 +11,31 @@ import { applyManifests } from './manifests.js';
 import { renderTemplate } from './templates.js';
 import { outboxName } from '../../../shared/audit/audit-outbox.js';
 
+const defaultOf = (name: string): string => {
+  const value = CONFIG_VARIABLES.find((v) => v.name === name)?.default;
+  if (value === undefined) throw new Error(`${name} has no default in CONFIG_VARIABLES`);
+  return value;
+};
+
 /** The functions' own OWNER_ID default: what the demo and a test that sets none run with. */
-export const DEFAULT_OWNER_ID = CONFIG_VARIABLES.find((v) => v.name === 'OWNER_ID')?.default ?? 'default';
+export const DEFAULT_OWNER_ID = defaultOf('OWNER_ID');
+
+/**
+ * The functions' settings the policy compares what they write with (rendered into its expressions), as Terraform fills
+ * them in from the same variables.
+ */
+const CONTENT_VARIABLES = [
+  'SERVICE_ENTRY_HOST_SUFFIX',
+  'SERVICE_ENTRY_EXPORT_TO',
+  'EGRESS_GATEWAY_SELECTOR',
+  'GATEWAY_PORT_RANGE',
+] as const;
+
+/**
+ * Address ranges a ServiceEntry may name, as terraform/modules/cluster-rbac sets them: RFC 1918, RFC 6598 (100.64/10)
+ * and IPv6 unique local addresses.
+ */
+export const PRIVATE_ADDRESS_RANGES = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7';
 
 export interface AdmissionPolicyOptions {
   user: string;
@@ -20,6 +43,11 @@ export interface AdmissionPolicyOptions {
   istioNamespace: string;
   egressGatewayNamespace: string;
   egressGatewayService: string;
+  /**
+   * The functions' environment: its SERVICE_ENTRY_HOST_SUFFIX, SERVICE_ENTRY_EXPORT_TO, EGRESS_GATEWAY_SELECTOR and
+   * GATEWAY_PORT_RANGE bound what they may write (each unset one: the functions' default).
+   */
+  functionEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -31,7 +59,17 @@ export const admissionPolicyName = (options: Pick<AdmissionPolicyOptions, 'istio
 
 /** The admission policy manifest (the one Terraform installs), for one functions user (the harness has one). */
 export function renderAdmissionPolicy(options: AdmissionPolicyOptions): string {
+  const setting = Object.fromEntries(
+    CONTENT_VARIABLES.map((name) => [name, options.functionEnv?.[name] ?? defaultOf(name)]),
+  ) as Record<(typeof CONTENT_VARIABLES)[number], string>;
+  const [portFrom, portTo] = setting.GATEWAY_PORT_RANGE.split('-');
   return renderTemplate('admission-policy.yaml.tftpl', {
+    host_suffix: setting.SERVICE_ENTRY_HOST_SUFFIX,
+    export_to: setting.SERVICE_ENTRY_EXPORT_TO,
+    egress_gateway_selector: setting.EGRESS_GATEWAY_SELECTOR,
+    gateway_port_from: portFrom ?? '',
+    gateway_port_to: portTo ?? '',
+    address_ranges: PRIVATE_ADDRESS_RANGES,
     policy_name: admissionPolicyName(options),
     istio_namespace: options.istioNamespace,
     egress_gateway_namespace: options.egressGatewayNamespace,

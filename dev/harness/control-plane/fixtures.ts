@@ -59,6 +59,8 @@ export interface RbacOptions {
   ownerId?: string;
   /** false: RBAC alone, without the admission policy Terraform installs beside it (default true). */
   admissionPolicy?: boolean;
+  /** The functions' environment, whose content settings (host suffix, port range, ...) the admission policy holds. */
+  functionEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The project's RBAC manifest (the one Terraform installs) with its `${...}` placeholders filled in. */

@@ -48,8 +48,8 @@ resource "kubernetes_manifest" "rbac" {
 }
 
 # The admission policy that limits what the same identities may write, beyond RBAC: on the egress gateway Service only
-# ports named as the project names them, on the Istio kinds only objects labelled as this deployment's (see
-# kubernetes/admission-policy.yaml.tftpl). One policy and binding per kind of object, naming both identities. Policies
+# ports named as the project names them, inside the gateway port range; on the Istio kinds only objects labelled as
+# this deployment's, with the content the project renders (see kubernetes/admission-policy.yaml.tftpl). One policy and binding per kind of object, naming both identities. Policies
 # are cluster-wide objects, so their names carry the owner id: two deployments in one cluster keep theirs apart.
 locals {
   admission_policy_template = "${local.templates}/admission-policy.yaml.tftpl"
@@ -59,7 +59,20 @@ locals {
     owner_id    = var.settings.owner_id
     sync_user   = var.settings.identities.sync
     resync_user = var.settings.identities.resync
-  })
+  }, local.admission_params)
+  # What the content rules compare with, rendered into their expressions: the functions' own settings, in the forms
+  # they take them (SERVICE_ENTRY_EXPORT_TO and EGRESS_GATEWAY_SELECTOR comma-separated, GATEWAY_PORT_RANGE's ends).
+  admission_params = {
+    host_suffix             = var.settings.host_suffix
+    export_to               = join(",", var.settings.export_to)
+    egress_gateway_selector = join(",", [for k, v in var.settings.egress_gateway_selector : "${k}=${v}"])
+    gateway_port_from       = tostring(var.settings.gateway_port_range.from)
+    gateway_port_to         = tostring(var.settings.gateway_port_range.to)
+    # Where a ServiceEntry address or endpoint may lie: RFC 1918, RFC 6598 (100.64.0.0/10, which VPC subnets, and so
+    # the Private Service Connect endpoints of Memorystore, may use: https://cloud.google.com/vpc/docs/subnets#valid-ranges)
+    # and IPv6 unique local addresses (RFC 4193). The test harness uses the same list.
+    address_ranges = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7"
+  }
   # Filtered with `if`, not a conditional: the documents differ in shape, so `cond ? {...} : {}` has no single type.
   admission_policy_documents = {
     for d in split("\n---\n", templatefile(local.admission_policy_template, local.admission_policy_values)) : "${yamldecode(d).kind}/${yamldecode(d).metadata.name}" => yamldecode(d)
