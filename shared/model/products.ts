@@ -32,6 +32,8 @@ export interface ProductInfo {
   readonly idField: 'instanceId' | 'clusterId';
   /** Instance id rules of the product's API (CreateInstanceRequest.instance_id in its proto). */
   readonly instanceId: RegExp;
+  /** Whether the product's client reports an instance's labels, so INSTANCE_LABEL_SELECTOR can select it. */
+  readonly labelsReadable: boolean;
 }
 
 export const PRODUCT_INFO: Readonly<Record<Product, ProductInfo>> = {
@@ -46,6 +48,7 @@ export const PRODUCT_INFO: Readonly<Record<Product, ProductInfo>> = {
     collection: 'instances',
     idField: 'instanceId',
     instanceId: /^[a-z][-a-z0-9]{0,39}$/,
+    labelsReadable: true,
   },
   // memorystore.proto (Memorystore for Valkey) says 4-63 characters starting with a letter or digit, its docs say 1-63
   // starting with a letter; both are accepted, neither ending with a hyphen.
@@ -59,6 +62,7 @@ export const PRODUCT_INFO: Readonly<Record<Product, ProductInfo>> = {
     collection: 'instances',
     idField: 'instanceId',
     instanceId: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    labelsReadable: true,
   },
   // cloud_memcache.proto: 1-40 characters, starting with a letter, ending with a letter or digit.
   memcached: {
@@ -71,6 +75,7 @@ export const PRODUCT_INFO: Readonly<Record<Product, ProductInfo>> = {
     collection: 'instances',
     idField: 'instanceId',
     instanceId: /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+    labelsReadable: true,
   },
   // cloud_redis_cluster.proto (Memorystore for Redis Cluster, on redis.googleapis.com beside Redis): 1-63 characters,
   // starting with a letter, ending with a letter or digit. A cluster has no labels.
@@ -84,6 +89,7 @@ export const PRODUCT_INFO: Readonly<Record<Product, ProductInfo>> = {
     collection: 'clusters',
     idField: 'clusterId',
     instanceId: /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    labelsReadable: false,
   },
 };
 

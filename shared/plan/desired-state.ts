@@ -104,6 +104,13 @@ const BLOCKED_REASON =
 export const SHARDED_IN_GATEWAY_MODE =
   'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
 
+/**
+ * The newest Redis Cluster client (@google-cloud/redis-cluster 0.6.1) decodes no labels, so a selector could only ever
+ * drop a cluster unseen: it is reported instead, once per cluster, and its objects go as an unselected instance's do.
+ */
+const LABELS_UNREADABLE =
+  "INSTANCE_LABEL_SELECTOR is set, and this product's client does not report labels (@google-cloud/redis-cluster 0.6.1): the instance cannot be selected, so nothing is written for it";
+
 function decide(
   observation: InstanceObservation,
   hasLive: boolean,
@@ -111,6 +118,9 @@ function decide(
   settings: SyncInput['settings'],
 ): Decision {
   const { instance } = observation;
+  const selector = settings.instanceSelector ?? [];
+  if (instance && selector.length > 0 && !PRODUCT_INFO[observation.name.product].labelsReadable)
+    return { kind: 'unsupported', reason: LABELS_UNREADABLE };
   if (!instance || !selects(settings.instanceSelector ?? [], instance.labels)) return { kind: 'remove' };
   if (blocked) return { kind: 'keep', reason: BLOCKED_REASON };
   return decideListed(observation.name, instance, hasLive, settings.mode);
