@@ -1,5 +1,6 @@
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { loadKubeconfig, outcome, type Outcome } from '../../../dev/harness/control-plane/index.js';
+import { sampleServiceEntry } from '../../../dev/fixtures/service-entry.js';
 import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../../shared/model/k8s-object.js';
 
 /**
@@ -14,22 +15,17 @@ export const ownerLabels = (ownerId: string): Record<string, string> => ({
   [LABEL_OWNER]: ownerId,
 });
 
+/**
+ * A ServiceEntry as the project renders one (the admission policy checks content too): a test about labels or RBAC
+ * is then refused or admitted for those alone.
+ */
 export function serviceEntry(
   namespace: string,
   name: string,
   labels?: Record<string, string>,
 ): KubernetesObject & { metadata: { name: string }; spec: object } {
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'ServiceEntry',
-    metadata: { name, namespace, ...(labels ? { labels } : {}) },
-    spec: {
-      hosts: [`${name}.example.internal`],
-      ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }],
-      location: 'MESH_EXTERNAL',
-      resolution: 'DNS',
-    },
-  };
+  const { apiVersion, kind, spec } = sampleServiceEntry({ name, namespace });
+  return { apiVersion, kind, metadata: { name, namespace, ...(labels ? { labels } : {}) }, spec };
 }
 
 export class DryRunClient {
