@@ -1,7 +1,8 @@
 import { parseInstanceName, type EndpointRole, type InstanceName } from '../model/instance.js';
 import { liveSpec } from '../model/istio-specs.js';
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-object.js';
-import { instanceKey, parseGatewayServerName, parseServicePortName, roleCode } from '../render/names.js';
+import { instanceKey } from '../render/names.js';
+import { parseGatewayServerName, parseServicePortName, roleCode } from '../render/port-names.js';
 import type { ServicePort } from './service-ports.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { Endpoint, InstanceName } from '../model/instance.js';
 import type { KubeObject } from '../model/k8s-object.js';
-import { instanceKey, parseServicePortName } from '../render/names.js';
+import { instanceKey } from '../render/names.js';
+import { parseServicePortName } from '../render/port-names.js';
 import { allocatePorts, allocationKey, liveAllocations, type Allocations } from './allocate-ports.js';
 import {
   foreignPorts,

@@ -1,5 +1,5 @@
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
-import { parseServicePortName } from '../render/names.js';
+import { parseServicePortName } from '../render/port-names.js';
 import { serviceApplyBody, type PortOwner, type ServicePort } from './service-ports.js';
 
 /**

@@ -1,3 +1,4 @@
+import { freedAtMs, quarantinedPortName } from '../render/port-names.js';
 import type { ServicePort } from './service-ports.js';
 
 /**
@@ -10,32 +11,6 @@ import type { ServicePort } from './service-ports.js';
 export interface Quarantine {
   readonly now: Date;
   readonly seconds: number;
-}
-
-const PREFIX = 'tcp-freed-';
-const SECOND_MS = 1000;
-const MINUTE_MS = 60_000;
-
-/**
- * `tcp-freed-s<seconds since the epoch, base 36, rounded up>-<port>`: rounded up, so the period is never shorter than
- * configured. At most 8 characters for the time until the year 4000 (`tcp-freed-[0-9a-z]{1,12}-[0-9]{1,5}` is what
- * the admission policy lets this identity name a freed port).
- */
-export function quarantinedPortName(port: number, freedAt: Date): string {
-  return `${PREFIX}s${Math.ceil(freedAt.getTime() / SECOND_MS).toString(36)}-${port}`;
-}
-
-/**
- * When a quarantined port was freed, or undefined if the name is not a quarantine name. Names written before the
- * seconds format carry the minute, rounded down (`tcp-freed-<minutes, base 36>-<port>`): they are read as freed at the
- * end of that minute, never earlier than they were. The two cannot be confused: a minute count has 5 digits in base 36
- * until the year 2084 and 6 until about the year 6100, where a seconds name has `s` and at least 6 digits after it.
- */
-export function freedAtMs(name: string): number | undefined {
-  const seconds = /^tcp-freed-s([0-9a-z]{6,11})-\d+$/.exec(name)?.[1];
-  if (seconds !== undefined) return parseInt(seconds, 36) * SECOND_MS;
-  const minutes = /^tcp-freed-([0-9a-z]+)-\d+$/.exec(name)?.[1];
-  return minutes === undefined ? undefined : (parseInt(minutes, 36) + 1) * MINUTE_MS;
 }
 
 const expired = (port: ServicePort, quarantine: Quarantine): boolean =>

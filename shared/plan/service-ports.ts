@@ -1,6 +1,6 @@
 import type { KubeObject } from '../model/k8s-object.js';
 import type { EndpointRole, InstanceName } from '../model/instance.js';
-import { roleCode, servicePortNameOfCode } from '../render/names.js';
+import { roleCode, servicePortNameOfCode } from '../render/port-names.js';
 
 export interface ServicePort {
   readonly name: string;

@@ -44,16 +44,6 @@ export function servicePortProtocolName(instance: InstanceName): string {
   return `tcp-${PRODUCT_INFO[instance.product].protocol}`;
 }
 
-/** Name of the Gateway server (and Service port prefix) that tells which endpoint a gateway port belongs to. */
-export function gatewayServerName(instance: InstanceName, role: EndpointRole): string {
-  return `${servicePortProtocolName(instance)}-${role}`;
-}
-
-/** The endpoint's role, read back from a Gateway server name of ours. */
-export function parseGatewayServerName(name: string): EndpointRole | undefined {
-  return /^tcp-(?:redis|memcache)-([a-z0-9][-a-z0-9]*)$/.exec(name)?.[1];
-}
-
 /**
  * A sharded target's node ports from `firstPort` on get a ServiceEntry of their own: `<base>-nodes-<firstPort>`, host
  * `nodes-<firstPort>.<instance host>`. Named by the port they start at, so a name says what it covers and stays the
@@ -75,34 +65,4 @@ export function nodePortName(instance: InstanceName, port: number): string {
 /** The role of one Memcached node: its id hashed into a DNS label of fixed length, stable for the node's life. */
 export function nodeRole(nodeId: string): EndpointRole {
   return `node-${sha256(nodeId).slice(0, 6)}`;
-}
-
-const FIXED_CODES: Readonly<Record<string, string>> = { primary: 'p', read: 'r', discovery: 'd' };
-
-/**
- * The short code of a role in Service port names, which must fit 63 characters after `tcp-<instance key>-`:
- * `p`, `r`, `d`, or for a node `n` and its six-character hash.
- */
-export function roleCode(role: EndpointRole): string {
-  return FIXED_CODES[role] ?? (role.startsWith('node-') ? `n${role.slice('node-'.length)}` : role);
-}
-
-/**
- * Name of an endpoint's port on the egress gateway Service: `tcp-` (Istio reads the protocol from the prefix), then
- * whose port it is, so the allocation can be read back even before the endpoint's Gateway exists.
- */
-export function servicePortName(instance: InstanceName, role: EndpointRole): string {
-  return servicePortNameOfCode(instance, roleCode(role));
-}
-
-/** The same, for an allocation known by its role's code. */
-export function servicePortNameOfCode(instance: InstanceName, code: string): string {
-  return `tcp-${instanceKey(instance)}-${code}`;
-}
-
-/** The instance key and role code a Service port name carries, if it is one of ours. */
-export function parseServicePortName(name: string): { key: string; code: string } | undefined {
-  const match = /^tcp-(.+)-([prd]|n[0-9a-f]{6})$/.exec(name);
-  if (!match?.[1] || !match[2]) return undefined;
-  return { key: match[1], code: match[2] };
 }

@@ -1,14 +1,8 @@
 import type { Endpoint, EndpointRole, InstanceName } from '../model/instance.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { cidr, istioObject as object, metadata } from './istio-object.js';
-import {
-  endpointHost,
-  gatewayServerName,
-  objectName,
-  serviceEntryName,
-  servicePortProtocolName,
-  subsetName,
-} from './names.js';
+import { endpointHost, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
+import { gatewayServerName } from './port-names.js';
 import { egressGatewayHost, type RenderSettings } from './render-settings.js';
 
 /** An endpoint with the egress gateway port allocated to it (egress-gateway mode only). */

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../shared/model/k8s-object.js';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
 import { outboxName } from '../../shared/audit/audit-outbox.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
-import { servicePortName } from '../../shared/render/names.js';
+import { servicePortName } from '../../shared/render/port-names.js';
 import { renderDirect, renderEgress } from '../../shared/render/render-instance.js';
 import { renderNodePorts } from '../../shared/render/render-node-ports.js';
 import { stringify } from 'yaml';

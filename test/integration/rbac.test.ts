@@ -7,7 +7,7 @@ import {
 } from '@kubernetes/client-node';
 import { bindRbac, createEgressGatewayFixtures, loadKubeconfig } from '../../dev/harness/control-plane/index.js';
 import { LABEL_MANAGED_BY, LABEL_OWNER, APP_NAME } from '../../shared/model/k8s-object.js';
-import { servicePortName } from '../../shared/render/names.js';
+import { servicePortName } from '../../shared/render/port-names.js';
 import { nameOf } from '../fixtures/instances.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 import { sampleServiceEntry } from '../../dev/fixtures/service-entry.js';

@@ -1,6 +1,7 @@
 import type { EndpointRole } from '../../../shared/model/instance.js';
 import { parseInstanceName, relativeNameOf } from '../../../shared/model/instance.js';
-import { nodeRole, servicePortName, subsetName } from '../../../shared/render/names.js';
+import { nodeRole, subsetName } from '../../../shared/render/names.js';
+import { servicePortName } from '../../../shared/render/port-names.js';
 import { parseOutboundCluster, type SimCall } from '../../../dev/harness/istio-sim/index.js';
 import type { SyncRig } from './sync-rig.js';
 import {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { instanceOf, parseInstanceName, relativeNameOf } from '../../../shared/model/instance.js';
 import { PRODUCT_INFO, PRODUCTS } from '../../../shared/model/products.js';
-import { endpointHost, nodeRole, objectName, servicePortName, subsetName } from '../../../shared/render/names.js';
+import { endpointHost, nodeRole, objectName, subsetName } from '../../../shared/render/names.js';
+import { servicePortName } from '../../../shared/render/port-names.js';
 
 const RELATIVE = 'projects/p/locations/us-central1/instances/cache-1';
 

@@ -1,7 +1,7 @@
 import { applyBodyOf } from '../../../shared/plan/port-change.js';
 import { isPortChange, type Plan } from '../../../shared/plan/plan-types.js';
 import type { ServicePort } from '../../../shared/plan/service-ports.js';
-import { servicePortName } from '../../../shared/render/names.js';
+import { servicePortName } from '../../../shared/render/port-names.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, planScoped, type World } from '../../fixtures/plan-harness.js';
 

@@ -10,7 +10,7 @@ import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import { testConfig } from '../../../dev/fixtures/settings.js';
 import { isPortChange, type Plan } from '../../../shared/plan/plan-types.js';
-import { quarantinedPortName } from '../../../shared/plan/port-quarantine.js';
+import { quarantinedPortName } from '../../../shared/render/port-names.js';
 import { objectName } from '../../../shared/render/names.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, plan, planScoped, writes, type World } from '../../fixtures/plan-harness.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { freedAtMs, quarantinedPortName } from '../../../shared/plan/port-quarantine.js';
+import { freedAtMs, quarantinedPortName } from '../../../shared/render/port-names.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, plan, writes, type World } from '../../fixtures/plan-harness.js';
 
