@@ -68,7 +68,7 @@ locals {
     object = google_storage_bucket_object.source.name
   }
   # Egress to the VPC through a Serverless VPC Access connector, for a private control-plane IP (gke_endpoint =
-  # "private"). Direct VPC egress needs google >= 7.21 (README: private clusters).
+  # "private"). Direct VPC egress needs google >= 7.21 (docs/deploying.md: private clusters).
   vpc_egress = var.vpc_connector == null ? { connector = null, settings = null } : { connector = var.vpc_connector, settings = var.vpc_egress }
 }
 

@@ -54,12 +54,12 @@ locals {
   # (nodejs/node#64646), so it lets garbage grow until the container is killed instead of collecting it. A ceiling
   # under the function's memory, leaving room for Node's own memory (about 85 MiB idle: code, buffers), and a small
   # young generation (4 MiB semi-spaces) make it collect in time. Measured at the default 256Mi, converging 5,000
-  # instances: peak RSS 273 MiB with a 160 MiB ceiling, 233 MiB with these (README: performance). The Node.js
+  # instances: peak RSS 273 MiB with a 160 MiB ceiling, 233 MiB with these (docs/performance.md). The Node.js
   # runtime's documentation names NODE_OPTIONS with --max-old-space-size as the way to size the heap:
   # https://cloud.google.com/functions/docs/concepts/nodejs-runtime#environment_variables
   heap_ceiling_mib = { "256Mi" = 128, "512Mi" = 352, "1Gi" = 736, "2Gi" = 1536 }
   # resync only: Cloud Run checks the caller's token, then hands it on with its signature removed, so the function
-  # checks the claims of a platform-verified token (README: resync authentication).
+  # checks the claims of a platform-verified token (docs/operations.md: who may call resync).
   resync_only_environment = {
     RESYNC_AUTH = "cloud-run"
   }

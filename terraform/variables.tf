@@ -102,7 +102,7 @@ variable "gke_endpoint" {
 }
 
 variable "additional_clusters" {
-  description = "Further GKE clusters the same functions keep in step, after the primary one: name (also its name in SYNC_CLUSTERS and audit records), location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode (default sync_mode) and istio_namespace (default istio_namespace). Their RBAC is installed by calling modules/cluster-rbac once per cluster with its own kubernetes provider and cluster_rbac[name] (README: several clusters)."
+  description = "Further GKE clusters the same functions keep in step, after the primary one: name (also its name in SYNC_CLUSTERS and audit records), location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode (default sync_mode) and istio_namespace (default istio_namespace). Their RBAC is installed by calling modules/cluster-rbac once per cluster with its own kubernetes provider and cluster_rbac[name] (docs/design.md: several clusters)."
   type = list(object({
     name            = string
     location        = string
@@ -161,7 +161,7 @@ variable "sync_mode" {
 }
 
 variable "sharded_node_ports" {
-  description = "With sync_mode = direct, also declare a sharded target's node ports (TCP 11000-13047 on each of its PSC addresses, 32 ServiceEntries per target) so its clients can reach the nodes under REGISTRY_ONLY. Every sidecar then holds 2,048 listeners per address and 2,048 clusters per sharded target (README: Memorystore products). No effect in egress-gateway mode."
+  description = "With sync_mode = direct, also declare a sharded target's node ports (TCP 11000-13047 on each of its PSC addresses, 32 ServiceEntries per target) so its clients can reach the nodes under REGISTRY_ONLY. Every sidecar then holds 2,048 listeners per address and 2,048 clusters per sharded target (docs/design.md: Memorystore products). No effect in egress-gateway mode."
   type        = bool
   default     = false
 }
@@ -332,7 +332,7 @@ variable "function_memory" {
   default     = "256Mi"
   validation {
     condition     = contains(["256Mi", "512Mi", "1Gi", "2Gi"], var.function_memory)
-    error_message = "function_memory must be one of 256Mi, 512Mi, 1Gi, 2Gi: 128Mi is too small, Node and the functions' code take about 85 MiB idle before any work (README: performance)."
+    error_message = "function_memory must be one of 256Mi, 512Mi, 1Gi, 2Gi: 128Mi is too small, Node and the functions' code take about 85 MiB idle before any work (docs/performance.md)."
   }
 }
 
@@ -347,7 +347,7 @@ variable "resync_invokers" {
 }
 
 variable "resync_operators" {
-  description = "Members (user:, group: or serviceAccount:) who may call resync by hand: they get roles/iam.serviceAccountTokenCreator on the operator account, which may invoke resync, and mint its identity token with `gcloud auth print-identity-token --impersonate-service-account=OPERATOR --audiences=URL --include-email` (README: calling resync)."
+  description = "Members (user:, group: or serviceAccount:) who may call resync by hand: they get roles/iam.serviceAccountTokenCreator on the operator account, which may invoke resync, and mint its identity token with `gcloud auth print-identity-token --impersonate-service-account=OPERATOR --audiences=URL --include-email` (docs/operations.md: calling resync)."
   type        = list(string)
   default     = []
   validation {

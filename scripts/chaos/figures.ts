@@ -67,7 +67,7 @@ const COLUMNS: ReadonlyArray<[keyof PhaseRow, string]> = [
   ['attacksAdmitted', 'attacks admitted'],
 ];
 
-/** The table as Markdown, so it can go into the README as printed. */
+/** The table as Markdown, so it can go into docs/reliability.md as printed. */
 export function table(rows: readonly PhaseRow[]): string {
   const cell = (row: PhaseRow, key: keyof PhaseRow): string => (row[key] === undefined ? '-' : String(row[key]));
   const lines = [`| ${COLUMNS.map(([, title]) => title).join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`];

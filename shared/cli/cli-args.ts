@@ -77,7 +77,7 @@ export function usage(command?: Command): string {
     command === 'apply'
       ? ['  --force               apply even a plan that deletes more than MAX_PRUNE_FRACTION of the managed instances']
       : [];
-  return `usage: memorystore-egress-sync ${COMMANDS[command].usage}\n\n${COMMANDS[command].summary}\n\nflags:\n${[...force, ...FLAGS].join('\n')}\n\nenvironment (README: configuration):\n${variablesText()}\n`;
+  return `usage: memorystore-egress-sync ${COMMANDS[command].usage}\n\n${COMMANDS[command].summary}\n\nflags:\n${[...force, ...FLAGS].join('\n')}\n\nenvironment (docs/configuration.md):\n${variablesText()}\n`;
 }
 
 const isCommand = (value: string | undefined): value is Command => value !== undefined && value in COMMANDS;

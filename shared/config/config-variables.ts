@@ -1,6 +1,6 @@
 /**
  * Every environment variable the functions read, with its default and meaning. This list is the single source for
- * the configuration parser, the README's configuration table and the Terraform wiring test.
+ * the configuration parser, the configuration table of docs/configuration.md and the Terraform wiring test.
  *
  * `deployed`: Terraform sets it on the deployed functions. The others exist for local runs and tests only.
  */

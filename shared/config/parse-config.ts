@@ -107,7 +107,7 @@ const list = (s: string): string[] =>
     .map((x) => x.trim())
     .filter((x) => x !== '');
 
-/** Reads one variable through a schema; the default comes from CONFIG_VARIABLES so the README cannot drift. */
+/** Reads one variable through a schema; the default comes from CONFIG_VARIABLES so the docs cannot drift. */
 function read<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: string): T {
   const variable = CONFIG_VARIABLES.find((v) => v.name === name);
   if (!variable) throw new Error(`internal: ${name} is not in CONFIG_VARIABLES`);

@@ -14,18 +14,19 @@ import { startCloudRunFront } from '../../dev/harness/cloud-run-front/index.js';
 import { AUDIENCE, PROJECT, SCHEDULER, startRig, type SyncRig } from './support/sync-rig.js';
 
 /**
- * A person on call runs the README's commands to call resync, end to end: gcloud (the stand-in, which mints tokens as
- * gcloud does for each kind of account) → the local Cloud Run front → resync on the real Functions Framework, with
+ * A person on call runs the commands of docs/operations.md to call resync, end to end: gcloud (the stand-in, which
+ * mints tokens as gcloud does for each kind of account) → the local Cloud Run front → resync on the real Functions
+ * Framework, with
  * the grants, invokers and allowlist Terraform makes for `resync_operators = ["user:<person>"]`, read from the module.
  */
 const PERSON = 'oncall@example.com';
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const OPERATIONS = readFileSync(fileURLToPath(new URL('../../docs/operations.md', import.meta.url)), 'utf8');
 const NAME_PREFIX = 'memorystore-egress-sync';
 
 /** What the module grants around resync for one person in resync_operators, read from its HCL. */
 interface Deployed {
   readonly operator: string | undefined;
-  /** The module has the `resync_operator` output the README reads. */
+  /** The module has the `resync_operator` output docs/operations.md reads. */
   readonly operatorOutput: boolean;
   readonly tokenCreators: Record<string, string[]>;
   readonly invokers: string[];
@@ -55,12 +56,12 @@ function deployedFor(tf: TerraformModule): Deployed {
   };
 }
 
-/** The README's bash block that calls resync: its lines, in order. */
+/** The bash block of docs/operations.md that calls resync: its lines, in order. */
 function documentedCommands(): string[] {
-  const block = [...README.matchAll(/```bash\n([\s\S]*?)```/g)]
+  const block = [...OPERATIONS.matchAll(/```bash\n([\s\S]*?)```/g)]
     .map((m) => m[1]!)
     .find((text) => text.includes('TOKEN=$(gcloud auth print-identity-token'));
-  if (!block) throw new Error('README documents no command that mints the token for resync');
+  if (!block) throw new Error('docs/operations.md documents no command that mints the token for resync');
   return block
     .split('\n')
     .map((line) => line.replace(/\s+#.*$/, '').trim())
@@ -102,7 +103,7 @@ async function evaluate(command: string, variables: Record<string, string>): Pro
   return value;
 }
 
-/** Runs the README's lines as a shell would, up to its first call of resync. */
+/** Runs the lines of docs/operations.md as a shell would, up to its first call of resync. */
 async function runDocumented(): Promise<{ status: number; body: Record<string, unknown> }> {
   const variables: Record<string, string> = {};
   for (const line of documentedCommands()) {
@@ -120,10 +121,10 @@ async function runDocumented(): Promise<{ status: number; body: Record<string, u
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
-  throw new Error('the README calls resync nowhere');
+  throw new Error('docs/operations.md calls resync nowhere');
 }
 
-test("a person in resync_operators reaches resync with the README's commands, as the operator account", async () => {
+test('a person in resync_operators reaches resync with the commands of docs/operations.md, as the operator account', async () => {
   const result = await runDocumented();
   expect(result).toMatchObject({ status: 200, body: { dry_run: true } });
   const planned = (result.body['records'] as Array<{ action: string; trigger: unknown }>).find(

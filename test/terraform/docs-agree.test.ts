@@ -4,16 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { loadModule, resource, TERRAFORM_DIR, block } from '../../dev/terraform/load-terraform.js';
 
-/** What the READMEs say about the deployment is what the module does. */
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+/** What the docs say about the deployment is what the module does. */
+const OPERATIONS = readFileSync(fileURLToPath(new URL('../../docs/operations.md', import.meta.url)), 'utf8');
 const TF_README = readFileSync(join(TERRAFORM_DIR, 'README.md'), 'utf8');
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ');
 
 test('the scheduler calls the deterministic run.app URL, and the docs say so', async () => {
   const tf = await loadModule(TERRAFORM_DIR);
   expect(block(resource(tf, 'google_cloud_scheduler_job', 'resync'), 'http_target')['uri']).toBe('${local.resync_url}');
-  expect(oneLine(README)).not.toMatch(/Cloud Scheduler calls the `run.app` URL \(`service_config\[0\]\.uri`\)/);
-  expect(oneLine(README)).toContain('Cloud Scheduler calls the deterministic `run.app` URL');
+  expect(oneLine(OPERATIONS)).not.toMatch(/Cloud Scheduler calls the `run.app` URL \(`service_config\[0\]\.uri`\)/);
+  expect(oneLine(OPERATIONS)).toContain('Cloud Scheduler calls the deterministic `run.app` URL');
 });
 
 test('the number of admission policies the docs name is the number the manifest holds', () => {

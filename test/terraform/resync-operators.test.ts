@@ -20,7 +20,7 @@ beforeAll(async () => {
   example = await loadModule(EXAMPLE_DIR);
 });
 
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const OPERATIONS = readFileSync(fileURLToPath(new URL('../../docs/operations.md', import.meta.url)), 'utf8');
 
 test('the listed humans may mint tokens as the operator account, and only as it', () => {
   expect(resource(tf, 'google_service_account_iam_member', 'operators_impersonate')).toMatchObject({
@@ -48,9 +48,9 @@ test('user: members are refused as direct invokers, with the variable that works
   expect(String(operators['condition'])).toContain('(user|group|serviceAccount)');
 });
 
-test('the example passes its humans as operators, and the README documents the impersonating command', () => {
+test('the example passes its humans as operators, and docs/operations.md documents the impersonating command', () => {
   expect(example.modules['memorystore_egress_sync']!['resync_operators']).toBe('${var.resync_operators}');
-  expect(README).toContain('--impersonate-service-account="$OPERATOR_SA" --audiences="$URL" --include-email');
-  expect(README).toContain('terraform output -raw resync_operator');
+  expect(OPERATIONS).toContain('--impersonate-service-account="$OPERATOR_SA" --audiences="$URL" --include-email');
+  expect(OPERATIONS).toContain('terraform output -raw resync_operator');
   expect(tf.outputs['resync_operator']).toBeDefined();
 });

@@ -1,7 +1,7 @@
 # The functions' rights in one cluster: Kubernetes RBAC and the admission policy that limits them further, from the
 # same manifests the real-component tests bind (../../kubernetes/*.yaml.tftpl). The root module calls this for the
 # primary cluster with the default kubernetes provider; a configuration that syncs several clusters calls it once per
-# further cluster, with that cluster's provider (README: several clusters). A provider is chosen per module call, not
+# further cluster, with that cluster's provider (docs/design.md: several clusters). A provider is chosen per module call, not
 # per element of a list, so the call cannot loop over the clusters itself (the root module's kubernetes.tf says why).
 #
 # kubernetes_manifest asks the cluster about each manifest while planning, so every manifest must be known then:

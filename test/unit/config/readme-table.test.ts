@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
 
-/** The README's configuration table is the user's reference: it must list exactly what the code reads. */
-describe('README configuration table', () => {
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+/** The configuration page's table is the user's reference: it must list exactly what the code reads. */
+describe('docs/configuration.md table', () => {
+  const readme = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
   const rows = [...readme.matchAll(/^\| `([A-Z_]+)` \| (yes|no) \| (`[^`]*`)? \| (yes|no) \|/gm)].map((m) => ({
     name: m[1],
     required: m[2] === 'yes',

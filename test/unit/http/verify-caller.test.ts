@@ -170,7 +170,7 @@ describe('RESYNC_AUTH=cloud-run', () => {
 
   test("what it trusts: a stripped token is taken as the front's word, so only Cloud Run's front end may reach the function", async () => {
     // Anyone can write these bytes; no key is involved. Cloud Run IAM (no allUsers, run.invoker only for the listed
-    // principals) is what keeps them from the function: see the README, "Who may call resync".
+    // principals) is what keeps them from the function: see docs/operations.md, "Who may call resync".
     await expect(check({ authorization: stripped() })).resolves.toEqual({ email: OPERATOR, scheduled: false });
   });
 });
