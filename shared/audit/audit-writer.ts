@@ -50,12 +50,7 @@ export class AuditWriter {
    * metrics over `audit record` count each change once), and not published: the record that follows is.
    */
   async intend(record: AuditRecord): Promise<void> {
-    const intent: AuditRecord = { ...record, outcome: 'intent' };
-    const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
-    for (const { record: logged, part, text } of logParts(intent)) {
-      const fields = { record: logged, ...(part ? { patch_part: part } : {}), ...(text ? { patch_text: text } : {}) };
-      this.log.log('INFO', fields, 'audit intent', labels);
-    }
+    this.logLines({ ...record, outcome: 'intent' }, 'INFO', 'audit intent');
     await stdoutFlushed();
   }
 
@@ -145,18 +140,25 @@ export class AuditWriter {
   private async deliver(record: AuditRecord): Promise<string | undefined> {
     const deliveryError = await this.publish(record);
     const severity = deliveryError ? 'ERROR' : (SEVERITY[record.outcome as keyof typeof SEVERITY] ?? 'NOTICE');
-    const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
-    const failure = deliveryError ? { audit_delivery_error: deliveryError } : {};
-    for (const { record: logged, part, text } of logParts(record)) {
-      // The same message for every part, so a search for audit records finds them all.
-      this.log.log(
-        severity,
-        { record: logged, ...(part ? { patch_part: part } : {}), ...(text ? { patch_text: text } : {}), ...failure },
-        'audit record',
-        labels,
-      );
-    }
+    this.logLines(record, severity, 'audit record', deliveryError ? { audit_delivery_error: deliveryError } : {});
     return deliveryError;
+  }
+
+  /**
+   * A record as one log line, or as several under Cloud Logging's entry limit (log-parts.ts); the same message for
+   * every part, so a search for audit records (or intents) finds them all.
+   */
+  private logLines(
+    record: AuditRecord,
+    severity: Parameters<Logger['log']>[0],
+    message: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    const labels = { action: record.action, instance: record.instance?.name ?? '', kind: record.object.kind };
+    for (const { record: logged, part, text } of logParts(record)) {
+      const fields = { record: logged, ...(part ? { patch_part: part } : {}), ...(text ? { patch_text: text } : {}) };
+      this.log.log(severity, { ...fields, ...extra }, message, labels);
+    }
   }
 
   /** Publishes the record, if there is a publisher; the failure's message if it could not. */
