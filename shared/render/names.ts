@@ -62,7 +62,10 @@ export function nodePortName(instance: InstanceName, port: number): string {
   return `${servicePortProtocolName(instance)}-${port}`;
 }
 
+/** What a node's role starts with; port-names.ts codes it as `n` in Service port names. */
+export const NODE_ROLE_PREFIX = 'node-';
+
 /** The role of one Memcached node: its id hashed into a DNS label of fixed length, stable for the node's life. */
 export function nodeRole(nodeId: string): EndpointRole {
-  return `node-${sha256(nodeId).slice(0, 6)}`;
+  return `${NODE_ROLE_PREFIX}${sha256(nodeId).slice(0, 6)}`;
 }

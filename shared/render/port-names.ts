@@ -1,5 +1,5 @@
 import type { EndpointRole, InstanceName } from '../model/instance.js';
-import { instanceKey, servicePortProtocolName } from './names.js';
+import { instanceKey, NODE_ROLE_PREFIX, servicePortProtocolName } from './names.js';
 
 /**
  * The names of gateway ports are a storage format: the allocator reads its allocations back from them (Service port
@@ -10,7 +10,6 @@ import { instanceKey, servicePortProtocolName } from './names.js';
 
 const FIXED_CODES: Readonly<Record<string, string>> = { primary: 'p', read: 'r', discovery: 'd' };
 const FIXED_ROLES: Readonly<Record<string, EndpointRole>> = { p: 'primary', r: 'read', d: 'discovery' };
-const NODE_ROLE_PREFIX = 'node-';
 
 /**
  * The short code of a role in Service port names, which must fit 63 characters after `tcp-<instance key>-`:
