@@ -110,7 +110,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     deployed: true,
     default: 'false',
     description:
-      '`true`: in `direct` mode, a sharded target (Redis Cluster, Valkey in cluster mode) also gets ServiceEntries for its node ports, TCP 11000-13047 on each of its PSC addresses (32 ServiceEntries of 64 ports), so its clients can follow the shard map under `REGISTRY_ONLY`. It costs every proxy they are exported to 2,048 listeners per address and 2,048 clusters per sharded target (see Memorystore products). No effect in `egress-gateway` mode.',
+      '`true`: in `direct` mode, a sharded target (Redis Cluster, Valkey in cluster mode) also gets ServiceEntries for its node ports, TCP 11000-13047 on each of its PSC addresses (32 ServiceEntries of 64 ports), so its clients can follow the shard map under `REGISTRY_ONLY`. It costs every proxy they are exported to 2,048 listeners per address and 2,048 clusters per sharded target (docs/design.md, Memorystore products). No effect in `egress-gateway` mode.',
   },
   {
     name: 'ISTIO_NAMESPACE',
