@@ -254,4 +254,20 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description:
       '`true`: an invocation fails when an audit record can be neither published nor kept in the audit outbox, so the event is retried.',
   },
+  {
+    name: 'ACCESS_MODE',
+    required: false,
+    deployed: false,
+    default: 'open',
+    description:
+      '`open`: every namespace in SERVICE_ENTRY_EXPORT_TO may reach every synced instance (as before). `declared`: only the workloads a MemorystoreAccess declaration names may reach an instance (docs/least-access.md).',
+  },
+  {
+    name: 'ACCESS_TRUST_DOMAIN',
+    required: false,
+    deployed: false,
+    default: 'cluster.local',
+    description:
+      "The mesh's trust domain, the first part of the Istio principals declared service accounts become (`<domain>/ns/<namespace>/sa/<account>`).",
+  },
 ];

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../model/label-selector.js';
 import { PRODUCTS, type Product } from '../model/products.js';
+import { ACCESS_MODES, type AccessMode } from '../model/access.js';
 import {
   parseClusterEntries,
   clusterName,
@@ -50,6 +51,8 @@ export interface Config {
   /** EVENT_TOPIC: where the part of an event some clusters could not take is published again. */
   readonly eventTopic?: string;
   readonly audit: { readonly topic?: string; readonly required: boolean };
+  /** ACCESS_MODE and ACCESS_TRUST_DOMAIN: who may reach each instance (model/access.ts). */
+  readonly access: { readonly mode: AccessMode; readonly trustDomain: string };
 }
 
 /**
@@ -384,6 +387,10 @@ export function parseConfig(values: Env): Config {
     audit: {
       ...(auditTopic ? { topic: auditTopic } : {}),
       required: read(env, 'AUDIT_REQUIRED', bool, '`true` or `false`'),
+    },
+    access: {
+      mode: read(env, 'ACCESS_MODE', z.enum(ACCESS_MODES), '`open` or `declared`'),
+      trustDomain: read(env, 'ACCESS_TRUST_DOMAIN', dnsName, 'a trust domain (a DNS name)'),
     },
   });
 }

@@ -6,6 +6,7 @@ import {
   type NodePorts,
 } from '../model/instance.js';
 import { PRODUCT_INFO } from '../model/products.js';
+import type { InstanceAccess } from '../model/access.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
 import { renderNodePorts } from '../render/render-node-ports.js';
@@ -41,6 +42,11 @@ export interface SyncInput {
   readonly blocked?: ReadonlySet<string>;
   /** Freed gateway ports are held back this long before another instance may have them (port-quarantine.ts). */
   readonly quarantine?: Quarantine;
+  /**
+   * ACCESS_MODE=declared: who may reach each instance in scope, by its identity (`InstanceName.full`); an instance
+   * missing from the map is reachable by no one. Unset: open mode, rendered as before.
+   */
+  readonly access?: ReadonlyMap<string, InstanceAccess>;
   readonly settings: RenderSettings & {
     readonly gatewayPortRange: { readonly from: number; readonly to: number };
     readonly instanceSelector?: readonly LabelRequirement[];
