@@ -47,3 +47,40 @@ export function accessNamespaces(access: InstanceAccess): string[] {
   const fromPrincipals = access.principals.map((p) => /\/ns\/([^/]+)\/sa\//.exec(p)?.[1]).filter((n) => n);
   return [...new Set([...access.namespaces, ...(fromPrincipals as string[])])].sort();
 }
+
+/**
+ * Written on each ServiceEntry of an instance in declared mode: the access it was rendered with, as canonical JSON
+ * (`encodeAccess`). Records diff it to say which principals were added or removed, and `explain` reads who may reach
+ * an instance from the cluster itself. In open mode the annotation is absent.
+ */
+export const ANNOTATION_ACCESS = 'memorystore-egress-sync/access';
+
+function sortedUnique(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}
+
+export function encodeAccess(access: InstanceAccess): string {
+  return JSON.stringify({
+    namespaces: sortedUnique(access.namespaces),
+    principals: sortedUnique(access.principals),
+    declaredBy: sortedUnique(access.declaredBy),
+  });
+}
+
+/** The access an annotation holds, or undefined when it is absent or not ours to read. */
+export function decodeAccess(text: string | undefined): InstanceAccess | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    const list = (key: string): string[] | undefined => {
+      const field = (value as Record<string, unknown>)[key];
+      return Array.isArray(field) && field.every((v) => typeof v === 'string') ? field : undefined;
+    };
+    const namespaces = list('namespaces');
+    const principals = list('principals');
+    const declaredBy = list('declaredBy');
+    return namespaces && principals && declaredBy ? { namespaces, principals, declaredBy } : undefined;
+  } catch {
+    return undefined;
+  }
+}
