@@ -15,7 +15,8 @@ import { configErrorText, parseCli, type CliRequest, type Output } from '../shar
 import { formatPlan } from '../shared/cli/format-diff.js';
 import { renderCommand, type Rendered } from '../shared/cli/render-command.js';
 import { explainCommand, type Explained } from '../shared/cli/explain-command.js';
-import { parseConfig, type ClusterTarget, type Config } from '../shared/config/parse-config.js';
+import { parseRenderSettings, parseSettings } from '../shared/config/parse-config.js';
+import type { ClusterTarget, Settings } from '../shared/config/settings.js';
 import { resyncClusters, type ClustersResult } from '../shared/clusters/resync-clusters.js';
 import { ConfigError, errorMessage } from '../shared/errors.js';
 import { Logger } from '../shared/log.js';
@@ -44,13 +45,13 @@ async function run(request: CliRequest): Promise<number> {
   // Log lines (audit records among them) go to stderr so stdout holds only the diff or the report.
   const log = new Logger({}, (line) => process.stderr.write(`${line}\n`));
   if (request.command === 'render') return render(request);
-  const config = parseConfig(request.env);
-  const clusters = chosenClusters(config, request);
-  const runtime = createRuntime(config, { log });
+  const settings = parseSettings(request.env);
+  const clusters = chosenClusters(settings, request);
+  const runtime = createRuntime(settings, { log });
   const trigger = { kind: 'resync' as const, principal: `cli:${userInfo().username}`, scheduled: false };
   if (request.command === 'explain')
     return explain(
-      await explainCommand(await runtime.deps(log, clusters[0]), config, request.instance!, trigger),
+      await explainCommand(await runtime.deps(log, clusters[0]), request.instance!, trigger),
       request.output,
     );
   // Every cluster's access is set up first: a kubeconfig that is missing is a configuration error to fix (exit 2),
@@ -64,10 +65,10 @@ async function run(request: CliRequest): Promise<number> {
 }
 
 /** The clusters a command works on: --cluster's one, or every one; explain reads the live objects of one. */
-function chosenClusters(config: Config, request: CliRequest): readonly ClusterTarget[] {
-  const names = config.clusters.map((c) => c.name).join(', ');
+function chosenClusters(settings: Settings, request: CliRequest): readonly ClusterTarget[] {
+  const names = settings.clusters.map((c) => c.name).join(', ');
   const chosen =
-    request.cluster === undefined ? config.clusters : config.clusters.filter((c) => c.name === request.cluster);
+    request.cluster === undefined ? settings.clusters : settings.clusters.filter((c) => c.name === request.cluster);
   if (chosen.length === 0)
     throw new ConfigError([
       {
@@ -82,11 +83,16 @@ function chosenClusters(config: Config, request: CliRequest): readonly ClusterTa
   return chosen;
 }
 
-/** Render needs no cluster: the kube settings are not read, so none have to be given. */
+/** Render needs no cluster: its settings hold no cluster access, so none has to be given. */
 async function render(request: CliRequest): Promise<number> {
-  const config = parseConfig({ KUBECONFIG: 'unused-by-render', ...request.env });
+  const settings = parseRenderSettings(request.env);
+  const { egressGateway } = settings.cluster;
   const { memorystoreSources } = await import('../shared/adapters/memorystore-sources.js');
-  const rendered: Rendered = await renderCommand(config, await memorystoreSources(config), request.instance!);
+  const rendered: Rendered = await renderCommand(
+    settings,
+    await memorystoreSources(settings.process),
+    request.instance!,
+  );
   if (request.output !== 'text') process.stdout.write(structured(rendered, request.output));
   else {
     const service =
@@ -94,7 +100,7 @@ async function render(request: CliRequest): Promise<number> {
         ? [
             {
               ports: rendered.servicePorts,
-              note: `added to Service ${config.egressGateway.namespace}/${config.egressGateway.service}; the first ports of GATEWAY_PORT_RANGE are shown, a live reconcile picks free ones`,
+              note: `added to Service ${egressGateway.namespace}/${egressGateway.service}; the first ports of GATEWAY_PORT_RANGE are shown, a live reconcile picks free ones`,
             },
           ]
         : [];

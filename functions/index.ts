@@ -3,12 +3,12 @@
  * missing variable stops start-up with a message that names it.
  */
 import * as functions from '@google-cloud/functions-framework';
-import { parseConfig, parseResyncAuth } from '../shared/config/parse-config.js';
+import { parseResyncAuth, parseSettings } from '../shared/config/parse-config.js';
 import { handleAuditEvent } from '../shared/runtime/handle-audit-event.js';
 import { handleResync } from '../shared/runtime/handle-resync.js';
 import { createRuntime } from '../shared/runtime/runtime.js';
 
-const runtime = createRuntime(parseConfig(process.env));
+const runtime = createRuntime(parseSettings(process.env));
 const resyncAuth = parseResyncAuth(process.env);
 
 functions.cloudEvent('syncOnAuditLog', (event: functions.CloudEvent<unknown>) => handleAuditEvent(runtime, event));

@@ -12,7 +12,7 @@ import { Logger } from '../../shared/log.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { syncInstances } from '../../shared/reconcile/sync.js';
 import { toRedisInstance } from '../../shared/sources/redis.js';
-import { testConfig } from '../fixtures/settings.js';
+import { testSync } from '../fixtures/settings.js';
 
 export interface CrashChildInput {
   readonly kubeconfig: string;
@@ -50,7 +50,7 @@ function killingAfter(store: ClusterStore, writes: number): ClusterStore {
 async function main(input: CrashChildInput): Promise<void> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(input.kubeconfig);
-  const config = testConfig({
+  const settings = testSync({
     MEMORYSTORE_PROJECT: input.project,
     ISTIO_NAMESPACE: input.namespace,
     EGRESS_GATEWAY_NAMESPACE: input.namespace,
@@ -74,7 +74,7 @@ async function main(input: CrashChildInput): Promise<void> {
   }));
   const run = await syncInstances(
     {
-      config,
+      settings,
       cluster,
       log,
       audit: new AuditWriter(log),

@@ -3,7 +3,8 @@
  * created; second round: nothing to change) and decoding audit events. Prints median time and heap growth.
  *   npm run bench:core
  */
-import { parseConfig } from '../../shared/config/parse-config.js';
+import { parseRenderSettings } from '../../shared/config/parse-config.js';
+import { planSettingsOf } from '../../shared/plan/plan-settings.js';
 import { parseAuditEvent } from '../../shared/events/parse-audit-event.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { desiredState, type InstanceObservation } from '../../shared/plan/desired-state.js';
@@ -12,11 +13,9 @@ import type { GatewayServiceState } from '../../shared/plan/service-ports.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { toRedisInstance } from '../../shared/sources/redis.js';
 
-const config = parseConfig({
-  MEMORYSTORE_PROJECT: 'bench-project',
-  KUBECONFIG: '/dev/null',
-  GATEWAY_PORT_RANGE: '20000-40000',
-});
+const settings = planSettingsOf(
+  parseRenderSettings({ MEMORYSTORE_PROJECT: 'bench-project', GATEWAY_PORT_RANGE: '20000-40000' }),
+);
 
 function scope(n: number): InstanceObservation[] {
   return Array.from({ length: n }, (_, i) => {
@@ -37,7 +36,7 @@ function scope(n: number): InstanceObservation[] {
 }
 
 function plan(observations: InstanceObservation[], owned: KubeObject[], service: GatewayServiceState) {
-  const state = desiredState({ scope: observations, owned, gatewayService: service, settings: config });
+  const state = desiredState({ scope: observations, owned, gatewayService: service, settings });
   return { state, plan: planChanges(state, owned, { foreign: new Map(), service }) };
 }
 

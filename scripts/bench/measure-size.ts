@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
-import { parseConfig } from '../../shared/config/parse-config.js';
+import { parseRenderSettings } from '../../shared/config/parse-config.js';
+import { planSettingsOf } from '../../shared/plan/plan-settings.js';
 import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
 import {
   BASELINE_NAMESPACE,
@@ -71,11 +72,17 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
     if (!seeded.ok) return { size, aborted: `seeding failed: ${seeded.reason}` };
     const env = functionEnv(stack, { audience: RESYNC_AUDIENCE, caller: OPERATOR, certsUrl: context.issuer.certsUrl });
     await context.onFirstStack?.(env, stack.workDir);
-    const config = parseConfig(env);
+    const settings = planSettingsOf(parseRenderSettings(env));
     const instances = stack.memorystore.instances();
-    const objects = renderConverged(config, instances);
+    const objects = renderConverged(settings, instances);
     const baseline = renderConverged(
-      parseConfig({ ...env, ISTIO_NAMESPACE: BASELINE_NAMESPACE, EGRESS_GATEWAY_NAMESPACE: BASELINE_NAMESPACE }),
+      planSettingsOf(
+        parseRenderSettings({
+          ...env,
+          ISTIO_NAMESPACE: BASELINE_NAMESPACE,
+          EGRESS_GATEWAY_NAMESPACE: BASELINE_NAMESPACE,
+        }),
+      ),
       instances,
     );
     // BENCH_KUBECTL=off skips the baseline (it is most of a run at 5,000), for quick runs of the project's own figures.
@@ -86,7 +93,7 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
             stack,
             writeManifest(join(stack.workDir, 'baseline.yaml'), baseline),
             size,
-            config.ownerId,
+            settings.ownerId,
           );
     const check = { size, namespace: PROJECT_NAMESPACE, expected: expectedCounts(objects) };
 
@@ -101,7 +108,7 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
         stack,
         slices(objects).map((part, i) => writeManifest(join(stack.workDir, `project-${i}.yaml`), part)),
         size,
-        config.ownerId,
+        settings.ownerId,
       );
     let noopIdleMiB: number | undefined;
     const noop = await withFunction(stack, env, 'resync', async (fn) => {

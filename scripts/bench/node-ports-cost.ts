@@ -12,7 +12,8 @@
  */
 import { request } from 'node:https';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
-import { parseConfig } from '../../shared/config/parse-config.js';
+import { parseRenderSettings } from '../../shared/config/parse-config.js';
+import { planSettingsOf } from '../../shared/plan/plan-settings.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { ISTIO_API_VERSION, type KubeObject } from '../../shared/model/k8s-object.js';
 import { desiredState } from '../../shared/plan/desired-state.js';
@@ -32,9 +33,8 @@ const RELATIVE = 'projects/bench-project/locations/us-central1/clusters/ledger';
 const ETCD_REQUEST_LIMIT = 1.5 * 1024 * 1024;
 
 function rendered(): KubeObject[] {
-  const config = parseConfig({
+  const settings = parseRenderSettings({
     MEMORYSTORE_PROJECT: 'bench-project',
-    KUBECONFIG: '/dev/null',
     SYNC_MODE: 'direct',
     SHARDED_NODE_PORTS: 'true',
     ISTIO_NAMESPACE: NAMESPACE,
@@ -51,8 +51,11 @@ function rendered(): KubeObject[] {
     ],
   });
   return [
-    ...desiredState({ scope: [{ name: parseInstanceName(instance.name)!, instance }], owned: [], settings: config })
-      .desired,
+    ...desiredState({
+      scope: [{ name: parseInstanceName(instance.name)!, instance }],
+      owned: [],
+      settings: planSettingsOf(settings),
+    }).desired,
   ];
 }
 

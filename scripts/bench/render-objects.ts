@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import type { protos } from '@google-cloud/redis';
 import { stringify } from 'yaml';
 import { toRedisInstance } from '../../shared/adapters/memorystore-instance-source.js';
-import type { Config } from '../../shared/config/parse-config.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { desiredState } from '../../shared/plan/desired-state.js';
+import type { PlanSettings } from '../../shared/plan/plan-settings.js';
 import { serviceApplyBody, type GatewayServiceState } from '../../shared/plan/service-ports.js';
 import type { FakeInstance } from '../../dev/harness/memorystore/index.js';
 
@@ -18,19 +18,19 @@ const ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'Virtual
  * DestinationRule and VirtualService of each instance, and the egress gateway Service with the ports it adds (as a
  * server-side apply body, which leaves the installer's ports alone). The input of the kubectl baseline.
  */
-export function renderConverged(config: Config, instances: readonly FakeInstance[]): KubeObject[] {
+export function renderConverged(settings: PlanSettings, instances: readonly FakeInstance[]): KubeObject[] {
   const scope = instances.map((fake) => {
     const instance = toRedisInstance(fake as unknown as protos.google.cloud.redis.v1.IInstance);
     return { name: parseInstanceName(instance.name)!, instance };
   });
   // The Service as the installer leaves it (its ports belong to another manager), as the fixtures create it.
   const service: GatewayServiceState = {
-    namespace: config.egressGateway.namespace,
-    name: config.egressGateway.service,
+    namespace: settings.egressGateway.namespace,
+    name: settings.egressGateway.service,
     ports: [{ port: 80 }, { port: 443 }],
     ownedPorts: [],
   };
-  const state = desiredState({ scope, owned: [], gatewayService: service, settings: config });
+  const state = desiredState({ scope, owned: [], gatewayService: service, settings });
   if (state.errors.length > 0) throw new Error(`rendering failed: ${state.errors[0]!.message}`);
   const ports = state.servicePorts?.after ?? [];
   const objects = [...state.desired, ...(ports.length > 0 ? [serviceApplyBody(service, ports)] : [])];

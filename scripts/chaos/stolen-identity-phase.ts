@@ -5,7 +5,8 @@ import { seededRandom } from '../../dev/harness/kube-proxy/fault-mix.js';
 import { plantForeignObjects } from '../../dev/end-to-end/foreign-objects.js';
 import { runStorm, type InstanceScript } from '../../dev/end-to-end/storm.js';
 import { stormFigures } from '../../dev/end-to-end/storm-figures.js';
-import { parseConfig } from '../../shared/config/parse-config.js';
+import { parseRenderSettings } from '../../shared/config/parse-config.js';
+import { planSettingsOf } from '../../shared/plan/plan-settings.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { servicePortName } from '../../shared/render/port-names.js';
@@ -170,9 +171,8 @@ function instance(id: string) {
 
 /** What the functions render for one instance in this phase's namespace (egress-gateway mode, their settings). */
 function rendered(namespace: string): KubeObject[] {
-  const settings = parseConfig({
+  const settings = parseRenderSettings({
     MEMORYSTORE_PROJECT: PROJECT,
-    KUBECONFIG: '/nonexistent',
     ISTIO_NAMESPACE: namespace,
     EGRESS_GATEWAY_NAMESPACE: namespace,
     OWNER_ID,
@@ -182,7 +182,7 @@ function rendered(namespace: string): KubeObject[] {
   return renderEgress(
     instance('target'),
     [{ role: 'primary', address: '10.0.0.3', port: 6379, gatewayPort: 16379 }],
-    settings,
+    planSettingsOf(settings),
   );
 }
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Config } from '../config/parse-config.js';
+import type { MemorystoreSettings } from '../config/settings.js';
 import { PermanentError, TransientError } from '../errors.js';
 import { parseInstanceName, relativeNameOf, type MemorystoreInstance } from '../model/instance.js';
 import type { InstanceListing, InstanceSource } from './instance-source.js';
@@ -116,7 +116,7 @@ type LocalClientOptions = {
  * server for them.
  */
 export function clientOptions(
-  config: Pick<Config, 'project' | 'memorystoreEndpoint'>,
+  config: Pick<MemorystoreSettings, 'project' | 'memorystoreEndpoint'>,
   clientPackage: string,
 ): LocalClientOptions {
   const endpoint = config.memorystoreEndpoint;

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { GoogleAuth } from 'google-auth-library';
-import type { KubeAccess } from '../config/parse-config.js';
+import type { KubeAccess } from '../config/settings.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { KubeEndpoint } from './kube/kube-endpoint.js';
 import { kubeConfigEndpoint } from './kube/kubeconfig-endpoint.js';

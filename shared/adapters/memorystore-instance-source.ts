@@ -1,5 +1,5 @@
 import { CloudRedisClient, protos } from '@google-cloud/redis';
-import type { Config } from '../config/parse-config.js';
+import type { MemorystoreSettings } from '../config/settings.js';
 import { toRedisInstance } from '../sources/redis.js';
 import { clientOptions, ProductInstanceSource } from './grpc-product-source.js';
 
@@ -7,7 +7,9 @@ export { toRedisInstance };
 
 type ApiInstance = protos.google.cloud.redis.v1.IInstance;
 
-export function makeRedisClient(config: Pick<Config, 'project' | 'memorystoreEndpoint'>): CloudRedisClient {
+export function makeRedisClient(
+  config: Pick<MemorystoreSettings, 'project' | 'memorystoreEndpoint'>,
+): CloudRedisClient {
   return new CloudRedisClient(clientOptions(config, '@google-cloud/redis'));
 }
 

@@ -1,15 +1,13 @@
-import type { Config } from '../config/parse-config.js';
+import type { MemorystoreSettings } from '../config/settings.js';
 import type { Product } from '../model/products.js';
 import type { InstanceSource } from './instance-source.js';
 import { ProductSources } from './product-sources.js';
-
-type SourceConfig = Pick<Config, 'project' | 'memorystoreEndpoint' | 'products'>;
 
 /**
  * Each product's client is loaded only when the product is enabled: the three client libraries pin three google-gax
  * majors, and a deployment that syncs Redis alone should not pay for loading the others at cold start.
  */
-const SOURCE_OF: Readonly<Record<Product, (config: SourceConfig) => Promise<InstanceSource>>> = {
+const SOURCE_OF: Readonly<Record<Product, (config: MemorystoreSettings) => Promise<InstanceSource>>> = {
   redis: async (config) => {
     const { makeRedisClient, MemorystoreInstanceSource } = await import('./memorystore-instance-source.js');
     return new MemorystoreInstanceSource(makeRedisClient(config));
@@ -20,7 +18,7 @@ const SOURCE_OF: Readonly<Record<Product, (config: SourceConfig) => Promise<Inst
 };
 
 /** The instances of every product MEMORYSTORE_PRODUCTS names, through their official clients. */
-export async function memorystoreSources(config: SourceConfig): Promise<InstanceSource> {
+export async function memorystoreSources(config: MemorystoreSettings): Promise<InstanceSource> {
   const sources = await Promise.all(
     config.products.map(async (product) => [product, await SOURCE_OF[product](config)] as const),
   );

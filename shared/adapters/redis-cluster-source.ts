@@ -1,5 +1,5 @@
 import { CloudRedisClusterClient, protos } from '@google-cloud/redis-cluster';
-import type { Config } from '../config/parse-config.js';
+import type { MemorystoreSettings } from '../config/settings.js';
 import { toRedisClusterInstance } from '../sources/redis-cluster.js';
 import { clientOptions, ProductInstanceSource, type InstanceReader } from './grpc-product-source.js';
 
@@ -10,7 +10,7 @@ type ApiCluster = protos.google.cloud.redis.cluster.v1.ICluster;
  * the same request shapes and the same `unreachable` and `nextPageToken` as the instance APIs.
  */
 export function redisClusterSource(
-  config: Pick<Config, 'project' | 'memorystoreEndpoint'>,
+  config: Pick<MemorystoreSettings, 'project' | 'memorystoreEndpoint'>,
 ): ProductInstanceSource<ApiCluster> {
   const client = new CloudRedisClusterClient(clientOptions(config, '@google-cloud/redis-cluster'));
   const reader: InstanceReader<ApiCluster> = {

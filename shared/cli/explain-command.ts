@@ -1,4 +1,3 @@
-import type { Config } from '../config/parse-config.js';
 import { readCluster } from '../reconcile/read-cluster.js';
 import { syncInstances } from '../reconcile/sync.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
@@ -17,13 +16,9 @@ export interface Explained {
 }
 
 /** `explain INSTANCE`: the instance's dry-run plan, and the chain its live objects give each endpoint. */
-export async function explainCommand(
-  deps: SyncDeps,
-  config: Config,
-  given: string,
-  trigger: ResyncTrigger,
-): Promise<Explained> {
-  const name = resolveInstance(given, config);
+export async function explainCommand(deps: SyncDeps, given: string, trigger: ResyncTrigger): Promise<Explained> {
+  const { cluster } = deps.settings;
+  const name = resolveInstance(given, deps.settings.process);
   const instance = await deps.instances.get(name.full);
   const view = { kind: 'scope', instances: [name] } as const;
   const read = await readCluster(deps, view);
@@ -32,12 +27,12 @@ export async function explainCommand(
     view,
     read,
   });
-  const gatewayService = `${config.egressGateway.namespace}/${config.egressGateway.service}`;
+  const gatewayService = `${cluster.egressGateway.namespace}/${cluster.egressGateway.service}`;
   const chains = explainChain({
     objects: read.owned,
     servicePorts: read.service?.ownedPorts ?? [],
     gatewayService,
-    gatewayHost: egressGatewayHost(config),
+    gatewayHost: egressGatewayHost(cluster),
   });
   return { instance: name.full, changes: run.changes.filter((c) => c.action !== 'unchanged'), chains };
 }

@@ -1,8 +1,9 @@
 import type { InstanceSource } from '../adapters/instance-source.js';
-import type { Config } from '../config/parse-config.js';
+import type { ProcessSettings, RenderCommandSettings } from '../config/settings.js';
 import { parseInstanceName, type InstanceName } from '../model/instance.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { desiredState } from '../plan/desired-state.js';
+import { planSettingsOf } from '../plan/plan-settings.js';
 import type { ServicePort } from '../plan/service-ports.js';
 
 export interface Rendered {
@@ -18,12 +19,12 @@ export interface Rendered {
  * Valkey, `//memcache.googleapis.com/projects/...` for Memcached); an id needs one location to live in: --location,
  * or the only configured one.
  */
-export function resolveInstance(given: string, config: Pick<Config, 'project' | 'locations'>): InstanceName {
+export function resolveInstance(given: string, scope: Pick<ProcessSettings, 'project' | 'locations'>): InstanceName {
   const full =
     given.startsWith('projects/') || given.startsWith('//')
       ? given
-      : config.locations.length === 1 && config.locations[0] !== '-'
-        ? `projects/${config.project}/locations/${config.locations[0]}/instances/${given}`
+      : scope.locations.length === 1 && scope.locations[0] !== '-'
+        ? `projects/${scope.project}/locations/${scope.locations[0]}/instances/${given}`
         : undefined;
   if (!full)
     throw new Error(
@@ -39,13 +40,18 @@ export function resolveInstance(given: string, config: Pick<Config, 'project' | 
  * What an instance gets, from its state in the Memorystore API and the configuration alone, without a cluster. The
  * gateway ports are the first of GATEWAY_PORT_RANGE, as if none were taken: a live reconcile picks free ones.
  */
-export async function renderCommand(config: Config, instances: InstanceSource, given: string): Promise<Rendered> {
-  const name = resolveInstance(given, config);
+export async function renderCommand(
+  settings: RenderCommandSettings,
+  instances: InstanceSource,
+  given: string,
+): Promise<Rendered> {
+  const { egressGateway, mode } = settings.cluster;
+  const name = resolveInstance(given, settings.process);
   const instance = await instances.get(name.full);
   if (!instance) throw new Error(`the Memorystore API has no instance ${name.full}`);
   const gatewayService = {
-    namespace: config.egressGateway.namespace,
-    name: config.egressGateway.service,
+    namespace: egressGateway.namespace,
+    name: egressGateway.service,
     ports: [],
     ownedPorts: [],
   };
@@ -54,9 +60,9 @@ export async function renderCommand(config: Config, instances: InstanceSource, g
     owned: [],
     gatewayService,
     view: 'scope',
-    settings: config,
+    settings: planSettingsOf(settings),
   });
-  const servicePorts = config.mode === 'egress-gateway' ? (state.servicePorts?.after ?? []) : [];
+  const servicePorts = mode === 'egress-gateway' ? (state.servicePorts?.after ?? []) : [];
   const kept = [...state.kept.values()];
   return {
     instance: name.full,

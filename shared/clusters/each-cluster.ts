@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { withAbortSignal } from '../abort-scope.js';
-import type { ClusterTarget } from '../config/parse-config.js';
+import type { ClusterTarget } from '../config/settings.js';
 import { TransientError } from '../errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import { isTooOld, parseAuditEvent, type IncomingEvent } from '../events/parse-audit-event.js';
 import { errorMessage, TransientError } from '../errors.js';
-import type { ClusterTarget, Config } from '../config/parse-config.js';
+import type { ClusterTarget, Settings } from '../config/settings.js';
 import type { InstanceName } from '../model/instance.js';
 import { outOfScope } from '../plan/scope-policies.js';
 import { reconcileInCluster, type ClusterPart } from '../reconcile/reconcile-event.js';
@@ -56,14 +56,18 @@ function reportOf(parts: ReadonlyArray<{ cluster: string; value: ClusterPart }>)
  * Pub/Sub redelivers the event with its backoff; clusters already in step then find nothing to write. With one
  * cluster, its own error is thrown as it was.
  */
-function outcomeOf(config: Config, event: IncomingEvent, results: readonly ClusterResult<ClusterPart>[]): EventOutcome {
+function outcomeOf(
+  settings: Settings,
+  event: IncomingEvent,
+  results: readonly ClusterResult<ClusterPart>[],
+): EventOutcome {
   const thrown = failedIn(results);
-  if (thrown.length === 1 && config.clusters.length === 1) throw thrown[0]!.error;
+  if (thrown.length === 1 && settings.clusters.length === 1) throw thrown[0]!.error;
   const done = succeededIn(results);
   if (thrown.length === 0) return reportOf(done);
   const failures = thrown.map((f) => `cluster ${f.cluster}: ${errorMessage(f.error)}`).join('; ');
   const pending = thrown.map((f) => f.cluster);
-  const message = config.eventTopic ? retryMessage(event, pending) : undefined;
+  const message = settings.process.eventTopic ? retryMessage(event, pending) : undefined;
   // Published again only when the clusters still to do are fewer than this delivery had: a retry never begets one
   // of the same size, so republishing cannot loop; a retry that gets nowhere is redelivered with backoff instead.
   if (done.length === 0 || !message) {
@@ -81,18 +85,18 @@ function outcomeOf(config: Config, event: IncomingEvent, results: readonly Clust
  * or for no cluster.
  */
 function notOursReason(
-  config: Config,
+  settings: Settings,
   instance: Pick<InstanceName, 'product' | 'project' | 'location'>,
   { time, retry }: { time: string | undefined; retry: RetryPart | undefined },
   now: Date,
 ): string | undefined {
   // A retry's age counts from its first delivery: it stops when a redelivery of that event would have.
   const firstTime = earliestTime(time, retry?.time);
-  if (isTooOld(firstTime, now, config.eventMaxAgeSeconds))
+  if (isTooOld(firstTime, now, settings.process.eventMaxAgeSeconds))
     return `event of ${firstTime} is older than EVENT_MAX_AGE_SECONDS; the scheduled resync will repair`;
-  const scopeReason = outOfScope(instance, config);
+  const scopeReason = outOfScope(instance, settings.process);
   if (scopeReason) return scopeReason;
-  if (retry && !config.clusters.some((c) => retry.clusters.includes(c.name)))
+  if (retry && !settings.clusters.some((c) => retry.clusters.includes(c.name)))
     return `published again for clusters ${retry.clusters.join(', ') || '(none)'}, none of which is configured`;
   return undefined;
 }
@@ -105,7 +109,7 @@ function notOursReason(
  * change. An event published again for some clusters (see cluster-retry) reaches those only, under its first id.
  */
 export async function reconcileEvent(
-  config: Config,
+  settings: Settings,
   getDeps: (target: ClusterTarget) => Promise<SyncDeps>,
   event: IncomingEvent,
   now = new Date(),
@@ -114,9 +118,9 @@ export async function reconcileEvent(
   if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
   const retry = retryPartOf(event);
   const subject = decision.action === 'reconcile' ? decision.instance : decision.location;
-  const reason = notOursReason(config, subject, { time: event.time, retry }, now);
+  const reason = notOursReason(settings, subject, { time: event.time, retry }, now);
   if (reason) return { handled: false, reason };
-  const targets = retry ? config.clusters.filter((c) => retry.clusters.includes(c.name)) : config.clusters;
+  const targets = retry ? settings.clusters.filter((c) => retry.clusters.includes(c.name)) : settings.clusters;
   const trigger = retry ? { ...decision.trigger, eventId: retry.eventId } : decision.trigger;
   // Clients are only needed once the event is known to be ours. An entry that names only a product and a location
   // reconciles that product's instances there.
@@ -126,7 +130,7 @@ export async function reconcileEvent(
       decision.action === 'reconcile'
         ? reconcileInCluster(await getDeps(target), decision.instance, trigger)
         : reconcileLocationInCluster(await getDeps(target), decision.location, trigger),
-    { deadlineMs: config.clusterDeadlineSeconds * 1000 },
+    { deadlineMs: settings.process.clusterDeadlineSeconds * 1000 },
   );
-  return outcomeOf(config, event, results);
+  return outcomeOf(settings, event, results);
 }

@@ -1,5 +1,5 @@
 import type { ResyncTrigger } from '../audit/audit-record.js';
-import type { ClusterTarget } from '../config/parse-config.js';
+import type { ClusterTarget } from '../config/settings.js';
 import { errorMessage, retriesSoon } from '../errors.js';
 import type { Change } from '../plan/plan-types.js';
 import { resync, type ResyncOptions } from '../reconcile/resync.js';

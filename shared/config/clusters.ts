@@ -1,24 +1,5 @@
 import { z } from 'zod';
 
-export type SyncMode = 'egress-gateway' | 'direct';
-
-export type KubeAccess =
-  /** `setting`: where the file was named, for messages (`SYNC_CLUSTERS[1]`); KUBECONFIG and KUBE_CONTEXT otherwise. */
-  | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string; readonly setting?: string }
-  /** `server`: the https URL requests go to, `https://<endpoint host>` or a full URL (the Connect gateway's has a path). */
-  | { readonly kind: 'gke'; readonly server: string; readonly caCertBase64?: string };
-
-/**
- * One cluster a deployment keeps in step: how to reach it, and what it gets there. Its name is what audit records and
- * log lines call it, so an operator with several clusters can tell which one a change went to.
- */
-export interface ClusterTarget {
-  readonly name: string;
-  readonly kube: KubeAccess;
-  readonly mode: SyncMode;
-  readonly istioNamespace: string;
-}
-
 /** Names appear in records and logs, and may one day name objects: a DNS label, short enough to prefix. */
 export const clusterName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
 

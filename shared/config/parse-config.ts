@@ -2,75 +2,19 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../model/label-selector.js';
-import { PRODUCTS, type Product } from '../model/products.js';
-import { ACCESS_MODES, type AccessMode } from '../model/access.js';
-import {
-  parseClusterEntries,
-  clusterName,
-  type ClusterEntry,
-  type ClusterTarget,
-  type KubeAccess,
-  type SyncMode,
-} from './clusters.js';
+import { PRODUCTS } from '../model/products.js';
+import { ACCESS_MODES } from '../model/access.js';
+import { parseClusterEntries, clusterName, type ClusterEntry } from './clusters.js';
 import { sameClusterProblems } from './same-cluster.js';
-
-export type { ClusterTarget, KubeAccess, SyncMode } from './clusters.js';
-
-export interface Config {
-  readonly project: string;
-  readonly locations: readonly string[];
-  /** MEMORYSTORE_PRODUCTS: the products whose instances are synced (each read through its own API). */
-  readonly products: readonly Product[];
-  /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
-  readonly instanceSelector: readonly LabelRequirement[];
-  readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };
-  /**
-   * The clusters kept in step (SYNC_CLUSTERS, or the one of GKE_CLUSTER_ENDPOINT / KUBECONFIG). A sync works on one:
-   * `forCluster` narrows the configuration to it, so `kube`, `mode` and `istioNamespace` are that cluster's.
-   */
-  readonly clusters: readonly ClusterTarget[];
-  readonly kube: KubeAccess;
-  readonly mode: SyncMode;
-  /** SHARDED_NODE_PORTS: in direct mode, ServiceEntries for a sharded target's node ports too. */
-  readonly shardedNodePorts: boolean;
-  readonly istioNamespace: string;
-  readonly hostSuffix: string;
-  readonly exportTo: readonly string[];
-  readonly egressGateway: {
-    readonly namespace: string;
-    readonly service: string;
-    readonly selector: Readonly<Record<string, string>>;
-  };
-  readonly gatewayPortRange: { readonly from: number; readonly to: number };
-  readonly ownerId: string;
-  readonly maxPruneFraction: number;
-  readonly eventMaxAgeSeconds: number;
-  readonly portQuarantineSeconds: number;
-  /** CLUSTER_DEADLINE_SECONDS: one cluster's share of an event. */
-  readonly clusterDeadlineSeconds: number;
-  /** EVENT_TOPIC: where the part of an event some clusters could not take is published again. */
-  readonly eventTopic?: string;
-  readonly audit: { readonly topic?: string; readonly required: boolean };
-  /** ACCESS_MODE and ACCESS_TRUST_DOMAIN: who may reach each instance (model/access.ts). */
-  readonly access: { readonly mode: AccessMode; readonly trustDomain: string };
-}
-
-/**
- * How `resync` checks its caller's identity token. `cloud-run`: the platform's front end verified the token (IAM
- * invocation check) and removed its signature; only such a token is accepted, and its claims are checked here.
- * `verify`: the token arrives intact and its Google signature is verified here as well.
- */
-export type ResyncAuthMode = 'cloud-run' | 'verify';
-
-/** Who may call `resync`. Parsed apart from Config, which the command line uses without it. */
-export interface ResyncAuth {
-  readonly mode: ResyncAuthMode;
-  /** The URL callers call (the function's `run.app` URL): the `aud` their identity tokens must carry, exactly. */
-  readonly audience: string;
-  readonly allowedPrincipals: readonly string[];
-  readonly schedulerPrincipal?: string;
-  readonly certsUrl?: string;
-}
+import type {
+  ClusterTarget,
+  KubeAccess,
+  MeshSettings,
+  ProcessSettings,
+  RenderCommandSettings,
+  ResyncAuth,
+  Settings,
+} from './settings.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -266,14 +210,11 @@ function parseClusters(env: Reading): ClusterSetting[] {
   return settings;
 }
 
-/** The configuration as one cluster's sync sees it: that cluster's access, mode and namespace. */
-export function forCluster(config: Config, target: ClusterTarget): Config {
-  return { ...config, clusters: [target], kube: target.kube, mode: target.mode, istioNamespace: target.istioNamespace };
-}
-
-/** Parses and validates the whole configuration; throws a ConfigError naming every bad variable. */
-export function parseConfig(values: Env): Config {
-  const env = new Reading(values);
+/** What every variable but the clusters' access gives; `readClusters` reads that in its place in the reading. */
+function readSettings(
+  env: Reading,
+  readClusters: (env: Reading) => ClusterSetting[],
+): { process: ProcessSettings; mesh: MeshSettings; clusters: ClusterSetting[] } {
   const project = read(
     env,
     'MEMORYSTORE_PROJECT',
@@ -292,48 +233,42 @@ export function parseConfig(values: Env): Config {
   const plaintext = read(env, 'MEMORYSTORE_API_PLAINTEXT', bool, '`true` or `false`');
   const auditTopic = optional(env, 'AUDIT_TOPIC', topicName, '`projects/PROJECT/topics/TOPIC`');
   const eventTopic = optional(env, 'EVENT_TOPIC', topicName, '`projects/PROJECT/topics/TOPIC`');
-  const settings = parseClusters(env);
+  const clusters = readClusters(env);
   const mode = read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`');
   const istioNamespace = read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name');
-  const clusters = settings.map((c) => ({ mode, istioNamespace, ...c }));
-  return env.result({
-    project,
-    instanceSelector:
-      optional(
-        env,
-        'INSTANCE_LABEL_SELECTOR',
-        z
-          .string()
-          .transform((text) => parseLabelSelector(text))
-          .pipe(z.array(z.custom<LabelRequirement>())),
-        '`key=value`, `key!=value`, `key` or `!key`, comma-separated (Memorystore label keys and values)',
-      ) ?? [],
-    products: read(
+  const instanceSelector =
+    optional(
       env,
-      'MEMORYSTORE_PRODUCTS',
+      'INSTANCE_LABEL_SELECTOR',
       z
         .string()
-        .transform(list)
-        .pipe(z.array(z.enum(PRODUCTS)).min(1))
-        .transform((p) => [...new Set(p)]),
-      `comma-separated products of ${PRODUCTS.join(', ')}`,
-    ),
-    locations: read(
-      env,
-      'MEMORYSTORE_LOCATIONS',
-      z
-        .string()
-        .transform(list)
-        .pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)),
-      '`-` or comma-separated regions',
-    ),
-    ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
-    clusters,
-    // The first cluster's, until forCluster narrows the configuration to the cluster a sync works on.
-    kube: clusters[0]?.kube as KubeAccess,
-    mode: clusters[0]?.mode ?? mode,
+        .transform((text) => parseLabelSelector(text))
+        .pipe(z.array(z.custom<LabelRequirement>())),
+      '`key=value`, `key!=value`, `key` or `!key`, comma-separated (Memorystore label keys and values)',
+    ) ?? [];
+  const products = read(
+    env,
+    'MEMORYSTORE_PRODUCTS',
+    z
+      .string()
+      .transform(list)
+      .pipe(z.array(z.enum(PRODUCTS)).min(1))
+      .transform((p) => [...new Set(p)]),
+    `comma-separated products of ${PRODUCTS.join(', ')}`,
+  );
+  const locations = read(
+    env,
+    'MEMORYSTORE_LOCATIONS',
+    z
+      .string()
+      .transform(list)
+      .pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)),
+    '`-` or comma-separated regions',
+  );
+  const mesh: MeshSettings = {
+    mode,
+    istioNamespace,
     shardedNodePorts: read(env, 'SHARDED_NODE_PORTS', bool, '`true` or `false`'),
-    istioNamespace: clusters[0]?.istioNamespace ?? istioNamespace,
     hostSuffix: read(env, 'SERVICE_ENTRY_HOST_SUFFIX', dnsName, 'a DNS suffix'),
     exportTo: read(
       env,
@@ -363,6 +298,13 @@ export function parseConfig(values: Env): Config {
         .pipe(z.object({ from: z.number(), to: z.number() })),
       '`from-to` with 1 <= from <= to <= 65535',
     ),
+  };
+  const processWide: ProcessSettings = {
+    project,
+    instanceSelector,
+    products,
+    locations,
+    ...(endpoint ? { memorystoreEndpoint: { ...endpoint, plaintext } } : {}),
     ownerId: read(env, 'OWNER_ID', labelValue.min(1), 'a label value (letters, digits, `-_.`, at most 63)'),
     maxPruneFraction: read(env, 'MAX_PRUNE_FRACTION', z.coerce.number().min(0).max(1), 'a number from 0 to 1'),
     eventMaxAgeSeconds: read(
@@ -392,7 +334,42 @@ export function parseConfig(values: Env): Config {
       mode: read(env, 'ACCESS_MODE', z.enum(ACCESS_MODES), '`open` or `declared`'),
       trustDomain: read(env, 'ACCESS_TRUST_DOMAIN', dnsName, 'a trust domain (a DNS name)'),
     },
-  });
+  };
+  return { process: processWide, mesh, clusters };
+}
+
+/** A cluster's mesh: the deployment's, with the mode and namespace its SYNC_CLUSTERS entry names, if any. */
+function meshOf(mesh: MeshSettings, setting: ClusterSetting | undefined): MeshSettings {
+  return {
+    ...mesh,
+    ...(setting?.mode ? { mode: setting.mode } : {}),
+    ...(setting?.istioNamespace ? { istioNamespace: setting.istioNamespace } : {}),
+  };
+}
+
+/** Parses and validates the whole configuration; throws a ConfigError naming every bad variable. */
+export function parseSettings(values: Env): Settings {
+  const env = new Reading(values);
+  const found = readSettings(env, parseClusters);
+  const [first, ...rest] = found.clusters.map((c): ClusterTarget => ({
+    name: c.name,
+    kube: c.kube,
+    ...meshOf(found.mesh, c),
+  }));
+  // No cluster read is a problem already recorded (parseClusters names it).
+  if (!first) throw new ConfigError(env.problems);
+  return env.result({ process: found.process, clusters: [first, ...rest] });
+}
+
+/**
+ * What `render` reads. It reaches no cluster, so a cluster's access is read only where one is given (a bad value is
+ * still named); with SYNC_CLUSTERS, objects are laid out as in its first cluster, as a sync of it would lay them out.
+ */
+export function parseRenderSettings(values: Env): RenderCommandSettings {
+  const env = new Reading(values);
+  const given = ['SYNC_CLUSTERS', 'GKE_CLUSTER_ENDPOINT', 'KUBECONFIG'].some((name) => values[name]?.trim());
+  const found = readSettings(env, given ? parseClusters : () => []);
+  return env.result({ process: found.process, cluster: meshOf(found.mesh, found.clusters[0]) });
 }
 
 /** Parses who may call `resync`; the functions require it at start-up like the rest of the configuration. */

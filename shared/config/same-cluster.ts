@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import type { KubeAccess } from './clusters.js';
+import type { KubeAccess } from './settings.js';
 
 type Named = { readonly name: string; readonly kube: KubeAccess };
 

@@ -1,6 +1,6 @@
 import type { OAuth2Client } from 'google-auth-library';
 import { AuthError, TransientError } from '../errors.js';
-import type { ResyncAuth } from '../config/parse-config.js';
+import type { ResyncAuth } from '../config/settings.js';
 import { tokenHeaders, tokenIn, type CallerHeaders, type PresentedToken } from './bearer-token.js';
 import { checkClaims, decodeClaims, type IdTokenClaims } from './id-token-claims.js';
 

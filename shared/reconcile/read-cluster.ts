@@ -58,22 +58,24 @@ async function listObjects(
   deps: SyncDeps,
   view: ClusterView,
 ): Promise<{ owned: KubeObject[]; others: Map<string, KubeObject> }> {
-  const { config, cluster } = deps;
-  const objects = await cluster.listIstio(config.istioNamespace, selectorOf(view, config.ownerId));
+  const { settings, cluster } = deps;
+  const { ownerId } = settings.process;
+  const objects = await cluster.listIstio(settings.cluster.istioNamespace, selectorOf(view, ownerId));
   const owned: KubeObject[] = [];
   const others = new Map<string, KubeObject>();
   for (const object of objects) {
-    if (isOwned(object, config.ownerId)) owned.push(object);
+    if (isOwned(object, ownerId)) owned.push(object);
     else others.set(refKey(refOf(object)), object);
   }
   return { owned, others };
 }
 
 export async function readCluster(deps: SyncDeps, view: ClusterView): Promise<ClusterRead> {
-  const { config, cluster } = deps;
+  const { cluster } = deps;
+  const { egressGateway, mode } = deps.settings.cluster;
   const readService = (): Promise<GatewayServiceState> =>
-    cluster.readGatewayService(config.egressGateway.namespace, config.egressGateway.service);
-  if (config.mode === 'egress-gateway') {
+    cluster.readGatewayService(egressGateway.namespace, egressGateway.service);
+  if (mode === 'egress-gateway') {
     // The Service first, then our objects: a port another reconcile has just added then always comes with the
     // ServiceEntry it wrote before it (make before break), so the port's owner is known.
     const service = await readService();
@@ -106,7 +108,7 @@ export async function foreignHolders(
   const found = await Promise.all(candidates.map((d) => limit(() => deps.cluster.get(refOf(d)))));
   return new Map(
     found
-      .filter((o): o is KubeObject => o !== undefined && !isOwned(o, deps.config.ownerId))
+      .filter((o): o is KubeObject => o !== undefined && !isOwned(o, deps.settings.process.ownerId))
       .map((o) => [refKey(refOf(o)), o]),
   );
 }

@@ -50,7 +50,7 @@ async function syncPlace(deps: SyncDeps, where: ProductLocation, trigger: EventT
     view,
     read,
     // The guard of a resync: a listing that lost most of the location's instances is not believed.
-    guard: pruneGuard(deps.config.maxPruneFraction),
+    guard: pruneGuard(deps.settings.process.maxPruneFraction),
     reread: relistPlace(deps, where),
   });
   const place = `${where.product} instances in projects/${where.project}/locations/${where.location}`;

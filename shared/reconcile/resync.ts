@@ -13,8 +13,8 @@ export interface ResyncOptions {
 }
 
 async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<string> }> {
-  const { config } = deps;
-  const pages = await Promise.all(config.locations.map((location) => deps.instances.list(config.project, location)));
+  const { project, locations } = deps.settings.process;
+  const pages = await Promise.all(locations.map((location) => deps.instances.list(project, location)));
   const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
   const instances: MemorystoreInstance[] = [];
   for (const instance of pages.flatMap((p) => p.instances)) {
@@ -44,8 +44,8 @@ export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: Re
   if (!options.dryRun) await deps.audit.flush();
   const view = { kind: 'complete' } as const;
   const [listing, read] = await Promise.all([listAll(deps), readCluster(deps, view)]);
-  const scope = resyncScope(listing, read.owned, deps.config);
-  const guard = options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) };
+  const scope = resyncScope(listing, read.owned, deps.settings.process);
+  const guard = options.force ? {} : { guard: pruneGuard(deps.settings.process.maxPruneFraction) };
   // Events of instances that change during the resync may finish before it writes what it listed at its start.
   const { unsettled, ...result } = await syncUntilSettled(deps, scope, trigger, {
     dryRun: options.dryRun,

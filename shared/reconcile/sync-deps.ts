@@ -1,13 +1,13 @@
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import type { InstanceSource } from '../adapters/instance-source.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import type { Config } from '../config/parse-config.js';
+import type { SyncSettings } from '../config/settings.js';
 import type { Logger } from '../log.js';
 
 /** Everything a reconcile talks to, passed in so tests can stand in for any of it. */
 export interface SyncDeps {
-  /** Narrowed to the one cluster this sync works on (forCluster). */
-  readonly config: Config;
+  /** The process's settings and those of the one cluster this sync works on. */
+  readonly settings: SyncSettings;
   /** That cluster's name, for audit records and log lines; the runtime always sets it. */
   readonly clusterName?: string;
   readonly instances: InstanceSource;

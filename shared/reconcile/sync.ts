@@ -5,6 +5,7 @@ import { errorMessage, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
+import { planSettingsOf } from '../plan/plan-settings.js';
 import { planChanges } from '../plan/plan-changes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
@@ -73,16 +74,16 @@ const RECORD_CHUNK = 500;
 type Attempt = SyncRun & { readonly error?: Error };
 
 async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[], read: ClusterRead): Promise<Plan> {
-  const { config } = deps;
+  const { settings } = deps;
   const { owned, service, view } = read;
-  const quarantine = { now: deps.clock.now(), seconds: config.portQuarantineSeconds };
+  const quarantine = { now: deps.clock.now(), seconds: settings.process.portQuarantineSeconds };
   const input = {
     scope,
     owned,
     ...(service ? { gatewayService: service } : {}),
     view: view.kind,
     quarantine,
-    settings: config,
+    settings: planSettingsOf(settings),
   };
   const first = desiredState(input);
   const foreign = await foreignHolders(deps, read, first.desired);

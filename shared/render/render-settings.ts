@@ -1,11 +1,12 @@
-import type { Config } from '../config/parse-config.js';
+import type { MeshSettings, ProcessSettings } from '../config/settings.js';
 
-/** The part of the configuration that shapes rendered objects. */
+/** The settings that shape rendered objects: the cluster's mesh layout, and whose objects they are. */
 export type RenderSettings = Pick<
-  Config,
-  'mode' | 'shardedNodePorts' | 'istioNamespace' | 'hostSuffix' | 'exportTo' | 'egressGateway' | 'ownerId'
->;
+  MeshSettings,
+  'mode' | 'shardedNodePorts' | 'istioNamespace' | 'hostSuffix' | 'exportTo' | 'egressGateway'
+> &
+  Pick<ProcessSettings, 'ownerId'>;
 
-export function egressGatewayHost(settings: RenderSettings): string {
+export function egressGatewayHost(settings: Pick<RenderSettings, 'egressGateway'>): string {
   return `${settings.egressGateway.service}.${settings.egressGateway.namespace}.svc.cluster.local`;
 }

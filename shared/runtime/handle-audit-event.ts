@@ -10,11 +10,14 @@ import type { Runtime } from './runtime.js';
  */
 export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unknown>): Promise<void> {
   const log = runtime.log.with(
-    traceContextOf(typeof event['traceparent'] === 'string' ? event['traceparent'] : undefined, runtime.config.project),
+    traceContextOf(
+      typeof event['traceparent'] === 'string' ? event['traceparent'] : undefined,
+      runtime.settings.process.project,
+    ),
   );
   const fields = { event_id: event.id, event_type: event.type };
   try {
-    const outcome = await reconcileEvent(runtime.config, async (target) => runtime.deps(log, target), {
+    const outcome = await reconcileEvent(runtime.settings, async (target) => runtime.deps(log, target), {
       id: event.id,
       type: event.type,
       ...(event.time ? { time: event.time } : {}),

@@ -4,7 +4,7 @@ import { parseResyncOptions } from '../http/resync-options.js';
 import { verifyCaller } from '../http/verify-caller.js';
 import { traceContextOf, type Logger } from '../log.js';
 import { resyncClusters, type ClustersResult } from '../clusters/resync-clusters.js';
-import type { ResyncAuth } from '../config/parse-config.js';
+import type { ResyncAuth } from '../config/settings.js';
 import type { Runtime } from './runtime.js';
 
 function rejectCaller(error: AuthError, log: Logger, response: Response): void {
@@ -44,7 +44,10 @@ export async function handleResync(
   response: Response,
 ): Promise<void> {
   const log = runtime.log.with(
-    traceContextOf(request.get('traceparent') ?? request.get('x-cloud-trace-context'), runtime.config.project),
+    traceContextOf(
+      request.get('traceparent') ?? request.get('x-cloud-trace-context'),
+      runtime.settings.process.project,
+    ),
   );
   if (request.method !== 'POST') {
     response.status(405).set('Allow', 'POST').json({ error: 'use POST' });
@@ -72,7 +75,7 @@ export async function handleResync(
     const { options } = parsed;
     const trigger = { kind: 'resync', principal: caller.email, scheduled: caller.scheduled } as const;
     const result = await resyncClusters(
-      runtime.config.clusters,
+      runtime.settings.clusters,
       async (target) => runtime.deps(log, target),
       trigger,
       options,

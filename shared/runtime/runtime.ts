@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import type { InstanceSource } from '../adapters/instance-source.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
-import { forCluster, type ClusterTarget, type Config } from '../config/parse-config.js';
+import type { ClusterTarget, MemorystoreSettings, Settings } from '../config/settings.js';
 import { Logger } from '../log.js';
 import type { PubSubEventRepublisher, TopicMessage } from '../adapters/pubsub-event-republisher.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 
 /** Builds the dependencies of one invocation. Costly clients are made once per process and reused. */
 export interface Runtime {
-  readonly config: Config;
+  readonly settings: Settings;
   readonly log: Logger;
-  /** What a sync of one cluster (default: the first) needs, with the configuration narrowed to that cluster. */
+  /** What a sync of one cluster (default: the first) needs: the process's settings, that cluster's, the clients. */
   deps(log: Logger, target?: ClusterTarget): Promise<SyncDeps>;
   /** Publishes a message to EVENT_TOPIC (the part of an event left to retry); returns its message id. */
   republish(message: TopicMessage): Promise<string>;
@@ -29,18 +29,18 @@ export interface RuntimeParts {
  * The Google and Kubernetes clients are loaded on first use, not at start-up: a cold start then costs about what a
  * bare Functions Framework function costs, and an event that is not ours never loads them at all.
  */
-async function kubeStore(config: Config): Promise<ClusterStore> {
+async function kubeStore(target: ClusterTarget, ownerId: string): Promise<ClusterStore> {
   const [{ clusterEndpoint }, { KubeClusterStore }] = await Promise.all([
     import('../adapters/kube-config.js'),
     import('../adapters/kube-cluster-store.js'),
   ]);
-  const outbox = { outboxNamespace: config.istioNamespace };
-  return new KubeClusterStore(await clusterEndpoint(config.kube), config.ownerId, outbox);
+  const outbox = { outboxNamespace: target.istioNamespace };
+  return new KubeClusterStore(await clusterEndpoint(target.kube), ownerId, outbox);
 }
 
-async function memorystoreSource(config: Config): Promise<InstanceSource> {
+async function memorystoreSource(settings: MemorystoreSettings): Promise<InstanceSource> {
   const { memorystoreSources } = await import('../adapters/memorystore-sources.js');
-  return memorystoreSources(config);
+  return memorystoreSources(settings);
 }
 
 async function eventRepublisher(topic: string): Promise<PubSubEventRepublisher> {
@@ -54,13 +54,13 @@ async function auditPublisher(topic: string): Promise<AuditPublisher> {
 }
 
 /** One store per cluster and process: its connection pool is reused by every invocation. */
-function storeCache(config: Config): (target: ClusterTarget) => Promise<ClusterStore> {
+function storeCache(ownerId: string): (target: ClusterTarget) => Promise<ClusterStore> {
   const stores = new Map<string, Promise<ClusterStore>>();
   return async (target) => {
     const cached = stores.get(target.name);
     if (cached) return cached;
     // A failed set-up (credentials not ready, say) is not kept: the next invocation tries again.
-    const store = kubeStore(forCluster(config, target)).catch((error: unknown) => {
+    const store = kubeStore(target, ownerId).catch((error: unknown) => {
       stores.delete(target.name);
       throw error;
     });
@@ -69,32 +69,33 @@ function storeCache(config: Config): (target: ClusterTarget) => Promise<ClusterS
   };
 }
 
-export function createRuntime(config: Config, parts: RuntimeParts = {}): Runtime {
+export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Runtime {
+  const { process: processWide } = settings;
   const log = parts.log ?? new Logger();
   let instances = parts.instances;
   let publisher = parts.publisher;
   let republisher = parts.republisher;
-  const cluster = parts.cluster ?? storeCache(config);
+  const cluster = parts.cluster ?? storeCache(processWide.ownerId);
   return {
-    config,
+    settings,
     log,
     async republish(message) {
-      if (!config.eventTopic) throw new Error('internal: nothing to publish to without EVENT_TOPIC');
-      republisher ??= await eventRepublisher(config.eventTopic);
+      if (!processWide.eventTopic) throw new Error('internal: nothing to publish to without EVENT_TOPIC');
+      republisher ??= await eventRepublisher(processWide.eventTopic);
       return republisher.publish(message);
     },
-    async deps(invocationLog: Logger, target = config.clusters[0]!): Promise<SyncDeps> {
-      instances ??= await memorystoreSource(config);
-      if (config.audit.topic) publisher ??= await auditPublisher(config.audit.topic);
+    async deps(invocationLog: Logger, target = settings.clusters[0]): Promise<SyncDeps> {
+      instances ??= await memorystoreSource(processWide);
+      if (processWide.audit.topic) publisher ??= await auditPublisher(processWide.audit.topic);
       const store = await cluster(target);
       const outbox = store.auditOutbox?.();
       const clusterLog = invocationLog.with({ labels: { cluster: target.name } });
       return {
-        config: forCluster(config, target),
+        settings: { process: processWide, cluster: target },
         clusterName: target.name,
         instances,
         cluster: store,
-        audit: new AuditWriter(clusterLog, publisher, config.audit.required, outbox),
+        audit: new AuditWriter(clusterLog, publisher, processWide.audit.required, outbox),
         log: clusterLog,
         clock: { now: () => new Date(), monotonicMs: () => performance.now() },
         newId: randomUUID,

@@ -18,7 +18,7 @@ import {
   type AdmissionPolicyOptions,
 } from '../../dev/harness/control-plane/index.js';
 import { nameOf } from '../fixtures/instances.js';
-import { testConfig } from '../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { DryRunClient, ownerLabels, serviceEntry, type Outcome } from './support/dry-run-requests.js';
 import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
@@ -170,7 +170,11 @@ describe('refused for the functions identity', () => {
 describe('refused for the functions identity: content the project never writes', () => {
   const namespace = 'e2e-admission-content';
   const sync = new DryRunClient(stack.syncUserKubeconfig, namespace);
-  const settings = testConfig({ ISTIO_NAMESPACE: namespace, EGRESS_GATEWAY_NAMESPACE: namespace, OWNER_ID: OWNER });
+  const settings = testPlanSettings({
+    ISTIO_NAMESPACE: namespace,
+    EGRESS_GATEWAY_NAMESPACE: namespace,
+    OWNER_ID: OWNER,
+  });
   const rendered = renderEgress(
     nameOf('cache-a'),
     [{ role: 'primary', address: '10.0.0.3', port: 6379, gatewayPort: 16379 }],
@@ -421,7 +425,11 @@ describe('allowed: every change the functions make, through their own Kubernetes
   const store = new KubeClusterStore(kubeConfig, OWNER, { outboxNamespace: namespace });
   const cluster = new ClusterView(stack.adminKubeconfig, namespace);
   const instance = nameOf('cache-a');
-  const settings = testConfig({ ISTIO_NAMESPACE: namespace, EGRESS_GATEWAY_NAMESPACE: namespace, OWNER_ID: OWNER });
+  const settings = testPlanSettings({
+    ISTIO_NAMESPACE: namespace,
+    EGRESS_GATEWAY_NAMESPACE: namespace,
+    OWNER_ID: OWNER,
+  });
   const objects: KubeObject[] = renderEgress(
     instance,
     [{ role: 'primary', address: '10.0.0.3', port: 6379, gatewayPort: 16379 }],
@@ -479,7 +487,7 @@ describe('allowed: every change the functions make, through their own Kubernetes
   });
 
   test("create and delete a sharded target's node-port ServiceEntries (direct mode, SHARDED_NODE_PORTS)", async () => {
-    const direct = testConfig({
+    const direct = testPlanSettings({
       ISTIO_NAMESPACE: namespace,
       EGRESS_GATEWAY_NAMESPACE: namespace,
       OWNER_ID: OWNER,

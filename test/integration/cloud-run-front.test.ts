@@ -1,6 +1,6 @@
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { nameOf } from '../fixtures/instances.js';
-import { testConfig } from '../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { serveFunction, type ServedFunction } from '../../dev/harness/functions-framework/serve-function.js';
 import { startCloudRunFront, type CloudRunFront } from '../../dev/harness/cloud-run-front/index.js';
 import type { TokenClaims } from '../../dev/harness/id-tokens.js';
@@ -16,11 +16,11 @@ let rig: SyncRig;
 beforeAll(async () => {
   rig = await startRig({ namespace: 'e2e-front', customAudiences: [CUSTOM_AUDIENCE] });
   // An orphan, so that every dry run plans one delete whose record names the caller.
-  const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
+  const settings = testPlanSettings({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
   for (const object of renderDirect(
     nameOf('front-orphan'),
     [{ role: 'primary', address: '10.50.0.1', port: 6379 }],
-    config,
+    settings,
   ))
     await rig.cluster.create(object);
 }, 120_000);

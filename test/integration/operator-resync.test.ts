@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { nameOf } from '../fixtures/instances.js';
-import { testConfig } from '../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { loadModule, TERRAFORM_DIR, type TerraformModule } from '../../dev/terraform/load-terraform.js';
 import {
   gcloudStandIn,
@@ -80,11 +80,11 @@ beforeAll(async () => {
     env: { RESYNC_ALLOWED_PRINCIPALS: deployed.allowlist.join(','), MAX_PRUNE_FRACTION: '1' },
   });
   gcloud = gcloudStandIn(rig.issuer, deployed.tokenCreators);
-  const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
+  const settings = testPlanSettings({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
   for (const object of renderDirect(
     nameOf('operator-orphan'),
     [{ role: 'primary', address: '10.51.0.1', port: 6379 }],
-    config,
+    settings,
   ))
     await rig.cluster.create(object);
 }, 120_000);

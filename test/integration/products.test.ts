@@ -1,7 +1,7 @@
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
-import { testConfig } from '../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { gatewayRoutes, memcachedTargetsOf } from './support/routing-expectations.js';
 import { resetRig } from './support/fresh-state.js';
 import { productInstances } from './support/product-instances.js';
@@ -229,7 +229,7 @@ describe('resync across every product', () => {
     await product().valkey('sessions');
     // Left by an earlier deployment, as the sync user would have written them.
     const gone = memcachedOf('vanished');
-    const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
+    const config = testPlanSettings({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
     for (const object of renderDirect(gone, [{ role: 'discovery', address: '10.60.0.1', port: 11211 }], config))
       await rig.cluster.create(object);
     const before = await rig.cluster.istioObjects();

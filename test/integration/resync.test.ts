@@ -5,7 +5,7 @@ import { objectName } from '../../shared/render/names.js';
 import { parseInstanceName } from '../../shared/model/instance.js';
 import { nameOf } from '../fixtures/instances.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
-import { testConfig } from '../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { resetRig } from './support/fresh-state.js';
 import { SCHEDULER, startRig, type SyncRig } from './support/sync-rig.js';
 
@@ -35,7 +35,7 @@ const recordsOf = (body: Record<string, unknown>) => body['records'] as ReportRe
  */
 async function plantOrphan(id: string): Promise<string> {
   const name = nameOf(id);
-  const config = testConfig({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
+  const config = testPlanSettings({ ISTIO_NAMESPACE: rig.namespace, OWNER_ID: 'e2e', SYNC_MODE: 'direct' });
   for (const object of renderDirect(name, [{ role: 'primary', address: '10.50.0.1', port: 6379 }], config))
     await rig.cluster.create(object);
   return name.full;

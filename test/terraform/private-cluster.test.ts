@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BASE_ENV } from '../../dev/fixtures/settings.js';
-import { parseConfig } from '../../shared/config/parse-config.js';
+import { parseSettings } from '../../shared/config/parse-config.js';
 import {
   block,
   EXAMPLE_DIR,
@@ -82,8 +82,13 @@ describe('DNS-based endpoint', () => {
     (standIn) => {
       const dns = STAND_INS[standIn].control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint as string;
       expect(dns).toMatch(/\.gke\.goog$/);
-      const config = parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: dns, GKE_CLUSTER_CA_CERT: '' });
-      expect(config.kube).toEqual({ kind: 'gke', server: `https://${dns}` });
+      const settings = parseSettings({
+        ...BASE_ENV,
+        KUBECONFIG: '',
+        GKE_CLUSTER_ENDPOINT: dns,
+        GKE_CLUSTER_CA_CERT: '',
+      });
+      expect(settings.clusters[0].kube).toEqual({ kind: 'gke', server: `https://${dns}` });
     },
   );
 
@@ -150,8 +155,8 @@ describe('private IP through VPC egress', () => {
   test('what the functions get for a private IP is accepted by their configuration parser, with the cluster CA', () => {
     const ip = STAND_IN_CLUSTER.private_cluster_config[0].private_endpoint as string;
     const ca = STAND_IN_CLUSTER.master_auth[0].cluster_ca_certificate as string;
-    const config = parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: ip, GKE_CLUSTER_CA_CERT: ca });
-    expect(config.kube).toEqual({ kind: 'gke', server: `https://${ip}`, caCertBase64: ca });
+    const settings = parseSettings({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: ip, GKE_CLUSTER_CA_CERT: ca });
+    expect(settings.clusters[0].kube).toEqual({ kind: 'gke', server: `https://${ip}`, caCertBase64: ca });
   });
 
   test('the VPC Access API is enabled only with a connector', () => {

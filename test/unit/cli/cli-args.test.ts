@@ -1,5 +1,5 @@
 import { configErrorText, parseCli, usage } from '../../../shared/cli/cli-args.js';
-import { parseConfig } from '../../../shared/config/parse-config.js';
+import { parseSettings } from '../../../shared/config/parse-config.js';
 import { ConfigError } from '../../../shared/errors.js';
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
 
@@ -42,7 +42,7 @@ describe('the command line', () => {
     if (!parsed.ok) throw new Error(parsed.text);
     let error: unknown;
     try {
-      parseConfig(parsed.request.env);
+      parseSettings(parsed.request.env);
     } catch (thrown) {
       error = thrown;
     }

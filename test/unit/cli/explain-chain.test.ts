@@ -6,9 +6,9 @@ import { egressGatewayHost } from '../../../shared/render/render-settings.js';
 import { nameOf } from '../../fixtures/instances.js';
 import { parseInstanceName } from '../../../shared/model/instance.js';
 import { renderNodePorts } from '../../../shared/render/render-node-ports.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 
-const settings = testConfig();
+const settings = testPlanSettings();
 const instance = nameOf('orders');
 const endpoints = [
   { role: 'primary' as const, address: '10.0.0.3', port: 6379, gatewayPort: 16000 },
@@ -66,7 +66,7 @@ test("a sharded target's node-port ServiceEntry is explained as the block of por
   const cluster = parseInstanceName(
     '//redis.googleapis.com/projects/test-project/locations/us-central1/clusters/ledger',
   )!;
-  const direct = testConfig({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true' });
+  const direct = testPlanSettings({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true' });
   const [first] = renderNodePorts(
     cluster,
     { addresses: ['10.40.0.2', '10.40.0.3'], range: { from: 11000, to: 13047 } },

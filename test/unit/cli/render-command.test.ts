@@ -1,14 +1,14 @@
 import { renderCommand, resolveInstance } from '../../../shared/cli/render-command.js';
 import { readyInstance } from '../../fixtures/instances.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testSettings, testSync } from '../../../dev/fixtures/settings.js';
 
 describe('render', () => {
   test('an id needs one region: --location, or the only configured one', () => {
-    expect(resolveInstance('cache-1', testConfig({ MEMORYSTORE_LOCATIONS: 'us-east1' })).full).toBe(
+    expect(resolveInstance('cache-1', testSettings({ MEMORYSTORE_LOCATIONS: 'us-east1' }).process).full).toBe(
       'projects/test-project/locations/us-east1/instances/cache-1',
     );
-    expect(() => resolveInstance('cache-1', testConfig())).toThrow('give --location REGION');
-    expect(resolveInstance('projects/p-1234/locations/r/instances/i', testConfig()).id).toBe('i');
+    expect(() => resolveInstance('cache-1', testSettings().process)).toThrow('give --location REGION');
+    expect(resolveInstance('projects/p-1234/locations/r/instances/i', testSettings().process).id).toBe('i');
   });
 
   test('renders the objects and the gateway port of an instance from its state alone', async () => {
@@ -17,7 +17,7 @@ describe('render', () => {
       list: async () => ({ instances: [], unreachable: [] }),
     };
     const rendered = await renderCommand(
-      testConfig({ MEMORYSTORE_LOCATIONS: 'us-central1', GATEWAY_PORT_RANGE: '17000-17010' }),
+      testSync({ MEMORYSTORE_LOCATIONS: 'us-central1', GATEWAY_PORT_RANGE: '17000-17010' }),
       source,
       'cache-1',
     );
@@ -36,7 +36,7 @@ describe('render', () => {
       get: async () => readyInstance('cache-1', { state: 'CREATING', host: undefined }),
       list: async () => ({ instances: [], unreachable: [] }),
     };
-    const rendered = await renderCommand(testConfig({ MEMORYSTORE_LOCATIONS: 'us-central1' }), source, 'cache-1');
+    const rendered = await renderCommand(testSync({ MEMORYSTORE_LOCATIONS: 'us-central1' }), source, 'cache-1');
     expect(rendered.objects).toEqual([]);
     expect(rendered.errors).toEqual([expect.stringContaining('has no endpoint yet')]);
   });

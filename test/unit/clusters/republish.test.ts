@@ -8,13 +8,13 @@ import { createRuntime } from '../../../shared/runtime/runtime.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testSettings } from '../../../dev/fixtures/settings.js';
 
 /**
  * The event function with two clusters, one stuck: the stuck cluster's part is published to EVENT_TOPIC before the
  * event is acknowledged, and if that publish fails the event is thrown, so Pub/Sub redelivers it whole.
  */
-const config = testConfig({
+const config = testSettings({
   SYNC_CLUSTERS: JSON.stringify([
     { name: 'eu', kubeconfig: '/k/eu' },
     { name: 'us', kubeconfig: '/k/us' },

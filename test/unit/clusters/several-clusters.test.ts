@@ -2,7 +2,7 @@ import type { ClusterStore } from '../../../shared/adapters/cluster-store.js';
 import type { AuditRecord } from '../../../shared/audit/audit-record.js';
 import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { resyncClusters } from '../../../shared/clusters/resync-clusters.js';
-import { forCluster, type ClusterTarget } from '../../../shared/config/parse-config.js';
+import type { ClusterTarget } from '../../../shared/config/settings.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
@@ -10,13 +10,13 @@ import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { syncOf, testSettings } from '../../../dev/fixtures/settings.js';
 
 /**
  * One deployment, three clusters, on in-memory clusters: an event and a resync reach each of them, each record names
  * its cluster, and a cluster that is down or refuses never keeps the others from their change.
  */
-const config = testConfig({
+const config = testSettings({
   SYNC_CLUSTERS: JSON.stringify([
     { name: 'eu', kubeconfig: '/k/eu' },
     { name: 'us', kubeconfig: '/k/us', mode: 'direct' },
@@ -49,7 +49,7 @@ function rig(stores: Record<string, MemoryCluster>): {
     const log = new Logger({ labels: { cluster: target.name } }, () => undefined);
     const audit = new AuditWriter(log, { publish: async (record) => void published.push(record) }, true);
     return {
-      config: forCluster(config, target),
+      settings: syncOf(config, target),
       clusterName: target.name,
       instances,
       cluster: stores[target.name]!,
@@ -134,7 +134,7 @@ describe('an event, with several clusters', () => {
   });
 
   test('with one cluster, its own error is thrown as it was', async () => {
-    const single = testConfig();
+    const single = testSettings();
     const down = new DownCluster();
     const getDeps = async (target: ClusterTarget): Promise<SyncDeps> =>
       await rig({ [target.name]: down }).getDeps(target);

@@ -3,14 +3,14 @@ import type { AuditRecord } from '../../../shared/audit/audit-record.js';
 import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { FIRST_EVENT_ID, FIRST_EVENT_TIME, RETRY_CLUSTERS } from '../../../shared/clusters/cluster-retry.js';
 import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
-import { forCluster, type ClusterTarget } from '../../../shared/config/parse-config.js';
+import type { ClusterTarget } from '../../../shared/config/settings.js';
 import { TransientError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { syncOf, testSettings } from '../../../dev/fixtures/settings.js';
 
 /**
  * A cluster that accepts connections and never answers: its share of an event is bounded by CLUSTER_DEADLINE_SECONDS,
@@ -22,7 +22,7 @@ const clusters = [
   { name: 'us', kubeconfig: '/k/us', mode: 'direct' },
   { name: 'asia', kubeconfig: '/k/asia' },
 ];
-const config = testConfig({
+const config = testSettings({
   SYNC_CLUSTERS: JSON.stringify(clusters),
   CLUSTER_DEADLINE_SECONDS: '1',
   EVENT_TOPIC: 'projects/test-project/topics/events',
@@ -53,7 +53,7 @@ function rig(stores: Record<string, MemoryCluster>): {
   const getDeps = async (target: ClusterTarget): Promise<SyncDeps> => {
     const log = new Logger({ labels: { cluster: target.name } }, () => undefined);
     return {
-      config: forCluster(config, target),
+      settings: syncOf(config, target),
       clusterName: target.name,
       instances,
       cluster: stores[target.name]!,
@@ -157,16 +157,16 @@ test("a retry's age counts from the first delivery: past EVENT_MAX_AGE_SECONDS i
 });
 
 test('without EVENT_TOPIC the whole event is redelivered, as before; with one cluster its error is thrown', async () => {
-  const withoutTopic = testConfig({ SYNC_CLUSTERS: JSON.stringify(clusters), CLUSTER_DEADLINE_SECONDS: '1' });
+  const withoutTopic = testSettings({ SYNC_CLUSTERS: JSON.stringify(clusters), CLUSTER_DEADLINE_SECONDS: '1' });
   const { getDeps } = rig({ eu: new MemoryCluster(), us: new StuckCluster(), asia: new MemoryCluster() });
   await expect(reconcileEvent(withoutTopic, getDeps, event, now)).rejects.toThrow(
     /^cluster us: .*did not finish within 1 s.*; retrying \(reconciled in eu, asia\)$/,
   );
-  const single = testConfig({ CLUSTER_DEADLINE_SECONDS: '1', EVENT_TOPIC: 'projects/test-project/topics/events' });
+  const single = testSettings({ CLUSTER_DEADLINE_SECONDS: '1', EVENT_TOPIC: 'projects/test-project/topics/events' });
   const stuck = new StuckCluster();
   const one = async (target: ClusterTarget): Promise<SyncDeps> => ({
     ...(await rig({ [target.name]: stuck }).getDeps(target)),
-    config: forCluster(single, target),
+    settings: syncOf(single, target),
   });
   const failure = reconcileEvent(single, one, event, now);
   await expect(failure).rejects.toThrow(TransientError);

@@ -1,14 +1,20 @@
 import { CONFIG_VARIABLES } from '../../../shared/config/config-variables.js';
-import { parseConfig, parseResyncAuth } from '../../../shared/config/parse-config.js';
+import { parseResyncAuth, parseSettings } from '../../../shared/config/parse-config.js';
 import { ConfigError } from '../../../shared/errors.js';
 import { BASE_ENV } from '../../../dev/fixtures/settings.js';
 
-describe('parseConfig', () => {
+describe('parseSettings', () => {
   test('defaults', () => {
-    const config = parseConfig(BASE_ENV);
-    expect(config).toMatchObject({
+    const settings = parseSettings(BASE_ENV);
+    expect(settings.process).toMatchObject({
       project: 'test-project',
       locations: ['-'],
+      ownerId: 'default',
+      maxPruneFraction: 0.5,
+      eventMaxAgeSeconds: 3600,
+      audit: { required: false },
+    });
+    expect(settings.clusters[0]).toMatchObject({
       kube: { kind: 'kubeconfig', path: '/nonexistent/kubeconfig' },
       mode: 'egress-gateway',
       shardedNodePorts: false,
@@ -21,12 +27,8 @@ describe('parseConfig', () => {
         selector: { istio: 'egressgateway' },
       },
       gatewayPortRange: { from: 16000, to: 16999 },
-      ownerId: 'default',
-      maxPruneFraction: 0.5,
-      eventMaxAgeSeconds: 3600,
-      audit: { required: false },
     });
-    expect(config.memorystoreEndpoint).toBeUndefined();
+    expect(settings.process.memorystoreEndpoint).toBeUndefined();
   });
 
   test('resync callers', () => {
@@ -43,7 +45,7 @@ describe('parseConfig', () => {
   });
 
   test('every value set', () => {
-    const config = parseConfig({
+    const settings = parseSettings({
       ...BASE_ENV,
       KUBECONFIG: '',
       GKE_CLUSTER_ENDPOINT: '34.1.2.3',
@@ -60,16 +62,18 @@ describe('parseConfig', () => {
       AUDIT_REQUIRED: 'true',
       SERVICE_ENTRY_EXPORT_TO: '.,istio-system',
     });
-    expect(config).toMatchObject({
+    expect(settings.process).toMatchObject({
       locations: ['us-central1', 'europe-west1'],
       products: ['valkey', 'memcached'],
       memorystoreEndpoint: { host: '127.0.0.1', port: 50051, plaintext: true },
+      audit: { topic: 'projects/p/topics/audit', required: true },
+    });
+    expect(settings.clusters[0]).toMatchObject({
       kube: { kind: 'gke', server: 'https://34.1.2.3', caCertBase64: 'LS0tLS1CRUdJTg==' },
       mode: 'direct',
       shardedNodePorts: true,
       egressGateway: { selector: { app: 'egress', istio: 'egressgateway' } },
       gatewayPortRange: { from: 20000, to: 20009 },
-      audit: { topic: 'projects/p/topics/audit', required: true },
       exportTo: ['.', 'istio-system'],
     });
   });
@@ -88,7 +92,7 @@ describe('parseConfig', () => {
     ],
     ['a URL with a trailing slash (API paths are appended to it)', `${CONNECT_GATEWAY}/`, CONNECT_GATEWAY],
   ])('GKE_CLUSTER_ENDPOINT: %s', (_what, value, server) => {
-    expect(parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value }).kube).toEqual({
+    expect(parseSettings({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value }).clusters[0].kube).toEqual({
       kind: 'gke',
       server,
     });
@@ -102,7 +106,7 @@ describe('parseConfig', () => {
     ['a path without a scheme', 'connectgateway.googleapis.com/v1/projects/1'],
     ['spaces', 'https://connectgateway.googleapis.com/v1/projects/1 x'],
   ])('GKE_CLUSTER_ENDPOINT refuses %s', (_what, value) => {
-    expect(() => parseConfig({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value })).toThrow(
+    expect(() => parseSettings({ ...BASE_ENV, KUBECONFIG: '', GKE_CLUSTER_ENDPOINT: value })).toThrow(
       /^GKE_CLUSTER_ENDPOINT: expected a GKE endpoint host/,
     );
   });
@@ -140,7 +144,7 @@ describe('parseConfig', () => {
     const env = { ...BASE_ENV, ...overrides };
     for (const [k, v] of Object.entries(overrides))
       if (v === undefined) delete (env as Record<string, string | undefined>)[k];
-    const parseAll = (): unknown => [parseConfig(env), parseResyncAuth(env)];
+    const parseAll = (): unknown => [parseSettings(env), parseResyncAuth(env)];
     expect(parseAll).toThrow(ConfigError);
     expect(parseAll).toThrow(new RegExp(`^${variable}: expected`));
   });
@@ -148,7 +152,7 @@ describe('parseConfig', () => {
   test('every documented default parses', () => {
     for (const variable of CONFIG_VARIABLES.filter((v) => v.default !== undefined)) {
       const env = { ...BASE_ENV, [variable.name]: variable.default };
-      expect(() => [parseConfig(env), parseResyncAuth(env)]).not.toThrow();
+      expect(() => [parseSettings(env), parseResyncAuth(env)]).not.toThrow();
     }
   });
 });
@@ -163,7 +167,7 @@ test('a configuration with several bad variables names every one of them at once
   };
   let error: unknown;
   try {
-    parseConfig(bad);
+    parseSettings(bad);
   } catch (caught) {
     error = caught;
   }

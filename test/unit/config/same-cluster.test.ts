@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../../shared/config/parse-config.js';
+import { parseSettings } from '../../../shared/config/parse-config.js';
 import { ConfigError } from '../../../shared/errors.js';
 import { BASE_ENV } from '../../../dev/fixtures/settings.js';
 
@@ -11,7 +11,7 @@ import { BASE_ENV } from '../../../dev/fixtures/settings.js';
  */
 function problemsOf(clusters: unknown): string[] {
   try {
-    parseConfig({ ...BASE_ENV, SYNC_CLUSTERS: JSON.stringify(clusters) });
+    parseSettings({ ...BASE_ENV, SYNC_CLUSTERS: JSON.stringify(clusters) });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.map((p) => p.message);
     throw error;

@@ -1,4 +1,4 @@
-import { forCluster, parseConfig } from '../../../shared/config/parse-config.js';
+import { parseSettings } from '../../../shared/config/parse-config.js';
 import { ConfigError } from '../../../shared/errors.js';
 import { BASE_ENV } from '../../../dev/fixtures/settings.js';
 
@@ -11,7 +11,7 @@ const withClusters = (clusters: unknown, extra: Record<string, string> = {}): Re
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
-    parseConfig(env);
+    parseSettings(env);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.map((p) => p.message);
     throw error;
@@ -19,21 +19,31 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
   throw new Error('the configuration was accepted');
 }
 
+/** The rest of a cluster's mesh layout, the deployment's own (the variables' defaults here). */
+const LAYOUT = {
+  shardedNodePorts: false,
+  hostSuffix: 'memorystore.internal',
+  exportTo: ['*'],
+  egressGateway: { namespace: 'istio-system', service: 'istio-egressgateway', selector: { istio: 'egressgateway' } },
+  gatewayPortRange: { from: 16000, to: 16999 },
+};
+
 describe('SYNC_CLUSTERS', () => {
   test('without it, the one cluster of KUBECONFIG is named CLUSTER_NAME (default `default`)', () => {
-    expect(parseConfig(BASE_ENV).clusters).toEqual([
+    expect(parseSettings(BASE_ENV).clusters).toEqual([
       {
+        ...LAYOUT,
         name: 'default',
         kube: { kind: 'kubeconfig', path: '/nonexistent/kubeconfig' },
         mode: 'egress-gateway',
         istioNamespace: 'istio-system',
       },
     ]);
-    expect(parseConfig({ ...BASE_ENV, CLUSTER_NAME: 'prod-eu' }).clusters.map((c) => c.name)).toEqual(['prod-eu']);
+    expect(parseSettings({ ...BASE_ENV, CLUSTER_NAME: 'prod-eu' }).clusters.map((c) => c.name)).toEqual(['prod-eu']);
   });
 
   test('each cluster gets its access, and SYNC_MODE / ISTIO_NAMESPACE where it names none', () => {
-    const config = parseConfig(
+    const config = parseSettings(
       withClusters(
         [
           { name: 'prod-eu', endpoint: 'gke-abc.europe-west1.gke.goog' },
@@ -45,18 +55,21 @@ describe('SYNC_CLUSTERS', () => {
     );
     expect(config.clusters).toEqual([
       {
+        ...LAYOUT,
         name: 'prod-eu',
         kube: { kind: 'gke', server: 'https://gke-abc.europe-west1.gke.goog' },
         mode: 'egress-gateway',
         istioNamespace: 'istio-egress',
       },
       {
+        ...LAYOUT,
         name: 'prod-us',
         kube: { kind: 'gke', server: 'https://10.0.0.2', caCertBase64: 'Y2E=' },
         mode: 'direct',
         istioNamespace: 'mesh',
       },
       {
+        ...LAYOUT,
         name: 'dev',
         kube: { kind: 'kubeconfig', path: '/k/dev', context: 'kind-dev', setting: 'SYNC_CLUSTERS[2]' },
         mode: 'egress-gateway',
@@ -65,21 +78,20 @@ describe('SYNC_CLUSTERS', () => {
     ]);
   });
 
-  test("a sync of one cluster sees that cluster's access, mode and namespace", () => {
-    const config = parseConfig(
+  test("each cluster's settings hold its access, mode and namespace (what a sync of it reads)", () => {
+    const config = parseSettings(
       withClusters([
         { name: 'a', kubeconfig: '/k/a' },
         { name: 'b', kubeconfig: '/k/b', mode: 'direct', istioNamespace: 'mesh' },
       ]),
     );
-    const narrowed = forCluster(config, config.clusters[1]!);
-    expect(narrowed).toMatchObject({
+    expect(config.clusters[1]).toMatchObject({
       kube: { kind: 'kubeconfig', path: '/k/b' },
       mode: 'direct',
       istioNamespace: 'mesh',
-      clusters: [{ name: 'b' }],
+      name: 'b',
     });
-    expect(forCluster(config, config.clusters[0]!)).toMatchObject({
+    expect(config.clusters[0]).toMatchObject({
       kube: { path: '/k/a' },
       mode: 'egress-gateway',
       istioNamespace: 'istio-system',
@@ -87,7 +99,7 @@ describe('SYNC_CLUSTERS', () => {
   });
 
   test('KUBECONFIG beside it is ignored (operators often have one set for other tools)', () => {
-    const config = parseConfig(
+    const config = parseSettings(
       withClusters([{ name: 'a', endpoint: 'gke-a.gke.goog' }], { KUBECONFIG: '/home/me/.kube/config' }),
     );
     expect(config.clusters.map((c) => c.kube)).toEqual([{ kind: 'gke', server: 'https://gke-a.gke.goog' }]);

@@ -1,7 +1,7 @@
 import { SIGNATURE_REMOVED } from '../../../shared/http/bearer-token.js';
 import { verifyCaller } from '../../../shared/http/verify-caller.js';
 import { AuthError } from '../../../shared/errors.js';
-import type { ResyncAuth } from '../../../shared/config/parse-config.js';
+import type { ResyncAuth } from '../../../shared/config/settings.js';
 
 /**
  * RESYNC_AUTH=cloud-run on its own: what the function accepts of a token Cloud Run's front end checked and stripped,

@@ -1,7 +1,7 @@
 import { parseLabelSelector, selects } from '../../../shared/model/label-selector.js';
 import { desiredState } from '../../../shared/plan/desired-state.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings, testSettings } from '../../../dev/fixtures/settings.js';
 import { planChanges } from '../../../shared/plan/plan-changes.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import { ANNOTATION_INSTANCE_NAME } from '../../../shared/model/k8s-object.js';
@@ -30,12 +30,12 @@ describe('INSTANCE_LABEL_SELECTOR', () => {
   });
 
   test('is a configuration error naming the variable when malformed', () => {
-    expect(() => testConfig({ INSTANCE_LABEL_SELECTOR: 'Mesh=On' })).toThrow(/INSTANCE_LABEL_SELECTOR: expected/);
-    expect(testConfig({ INSTANCE_LABEL_SELECTOR: '' }).instanceSelector).toEqual([]);
+    expect(() => testSettings({ INSTANCE_LABEL_SELECTOR: 'Mesh=On' })).toThrow(/INSTANCE_LABEL_SELECTOR: expected/);
+    expect(testSettings({ INSTANCE_LABEL_SELECTOR: '' }).process.instanceSelector).toEqual([]);
   });
 
   test('an instance it does not select gets nothing, and loses the objects it had', () => {
-    const settings = testConfig({ INSTANCE_LABEL_SELECTOR: 'mesh-egress=enabled', SYNC_MODE: 'direct' });
+    const settings = testPlanSettings({ INSTANCE_LABEL_SELECTOR: 'mesh-egress=enabled', SYNC_MODE: 'direct' });
     const chosen = {
       name: nameOf('chosen'),
       instance: readyInstance('chosen', { labels: { 'mesh-egress': 'enabled' } }),

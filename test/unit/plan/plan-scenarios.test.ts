@@ -4,7 +4,7 @@ import type { MemorystoreInstance } from '../../../shared/model/instance.js';
 import { toRedisInstance } from '../../../shared/sources/redis.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
 
@@ -205,7 +205,7 @@ describe('gateway ports', () => {
 
   test("a port whose Gateway is not written yet (a reconcile in flight) stays its instance's and is not handed out", () => {
     const other = nameOf('other');
-    const inFlight = renderDirect(other, [{ role: 'primary', address: '10.0.0.8', port: 6379 }], testConfig());
+    const inFlight = renderDirect(other, [{ role: 'primary', address: '10.0.0.8', port: 6379 }], testPlanSettings());
     const world = { ...emptyWorld(), owned: inFlight, ourPorts: [gatewayServicePort(other, 'primary', 16000)] };
     const after = apply(world, plan(world, [observe('cache-1')]));
     expect(gatewayPorts(after)).toEqual([16001]);

@@ -8,7 +8,7 @@ import {
 } from '../../../shared/plan/port-change.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 import { isPortChange, type Plan } from '../../../shared/plan/plan-types.js';
 import { quarantinedPortName } from '../../../shared/render/port-names.js';
 import { objectName } from '../../../shared/render/names.js';
@@ -150,7 +150,7 @@ describe('a change of our ports on the egress gateway Service', () => {
 
   test("a port number that passes from one instance's name to another's is attributed to both", () => {
     const [a, b] = [nameOf('cache-a'), nameOf('cache-b')];
-    const owned = renderDirect(a, [{ role: 'primary', address: '10.0.0.3', port: 6379 }], testConfig());
+    const owned = renderDirect(a, [{ role: 'primary', address: '10.0.0.3', port: 6379 }], testPlanSettings());
     const service = { namespace: 'istio-system', name: 'istio-egressgateway' };
     const after = gatewayServicePort(b, 'primary', 16001);
     const [change] = servicePortChanges({

@@ -2,11 +2,12 @@ import { outOfScope, pruneGuard, resyncScope } from '../../../shared/plan/scope-
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import type { Plan } from '../../../shared/plan/plan-types.js';
 import { nameOf, readyInstance, valkeyName } from '../../fixtures/instances.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings, testSettings } from '../../../dev/fixtures/settings.js';
 
-const config = testConfig();
+const config = testSettings().process;
+const rendering = testPlanSettings();
 const ownedFor = (id: string, location = 'us-central1') =>
-  renderDirect(nameOf(id, location), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], config);
+  renderDirect(nameOf(id, location), [{ role: 'primary', address: '10.0.0.1', port: 6379 }], rendering);
 
 describe('resyncScope', () => {
   test('listed instances are reconciled; managed ones no longer listed are gone', () => {
@@ -31,12 +32,12 @@ describe('resyncScope', () => {
   });
 
   test('instances outside the configured locations or project are not pruned', () => {
-    const limited = testConfig({ MEMORYSTORE_LOCATIONS: 'us-central1' });
+    const limited = testSettings({ MEMORYSTORE_LOCATIONS: 'us-central1' }).process;
     expect(resyncScope({ instances: [], unreachable: new Set() }, ownedFor('eu', 'europe-west1'), limited)).toEqual([]);
     const other = renderDirect(
       nameOf('x', 'us-central1', 'other-project'),
       [{ role: 'primary', address: '10.0.0.1', port: 6379 }],
-      config,
+      rendering,
     );
     expect(resyncScope({ instances: [], unreachable: new Set() }, other, config)).toEqual([]);
   });
@@ -71,7 +72,7 @@ describe('outOfScope', () => {
     [nameOf('a', 'us-central1', 'elsewhere'), undefined, /MEMORYSTORE_PROJECT/],
     [nameOf('a', 'asia-east1'), 'us-central1,europe-west1', /MEMORYSTORE_LOCATIONS/],
   ])('%o with locations %s', (name, locations, reason) => {
-    const result = outOfScope(name, testConfig(locations ? { MEMORYSTORE_LOCATIONS: locations } : {}));
+    const result = outOfScope(name, testSettings(locations ? { MEMORYSTORE_LOCATIONS: locations } : {}).process);
     if (reason) expect(result).toMatch(reason);
     else expect(result).toBeUndefined();
   });
@@ -79,8 +80,12 @@ describe('outOfScope', () => {
 
 describe('outOfScope: products', () => {
   test('an instance of a product MEMORYSTORE_PRODUCTS leaves out is not ours', () => {
-    expect(outOfScope(valkeyName('v'), testConfig())).toMatch(/valkey instance, and MEMORYSTORE_PRODUCTS is redis/);
-    expect(outOfScope(valkeyName('v'), testConfig({ MEMORYSTORE_PRODUCTS: 'redis,valkey' }))).toBeUndefined();
-    expect(outOfScope(nameOf('a'), testConfig({ MEMORYSTORE_PRODUCTS: 'memcached' }))).toMatch(/redis instance/);
+    expect(outOfScope(valkeyName('v'), testSettings().process)).toMatch(
+      /valkey instance, and MEMORYSTORE_PRODUCTS is redis/,
+    );
+    expect(outOfScope(valkeyName('v'), testSettings({ MEMORYSTORE_PRODUCTS: 'redis,valkey' }).process)).toBeUndefined();
+    expect(outOfScope(nameOf('a'), testSettings({ MEMORYSTORE_PRODUCTS: 'memcached' }).process)).toMatch(
+      /redis instance/,
+    );
   });
 });

@@ -11,7 +11,7 @@ import {
   valkeyName,
 } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 import { parseInstanceName } from '../../../shared/model/instance.js';
 
 const RELATIVE = 'projects/test-project/locations/us-central1/clusters/ledger';
@@ -108,7 +108,7 @@ describe('SHARDED_NODE_PORTS off, or egress-gateway mode: rendering is what it w
     ['egress-gateway, option unset', {}],
     ['egress-gateway, option true', { SHARDED_NODE_PORTS: 'true' }],
   ])('%s: the same objects, ports and skips as for instances with no node ports at all', (_what, env) => {
-    const settings = testConfig(env);
+    const settings = testPlanSettings(env);
     const now = desiredState({ scope: allProducts(), owned: [], settings });
     const before = desiredState({ scope: withoutNodePorts(allProducts()), owned: [], settings });
     expect(now).toEqual(before);

@@ -8,14 +8,14 @@ import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { INSTANCE, logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { syncOf, testSettings } from '../../../dev/fixtures/settings.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
 
 /**
  * How an event meets a failure: a transient one throws (Pub/Sub redelivers), a permanent one is acknowledged with a
  * `failed` audit record, since every redelivery would fail alike until the dead-letter limit.
  */
-const config = testConfig();
+const config = testSettings();
 const now = new Date('2026-11-25T10:00:30Z');
 
 function depsWith(parts: { instances?: Partial<InstanceSource>; cluster?: Partial<ClusterStore> }): {
@@ -41,7 +41,7 @@ function depsWith(parts: { instances?: Partial<InstanceSource>; cluster?: Partia
   };
   const audit = new AuditWriter(log, { publish: async (record) => void published.push(record) }, true);
   const deps: SyncDeps = {
-    config,
+    settings: syncOf(config),
     instances,
     cluster,
     audit,

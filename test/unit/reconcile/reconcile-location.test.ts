@@ -5,18 +5,21 @@ import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import type { MemorystoreInstance } from '../../../shared/model/instance.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { syncOf, testSettings } from '../../../dev/fixtures/settings.js';
 import { activeValkey, nameOf, readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
 
 /** An entry that names a product and a location but no instance reconciles that product there, and nothing else. */
-const config = testConfig({ MEMORYSTORE_PRODUCTS: 'redis,valkey', MEMORYSTORE_LOCATIONS: 'us-central1,europe-west1' });
+const config = testSettings({
+  MEMORYSTORE_PRODUCTS: 'redis,valkey',
+  MEMORYSTORE_LOCATIONS: 'us-central1,europe-west1',
+});
 const now = new Date('2026-11-25T10:00:30Z');
 
 function depsOver(cluster: MemoryCluster, listed: () => MemorystoreInstance[]): SyncDeps {
   const log = new Logger({}, () => undefined);
   return {
-    config,
+    settings: syncOf(config),
     instances: {
       get: async (name) => listed().find((i) => i.name === name),
       list: async (_project, location) => ({

@@ -7,7 +7,7 @@ import { syncInstances } from '../../../shared/reconcile/sync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testSync } from '../../../dev/fixtures/settings.js';
 
 /**
  * Our ports on the egress gateway Service through the sync loop: each apply carries the Service's resourceVersion (the
@@ -41,7 +41,7 @@ function depsOn(
   const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
   let id = 0;
   const deps: SyncDeps = {
-    config: testConfig(env),
+    settings: testSync(env),
     cluster,
     log,
     audit: new AuditWriter(log, publisher),

@@ -10,13 +10,13 @@ import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { syncOf, testSettings } from '../../../dev/fixtures/settings.js';
 
 /**
  * Whoever writes an instance's objects reads the instance again afterwards, so a writer that planned from a state
  * already overtaken (by a later event that finished first) does not have the last word.
  */
-const config = testConfig();
+const config = testSettings();
 const now = new Date('2026-11-25T10:00:30Z');
 const event = { ...pubsubEvent(logEntry()), time: '2026-11-25T10:00:00Z' };
 const withReplicas = (id: string): MemorystoreInstance =>
@@ -26,7 +26,7 @@ function depsWith(cluster: MemoryCluster, instances: Partial<InstanceSource>): S
   const log = new Logger({}, () => undefined);
   const source = { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }), ...instances };
   return {
-    config,
+    settings: syncOf(config),
     instances: source,
     cluster,
     audit: new AuditWriter(log),

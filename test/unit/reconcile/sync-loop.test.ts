@@ -9,10 +9,10 @@ import { syncInstances } from '../../../shared/reconcile/sync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { MemoryCluster } from '../../fixtures/memory-cluster.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testSync } from '../../../dev/fixtures/settings.js';
 
 /** The sync loop itself, on an in-memory cluster: make before break, the first failed step stops, 409 re-plans. */
-const config = testConfig();
+const settings = testSync();
 const trigger = { kind: 'resync', principal: 'operator@example.com', scheduled: false } as const;
 const scope = [{ name: nameOf('cache-1'), instance: readyInstance('cache-1') }];
 
@@ -22,7 +22,7 @@ function depsOn(cluster: MemoryCluster): { deps: SyncDeps; published: AuditRecor
   const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
   let id = 0;
   const deps: SyncDeps = {
-    config,
+    settings,
     cluster,
     log,
     audit: new AuditWriter(log, publisher),

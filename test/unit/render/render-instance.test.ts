@@ -1,10 +1,10 @@
 import { renderDirect, renderEgress } from '../../../shared/render/render-instance.js';
 import { endpointHost, instanceKey, objectName, subsetName } from '../../../shared/render/names.js';
 import { nameOf } from '../../fixtures/instances.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 
 const cache = nameOf('cache-1');
-const settings = testConfig();
+const settings = testPlanSettings();
 const primary = { role: 'primary' as const, address: '10.0.0.3', port: 6379, gatewayPort: 16000 };
 const read = { role: 'read' as const, address: '10.0.0.4', port: 6379, gatewayPort: 16001 };
 
@@ -98,7 +98,7 @@ describe('renderEgress', () => {
 
 describe('renderDirect', () => {
   test('ServiceEntries only', () => {
-    expect(renderDirect(cache, [primary, read], testConfig({ SYNC_MODE: 'direct' })).map((o) => o.kind)).toEqual([
+    expect(renderDirect(cache, [primary, read], testPlanSettings({ SYNC_MODE: 'direct' })).map((o) => o.kind)).toEqual([
       'ServiceEntry',
       'ServiceEntry',
     ]);

@@ -3,13 +3,13 @@ import { parseInstanceName } from '../../../shared/model/instance.js';
 import { nodePortsEntryName, objectName } from '../../../shared/render/names.js';
 import { NODE_PORTS_PER_ENTRY, renderNodePorts, splitPortRange } from '../../../shared/render/render-node-ports.js';
 import { SHARDED_NODE_PORT_RANGE } from '../../../shared/sources/node-ports.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 
 const cluster = parseInstanceName(
   '//redis.googleapis.com/projects/test-project/locations/us-central1/clusters/ledger',
 )!;
 const nodePorts = { addresses: ['10.40.0.2', '10.40.0.3'], range: SHARDED_NODE_PORT_RANGE };
-const on = testConfig({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true', OWNER_ID: 'o1' });
+const on = testPlanSettings({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'true', OWNER_ID: 'o1' });
 
 type Port = { number: number; name: string; protocol: string };
 const portsOf = (o: KubeObject): Port[] => o.spec['ports'] as Port[];
@@ -93,11 +93,11 @@ describe('the node-port ServiceEntries of a sharded target', () => {
   });
 
   test('nothing when the option is off, in egress-gateway mode, or with no node address yet', () => {
-    expect(renderNodePorts(cluster, nodePorts, testConfig({ SYNC_MODE: 'direct' }))).toEqual([]);
+    expect(renderNodePorts(cluster, nodePorts, testPlanSettings({ SYNC_MODE: 'direct' }))).toEqual([]);
     expect(
-      renderNodePorts(cluster, nodePorts, testConfig({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'false' })),
+      renderNodePorts(cluster, nodePorts, testPlanSettings({ SYNC_MODE: 'direct', SHARDED_NODE_PORTS: 'false' })),
     ).toEqual([]);
-    expect(renderNodePorts(cluster, nodePorts, testConfig({ SHARDED_NODE_PORTS: 'true' }))).toEqual([]);
+    expect(renderNodePorts(cluster, nodePorts, testPlanSettings({ SHARDED_NODE_PORTS: 'true' }))).toEqual([]);
     expect(renderNodePorts(cluster, undefined, on)).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { desiredState } from '../../../shared/plan/desired-state.js';
 import { parseInstanceName } from '../../../shared/model/instance.js';
 import { serviceEntryName } from '../../../shared/render/names.js';
 import { toRedisClusterInstance } from '../../../shared/sources/redis-cluster.js';
-import { testConfig } from '../../../dev/fixtures/settings.js';
+import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 
 type Api = Parameters<typeof toRedisClusterInstance>[0];
 const RELATIVE = 'projects/test-project/locations/us-central1/clusters/rc-1';
@@ -63,9 +63,9 @@ describe('a Memorystore for Redis Cluster as the reconciler sees it', () => {
   test('direct mode renders the discovery ServiceEntry; egress-gateway mode renders nothing and says why', () => {
     const name = parseInstanceName(`//redis.googleapis.com/${RELATIVE}`)!;
     const scope = [{ name, instance: toRedisClusterInstance(active) }];
-    const direct = desiredState({ scope, owned: [], settings: testConfig({ SYNC_MODE: 'direct' }) });
+    const direct = desiredState({ scope, owned: [], settings: testPlanSettings({ SYNC_MODE: 'direct' }) });
     expect(direct.desired.map((o) => o.metadata.name)).toEqual([serviceEntryName(name, 'discovery')]);
-    const gateway = desiredState({ scope, owned: [], settings: testConfig() });
+    const gateway = desiredState({ scope, owned: [], settings: testPlanSettings() });
     expect(gateway.desired).toEqual([]);
     expect(gateway.unsupported.get(name.full)).toMatch(/sharded target/);
   });

@@ -1,0 +1,109 @@
+import type { LabelRequirement } from '../model/label-selector.js';
+import type { Product } from '../model/products.js';
+import type { AccessMode } from '../model/access.js';
+
+/**
+ * The settings, by who reads them. parse-config.ts builds them once, at an entry point (a function's start-up, a
+ * command); every stage takes the narrow part it reads from here, and none reads the environment or the parser.
+ */
+
+export type SyncMode = 'egress-gateway' | 'direct';
+
+export type KubeAccess =
+  /** `setting`: where the file was named, for messages (`SYNC_CLUSTERS[1]`); KUBECONFIG and KUBE_CONTEXT otherwise. */
+  | { readonly kind: 'kubeconfig'; readonly path: string; readonly context?: string; readonly setting?: string }
+  /** `server`: the https URL requests go to, `https://<endpoint host>` or a full URL (the Connect gateway's has a path). */
+  | { readonly kind: 'gke'; readonly server: string; readonly caCertBase64?: string };
+
+/** How a cluster's mesh is laid out: what rendering and planning read of a cluster, no access to it needed. */
+export interface MeshSettings {
+  readonly mode: SyncMode;
+  readonly istioNamespace: string;
+  /** SHARDED_NODE_PORTS: in direct mode, ServiceEntries for a sharded target's node ports too. */
+  readonly shardedNodePorts: boolean;
+  readonly hostSuffix: string;
+  readonly exportTo: readonly string[];
+  readonly egressGateway: {
+    readonly namespace: string;
+    readonly service: string;
+    readonly selector: Readonly<Record<string, string>>;
+  };
+  readonly gatewayPortRange: { readonly from: number; readonly to: number };
+}
+
+/**
+ * One cluster a deployment keeps in step: how to reach it, and what it gets there. Its name is what audit records and
+ * log lines call it, so an operator with several clusters can tell which one a change went to. Mode and namespace may
+ * be its own (SYNC_CLUSTERS); the rest of its mesh layout is the deployment's.
+ */
+export interface ClusterTarget extends MeshSettings {
+  readonly name: string;
+  readonly kube: KubeAccess;
+}
+
+/** What the Memorystore APIs are read with. */
+export interface MemorystoreSettings {
+  readonly project: string;
+  /** MEMORYSTORE_PRODUCTS: the products whose instances are synced (each read through its own API). */
+  readonly products: readonly Product[];
+  readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };
+}
+
+/** AUDIT_TOPIC and AUDIT_REQUIRED: where records go, and whether a record that cannot be published stops a change. */
+export interface AuditSettings {
+  readonly topic?: string;
+  readonly required: boolean;
+}
+
+/** What the whole process shares, whichever cluster a sync works on. */
+export interface ProcessSettings extends MemorystoreSettings {
+  readonly locations: readonly string[];
+  /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
+  readonly instanceSelector: readonly LabelRequirement[];
+  readonly ownerId: string;
+  readonly maxPruneFraction: number;
+  readonly eventMaxAgeSeconds: number;
+  readonly portQuarantineSeconds: number;
+  /** CLUSTER_DEADLINE_SECONDS: one cluster's share of an event. */
+  readonly clusterDeadlineSeconds: number;
+  /** EVENT_TOPIC: where the part of an event some clusters could not take is published again. */
+  readonly eventTopic?: string;
+  readonly audit: AuditSettings;
+  /** ACCESS_MODE and ACCESS_TRUST_DOMAIN: who may reach each instance (model/access.ts). */
+  readonly access: { readonly mode: AccessMode; readonly trustDomain: string };
+}
+
+/** A deployment's settings: the process's, and the clusters kept in step (SYNC_CLUSTERS, or the one configured). */
+export interface Settings {
+  readonly process: ProcessSettings;
+  readonly clusters: readonly [ClusterTarget, ...ClusterTarget[]];
+}
+
+/** What a sync of one cluster reads: the process's settings and that cluster's, side by side as parsed. */
+export interface SyncSettings {
+  readonly process: ProcessSettings;
+  readonly cluster: ClusterTarget;
+}
+
+/** What `render` reads: no cluster is reached, so no access is configured, only how the mesh is laid out. */
+export interface RenderCommandSettings {
+  readonly process: ProcessSettings;
+  readonly cluster: MeshSettings;
+}
+
+/**
+ * How `resync` checks its caller's identity token. `cloud-run`: the platform's front end verified the token (IAM
+ * invocation check) and removed its signature; only such a token is accepted, and its claims are checked here.
+ * `verify`: the token arrives intact and its Google signature is verified here as well.
+ */
+export type ResyncAuthMode = 'cloud-run' | 'verify';
+
+/** Who may call `resync`. Parsed apart from the rest, which the command line uses without it. */
+export interface ResyncAuth {
+  readonly mode: ResyncAuthMode;
+  /** The URL callers call (the function's `run.app` URL): the `aud` their identity tokens must carry, exactly. */
+  readonly audience: string;
+  readonly allowedPrincipals: readonly string[];
+  readonly schedulerPrincipal?: string;
+  readonly certsUrl?: string;
+}
