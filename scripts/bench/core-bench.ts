@@ -5,12 +5,12 @@
  */
 import { parseConfig } from '../../shared/config/parse-config.js';
 import { parseAuditEvent } from '../../shared/events/parse-audit-event.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { desiredState, type InstanceObservation } from '../../shared/plan/desired-state.js';
 import { planChanges } from '../../shared/plan/plan-changes.js';
 import type { GatewayServiceState } from '../../shared/plan/service-ports.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
-import { toRedisInstance } from '../../shared/sources/redis.js';
+import { toRedisInstance } from '../../shared/products/redis/mapper.js';
 
 const config = parseConfig({
   MEMORYSTORE_PROJECT: 'bench-project',

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { protos } from '@google-cloud/redis';
 import { stringify } from 'yaml';
-import { toRedisInstance } from '../../shared/adapters/memorystore-instance-source.js';
+import { toRedisInstance } from '../../shared/products/redis/client.js';
 import type { Config } from '../../shared/config/parse-config.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { desiredState } from '../../shared/plan/desired-state.js';
 import { serviceApplyBody, type GatewayServiceState } from '../../shared/plan/service-ports.js';

@@ -7,7 +7,7 @@ import { runStorm, type InstanceScript } from '../../dev/end-to-end/storm.js';
 import { stormFigures } from '../../dev/end-to-end/storm-figures.js';
 import { parseConfig } from '../../shared/config/parse-config.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { servicePortName } from '../../shared/render/port-names.js';
 import { renderEgress } from '../../shared/render/render-instance.js';
 import { OWNER_ID, PARENT, PROJECT, SYNC_USER, startPhaseStack, type SharedParts } from './chaos-stack.js';

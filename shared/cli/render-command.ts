@@ -1,6 +1,6 @@
-import type { InstanceSource } from '../adapters/instance-source.js';
+import type { InstanceSource } from '../products/instance-source.js';
 import type { Config } from '../config/parse-config.js';
-import { parseInstanceName, type InstanceName } from '../model/instance.js';
+import { parseInstanceName, type InstanceName } from '../products/instance-name.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { desiredState } from '../plan/desired-state.js';
 import type { ServicePort } from '../plan/service-ports.js';

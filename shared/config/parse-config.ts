@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../model/label-selector.js';
-import { PRODUCTS, type Product } from '../model/products.js';
+import { PRODUCTS, type Product } from '../products/registry.js';
 import { ACCESS_MODES, type AccessMode } from '../model/access.js';
 import {
   parseClusterEntries,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterStore } from '../adapters/cluster-store.js';
-import type { InstanceSource } from '../adapters/instance-source.js';
+import type { InstanceSource } from '../products/instance-source.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
 import { forCluster, type ClusterTarget, type Config } from '../config/parse-config.js';
 import { Logger } from '../log.js';

@@ -1,5 +1,5 @@
 import { ADMIN_METHODS } from '../../shared/events/admin-methods.js';
-import { PRODUCT_INFO, PRODUCTS } from '../../shared/model/products.js';
+import { PRODUCT_INFO, PRODUCTS } from '../../shared/products/registry.js';
 import {
   block,
   loadModule,

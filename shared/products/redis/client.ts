@@ -1,13 +1,13 @@
 import { CloudRedisClient, protos } from '@google-cloud/redis';
-import type { Config } from '../config/parse-config.js';
-import { toRedisInstance } from '../sources/redis.js';
-import { clientOptions, ProductInstanceSource } from './grpc-product-source.js';
+import { toRedisInstance } from './mapper.js';
+import { clientOptions, ProductInstanceSource } from '../grpc-product-source.js';
+import type { ClientSettings } from '../product-module.js';
 
 export { toRedisInstance };
 
 type ApiInstance = protos.google.cloud.redis.v1.IInstance;
 
-export function makeRedisClient(config: Pick<Config, 'project' | 'memorystoreEndpoint'>): CloudRedisClient {
+export function makeRedisClient(config: ClientSettings): CloudRedisClient {
   return new CloudRedisClient(clientOptions(config, '@google-cloud/redis'));
 }
 
