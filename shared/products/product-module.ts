@@ -10,6 +10,8 @@ import type { InstanceSource } from './instance-source.js';
 export interface ProductModule<Id extends string = string, Api = never> {
   /** Its name in MEMORYSTORE_PRODUCTS, in Terraform's `memorystore_products` and in records. */
   readonly id: Id;
+  /** Google's name for it, for people: `Memorystore for Redis`. */
+  readonly title: string;
   readonly naming: ProductNaming;
   readonly adminMethods: AdminMethods;
   /**

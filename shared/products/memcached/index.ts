@@ -9,6 +9,7 @@ import { MEMCACHED_NAMING } from './naming.js';
  */
 export const memcached = defineProduct({
   id: 'memcached',
+  title: 'Memorystore for Memcached',
   naming: MEMCACHED_NAMING,
   adminMethods: {
     interfaces: ['google.cloud.memcache.v1.CloudMemcache', 'google.cloud.memcache.v1beta2.CloudMemcache'],

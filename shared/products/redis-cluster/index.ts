@@ -9,6 +9,7 @@ import { REDIS_CLUSTER_NAMING } from './naming.js';
  */
 export const redisCluster = defineProduct({
   id: 'redis-cluster',
+  title: 'Memorystore for Redis Cluster',
   naming: REDIS_CLUSTER_NAMING,
   adminMethods: {
     interfaces: [

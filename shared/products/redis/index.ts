@@ -5,6 +5,7 @@ import { REDIS_NAMING } from './naming.js';
 /** Memorystore for Redis: https://cloud.google.com/memorystore/docs/redis/audit-logs (v1, v1beta1, v1alpha1). */
 export const redis = defineProduct({
   id: 'redis',
+  title: 'Memorystore for Redis',
   naming: REDIS_NAMING,
   adminMethods: {
     interfaces: [

@@ -9,6 +9,7 @@ import { VALKEY_NAMING } from './naming.js';
  */
 export const valkey = defineProduct({
   id: 'valkey',
+  title: 'Memorystore for Valkey',
   naming: VALKEY_NAMING,
   adminMethods: {
     interfaces: ['google.cloud.memorystore.v1.Memorystore', 'google.cloud.memorystore.v1beta.Memorystore'],
