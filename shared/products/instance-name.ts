@@ -15,8 +15,8 @@ export interface InstanceName {
 }
 
 // https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances (and the same pattern
-// in the Valkey and Memcached APIs).
-const RELATIVE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/(instances|clusters)\/([^/]+)$/;
+// in the other products' APIs); the collection is the product's own (`instances`, `clusters`).
+const RELATIVE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 /** The identity of an instance of `product` named by its relative name, if the id follows that product's rules. */
 export function instanceOf(product: Product, relativeName: string): InstanceName | undefined {

@@ -49,7 +49,10 @@ export interface ProductNaming {
   readonly objectPrefix: string;
   /** Host name segment between the instance id and its region; empty for Redis (its hosts predate the others). */
   readonly hostSegment: string;
-  /** The wire protocol, for port names (`tcp-redis`, `tcp-memcache`): Istio reads only the `tcp` prefix. */
+  /**
+   * The wire protocol, for port names (`tcp-redis`, `tcp-memcache`): Istio reads only the `tcp` prefix. The gateway
+   * server names are read back by render/port-names.ts, which knows these two.
+   */
   readonly protocol: 'redis' | 'memcache';
   /** The state the API reports once an instance has settled. */
   readonly readyState: string;
@@ -57,8 +60,8 @@ export interface ProductNaming {
    * The collection of its resource names (`projects/P/locations/L/<collection>/ID`) and the id's field in a create
    * request.
    */
-  readonly collection: 'instances' | 'clusters';
-  readonly idField: 'instanceId' | 'clusterId';
+  readonly collection: string;
+  readonly idField: string;
   /** Instance id rules of the product's API (CreateInstanceRequest.instance_id in its proto). */
   readonly instanceId: RegExp;
   /** Whether the product's client reports an instance's labels, so INSTANCE_LABEL_SELECTOR can select it. */
