@@ -1,6 +1,7 @@
 // Lint limits that keep functions small and promises handled (see the house style).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './lint/import-direction.js';
 
 export default tseslint.config(
   { ignores: ['build/', 'node_modules/', '.cache/', 'coverage/'] },
@@ -25,6 +26,12 @@ export default tseslint.config(
     },
   },
   {
+    // The direction of imports between the folders of shared/ (lint/import-direction.js holds the order).
+    files: ['shared/**/*.ts', 'functions/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/import-direction': 'error' },
+  },
+  {
     // Tests, the dev harness and scripts: assertions on loosely typed JSON are fine; the limits on size still apply.
     files: ['test/**/*.ts', 'dev/**/*.ts', 'scripts/**/*.ts'],
     rules: {
@@ -40,5 +47,7 @@ export default tseslint.config(
       complexity: 'off',
     },
   },
-  { files: ['*.js', 'dev/components/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['*.js', 'lint/**/*.js', 'dev/components/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // The local lint rule is plain JavaScript, loaded by ESLint itself: it has no types to declare.
+  { files: ['lint/**/*.js'], rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' } },
 );

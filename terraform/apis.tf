@@ -16,8 +16,8 @@ locals {
     "run.googleapis.com", # 2nd-gen functions run on Cloud Run
     "storage.googleapis.com",
   ]
-  # Each synced product's own admin API (redis, memorystore, memcache).
-  product_apis = distinct([for p in distinct(var.memorystore_products) : local.admin_methods[p].service])
+  # Each synced product's own admin API (products.tf).
+  product_apis = distinct([for p in local.synced_products : p.service])
   enabled_apis = var.enable_apis ? toset(concat(local.required_apis, local.product_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])
 }
 

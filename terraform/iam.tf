@@ -63,10 +63,9 @@ moved {
 
 locals {
   function_identities = { sync = local.service_account_members["sync"], resync = local.service_account_members["resync"] }
-  # <product>.viewer: read the synced products' instances (get, list). Redis Cluster's redis.clusters.get and .list
-  # are in roles/redis.viewer too: distinct() grants it once.
-  product_viewer_roles = { redis = "roles/redis.viewer", valkey = "roles/memorystore.viewer", memcached = "roles/memcache.viewer", redis-cluster = "roles/redis.viewer" }
-  function_roles       = distinct([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]])
+  # <product>.viewer: read the synced products' instances (get, list), each product's from products.tf. Two products
+  # may share one (Redis and Redis Cluster): distinct() grants it once.
+  function_roles = distinct([for p in local.synced_products : p.viewer_role])
   # container.clusterViewer: container.clusters.get, which GKE requires before Kubernetes RBAC (kubernetes.tf) decides
   # what the identity may do in the cluster. Granted in each project that holds a synced cluster, once per project,
   # and only on the synced clusters there: an IAM condition on the cluster's resource name, which GKE recognises

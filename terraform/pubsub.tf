@@ -22,39 +22,14 @@ resource "google_pubsub_topic" "events" {
   depends_on = [google_project_service.enabled, google_kms_crypto_key_iam_member.pubsub_agent_uses_key]
 }
 
-# Admin Activity entries of the instance methods that change, or may change, an instance's endpoints, in every API
-# version, for each synced product. Export, backups, maintenance and parameter changes change nothing the mesh needs;
-# Get/List are Data Access entries, so the functions' own reads never come back here. The same table as
-# shared/events/admin-methods.ts (a test checks they agree).
-# https://cloud.google.com/memorystore/docs/redis/audit-logs, https://cloud.google.com/memorystore/docs/memcached/audit-logs
+# Admin Activity entries of the instance methods that change, or may change, an instance's endpoints, for each synced
+# product (products.tf). The same methods as each product's module in shared/products/ (a test checks they agree).
 locals {
-  admin_methods = {
-    redis = {
-      service    = "redis.googleapis.com"
-      interfaces = ["google.cloud.redis.v1.CloudRedis", "google.cloud.redis.v1beta1.CloudRedis", "google.cloud.redis.v1alpha1.CloudRedis"]
-      changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance", "FailoverInstance", "UpgradeInstance", "ImportInstance"]
-    }
-    valkey = {
-      service    = "memorystore.googleapis.com"
-      interfaces = ["google.cloud.memorystore.v1.Memorystore", "google.cloud.memorystore.v1beta.Memorystore"]
-      changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance"]
-    }
-    memcached = {
-      service    = "memcache.googleapis.com"
-      interfaces = ["google.cloud.memcache.v1.CloudMemcache", "google.cloud.memcache.v1beta2.CloudMemcache"]
-      changing   = ["CreateInstance", "UpdateInstance", "DeleteInstance", "UpgradeInstance", "ApplySoftwareUpdate"]
-    }
-    redis-cluster = {
-      service    = "redis.googleapis.com"
-      interfaces = ["google.cloud.redis.cluster.v1.CloudRedisCluster", "google.cloud.redis.cluster.v1beta1.CloudRedisCluster", "google.cloud.redis.cluster.v1alpha1.CloudRedisCluster"]
-      changing   = ["CreateCluster", "UpdateCluster", "DeleteCluster"]
-    }
-  }
   # One clause per synced product: its service and its changing methods.
-  product_clauses = [for product in distinct(var.memorystore_products) : format(
+  product_clauses = [for product in local.synced_products : format(
     "(protoPayload.serviceName=\"%s\" AND protoPayload.methodName=(%s))",
-    local.admin_methods[product].service,
-    join(" OR ", flatten([for interface in local.admin_methods[product].interfaces : [for method in local.admin_methods[product].changing : "\"${interface}.${method}\""]])),
+    product.service,
+    join(" OR ", flatten([for interface in product.interfaces : [for method in product.changing : "\"${interface}.${method}\""]])),
   )]
   sink_filter = join(" AND ", [
     "logName=\"projects/${var.project_id}/logs/cloudaudit.googleapis.com%2Factivity\"",
@@ -68,6 +43,13 @@ resource "google_logging_project_sink" "redis_admin" {
   destination            = "pubsub.googleapis.com/${google_pubsub_topic.events.id}"
   filter                 = local.sink_filter
   unique_writer_identity = true
+
+  lifecycle {
+    precondition {
+      condition     = length(var.memorystore_products) > 0 && length(local.unknown_products) == 0
+      error_message = "memorystore_products must list one or more of ${join(", ", keys(local.products))}; ${jsonencode(local.unknown_products)} are not among them."
+    }
+  }
 
   depends_on = [google_project_service.enabled]
 }

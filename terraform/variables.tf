@@ -53,12 +53,12 @@ variable "instance_label_selector" {
 }
 
 variable "memorystore_products" {
-  description = "Memorystore products whose instances are synced (MEMORYSTORE_PRODUCTS): redis, valkey, memcached, redis-cluster. Each needs its API enabled and gets its viewer role and its admin methods in the Logging sink."
+  description = "Memorystore products whose instances are synced (MEMORYSTORE_PRODUCTS): keys of the table in products.tf (redis, the default, and the others it lists); a plan refuses any other. Each needs its API enabled and gets its viewer role and its admin methods in the Logging sink."
   type        = list(string)
   default     = ["redis"]
   validation {
-    condition     = length(var.memorystore_products) > 0 && alltrue([for p in var.memorystore_products : contains(["redis", "valkey", "memcached", "redis-cluster"], p)])
-    error_message = "memorystore_products must list one or more of redis, valkey, memcached and redis-cluster."
+    condition     = length(var.memorystore_products) > 0
+    error_message = "memorystore_products must list one or more products."
   }
 }
 

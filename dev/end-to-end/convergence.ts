@@ -1,4 +1,4 @@
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { ANNOTATION_INSTANCE_NAME, ISTIO_KINDS, type KubeObject } from '../../shared/model/k8s-object.js';
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import type { FakeInstance } from '../harness/memorystore/index.js';

@@ -9,9 +9,9 @@ import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import type { ClusterStore } from '../../shared/adapters/cluster-store.js';
 import { AuditWriter } from '../../shared/audit/audit-writer.js';
 import { Logger } from '../../shared/log.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { syncInstances } from '../../shared/reconcile/sync.js';
-import { toRedisInstance } from '../../shared/sources/redis.js';
+import { toRedisInstance } from '../../shared/products/redis/mapper.js';
 import { testSync } from '../fixtures/settings.js';
 
 export interface CrashChildInput {

@@ -6,12 +6,12 @@
 import { parseRenderSettings } from '../../shared/config/parse-config.js';
 import { planSettingsOf } from '../../shared/plan/plan-settings.js';
 import { parseAuditEvent } from '../../shared/events/parse-audit-event.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { desiredState, type InstanceObservation } from '../../shared/plan/desired-state.js';
 import { planChanges } from '../../shared/plan/plan-changes.js';
 import type { GatewayServiceState } from '../../shared/plan/service-ports.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
-import { toRedisInstance } from '../../shared/sources/redis.js';
+import { toRedisInstance } from '../../shared/products/redis/mapper.js';
 
 const settings = planSettingsOf(
   parseRenderSettings({ MEMORYSTORE_PROJECT: 'bench-project', GATEWAY_PORT_RANGE: '20000-40000' }),

@@ -14,12 +14,12 @@ import { request } from 'node:https';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { parseRenderSettings } from '../../shared/config/parse-config.js';
 import { planSettingsOf } from '../../shared/plan/plan-settings.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { ISTIO_API_VERSION, type KubeObject } from '../../shared/model/k8s-object.js';
 import { desiredState } from '../../shared/plan/desired-state.js';
 import { splitPortRange } from '../../shared/render/render-node-ports.js';
-import { SHARDED_NODE_PORT_RANGE } from '../../shared/sources/node-ports.js';
-import { toRedisClusterInstance } from '../../shared/sources/redis-cluster.js';
+import { SHARDED_NODE_PORT_RANGE } from '../../shared/products/node-ports.js';
+import { toRedisClusterInstance } from '../../shared/products/redis-cluster/mapper.js';
 import {
   createEgressGatewayFixtures,
   loadKubeconfig,

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { protos } from '@google-cloud/redis';
 import { stringify } from 'yaml';
-import { toRedisInstance } from '../../shared/adapters/memorystore-instance-source.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { toRedisInstance } from '../../shared/products/redis/mapper.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { desiredState } from '../../shared/plan/desired-state.js';
 import type { PlanSettings } from '../../shared/plan/plan-settings.js';

@@ -8,7 +8,7 @@ import { stormFigures } from '../../dev/end-to-end/storm-figures.js';
 import { parseRenderSettings } from '../../shared/config/parse-config.js';
 import { planSettingsOf } from '../../shared/plan/plan-settings.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { servicePortName } from '../../shared/render/port-names.js';
 import { renderEgress } from '../../shared/render/render-instance.js';
 import { OWNER_ID, PARENT, PROJECT, SYNC_USER, startPhaseStack, type SharedParts } from './chaos-stack.js';

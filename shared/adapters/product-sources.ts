@@ -1,7 +1,8 @@
 import { PermanentError } from '../errors.js';
-import { parseInstanceName, type MemorystoreInstance } from '../model/instance.js';
-import type { Product } from '../model/products.js';
-import type { InstanceListing, InstanceSource } from './instance-source.js';
+import { type MemorystoreInstance } from '../model/instance.js';
+import { parseInstanceName } from '../products/instance-name.js';
+import type { Product } from '../products/registry.js';
+import type { InstanceListing, InstanceSource } from '../products/instance-source.js';
 
 /**
  * The enabled products behind one source: a get goes to the instance's own product, a list reads every product (one

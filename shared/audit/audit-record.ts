@@ -1,6 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import type { EventTrigger } from '../events/parse-audit-event.js';
-import { instanceObjectRef, type MemorystoreInstance } from '../model/instance.js';
+import { type MemorystoreInstance } from '../model/instance.js';
+import { instanceObjectRef } from '../products/instance-name.js';
 import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
 import { serviceObjectsOf } from '../plan/port-change.js';
 import { isPortChange, type Change, type ChangeAction } from '../plan/plan-types.js';

@@ -1,6 +1,6 @@
-import type { InstanceSource } from '../adapters/instance-source.js';
+import type { InstanceSource } from '../products/instance-source.js';
 import type { ProcessSettings, RenderCommandSettings } from '../config/settings.js';
-import { parseInstanceName, type InstanceName } from '../model/instance.js';
+import { parseInstanceName, type InstanceName } from '../products/instance-name.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { desiredState } from '../plan/desired-state.js';
 import { planSettingsOf } from '../plan/plan-settings.js';

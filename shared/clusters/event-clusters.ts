@@ -1,7 +1,7 @@
 import { isTooOld, parseAuditEvent, type IncomingEvent } from '../events/parse-audit-event.js';
 import { errorMessage, TransientError } from '../errors.js';
 import type { ClusterTarget, Settings } from '../config/settings.js';
-import type { InstanceName } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import { outOfScope } from '../plan/scope-policies.js';
 import { reconcileInCluster, type ClusterPart } from '../reconcile/reconcile-event.js';
 import { reconcileLocationInCluster } from '../reconcile/reconcile-location.js';

@@ -1,3 +1,5 @@
+import { PRODUCT_MODULES } from '../products/registry.js';
+
 /**
  * Every environment variable the functions read, with its default and meaning. This list is the single source for
  * the configuration parser, the configuration table of docs/configuration.md and the Terraform wiring test.
@@ -24,8 +26,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     required: false,
     deployed: true,
     default: 'redis',
-    description:
-      'Comma-separated Memorystore products to sync: `redis` (Memorystore for Redis), `valkey` (Memorystore for Valkey), `memcached` (Memorystore for Memcached), `redis-cluster` (Memorystore for Redis Cluster). Each is read through its own API, which must be enabled.',
+    description: `Comma-separated Memorystore products to sync: ${PRODUCT_MODULES.map((m) => `\`${m.id}\` (${m.title})`).join(', ')}. Each is read through its own API, which must be enabled.`,
   },
   {
     name: 'MEMORYSTORE_LOCATIONS',

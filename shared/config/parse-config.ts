@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../model/label-selector.js';
-import { PRODUCTS } from '../model/products.js';
+import { PRODUCTS } from '../products/registry.js';
 import { ACCESS_MODES } from '../model/access.js';
 import { parseClusterEntries, clusterName, type ClusterEntry } from './clusters.js';
 import { sameClusterProblems } from './same-cluster.js';

@@ -1,5 +1,5 @@
 import type { LabelRequirement } from '../model/label-selector.js';
-import type { Product } from '../model/products.js';
+import type { Product } from '../products/registry.js';
 import type { AccessMode } from '../model/access.js';
 
 /**

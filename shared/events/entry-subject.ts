@@ -1,5 +1,5 @@
-import { instanceOf as instanceNamed, type InstanceName } from '../model/instance.js';
-import { PRODUCT_INFO, type Product } from '../model/products.js';
+import { instanceOf as instanceNamed, type InstanceName } from '../products/instance-name.js';
+import { PRODUCT_INFO, productModule, type Product } from '../products/registry.js';
 
 /**
  * What an audit entry is about: the instance, or only the project and location of the change. Real entries need not
@@ -18,16 +18,6 @@ const child = (parent: Json, key: string): Json => (isObject(parent[key]) ? pare
 /** A relative name, also when given as a full resource name (`//redis.googleapis.com/projects/...`). */
 const relative = (name: unknown): string => (str(name) ?? '').replace(/^\/\/[^/]+\//, '');
 
-/**
- * The monitored resource that names a product's instance, and its id label: `redis_instance` (project_id, region,
- * instance_id) and `redis.googleapis.com/Cluster` (resource_container, location, cluster_id).
- * https://cloud.google.com/monitoring/api/resources#tag_redis_instance
- */
-const RESOURCE_OF: Partial<Record<Product, { readonly type: string; readonly idLabel: string }>> = {
-  redis: { type: 'redis_instance', idLabel: 'instance_id' },
-  'redis-cluster': { type: 'redis.googleapis.com/Cluster', idLabel: 'cluster_id' },
-};
-
 /** A create's entry may name the parent and carry the id in the request (every product's create request has both). */
 function createdInstance(product: Product, payload: Json): InstanceName | undefined {
   const request = child(payload, 'request');
@@ -42,7 +32,8 @@ function createdInstance(product: Product, payload: Json): InstanceName | undefi
 /** The instance the monitored resource names, in the location the entry names. */
 function resourceInstance(product: Product, entry: Json, payload: Json): InstanceName | undefined {
   const resource = child(entry, 'resource');
-  const known = RESOURCE_OF[product];
+  // The monitored resource that names a product's instance, and its id label, for products that have one.
+  const known = productModule(product).monitoredResource;
   const id = known && resource['type'] === known.type ? str(child(resource, 'labels')[known.idLabel]) : undefined;
   const where = id ? locationOf(entry, payload) : undefined;
   return id && where

@@ -1,7 +1,7 @@
 import { classifyMethod } from './admin-methods.js';
 import { instanceOf, locationOf } from './entry-subject.js';
-import type { InstanceName } from '../model/instance.js';
-import { PRODUCT_INFO, PRODUCTS, productsOfService, type Product } from '../model/products.js';
+import type { InstanceName } from '../products/instance-name.js';
+import { PRODUCT_INFO, PRODUCTS, productsOfService, type Product } from '../products/registry.js';
 
 export const PUBSUB_EVENT_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
 export const AUDIT_EVENT_TYPE = 'google.cloud.audit.log.v1.written';

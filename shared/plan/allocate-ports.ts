@@ -1,4 +1,5 @@
-import { parseInstanceName, type EndpointRole, type InstanceName } from '../model/instance.js';
+import { type EndpointRole } from '../model/instance.js';
+import { parseInstanceName, type InstanceName } from '../products/instance-name.js';
 import { liveSpec } from '../model/istio-specs.js';
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-object.js';
 import { instanceKey } from '../render/names.js';

@@ -1,11 +1,6 @@
-import {
-  endpointsOf,
-  type Endpoint,
-  type InstanceName,
-  type MemorystoreInstance,
-  type NodePorts,
-} from '../model/instance.js';
-import { PRODUCT_INFO } from '../model/products.js';
+import { endpointsOf, type Endpoint, type MemorystoreInstance, type NodePorts } from '../model/instance.js';
+import { type InstanceName } from '../products/instance-name.js';
+import { PRODUCT_INFO } from '../products/registry.js';
 import type { InstanceAccess } from '../model/access.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';

@@ -1,4 +1,5 @@
-import type { Endpoint, InstanceName } from '../model/instance.js';
+import type { Endpoint } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { instanceKey } from '../render/names.js';
 import { parseServicePortName } from '../render/port-names.js';

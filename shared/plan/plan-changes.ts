@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { instanceObjectRef } from '../model/instance.js';
+import { instanceObjectRef } from '../products/instance-name.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import type { DesiredState } from './desired-state.js';
 import { orderChanges } from './order.js';

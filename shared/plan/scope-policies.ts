@@ -1,6 +1,7 @@
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
-import { parseInstanceName, type InstanceName, type MemorystoreInstance } from '../model/instance.js';
-import type { Product } from '../model/products.js';
+import { type MemorystoreInstance } from '../model/instance.js';
+import { parseInstanceName, type InstanceName } from '../products/instance-name.js';
+import type { Product } from '../products/registry.js';
 import type { InstanceObservation } from './desired-state.js';
 import type { Plan } from './plan-types.js';
 

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../model/k8s-object.js';
-import type { EndpointRole, InstanceName } from '../model/instance.js';
+import type { EndpointRole } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import { roleCode, servicePortNameOfCode } from '../render/port-names.js';
 
 export interface ServicePort {

@@ -9,7 +9,7 @@ import {
   refOf,
   type KubeObject,
 } from '../model/k8s-object.js';
-import type { InstanceName } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
 import { instanceKey } from '../render/names.js';
 import type { SyncDeps } from './sync-deps.js';

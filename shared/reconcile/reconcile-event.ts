@@ -7,7 +7,7 @@ import type { EventTrigger } from '../events/parse-audit-event.js';
 import { failureRecord } from '../audit/audit-record.js';
 import { markRecorded, wasRecorded } from '../audit/audit-writer.js';
 import { acknowledgesEvent, errorMessage, PermanentError, TransientError } from '../errors.js';
-import type { InstanceName } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';

@@ -7,7 +7,8 @@
 import type { EventTrigger, ProductLocation } from '../events/parse-audit-event.js';
 import { TransientError } from '../errors.js';
 import { instanceNameOf } from '../model/k8s-object.js';
-import { locationOf, parseInstanceName, type MemorystoreInstance } from '../model/instance.js';
+import { locationOf, type MemorystoreInstance } from '../model/instance.js';
+import { parseInstanceName } from '../products/instance-name.js';
 import { pruneGuard, resyncScope } from '../plan/scope-policies.js';
 import { readCluster } from './read-cluster.js';
 import { asClusterPart, type ClusterPart } from './reconcile-event.js';

@@ -1,5 +1,6 @@
 import type { ResyncTrigger } from '../audit/audit-record.js';
-import { locationOf, parseInstanceName, type MemorystoreInstance } from '../model/instance.js';
+import { locationOf, type MemorystoreInstance } from '../model/instance.js';
+import { parseInstanceName } from '../products/instance-name.js';
 import { pruneGuard, resyncScope, type Listing } from '../plan/scope-policies.js';
 import { readCluster } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';

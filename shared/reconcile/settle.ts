@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Trigger } from '../audit/audit-record.js';
-import type { InstanceName } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import type { InstanceObservation } from '../plan/desired-state.js';
 import type { InstanceError } from '../plan/plan-types.js';
 import { reportOf, syncInstances, type SyncOptions, type SyncResult } from './sync.js';

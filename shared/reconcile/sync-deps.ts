@@ -1,5 +1,5 @@
 import type { ClusterStore } from '../adapters/cluster-store.js';
-import type { InstanceSource } from '../adapters/instance-source.js';
+import type { InstanceSource } from '../products/instance-source.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { SyncSettings } from '../config/settings.js';
 import type { Logger } from '../log.js';

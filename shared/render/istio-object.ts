@@ -1,4 +1,4 @@
-import type { InstanceName } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import {
   ANNOTATION_INSTANCE_NAME,
   ISTIO_API_VERSION,

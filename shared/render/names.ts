@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { EndpointRole, InstanceName } from '../model/instance.js';
-import { PRODUCT_INFO } from '../model/products.js';
+import type { EndpointRole } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
+import { PRODUCT_INFO } from '../products/registry.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -62,10 +63,5 @@ export function nodePortName(instance: InstanceName, port: number): string {
   return `${servicePortProtocolName(instance)}-${port}`;
 }
 
-/** What a node's role starts with; port-names.ts codes it as `n` in Service port names. */
-export const NODE_ROLE_PREFIX = 'node-';
-
-/** The role of one Memcached node: its id hashed into a DNS label of fixed length, stable for the node's life. */
-export function nodeRole(nodeId: string): EndpointRole {
-  return `${NODE_ROLE_PREFIX}${sha256(nodeId).slice(0, 6)}`;
-}
+// Made where the products' mappers can reach them; read here by the port-name codec and tests.
+export { NODE_ROLE_PREFIX, nodeRole } from '../model/node-role.js';

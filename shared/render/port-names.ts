@@ -1,4 +1,5 @@
-import type { EndpointRole, InstanceName } from '../model/instance.js';
+import type { EndpointRole } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import { instanceKey, NODE_ROLE_PREFIX, servicePortProtocolName } from './names.js';
 
 /**

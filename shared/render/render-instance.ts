@@ -1,4 +1,5 @@
-import type { Endpoint, EndpointRole, InstanceName } from '../model/instance.js';
+import type { Endpoint, EndpointRole } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { cidr, istioObject as object, metadata } from './istio-object.js';
 import { endpointHost, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';

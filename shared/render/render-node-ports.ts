@@ -1,4 +1,5 @@
-import type { InstanceName, NodePorts, PortRange } from '../model/instance.js';
+import type { NodePorts, PortRange } from '../model/instance.js';
+import type { InstanceName } from '../products/instance-name.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { cidr, istioObject, metadata } from './istio-object.js';
 import { nodePortName, nodePortsEntryName, nodePortsHost } from './names.js';

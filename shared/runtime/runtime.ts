@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterStore } from '../adapters/cluster-store.js';
-import type { InstanceSource } from '../adapters/instance-source.js';
+import type { InstanceSource } from '../products/instance-source.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
 import type { ClusterTarget, MemorystoreSettings, Settings } from '../config/settings.js';
 import { Logger } from '../log.js';

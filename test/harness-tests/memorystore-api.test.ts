@@ -1,5 +1,5 @@
 import type { CloudRedisClient } from '@google-cloud/redis';
-import { MemorystoreInstanceSource } from '../../shared/adapters/memorystore-instance-source.js';
+import { MemorystoreInstanceSource } from '../../shared/products/redis/client.js';
 import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 
 /**

@@ -2,7 +2,7 @@ import type { CloudMemcacheClient } from '@google-cloud/memcache';
 import type { MemorystoreClient } from '@google-cloud/memorystore';
 import type { CloudRedisClusterClient } from '@google-cloud/redis-cluster';
 import { memorystoreSources } from '../../shared/adapters/memorystore-sources.js';
-import type { InstanceSource } from '../../shared/adapters/instance-source.js';
+import type { InstanceSource } from '../../shared/products/instance-source.js';
 import {
   localProductClients,
   startFakeMemorystore,

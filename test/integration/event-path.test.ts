@@ -1,5 +1,5 @@
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { logEntry } from '../../dev/fixtures/audit-entries.js';
 import { resetRig } from './support/fresh-state.js';
 import { checkWithIstioctl } from './support/istio-checks.js';

@@ -1,5 +1,5 @@
 import { instanceNameOf, ISTIO_API_VERSION } from '../../shared/model/k8s-object.js';
-import type { InstanceName } from '../../shared/model/instance.js';
+import type { InstanceName } from '../../shared/products/instance-name.js';
 import { nodeRole, objectName, serviceEntryName } from '../../shared/render/names.js';
 import { memcachedName, nameOf, valkeyName } from '../fixtures/instances.js';
 import { productInstances } from './support/product-instances.js';

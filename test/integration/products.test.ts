@@ -1,4 +1,4 @@
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { testPlanSettings } from '../../dev/fixtures/settings.js';

@@ -1,4 +1,4 @@
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { objectName } from '../../shared/render/names.js';
 import { nameOf } from '../fixtures/instances.js';
 import { startRig, type SyncRig } from './support/sync-rig.js';

@@ -2,7 +2,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { objectName } from '../../shared/render/names.js';
-import { parseInstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { nameOf } from '../fixtures/instances.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { testPlanSettings } from '../../dev/fixtures/settings.js';

@@ -1,4 +1,4 @@
-import { parseInstanceName, type InstanceName } from '../../shared/model/instance.js';
+import { parseInstanceName, type InstanceName } from '../../shared/products/instance-name.js';
 import { ISTIO_API_VERSION, type KubeObject } from '../../shared/model/k8s-object.js';
 import { nodePortsEntryName, nodePortsHost, objectName, serviceEntryName } from '../../shared/render/names.js';
 import { outboundCluster, type SimCall } from '../../dev/harness/istio-sim/index.js';

@@ -55,9 +55,7 @@ test('APIs are enabled on request, and never disabled on destroy', () => {
     ]),
   );
   // Each synced product's admin API, from the same table as the sink filter.
-  expect(tf.locals['product_apis']).toBe(
-    '${distinct([for p in distinct(var.memorystore_products) : local.admin_methods[p].service])}',
-  );
+  expect(tf.locals['product_apis']).toBe('${distinct([for p in local.synced_products : p.service])}');
 });
 
 test('service accounts are created only for the roles var.service_accounts leaves out', () => {

@@ -1,5 +1,5 @@
 import { ADMIN_METHODS } from '../../shared/events/admin-methods.js';
-import { PRODUCT_INFO, PRODUCTS } from '../../shared/model/products.js';
+import { PRODUCT_INFO, PRODUCTS } from '../../shared/products/registry.js';
 import {
   block,
   loadModule,
@@ -31,10 +31,13 @@ describe('Logging sink', () => {
     expect(filter).toContain('/logs/cloudaudit.googleapis.com%2Factivity');
     expect(filter).toContain('(${join(" OR ", local.product_clauses)})');
     const clauses = String(tf.locals['product_clauses']);
-    expect(clauses).toContain('for product in distinct(var.memorystore_products)');
+    expect(clauses).toContain('for product in local.synced_products');
     expect(clauses).toContain('(protoPayload.serviceName=\\"%s\\" AND protoPayload.methodName=(%s))');
-    expect(clauses).toContain('for interface in local.admin_methods[product].interfaces');
-    expect(clauses).toContain('for method in local.admin_methods[product].changing');
+    expect(clauses).toContain('for interface in product.interfaces');
+    expect(clauses).toContain('for method in product.changing');
+    expect(tf.locals['synced_products']).toBe(
+      '${[for p in distinct(var.memorystore_products) : local.products[p] if contains(keys(local.products), p)]}',
+    );
   });
 
   test('selects, per product, its service and the methods the decoder acts on, in every API version, and nothing else', () => {
@@ -48,13 +51,24 @@ describe('Logging sink', () => {
         },
       ]),
     );
-    expect(tf.locals['admin_methods']).toEqual(table);
+    const products = tf.locals['products'] as Record<string, Record<string, unknown>>;
+    const methods = Object.fromEntries(
+      Object.entries(products).map(([p, { service, interfaces, changing }]) => [p, { service, interfaces, changing }]),
+    );
+    expect(methods).toEqual(table);
   });
 
-  test('the products Terraform accepts are the products the functions know', () => {
-    expect(String(nested(tf.variables['memorystore_products'], 'validation')['condition'])).toContain(
-      `contains(${JSON.stringify([...PRODUCTS]).replace(/,/g, ', ')}, p)`,
+  test('the products Terraform accepts are the products the functions know, and a plan refuses any other', () => {
+    expect(Object.keys(tf.locals['products'] as object).sort()).toEqual([...PRODUCTS].sort());
+    expect(tf.locals['unknown_products']).toBe(
+      '${[for p in distinct(var.memorystore_products) : p if !contains(keys(local.products), p)]}',
     );
+    const sink = resource(tf, 'google_logging_project_sink', 'redis_admin');
+    const precondition = nested(sink, 'lifecycle', 'precondition');
+    expect(precondition['condition']).toBe(
+      '${length(var.memorystore_products) > 0 && length(local.unknown_products) == 0}',
+    );
+    expect(String(precondition['error_message'])).toMatch(/^memorystore_products must list one or more of/);
   });
 
   test("the sink's writer may publish to the events topic, and nowhere else", () => {

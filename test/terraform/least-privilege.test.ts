@@ -32,7 +32,9 @@ function grantedRoles(): string[] {
   const roles = Object.entries(tf.resources)
     .filter(([type]) => type.endsWith('_iam_member'))
     .flatMap(([, byName]) => Object.values(byName).map((grant) => String(grant['role'])));
-  const productRoles = Object.values(tf.locals['product_viewer_roles'] as Record<string, string>);
+  const productRoles = Object.values(tf.locals['products'] as Record<string, { viewer_role: string }>).map(
+    (p) => p.viewer_role,
+  );
   // function_roles (the product viewers) and the cluster viewer grants are looped over: their roles are named here.
   return [...roles.filter((r) => r !== '${each.value.role}'), ...productRoles, 'roles/container.clusterViewer'];
 }
@@ -69,15 +71,14 @@ test('the only project-wide grants are the product viewers and the cluster viewe
   ]);
   expect(resource(tf, 'google_project_iam_member', 'function_roles')['for_each']).toBe('${local.function_grants}');
   // One viewer role per synced product, and nothing else but GKE's cluster viewer.
-  expect(tf.locals['product_viewer_roles']).toEqual({
+  const products = tf.locals['products'] as Record<string, { viewer_role: string }>;
+  expect(Object.fromEntries(Object.entries(products).map(([p, { viewer_role }]) => [p, viewer_role]))).toEqual({
     redis: 'roles/redis.viewer',
     valkey: 'roles/memorystore.viewer',
     memcached: 'roles/memcache.viewer',
     'redis-cluster': 'roles/redis.viewer',
   });
-  expect(tf.locals['function_roles']).toBe(
-    '${distinct([for p in distinct(var.memorystore_products) : local.product_viewer_roles[p]])}',
-  );
+  expect(tf.locals['function_roles']).toBe('${distinct([for p in local.synced_products : p.viewer_role])}');
   expect(tf.locals['function_identities']).toEqual({
     sync: '${local.service_account_members["sync"]}',
     resync: '${local.service_account_members["resync"]}',

@@ -16,12 +16,16 @@ function sources(dir: string): string[] {
 /** The part of shared/ a file belongs to: its top folder, or the file itself at the top. */
 const unitOf = (file: string): string => relative(SHARED, file).split('/')[0]!;
 
+/** The relative modules a source imports: statically, by re-export, or by a dynamic `import('...')`. */
+const importsOf = (text: string): string[] =>
+  [...text.matchAll(/(?:from |import |import\()'(\.{1,2}\/[^']+)'/g)].map(([, spec]) => spec!);
+
 function folderGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of sources(SHARED)) {
     const from = unitOf(file);
-    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from|import) '(\.{1,2}\/[^']+)'/g)) {
-      const to = unitOf(normalize(join(dirname(file), spec!)));
+    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+      const to = unitOf(normalize(join(dirname(file), spec)));
       if (to !== from) graph.set(from, (graph.get(from) ?? new Set()).add(to));
     }
   }
@@ -51,6 +55,22 @@ describe('the layers of shared/', () => {
       ['config', new Set(['plan'])],
     ]);
     expect(cycles(loop)).toEqual([['config', 'plan', 'render', 'config']]);
+  });
+
+  test('the check reads static, re-exported and dynamic imports', () => {
+    const text = [
+      "import { a } from '../model/instance.js';",
+      "export { b } from './names.js';",
+      "import './side-effect.js';",
+      "const { c } = await import('../products/redis/client.js');",
+      "import { z } from 'zod';",
+    ].join('\n');
+    expect(importsOf(text)).toEqual([
+      '../model/instance.js',
+      './names.js',
+      './side-effect.js',
+      '../products/redis/client.js',
+    ]);
   });
 
   test('no folder imports one that imports it back', () => {

@@ -3,7 +3,7 @@ import { CloudMemcacheClient } from '@google-cloud/memcache';
 import { MemorystoreClient } from '@google-cloud/memorystore';
 import { CloudRedisClient } from '@google-cloud/redis';
 import { credentials } from '@grpc/grpc-js';
-import { clientOptions } from '../../../shared/adapters/grpc-product-source.js';
+import { clientOptions } from '../../../shared/products/grpc-product-source.js';
 
 /**
  * The real @google-cloud/redis client pointed at the local API: plaintext gRPC (`sslCreds` makes the client skip

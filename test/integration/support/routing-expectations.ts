@@ -1,5 +1,5 @@
 import type { EndpointRole } from '../../../shared/model/instance.js';
-import { parseInstanceName, relativeNameOf } from '../../../shared/model/instance.js';
+import { parseInstanceName, relativeNameOf } from '../../../shared/products/instance-name.js';
 import { nodeRole, subsetName } from '../../../shared/render/names.js';
 import { servicePortName } from '../../../shared/render/port-names.js';
 import { parseOutboundCluster, type SimCall } from '../../../dev/harness/istio-sim/index.js';

@@ -4,7 +4,7 @@ import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect, renderEgress } from '../../../shared/render/render-instance.js';
 import { egressGatewayHost } from '../../../shared/render/render-settings.js';
 import { nameOf } from '../../fixtures/instances.js';
-import { parseInstanceName } from '../../../shared/model/instance.js';
+import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { renderNodePorts } from '../../../shared/render/render-node-ports.js';
 import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 

@@ -2,7 +2,7 @@ import { parseRenderSettings, parseSettings } from '../../../shared/config/parse
 import { createRuntime } from '../../../shared/runtime/runtime.js';
 import { Logger } from '../../../shared/log.js';
 import type { ClusterStore } from '../../../shared/adapters/cluster-store.js';
-import type { InstanceSource } from '../../../shared/adapters/instance-source.js';
+import type { InstanceSource } from '../../../shared/products/instance-source.js';
 import { BASE_ENV } from '../../../dev/fixtures/settings.js';
 
 const twoClusters = {

@@ -1,5 +1,5 @@
 import { instanceNameOf } from '../../../shared/model/k8s-object.js';
-import { parseInstanceName } from '../../../shared/model/instance.js';
+import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { parseGatewayServerName, roleCode, servicePortNameOfCode } from '../../../shared/render/port-names.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, planScoped, type World } from '../../fixtures/plan-harness.js';

@@ -1,7 +1,7 @@
 import { objectName, serviceEntryName } from '../../../shared/render/names.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import type { MemorystoreInstance } from '../../../shared/model/instance.js';
-import { toRedisInstance } from '../../../shared/sources/redis.js';
+import { toRedisInstance } from '../../../shared/products/redis/mapper.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import { testPlanSettings } from '../../../dev/fixtures/settings.js';

@@ -2,7 +2,7 @@ import { SHARDED_IN_GATEWAY_MODE } from '../../../shared/plan/desired-state.js';
 import { nodeRole, objectName, serviceEntryName } from '../../../shared/render/names.js';
 import { activeValkey, memcachedName, readyMemcached, valkeyName } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
-import { toMemcachedInstance } from '../../../shared/sources/memcached.js';
+import { toMemcachedInstance } from '../../../shared/products/memcached/mapper.js';
 
 const vk = valkeyName('vk-1');
 const mc = memcachedName('mc-1');

@@ -1,7 +1,7 @@
 import type { MemorystoreInstance } from '../../../shared/model/instance.js';
 import { desiredState, type InstanceObservation } from '../../../shared/plan/desired-state.js';
 import { nodePortsEntryName, serviceEntryName } from '../../../shared/render/names.js';
-import { toRedisClusterInstance } from '../../../shared/sources/redis-cluster.js';
+import { toRedisClusterInstance } from '../../../shared/products/redis-cluster/mapper.js';
 import {
   activeValkey,
   memcachedName,
@@ -12,7 +12,7 @@ import {
 } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes, type World } from '../../fixtures/plan-harness.js';
 import { testPlanSettings } from '../../../dev/fixtures/settings.js';
-import { parseInstanceName } from '../../../shared/model/instance.js';
+import { parseInstanceName } from '../../../shared/products/instance-name.js';
 
 const RELATIVE = 'projects/test-project/locations/us-central1/clusters/ledger';
 const rc = parseInstanceName(`//redis.googleapis.com/${RELATIVE}`)!;

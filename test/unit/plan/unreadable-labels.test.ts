@@ -1,6 +1,6 @@
-import { parseInstanceName } from '../../../shared/model/instance.js';
+import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { serviceEntryName } from '../../../shared/render/names.js';
-import { toRedisClusterInstance } from '../../../shared/sources/redis-cluster.js';
+import { toRedisClusterInstance } from '../../../shared/products/redis-cluster/mapper.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
 import { apply, emptyWorld, objectsOf, plan, writes } from '../../fixtures/plan-harness.js';
 

@@ -1,5 +1,5 @@
 import type { ClusterStore } from '../../../shared/adapters/cluster-store.js';
-import type { InstanceSource } from '../../../shared/adapters/instance-source.js';
+import type { InstanceSource } from '../../../shared/products/instance-source.js';
 import type { AuditRecord } from '../../../shared/audit/audit-record.js';
 import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';

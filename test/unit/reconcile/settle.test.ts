@@ -1,4 +1,4 @@
-import type { InstanceSource } from '../../../shared/adapters/instance-source.js';
+import type { InstanceSource } from '../../../shared/products/instance-source.js';
 import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { TransientError, WriteConflictError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';

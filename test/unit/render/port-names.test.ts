@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { PRODUCT_INFO, PRODUCTS, type Product } from '../../../shared/model/products.js';
-import { parseInstanceName, type InstanceName } from '../../../shared/model/instance.js';
+import { PRODUCT_INFO, PRODUCTS, type Product } from '../../../shared/products/registry.js';
+import { parseInstanceName, type InstanceName } from '../../../shared/products/instance-name.js';
 import { instanceKey, nodeRole } from '../../../shared/render/names.js';
 import {
   gatewayServerName,

@@ -1,8 +1,8 @@
 import { isOwned, instanceNameOf, type KubeObject } from '../../../shared/model/k8s-object.js';
-import { parseInstanceName } from '../../../shared/model/instance.js';
+import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { nodePortsEntryName, objectName } from '../../../shared/render/names.js';
 import { NODE_PORTS_PER_ENTRY, renderNodePorts, splitPortRange } from '../../../shared/render/render-node-ports.js';
-import { SHARDED_NODE_PORT_RANGE } from '../../../shared/sources/node-ports.js';
+import { SHARDED_NODE_PORT_RANGE } from '../../../shared/products/node-ports.js';
 import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 
 const cluster = parseInstanceName(

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
-import type { MemorystoreSettings } from '../config/settings.js';
 import { PermanentError, TransientError } from '../errors.js';
-import { parseInstanceName, relativeNameOf, type MemorystoreInstance } from '../model/instance.js';
+import type { MemorystoreInstance } from '../model/instance.js';
+import { parseInstanceName, relativeNameOf } from './instance-name.js';
 import type { InstanceListing, InstanceSource } from './instance-source.js';
+import type { ClientSettings } from './product-module.js';
 
 // gRPC status codes: https://grpc.github.io/grpc/core/md_doc_statuscodes.html
 const NOT_FOUND = 5;
@@ -115,10 +116,7 @@ type LocalClientOptions = {
  * Google credentials, and the project id and universe domain are set so the client does not probe the metadata
  * server for them.
  */
-export function clientOptions(
-  config: Pick<MemorystoreSettings, 'project' | 'memorystoreEndpoint'>,
-  clientPackage: string,
-): LocalClientOptions {
+export function clientOptions(config: ClientSettings, clientPackage: string): LocalClientOptions {
   const endpoint = config.memorystoreEndpoint;
   if (!endpoint) return {};
   return {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { instanceOf, parseInstanceName, relativeNameOf } from '../../../shared/model/instance.js';
-import { PRODUCT_INFO, PRODUCTS } from '../../../shared/model/products.js';
+import { instanceOf, parseInstanceName, relativeNameOf } from '../../../shared/products/instance-name.js';
+import { PRODUCT_INFO, PRODUCTS } from '../../../shared/products/registry.js';
 import { endpointHost, nodeRole, objectName, subsetName } from '../../../shared/render/names.js';
 import { servicePortName } from '../../../shared/render/port-names.js';
 

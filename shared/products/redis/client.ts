@@ -1,15 +1,13 @@
 import { CloudRedisClient, protos } from '@google-cloud/redis';
-import type { MemorystoreSettings } from '../config/settings.js';
-import { toRedisInstance } from '../sources/redis.js';
-import { clientOptions, ProductInstanceSource } from './grpc-product-source.js';
+import { toRedisInstance } from './mapper.js';
+import { clientOptions, ProductInstanceSource } from '../grpc-product-source.js';
+import type { ClientSettings } from '../product-module.js';
 
 export { toRedisInstance };
 
 type ApiInstance = protos.google.cloud.redis.v1.IInstance;
 
-export function makeRedisClient(
-  config: Pick<MemorystoreSettings, 'project' | 'memorystoreEndpoint'>,
-): CloudRedisClient {
+export function makeRedisClient(config: ClientSettings): CloudRedisClient {
   return new CloudRedisClient(clientOptions(config, '@google-cloud/redis'));
 }
 

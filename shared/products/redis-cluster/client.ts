@@ -1,7 +1,7 @@
 import { CloudRedisClusterClient, protos } from '@google-cloud/redis-cluster';
-import type { MemorystoreSettings } from '../config/settings.js';
-import { toRedisClusterInstance } from '../sources/redis-cluster.js';
-import { clientOptions, ProductInstanceSource, type InstanceReader } from './grpc-product-source.js';
+import { toRedisClusterInstance } from './mapper.js';
+import { clientOptions, ProductInstanceSource, type InstanceReader } from '../grpc-product-source.js';
+import type { ClientSettings } from '../product-module.js';
 
 type ApiCluster = protos.google.cloud.redis.cluster.v1.ICluster;
 
@@ -9,9 +9,7 @@ type ApiCluster = protos.google.cloud.redis.cluster.v1.ICluster;
  * Memorystore for Redis Cluster, through @google-cloud/redis-cluster. Its reads are GetCluster and ListClusters, with
  * the same request shapes and the same `unreachable` and `nextPageToken` as the instance APIs.
  */
-export function redisClusterSource(
-  config: Pick<MemorystoreSettings, 'project' | 'memorystoreEndpoint'>,
-): ProductInstanceSource<ApiCluster> {
+export function redisClusterSource(config: ClientSettings): ProductInstanceSource<ApiCluster> {
   const client = new CloudRedisClusterClient(clientOptions(config, '@google-cloud/redis-cluster'));
   const reader: InstanceReader<ApiCluster> = {
     getInstance: (request, options) => client.getCluster(request, options),

@@ -1,4 +1,4 @@
-import { toValkeyInstance } from '../../../shared/sources/valkey.js';
+import { toValkeyInstance } from '../../../shared/products/valkey/mapper.js';
 
 type Api = Parameters<typeof toValkeyInstance>[0];
 const NAME = 'projects/p/locations/us-central1/instances/vk-1';

@@ -1,14 +1,12 @@
 import { CloudMemcacheClient, protos } from '@google-cloud/memcache';
-import type { MemorystoreSettings } from '../config/settings.js';
-import { toMemcachedInstance } from '../sources/memcached.js';
-import { clientOptions, ProductInstanceSource } from './grpc-product-source.js';
+import { toMemcachedInstance } from './mapper.js';
+import { clientOptions, ProductInstanceSource } from '../grpc-product-source.js';
+import type { ClientSettings } from '../product-module.js';
 
 type ApiInstance = protos.google.cloud.memcache.v1.IInstance;
 
 /** Memorystore for Memcached instances (memcache.googleapis.com v1), through @google-cloud/memcache. */
-export function memcachedSource(
-  config: Pick<MemorystoreSettings, 'project' | 'memorystoreEndpoint'>,
-): ProductInstanceSource<ApiInstance> {
+export function memcachedSource(config: ClientSettings): ProductInstanceSource<ApiInstance> {
   const client = new CloudMemcacheClient(clientOptions(config, '@google-cloud/memcache'));
   return new ProductInstanceSource(client, toMemcachedInstance);
 }

@@ -1,8 +1,9 @@
 import type { protos } from '@google-cloud/memcache';
-import { labelsOf, phaseOf, type Endpoint, type MemorystoreInstance } from '../model/instance.js';
-import { PRODUCT_INFO } from '../model/products.js';
-import { nodeRole } from '../render/names.js';
-import { checked, repeated } from './checked-instance.js';
+import { labelsOf, type Endpoint, type MemorystoreInstance } from '../../model/instance.js';
+import { nodeRole } from '../../model/node-role.js';
+import { checked, repeated } from '../checked-instance.js';
+import { phaseOf } from '../product-module.js';
+import { MEMCACHED_NAMING } from './naming.js';
 
 type ApiInstance = protos.google.cloud.memcache.v1.IInstance;
 
@@ -54,9 +55,9 @@ export function toMemcachedInstance(api: ApiInstance): MemorystoreInstance {
   ];
   return checked(
     {
-      name: api.name ? `${PRODUCT_INFO.memcached.identityPrefix}${api.name}` : '',
+      name: api.name ? `${MEMCACHED_NAMING.identityPrefix}${api.name}` : '',
       state,
-      phase: phaseOf('memcached', state),
+      phase: phaseOf(MEMCACHED_NAMING, state),
       ...(endpoints.length > 0 ? { endpoints } : {}),
       ...labelsOf(api.labels),
     },

@@ -1,7 +1,7 @@
 import { desiredState } from '../../../shared/plan/desired-state.js';
-import { parseInstanceName } from '../../../shared/model/instance.js';
+import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { serviceEntryName } from '../../../shared/render/names.js';
-import { toRedisClusterInstance } from '../../../shared/sources/redis-cluster.js';
+import { toRedisClusterInstance } from '../../../shared/products/redis-cluster/mapper.js';
 import { testPlanSettings } from '../../../dev/fixtures/settings.js';
 
 type Api = Parameters<typeof toRedisClusterInstance>[0];

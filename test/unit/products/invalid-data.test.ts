@@ -1,8 +1,8 @@
 import { nodeRole } from '../../../shared/render/names.js';
-import { toMemcachedInstance } from '../../../shared/sources/memcached.js';
-import { toRedisClusterInstance } from '../../../shared/sources/redis-cluster.js';
-import { toRedisInstance } from '../../../shared/sources/redis.js';
-import { toValkeyInstance } from '../../../shared/sources/valkey.js';
+import { toMemcachedInstance } from '../../../shared/products/memcached/mapper.js';
+import { toRedisClusterInstance } from '../../../shared/products/redis-cluster/mapper.js';
+import { toRedisInstance } from '../../../shared/products/redis/mapper.js';
+import { toValkeyInstance } from '../../../shared/products/valkey/mapper.js';
 
 /**
  * What the APIs may report that cannot be declared to Istio as it stands. The protos type ports as int32 and

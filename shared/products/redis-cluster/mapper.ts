@@ -1,8 +1,9 @@
 import type { protos } from '@google-cloud/redis-cluster';
-import { phaseOf, type MemorystoreInstance } from '../model/instance.js';
-import { PRODUCT_INFO } from '../model/products.js';
-import { checked, networksProblem } from './checked-instance.js';
-import { isLive, shardedNodePorts } from './node-ports.js';
+import type { MemorystoreInstance } from '../../model/instance.js';
+import { checked, networksProblem } from '../checked-instance.js';
+import { isLive, shardedNodePorts } from '../node-ports.js';
+import { phaseOf } from '../product-module.js';
+import { REDIS_CLUSTER_NAMING } from './naming.js';
 
 type ApiCluster = protos.google.cloud.redis.cluster.v1.ICluster;
 
@@ -77,9 +78,9 @@ export function toRedisClusterInstance(api: ApiCluster): MemorystoreInstance {
   const networks = listedNetwork ? [] : groupConnections(api).map((c) => c.connection.network);
   return checked(
     {
-      name: api.name ? `${PRODUCT_INFO['redis-cluster'].identityPrefix}${api.name}` : '',
+      name: api.name ? `${REDIS_CLUSTER_NAMING.identityPrefix}${api.name}` : '',
       state,
-      phase: phaseOf('redis-cluster', state),
+      phase: phaseOf(REDIS_CLUSTER_NAMING, state),
       ...(discovery ? { endpoints: [{ role: 'discovery', address: discovery.address, port: discovery.port }] } : {}),
       sharded: true,
       ...shardedNodePorts(pscAddresses(api, discovery)),

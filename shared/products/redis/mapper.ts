@@ -1,6 +1,8 @@
 import type { protos } from '@google-cloud/redis';
-import { assignedEndpoint as endpoint, labelsOf, phaseOf, type MemorystoreInstance } from '../model/instance.js';
-import { checked } from './checked-instance.js';
+import { assignedEndpoint as endpoint, labelsOf, type MemorystoreInstance } from '../../model/instance.js';
+import { checked } from '../checked-instance.js';
+import { phaseOf } from '../product-module.js';
+import { REDIS_NAMING } from './naming.js';
 
 type ApiInstance = protos.google.cloud.redis.v1.IInstance;
 
@@ -18,7 +20,7 @@ export function toRedisInstance(api: ApiInstance): MemorystoreInstance {
   return checked({
     name: api.name ?? '',
     state,
-    phase: phaseOf('redis', state),
+    phase: phaseOf(REDIS_NAMING, state),
     ...(endpoints.length > 0 ? { endpoints } : {}),
     ...labelsOf(api.labels),
   });

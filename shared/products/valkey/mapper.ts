@@ -2,13 +2,13 @@ import type { protos } from '@google-cloud/memorystore';
 import {
   assignedEndpoint as endpoint,
   labelsOf,
-  phaseOf,
   type Endpoint,
   type MemorystoreInstance,
-} from '../model/instance.js';
-import { PRODUCT_INFO } from '../model/products.js';
-import { checked, networksProblem } from './checked-instance.js';
-import { isLive, shardedNodePorts } from './node-ports.js';
+} from '../../model/instance.js';
+import { checked, networksProblem } from '../checked-instance.js';
+import { isLive, shardedNodePorts } from '../node-ports.js';
+import { phaseOf } from '../product-module.js';
+import { VALKEY_NAMING } from './naming.js';
 
 type ApiInstance = protos.google.cloud.memorystore.v1.IInstance;
 type ApiConnection =
@@ -103,9 +103,9 @@ export function toValkeyInstance(api: ApiInstance): MemorystoreInstance {
   );
   return checked(
     {
-      name: api.name ? `${PRODUCT_INFO.valkey.identityPrefix}${api.name}` : '',
+      name: api.name ? `${VALKEY_NAMING.identityPrefix}${api.name}` : '',
       state,
-      phase: phaseOf('valkey', state),
+      phase: phaseOf(VALKEY_NAMING, state),
       ...(endpoints.length > 0 ? { endpoints } : {}),
       ...labelsOf(api.labels),
       // The discovery address too: from the older `discoveryEndpoints[]`, it may be the only address reported.

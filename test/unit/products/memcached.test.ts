@@ -1,5 +1,5 @@
 import { nodeRole } from '../../../shared/render/names.js';
-import { toMemcachedInstance } from '../../../shared/sources/memcached.js';
+import { toMemcachedInstance } from '../../../shared/products/memcached/mapper.js';
 
 type Api = Parameters<typeof toMemcachedInstance>[0];
 const NAME = 'projects/p/locations/us-central1/instances/mc-1';
