@@ -14,7 +14,7 @@ async function layerMessages(code: string, file: string): Promise<string[]> {
 describe('the import direction lint rule', () => {
   test.each([
     ["import { objectName } from '../render/names.js';", 'shared/model/instance.ts', 'model', 'render'],
-    ["import type { Config } from '../config/parse-config.js';", 'shared/products/registry.ts', 'products', 'config'],
+    ["import type { Settings } from '../config/settings.js';", 'shared/products/registry.ts', 'products', 'config'],
     ["export { sync } from '../reconcile/sync.js';", 'shared/plan/order.ts', 'plan', 'reconcile'],
     ["const m = await import('../runtime/runtime.js');", 'shared/adapters/kube-config.ts', 'adapters', 'runtime'],
     [
