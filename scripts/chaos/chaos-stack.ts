@@ -29,6 +29,8 @@ export interface PhaseStack extends PhaseTarget {
   readonly bridge: EventBridge;
   readonly proxy: FaultProxy;
   readonly events: ServedFunction;
+  /** The environment both functions run with. */
+  readonly functionEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startPhaseStack(
     bridge,
     proxy,
     events,
+    functionEnv: env,
     parent: PARENT,
     deliveries: () => bridge.deliveries,
     idle: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
