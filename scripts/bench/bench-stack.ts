@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { CloudRedisClient } from '@google-cloud/redis';
 import {
-  bindRbac,
   createEgressGatewayFixtures,
-  startControlPlane,
   writeKubeconfig,
   type ControlPlane,
 } from '../../dev/harness/control-plane/index.js';
 import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import { functionEnvironment, GATEWAY_SERVICE } from '../../dev/rig/function-environment.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
+import { startRigCluster } from '../../dev/rig/stack.js';
 import { AUDIT_POLICY, AuditLog } from './audit-log.js';
 import { startProxyProcess, type ProxyProcess } from './proxy-child.js';
 
@@ -24,7 +25,7 @@ export const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount
 /** Where the project writes; the kubectl baseline writes the same objects into a namespace of its own. */
 export const PROJECT_NAMESPACE = 'istio-system';
 export const BASELINE_NAMESPACE = 'kubectl-baseline';
-export const GATEWAY_SERVICE = 'istio-egressgateway';
+export { GATEWAY_SERVICE };
 
 /** One size's world: a fresh apiserver (so earlier sizes leave nothing behind), counted, and a Memorystore API. */
 export interface SizeStack {
@@ -49,22 +50,18 @@ function throughProxy(path: string, from: string, to: string): string {
 }
 
 async function namespaces(adminKubeconfig: string): Promise<void> {
-  for (const namespace of [PROJECT_NAMESPACE, BASELINE_NAMESPACE]) {
-    await createEgressGatewayFixtures(adminKubeconfig, { namespace, service: GATEWAY_SERVICE });
-  }
-  await bindRbac(adminKubeconfig, {
+  await prepareNamespace(adminKubeconfig, {
+    namespace: PROJECT_NAMESPACE,
     user: SYNC_USER,
     ownerId: OWNER_ID,
-    istioNamespace: PROJECT_NAMESPACE,
-    egressGatewayNamespace: PROJECT_NAMESPACE,
-    egressGatewayService: GATEWAY_SERVICE,
     functionEnv: { GATEWAY_PORT_RANGE },
   });
+  await createEgressGatewayFixtures(adminKubeconfig, { namespace: BASELINE_NAMESPACE, service: GATEWAY_SERVICE });
 }
 
 export async function startSizeStack(pubsub: PubSub, size: number): Promise<SizeStack> {
   const workDir = mkdtempSync(join(tmpdir(), `bench-${size}-`));
-  const controlPlane = await startControlPlane({ users: [SYNC_USER], auditPolicy: AUDIT_POLICY });
+  const controlPlane = await startRigCluster({ users: [SYNC_USER], auditPolicy: AUDIT_POLICY });
   const stops: Array<() => Promise<unknown>> = [
     async () => rmSync(workDir, { recursive: true, force: true }),
     () => controlPlane.stop(),
@@ -115,19 +112,15 @@ export function functionEnv(
   stack: SizeStack,
   resync: { audience: string; caller: string; certsUrl: string },
 ): Record<string, string> {
-  return {
-    MEMORYSTORE_PROJECT: PROJECT,
-    MEMORYSTORE_API_ENDPOINT: stack.memorystore.endpoint,
-    MEMORYSTORE_API_PLAINTEXT: 'true',
-    KUBECONFIG: stack.syncKubeconfig,
-    ISTIO_NAMESPACE: PROJECT_NAMESPACE,
-    EGRESS_GATEWAY_NAMESPACE: PROJECT_NAMESPACE,
-    EGRESS_GATEWAY_SERVICE: GATEWAY_SERVICE,
-    OWNER_ID,
-    GATEWAY_PORT_RANGE,
-    RESYNC_AUDIENCE: resync.audience,
-    RESYNC_ALLOWED_PRINCIPALS: resync.caller,
-    ID_TOKEN_CERTS_URL: resync.certsUrl,
-    METADATA_SERVER_DETECTION: 'none',
-  };
+  return functionEnvironment(
+    {
+      project: PROJECT,
+      memorystoreEndpoint: stack.memorystore.endpoint,
+      kubeconfig: stack.syncKubeconfig,
+      namespace: PROJECT_NAMESPACE,
+      ownerId: OWNER_ID,
+      resync: { audience: resync.audience, principals: [resync.caller], certsUrl: resync.certsUrl },
+    },
+    { GATEWAY_PORT_RANGE },
+  );
 }

@@ -23,9 +23,9 @@ import { toRedisClusterInstance } from '../../shared/products/redis-cluster/mapp
 import {
   createEgressGatewayFixtures,
   loadKubeconfig,
-  startControlPlane,
   type ControlPlane,
 } from '../../dev/harness/control-plane/index.js';
+import { startRigCluster } from '../../dev/rig/stack.js';
 import { asInput, gatewayPod, simulate, type ProxyCost } from '../../dev/harness/istio-sim/index.js';
 
 const NAMESPACE = 'istio-system';
@@ -138,7 +138,7 @@ async function writeRange(
 
 async function main(): Promise<void> {
   const objects = rendered();
-  const controlPlane = await startControlPlane({ users: [] });
+  const controlPlane = await startRigCluster({ users: [] });
   try {
     await createEgressGatewayFixtures(controlPlane.adminKubeconfigPath, { namespace: NAMESPACE });
     const store = new KubeClusterStore(loadKubeconfig(controlPlane.adminKubeconfigPath), 'bench');

@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudRedisClient } from '@google-cloud/redis';
 import type { PubSub } from '@google-cloud/pubsub';
-import { bindRbac, createEgressGatewayFixtures, type ControlPlane } from '../../dev/harness/control-plane/index.js';
+import type { ControlPlane } from '../../dev/harness/control-plane/index.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { startEventBridge, type EventBridge } from '../../dev/harness/pubsub/event-bridge.js';
 import { serveFunction, type ServedFunction } from '../../dev/harness/functions-framework/serve-function.js';
 import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
+import type { PhaseTarget } from '../../dev/end-to-end/phase-target.js';
 import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
+import { functionEnvironment } from '../../dev/rig/function-environment.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
 
 export const PROJECT = 'chaos-project';
 export const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
@@ -18,7 +21,7 @@ export const AUDIENCE = 'https://resync-chaos-uc.a.run.app';
 export const PARENT = `projects/${PROJECT}/locations/us-central1`;
 
 /** One phase's share of the local stack: its own namespace, topic, Memorystore, both functions (child processes). */
-export interface PhaseStack {
+export interface PhaseStack extends PhaseTarget {
   readonly namespace: string;
   readonly cluster: ClusterView;
   readonly redis: CloudRedisClient;
@@ -26,7 +29,8 @@ export interface PhaseStack {
   readonly bridge: EventBridge;
   readonly proxy: FaultProxy;
   readonly events: ServedFunction;
-  resync(query?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The environment both functions run with. */
+  readonly functionEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -36,27 +40,19 @@ export interface SharedParts {
   readonly issuer: TokenIssuer;
 }
 
+/** The functions' OWNER_ID; the admission policy lets them write only objects labelled with it. */
+export const OWNER_ID = 'chaos';
+
 /**
  * Starts a phase's functions as deployed (the Functions Framework, the sync user bound only by the project's RBAC),
  * with every Kubernetes request of theirs going through a fault proxy the phase can turn on.
  */
-/** The functions' OWNER_ID; the admission policy lets them write only objects labelled with it. */
-export const OWNER_ID = 'chaos';
-
 export async function startPhaseStack(
   parts: SharedParts,
   namespace: string,
   settings: Readonly<Record<string, string>> = {},
 ): Promise<PhaseStack> {
   const admin = parts.controlPlane.adminKubeconfigPath;
-  await createEgressGatewayFixtures(admin, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(admin, {
-    user: SYNC_USER,
-    ownerId: OWNER_ID,
-    istioNamespace: namespace,
-    egressGatewayNamespace: namespace,
-    egressGatewayService: 'istio-egressgateway',
-  });
   const [topic] = await parts.pubsub.createTopic(`${namespace}-events`);
   await topic.createSubscription(`${namespace}-push`, { ackDeadlineSeconds: 60 });
   const memorystore = await startFakeMemorystore({
@@ -67,20 +63,18 @@ export async function startPhaseStack(
     parts.controlPlane.kubeconfigFor(SYNC_USER),
     join(mkdtempSync(join(tmpdir(), 'chaos-')), 'proxy.kubeconfig'),
   );
-  const env = {
-    MEMORYSTORE_PROJECT: PROJECT,
-    MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
-    MEMORYSTORE_API_PLAINTEXT: 'true',
-    KUBECONFIG: proxy.kubeconfig,
-    ISTIO_NAMESPACE: namespace,
-    EGRESS_GATEWAY_NAMESPACE: namespace,
-    OWNER_ID,
-    RESYNC_AUDIENCE: AUDIENCE,
-    RESYNC_ALLOWED_PRINCIPALS: OPERATOR,
-    ID_TOKEN_CERTS_URL: parts.issuer.certsUrl,
-    METADATA_SERVER_DETECTION: 'none',
-    ...settings,
-  };
+  const env = functionEnvironment(
+    {
+      project: PROJECT,
+      memorystoreEndpoint: memorystore.endpoint,
+      kubeconfig: proxy.kubeconfig,
+      namespace,
+      ownerId: OWNER_ID,
+      resync: { audience: AUDIENCE, principals: [OPERATOR], certsUrl: parts.issuer.certsUrl },
+    },
+    settings,
+  );
+  await prepareNamespace(admin, { namespace, user: SYNC_USER, ownerId: OWNER_ID, functionEnv: env });
   const [events, resync] = await Promise.all([serveFunction('syncOnAuditLog', env), serveFunction('resync', env)]);
   const bridge = await startEventBridge({
     client: parts.pubsub,
@@ -96,6 +90,10 @@ export async function startPhaseStack(
     bridge,
     proxy,
     events,
+    functionEnv: env,
+    parent: PARENT,
+    deliveries: () => bridge.deliveries,
+    idle: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
     async resync(query = '') {
       const token = await parts.issuer.sign({ email: OPERATOR, audience: AUDIENCE });
       const response = await fetch(`${resync.url}${query}`, {

@@ -1,5 +1,5 @@
 import { crashAtEveryStep } from '../../dev/end-to-end/crash-at-every-step.js';
-import { bindRbac, createEgressGatewayFixtures } from '../../dev/harness/control-plane/fixtures.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { SYNC_USER, type SharedParts } from './chaos-stack.js';
 import type { PhaseRow } from './figures.js';
 
@@ -12,14 +12,10 @@ const OWNER_ID = 'chaos';
  */
 export async function crashPhase(parts: SharedParts, name: string, width: number): Promise<PhaseRow> {
   const started = Date.now();
-  const admin = parts.controlPlane.adminKubeconfigPath;
-  await createEgressGatewayFixtures(admin, { namespace: name, service: 'istio-egressgateway' });
-  await bindRbac(admin, {
+  await prepareNamespace(parts.controlPlane.adminKubeconfigPath, {
+    namespace: name,
     user: SYNC_USER,
     ownerId: OWNER_ID,
-    istioNamespace: name,
-    egressGatewayNamespace: name,
-    egressGatewayService: 'istio-egressgateway',
   });
   const figures = await crashAtEveryStep(
     {

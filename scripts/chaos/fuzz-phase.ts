@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import pLimit from 'p-limit';
 import { serveFunction } from '../../dev/harness/functions-framework/serve-function.js';
-import { BASE_ENV } from '../../dev/fixtures/settings.js';
+import { functionEnvironment } from '../../dev/rig/function-environment.js';
 import { eventCase, mayBeActedOn, type EventCase } from '../../dev/fuzz/audit-event-cases.js';
 import type { PhaseRow } from './figures.js';
 
@@ -64,12 +64,16 @@ function crashed(sent: Sent, logged: Logged | undefined, untyped: number): boole
  */
 export async function fuzzPhase(count: number, seed: number): Promise<PhaseRow> {
   const started = Date.now();
-  const fn = await serveFunction('syncOnAuditLog', {
-    ...BASE_ENV,
-    MEMORYSTORE_API_ENDPOINT: '127.0.0.1:9',
-    MEMORYSTORE_API_PLAINTEXT: 'true',
-    METADATA_SERVER_DETECTION: 'none',
+  // Nothing listens at either address: an event that would be acted on fails there and is retried.
+  const env = functionEnvironment({
+    project: 'test-project',
+    memorystoreEndpoint: '127.0.0.1:9',
+    kubeconfig: '/nonexistent/kubeconfig',
+    namespace: 'istio-system',
+    ownerId: 'chaos-fuzz',
+    resync: { audience: 'https://resync-fuzz-uc.a.run.app', principals: ['operator@example.com'] },
   });
+  const fn = await serveFunction('syncOnAuditLog', env);
   const logged = new Map<string, Logged>();
   let longLines = 0;
   let untypedAcks = 0;

@@ -2,10 +2,9 @@
  * `npm run chaos`: the fuzz, fault and race tests at full size on the local stack, with figures. Each phase is
  * bounded in time; the run stops every component it started and exits non-zero if any figure shows a defect.
  */
-import { startControlPlane } from '../../dev/harness/control-plane/index.js';
-import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
+import { pubSubClient } from '../../dev/harness/pubsub/pstest-server.js';
 import { deliveryLimit } from '../../dev/end-to-end/delivery-limit.js';
-import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
+import { startRigStack } from '../../dev/rig/stack.js';
 import { PROJECT, SYNC_USER, type SharedParts } from './chaos-stack.js';
 import { isBad, table, type PhaseRow } from './figures.js';
 import { crashPhase } from './crash-phase.js';
@@ -45,13 +44,9 @@ async function bounded(name: string, minutes: number, phase: () => Promise<Phase
 
 async function main(): Promise<number> {
   const limit = await deliveryLimit();
-  const [controlPlane, pubsubServer, issuer] = await Promise.all([
-    startControlPlane({ users: [SYNC_USER] }),
-    startPubSubServer(),
-    startTokenIssuer(),
-  ]);
-  const pubsub = pubSubClient(pubsubServer.host, PROJECT);
-  const parts: SharedParts = { controlPlane, pubsub, issuer };
+  const stack = await startRigStack({ users: [SYNC_USER], issuer: true });
+  const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
+  const parts: SharedParts = { controlPlane: stack.controlPlane, pubsub, issuer: stack.issuer! };
   const rows: PhaseRow[] = [];
   try {
     rows.push(await bounded('fuzz', 15, () => fuzzPhase(10_000, SEED)));
@@ -63,6 +58,7 @@ async function main(): Promise<number> {
           faultRate: 0.2,
           seed: SEED,
           settleTimeoutMs: 480_000,
+          quietMs: 3000,
         }),
       ),
     );
@@ -76,8 +72,8 @@ async function main(): Promise<number> {
       ),
     );
   } finally {
-    await Promise.allSettled([pubsub.close(), issuer.close()]);
-    await Promise.allSettled([controlPlane.stop(), pubsubServer.stop()]);
+    await Promise.allSettled([pubsub.close()]);
+    await stack.stop();
   }
   process.stdout.write(
     `\nChaos run, seed ${SEED}, 20% apiserver fault mix in the storm, delivery limit ${limit}:\n\n${table(rows)}\n`,

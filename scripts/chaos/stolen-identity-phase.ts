@@ -11,7 +11,7 @@ import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { parseInstanceName } from '../../shared/products/instance-name.js';
 import { servicePortName } from '../../shared/render/port-names.js';
 import { renderEgress } from '../../shared/render/render-instance.js';
-import { OWNER_ID, PARENT, PROJECT, SYNC_USER, startPhaseStack, type SharedParts } from './chaos-stack.js';
+import { OWNER_ID, PARENT, SYNC_USER, startPhaseStack, type PhaseStack, type SharedParts } from './chaos-stack.js';
 import { stormRow, type PhaseRow } from './figures.js';
 import { describeFindings } from './storm-phase.js';
 
@@ -123,7 +123,7 @@ export async function stolenIdentityPhase(
     }));
     const storm = runStorm({ redis: stack.redis, memorystore: stack.memorystore, parent: PARENT }, scripts, 5);
     const api = KubernetesObjectApi.makeApiClient(loadKubeconfig(parts.controlPlane.kubeconfigFor(SYNC_USER)));
-    const attacks = attackList(api, name, theirs, options);
+    const attacks = attackList(api, stack, theirs, options);
     const admitted: string[] = [];
     const refusedOtherwise: string[] = [];
     for (const attack of attacks) {
@@ -131,7 +131,9 @@ export async function stolenIdentityPhase(
       if (result.status < 300) admitted.push(attack.what);
       else if (!result.message.includes('ValidatingAdmissionPolicy')) refusedOtherwise.push(attack.what);
     }
-    const baseline = await Promise.all(rendered(name).map((o) => outcome(api.create(o, undefined, 'All'))));
+    const baseline = await Promise.all(
+      rendered(stack.functionEnv).map((o) => outcome(api.create(o, undefined, 'All'))),
+    );
     await storm;
     const settled = await stack.bridge.idle(3000, 300_000).then(
       () => undefined,
@@ -169,31 +171,24 @@ function instance(id: string) {
   return parsed;
 }
 
-/** What the functions render for one instance in this phase's namespace (egress-gateway mode, their settings). */
-function rendered(namespace: string): KubeObject[] {
-  const settings = parseRenderSettings({
-    MEMORYSTORE_PROJECT: PROJECT,
-    ISTIO_NAMESPACE: namespace,
-    EGRESS_GATEWAY_NAMESPACE: namespace,
-    OWNER_ID,
-    RESYNC_AUDIENCE: 'https://unused.example.com',
-    RESYNC_ALLOWED_PRINCIPALS: 'operator@example.com',
-  });
+/** What the functions render for one instance with the settings they run with (egress-gateway mode). */
+function rendered(functionEnv: Readonly<Record<string, string>>): KubeObject[] {
   return renderEgress(
     instance('target'),
     [{ role: 'primary', address: '10.0.0.3', port: 6379, gatewayPort: 16379 }],
-    planSettingsOf(settings),
+    planSettingsOf(parseRenderSettings(functionEnv)),
   );
 }
 
 function attackList(
   api: KubernetesObjectApi,
-  namespace: string,
+  stack: PhaseStack,
   theirs: { name: string; port: number; targetPort: number; protocol: string },
   options: { attacks: number; seed: number },
 ): Attack[] {
+  const { namespace } = stack;
   const random = seededRandom(options.seed);
-  const objects = rendered(namespace);
+  const objects = rendered(stack.functionEnv);
   const gatewayHost = `istio-egressgateway.${namespace}.svc.cluster.local`;
   const service = (ports: readonly object[]): KubernetesObject =>
     ({

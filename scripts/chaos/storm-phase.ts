@@ -1,19 +1,7 @@
-import { faultMix, seededRandom } from '../../dev/harness/kube-proxy/fault-mix.js';
-import { plantForeignObjects } from '../../dev/end-to-end/foreign-objects.js';
-import { runStorm, stormScripts } from '../../dev/end-to-end/storm.js';
-import { stormFigures, type StormFigures } from '../../dev/end-to-end/storm-figures.js';
-import { PARENT, startPhaseStack, type SharedParts } from './chaos-stack.js';
+import type { StormFigures } from '../../dev/end-to-end/storm-figures.js';
+import { stormPhase as storm, type StormSize } from '../../dev/end-to-end/storm-phase.js';
+import { startPhaseStack, type SharedParts } from './chaos-stack.js';
 import { stormRow, type PhaseRow } from './figures.js';
-
-export interface StormSize {
-  /** Memorystore changes; each logs two audit entries, so the storm has twice as many events. */
-  readonly changes: number;
-  /** Instances changing at the same moment. */
-  readonly concurrency: number;
-  readonly faultRate: number;
-  readonly seed: number;
-  readonly settleTimeoutMs: number;
-}
 
 /** What a reader needs to chase a bad figure: the first few objects behind it. */
 export function describeFindings(figures: StormFigures): string[] {
@@ -28,34 +16,17 @@ export function describeFindings(figures: StormFigures): string[] {
   ].filter((d): d is string => d !== undefined);
 }
 
-/** The storm: many instances changing while the apiserver fails `faultRate` of the functions' requests. */
+/** The storm (dev/end-to-end/storm-phase.ts) at the chaos run's size, on a stack of its own, as a row. */
 export async function stormPhase(parts: SharedParts, name: string, size: StormSize): Promise<PhaseRow> {
   const started = Date.now();
   const stack = await startPhaseStack(parts, name);
   try {
-    const foreign = await plantForeignObjects(stack.cluster, await stack.cluster.gatewayPorts());
-    const scripts = stormScripts('storm', size.changes, seededRandom(size.seed));
-    const mix = faultMix(size.faultRate, size.seed);
-    stack.proxy.setRule(mix.rule);
-    await runStorm({ redis: stack.redis, memorystore: stack.memorystore, parent: PARENT }, scripts, size.concurrency);
-    const settled = await stack.bridge.idle(3000, size.settleTimeoutMs).then(
-      () => undefined,
-      (error: Error) => error.message.slice(0, 200),
-    );
-    stack.proxy.setRule(undefined);
-    const figures = await stormFigures({
-      ...stack,
-      everSeen: scripts.map((s) => `${PARENT}/instances/${s.id}`),
-      foreign,
-      deliveries: stack.bridge.deliveries,
-      dryRunResync: () => stack.resync('?dryRun=true'),
-    });
-    const injected = Object.values(mix.tally().injected).reduce((a, b) => a + b, 0);
+    const { figures, unsettled, injected } = await storm(stack, stack.proxy, size);
     const row = stormRow(name, Math.round((Date.now() - started) / 1000), figures);
     const details = [
-      settled,
+      unsettled?.slice(0, 200),
       figures.dryRunStatus === 200 ? undefined : `dry-run resync answered ${figures.dryRunStatus}`,
-      injected === 0 ? 'no fault was injected' : undefined,
+      Object.values(injected).some((n) => n > 0) ? undefined : 'no fault was injected',
       ...describeFindings(figures),
     ];
     const note = details.filter((d): d is string => d !== undefined).join('; ');

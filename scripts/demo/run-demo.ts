@@ -6,13 +6,16 @@
  */
 import { execFile } from 'node:child_process';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
-import { bindRbac, createEgressGatewayFixtures, startControlPlane } from '../../dev/harness/control-plane/index.js';
+import { DEFAULT_OWNER_ID } from '../../dev/harness/control-plane/admission-policy.js';
 import { localProductClients, localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { startEventBridge } from '../../dev/harness/pubsub/event-bridge.js';
-import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
+import { pubSubClient } from '../../dev/harness/pubsub/pstest-server.js';
 import { REPO_ROOT } from '../../dev/harness/process.js';
 import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { serveFunction, type ServedFunction } from '../../dev/harness/functions-framework/serve-function.js';
+import { functionEnvironment } from '../../dev/rig/function-environment.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
+import { startRigStack } from '../../dev/rig/stack.js';
 import { demoResync, RESYNC_URL } from './resync-step.js';
 import { heading, say, showObjects, showRecords } from './show.js';
 import { showRoutes, type Dialled } from './routes.js';
@@ -35,21 +38,12 @@ async function main(): Promise<void> {
   heading(
     'Starting the local stack (the first run builds kube-apiserver, etcd, istioctl, istio-sim and pstest from Go modules: several minutes)',
   );
-  const controlPlane = await step('kube-apiserver + etcd with Istio CRDs', () => startControlPlane({ users: [USER] }));
-  stops.push(() => controlPlane.stop());
-  await createEgressGatewayFixtures(controlPlane.adminKubeconfigPath, {
-    namespace: 'istio-system',
-    service: 'istio-egressgateway',
-  });
-  await bindRbac(controlPlane.adminKubeconfigPath, {
-    user: USER,
-    istioNamespace: 'istio-system',
-    egressGatewayNamespace: 'istio-system',
-    egressGatewayService: 'istio-egressgateway',
-  });
-  const pubsubServer = await step('Pub/Sub server', () => startPubSubServer());
-  stops.push(() => pubsubServer.stop());
-  const pubsub = pubSubClient(pubsubServer.host, PROJECT);
+  const stack = await step('kube-apiserver + etcd with Istio CRDs, and the Pub/Sub server', () =>
+    startRigStack({ users: [USER] }),
+  );
+  stops.push(() => stack.stop());
+  const { controlPlane } = stack;
+  const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
   stops.push(() => pubsub.close());
   const [events] = await pubsub.createTopic('redis-audit-logs');
   await events.createSubscription('sync-trigger', { ackDeadlineSeconds: 30 });
@@ -61,17 +55,23 @@ async function main(): Promise<void> {
     }),
   );
   stops.push(() => memorystore.stop());
-  const env = {
-    MEMORYSTORE_PROJECT: PROJECT,
-    MEMORYSTORE_PRODUCTS: 'redis,valkey,memcached',
-    MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
-    MEMORYSTORE_API_PLAINTEXT: 'true',
-    KUBECONFIG: controlPlane.kubeconfigFor(USER),
-    RESYNC_AUDIENCE: RESYNC_URL,
-    RESYNC_ALLOWED_PRINCIPALS: `operator@example.com,${SCHEDULER}`,
-    RESYNC_SCHEDULER_PRINCIPAL: SCHEDULER,
-    METADATA_SERVER_DETECTION: 'none', // local run: no Google metadata server to look for
-  };
+  const env = functionEnvironment(
+    {
+      project: PROJECT,
+      memorystoreEndpoint: memorystore.endpoint,
+      kubeconfig: controlPlane.kubeconfigFor(USER),
+      namespace: 'istio-system',
+      ownerId: DEFAULT_OWNER_ID,
+      resync: { audience: RESYNC_URL, principals: ['operator@example.com', SCHEDULER], scheduler: SCHEDULER },
+    },
+    { MEMORYSTORE_PRODUCTS: 'redis,valkey,memcached' },
+  );
+  await prepareNamespace(controlPlane.adminKubeconfigPath, {
+    namespace: 'istio-system',
+    user: USER,
+    ownerId: DEFAULT_OWNER_ID,
+    functionEnv: env,
+  });
   const fn: ServedFunction = await step('syncOnAuditLog (Functions Framework)', () =>
     serveFunction('syncOnAuditLog', env),
   );
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   );
   stops.push(() => bridge.stop());
   say(
-    `ready: kube-apiserver ${controlPlane.server}, Pub/Sub ${pubsubServer.host}, Memorystore API ${memorystore.endpoint}, function ${fn.url}`,
+    `ready: kube-apiserver ${controlPlane.server}, Pub/Sub ${stack.pubsubHost}, Memorystore API ${memorystore.endpoint}, function ${fn.url}`,
   );
 
   const redis = localRedisClient(memorystore.port, PROJECT);

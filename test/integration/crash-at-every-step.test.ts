@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { bindRbac, createEgressGatewayFixtures } from '../../dev/harness/control-plane/fixtures.js';
 import { crashAtEveryStep } from '../../dev/end-to-end/crash-at-every-step.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { SYNC_USER, sharedStack } from './shared-stack.js';
 
 /**
@@ -13,14 +13,7 @@ const NAMESPACE = 'e2e-crash-steps';
 const OWNER = 'e2e';
 
 beforeAll(async () => {
-  await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace: NAMESPACE, service: 'istio-egressgateway' });
-  await bindRbac(stack.adminKubeconfig, {
-    user: SYNC_USER,
-    ownerId: OWNER,
-    istioNamespace: NAMESPACE,
-    egressGatewayNamespace: NAMESPACE,
-    egressGatewayService: 'istio-egressgateway',
-  });
+  await prepareNamespace(stack.adminKubeconfig, { namespace: NAMESPACE, user: SYNC_USER, ownerId: OWNER });
 }, 60_000);
 
 test('a crash after any write leaves that write with a record in the trail', async () => {

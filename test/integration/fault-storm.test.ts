@@ -2,13 +2,10 @@ import { jest } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { faultMix, seededRandom } from '../../dev/harness/kube-proxy/fault-mix.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack } from './shared-stack.js';
 import { deliveryLimit } from '../../dev/end-to-end/delivery-limit.js';
-import { plantForeignObjects, type ForeignSnapshot } from '../../dev/end-to-end/foreign-objects.js';
-import { runStorm, stormScripts } from '../../dev/end-to-end/storm.js';
-import { stormFigures } from '../../dev/end-to-end/storm-figures.js';
+import { stormPhase } from '../../dev/end-to-end/storm-phase.js';
 import type { SyncRig } from './support/sync-rig.js';
 
 /**
@@ -37,10 +34,8 @@ const { startRig } = await import('./support/sync-rig.js');
 
 const SEED = Number(process.env['FAULT_TEST_SEED'] ?? 20261125);
 const CHANGES = 15; // two audit entries each: about 30 events
-const mix = faultMix(0.2, SEED);
 let proxy: FaultProxy;
 let rig: SyncRig;
-let foreign: ForeignSnapshot;
 
 beforeAll(async () => {
   // The Functions Framework prints each thrown error (a redelivery asked for) to stderr: many here, by design.
@@ -50,7 +45,6 @@ beforeAll(async () => {
     join(mkdtempSync(join(tmpdir(), 'fault-storm-')), 'proxy.kubeconfig'),
   );
   rig = await startRig({ namespace: 'e2e-fault-storm', env: { KUBECONFIG: proxy.kubeconfig } });
-  foreign = await plantForeignObjects(rig.cluster, await rig.cluster.gatewayPorts());
 }, 120_000);
 afterAll(async () => {
   await rig?.stop();
@@ -58,30 +52,19 @@ afterAll(async () => {
 });
 
 test('under a 20% fault mix every event converges within the delivery limit, and the cluster ends as planned', async () => {
-  const scripts = stormScripts('fault', CHANGES, seededRandom(SEED));
-  const parent = 'projects/test-project/locations/us-central1';
-  proxy.setRule(mix.rule);
-  await runStorm({ redis: rig.redis, memorystore: rig.memorystore, parent }, scripts, 6);
-  const settled = await rig.settle(150_000).then(
-    () => 'settled',
-    (error: Error) => error.message,
-  );
-  proxy.setRule(undefined);
-
-  const figures = await stormFigures({
-    ...rig,
-    everSeen: scripts.map((s) => `${parent}/instances/${s.id}`),
-    foreign,
-    deliveries: rig.deliveries(),
-    dryRunResync: () => rig.resync('?dryRun=true'),
+  const { figures, unsettled, injected } = await stormPhase(rig, proxy, {
+    changes: CHANGES,
+    concurrency: 6,
+    faultRate: 0.2,
+    seed: SEED,
+    settleTimeoutMs: 150_000,
   });
-  const { injected } = mix.tally();
   // The faults really happened, in every kind of the mix.
   expect(Object.values(injected).every((n) => n > 0)).toBe(true);
   expect(figures.events).toBeGreaterThanOrEqual(2 * CHANGES);
   expect(figures.maxDeliveries).toBeLessThanOrEqual(await deliveryLimit());
   expect(figures.unacknowledged).toBe(0);
-  expect(settled).toBe('settled');
+  expect(unsettled).toBeUndefined();
   expect(figures.findings).toMatchObject({
     missing: [],
     halfConfigured: [],

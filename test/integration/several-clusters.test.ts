@@ -1,11 +1,8 @@
 import { join } from 'node:path';
 import { ANNOTATION_INSTANCE_NAME } from '../../shared/model/k8s-object.js';
-import {
-  bindRbac,
-  createEgressGatewayFixtures,
-  startControlPlane,
-  type ControlPlane,
-} from '../../dev/harness/control-plane/index.js';
+import type { ControlPlane } from '../../dev/harness/control-plane/index.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
+import { startRigCluster } from '../../dev/rig/stack.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
@@ -26,15 +23,8 @@ let firstView: ClusterView;
 let secondView: ClusterView;
 
 beforeAll(async () => {
-  second = await startControlPlane({ users: [SYNC_USER] });
-  await createEgressGatewayFixtures(second.adminKubeconfigPath, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(second.adminKubeconfigPath, {
-    user: SYNC_USER,
-    ownerId: 'e2e',
-    istioNamespace: namespace,
-    egressGatewayNamespace: namespace,
-    egressGatewayService: 'istio-egressgateway',
-  });
+  second = await startRigCluster({ users: [SYNC_USER] });
+  await prepareNamespace(second.adminKubeconfigPath, { namespace, user: SYNC_USER, ownerId: 'e2e' });
   proxy = await startFaultProxy(
     second.kubeconfigFor(SYNC_USER),
     join(second.dataDir, 'sync-user-through-proxy.kubeconfig'),

@@ -22,7 +22,7 @@ export interface ControlPlane {
   readonly adminToken: string;
   /** Temporary folder with etcd's data, the keys, the token file and both processes' logs; removed by stop(). */
   readonly dataDir: string;
-  /** The Istio CRDs installed (empty with `crds: false`). */
+  /** The CRDs installed: Istio's, or those of `crdBundles` (empty with `crds: false`). */
   readonly crds: readonly string[];
   /**
    * Writes a kubeconfig that authenticates as a user named at start (static token; groups: system:authenticated only).
@@ -38,6 +38,8 @@ export interface ControlPlane {
 export interface ControlPlaneOptions {
   /** Install Istio's CRDs from the pinned Istio module (default true). */
   crds?: boolean;
+  /** CRD bundles (YAML files) to install instead of Istio's alone; `crds: false` installs none. */
+  crdBundles?: readonly string[];
   /** Users that get a static token (default DEFAULT_USERS); "admin" always has one. */
   users?: readonly string[];
   /**
@@ -180,7 +182,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       tokens.get('admin')!,
       caPath,
     );
-    const crds = options.crds === false ? [] : await installCrds(adminKubeconfigPath, istioCrdPath());
+    const bundles = options.crds === false ? [] : (options.crdBundles ?? [istioCrdPath()]);
+    const crds: string[] = [];
+    for (const bundle of bundles) crds.push(...(await installCrds(adminKubeconfigPath, bundle)));
     const seconds = (ms: number): string => (ms / 1000).toFixed(1);
     process.stderr.write(
       `control plane ready in ${seconds(Date.now() - started)}s (etcd ${seconds(etcdMs)}s, kube-apiserver ${seconds(apiserverMs)}s, ${crds.length} CRDs)\n`,

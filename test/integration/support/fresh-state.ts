@@ -1,12 +1,12 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { APP_NAME, ISTIO_API_VERSION, ISTIO_KINDS, LABEL_MANAGED_BY } from '../../../shared/model/k8s-object.js';
 import { createEgressGatewayFixtures } from '../../../dev/harness/control-plane/index.js';
+import { GATEWAY_SERVICE } from '../../../dev/rig/function-environment.js';
 import { sharedStack } from '../shared-stack.js';
 import type { SyncRig } from './sync-rig.js';
 
 /** The local API's own default (dev/harness/memorystore): how long an operation runs before the instance settles. */
 const DEFAULT_SETTLE_DELAY_MS = 50;
-const GATEWAY_SERVICE = 'istio-egressgateway';
 
 type Operation = { promise(): Promise<unknown> };
 type StartedOperation = Promise<readonly [Operation, ...unknown[]]>;

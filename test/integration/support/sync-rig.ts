@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import type { CloudRedisClient } from '@google-cloud/redis';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { bindRbac, createEgressGatewayFixtures } from '../../../dev/harness/control-plane/index.js';
 import {
   localProductClients,
   localRedisClient,
@@ -18,6 +17,9 @@ import { startTokenIssuer, type TokenIssuer } from '../../../dev/harness/id-toke
 import { sharedStack, SYNC_USER } from '../shared-stack.js';
 import { AuditReader } from './audit-reader.js';
 import { ClusterView } from '../../../dev/end-to-end/cluster-view.js';
+import type { PhaseTarget } from '../../../dev/end-to-end/phase-target.js';
+import { functionEnvironment } from '../../../dev/rig/function-environment.js';
+import { prepareNamespace } from '../../../dev/rig/namespace.js';
 
 export const PROJECT = 'test-project';
 export const OPERATOR = 'operator@example.com';
@@ -34,7 +36,7 @@ export const INVOKER_ONLY = 'viewer@example.com';
  * project ships. Each file gets its own namespace (the apiserver has no controller to delete one). `resync` sits
  * behind the local Cloud Run front, with RESYNC_AUTH=cloud-run, as deployed.
  */
-export interface SyncRig {
+export interface SyncRig extends PhaseTarget {
   readonly namespace: string;
   readonly redis: CloudRedisClient;
   /** The Valkey and Memcached clients, on the same local API. */
@@ -54,6 +56,7 @@ export interface SyncRig {
   logs(): Array<Record<string, unknown>>;
   /** Waits until every published audit entry has been delivered and handled (by default within 25 s). */
   settle(timeoutMs?: number): Promise<void>;
+  idle(quietMs?: number, timeoutMs?: number): Promise<void>;
   /** Publishes an audit LogEntry to the events topic, as the Logging sink would. */
   publishAuditEntry(entry: Record<string, unknown>): Promise<void>;
   /** Deliveries the bridge made, with the function's HTTP status. */
@@ -90,18 +93,6 @@ async function topics(client: PubSub, namespace: string): Promise<{ events: stri
 export async function startRig(options: RigOptions): Promise<SyncRig> {
   const stack = sharedStack();
   const { namespace } = options;
-  const ownerId = options.env?.['OWNER_ID'] ?? 'e2e';
-  await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
-  // RBAC and the admission policy, as Terraform installs them: the functions run with no more than that.
-  await bindRbac(stack.adminKubeconfig, {
-    user: SYNC_USER,
-    ownerId,
-    istioNamespace: namespace,
-    egressGatewayNamespace: namespace,
-    egressGatewayService: 'istio-egressgateway',
-    functionEnv: options.env,
-  });
-
   const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
   const topicNames = await topics(pubsub, namespace);
   const memorystore = await startFakeMemorystore({
@@ -109,25 +100,31 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     pubsub: { client: pubsub, topic: topicNames.events },
   });
   const issuer = await startTokenIssuer();
-  Object.assign(process.env, {
-    MEMORYSTORE_PROJECT: PROJECT,
-    MEMORYSTORE_API_ENDPOINT: memorystore.endpoint,
-    MEMORYSTORE_API_PLAINTEXT: 'true',
-    KUBECONFIG: stack.syncUserKubeconfig,
-    ISTIO_NAMESPACE: namespace,
-    EGRESS_GATEWAY_NAMESPACE: namespace,
-    OWNER_ID: ownerId,
-    AUDIT_TOPIC: topicNames.audit,
-    AUDIT_REQUIRED: 'true',
-    PUBSUB_EMULATOR_HOST: stack.pubsubHost,
-    PUBSUB_PROJECT_ID: PROJECT,
-    RESYNC_AUTH: 'cloud-run',
-    RESYNC_AUDIENCE: AUDIENCE,
-    RESYNC_ALLOWED_PRINCIPALS: `${OPERATOR},${SCHEDULER}`,
-    RESYNC_SCHEDULER_PRINCIPAL: SCHEDULER,
-    ID_TOKEN_CERTS_URL: issuer.certsUrl,
-    ...options.env,
+  const env = functionEnvironment(
+    {
+      project: PROJECT,
+      memorystoreEndpoint: memorystore.endpoint,
+      kubeconfig: stack.syncUserKubeconfig,
+      namespace,
+      ownerId: 'e2e',
+      resync: {
+        audience: AUDIENCE,
+        principals: [OPERATOR, SCHEDULER],
+        scheduler: SCHEDULER,
+        certsUrl: issuer.certsUrl,
+      },
+      audit: { topic: topicNames.audit, pubsubHost: stack.pubsubHost, required: true },
+    },
+    { RESYNC_AUTH: 'cloud-run', ...options.env },
+  );
+  // RBAC and the admission policy, as Terraform installs them: the functions run with no more than that.
+  await prepareNamespace(stack.adminKubeconfig, {
+    namespace,
+    user: SYNC_USER,
+    ownerId: env['OWNER_ID']!,
+    functionEnv: env,
   });
+  Object.assign(process.env, env);
 
   const logs = captureLogs();
   await import('../../../functions/index.js');
@@ -164,7 +161,9 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     functionUrl,
     auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
+    parent: `projects/${PROJECT}/locations/us-central1`,
     settle: (timeoutMs) => bridge.idle(undefined, timeoutMs),
+    idle: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
     async publishAuditEntry(entry) {
       await pubsub.topic(topicNames.events).publishMessage({ json: entry });
     },

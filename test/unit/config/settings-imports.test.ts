@@ -27,5 +27,6 @@ test('stages import the settings types, not the parser: only entry points and th
     'scripts/chaos/stolen-identity-phase.ts',
     'test/terraform/private-cluster.test.ts',
     'test/unit/cli/cli-args.test.ts',
+    'test/unit/one-rig.test.ts',
   ]);
 });

@@ -1,0 +1,58 @@
+import { istioCrdPath } from '../harness/control-plane/binaries.js';
+import { startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
+import { componentPath } from '../harness/process.js';
+import { startPubSubServer } from '../harness/pubsub/pstest-server.js';
+import { startTokenIssuer, type TokenIssuer } from '../harness/id-tokens.js';
+
+/**
+ * The CRD bundles a local cluster gets, as the deployment's cluster has them: Istio's. A CRD the project comes to rely
+ * on is one more bundle here.
+ */
+const crdBundles = (): string[] => [istioCrdPath()];
+
+export interface RigClusterOptions {
+  /** Users that get a token: the functions' identity and whoever a run acts as. */
+  readonly users: readonly string[];
+  /** An apiserver audit policy, for counting requests (the bench). */
+  readonly auditPolicy?: string;
+}
+
+/** A real kube-apiserver on etcd with the deployment's CRDs. */
+export function startRigCluster(options: RigClusterOptions): Promise<ControlPlane> {
+  return startControlPlane({
+    users: options.users,
+    crdBundles: crdBundles(),
+    ...(options.auditPolicy ? { auditPolicy: options.auditPolicy } : {}),
+  });
+}
+
+export interface RigStack {
+  readonly controlPlane: ControlPlane;
+  /** `127.0.0.1:port` of the Pub/Sub server. */
+  readonly pubsubHost: string;
+  /** The local identity-token issuer, when asked for. */
+  readonly issuer?: TokenIssuer;
+  stop(): Promise<void>;
+}
+
+/**
+ * The stack every local deployment shares: the cluster, the Pub/Sub server and (`issuer`) an identity-token issuer.
+ * Every component is built first (first run only: minutes), so no build runs inside a test's or a phase's time.
+ */
+export async function startRigStack(options: RigClusterOptions & { readonly issuer?: boolean }): Promise<RigStack> {
+  for (const name of ['pstest', 'istioctl', 'istio-sim']) componentPath(name); // etcd, kube-apiserver: at their start
+  const [controlPlane, pubsub, issuer] = await Promise.all([
+    startRigCluster(options),
+    startPubSubServer(),
+    options.issuer ? startTokenIssuer() : Promise.resolve(undefined),
+  ]);
+  return {
+    controlPlane,
+    pubsubHost: pubsub.host,
+    ...(issuer ? { issuer } : {}),
+    async stop() {
+      await issuer?.close();
+      await Promise.allSettled([controlPlane.stop(), pubsub.stop()]);
+    },
+  };
+}
