@@ -38,6 +38,7 @@ function record(id: string, bytes = 100, opBytes = 50_000): AuditRecord {
   const spec: Record<string, string> = {};
   for (let i = 0; i * opBytes < bytes; i++) spec[`f${i}`] = 'x'.repeat(Math.min(opBytes, bytes - i * opBytes));
   const change: Change = {
+    target: 'object',
     action: 'create',
     ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'n', name: id },
     instance: 'projects/p/locations/r/instances/x',

@@ -7,6 +7,7 @@ import type { Change } from '../../../shared/plan/plan-types.js';
 
 const instance = 'projects/p/locations/r/instances/x';
 const change = (action: Change['action']): Change => ({
+  target: 'object',
   action,
   ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' },
   instance,
