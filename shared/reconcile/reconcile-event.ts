@@ -5,8 +5,14 @@
 
 import type { EventTrigger } from '../events/parse-audit-event.js';
 import { failureRecord } from '../audit/audit-record.js';
-import { markRecorded, wasRecorded } from '../audit/audit-writer.js';
-import { acknowledgesEvent, errorMessage, PermanentError, TransientError } from '../errors.js';
+import {
+  acknowledgesEvent,
+  errorMessage,
+  PermanentError,
+  recordedFailure,
+  TransientError,
+  wasRecorded,
+} from '../errors.js';
 import type { InstanceName } from '../model/instance.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
@@ -37,9 +43,7 @@ async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: Ev
   const refused = report.errors.find((e) => e.refusedWrite);
   if (refused) {
     // The refusal as the apiserver worded it, once (its message already names its class).
-    const error = new PermanentError(refused.message.replace(/^PermanentError: /, ''));
-    markRecorded(error);
-    throw error;
+    throw recordedFailure(new PermanentError(refused.message.replace(/^PermanentError: /, '')));
   }
   const retryable = report.errors.find((e) => e.retryable);
   if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);

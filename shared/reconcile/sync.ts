@@ -1,7 +1,6 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
-import { markRecorded } from '../audit/audit-writer.js';
 import { backoffDelay, sleep } from '../backoff.js';
-import { errorMessage, replans } from '../errors.js';
+import { errorMessage, recordedFailure, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
@@ -141,8 +140,7 @@ async function attempt(
   const withRefused = failed.length > 0 ? { ...run, errors: [...run.errors, ...failed] } : run;
   if (applied.error === undefined) return withRefused;
   const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
-  markRecorded(error);
-  return { ...withRefused, error };
+  return { ...withRefused, error: recordedFailure(error) };
 }
 
 /**
