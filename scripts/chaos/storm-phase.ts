@@ -12,7 +12,7 @@ export interface StormSize {
   readonly concurrency: number;
   readonly faultRate: number;
   readonly seed: number;
-  readonly settleTimeoutMs: number;
+  readonly idleTimeoutMs: number;
 }
 
 /** What a reader needs to chase a bad figure: the first few objects behind it. */
@@ -38,7 +38,7 @@ export async function stormPhase(parts: SharedParts, name: string, size: StormSi
     const mix = faultMix(size.faultRate, size.seed);
     stack.proxy.setRule(mix.rule);
     await runStorm({ redis: stack.redis, memorystore: stack.memorystore, parent: PARENT }, scripts, size.concurrency);
-    const settled = await stack.bridge.idle(3000, size.settleTimeoutMs).then(
+    const settled = await stack.bridge.idle(3000, size.idleTimeoutMs).then(
       () => undefined,
       (error: Error) => error.message.slice(0, 200),
     );

@@ -87,7 +87,7 @@ export class AuditWriter {
         ),
       );
       const unpublished = taken.records.filter((_, i) => !published[i]);
-      await this.outbox.settle(taken, unpublished);
+      await this.outbox.keepOnly(taken, unpublished);
       this.log.log(
         unpublished.length > 0 ? 'WARNING' : 'NOTICE',
         { published: taken.records.length - unpublished.length, still_kept: unpublished.length },

@@ -3,7 +3,7 @@ import { errorMessage, TransientError } from '../errors.js';
 import type { ClusterTarget, Config } from '../config/parse-config.js';
 import type { InstanceName } from '../model/instance.js';
 import { outOfScope } from '../plan/scope-policies.js';
-import { reconcileInCluster, type ClusterPart } from '../reconcile/reconcile-event.js';
+import { reconcileInCluster, type ReconciledOrRefused } from '../reconcile/reconcile-event.js';
 import { reconcileLocationInCluster } from '../reconcile/reconcile-location.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 import { earliestTime, retryMessage, retryPartOf, type RetryMessage, type RetryPart } from './cluster-retry.js';
@@ -32,7 +32,7 @@ export type EventOutcome =
       readonly retry?: ClustersRetry;
     };
 
-function reportOf(parts: ReadonlyArray<{ cluster: string; value: ClusterPart }>): EventOutcome {
+function reportOf(parts: ReadonlyArray<{ cluster: string; value: ReconciledOrRefused }>): EventOutcome {
   const report = mergeReports(
     false,
     parts.map((p): ClusterOutcome =>
@@ -56,7 +56,11 @@ function reportOf(parts: ReadonlyArray<{ cluster: string; value: ClusterPart }>)
  * Pub/Sub redelivers the event with its backoff; clusters already in step then find nothing to write. With one
  * cluster, its own error is thrown as it was.
  */
-function outcomeOf(config: Config, event: IncomingEvent, results: readonly ClusterResult<ClusterPart>[]): EventOutcome {
+function outcomeOf(
+  config: Config,
+  event: IncomingEvent,
+  results: readonly ClusterResult<ReconciledOrRefused>[],
+): EventOutcome {
   const thrown = failedIn(results);
   if (thrown.length === 1 && config.clusters.length === 1) throw thrown[0]!.error;
   const done = succeededIn(results);

@@ -1,4 +1,4 @@
-import { instanceOf as instanceNamed, type InstanceName } from '../model/instance.js';
+import { instanceNamed, type InstanceName } from '../model/instance.js';
 import { PRODUCT_INFO, type Product } from '../model/products.js';
 
 /**

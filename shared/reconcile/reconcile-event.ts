@@ -54,25 +54,25 @@ async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: Ev
  * One cluster's part of an event: its report, or the reason of a permanent failure (recorded); a transient one is
  * thrown.
  */
-export type ClusterPart = { readonly report: SyncReport } | { readonly permanent: string };
+export type ReconciledOrRefused = { readonly report: SyncReport } | { readonly permanent: string };
 
 export async function reconcileInCluster(
   deps: SyncDeps,
   name: InstanceName,
   trigger: EventTrigger,
-): Promise<ClusterPart> {
-  return asClusterPart(deps, trigger, name.full, () => syncToLatestState(deps, name, trigger));
+): Promise<ReconciledOrRefused> {
+  return reconciledOrRefused(deps, trigger, name.full, () => syncToLatestState(deps, name, trigger));
 }
 
 /**
  * A reconcile's report, or the reason of a permanent failure, recorded against `subject`; a transient one is thrown.
  */
-export async function asClusterPart(
+export async function reconciledOrRefused(
   deps: SyncDeps,
   trigger: EventTrigger,
   subject: string,
   reconcile: () => Promise<SyncReport>,
-): Promise<ClusterPart> {
+): Promise<ReconciledOrRefused> {
   try {
     return { report: await reconcile() };
   } catch (error) {

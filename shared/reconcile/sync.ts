@@ -8,7 +8,7 @@ import { planChanges } from '../plan/plan-changes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
 import { RecordTally } from './record-tally.js';
-import { foreignHolders, readCluster, viewOf, type ClusterRead, type ClusterView } from './read-cluster.js';
+import { foreignHolders, readCluster, viewOf, type ClusterRead, type ReadScope } from './read-cluster.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What a reconcile did or, in a dry run, would do: the answer of resync and the plan of a dry run. */
@@ -54,7 +54,7 @@ export interface SyncOptions {
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
   /** What to read of the cluster; default: the objects of the instances in scope. */
-  readonly view?: ClusterView;
+  readonly view?: ReadScope;
   /** A read of that view already made; used for the first try only. */
   readonly read?: ClusterRead;
 }
@@ -172,7 +172,7 @@ export async function syncInstances(
   trigger: Trigger,
   options: SyncOptions,
 ): Promise<SyncRun> {
-  const view: ClusterView = options.view ?? viewOf(scope.map((o) => o.name));
+  const view: ReadScope = options.view ?? viewOf(scope.map((o) => o.name));
   const earlier = new RecordTally();
   for (let tries = 1; ; tries++) {
     // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).

@@ -72,7 +72,7 @@ test('a line that is no record is skipped and reported; the outbox keeps working
   expect(annotations?.['memorystore-egress-sync/skipped-lines']).toBe('1');
 });
 
-test('a corrupt line is reported by take, and a settle removes it with the published records', async () => {
+test('a corrupt line is reported by take, and keepOnly removes it with the published records', async () => {
   const { outbox: box, name } = outbox();
   await box.stash([record('kept')]);
   const map = await core.readNamespacedConfigMap({ name, namespace: NAMESPACE });
@@ -81,7 +81,7 @@ test('a corrupt line is reported by take, and a settle removes it with the publi
   const taken = await box.take();
   expect(ids(taken?.records)).toEqual(['kept']);
   expect(taken?.corrupt).toEqual(['garbage']);
-  await box.settle(taken!, []);
+  await box.keepOnly(taken!, []);
   expect(await box.take()).toBeUndefined();
 });
 

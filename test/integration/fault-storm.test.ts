@@ -62,8 +62,8 @@ test('under a 20% fault mix every event converges within the delivery limit, and
   const parent = 'projects/test-project/locations/us-central1';
   proxy.setRule(mix.rule);
   await runStorm({ redis: rig.redis, memorystore: rig.memorystore, parent }, scripts, 6);
-  const settled = await rig.settle(150_000).then(
-    () => 'settled',
+  const idle = await rig.idle(150_000).then(
+    () => 'idle',
     (error: Error) => error.message,
   );
   proxy.setRule(undefined);
@@ -81,7 +81,7 @@ test('under a 20% fault mix every event converges within the delivery limit, and
   expect(figures.events).toBeGreaterThanOrEqual(2 * CHANGES);
   expect(figures.maxDeliveries).toBeLessThanOrEqual(await deliveryLimit());
   expect(figures.unacknowledged).toBe(0);
-  expect(settled).toBe('settled');
+  expect(idle).toBe('idle');
   expect(figures.findings).toMatchObject({
     missing: [],
     halfConfigured: [],

@@ -37,7 +37,7 @@ test('two dozen concurrent instance changes and two concurrent resyncs: no dupli
   await eventsUnderWay(6);
   const resyncs = await Promise.all([rig.resync(), rig.resync()]);
   await storm;
-  await rig.settle(120_000);
+  await rig.idle(120_000);
 
   expect(resyncs.map((r) => r.status)).toEqual([200, 200]);
   const figures = await stormFigures({

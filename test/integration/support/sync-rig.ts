@@ -53,7 +53,7 @@ export interface SyncRig {
   /** Structured log lines the functions wrote. */
   logs(): Array<Record<string, unknown>>;
   /** Waits until every published audit entry has been delivered and handled (by default within 25 s). */
-  settle(timeoutMs?: number): Promise<void>;
+  idle(timeoutMs?: number): Promise<void>;
   /** Publishes an audit LogEntry to the events topic, as the Logging sink would. */
   publishAuditEntry(entry: Record<string, unknown>): Promise<void>;
   /** Deliveries the bridge made, with the function's HTTP status. */
@@ -164,7 +164,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     functionUrl,
     auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
-    settle: (timeoutMs) => bridge.idle(undefined, timeoutMs),
+    idle: (timeoutMs) => bridge.idle(undefined, timeoutMs),
     async publishAuditEntry(entry) {
       await pubsub.topic(topicNames.events).publishMessage({ json: entry });
     },

@@ -78,7 +78,7 @@ describe('AuditWriter', () => {
   });
 });
 
-/** An outbox in memory, as the ConfigMap one behaves: stash appends, settle keeps what is still unpublished. */
+/** An outbox in memory, as the ConfigMap one behaves: stash appends, keepOnly keeps what is still unpublished. */
 class MemoryOutbox implements AuditOutbox {
   records: AuditRecord[] = [];
   failing = false;
@@ -95,7 +95,7 @@ class MemoryOutbox implements AuditOutbox {
     const { records, corrupt } = this;
     return records.length + corrupt.length > 0 ? { records: [...records], version: '1', corrupt } : undefined;
   }
-  async settle(_taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
+  async keepOnly(_taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
     this.records = [...unpublished];
   }
 }
