@@ -2,9 +2,9 @@ import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.
 import { backoffDelay, sleep } from '../backoff.js';
 import { errorMessage, recordedFailure, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
-import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
-import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
-import { planChanges } from '../plan/plan-changes.js';
+import type { KubeObject } from '../model/k8s-object.js';
+import type { InstanceObservation } from '../plan/desired-state.js';
+import { planWithClashes, wantedState } from '../plan/plan-with-clashes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
 import { RecordTally } from './record-tally.js';
@@ -71,6 +71,7 @@ const RECORD_CHUNK = 500;
 /** One try; `error` is the write that failed (the tally says what was written before it). */
 type Attempt = SyncRun & { readonly error?: Error };
 
+/** Reads the foreign holders of the names the scope would take, then plans: no read is made once planning starts. */
 async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[], read: ClusterRead): Promise<Plan> {
   const { config } = deps;
   const { owned, service, view } = read;
@@ -83,13 +84,9 @@ async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[]
     quarantine,
     settings: config,
   };
-  const first = desiredState(input);
-  const foreign = await foreignHolders(deps, read, first.desired);
-  // An instance with any clashing name is planned again as blocked: all of its objects are written or none are.
-  const clashing = first.desired.filter((d) => foreign.has(refKey(refOf(d))));
-  const blocked = new Set(clashing.map((d) => instanceNameOf(d) ?? ''));
-  const state = blocked.size > 0 ? desiredState({ ...input, blocked }) : first;
-  return planChanges(state, owned, { foreign, ...(service ? { service } : {}), clashing });
+  const wanted = wantedState(input);
+  const foreign = await foreignHolders(deps, read, wanted.state.desired);
+  return planWithClashes(wanted, foreign);
 }
 
 async function attempt(
