@@ -8,7 +8,7 @@ import type { KubeObject } from '../../../shared/model/k8s-object.js';
 // line larger than that, and splitting it loses nothing.
 const LOGGING_ENTRY_LIMIT = 256 * 1024;
 
-const service = (ports: readonly object[]): KubeObject => ({
+const service = (ports: readonly { readonly port: number }[]): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Service',
   metadata: { name: 'istio-egressgateway', namespace: 'istio-system' },
