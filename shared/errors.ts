@@ -110,6 +110,16 @@ export const retriesSoon = (error: unknown): boolean => ['conflict', 'transient'
  */
 export const acknowledgesEvent = (error: unknown): boolean => failureClass(error) === 'refused';
 
+/** A failure whose failed writes are already in the audit trail, so no second record of the same failure is made. */
+export type RecordedFailure = Error & { readonly auditRecorded: true };
+
+/** Marks the error itself: the mark goes wherever the error is thrown or copied to, with nothing kept beside it. */
+export const recordedFailure = <E extends Error>(error: E): E & RecordedFailure =>
+  Object.assign(error, { auditRecorded: true as const });
+
+export const wasRecorded = (error: unknown): error is RecordedFailure =>
+  error instanceof Error && 'auditRecorded' in error && error.auditRecorded === true;
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

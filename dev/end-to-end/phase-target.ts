@@ -15,18 +15,18 @@ export interface PhaseTarget {
   /** Deliveries the event bridge made, with the function's HTTP status. */
   deliveries(): ReadonlyArray<{ readonly messageId: string; readonly status: number }>;
   /** Resolves once every event is delivered and handled and none came for `quietMs`; rejects after `timeoutMs`. */
-  idle(quietMs: number | undefined, timeoutMs: number): Promise<void>;
+  quiet(quietMs: number | undefined, timeoutMs: number): Promise<void>;
   /** A resync called by an allowed operator. */
   resync(query?: string): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 /** Why the deployment did not come to rest, or undefined when it did. */
-export function unsettled(
+export function notQuiet(
   target: PhaseTarget,
   quietMs: number | undefined,
   timeoutMs: number,
 ): Promise<string | undefined> {
-  return target.idle(quietMs, timeoutMs).then(
+  return target.quiet(quietMs, timeoutMs).then(
     () => undefined,
     (error: Error) => error.message,
   );

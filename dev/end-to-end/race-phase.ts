@@ -1,5 +1,5 @@
 import { plantForeignObjects } from './foreign-objects.js';
-import { unsettled, type PhaseTarget } from './phase-target.js';
+import { notQuiet, type PhaseTarget } from './phase-target.js';
 import { runStorm, type InstanceScript } from './storm.js';
 import { stormFigures, type StormFigures } from './storm-figures.js';
 
@@ -10,13 +10,13 @@ export interface RaceSize {
   readonly resyncs: number;
   /** The resyncs start once the event function has answered this many deliveries (or after a minute). */
   readonly deliveriesFirst: number;
-  readonly settleTimeoutMs: number;
+  readonly idleTimeoutMs: number;
   readonly quietMs?: number;
 }
 
 export interface RaceOutcome {
   readonly figures: StormFigures;
-  readonly unsettled: string | undefined;
+  readonly notIdle: string | undefined;
   /** Each resync's answer: one that is not 200 was starved by the events' writes. */
   readonly resyncs: ReadonlyArray<{ status: number; body: Record<string, unknown> }>;
   readonly everSeen: readonly string[];
@@ -41,7 +41,7 @@ export async function racePhase(target: PhaseTarget, size: RaceSize): Promise<Ra
   while (target.deliveries().length < size.deliveriesFirst && Date.now() < deadline) await sleep(20);
   const resyncs = await Promise.all(Array.from({ length: size.resyncs }, () => target.resync()));
   await storm;
-  const notSettled = await unsettled(target, size.quietMs, size.settleTimeoutMs);
+  const notIdle = await notQuiet(target, size.quietMs, size.idleTimeoutMs);
   const figures = await stormFigures({
     ...target,
     everSeen,
@@ -49,5 +49,5 @@ export async function racePhase(target: PhaseTarget, size: RaceSize): Promise<Ra
     deliveries: target.deliveries(),
     dryRunResync: () => target.resync('?dryRun=true'),
   });
-  return { figures, unsettled: notSettled, resyncs, everSeen };
+  return { figures, notIdle, resyncs, everSeen };
 }

@@ -1,7 +1,7 @@
 import type { FaultProxy } from '../harness/kube-proxy/fault-proxy.js';
 import { faultMix, seededRandom } from '../harness/kube-proxy/fault-mix.js';
 import { plantForeignObjects } from './foreign-objects.js';
-import { unsettled, type PhaseTarget } from './phase-target.js';
+import { notQuiet, type PhaseTarget } from './phase-target.js';
 import { runStorm, stormScripts } from './storm.js';
 import { stormFigures, type StormFigures } from './storm-figures.js';
 
@@ -13,15 +13,15 @@ export interface StormSize {
   /** Share of the functions' apiserver requests that fail (0.2: one in five). */
   readonly faultRate: number;
   readonly seed: number;
-  readonly settleTimeoutMs: number;
+  readonly idleTimeoutMs: number;
   /** How long no event may come before the storm counts as over (default: the event bridge's). */
   readonly quietMs?: number;
 }
 
 export interface StormOutcome {
   readonly figures: StormFigures;
-  /** Why the events did not settle in time; undefined when they did. */
-  readonly unsettled: string | undefined;
+  /** Why the events did not come to rest in time; undefined when they did. */
+  readonly notIdle: string | undefined;
   /** Faults injected, by kind (every kind of the mix is a key). */
   readonly injected: Readonly<Record<string, number>>;
   /** Full names of every instance the storm made. */
@@ -39,10 +39,10 @@ export async function stormPhase(target: PhaseTarget, proxy: FaultProxy, size: S
   const everSeen = scripts.map((s) => `${target.parent}/instances/${s.id}`);
   const mix = faultMix(size.faultRate, size.seed);
   proxy.setRule(mix.rule);
-  let notSettled: string | undefined;
+  let notIdle: string | undefined;
   try {
     await runStorm(target, scripts, size.concurrency);
-    notSettled = await unsettled(target, size.quietMs, size.settleTimeoutMs);
+    notIdle = await notQuiet(target, size.quietMs, size.idleTimeoutMs);
   } finally {
     proxy.setRule(undefined);
   }
@@ -53,5 +53,5 @@ export async function stormPhase(target: PhaseTarget, proxy: FaultProxy, size: S
     deliveries: target.deliveries(),
     dryRunResync: () => target.resync('?dryRun=true'),
   });
-  return { figures, unsettled: notSettled, injected: mix.tally().injected, everSeen };
+  return { figures, notIdle, injected: mix.tally().injected, everSeen };
 }

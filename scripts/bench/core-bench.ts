@@ -69,14 +69,14 @@ for (const n of [10, 100, 1000, 5000]) {
   const observations = scope(n);
   measure(`plan resync, ${n} instances, first round`, n >= 1000 ? 5 : 50, () => plan(observations, [], service));
   const first = plan(observations, [], service);
-  const owned = first.plan.changes.filter((c) => c.action === 'create').map((c) => c.after!);
+  const owned = first.plan.changes.flatMap((c) => (c.target === 'object' && c.action === 'create' ? [c.after!] : []));
   const ports = first.state.servicePorts!.after;
-  const settled = { ...service, ports: [...service.ports, ...ports], ownedPorts: ports };
+  const synced = { ...service, ports: [...service.ports, ...ports], ownedPorts: ports };
   measure(`plan resync, ${n} instances, nothing to change`, n >= 1000 ? 5 : 50, () =>
-    plan(observations, owned, settled),
+    plan(observations, owned, synced),
   );
   measure(`plan one event among ${n} managed instances`, n >= 1000 ? 5 : 50, () =>
-    plan([observations[0]!], owned, settled),
+    plan([observations[0]!], owned, synced),
   );
 }
 

@@ -93,7 +93,7 @@ export async function startPhaseStack(
     functionEnv: env,
     parent: PARENT,
     deliveries: () => bridge.deliveries,
-    idle: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
+    quiet: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
     async resync(query = '') {
       const token = await parts.issuer.sign({ email: OPERATOR, audience: AUDIENCE });
       const response = await fetch(`${resync.url}${query}`, {

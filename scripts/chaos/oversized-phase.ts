@@ -20,6 +20,7 @@ function change(name: string, operations: number): Change {
   const spec: Record<string, string> = {};
   for (let i = 0; i < operations; i++) spec[`port-${i}`] = `tcp-instance-${i}-${'p'.repeat(90)}`;
   return {
+    target: 'object',
     action: 'create',
     ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'n', name },
     instance: `projects/chaos-project/locations/us-central1/instances/${name}`,

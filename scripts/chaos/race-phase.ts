@@ -15,14 +15,14 @@ export async function racePhase(parts: SharedParts, name: string, width: number,
       width,
       resyncs,
       deliveriesFirst: Math.min(10, width),
-      settleTimeoutMs: 300_000,
+      idleTimeoutMs: 300_000,
       quietMs: 3000,
     });
     const { figures } = outcome;
     const row = stormRow(name, Math.round((Date.now() - started) / 1000), figures);
     const starved = outcome.resyncs.filter((a) => a.status !== 200);
     const details = [
-      outcome.unsettled?.slice(0, 200),
+      outcome.notIdle?.slice(0, 200),
       ...starved.map((a) => `resync answered ${a.status}: ${JSON.stringify(a.body).slice(0, 200)}`),
       ...describeFindings(figures),
     ].filter((d): d is string => d !== undefined);

@@ -57,7 +57,7 @@ async function main(): Promise<number> {
           concurrency: 25,
           faultRate: 0.2,
           seed: SEED,
-          settleTimeoutMs: 480_000,
+          idleTimeoutMs: 480_000,
           quietMs: 3000,
         }),
       ),

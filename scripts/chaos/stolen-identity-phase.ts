@@ -220,7 +220,7 @@ function attackList(
     }
     const [kind, what, change] = pick(random, mutations(random, gatewayHost));
     const base = objects.find((o) => o.kind === kind)!;
-    const object = { ...base, spec: change(structuredClone(base.spec)) } as KubernetesObject;
+    const object: KubernetesObject & { spec: Spec } = { ...base, spec: change(structuredClone(base.spec)) };
     return { what: `${kind}: ${what}`, send: () => outcome(api.create(object, undefined, 'All')) };
   });
 }

@@ -21,10 +21,10 @@ export async function stormPhase(parts: SharedParts, name: string, size: StormSi
   const started = Date.now();
   const stack = await startPhaseStack(parts, name);
   try {
-    const { figures, unsettled, injected } = await storm(stack, stack.proxy, size);
+    const { figures, notIdle, injected } = await storm(stack, stack.proxy, size);
     const row = stormRow(name, Math.round((Date.now() - started) / 1000), figures);
     const details = [
-      unsettled?.slice(0, 200),
+      notIdle?.slice(0, 200),
       figures.dryRunStatus === 200 ? undefined : `dry-run resync answered ${figures.dryRunStatus}`,
       Object.values(injected).some((n) => n > 0) ? undefined : 'no fault was injected',
       ...describeFindings(figures),

@@ -11,7 +11,7 @@ export interface AuditOutbox {
   /** The records kept, with the version they were read at; undefined when the outbox is empty. */
   take(): Promise<OutboxContents | undefined>;
   /** After publishing `taken`, keeps only `unpublished`; a stash made meanwhile is kept too (it is retried later). */
-  settle(taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void>;
+  keepOnly(taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void>;
 }
 
 export interface StashResult {

@@ -10,13 +10,6 @@ export interface AuditPublisher {
   publish(record: AuditRecord): Promise<void>;
 }
 
-/** Errors whose failed writes are already in the audit trail, so no second record of the same failure is made. */
-const recordedErrors = new WeakSet<object>();
-export const markRecorded = (error: unknown): void =>
-  void (typeof error === 'object' && error !== null && recordedErrors.add(error));
-export const wasRecorded = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && recordedErrors.has(error);
-
 /**
  * Resolves once what was written to stdout is with the kernel (nothing is left in the stream's buffer: a write leaves
  * it only once done), so a crash after that does not lose it. Stdout to a pipe is asynchronous on POSIX
@@ -94,7 +87,7 @@ export class AuditWriter {
         ),
       );
       const unpublished = taken.records.filter((_, i) => !published[i]);
-      await this.outbox.settle(taken, unpublished);
+      await this.outbox.keepOnly(taken, unpublished);
       this.log.log(
         unpublished.length > 0 ? 'WARNING' : 'NOTICE',
         { published: taken.records.length - unpublished.length, still_kept: unpublished.length },

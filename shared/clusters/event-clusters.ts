@@ -3,7 +3,7 @@ import { errorMessage, TransientError } from '../errors.js';
 import type { ClusterTarget, Settings } from '../config/settings.js';
 import type { InstanceName } from '../products/instance-name.js';
 import { outOfScope } from '../plan/scope-policies.js';
-import { reconcileInCluster, type ClusterPart } from '../reconcile/reconcile-event.js';
+import { reconcileInCluster, type ReconciledOrRefused } from '../reconcile/reconcile-event.js';
 import { reconcileLocationInCluster } from '../reconcile/reconcile-location.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 import { earliestTime, retryMessage, retryPartOf, type RetryMessage, type RetryPart } from './cluster-retry.js';
@@ -32,7 +32,7 @@ export type EventOutcome =
       readonly retry?: ClustersRetry;
     };
 
-function reportOf(parts: ReadonlyArray<{ cluster: string; value: ClusterPart }>): EventOutcome {
+function reportOf(parts: ReadonlyArray<{ cluster: string; value: ReconciledOrRefused }>): EventOutcome {
   const report = mergeReports(
     false,
     parts.map((p): ClusterOutcome =>
@@ -59,7 +59,7 @@ function reportOf(parts: ReadonlyArray<{ cluster: string; value: ClusterPart }>)
 function outcomeOf(
   settings: Settings,
   event: IncomingEvent,
-  results: readonly ClusterResult<ClusterPart>[],
+  results: readonly ClusterResult<ReconciledOrRefused>[],
 ): EventOutcome {
   const thrown = failedIn(results);
   if (thrown.length === 1 && settings.clusters.length === 1) throw thrown[0]!.error;

@@ -1,4 +1,4 @@
-import { instanceOf as instanceNamed, type InstanceName } from '../products/instance-name.js';
+import { instanceNamed, type InstanceName } from '../products/instance-name.js';
 import { PRODUCT_INFO, productModule, type Product } from '../products/registry.js';
 
 /**
@@ -45,7 +45,7 @@ function resourceInstance(product: Product, entry: Json, payload: Json): Instanc
 }
 
 /** The instance an entry is about, as the product's identity: its resourceName, its create request, its resource. */
-export function instanceOf(product: Product, entry: Json, payload: Json): InstanceName | undefined {
+export function entryInstance(product: Product, entry: Json, payload: Json): InstanceName | undefined {
   return (
     instanceNamed(product, relative(payload['resourceName'])) ??
     createdInstance(product, payload) ??

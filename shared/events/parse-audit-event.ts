@@ -1,5 +1,5 @@
 import { classifyMethod } from './admin-methods.js';
-import { instanceOf, locationOf } from './entry-subject.js';
+import { entryInstance, locationOf } from './entry-subject.js';
 import type { InstanceName } from '../products/instance-name.js';
 import { PRODUCT_INFO, PRODUCTS, productsOfService, type Product } from '../products/registry.js';
 
@@ -93,7 +93,7 @@ export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   const notFinished = unfinishedReason(entry, payload);
   if (notFinished) return ignore(notFinished);
   const trigger = triggerOf(event, entry, payload);
-  const instance = instanceOf(product, entry, payload);
+  const instance = entryInstance(product, entry, payload);
   if (instance) return { action: 'reconcile', instance, trigger };
   const where = locationOf(entry, payload);
   if (where) return { action: 'reconcile-location', location: { product, ...where }, trigger };

@@ -1,4 +1,4 @@
-import type { IstioKind, KubeObject } from './k8s-object.js';
+import { isKind, type IstioKind, type KubeObject } from './k8s-object.js';
 
 /**
  * The specs of the four Istio kinds, as far as this project writes them (networking.istio.io/v1). Type literals, not
@@ -72,18 +72,22 @@ export type SpecOf = {
   readonly VirtualService: VirtualServiceSpec;
 };
 
-/** Every field optional, all the way down: what a live object may hold, whoever last wrote it. */
-export type Live<T> = T extends readonly (infer E)[]
-  ? readonly Live<E>[]
-  : T extends object
-    ? { readonly [K in keyof T]?: Live<T[K]> }
-    : T;
+/**
+ * What a live object may hold, whoever last wrote it: every field optional, all the way down, any text where we write
+ * one value (a foreign ServiceEntry may resolve by DNS, a port speak TLS), and whatever fields other writers added.
+ */
+export type Live<T> = T extends string
+  ? string
+  : T extends readonly (infer E)[]
+    ? readonly Live<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]?: Live<T[K]> } & { readonly [field: string]: unknown }
+      : T;
 
 /**
- * A live object's spec, read as its kind's shape with every field optional. Objects come from the apiserver (whose
- * CRD schema checked the types of what is there) and may have been edited by anyone, so callers treat each field as
- * possibly absent. The one place a live spec is given a type.
+ * A live object's spec, if the object is of that kind, with every field optional: objects come from the apiserver and
+ * may have been edited by anyone, so callers treat each field as possibly absent.
  */
 export function liveSpec<K extends IstioKind>(object: KubeObject | undefined, kind: K): Live<SpecOf[K]> | undefined {
-  return object?.kind === kind ? (object.spec as Live<SpecOf[K]>) : undefined;
+  return isKind(object, kind) ? object.spec : undefined;
 }

@@ -1,4 +1,5 @@
 /** Kubernetes objects as plain data, and the labels and annotations that mark the ones this project owns. */
+import type { Live, SpecOf } from './istio-specs.js';
 
 export interface ObjectMeta {
   readonly name: string;
@@ -8,12 +9,40 @@ export interface ObjectMeta {
   readonly resourceVersion?: string;
 }
 
-export interface KubeObject {
+/** An object of one kind, its spec typed by that kind. */
+export interface ObjectOf<K extends string, S> {
   readonly apiVersion: string;
-  readonly kind: string;
+  readonly kind: K;
   readonly metadata: ObjectMeta;
-  readonly spec: Readonly<Record<string, unknown>>;
+  readonly spec: S;
 }
+
+/** The egress gateway Service's spec: our ports are what this project writes of it (server-side apply). */
+export type ServiceSpec = {
+  readonly ports?: readonly {
+    readonly name?: string;
+    readonly port: number;
+    readonly targetPort?: number;
+    readonly protocol?: string;
+  }[];
+  readonly [field: string]: unknown;
+};
+
+/**
+ * An object this project reads or writes, told apart by its kind: a ServiceEntry's spec is a ServiceEntry spec. Read
+ * from the apiserver, an Istio object may have been edited by anyone, so every field of its spec may be absent (the
+ * CRD schema checked the types of what is there).
+ */
+export type KubeObject = { readonly [K in IstioKind]: LiveObject<K> }[IstioKind] | ObjectOf<'Service', ServiceSpec>;
+
+/** An Istio object of one kind as read from the apiserver. */
+export type LiveObject<K extends IstioKind> = ObjectOf<K, Live<SpecOf[K]>>;
+
+/** The object, if it is of that kind: narrowed to it, its spec typed by it. */
+export const isKind = <K extends IstioKind>(
+  object: KubeObject | undefined,
+  kind: K,
+): object is KubeObject & LiveObject<K> => object?.kind === kind;
 
 export interface ObjectRef {
   readonly apiVersion: string;

@@ -61,14 +61,14 @@ function servicePortAllocations(
   // Identities are parsed only for the ports that need one: a resync of thousands of instances reads them all.
   const liveByKey = new Map(owned.map((o) => [o.metadata.labels?.[LABEL_INSTANCE], instanceNameOf(o)]));
   let scopeByKey: Map<string, InstanceName> | undefined;
-  const instanceOf = (key: string): InstanceName | undefined => {
+  const instanceByKey = (key: string): InstanceName | undefined => {
     const name = liveByKey.get(key);
     if (name !== undefined) return parseInstanceName(name);
     return (scopeByKey ??= new Map(scope.map((n) => [instanceKey(n), n]))).get(key);
   };
   for (const port of servicePorts) {
     const parsed = parseServicePortName(port.name);
-    const instance = parsed ? instanceOf(parsed.key) : undefined;
+    const instance = parsed ? instanceByKey(parsed.key) : undefined;
     if (!parsed || !instance || taken.has(port.port) || allocations.has(codeKey(instance, parsed.code))) continue;
     allocate(allocations, instance, parsed.code, port.port);
     taken.add(port.port);

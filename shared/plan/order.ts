@@ -11,7 +11,8 @@ const rank = (change: Change): number => APPLY_ORDER.indexOf(change.ref.kind);
 /**
  * Deletes, and the removal of our ports from the Service, which must wait until the Gateways that used them are gone.
  */
-const isBreak = (change: Change): boolean => change.action === 'delete' || change.phase === 'break';
+const isBreak = (change: Change): boolean =>
+  change.action === 'delete' || (change.target === 'service-ports' && change.phase === 'break');
 
 export function orderChanges(changes: readonly Change[]): Change[] {
   const make = changes.filter((c) => !isBreak(c)).sort((a, b) => rank(a) - rank(b));

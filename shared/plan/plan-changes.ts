@@ -36,7 +36,11 @@ function objectChange(
   live: KubeObject | undefined,
   foreign: KubeObject | undefined,
 ): ObjectChange {
-  const base = { ref: refOf(desired), ...(instanceNameOf(desired) ? { instance: instanceNameOf(desired) } : {}) };
+  const base = {
+    target: 'object' as const,
+    ref: refOf(desired),
+    ...(instanceNameOf(desired) ? { instance: instanceNameOf(desired) } : {}),
+  };
   if (live)
     return sameContent(live, desired)
       ? { ...base, action: 'unchanged', before: live, after: live }
@@ -71,7 +75,7 @@ function liveChanges(
   const errorReasons = new Map(state.errors.map((e) => [e.instance, e.message]));
   return owned.flatMap((live): ObjectChange[] => {
     const instance = instanceNameOf(live) ?? '';
-    const base = { ref: refOf(live), instance, before: live };
+    const base = { target: 'object' as const, ref: refOf(live), instance, before: live };
     const keptReason = state.kept.get(instance) ?? errorReasons.get(instance);
     if (keptReason !== undefined) return [{ ...base, action: 'skipped', after: live, reason: keptReason }];
     return state.reconciled.has(instance) && !desiredKeys.has(refKey(refOf(live)))
@@ -102,7 +106,7 @@ export function planChanges(
     ...state.refused,
   ]);
   for (const [instance, reason] of skipped)
-    changes.push({ action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
+    changes.push({ target: 'object', action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
   if (service && state.servicePorts) {
     changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));
   }

@@ -14,6 +14,7 @@ export type ChangeAction = 'create' | 'update' | 'delete' | 'unchanged' | 'confl
 
 /** A change of one of our Istio objects, or a note about an instance (skipped, unsupported). */
 export interface ObjectChange {
+  readonly target: 'object';
   readonly action: ChangeAction;
   readonly ref: ObjectRef;
   /** Full name of the instance the object belongs to. */
@@ -21,14 +22,15 @@ export interface ObjectChange {
   readonly before?: KubeObject;
   readonly after?: KubeObject;
   readonly reason?: string;
-  /** Never set: tells an object change from a change of our ports on the egress gateway Service. */
-  readonly phase?: never;
 }
 
-/** A planned change: of one of our objects, or of our ports on the egress gateway Service (port-change.ts). */
+/**
+ * A planned change, tagged by what it changes: one of our objects, or our ports on the egress gateway Service
+ * (port-change.ts).
+ */
 export type Change = ObjectChange | ServicePortsChange;
 
-export const isPortChange = (change: Change): change is ServicePortsChange => change.phase !== undefined;
+export const isPortChange = (change: Change): change is ServicePortsChange => change.target === 'service-ports';
 
 export interface InstanceError {
   readonly instance: string;

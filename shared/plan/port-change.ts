@@ -13,6 +13,7 @@ import { serviceApplyBody, type PortOwner, type ServicePort } from './service-po
  * saw as free.
  */
 export interface ServicePortsChange {
+  readonly target: 'service-ports';
   readonly action: 'update' | 'unchanged';
   readonly ref: ObjectRef;
   readonly phase: 'make' | 'break';
@@ -32,9 +33,6 @@ export interface ServicePortsChange {
   /** The one instance the changed ports belong to, when there is one: its audit record names it. */
   readonly instance?: string;
   readonly reason?: string;
-  /** Never set: the change is of ports, not of a whole object (serviceObjectsOf gives the Service before and after). */
-  readonly before?: never;
-  readonly after?: never;
 }
 
 /** A port is the same port only if everything we write of it is the same. */
@@ -102,7 +100,11 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
   const removed = plan.before.filter((p) => !samePort(p, after.get(p.port)));
   const renamed = plan.after.filter((p) => before.has(p.port) && !samePort(p, before.get(p.port)));
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: plan.service.namespace, name: plan.service.name };
-  const common = { ref, ...(plan.service.resourceVersion ? { readVersion: plan.service.resourceVersion } : {}) };
+  const common = {
+    target: 'service-ports' as const,
+    ref,
+    ...(plan.service.resourceVersion ? { readVersion: plan.service.resourceVersion } : {}),
+  };
   // Looked up only when a port changes, not for every port of a resync; live objects only for a port removed.
   let planned: ReadonlyMap<string, string> | undefined;
   let live: ReadonlyMap<string, string> | undefined;

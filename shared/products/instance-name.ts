@@ -19,7 +19,7 @@ export interface InstanceName {
 const RELATIVE_NAME = /^projects\/([^/]+)\/locations\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 /** The identity of an instance of `product` named by its relative name, if the id follows that product's rules. */
-export function instanceOf(product: Product, relativeName: string): InstanceName | undefined {
+export function instanceNamed(product: Product, relativeName: string): InstanceName | undefined {
   const match = RELATIVE_NAME.exec(relativeName);
   const info = PRODUCT_INFO[product];
   if (!match?.[1] || !match[2] || match[3] !== info.collection || !match[4] || !info.instanceId.test(match[4]))
@@ -41,7 +41,7 @@ const BY_PREFIX_LENGTH = [...PRODUCTS].sort(
 /** Parses an identity back (from an annotation, a listing): the product follows from its prefix. */
 export function parseInstanceName(value: string): InstanceName | undefined {
   const product = BY_PREFIX_LENGTH.find((p) => value.startsWith(PRODUCT_INFO[p].identityPrefix));
-  return product ? instanceOf(product, value.slice(PRODUCT_INFO[product].identityPrefix.length)) : undefined;
+  return product ? instanceNamed(product, value.slice(PRODUCT_INFO[product].identityPrefix.length)) : undefined;
 }
 
 /** The relative name the product's own API knows the instance by. */

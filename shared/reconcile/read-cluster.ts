@@ -21,11 +21,11 @@ import type { SyncDeps } from './sync-deps.js';
  * - `scope` (event): only the objects of the instances in scope, by label selector, so an event's cost does not grow
  *   with the number of managed instances; a clash is found by reading the few desired names that are not ours.
  */
-export type ClusterView =
+export type ReadScope =
   { readonly kind: 'complete' } | { readonly kind: 'scope'; readonly instances: readonly InstanceName[] };
 
 export interface ClusterRead {
-  readonly view: ClusterView;
+  readonly view: ReadScope;
   readonly owned: readonly KubeObject[];
   /** Objects that are not ours, by refKey: every one in a complete view, none yet in a scope view. */
   readonly others: ReadonlyMap<string, KubeObject>;
@@ -41,14 +41,14 @@ const MAX_SELECTED_INSTANCES = 50;
 /**
  * The view that reads the objects of these instances: by label selector when they are few, else the whole namespace.
  */
-export function viewOf(instances: readonly InstanceName[]): ClusterView {
+export function viewOf(instances: readonly InstanceName[]): ReadScope {
   return instances.length <= MAX_SELECTED_INSTANCES ? { kind: 'scope', instances } : { kind: 'complete' };
 }
 
 /** Reads of names that may clash, at most this many at once. */
 const FOREIGN_READS = 8;
 
-function selectorOf(view: ClusterView, ownerId: string): string | undefined {
+function selectorOf(view: ReadScope, ownerId: string): string | undefined {
   if (view.kind === 'complete') return undefined;
   const keys = [...new Set(view.instances.map(instanceKey))].sort();
   return `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${ownerId},${LABEL_INSTANCE} in (${keys.join(',')})`;
@@ -56,7 +56,7 @@ function selectorOf(view: ClusterView, ownerId: string): string | undefined {
 
 async function listObjects(
   deps: SyncDeps,
-  view: ClusterView,
+  view: ReadScope,
 ): Promise<{ owned: KubeObject[]; others: Map<string, KubeObject> }> {
   const { settings, cluster } = deps;
   const { ownerId } = settings.process;
@@ -70,7 +70,7 @@ async function listObjects(
   return { owned, others };
 }
 
-export async function readCluster(deps: SyncDeps, view: ClusterView): Promise<ClusterRead> {
+export async function readCluster(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {
   const { cluster } = deps;
   const { egressGateway, mode } = deps.settings.cluster;
   const readService = (): Promise<GatewayServiceState> =>

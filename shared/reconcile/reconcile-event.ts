@@ -5,8 +5,14 @@
 
 import type { EventTrigger } from '../events/parse-audit-event.js';
 import { failureRecord } from '../audit/audit-record.js';
-import { markRecorded, wasRecorded } from '../audit/audit-writer.js';
-import { acknowledgesEvent, errorMessage, PermanentError, TransientError } from '../errors.js';
+import {
+  acknowledgesEvent,
+  errorMessage,
+  PermanentError,
+  recordedFailure,
+  TransientError,
+  wasRecorded,
+} from '../errors.js';
 import type { InstanceName } from '../products/instance-name.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
@@ -37,9 +43,7 @@ async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: Ev
   const refused = report.errors.find((e) => e.refusedWrite);
   if (refused) {
     // The refusal as the apiserver worded it, once (its message already names its class).
-    const error = new PermanentError(refused.message.replace(/^PermanentError: /, ''));
-    markRecorded(error);
-    throw error;
+    throw recordedFailure(new PermanentError(refused.message.replace(/^PermanentError: /, '')));
   }
   const retryable = report.errors.find((e) => e.retryable);
   if (retryable) throw new TransientError(`${retryable.instance}: ${retryable.message}; retrying until it settles`);
@@ -50,25 +54,25 @@ async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: Ev
  * One cluster's part of an event: its report, or the reason of a permanent failure (recorded); a transient one is
  * thrown.
  */
-export type ClusterPart = { readonly report: SyncReport } | { readonly permanent: string };
+export type ReconciledOrRefused = { readonly report: SyncReport } | { readonly permanent: string };
 
 export async function reconcileInCluster(
   deps: SyncDeps,
   name: InstanceName,
   trigger: EventTrigger,
-): Promise<ClusterPart> {
-  return asClusterPart(deps, trigger, name.full, () => syncToLatestState(deps, name, trigger));
+): Promise<ReconciledOrRefused> {
+  return reconciledOrRefused(deps, trigger, name.full, () => syncToLatestState(deps, name, trigger));
 }
 
 /**
  * A reconcile's report, or the reason of a permanent failure, recorded against `subject`; a transient one is thrown.
  */
-export async function asClusterPart(
+export async function reconciledOrRefused(
   deps: SyncDeps,
   trigger: EventTrigger,
   subject: string,
   reconcile: () => Promise<SyncReport>,
-): Promise<ClusterPart> {
+): Promise<ReconciledOrRefused> {
   try {
     return { report: await reconcile() };
   } catch (error) {

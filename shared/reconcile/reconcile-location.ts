@@ -11,7 +11,7 @@ import { locationOf, type MemorystoreInstance } from '../model/instance.js';
 import { parseInstanceName } from '../products/instance-name.js';
 import { pruneGuard, resyncScope } from '../plan/scope-policies.js';
 import { readCluster } from './read-cluster.js';
-import { asClusterPart, type ClusterPart } from './reconcile-event.js';
+import { reconciledOrRefused, type ReconciledOrRefused } from './reconcile-event.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -65,7 +65,7 @@ export async function reconcileLocationInCluster(
   deps: SyncDeps,
   where: ProductLocation,
   trigger: EventTrigger,
-): Promise<ClusterPart> {
+): Promise<ReconciledOrRefused> {
   const subject = `projects/${where.project}/locations/${where.location}`;
-  return asClusterPart(deps, trigger, subject, () => syncPlace(deps, where, trigger));
+  return reconciledOrRefused(deps, trigger, subject, () => syncPlace(deps, where, trigger));
 }

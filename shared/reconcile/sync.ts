@@ -1,16 +1,15 @@
 import { recordOf, type AuditRecord, type Trigger } from '../audit/audit-record.js';
-import { markRecorded } from '../audit/audit-writer.js';
 import { backoffDelay, sleep } from '../backoff.js';
-import { errorMessage, replans } from '../errors.js';
+import { errorMessage, recordedFailure, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
-import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
-import { desiredState, type InstanceObservation } from '../plan/desired-state.js';
+import type { KubeObject } from '../model/k8s-object.js';
+import type { InstanceObservation } from '../plan/desired-state.js';
+import { planWithClashes, wantedState } from '../plan/plan-with-clashes.js';
 import { planSettingsOf } from '../plan/plan-settings.js';
-import { planChanges } from '../plan/plan-changes.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
 import { RecordTally } from './record-tally.js';
-import { foreignHolders, readCluster, viewOf, type ClusterRead, type ClusterView } from './read-cluster.js';
+import { foreignHolders, readCluster, viewOf, type ClusterRead, type ReadScope } from './read-cluster.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What a reconcile did or, in a dry run, would do: the answer of resync and the plan of a dry run. */
@@ -56,7 +55,7 @@ export interface SyncOptions {
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
   /** What to read of the cluster; default: the objects of the instances in scope. */
-  readonly view?: ClusterView;
+  readonly view?: ReadScope;
   /** A read of that view already made; used for the first try only. */
   readonly read?: ClusterRead;
 }
@@ -73,6 +72,7 @@ const RECORD_CHUNK = 500;
 /** One try; `error` is the write that failed (the tally says what was written before it). */
 type Attempt = SyncRun & { readonly error?: Error };
 
+/** Reads the foreign holders of the names the scope would take, then plans: no read is made once planning starts. */
 async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[], read: ClusterRead): Promise<Plan> {
   const { settings } = deps;
   const { owned, service, view } = read;
@@ -85,13 +85,9 @@ async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[]
     quarantine,
     settings: planSettingsOf(settings),
   };
-  const first = desiredState(input);
-  const foreign = await foreignHolders(deps, read, first.desired);
-  // An instance with any clashing name is planned again as blocked: all of its objects are written or none are.
-  const clashing = first.desired.filter((d) => foreign.has(refKey(refOf(d))));
-  const blocked = new Set(clashing.map((d) => instanceNameOf(d) ?? ''));
-  const state = blocked.size > 0 ? desiredState({ ...input, blocked }) : first;
-  return planChanges(state, owned, { foreign, ...(service ? { service } : {}), clashing });
+  const wanted = wantedState(input);
+  const foreign = await foreignHolders(deps, read, wanted.state.desired);
+  return planWithClashes(wanted, foreign);
 }
 
 async function attempt(
@@ -142,8 +138,7 @@ async function attempt(
   const withRefused = failed.length > 0 ? { ...run, errors: [...run.errors, ...failed] } : run;
   if (applied.error === undefined) return withRefused;
   const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
-  markRecorded(error);
-  return { ...withRefused, error };
+  return { ...withRefused, error: recordedFailure(error) };
 }
 
 /**
@@ -175,7 +170,7 @@ export async function syncInstances(
   trigger: Trigger,
   options: SyncOptions,
 ): Promise<SyncRun> {
-  const view: ClusterView = options.view ?? viewOf(scope.map((o) => o.name));
+  const view: ReadScope = options.view ?? viewOf(scope.map((o) => o.name));
   const earlier = new RecordTally();
   for (let tries = 1; ; tries++) {
     // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).

@@ -8,6 +8,7 @@ import {
   APP_NAME,
   type IstioKind,
   type KubeObject,
+  type ObjectOf,
 } from '../model/k8s-object.js';
 import type { SpecOf } from '../model/istio-specs.js';
 import { instanceKey } from './names.js';
@@ -23,7 +24,11 @@ export function metadata(instance: InstanceName, name: string, settings: RenderS
   };
 }
 
-export function istioObject<K extends IstioKind>(kind: K, meta: KubeObject['metadata'], spec: SpecOf[K]): KubeObject {
+export function istioObject<K extends IstioKind>(
+  kind: K,
+  meta: KubeObject['metadata'],
+  spec: SpecOf[K],
+): ObjectOf<K, SpecOf[K]> {
   return { apiVersion: ISTIO_API_VERSION, kind, metadata: meta, spec };
 }
 

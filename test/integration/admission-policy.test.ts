@@ -455,10 +455,10 @@ describe('allowed: every change the functions make, through their own Kubernetes
     await outbox.stash([{ ...record, id: 'r-2' }]);
     const taken = await outbox.take();
     expect(taken?.records.map((r) => r.id)).toEqual(['r-1', 'r-2']);
-    await outbox.settle(taken!, [{ ...record, id: 'r-2' }]);
+    await outbox.keepOnly(taken!, [{ ...record, id: 'r-2' }]);
     const left = await outbox.take();
     expect(left?.records.map((r) => r.id)).toEqual(['r-2']);
-    await outbox.settle(left!, []);
+    await outbox.keepOnly(left!, []);
     expect(await outbox.take()).toBeUndefined();
   });
 

@@ -41,7 +41,7 @@ test('a failed publish keeps the record in the outbox, the event is acknowledged
     instance: { tier: 'BASIC', memorySizeGb: 1 },
   });
   await operation.promise();
-  await rig.settle();
+  await rig.idle();
 
   const failedLines = rig.logs().filter((l) => l['message'] === 'audit record' && l['audit_delivery_error']);
   expect(failedLines.length).toBeGreaterThan(0);

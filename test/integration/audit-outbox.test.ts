@@ -38,6 +38,7 @@ function record(id: string, bytes = 100, opBytes = 50_000): AuditRecord {
   const spec: Record<string, string> = {};
   for (let i = 0; i * opBytes < bytes; i++) spec[`f${i}`] = 'x'.repeat(Math.min(opBytes, bytes - i * opBytes));
   const change: Change = {
+    target: 'object',
     action: 'create',
     ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'n', name: id },
     instance: 'projects/p/locations/r/instances/x',
@@ -71,7 +72,7 @@ test('a line that is no record is skipped and reported; the outbox keeps working
   expect(annotations?.['memorystore-egress-sync/skipped-lines']).toBe('1');
 });
 
-test('a corrupt line is reported by take, and a settle removes it with the published records', async () => {
+test('a corrupt line is reported by take, and keepOnly removes it with the published records', async () => {
   const { outbox: box, name } = outbox();
   await box.stash([record('kept')]);
   const map = await core.readNamespacedConfigMap({ name, namespace: NAMESPACE });
@@ -80,7 +81,7 @@ test('a corrupt line is reported by take, and a settle removes it with the publi
   const taken = await box.take();
   expect(ids(taken?.records)).toEqual(['kept']);
   expect(taken?.corrupt).toEqual(['garbage']);
-  await box.settle(taken!, []);
+  await box.keepOnly(taken!, []);
   expect(await box.take()).toBeUndefined();
 });
 

@@ -36,7 +36,7 @@ describe('one instance through its life', () => {
       instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 },
     });
     await operation.promise();
-    await rig.settle();
+    await rig.idle();
   }
 
   test('create: the four Istio objects appear and the gateway port is added to the Service', async () => {
@@ -89,7 +89,7 @@ describe('one instance through its life', () => {
       instance: { name: full, memorySizeGb: 5 },
     });
     await operation.promise();
-    await rig.settle();
+    await rig.idle();
     expect(await rig.audit.since(mark)).toEqual([]);
     const after = await rig.cluster.istioObjects();
     expect([...after.values()].map((o) => o.metadata.resourceVersion)).toEqual(
@@ -102,7 +102,7 @@ describe('one instance through its life', () => {
     const mark = rig.audit.count;
     const [operation] = await rig.redis.failoverInstance({ name: full });
     await operation.promise();
-    await rig.settle();
+    await rig.idle();
     expect(await rig.audit.since(mark)).toEqual([]);
   });
 
@@ -110,7 +110,7 @@ describe('one instance through its life', () => {
     const { full, base } = await created();
     const mark = rig.audit.count;
     await rig.memorystore.readdress(full, { host: '10.200.0.7' });
-    await rig.settle();
+    await rig.idle();
     const records = await rig.audit.since(mark);
     expect(actions(records)).toEqual(['update ServiceEntry', 'update VirtualService']);
     const objects = await rig.cluster.istioObjects();
@@ -138,7 +138,7 @@ describe('one instance through its life', () => {
     const mark = rig.audit.count;
     const [operation] = await rig.redis.deleteInstance({ name: full });
     await operation.promise();
-    await rig.settle();
+    await rig.idle();
     expect(await rig.cluster.istioObjects()).toEqual(new Map());
     expect(await rig.cluster.gatewayPorts()).toEqual([80, 443]);
     // The freed ports stay on the Service under quarantine names until PORT_QUARANTINE_SECONDS has passed.
@@ -167,7 +167,7 @@ describe('retries', () => {
       // An out-of-order "last" entry arrives while the instance is still CREATING, with no address.
       await rig.publishAuditEntry(logEntry({ method: 'UpdateInstance', resourceName: full }));
       await operation.promise();
-      await rig.settle();
+      await rig.idle();
       const redelivered = rig
         .deliveries()
         .slice(deliveriesBefore)
@@ -212,7 +212,7 @@ describe('other instance shapes', () => {
 describe('concurrency', () => {
   test('instances created at the same moment never share a gateway port', async () => {
     await Promise.all(['burst-a', 'burst-b', 'burst-c', 'burst-d'].map((id) => rig.createInstance(id)));
-    await rig.settle();
+    await rig.idle();
     const gateways = [...(await rig.cluster.istioObjects()).values()].filter((o) => o.kind === 'Gateway');
     const ports = gateways.flatMap((g) =>
       (g.spec['servers'] as Array<{ port: { number: number } }>).map((server) => server.port.number),

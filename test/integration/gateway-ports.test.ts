@@ -26,7 +26,7 @@ async function enableReadReplicas(full: string): Promise<void> {
     instance: { name: full, readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 },
   });
   await operation.promise();
-  await rig.settle();
+  await rig.idle();
 }
 
 /** An event for the instance that changes nothing of its endpoints (a resize). */
@@ -36,7 +36,7 @@ async function resize(full: string, memorySizeGb: number): Promise<void> {
     instance: { name: full, memorySizeGb },
   });
   await operation.promise();
-  await rig.settle();
+  await rig.idle();
 }
 
 /** Every routed target reaches its own instance's host through its own gateway port; the blocked ones go nowhere. */
@@ -73,7 +73,7 @@ describe('a full gateway port range', () => {
     // Ports free again: the next event for each refused instance places it whole.
     const [deletion] = await rig.redis.deleteInstance({ name: b[0]!.instance });
     await deletion.promise();
-    await rig.settle();
+    await rig.idle();
     await resize(a[0]!.instance, 2);
     await expectRouting([aPrimary!, aRead!], [...b, ...c], 'full-b deleted, full-a placed whole');
   }, 180_000);

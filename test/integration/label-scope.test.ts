@@ -21,7 +21,7 @@ async function instancesWithObjects(): Promise<string[]> {
 test('only instances whose labels match get objects; one relabelled out of the selector loses them', async () => {
   const picked = await rig.createInstance('picked', { labels: { 'mesh-egress': 'enabled', team: 'orders' } });
   await rig.createInstance('ignored', { labels: { team: 'billing' } });
-  await rig.settle();
+  await rig.idle();
   expect(await instancesWithObjects()).toEqual(['picked']);
 
   const [operation] = await rig.redis.updateInstance({
@@ -29,7 +29,7 @@ test('only instances whose labels match get objects; one relabelled out of the s
     instance: { name: picked, labels: { team: 'orders' } },
   });
   await operation.promise();
-  await rig.settle();
+  await rig.idle();
   expect(await instancesWithObjects()).toEqual([]);
 
   const resync = await rig.resync();

@@ -33,7 +33,7 @@ describe('data the objects cannot hold is that instance’s error alone', () => 
     await rig.createInstance('good-cache');
     const badBefore = await specsOf('bad-cache');
     await rig.memorystore.readdress(bad, { port: 70000 });
-    await rig.settle();
+    await rig.idle();
     // Drift the resync must repair beside the bad instance: the good instance's ServiceEntry deleted by hand.
     const goodEntry = objectName(nameOf('good-cache'));
     await rig.cluster.api.delete({
@@ -69,7 +69,7 @@ describe('last entries that do not name their instance', () => {
     const full = await rig.createInstance('trimmed-cache');
     expect(await entryOf(nameOf('trimmed-cache'))).toBeDefined();
     await rig.memorystore.readdress(full, { host: '10.123.0.9' });
-    await rig.settle();
+    await rig.idle();
     expect((await entryOf(nameOf('trimmed-cache')))?.spec['addresses']).toEqual(['10.123.0.9/32']);
   });
 
@@ -102,7 +102,7 @@ describe('what the APIs report beyond the simple case, through the local API', (
         },
       });
     });
-    await rig.settle();
+    await rig.idle();
     expect((await entryOf(valkeyName('vk-moved')))?.spec['addresses']).toEqual(['10.124.0.7/32']);
   });
 
@@ -120,7 +120,7 @@ describe('what the APIs report beyond the simple case, through the local API', (
         ],
       });
     });
-    await rig.settle();
+    await rig.idle();
     expect((await entryOf(valkeyName('vk-twonets')))?.spec).toEqual(before?.spec);
     expect(await dryRunErrors()).toEqual([
       expect.objectContaining({
@@ -139,14 +139,14 @@ describe('what the APIs report beyond the simple case, through the local API', (
     await rig.memorystore.reshape(full, (instance) => {
       (instance['memcacheNodes'] as Node[])[1]!.state = 'DELETING';
     });
-    await rig.settle();
+    await rig.idle();
     expect(await entryOf(memcachedName('mc-nodes'), nodeRole(leaving))).toBeUndefined();
     expect(await entryOf(memcachedName('mc-nodes'), nodeRole(nodes()[0]!.nodeId))).toBeDefined();
     await rig.memorystore.reshape(full, (instance) => {
       const list = instance['memcacheNodes'] as Node[];
       list[1] = { ...list[1]!, nodeId: list[0]!.nodeId, state: 'READY' };
     });
-    await rig.settle();
+    await rig.idle();
     expect(await dryRunErrors()).toEqual([
       expect.objectContaining({
         instance: memcachedName('mc-nodes').full,
@@ -159,7 +159,7 @@ describe('what the APIs report beyond the simple case, through the local API', (
     const full = await rig.createInstance('named-cache');
     const before = await entryOf(nameOf('named-cache'));
     await rig.memorystore.readdress(full, { host: 'redis.internal.example' });
-    await rig.settle();
+    await rig.idle();
     expect((await entryOf(nameOf('named-cache')))?.spec).toEqual(before?.spec);
     expect(await dryRunErrors()).toEqual([
       expect.objectContaining({ instance: full, message: expect.stringMatching(/a host name, not an IPv4 address/) }),

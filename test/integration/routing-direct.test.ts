@@ -39,7 +39,7 @@ test('delete: both addresses are blocked', async () => {
   const targets = await createWithReplicas();
   const [operation] = await rig.redis.deleteInstance({ name: targets[0]!.instance });
   await operation.promise();
-  await rig.settle();
+  await rig.idle();
   const { actual, expected } = await directRoutes(rig, [], targets);
   expect(actual).toEqual(expected);
 });

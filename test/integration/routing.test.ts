@@ -65,7 +65,7 @@ test("two instances: each reaches its own gateway port and host, never the other
 test('re-address: the new IP routes, the old IP is blocked', async () => {
   const [[old], b] = [await createA(), await createB()];
   await rig.memorystore.readdress(old!.instance, { host: '10.200.0.7' });
-  await rig.settle();
+  await rig.idle();
   const a = targetsOf(rig, old!.instance);
   expect(a[0]?.address).toBe('10.200.0.7');
   const { actual, expected, dangling } = await gatewayRoutes(rig, [...a, ...b], [old!]);
@@ -80,7 +80,7 @@ test('delete: the IP is blocked and the gateway no longer listens on its port; t
   expect(await atGateway(rig, port)).toMatch(new RegExp(`⇒ ${hostCluster.replace(/[|.]/g, '\\$&')}$`));
   const [operation] = await rig.redis.deleteInstance({ name: a[0]!.instance });
   await operation.promise();
-  await rig.settle();
+  await rig.idle();
   const { actual, expected } = await gatewayRoutes(rig, b, a);
   expect(actual).toEqual(expected);
   expect(await atGateway(rig, port)).toMatch(/⇒ no listener matched$/);

@@ -74,7 +74,7 @@ const GATEWAY_MODE = ['DestinationRule', 'Gateway', 'ServiceEntry', 'VirtualServ
 test('an instance created gets its objects in both clusters, each in its own mode; every record names its cluster', async () => {
   const mark = rig.audit.count;
   await rig.createInstance('both-1');
-  await rig.settle();
+  await rig.idle();
   expect(await kindsOf(firstView, 'both-1')).toEqual(GATEWAY_MODE);
   expect(await kindsOf(secondView, 'both-1')).toEqual(['ServiceEntry']);
   const records = (await rig.audit.since(mark))
@@ -117,7 +117,7 @@ test('with the second cluster down, the first gets its change at once; the event
   } finally {
     proxy.setRule(undefined);
   }
-  await rig.settle(60_000);
+  await rig.idle(60_000);
   expect(await kindsOf(secondView, 'down-1')).toEqual(['ServiceEntry']);
   const records = (await rig.audit.since(mark))
     .map((p) => p.record)
@@ -138,7 +138,7 @@ test('with the second cluster down, the first gets its change at once; the event
 
 test('a resync with the second cluster down syncs the first and answers 503 naming the second', async () => {
   await rig.createInstance('resync-1');
-  await rig.settle();
+  await rig.idle();
   // Drift in both clusters: the instance's ServiceEntry deleted behind the deployment's back.
   for (const view of [firstView, secondView]) {
     const entry = [...(await view.istioObjects()).values()].find(
@@ -173,11 +173,11 @@ test('a resync with the second cluster down syncs the first and answers 503 nami
 
 test('an instance deleted loses its objects in both clusters', async () => {
   const name = await rig.createInstance('gone-1');
-  await rig.settle();
+  await rig.idle();
   expect(await kindsOf(secondView, 'gone-1')).toEqual(['ServiceEntry']);
   const [operation] = await rig.redis.deleteInstance({ name });
   await operation.promise();
-  await rig.settle();
+  await rig.idle();
   expect(await kindsOf(firstView, 'gone-1')).toEqual([]);
   expect(await kindsOf(secondView, 'gone-1')).toEqual([]);
 }, 90_000);
@@ -231,7 +231,7 @@ test('a cluster that accepts and never answers costs an event its deadline: the 
   } finally {
     proxy.setRule(undefined);
   }
-  await rig.settle(60_000);
+  await rig.idle(60_000);
   expect(await kindsOf(secondView, 'stuck-1')).toEqual(['ServiceEntry']);
   const records = (await rig.audit.since(mark))
     .map((p) => p.record)

@@ -91,7 +91,7 @@ describe('Redis Cluster, direct mode, SHARDED_NODE_PORTS=true', () => {
 
   test("Istio's CRD holds at most 256 ports in a ServiceEntry: one more is refused, so the range must be split", async () => {
     const ports = every(20000, 20256).map((number) => ({ number, name: `tcp-${number}`, protocol: 'TCP' }));
-    const tooMany = {
+    const tooMany: KubeObject = {
       apiVersion: ISTIO_API_VERSION,
       kind: 'ServiceEntry',
       metadata: { name: 'too-many-ports', namespace: rig.namespace },

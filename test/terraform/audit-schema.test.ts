@@ -14,6 +14,7 @@ test('the table schema has a column for every field of an audit record, and no o
   const schema = JSON.parse(readFileSync(join(TERRAFORM_DIR, 'audit-record-schema.json'), 'utf8')) as Column[];
   const record = recordOf(
     {
+      target: 'object',
       action: 'conflict',
       ref: { apiVersion: 'v1', kind: 'Service', namespace: 'n', name: 'x' },
       instance: 'projects/p/locations/r/instances/i',

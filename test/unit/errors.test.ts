@@ -3,13 +3,16 @@ import {
   AuditDeliveryError,
   AuthError,
   ConfigError,
+  errorMessage,
   failureClass,
   IncompleteListError,
   KubeApiError,
   PermanentError,
+  recordedFailure,
   replans,
   retriesSoon,
   TransientError,
+  wasRecorded,
   WriteConflictError,
 } from '../../shared/errors.js';
 
@@ -83,5 +86,25 @@ describe('failureClass', () => {
       retriesSoon: retriesSoon(error),
       acknowledgesEvent: acknowledgesEvent(error),
     }).toEqual(decisions);
+  });
+});
+
+/** Whether a failure's failed write is already in the audit trail travels with the error, through every rethrow. */
+describe('a failure already recorded', () => {
+  test('says so itself, keeping its class and message; any other failure, or a thrown non-error, does not', async () => {
+    const refused = recordedFailure(new PermanentError('replace: 403'));
+    expect(refused).toBeInstanceOf(PermanentError);
+    expect(errorMessage(refused)).toBe('PermanentError: replace: 403');
+    expect(acknowledgesEvent(refused)).toBe(true);
+    const rethrown = await Promise.reject(refused).catch((error: unknown) => error);
+    expect(wasRecorded(rethrown)).toBe(true);
+    expect(wasRecorded(new PermanentError('replace: 403'))).toBe(false);
+    expect(wasRecorded('replace: 403')).toBe(false);
+  });
+
+  test('the mark is part of the value: a copy of the error made elsewhere carries it too', () => {
+    const marked = recordedFailure(new TransientError('patch: 503'));
+    const copy = Object.assign(new TransientError(marked.message), marked);
+    expect(wasRecorded(copy)).toBe(true);
   });
 });

@@ -173,12 +173,12 @@ async function waitUntilEnforced(
 ): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(impersonating(kubeconfigPath, options.user));
   const calls = Object.entries(probes(api, options));
-  const settled = async (): Promise<boolean> =>
+  const inEffect = async (): Promise<boolean> =>
     (await Promise.all(calls.map(([part, call]) => refusedBy(`${admissionPolicyName(options)}-${part}`, call)))).every(
       (r) => r === enforced,
     );
   const deadline = Date.now() + 30_000;
-  while (!(await settled())) {
+  while (!(await inEffect())) {
     if (Date.now() > deadline)
       throw new Error(
         `the admission policy for ${options.user} was ${enforced ? 'not yet enforced' : 'still enforced'} 30s after the change`,

@@ -97,7 +97,7 @@ export class ConfigMapOutbox implements AuditOutbox {
     return { records, corrupt, version: current.metadata.resourceVersion ?? '' };
   }
 
-  async settle(taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
+  async keepOnly(taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
     try {
       if (unpublished.length === 0 && taken.corrupt.length === 0) {
         await this.http.send({

@@ -32,6 +32,7 @@ export function plainObject(json: unknown, type: Pick<ObjectRef, 'apiVersion' | 
     annotations?: Record<string, string>;
     resourceVersion?: string;
   };
+  // JSON from the apiserver, as the kind whose path was asked: its schema checked the types of what the spec holds.
   return {
     apiVersion: type.apiVersion,
     kind: type.kind,
@@ -43,5 +44,5 @@ export function plainObject(json: unknown, type: Pick<ObjectRef, 'apiVersion' | 
       ...(resourceVersion ? { resourceVersion } : {}),
     },
     spec: object.spec ?? {},
-  };
+  } as KubeObject;
 }

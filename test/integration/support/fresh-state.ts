@@ -32,7 +32,7 @@ export async function resetRig(rig: SyncRig): Promise<void> {
   rig.memorystore.setSettleDelay(DEFAULT_SETTLE_DELAY_MS);
   await deleteEveryInstance(rig);
   await rig.memorystore.settled();
-  await rig.settle();
+  await rig.idle();
   await rig.audit.all();
   await clearNamespace(rig);
 }

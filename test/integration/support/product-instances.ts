@@ -9,7 +9,7 @@ export function productInstances(rig: SyncRig, parent: string) {
   async function done(operation: { promise(): Promise<unknown> }): Promise<void> {
     await operation.promise();
     await rig.memorystore.settled();
-    await rig.settle();
+    await rig.idle();
   }
 
   return {

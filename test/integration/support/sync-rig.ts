@@ -55,8 +55,7 @@ export interface SyncRig extends PhaseTarget {
   /** Structured log lines the functions wrote. */
   logs(): Array<Record<string, unknown>>;
   /** Waits until every published audit entry has been delivered and handled (by default within 25 s). */
-  settle(timeoutMs?: number): Promise<void>;
-  idle(quietMs?: number, timeoutMs?: number): Promise<void>;
+  idle(timeoutMs?: number): Promise<void>;
   /** Publishes an audit LogEntry to the events topic, as the Logging sink would. */
   publishAuditEntry(entry: Record<string, unknown>): Promise<void>;
   /** Deliveries the bridge made, with the function's HTTP status. */
@@ -162,8 +161,8 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
     parent: `projects/${PROJECT}/locations/us-central1`,
-    settle: (timeoutMs) => bridge.idle(undefined, timeoutMs),
-    idle: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
+    idle: (timeoutMs) => bridge.idle(undefined, timeoutMs),
+    quiet: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
     async publishAuditEntry(entry) {
       await pubsub.topic(topicNames.events).publishMessage({ json: entry });
     },

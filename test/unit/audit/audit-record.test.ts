@@ -41,6 +41,7 @@ const context = {
 describe('audit records', () => {
   test('an update: who, what, the JSON Patch from before to after', () => {
     const change: Change = {
+      target: 'object',
       action: 'update',
       ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' },
       instance,
@@ -87,6 +88,7 @@ describe('audit records', () => {
 
   test('a resync trigger names the caller and whether it was scheduled; completion adds outcome and duration', () => {
     const change: Change = {
+      target: 'object',
       action: 'conflict',
       ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' },
       instance,
@@ -114,6 +116,7 @@ describe('audit records', () => {
 
   test('unchanged objects are reported but not audited', () => {
     const change: Change = {
+      target: 'object',
       action: 'unchanged',
       ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' },
       instance,
@@ -128,6 +131,7 @@ describe('audit records', () => {
     const huge = 'x'.repeat(1024 * 1024);
     const trigger = { ...context.trigger, eventId: huge, insertId: huge, principal: `${huge}@example.com` };
     const change: Change = {
+      target: 'object',
       action: 'create',
       ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: 'x' },
       instance,

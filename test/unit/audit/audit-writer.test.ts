@@ -7,6 +7,7 @@ import type { Change } from '../../../shared/plan/plan-types.js';
 
 const instance = 'projects/p/locations/r/instances/x';
 const change = (action: Change['action']): Change => ({
+  target: 'object',
   action,
   ref: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', namespace: 'istio-system', name: 'redis-x' },
   instance,
@@ -77,7 +78,7 @@ describe('AuditWriter', () => {
   });
 });
 
-/** An outbox in memory, as the ConfigMap one behaves: stash appends, settle keeps what is still unpublished. */
+/** An outbox in memory, as the ConfigMap one behaves: stash appends, keepOnly keeps what is still unpublished. */
 class MemoryOutbox implements AuditOutbox {
   records: AuditRecord[] = [];
   failing = false;
@@ -94,7 +95,7 @@ class MemoryOutbox implements AuditOutbox {
     const { records, corrupt } = this;
     return records.length + corrupt.length > 0 ? { records: [...records], version: '1', corrupt } : undefined;
   }
-  async settle(_taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
+  async keepOnly(_taken: OutboxContents, unpublished: readonly AuditRecord[]): Promise<void> {
     this.records = [...unpublished];
   }
 }

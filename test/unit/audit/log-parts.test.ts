@@ -8,7 +8,7 @@ import type { KubeObject } from '../../../shared/model/k8s-object.js';
 // line larger than that, and splitting it loses nothing.
 const LOGGING_ENTRY_LIMIT = 256 * 1024;
 
-const service = (ports: readonly object[]): KubeObject => ({
+const service = (ports: readonly { readonly port: number }[]): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Service',
   metadata: { name: 'istio-egressgateway', namespace: 'istio-system' },
@@ -27,7 +27,7 @@ function serviceRecord(count: number): AuditRecord {
   const after = service(gatewayPorts(count));
   const ref = { apiVersion: 'v1', kind: 'Service', namespace: 'istio-system', name: 'istio-egressgateway' };
   const record = recordOf(
-    { action: 'update', ref, before: service([]), after },
+    { target: 'object', action: 'update', ref, before: service([]), after },
     {
       id: 'r1',
       time: new Date(0),
@@ -69,7 +69,12 @@ describe('audit records in the log', () => {
     );
     const after = { ...service([]), spec };
     const record = recordOf(
-      { action: 'create', ref: { apiVersion: 'v1', kind: 'Service', namespace: 'n', name: 'x' }, after },
+      {
+        target: 'object',
+        action: 'create',
+        ref: { apiVersion: 'v1', kind: 'Service', namespace: 'n', name: 'x' },
+        after,
+      },
       {
         id: 'r2',
         time: new Date(0),

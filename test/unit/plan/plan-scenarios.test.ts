@@ -251,9 +251,9 @@ describe('ownership', () => {
     };
     const world = { ...emptyWorld(), foreign: [foreign] };
     const result = plan(world, [observe('cache-1')]);
-    const conflict = result.changes.find((c) => c.ref.kind === 'ServiceEntry');
+    const conflict = result.changes.find((c) => c.target === 'object' && c.ref.kind === 'ServiceEntry');
     expect(conflict).toMatchObject({ action: 'conflict', before: foreign });
-    expect(conflict?.after).toBeUndefined();
+    expect(conflict?.target === 'object' && conflict.after).toBeUndefined();
     expect(apply(world, result).foreign).toEqual([foreign]);
   });
 

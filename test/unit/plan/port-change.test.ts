@@ -9,7 +9,7 @@ import {
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect } from '../../../shared/render/render-instance.js';
 import { testPlanSettings } from '../../../dev/fixtures/settings.js';
-import { isPortChange, type Plan } from '../../../shared/plan/plan-types.js';
+import { isPortChange, type ObjectChange, type Plan } from '../../../shared/plan/plan-types.js';
 import { quarantinedPortName } from '../../../shared/render/port-names.js';
 import { objectName } from '../../../shared/render/names.js';
 import { nameOf, readyInstance } from '../../fixtures/instances.js';
@@ -162,5 +162,27 @@ describe('a change of our ports on the egress gateway Service', () => {
     });
     expect(change).toMatchObject({ phase: 'break', owners: [a.full, b.full].sort(), unowned: 0 });
     expect(change!.instance).toBeUndefined();
+  });
+});
+
+describe('a change is tagged with what it changes', () => {
+  test('a plan of an instance created holds object changes and port changes, each told apart by its tag alone', () => {
+    const { changes } = planScoped(emptyWorld(), [observe('cache-1')]);
+    const tags = new Set(changes.map((c) => c.target));
+    expect(tags).toEqual(new Set(['object', 'service-ports']));
+    for (const change of changes) {
+      if (change.target === 'service-ports') expect(numbers(change.add)).toEqual([16000]);
+      else expect(change.after?.metadata.name).toBe(change.ref.name);
+    }
+  });
+
+  test('the tag narrows: an object change has no phase, a port change no whole object', () => {
+    const ref = { apiVersion: 'v1', kind: 'Service', namespace: 'n', name: 'x' };
+    // @ts-expect-error an object change carries no phase of the port changes
+    const object: ObjectChange = { target: 'object', action: 'delete', ref, phase: 'break' };
+    const added = portUpdates(planScoped(emptyWorld(), [observe('cache-1')]))[0]!;
+    // @ts-expect-error a port change carries no object before it
+    const ports: ServicePortsChange = { ...added, before: undefined };
+    expect([object.target, ports.target]).toEqual(['object', 'service-ports']);
   });
 });

@@ -47,6 +47,7 @@ describe('pruneGuard', () => {
   const owned = ['a', 'b', 'c', 'd'].flatMap((id) => ownedFor(id));
   const deleting = (ids: string[]): Plan => ({
     changes: ids.map((id) => ({
+      target: 'object' as const,
       action: 'delete' as const,
       ref: { apiVersion: 'v1', kind: 'ServiceEntry', namespace: 'n', name: id },
       instance: nameOf(id).full,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { instanceOf, parseInstanceName, relativeNameOf } from '../../../shared/products/instance-name.js';
+import { instanceNamed, parseInstanceName, relativeNameOf } from '../../../shared/products/instance-name.js';
 import { PRODUCT_INFO, PRODUCTS } from '../../../shared/products/registry.js';
 import { endpointHost, nodeRole, objectName, subsetName } from '../../../shared/render/names.js';
 import { servicePortName } from '../../../shared/render/port-names.js';
@@ -27,7 +27,7 @@ describe('instance identity across products', () => {
 
   test('the same relative name in three products is three instances with three names and hosts', () => {
     const names = PRODUCTS.filter((p) => PRODUCT_INFO[p].collection === 'instances').map((p) =>
-      instanceOf(p, RELATIVE)!,
+      instanceNamed(p, RELATIVE)!,
     );
     expect(names.map((n) => n.full)).toEqual([
       RELATIVE,
@@ -49,22 +49,22 @@ describe('instance identity across products', () => {
     const cluster = parseInstanceName('//redis.googleapis.com/projects/p/locations/us-central1/clusters/cache-1')!;
     expect(cluster).toMatchObject({ product: 'redis-cluster', id: 'cache-1' });
     expect(objectName(cluster)).toMatch(/^rediscluster-cache-1-/);
-    expect(instanceOf('redis-cluster', RELATIVE)).toBeUndefined();
+    expect(instanceNamed('redis-cluster', RELATIVE)).toBeUndefined();
     expect(
       parseInstanceName('//redis.googleapis.com/projects/p/locations/us-central1/instances/cache-1'),
     ).toBeUndefined();
   });
 
   test("each product's own id rules: Valkey's may start with a digit and run to 63 characters", () => {
-    expect(instanceOf('valkey', 'projects/p/locations/r/instances/1cache')).toBeDefined();
-    expect(instanceOf('redis', 'projects/p/locations/r/instances/1cache')).toBeUndefined();
-    expect(instanceOf('valkey', `projects/p/locations/r/instances/${'a'.repeat(63)}`)).toBeDefined();
-    expect(instanceOf('memcached', `projects/p/locations/r/instances/${'a'.repeat(41)}`)).toBeUndefined();
+    expect(instanceNamed('valkey', 'projects/p/locations/r/instances/1cache')).toBeDefined();
+    expect(instanceNamed('redis', 'projects/p/locations/r/instances/1cache')).toBeUndefined();
+    expect(instanceNamed('valkey', `projects/p/locations/r/instances/${'a'.repeat(63)}`)).toBeDefined();
+    expect(instanceNamed('memcached', `projects/p/locations/r/instances/${'a'.repeat(41)}`)).toBeUndefined();
     expect(parseInstanceName('//unknown.googleapis.com/projects/p/locations/r/instances/x')).toBeUndefined();
   });
 
   test('every name stays within Kubernetes limits for the longest ids', () => {
-    const longest = instanceOf('valkey', `projects/p/locations/us-central1/instances/${'a'.repeat(63)}`)!;
+    const longest = instanceNamed('valkey', `projects/p/locations/us-central1/instances/${'a'.repeat(63)}`)!;
     expect(subsetName(longest, nodeRole('n')).length).toBeLessThanOrEqual(63);
     expect(servicePortName(longest, nodeRole('n')).length).toBeLessThanOrEqual(63);
   });
@@ -81,7 +81,7 @@ describe('the admission policy allows exactly the Service port names the project
   test.each(PRODUCTS)('%s: every role', (product) => {
     const id =
       product === 'valkey' ? '9' + 'a'.repeat(62) : product === 'redis-cluster' ? 'a'.repeat(63) : 'a'.repeat(40);
-    const longest = instanceOf(product, `projects/p/locations/r/${PRODUCT_INFO[product].collection}/${id}`)!;
+    const longest = instanceNamed(product, `projects/p/locations/r/${PRODUCT_INFO[product].collection}/${id}`)!;
     for (const role of ['primary', 'read', 'discovery', nodeRole('node-1')])
       expect(servicePortName(longest, role)).toMatch(pattern);
   });
