@@ -99,7 +99,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     istioNamespace: namespace,
     egressGatewayNamespace: namespace,
     egressGatewayService: 'istio-egressgateway',
-    functionEnv: options.env,
+    ...(options.env ? { functionEnv: options.env } : {}),
   });
 
   const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
