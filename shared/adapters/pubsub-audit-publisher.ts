@@ -1,4 +1,5 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { clientConfigOf } from './pubsub-topic.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import type { AuditPublisher } from '../audit/audit-writer.js';
 
@@ -9,7 +10,7 @@ import type { AuditPublisher } from '../audit/audit-writer.js';
 export class PubSubAuditPublisher implements AuditPublisher {
   private readonly topic: Topic;
 
-  constructor(topicName: string, pubsub: PubSub = new PubSub({ projectId: topicName.split('/')[1] })) {
+  constructor(topicName: string, pubsub: PubSub = new PubSub(clientConfigOf(topicName))) {
     this.topic = pubsub.topic(topicName);
   }
 

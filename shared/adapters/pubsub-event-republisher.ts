@@ -1,4 +1,5 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { clientConfigOf } from './pubsub-topic.js';
 
 /** A Pub/Sub message: its data and attributes. */
 export interface TopicMessage {
@@ -10,7 +11,7 @@ export interface TopicMessage {
 export class PubSubEventRepublisher {
   private readonly topic: Topic;
 
-  constructor(topicName: string, pubsub: PubSub = new PubSub({ projectId: topicName.split('/')[1] })) {
+  constructor(topicName: string, pubsub: PubSub = new PubSub(clientConfigOf(topicName))) {
     this.topic = pubsub.topic(topicName);
   }
 

@@ -23,7 +23,7 @@ export interface OptionsInput {
 
 const NAMES = ['dryRun', 'force'] as const;
 type Name = (typeof NAMES)[number];
-type Given = { [K in Name]?: boolean };
+type Given = { [K in Name]?: boolean | undefined };
 
 const bodySchema = z.strictObject({ dryRun: z.boolean().optional(), force: z.boolean().optional() });
 const MAX_QUOTED = 40;

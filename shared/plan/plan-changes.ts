@@ -36,10 +36,11 @@ function objectChange(
   live: KubeObject | undefined,
   foreign: KubeObject | undefined,
 ): ObjectChange {
+  const instance = instanceNameOf(desired);
   const base = {
     target: 'object' as const,
     ref: refOf(desired),
-    ...(instanceNameOf(desired) ? { instance: instanceNameOf(desired) } : {}),
+    ...(instance ? { instance } : {}),
   };
   if (live)
     return sameContent(live, desired)

@@ -31,8 +31,8 @@ export interface OperationSpec {
   readonly method: Method;
   /** The instance the operation is about (its full name). */
   readonly instanceName: string;
-  /** What the first audit entry names when it is not the instance: a create names the parent. */
-  readonly firstResourceName?: string;
+  /** What the first audit entry names when it is not the instance (a create names the parent); cleared for the last. */
+  readonly firstResourceName?: string | undefined;
   /** The request as the audit log shows it. */
   readonly request: Record<string, unknown>;
   /** Makes the change when the operation finishes; returns the Instance the operation yields, or nothing (Empty). */

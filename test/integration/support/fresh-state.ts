@@ -54,8 +54,8 @@ async function clearNamespace(rig: SyncRig): Promise<void> {
   const { api, namespace } = rig.cluster;
   const remove = (object: KubernetesObject): Promise<unknown> =>
     api.delete({
-      apiVersion: object.apiVersion,
-      kind: object.kind,
+      apiVersion: object.apiVersion!,
+      kind: object.kind!,
       metadata: { name: object.metadata!.name!, namespace },
     });
   for (const kind of ISTIO_KINDS) {

@@ -13,7 +13,7 @@ export type Credentials =
 export interface ResyncCase {
   readonly method: 'POST' | 'GET' | 'PUT' | 'PATCH' | 'DELETE';
   readonly query: string;
-  readonly body?: { readonly type: string; readonly text: string };
+  readonly body?: { readonly type: string; readonly text: string } | undefined;
   readonly credentials: Credentials;
   readonly shape: 'well-formed' | 'malformed' | 'random';
 }
