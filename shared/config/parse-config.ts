@@ -271,6 +271,28 @@ export function forCluster(config: Config, target: ClusterTarget): Config {
   return { ...config, clusters: [target], kube: target.kube, mode: target.mode, istioNamespace: target.istioNamespace };
 }
 
+/**
+ * ACCESS_MODE=declared in egress-gateway mode writes an AuthorizationPolicy beside the instance's other objects, and
+ * a policy with a selector applies only to workloads of its own namespace (or of every namespace from Istio's root
+ * namespace, which the functions cannot read): the objects must live in the egress gateway's namespace, or the
+ * policy would guard nothing and every caller would pass.
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/ (`selector`)
+ */
+function declaredAccessFits(config: Config): Config {
+  if (config.access.mode !== 'declared') return config;
+  const apart = config.clusters.filter(
+    (c) => c.mode === 'egress-gateway' && c.istioNamespace !== config.egressGateway.namespace,
+  );
+  if (apart.length === 0) return config;
+  const where = apart.map((c) => `${c.name}: ${c.istioNamespace}`).join(', ');
+  throw new ConfigError([
+    {
+      variable: 'ISTIO_NAMESPACE',
+      message: `ISTIO_NAMESPACE: ACCESS_MODE=declared in egress-gateway mode needs the objects in EGRESS_GATEWAY_NAMESPACE (${config.egressGateway.namespace}), where the AuthorizationPolicy applies to the gateway; got ${where}`,
+    },
+  ]);
+}
+
 /** Parses and validates the whole configuration; throws a ConfigError naming every bad variable. */
 export function parseConfig(values: Env): Config {
   const env = new Reading(values);
@@ -296,7 +318,7 @@ export function parseConfig(values: Env): Config {
   const mode = read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`');
   const istioNamespace = read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name');
   const clusters = settings.map((c) => ({ mode, istioNamespace, ...c }));
-  return env.result({
+  const config = env.result({
     project,
     instanceSelector:
       optional(
@@ -393,6 +415,7 @@ export function parseConfig(values: Env): Config {
       trustDomain: read(env, 'ACCESS_TRUST_DOMAIN', dnsName, 'a trust domain (a DNS name)'),
     },
   });
+  return declaredAccessFits(config);
 }
 
 /** Parses who may call `resync`; the functions require it at start-up like the rest of the configuration. */

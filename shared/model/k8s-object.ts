@@ -25,6 +25,14 @@ export interface ObjectRef {
 export const ISTIO_API_VERSION = 'networking.istio.io/v1';
 export const ISTIO_KINDS = ['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService'] as const;
 export type IstioKind = (typeof ISTIO_KINDS)[number];
+/** ACCESS_MODE=declared adds one policy per instance on the egress gateway, from Istio's security API. */
+export const SECURITY_API_VERSION = 'security.istio.io/v1';
+export const AUTHORIZATION_POLICY = 'AuthorizationPolicy';
+/** Every kind of object an instance may have, with its API version. */
+export const INSTANCE_KINDS: readonly { readonly apiVersion: string; readonly kind: string }[] = [
+  ...ISTIO_KINDS.map((kind) => ({ apiVersion: ISTIO_API_VERSION, kind })),
+  { apiVersion: SECURITY_API_VERSION, kind: AUTHORIZATION_POLICY },
+];
 
 /**
  * The app's name: the value of the managed-by label, and the prefix of its own labels, annotations and field manager.
