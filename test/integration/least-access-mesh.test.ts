@@ -2,9 +2,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { NO_ACCESS, type InstanceAccess } from '../../shared/model/access.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
+import type { EndpointRole } from '../../shared/model/instance.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { endpointHost, subsetName } from '../../shared/render/names.js';
-import { renderEgress } from '../../shared/render/render-instance.js';
+import { renderEgress, type RoutedEndpoint } from '../../shared/render/render-instance.js';
 import { applyManifests, bindRbac, createEgressGatewayFixtures } from '../../dev/harness/control-plane/index.js';
 import {
   asInput,
@@ -114,10 +115,10 @@ const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(stack.syncUserKubeconfig);
 const store = new KubeClusterStore(kubeConfig, OWNER);
 
-/** Writes X's objects as the functions would (create or replace), with its gateway port on the Service. */
-async function writeAs(access: InstanceAccess): Promise<void> {
+/** Writes an instance's objects as the functions would (create or replace); X's by default. */
+async function writeAs(access: InstanceAccess, instance = X, endpoints: readonly RoutedEndpoint[] = [ENDPOINT]) {
   const live = new Map([...(await cluster.istioObjects())].map(([key, o]) => [key, o]));
-  for (const object of renderEgress(X, [ENDPOINT], settings, access)) {
+  for (const object of renderEgress(instance, endpoints, settings, access)) {
     const current = live.get(`${object.kind}/${object.metadata.name}`);
     if (!current) await store.create(object);
     else
@@ -150,6 +151,13 @@ async function simulateFrom(
 }
 
 const toX: SimCall = { from: 'sidecar', address: ENDPOINT.address, port: ENDPOINT.port };
+/** A second instance with a read endpoint, declared by `team-b` only: routes with mutual TLS on, as routing.test.ts. */
+const Y = nameOf('cache-y');
+const Y_ENDPOINTS: RoutedEndpoint[] = [
+  { role: 'primary', address: '10.0.0.4', port: 6378, gatewayPort: 16400 },
+  { role: 'read', address: '10.0.0.5', port: 6378, gatewayPort: 16401 },
+];
+const Y_ACCESS: InstanceAccess = { namespaces: ['team-b'], principals: [], declaredBy: ['team-b/caches'] };
 const atGateway = (port: number, tls: SimCall['tls'] = 'mtls', sni = HOST): SimCall => ({
   from: 'egress-gateway',
   address: GATEWAY_IP,
@@ -179,9 +187,13 @@ beforeAll(async () => {
   });
   await applyManifests(stack.adminKubeconfig, INSTALLER_OBJECTS.map((o) => stringify(o)).join('---\n'), 'helm');
   await store.applyServicePorts(
-    serviceApplyBody({ namespace, name: 'istio-egressgateway' }, [gatewayServicePort(X, 'primary', 16379)]),
+    serviceApplyBody({ namespace, name: 'istio-egressgateway' }, [
+      gatewayServicePort(X, 'primary', 16379),
+      ...Y_ENDPOINTS.map((e) => gatewayServicePort(Y, e.role, e.gatewayPort)),
+    ]),
   );
   await writeAs(DECLARED);
+  await writeAs(Y_ACCESS, Y, Y_ENDPOINTS);
 }, 60_000);
 afterAll(() => store.close());
 
@@ -255,4 +267,38 @@ test('the declaration removed: in one write X is exported to the gateway only an
   } finally {
     await writeAs(DECLARED);
   }
+});
+
+test("two instances with mutual TLS on: each endpoint reaches its own gateway port and host, never the other's", async () => {
+  const host = (role: EndpointRole) => endpointHost(Y, role, settings.hostSuffix);
+  const sidecarCalls = [
+    toX,
+    ...Y_ENDPOINTS.map((e): SimCall => ({ from: 'sidecar', address: e.address, port: e.port })),
+  ];
+  const gatewayCalls = [
+    ...Y_ENDPOINTS.map((e) => atGateway(e.gatewayPort, 'mtls', host(e.role))),
+    // X's server name on Y's port: the gateway's chain for that port is for Y's host only.
+    atGateway(16400, 'mtls', HOST),
+  ];
+  const b = await simulateFrom('team-b', [...sidecarCalls, ...gatewayCalls]);
+  const subset = (role: EndpointRole) => subsetName(Y, role);
+  expect(b.results.map(routeLine)).toEqual([
+    'sidecar → 10.0.0.3:6379 ⇒ BlackHoleCluster',
+    `sidecar → 10.0.0.4:6378 ⇒ ${outboundCluster(16400, subset('primary'), GATEWAY_HOST)}`,
+    `sidecar → 10.0.0.5:6378 ⇒ ${outboundCluster(16401, subset('read'), GATEWAY_HOST)}`,
+    `egress-gateway → ${GATEWAY_IP}:16400 ⇒ ${outboundCluster(6378, '', host('primary'))}`,
+    `egress-gateway → ${GATEWAY_IP}:16401 ⇒ ${outboundCluster(6378, '', host('read'))}`,
+    `egress-gateway → ${GATEWAY_IP}:16400 ⇒ ${b.results[5]?.error ?? 'a route'}`,
+  ]);
+  expect(isBlocked(b.results[5]!)).toBe(true);
+  expect(b.clusterTls['sidecar']?.[outboundCluster(16401, subset('read'), GATEWAY_HOST)]).toEqual({
+    sni: host('read'),
+    istioMutual: true,
+  });
+  const a = await simulateFrom('team-a', sidecarCalls);
+  expect(a.results.map((r) => isBlocked(r))).toEqual([false, true, true]);
+  const allowedOn = (port: number) => decisions(b, port).flatMap(([p, d]) => (d === 'allow' && p ? [p] : []));
+  // Of the callers, only team-b's own (the declared namespace) may use Y's ports; team-a's may not.
+  const teamB = [spiffe('team-b', 'default')];
+  expect([allowedOn(16400), allowedOn(16401)]).toEqual([teamB, teamB]);
 });
