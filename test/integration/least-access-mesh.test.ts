@@ -6,7 +6,16 @@ import type { EndpointRole } from '../../shared/model/instance.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { endpointHost, subsetName } from '../../shared/render/names.js';
 import { renderEgress, type RoutedEndpoint } from '../../shared/render/render-instance.js';
-import { applyManifests, bindRbac, createEgressGatewayFixtures } from '../../dev/harness/control-plane/index.js';
+import {
+  applyManifests,
+  bindRbac,
+  createEgressGatewayFixtures,
+  egressGatewayAnalyzeInputs,
+} from '../../dev/harness/control-plane/index.js';
+import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   asInput,
   gatewayPod,
@@ -301,4 +310,22 @@ test("two instances with mutual TLS on: each endpoint reaches its own gateway po
   // Of the callers, only team-b's own (the declared namespace) may use Y's ports; team-a's may not.
   const teamB = [spiffe('team-b', 'default')];
   expect([allowedOn(16400), allowedOn(16401)]).toEqual([teamB, teamB]);
+});
+
+test("Istio's own validation and analyzers find nothing wrong with the declared objects (istioctl validate, analyze)", async () => {
+  const ours = [...(await cluster.istioObjects()).values()]
+    .filter((o) => o.metadata.labels?.['memorystore-egress-sync/owner'] === OWNER)
+    .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, spec: o.spec }));
+  expect(new Set(ours.map((o) => o.kind))).toContain('AuthorizationPolicy');
+  const dir = mkdtempSync(join(tmpdir(), 'least-access-'));
+  const rendered = writeYamlDocs(
+    dir,
+    ours.map((o) => ({ ...o, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } })),
+  );
+  const validation = await istioctlValidate([rendered]);
+  expect([validation.code, validation.stderr]).toEqual([0, expect.not.stringMatching(/error|warn/i) as unknown]);
+  const gateway = join(dir, 'gateway.yaml');
+  writeFileSync(gateway, egressGatewayAnalyzeInputs(namespace, [16379, 16400, 16401]));
+  const analysis = await istioctlAnalyze([rendered, gateway]);
+  expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
 });
