@@ -288,7 +288,9 @@ function declaredAccessFits(config: Config): Config {
   throw new ConfigError([
     {
       variable: 'ISTIO_NAMESPACE',
-      message: `ISTIO_NAMESPACE: ACCESS_MODE=declared in egress-gateway mode needs the objects in EGRESS_GATEWAY_NAMESPACE (${config.egressGateway.namespace}), where the AuthorizationPolicy applies to the gateway; got ${where}`,
+      message:
+        'ISTIO_NAMESPACE: ACCESS_MODE=declared in egress-gateway mode needs the objects in EGRESS_GATEWAY_NAMESPACE ' +
+        `(${config.egressGateway.namespace}), where the AuthorizationPolicy applies to the gateway; got ${where}`,
     },
   ]);
 }
