@@ -1,5 +1,5 @@
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { ISTIO_API_VERSION, ISTIO_KINDS, type KubeObject } from '../../shared/model/k8s-object.js';
+import { INSTANCE_KINDS, type KubeObject } from '../../shared/model/k8s-object.js';
 
 /** The cluster as an administrator sees it, for assertions: never through the functions' own code. */
 export class ClusterView {
@@ -14,13 +14,13 @@ export class ClusterView {
     this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
   }
 
-  /** Every Istio object in the namespace, as `Kind/name` → object. */
+  /** Every Istio object in the namespace (routing kinds and AuthorizationPolicies), as `Kind/name` → object. */
   async istioObjects(): Promise<Map<string, KubeObject>> {
     const result = new Map<string, KubeObject>();
-    for (const kind of ISTIO_KINDS) {
-      const list = await this.api.list(ISTIO_API_VERSION, kind, this.namespace);
+    for (const { apiVersion, kind } of INSTANCE_KINDS) {
+      const list = await this.api.list(apiVersion, kind, this.namespace);
       for (const item of list.items) {
-        const object = JSON.parse(JSON.stringify({ ...item, apiVersion: ISTIO_API_VERSION, kind })) as KubeObject;
+        const object = JSON.parse(JSON.stringify({ ...item, apiVersion, kind })) as KubeObject;
         result.set(`${kind}/${object.metadata.name}`, object);
       }
     }

@@ -9,15 +9,7 @@ import { outboxName, type AuditOutbox } from '../audit/audit-outbox.js';
 import { objectPath, plainObject } from './kube/paths.js';
 import { ownedPortNumbers } from './kube/managed-fields.js';
 import { KubeApiError, PermanentError, TransientError, WriteConflictError } from '../errors.js';
-import {
-  fieldManager,
-  ISTIO_API_VERSION,
-  ISTIO_KINDS,
-  refKey,
-  refOf,
-  type KubeObject,
-  type ObjectRef,
-} from '../model/k8s-object.js';
+import { fieldManager, INSTANCE_KINDS, refKey, refOf, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
 import type { GatewayServiceState, ServicePort } from '../plan/service-ports.js';
 
 /** 409 means another writer got there first: re-read and plan again. Other 4xx answers are refusals no retry fixes. */
@@ -73,9 +65,10 @@ export class KubeClusterStore implements ClusterStore {
   }
 
   async listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]> {
-    const list = (kind: string): Promise<KubeObject[]> =>
+    // The AuthorizationPolicies of declared mode are read in open mode too, so switching back prunes them.
+    const list = ({ apiVersion, kind }: (typeof INSTANCE_KINDS)[number]): Promise<KubeObject[]> =>
       listAllPages(this.http, {
-        apiVersion: ISTIO_API_VERSION,
+        apiVersion,
         kind,
         namespace,
         pageSize: this.pageSize,
@@ -83,9 +76,9 @@ export class KubeClusterStore implements ClusterStore {
       }).catch((e: unknown) => translate(e, `list ${kind} in ${namespace}`));
     // A selected list (an event's instance) is small: the kinds are read at once. A whole namespace (a resync) is read
     // one kind at a time, so only one page of raw JSON is in memory at any moment.
-    if (labelSelector) return (await Promise.all(ISTIO_KINDS.map(list))).flat();
+    if (labelSelector) return (await Promise.all(INSTANCE_KINDS.map(list))).flat();
     const objects: KubeObject[] = [];
-    for (const kind of ISTIO_KINDS) for (const object of await list(kind)) objects.push(object);
+    for (const kind of INSTANCE_KINDS) for (const object of await list(kind)) objects.push(object);
     return objects;
   }
 

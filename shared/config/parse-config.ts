@@ -210,6 +210,30 @@ function parseClusters(env: Reading): ClusterSetting[] {
   return settings;
 }
 
+/**
+ * ACCESS_MODE=declared in egress-gateway mode writes an AuthorizationPolicy beside the instance's other objects, and
+ * a policy with a selector applies only to workloads of its own namespace (or of every namespace from Istio's root
+ * namespace, which the functions cannot read): the objects must live in the egress gateway's namespace, or the
+ * policy would guard nothing and every caller would pass.
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/ (`selector`)
+ */
+function declaredAccessFits(settings: Settings): Settings {
+  if (settings.process.access.mode !== 'declared') return settings;
+  const apart = settings.clusters.filter(
+    (c) => c.mode === 'egress-gateway' && c.istioNamespace !== c.egressGateway.namespace,
+  );
+  if (apart.length === 0) return settings;
+  const where = apart.map((c) => `${c.name}: ${c.istioNamespace}`).join(', ');
+  throw new ConfigError([
+    {
+      variable: 'ISTIO_NAMESPACE',
+      message:
+        'ISTIO_NAMESPACE: ACCESS_MODE=declared in egress-gateway mode needs the objects in EGRESS_GATEWAY_NAMESPACE ' +
+        `(${apart[0]!.egressGateway.namespace}), where the AuthorizationPolicy applies to the gateway; got ${where}`,
+    },
+  ]);
+}
+
 /** What every variable but the clusters' access gives; `readClusters` reads that in its place in the reading. */
 function readSettings(
   env: Reading,
@@ -358,7 +382,7 @@ export function parseSettings(values: Env): Settings {
   }));
   // No cluster read is a problem already recorded (parseClusters names it).
   if (!first) throw new ConfigError(env.problems);
-  return env.result({ process: found.process, clusters: [first, ...rest] });
+  return declaredAccessFits(env.result({ process: found.process, clusters: [first, ...rest] }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isKind, type IstioKind, type KubeObject } from './k8s-object.js';
+import { isKind, type SpecKind, type KubeObject } from './k8s-object.js';
 
 /**
  * The specs of the four Istio kinds, as far as this project writes them (networking.istio.io/v1). Type literals, not
@@ -8,8 +8,12 @@ import { isKind, type IstioKind, type KubeObject } from './k8s-object.js';
 export type PortSpec = {
   readonly number: number;
   readonly name: string;
-  readonly protocol: 'TCP';
+  /** `TLS` only on a Gateway server that terminates Istio mutual TLS (ACCESS_MODE=declared). */
+  readonly protocol: 'TCP' | 'TLS';
 };
+
+/** Istio mutual TLS: the workload certificates of the mesh, so the receiving proxy knows who is calling. */
+export type IstioMutual = { readonly mode: 'ISTIO_MUTUAL' };
 
 /**
  * `STATIC`: connections go to the listed endpoints (one instance endpoint each). `NONE`: to the address the client
@@ -30,6 +34,7 @@ export type ServiceEntrySpec = {
 export type GatewayServer = {
   readonly port: PortSpec;
   readonly hosts: readonly string[];
+  readonly tls?: IstioMutual;
 };
 
 export type GatewaySpec = {
@@ -39,7 +44,11 @@ export type GatewaySpec = {
 
 export type DestinationRuleSpec = {
   readonly host: string;
-  readonly subsets: readonly { readonly name: string }[];
+  readonly subsets: readonly {
+    readonly name: string;
+    readonly trafficPolicy?: { readonly tls: IstioMutual & { readonly sni: string } };
+  }[];
+  readonly exportTo?: readonly string[];
 };
 
 export type TcpMatch = {
@@ -63,6 +72,23 @@ export type VirtualServiceSpec = {
   readonly hosts: readonly string[];
   readonly gateways: readonly string[];
   readonly tcp: readonly TcpRoute[];
+  readonly exportTo?: readonly string[];
+};
+
+/**
+ * security.istio.io/v1 AuthorizationPolicy, as far as this project writes it: a DENY on the egress gateway workload for
+ * one instance's gateway ports (render-authorization.ts). Ports are strings in Istio's API.
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ */
+export type AuthorizationPolicySpec = {
+  readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+  readonly action: 'DENY';
+  readonly rules: readonly {
+    readonly from?: readonly {
+      readonly source: { readonly notPrincipals?: readonly string[]; readonly notNamespaces?: readonly string[] };
+    }[];
+    readonly to: readonly { readonly operation: { readonly ports: readonly string[] } }[];
+  }[];
 };
 
 export type SpecOf = {
@@ -70,6 +96,7 @@ export type SpecOf = {
   readonly Gateway: GatewaySpec;
   readonly DestinationRule: DestinationRuleSpec;
   readonly VirtualService: VirtualServiceSpec;
+  readonly AuthorizationPolicy: AuthorizationPolicySpec;
 };
 
 /**
@@ -88,6 +115,6 @@ export type Live<T> = T extends string
  * A live object's spec, if the object is of that kind, with every field optional: objects come from the apiserver and
  * may have been edited by anyone, so callers treat each field as possibly absent.
  */
-export function liveSpec<K extends IstioKind>(object: KubeObject | undefined, kind: K): Live<SpecOf[K]> | undefined {
+export function liveSpec<K extends SpecKind>(object: KubeObject | undefined, kind: K): Live<SpecOf[K]> | undefined {
   return isKind(object, kind) ? object.spec : undefined;
 }

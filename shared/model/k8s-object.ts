@@ -33,13 +33,13 @@ export type ServiceSpec = {
  * from the apiserver, an Istio object may have been edited by anyone, so every field of its spec may be absent (the
  * CRD schema checked the types of what is there).
  */
-export type KubeObject = { readonly [K in IstioKind]: LiveObject<K> }[IstioKind] | ObjectOf<'Service', ServiceSpec>;
+export type KubeObject = { readonly [K in SpecKind]: LiveObject<K> }[SpecKind] | ObjectOf<'Service', ServiceSpec>;
 
 /** An Istio object of one kind as read from the apiserver. */
-export type LiveObject<K extends IstioKind> = ObjectOf<K, Live<SpecOf[K]>>;
+export type LiveObject<K extends SpecKind> = ObjectOf<K, Live<SpecOf[K]>>;
 
 /** The object, if it is of that kind: narrowed to it, its spec typed by it. */
-export const isKind = <K extends IstioKind>(
+export const isKind = <K extends SpecKind>(
   object: KubeObject | undefined,
   kind: K,
 ): object is KubeObject & LiveObject<K> => object?.kind === kind;
@@ -54,6 +54,16 @@ export interface ObjectRef {
 export const ISTIO_API_VERSION = 'networking.istio.io/v1';
 export const ISTIO_KINDS = ['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService'] as const;
 export type IstioKind = (typeof ISTIO_KINDS)[number];
+/** ACCESS_MODE=declared adds one policy per instance on the egress gateway, from Istio's security API. */
+export const SECURITY_API_VERSION = 'security.istio.io/v1';
+export const AUTHORIZATION_POLICY = 'AuthorizationPolicy';
+/** The Istio kinds whose spec this project types: the routing kinds and the security policy. */
+export type SpecKind = IstioKind | typeof AUTHORIZATION_POLICY;
+/** Every kind of object an instance may have, with its API version. */
+export const INSTANCE_KINDS: readonly { readonly apiVersion: string; readonly kind: string }[] = [
+  ...ISTIO_KINDS.map((kind) => ({ apiVersion: ISTIO_API_VERSION, kind })),
+  { apiVersion: SECURITY_API_VERSION, kind: AUTHORIZATION_POLICY },
+];
 
 /**
  * The app's name: the value of the managed-by label, and the prefix of its own labels, annotations and field manager.

@@ -1,7 +1,7 @@
 import { endpointsOf, type Endpoint, type MemorystoreInstance, type NodePorts } from '../model/instance.js';
 import { type InstanceName } from '../products/instance-name.js';
 import { PRODUCT_INFO } from '../products/registry.js';
-import type { InstanceAccess } from '../model/access.js';
+import { NO_ACCESS, type InstanceAccess } from '../model/access.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
 import { renderNodePorts } from '../render/render-node-ports.js';
@@ -192,17 +192,21 @@ export function desiredState(input: SyncInput): DesiredState {
   const errors: InstanceError[] = decisions.flatMap((d) => (d.decision.kind === 'error' ? [d.decision.error] : []));
   for (const [instance, message] of refused) errors.push({ instance, message, retryable: false });
   const placed = rendered.filter((r) => !refused.has(r.name.full));
+  // Declared mode: an instance nobody declared gets NO_ACCESS (only the gateway sees it; its policy denies everyone).
+  const accessOf = (name: InstanceName): InstanceAccess | undefined =>
+    input.access ? (input.access.get(name.full) ?? NO_ACCESS) : undefined;
   const desired = placed.flatMap((r) => {
+    const access = accessOf(r.name);
     if (!egress)
       return [
-        ...renderDirect(r.name, r.endpoints, input.settings),
-        ...renderNodePorts(r.name, r.nodePorts, input.settings),
+        ...renderDirect(r.name, r.endpoints, input.settings, access),
+        ...renderNodePorts(r.name, r.nodePorts, input.settings, access),
       ];
     const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({
       ...e,
       gatewayPort: ports.allocations.get(allocationKey(r.name, e.role))?.port ?? 0,
     }));
-    return renderEgress(r.name, routed, input.settings);
+    return renderEgress(r.name, routed, input.settings, access);
   });
 
   return {

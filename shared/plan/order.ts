@@ -2,9 +2,10 @@ import type { Change } from './plan-types.js';
 
 /**
  * Make before break: new routes exist before anything points at them, and nothing is removed while still in use.
- * Creates and updates run in this order; deletes run in the reverse order, after them.
+ * Creates and updates run in this order; deletes run in the reverse order, after them. The AuthorizationPolicy
+ * (declared mode) comes last and goes first: the gateway port it guards has no route before it or after it.
  */
-const APPLY_ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'VirtualService'];
+const APPLY_ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy'];
 
 const rank = (change: Change): number => APPLY_ORDER.indexOf(change.ref.kind);
 

@@ -1,3 +1,4 @@
+import type { InstanceAccess } from '../model/access.js';
 import type { Endpoint, EndpointRole } from '../model/instance.js';
 import type { InstanceName } from '../products/instance-name.js';
 import type { KubeObject } from '../model/k8s-object.js';
@@ -5,6 +6,7 @@ import { cidr, istioObject as object, metadata } from './istio-object.js';
 import { endpointHost, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
 import { gatewayServerName } from './port-names.js';
 import { egressGatewayHost, type RenderSettings } from './render-settings.js';
+import { accessAnnotations, accessExportTo, renderAuthorizationPolicy } from './render-access.js';
 
 /** An endpoint with the egress gateway port allocated to it (egress-gateway mode only). */
 export interface RoutedEndpoint extends Endpoint {
@@ -16,15 +18,21 @@ export interface RoutedEndpoint extends Endpoint {
  * address (TCP needs one, IST0134), STATIC resolution to the instance IP.
  * https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
-function renderServiceEntry(instance: InstanceName, endpoint: Endpoint, settings: RenderSettings): KubeObject {
-  return object('ServiceEntry', metadata(instance, serviceEntryName(instance, endpoint.role), settings), {
+function renderServiceEntry(
+  instance: InstanceName,
+  endpoint: Endpoint,
+  settings: RenderSettings,
+  access?: InstanceAccess,
+): KubeObject {
+  const meta = metadata(instance, serviceEntryName(instance, endpoint.role), settings);
+  return object('ServiceEntry', access ? accessAnnotations(meta, access) : meta, {
     hosts: [endpointHost(instance, endpoint.role, settings.hostSuffix)],
     addresses: [cidr(endpoint.address)],
     ports: [{ number: endpoint.port, name: servicePortProtocolName(instance), protocol: 'TCP' }],
     location: 'MESH_EXTERNAL',
     resolution: 'STATIC',
     endpoints: [{ address: endpoint.address }],
-    exportTo: [...settings.exportTo],
+    exportTo: access ? accessExportTo(access, settings) : [...settings.exportTo],
   });
 }
 
@@ -32,24 +40,36 @@ function renderServiceEntry(instance: InstanceName, endpoint: Endpoint, settings
  * Gateway, DestinationRule and VirtualService that send the instance's traffic through the egress gateway, following
  * https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/#egress-gateway-for-tcp-traffic.
  * Plain TCP cannot be told apart by destination at the gateway, so each endpoint has its own gateway port.
+ * With access declared, the sidecar → gateway leg is Istio mutual TLS, as Istio's recipe for TCP egress through a
+ * gateway with mutual TLS does it (a subset with ISTIO_MUTUAL and the endpoint's host as SNI, a TLS server with
+ * ISTIO_MUTUAL on the gateway): the gateway then knows each caller's identity and its policy can check it.
+ * https://istio.io/latest/blog/2018/egress-mongo/#direct-tcp-egress-traffic-through-an-egress-gateway-with-mutual-tls
  */
 function renderGatewayRoute(
   instance: InstanceName,
   endpoints: readonly RoutedEndpoint[],
   settings: RenderSettings,
+  access?: InstanceAccess,
 ): KubeObject[] {
   const name = objectName(instance);
   const host = (role: EndpointRole): string => endpointHost(instance, role, settings.hostSuffix);
+  const exportTo = access ? { exportTo: accessExportTo(access, settings) } : {};
+  const mutual = { mode: 'ISTIO_MUTUAL' } as const;
   const gateway = object('Gateway', metadata(instance, name, settings), {
     selector: { ...settings.egressGateway.selector },
     servers: endpoints.map((e) => ({
-      port: { number: e.gatewayPort, name: gatewayServerName(instance, e.role), protocol: 'TCP' },
+      port: { number: e.gatewayPort, name: gatewayServerName(instance, e.role), protocol: access ? 'TLS' : 'TCP' },
       hosts: [host(e.role)],
+      ...(access ? { tls: mutual } : {}),
     })),
   });
   const destinationRule = object('DestinationRule', metadata(instance, name, settings), {
     host: egressGatewayHost(settings),
-    subsets: endpoints.map((e) => ({ name: subsetName(instance, e.role) })),
+    subsets: endpoints.map((e) => ({
+      name: subsetName(instance, e.role),
+      ...(access ? { trafficPolicy: { tls: { ...mutual, sni: host(e.role) } } } : {}),
+    })),
+    ...exportTo,
   });
   const virtualService = object('VirtualService', metadata(instance, name, settings), {
     hosts: endpoints.map((e) => host(e.role)),
@@ -72,24 +92,46 @@ function renderGatewayRoute(
         route: [{ destination: { host: host(e.role), port: { number: e.port } } }],
       },
     ]),
+    ...exportTo,
   });
-  return [gateway, destinationRule, virtualService];
+  const policy = access
+    ? [
+        renderAuthorizationPolicy(
+          instance,
+          endpoints.map((e) => e.gatewayPort),
+          access,
+          settings,
+        ),
+      ]
+    : [];
+  return [gateway, destinationRule, virtualService, ...policy];
 }
 
-/** `direct` mode: ServiceEntries only, so sidecars may reach the instance themselves. */
+/**
+ * `direct` mode: ServiceEntries only, so sidecars may reach the instance themselves. With `access` (declared mode)
+ * they are exported only to the declaring namespaces and the egress gateway's.
+ */
 export function renderDirect(
   instance: InstanceName,
   endpoints: readonly Endpoint[],
   settings: RenderSettings,
+  access?: InstanceAccess,
 ): KubeObject[] {
-  return endpoints.map((e) => renderServiceEntry(instance, e, settings));
+  return endpoints.map((e) => renderServiceEntry(instance, e, settings, access));
 }
 
-/** `egress-gateway` mode: ServiceEntries, then Gateway, DestinationRule and VirtualService. */
+/**
+ * `egress-gateway` mode: ServiceEntries, then Gateway, DestinationRule and VirtualService; with `access` (declared
+ * mode) Istio mutual TLS to the gateway, narrowed exportTo, and an AuthorizationPolicy last.
+ */
 export function renderEgress(
   instance: InstanceName,
   endpoints: readonly RoutedEndpoint[],
   settings: RenderSettings,
+  access?: InstanceAccess,
 ): KubeObject[] {
-  return [...renderDirect(instance, endpoints, settings), ...renderGatewayRoute(instance, endpoints, settings)];
+  return [
+    ...renderDirect(instance, endpoints, settings, access),
+    ...renderGatewayRoute(instance, endpoints, settings, access),
+  ];
 }

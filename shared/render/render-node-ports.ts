@@ -4,6 +4,8 @@ import type { KubeObject } from '../model/k8s-object.js';
 import { cidr, istioObject, metadata } from './istio-object.js';
 import { nodePortName, nodePortsEntryName, nodePortsHost } from './names.js';
 import type { RenderSettings } from './render-settings.js';
+import type { InstanceAccess } from '../model/access.js';
+import { narrowedEntry } from './render-access.js';
 
 /**
  * Ports per ServiceEntry. Istio has no port ranges, so a range is split into blocks. Its CRD allows at most 256 ports
@@ -55,13 +57,16 @@ function renderBlock(
 
 /**
  * SHARDED_NODE_PORTS, `direct` mode: the ServiceEntries that let a sharded target's clients follow the shard map to
- * its nodes under REGISTRY_ONLY. None when the option is off or no node address is known yet.
+ * its nodes under REGISTRY_ONLY. None when the option is off or no node address is known yet. With `access` (declared
+ * mode) exported and annotated like the instance's other ServiceEntries.
  */
 export function renderNodePorts(
   instance: InstanceName,
   nodePorts: NodePorts | undefined,
   settings: RenderSettings,
+  access?: InstanceAccess,
 ): KubeObject[] {
   if (!settings.shardedNodePorts || settings.mode !== 'direct' || !nodePorts) return [];
-  return splitPortRange(nodePorts.range).map((block) => renderBlock(instance, nodePorts, block, settings));
+  const entries = splitPortRange(nodePorts.range).map((block) => renderBlock(instance, nodePorts, block, settings));
+  return access ? entries.map((entry) => narrowedEntry(entry, access, settings)) : entries;
 }

@@ -217,6 +217,12 @@ test('RBAC on the Istio kinds has the verbs the code uses and no more: no watch,
       resources: ['serviceentries', 'gateways', 'destinationrules', 'virtualservices'],
       verbs: ['get', 'list', 'create', 'update', 'delete'],
     },
+    // ACCESS_MODE=declared's policy per instance; listed in open mode too, so switching back prunes it.
+    {
+      apiGroups: ['security.istio.io'],
+      resources: ['authorizationpolicies'],
+      verbs: ['get', 'list', 'create', 'update', 'delete'],
+    },
     // `create` cannot be limited by name in RBAC: the admission policy refuses any ConfigMap but the outbox.
     { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
     { apiGroups: [''], resources: ['configmaps'], resourceNames: ['outbox'], verbs: ['get', 'update', 'delete'] },

@@ -18,6 +18,11 @@ import (
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pkg/config/mesh"
 
+	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	rbac "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/rbac/v3"
+	tls "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -32,6 +37,10 @@ type callInput struct {
 	Address  string `json:"address"`
 	Port     int    `json:"port"`
 	Protocol string `json:"protocol"` // TCP only: the project routes plain TCP
+	// How the connection arrives: plaintext (default), tls, or mtls (Istio mutual TLS, as a sidecar sends it to the
+	// egress gateway under a DestinationRule with ISTIO_MUTUAL); Sni is the server name it carries.
+	TLS string `json:"tls,omitempty"`
+	Sni string `json:"sni,omitempty"`
 }
 
 type input struct {
@@ -63,8 +72,30 @@ type proxyCost struct {
 	ClusterBytes  int `json:"clusterBytes"`
 }
 
+// One filter chain of one listener of the egress gateway, as Envoy gets it: whether it terminates TLS and requires a
+// client certificate (Istio mutual TLS), and its RBAC network filters (Istio's AuthorizationPolicies, as Envoy's
+// RBAC config in protobuf JSON: action, policies, permissions, principals).
+type gatewayChain struct {
+	Listener          string            `json:"listener"`
+	Port              uint32            `json:"port"`
+	ServerNames       []string          `json:"serverNames,omitempty"`
+	TLS               bool              `json:"tls"`
+	RequireClientCert bool              `json:"requireClientCert"`
+	RBAC              []json.RawMessage `json:"rbac,omitempty"`
+}
+
+// The TLS a cluster originates upstream: its SNI, and whether it presents Istio's workload certificate.
+type clusterTLS struct {
+	Sni         string `json:"sni"`
+	IstioMutual bool   `json:"istioMutual"`
+}
+
 type output struct {
 	Results []result `json:"results"`
+	// The egress gateway's filter chains, for what it enforces on each port.
+	GatewayChains []gatewayChain `json:"gatewayChains"`
+	// Per proxy, each cluster that originates TLS (a subset with ISTIO_MUTUAL), by cluster name.
+	ClusterTLS map[string]map[string]clusterTLS `json:"clusterTls"`
 	// What each proxy was given, for a failure message: names only; and what it costs.
 	Listeners map[string][]string  `json:"listeners"`
 	Clusters  map[string][]string  `json:"clusters"`
@@ -124,7 +155,10 @@ func TestSimulate(t *testing.T) {
 		KubernetesObjectString: in.Kube,
 		MeshConfig:             meshConfig,
 	})
-	out := output{Listeners: map[string][]string{}, Clusters: map[string][]string{}, Cost: map[string]proxyCost{}}
+	out := output{
+		Listeners: map[string][]string{}, Clusters: map[string][]string{}, Cost: map[string]proxyCost{},
+		ClusterTLS: map[string]map[string]clusterTLS{}, GatewayChains: []gatewayChain{},
+	}
 	sims := map[string]*simulation.Simulation{}
 	clusterTypes := map[string]map[string]string{}
 	for from, proxy := range proxies(s, in) {
@@ -136,10 +170,19 @@ func TestSimulate(t *testing.T) {
 			cost.ListenerBytes += proto.Size(l)
 		}
 		clusterTypes[from] = map[string]string{}
+		out.ClusterTLS[from] = map[string]clusterTLS{}
 		for _, c := range sim.Clusters {
 			out.Clusters[from] = append(out.Clusters[from], c.Name)
 			cost.ClusterBytes += proto.Size(c)
 			clusterTypes[from][c.Name] = c.GetType().String()
+			if ct, ok := upstreamTLS(c); ok {
+				out.ClusterTLS[from][c.Name] = ct
+			}
+		}
+		if from == "egress-gateway" {
+			for _, l := range sim.Listeners {
+				out.GatewayChains = append(out.GatewayChains, chainsOf(t, l)...)
+			}
 		}
 		out.Cost[from] = cost
 	}
@@ -155,7 +198,13 @@ func TestSimulate(t *testing.T) {
 		if call.From == "egress-gateway" {
 			mode = simulation.CallModeGateway
 		}
-		r := sim.Run(simulation.Call{Address: call.Address, Port: call.Port, Protocol: simulation.TCP, TLS: simulation.Plaintext, CallMode: mode})
+		tlsMode := simulation.Plaintext
+		if call.TLS != "" {
+			tlsMode = simulation.TLSMode(call.TLS)
+		}
+		r := sim.Run(simulation.Call{
+			Address: call.Address, Port: call.Port, Protocol: simulation.TCP, TLS: tlsMode, Sni: call.Sni, CallMode: mode,
+		})
 		res := result{Call: call, Listener: r.ListenerMatched, FilterChain: r.FilterChainMatched, Cluster: r.ClusterMatched, ClusterType: clusterTypes[call.From][r.ClusterMatched]}
 		if r.Error != nil {
 			res.Error = r.Error.Error()
@@ -173,4 +222,56 @@ func TestSimulate(t *testing.T) {
 	if err := os.WriteFile(target, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// chainsOf reads each filter chain of a gateway listener: its TLS termination and its RBAC network filters.
+func chainsOf(t *testing.T, l *listener.Listener) []gatewayChain {
+	var chains []gatewayChain
+	for _, fc := range l.GetFilterChains() {
+		chain := gatewayChain{
+			Listener:    l.GetName(),
+			Port:        l.GetAddress().GetSocketAddress().GetPortValue(),
+			ServerNames: fc.GetFilterChainMatch().GetServerNames(),
+		}
+		if ts := fc.GetTransportSocket(); ts != nil {
+			ctx := &tls.DownstreamTlsContext{}
+			if err := ts.GetTypedConfig().UnmarshalTo(ctx); err != nil {
+				t.Fatalf("listener %s: transport socket: %v", l.GetName(), err)
+			}
+			chain.TLS = true
+			chain.RequireClientCert = ctx.GetRequireClientCertificate().GetValue()
+		}
+		for _, f := range fc.GetFilters() {
+			if f.GetName() != "envoy.filters.network.rbac" {
+				continue
+			}
+			config := &rbac.RBAC{}
+			if err := f.GetTypedConfig().UnmarshalTo(config); err != nil {
+				t.Fatalf("listener %s: rbac filter: %v", l.GetName(), err)
+			}
+			raw, err := protojson.Marshal(config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			chain.RBAC = append(chain.RBAC, raw)
+		}
+		chains = append(chains, chain)
+	}
+	return chains
+}
+
+// upstreamTLS reads the TLS a cluster originates: Istio's mutual TLS presents the workload certificate ("default").
+// A DestinationRule's explicit TLS is the cluster's transport socket (pilot/pkg/networking/core/cluster_tls.go);
+// auto mTLS, which only applies when the endpoint runs a sidecar, goes to transport socket matches and is not read.
+func upstreamTLS(c *cluster.Cluster) (clusterTLS, bool) {
+	ts := c.GetTransportSocket()
+	if ts == nil || ts.GetTypedConfig() == nil {
+		return clusterTLS{}, false
+	}
+	ctx := &tls.UpstreamTlsContext{}
+	if err := ts.GetTypedConfig().UnmarshalTo(ctx); err != nil {
+		return clusterTLS{}, false
+	}
+	certs := ctx.GetCommonTlsContext().GetTlsCertificateSdsSecretConfigs()
+	return clusterTLS{Sni: ctx.GetSni(), IstioMutual: len(certs) > 0 && certs[0].GetName() == "default"}, true
 }

@@ -14,6 +14,12 @@ export interface SimCall {
   readonly from: 'sidecar' | 'egress-gateway';
   readonly address: string;
   readonly port: number;
+  /**
+   * How the connection arrives (default plaintext): `mtls` is Istio mutual TLS, as a sidecar sends it to the egress
+   * gateway under a subset with ISTIO_MUTUAL; `sni` is the server name it carries.
+   */
+  readonly tls?: 'plaintext' | 'tls' | 'mtls';
+  readonly sni?: string;
 }
 
 export interface SimResult {
@@ -55,8 +61,32 @@ export interface ProxyCost {
   readonly clusterBytes: number;
 }
 
+/**
+ * One filter chain of one listener of the egress gateway as Envoy gets it: whether it terminates TLS and requires a
+ * client certificate (Istio mutual TLS), and its RBAC network filters (Istio's AuthorizationPolicies) as Envoy's
+ * `envoy.extensions.filters.network.rbac.v3.RBAC` in protobuf JSON.
+ */
+export interface GatewayChain {
+  readonly listener: string;
+  readonly port: number;
+  readonly serverNames?: readonly string[];
+  readonly tls: boolean;
+  readonly requireClientCert: boolean;
+  readonly rbac?: readonly unknown[];
+}
+
+/** The TLS a cluster originates: its SNI, and whether it presents Istio's workload certificate (ISTIO_MUTUAL). */
+export interface ClusterTls {
+  readonly sni: string;
+  readonly istioMutual: boolean;
+}
+
 export interface SimAnswer {
   readonly results: SimResult[];
+  /** The egress gateway's filter chains, listener by listener. */
+  readonly gatewayChains: readonly GatewayChain[];
+  /** Per proxy, each cluster that originates TLS by a DestinationRule, by cluster name. */
+  readonly clusterTls: Readonly<Record<string, Readonly<Record<string, ClusterTls>> | undefined>>;
   /** Cluster names each proxy was given (a route to a cluster that is not there goes nowhere). */
   readonly clusters: Readonly<Record<string, readonly string[] | undefined>>;
   readonly listeners: Readonly<Record<string, readonly string[] | undefined>>;

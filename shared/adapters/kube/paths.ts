@@ -7,6 +7,7 @@ const PLURALS: Readonly<Record<string, string>> = {
   Gateway: 'gateways',
   DestinationRule: 'destinationrules',
   VirtualService: 'virtualservices',
+  AuthorizationPolicy: 'authorizationpolicies',
 };
 
 /**

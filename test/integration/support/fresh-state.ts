@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { APP_NAME, ISTIO_API_VERSION, ISTIO_KINDS, LABEL_MANAGED_BY } from '../../../shared/model/k8s-object.js';
+import { APP_NAME, INSTANCE_KINDS, LABEL_MANAGED_BY } from '../../../shared/model/k8s-object.js';
 import { createEgressGatewayFixtures } from '../../../dev/harness/control-plane/index.js';
 import { GATEWAY_SERVICE } from '../../../dev/rig/function-environment.js';
 import { sharedStack } from '../shared-stack.js';
@@ -58,9 +58,9 @@ async function clearNamespace(rig: SyncRig): Promise<void> {
       kind: object.kind!,
       metadata: { name: object.metadata!.name!, namespace },
     });
-  for (const kind of ISTIO_KINDS) {
-    const { items } = await api.list(ISTIO_API_VERSION, kind, namespace);
-    await Promise.all(items.map((item) => remove({ ...item, apiVersion: ISTIO_API_VERSION, kind })));
+  for (const { apiVersion, kind } of INSTANCE_KINDS) {
+    const { items } = await api.list(apiVersion, kind, namespace);
+    await Promise.all(items.map((item) => remove({ ...item, apiVersion, kind })));
   }
   const outboxes = await api.list(
     'v1',

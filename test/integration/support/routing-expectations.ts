@@ -101,7 +101,9 @@ export async function gatewayRoutes(rig: SyncRig, routed: readonly Target[], blo
     const port = parseOutboundCluster(first.results[i]?.cluster)?.port ?? 0;
     return routing.gatewayCall(first.targetPort(port) ?? port);
   });
-  const second = hops.length ? await routing.simulate(hops) : { results: [], clusters: {}, listeners: {}, cost: {} };
+  const second = hops.length
+    ? await routing.simulate(hops)
+    : { results: [], clusters: {}, listeners: {}, cost: {}, gatewayChains: [], clusterTls: {} };
   for (const [i, t] of routed.entries())
     expected.push(expectLine(hops[i]!, outboundCluster(t.port, '', await hostDeclaring(rig, t.address))));
   return {
