@@ -257,7 +257,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'ACCESS_MODE',
     required: false,
-    deployed: false,
+    deployed: true,
     default: 'open',
     description:
       '`open`: every namespace in SERVICE_ENTRY_EXPORT_TO may reach every synced instance (as before). `declared`: only the workloads a MemorystoreAccess declaration names may reach an instance (docs/least-access.md).',
@@ -265,7 +265,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'ACCESS_TRUST_DOMAIN',
     required: false,
-    deployed: false,
+    deployed: true,
     default: 'cluster.local',
     description:
       "The mesh's trust domain, the first part of the Istio principals declared service accounts become (`<domain>/ns/<namespace>/sa/<account>`).",

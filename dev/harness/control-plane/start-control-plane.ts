@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess, waitFor, type Managed } from '../process.js';
-import { controlPlaneBinaries, etcdSupports, istioCrdPath } from './binaries.js';
+import { accessCrdPath, controlPlaneBinaries, etcdSupports, istioCrdPath } from './binaries.js';
 import { installCrds } from './install-crds.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
@@ -36,7 +36,7 @@ export interface ControlPlane {
 }
 
 export interface ControlPlaneOptions {
-  /** Install Istio's CRDs from the pinned Istio module (default true). */
+  /** Install Istio's CRDs from the pinned Istio module and the project's own (default true). */
   crds?: boolean;
   /** Users that get a static token (default DEFAULT_USERS); "admin" always has one. */
   users?: readonly string[];
@@ -180,7 +180,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       tokens.get('admin')!,
       caPath,
     );
-    const crds = options.crds === false ? [] : await installCrds(adminKubeconfigPath, istioCrdPath());
+    const crds =
+      options.crds === false
+        ? []
+        : [
+            ...(await installCrds(adminKubeconfigPath, istioCrdPath())),
+            ...(await installCrds(adminKubeconfigPath, accessCrdPath())),
+          ];
     const seconds = (ms: number): string => (ms / 1000).toFixed(1);
     process.stderr.write(
       `control plane ready in ${seconds(Date.now() - started)}s (etcd ${seconds(etcdMs)}s, kube-apiserver ${seconds(apiserverMs)}s, ${crds.length} CRDs)\n`,
