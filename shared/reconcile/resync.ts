@@ -1,6 +1,7 @@
 import type { ResyncTrigger } from '../audit/audit-record.js';
 import { locationOf, parseInstanceName, type MemorystoreInstance } from '../model/instance.js';
 import { pruneGuard, resyncScope, type Listing } from '../plan/scope-policies.js';
+import { revokeGuard } from '../plan/access-changes.js';
 import { readCluster } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncResult } from './sync.js';
@@ -8,7 +9,7 @@ import type { SyncDeps } from './sync-deps.js';
 
 export interface ResyncOptions {
   readonly dryRun: boolean;
-  /** Apply even a plan that deletes more than MAX_PRUNE_FRACTION of the managed instances. */
+  /** Apply even a plan that deletes, or revokes access to, more than MAX_PRUNE_FRACTION of the managed instances. */
   readonly force: boolean;
 }
 
@@ -45,7 +46,10 @@ export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: Re
   const view = { kind: 'complete' } as const;
   const [listing, read] = await Promise.all([listAll(deps), readCluster(deps, view)]);
   const scope = resyncScope(listing, read.owned, deps.config);
-  const guard = options.force ? {} : { guard: pruneGuard(deps.config.maxPruneFraction) };
+  const { maxPruneFraction } = deps.config;
+  const guard = options.force
+    ? {}
+    : { guard: pruneGuard(maxPruneFraction), accessGuard: revokeGuard(maxPruneFraction) };
   // Events of instances that change during the resync may finish before it writes what it listed at its start.
   const { unsettled, ...result } = await syncUntilSettled(deps, scope, trigger, {
     dryRun: options.dryRun,
