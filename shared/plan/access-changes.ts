@@ -89,3 +89,24 @@ export function revokeGuard(
     return `plan revokes access to ${revoking} of ${managed} managed instances, more than MAX_PRUNE_FRACTION ${maxFraction}; nothing was changed. Check the dry run (who loses access to what) and the MemorystoreAccess declarations, then call again with force=true to apply.`;
   };
 }
+
+/**
+ * The instances a change to `namespace`'s declarations can concern: those its declarations name now, and those whose
+ * live ServiceEntry says the namespace may reach them (so a deleted declaration revokes what it granted).
+ */
+export function instancesConcerning(
+  namespace: string,
+  namedNow: ReadonlyMap<string, InstanceAccess>,
+  owned: readonly KubeObject[],
+): Set<string> {
+  const concerned = new Set<string>();
+  for (const [name, granted] of namedNow)
+    if (granted.declaredBy.some((d) => d.startsWith(`${namespace}/`))) concerned.add(name);
+  for (const object of owned) {
+    const name = instanceNameOf(object);
+    const live = decodeAccess(object.metadata.annotations?.[ANNOTATION_ACCESS]);
+    if (object.kind === 'ServiceEntry' && name && live && accessNamespaces(live).includes(namespace))
+      concerned.add(name);
+  }
+  return concerned;
+}

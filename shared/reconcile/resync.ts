@@ -13,7 +13,7 @@ export interface ResyncOptions {
   readonly force: boolean;
 }
 
-async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<string> }> {
+export async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<string> }> {
   const { config } = deps;
   const pages = await Promise.all(config.locations.map((location) => deps.instances.list(config.project, location)));
   const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
@@ -30,7 +30,7 @@ async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<str
  * The instances as listed again, after the resync wrote: one listing whatever their number. An instance in a region
  * the listing could not reach is left out (unknown, not gone).
  */
-const relist =
+export const relist =
   (deps: SyncDeps): Reread =>
   async (names) => {
     const listing = await listAll(deps);
