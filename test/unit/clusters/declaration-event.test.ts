@@ -4,7 +4,7 @@ import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
 import { forCluster, type ClusterTarget } from '../../../shared/config/parse-config.js';
 import { Logger } from '../../../shared/log.js';
 import { ANNOTATION_ACCESS, encodeAccess, type AccessDeclaration } from '../../../shared/model/access.js';
-import { instanceNameOf, type KubeObject } from '../../../shared/model/k8s-object.js';
+import { instanceNameOf } from '../../../shared/model/k8s-object.js';
 import { resync } from '../../../shared/reconcile/resync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
