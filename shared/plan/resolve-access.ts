@@ -112,3 +112,39 @@ export function resolveAccess(
 /** The access of one instance in declared mode: what the map holds for it, or no one. */
 export const accessOf = (access: ReadonlyMap<string, InstanceAccess>, name: string): InstanceAccess =>
   access.get(name) ?? NO_ACCESS;
+
+/** One declaration's grant of one instance, for `explain` and the `access` view: who, and how it names the instance. */
+export interface AccessGrant {
+  /** `namespace/name` of the declaration. */
+  readonly declaration: string;
+  readonly namespace: string;
+  /** Empty: every workload of the namespace. */
+  readonly serviceAccounts: readonly string[];
+  readonly by: 'identity' | 'labels';
+}
+
+/** The grants of `instance` among the declarations of the served namespaces, in declaration order. */
+export function grantsOf(
+  declarations: readonly AccessDeclaration[],
+  instance: Pick<MemorystoreInstance, 'name' | 'labels'>,
+  scope: Pick<AccessScope, 'servedNamespaces'>,
+): AccessGrant[] {
+  return declarations.flatMap((d): AccessGrant[] => {
+    if (scope.servedNamespaces && !scope.servedNamespaces.has(d.namespace)) return [];
+    const byIdentity = d.instances.includes(instance.name);
+    const byLabels = d.selector.length > 0 && selects(d.selector, instance.labels);
+    if (!byIdentity && !byLabels) return [];
+    const grant = { declaration: declarationKey(d), namespace: d.namespace, serviceAccounts: d.serviceAccounts };
+    return [{ ...grant, by: byIdentity ? 'identity' : 'labels' }];
+  });
+}
+
+/** The grant that lets `namespace/serviceAccount` reach the instance, if any. */
+export const grantFor = (
+  grants: readonly AccessGrant[],
+  namespace: string,
+  serviceAccount: string,
+): AccessGrant | undefined =>
+  grants.find(
+    (g) => g.namespace === namespace && (g.serviceAccounts.length === 0 || g.serviceAccounts.includes(serviceAccount)),
+  );
