@@ -86,7 +86,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     required: false,
     deployed: true,
     description:
-      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE) and `"istioNamespace"` (as ISTIO_NAMESPACE). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
+      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE), `"istioNamespace"` (as ISTIO_NAMESPACE) and `"gke"` (`projects/P/locations/L/clusters/C`, the cluster as GKE audit entries name it, so a MemorystoreAccess change there reaches it: docs/least-access.md). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
   },
   {
     name: 'CLUSTER_NAME',
