@@ -8,7 +8,6 @@ import type { EventTrigger } from '../events/parse-audit-event.js';
 import { TransientError } from '../errors.js';
 import { instancesConcerning } from '../plan/access-changes.js';
 import { resolveAccess } from '../plan/resolve-access.js';
-import { revokeGuard } from '../plan/access-changes.js';
 import { resyncScope } from '../plan/scope-policies.js';
 import { readCluster } from './read-cluster.js';
 import { asClusterPart, type ClusterPart } from './reconcile-event.js';
@@ -29,8 +28,8 @@ async function syncNamespaceAccess(deps: SyncDeps, namespace: string, trigger: E
     dryRun: false,
     view,
     read,
-    // One namespace's declaration revoking access to most instances is refused, as a resync's would be.
-    accessGuard: revokeGuard(deps.config.maxPruneFraction),
+    // No revoke guard: a deleted declaration must revoke what it granted within its event, however few instances
+    // there are; the guard stops resyncs, whose reads of every declaration at once can go wrong at once.
     reread: relist(deps),
   });
   if (unsettled.length > 0) throw new TransientError(`instances declared by ${namespace} kept changing; retrying`);
