@@ -1,6 +1,7 @@
 import { ApiException, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { bindRbac, createAll, createEgressGatewayFixtures } from '../../dev/harness/control-plane/index.js';
 import { ACCESS_GROUP, ACCESS_KIND, ACCESS_VERSION } from '../../shared/model/access.js';
+import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 
 /**
@@ -117,6 +118,34 @@ describe("the functions' identity", () => {
     await createAs(admin, declaration('listed', { instances: ['projects/p/locations/r/instances/listed'] }));
     const list = await sync.list(apiVersion, ACCESS_KIND);
     expect(list.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)).toContain(`${namespace}/listed`);
+  });
+
+  test('the cluster store reads them all, page by page, as the resolver takes them', async () => {
+    const paged = 'e2e-access-decl-paged';
+    await createAll(stack.adminKubeconfig, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: paged } }]);
+    for (let i = 0; i < 5; i++)
+      await admin.create({
+        ...declaration(`paged-${i}`, {
+          selector: { matchLabels: { team: `t${i}` } },
+          serviceAccounts: ['api'],
+        }),
+        metadata: { name: `paged-${i}`, namespace: paged },
+      } as never);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(stack.syncUserKubeconfig);
+    const store = new KubeClusterStore(kubeConfig, 'e2e', { pageSize: 2 });
+    const { declarations, malformed } = await store.listAccessDeclarations();
+    await store.close();
+    expect(malformed).toEqual([]);
+    expect(declarations.filter((d) => d.namespace === paged).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      Array.from({ length: 5 }, (_, i) => ({
+        namespace: paged,
+        name: `paged-${i}`,
+        instances: [],
+        selector: [{ key: 'team', op: 'equals', value: `t${i}` }],
+        serviceAccounts: ['api'],
+      })),
+    );
   });
 
   test('may not create, change or delete one', async () => {
