@@ -32,12 +32,10 @@ export function planAccess(
   if (!read.declarations) return undefined;
   const { config } = deps;
   const instances = scope.flatMap((o) => (o.instance ? [o.instance] : []));
+  const served = servedNamespaces(config.exportTo, config.istioNamespace);
   const resolved = resolveAccess(read.declarations.declarations, instances, {
     trustDomain: config.access.trustDomain,
-    ...(() => {
-      const served = servedNamespaces(config.exportTo, config.istioNamespace);
-      return served ? { servedNamespaces: served } : {};
-    })(),
+    ...(served ? { servedNamespaces: served } : {}),
   });
   const changes = accessChanges(
     instances.map((i) => i.name),
