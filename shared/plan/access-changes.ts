@@ -31,6 +31,23 @@ function liveReach(serviceEntry: KubeObject): Reach {
 
 const minus = (a: readonly string[], b: readonly string[]): string[] => a.filter((x) => !b.includes(x)).sort();
 
+/** Who gains access and who loses it, from the live reach to the granted access. */
+function reachDiff(before: Reach, granted: InstanceAccess): Pick<AccessChange, 'added' | 'removed'> {
+  // A service account no longer named alone loses nothing while its whole namespace is granted.
+  const stillReached = (principal: string): boolean =>
+    granted.namespaces.some((n) => principal.includes(`/ns/${n}/sa/`));
+  return {
+    added: {
+      namespaces: minus(granted.namespaces, before.namespaces),
+      principals: minus(granted.principals, before.principals),
+    },
+    removed: {
+      namespaces: minus(before.namespaces, granted.namespaces),
+      principals: minus(before.principals, granted.principals).filter((p) => !stillReached(p)),
+    },
+  };
+}
+
 /**
  * The access changes of the instances in `names` that have a live ServiceEntry (a new instance has no one to take
  * access from, and its first write records it). Instances whose access stays the same are left out.
@@ -49,21 +66,8 @@ export function accessChanges(
   for (const instance of names) {
     const live = entries.get(instance);
     if (!live) continue;
-    const before = liveReach(live);
     const granted = accessOf(access, instance);
-    const after = { namespaces: granted.namespaces, principals: granted.principals };
-    const added = {
-      namespaces: minus(after.namespaces, before.namespaces),
-      principals: minus(after.principals, before.principals),
-    };
-    const removed = {
-      namespaces: minus(before.namespaces, after.namespaces),
-      principals: minus(before.principals, after.principals),
-    };
-    // A namespace granted whole still reaches the instance when one of its accounts is no longer named alone.
-    removed.principals = removed.principals.filter(
-      (p) => !accessNamespaces({ ...granted, principals: [] }).some((n) => p.includes(`/ns/${n}/sa/`)),
-    );
+    const { added, removed } = reachDiff(liveReach(live), granted);
     const changed = [added, removed].some((d) => d.namespaces.length + d.principals.length > 0);
     if (changed) changes.push({ instance, ref: refOf(live), declaredBy: granted.declaredBy, added, removed });
   }
