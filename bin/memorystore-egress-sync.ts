@@ -7,6 +7,8 @@
  *   memorystore-egress-sync render INSTANCE   the objects an instance gets, without a cluster
  *   memorystore-egress-sync explain INSTANCE  its dry-run plan, and the chain a pod's connection follows in the live
  *                                             objects (read as Istio matches them; the routing tests run Istio itself)
+ *   memorystore-egress-sync access INSTANCE NS/SA  may that service account reach it (ACCESS_MODE=declared), and
+ *                                             the MemorystoreAccess declaration that says so
  * `COMMAND --help` lists each command's flags and the variables it reads; `-o json|yaml` prints the report.
  */
 import { userInfo } from 'node:os';
@@ -15,6 +17,7 @@ import { configErrorText, parseCli, type CliRequest, type Output } from '../shar
 import { formatPlan } from '../shared/cli/format-diff.js';
 import { renderCommand, type Rendered } from '../shared/cli/render-command.js';
 import { explainCommand, type Explained } from '../shared/cli/explain-command.js';
+import { accessCommand, accessLines, type AccessAnswer } from '../shared/cli/access-command.js';
 import { parseRenderSettings, parseSettings } from '../shared/config/parse-config.js';
 import type { ClusterTarget, Settings } from '../shared/config/settings.js';
 import { resyncClusters, type ClustersResult } from '../shared/clusters/resync-clusters.js';
@@ -54,6 +57,11 @@ async function run(request: CliRequest): Promise<number> {
       await explainCommand(await runtime.deps(log, clusters[0]), request.instance!, trigger),
       request.output,
     );
+  if (request.command === 'access')
+    return access(
+      await accessCommand(await runtime.deps(log, clusters[0]), request.instance!, request.caller!),
+      request.output,
+    );
   // Every cluster's access is set up first: a kubeconfig that is missing is a configuration error to fix (exit 2),
   // not a cluster that failed to sync.
   for (const target of clusters) await runtime.deps(log, target);
@@ -76,9 +84,12 @@ function chosenClusters(settings: Settings, request: CliRequest): readonly Clust
         message: `--cluster ${request.cluster}: no such cluster; the configuration names ${names}`,
       },
     ]);
-  if (request.command === 'explain' && chosen.length > 1)
+  if ((request.command === 'explain' || request.command === 'access') && chosen.length > 1)
     throw new ConfigError([
-      { variable: 'SYNC_CLUSTERS', message: `explain works on one cluster: choose one of ${names} with --cluster` },
+      {
+        variable: 'SYNC_CLUSTERS',
+        message: `${request.command} works on one cluster: choose one of ${names} with --cluster`,
+      },
     ]);
   return chosen;
 }
@@ -110,6 +121,16 @@ async function render(request: CliRequest): Promise<number> {
   return rendered.errors.length > 0 ? 1 : 0;
 }
 
+/** The answer, and the declaration behind it; exit 0 when the workload may reach the instance, 1 when not. */
+function access(answer: AccessAnswer, output: Output): number {
+  if (output !== 'text') process.stdout.write(structured(answer, output));
+  else
+    process.stdout.write(
+      `${answer.allowed ? 'yes' : 'no'}: ${answer.caller} ${answer.allowed ? 'may' : 'may not'} reach ${answer.instance}\n  ${answer.because}\n`,
+    );
+  return answer.allowed ? 0 : 1;
+}
+
 /** The dry-run diff, then each endpoint's chain with ✓ or ✗ per link; exit 1 when a link is broken. */
 function explain(explained: Explained, output: Output): number {
   if (output !== 'text')
@@ -119,6 +140,7 @@ function explain(explained: Explained, output: Output): number {
           instance: explained.instance,
           chains: explained.chains,
           changes: explained.changes.map((c) => ({ action: c.action, object: c.ref })),
+          ...(explained.access ? { access: explained.access } : {}),
         },
         output,
       ),
@@ -127,6 +149,7 @@ function explain(explained: Explained, output: Output): number {
     process.stdout.write(
       `${explained.instance}\n\nwould write now:\n${explained.changes.length > 0 ? formatPlan(explained.changes) : '  nothing: the live objects are as they should be'}\n`,
     );
+    if (explained.access) process.stdout.write(`\n${accessLines(explained.access.grants)}`);
     if (explained.chains.length === 0)
       process.stdout.write('\nno live ServiceEntry: no pod can reach it under REGISTRY_ONLY\n');
     for (const chain of explained.chains) {

@@ -79,11 +79,13 @@ locals {
     ca_cert  = c.endpoint == "dns" ? "" : data.google_container_cluster.synced[name].master_auth[0].cluster_ca_certificate
   } }
 
-  # SYNC_CLUSTERS (shared/config/config-variables.ts): {name, endpoint, caCert} per cluster, endpoint and caCert as
+  # SYNC_CLUSTERS (shared/config/config-variables.ts): {name, endpoint, caCert, gke} per cluster, endpoint and caCert as
   # the functions take a single cluster's (a host, and a base64 PEM or "" for system trust), with mode and
   # istioNamespace only where a cluster overrides SYNC_MODE or ISTIO_NAMESPACE.
   sync_clusters = [for c in local.clusters : merge(
     { name = c.name, endpoint = local.cluster_access[c.name].endpoint, caCert = local.cluster_access[c.name].ca_cert },
+    # How GKE's audit entries name the cluster: a MemorystoreAccess declaration's entry reaches this cluster by it.
+    { gke = "projects/${c.project}/locations/${c.location}/clusters/${c.name}" },
     { for key, value in { mode = c.sync_mode, istioNamespace = c.istio_namespace } : key => value if value != null },
   )]
 }

@@ -35,6 +35,7 @@ locals {
     gateway_port_range       = var.gateway_port_range
     manage_rbac              = var.manage_kubernetes_rbac
     manage_admission_policy  = var.manage_admission_policy
+    manage_access_crd        = var.manage_access_crd
   } }
 }
 

@@ -48,6 +48,8 @@ locals {
     RESYNC_SCHEDULER_PRINCIPAL = local.service_account_emails["scheduler"]
     AUDIT_TOPIC                = google_pubsub_topic.audit.id
     AUDIT_REQUIRED             = tostring(var.audit_required)
+    ACCESS_MODE                = var.access_mode
+    ACCESS_TRUST_DOMAIN        = var.access_trust_domain
     NODE_OPTIONS               = "--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]} --max-semi-space-size=4"
   }
   # V8 sizes its heap from the memory it sees: in a 256 MiB container, about as much heap as the container has

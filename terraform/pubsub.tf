@@ -31,9 +31,19 @@ locals {
     product.service,
     join(" OR ", flatten([for interface in product.interfaces : [for method in product.changing : "\"${interface}.${method}\""]])),
   )]
+  # ACCESS_MODE=declared: writes of MemorystoreAccess declarations in the synced clusters, which GKE logs as Admin
+  # Activity entries of service k8s.io (shared/events/declaration-entry.ts says which parts of the entry are documented
+  # and which are matched loosely: a custom resource's methodName prefix is not).
+  declaration_clause = join(" AND ", [
+    "protoPayload.serviceName=\"k8s.io\"",
+    "resource.type=\"k8s_cluster\"",
+    "protoPayload.resourceName:\"memorystore-egress-sync.io/\"",
+    "protoPayload.methodName=~\"[.]memorystoreaccesses[.](create|update|patch|delete)$\"",
+  ])
+  event_clauses = concat(local.product_clauses, var.access_mode == "declared" ? ["(${local.declaration_clause})"] : [])
   sink_filter = join(" AND ", [
     "logName=\"projects/${var.project_id}/logs/cloudaudit.googleapis.com%2Factivity\"",
-    "(${join(" OR ", local.product_clauses)})",
+    "(${join(" OR ", local.event_clauses)})",
   ])
 }
 

@@ -256,6 +256,32 @@ variable "max_prune_fraction" {
   }
 }
 
+variable "access_mode" {
+  description = "open: every namespace in service_entry_export_to may reach every synced instance (as before). declared: only the workloads a MemorystoreAccess declaration names may reach an instance (docs/least-access.md)."
+  type        = string
+  default     = "open"
+  validation {
+    condition     = contains(["open", "declared"], var.access_mode)
+    error_message = "access_mode must be open or declared."
+  }
+}
+
+variable "access_trust_domain" {
+  description = "The mesh's trust domain: declared service accounts become the Istio principals <domain>/ns/<namespace>/sa/<account>."
+  type        = string
+  default     = "cluster.local"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$", var.access_trust_domain))
+    error_message = "access_trust_domain must be a DNS name (the mesh's trust domain, e.g. cluster.local or PROJECT.svc.id.goog)."
+  }
+}
+
+variable "manage_access_crd" {
+  description = "Install the MemorystoreAccess CustomResourceDefinition in each synced cluster. A CRD is cluster-wide: when two deployments share a cluster, let one of them install it."
+  type        = bool
+  default     = true
+}
+
 variable "port_quarantine_seconds" {
   description = "A freed egress gateway port is held back this long before another instance may get it (sidecars still routing to a deleted instance must not reach a new one). 0 frees ports at once."
   type        = number

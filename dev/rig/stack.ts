@@ -1,14 +1,15 @@
-import { istioCrdPath } from '../harness/control-plane/binaries.js';
+import { accessCrdPath, istioCrdPath } from '../harness/control-plane/binaries.js';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
 import { componentPath } from '../harness/process.js';
 import { startPubSubServer } from '../harness/pubsub/pstest-server.js';
 import { startTokenIssuer, type TokenIssuer } from '../harness/id-tokens.js';
 
 /**
- * The CRD bundles a local cluster gets, as the deployment's cluster has them: Istio's. A CRD the project comes to rely
+ * The CRD bundles a local cluster gets, as the deployment's cluster has them: Istio's, and the MemorystoreAccess
+ * declarations Terraform installs. A CRD the project comes to rely
  * on is one more bundle here.
  */
-const crdBundles = (): string[] => [istioCrdPath()];
+const crdBundles = (): string[] => [istioCrdPath(), accessCrdPath()];
 
 export interface RigClusterOptions {
   /** Users that get a token: the functions' identity and whoever a run acts as. */

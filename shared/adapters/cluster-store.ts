@@ -1,4 +1,5 @@
 import type { AuditOutbox } from '../audit/audit-outbox.js';
+import type { AccessDeclaration } from '../model/access.js';
 import type { KubeObject, ObjectRef } from '../model/k8s-object.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
 
@@ -22,6 +23,11 @@ export interface ClusterStore {
    * WriteConflictError if the body's resourceVersion is no longer current. Returns the new resourceVersion.
    */
   applyServicePorts(body: KubeObject): Promise<string | undefined>;
+  /**
+   * Every MemorystoreAccess declaration in every namespace, read to the last page (ACCESS_MODE=declared only). A
+   * declaration whose spec is not one the CRD admits is left out and named in `malformed`.
+   */
+  listAccessDeclarations?(): Promise<{ declarations: AccessDeclaration[]; malformed: string[] }>;
   /** Where audit records that could not be published wait for a later invocation (audit-outbox.ts); none if absent. */
   auditOutbox?(): AuditOutbox | undefined;
 }

@@ -4,6 +4,8 @@ import { KubeHttp, type KubeHttpOptions } from './kube/kube-http.js';
 import type { KubeEndpoint } from './kube/kube-endpoint.js';
 import { kubeConfigEndpoint } from './kube/kubeconfig-endpoint.js';
 import { listAllPages } from './kube/list-pages.js';
+import { declarationOf } from './kube/access-declarations.js';
+import { ACCESS_GROUP, ACCESS_KIND, ACCESS_VERSION, type AccessDeclaration } from '../model/access.js';
 import { ConfigMapOutbox } from './kube/configmap-outbox.js';
 import { outboxName, type AuditOutbox } from '../audit/audit-outbox.js';
 import { objectPath, plainObject } from './kube/paths.js';
@@ -80,6 +82,23 @@ export class KubeClusterStore implements ClusterStore {
     const objects: KubeObject[] = [];
     for (const kind of INSTANCE_KINDS) for (const object of await list(kind)) objects.push(object);
     return objects;
+  }
+
+  async listAccessDeclarations(): Promise<{ declarations: AccessDeclaration[]; malformed: string[] }> {
+    const objects = await listAllPages(this.http, {
+      apiVersion: `${ACCESS_GROUP}/${ACCESS_VERSION}`,
+      kind: ACCESS_KIND,
+      namespace: '',
+      pageSize: this.pageSize,
+    }).catch((e: unknown) => translate(e, `list ${ACCESS_KIND} in every namespace`));
+    const declarations: AccessDeclaration[] = [];
+    const malformed: string[] = [];
+    for (const object of objects) {
+      const declaration = declarationOf(object);
+      if (declaration) declarations.push(declaration);
+      else malformed.push(`${object.metadata.namespace}/${object.metadata.name}`);
+    }
+    return { declarations, malformed };
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {

@@ -72,7 +72,7 @@ function capped(value: string, max: number): string {
   return `${value.slice(0, max - marker.length)}${marker}`;
 }
 
-function triggerFields(trigger: Trigger): AuditRecord['trigger'] {
+export function triggerFields(trigger: Trigger): AuditRecord['trigger'] {
   const cap = MAX_TRIGGER_FIELD;
   if (trigger.kind === 'resync')
     return { kind: 'resync', principal: capped(trigger.principal, cap.principal), scheduled: trigger.scheduled };

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_VARIABLES } from '../config/config-variables.js';
 
-export type Command = 'plan' | 'apply' | 'render' | 'explain';
+export type Command = 'plan' | 'apply' | 'render' | 'explain' | 'access';
 export type Output = 'text' | 'json' | 'yaml';
 
 export interface CliRequest {
@@ -13,6 +13,8 @@ export interface CliRequest {
    * name.
    */
   readonly instance?: string;
+  /** The workload `access` asks about: `NAMESPACE/SERVICEACCOUNT`. */
+  readonly caller?: string;
   /** --cluster: the one cluster of SYNC_CLUSTERS to work on; default every one (explain needs one). */
   readonly cluster?: string;
   /** The environment with the flags applied: a flag wins over its variable. */
@@ -42,6 +44,11 @@ const COMMANDS: Readonly<Record<Command, { readonly usage: string; readonly summ
     usage: 'explain INSTANCE [flags]',
     summary:
       "What a reconcile of one instance would write now, and, link by link in the live objects, where a pod's connection to each of its endpoints goes.",
+  },
+  access: {
+    usage: 'access INSTANCE NS/SA [flags]',
+    summary:
+      'May the workloads of service account SA in namespace NS reach the instance? Names the MemorystoreAccess declaration that grants it, or says no (exit 1).',
   },
 };
 
@@ -110,8 +117,15 @@ function misuse(command: Command, positionals: readonly string[], values: Values
     return `--output must be text, json or yaml, not ${JSON.stringify(output)}`;
   const conflict = flagConflict(command, values);
   if (conflict) return conflict;
+  return positionalsMisuse(command, positionals);
+}
+
+/** What is wrong with the words after the command, if anything. */
+function positionalsMisuse(command: Command, positionals: readonly string[]): string | undefined {
   if (command === 'render' || command === 'explain')
     return positionals.length === 2 ? undefined : `${command} takes one INSTANCE`;
+  if (command === 'access')
+    return positionals.length === 3 ? undefined : 'access takes an INSTANCE and a NAMESPACE/SERVICEACCOUNT';
   return positionals.length > 1 ? `unexpected ${JSON.stringify(positionals[1])}` : undefined;
 }
 
@@ -164,6 +178,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       force: values.force === true,
       output: output as Output,
       ...picked(positionals[1], values),
+      ...(command === 'access' ? { caller: positionals[2]! } : {}),
       env: { ...env, ...overrides(values) },
       flagged: Object.fromEntries(
         Object.entries(FLAG_VARIABLES).flatMap(([flag, variable]) =>

@@ -6,6 +6,7 @@ import type { Change } from '../plan/plan-types.js';
 import { explainChain, type EndpointChain } from './explain-chain.js';
 import { resolveInstance } from './render-command.js';
 import type { ResyncTrigger } from '../audit/audit-record.js';
+import { grantsOf, servedNamespaces, type AccessGrant } from '../plan/resolve-access.js';
 
 export interface Explained {
   readonly instance: string;
@@ -13,6 +14,8 @@ export interface Explained {
   readonly changes: readonly Change[];
   /** Where a pod's connection to each of its endpoints goes, link by link, in the live objects. */
   readonly chains: readonly EndpointChain[];
+  /** ACCESS_MODE=declared: the declarations that let workloads reach the instance (none: nobody may). */
+  readonly access?: { readonly grants: readonly AccessGrant[] };
 }
 
 /** `explain INSTANCE`: the instance's dry-run plan, and the chain its live objects give each endpoint. */
@@ -34,5 +37,15 @@ export async function explainCommand(deps: SyncDeps, given: string, trigger: Res
     gatewayService,
     gatewayHost: egressGatewayHost(cluster),
   });
-  return { instance: name.full, changes: run.changes.filter((c) => c.action !== 'unchanged'), chains };
+  const served = servedNamespaces(cluster.exportTo, cluster.istioNamespace);
+  const access = read.declarations
+    ? {
+        access: {
+          grants: grantsOf(read.declarations.declarations, instance ?? { name: name.full }, {
+            ...(served ? { servedNamespaces: served } : {}),
+          }),
+        },
+      }
+    : {};
+  return { instance: name.full, changes: run.changes.filter((c) => c.action !== 'unchanged'), chains, ...access };
 }

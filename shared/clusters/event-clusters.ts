@@ -1,10 +1,14 @@
-import { isTooOld, parseAuditEvent, type IncomingEvent } from '../events/parse-audit-event.js';
+import { isTooOld, parseAuditEvent, type EventTrigger, type IncomingEvent } from '../events/parse-audit-event.js';
 import { errorMessage, TransientError } from '../errors.js';
 import type { ClusterTarget, Settings } from '../config/settings.js';
 import type { InstanceName } from '../products/instance-name.js';
 import { outOfScope } from '../plan/scope-policies.js';
 import { reconcileInCluster, type ReconciledOrRefused } from '../reconcile/reconcile-event.js';
 import { reconcileLocationInCluster } from '../reconcile/reconcile-location.js';
+import { reconcileAccessInCluster } from '../reconcile/reconcile-access.js';
+import { gkeClusterName } from '../config/clusters.js';
+import type { DeclarationSubject } from '../events/declaration-entry.js';
+import { servedNamespaces } from '../plan/resolve-access.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 import { earliestTime, retryMessage, retryPartOf, type RetryMessage, type RetryPart } from './cluster-retry.js';
 import { eachCluster, failedIn, succeededIn, type ClusterResult } from './each-cluster.js';
@@ -108,6 +112,51 @@ function notOursReason(
  * each on its own and within CLUSTER_DEADLINE_SECONDS: one that is down or stuck never keeps the others from their
  * change. An event published again for some clusters (see cluster-retry) reaches those only, under its first id.
  */
+/**
+ * The clusters an entry about a declaration concerns (SYNC_CLUSTERS entries with that `gke` name), or why none does:
+ * open mode, a namespace outside SERVICE_ENTRY_EXPORT_TO, a cluster this deployment does not sync, or too old.
+ */
+function declarationTargets(
+  settings: Settings,
+  declaration: DeclarationSubject,
+  { time, retry }: { time: string | undefined; retry: RetryPart | undefined },
+  now: Date,
+): ClusterTarget[] | string {
+  const where = `${declaration.namespace}/${declaration.name}`;
+  if (settings.process.access.mode !== 'declared') return `MemorystoreAccess ${where} changed, but ACCESS_MODE is open`;
+  const firstTime = earliestTime(time, retry?.time);
+  if (isTooOld(firstTime, now, settings.process.eventMaxAgeSeconds))
+    return `event of ${firstTime} is older than EVENT_MAX_AGE_SECONDS; the scheduled resync will repair`;
+  const { project, location, cluster } = declaration.cluster;
+  const gke = gkeClusterName(project, location, cluster);
+  const targets = settings.clusters.filter((c) => c.gke === gke && (!retry || retry.clusters.includes(c.name)));
+  if (targets.length === 0) return `MemorystoreAccess ${where} is in cluster ${gke}, which SYNC_CLUSTERS does not name`;
+  if (targets.every((t) => servedNamespaces(t.exportTo, t.istioNamespace)?.has(declaration.namespace) === false))
+    return `MemorystoreAccess ${where} is in a namespace SERVICE_ENTRY_EXPORT_TO does not serve: ignored`;
+  return targets;
+}
+
+async function reconcileDeclaration(
+  settings: Settings,
+  getDeps: (target: ClusterTarget) => Promise<SyncDeps>,
+  {
+    event,
+    decision,
+    now,
+  }: { event: IncomingEvent; decision: { declaration: DeclarationSubject; trigger: EventTrigger }; now: Date },
+): Promise<EventOutcome> {
+  const retry = retryPartOf(event);
+  const targets = declarationTargets(settings, decision.declaration, { time: event.time, retry }, now);
+  if (typeof targets === 'string') return { handled: false, reason: targets };
+  const trigger = retry ? { ...decision.trigger, eventId: retry.eventId } : decision.trigger;
+  const results = await eachCluster(
+    targets,
+    async (target) => reconcileAccessInCluster(await getDeps(target), decision.declaration.namespace, trigger),
+    { deadlineMs: settings.process.clusterDeadlineSeconds * 1000 },
+  );
+  return outcomeOf(settings, event, results);
+}
+
 export async function reconcileEvent(
   settings: Settings,
   getDeps: (target: ClusterTarget) => Promise<SyncDeps>,
@@ -116,6 +165,7 @@ export async function reconcileEvent(
 ): Promise<EventOutcome> {
   const decision = parseAuditEvent(event);
   if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
+  if (decision.action === 'reconcile-access') return reconcileDeclaration(settings, getDeps, { event, decision, now });
   const retry = retryPartOf(event);
   const subject = decision.action === 'reconcile' ? decision.instance : decision.location;
   const reason = notOursReason(settings, subject, { time: event.time, retry }, now);

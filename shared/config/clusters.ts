@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** `projects/P/locations/L/clusters/C`: how SYNC_CLUSTERS' `gke` names a GKE cluster. */
+export const gkeClusterName = (project: string, location: string, cluster: string): string =>
+  `projects/${project}/locations/${location}/clusters/${cluster}`;
+
 /** Names appear in records and logs, and may one day name objects: a DNS label, short enough to prefix. */
 export const clusterName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
 
@@ -18,6 +22,10 @@ const clusterEntry = z
     context: z.string().min(1).optional(),
     mode: z.enum(['egress-gateway', 'direct']).optional(),
     istioNamespace: dnsLabel.optional(),
+    gke: z
+      .string()
+      .regex(/^projects\/[a-z0-9][-a-z0-9.:]*\/locations\/[a-z0-9-]+\/clusters\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .optional(),
   })
   .strict()
   .refine((c) => (c.endpoint === undefined) !== (c.kubeconfig === undefined), {

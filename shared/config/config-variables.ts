@@ -87,7 +87,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     required: false,
     deployed: true,
     description:
-      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE) and `"istioNamespace"` (as ISTIO_NAMESPACE). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
+      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE), `"istioNamespace"` (as ISTIO_NAMESPACE) and `"gke"` (`projects/P/locations/L/clusters/C`, the cluster as GKE audit entries name it, so a MemorystoreAccess change there reaches it: docs/least-access.md). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
   },
   {
     name: 'CLUSTER_NAME',
@@ -258,7 +258,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'ACCESS_MODE',
     required: false,
-    deployed: false,
+    deployed: true,
     default: 'open',
     description:
       '`open`: every namespace in SERVICE_ENTRY_EXPORT_TO may reach every synced instance (as before). `declared`: only the workloads a MemorystoreAccess declaration names may reach an instance (docs/least-access.md).',
@@ -266,7 +266,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   {
     name: 'ACCESS_TRUST_DOMAIN',
     required: false,
-    deployed: false,
+    deployed: true,
     default: 'cluster.local',
     description:
       "The mesh's trust domain, the first part of the Istio principals declared service accounts become (`<domain>/ns/<namespace>/sa/<account>`).",

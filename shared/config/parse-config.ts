@@ -147,13 +147,15 @@ const CLUSTERS_EXPECTED =
   'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode" and "istioNamespace"}`';
 
 /** A cluster as configured; mode and namespace fall back to SYNC_MODE and ISTIO_NAMESPACE where it names none. */
-type ClusterSetting = Pick<ClusterTarget, 'name' | 'kube'> & Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace'>>;
+type ClusterSetting = Pick<ClusterTarget, 'name' | 'kube'> &
+  Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace' | 'gke'>>;
 
 /** One SYNC_CLUSTERS entry; its endpoint is read like GKE_CLUSTER_ENDPOINT. */
 function settingOf(env: Reading, entry: ClusterEntry, index: number): ClusterSetting | undefined {
   const settings = {
     ...(entry.mode ? { mode: entry.mode } : {}),
     ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}),
+    ...(entry.gke ? { gke: entry.gke } : {}),
   };
   if (entry.kubeconfig !== undefined) {
     return {
@@ -378,6 +380,7 @@ export function parseSettings(values: Env): Settings {
   const [first, ...rest] = found.clusters.map((c): ClusterTarget => ({
     name: c.name,
     kube: c.kube,
+    ...(c.gke ? { gke: c.gke } : {}),
     ...meshOf(found.mesh, c),
   }));
   // No cluster read is a problem already recorded (parseClusters names it).

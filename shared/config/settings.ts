@@ -39,6 +39,11 @@ export interface MeshSettings {
 export interface ClusterTarget extends MeshSettings {
   readonly name: string;
   readonly kube: KubeAccess;
+  /**
+   * The cluster as GKE's audit entries name it (`projects/P/locations/L/clusters/C`), so an entry about a
+   * MemorystoreAccess declaration reaches the cluster it was written in; absent: such entries reach no cluster.
+   */
+  readonly gke?: string;
 }
 
 /** What the Memorystore APIs are read with. */

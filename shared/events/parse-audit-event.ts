@@ -2,6 +2,7 @@ import { classifyMethod } from './admin-methods.js';
 import { entryInstance, locationOf } from './entry-subject.js';
 import type { InstanceName } from '../products/instance-name.js';
 import { PRODUCT_INFO, PRODUCTS, productsOfService, type Product } from '../products/registry.js';
+import { declarationSubjectOf, K8S_SERVICE, type DeclarationSubject } from './declaration-entry.js';
 
 export const PUBSUB_EVENT_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
 export const AUDIT_EVENT_TYPE = 'google.cloud.audit.log.v1.written';
@@ -33,6 +34,8 @@ export interface ProductLocation {
 export type AuditEventDecision =
   | { readonly action: 'reconcile'; readonly instance: InstanceName; readonly trigger: EventTrigger }
   | { readonly action: 'reconcile-location'; readonly location: ProductLocation; readonly trigger: EventTrigger }
+  /** A MemorystoreAccess declaration changed (ACCESS_MODE=declared): its namespace's access is reconciled. */
+  | { readonly action: 'reconcile-access'; readonly declaration: DeclarationSubject; readonly trigger: EventTrigger }
   | { readonly action: 'ignore'; readonly reason: string };
 
 type Json = Record<string, unknown>;
@@ -87,6 +90,11 @@ function extractLogEntry(event: IncomingEvent): Json | string {
 export function parseAuditEvent(event: IncomingEvent): AuditEventDecision {
   const entry = extractLogEntry(event);
   if (typeof entry === 'string') return ignore(entry);
+  if (isObject(entry['protoPayload']) && entry['protoPayload']['serviceName'] === K8S_SERVICE) {
+    const declaration = declarationSubjectOf(entry, entry['protoPayload']);
+    if (typeof declaration === 'string') return ignore(declaration);
+    return { action: 'reconcile-access', declaration, trigger: triggerOf(event, entry, entry['protoPayload']) };
+  }
   const changing = changingPayload(entry);
   if (typeof changing === 'string') return ignore(changing);
   const { payload, product } = changing;

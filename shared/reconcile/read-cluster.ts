@@ -10,6 +10,7 @@ import {
   type KubeObject,
 } from '../model/k8s-object.js';
 import type { InstanceName } from '../products/instance-name.js';
+import type { AccessDeclaration } from '../model/access.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
 import { instanceKey } from '../render/names.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -30,6 +31,11 @@ export interface ClusterRead {
   /** Objects that are not ours, by refKey: every one in a complete view, none yet in a scope view. */
   readonly others: ReadonlyMap<string, KubeObject>;
   readonly service?: GatewayServiceState;
+  /** ACCESS_MODE=declared: every MemorystoreAccess declaration, and those whose spec could not be read. */
+  readonly declarations?: {
+    readonly declarations: readonly AccessDeclaration[];
+    readonly malformed: readonly string[];
+  };
 }
 
 /**
@@ -70,7 +76,20 @@ async function listObjects(
   return { owned, others };
 }
 
+/** The declarations, in declared mode only: open mode reads nothing it does not use. */
+async function readDeclarations(deps: SyncDeps): Promise<Pick<ClusterRead, 'declarations'>> {
+  if (deps.settings.process.access.mode !== 'declared') return {};
+  if (!deps.cluster.listAccessDeclarations)
+    throw new Error('internal: ACCESS_MODE=declared needs a cluster store that reads MemorystoreAccess declarations');
+  return { declarations: await deps.cluster.listAccessDeclarations() };
+}
+
 export async function readCluster(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {
+  const read = await readIstio(deps, view);
+  return { ...read, ...(await readDeclarations(deps)) };
+}
+
+async function readIstio(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {
   const { cluster } = deps;
   const { egressGateway, mode } = deps.settings.cluster;
   const readService = (): Promise<GatewayServiceState> =>

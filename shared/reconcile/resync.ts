@@ -2,6 +2,7 @@ import type { ResyncTrigger } from '../audit/audit-record.js';
 import { locationOf, type MemorystoreInstance } from '../model/instance.js';
 import { parseInstanceName } from '../products/instance-name.js';
 import { pruneGuard, resyncScope, type Listing } from '../plan/scope-policies.js';
+import { revokeGuard } from '../plan/access-changes.js';
 import { readCluster } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncResult } from './sync.js';
@@ -9,11 +10,11 @@ import type { SyncDeps } from './sync-deps.js';
 
 export interface ResyncOptions {
   readonly dryRun: boolean;
-  /** Apply even a plan that deletes more than MAX_PRUNE_FRACTION of the managed instances. */
+  /** Apply even a plan that deletes, or revokes access to, more than MAX_PRUNE_FRACTION of the managed instances. */
   readonly force: boolean;
 }
 
-async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<string> }> {
+export async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<string> }> {
   const { project, locations } = deps.settings.process;
   const pages = await Promise.all(locations.map((location) => deps.instances.list(project, location)));
   const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
@@ -30,7 +31,7 @@ async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<str
  * The instances as listed again, after the resync wrote: one listing whatever their number. An instance in a region
  * the listing could not reach is left out (unknown, not gone).
  */
-const relist =
+export const relist =
   (deps: SyncDeps): Reread =>
   async (names) => {
     const listing = await listAll(deps);
@@ -46,7 +47,10 @@ export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: Re
   const view = { kind: 'complete' } as const;
   const [listing, read] = await Promise.all([listAll(deps), readCluster(deps, view)]);
   const scope = resyncScope(listing, read.owned, deps.settings.process);
-  const guard = options.force ? {} : { guard: pruneGuard(deps.settings.process.maxPruneFraction) };
+  const { maxPruneFraction } = deps.settings.process;
+  const guard = options.force
+    ? {}
+    : { guard: pruneGuard(maxPruneFraction), accessGuard: revokeGuard(maxPruneFraction) };
   // Events of instances that change during the resync may finish before it writes what it listed at its start.
   const { unsettled, ...result } = await syncUntilSettled(deps, scope, trigger, {
     dryRun: options.dryRun,

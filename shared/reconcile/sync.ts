@@ -8,6 +8,14 @@ import { planWithClashes, wantedState } from '../plan/plan-with-clashes.js';
 import { planSettingsOf } from '../plan/plan-settings.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
+import {
+  accessRecorder,
+  accessRefusal,
+  planAccess,
+  recordedBy,
+  type AccessGuard,
+  type AccessPlan,
+} from './access-step.js';
 import { RecordTally } from './record-tally.js';
 import { foreignHolders, readCluster, viewOf, type ClusterRead, type ReadScope } from './read-cluster.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -54,6 +62,8 @@ export interface SyncOptions {
   readonly dryRun: boolean;
   /** Returns a reason to refuse the plan before anything is written (the resync prune guard). */
   readonly guard?: (plan: Plan, owned: readonly KubeObject[]) => string | undefined;
+  /** Returns a reason to refuse a plan that revokes too much access (ACCESS_MODE=declared; the resync revoke guard). */
+  readonly accessGuard?: AccessGuard;
   /** What to read of the cluster; default: the objects of the instances in scope. */
   readonly view?: ReadScope;
   /** A read of that view already made; used for the first try only. */
@@ -72,8 +82,12 @@ const RECORD_CHUNK = 500;
 /** One try; `error` is the write that failed (the tally says what was written before it). */
 type Attempt = SyncRun & { readonly error?: Error };
 
-/** Reads the foreign holders of the names the scope would take, then plans: no read is made once planning starts. */
-async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[], read: ClusterRead): Promise<Plan> {
+async function planAgainst(
+  deps: SyncDeps,
+  scope: readonly InstanceObservation[],
+  read: ClusterRead,
+  access: AccessPlan | undefined,
+): Promise<Plan> {
   const { settings } = deps;
   const { owned, service, view } = read;
   const quarantine = { now: deps.clock.now(), seconds: settings.process.portQuarantineSeconds };
@@ -84,6 +98,7 @@ async function planAgainst(deps: SyncDeps, scope: readonly InstanceObservation[]
     view: view.kind,
     quarantine,
     settings: planSettingsOf(settings),
+    ...(access ? { access: access.access } : {}),
   };
   const wanted = wantedState(input);
   const foreign = await foreignHolders(deps, read, wanted.state.desired);
@@ -96,7 +111,8 @@ async function attempt(
   trigger: Trigger,
   options: SyncOptions & { read: ClusterRead; lastTry: boolean },
 ): Promise<Attempt> {
-  const plan = await planAgainst(deps, scope, options.read);
+  const access = planAccess(deps, scope, options.read, trigger);
+  const plan = await planAgainst(deps, scope, options.read, access);
   const instances = new Map(
     scope.flatMap((o) => (o.instance ? [[o.name.full, o.instance] as [string, MemorystoreInstance]] : [])),
   );
@@ -114,9 +130,13 @@ async function attempt(
   const tally = new RecordTally(plan.changes.length - notable.length);
   const record = (change: Change): AuditRecord => recordOf(change, { ...context, id: deps.newId() });
   const run = { dryRun: options.dryRun, tally, errors: plan.errors, changes: plan.changes };
-  const refused = options.guard?.(plan, options.read.owned);
-  if (options.dryRun || refused)
+  const refused = options.guard?.(plan, options.read.owned) ?? accessRefusal(access, options.read, options.accessGuard);
+  const recordAccess = accessRecorder(deps, access, context);
+  if (options.dryRun || refused) {
+    // Who would gain or lose access is part of the plan shown; a refused plan's are counted, not recorded.
+    await recordAccess('planned', recordedBy(deps, tally, !refused));
     return withoutWrites(deps, { ...run, ...(refused ? { refused } : {}) }, notable, record);
+  }
   const recorded = async (records: readonly AuditRecord[]): Promise<void> => {
     await deps.audit.write(records);
     tally.add(records);
@@ -136,7 +156,10 @@ async function attempt(
     refusedWrite: true,
   }));
   const withRefused = failed.length > 0 ? { ...run, errors: [...run.errors, ...failed] } : run;
-  if (applied.error === undefined) return withRefused;
+  if (applied.error === undefined) {
+    await recordAccess('applied', recorded, new Set(applied.refused.keys()));
+    return withRefused;
+  }
   const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
   return { ...withRefused, error: recordedFailure(error) };
 }

@@ -158,6 +158,7 @@ describe('RBAC in every cluster', () => {
       'host_suffix',
       'identities',
       'istio_namespace',
+      'manage_access_crd',
       'manage_admission_policy',
       'manage_rbac',
       'owner_id',

@@ -1,5 +1,7 @@
 import { ADMIN_METHODS } from '../../shared/events/admin-methods.js';
 import { PRODUCT_INFO, PRODUCTS } from '../../shared/products/registry.js';
+import { DECLARATION_VERBS, K8S_RESOURCE_TYPE, K8S_SERVICE } from '../../shared/events/declaration-entry.js';
+import { ACCESS_GROUP, ACCESS_PLURAL } from '../../shared/model/access.js';
 import {
   block,
   loadModule,
@@ -29,7 +31,10 @@ describe('Logging sink', () => {
     });
     const filter = String(tf.locals['sink_filter']);
     expect(filter).toContain('/logs/cloudaudit.googleapis.com%2Factivity');
-    expect(filter).toContain('(${join(" OR ", local.product_clauses)})');
+    expect(filter).toContain('(${join(" OR ", local.event_clauses)})');
+    expect(String(tf.locals['event_clauses'])).toBe(
+      '${concat(local.product_clauses, var.access_mode == "declared" ? ["(${local.declaration_clause})"] : [])}',
+    );
     const clauses = String(tf.locals['product_clauses']);
     expect(clauses).toContain('for product in local.synced_products');
     expect(clauses).toContain('(protoPayload.serviceName=\\"%s\\" AND protoPayload.methodName=(%s))');
@@ -56,6 +61,14 @@ describe('Logging sink', () => {
       Object.entries(products).map(([p, { service, interfaces, changing }]) => [p, { service, interfaces, changing }]),
     );
     expect(methods).toEqual(table);
+  });
+
+  test('in declared mode, also routes the writes of MemorystoreAccess declarations the decoder acts on', () => {
+    const clause = String(tf.locals['declaration_clause']);
+    expect(clause).toContain(`protoPayload.serviceName=\\"${K8S_SERVICE}\\"`);
+    expect(clause).toContain(`resource.type=\\"${K8S_RESOURCE_TYPE}\\"`);
+    expect(clause).toContain(`protoPayload.resourceName:\\"${ACCESS_GROUP}/\\"`);
+    expect(clause).toContain(`protoPayload.methodName=~\\"[.]${ACCESS_PLURAL}[.](${DECLARATION_VERBS.join('|')})$\\"`);
   });
 
   test('the products Terraform accepts are the products the functions know, and a plan refuses any other', () => {

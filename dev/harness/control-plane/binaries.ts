@@ -50,3 +50,8 @@ export function istioCrdPath(): string {
   if (!dir || !existsSync(path)) throw new Error(`Istio CRDs not found in the pinned module (looked for ${path})`);
   return path;
 }
+
+/** The project's own CRD (MemorystoreAccess declarations), as Terraform installs it beside Istio's. */
+export function accessCrdPath(): string {
+  return join(REPO_ROOT, 'terraform/kubernetes/memorystore-access-crd.yaml');
+}

@@ -81,6 +81,7 @@ export function renderRbac(options: RbacOptions): string {
  */
 export async function bindRbac(kubeconfigPath: string, options: RbacOptions): Promise<void> {
   await applyManifests(kubeconfigPath, renderRbac(options));
+  await applyManifests(kubeconfigPath, renderTemplate('access-rbac.yaml.tftpl', { sync_user: options.user }));
   await waitUntilAllowed(kubeconfigPath, options);
   if (options.admissionPolicy !== false)
     await bindAdmissionPolicy(kubeconfigPath, { ...options, ownerId: options.ownerId ?? DEFAULT_OWNER_ID });
@@ -101,6 +102,7 @@ async function waitUntilAllowed(kubeconfigPath: string, options: RbacOptions): P
       resource: 'services',
       name: options.egressGatewayService,
     },
+    { verb: 'list', group: 'memorystore-egress-sync.io', resource: 'memorystoreaccesses' },
   ];
   const allowed = async (): Promise<boolean> => {
     const answers = await Promise.all(

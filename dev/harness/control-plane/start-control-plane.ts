@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess, waitFor, type Managed } from '../process.js';
-import { controlPlaneBinaries, etcdSupports, istioCrdPath } from './binaries.js';
+import { accessCrdPath, controlPlaneBinaries, etcdSupports, istioCrdPath } from './binaries.js';
 import { installCrds } from './install-crds.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
@@ -36,7 +36,7 @@ export interface ControlPlane {
 }
 
 export interface ControlPlaneOptions {
-  /** Install Istio's CRDs from the pinned Istio module (default true). */
+  /** Install Istio's CRDs from the pinned Istio module and the project's own (default true). */
   crds?: boolean;
   /** CRD bundles (YAML files) to install instead of Istio's alone; `crds: false` installs none. */
   crdBundles?: readonly string[];
@@ -182,7 +182,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       tokens.get('admin')!,
       caPath,
     );
-    const bundles = options.crds === false ? [] : (options.crdBundles ?? [istioCrdPath()]);
+    const bundles = options.crds === false ? [] : (options.crdBundles ?? [istioCrdPath(), accessCrdPath()]);
     const crds: string[] = [];
     for (const bundle of bundles) crds.push(...(await installCrds(adminKubeconfigPath, bundle)));
     const seconds = (ms: number): string => (ms / 1000).toFixed(1);

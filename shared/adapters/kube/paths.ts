@@ -8,16 +8,19 @@ const PLURALS: Readonly<Record<string, string>> = {
   DestinationRule: 'destinationrules',
   VirtualService: 'virtualservices',
   AuthorizationPolicy: 'authorizationpolicies',
+  MemorystoreAccess: 'memorystoreaccesses',
 };
 
 /**
- * `/api/v1/namespaces/N/services/NAME` or `/apis/GROUP/VERSION/namespaces/N/PLURAL/NAME` (NAME empty: the collection).
+ * `/api/v1/namespaces/N/services/NAME` or `/apis/GROUP/VERSION/namespaces/N/PLURAL/NAME` (NAME empty: the collection;
+ * namespace empty: the collection across every namespace, `/apis/GROUP/VERSION/PLURAL`).
  */
 export function objectPath(ref: Pick<ObjectRef, 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
   const plural = PLURALS[ref.kind];
   if (!plural) throw new Error(`internal: no resource path for kind ${ref.kind}`);
   const root = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
   const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
+  if (ref.namespace === '') return `${root}/${plural}${name}`;
   return `${root}/namespaces/${encodeURIComponent(ref.namespace)}/${plural}${name}`;
 }
 

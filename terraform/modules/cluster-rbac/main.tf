@@ -84,3 +84,32 @@ resource "kubernetes_manifest" "admission_policy" {
   for_each = local.admission_policy_documents
   manifest = each.value
 }
+
+# MemorystoreAccess declarations (docs/least-access.md): the CRD, and read rights on it for the same identities in
+# every namespace (declarations live beside their workloads; which namespaces count is the functions' choice, by
+# SERVICE_ENTRY_EXPORT_TO). Installed whatever ACCESS_MODE is, so teams can declare before the switch to `declared`.
+locals {
+  access_crd           = yamldecode(file("${local.templates}/memorystore-access-crd.yaml"))
+  access_rbac_template = "${local.templates}/access-rbac.yaml.tftpl"
+  # As for RBAC above: keys from a rendering with a stand-in user, each identity's copy suffixed with its name.
+  access_rbac_shapes = [for d in split("\n---\n", templatefile(local.access_rbac_template, { sync_user = "user@example.com" })) : yamldecode(d)]
+  access_rbac_manifests = merge([
+    for who, email in local.rbac_users : {
+      for i, shape in local.access_rbac_shapes : "${who}/${shape.kind}/${shape.metadata.name}" => merge(
+        yamldecode(split("\n---\n", templatefile(local.access_rbac_template, { sync_user = email }))[i]),
+        { metadata = merge(shape.metadata, { name = "${shape.metadata.name}-${who}" }) },
+        shape.kind == "ClusterRoleBinding" ? { roleRef = merge(shape.roleRef, { name = "${shape.roleRef.name}-${who}" }) } : {},
+      )
+    }
+  ]...)
+}
+
+resource "kubernetes_manifest" "access_crd" {
+  count    = var.settings.manage_access_crd ? 1 : 0
+  manifest = local.access_crd
+}
+
+resource "kubernetes_manifest" "access_rbac" {
+  for_each = local.access_rbac_manifests
+  manifest = each.value
+}
