@@ -6,8 +6,7 @@ import { startTokenIssuer, type TokenIssuer } from '../harness/id-tokens.js';
 
 /**
  * The CRD bundles a local cluster gets, as the deployment's cluster has them: Istio's, and the MemorystoreAccess
- * declarations Terraform installs. A CRD the project comes to rely
- * on is one more bundle here.
+ * declarations Terraform installs. A CRD the project comes to rely on is one more bundle here.
  */
 const crdBundles = (): string[] => [istioCrdPath(), accessCrdPath()];
 
