@@ -13,6 +13,8 @@ export interface FunctionProcess {
   readonly coldStartMs: number;
   /** Resident memory now, and its peak since spawn (VmRSS and VmHWM of /proc/<pid>/status), in MiB. */
   memory(): { rssMiB: number; peakMiB: number };
+  /** How the process ended (`exit 134`, `SIGKILL`), or undefined while it runs. */
+  ended(): string | undefined;
   /** The last lines the process wrote on stderr, for a failure message. */
   tail(): string;
   stop(): Promise<void>;
@@ -83,6 +85,7 @@ export async function spawnFunction(
     pid,
     coldStartMs,
     memory: () => ({ rssMiB: statusField(pid, 'VmRSS'), peakMiB: statusField(pid, 'VmHWM') }),
+    ended: () => child.signalCode ?? (child.exitCode !== null ? `exit ${child.exitCode}` : undefined) ?? undefined,
     tail: () => errors.slice(-5).join('\n'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
