@@ -45,21 +45,20 @@ function sizes(value = '1000,2000,5000'): number[] {
   return parsed;
 }
 
-/** Samples VmHWM until the process ends or `done` settles: the last sample is the peak when the process dies. */
+/** Samples VmHWM until `done` settles or the process ends: the last sample is the peak when the process dies. */
 async function watchPeak(fn: FunctionProcess, done: Promise<unknown>): Promise<number> {
   let peak = 0;
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
-  while (!finished && !fn.ended()) {
+  for (;;) {
     try {
       peak = Math.max(peak, fn.memory().peakMiB);
     } catch {
-      break; // gone between the two checks
+      return peak; // gone (a dead process's status has no memory lines)
     }
+    if (finished || fn.ended()) return peak;
     await sleep(50);
   }
-  if (!fn.ended()) peak = Math.max(peak, fn.memory().peakMiB);
-  return peak;
 }
 
 async function dryRun(fn: FunctionProcess, issuer: TokenIssuer): Promise<string> {
@@ -75,10 +74,14 @@ async function dryRun(fn: FunctionProcess, issuer: TokenIssuer): Promise<string>
     if (body.errors?.length) return `${body.errors.length} instance errors`;
     return `ok (${JSON.stringify(body.summary ?? {})})`;
   } catch (error) {
-    await sleep(200); // the exit is reported a moment after the connection drops
+    // The exit is reported a moment after the connection drops, and V8's last words a moment after that.
+    for (let waited = 0; waited < 5000 && !fn.ended(); waited += 100) await sleep(100);
+    await sleep(500);
     const ended = fn.ended();
-    if (ended)
-      return `died (${ended}): ${/heap out of memory|Allocation failed/i.test(fn.tail()) ? 'V8 heap exhausted' : fn.tail()}`;
+    if (ended) {
+      const why = /heap out of memory/i.test(fn.tail(100)) ? 'V8 heap exhausted' : fn.tail(1);
+      return `died (${ended}): ${why}`;
+    }
     return `failed: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
