@@ -22,6 +22,7 @@ import { sleep } from './bounded.js';
 import { DEPLOYED_NODE_OPTIONS, PROJECT_SOURCE, spawnFunction, type FunctionProcess } from './function-process.js';
 import { OPERATOR, RESYNC_AUDIENCE } from './resync-call.js';
 import { seedEveryProduct } from './seed-memorystore.js';
+import { gkeTarget, type GkeTarget } from './gke-target.js';
 
 const PROJECT = 'bench-project';
 const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
@@ -89,6 +90,7 @@ async function dryRun(fn: FunctionProcess, issuer: TokenIssuer): Promise<string>
 async function measure(
   perProduct: number,
   controlPlane: ControlPlane,
+  cluster: GkeTarget,
   issuer: TokenIssuer,
   workDir: string,
 ): Promise<MemoryFigure> {
@@ -102,6 +104,7 @@ async function measure(
         project: PROJECT,
         memorystoreEndpoint: memorystore.endpoint,
         kubeconfig: controlPlane.kubeconfigFor(SYNC_USER),
+        gke: cluster.gke,
         namespace: NAMESPACE,
         ownerId: OWNER_ID,
         resync: { audience: RESYNC_AUDIENCE, principals: [OPERATOR], certsUrl: issuer.certsUrl },
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
   const issuer = await startTokenIssuer();
   const controlPlane = await startRigCluster({ users: [SYNC_USER] });
+  const cluster = await gkeTarget(controlPlane, SYNC_USER, PROJECT);
   const figures: MemoryFigure[] = [];
   try {
     await prepareNamespace(controlPlane.adminKubeconfigPath, {
@@ -155,10 +159,11 @@ async function main(): Promise<void> {
       functionEnv: { GATEWAY_PORT_RANGE },
     });
     for (const size of wanted) {
-      figures.push(await measure(size, controlPlane, issuer, workDir));
+      figures.push(await measure(size, controlPlane, cluster, issuer, workDir));
       process.stderr.write(`${row(figures.at(-1)!)}\n`);
     }
   } finally {
+    await cluster.close();
     await controlPlane.stop();
     await issuer.close();
     rmSync(workDir, { recursive: true, force: true });
