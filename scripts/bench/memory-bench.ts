@@ -28,7 +28,8 @@ const PROJECT = 'bench-project';
 const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
 const NAMESPACE = 'istio-system';
 const OWNER_ID = 'bench';
-const GATEWAY_PORT_RANGE = '20000-39999';
+// 5,000 instances of each product have 25,000 endpoints (a Memcached instance has three), each with a port of its own.
+const GATEWAY_PORT_RANGE = '20000-59999';
 const HEAP_PROBE = `${REPO_ROOT}build/scripts/bench/heap-probe.js`;
 
 interface MemoryFigure {
