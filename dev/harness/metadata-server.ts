@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 export interface MetadataServer {
   /** `127.0.0.1:port`, for GCE_METADATA_HOST. */
   readonly host: string;
+  /** The paths asked for, in order. */
+  readonly requests: readonly string[];
   close(): Promise<void>;
 }
 
@@ -27,8 +29,10 @@ const ANSWERS: Record<string, (token: string) => unknown> = {
 };
 
 export async function startMetadataServer(accessToken: string, projectId: string): Promise<MetadataServer> {
+  const requests: string[] = [];
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://metadata').pathname;
+    requests.push(path);
     response.setHeader('Metadata-Flavor', 'Google');
     if (request.headers['metadata-flavor'] !== 'Google') return void response.writeHead(403).end();
     if (path === '/computeMetadata/v1/project/project-id') return void response.end(projectId);
@@ -42,6 +46,7 @@ export async function startMetadataServer(accessToken: string, projectId: string
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
