@@ -95,7 +95,7 @@ resource "google_cloudfunctions2_function" "sync" {
   }
 
   service_config {
-    available_memory                 = var.function_memory
+    available_memory                 = local.function_memory
     timeout_seconds                  = var.sync_timeout_seconds
     max_instance_count               = var.sync_max_instances
     max_instance_request_concurrency = 1
@@ -139,7 +139,7 @@ resource "google_cloudfunctions2_function" "resync" {
   }
 
   service_config {
-    available_memory                 = var.function_memory
+    available_memory                 = local.function_memory
     timeout_seconds                  = var.resync_timeout_seconds
     max_instance_count               = 1 # one resync at a time
     max_instance_request_concurrency = 1

@@ -50,7 +50,7 @@ locals {
     AUDIT_REQUIRED             = tostring(var.audit_required)
     ACCESS_MODE                = var.access_mode
     ACCESS_TRUST_DOMAIN        = var.access_trust_domain
-    NODE_OPTIONS               = "--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]} --max-semi-space-size=4"
+    NODE_OPTIONS               = "--max-old-space-size=${local.heap_ceiling_mib[local.function_memory]} --max-semi-space-size=4"
   }
   # V8 sizes its heap from the memory it sees: in a 256 MiB container, about as much heap as the container has
   # (nodejs/node#64646), so it lets garbage grow until the container is killed instead of collecting it. A ceiling

@@ -353,11 +353,11 @@ variable "resync_timeout_seconds" {
 }
 
 variable "function_memory" {
-  description = "Memory of each function."
+  description = "Memory of each function. Unset: 256Mi with one product, 512Mi with more (each product's client library adds to the heap every invocation needs; docs/performance.md)."
   type        = string
-  default     = "256Mi"
+  default     = null
   validation {
-    condition     = contains(["256Mi", "512Mi", "1Gi", "2Gi"], var.function_memory)
+    condition     = contains(["256Mi", "512Mi", "1Gi", "2Gi"], coalesce(var.function_memory, "256Mi"))
     error_message = "function_memory must be one of 256Mi, 512Mi, 1Gi, 2Gi: 128Mi is too small, Node and the functions' code take about 85 MiB idle before any work (docs/performance.md)."
   }
 }

@@ -10,6 +10,11 @@ export interface RigTarget {
   readonly memorystoreEndpoint: string;
   /** The functions' identity on the apiserver: the sync user's kubeconfig (or a proxy's in front of it). */
   readonly kubeconfig: string;
+  /**
+   * The cluster as a GKE cluster instead (server and CA, the token from a local metadata server), so the functions
+   * take the deployed path, without @kubernetes/client-node: what the memory and first-event benches measure.
+   */
+  readonly gke?: { readonly server: string; readonly caCertBase64: string; readonly metadataHost: string };
   /** Namespace of the Istio objects and of the egress gateway Service. */
   readonly namespace: string;
   readonly ownerId: string;
@@ -70,9 +75,15 @@ export function functionEnvironment(
     // Local only: where the stand-ins listen, in place of Google's endpoints, credentials and metadata server.
     MEMORYSTORE_API_ENDPOINT: target.memorystoreEndpoint,
     MEMORYSTORE_API_PLAINTEXT: 'true',
-    KUBECONFIG: target.kubeconfig,
+    ...(target.gke
+      ? {
+          GKE_CLUSTER_ENDPOINT: target.gke.server,
+          GKE_CLUSTER_CA_CERT: target.gke.caCertBase64,
+          GCE_METADATA_HOST: target.gke.metadataHost,
+          METADATA_SERVER_DETECTION: 'assume-present',
+        }
+      : { KUBECONFIG: target.kubeconfig, METADATA_SERVER_DETECTION: 'none' }),
     ...(resync.certsUrl ? { ID_TOKEN_CERTS_URL: resync.certsUrl } : {}),
-    METADATA_SERVER_DETECTION: 'none',
     ...overrides,
   };
 }

@@ -13,8 +13,10 @@ export interface FunctionProcess {
   readonly coldStartMs: number;
   /** Resident memory now, and its peak since spawn (VmRSS and VmHWM of /proc/<pid>/status), in MiB. */
   memory(): { rssMiB: number; peakMiB: number };
+  /** How the process ended (`exit 134`, `SIGKILL`), or undefined while it runs. */
+  ended(): string | undefined;
   /** The last lines the process wrote on stderr, for a failure message. */
-  tail(): string;
+  tail(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export async function spawnFunction(
   child.stdout.pipe(createWriteStream(join(logDir, `${target}-${port}.log`)));
   const errors: string[] = [];
   child.stderr.on('data', (chunk: Buffer) =>
-    errors.push(...chunk.toString('utf8').split('\n').filter(Boolean).slice(-20)),
+    errors.push(...chunk.toString('utf8').split('\n').filter(Boolean).slice(-100)),
   );
   const url = `http://127.0.0.1:${port}/`;
   try {
@@ -83,7 +85,8 @@ export async function spawnFunction(
     pid,
     coldStartMs,
     memory: () => ({ rssMiB: statusField(pid, 'VmRSS'), peakMiB: statusField(pid, 'VmHWM') }),
-    tail: () => errors.slice(-5).join('\n'),
+    ended: () => child.signalCode ?? (child.exitCode !== null ? `exit ${child.exitCode}` : undefined) ?? undefined,
+    tail: (lines = 5) => errors.slice(-lines).join('\n'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

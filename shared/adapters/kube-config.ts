@@ -10,11 +10,15 @@ const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 /** Where the GKE token comes from: Application Default Credentials (the function's service account). */
 export type TokenSource = () => Promise<string | null | undefined>;
 
-let googleAuth: GoogleAuth | undefined;
-export const applicationDefaultToken: TokenSource = async () => {
-  googleAuth ??= new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
-  return googleAuth.getAccessToken();
-};
+/**
+ * `project` is the function's own (MEMORYSTORE_PROJECT: Terraform deploys the functions there). The token does not
+ * depend on it, but google-auth-library looks one up before its first token unless it is named: `gcloud config
+ * config-helper` in a shell, then the metadata server, on the first event after a cold start (docs/performance.md).
+ */
+export function applicationDefaultToken(project: string): TokenSource {
+  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM], projectId: project });
+  return () => auth.getAccessToken();
+}
 
 /** A kubeconfig file that is missing, unreadable or lacks the context asked for is named in one sentence. */
 function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'kubeconfig' }>): KubeConfig {
@@ -58,10 +62,7 @@ function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'k
  * Credentials per request, as `gke-gcloud-auth-plugin` would get it. Tokens last about an hour; google-auth-library
  * caches and refreshes them. https://cloud.google.com/kubernetes-engine/docs/how-to/api-server-authentication
  */
-export function gkeEndpoint(
-  access: Extract<KubeAccess, { kind: 'gke' }>,
-  token: TokenSource = applicationDefaultToken,
-): KubeEndpoint {
+export function gkeEndpoint(access: Extract<KubeAccess, { kind: 'gke' }>, token: TokenSource): KubeEndpoint {
   // A DNS endpoint (*.gke.goog) and the Connect gateway are served with publicly trusted certificates, so they come
   // without a CA and the system trust store verifies them.
   const ca = access.caCertBase64 ? Buffer.from(access.caCertBase64, 'base64') : undefined;
@@ -86,10 +87,7 @@ export async function loadKubeConfig(access: Extract<KubeAccess, { kind: 'kubeco
 }
 
 /** Cluster access: a kubeconfig file (local runs, tests), or a GKE endpoint with an ADC token. */
-export async function clusterEndpoint(
-  access: KubeAccess,
-  token: TokenSource = applicationDefaultToken,
-): Promise<KubeEndpoint> {
+export async function clusterEndpoint(access: KubeAccess, token: TokenSource): Promise<KubeEndpoint> {
   if (access.kind === 'kubeconfig') return kubeConfigEndpoint(await loadKubeConfig(access));
   const endpoint = gkeEndpoint(access, token);
   // Credentials that give no token fail the set-up, as an unreadable kubeconfig does, not the first request.

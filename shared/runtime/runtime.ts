@@ -29,13 +29,14 @@ export interface RuntimeParts {
  * The Google and Kubernetes clients are loaded on first use, not at start-up: a cold start then costs about what a
  * bare Functions Framework function costs, and an event that is not ours never loads them at all.
  */
-async function kubeStore(target: ClusterTarget, ownerId: string): Promise<ClusterStore> {
-  const [{ clusterEndpoint }, { KubeClusterStore }] = await Promise.all([
+async function kubeStore(target: ClusterTarget, ownerId: string, project: string): Promise<ClusterStore> {
+  const [{ applicationDefaultToken, clusterEndpoint }, { KubeClusterStore }] = await Promise.all([
     import('../adapters/kube-config.js'),
     import('../adapters/kube-cluster-store.js'),
   ]);
   const outbox = { outboxNamespace: target.istioNamespace };
-  return new KubeClusterStore(await clusterEndpoint(target.kube), ownerId, outbox);
+  const endpoint = await clusterEndpoint(target.kube, applicationDefaultToken(project));
+  return new KubeClusterStore(endpoint, ownerId, outbox);
 }
 
 async function memorystoreSource(settings: MemorystoreSettings): Promise<InstanceSource> {
@@ -54,13 +55,13 @@ async function auditPublisher(topic: string): Promise<AuditPublisher> {
 }
 
 /** One store per cluster and process: its connection pool is reused by every invocation. */
-function storeCache(ownerId: string): (target: ClusterTarget) => Promise<ClusterStore> {
+function storeCache(ownerId: string, project: string): (target: ClusterTarget) => Promise<ClusterStore> {
   const stores = new Map<string, Promise<ClusterStore>>();
   return async (target) => {
     const cached = stores.get(target.name);
     if (cached) return cached;
     // A failed set-up (credentials not ready, say) is not kept: the next invocation tries again.
-    const store = kubeStore(target, ownerId).catch((error: unknown) => {
+    const store = kubeStore(target, ownerId, project).catch((error: unknown) => {
       stores.delete(target.name);
       throw error;
     });
@@ -75,7 +76,7 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
   let instances = parts.instances;
   let publisher = parts.publisher;
   let republisher = parts.republisher;
-  const cluster = parts.cluster ?? storeCache(processWide.ownerId);
+  const cluster = parts.cluster ?? storeCache(processWide.ownerId, processWide.project);
   return {
     settings,
     log,

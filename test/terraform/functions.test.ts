@@ -94,11 +94,11 @@ test('each memory size gives V8 a heap ceiling under it, and the bench measures 
     expect([size, ceilings[size]! > 0 && ceilings[size]! <= 0.75 * mib(size)]).toEqual([size, true]);
   }
   expect(environment()['NODE_OPTIONS']).toBe(
-    '--max-old-space-size=${local.heap_ceiling_mib[var.function_memory]} --max-semi-space-size=4',
+    '--max-old-space-size=${local.heap_ceiling_mib[local.function_memory]} --max-semi-space-size=4',
   );
-  expect(DEPLOYED_NODE_OPTIONS).toBe(
-    `--max-old-space-size=${ceilings[String(tf.variables['function_memory']!['default'])]} --max-semi-space-size=4`,
-  );
+  // The bench's default: one product (memorystore_products' default), for which the module chooses 256Mi (memory.tf).
+  expect(tf.variables['memorystore_products']!['default']).toEqual(['redis']);
+  expect(DEPLOYED_NODE_OPTIONS).toBe(`--max-old-space-size=${ceilings['256Mi']} --max-semi-space-size=4`);
 });
 
 test('variables for local runs and tests are set nowhere in the deployment', () => {

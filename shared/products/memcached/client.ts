@@ -1,4 +1,7 @@
-import { CloudMemcacheClient, protos } from '@google-cloud/memcache';
+// The v1 client alone: the package's index also loads its static protobuf module (protos.js), which only the
+// types below use (docs/performance.md: memory).
+import { CloudMemcacheClient } from '@google-cloud/memcache/build/src/v1/index.js';
+import type { protos } from '@google-cloud/memcache';
 import { toMemcachedInstance } from './mapper.js';
 import { clientOptions, ProductInstanceSource } from '../grpc-product-source.js';
 import type { ClientSettings } from '../product-module.js';

@@ -1,4 +1,7 @@
-import { CloudRedisClusterClient, protos } from '@google-cloud/redis-cluster';
+// The v1 client alone: the package's index also loads its static protobuf module (protos.js), which only the
+// types below use (docs/performance.md: memory).
+import { CloudRedisClusterClient } from '@google-cloud/redis-cluster/build/src/v1/index.js';
+import type { protos } from '@google-cloud/redis-cluster';
 import { toRedisClusterInstance } from './mapper.js';
 import { clientOptions, ProductInstanceSource, type InstanceReader } from '../grpc-product-source.js';
 import type { ClientSettings } from '../product-module.js';

@@ -1,4 +1,7 @@
-import { MemorystoreClient, protos } from '@google-cloud/memorystore';
+// The v1 client alone: the package's index also loads its static protobuf module (protos.js), which only the
+// types below use (docs/performance.md: memory).
+import { MemorystoreClient } from '@google-cloud/memorystore/build/src/v1/index.js';
+import type { protos } from '@google-cloud/memorystore';
 import { toValkeyInstance } from './mapper.js';
 import { clientOptions, ProductInstanceSource } from '../grpc-product-source.js';
 import type { ClientSettings } from '../product-module.js';

@@ -25,7 +25,8 @@ test('the GKE cluster store is built without loading @kubernetes/client-node', a
 
 test('a kubeconfig does load it, on first use', async () => {
   const { clusterEndpoint } = await import('../../../shared/adapters/kube-config.js');
-  await expect(clusterEndpoint({ kind: 'kubeconfig', path: '/nonexistent/kubeconfig' })).rejects.toThrow(
+  const noToken = async (): Promise<string> => 'unused';
+  await expect(clusterEndpoint({ kind: 'kubeconfig', path: '/nonexistent/kubeconfig' }, noToken)).rejects.toThrow(
     /@kubernetes\/client-node was loaded/,
   );
   expect(loads).toBe(1);

@@ -4,11 +4,13 @@ import { jest } from '@jest/globals';
 // a deployment that syncs Redis alone must load @google-cloud/redis and no other. Here loading another fails, so a
 // static import of one anywhere on the way (the registry, a product's module, its mapper) fails the test.
 const loaded: string[] = [];
+// The products load their v1 client's entry point (shared/products/*/client.ts); the index is guarded too.
 for (const other of ['@google-cloud/memorystore', '@google-cloud/memcache', '@google-cloud/redis-cluster'])
-  jest.unstable_mockModule(other, () => {
-    loaded.push(other);
-    throw new Error(`${other} was loaded`);
-  });
+  for (const entry of [other, `${other}/build/src/v1/index.js`])
+    jest.unstable_mockModule(entry, () => {
+      loaded.push(other);
+      throw new Error(`${other} was loaded`);
+    });
 
 const settings = { project: 'p', memorystoreEndpoint: { host: 'localhost', port: 1, plaintext: true } };
 

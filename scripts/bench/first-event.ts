@@ -1,0 +1,170 @@
+/**
+ * The first event after a cold start, beside a hello-world function's first response: each run spawns a fresh
+ * Functions Framework process serving `syncOnAuditLog` (the deployed Node options, the deployed GKE path: server, CA,
+ * a token from a local metadata server; audit records published to the local Pub/Sub server), waits for its first
+ * answer, then delivers one event (the last audit entry of a new Redis instance's creation) as Eventarc would, and
+ * measures spawn → first answer, the event's own time and the CPU the process spent on it.
+ *   npm run bench:first-event          (BENCH_RUNS=5)
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
+import { auditLogEntry, localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
+import { functionEnvironment } from '../../dev/rig/function-environment.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
+import { startRigCluster } from '../../dev/rig/stack.js';
+import { HELLO_SOURCE, PROJECT_SOURCE, spawnFunction, type FunctionProcess } from './function-process.js';
+import { gkeTarget } from './gke-target.js';
+import { OPERATOR, RESYNC_AUDIENCE } from './resync-call.js';
+import { REGION } from './seed-memorystore.js';
+
+const PROJECT = 'bench-project';
+const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
+const NAMESPACE = 'istio-system';
+const OWNER_ID = 'bench';
+const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in clock ticks (proc(5))
+
+/** CPU seconds the process has used so far (utime + stime of /proc/<pid>/stat, fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+interface Run {
+  readonly helloMs: number;
+  readonly readyMs: number;
+  readonly eventMs: number;
+  readonly totalMs: number;
+  readonly eventCpuS: number;
+}
+
+/** One Pub/Sub message of an audit entry, as the binary-mode CloudEvent Eventarc POSTs for a Pub/Sub trigger. */
+function eventOf(instanceName: string, id: string): { headers: Record<string, string>; body: string } {
+  const entry = auditLogEntry({
+    method: 'CreateInstance',
+    permission: 'redis.instances.create',
+    resourceName: instanceName,
+    instanceName,
+    request: { instanceId: instanceName.split('/').at(-1) },
+    operation: { name: `${instanceName.replace(/instances\/.*/, '')}operations/${id}`, phase: 'last' },
+    principal: OPERATOR,
+    time: new Date(),
+  });
+  const publishTime = new Date().toISOString();
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'ce-id': id,
+      'ce-specversion': '1.0',
+      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+      'ce-source': `//pubsub.googleapis.com/projects/${PROJECT}/topics/events`,
+      'ce-time': publishTime,
+    },
+    body: JSON.stringify({
+      message: { data: Buffer.from(JSON.stringify(entry)).toString('base64'), messageId: id, publishTime },
+      subscription: `projects/${PROJECT}/subscriptions/events`,
+    }),
+  };
+}
+
+async function firstEvent(fn: FunctionProcess, instanceName: string, id: string): Promise<number> {
+  const { headers, body } = eventOf(instanceName, id);
+  const response = await fetch(fn.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
+  await response.body?.cancel();
+  if (response.status >= 300) throw new Error(`the event was answered ${response.status}: ${fn.tail()}`);
+  return response.status;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const spread = (values: number[], digits = 0): string =>
+  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+
+async function main(): Promise<void> {
+  const runs = Number(process.env['BENCH_RUNS'] ?? '5');
+  const workDir = mkdtempSync(join(tmpdir(), 'bench-first-event-'));
+  const issuer = await startTokenIssuer();
+  const pubsubServer = await startPubSubServer();
+  const pubsub = pubSubClient(pubsubServer.host, PROJECT);
+  const controlPlane = await startRigCluster({ users: [SYNC_USER] });
+  const cluster = await gkeTarget(controlPlane, SYNC_USER, PROJECT);
+  const memorystore = await startFakeMemorystore({ projectId: PROJECT, settleDelayMs: 1 });
+  const redis = localRedisClient(memorystore.port, PROJECT);
+  const results: Run[] = [];
+  try {
+    await prepareNamespace(controlPlane.adminKubeconfigPath, {
+      namespace: NAMESPACE,
+      user: SYNC_USER,
+      ownerId: OWNER_ID,
+    });
+    const [auditTopic] = await pubsub.createTopic('audit');
+    const env = functionEnvironment({
+      project: PROJECT,
+      memorystoreEndpoint: memorystore.endpoint,
+      kubeconfig: controlPlane.kubeconfigFor(SYNC_USER),
+      gke: cluster.gke,
+      namespace: NAMESPACE,
+      ownerId: OWNER_ID,
+      resync: { audience: RESYNC_AUDIENCE, principals: [OPERATOR], certsUrl: issuer.certsUrl },
+      audit: { topic: auditTopic.name, pubsubHost: pubsubServer.host, required: false },
+    });
+    for (let run = 0; run < runs; run++) {
+      const hello = await spawnFunction(HELLO_SOURCE, 'hello', {}, workDir);
+      await hello.stop();
+      const id = `first-event-${run}`;
+      const [operation] = await redis.createInstance({
+        parent: `projects/${PROJECT}/locations/${REGION}`,
+        instanceId: id,
+        instance: { tier: 'BASIC', memorySizeGb: 1 },
+      });
+      await operation.promise();
+      const started = performance.now();
+      const fn = await spawnFunction(PROJECT_SOURCE, 'syncOnAuditLog', env, workDir);
+      try {
+        const cpuBefore = cpuSeconds(fn.pid);
+        const eventStarted = performance.now();
+        await firstEvent(fn, `projects/${PROJECT}/locations/${REGION}/instances/${id}`, `event-${run}`);
+        const eventMs = performance.now() - eventStarted;
+        results.push({
+          helloMs: hello.coldStartMs,
+          readyMs: fn.coldStartMs,
+          eventMs,
+          totalMs: performance.now() - started,
+          eventCpuS: cpuSeconds(fn.pid) - cpuBefore,
+        });
+        process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
+      } finally {
+        await fn.stop();
+      }
+    }
+  } finally {
+    await redis.close();
+    await memorystore.stop();
+    await cluster.close();
+    await controlPlane.stop();
+    await pubsub.close();
+    await pubsubServer.stop();
+    await issuer.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const pick = (key: keyof Run): number[] => results.map((r) => r[key]);
+  const ratios = results.map((r) => r.totalMs / r.helloMs);
+  process.stdout.write(
+    `\nFirst event after a cold start, ${runs} runs: median (min–max)\n\n` +
+      `| what | time |\n|---|---|\n` +
+      `| hello-world: spawn → first answer | ${spread(pick('helloMs'))} ms |\n` +
+      `| syncOnAuditLog: spawn → first answer | ${spread(pick('readyMs'))} ms |\n` +
+      `| the first event (first answer → event acknowledged) | ${spread(pick('eventMs'))} ms, ` +
+      `${spread(pick('eventCpuS'), 2)} CPU-s |\n` +
+      `| spawn → first event acknowledged | ${spread(pick('totalMs'))} ms |\n` +
+      `| ÷ hello-world's first answer (same run) | ${spread(ratios, 1)}× |\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
