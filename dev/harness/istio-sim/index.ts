@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { componentPath } from '../process.js';
 
 /**
- * Istio's own traffic simulator (dev/components/istio-sim): Istio's config generation turns the objects into the
+ * Istio's own traffic simulator (dev/components/istio): Istio's config generation turns the objects into the
  * listeners and clusters istiod would push to a sidecar and to the egress gateway, and Istio's simulator walks each
  * call through them as Envoy would match it. Plain TCP only; no DNS capture, no Envoy runtime, no real connection.
  */
