@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { componentPath, REPO_ROOT } from '../../dev/harness/process.js';
+import { buildInBackground, componentPath, componentReady, REPO_ROOT } from '../../dev/harness/process.js';
 
 // etcd and kube-apiserver a user already has stand in for a build when they are the pinned version. The real binaries
 // (built once by the global set-up) play the user's; GOCACHE=off makes any build fail at once ("build cache is
@@ -56,4 +56,13 @@ test('a kube-apiserver on PATH is used at the pinned version only; another versi
   expect(result.stderr).toContain("reports 'Kubernetes v1.30.0', building the pinned one");
   expect(result.stderr).toContain('build cache is disabled');
   expect(result.status).not.toBe(0);
+});
+
+test('a background build does not hold the run up; the first use waits for that same build', async () => {
+  const started = Date.now();
+  const path = buildInBackground('istio-sim');
+  // build.sh takes a few hundred milliseconds even for a cached binary (it asks go for the pinned version).
+  expect(Date.now() - started).toBeLessThan(100);
+  expect(componentReady('istio-sim')).toBe(path);
+  await expect(path).resolves.toBe(componentPath('istio-sim'));
 });

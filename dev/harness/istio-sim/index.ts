@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { componentPath } from '../process.js';
+import { componentReady } from '../process.js';
 
 /**
  * Istio's own traffic simulator (dev/components/istio): Istio's config generation turns the objects into the
@@ -73,7 +73,7 @@ const yamlDocs = (objects: readonly object[]): string => objects.map((o) => stri
 
 /** Runs the simulator once for every call (one config generation per run, about a tenth of a second). */
 export async function simulate(input: SimInput): Promise<SimAnswer> {
-  binary ??= componentPath('istio-sim');
+  binary ??= await componentReady('istio-sim');
   const dir = mkdtempSync(join(tmpdir(), 'istio-sim-'));
   try {
     const inputPath = join(dir, 'input.json');
