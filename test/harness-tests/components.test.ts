@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildInBackground, componentPath, componentReady, REPO_ROOT } from '../../dev/harness/process.js';
@@ -10,6 +10,7 @@ import { buildInBackground, componentPath, componentReady, REPO_ROOT } from '../
 const dir = mkdtempSync(join(tmpdir(), 'components-'));
 const etcd = componentPath('etcd');
 const kubeApiserver = componentPath('kube-apiserver');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function build(name: string, env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(`${REPO_ROOT}dev/components/build.sh`, [name], {
