@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds the real components the tests run against (kube-apiserver, etcd, istioctl, pstest, istio-sim) and the bench's baseline
 # (kubectl) from the Go module proxy, each from its own pinned module beside this script (kubectl from kube-apiserver's,
-# so both are the same Kubernetes version). Binaries are cached under .cache/components/<name>-<version>/
+# so both are the same Kubernetes version; istioctl and istio-sim from one Istio module, so the second reuses every
+# package the first compiled). Binaries are cached under .cache/components/<name>-<version>/
 # so only a cold machine pays for the build. Prints the cache folder of each binary.
+#
+# etcd and kube-apiserver a user already has are taken instead of a build when they report the pinned version:
+# ETCD_BIN / KUBE_APISERVER_BIN (an error when it reports another version), else `etcd` / `kube-apiserver` on PATH.
 #
 # Usage: dev/components/build.sh [name...]   (default: the five the tests need; kubectl only when named)
 set -euo pipefail
@@ -13,6 +17,29 @@ export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
 
 # version <module dir> <go module path>: the version the pinned go.mod requires.
 version() { (cd "$here/$1" && go list -m -f '{{.Version}}' "$2"); }
+
+# installed <name> <version> <what --version prints for it>: a binary the user already has, if it is that version.
+installed() {
+  local name=$1 v=$2 expected=$3 var bin reported
+  var=$(echo "$name" | tr 'a-z-' 'A-Z_')_BIN
+  bin=${!var:-}
+  if [ -n "$bin" ]; then
+    reported=$("$bin" --version 2>&1 | head -1) || true
+    if [ "$reported" != "$expected" ]; then
+      echo "$var=$bin reports '$reported', not the pinned '$expected' (unset $var to build $name $v)" >&2
+      exit 2
+    fi
+  else
+    bin=$(command -v "$name") || return 1
+    reported=$("$bin" --version 2>&1 | head -1) || return 1
+    if [ "$reported" != "$expected" ]; then
+      echo "$name $v: $bin on PATH reports '$reported', building the pinned one" >&2
+      return 1
+    fi
+  fi
+  echo "$name $v: using $bin" >&2
+  echo "$bin"
+}
 
 # build <name> <go module> <package> [ldflags] [module dir, default <name>] [test: a `go test -c` binary]
 build() {
@@ -26,11 +53,13 @@ build() {
   local start=$SECONDS
   mkdir -p "$(dirname "$out")"
   if [ "$kind" = test ]; then
-    (cd "$here/$dir" && go test -c -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$package")
+    # -vet=off: `go test` vets the package and, for vet's facts, every package it imports (all of Istio): about as
+    # many vet runs as compiles, for a binary that is built, not tested.
+    (cd "$here/$dir" && go test -c -vet=off -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp$$" "$package")
   else
-    (cd "$here/$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$package")
+    (cd "$here/$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp$$" "$package")
   fi
-  mv "$out.tmp" "$out"
+  mv "$out.tmp$$" "$out"
   echo "$name $v: built in $((SECONDS - start))s" >&2
   echo "$out"
 }
@@ -38,13 +67,16 @@ build() {
 want=${*:-"etcd pstest istioctl istio-sim kube-apiserver"}
 for name in $want; do
   case $name in
-    etcd) build etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
+    etcd)
+      v=$(version etcd go.etcd.io/etcd/server/v3)
+      installed etcd "$v" "etcd Version: ${v#v}" || build etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
     pstest) build pstest cloud.google.com/go/pubsub/v2 . ;;
-    istioctl) build istioctl istio.io/istio istio.io/istio/istioctl/cmd/istioctl ;;
+    istioctl) build istioctl istio.io/istio istio.io/istio/istioctl/cmd/istioctl "" istio ;;
     # Istio's traffic simulator (pilot/pkg/simulation) on Istio's fake discovery server, same Istio as istioctl.
-    istio-sim) build istio-sim istio.io/istio . "" istio-sim test ;;
+    istio-sim) build istio-sim istio.io/istio . "" istio test ;;
     kube-apiserver | kubectl)
       kv=$(version kube-apiserver k8s.io/kubernetes); minor=$(echo "$kv" | cut -d. -f2)
+      if [ "$name" = kube-apiserver ] && installed kube-apiserver "$kv" "Kubernetes $kv"; then continue; fi
       build "$name" k8s.io/kubernetes "k8s.io/kubernetes/cmd/$name" \
         "-X k8s.io/component-base/version.gitVersion=$kv -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
         kube-apiserver ;;

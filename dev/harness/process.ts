@@ -42,6 +42,38 @@ export function componentPath(name: string): string {
   return result.stdout.trim().split('\n').pop()!;
 }
 
+const building = new Map<string, Promise<string>>();
+
+/**
+ * Starts building a component without waiting for it, so a run can go on with steps that do not need it (a cold
+ * machine's build takes minutes); `componentReady` waits for that build. At once when it is cached.
+ */
+export function buildInBackground(name: string): Promise<string> {
+  let path = building.get(name);
+  if (!path) {
+    path = new Promise<string>((resolve, reject) => {
+      const child = spawn(`${REPO_ROOT}dev/components/build.sh`, [name], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0
+          ? resolve(stdout.trim().split('\n').pop()!)
+          : reject(new Error(`building ${name} failed (dev/components/build.sh ${name}, exit ${code})`)),
+      );
+    });
+    // Handled here so a failed build that no step waits for yet does not end the run; the step that waits sees it.
+    path.catch(() => undefined);
+    building.set(name, path);
+  }
+  return path;
+}
+
+/** Path of a built component: the background build's when one was started, else built (or cached) now. */
+export function componentReady(name: string): Promise<string> {
+  return building.get(name) ?? Promise.resolve(componentPath(name));
+}
+
 export interface Managed {
   readonly process: ChildProcess;
   readonly logPath: string;

@@ -1,6 +1,6 @@
 import { accessCrdPath, istioCrdPath } from '../harness/control-plane/binaries.js';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
-import { componentPath } from '../harness/process.js';
+import { buildInBackground, componentPath } from '../harness/process.js';
 import { startPubSubServer } from '../harness/pubsub/pstest-server.js';
 import { startTokenIssuer, type TokenIssuer } from '../harness/id-tokens.js';
 
@@ -35,12 +35,29 @@ export interface RigStack {
   stop(): Promise<void>;
 }
 
+export type IstioTool = 'istioctl' | 'istio-sim';
+
+export interface RigStackOptions extends RigClusterOptions {
+  readonly issuer?: boolean;
+  /** Istio's tools the run calls (default: both). */
+  readonly istioTools?: readonly IstioTool[];
+  /**
+   * Build the tools while the stack starts and the run's first steps go on; their first call waits for the build. For
+   * a run that does not time its steps (the demo, which needs the simulator only for its routing steps).
+   */
+  readonly istioToolsInBackground?: boolean;
+}
+
 /**
  * The stack every local deployment shares: the cluster, the Pub/Sub server and (`issuer`) an identity-token issuer.
- * Every component is built first (first run only: minutes), so no build runs inside a test's or a phase's time.
+ * Every component is built first (first run only: minutes), so no build runs inside a test's or a phase's time, unless
+ * the run asks for Istio's tools in the background.
  */
-export async function startRigStack(options: RigClusterOptions & { readonly issuer?: boolean }): Promise<RigStack> {
-  for (const name of ['pstest', 'istioctl', 'istio-sim']) componentPath(name); // etcd, kube-apiserver: at their start
+export async function startRigStack(options: RigStackOptions): Promise<RigStack> {
+  const tools = options.istioTools ?? ['istioctl', 'istio-sim'];
+  if (options.istioToolsInBackground) tools.forEach((tool) => void buildInBackground(tool));
+  else tools.forEach((tool) => componentPath(tool));
+  componentPath('pstest'); // etcd, kube-apiserver: at their start
   const [controlPlane, pubsub, issuer] = await Promise.all([
     startRigCluster(options),
     startPubSubServer(),

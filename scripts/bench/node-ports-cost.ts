@@ -4,7 +4,7 @@
  * - the objects the project's own core renders for it in direct mode, written by the project's own Kubernetes adapter
  *   into a real kube-apiserver with Istio's CRDs, and read back: bytes per object as stored (JSON, managedFields
  *   included), against the 1.5 MiB etcd accepts in one request (etcd's --max-request-bytes default);
- * - Istio's own config generation (dev/components/istio-sim): listeners and clusters a sidecar and the egress
+ * - Istio's own config generation (dev/components/istio): listeners and clusters a sidecar and the egress
  *   gateway are given, and their size as serialized protobuf, with and without the node-port ServiceEntries;
  * - how long the apiserver takes to write 11000-13047 in blocks of 256, 128 and 64 ports (Istio's CRD checks that no
  *   port number repeats by comparing every port with every other), which is why the project uses blocks of 64.

@@ -36,10 +36,10 @@ async function step<T>(what: string, start: () => Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   heading(
-    'Starting the local stack (the first run builds kube-apiserver, etcd, istioctl, istio-sim and pstest from Go modules: several minutes)',
+    'Starting the local stack (the first run builds kube-apiserver, etcd and pstest from Go modules, and Istio’s simulator while the first steps run: several minutes)',
   );
   const stack = await step('kube-apiserver + etcd with Istio CRDs, and the Pub/Sub server', () =>
-    startRigStack({ users: [USER] }),
+    startRigStack({ users: [USER], istioTools: ['istio-sim'], istioToolsInBackground: true }),
   );
   stops.push(() => stack.stop());
   const { controlPlane } = stack;

@@ -32,7 +32,7 @@ export function etcdSupports(etcd: string, flag: string): boolean {
  * `-mod=readonly`: looking the module up must never rewrite the pinned go.mod/go.sum.
  */
 export function istioCrdPath(): string {
-  const cwd = join(REPO_ROOT, 'dev/components/istioctl');
+  const cwd = join(REPO_ROOT, 'dev/components/istio');
   const env = { ...process.env, GOWORK: 'off', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' };
   const moduleDir = (): string =>
     spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'istio.io/istio'], {

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { componentPath } from '../process.js';
+import { componentReady } from '../process.js';
 
 /**
- * Istio's own traffic simulator (dev/components/istio-sim): Istio's config generation turns the objects into the
+ * Istio's own traffic simulator (dev/components/istio): Istio's config generation turns the objects into the
  * listeners and clusters istiod would push to a sidecar and to the egress gateway, and Istio's simulator walks each
  * call through them as Envoy would match it. Plain TCP only; no DNS capture, no Envoy runtime, no real connection.
  */
@@ -103,7 +103,7 @@ const yamlDocs = (objects: readonly object[]): string => objects.map((o) => stri
 
 /** Runs the simulator once for every call (one config generation per run, about a tenth of a second). */
 export async function simulate(input: SimInput): Promise<SimAnswer> {
-  binary ??= componentPath('istio-sim');
+  binary ??= await componentReady('istio-sim');
   const dir = mkdtempSync(join(tmpdir(), 'istio-sim-'));
   try {
     const inputPath = join(dir, 'input.json');
