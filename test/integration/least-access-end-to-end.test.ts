@@ -93,6 +93,8 @@ beforeAll(async () => {
     namespace,
     env: {
       ACCESS_MODE: 'declared',
+      // The namespaces this deployment serves: other files' declarations on the same apiserver are not its concern.
+      SERVICE_ENTRY_EXPORT_TO: `${A},${B},.`,
       SYNC_CLUSTERS: JSON.stringify([
         {
           name: 'primary',
