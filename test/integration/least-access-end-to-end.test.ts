@@ -145,9 +145,7 @@ const summary = (records: readonly PublishedRecord[]): string[] =>
 /** One event's records for X: each object it changed, and the ServiceEntry's access record, all under the writer. */
 const changesOfX = (accessReason: string): string[] =>
   [
-    ...['AuthorizationPolicy', 'DestinationRule', 'ServiceEntry', 'VirtualService'].map(
-      (kind) => `update ${kind} applied ${WRITER}`,
-    ),
+    ...['AuthorizationPolicy', 'ServiceEntry', 'VirtualService'].map((kind) => `update ${kind} applied ${WRITER}`),
     `update ServiceEntry applied ${WRITER} ${accessReason}`,
   ].sort();
 
@@ -230,13 +228,14 @@ test('a declaration for A gives A, and only A, a route and an authorization to X
     'ServiceEntry',
     'VirtualService',
   ]);
-  for (const kind of ['ServiceEntry', 'DestinationRule', 'VirtualService'])
+  for (const kind of ['ServiceEntry', 'VirtualService'])
     expect([kind, objects.get(kind)!.spec['exportTo']]).toEqual([kind, [A, namespace].sort()]);
   expect(JSON.parse(objects.get('ServiceEntry')!.metadata.annotations![ANNOTATION_ACCESS]!)).toEqual({
     namespaces: [A],
     principals: [],
     declaredBy: [`${A}/caches`],
   });
+  expect(objects.get('DestinationRule')!.spec['exportTo']).toBeUndefined();
   const policy = objects.get('AuthorizationPolicy')!.spec as Record<string, unknown>;
   const route = routeOf(objects);
   expect(policy).toEqual({
@@ -272,7 +271,7 @@ test('a declaration for A gives A, and only A, a route and an authorization to X
   expect(summary(revoked)).toEqual(changesOfX(`access: removed namespaces ${A} (declared by no one)`));
   expect(accessPatch(revoked)).toEqual([{ op: 'remove', path: `/access/namespaces/${A}` }]);
   const after = await objectsOf(X);
-  for (const kind of ['ServiceEntry', 'DestinationRule', 'VirtualService'])
+  for (const kind of ['ServiceEntry', 'VirtualService'])
     expect([kind, after.get(kind)!.spec['exportTo']]).toEqual([kind, [namespace]]);
   const gone = await simulateFrom(A, [route.call, INSTALLER_443]);
   expect(gone.results.map(routeLine)).toEqual([
