@@ -16,6 +16,7 @@ import { serveFunction, type ServedFunction } from '../../dev/harness/functions-
 import { functionEnvironment } from '../../dev/rig/function-environment.js';
 import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { startRigStack } from '../../dev/rig/stack.js';
+import { demoAccess } from './access-step.js';
 import { demoResync, RESYNC_URL } from './resync-step.js';
 import { heading, say, showObjects, showRecords } from './show.js';
 import { showRoutes, type Dialled } from './routes.js';
@@ -217,6 +218,18 @@ async function main(): Promise<void> {
   await demoResync({ env, scheduler: SCHEDULER, cluster, stops });
   heading('Operator command line: `memorystore-egress-sync plan` (what a resync would change now)');
   process.stdout.write(await runCli(['plan'], env));
+  const sessions = memorystore.instances().find((i) => i.name.endsWith('/sessions-cache'))!;
+  await demoAccess({
+    env,
+    cluster,
+    pubsub,
+    events: events.name,
+    subscription: 'sync-trigger',
+    bridge,
+    target: { label: 'sessions-cache primary', address: sessions.host, port: sessions.port },
+    instance: sessions.name,
+    stops,
+  });
 }
 
 /** The operator command line, with the same environment as the function. */

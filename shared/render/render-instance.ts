@@ -69,7 +69,8 @@ function renderGatewayRoute(
       name: subsetName(instance, e.role),
       ...(access ? { trafficPolicy: { tls: { ...mutual, sni: host(e.role) } } } : {}),
     })),
-    ...exportTo,
+    // Not narrowed: every instance's rule is for the same host, and Istio does not merge rules of one host whose
+    // exportTo differ, so a sidecar would be routed to a subset it never got. The rule grants nothing by itself.
   });
   const virtualService = object('VirtualService', metadata(instance, name, settings), {
     hosts: endpoints.map((e) => host(e.role)),

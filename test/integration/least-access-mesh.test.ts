@@ -27,7 +27,7 @@ import {
 } from '../../dev/harness/istio-sim/index.js';
 import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { rbacDecision } from '../../dev/end-to-end/envoy-rbac.js';
-import { routeLine } from '../../dev/end-to-end/routing.js';
+import { danglingClusters, routeLine } from '../../dev/end-to-end/routing.js';
 import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { nameOf } from '../fixtures/instances.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
@@ -310,6 +310,27 @@ test("two instances with mutual TLS on: each endpoint reaches its own gateway po
   // Of the callers, only team-b's own (the declared namespace) may use Y's ports; team-a's may not.
   const teamB = [spiffe('team-b', 'default')];
   expect([allowedOn(16400), allowedOn(16401)]).toEqual([teamB, teamB]);
+});
+
+test('X declared by team-a, Y by team-a and team-b: team-b reaches Y over mutual TLS, its subset cluster present', async () => {
+  // Every instance's DestinationRule is for the same host (the gateway Service): a sidecar must get each subset it
+  // is routed to, whichever other instances' rules it can or cannot see.
+  await writeAs({ namespaces: ['team-a'], principals: [], declaredBy: ['team-a/caches'] });
+  await writeAs({ ...Y_ACCESS, namespaces: ['team-a', 'team-b'] }, Y, Y_ENDPOINTS);
+  try {
+    const primary = Y_ENDPOINTS[0]!;
+    const b = await simulateFrom('team-b', [{ from: 'sidecar', address: primary.address, port: primary.port }]);
+    const toGateway = outboundCluster(primary.gatewayPort, subsetName(Y, 'primary'), GATEWAY_HOST);
+    expect(b.results.map(routeLine)).toEqual([`sidecar → ${primary.address}:${primary.port} ⇒ ${toGateway}`]);
+    expect(danglingClusters(b)).toEqual([]);
+    expect(b.clusterTls['sidecar']?.[toGateway]).toEqual({
+      sni: endpointHost(Y, 'primary', settings.hostSuffix),
+      istioMutual: true,
+    });
+  } finally {
+    await writeAs(DECLARED);
+    await writeAs(Y_ACCESS, Y, Y_ENDPOINTS);
+  }
 });
 
 test("Istio's own validation and analyzers find nothing wrong with the declared objects (istioctl validate, analyze)", async () => {

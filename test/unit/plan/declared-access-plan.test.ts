@@ -42,7 +42,6 @@ test('a declaration removed: the routes narrow to the gateway and the policy den
   const name = objectName(nameOf('cache-1'));
   expect(writes(revoked)).toEqual([
     `update ServiceEntry/${name}`,
-    `update DestinationRule/${name}`,
     `update VirtualService/${name}`,
     `update AuthorizationPolicy/${name}`,
   ]);

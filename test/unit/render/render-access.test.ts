@@ -24,9 +24,13 @@ const one = (objects: KubeObject[], kind: string): KubeObject => byKind(objects,
 describe('egress-gateway mode, declared', () => {
   const objects = renderEgress(cache, [primary, read], settings, access);
 
-  test('the routing objects are exported to the declaring namespaces and the gateway namespace only', () => {
-    for (const object of objects.filter((o) => o.kind !== 'Gateway' && o.kind !== 'AuthorizationPolicy'))
+  test('the routes are exported to the declaring namespaces and the gateway namespace only', () => {
+    for (const object of objects.filter((o) => o.kind === 'ServiceEntry' || o.kind === 'VirtualService'))
       expect([object.kind, object.spec['exportTo']]).toEqual([object.kind, ['istio-system', 'orders', 'payments']]);
+  });
+
+  test('the DestinationRule is not narrowed: Istio does not merge rules of one host (the gateway) whose exportTo differ', () => {
+    expect(one(objects, 'DestinationRule').spec['exportTo']).toBeUndefined();
   });
 
   test('each ServiceEntry carries the access it was rendered with', () => {
