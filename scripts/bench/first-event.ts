@@ -13,18 +13,13 @@ import { join } from 'node:path';
 import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
 import { auditLogEntry, localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
-import { functionEnvironment } from '../../dev/rig/function-environment.js';
-import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { startRigCluster } from '../../dev/rig/stack.js';
 import { HELLO_SOURCE, PROJECT_SOURCE, spawnFunction, type FunctionProcess } from './function-process.js';
 import { gkeTarget } from './gke-target.js';
-import { OPERATOR, RESYNC_AUDIENCE } from './resync-call.js';
+import { OPERATOR } from './resync-call.js';
+import { deployedFunctionEnv, prepareFunctionNamespace, PROJECT, SYNC_USER } from './deployed-function.js';
 import { REGION } from './seed-memorystore.js';
 
-const PROJECT = 'bench-project';
-const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
-const NAMESPACE = 'istio-system';
-const OWNER_ID = 'bench';
 const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in clock ticks (proc(5))
 
 /** CPU seconds the process has used so far (utime + stime of /proc/<pid>/stat, fields 14 and 15). */
@@ -95,20 +90,13 @@ async function main(): Promise<void> {
   const redis = localRedisClient(memorystore.port, PROJECT);
   const results: Run[] = [];
   try {
-    await prepareNamespace(controlPlane.adminKubeconfigPath, {
-      namespace: NAMESPACE,
-      user: SYNC_USER,
-      ownerId: OWNER_ID,
-    });
+    await prepareFunctionNamespace(controlPlane);
     const [auditTopic] = await pubsub.createTopic('audit');
-    const env = functionEnvironment({
-      project: PROJECT,
+    const env = deployedFunctionEnv({
       memorystoreEndpoint: memorystore.endpoint,
-      kubeconfig: controlPlane.kubeconfigFor(SYNC_USER),
-      gke: cluster.gke,
-      namespace: NAMESPACE,
-      ownerId: OWNER_ID,
-      resync: { audience: RESYNC_AUDIENCE, principals: [OPERATOR], certsUrl: issuer.certsUrl },
+      controlPlane,
+      cluster,
+      issuer,
       audit: { topic: auditTopic.name, pubsubHost: pubsubServer.host, required: false },
     });
     for (let run = 0; run < runs; run++) {

@@ -13,21 +13,16 @@ import { join } from 'node:path';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/harness/id-tokens.js';
 import { localProductClients, localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { REPO_ROOT } from '../../dev/harness/process.js';
-import { functionEnvironment } from '../../dev/rig/function-environment.js';
-import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { startRigCluster } from '../../dev/rig/stack.js';
 import type { ControlPlane } from '../../dev/harness/control-plane/index.js';
 import { PRODUCTS } from '../../shared/products/registry.js';
 import { sleep } from './bounded.js';
 import { DEPLOYED_NODE_OPTIONS, PROJECT_SOURCE, spawnFunction, type FunctionProcess } from './function-process.js';
 import { OPERATOR, RESYNC_AUDIENCE } from './resync-call.js';
+import { deployedFunctionEnv, prepareFunctionNamespace, PROJECT, SYNC_USER } from './deployed-function.js';
 import { seedEveryProduct } from './seed-memorystore.js';
 import { gkeTarget, type GkeTarget } from './gke-target.js';
 
-const PROJECT = 'bench-project';
-const SYNC_USER = `memorystore-egress-sync@${PROJECT}.iam.gserviceaccount.com`;
-const NAMESPACE = 'istio-system';
-const OWNER_ID = 'bench';
 // 5,000 instances of each product have 25,000 endpoints (a Memcached instance has three), each with a port of its own.
 const GATEWAY_PORT_RANGE = '20000-59999';
 const HEAP_PROBE = `${REPO_ROOT}build/scripts/bench/heap-probe.js`;
@@ -100,16 +95,8 @@ async function measure(
   const others = localProductClients(memorystore.port, PROJECT);
   try {
     await seedEveryProduct({ redis, ...others }, memorystore, PROJECT, perProduct);
-    const env = functionEnvironment(
-      {
-        project: PROJECT,
-        memorystoreEndpoint: memorystore.endpoint,
-        kubeconfig: controlPlane.kubeconfigFor(SYNC_USER),
-        gke: cluster.gke,
-        namespace: NAMESPACE,
-        ownerId: OWNER_ID,
-        resync: { audience: RESYNC_AUDIENCE, principals: [OPERATOR], certsUrl: issuer.certsUrl },
-      },
+    const env = deployedFunctionEnv(
+      { memorystoreEndpoint: memorystore.endpoint, controlPlane, cluster, issuer },
       { GATEWAY_PORT_RANGE, MEMORYSTORE_PRODUCTS: PRODUCTS.join(',') },
     );
     const heapFile = join(workDir, `heap-${perProduct}.json`);
@@ -153,12 +140,7 @@ async function main(): Promise<void> {
   const cluster = await gkeTarget(controlPlane, SYNC_USER, PROJECT);
   const figures: MemoryFigure[] = [];
   try {
-    await prepareNamespace(controlPlane.adminKubeconfigPath, {
-      namespace: NAMESPACE,
-      user: SYNC_USER,
-      ownerId: OWNER_ID,
-      functionEnv: { GATEWAY_PORT_RANGE },
-    });
+    await prepareFunctionNamespace(controlPlane, { GATEWAY_PORT_RANGE });
     for (const size of wanted) {
       figures.push(await measure(size, controlPlane, cluster, issuer, workDir));
       process.stderr.write(`${row(figures.at(-1)!)}\n`);

@@ -1,8 +1,6 @@
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
-import { ACCESS_GROUP, ACCESS_KIND, ACCESS_VERSION, ANNOTATION_ACCESS } from '../../shared/model/access.js';
+import { ANNOTATION_ACCESS } from '../../shared/model/access.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
-import { declarationEntry } from '../../dev/fixtures/k8s-audit-entry.js';
+import { installerEgressManifest } from '../../dev/fixtures/installer-egress.js';
 import { applyManifests, createAll } from '../../dev/harness/control-plane/index.js';
 import {
   asInput,
@@ -15,7 +13,8 @@ import {
 import { rbacDecision } from '../../dev/end-to-end/envoy-rbac.js';
 import { routeLine } from '../../dev/end-to-end/routing.js';
 import { sharedStack } from './shared-stack.js';
-import { startRig, type SyncRig } from './support/sync-rig.js';
+import type { SyncRig } from './support/sync-rig.js';
+import { Declaration, startDeclaredRig } from './support/declared-access.js';
 import type { PublishedRecord } from './support/audit-reader.js';
 
 /**
@@ -35,50 +34,7 @@ const WRITER = 'alice@example.com';
 const stack = sharedStack();
 const spiffe = (ns: string, sa = 'default'): string => `spiffe://cluster.local/ns/${ns}/sa/${sa}`;
 
-/** An installer's egress through the same gateway: TLS passthrough on 443 (the gateway Service's targetPort 8443). */
-const INSTALLER_OBJECTS = [
-  {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'ServiceEntry',
-    metadata: { name: 'www-example', namespace },
-    spec: {
-      hosts: ['www.example.com'],
-      ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
-      location: 'MESH_EXTERNAL',
-      resolution: 'DNS',
-    },
-  },
-  {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'installer-egress', namespace },
-    spec: {
-      selector: { istio: 'egressgateway' },
-      servers: [
-        {
-          port: { number: 443, name: 'tls', protocol: 'TLS' },
-          hosts: ['www.example.com'],
-          tls: { mode: 'PASSTHROUGH' },
-        },
-      ],
-    },
-  },
-  {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'VirtualService',
-    metadata: { name: 'installer-egress', namespace },
-    spec: {
-      hosts: ['www.example.com'],
-      gateways: ['installer-egress'],
-      tls: [
-        {
-          match: [{ gateways: ['installer-egress'], port: 443, sniHosts: ['www.example.com'] }],
-          route: [{ destination: { host: 'www.example.com', port: { number: 443 } } }],
-        },
-      ],
-    },
-  },
-];
+/** The installer's egress (dev/fixtures/installer-egress.ts) as the gateway receives it: TLS on targetPort 8443. */
 const INSTALLER_443: SimCall = {
   from: 'egress-gateway',
   address: GATEWAY_IP,
@@ -89,51 +45,15 @@ const INSTALLER_443: SimCall = {
 
 let rig: SyncRig;
 beforeAll(async () => {
-  rig = await startRig({
-    namespace,
-    env: {
-      ACCESS_MODE: 'declared',
-      // The namespaces this deployment serves: other files' declarations on the same apiserver are not its concern.
-      SERVICE_ENTRY_EXPORT_TO: `${A},${B},.`,
-      SYNC_CLUSTERS: JSON.stringify([
-        {
-          name: 'primary',
-          kubeconfig: stack.syncUserKubeconfig,
-          gke: 'projects/test-project/locations/us-central1/clusters/primary',
-        },
-      ]),
-    },
-  });
+  // The namespaces this deployment serves: other files' declarations on the same apiserver are not its concern.
+  rig = await startDeclaredRig(namespace, { SERVICE_ENTRY_EXPORT_TO: `${A},${B},.` });
   await createAll(
     stack.adminKubeconfig,
     [A, B].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
   );
-  await applyManifests(stack.adminKubeconfig, INSTALLER_OBJECTS.map((o) => stringify(o)).join('---\n'), 'helm');
+  await applyManifests(stack.adminKubeconfig, installerEgressManifest(namespace), 'helm');
 }, 120_000);
 afterAll(async () => rig?.stop());
-
-const admin = (() => {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(stack.adminKubeconfig);
-  return KubernetesObjectApi.makeApiClient(kubeConfig);
-})();
-
-const declaration = (instance: string) => ({
-  apiVersion: `${ACCESS_GROUP}/${ACCESS_VERSION}`,
-  kind: ACCESS_KIND,
-  metadata: { name: 'caches', namespace: A },
-  spec: { instances: [instance] },
-});
-
-/** Publishes GKE's entry for a write of A's declaration and returns the audit records of that one event. */
-async function oneEvent(verb: 'create' | 'delete'): Promise<PublishedRecord[]> {
-  const mark = rig.audit.count;
-  await rig.publishAuditEntry(
-    declarationEntry({ namespace: A, name: 'caches', verb, cluster: 'primary', principal: WRITER }),
-  );
-  await rig.idle();
-  return rig.audit.since(mark);
-}
 
 /** One line per record: what changed, and for the access record why and under whom. */
 const summary = (records: readonly PublishedRecord[]): string[] =>
@@ -218,8 +138,8 @@ test('a declaration for A gives A, and only A, a route and an authorization to X
   const X = await rig.createInstance('joined-cache');
   const installerBefore = (await simulateFrom(B, [INSTALLER_443])).results.map(routeLine);
 
-  await admin.create(declaration(X) as never);
-  const granted = await oneEvent('create');
+  const caches = new Declaration(rig, { namespace: A, name: 'caches', writer: WRITER });
+  const granted = await caches.create(X);
   const objects = await objectsOf(X);
   expect([...objects.keys()].sort()).toEqual([
     'AuthorizationPolicy',
@@ -266,8 +186,7 @@ test('a declaration for A gives A, and only A, a route and an authorization to X
   expect(resync.status).toBe(200);
   expect(summary(await rig.audit.since(mark))).toEqual([]);
 
-  await admin.delete(declaration(X));
-  const revoked = await oneEvent('delete');
+  const revoked = await caches.delete(X);
   expect(summary(revoked)).toEqual(changesOfX(`access: removed namespaces ${A} (declared by no one)`));
   expect(accessPatch(revoked)).toEqual([{ op: 'remove', path: `/access/namespaces/${A}` }]);
   const after = await objectsOf(X);

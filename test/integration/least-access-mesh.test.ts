@@ -6,12 +6,8 @@ import type { EndpointRole } from '../../shared/model/instance.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { endpointHost, subsetName } from '../../shared/render/names.js';
 import { renderEgress, type RoutedEndpoint } from '../../shared/render/render-instance.js';
-import {
-  applyManifests,
-  bindRbac,
-  createEgressGatewayFixtures,
-  egressGatewayAnalyzeInputs,
-} from '../../dev/harness/control-plane/index.js';
+import { applyManifests, egressGatewayAnalyzeInputs } from '../../dev/harness/control-plane/index.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,10 +24,10 @@ import {
 import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { rbacDecision } from '../../dev/end-to-end/envoy-rbac.js';
 import { danglingClusters, routeLine } from '../../dev/end-to-end/routing.js';
+import { installerEgressManifest } from '../../dev/fixtures/installer-egress.js';
 import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { nameOf } from '../fixtures/instances.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
-import { stringify } from 'yaml';
 
 /**
  * The proof with Istio's own code (docs/least-access-mesh.md): the objects ACCESS_MODE=declared renders are written
@@ -73,51 +69,6 @@ const CALLERS: ReadonlyArray<[string | undefined, 'allow' | 'deny']> = [
   [undefined, 'deny'],
 ];
 const NOBODY = CALLERS.map(([p]): [string | undefined, 'allow' | 'deny'] => [p, 'deny']);
-
-/** An installer's or another team's egress through the same gateway: plain TCP on 443 (targetPort 8443). */
-const INSTALLER_OBJECTS = [
-  {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'ServiceEntry',
-    metadata: { name: 'www-example', namespace },
-    spec: {
-      hosts: ['www.example.com'],
-      ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
-      location: 'MESH_EXTERNAL',
-      resolution: 'DNS',
-    },
-  },
-  {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'installer-egress', namespace },
-    spec: {
-      selector: { istio: 'egressgateway' },
-      servers: [
-        {
-          port: { number: 443, name: 'tls', protocol: 'TLS' },
-          hosts: ['www.example.com'],
-          tls: { mode: 'PASSTHROUGH' },
-        },
-      ],
-    },
-  },
-  {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'VirtualService',
-    metadata: { name: 'installer-egress', namespace },
-    spec: {
-      hosts: ['www.example.com'],
-      gateways: ['installer-egress'],
-      tls: [
-        {
-          match: [{ gateways: ['installer-egress'], port: 443, sniHosts: ['www.example.com'] }],
-          route: [{ destination: { host: 'www.example.com', port: { number: 443 } } }],
-        },
-      ],
-    },
-  },
-];
 
 const cluster = new ClusterView(stack.adminKubeconfig, namespace);
 const kubeConfig = new KubeConfig();
@@ -186,15 +137,8 @@ function decisions(answer: SimAnswer, port: number): Array<[string | undefined, 
 }
 
 beforeAll(async () => {
-  await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(stack.adminKubeconfig, {
-    user: SYNC_USER,
-    ownerId: OWNER,
-    istioNamespace: namespace,
-    egressGatewayNamespace: namespace,
-    egressGatewayService: 'istio-egressgateway',
-  });
-  await applyManifests(stack.adminKubeconfig, INSTALLER_OBJECTS.map((o) => stringify(o)).join('---\n'), 'helm');
+  await prepareNamespace(stack.adminKubeconfig, { namespace, user: SYNC_USER, ownerId: OWNER });
+  await applyManifests(stack.adminKubeconfig, installerEgressManifest(namespace), 'helm');
   await store.applyServicePorts(
     serviceApplyBody({ namespace, name: 'istio-egressgateway' }, [
       gatewayServicePort(X, 'primary', 16379),

@@ -7,7 +7,7 @@ import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { gatewayServicePort, serviceApplyBody } from '../../shared/plan/service-ports.js';
 import { nameOf } from '../fixtures/instances.js';
-import { bindRbac, createEgressGatewayFixtures } from '../../dev/harness/control-plane/index.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { startFaultProxy, type FaultProxy } from '../../dev/harness/kube-proxy/fault-proxy.js';
 import { ownerLabels, serviceEntry } from './support/dry-run-requests.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
@@ -34,14 +34,7 @@ let dir: string;
 let proxy: FaultProxy;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'server-path-'));
-  await createEgressGatewayFixtures(stack.adminKubeconfig, { namespace, service: 'istio-egressgateway' });
-  await bindRbac(stack.adminKubeconfig, {
-    user: SYNC_USER,
-    ownerId: OWNER,
-    istioNamespace: namespace,
-    egressGatewayNamespace: namespace,
-    egressGatewayService: 'istio-egressgateway',
-  });
+  await prepareNamespace(stack.adminKubeconfig, { namespace, user: SYNC_USER, ownerId: OWNER });
   proxy = await startFaultProxy(stack.syncUserKubeconfig, join(dir, 'gateway.kubeconfig'), { pathPrefix: PREFIX });
 });
 afterAll(async () => {
