@@ -18,13 +18,19 @@ const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
 const variable = (name) => plan.variables[name]?.value;
-const primary = { name: variable('gke_cluster_name'), project: variable('project_id'), istioNamespace: 'istio-system' };
+const primary = {
+  name: variable('gke_cluster_name'),
+  project: variable('project_id'),
+  location: variable('gke_cluster_location'),
+  istioNamespace: 'istio-system',
+};
 const second = variable('second_cluster');
 const clusters = [
   { ...primary, answer: standIn.google_container_cluster },
   {
     name: second.name,
     project: second.project ?? primary.project,
+    location: second.location,
     istioNamespace: second.istio_namespace ?? primary.istioNamespace,
     answer: standIn[`google_container_cluster[name=${second.name}]`],
   },
@@ -33,13 +39,15 @@ for (const c of clusters) c.endpoint = c.answer.control_plane_endpoints_config[0
 
 const changes = plan.resource_changes.filter((r) => r.change.actions.includes('create'));
 
-// SYNC_CLUSTERS, as each function would get it.
+// SYNC_CLUSTERS, as each function would get it; `gke` is how GKE's audit entries name the cluster (declaration events).
+const gkeName = (c) => `projects/${c.project}/locations/${c.location}/clusters/${c.name}`;
 const expected = [
-  { name: primary.name, endpoint: clusters[0].endpoint, caCert: '' },
+  { name: primary.name, endpoint: clusters[0].endpoint, caCert: '', gke: gkeName(clusters[0]) },
   {
     name: second.name,
     endpoint: clusters[1].endpoint,
     caCert: '',
+    gke: gkeName(clusters[1]),
     ...(second.istio_namespace ? { istioNamespace: second.istio_namespace } : {}),
   },
 ];
@@ -60,7 +68,7 @@ for (const fn of changes.filter((r) => r.type === 'google_cloudfunctions2_functi
       `${fn.address}: cluster name ${entry.name} is not a DNS label of at most 40 characters`,
     );
     check(
-      Object.keys(entry).every((k) => ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace'].includes(k)),
+      Object.keys(entry).every((k) => ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace', 'gke'].includes(k)),
       `${fn.address}: unexpected fields in ${JSON.stringify(entry)}`,
     );
   }
@@ -81,11 +89,25 @@ clusters.forEach((cluster, i) => {
     .filter((r) => r.type === 'kubernetes_manifest' && r.address.startsWith(modules[i]))
     .map((r) => r.change.after.manifest);
   const describe = (m) => `${m.kind}\t${m.metadata.namespace ?? ''}/${m.metadata.name}`;
-  const rbac = manifests.filter((m) => m.apiVersion.startsWith('rbac.'));
+  // The MemorystoreAccess read rights are cluster-wide (declarations live in the consumers' namespaces): a
+  // ClusterRole and its binding per identity, reading declarations and nothing else.
+  const isAccessRead = (m) => m.metadata.name.startsWith('memorystore-egress-sync-access-read-');
+  const rbac = manifests.filter((m) => m.apiVersion.startsWith('rbac.') && !isAccessRead(m));
+  const accessRead = manifests.filter((m) => m.apiVersion.startsWith('rbac.') && isAccessRead(m));
   const policies = manifests.filter((m) => m.apiVersion.startsWith('admissionregistration.'));
   check(
-    rbac.length === 8 && policies.length === 6,
-    `${cluster.name}: expected 8 RBAC objects and 6 admission objects in ${modules[i]}, got ${rbac.length} and ${policies.length}`,
+    rbac.length === 8 && policies.length === 6 && accessRead.length === 4,
+    `${cluster.name}: expected 8 RBAC objects, 4 declaration-reading ones and 6 admission objects in ${modules[i]}, got ${rbac.length}, ${accessRead.length} and ${policies.length}`,
+  );
+  const readRules = accessRead.filter((m) => m.kind === 'ClusterRole').flatMap((m) => m.rules);
+  check(
+    readRules.length === 2 &&
+      readRules.every(
+        (r) =>
+          isDeepStrictEqual(r.resources, ['memorystoreaccesses']) &&
+          isDeepStrictEqual([...r.verbs].sort(), ['get', 'list', 'watch']),
+      ),
+    `${cluster.name}: the declaration-reading ClusterRoles may only get, list and watch memorystoreaccesses, got ${JSON.stringify(readRules)}`,
   );
   const istioRoles = rbac.filter(
     (m) => m.kind === 'Role' && m.metadata.name.startsWith('memorystore-egress-sync-istio-'),

@@ -14,7 +14,11 @@ const [command, planPath, other] = argv.slice(2);
 const plan = JSON.parse(readFileSync(planPath, 'utf8'));
 const NOW = 'module.memorystore_egress_sync.module.primary_cluster_rbac.kubernetes_manifest.';
 const BEFORE = 'module.memorystore_egress_sync.kubernetes_manifest.';
-const primaryManifests = (p) => p.resource_changes.filter((r) => r.address.startsWith(NOW));
+// The resources the module had then (kubernetes.tf's `moved` blocks name them); the MemorystoreAccess CRD and its read
+// rights came later, so an upgrade from that state creates them.
+const EXISTED_BEFORE = new Set(['rbac', 'admission_policy']);
+const primaryManifests = (p) =>
+  p.resource_changes.filter((r) => r.address.startsWith(NOW) && EXISTED_BEFORE.has(r.name));
 
 /** cty's JSON type of a value as yamldecode and merge build it: objects and tuples all the way down. */
 function ctyType(value) {
