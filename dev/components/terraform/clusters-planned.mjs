@@ -78,6 +78,18 @@ check(
   'the plan should create both functions',
 );
 
+/** The declaration-reading ClusterRoles (one per identity) may only get, list and watch declarations. */
+function checkReadOnly(cluster, accessRead) {
+  const readRules = accessRead.filter((m) => m.kind === 'ClusterRole').flatMap((m) => m.rules);
+  const readOnly = (r) =>
+    isDeepStrictEqual(r.resources, ['memorystoreaccesses']) &&
+    isDeepStrictEqual([...r.verbs].sort(), ['get', 'list', 'watch']);
+  check(
+    readRules.length === 2 && readRules.every(readOnly),
+    `${cluster.name}: the declaration-reading ClusterRoles may only get, list and watch memorystoreaccesses, got ${JSON.stringify(readRules)}`,
+  );
+}
+
 // The manifests, per module call, and the cluster each was planned against.
 const planned = readFileSync(logPath, 'utf8')
   .split('\n')
@@ -99,16 +111,7 @@ clusters.forEach((cluster, i) => {
     rbac.length === 8 && policies.length === 6 && accessRead.length === 4,
     `${cluster.name}: expected 8 RBAC objects, 4 declaration-reading ones and 6 admission objects in ${modules[i]}, got ${rbac.length}, ${accessRead.length} and ${policies.length}`,
   );
-  const readRules = accessRead.filter((m) => m.kind === 'ClusterRole').flatMap((m) => m.rules);
-  check(
-    readRules.length === 2 &&
-      readRules.every(
-        (r) =>
-          isDeepStrictEqual(r.resources, ['memorystoreaccesses']) &&
-          isDeepStrictEqual([...r.verbs].sort(), ['get', 'list', 'watch']),
-      ),
-    `${cluster.name}: the declaration-reading ClusterRoles may only get, list and watch memorystoreaccesses, got ${JSON.stringify(readRules)}`,
-  );
+  checkReadOnly(cluster, accessRead);
   const istioRoles = rbac.filter(
     (m) => m.kind === 'Role' && m.metadata.name.startsWith('memorystore-egress-sync-istio-'),
   );
