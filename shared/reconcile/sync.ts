@@ -134,7 +134,7 @@ async function attempt(
   const recordAccess = accessRecorder(deps, access, context);
   if (options.dryRun || refused) {
     // Who would gain or lose access is part of the plan shown; a refused plan's are counted, not recorded.
-    await recordAccess('planned', recordedBy(deps, tally, !refused));
+    await recordAccess('planned', recordedBy(deps, tally, !refused), leftAsTheyAre(plan));
     return withoutWrites(deps, { ...run, ...(refused ? { refused } : {}) }, notable, record);
   }
   const recorded = async (records: readonly AuditRecord[]): Promise<void> => {
@@ -157,11 +157,22 @@ async function attempt(
   }));
   const withRefused = failed.length > 0 ? { ...run, errors: [...run.errors, ...failed] } : run;
   if (applied.error === undefined) {
-    await recordAccess('applied', recorded, new Set(applied.refused.keys()));
+    await recordAccess('applied', recorded, new Set([...leftAsTheyAre(plan), ...applied.refused.keys()]));
     return withRefused;
   }
   const error = applied.error instanceof Error ? applied.error : new Error(errorMessage(applied.error));
   return { ...withRefused, error: recordedFailure(error) };
+}
+
+/**
+ * Instances whose objects the plan leaves as they are (settling, blocked by a foreign object, refused for a full port
+ * range, data in error): their rendered access was not written, so no access change of theirs is recorded.
+ */
+function leftAsTheyAre(plan: Plan): Set<string> {
+  const left = new Set(plan.errors.map((e) => e.instance));
+  for (const change of plan.changes)
+    if (change.target === 'object' && change.action === 'skipped' && change.instance) left.add(change.instance);
+  return left;
 }
 
 /**

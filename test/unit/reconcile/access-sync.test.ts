@@ -28,7 +28,11 @@ const cache = readyInstance('cache');
 const queue = readyInstance('queue');
 const trigger = { kind: 'resync', principal: 'operator@example.com', scheduled: false } as const;
 
-function depsOn(cluster: MemoryCluster, env: Record<string, string>): { deps: SyncDeps; published: AuditRecord[] } {
+function depsOn(
+  cluster: MemoryCluster,
+  env: Record<string, string>,
+  instances = [cache, queue],
+): { deps: SyncDeps; published: AuditRecord[] } {
   const published: AuditRecord[] = [];
   const log = new Logger({}, () => undefined);
   const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
@@ -40,7 +44,7 @@ function depsOn(cluster: MemoryCluster, env: Record<string, string>): { deps: Sy
     audit: new AuditWriter(log, publisher),
     instances: {
       get: async () => undefined,
-      list: async () => ({ instances: [cache, queue], unreachable: [] }),
+      list: async () => ({ instances, unreachable: [] }),
     },
     clock: { now: () => new Date('2026-12-07T10:00:00Z'), monotonicMs: () => 0 },
     newId: () => `id-${++id}`,
@@ -136,4 +140,14 @@ test('a declaration that names nothing real is recorded and logged at every resy
     action: 'skipped',
     reason: expect.stringContaining('instances/cahce, which is not among the synced instances'),
   });
+});
+
+test('an instance whose objects the plan keeps as they are gets no access record: its access did not change', async () => {
+  const cluster = await openCluster();
+  cluster.declarations = [shopUsesCache];
+  const settling = readyInstance('cache', { state: 'UPDATING' });
+  const { deps, published } = depsOn(cluster, declared, [settling, queue]);
+  const result = await resync(deps, trigger, { dryRun: false, force: true });
+  expect(result.report.records.some((r) => r.instance?.name === cache.name && r.outcome === 'skipped')).toBe(true);
+  expect(accessRecords(published).map((r) => [r.instance?.name, r.outcome])).toEqual([[queue.name, 'applied']]);
 });
