@@ -37,7 +37,7 @@ function scope(n: number): InstanceObservation[] {
 
 function plan(observations: InstanceObservation[], owned: KubeObject[], service: GatewayServiceState) {
   const state = desiredState({ scope: observations, owned, gatewayService: service, settings });
-  return { state, plan: planChanges(state, owned, { foreign: new Map(), service }) };
+  return { state, plan: planChanges(state, owned, { foreign: new Map(), services: [service], layout: settings }) };
 }
 
 function measure(label: string, runs: number, body: () => unknown): void {

@@ -13,6 +13,11 @@ export interface ClusterStore {
   /** The object of that name, owned or not; undefined if there is none. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   readGatewayService(namespace: string, name: string): Promise<GatewayServiceState>;
+  /**
+   * A Service of this deployment's own that holds a block of gateway ports (render/gateway-services.ts), or undefined
+   * if there is none; all its ports are ours. It is written like our other objects (create, replace, delete).
+   */
+  readPortService?(namespace: string, name: string): Promise<GatewayServiceState | undefined>;
   create(object: KubeObject): Promise<KubeObject>;
   /** Replaces the object; fails with WriteConflictError if its resourceVersion is no longer current. */
   replace(object: KubeObject): Promise<KubeObject>;

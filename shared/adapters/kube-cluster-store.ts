@@ -119,22 +119,17 @@ export class KubeClusterStore implements ClusterStore {
         );
       return translate(e, `get Service ${namespace}/${name}`);
     });
-    const ports = json.spec?.ports ?? [];
-    const owned = ownedPortNumbers(json.metadata?.managedFields, this.manager);
-    return {
-      namespace,
-      name,
-      ports: ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
-      ownedPorts: ports
-        .filter((p) => owned.has(p.port))
-        .map((p) => ({
-          name: p.name,
-          port: p.port,
-          targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port,
-          protocol: p.protocol ?? 'TCP',
-        })),
-      ...(json.metadata?.resourceVersion ? { resourceVersion: json.metadata.resourceVersion } : {}),
-    };
+    return serviceState(json, namespace, name, ownedPortNumbers(json.metadata?.managedFields, this.manager));
+  }
+
+  async readPortService(namespace: string, name: string): Promise<GatewayServiceState | undefined> {
+    const ref = { apiVersion: 'v1', kind: 'Service', namespace, name };
+    const json = await this.http.send<ServiceJson>({ method: 'GET', path: objectPath(ref) }).catch((e: unknown) => {
+      if (isNotFound(e)) return undefined;
+      return translate(e, `get Service ${namespace}/${name}`);
+    });
+    // A Service of ours is ours whole: every port on it is one of ours.
+    return json && serviceState(json, namespace, name, new Set(json.spec?.ports?.map((p) => p.port)));
   }
 
   async create(object: KubeObject): Promise<KubeObject> {
@@ -191,4 +186,23 @@ export class KubeClusterStore implements ClusterStore {
   async close(): Promise<void> {
     await this.http.close();
   }
+}
+
+/** The Service as the planner sees it: every port, and those of ours. */
+function serviceState(json: ServiceJson, namespace: string, name: string, owned: Set<number>): GatewayServiceState {
+  const ports = json.spec?.ports ?? [];
+  return {
+    namespace,
+    name,
+    ports: ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
+    ownedPorts: ports
+      .filter((p) => owned.has(p.port))
+      .map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port,
+        protocol: p.protocol ?? 'TCP',
+      })),
+    ...(json.metadata?.resourceVersion ? { resourceVersion: json.metadata.resourceVersion } : {}),
+  };
 }

@@ -23,9 +23,9 @@ export interface ChainInput {
   readonly objects: readonly KubeObject[];
   /** The egress gateway Service's ports as applied by this deployment. */
   readonly servicePorts: readonly ServicePort[];
-  /** `namespace/name` of the egress gateway Service, and its mesh host. */
-  readonly gatewayService: string;
-  readonly gatewayHost: string;
+  /** `namespace/name` of the Service a gateway port is on, and its mesh host (render/gateway-services.ts). */
+  readonly gatewayService: (port: number) => string;
+  readonly gatewayHost: (port: number) => string;
 }
 
 const link = (ok: boolean, text: string): Link => ({ ok, text });
@@ -49,8 +49,8 @@ function serviceLink({ input, gatewayPort }: Hop): Link {
   return link(
     port !== undefined,
     port
-      ? `Service ${input.gatewayService} port ${gatewayPort} (${port.name}, targetPort ${port.targetPort})`
-      : `Service ${input.gatewayService} has no port ${gatewayPort} of ours`,
+      ? `Service ${input.gatewayService(gatewayPort)} port ${gatewayPort} (${port.name}, targetPort ${port.targetPort})`
+      : `Service ${input.gatewayService(gatewayPort)} has no port ${gatewayPort} of ours`,
   );
 }
 
@@ -100,7 +100,7 @@ function gatewayLinks(input: ChainInput, entry: Hop['entry']): Link[] {
     ];
   const hop: Hop = { input, entry, routes, gatewayPort: mesh.port?.number ?? 0, subset: mesh.subset ?? '' };
   const sidecar = link(
-    mesh.host === input.gatewayHost,
+    mesh.host === input.gatewayHost(hop.gatewayPort),
     `sidecar: VirtualService ${virtualService.metadata.name} routes it to ${mesh.host} subset ${hop.subset} port ${hop.gatewayPort}`,
   );
   return [sidecar, serviceLink(hop), subsetLink(hop), serverLink(hop), gatewayRouteLink(hop)];

@@ -1,7 +1,7 @@
 import { readCluster } from '../reconcile/read-cluster.js';
 import { syncInstances } from '../reconcile/sync.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
-import { egressGatewayHost } from '../render/render-settings.js';
+import { portServiceHost, portServiceName } from '../render/gateway-services.js';
 import type { Change } from '../plan/plan-types.js';
 import { explainChain, type EndpointChain } from './explain-chain.js';
 import { resolveInstance } from './render-command.js';
@@ -30,12 +30,11 @@ export async function explainCommand(deps: SyncDeps, given: string, trigger: Res
     view,
     read,
   });
-  const gatewayService = `${cluster.egressGateway.namespace}/${cluster.egressGateway.service}`;
   const chains = explainChain({
     objects: read.owned,
-    servicePorts: read.service?.ownedPorts ?? [],
-    gatewayService,
-    gatewayHost: egressGatewayHost(cluster),
+    servicePorts: read.services?.flatMap((s) => s.ownedPorts) ?? [],
+    gatewayService: (port) => `${cluster.egressGateway.namespace}/${portServiceName(cluster, port)}`,
+    gatewayHost: (port) => portServiceHost(cluster, port),
   });
   const served = servedNamespaces(cluster.exportTo, cluster.istioNamespace);
   const access = read.declarations

@@ -27,6 +27,11 @@ export interface MeshSettings {
     readonly namespace: string;
     readonly service: string;
     readonly selector: Readonly<Record<string, string>>;
+    /**
+     * GATEWAY_PORTS_PER_SERVICE: the gateway ports each Service holds (render/gateway-services.ts); unset, the egress
+     * gateway Service holds them all.
+     */
+    readonly portsPerService?: number;
   };
   readonly gatewayPortRange: { readonly from: number; readonly to: number };
 }

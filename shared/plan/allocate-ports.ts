@@ -106,46 +106,124 @@ export interface PortRequest {
   readonly role: EndpointRole;
 }
 
+/** The range's blocks (render/gateway-services.ts): an instance's gateway ports are all in one, so on one Service. */
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+  /** Ports per block; unset, the range is one block. */
+  readonly perService?: number | undefined;
+}
+
+const blockSize = (range: PortRange): number => Math.min(range.perService ?? Infinity, range.to - range.from + 1);
+
+const blockOfPort =
+  (range: PortRange) =>
+  (port: number): number =>
+    Math.floor((port - range.from) / blockSize(range));
+
+/** Free ports per block, and the lowest one of each, kept as ports are taken. */
+class BlockFreeList {
+  private readonly free: number[];
+  private readonly next: number[];
+  private readonly blockOf: (port: number) => number;
+
+  constructor(
+    private readonly range: PortRange,
+    private readonly taken: Set<number>,
+  ) {
+    const per = blockSize(range);
+    this.blockOf = blockOfPort(range);
+    this.next = Array.from({ length: Math.ceil((range.to - range.from + 1) / per) }, (_, k) => range.from + k * per);
+    this.free = this.next.map((start) => Math.min(per, range.to - start + 1));
+    for (const port of taken) if (port >= range.from && port <= range.to) this.free[this.blockOf(port)]!--;
+  }
+
+  /** The first block with room for `needs` ports, among `candidates` (every block when none are given). */
+  blockFor(needs: number, candidates?: readonly number[]): number | undefined {
+    const blocks = candidates ?? this.free.keys();
+    for (const block of blocks) if ((this.free[block] ?? 0) >= needs) return block;
+    return undefined;
+  }
+
+  /** Takes the lowest free port of a block that has one. */
+  take(block: number): number {
+    let port = this.next[block]!;
+    while (this.taken.has(port)) port++;
+    this.taken.add(port);
+    this.next[block] = port + 1;
+    this.free[block]!--;
+    return port;
+  }
+}
+
+/**
+ * The requests whose live port stays theirs, and those that wait for a new one: with no live port, one held by
+ * another, or one outside the block of the instance's other ports (given up, and so not handed to anyone else here).
+ * `taken` gains every port kept or given up.
+ */
+function keepLivePorts(
+  requests: readonly PortRequest[],
+  live: ReadonlyMap<string, Allocation>,
+  taken: Set<number>,
+  range: PortRange,
+): { allocations: Allocations; pending: Map<string, PortRequest[]>; home: Map<string, number> } {
+  const allocations: Allocations = new Map();
+  const pending = new Map<string, PortRequest[]>();
+  const home = new Map<string, number>();
+  const blockOf = blockOfPort(range);
+  const wait = (request: PortRequest): void => {
+    pending.set(request.instance.full, [...(pending.get(request.instance.full) ?? []), request]);
+  };
+  for (const request of requests) {
+    const port = live.get(allocationKey(request.instance, request.role))?.port;
+    if (port === undefined || taken.has(port)) {
+      wait(request);
+      continue;
+    }
+    taken.add(port);
+    if (port >= range.from && port <= range.to) {
+      const stays = home.get(request.instance.full) ?? blockOf(port);
+      home.set(request.instance.full, stays);
+      if (blockOf(port) !== stays) {
+        wait(request);
+        continue;
+      }
+    }
+    allocate(allocations, request.instance, roleCode(request.role), port);
+  }
+  return { allocations, pending, home };
+}
+
 /**
  * Gives each requested endpoint a gateway port: its live one if it has one that nobody else holds, else the lowest
- * free port of the range. `reserved` are ports held by anything outside the requests (foreign Service ports, ports of
- * instances out of scope, ports being freed in this same plan), which are never handed out.
+ * free port of the first block that has room for all the instance's new ports. `reserved` are ports held by anything
+ * outside the requests (foreign Service ports, ports of instances out of scope, ports being freed in this same plan),
+ * which are never handed out.
  * An instance gets all the new ports it needs or none: one whose needs do not all fit is refused whole (its requests
  * are returned as exhausted) and keeps what it has, so the ports it could have filled part of its needs with go to
  * the next instance instead, and it is never left routing half its endpoints.
+ * All of an instance's ports are in one block, so on one Service, and one DestinationRule holds its subsets: new ports
+ * go to the block of the ports it keeps, and a live port in another block (given before the range had blocks) is
+ * given up for one in that block, as a port held twice is.
  */
 export function allocatePorts(
   requests: readonly PortRequest[],
   live: ReadonlyMap<string, Allocation>,
   reserved: ReadonlySet<number>,
-  range: { readonly from: number; readonly to: number },
+  range: PortRange,
 ): { allocations: Allocations; exhausted: PortRequest[] } {
   const taken = new Set(reserved);
-  const allocations: Allocations = new Map();
-  const pending = new Map<string, PortRequest[]>();
-  for (const request of requests) {
-    const port = live.get(allocationKey(request.instance, request.role))?.port;
-    if (port !== undefined && !taken.has(port)) {
-      taken.add(port);
-      allocate(allocations, request.instance, roleCode(request.role), port);
-    } else {
-      pending.set(request.instance.full, [...(pending.get(request.instance.full) ?? []), request]);
-    }
-  }
+  const { allocations, pending, home } = keepLivePorts(requests, live, taken, range);
+  const blocks = new BlockFreeList(range, taken);
   const exhausted: PortRequest[] = [];
-  let free = range.to - range.from + 1 - [...taken].filter((p) => p >= range.from && p <= range.to).length;
-  let next = range.from;
-  for (const needs of pending.values()) {
-    if (needs.length > free) {
+  for (const [instance, needs] of pending) {
+    const kept = home.get(instance);
+    const block = blocks.blockFor(needs.length, kept === undefined ? undefined : [kept]);
+    if (block === undefined) {
       exhausted.push(...needs);
       continue;
     }
-    free -= needs.length;
-    for (const request of needs) {
-      while (taken.has(next)) next++;
-      taken.add(next);
-      allocate(allocations, request.instance, roleCode(request.role), next);
-    }
+    for (const request of needs) allocate(allocations, request.instance, roleCode(request.role), blocks.take(block));
   }
   return { allocations, exhausted };
 }

@@ -23,7 +23,10 @@ export interface SyncInput {
   readonly scope: readonly InstanceObservation[];
   /** Every object this deployment owns (all instances): ports held by instances out of scope stay reserved. */
   readonly owned: readonly KubeObject[];
+  /** Our ports' Services as one: every port of each, for the allocator (port-services.ts). */
   readonly gatewayService?: GatewayServiceState;
+  /** The same Services one by one, the egress gateway Service first: where each port is now. */
+  readonly portServices?: readonly GatewayServiceState[];
   /**
    * `complete`: `owned` holds every object of this deployment (a resync), so a Service port of ours that no live
    * object accounts for is stray and freed. `scope`: `owned` holds only the objects of the instances in scope (an
@@ -71,6 +74,8 @@ export interface DesiredState {
     readonly before: readonly ServicePort[];
     readonly after: readonly ServicePort[];
     readonly owners: readonly PortOwner[];
+    /** The ports of instances rendered by this plan: on their block's Service, whatever Service holds them now. */
+    readonly placed: ReadonlySet<number>;
   };
 }
 
@@ -181,7 +186,7 @@ export function desiredState(input: SyncInput): DesiredState {
     decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full),
   );
   const egress = input.settings.mode === 'egress-gateway';
-  const range = input.settings.gatewayPortRange;
+  const range = { ...input.settings.gatewayPortRange, perService: input.settings.egressGateway.portsPerService };
   // Direct mode routes through no gateway port: its instances need none, and give up any they held.
   const ports = gatewayPorts(
     { ...input, scope: input.scope.map((o) => o.name), range },
@@ -226,6 +231,7 @@ export function desiredState(input: SyncInput): DesiredState {
             before: input.gatewayService.ownedPorts,
             after: withQuarantine(input.gatewayService.ownedPorts, ports.after, input.quarantine),
             owners: ports.owners,
+            placed: ports.placed,
           },
         }
       : {}),

@@ -3,7 +3,7 @@ import type { InstanceName } from '../products/instance-name.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import { instanceKey } from '../render/names.js';
 import { parseServicePortName } from '../render/port-names.js';
-import { allocatePorts, allocationKey, liveAllocations, type Allocations } from './allocate-ports.js';
+import { allocatePorts, allocationKey, liveAllocations, type Allocations, type PortRange } from './allocate-ports.js';
 import {
   foreignPorts,
   servicePortOfCode,
@@ -19,7 +19,7 @@ export interface GatewayPortsInput {
   readonly view?: 'complete' | 'scope' | undefined;
   /** Every instance the plan covers: a Service port named for one of them is its port, with or without objects. */
   readonly scope: readonly InstanceName[];
-  readonly range: { readonly from: number; readonly to: number };
+  readonly range: PortRange;
 }
 
 /** An instance to render, with the endpoints it needs a gateway port for. */
@@ -36,6 +36,8 @@ export interface GatewayPorts {
   /** Our ports on the Service once the plan is done (before quarantine), and whose each instance port is. */
   readonly after: readonly ServicePort[];
   readonly owners: readonly PortOwner[];
+  /** The ports of instances placed by this plan: each goes on its block's Service (render/gateway-services.ts). */
+  readonly placed: ReadonlySet<number>;
 }
 
 /** Our Service ports, split into those of instances in view and (for a scope view) those of instances not read. */
@@ -92,5 +94,6 @@ export function gatewayPorts(
     refused,
     after: [...outOfView, ...owners.map((o) => o.port)],
     owners,
+    placed: new Set(placedPorts.map((a) => a.port)),
   };
 }

@@ -5,6 +5,7 @@ import type { DesiredState } from './desired-state.js';
 import { orderChanges } from './order.js';
 import { servicePortChanges } from './port-change.js';
 import type { Change, ObjectChange, Plan } from './plan-types.js';
+import { portPlansByService, type PortLayout } from './port-services.js';
 import type { GatewayServiceState } from './service-ports.js';
 
 /** Only what we render is compared: labels and annotations others add to our objects are not drift. */
@@ -63,7 +64,9 @@ function objectChange(
  */
 export interface LiveState {
   readonly foreign: ReadonlyMap<string, KubeObject>;
-  readonly service?: GatewayServiceState;
+  /** Our ports' Services as read, the egress gateway Service first, and which Service each block's ports go on. */
+  readonly services?: readonly GatewayServiceState[];
+  readonly layout: PortLayout;
   readonly clashing?: readonly KubeObject[];
 }
 
@@ -88,7 +91,7 @@ function liveChanges(
 export function planChanges(
   state: DesiredState,
   owned: readonly KubeObject[],
-  { foreign, service, clashing = [] }: LiveState,
+  { foreign, services = [], layout, clashing = [] }: LiveState,
 ): Plan {
   const liveByKey = new Map(owned.map((o) => [refKey(refOf(o)), o]));
   const desiredKeys = new Set(state.desired.map((d) => refKey(refOf(d))));
@@ -108,8 +111,9 @@ export function planChanges(
   ]);
   for (const [instance, reason] of skipped)
     changes.push({ target: 'object', action: 'skipped', ref: instanceObjectRef(instance), instance, reason });
-  if (service && state.servicePorts) {
-    changes.push(...servicePortChanges({ service, ...state.servicePorts, owned }));
+  if (services.length > 0 && state.servicePorts) {
+    for (const ports of portPlansByService(services, state.servicePorts, layout))
+      changes.push(...servicePortChanges({ ...ports, owned }));
   }
   return { changes: orderChanges(changes), errors: state.errors };
 }

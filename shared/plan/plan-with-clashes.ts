@@ -26,7 +26,12 @@ export function planWithClashes({ input, state: first }: WantedState, foreign: R
   const state = blocked.size > 0 ? desiredState({ ...input, blocked }) : first;
   return planChanges(state, input.owned, {
     foreign,
-    ...(input.gatewayService ? { service: input.gatewayService } : {}),
+    ...(input.portServices
+      ? { services: input.portServices }
+      : input.gatewayService
+        ? { services: [input.gatewayService] }
+        : {}),
+    layout: input.settings,
     clashing,
   });
 }

@@ -1,6 +1,6 @@
 import { instanceNameOf, LABEL_INSTANCE, type KubeObject, type ObjectRef } from '../model/k8s-object.js';
 import { parseServicePortName } from '../render/port-names.js';
-import { serviceApplyBody, type PortOwner, type ServicePort } from './service-ports.js';
+import { serviceApplyBody, type OwnService, type PortOwner, type ServicePort } from './service-ports.js';
 
 /**
  * Our ports on the egress gateway Service. The Service is not ours (the Istio installer made it): we add and remove
@@ -14,7 +14,8 @@ import { serviceApplyBody, type PortOwner, type ServicePort } from './service-po
  */
 export interface ServicePortsChange {
   readonly target: 'service-ports';
-  readonly action: 'update' | 'unchanged';
+  /** `delete`: a Service of ours whose last port goes (a Service cannot be left with none). */
+  readonly action: 'update' | 'delete' | 'unchanged';
   readonly ref: ObjectRef;
   readonly phase: 'make' | 'break';
   /** Our ports on the Service before this change, as planned: as read, or as the make phase leaves them. */
@@ -23,6 +24,8 @@ export interface ServicePortsChange {
   readonly remove: readonly ServicePort[];
   /** The Service's resourceVersion as the plan read it. */
   readonly readVersion?: string;
+  /** A Service of this deployment's own (a block of ports after the first): written whole. */
+  readonly own?: OwnService;
   /**
    * The instances the added and removed ports belong to, by the instance key each port's name carries (a port renamed
    * into quarantine belongs to the instance it was freed from).
@@ -60,6 +63,7 @@ export function applyBodyOf(change: ServicePortsChange, version: string | undefi
   return serviceApplyBody(
     { namespace: change.ref.namespace, name: change.ref.name, ...(version ? { resourceVersion: version } : {}) },
     portsAfter(change),
+    change.own,
   );
 }
 
@@ -72,11 +76,17 @@ export function serviceObjectsOf(change: ServicePortsChange): { before: KubeObje
     name: change.ref.name,
     ...(change.readVersion ? { resourceVersion: change.readVersion } : {}),
   };
-  return { before: serviceApplyBody(service, change.base), after: serviceApplyBody(service, portsAfter(change)) };
+  return {
+    before: serviceApplyBody(service, change.base, change.own),
+    after: serviceApplyBody(service, portsAfter(change), change.own),
+  };
 }
 
 export interface PortPlan {
   readonly service: { readonly namespace: string; readonly name: string; readonly resourceVersion?: string };
+  /** A Service of ours (gateway-services.ts), and how many ports others put on it. */
+  readonly own?: OwnService;
+  readonly foreignPorts?: number;
   /** Our ports as read, and as the plan ends with them. */
   readonly before: readonly ServicePort[];
   readonly after: readonly ServicePort[];
@@ -104,7 +114,9 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
     target: 'service-ports' as const,
     ref,
     ...(plan.service.resourceVersion ? { readVersion: plan.service.resourceVersion } : {}),
+    ...(plan.own ? { own: plan.own } : {}),
   };
+  const emptied = emptiedService(plan);
   // Looked up only when a port changes, not for every port of a resync; live objects only for a port removed.
   let planned: ReadonlyMap<string, string> | undefined;
   let live: ReadonlyMap<string, string> | undefined;
@@ -132,7 +144,7 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
     ];
     changes.push({
       ...common,
-      action: 'update',
+      action: emptied ? 'delete' : 'update',
       phase: 'break',
       base: grown,
       add: renamed,
@@ -153,6 +165,10 @@ export function servicePortChanges(plan: PortPlan): ServicePortsChange[] {
     });
   return changes;
 }
+
+/** A Service of ours left with no port at all is deleted: the apiserver refuses a Service without ports. */
+const emptiedService = (plan: PortPlan): boolean =>
+  plan.own !== undefined && plan.after.length === 0 && (plan.foreignPorts ?? 0) === 0;
 
 /** Instance full names by the key our objects' labels (and our port names) carry. */
 function instancesByKey(objects: readonly KubeObject[]): Map<string, string> {

@@ -26,6 +26,15 @@ export interface GatewayServiceState {
   readonly resourceVersion?: string;
 }
 
+/**
+ * A Service of this deployment's own that holds a block of gateway ports (render/gateway-services.ts): written whole,
+ * with its labels and the egress gateway's pods as its selector; it is created by its first port's apply.
+ */
+export interface OwnService {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly selector: Readonly<Record<string, string>>;
+}
+
 /** The gateway port as a Service port; port = targetPort so the Gateway server port matches either (IST0162). */
 export function gatewayServicePort(instance: InstanceName, role: EndpointRole, port: number): ServicePort {
   return servicePortOfCode(instance, roleCode(role), port);
@@ -43,14 +52,16 @@ export function servicePortOfCode(instance: InstanceName, code: string, port: nu
 export function serviceApplyBody(
   service: { namespace: string; name: string; resourceVersion?: string },
   ports: readonly ServicePort[],
+  own?: OwnService,
 ): KubeObject {
   const sorted = [...ports].sort((a, b) => a.port - b.port);
   const version = service.resourceVersion ? { resourceVersion: service.resourceVersion } : {};
+  const labels = own ? { labels: { ...own.labels } } : {};
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: service.name, namespace: service.namespace, ...version },
-    spec: { ports: sorted },
+    metadata: { name: service.name, namespace: service.namespace, ...labels, ...version },
+    spec: own ? { type: 'ClusterIP', selector: { ...own.selector }, ports: sorted } : { ports: sorted },
   };
 }
 

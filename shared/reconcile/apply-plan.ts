@@ -96,8 +96,8 @@ class PlanApply {
   stop: unknown;
   /** A ports step was refused: the ones after it were planned on top of it. */
   private portsRefused = false;
-  /** The Service's resourceVersion as the plan's last apply to it left it; none before the first. */
-  private version: string | undefined;
+  /** Each Service's resourceVersion as the plan's last write to it left it; none before the first. */
+  private readonly versions = new Map<string, string | undefined>();
 
   constructor(
     private readonly cluster: ClusterStore,
@@ -162,10 +162,10 @@ class PlanApply {
 
   async step(step: Step): Promise<readonly AuditRecord[]> {
     if ('ports' in step) {
+      const { name } = step.ports.ref;
       const record = await this.change(step.ports, async () => {
-        this.version = await this.cluster.applyServicePorts(
-          applyBodyOf(step.ports, this.version ?? step.ports.readVersion),
-        );
+        const version = this.versions.has(name) ? this.versions.get(name) : step.ports.readVersion;
+        this.versions.set(name, await writePorts(this.cluster, step.ports, version));
       });
       return record ? [record] : [];
     }
@@ -176,6 +176,27 @@ class PlanApply {
     );
     return records.filter((r): r is AuditRecord => r !== undefined);
   }
+}
+
+/**
+ * Writes a change of our ports. On the egress gateway Service, a server-side apply of our ports under our field
+ * manager. A Service of ours (a later block of the range) is written whole like our other objects, each write carrying
+ * the version read: created if it was not there (409 if another reconcile created it first), replaced, or deleted with
+ * its last port. Returns the Service's new resourceVersion.
+ */
+async function writePorts(
+  cluster: ClusterStore,
+  change: ServicePortsChange,
+  version: string | undefined,
+): Promise<string | undefined> {
+  const body = applyBodyOf(change, version);
+  if (!change.own) return cluster.applyServicePorts(body);
+  if (change.action === 'delete') {
+    await cluster.delete(body);
+    return undefined;
+  }
+  const written = version === undefined ? await cluster.create(body) : await cluster.replace(body);
+  return written.metadata.resourceVersion;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import type { InstanceName } from '../products/instance-name.js';
 import type { AccessDeclaration } from '../model/access.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
+import { ownPortServiceNames } from '../render/gateway-services.js';
 import { instanceKey } from '../render/names.js';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -30,7 +31,11 @@ export interface ClusterRead {
   readonly owned: readonly KubeObject[];
   /** Objects that are not ours, by refKey: every one in a complete view, none yet in a scope view. */
   readonly others: ReadonlyMap<string, KubeObject>;
-  readonly service?: GatewayServiceState;
+  /**
+   * Our ports' Services: the egress gateway Service, then each Service of ours holding a later block of the range that
+   * exists (render/gateway-services.ts).
+   */
+  readonly services?: readonly GatewayServiceState[];
   /** ACCESS_MODE=declared: every MemorystoreAccess declaration, and those whose spec could not be read. */
   readonly declarations?: {
     readonly declarations: readonly AccessDeclaration[];
@@ -89,21 +94,32 @@ export async function readCluster(deps: SyncDeps, view: ReadScope): Promise<Clus
   return { ...read, ...(await readDeclarations(deps)) };
 }
 
-async function readIstio(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {
+/** The egress gateway Service, then those of ours that exist, read in parallel (bounded). */
+async function readPortServices(deps: SyncDeps): Promise<GatewayServiceState[]> {
   const { cluster } = deps;
-  const { egressGateway, mode } = deps.settings.cluster;
-  const readService = (): Promise<GatewayServiceState> =>
-    cluster.readGatewayService(egressGateway.namespace, egressGateway.service);
+  const { egressGateway } = deps.settings.cluster;
+  const names = ownPortServiceNames(deps.settings.cluster);
+  const gateway = cluster.readGatewayService(egressGateway.namespace, egressGateway.service);
+  if (names.length > 0 && !cluster.readPortService)
+    throw new Error('internal: GATEWAY_PORTS_PER_SERVICE needs a cluster store that reads port Services');
+  const limit = pLimit(FOREIGN_READS);
+  const own = names.map((name) => limit(() => cluster.readPortService!(egressGateway.namespace, name)));
+  const [first, ...rest] = await Promise.all([gateway, ...own]);
+  return [first, ...rest.filter((s): s is GatewayServiceState => s !== undefined)];
+}
+
+async function readIstio(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {
+  const { mode } = deps.settings.cluster;
   if (mode === 'egress-gateway') {
-    // The Service first, then our objects: a port another reconcile has just added then always comes with the
+    // The Services first, then our objects: a port another reconcile has just added then always comes with the
     // ServiceEntry it wrote before it (make before break), so the port's owner is known.
-    const service = await readService();
-    return { view, ...(await listObjects(deps, view)), service };
+    const services = await readPortServices(deps);
+    return { view, ...(await listObjects(deps, view)), services };
   }
-  // Direct mode needs the Service only to free ports left by an earlier egress-gateway deployment.
+  // Direct mode needs the Services only to free ports left by an earlier egress-gateway deployment.
   const listed = await listObjects(deps, view);
   return listed.owned.some((o) => o.kind === 'Gateway')
-    ? { view, ...listed, service: await readService() }
+    ? { view, ...listed, services: await readPortServices(deps) }
     : { view, ...listed };
 }
 

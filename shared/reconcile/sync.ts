@@ -6,6 +6,7 @@ import type { KubeObject } from '../model/k8s-object.js';
 import type { InstanceObservation } from '../plan/desired-state.js';
 import { planWithClashes, wantedState } from '../plan/plan-with-clashes.js';
 import { planSettingsOf } from '../plan/plan-settings.js';
+import { mergedPortServices } from '../plan/port-services.js';
 import type { Change, InstanceError, Plan } from '../plan/plan-types.js';
 import { applyPlan } from './apply-plan.js';
 import {
@@ -89,12 +90,13 @@ async function planAgainst(
   access: AccessPlan | undefined,
 ): Promise<Plan> {
   const { settings } = deps;
-  const { owned, service, view } = read;
+  const { owned, services, view } = read;
+  const service = services && mergedPortServices(services);
   const quarantine = { now: deps.clock.now(), seconds: settings.process.portQuarantineSeconds };
   const input = {
     scope,
     owned,
-    ...(service ? { gatewayService: service } : {}),
+    ...(service && services ? { gatewayService: service, portServices: services } : {}),
     view: view.kind,
     quarantine,
     settings: planSettingsOf(settings),

@@ -5,7 +5,8 @@ import type { KubeObject } from '../model/k8s-object.js';
 import { cidr, istioObject as object, metadata } from './istio-object.js';
 import { endpointHost, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
 import { gatewayServerName } from './port-names.js';
-import { egressGatewayHost, type RenderSettings } from './render-settings.js';
+import { portServiceHost } from './gateway-services.js';
+import type { RenderSettings } from './render-settings.js';
 import { accessAnnotations, accessExportTo, renderAuthorizationPolicy } from './render-access.js';
 
 /** An endpoint with the egress gateway port allocated to it (egress-gateway mode only). */
@@ -63,8 +64,9 @@ function renderGatewayRoute(
       ...(access ? { tls: mutual } : {}),
     })),
   });
+  // The allocator keeps an instance's gateway ports on one Service (gateway-services.ts): one rule holds its subsets.
   const destinationRule = object('DestinationRule', metadata(instance, name, settings), {
-    host: egressGatewayHost(settings),
+    host: portServiceHost(settings, endpoints[0]?.gatewayPort ?? settings.gatewayPortRange.from),
     subsets: endpoints.map((e) => ({
       name: subsetName(instance, e.role),
       ...(access ? { trafficPolicy: { tls: { ...mutual, sni: host(e.role) } } } : {}),
@@ -81,7 +83,7 @@ function renderGatewayRoute(
         route: [
           {
             destination: {
-              host: egressGatewayHost(settings),
+              host: portServiceHost(settings, e.gatewayPort),
               subset: subsetName(instance, e.role),
               port: { number: e.gatewayPort },
             },

@@ -2,7 +2,7 @@ import { explainChain, type ChainInput } from '../../../shared/cli/explain-chain
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect, renderEgress } from '../../../shared/render/render-instance.js';
-import { egressGatewayHost } from '../../../shared/render/render-settings.js';
+import { portServiceHost, portServiceName } from '../../../shared/render/gateway-services.js';
 import { nameOf } from '../../fixtures/instances.js';
 import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { renderNodePorts } from '../../../shared/render/render-node-ports.js';
@@ -20,8 +20,8 @@ const input = (
 ): ChainInput => ({
   objects,
   servicePorts: ports,
-  gatewayService: 'istio-system/istio-egressgateway',
-  gatewayHost: egressGatewayHost(settings),
+  gatewayService: (port: number) => `istio-system/${portServiceName(settings, port)}`,
+  gatewayHost: (port: number) => portServiceHost(settings, port),
 });
 const broken = (chains: ReturnType<typeof explainChain>): string[] =>
   chains.flatMap((c) => c.links.filter((l) => !l.ok).map((l) => `${c.address}: ${l.text}`));

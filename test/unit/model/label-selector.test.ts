@@ -44,7 +44,7 @@ describe('INSTANCE_LABEL_SELECTOR', () => {
     const owned = renderDirect(other.name, [{ role: 'primary', address: '10.0.0.9', port: 6379 }], settings);
     const state = desiredState({ scope: [chosen, other], owned, settings });
     expect(state.desired.map((o) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME])).toEqual([chosen.name.full]);
-    const plan = planChanges(state, owned, { foreign: new Map() });
+    const plan = planChanges(state, owned, { foreign: new Map(), layout: settings });
     expect(
       plan.changes
         .filter((c) => c.action !== 'unchanged')

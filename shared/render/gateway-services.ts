@@ -1,0 +1,46 @@
+import type { MeshSettings } from '../config/settings.js';
+
+/**
+ * Which Service holds a gateway port. One Service cannot hold them all: a server-side apply of its port list is
+ * refused past about 5,000 ports with long names (the admission policy's CEL cost budget) and about 10,000 with short
+ * ones (etcd's request size), and every write of it costs the apiserver in proportion to its length. So the range is
+ * cut into blocks of GATEWAY_PORTS_PER_SERVICE ports by a fixed rule on the port number: the first block is on the
+ * egress gateway Service the Istio installer made, each later block k on a Service of this deployment's own,
+ * `<egress gateway Service>-ports-<k>`, selecting the same gateway pods. A port never changes block, so the allocator's
+ * guarantees hold per number whatever Service a port is on, and two writers handing out one port write one Service.
+ */
+export type PortServiceSettings = Pick<MeshSettings, 'egressGateway' | 'gatewayPortRange'>;
+
+/** The block a port of the range is in; a port below the range counts as the first block's. */
+export function portBlock(settings: PortServiceSettings, port: number): number {
+  const per = settings.egressGateway.portsPerService;
+  if (per === undefined) return 0;
+  return Math.max(0, Math.floor((port - settings.gatewayPortRange.from) / per));
+}
+
+/** The name of block k's Service. */
+export function blockServiceName(settings: Pick<MeshSettings, 'egressGateway'>, block: number): string {
+  return block === 0 ? settings.egressGateway.service : `${settings.egressGateway.service}-ports-${block}`;
+}
+
+/** The Service a gateway port of the range is on. */
+export function portServiceName(settings: PortServiceSettings, port: number): string {
+  return blockServiceName(settings, portBlock(settings, port));
+}
+
+/** The mesh host of that Service: where a sidecar sends an endpoint's traffic for the gateway. */
+export function portServiceHost(settings: PortServiceSettings, port: number): string {
+  return `${portServiceName(settings, port)}.${settings.egressGateway.namespace}.svc.cluster.local`;
+}
+
+/** How many blocks the range has: one Service each. */
+export function blockCount(settings: PortServiceSettings): number {
+  const { from, to } = settings.gatewayPortRange;
+  const per = settings.egressGateway.portsPerService;
+  return per === undefined ? 1 : Math.ceil((to - from + 1) / per);
+}
+
+/** The Services of this deployment's own, one per block after the first: every name it may create, read or delete. */
+export function ownPortServiceNames(settings: PortServiceSettings): string[] {
+  return Array.from({ length: blockCount(settings) - 1 }, (_, k) => blockServiceName(settings, k + 1));
+}
