@@ -24,18 +24,19 @@ locals {
   # Per synced cluster, what modules/cluster-rbac installs there: the same identities and egress gateway everywhere,
   # the cluster's own Istio namespace.
   cluster_rbac = { for name, c in local.unique_clusters : name => {
-    identities               = local.rbac_identities
-    istio_namespace          = coalesce(c.istio_namespace, var.istio_namespace)
-    egress_gateway_namespace = var.egress_gateway_namespace
-    egress_gateway_service   = var.egress_gateway_service
-    owner_id                 = var.owner_id
-    host_suffix              = var.service_entry_host_suffix
-    export_to                = var.service_entry_export_to
-    egress_gateway_selector  = var.egress_gateway_selector
-    gateway_port_range       = var.gateway_port_range
-    manage_rbac              = var.manage_kubernetes_rbac
-    manage_admission_policy  = var.manage_admission_policy
-    manage_access_crd        = var.manage_access_crd
+    identities                = local.rbac_identities
+    istio_namespace           = coalesce(c.istio_namespace, var.istio_namespace)
+    egress_gateway_namespace  = var.egress_gateway_namespace
+    egress_gateway_service    = var.egress_gateway_service
+    owner_id                  = var.owner_id
+    host_suffix               = var.service_entry_host_suffix
+    export_to                 = var.service_entry_export_to
+    egress_gateway_selector   = var.egress_gateway_selector
+    gateway_port_range        = var.gateway_port_range
+    gateway_ports_per_service = var.gateway_ports_per_service
+    manage_rbac               = var.manage_kubernetes_rbac
+    manage_admission_policy   = var.manage_admission_policy
+    manage_access_crd         = var.manage_access_crd
   } }
 }
 

@@ -37,6 +37,7 @@ locals {
     EGRESS_GATEWAY_SERVICE     = var.egress_gateway_service
     EGRESS_GATEWAY_SELECTOR    = join(",", [for k, v in var.egress_gateway_selector : "${k}=${v}"])
     GATEWAY_PORT_RANGE         = "${var.gateway_port_range.from}-${var.gateway_port_range.to}"
+    GATEWAY_PORTS_PER_SERVICE  = tostring(var.gateway_ports_per_service)
     OWNER_ID                   = var.owner_id
     MAX_PRUNE_FRACTION         = tostring(var.max_prune_fraction)
     EVENT_MAX_AGE_SECONDS      = tostring(var.event_max_age_seconds)

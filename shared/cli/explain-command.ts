@@ -1,7 +1,7 @@
 import { readCluster } from '../reconcile/read-cluster.js';
 import { syncInstances } from '../reconcile/sync.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
-import { portServiceHost, portServiceName } from '../render/gateway-services.js';
+import { portServiceHost, portServiceName } from '../config/gateway-services.js';
 import type { Change } from '../plan/plan-types.js';
 import { explainChain, type EndpointChain } from './explain-chain.js';
 import { resolveInstance } from './render-command.js';

@@ -163,6 +163,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     description: 'Inclusive range `from-to` from which each endpoint gets its own egress gateway port.',
   },
   {
+    name: 'GATEWAY_PORTS_PER_SERVICE',
+    required: false,
+    deployed: true,
+    default: '1000',
+    description:
+      'Gateway ports per Service, 1 to 2000: the range is cut into blocks of this many, the first on the egress gateway Service, each later block `k` on a Service of the deployment’s own, `<EGRESS_GATEWAY_SERVICE>-ports-<k>`, selecting the same pods (one Service write is refused past about 5,000 ports).',
+  },
+  {
     name: 'OWNER_ID',
     required: false,
     deployed: true,

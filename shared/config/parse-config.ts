@@ -6,6 +6,7 @@ import { PRODUCTS } from '../products/registry.js';
 import { ACCESS_MODES } from '../model/access.js';
 import { parseClusterEntries, clusterName, type ClusterEntry } from './clusters.js';
 import { sameClusterProblems } from './same-cluster.js';
+import { ownPortServiceNames } from './gateway-services.js';
 import type {
   ClusterTarget,
   KubeAccess,
@@ -53,6 +54,22 @@ const list = (s: string): string[] =>
     .split(',')
     .map((x) => x.trim())
     .filter((x) => x !== '');
+
+/**
+ * The most gateway ports one Service holds: one write of a Service with about 5,000 of our ports is refused (the
+ * admission policy's CEL cost budget), and each write costs the apiserver in proportion to its ports.
+ */
+const MAX_PORTS_PER_SERVICE = 2000;
+
+/** Each block's Service name is `<EGRESS_GATEWAY_SERVICE>-ports-<k>`, a DNS label: at most 63 characters. */
+function checkPortServiceNames(env: Reading, mesh: MeshSettings): void {
+  const last = ownPortServiceNames(mesh).at(-1);
+  if (last !== undefined && last.length > 63)
+    env.problemSaying(
+      'GATEWAY_PORTS_PER_SERVICE',
+      `the range's last block would be on Service ${last}, longer than 63 characters: raise it, narrow GATEWAY_PORT_RANGE or shorten EGRESS_GATEWAY_SERVICE`,
+    );
+}
 
 /** Reads one variable through a schema; the default comes from CONFIG_VARIABLES so the docs cannot drift. */
 function read<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: string): T {
@@ -314,6 +331,12 @@ function readSettings(
         z.string().transform(parseSelector).pipe(z.record(z.string(), z.string())),
         '`key=value[,key=value]`',
       ),
+      portsPerService: read(
+        env,
+        'GATEWAY_PORTS_PER_SERVICE',
+        z.coerce.number().int().min(1).max(MAX_PORTS_PER_SERVICE),
+        `a whole number from 1 to ${MAX_PORTS_PER_SERVICE}`,
+      ),
     },
     gatewayPortRange: read(
       env,
@@ -325,6 +348,9 @@ function readSettings(
       '`from-to` with 1 <= from <= to <= 65535',
     ),
   };
+  const { service, portsPerService } = mesh.egressGateway;
+  if (mesh.gatewayPortRange !== undefined && service !== undefined && portsPerService !== undefined)
+    checkPortServiceNames(env, mesh);
   const processWide: ProcessSettings = {
     project,
     instanceSelector,

@@ -1,5 +1,5 @@
 import { APP_NAME, LABEL_MANAGED_BY, LABEL_OWNER } from '../model/k8s-object.js';
-import { portServiceName, type PortServiceSettings } from '../render/gateway-services.js';
+import { portServiceName, type PortServiceSettings } from '../config/gateway-services.js';
 import type { PortPlan } from './port-change.js';
 import type { GatewayServiceState, OwnService, PortOwner, ServicePort } from './service-ports.js';
 

@@ -12,7 +12,7 @@ import {
 import type { InstanceName } from '../products/instance-name.js';
 import type { AccessDeclaration } from '../model/access.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
-import { ownPortServiceNames } from '../render/gateway-services.js';
+import { ownPortServiceNames } from '../config/gateway-services.js';
 import { instanceKey } from '../render/names.js';
 import type { SyncDeps } from './sync-deps.js';
 

@@ -5,7 +5,7 @@ import type { KubeObject } from '../model/k8s-object.js';
 import { cidr, istioObject as object, metadata } from './istio-object.js';
 import { endpointHost, objectName, serviceEntryName, servicePortProtocolName, subsetName } from './names.js';
 import { gatewayServerName } from './port-names.js';
-import { portServiceHost } from './gateway-services.js';
+import { portServiceHost } from '../config/gateway-services.js';
 import type { RenderSettings } from './render-settings.js';
 import { accessAnnotations, accessExportTo, renderAuthorizationPolicy } from './render-access.js';
 

@@ -142,7 +142,7 @@ describe('RBAC in every cluster', () => {
   test('each cluster gets the same identities and egress gateway, in its own Istio namespace', () => {
     const settings = String(tf.locals['cluster_rbac']);
     expect(settings).toContain('for name, c in local.unique_clusters : name => {');
-    expect(settings).toContain('istio_namespace          = coalesce(c.istio_namespace, var.istio_namespace)');
+    expect(settings).toContain('istio_namespace           = coalesce(c.istio_namespace, var.istio_namespace)');
     // What the root module hands over is exactly what modules/cluster-rbac takes.
     const given = [...settings.matchAll(/^ {4}(\w+) +=/gm)].map((m) => m[1]).sort();
     const taken = [...String(clusterRbac.variables['settings']!['type']).matchAll(/^\s*(\w+)\s+=/gm)]
@@ -155,6 +155,7 @@ describe('RBAC in every cluster', () => {
       'egress_gateway_service',
       'export_to',
       'gateway_port_range',
+      'gateway_ports_per_service',
       'host_suffix',
       'identities',
       'istio_namespace',

@@ -150,7 +150,8 @@ test('in each project that holds a synced cluster, the two function identities g
 test('Kubernetes RBAC is the shipped manifest, rendered for each function identity, and can be turned off', () => {
   expect(rbac.locals['templates']).toBe('${path.module}/../../kubernetes');
   expect(rbac.locals['rbac_template']).toBe('${local.templates}/rbac.yaml.tftpl');
-  expect(String(rbac.locals['rbac_documents'])).toContain('sync_user = email');
+  expect(String(rbac.locals['rbac_text'])).toContain('sync_user = email');
+  expect(String(rbac.locals['rbac_documents'])).toContain('local.rbac_text[who]');
   expect(resource(rbac, 'kubernetes_manifest', 'rbac')).toMatchObject({
     for_each: '${local.rbac_manifests}',
     manifest: '${each.value}',
@@ -162,8 +163,8 @@ test('Kubernetes RBAC is the shipped manifest, rendered for each function identi
   expect(tf.locals['rbac_identities']).toBe(
     '${{ for who in ["sync", "resync"] : who => local.service_account_emails_at_plan[who] }}',
   );
-  expect(String(tf.locals['cluster_rbac'])).toContain('identities               = local.rbac_identities');
-  expect(String(tf.locals['cluster_rbac'])).toContain('manage_rbac              = var.manage_kubernetes_rbac');
+  expect(String(tf.locals['cluster_rbac'])).toContain('identities                = local.rbac_identities');
+  expect(String(tf.locals['cluster_rbac'])).toContain('manage_rbac               = var.manage_kubernetes_rbac');
   expect(tf.locals['service_account_emails_at_plan']).toBe(
     '${{ for who, id in local.service_account_ids : who => coalesce(var.service_accounts[who], "${id}@${var.project_id}.iam.gserviceaccount.com") }}',
   );
@@ -230,7 +231,7 @@ test('RBAC on the Istio kinds has the verbs the code uses and no more: no watch,
   expect(rbac.locals['rbac_values']).toMatchObject({
     audit_outbox: `memorystore-egress-sync-audit-outbox-\${lower(replace(var.settings.owner_id, "_", "-"))}`,
   });
-  expect(String(tf.locals['cluster_rbac'])).toContain('owner_id                 = var.owner_id');
+  expect(String(tf.locals['cluster_rbac'])).toContain('owner_id                  = var.owner_id');
   expect(outboxName('Prod_EU')).toBe('memorystore-egress-sync-audit-outbox-prod-eu');
   expect(serviceRole!.rules).toEqual([
     { apiGroups: [''], resources: ['services'], resourceNames: ['gw'], verbs: ['get', 'patch'] },
@@ -248,7 +249,7 @@ describe('the admission policy', () => {
       /\n\s*if var\.settings\.manage_admission_policy\n\s*\}\}$/,
     );
     expect(tf.variables['manage_admission_policy']!['default']).toBe(true);
-    expect(String(tf.locals['cluster_rbac'])).toContain('manage_admission_policy  = var.manage_admission_policy');
+    expect(String(tf.locals['cluster_rbac'])).toContain('manage_admission_policy   = var.manage_admission_policy');
     // The identities the root module passes: emails derived from the account ids and the project, as for RBAC.
     expect(rbac.locals['admission_policy_values']).toBe(
       '${merge(local.rbac_values, {\n    policy_name = local.admission_policy_name\n    owner_id    = var.settings.owner_id\n    sync_user   = var.settings.identities.sync\n    resync_user = var.settings.identities.resync\n  }, local.admission_params)}',
@@ -261,10 +262,11 @@ describe('the admission policy', () => {
       gateway_port_to: '${tostring(var.settings.gateway_port_range.to)}',
     });
     for (const wiring of [
-      'host_suffix              = var.service_entry_host_suffix',
-      'export_to                = var.service_entry_export_to',
-      'egress_gateway_selector  = var.egress_gateway_selector',
-      'gateway_port_range       = var.gateway_port_range',
+      'host_suffix               = var.service_entry_host_suffix',
+      'export_to                 = var.service_entry_export_to',
+      'egress_gateway_selector   = var.egress_gateway_selector',
+      'gateway_port_range        = var.gateway_port_range',
+      'gateway_ports_per_service = var.gateway_ports_per_service',
     ])
       expect(String(tf.locals['cluster_rbac'])).toContain(wiring);
     expect(rbac.locals['admission_policy_name']).toBe(
@@ -287,12 +289,14 @@ describe('the admission policy', () => {
       egress_gateway_selector: 'istio=egressgateway',
       gateway_port_from: '16000',
       gateway_port_to: '16999',
+      port_services: '["gw-ports-1"]',
       address_ranges: '10.0.0.0/8',
     });
     const policies = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
     const bindings = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicyBinding');
     expect(policies.map((p) => p.metadata.name)).toEqual([
       'mes-prod-gateway-service',
+      'mes-prod-port-services',
       'mes-prod-istio-objects',
       'mes-prod-audit-outbox',
     ]);

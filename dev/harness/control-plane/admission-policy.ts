@@ -1,3 +1,4 @@
+import { ownPortServiceNames } from '../../../shared/config/gateway-services.js';
 import {
   ApiException,
   KubernetesObjectApi,
@@ -11,7 +12,7 @@ import { applyManifests } from './manifests.js';
 import { renderTemplate } from './templates.js';
 import { outboxName } from '../../../shared/audit/audit-outbox.js';
 
-const defaultOf = (name: string): string => {
+export const defaultOf = (name: string): string => {
   const value = CONFIG_VARIABLES.find((v) => v.name === name)?.default;
   if (value === undefined) throw new Error(`${name} has no default in CONFIG_VARIABLES`);
   return value;
@@ -29,6 +30,7 @@ const CONTENT_VARIABLES = [
   'SERVICE_ENTRY_EXPORT_TO',
   'EGRESS_GATEWAY_SELECTOR',
   'GATEWAY_PORT_RANGE',
+  'GATEWAY_PORTS_PER_SERVICE',
 ] as const;
 
 /**
@@ -50,6 +52,18 @@ export interface AdmissionPolicyOptions {
   functionEnv?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The block Services of the range (shared/config/gateway-services.ts), as the functions name them. */
+export function portServicesOf(
+  service: string,
+  setting: Readonly<Record<'GATEWAY_PORT_RANGE' | 'GATEWAY_PORTS_PER_SERVICE', string>>,
+): string[] {
+  const [from = 0, to = 0] = setting.GATEWAY_PORT_RANGE.split('-').map(Number);
+  return ownPortServiceNames({
+    egressGateway: { service, namespace: '', selector: {}, portsPerService: Number(setting.GATEWAY_PORTS_PER_SERVICE) },
+    gatewayPortRange: { from, to },
+  });
+}
+
 /**
  * Base name of the cluster-wide policy objects. Test files share one apiserver, each in its own namespace, so the name
  * carries the namespace: one file's policy never replaces another's. (Terraform names them after the owner id.)
@@ -69,6 +83,7 @@ export function renderAdmissionPolicy(options: AdmissionPolicyOptions): string {
     egress_gateway_selector: setting.EGRESS_GATEWAY_SELECTOR,
     gateway_port_from: portFrom ?? '',
     gateway_port_to: portTo ?? '',
+    port_services: JSON.stringify(portServicesOf(options.egressGatewayService, setting)),
     address_ranges: PRIVATE_ADDRESS_RANGES,
     policy_name: admissionPolicyName(options),
     istio_namespace: options.istioNamespace,

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { AuthorizationV1Api } from '@kubernetes/client-node';
-import { bindAdmissionPolicy, DEFAULT_OWNER_ID } from './admission-policy.js';
+import { bindAdmissionPolicy, DEFAULT_OWNER_ID, defaultOf, portServicesOf } from './admission-policy.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { applyManifests, createAll } from './manifests.js';
 import { renderTemplate } from './templates.js';
@@ -82,6 +82,21 @@ export function renderRbac(options: RbacOptions): string {
 export async function bindRbac(kubeconfigPath: string, options: RbacOptions): Promise<void> {
   await applyManifests(kubeconfigPath, renderRbac(options));
   await applyManifests(kubeconfigPath, renderTemplate('access-rbac.yaml.tftpl', { sync_user: options.user }));
+  const portServices = portServicesOf(options.egressGatewayService, {
+    GATEWAY_PORT_RANGE: options.functionEnv?.['GATEWAY_PORT_RANGE'] ?? defaultOf('GATEWAY_PORT_RANGE'),
+    GATEWAY_PORTS_PER_SERVICE:
+      options.functionEnv?.['GATEWAY_PORTS_PER_SERVICE'] ?? defaultOf('GATEWAY_PORTS_PER_SERVICE'),
+  });
+  // As Terraform does: the rights on port Services only when the range has more than one block.
+  if (portServices.length > 0)
+    await applyManifests(
+      kubeconfigPath,
+      renderTemplate('port-services-rbac.yaml.tftpl', {
+        egress_gateway_namespace: options.egressGatewayNamespace,
+        port_services: JSON.stringify(portServices),
+        sync_user: options.user,
+      }),
+    );
   await waitUntilAllowed(kubeconfigPath, options);
   if (options.admissionPolicy !== false)
     await bindAdmissionPolicy(kubeconfigPath, { ...options, ownerId: options.ownerId ?? DEFAULT_OWNER_ID });

@@ -21,17 +21,26 @@ locals {
     egress_gateway_namespace = var.settings.egress_gateway_namespace
     egress_gateway_service   = var.settings.egress_gateway_service
     # The audit outbox ConfigMap (shared/audit/audit-outbox.ts outboxName): one per deployment.
-    audit_outbox = "memorystore-egress-sync-audit-outbox-${lower(replace(var.settings.owner_id, "_", "-"))}"
+    audit_outbox  = "memorystore-egress-sync-audit-outbox-${lower(replace(var.settings.owner_id, "_", "-"))}"
+    port_services = jsonencode(local.port_services)
   }
+  # The Services of the deployment's own holding the later blocks of the gateway port range, as the functions name
+  # them (shared/config/gateway-services.ts); their rights are installed only when the range has more than one block.
+  port_range     = var.settings.gateway_port_range
+  port_services  = [for k in range(1, ceil((local.port_range.to - local.port_range.from + 1) / var.settings.gateway_ports_per_service)) : "${var.settings.egress_gateway_service}-ports-${k}"]
+  rbac_templates = concat([local.rbac_template], length(local.port_services) > 0 ? ["${local.templates}/port-services-rbac.yaml.tftpl"] : [])
+  rbac_text = { for who, email in merge({ shape = "user@example.com" }, var.settings.identities) : who => join("\n---\n", [
+    for t in local.rbac_templates : trimsuffix(templatefile(t, merge(local.rbac_values, { sync_user = email })), "\n")
+  ]) }
   rbac_users = { for who, email in var.settings.identities : who => email if var.settings.manage_rbac }
   # for_each keys must be known when planning, whatever the emails are: the documents are listed from a rendering
   # with a stand-in user, and each identity's own rendering supplies the values.
-  rbac_shapes = [for d in split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = "user@example.com" }))) : yamldecode(d)]
+  rbac_shapes = [for d in split("\n---\n", local.rbac_text.shape) : yamldecode(d)]
   rbac_documents = merge([
     for who, email in local.rbac_users : {
       for i, shape in local.rbac_shapes : "${who}/${shape.kind}/${shape.metadata.name}" => {
         who      = who
-        manifest = yamldecode(split("\n---\n", templatefile(local.rbac_template, merge(local.rbac_values, { sync_user = email })))[i])
+        manifest = yamldecode(split("\n---\n", local.rbac_text[who])[i])
       }
     }
   ]...)
@@ -68,6 +77,7 @@ locals {
     egress_gateway_selector = join(",", [for k, v in var.settings.egress_gateway_selector : "${k}=${v}"])
     gateway_port_from       = tostring(var.settings.gateway_port_range.from)
     gateway_port_to         = tostring(var.settings.gateway_port_range.to)
+    port_services           = jsonencode(local.port_services)
     # Where a ServiceEntry address or endpoint may lie: RFC 1918, RFC 6598 (100.64.0.0/10, which VPC subnets, and so
     # the Private Service Connect endpoints of Memorystore, may use: https://cloud.google.com/vpc/docs/subnets#valid-ranges)
     # and IPv6 unique local addresses (RFC 4193). The test harness uses the same list.

@@ -2,7 +2,7 @@ import { explainChain, type ChainInput } from '../../../shared/cli/explain-chain
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import { gatewayServicePort } from '../../../shared/plan/service-ports.js';
 import { renderDirect, renderEgress } from '../../../shared/render/render-instance.js';
-import { portServiceHost, portServiceName } from '../../../shared/render/gateway-services.js';
+import { portServiceHost, portServiceName } from '../../../shared/config/gateway-services.js';
 import { nameOf } from '../../fixtures/instances.js';
 import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { renderNodePorts } from '../../../shared/render/render-node-ports.js';

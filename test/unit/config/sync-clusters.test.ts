@@ -24,7 +24,12 @@ const LAYOUT = {
   shardedNodePorts: false,
   hostSuffix: 'memorystore.internal',
   exportTo: ['*'],
-  egressGateway: { namespace: 'istio-system', service: 'istio-egressgateway', selector: { istio: 'egressgateway' } },
+  egressGateway: {
+    namespace: 'istio-system',
+    service: 'istio-egressgateway',
+    selector: { istio: 'egressgateway' },
+    portsPerService: 1000,
+  },
   gatewayPortRange: { from: 16000, to: 16999 },
 };
 

@@ -1,4 +1,4 @@
-import type { MeshSettings } from '../config/settings.js';
+import type { MeshSettings } from './settings.js';
 
 /**
  * Which Service holds a gateway port. One Service cannot hold them all: a server-side apply of its port list is
