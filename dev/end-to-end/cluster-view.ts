@@ -1,6 +1,14 @@
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { INSTANCE_KINDS, type KubeObject } from '../../shared/model/k8s-object.js';
 
+export interface GatewayServiceJson {
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  spec: {
+    selector: Record<string, string>;
+    ports: Array<{ name: string; port: number; targetPort?: number | string }>;
+  };
+}
+
 /** The cluster as an administrator sees it, for assertions: never through the functions' own code. */
 export class ClusterView {
   readonly api: KubernetesObjectApi;
@@ -32,16 +40,22 @@ export class ClusterView {
     return (await this.gatewayServicePorts()).filter((p) => !p.name.startsWith('tcp-freed-')).map((p) => p.port);
   }
 
-  /** Every port of the egress gateway Service, with its name, by port number. */
-  async gatewayServicePorts(): Promise<Array<{ port: number; name: string }>> {
-    const service = await this.api.read({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'istio-egressgateway', namespace: this.namespace },
-    });
-    const ports = (JSON.parse(JSON.stringify(service)) as { spec: { ports: Array<{ port: number; name: string }> } })
-      .spec.ports;
-    return ports.sort((a, b) => a.port - b.port);
+  /**
+   * Every port of the egress gateway Service and of the port Services beside it (the range's later blocks,
+   * `istio-egressgateway-ports-<k>`), with its name and Service, by port number.
+   */
+  async gatewayServicePorts(): Promise<Array<{ port: number; name: string; service: string }>> {
+    const services = await this.gatewayServices();
+    return services
+      .flatMap((s) => s.spec.ports.map((p) => ({ port: p.port, name: p.name, service: s.metadata.name })))
+      .sort((a, b) => a.port - b.port);
+  }
+
+  /** The egress gateway Service and the port Services of ours beside it, as stored. */
+  async gatewayServices(): Promise<GatewayServiceJson[]> {
+    const list = await this.api.list('v1', 'Service', this.namespace);
+    const services = JSON.parse(JSON.stringify(list.items)) as GatewayServiceJson[];
+    return services.filter((s) => /^istio-egressgateway(-ports-\d+)?$/.test(s.metadata.name));
   }
 
   async create(object: KubeObject): Promise<void> {

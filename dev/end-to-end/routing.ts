@@ -24,30 +24,16 @@ const CLIENT_NAMESPACE = 'apps';
 /** An address nobody declared: it must be blocked at every step (REGISTRY_ONLY). */
 export const UNDECLARED: SimCall = { from: 'sidecar', address: '10.250.250.250', port: 6379 };
 
-interface ServicePort {
-  name: string;
-  port: number;
-  targetPort?: number | string;
-}
-interface GatewayService {
-  metadata: { name: string; namespace: string };
-  spec: { selector: Record<string, string>; ports: ServicePort[] };
-}
-
 export class Routing {
   constructor(private readonly cluster: ClusterView) {}
 
-  private async gatewayService(): Promise<GatewayService> {
-    const read = await this.cluster.api.read({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: GATEWAY_SERVICE, namespace: this.cluster.namespace },
-    });
-    return JSON.parse(JSON.stringify(read)) as GatewayService;
+  get gatewayHost(): string {
+    return this.hostOf(GATEWAY_SERVICE);
   }
 
-  get gatewayHost(): string {
-    return `${GATEWAY_SERVICE}.${this.cluster.namespace}.svc.cluster.local`;
+  /** The mesh host of a Service in the gateway's namespace (the egress gateway's, or a port Service). */
+  hostOf(service: string): string {
+    return `${service}.${this.cluster.namespace}.svc.cluster.local`;
   }
 
   /**
@@ -58,17 +44,21 @@ export class Routing {
     calls: readonly SimCall[],
     keep: (object: KubeObject) => boolean = () => true,
   ): Promise<SimAnswer & { targetPort(port: number): number | undefined }> {
-    const service = await this.gatewayService();
+    const services = await this.cluster.gatewayServices();
+    const service = services.find((s) => s.metadata.name === GATEWAY_SERVICE)!;
     const istio = [...(await this.cluster.istioObjects()).values()].filter(keep).map(asInput);
     const answer = await simulate({
       istio,
-      kube: [asInput({ ...service, apiVersion: 'v1', kind: 'Service' }), gatewayPod(service, GATEWAY_IP)],
+      kube: [
+        ...services.map((s) => asInput({ ...s, apiVersion: 'v1', kind: 'Service' })),
+        gatewayPod(service, GATEWAY_IP),
+      ],
       sidecar: { namespace: CLIENT_NAMESPACE },
       gateway: { namespace: service.metadata.namespace, labels: service.spec.selector, ip: GATEWAY_IP },
       calls,
     });
     const targetPort = (port: number): number | undefined => {
-      const found = service.spec.ports.find((p) => p.port === port);
+      const found = services.flatMap((s) => s.spec.ports).find((p) => p.port === port);
       return found ? Number(found.targetPort ?? found.port) : undefined;
     };
     return { ...answer, targetPort };

@@ -75,7 +75,7 @@ test('re-address: the new IP routes, the old IP is blocked', async () => {
 
 test('delete: the IP is blocked and the gateway no longer listens on its port; the other instance still routes', async () => {
   const [a, b] = [await createA(), await createB()];
-  const port = await gatewayPortOf(rig, a[0]!);
+  const { port } = await gatewayPortOf(rig, a[0]!);
   const hostCluster = (await gatewayRoutes(rig, a)).expected.at(-1)!.split(' ⇒ ')[1]!;
   expect(await atGateway(rig, port)).toMatch(new RegExp(`⇒ ${hostCluster.replace(/[|.]/g, '\\$&')}$`));
   const [operation] = await rig.redis.deleteInstance({ name: a[0]!.instance });

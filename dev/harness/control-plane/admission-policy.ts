@@ -52,6 +52,12 @@ export interface AdmissionPolicyOptions {
   functionEnv?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * Names as Terraform renders them into the manifests: a list of single-quoted names, which is both a YAML flow
+ * sequence and a CEL list literal inside a double-quoted expression.
+ */
+export const quotedList = (names: readonly string[]): string => `[${names.map((n) => `'${n}'`).join(', ')}]`;
+
 /** The block Services of the range (shared/config/gateway-services.ts), as the functions name them. */
 export function portServicesOf(
   service: string,
@@ -83,7 +89,7 @@ export function renderAdmissionPolicy(options: AdmissionPolicyOptions): string {
     egress_gateway_selector: setting.EGRESS_GATEWAY_SELECTOR,
     gateway_port_from: portFrom ?? '',
     gateway_port_to: portTo ?? '',
-    port_services: JSON.stringify(portServicesOf(options.egressGatewayService, setting)),
+    port_services: quotedList(portServicesOf(options.egressGatewayService, setting)),
     address_ranges: PRIVATE_ADDRESS_RANGES,
     policy_name: admissionPolicyName(options),
     istio_namespace: options.istioNamespace,

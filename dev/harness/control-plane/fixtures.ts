@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { AuthorizationV1Api } from '@kubernetes/client-node';
-import { bindAdmissionPolicy, DEFAULT_OWNER_ID, defaultOf, portServicesOf } from './admission-policy.js';
+import { bindAdmissionPolicy, DEFAULT_OWNER_ID, defaultOf, portServicesOf, quotedList } from './admission-policy.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { applyManifests, createAll } from './manifests.js';
 import { renderTemplate } from './templates.js';
@@ -93,7 +93,7 @@ export async function bindRbac(kubeconfigPath: string, options: RbacOptions): Pr
       kubeconfigPath,
       renderTemplate('port-services-rbac.yaml.tftpl', {
         egress_gateway_namespace: options.egressGatewayNamespace,
-        port_services: JSON.stringify(portServices),
+        port_services: quotedList(portServices),
         sync_user: options.user,
       }),
     );

@@ -22,7 +22,7 @@ locals {
     egress_gateway_service   = var.settings.egress_gateway_service
     # The audit outbox ConfigMap (shared/audit/audit-outbox.ts outboxName): one per deployment.
     audit_outbox  = "memorystore-egress-sync-audit-outbox-${lower(replace(var.settings.owner_id, "_", "-"))}"
-    port_services = jsonencode(local.port_services)
+    port_services = local.port_services_list
   }
   # The Services of the deployment's own holding the later blocks of the gateway port range, as the functions name
   # them (shared/config/gateway-services.ts); their rights are installed only when the range has more than one block.
@@ -77,7 +77,7 @@ locals {
     egress_gateway_selector = join(",", [for k, v in var.settings.egress_gateway_selector : "${k}=${v}"])
     gateway_port_from       = tostring(var.settings.gateway_port_range.from)
     gateway_port_to         = tostring(var.settings.gateway_port_range.to)
-    port_services           = jsonencode(local.port_services)
+    port_services           = local.port_services_list
     # Where a ServiceEntry address or endpoint may lie: RFC 1918, RFC 6598 (100.64.0.0/10, which VPC subnets, and so
     # the Private Service Connect endpoints of Memorystore, may use: https://cloud.google.com/vpc/docs/subnets#valid-ranges)
     # and IPv6 unique local addresses (RFC 4193). The test harness uses the same list.

@@ -60,12 +60,12 @@ async function hostDeclaring(rig: SyncRig, address: string): Promise<string> {
   return (entries[0]!.spec['hosts'] as string[])[0]!;
 }
 
-/** The egress gateway Service port allocated to an endpoint, read from the Service as the functions left it. */
-async function gatewayPortOf(rig: SyncRig, target: Target): Promise<number> {
+/** The gateway port allocated to an endpoint, and its Service, read from the Services as the functions left them. */
+async function gatewayPortOf(rig: SyncRig, target: Target): Promise<{ port: number; service: string }> {
   const name = servicePortName(parseInstanceName(target.instance)!, target.role);
   const port = (await rig.cluster.gatewayServicePorts()).find((p) => p.name === name);
   if (!port) throw new Error(`no gateway Service port named ${name}`);
-  return port.port;
+  return port;
 }
 
 /**
@@ -82,16 +82,11 @@ export async function gatewayRoutes(rig: SyncRig, routed: readonly Target[], blo
   const first = await routing.simulate(calls);
   const expected = [
     ...(await Promise.all(
-      routed.map(async (t) =>
-        expectLine(
-          sidecarCall(t),
-          outboundCluster(
-            await gatewayPortOf(rig, t),
-            subsetName(parseInstanceName(t.instance)!, t.role),
-            routing.gatewayHost,
-          ),
-        ),
-      ),
+      routed.map(async (t) => {
+        const { port, service } = await gatewayPortOf(rig, t);
+        const subset = subsetName(parseInstanceName(t.instance)!, t.role);
+        return expectLine(sidecarCall(t), outboundCluster(port, subset, routing.hostOf(service)));
+      }),
     )),
     ...blocked.map((t) => expectLine(sidecarCall(t), 'BlackHoleCluster')),
     expectLine(UNDECLARED, 'BlackHoleCluster'),
