@@ -51,3 +51,48 @@ describe('allocatePorts', () => {
     expect(exhausted).toEqual([req('b'), req('b', 'read')]);
   });
 });
+
+describe('allocatePorts with the range in blocks (one Service each)', () => {
+  const blocks = { from: 100, to: 105, perService: 2 };
+  const run = (requests: ReturnType<typeof req>[], live: Record<string, number> = {}, reserved: number[] = []) => {
+    const { allocations, exhausted } = allocatePorts(requests, liveOf(live), new Set(reserved), blocks);
+    return { ports: byEndpoint(allocations), exhausted: exhausted.map((r) => `${r.instance.id}#${r.role}`) };
+  };
+
+  test("an instance's new ports all go to the first block with room for all of them", () => {
+    expect(run([req('a'), req('b'), req('b', 'read')])).toEqual({
+      ports: { 'a#p': 100, 'b#p': 102, 'b#r': 103 },
+      exhausted: [],
+    });
+  });
+
+  test('a new endpoint joins its instance in its block, or the instance is refused whole', () => {
+    expect(run([req('a'), req('a', 'read')], { 'a#p': 102 })).toEqual({
+      ports: { 'a#p': 102, 'a#r': 103 },
+      exhausted: [],
+    });
+    expect(run([req('a'), req('a', 'read')], { 'a#p': 102 }, [103])).toEqual({
+      ports: { 'a#p': 102 },
+      exhausted: ['a#read'],
+    });
+  });
+
+  test('a live port in another block than its instance (given before blocks) moves, and is handed to no one else', () => {
+    expect(run([req('a'), req('a', 'read'), req('b')], { 'a#p': 101, 'a#r': 102 })).toEqual({
+      ports: { 'a#p': 101, 'a#r': 100, 'b#p': 103 },
+      exhausted: [],
+    });
+  });
+
+  test('the last block may be short, and the blocks run out like the range', () => {
+    const short = { from: 100, to: 104, perService: 2 };
+    const { allocations, exhausted } = allocatePorts(
+      [req('a'), req('a', 'read'), req('b'), req('b', 'read'), req('c'), req('c', 'read'), req('d')],
+      new Map(),
+      new Set(),
+      short,
+    );
+    expect(byEndpoint(allocations)).toEqual({ 'a#p': 100, 'a#r': 101, 'b#p': 102, 'b#r': 103, 'd#p': 104 });
+    expect(exhausted.map((r) => r.instance.id)).toEqual(['c', 'c']);
+  });
+});
