@@ -29,7 +29,8 @@ import { REDIS_CLUSTER_SPEC, type FakeRedisCluster } from './redis-cluster-servi
 import { loadServices } from './protos.js';
 import { updateFields } from './update-mask.js';
 import { VALKEY_SPEC, type FakeValkey } from './valkey-service.js';
-import { startSharedPort } from './rest-reads.js';
+import { restReads } from './rest-reads.js';
+import { startSharedPort } from '../google-rest.js';
 
 export interface FakeMemorystoreOptions {
   readonly projectId: string;
@@ -224,24 +225,27 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       error ? reject(error) : resolve(bound),
     ),
   );
-  const shared = await startSharedPort(grpcPort, [
-    { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
-    {
-      serviceName: VALKEY_SPEC.api.serviceName,
-      collection: 'instances',
-      get: valkeyApi.implementation['GetInstance']!,
-    },
-    {
-      serviceName: MEMCACHED_SPEC.api.serviceName,
-      collection: 'instances',
-      get: memcachedApi.implementation['GetInstance']!,
-    },
-    {
-      serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
-      collection: 'clusters',
-      get: clusterApi.implementation['GetCluster']!,
-    },
-  ]);
+  const shared = await startSharedPort(
+    grpcPort,
+    restReads([
+      { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
+      {
+        serviceName: VALKEY_SPEC.api.serviceName,
+        collection: 'instances',
+        get: valkeyApi.implementation['GetInstance']!,
+      },
+      {
+        serviceName: MEMCACHED_SPEC.api.serviceName,
+        collection: 'instances',
+        get: memcachedApi.implementation['GetInstance']!,
+      },
+      {
+        serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
+        collection: 'clusters',
+        get: clusterApi.implementation['GetCluster']!,
+      },
+    ]),
+  );
   const { port } = shared;
 
   return {
