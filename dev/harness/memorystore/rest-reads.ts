@@ -3,7 +3,13 @@ import { status, type UntypedHandleCall } from '@grpc/grpc-js';
 import { sendGrpcError, sendJson } from '../google-rest.js';
 import type { Call, Done } from './grpc-handlers.js';
 
-/** Which Get answers `GET /<service>/v1/projects/P/locations/L/<collection>/ID`. */
+/**
+ * Which Get answers `GET /<service>/v1/projects/P/locations/L/<collection>/ID`: the products' documented REST Gets
+ * are `GET https://<service>/v1/{name}` with that name (redis.googleapis.com instances and
+ * clusters, memorystore.googleapis.com and memcache.googleapis.com instances), e.g.
+ * https://cloud.google.com/memorystore/docs/memcached/reference/rest/v1/projects.locations.instances/get. One local
+ * port serves all four, so the service name leads the path.
+ */
 export interface RestRoute {
   readonly serviceName: string;
   readonly collection: string;
