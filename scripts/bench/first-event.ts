@@ -3,8 +3,10 @@
  * Functions Framework process serving `syncOnAuditLog` (the deployed Node options, the deployed GKE path: server, CA,
  * a token from a local metadata server; audit records published to the local Pub/Sub server), waits for its first
  * answer, then delivers one event (the last audit entry of a new Redis instance's creation) as Eventarc would, and
- * measures spawn → first answer, the event's own time and the CPU the process spent on it.
- *   npm run bench:first-event          (BENCH_RUNS=5)
+ * measures spawn → first answer, the event's own time and the CPU the process spent on each (CPU time is what a
+ * busy machine changes least). With BENCH_COMPARE_SOURCE (another build's `build/functions/index.js`), each run also
+ * serves that build, interleaved with this one, so the two are measured under the same load.
+ *   npm run bench:first-event          (BENCH_RUNS=5, BENCH_COMPARE_SOURCE)
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,8 +32,11 @@ function cpuSeconds(pid: number): number {
 }
 
 interface Run {
+  readonly source: string;
   readonly helloMs: number;
+  readonly helloCpuS: number;
   readonly readyMs: number;
+  readonly readyCpuS: number;
   readonly eventMs: number;
   readonly totalMs: number;
   readonly eventCpuS: number;
@@ -74,12 +79,52 @@ async function firstEvent(fn: FunctionProcess, instanceName: string, id: string)
   return response.status;
 }
 
+interface Bench {
+  readonly env: Record<string, string>;
+  readonly redis: ReturnType<typeof localRedisClient>;
+  readonly workDir: string;
+}
+
+/** One run: a hello-world function's cold start, then `source`'s cold start and first event, on a new instance. */
+async function measure(source: string, id: string, { env, redis, workDir }: Bench): Promise<Run> {
+  const hello = await spawnFunction(HELLO_SOURCE, 'hello', {}, workDir);
+  const helloCpuS = cpuSeconds(hello.pid);
+  await hello.stop();
+  const [operation] = await redis.createInstance({
+    parent: `projects/${PROJECT}/locations/${REGION}`,
+    instanceId: `first-event-${id}`,
+    instance: { tier: 'BASIC', memorySizeGb: 1 },
+  });
+  await operation.promise();
+  const started = performance.now();
+  const fn = await spawnFunction(source, 'syncOnAuditLog', env, workDir);
+  try {
+    const readyCpuS = cpuSeconds(fn.pid);
+    const eventStarted = performance.now();
+    await firstEvent(fn, `projects/${PROJECT}/locations/${REGION}/instances/first-event-${id}`, `event-${id}`);
+    const eventMs = performance.now() - eventStarted;
+    return {
+      source,
+      helloMs: hello.coldStartMs,
+      helloCpuS,
+      readyMs: fn.coldStartMs,
+      readyCpuS,
+      eventMs,
+      totalMs: performance.now() - started,
+      eventCpuS: cpuSeconds(fn.pid) - readyCpuS,
+    };
+  } finally {
+    await fn.stop();
+  }
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const spread = (values: number[], digits = 0): string =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 
 async function main(): Promise<void> {
   const runs = Number(process.env['BENCH_RUNS'] ?? '5');
+  const compareSource = process.env['BENCH_COMPARE_SOURCE'];
   const workDir = mkdtempSync(join(tmpdir(), 'bench-first-event-'));
   const issuer = await startTokenIssuer();
   const pubsubServer = await startPubSubServer();
@@ -99,35 +144,12 @@ async function main(): Promise<void> {
       issuer,
       audit: { topic: auditTopic.name, pubsubHost: pubsubServer.host, required: false },
     });
-    for (let run = 0; run < runs; run++) {
-      const hello = await spawnFunction(HELLO_SOURCE, 'hello', {}, workDir);
-      await hello.stop();
-      const id = `first-event-${run}`;
-      const [operation] = await redis.createInstance({
-        parent: `projects/${PROJECT}/locations/${REGION}`,
-        instanceId: id,
-        instance: { tier: 'BASIC', memorySizeGb: 1 },
-      });
-      await operation.promise();
-      const started = performance.now();
-      const fn = await spawnFunction(PROJECT_SOURCE, 'syncOnAuditLog', env, workDir);
-      try {
-        const cpuBefore = cpuSeconds(fn.pid);
-        const eventStarted = performance.now();
-        await firstEvent(fn, `projects/${PROJECT}/locations/${REGION}/instances/${id}`, `event-${run}`);
-        const eventMs = performance.now() - eventStarted;
-        results.push({
-          helloMs: hello.coldStartMs,
-          readyMs: fn.coldStartMs,
-          eventMs,
-          totalMs: performance.now() - started,
-          eventCpuS: cpuSeconds(fn.pid) - cpuBefore,
-        });
+    const sources = [...(compareSource ? [compareSource] : []), PROJECT_SOURCE];
+    for (let run = 0; run < runs; run++)
+      for (const [i, source] of sources.entries()) {
+        results.push(await measure(source, `${run}-${i}`, { env, redis, workDir }));
         process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
-      } finally {
-        await fn.stop();
       }
-    }
   } finally {
     await redis.close();
     await memorystore.stop();
@@ -138,17 +160,26 @@ async function main(): Promise<void> {
     await issuer.close();
     rmSync(workDir, { recursive: true, force: true });
   }
-  const pick = (key: keyof Run): number[] => results.map((r) => r[key]);
+  for (const source of new Set(results.map((r) => r.source)))
+    report(
+      source,
+      results.filter((r) => r.source === source),
+    );
+}
+
+function report(source: string, results: readonly Run[]): void {
+  const pick = (key: Exclude<keyof Run, 'source'>): number[] => results.map((r) => r[key]);
   const ratios = results.map((r) => r.totalMs / r.helloMs);
+  const cpuRatios = results.map((r) => (r.readyCpuS + r.eventCpuS) / r.helloCpuS);
   process.stdout.write(
-    `\nFirst event after a cold start, ${runs} runs: median (min–max)\n\n` +
-      `| what | time |\n|---|---|\n` +
-      `| hello-world: spawn → first answer | ${spread(pick('helloMs'))} ms |\n` +
-      `| syncOnAuditLog: spawn → first answer | ${spread(pick('readyMs'))} ms |\n` +
-      `| the first event (first answer → event acknowledged) | ${spread(pick('eventMs'))} ms, ` +
-      `${spread(pick('eventCpuS'), 2)} CPU-s |\n` +
-      `| spawn → first event acknowledged | ${spread(pick('totalMs'))} ms |\n` +
-      `| ÷ hello-world's first answer (same run) | ${spread(ratios, 1)}× |\n`,
+    `\nFirst event after a cold start, ${source}, ${results.length} runs: median (min–max)\n\n` +
+      `| what | time | CPU |\n|---|---|---|\n` +
+      `| hello-world: spawn → first answer | ${spread(pick('helloMs'))} ms | ${spread(pick('helloCpuS'), 2)} s |\n` +
+      `| syncOnAuditLog: spawn → first answer | ${spread(pick('readyMs'))} ms | ${spread(pick('readyCpuS'), 2)} s |\n` +
+      `| the first event (first answer → event acknowledged) | ${spread(pick('eventMs'))} ms | ` +
+      `${spread(pick('eventCpuS'), 2)} s |\n` +
+      `| spawn → first event acknowledged | ${spread(pick('totalMs'))} ms | |\n` +
+      `| ÷ hello-world's first answer (same run) | ${spread(ratios, 1)}× | ${spread(cpuRatios, 1)}× |\n`,
   );
 }
 

@@ -2,7 +2,8 @@
  * What each top-level module costs a fresh process to load: import time and resident memory added, each in a new
  * Node process (so nothing is shared or cached between them), median of several runs. The project's function module
  * is measured last: everything it loads at start-up, together. Then the modules the first event of a cold start loads
- * to reach a GKE cluster (the function imports them lazily), each run shown: CPU time, RSS and V8 heap added.
+ * (the function imports them lazily: a GKE cluster's store, the instance read, the audit publisher), each run shown:
+ * CPU time, RSS and V8 heap added.
  *   npm run bench:modules
  */
 import { execFileSync } from 'node:child_process';
@@ -23,10 +24,14 @@ const MODULES = [
   'yaml',
 ];
 const FUNCTIONS = `${REPO_ROOT}build/functions/index.js`;
-// What the runtime imports on the first event to build the store of a GKE cluster (endpoint, CA and ADC token).
-const GKE_PATH = ['shared/adapters/kube-config.js', 'shared/adapters/kube-cluster-store.js'].map(
-  (file) => `${REPO_ROOT}build/${file}`,
-);
+// What the runtime imports on the first event: the store of a GKE cluster (endpoint, CA and ADC token), the instance
+// read over REST and the audit publisher (no client library: a product's gRPC client loads on its first listing).
+const GKE_PATH = [
+  'shared/adapters/kube-config.js',
+  'shared/adapters/kube-cluster-store.js',
+  'shared/adapters/memorystore-sources.js',
+  'shared/adapters/pubsub-audit-publisher.js',
+].map((file) => `${REPO_ROOT}build/${file}`);
 // Enough configuration for the function module to load (it parses the configuration at import); nothing is called.
 const FUNCTION_ENV = {
   MEMORYSTORE_PROJECT: 'bench-project',

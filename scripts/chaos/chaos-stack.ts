@@ -37,6 +37,8 @@ export interface PhaseStack extends PhaseTarget {
 export interface SharedParts {
   readonly controlPlane: ControlPlane;
   readonly pubsub: PubSub;
+  /** The local Pub/Sub server's `host:port` (PUBSUB_EMULATOR_HOST). */
+  readonly pubsubHost: string;
   readonly issuer: TokenIssuer;
 }
 

@@ -10,7 +10,7 @@ import { Logger } from '../../shared/log.js';
 import type { Change } from '../../shared/plan/plan-types.js';
 import { createEgressGatewayFixtures } from '../../dev/harness/control-plane/fixtures.js';
 import { loadKubeconfig } from '../../dev/harness/control-plane/kubeconfig.js';
-import type { SharedParts } from './chaos-stack.js';
+import { PROJECT, type SharedParts } from './chaos-stack.js';
 import type { PhaseRow } from './figures.js';
 
 const HUGE = 'x'.repeat(1024 * 1024);
@@ -106,7 +106,12 @@ export async function oversizedPhase(parts: SharedParts, name: string): Promise<
   );
   const onTopic = new Set<string>();
   const topicName = await topicWithReader(parts.pubsub, `${name}-audit`, `${name}-reader-1`, onTopic);
-  const writer = new AuditWriter(log, new PubSubAuditPublisher(topicName, parts.pubsub), false, outbox);
+  const writer = new AuditWriter(
+    log,
+    new PubSubAuditPublisher(topicName, { project: PROJECT, emulatorHost: parts.pubsubHost }),
+    false,
+    outbox,
+  );
 
   const up = records('up');
   await writer.write(up);

@@ -46,7 +46,12 @@ async function main(): Promise<number> {
   const limit = await deliveryLimit();
   const stack = await startRigStack({ users: [SYNC_USER], issuer: true });
   const pubsub = pubSubClient(stack.pubsubHost, PROJECT);
-  const parts: SharedParts = { controlPlane: stack.controlPlane, pubsub, issuer: stack.issuer! };
+  const parts: SharedParts = {
+    controlPlane: stack.controlPlane,
+    pubsub,
+    pubsubHost: stack.pubsubHost,
+    issuer: stack.issuer!,
+  };
   const rows: PhaseRow[] = [];
   try {
     rows.push(await bounded('fuzz', 15, () => fuzzPhase(10_000, SEED)));

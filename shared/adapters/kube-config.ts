@@ -1,22 +1,16 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { GoogleAuth } from 'google-auth-library';
 import type { KubeAccess } from '../config/settings.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { KubeEndpoint } from './kube/kube-endpoint.js';
 import { kubeConfigEndpoint } from './kube/kubeconfig-endpoint.js';
-
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+import { applicationDefaultAuth } from './google-auth.js';
 
 /** Where the GKE token comes from: Application Default Credentials (the function's service account). */
 export type TokenSource = () => Promise<string | null | undefined>;
 
-/**
- * `project` is the function's own (MEMORYSTORE_PROJECT: Terraform deploys the functions there). The token does not
- * depend on it, but google-auth-library looks one up before its first token unless it is named: `gcloud config
- * config-helper` in a shell, then the metadata server, on the first event after a cold start (docs/performance.md).
- */
+/** The GKE token: from the process's Application Default Credentials client for `project` (google-auth.ts). */
 export function applicationDefaultToken(project: string): TokenSource {
-  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM], projectId: project });
+  const auth = applicationDefaultAuth(project);
   return () => auth.getAccessToken();
 }
 

@@ -1,15 +1,48 @@
 import type { MemorystoreSettings } from '../config/settings.js';
-import { productModule } from '../products/registry.js';
-import type { InstanceSource } from '../products/instance-source.js';
+import type { MemorystoreInstance } from '../model/instance.js';
+import { productModule, type Product } from '../products/registry.js';
+import type { InstanceListing, InstanceSource } from '../products/instance-source.js';
 import { ProductSources } from './product-sources.js';
+import { RestInstanceReads } from './rest-instance-reads.js';
 
 /**
- * The instances of every product MEMORYSTORE_PRODUCTS names, through their official clients: each product's module
- * loads its client only here, when the product is enabled.
+ * One product: its instance read over REST (what an event needs), its listings through its official gRPC client
+ * (what a resync needs: pages and `unreachable`), loaded on the first listing only.
  */
-export async function memorystoreSources(config: MemorystoreSettings): Promise<InstanceSource> {
-  const sources = await Promise.all(
-    config.products.map(async (product) => [product, await productModule(product).loadSource(config)] as const),
+class ProductSource implements InstanceSource {
+  private readonly reads: RestInstanceReads;
+  private client: Promise<InstanceSource> | undefined;
+
+  constructor(
+    private readonly product: Product,
+    private readonly settings: MemorystoreSettings,
+  ) {
+    const module = productModule(product);
+    this.reads = new RestInstanceReads(settings, module.naming.serviceName, module.toInstance);
+  }
+
+  get(name: string): Promise<MemorystoreInstance | undefined> {
+    return this.reads.get(name);
+  }
+
+  async list(project: string, location: string): Promise<InstanceListing> {
+    // A failed load (not expected: the package is installed) is not kept, so the next listing tries again.
+    this.client ??= productModule(this.product)
+      .loadSource(this.settings)
+      .catch((error: unknown) => {
+        this.client = undefined;
+        throw error;
+      });
+    return (await this.client).list(project, location);
+  }
+}
+
+/**
+ * The instances of every product MEMORYSTORE_PRODUCTS names. No client library is loaded here: a product's gRPC
+ * client is loaded on its first listing, and only for an enabled product.
+ */
+export function memorystoreSources(config: MemorystoreSettings): Promise<InstanceSource> {
+  return Promise.resolve(
+    new ProductSources(new Map(config.products.map((product) => [product, new ProductSource(product, config)]))),
   );
-  return new ProductSources(new Map(sources));
 }

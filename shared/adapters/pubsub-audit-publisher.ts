@@ -1,17 +1,16 @@
-import { PubSub, type Topic } from '@google-cloud/pubsub';
-import { clientConfigOf } from './pubsub-topic.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import type { AuditPublisher } from '../audit/audit-writer.js';
+import { RestTopic, type PubSubTarget } from './pubsub-rest.js';
 
 /**
  * Publishes each record as JSON to the audit topic, with attributes that subscriptions can filter on
  * (`attributes.action = "delete"`). Attribute values are capped at Pub/Sub's 1024-byte limit.
  */
 export class PubSubAuditPublisher implements AuditPublisher {
-  private readonly topic: Topic;
+  private readonly topic: RestTopic;
 
-  constructor(topicName: string, pubsub: PubSub = new PubSub(clientConfigOf(topicName))) {
-    this.topic = pubsub.topic(topicName);
+  constructor(topicName: string, target: PubSubTarget) {
+    this.topic = new RestTopic(topicName, target);
   }
 
   async publish(record: AuditRecord): Promise<void> {
@@ -21,6 +20,6 @@ export class PubSubAuditPublisher implements AuditPublisher {
       kind: record.object.kind,
       outcome: record.outcome,
     };
-    await this.topic.publishMessage({ json: record, attributes });
+    await this.topic.publish({ data: Buffer.from(JSON.stringify(record)), attributes });
   }
 }

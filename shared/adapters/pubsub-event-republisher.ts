@@ -1,21 +1,16 @@
-import { PubSub, type Topic } from '@google-cloud/pubsub';
-import { clientConfigOf } from './pubsub-topic.js';
+import { RestTopic, type PubSubTarget, type TopicMessage } from './pubsub-rest.js';
 
-/** A Pub/Sub message: its data and attributes. */
-export interface TopicMessage {
-  readonly data: Buffer;
-  readonly attributes: Readonly<Record<string, string>>;
-}
+export type { TopicMessage };
 
 /** Publishes the part of an event some clusters could not take back to the events topic (EVENT_TOPIC). */
 export class PubSubEventRepublisher {
-  private readonly topic: Topic;
+  private readonly topic: RestTopic;
 
-  constructor(topicName: string, pubsub: PubSub = new PubSub(clientConfigOf(topicName))) {
-    this.topic = pubsub.topic(topicName);
+  constructor(topicName: string, target: PubSubTarget) {
+    this.topic = new RestTopic(topicName, target);
   }
 
-  async publish(message: TopicMessage): Promise<string> {
-    return this.topic.publishMessage({ data: message.data, attributes: { ...message.attributes } });
+  publish(message: TopicMessage): Promise<string> {
+    return this.topic.publish(message);
   }
 }

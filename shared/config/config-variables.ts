@@ -40,14 +40,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     required: false,
     deployed: false,
     description:
-      "Memorystore API `host:port` for every product (default: each product's Google endpoint). For a local server in tests and the demo.",
+      "Memorystore API `host:port` for every product (default: each product's Google endpoint), its REST reads under `/<service name>/v1/`. For a local server in tests and the demo.",
   },
   {
     name: 'MEMORYSTORE_API_PLAINTEXT',
     required: false,
     deployed: false,
     default: 'false',
-    description: '`true` to talk plaintext gRPC, with no Google credentials, to MEMORYSTORE_API_ENDPOINT.',
+    description:
+      '`true` to talk plaintext (gRPC, and HTTP for the reads), with no Google credentials, to MEMORYSTORE_API_ENDPOINT.',
   },
   {
     name: 'INSTANCE_LABEL_SELECTOR',

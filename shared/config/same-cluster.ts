@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { KubeAccess } from './settings.js';
+
+// Required when a kubeconfig is read, not imported at start-up: a function on the GKE path reads none, and each
+// module loaded at start-up is paid for by the first event after a cold start (docs/performance.md).
+const yaml = (): typeof Yaml => createRequire(import.meta.url)('yaml') as typeof Yaml;
 
 type Named = { readonly name: string; readonly kube: KubeAccess };
 
@@ -27,7 +32,7 @@ type KubeconfigFile = {
  */
 export function kubeconfigServer(path: string, context?: string): string | undefined {
   try {
-    const file = parse(readFileSync(path, 'utf8')) as KubeconfigFile;
+    const file = yaml().parse(readFileSync(path, 'utf8')) as KubeconfigFile;
     const contextName = context ?? file['current-context'];
     const clusterName = file.contexts?.find((c) => c.name === contextName)?.context?.cluster;
     return file.clusters?.find((c) => c.name === clusterName)?.cluster?.server;

@@ -44,14 +44,20 @@ async function memorystoreSource(settings: MemorystoreSettings): Promise<Instanc
   return memorystoreSources(settings);
 }
 
-async function eventRepublisher(topic: string): Promise<PubSubEventRepublisher> {
-  const { PubSubEventRepublisher } = await import('../adapters/pubsub-event-republisher.js');
-  return new PubSubEventRepublisher(topic);
+async function eventRepublisher(topic: string, project: string): Promise<PubSubEventRepublisher> {
+  const [{ PubSubEventRepublisher }, { pubSubTargetOf }] = await Promise.all([
+    import('../adapters/pubsub-event-republisher.js'),
+    import('../adapters/pubsub-rest.js'),
+  ]);
+  return new PubSubEventRepublisher(topic, pubSubTargetOf(project));
 }
 
-async function auditPublisher(topic: string): Promise<AuditPublisher> {
-  const { PubSubAuditPublisher } = await import('../adapters/pubsub-audit-publisher.js');
-  return new PubSubAuditPublisher(topic);
+async function auditPublisher(topic: string, project: string): Promise<AuditPublisher> {
+  const [{ PubSubAuditPublisher }, { pubSubTargetOf }] = await Promise.all([
+    import('../adapters/pubsub-audit-publisher.js'),
+    import('../adapters/pubsub-rest.js'),
+  ]);
+  return new PubSubAuditPublisher(topic, pubSubTargetOf(project));
 }
 
 /** One store per cluster and process: its connection pool is reused by every invocation. */
@@ -82,12 +88,12 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
     log,
     async republish(message) {
       if (!processWide.eventTopic) throw new Error('internal: nothing to publish to without EVENT_TOPIC');
-      republisher ??= await eventRepublisher(processWide.eventTopic);
+      republisher ??= await eventRepublisher(processWide.eventTopic, processWide.project);
       return republisher.publish(message);
     },
     async deps(invocationLog: Logger, target = settings.clusters[0]): Promise<SyncDeps> {
       instances ??= await memorystoreSource(processWide);
-      if (processWide.audit.topic) publisher ??= await auditPublisher(processWide.audit.topic);
+      if (processWide.audit.topic) publisher ??= await auditPublisher(processWide.audit.topic, processWide.project);
       const store = await cluster(target);
       const outbox = store.auditOutbox?.();
       const clusterLog = invocationLog.with({ labels: { cluster: target.name } });

@@ -11,9 +11,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const script = `
 import { createRequire } from 'node:module';
-const { memorystoreSources } = await import(process.argv[1]);
+const { PRODUCT_MODULES } = await import(process.argv[1]);
 const settings = { project: 'p', memorystoreEndpoint: { host: '127.0.0.1', port: 1, plaintext: true } };
-await memorystoreSources({ ...settings, products: ['redis', 'valkey', 'memcached', 'redis-cluster'] });
+// What a listing loads, product by product (an event's read loads none: event-read-footprint.test.ts).
+await Promise.all(PRODUCT_MODULES.map((product) => product.loadSource(settings)));
 const loaded = Object.keys(createRequire(import.meta.url).cache);
 process.stdout.write(JSON.stringify({
   clients: loaded.filter((f) => /_client\\.js$/.test(f)).length,
@@ -24,7 +25,7 @@ process.stdout.write(JSON.stringify({
 test("every product's source loads its client, and no client library's static protobuf module", () => {
   const result = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', script, `${root}build/shared/adapters/memorystore-sources.js`],
+    ['--input-type=module', '-e', script, `${root}build/shared/products/registry.js`],
     { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env['PATH'] ?? '' } },
   );
   expect(result.stderr).toBe('');

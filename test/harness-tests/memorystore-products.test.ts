@@ -56,6 +56,8 @@ const createCluster = async (id: string) => {
 };
 
 test('Valkey: a create is CREATING with no endpoint, then ACTIVE with its PSC primary endpoint', async () => {
+  // Long enough for the read below to see it CREATING: the first read of a process is not instant.
+  server.setSettleDelay(1000);
   const [operation] = await valkey.createInstance({
     parent,
     instanceId: 'vk-1',

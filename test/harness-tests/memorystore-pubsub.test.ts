@@ -198,6 +198,8 @@ describe('local Memorystore API through the real client', () => {
 
   test('resize: UPDATING, then READY with the same address; read replicas add a read endpoint', async () => {
     const { created } = await create('us-east1', 'ha', { tier: 'STANDARD_HA' });
+    // Long enough for the read below to see it UPDATING on a busy machine (the API's port is relayed: one more hop).
+    memorystore.setSettleDelay(1000);
     const [resize] = await redis.updateInstance({
       updateMask: { paths: ['memory_size_gb'] },
       instance: { name: created.name!, memorySizeGb: 5 },

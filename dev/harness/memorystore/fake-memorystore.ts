@@ -29,6 +29,8 @@ import { REDIS_CLUSTER_SPEC, type FakeRedisCluster } from './redis-cluster-servi
 import { loadServices } from './protos.js';
 import { updateFields } from './update-mask.js';
 import { VALKEY_SPEC, type FakeValkey } from './valkey-service.js';
+import { restReads } from './rest-reads.js';
+import { startSharedPort } from '../google-rest.js';
 
 export interface FakeMemorystoreOptions {
   readonly projectId: string;
@@ -41,7 +43,7 @@ export interface FakeMemorystoreOptions {
 }
 
 export interface FakeMemorystore {
-  /** `127.0.0.1:port`: plaintext gRPC. */
+  /** `127.0.0.1:port`: plaintext gRPC, and each product's REST Get under `/<service name>/v1/`. */
   readonly endpoint: string;
   readonly port: number;
   /** Copies of the Redis instances as they are now. */
@@ -218,11 +220,33 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   server.addService(memcache, complete(memcache, memcachedApi.implementation));
   server.addService(redisCluster, complete(redisCluster, clusterApi.implementation));
   server.addService(operations, complete(operations, longrunning));
-  const port = await new Promise<number>((resolve, reject) =>
+  const grpcPort = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
+  const shared = await startSharedPort(
+    grpcPort,
+    restReads([
+      { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
+      {
+        serviceName: VALKEY_SPEC.api.serviceName,
+        collection: 'instances',
+        get: valkeyApi.implementation['GetInstance']!,
+      },
+      {
+        serviceName: MEMCACHED_SPEC.api.serviceName,
+        collection: 'instances',
+        get: memcachedApi.implementation['GetInstance']!,
+      },
+      {
+        serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
+        collection: 'clusters',
+        get: clusterApi.implementation['GetCluster']!,
+      },
+    ]),
+  );
+  const { port } = shared;
 
   return {
     endpoint: `127.0.0.1:${port}`,
@@ -279,6 +303,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     settled: () => runner.settled(),
     async stop() {
       await runner.stop();
+      await shared.stop();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     },
   };

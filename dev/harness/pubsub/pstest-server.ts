@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import { componentPath, freePort, startProcess, waitFor } from '../process.js';
+import { startSharedPort } from '../google-rest.js';
+import { restPublish } from './rest-publish.js';
 
 export interface PubSubServer {
   /** `127.0.0.1:port`, for PUBSUB_EMULATOR_HOST (an IPv6 literal would break the Node client's host parsing). */
@@ -17,17 +19,33 @@ export interface PubSubServer {
  * by dev/components/build.sh) on a free loopback port, and waits until it says it is listening. The process is
  * killed on stop(), and when the test process exits.
  *
+ * Its port also serves the REST publish, as the Pub/Sub emulator does (rest-publish.ts): gRPC and HTTP/1.1 share it.
  * For the Node client, either set PUBSUB_EMULATOR_HOST=host and PUBSUB_PROJECT_ID, or use pubSubClient() below.
  * pstest has no push delivery: startEventBridge() pulls and posts to the function instead.
  */
 export async function startPubSubServer(): Promise<PubSubServer> {
   const binary = componentPath('pstest');
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
+  const pstestHost = `127.0.0.1:${await freePort()}`;
   const logPath = join(mkdtempSync(join(tmpdir(), 'pstest-')), 'pstest.log');
-  const managed = startProcess(binary, ['-addr', host], logPath);
-  await waitFor('pstest', async () => managed.tail().includes(`listening on ${host}`), managed, 20_000);
-  return { host, logPath, stop: () => managed.stop() };
+  const managed = startProcess(binary, ['-addr', pstestHost], logPath);
+  await waitFor('pstest', async () => managed.tail().includes(`listening on ${pstestHost}`), managed, 20_000);
+  // The REST publish's own client of pstest (created here, not by pubSubClient below, which it would import).
+  const client = new PubSub({
+    apiEndpoint: pstestHost,
+    projectId: 'local',
+    emulatorMode: true,
+    universeDomain: 'googleapis.com',
+  });
+  const shared = await startSharedPort(Number(pstestHost.split(':')[1]), restPublish(client));
+  return {
+    host: `127.0.0.1:${shared.port}`,
+    logPath,
+    async stop() {
+      await shared.stop();
+      await client.close();
+      await managed.stop();
+    },
+  };
 }
 
 /**

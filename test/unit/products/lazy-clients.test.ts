@@ -24,10 +24,10 @@ test('the registry, every module and the Redis source load no client library but
   expect(loaded).toEqual([]);
 });
 
-test("another product's client is loaded when that product is enabled, and only then", async () => {
+test("another product's client is loaded by its first listing when that product is enabled, and only then", async () => {
   const { memorystoreSources } = await import('../../../shared/adapters/memorystore-sources.js');
-  await expect(memorystoreSources({ ...settings, products: ['redis', 'memcached'] })).rejects.toThrow(
-    /@google-cloud\/memcache was loaded/,
-  );
+  const source = await memorystoreSources({ ...settings, products: ['memcached'] });
+  expect(loaded).toEqual([]);
+  await expect(source.list('p', '-')).rejects.toThrow(/@google-cloud\/memcache was loaded/);
   expect(loaded).toEqual(['@google-cloud/memcache']);
 });

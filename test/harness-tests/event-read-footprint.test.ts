@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { CloudRedisClient } from '@google-cloud/redis';
+import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
+
+/**
+ * An event reads one instance. Loading a product's gRPC client for that (google-gax, grpc-js, protobufjs building its
+ * types) was most of the CPU of the first event after a cold start (npm run bench:first-event), so the read goes over
+ * the product's REST API and the client is loaded by the first listing only. Run in a fresh process from the build,
+ * so the module cache holds what the read really loaded.
+ */
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const PROJECT = 'footprint-project';
+const NAME = `projects/${PROJECT}/locations/us-central1/instances/footprint`;
+
+const script = `
+import { createRequire } from 'node:module';
+const [sources, port, name, list] = process.argv.slice(1);
+const { memorystoreSources } = await import(sources);
+const memorystoreEndpoint = { host: '127.0.0.1', port: Number(port), plaintext: true };
+const source = await memorystoreSources({ project: '${PROJECT}', products: ['redis'], memorystoreEndpoint });
+const instance = await source.get(name);
+const missing = await source.get(name + '-gone');
+const listed = list ? (await source.list('${PROJECT}', '-')).instances.length : undefined;
+const loaded = Object.keys(createRequire(import.meta.url).cache)
+  .map((file) => /node_modules\\/((@[^/]+\\/)?[^/]+)\\//.exec(file.slice(file.lastIndexOf('node_modules/')))?.[1])
+  .filter((name) => name && /google-gax|@grpc\\/|protobufjs|@google-cloud\\/redis/.test(name));
+process.stdout.write(JSON.stringify({ instance, missing: missing ?? null, listed, loaded: [...new Set(loaded)].sort() }));
+`;
+
+interface Footprint {
+  readonly instance: unknown;
+  readonly missing: unknown;
+  readonly listed?: number;
+  readonly loaded: string[];
+}
+
+// Not spawnSync: the local API answers from this process, whose event loop must keep running.
+async function inFreshProcess(list: boolean): Promise<Footprint> {
+  const args = [`${root}build/shared/adapters/memorystore-sources.js`, String(server.port), NAME, list ? 'list' : ''];
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    ['--input-type=module', '-e', script, ...args],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: process.env['PATH'] ?? '' },
+    },
+  );
+  expect(stderr).toBe('');
+  return JSON.parse(stdout) as Footprint;
+}
+
+let server: FakeMemorystore;
+let client: CloudRedisClient;
+beforeAll(async () => {
+  server = await startFakeMemorystore({ projectId: PROJECT, settleDelayMs: 1 });
+  client = localRedisClient(server.port, PROJECT);
+  const [operation] = await client.createInstance({
+    parent: NAME.replace(/\/instances\/.*/, ''),
+    instanceId: 'footprint',
+    instance: { tier: 'BASIC', memorySizeGb: 1, labels: { team: 'a' } },
+  });
+  await operation.promise();
+}, 30_000);
+afterAll(async () => {
+  await client?.close();
+  await server?.stop();
+});
+
+test("an event's read of one instance loads no gRPC client, and finds it or finds it gone", async () => {
+  const { instance, missing, loaded } = await inFreshProcess(false);
+  const stored = server.instances()[0]!;
+  expect(instance).toEqual({
+    name: NAME,
+    state: 'READY',
+    phase: 'ready',
+    endpoints: [{ role: 'primary', address: stored.host, port: 6379 }],
+    labels: { team: 'a' },
+  });
+  expect(missing).toBeNull();
+  expect(loaded).toEqual([]);
+});
+
+test('a listing loads the product client, and only then', async () => {
+  const { listed, loaded } = await inFreshProcess(true);
+  expect(listed).toBe(1);
+  expect(loaded).toEqual(expect.arrayContaining(['@google-cloud/redis', '@grpc/grpc-js', 'google-gax']));
+});
