@@ -239,6 +239,8 @@ describe('local Memorystore API through the real client', () => {
   test('delete: DELETING, then NOT_FOUND', async () => {
     await create('asia-east1', 'asia-cache');
     const name = `${parent('asia-east1')}/instances/asia-cache`;
+    // Long enough for the read below to see it DELETING on a busy machine (the API's port is relayed: one more hop).
+    memorystore.setSettleDelay(1000);
     const [deletion] = await redis.deleteInstance({ name });
     expect((await redis.getInstance({ name }))[0].state).toBe('DELETING');
     await deletion.promise();
