@@ -176,6 +176,39 @@ describe('a resync, with several clusters', () => {
     expect(result.report.records.every((r) => r.cluster === 'eu' || r.cluster === 'asia')).toBe(true);
   });
 
+  test('lists Memorystore once per location for the whole resync, not once per cluster', async () => {
+    const twoRegions = testSettings({
+      SYNC_CLUSTERS: JSON.stringify(config.clusters.map((c) => ({ name: c.name, kubeconfig: `/k/${c.name}` }))),
+      MEMORYSTORE_LOCATIONS: 'us-central1,europe-west1',
+    });
+    const stores = { eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() };
+    const { getDeps } = rig(stores);
+    const listed: string[] = [];
+    const counting = async (target: ClusterTarget): Promise<SyncDeps> => {
+      const deps = await getDeps(target);
+      return {
+        ...deps,
+        settings: syncOf(twoRegions, target),
+        instances: {
+          ...deps.instances,
+          list: async (project, location) => (listed.push(location), deps.instances.list(project, location)),
+        },
+      };
+    };
+    const options = { dryRun: false, force: false };
+    // The first resync writes, and each cluster that wrote lists again to catch instances that moved meanwhile.
+    await resyncClusters(twoRegions.clusters, counting, trigger, options);
+    listed.length = 0;
+    const inStep = await resyncClusters(twoRegions.clusters, counting, trigger, options);
+    expect(inStep.failed).toBeUndefined();
+    expect(inStep.report.clusters.map((c) => c.summary)).toEqual([
+      { unchanged: 5 },
+      { unchanged: 5 },
+      { unchanged: 5 },
+    ]);
+    expect(listed.sort()).toEqual(['europe-west1', 'us-central1']);
+  });
+
   test('a dry run plans every cluster and writes none', async () => {
     const stores = { eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() };
     const result = await resyncClusters(config.clusters, rig(stores).getDeps, trigger, { dryRun: true, force: false });
