@@ -6,6 +6,7 @@ import type { ClusterTarget, MemorystoreSettings, Settings } from '../config/set
 import { Logger } from '../log.js';
 import type { PubSubEventRepublisher, TopicMessage } from '../adapters/pubsub-event-republisher.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
+import { InStepMarks } from '../clusters/in-step-marks.js';
 
 /** Builds the dependencies of one invocation. Costly clients are made once per process and reused. */
 export interface Runtime {
@@ -15,6 +16,8 @@ export interface Runtime {
   deps(log: Logger, target?: ClusterTarget): Promise<SyncDeps>;
   /** Publishes a message to EVENT_TOPIC (the part of an event left to retry); returns its message id. */
   republish(message: TopicMessage): Promise<string>;
+  /** The clusters recent events were brought in step with by this process, so a redelivery skips them. */
+  readonly inStep?: InStepMarks;
 }
 
 export interface RuntimeParts {
@@ -80,6 +83,7 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
   return {
     settings,
     log,
+    inStep: new InStepMarks(),
     async republish(message) {
       if (!processWide.eventTopic) throw new Error('internal: nothing to publish to without EVENT_TOPIC');
       republisher ??= await eventRepublisher(processWide.eventTopic);
