@@ -39,6 +39,8 @@ export interface ApplyOptions {
    * met it is recorded `conflict-retried`, not `failed`, and what it held up is recorded by the try that writes it.
    */
   readonly retriesConflicts?: boolean;
+  /** Writes in flight at once within one step of the plan (KUBE_WRITES_IN_FLIGHT). */
+  readonly writesInFlight: number;
 }
 
 export interface ApplyResult {
@@ -47,9 +49,6 @@ export interface ApplyResult {
   /** Instances one of whose writes the apiserver refused for good (HTTP 4xx but 409), with the refusal. */
   readonly refused: ReadonlyMap<string, string>;
 }
-
-/** Writes in flight at once within one step of the plan. */
-const WRITE_CONCURRENCY = 16;
 
 /** Object changes that do not depend on each other, or one change of our ports on the egress gateway Service. */
 type Step = { readonly objects: readonly ObjectChange[] } | { readonly ports: ServicePortsChange };
@@ -90,7 +89,7 @@ const notAttempted = (record: AuditRecord, why: string): AuditRecord =>
  * unavailable or throttling, a conflict) stops the whole plan: the reconcile is retried, or planned again.
  */
 class PlanApply {
-  private readonly limit: LimitFunction = pLimit(WRITE_CONCURRENCY);
+  private readonly limit: LimitFunction;
   readonly refused = new Map<string, string>();
   /** The failure that stopped the plan. */
   stop: unknown;
@@ -102,7 +101,9 @@ class PlanApply {
   constructor(
     private readonly cluster: ClusterStore,
     private readonly options: ApplyOptions,
-  ) {}
+  ) {
+    this.limit = pLimit(options.writesInFlight);
+  }
 
   /** After a conflict that is planned again, the rest of this try is recorded by the next one. */
   private get replanning(): boolean {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import type { InstanceSource } from '../products/instance-source.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
-import type { ClusterTarget, MemorystoreSettings, Settings } from '../config/settings.js';
+import type { ClusterTarget, MemorystoreSettings, ProcessSettings, Settings } from '../config/settings.js';
 import { Logger } from '../log.js';
 import type { PubSubEventRepublisher, TopicMessage } from '../adapters/pubsub-event-republisher.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
@@ -32,14 +32,17 @@ export interface RuntimeParts {
  * The Google and Kubernetes clients are loaded on first use, not at start-up: a cold start then costs about what a
  * bare Functions Framework function costs, and an event that is not ours never loads them at all.
  */
-async function kubeStore(target: ClusterTarget, ownerId: string, project: string): Promise<ClusterStore> {
+async function kubeStore(target: ClusterTarget, settings: ProcessSettings): Promise<ClusterStore> {
   const [{ applicationDefaultToken, clusterEndpoint }, { KubeClusterStore }] = await Promise.all([
     import('../adapters/kube-config.js'),
     import('../adapters/kube-cluster-store.js'),
   ]);
-  const outbox = { outboxNamespace: target.istioNamespace };
-  const endpoint = await clusterEndpoint(target.kube, applicationDefaultToken(project));
-  return new KubeClusterStore(endpoint, ownerId, outbox);
+  const endpoint = await clusterEndpoint(target.kube, applicationDefaultToken(settings.project));
+  // A connection per write in flight: an HTTP/1.1 connection carries one request at a time.
+  return new KubeClusterStore(endpoint, settings.ownerId, {
+    outboxNamespace: target.istioNamespace,
+    connections: settings.writesInFlight,
+  });
 }
 
 async function memorystoreSource(settings: MemorystoreSettings): Promise<InstanceSource> {
@@ -58,13 +61,13 @@ async function auditPublisher(topic: string): Promise<AuditPublisher> {
 }
 
 /** One store per cluster and process: its connection pool is reused by every invocation. */
-function storeCache(ownerId: string, project: string): (target: ClusterTarget) => Promise<ClusterStore> {
+function storeCache(settings: ProcessSettings): (target: ClusterTarget) => Promise<ClusterStore> {
   const stores = new Map<string, Promise<ClusterStore>>();
   return async (target) => {
     const cached = stores.get(target.name);
     if (cached) return cached;
     // A failed set-up (credentials not ready, say) is not kept: the next invocation tries again.
-    const store = kubeStore(target, ownerId, project).catch((error: unknown) => {
+    const store = kubeStore(target, settings).catch((error: unknown) => {
       stores.delete(target.name);
       throw error;
     });
@@ -79,7 +82,7 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
   let instances = parts.instances;
   let publisher = parts.publisher;
   let republisher = parts.republisher;
-  const cluster = parts.cluster ?? storeCache(processWide.ownerId, processWide.project);
+  const cluster = parts.cluster ?? storeCache(processWide);
   return {
     settings,
     log,
