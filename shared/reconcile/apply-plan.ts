@@ -1,5 +1,5 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClusterStore } from '../adapters/cluster-store.js';
+import { eachBounded } from '../each-bounded.js';
 import { completed, type AuditRecord, type Outcome } from '../audit/audit-record.js';
 import { errorMessage, failureClass, replans } from '../errors.js';
 import { ANNOTATION_LAST_CHANGE_ID, ANNOTATION_LAST_CHANGE_TIME, type KubeObject } from '../model/k8s-object.js';
@@ -33,7 +33,7 @@ export interface ApplyOptions {
   readonly recorded: (records: readonly AuditRecord[]) => Promise<void>;
   readonly now: () => number;
   /** Makes a write's intent durable before the write is sent (its record, under the id the object will carry). */
-  readonly intended?: (record: AuditRecord) => Promise<void>;
+  readonly intended?: (record: AuditRecord) => Promise<void> | undefined;
   /**
    * A conflict (409) will be met by reading the cluster and planning again (this is not the last try): the write that
    * met it is recorded `conflict-retried`, not `failed`, and what it held up is recorded by the try that writes it.
@@ -89,7 +89,6 @@ const notAttempted = (record: AuditRecord, why: string): AuditRecord =>
  * unavailable or throttling, a conflict) stops the whole plan: the reconcile is retried, or planned again.
  */
 class PlanApply {
-  private readonly limit: LimitFunction;
   readonly refused = new Map<string, string>();
   /** The failure that stopped the plan. */
   stop: unknown;
@@ -101,9 +100,7 @@ class PlanApply {
   constructor(
     private readonly cluster: ClusterStore,
     private readonly options: ApplyOptions,
-  ) {
-    this.limit = pLimit(options.writesInFlight);
-  }
+  ) {}
 
   /** After a conflict that is planned again, the rest of this try is recorded by the next one. */
   private get replanning(): boolean {
@@ -126,7 +123,8 @@ class PlanApply {
 
   /** Runs a write, timed; a failure is recorded and noted, not thrown. */
   private async attempt(change: Change, record: AuditRecord, run: () => Promise<void>): Promise<AuditRecord> {
-    await this.options.intended?.(record);
+    const intent = this.options.intended?.(record);
+    if (intent) await intent;
     const start = this.options.now();
     try {
       await run();
@@ -170,10 +168,8 @@ class PlanApply {
       });
       return record ? [record] : [];
     }
-    const records = await Promise.all(
-      step.objects.map((change) =>
-        this.limit(() => this.change(change, (record) => write(this.cluster, change, record))),
-      ),
+    const records = await eachBounded(step.objects, this.options.writesInFlight, (change) =>
+      this.change(change, (record) => write(this.cluster, change, record)),
     );
     return records.filter((r): r is AuditRecord => r !== undefined);
   }
