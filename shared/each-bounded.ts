@@ -8,7 +8,7 @@
 export async function eachBounded<T, R>(
   items: readonly T[],
   limit: number,
-  work: (item: T) => Promise<R>,
+  work: (item: T) => Promise<R> | R,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;

@@ -16,9 +16,10 @@ function stamped(object: KubeObject, record: AuditRecord): KubeObject {
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
-async function write(cluster: ClusterStore, change: ObjectChange, record: AuditRecord): Promise<void> {
-  if (change.action === 'create' && change.after) return void (await cluster.create(stamped(change.after, record)));
-  if (change.action === 'update' && change.after) return void (await cluster.replace(stamped(change.after, record)));
+/** Not async: the client's promise is the write's only one (each promise counts: shared/each-bounded.ts). */
+function write(cluster: ClusterStore, change: ObjectChange, record: AuditRecord): Promise<unknown> {
+  if (change.action === 'create' && change.after) return cluster.create(stamped(change.after, record));
+  if (change.action === 'update' && change.after) return cluster.replace(stamped(change.after, record));
   if (change.action === 'delete' && change.before) return cluster.delete(change.before);
   throw new Error(`internal: a ${change.action} change of ${change.ref.kind} has nothing to write`);
 }
@@ -122,7 +123,7 @@ class PlanApply {
   }
 
   /** Runs a write, timed; a failure is recorded and noted, not thrown. */
-  private async attempt(change: Change, record: AuditRecord, run: () => Promise<void>): Promise<AuditRecord> {
+  private async attempt(change: Change, record: AuditRecord, run: () => Promise<unknown>): Promise<AuditRecord> {
     const intent = this.options.intended?.(record);
     if (intent) await intent;
     const start = this.options.now();
@@ -150,7 +151,10 @@ class PlanApply {
   }
 
   /** The record of one change of a step, or none when this try's rest is left to the next. */
-  private async change(change: Change, run: (record: AuditRecord) => Promise<void>): Promise<AuditRecord | undefined> {
+  private change(
+    change: Change,
+    run: (record: AuditRecord) => Promise<unknown>,
+  ): Promise<AuditRecord> | AuditRecord | undefined {
     if (this.replanning) return undefined;
     const record = this.options.record(change);
     if (!isWrite(change)) return record;
