@@ -43,6 +43,7 @@ locals {
     EVENT_MAX_AGE_SECONDS      = tostring(var.event_max_age_seconds)
     PORT_QUARANTINE_SECONDS    = tostring(var.port_quarantine_seconds)
     CLUSTER_DEADLINE_SECONDS   = tostring(var.cluster_deadline_seconds)
+    KUBE_WRITES_IN_FLIGHT      = tostring(var.kube_writes_in_flight)
     EVENT_TOPIC                = google_pubsub_topic.events.id
     RESYNC_AUDIENCE            = local.resync_url
     RESYNC_ALLOWED_PRINCIPALS  = join(",", local.resync_principals)

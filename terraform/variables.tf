@@ -322,6 +322,16 @@ variable "cluster_deadline_seconds" {
   }
 }
 
+variable "kube_writes_in_flight" {
+  description = "Writes to a cluster's apiserver in flight at once. 64 fills the 49 seats API Priority and Fairness gives the functions' identity (global-default) on an apiserver of the default size, with 300 more queued before any is refused; raise it for a larger control plane."
+  type        = number
+  default     = 64
+  validation {
+    condition     = var.kube_writes_in_flight >= 1 && var.kube_writes_in_flight <= 256 && floor(var.kube_writes_in_flight) == var.kube_writes_in_flight
+    error_message = "kube_writes_in_flight must be a whole number from 1 to 256."
+  }
+}
+
 variable "max_delivery_attempts" {
   description = "Deliveries of an event to the event function before it goes to the dead-letter topic."
   type        = number

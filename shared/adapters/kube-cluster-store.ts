@@ -135,18 +135,32 @@ export class KubeClusterStore implements ClusterStore {
   async create(object: KubeObject): Promise<KubeObject> {
     const ref = refOf(object);
     const path = objectPath({ ...ref, name: '' }).replace(/\/$/, '');
-    const created = await this.http
-      .send({ method: 'POST', path, query: { fieldManager: this.manager }, body: object })
-      .catch((e: unknown) => translate(e, `create ${refKey(ref)}`));
-    return plainObject(created, ref);
+    // try, not .catch(): one promise less per write (see shared/each-bounded.ts for why that counts).
+    try {
+      return plainObject(
+        await this.http.send({ method: 'POST', path, query: { fieldManager: this.manager }, body: object }),
+        ref,
+      );
+    } catch (error) {
+      return translate(error, `create ${refKey(ref)}`);
+    }
   }
 
   async replace(object: KubeObject): Promise<KubeObject> {
     const ref = refOf(object);
-    const replaced = await this.http
-      .send({ method: 'PUT', path: objectPath(ref), query: { fieldManager: this.manager }, body: object })
-      .catch((e: unknown) => translate(e, `replace ${refKey(ref)}`));
-    return plainObject(replaced, ref);
+    try {
+      return plainObject(
+        await this.http.send({
+          method: 'PUT',
+          path: objectPath(ref),
+          query: { fieldManager: this.manager },
+          body: object,
+        }),
+        ref,
+      );
+    } catch (error) {
+      return translate(error, `replace ${refKey(ref)}`);
+    }
   }
 
   async delete(object: KubeObject): Promise<void> {

@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import { eachBounded } from '../each-bounded.js';
 import { AuditDeliveryError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AuditOutbox } from './audit-outbox.js';
@@ -60,15 +60,16 @@ export class AuditWriter {
    * write and its record then still leaves a line with the id the object carries. A message of its own (searches and
    * metrics over `audit record` count each change once), and not published: the record that follows is.
    */
-  async intend(record: AuditRecord): Promise<void> {
+  intend(record: AuditRecord): Promise<void> | undefined {
     this.logLines({ ...record, outcome: 'intent' }, 'INFO', 'audit intent');
-    await stdoutFlushed();
+    // Nothing to wait for when the line is out already (stdout to a pipe or file is written at once on Linux): no
+    // promise then, which a write in flight would otherwise pay for under the Functions Framework's domain.
+    return process.stdout.writableLength > 0 ? stdoutFlushed() : undefined;
   }
 
   async write(records: readonly AuditRecord[]): Promise<void> {
     const audited = records.filter(isAudited);
-    const limit = pLimit(PUBLISHES_IN_FLIGHT);
-    const failures = await Promise.all(audited.map((record) => limit(() => this.deliver(record))));
+    const failures = await eachBounded(audited, PUBLISHES_IN_FLIGHT, (record) => this.deliver(record));
     await stdoutDrained();
     const unpublished = audited.filter((_, i) => failures[i] !== undefined);
     if (unpublished.length === 0) return;
@@ -94,15 +95,10 @@ export class AuditWriter {
           { count: taken.corrupt.length, lines: taken.corrupt.slice(0, 5) },
           'audit outbox lines that are no record were skipped',
         );
-      const limit = pLimit(PUBLISHES_IN_FLIGHT);
-      const published = await Promise.all(
-        taken.records.map((record) =>
-          limit(() =>
-            this.publisher!.publish(record).then(
-              () => true,
-              () => false,
-            ),
-          ),
+      const published = await eachBounded(taken.records, PUBLISHES_IN_FLIGHT, (record) =>
+        this.publisher!.publish(record).then(
+          () => true,
+          () => false,
         ),
       );
       const unpublished = taken.records.filter((_, i) => !published[i]);

@@ -11,6 +11,7 @@ import type { DeclarationSubject } from '../events/declaration-entry.js';
 import { servedNamespaces } from '../plan/resolve-access.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 import { earliestTime, retryMessage, retryPartOf, type RetryMessage, type RetryPart } from './cluster-retry.js';
+import type { InStepMarks } from './in-step-marks.js';
 import { eachCluster, failedIn, succeededIn, type ClusterResult } from './each-cluster.js';
 import { mergeReports, type ClusterOutcome, type ClustersReport } from './merge-reports.js';
 
@@ -143,29 +144,40 @@ async function reconcileDeclaration(
     event,
     decision,
     now,
-  }: { event: IncomingEvent; decision: { declaration: DeclarationSubject; trigger: EventTrigger }; now: Date },
+    marks,
+  }: {
+    event: IncomingEvent;
+    decision: { declaration: DeclarationSubject; trigger: EventTrigger };
+    now: Date;
+    marks: InStepMarks | undefined;
+  },
 ): Promise<EventOutcome> {
   const retry = retryPartOf(event);
   const targets = declarationTargets(settings, decision.declaration, { time: event.time, retry }, now);
   if (typeof targets === 'string') return { handled: false, reason: targets };
   const trigger = retry ? { ...decision.trigger, eventId: retry.eventId } : decision.trigger;
-  const results = await eachCluster(
-    targets,
-    async (target) => reconcileAccessInCluster(await getDeps(target), decision.declaration.namespace, trigger),
-    { deadlineMs: settings.process.clusterDeadlineSeconds * 1000 },
+  return eachClusterOnce(settings, { event, targets, eventId: trigger.eventId, marks }, async (target) =>
+    reconcileAccessInCluster(await getDeps(target), decision.declaration.namespace, trigger),
   );
-  return outcomeOf(settings, event, results);
+}
+
+/** When the event is handled (default: now), and the clusters recent deliveries brought in step (see InStepMarks). */
+export interface EventRun {
+  readonly now?: Date;
+  readonly marks?: InStepMarks;
 }
 
 export async function reconcileEvent(
   settings: Settings,
   getDeps: (target: ClusterTarget) => Promise<SyncDeps>,
   event: IncomingEvent,
-  now = new Date(),
+  run: Date | EventRun = {},
 ): Promise<EventOutcome> {
+  const { now = new Date(), marks } = run instanceof Date ? { now: run } : run;
   const decision = parseAuditEvent(event);
   if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
-  if (decision.action === 'reconcile-access') return reconcileDeclaration(settings, getDeps, { event, decision, now });
+  if (decision.action === 'reconcile-access')
+    return reconcileDeclaration(settings, getDeps, { event, decision, now, marks });
   const retry = retryPartOf(event);
   const subject = decision.action === 'reconcile' ? decision.instance : decision.location;
   const reason = notOursReason(settings, subject, { time: event.time, retry }, now);
@@ -174,13 +186,39 @@ export async function reconcileEvent(
   const trigger = retry ? { ...decision.trigger, eventId: retry.eventId } : decision.trigger;
   // Clients are only needed once the event is known to be ours. An entry that names only a product and a location
   // reconciles that product's instances there.
+  return eachClusterOnce(settings, { event, targets, eventId: trigger.eventId, marks }, async (target) =>
+    decision.action === 'reconcile'
+      ? reconcileInCluster(await getDeps(target), decision.instance, trigger)
+      : reconcileLocationInCluster(await getDeps(target), decision.location, trigger),
+  );
+}
+
+/**
+ * Reconciles the event in the targets but those an earlier delivery of it already brought in step (`marks`), and
+ * marks those it brings in step now. Only the event's own id skips a cluster: an instance that changed again sends
+ * another event, with another id, which reconciles every cluster.
+ */
+async function eachClusterOnce(
+  settings: Settings,
+  run: { event: IncomingEvent; targets: readonly ClusterTarget[]; eventId: string; marks: InStepMarks | undefined },
+  work: (target: ClusterTarget) => Promise<ReconciledOrRefused>,
+): Promise<EventOutcome> {
+  const { event, eventId, marks } = run;
+  const inStep = marks?.inStep(eventId) ?? new Set<string>();
+  const skipped = run.targets.filter((t) => inStep.has(t.name)).map((t) => t.name);
+  const why = `brought in step by an earlier delivery of event ${eventId}`;
+  if (skipped.length === run.targets.length) return { handled: false, reason: `every cluster was ${why}` };
   const results = await eachCluster(
-    targets,
-    async (target) =>
-      decision.action === 'reconcile'
-        ? reconcileInCluster(await getDeps(target), decision.instance, trigger)
-        : reconcileLocationInCluster(await getDeps(target), decision.location, trigger),
+    run.targets.filter((t) => !inStep.has(t.name)),
+    async (target) => {
+      const result = await work(target);
+      if ('report' in result) marks?.mark(eventId, target.name);
+      return result;
+    },
     { deadlineMs: settings.process.clusterDeadlineSeconds * 1000 },
   );
-  return outcomeOf(settings, event, results);
+  const outcome = outcomeOf(settings, event, results);
+  if (skipped.length === 0 || !('report' in outcome)) return outcome;
+  const parts = skipped.map((cluster) => ({ cluster, summary: {}, skipped: why }));
+  return { ...outcome, report: { ...outcome.report, clusters: [...outcome.report.clusters, ...parts] } };
 }

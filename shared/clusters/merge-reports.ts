@@ -6,6 +6,8 @@ export interface ClusterPart {
   readonly cluster: string;
   readonly summary: Readonly<Record<string, number>>;
   readonly refused?: string;
+  /** Not reconciled by this delivery of an event: an earlier one brought the cluster in step (why, in words). */
+  readonly skipped?: string;
   /** The cluster could not be synced at all (unreachable, refused); the others were. */
   readonly failed?: { readonly error: string; readonly retryable: boolean };
 }

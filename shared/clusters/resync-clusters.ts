@@ -2,7 +2,7 @@ import type { ResyncTrigger } from '../audit/audit-record.js';
 import type { ClusterTarget } from '../config/settings.js';
 import { errorMessage, retriesSoon } from '../errors.js';
 import type { Change } from '../plan/plan-types.js';
-import { resync, type ResyncOptions } from '../reconcile/resync.js';
+import { listAll, resync, type InstanceListing, type ResyncOptions } from '../reconcile/resync.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
 import { eachCluster, failedIn } from './each-cluster.js';
 import { mergeReports, type ClusterOutcome, type ClustersReport } from './merge-reports.js';
@@ -17,8 +17,8 @@ export interface ClustersResult {
 
 /**
  * A resync of every cluster, one after the other: a resync of thousands of instances holds its cluster's objects in
- * memory while it runs, and the functions are sized for one at a time. A cluster that fails is reported beside the
- * others, which are synced all the same.
+ * memory while it runs, and the functions are sized for one at a time. Memorystore is listed once for all of them. A
+ * cluster that fails is reported beside the others, which are synced all the same.
  */
 export async function resyncClusters(
   clusters: readonly ClusterTarget[],
@@ -26,9 +26,24 @@ export async function resyncClusters(
   trigger: ResyncTrigger,
   options: ResyncOptions,
 ): Promise<ClustersResult> {
-  const results = await eachCluster(clusters, async (target) => resync(await getDeps(target), trigger, options), {
-    limit: 1,
-  });
+  // The instances are the same for every cluster (the clusters differ in mesh layout): one listing serves them all.
+  // A cluster planned late against it is no worse off: what it writes for an instance that moved since is read again
+  // and synced again (settle.ts), and the instance's own event reconciles it too.
+  // A listing that failed is not kept: the next cluster tries again.
+  let listing: Promise<InstanceListing> | undefined;
+  const listOnce = (deps: SyncDeps) => (): Promise<InstanceListing> =>
+    (listing ??= listAll(deps).catch((error: unknown) => {
+      listing = undefined;
+      throw error;
+    }));
+  const results = await eachCluster(
+    clusters,
+    async (target) => {
+      const deps = await getDeps(target);
+      return resync(deps, trigger, options, listOnce(deps));
+    },
+    { limit: 1 },
+  );
   const outcomes = results.map((r): ClusterOutcome =>
     'value' in r
       ? { cluster: r.cluster, report: r.value.report }

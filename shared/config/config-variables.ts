@@ -203,6 +203,14 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       "A cluster's share of one event: past it, that cluster's requests are aborted and its part is retried on its own (see EVENT_TOPIC), while the other clusters' changes stand. Keep it under the event function's timeout: clusters are worked on 4 at once.",
   },
   {
+    name: 'KUBE_WRITES_IN_FLIGHT',
+    required: false,
+    deployed: true,
+    default: '64',
+    description:
+      "Writes to a cluster's apiserver in flight at once (1-256). The functions' Google identity falls in API Priority and Fairness's `global-default` level, which has 49 seats on an apiserver of the default size and queues 300 more of one user's requests: 64 keeps the apiserver busy and is never turned away. Raise it for a larger control plane.",
+  },
+  {
     name: 'EVENT_TOPIC',
     required: false,
     deployed: true,

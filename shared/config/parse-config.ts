@@ -72,6 +72,24 @@ function checkPortServiceNames(env: Reading, mesh: MeshSettings): void {
 }
 
 /** Reads one variable through a schema; the default comes from CONFIG_VARIABLES so the docs cannot drift. */
+
+/**
+ * The bound of KUBE_WRITES_IN_FLIGHT, whose default is 64. The functions run as a Google service account: on GKE a
+ * user `NAME@PROJECT.iam.gserviceaccount.com` in the group `system:authenticated`, not a Kubernetes ServiceAccount, so
+ * API Priority and Fairness puts its requests in the FlowSchema `global-default` and the priority level of that name
+ * (the apiserver's answers say so in X-Kubernetes-PF-PriorityLevel-UID; scripts/bench/ceiling-probe.ts prints it).
+ * That level has nominalConcurrencyShares 20 of the 245 the built-in levels share, so of the 600 seats of an apiserver
+ * with the default --max-requests-inflight 400 and --max-mutating-requests-inflight 200 it gets ceil(600 * 20 / 245) =
+ * 49, more when it borrows from idle levels; one user is one flow (distinguisher ByUser), dealt handSize 6 queues of
+ * queueLengthLimit 50, so 300 of its requests wait before the 301st is refused with 429
+ * (https://kubernetes.io/docs/concepts/cluster-administration/flow-control/, the bootstrap configuration of
+ * kube-apiserver 1.36 as it answers). 64 in flight fills the 49 seats with some waiting, so the apiserver never idles
+ * for a round trip, and stays far from the 349 that are refused. A write of an object few watch takes one seat. GKE
+ * sizes its control plane, hence the seats, with the cluster and does not publish the flags: a larger control plane
+ * may take more. The bound keeps even a large setting under the 349 of the default size.
+ */
+const MOST_WRITES_IN_FLIGHT = 256;
+
 function read<T>(env: Reading, name: string, schema: z.ZodType<T>, expected: string): T {
   const variable = CONFIG_VARIABLES.find((v) => v.name === name);
   if (!variable) throw new Error(`internal: ${name} is not in CONFIG_VARIABLES`);
@@ -376,6 +394,12 @@ function readSettings(
       'CLUSTER_DEADLINE_SECONDS',
       z.coerce.number().int().min(1).max(3600),
       'a whole number of seconds from 1 to 3600',
+    ),
+    writesInFlight: read(
+      env,
+      'KUBE_WRITES_IN_FLIGHT',
+      z.coerce.number().int().min(1).max(MOST_WRITES_IN_FLIGHT),
+      `a whole number from 1 to ${MOST_WRITES_IN_FLIGHT}`,
     ),
     ...(eventTopic ? { eventTopic } : {}),
     audit: {

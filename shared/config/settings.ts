@@ -76,6 +76,8 @@ export interface ProcessSettings extends MemorystoreSettings {
   readonly portQuarantineSeconds: number;
   /** CLUSTER_DEADLINE_SECONDS: one cluster's share of an event. */
   readonly clusterDeadlineSeconds: number;
+  /** KUBE_WRITES_IN_FLIGHT: writes to one cluster's apiserver at once (parse-config.ts says why 64). */
+  readonly writesInFlight: number;
   /** EVENT_TOPIC: where the part of an event some clusters could not take is published again. */
   readonly eventTopic?: string;
   readonly audit: AuditSettings;

@@ -1,5 +1,5 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClusterStore } from '../adapters/cluster-store.js';
+import { eachBounded } from '../each-bounded.js';
 import { completed, type AuditRecord, type Outcome } from '../audit/audit-record.js';
 import { errorMessage, failureClass, replans } from '../errors.js';
 import { ANNOTATION_LAST_CHANGE_ID, ANNOTATION_LAST_CHANGE_TIME, type KubeObject } from '../model/k8s-object.js';
@@ -16,9 +16,10 @@ function stamped(object: KubeObject, record: AuditRecord): KubeObject {
   return { ...object, metadata: { ...object.metadata, annotations } };
 }
 
-async function write(cluster: ClusterStore, change: ObjectChange, record: AuditRecord): Promise<void> {
-  if (change.action === 'create' && change.after) return void (await cluster.create(stamped(change.after, record)));
-  if (change.action === 'update' && change.after) return void (await cluster.replace(stamped(change.after, record)));
+/** Not async: the client's promise is the write's only one (each promise counts: shared/each-bounded.ts). */
+function write(cluster: ClusterStore, change: ObjectChange, record: AuditRecord): Promise<unknown> {
+  if (change.action === 'create' && change.after) return cluster.create(stamped(change.after, record));
+  if (change.action === 'update' && change.after) return cluster.replace(stamped(change.after, record));
   if (change.action === 'delete' && change.before) return cluster.delete(change.before);
   throw new Error(`internal: a ${change.action} change of ${change.ref.kind} has nothing to write`);
 }
@@ -33,12 +34,14 @@ export interface ApplyOptions {
   readonly recorded: (records: readonly AuditRecord[]) => Promise<void>;
   readonly now: () => number;
   /** Makes a write's intent durable before the write is sent (its record, under the id the object will carry). */
-  readonly intended?: (record: AuditRecord) => Promise<void>;
+  readonly intended?: (record: AuditRecord) => Promise<void> | undefined;
   /**
    * A conflict (409) will be met by reading the cluster and planning again (this is not the last try): the write that
    * met it is recorded `conflict-retried`, not `failed`, and what it held up is recorded by the try that writes it.
    */
   readonly retriesConflicts?: boolean;
+  /** Writes in flight at once within one step of the plan (KUBE_WRITES_IN_FLIGHT). */
+  readonly writesInFlight: number;
 }
 
 export interface ApplyResult {
@@ -47,9 +50,6 @@ export interface ApplyResult {
   /** Instances one of whose writes the apiserver refused for good (HTTP 4xx but 409), with the refusal. */
   readonly refused: ReadonlyMap<string, string>;
 }
-
-/** Writes in flight at once within one step of the plan. */
-const WRITE_CONCURRENCY = 16;
 
 /** Object changes that do not depend on each other, or one change of our ports on the egress gateway Service. */
 type Step = { readonly objects: readonly ObjectChange[] } | { readonly ports: ServicePortsChange };
@@ -90,7 +90,6 @@ const notAttempted = (record: AuditRecord, why: string): AuditRecord =>
  * unavailable or throttling, a conflict) stops the whole plan: the reconcile is retried, or planned again.
  */
 class PlanApply {
-  private readonly limit: LimitFunction = pLimit(WRITE_CONCURRENCY);
   readonly refused = new Map<string, string>();
   /** The failure that stopped the plan. */
   stop: unknown;
@@ -124,8 +123,9 @@ class PlanApply {
   }
 
   /** Runs a write, timed; a failure is recorded and noted, not thrown. */
-  private async attempt(change: Change, record: AuditRecord, run: () => Promise<void>): Promise<AuditRecord> {
-    await this.options.intended?.(record);
+  private async attempt(change: Change, record: AuditRecord, run: () => Promise<unknown>): Promise<AuditRecord> {
+    const intent = this.options.intended?.(record);
+    if (intent) await intent;
     const start = this.options.now();
     try {
       await run();
@@ -151,7 +151,10 @@ class PlanApply {
   }
 
   /** The record of one change of a step, or none when this try's rest is left to the next. */
-  private async change(change: Change, run: (record: AuditRecord) => Promise<void>): Promise<AuditRecord | undefined> {
+  private change(
+    change: Change,
+    run: (record: AuditRecord) => Promise<unknown>,
+  ): Promise<AuditRecord> | AuditRecord | undefined {
     if (this.replanning) return undefined;
     const record = this.options.record(change);
     if (!isWrite(change)) return record;
@@ -169,10 +172,8 @@ class PlanApply {
       });
       return record ? [record] : [];
     }
-    const records = await Promise.all(
-      step.objects.map((change) =>
-        this.limit(() => this.change(change, (record) => write(this.cluster, change, record))),
-      ),
+    const records = await eachBounded(step.objects, this.options.writesInFlight, (change) =>
+      this.change(change, (record) => write(this.cluster, change, record)),
     );
     return records.filter((r): r is AuditRecord => r !== undefined);
   }

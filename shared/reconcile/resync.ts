@@ -14,7 +14,10 @@ export interface ResyncOptions {
   readonly force: boolean;
 }
 
-export async function listAll(deps: SyncDeps): Promise<Listing & { unreachable: Set<string> }> {
+/** The Memorystore instances of the deployment's project and locations, and the locations the listing missed. */
+export type InstanceListing = Listing & { unreachable: Set<string> };
+
+export async function listAll(deps: SyncDeps): Promise<InstanceListing> {
   const { project, locations } = deps.settings.process;
   const pages = await Promise.all(locations.map((location) => deps.instances.list(project, location)));
   const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
@@ -41,12 +44,21 @@ export const relist =
       .map((name) => ({ name, ...(listed.has(name.full) ? { instance: listed.get(name.full)! } : {}) }));
   };
 
-export async function resync(deps: SyncDeps, trigger: ResyncTrigger, options: ResyncOptions): Promise<SyncResult> {
+/**
+ * `list`: the instances, as a resync over several clusters lists them once for all (they are the same for every
+ * cluster); by default they are listed here.
+ */
+export async function resync(
+  deps: SyncDeps,
+  trigger: ResyncTrigger,
+  options: ResyncOptions,
+  list: () => Promise<InstanceListing> = () => listAll(deps),
+): Promise<SyncResult> {
   // Records earlier invocations could not publish go out first (they are older than anything this resync records).
   if (!options.dryRun) await deps.audit.flush();
   const view = { kind: 'complete' } as const;
-  const [listing, read] = await Promise.all([listAll(deps), readCluster(deps, view)]);
-  const scope = resyncScope(listing, read.owned, deps.settings.process);
+  const [listed, read] = await Promise.all([list(), readCluster(deps, view)]);
+  const scope = resyncScope(listed, read.owned, deps.settings.process);
   const { maxPruneFraction } = deps.settings.process;
   const guard = options.force
     ? {}

@@ -149,6 +149,7 @@ async function attempt(
     now: () => deps.clock.monotonicMs(),
     intended: (r) => deps.audit.intend(r),
     retriesConflicts: !options.lastTry,
+    writesInFlight: deps.settings.process.writesInFlight,
   });
   // An instance the apiserver refused is reported failed; its records are in the trail already.
   const failed = [...applied.refused].map(([instance, message]): InstanceError => ({

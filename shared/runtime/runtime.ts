@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { ClusterStore } from '../adapters/cluster-store.js';
 import type { InstanceSource } from '../products/instance-source.js';
 import { AuditWriter, type AuditPublisher } from '../audit/audit-writer.js';
-import type { ClusterTarget, MemorystoreSettings, Settings } from '../config/settings.js';
+import type { ClusterTarget, MemorystoreSettings, ProcessSettings, Settings } from '../config/settings.js';
 import { Logger } from '../log.js';
 import type { PubSubEventRepublisher, TopicMessage } from '../adapters/pubsub-event-republisher.js';
 import type { SyncDeps } from '../reconcile/sync-deps.js';
+import { InStepMarks } from '../clusters/in-step-marks.js';
 
 /** Builds the dependencies of one invocation. Costly clients are made once per process and reused. */
 export interface Runtime {
@@ -15,6 +16,8 @@ export interface Runtime {
   deps(log: Logger, target?: ClusterTarget): Promise<SyncDeps>;
   /** Publishes a message to EVENT_TOPIC (the part of an event left to retry); returns its message id. */
   republish(message: TopicMessage): Promise<string>;
+  /** The clusters recent events were brought in step with by this process, so a redelivery skips them. */
+  readonly inStep?: InStepMarks;
 }
 
 export interface RuntimeParts {
@@ -29,14 +32,17 @@ export interface RuntimeParts {
  * The Google and Kubernetes clients are loaded on first use, not at start-up: a cold start then costs about what a
  * bare Functions Framework function costs, and an event that is not ours never loads them at all.
  */
-async function kubeStore(target: ClusterTarget, ownerId: string, project: string): Promise<ClusterStore> {
+async function kubeStore(target: ClusterTarget, settings: ProcessSettings): Promise<ClusterStore> {
   const [{ applicationDefaultToken, clusterEndpoint }, { KubeClusterStore }] = await Promise.all([
     import('../adapters/kube-config.js'),
     import('../adapters/kube-cluster-store.js'),
   ]);
-  const outbox = { outboxNamespace: target.istioNamespace };
-  const endpoint = await clusterEndpoint(target.kube, applicationDefaultToken(project));
-  return new KubeClusterStore(endpoint, ownerId, outbox);
+  const endpoint = await clusterEndpoint(target.kube, applicationDefaultToken(settings.project));
+  // A connection per write in flight: an HTTP/1.1 connection carries one request at a time.
+  return new KubeClusterStore(endpoint, settings.ownerId, {
+    outboxNamespace: target.istioNamespace,
+    connections: settings.writesInFlight,
+  });
 }
 
 async function memorystoreSource(settings: MemorystoreSettings): Promise<InstanceSource> {
@@ -61,13 +67,13 @@ async function auditPublisher(topic: string, project: string): Promise<AuditPubl
 }
 
 /** One store per cluster and process: its connection pool is reused by every invocation. */
-function storeCache(ownerId: string, project: string): (target: ClusterTarget) => Promise<ClusterStore> {
+function storeCache(settings: ProcessSettings): (target: ClusterTarget) => Promise<ClusterStore> {
   const stores = new Map<string, Promise<ClusterStore>>();
   return async (target) => {
     const cached = stores.get(target.name);
     if (cached) return cached;
     // A failed set-up (credentials not ready, say) is not kept: the next invocation tries again.
-    const store = kubeStore(target, ownerId, project).catch((error: unknown) => {
+    const store = kubeStore(target, settings).catch((error: unknown) => {
       stores.delete(target.name);
       throw error;
     });
@@ -82,10 +88,11 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
   let instances = parts.instances;
   let publisher = parts.publisher;
   let republisher = parts.republisher;
-  const cluster = parts.cluster ?? storeCache(processWide.ownerId, processWide.project);
+  const cluster = parts.cluster ?? storeCache(processWide);
   return {
     settings,
     log,
+    inStep: new InStepMarks(),
     async republish(message) {
       if (!processWide.eventTopic) throw new Error('internal: nothing to publish to without EVENT_TOPIC');
       republisher ??= await eventRepublisher(processWide.eventTopic, processWide.project);

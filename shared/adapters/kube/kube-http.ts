@@ -4,6 +4,7 @@ import { KubeApiError, TransientError } from '../../errors.js';
 import { backoffDelay, retryAfterMs } from '../../backoff.js';
 import { currentAbortSignal } from '../../abort-scope.js';
 import type { KubeEndpoint } from './kube-endpoint.js';
+import { exchange } from './exchange.js';
 
 export interface KubeHttpOptions {
   /** Connections kept open to the apiserver; also the most requests in flight at once. */
@@ -59,6 +60,7 @@ interface Connection {
  */
 export class KubeHttp {
   private connection?: Promise<Connection>;
+  private connected?: Connection;
   private readonly connections: number;
   private readonly timeoutMs: number;
   private readonly attempts: number;
@@ -123,33 +125,29 @@ export class KubeHttp {
   }
 
   private async once<T>(request: KubeRequest, signal?: AbortSignal): Promise<T> {
-    const { origin, basePath, dispatcher } = await this.connect();
-    const headers = await this.headers(request);
-    const answer = await dispatcher.request({
-      origin,
-      path: `${basePath}${request.path}${queryString(request.query)}`,
-      method: request.method,
-      headers,
-      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      ...(signal ? { signal } : {}),
-    });
-    const text = await answer.body.text();
+    // The connection is awaited once; after that every request takes it as it is, without a promise of its own.
+    const { origin, basePath, dispatcher } = this.connected ?? (this.connected = await this.connect());
+    const headers = headersOf(request, await this.endpoint.credentials());
+    const answer = await exchange(
+      dispatcher,
+      {
+        origin,
+        path: `${basePath}${request.path}${queryString(request.query)}`,
+        method: request.method,
+        headers,
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      },
+      signal,
+    );
+    const { text } = answer;
     if (answer.statusCode >= 200 && answer.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
     const failure = apiError(answer.statusCode, text);
     const wait = retryAfterMs(answer.headers['retry-after']);
     if (wait !== undefined && RETRIED_STATUS.has(answer.statusCode))
       throw new RetryAfter(answer.statusCode, wait, failure);
     throw failure;
-  }
-
-  private async headers(request: KubeRequest): Promise<Record<string, string>> {
-    return {
-      ...(await this.endpoint.credentials()),
-      accept: 'application/json',
-      ...(request.body !== undefined ? { 'content-type': request.contentType ?? 'application/json' } : {}),
-    };
   }
 
   private connect(): Promise<Connection> {
@@ -168,6 +166,14 @@ export class KubeHttp {
       });
     return { origin: url.origin, basePath: url.pathname.replace(/\/$/, ''), dispatcher };
   }
+}
+
+function headersOf(request: KubeRequest, credentials: Record<string, string>): Record<string, string> {
+  return {
+    ...credentials,
+    accept: 'application/json',
+    ...(request.body !== undefined ? { 'content-type': request.contentType ?? 'application/json' } : {}),
+  };
 }
 
 /** A 429 or 5xx that said when to come back. */

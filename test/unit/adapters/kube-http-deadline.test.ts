@@ -39,6 +39,21 @@ test("a request to a silent apiserver ends when its scope's signal aborts, with 
   await http.close();
 });
 
+test('a request still waiting for a connection ends when the signal aborts, as the one under way does', async () => {
+  const http = silentCluster({ connections: 1 });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new TransientError('cluster b did not finish within 0.3 s')), 300);
+  const started = performance.now();
+  const requests = withAbortSignal(controller.signal, () =>
+    Promise.allSettled([http.send({ method: 'GET', path: '/api/v1' }), http.send({ method: 'GET', path: '/apis' })]),
+  );
+  const [underWay, waiting] = await requests;
+  expect(underWay).toMatchObject({ status: 'rejected', reason: expect.any(TransientError) });
+  expect(waiting).toMatchObject({ status: 'rejected', reason: expect.any(TransientError) });
+  expect(performance.now() - started).toBeLessThan(2_000);
+  await http.close();
+});
+
 test('a request begun after the signal aborted is not sent', async () => {
   const http = silentCluster();
   const before = sockets.length;

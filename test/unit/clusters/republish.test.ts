@@ -80,3 +80,40 @@ test('a publish that fails makes the event fail, so the whole event is redeliver
     error: expect.stringContaining('PERMISSION_DENIED'),
   });
 });
+
+test('the redelivery of that event skips the cluster the first delivery brought in step, and logs so', async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const eu = new MemoryCluster();
+  const us = new MemoryCluster();
+  let stuck = true;
+  const listUs = MemoryCluster.prototype.listIstio.bind(us);
+  us.listIstio = async (namespace: string) => (stuck ? new Promise<never>(() => undefined) : listUs(namespace));
+  let euReads = 0;
+  const listEu = eu.listIstio.bind(eu);
+  eu.listIstio = async (namespace: string) => (euReads++, listEu(namespace));
+  const stores: Record<string, MemoryCluster> = { eu, us };
+  const runtime = createRuntime(config, {
+    instances: {
+      get: async () => readyInstance('cache-1'),
+      list: async () => ({ instances: [readyInstance('cache-1')], unreachable: [] }),
+    },
+    cluster: async (target) => stores[target.name]!,
+    publisher: { publish: async () => undefined },
+    republisher: { publish: async () => Promise.reject(new Error('PERMISSION_DENIED on the topic')) },
+    log: new Logger({}, (line) => void lines.push(JSON.parse(line) as Record<string, unknown>)),
+  });
+  await expect(handleAuditEvent(runtime, event)).rejects.toThrow(/PERMISSION_DENIED/);
+  expect(eu.objects.size).toBe(4);
+
+  stuck = false;
+  euReads = 0;
+  await handleAuditEvent(runtime, event);
+  expect(euReads).toBe(0);
+  expect(us.objects.size).toBe(4);
+  expect(lines.find((l) => String(l['message']).startsWith('event reconciled'))).toMatchObject({
+    event_id: 'm-1',
+    message: 'event reconciled; clusters an earlier delivery brought in step were skipped',
+    clusters: ['us'],
+    skipped_in_step: ['eu'],
+  });
+});

@@ -6,6 +6,7 @@ import type { ClusterTarget } from '../../../shared/config/settings.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { Logger } from '../../../shared/log.js';
 import { reconcileEvent } from '../../../shared/clusters/event-clusters.js';
+import { InStepMarks } from '../../../shared/clusters/in-step-marks.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
 import { logEntry, pubsubEvent } from '../../../dev/fixtures/audit-entries.js';
 import { readyInstance } from '../../fixtures/instances.js';
@@ -111,6 +112,43 @@ describe('an event, with several clusters', () => {
     expect(published.slice(before).map((r) => r.cluster)).toEqual(['us']);
   });
 
+  test('a redelivery skips the clusters the first delivery brought in step, and says so; a later event does not', async () => {
+    const stores = { eu: new MemoryCluster(), us: new DownCluster(), asia: new MemoryCluster() };
+    const { getDeps } = rig(stores);
+    const marks = new InStepMarks();
+    await expect(reconcileEvent(config, getDeps, event, { now, marks })).rejects.toThrow(/reconciled in eu, asia/);
+
+    const reads: string[] = [];
+    const counting = async (target: ClusterTarget): Promise<SyncDeps> => {
+      reads.push(target.name);
+      return getDeps(target);
+    };
+    stores.us.down = false;
+    const outcome = await reconcileEvent(config, counting, event, { now, marks });
+    if (!outcome.handled) throw new Error(`not handled: ${outcome.reason}`);
+    expect(reads).toEqual(['us']);
+    expect(stores.us.objects.size).toBe(1);
+    expect(outcome.report.clusters).toEqual([
+      { cluster: 'us', summary: expect.objectContaining({ create: 1 }) },
+      { cluster: 'eu', summary: {}, skipped: `brought in step by an earlier delivery of event ${event.id}` },
+      { cluster: 'asia', summary: {}, skipped: `brought in step by an earlier delivery of event ${event.id}` },
+    ]);
+
+    // Every cluster is in step for this event now: a further delivery touches none.
+    reads.length = 0;
+    const again = await reconcileEvent(config, counting, event, { now, marks });
+    expect(again).toEqual({
+      handled: false,
+      reason: `every cluster was brought in step by an earlier delivery of event ${event.id}`,
+    });
+    expect(reads).toEqual([]);
+
+    // Another event of the same instance (the instance changed again) is reconciled everywhere.
+    reads.length = 0;
+    await reconcileEvent(config, counting, { ...event, id: `${event.id}-later` }, { now, marks });
+    expect(reads.sort()).toEqual(['asia', 'eu', 'us']);
+  });
+
   test('a cluster that refuses for good is recorded and acknowledged; the others are reconciled', async () => {
     const refusing = new MemoryCluster();
     refusing.create = async () =>
@@ -174,6 +212,39 @@ describe('a resync, with several clusters', () => {
     expect(stores.eu.objects.size).toBe(4);
     expect(stores.asia.objects.size).toBe(4);
     expect(result.report.records.every((r) => r.cluster === 'eu' || r.cluster === 'asia')).toBe(true);
+  });
+
+  test('lists Memorystore once per location for the whole resync, not once per cluster', async () => {
+    const twoRegions = testSettings({
+      SYNC_CLUSTERS: JSON.stringify(config.clusters.map((c) => ({ name: c.name, kubeconfig: `/k/${c.name}` }))),
+      MEMORYSTORE_LOCATIONS: 'us-central1,europe-west1',
+    });
+    const stores = { eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() };
+    const { getDeps } = rig(stores);
+    const listed: string[] = [];
+    const counting = async (target: ClusterTarget): Promise<SyncDeps> => {
+      const deps = await getDeps(target);
+      return {
+        ...deps,
+        settings: syncOf(twoRegions, target),
+        instances: {
+          ...deps.instances,
+          list: async (project, location) => (listed.push(location), deps.instances.list(project, location)),
+        },
+      };
+    };
+    const options = { dryRun: false, force: false };
+    // The first resync writes, and each cluster that wrote lists again to catch instances that moved meanwhile.
+    await resyncClusters(twoRegions.clusters, counting, trigger, options);
+    listed.length = 0;
+    const inStep = await resyncClusters(twoRegions.clusters, counting, trigger, options);
+    expect(inStep.failed).toBeUndefined();
+    expect(inStep.report.clusters.map((c) => c.summary)).toEqual([
+      { unchanged: 5 },
+      { unchanged: 5 },
+      { unchanged: 5 },
+    ]);
+    expect(listed.sort()).toEqual(['europe-west1', 'us-central1']);
   });
 
   test('a dry run plans every cluster and writes none', async () => {

@@ -21,6 +21,7 @@ test('stages import the settings types, not the parser: only entry points and th
     'bin/memorystore-egress-sync.ts',
     'dev/fixtures/settings.ts',
     'functions/index.ts',
+    'scripts/bench/ceiling-probe.ts',
     'scripts/bench/core-bench.ts',
     'scripts/bench/measure-size.ts',
     'scripts/bench/node-ports-cost.ts',
