@@ -3,7 +3,7 @@ import { startEventBridge, type EventBridge } from '../../dev/harness/pubsub/eve
 import { PROJECT, SYNC_USER, type SizeStack } from './bench-stack.js';
 import { bounded, type Outcome } from './bounded.js';
 import { counted, type Counted } from './counted.js';
-import { instanceId, REGION } from './seed-memorystore.js';
+import { instanceId, perProduct, REGION } from './seed-memorystore.js';
 
 /** Events of each kind per size; the figures are per event (totals divided by this). */
 export const EVENTS_PER_KIND = 5;
@@ -40,10 +40,11 @@ async function eachEvent(stack: SizeStack, path: EventPath, change: (k: number) 
 async function measureEvents(
   stack: SizeStack,
   path: EventPath,
+  functionPid: number,
   change: (k: number) => Promise<unknown>,
 ): Promise<EventCost> {
   const deliveredBefore = path.bridge.deliveries.length;
-  const cost = await counted(stack, SYNC_USER, () => eachEvent(stack, path, change));
+  const cost = await counted(stack, SYNC_USER, () => eachEvent(stack, path, change), functionPid);
   const failedDeliveries = path.bridge.deliveries
     .slice(deliveredBefore)
     .filter((d) => d.status < 200 || d.status >= 300).length;
@@ -51,18 +52,20 @@ async function measureEvents(
 }
 
 /**
- * Requests and bytes per event on a cluster holding `size` managed instances: a no-op (a resize, which must change
- * nothing) and a create (a new instance: its objects and a gateway port are written).
+ * Requests, bytes and CPU per event on a cluster holding `size` managed instances of the four products: a no-op (a
+ * resize of a Redis instance, which must change nothing) and a create (a new Redis instance: its objects and a
+ * gateway port are written). `functionPid` is the event function's process.
  */
 export async function eventCosts(
   stack: SizeStack,
   path: EventPath,
   size: number,
+  functionPid: number,
 ): Promise<{ noop: Outcome<EventCost>; create: Outcome<EventCost> }> {
   const timeoutMs = 180_000;
   const noop = await bounded(`N=${size}: ${EVENTS_PER_KIND} no-op events (resize)`, timeoutMs, () =>
-    measureEvents(stack, path, (k) => {
-      const name = `projects/${PROJECT}/locations/${REGION}/instances/${instanceId(k % size)}`;
+    measureEvents(stack, path, functionPid, (k) => {
+      const name = `projects/${PROJECT}/locations/${REGION}/instances/${instanceId(k % perProduct(size))}`;
       return stack.redis.updateInstance({
         updateMask: { paths: ['memory_size_gb'] },
         instance: { name, memorySizeGb: 2 + k },
@@ -70,7 +73,7 @@ export async function eventCosts(
     }),
   );
   const create = await bounded(`N=${size}: ${EVENTS_PER_KIND} create events`, timeoutMs, () =>
-    measureEvents(stack, path, (k) =>
+    measureEvents(stack, path, functionPid, (k) =>
       stack.redis.createInstance({
         parent: `projects/${PROJECT}/locations/${REGION}`,
         instanceId: `added-${k}`,
