@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PubSub } from '@google-cloud/pubsub';
+import type { Message, PubSub } from '@google-cloud/pubsub';
 import type { CloudRedisClient } from '@google-cloud/redis';
 import {
   createEgressGatewayFixtures,
@@ -54,6 +54,8 @@ export interface SizeStack {
   readonly gke: GkeTarget['gke'];
   /** The Pub/Sub topic the functions publish their audit records to (AUDIT_TOPIC), on the bench's Pub/Sub server. */
   readonly auditTopic: string;
+  /** Audit records the functions have published to it so far: the proof that the deployed publishing ran. */
+  auditRecords(): number;
   readonly pubsubHost: string;
   readonly audit: AuditLog;
   readonly memorystore: FakeMemorystore;
@@ -121,6 +123,13 @@ export async function startSizeStack(pubsubServer: BenchPubSub, size: number): P
     stops.push(() => cluster.close());
     const [topic] = await pubsub.createTopic(`redis-audit-logs-${size}-${Date.now()}`);
     const [auditTopic] = await pubsub.createTopic(`sync-audit-records-${size}-${Date.now()}`);
+    const [auditReader] = await auditTopic.createSubscription(`audit-count-${size}-${Date.now()}`);
+    let auditRecords = 0;
+    auditReader.on('message', (message: Message) => {
+      auditRecords++;
+      message.ack();
+    });
+    stops.push(() => auditReader.close());
     const memorystore = await startFakeMemorystore({
       projectId: PROJECT,
       pubsub: { client: pubsub, topic: topic.name },
@@ -147,6 +156,7 @@ export async function startSizeStack(pubsubServer: BenchPubSub, size: number): P
       // The proxy's certificate is the apiserver's (both are 127.0.0.1), so the CA holds.
       gke: { ...cluster.gke, server: proxy.url },
       auditTopic: auditTopic.name,
+      auditRecords: () => auditRecords,
       pubsubHost: pubsubServer.host,
       audit: new AuditLog(controlPlane.auditLogPath!),
       memorystore,

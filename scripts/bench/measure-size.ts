@@ -38,6 +38,8 @@ export interface SizeResult {
   readonly objects?: number;
   /** Ports the rendered state adds to the egress gateway Service. */
   readonly ports?: number;
+  /** Audit records the functions published to AUDIT_TOPIC over the size's phases. */
+  readonly auditRecords?: number;
   /** The apiserver's CPU seconds per second at rest, measured as the stack came up. */
   readonly apiserverIdleCpuPerS?: number;
   readonly kubectl?: Outcome<Counted<number>>;
@@ -77,7 +79,12 @@ async function withStack(
   );
   if (!stack.ok) return { size, aborted: `stack did not start: ${stack.reason}` };
   try {
-    return { ...(await body(stack.value)), apiserverIdleCpuPerS: stack.value.apiserverIdleCpuPerS };
+    const result = await body(stack.value);
+    return {
+      ...result,
+      apiserverIdleCpuPerS: stack.value.apiserverIdleCpuPerS,
+      auditRecords: stack.value.auditRecords(),
+    };
   } finally {
     await stack.value.stop();
   }

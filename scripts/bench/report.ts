@@ -158,6 +158,7 @@ function notes(runs: SizeRuns): string {
   return [
     first.objects !== undefined ? `${n(first.objects)} objects rendered, ${n(first.ports ?? 0)} gateway ports` : '',
     idle !== undefined ? `apiserver idle ${n(idle, 3)} CPU-s/s` : '',
+    `audit records published to AUDIT_TOPIC: ${runs.map((r) => n(r.auditRecords ?? 0)).join(', ')}`,
     ...runs.map((r, i) =>
       [
         r.seededByKubectl
