@@ -11,8 +11,18 @@ export const CPU_SHARE_BY_MEMORY_MIB: Readonly<Record<number, number>> = {
   2048: 1,
 };
 
-/** The default function_memory of the Terraform module, which the bench's Node options are those of. */
+/** The default function_memory of the Terraform module (with one product; with several, Terraform picks 512Mi). */
 export const DEPLOYED_MEMORY_MIB = 256;
+
+/** A Cloud Run memory size as Terraform's function_memory spells it ("256Mi", "1Gi"), in MiB; unset: the default. */
+export function parseMemoryMiB(value: string | undefined): number {
+  if (value === undefined) return DEPLOYED_MEMORY_MIB;
+  const match = /^(\d+)(Mi|Gi)$/.exec(value.trim());
+  const mib = match ? Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1) : NaN;
+  if (!(mib in CPU_SHARE_BY_MEMORY_MIB))
+    throw new Error(`BENCH_MEMORY must be one of 128Mi, 256Mi, 512Mi, 1Gi, 2Gi: ${value}`);
+  return mib;
+}
 
 export function cpuShareOf(memoryMiB: number): number {
   const share = CPU_SHARE_BY_MEMORY_MIB[memoryMiB];

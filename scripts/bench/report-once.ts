@@ -2,7 +2,8 @@ import type { Outcome } from './bounded.js';
 import { cell } from './bounded.js';
 import type { EventCost } from './event-phases.js';
 import type { FirstEventRun } from './first-event-phase.js';
-import type { PortsResult } from './ports-phase.js';
+import { PORTS_MEMORY_MIB, type PortsResult } from './ports-phase.js';
+import { cpuShareOf } from './cpu-share.js';
 import type { SizeRuns } from './report.js';
 import { bytes, cpuCell, n, overRuns, seconds, spreadCell } from './run-figures.js';
 import { flatWithin } from './spread.js';
@@ -69,11 +70,13 @@ export function portsTable(ports: PortsResult | undefined): string {
           (o) => o,
           (r) => r.cpu.functionS,
         ),
+        cpuShareOf(PORTS_MEMORY_MIB),
       )
     : '—';
   const where = cell(ports.onServices, (p) => `${n(p.ports)} ports on ${p.services} Service(s)`);
   return [
-    `| ${n(ports.wanted)} gateway ports (${n(ports.instances)} four-node Memcached instances, one run) | |`,
+    `| ${n(ports.wanted)} gateway ports (${n(ports.instances)} four-node Memcached instances, one run, ` +
+      `${PORTS_MEMORY_MIB} MiB's Node options) | |`,
     '|---|---|',
     `| resync from empty | ${outcome.replace(/\|/g, '/')} |`,
     `| time; function CPU | ${time}; ${cpu} |`,

@@ -4,7 +4,7 @@ import type { Counted } from './counted.js';
 import type { EventCost } from './event-phases.js';
 import type { SizeResult } from './measure-size.js';
 import type { ResyncRun } from './resync-phases.js';
-import { bytes, cpuCell, n, overRuns, seconds, spreadCell, type OverRuns } from './run-figures.js';
+import { BENCH_MEMORY_MIB, bytes, cpuCell, n, overRuns, seconds, spreadCell, type OverRuns } from './run-figures.js';
 
 /** One size's runs (BENCH_RUNS of them), all at the same N. */
 export type SizeRuns = readonly SizeResult[];
@@ -189,7 +189,7 @@ const ROWS: readonly Row[] = [
   ['no-op resync', (runs) => resyncCell(runs, (r) => r.noop)],
   ['per no-op event (a Redis resize)', (runs) => eventCell(runs, 'noop')],
   ['per create event (a new Redis instance)', (runs) => eventCell(runs, 'create')],
-  ['peak RSS of the resync function (VmHWM), four products, 256Mi options', memoryCell],
+  [`peak RSS of the resync function (VmHWM), four products, ${BENCH_MEMORY_MIB} MiB's Node options`, memoryCell],
   ['event latency, last audit entry → objects visible', latencyCell],
   ['notes', notes],
 ];

@@ -9,6 +9,8 @@
  *   BENCH_SIZES=100,1000 BENCH_RUNS=2 npm run bench
  *   BENCH_KUBECTL=off / BENCH_CEILING=off   skip the kubectl baseline / the ceiling probe
  *   BENCH_PORTS=off (or a number)       skip the many-ports phase (or ask for another number of ports)
+ *   BENCH_MEMORY=512Mi                  run the functions as deployed at another function_memory (Node options, CPU
+ *                                       share); Terraform picks 512Mi when several products are enabled
  *   BENCH_NODE_OPTIONS='...'            run the functions with other Node options than the deployed ones
  */
 import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
@@ -21,7 +23,7 @@ import { measureSize, type SizeResult } from './measure-size.js';
 import { manyPorts, portsWanted, type PortsResult } from './ports-phase.js';
 import { sizeTable } from './report.js';
 import { firstEventTable, flatnessTable, portsTable, startupTable } from './report-once.js';
-import { DEPLOYED_SHARE } from './run-figures.js';
+import { BENCH_MEMORY_MIB, DEPLOYED_SHARE } from './run-figures.js';
 import { startupCosts, type Startup } from './startup-phase.js';
 
 function wholeNumbers(name: string, value: string): number[] {
@@ -77,7 +79,8 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   process.stdout.write(
     `\nMeasured ${date} on this machine (${Math.round((Date.now() - started) / 1000)} s in all); ` +
-      `BENCH_SIZES=${wanted.join(',')} BENCH_RUNS=${runs}; each figure median (min–max) of the runs; ` +
+      `BENCH_SIZES=${wanted.join(',')} BENCH_RUNS=${runs}; functions as deployed at ${BENCH_MEMORY_MIB} MiB; ` +
+      `each figure median (min–max) of the runs; ` +
       `wall times at ${DEPLOYED_SHARE} vCPU are CPU-s ÷ ${DEPLOYED_SHARE}, an estimate\n\n`,
   );
   const tables = [

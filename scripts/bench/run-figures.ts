@@ -1,9 +1,11 @@
 import type { Outcome } from './bounded.js';
-import { cpuShareOf, DEPLOYED_MEMORY_MIB, wallAtShare } from './cpu-share.js';
+import { cpuShareOf, parseMemoryMiB, wallAtShare } from './cpu-share.js';
 import { formatSpread, spreadOf, type Spread } from './spread.js';
 
-/** The deployed CPU share the wall-time estimates are at (Cloud Run's, for the default function_memory). */
-export const DEPLOYED_SHARE = cpuShareOf(DEPLOYED_MEMORY_MIB);
+/** The memory the functions are run as (BENCH_MEMORY, default 256Mi): their Node options and CPU share are its. */
+export const BENCH_MEMORY_MIB = parseMemoryMiB(process.env['BENCH_MEMORY']);
+/** The CPU share the wall-time estimates are at: Cloud Run's for that memory. */
+export const DEPLOYED_SHARE = cpuShareOf(BENCH_MEMORY_MIB);
 
 export const n = (value: number, digits = 0): string =>
   value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -50,8 +52,8 @@ export function spreadCell(over: OverRuns, format: (value: number) => string): s
 }
 
 /** CPU seconds and the wall time they imply at the deployed share: "0.31 CPU-s (…) ≈ 1.9 s at 0.167 vCPU". */
-export function cpuCell(over: OverRuns): string {
+export function cpuCell(over: OverRuns, share = DEPLOYED_SHARE): string {
   if (!over.spread) return spreadCell(over, cpu);
-  const wall = (s: number): string => `${n(wallAtShare(s, DEPLOYED_SHARE), 1)} s`;
-  return `${spreadCell(over, cpu)} ≈ ${formatSpread(over.spread, wall)} at ${DEPLOYED_SHARE} vCPU (estimate)`;
+  const wall = (s: number): string => `${n(wallAtShare(s, share), 1)} s`;
+  return `${spreadCell(over, cpu)} ≈ ${formatSpread(over.spread, wall)} at ${share} vCPU (estimate)`;
 }

@@ -1,4 +1,4 @@
-import { cpuSecondsOfStat, cpuShareOf, wallAtShare } from '../../../scripts/bench/cpu-share.js';
+import { cpuSecondsOfStat, cpuShareOf, parseMemoryMiB, wallAtShare } from '../../../scripts/bench/cpu-share.js';
 
 describe('the deployed CPU share', () => {
   it('is 0.167 vCPU at the default 256 MiB, as Google documents', () => {
@@ -12,6 +12,15 @@ describe('the deployed CPU share', () => {
   it('turns CPU seconds into the wall time at that share', () => {
     expect(wallAtShare(0.5, 0.167)).toBeCloseTo(2.994, 3);
     expect(wallAtShare(2, 1)).toBe(2);
+  });
+
+  it('reads BENCH_MEMORY as Terraform spells function_memory', () => {
+    expect(parseMemoryMiB(undefined)).toBe(256);
+    expect(parseMemoryMiB('512Mi')).toBe(512);
+    expect(parseMemoryMiB('1Gi')).toBe(1024);
+    expect(cpuShareOf(parseMemoryMiB('512Mi'))).toBe(0.333);
+    expect(() => parseMemoryMiB('300Mi')).toThrow(/BENCH_MEMORY/);
+    expect(() => parseMemoryMiB('lots')).toThrow(/BENCH_MEMORY/);
   });
 
   it('refuses a share of nothing', () => {
