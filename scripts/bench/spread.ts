@@ -16,10 +16,10 @@ export function spreadOf(values: readonly number[]): Spread | undefined {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length };
 }
 
-/** "1.2 (1.1–1.5)", or "1.2" alone for one run (a range of one value says nothing). */
+/** "1.2 (1.1–1.5)", or "1.2" alone when the range shows as one value (one run, or runs alike to the digits). */
 export function formatSpread(spread: Spread, format: (value: number) => string): string {
-  if (spread.runs === 1 || spread.min === spread.max) return format(spread.median);
-  return `${format(spread.median)} (${format(spread.min)}–${format(spread.max)})`;
+  const [median, min, max] = [format(spread.median), format(spread.min), format(spread.max)];
+  return min === max ? median : `${median} (${min}–${max})`;
 }
 
 /**

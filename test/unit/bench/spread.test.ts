@@ -22,6 +22,9 @@ describe('formatSpread', () => {
   it('shows one value alone', () => {
     expect(formatSpread({ median: 2, min: 2, max: 2, runs: 1 }, oneDigit)).toBe('2.0');
   });
+  it('shows a range too narrow for the digits as one value', () => {
+    expect(formatSpread({ median: 33.31, min: 33.3, max: 33.34, runs: 2 }, oneDigit)).toBe('33.3');
+  });
 });
 
 describe('flatWithin', () => {
