@@ -82,7 +82,8 @@ function ratioCell(runs: SizeRuns, other: (r: SizeResult) => Outcome<Counted<num
       return project.value.wallMs / side.value.wallMs;
     },
   );
-  return `${spreadCell(ratios, (v) => `${n(v, 2)}×`)} the time`;
+  const cell = spreadCell(ratios, (v) => `${n(v, 2)}× the time`);
+  return cell;
 }
 
 /** Per event: one run's figure divided by its events. */
