@@ -82,8 +82,7 @@ function ratioCell(runs: SizeRuns, other: (r: SizeResult) => Outcome<Counted<num
       return project.value.wallMs / side.value.wallMs;
     },
   );
-  const cell = spreadCell(ratios, (v) => `${n(v, 2)}× the time`);
-  return cell;
+  return spreadCell(ratios, (v) => `${n(v, 2)}× the time`);
 }
 
 /** Per event: one run's figure divided by its events. */
