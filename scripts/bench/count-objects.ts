@@ -48,3 +48,20 @@ export function expectedCounts(
   counts.set('Service port', 2 + ((service?.spec['ports'] as unknown[] | undefined)?.length ?? 0));
   return counts;
 }
+
+/**
+ * The ports the project added on the egress gateway Service(s) of a namespace: every Service's ports but the
+ * installer's two on the gateway Service, and how many Services hold them (the ports may be spread over several).
+ */
+export async function gatewayPorts(
+  kubeconfigPath: string,
+  namespace: string,
+): Promise<{ ports: number; services: number }> {
+  const core = loadKubeconfig(kubeconfigPath).makeApiClient(CoreV1Api);
+  const list = await core.listNamespacedService({ namespace });
+  const holding = list.items.filter(
+    (s) => (s.spec?.ports?.length ?? 0) > (s.metadata?.name === GATEWAY_SERVICE ? 2 : 0),
+  );
+  const ports = holding.reduce((sum, s) => sum + (s.spec?.ports?.length ?? 0), 0);
+  return { ports: Math.max(0, ports - 2), services: holding.length };
+}

@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '../../dev/harness/process.js';
 import { sleep } from './bounded.js';
+import { parseMemoryMiB } from './cpu-share.js';
 
 const FRAMEWORK = `${REPO_ROOT}node_modules/@google-cloud/functions-framework/build/src/main.js`;
 
@@ -47,11 +48,20 @@ async function firstAnswer(child: ChildProcess, url: string, errors: string[], t
  * does in Cloud Run, with its structured logs written to `logDir`. The child is what is measured: its memory and its
  * start-up, not the bench's.
  */
-/**
- * Node's options as Terraform deploys the functions at the default 256Mi (terraform/locals.tf, heap_ceiling_mib): the
- * function is measured with the heap ceiling it runs with.
- */
-export const DEPLOYED_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=4';
+/** The heap ceiling Terraform gives each function_memory, in MiB (terraform/locals.tf, heap_ceiling_mib). */
+const HEAP_CEILING_MIB: Readonly<Record<number, number>> = { 256: 128, 512: 352, 1024: 736, 2048: 1536 };
+
+/** Node's options as Terraform deploys the functions at `memoryMiB`: measured with the heap ceiling they run with. */
+export function deployedNodeOptions(memoryMiB: number): string {
+  const ceiling = HEAP_CEILING_MIB[memoryMiB];
+  if (ceiling === undefined) throw new Error(`Terraform deploys no heap ceiling for ${memoryMiB} MiB`);
+  return `--max-old-space-size=${ceiling} --max-semi-space-size=4`;
+}
+
+/** At the default 256Mi. */
+export const DEPLOYED_NODE_OPTIONS = deployedNodeOptions(256);
+
+const benchNodeOptions = (): string => deployedNodeOptions(parseMemoryMiB(process.env['BENCH_MEMORY']));
 
 export async function spawnFunction(
   source: string,
@@ -62,8 +72,9 @@ export async function spawnFunction(
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [FRAMEWORK, `--target=${target}`, `--source=${source}`, `--port=${port}`], {
-    // BENCH_NODE_OPTIONS tries other Node options (a heap ceiling, say) against the deployed ones.
-    env: { ...process.env, NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] ?? DEPLOYED_NODE_OPTIONS, ...env },
+    // BENCH_NODE_OPTIONS tries other Node options (a heap ceiling, say) against the deployed ones; BENCH_MEMORY runs
+    // them as deployed at another function_memory.
+    env: { ...process.env, NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] ?? benchNodeOptions(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(createWriteStream(join(logDir, `${target}-${port}.log`)));

@@ -1,7 +1,7 @@
 import { PROJECT, PROJECT_NAMESPACE, type SizeStack } from './bench-stack.js';
 import { bounded, sleep, type Outcome } from './bounded.js';
 import type { EventPath } from './event-phases.js';
-import { instanceId, REGION } from './seed-memorystore.js';
+import { instanceId, perProduct, REGION } from './seed-memorystore.js';
 import { watchVisible } from './watch-visible.js';
 
 export const LATENCY_EVENTS = 50;
@@ -32,9 +32,12 @@ export async function eventLatency(stack: SizeStack, path: EventPath, size: numb
       for (let k = 0; k < LATENCY_EVENTS; k++) {
         const host = `10.250.${Math.floor(k / 250)}.${(k % 250) + 1}`;
         const seen = watch.visible(host);
-        await stack.memorystore.readdress(`projects/${PROJECT}/locations/${REGION}/instances/${instanceId(k % size)}`, {
-          host,
-        });
+        await stack.memorystore.readdress(
+          `projects/${PROJECT}/locations/${REGION}/instances/${instanceId(k % perProduct(size))}`,
+          {
+            host,
+          },
+        );
         const published = performance.now();
         const visibleAt = await Promise.race([
           seen,

@@ -1,31 +1,50 @@
 import { join } from 'node:path';
-import type { PubSub } from '@google-cloud/pubsub';
 import { parseRenderSettings } from '../../shared/config/parse-config.js';
 import { planSettingsOf } from '../../shared/plan/plan-settings.js';
 import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
 import {
   BASELINE_NAMESPACE,
+  CEILING_NAMESPACE,
   functionEnv,
   PROJECT,
   PROJECT_NAMESPACE,
   startSizeStack,
+  type BenchPubSub,
   type SizeStack,
 } from './bench-stack.js';
 import { bounded, sleep, type Outcome } from './bounded.js';
-import type { Counted } from './counted.js';
+import { ceilingApply, CEILING_STREAMS } from './ceiling-probe-phase.js';
+import { boundedCount, type Counted } from './counted.js';
 import { expectedCounts } from './count-objects.js';
 import { eventCosts, startEventPath, type EventCost } from './event-phases.js';
 import { PROJECT_SOURCE, spawnFunction } from './function-process.js';
 import { eventLatency, type Latency } from './latency-phase.js';
-import { renderConverged, writeManifest } from './render-objects.js';
-import { kubectlConverge, measuredResync, seedWithKubectl, slices, type ResyncRun } from './resync-phases.js';
+import { modelInstances, renderConverged, writeManifest } from './render-objects.js';
+import {
+  kubectlConverge,
+  measuredResync,
+  phaseTimeoutMs,
+  seedWithKubectl,
+  slices,
+  type ResyncRun,
+} from './resync-phases.js';
 import { OPERATOR, RESYNC_AUDIENCE } from './resync-call.js';
-import { seedInstances } from './seed-memorystore.js';
+import { perProduct, seedEveryProduct } from './seed-memorystore.js';
+import type { KubeObject } from '../../shared/model/k8s-object.js';
+import type { PlanSettings } from '../../shared/plan/plan-settings.js';
 
 export interface SizeResult {
   readonly size: number;
   readonly objects?: number;
+  /** Ports the rendered state adds to the egress gateway Service. */
+  readonly ports?: number;
+  /** Audit records the functions published to AUDIT_TOPIC over the size's phases. */
+  readonly auditRecords?: number;
+  /** The apiserver's CPU seconds per second at rest, measured as the stack came up. */
+  readonly apiserverIdleCpuPerS?: number;
   readonly kubectl?: Outcome<Counted<number>>;
+  /** The same objects applied over HTTP/2, CEILING_STREAMS at a time: what the apiserver can take. */
+  readonly ceiling?: Outcome<Counted<number>>;
   readonly converge?: Outcome<ResyncRun>;
   /** Set when the project's converge did not converge and kubectl wrote the state the later phases need. */
   readonly seededByKubectl?: boolean;
@@ -40,11 +59,14 @@ export interface SizeResult {
 }
 
 export interface RunContext {
-  readonly pubsub: PubSub;
+  readonly pubsub: BenchPubSub;
   readonly issuer: TokenIssuer;
   readonly latencySize: number;
-  /** Called once the first stack is up, for the measurements that do not depend on N. */
-  readonly onFirstStack?: (env: Record<string, string>, logDir: string) => Promise<void>;
+  /**
+   * Called once on the first stack, after its measured phases, for the measurements that do not depend on N (they
+   * may add instances, so they come last).
+   */
+  readonly onFirstStack?: (stack: SizeStack, env: Record<string, string>) => Promise<void>;
 }
 
 async function withStack(
@@ -57,7 +79,12 @@ async function withStack(
   );
   if (!stack.ok) return { size, aborted: `stack did not start: ${stack.reason}` };
   try {
-    return await body(stack.value);
+    const result = await body(stack.value);
+    return {
+      ...result,
+      apiserverIdleCpuPerS: stack.value.apiserverIdleCpuPerS,
+      auditRecords: stack.value.auditRecords(),
+    };
   } finally {
     await stack.value.stop();
   }
@@ -66,25 +93,25 @@ async function withStack(
 /** Every measurement at one size, in order; each phase is bounded and a failed one leaves the next to run. */
 export function measureSize(context: RunContext, size: number): Promise<SizeResult> {
   return withStack(context, size, async (stack) => {
-    const seeded = await bounded(`N=${size}: create ${size} instances in the Memorystore API`, 60_000 + size * 30, () =>
-      seedInstances(stack.redis, stack.memorystore, PROJECT, size),
+    const each = perProduct(size);
+    const seeded = await bounded(
+      `N=${size}: create ${each} instances of each of the four products in the Memorystore API`,
+      60_000 + size * 30,
+      () => seedEveryProduct(stack.clients, stack.memorystore, PROJECT, each),
     );
     if (!seeded.ok) return { size, aborted: `seeding failed: ${seeded.reason}` };
     const env = functionEnv(stack, { audience: RESYNC_AUDIENCE, caller: OPERATOR, certsUrl: context.issuer.certsUrl });
-    await context.onFirstStack?.(env, stack.workDir);
     const settings = planSettingsOf(parseRenderSettings(env));
-    const instances = stack.memorystore.instances();
+    const instances = modelInstances(stack.memorystore);
     const objects = renderConverged(settings, instances);
-    const baseline = renderConverged(
-      planSettingsOf(
-        parseRenderSettings({
-          ...env,
-          ISTIO_NAMESPACE: BASELINE_NAMESPACE,
-          EGRESS_GATEWAY_NAMESPACE: BASELINE_NAMESPACE,
-        }),
-      ),
-      instances,
-    );
+    const inNamespace = (namespace: string): KubeObject[] =>
+      renderConverged(
+        planSettingsOf(
+          parseRenderSettings({ ...env, ISTIO_NAMESPACE: namespace, EGRESS_GATEWAY_NAMESPACE: namespace }),
+        ),
+        instances,
+      );
+    const baseline = inNamespace(BASELINE_NAMESPACE);
     // BENCH_KUBECTL=off skips the baseline (it is most of a run at 5,000), for quick runs of the project's own figures.
     const kubectl =
       process.env['BENCH_KUBECTL'] === 'off'
@@ -95,6 +122,7 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
             size,
             settings.ownerId,
           );
+    const ceiling = await ceilingConverge(stack, inNamespace(CEILING_NAMESPACE), size, settings);
     const check = { size, namespace: PROJECT_NAMESPACE, expected: expectedCounts(objects) };
 
     const converge = await withFunction(stack, env, 'resync', (fn) =>
@@ -117,19 +145,22 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
       return measuredResync('no-op resync', stack, fn, context.issuer, { ...check, noop: true });
     });
     const events = await withFunction(stack, env, 'syncOnAuditLog', async (fn) => {
-      const path = await startEventPath(context.pubsub, stack, fn.url);
+      const path = await startEventPath(context.pubsub.client, stack, fn.url);
       try {
-        const costs = await eventCosts(stack, path, size);
+        const costs = await eventCosts(stack, path, size, fn.pid);
         const latency = size === context.latencySize ? await eventLatency(stack, path, size) : undefined;
         return { ok: true as const, value: { costs, latency } };
       } finally {
         await path.stop();
       }
     });
+    await context.onFirstStack?.(stack, env);
     return {
       size,
       objects: objects.length,
+      ports: (expectedCounts(objects).get('Service port') ?? 2) - 2,
       ...(kubectl ? { kubectl } : {}),
+      ...(ceiling ? { ceiling } : {}),
       converge,
       seededByKubectl: !converged,
       noop,
@@ -139,6 +170,23 @@ export function measureSize(context: RunContext, size: number): Promise<SizeResu
         : { aborted: `event phases: ${events.reason}` }),
     };
   });
+}
+
+/** The ceiling probe (BENCH_CEILING=off skips it), into a namespace of its own. */
+function ceilingConverge(
+  stack: SizeStack,
+  objects: readonly KubeObject[],
+  size: number,
+  settings: PlanSettings,
+): Promise<Outcome<Counted<number>>> | undefined {
+  if (process.env['BENCH_CEILING'] === 'off') return undefined;
+  return boundedCount(
+    stack,
+    'admin',
+    `N=${size}: ceiling probe (server-side apply over HTTP/2, ${CEILING_STREAMS} streams)`,
+    phaseTimeoutMs(size),
+    (signal) => ceilingApply(stack, objects, `${settings.ownerId}-ceiling`, signal),
+  );
 }
 
 /** A fresh function process for one phase, stopped after it (also when the phase timed out with a call in flight). */

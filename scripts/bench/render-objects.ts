@@ -1,16 +1,42 @@
 import { writeFileSync } from 'node:fs';
 import type { protos } from '@google-cloud/redis';
+import type { protos as memcacheProtos } from '@google-cloud/memcache';
+import type { protos as valkeyProtos } from '@google-cloud/memorystore';
+import type { protos as clusterProtos } from '@google-cloud/redis-cluster';
 import { stringify } from 'yaml';
+import type { MemorystoreInstance } from '../../shared/model/instance.js';
+import { toMemcachedInstance } from '../../shared/products/memcached/mapper.js';
+import { toRedisClusterInstance } from '../../shared/products/redis-cluster/mapper.js';
 import { toRedisInstance } from '../../shared/products/redis/mapper.js';
+import { toValkeyInstance } from '../../shared/products/valkey/mapper.js';
 import { parseInstanceName } from '../../shared/products/instance-name.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { desiredState } from '../../shared/plan/desired-state.js';
 import type { PlanSettings } from '../../shared/plan/plan-settings.js';
 import { serviceApplyBody, type GatewayServiceState } from '../../shared/plan/service-ports.js';
-import type { FakeInstance } from '../../dev/harness/memorystore/index.js';
+import type { FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 
 // Make before break, as the project applies them: a route never points at something that does not exist yet.
 const ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'VirtualService'];
+
+/**
+ * Every instance of the four products in the local Memorystore API, as the project's own adapters convert what the
+ * API answers (the stand-in keeps each instance in its API's shape).
+ */
+export function modelInstances(memorystore: FakeMemorystore): MemorystoreInstance[] {
+  return [
+    ...memorystore.instances().map((i) => toRedisInstance(i as unknown as protos.google.cloud.redis.v1.IInstance)),
+    ...memorystore
+      .valkeyInstances()
+      .map((i) => toValkeyInstance(i as unknown as valkeyProtos.google.cloud.memorystore.v1.IInstance)),
+    ...memorystore
+      .memcachedInstances()
+      .map((i) => toMemcachedInstance(i as unknown as memcacheProtos.google.cloud.memcache.v1.IInstance)),
+    ...memorystore
+      .redisClusters()
+      .map((i) => toRedisClusterInstance(i as unknown as clusterProtos.google.cloud.redis.cluster.v1.ICluster)),
+  ];
+}
 
 /**
  * What the project would write for these instances into an empty cluster, rendered by the project's own core (the
@@ -18,11 +44,8 @@ const ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'Virtual
  * DestinationRule and VirtualService of each instance, and the egress gateway Service with the ports it adds (as a
  * server-side apply body, which leaves the installer's ports alone). The input of the kubectl baseline.
  */
-export function renderConverged(settings: PlanSettings, instances: readonly FakeInstance[]): KubeObject[] {
-  const scope = instances.map((fake) => {
-    const instance = toRedisInstance(fake as unknown as protos.google.cloud.redis.v1.IInstance);
-    return { name: parseInstanceName(instance.name)!, instance };
-  });
+export function renderConverged(settings: PlanSettings, instances: readonly MemorystoreInstance[]): KubeObject[] {
+  const scope = instances.map((instance) => ({ name: parseInstanceName(instance.name)!, instance }));
   // The Service as the installer leaves it (its ports belong to another manager), as the fixtures create it.
   const service: GatewayServiceState = {
     namespace: settings.egressGateway.namespace,

@@ -1,117 +1,205 @@
-import { formatFailures, formatKinds, formatWrites } from './audit-log.js';
-import { cell, type Outcome } from './bounded.js';
+import { formatWrites } from './audit-log.js';
+import type { Outcome } from './bounded.js';
 import type { Counted } from './counted.js';
 import type { EventCost } from './event-phases.js';
 import type { SizeResult } from './measure-size.js';
 import type { ResyncRun } from './resync-phases.js';
-import type { Startup } from './startup-phase.js';
+import { BENCH_MEMORY_MIB, bytes, cpuCell, n, overRuns, seconds, spreadCell, type OverRuns } from './run-figures.js';
 
-const n = (value: number, digits = 0): string =>
-  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const seconds = (ms: number): string => `${n(ms / 1000, 1)} s`;
-const bytes = (b: number): string => (b >= 1048576 ? `${n(b / 1048576, 1)} MiB` : `${n(b / 1024, 1)} KiB`);
-const statuses = (c: Counted<unknown>): string =>
-  c.requests.failures.size > 0 ? `; ${formatFailures(c.requests)}` : '';
+/** One size's runs (BENCH_RUNS of them), all at the same N. */
+export type SizeRuns = readonly SizeResult[];
 
-function costLine(c: Counted<unknown>): string {
-  const writes = c.requests.writes > 0 ? ` (${formatWrites(c.requests)})` : '';
-  // Connections the bench's relay could not make: the figure is then partly the bench's limit, and says so.
-  const broken =
-    c.traffic.broken > 0 ? `; BENCH LIMIT: the counting relay could not connect ${n(c.traffic.broken)} of them` : '';
-  return `${seconds(c.wallMs)}, ${n(c.requests.requests)} requests, ${n(c.requests.writes)} writes${writes}, ${n(c.traffic.connections)} TLS connections${broken}, ${bytes(c.traffic.received)} read${statuses(c)}`;
-}
+type Figure<T> = (value: T) => number | string | undefined;
 
-function perEvent(outcome: Outcome<EventCost> | undefined, figure: (e: EventCost) => string): string {
-  return cell(outcome, (e) => {
-    const failed = e.failedDeliveries > 0 ? ` (${e.failedDeliveries} deliveries failed and were retried)` : '';
-    return `${figure(e)}${failed}`;
-  });
-}
+const resyncFigure =
+  (value: (r: ResyncRun) => number | undefined): Figure<ResyncRun> =>
+  (r) =>
+    r.failure ? r.failure : value(r);
 
-const requestsPerEvent = (e: EventCost): string => {
-  const writes = e.requests.writes > 0 ? `; writes over ${e.events} events: ${formatWrites(e.requests)}` : '';
-  return `${n(e.requests.requests / e.events, 1)} (${n(e.requests.writes / e.events, 1)} writes${writes})`;
-};
-const bytesPerEvent = (e: EventCost): string =>
-  `${bytes(e.traffic.received / e.events)} read, ${bytes(e.traffic.sent / e.events)} sent, ${n(e.traffic.connections / e.events, 1)} connections`;
-
-function resyncCell(outcome: Outcome<ResyncRun> | undefined, detail: (r: ResyncRun) => string): string {
-  return cell(outcome, (r) => (r.failure ? `failed (${r.failure}) after ${costLine(r)}` : detail(r)));
-}
-
-function ratio(results: SizeResult): string {
-  const project = results.converge;
-  const kubectl = results.kubectl;
-  if (!project?.ok || project.value.failure || !kubectl?.ok) return 'n/a (one side failed)';
-  return `${n(project.value.wallMs / kubectl.value.wallMs, 2)}× the time, ${n(project.value.requests.requests / kubectl.value.requests.requests, 2)}× the requests`;
-}
-
-function notes(r: SizeResult): string {
+function resyncCell(runs: SizeRuns, pick: (r: SizeResult) => Outcome<ResyncRun> | undefined): string {
+  const over = (v: (r: ResyncRun) => number | undefined): OverRuns => overRuns(runs, pick, resyncFigure(v));
+  const wall = spreadCell(
+    over((r) => r.wallMs),
+    seconds,
+  );
+  if (!over((r) => r.wallMs).spread) return wall;
   return [
-    r.objects !== undefined ? `${n(r.objects)} objects rendered` : '',
-    r.seededByKubectl ? 'the project did not converge: kubectl wrote the state the later phases ran on' : '',
-    r.noop?.ok && r.noop.value.requests.writes > 0 ? 'the events ran on the state the no-op resync left' : '',
-    r.aborted ?? '',
-    r.elapsedMs !== undefined ? `this size took ${seconds(r.elapsedMs)} in all` : '',
+    wall,
+    `${spreadCell(
+      over((r) => r.requests.requests),
+      (v) => n(v),
+    )} requests`,
+    `${spreadCell(
+      over((r) => r.requests.writes),
+      (v) => n(v),
+    )} writes`,
+    `${spreadCell(
+      over((r) => r.traffic.received),
+      bytes,
+    )} read`,
+    `function ${cpuCell(over((r) => r.cpu.functionS))}`,
+    `apiserver ${spreadCell(
+      over((r) => r.cpu.apiserverS),
+      (v) => `${n(v, 1)} CPU-s`,
+    )}`,
+  ].join('; ');
+}
+
+function applyCell(runs: SizeRuns, pick: (r: SizeResult) => Outcome<Counted<number>> | undefined): string {
+  const over = (v: (c: Counted<number>) => number): OverRuns => overRuns(runs, pick, v);
+  const wall = spreadCell(
+    over((c) => c.wallMs),
+    seconds,
+  );
+  if (!over((c) => c.wallMs).spread) return wall;
+  return [
+    wall,
+    `${spreadCell(
+      over((c) => c.requests.requests),
+      (v) => n(v),
+    )} requests`,
+    `${spreadCell(
+      over((c) => c.traffic.connections),
+      (v) => n(v),
+    )} connections`,
+    `apiserver ${spreadCell(
+      over((c) => c.cpu.apiserverS),
+      (v) => `${n(v, 1)} CPU-s`,
+    )}`,
+  ].join('; ');
+}
+
+/** Project converge ÷ the other side, in each run where both succeeded. */
+function ratioCell(runs: SizeRuns, other: (r: SizeResult) => Outcome<Counted<number>> | undefined): string {
+  if (runs.every((r) => other(r) === undefined)) return 'not run';
+  const ratios = overRuns(
+    runs,
+    (r): Outcome<SizeResult> => ({ ok: true, value: r }),
+    (r) => {
+      const project = r.converge;
+      const side = other(r);
+      if (!project?.ok || project.value.failure || !side?.ok) return 'one side failed';
+      return project.value.wallMs / side.value.wallMs;
+    },
+  );
+  return spreadCell(ratios, (v) => `${n(v, 2)}× the time`);
+}
+
+/** Per event: one run's figure divided by its events. */
+const perEvent =
+  (value: (e: EventCost) => number | undefined): Figure<EventCost> =>
+  (e) => {
+    const v = value(e);
+    return v === undefined ? undefined : v / e.events;
+  };
+
+/** An event function's share of an event's apiserver CPU: less the apiserver's idle rate over the same time. */
+const netApiserverCpu = (idlePerS: number | undefined) => (e: EventCost) =>
+  e.cpu.apiserverS - (idlePerS ?? 0) * (e.wallMs / 1000);
+
+function eventCell(runs: SizeRuns, kind: 'noop' | 'create'): string {
+  const pick = (r: SizeResult): Outcome<EventCost> | undefined => r.events?.[kind];
+  const over = (v: (e: EventCost) => number | undefined): OverRuns => overRuns(runs, pick, perEvent(v));
+  const requests = over((e) => e.requests.requests);
+  if (!requests.spread) return spreadCell(requests, String);
+  const idle = runs.find((r) => r.apiserverIdleCpuPerS !== undefined)?.apiserverIdleCpuPerS;
+  const writes = runs.map(pick).find((o) => o?.ok && o.value.requests.writes > 0);
+  const failed = runs.map(pick).reduce((sum, o) => sum + (o?.ok ? o.value.failedDeliveries : 0), 0);
+  return [
+    `${spreadCell(requests, (v) => n(v, 1))} requests (${spreadCell(
+      over((e) => e.requests.writes),
+      (v) => n(v, 1),
+    )} writes${writes?.ok ? `: ${formatWrites(writes.value.requests)} over ${writes.value.events} events` : ''})`,
+    `${spreadCell(
+      over((e) => e.traffic.received),
+      bytes,
+    )} read, ${spreadCell(
+      over((e) => e.traffic.sent),
+      bytes,
+    )} sent`,
+    `apiserver ${spreadCell(over(netApiserverCpu(idle)), (v) => `${n(v, 3)} CPU-s`)} net of idle`,
+    `function ${cpuCell(over((e) => e.cpu.functionS))}`,
+    failed > 0 ? `${failed} deliveries failed and were retried` : '',
   ]
     .filter(Boolean)
     .join('; ');
 }
 
-type Row = readonly [string, (r: SizeResult) => string];
-const LATENCY_ROW = 'event latency, last audit entry → objects visible';
-
-function rows(results: readonly SizeResult[]): Row[] {
-  const all: Row[] = [
-    ['requests per no-op event (a resize)', (r) => perEvent(r.events?.noop, requestsPerEvent)],
-    ['requests per create event', (r) => perEvent(r.events?.create, requestsPerEvent)],
-    ['bytes per no-op event', (r) => perEvent(r.events?.noop, bytesPerEvent)],
-    ['bytes per create event', (r) => perEvent(r.events?.create, bytesPerEvent)],
-    ['converge from empty: project (resync)', (r) => resyncCell(r.converge, costLine)],
-    ['converge from empty: `kubectl apply --server-side`', (r) => cell(r.kubectl, costLine)],
-    ['converge: project ÷ kubectl', ratio],
-    ['no-op resync', (r) => resyncCell(r.noop, (v) => `${costLine(v)}; ${formatKinds(v.requests)}`)],
-    [
-      'peak RSS of the resync function (VmHWM)',
-      (r) =>
-        `converge: ${cell(r.converge, (v) => `${n(v.peakMiB)} MiB`)}; no-op: ${cell(r.noop, (v) => `${n(v.peakMiB)} MiB`)}`,
-    ],
-    [
-      'idle RSS of the resync function before the no-op',
-      (r) => (r.noopIdleMiB === undefined ? 'not measured' : `${n(r.noopIdleMiB)} MiB`),
-    ],
-    [
-      LATENCY_ROW,
-      (r) =>
-        r.latency ? cell(r.latency, (l) => `p50 ${n(l.p50Ms)} ms, p99 ${n(l.p99Ms)} ms (${l.samples} events)`) : '—',
-    ],
-    ['notes', notes],
-  ];
-  return all.filter(([label]) => label !== LATENCY_ROW || results.some((r) => r.latency));
+function memoryCell(runs: SizeRuns): string {
+  const peak = (pick: (r: SizeResult) => Outcome<ResyncRun> | undefined): string =>
+    spreadCell(
+      overRuns(runs, pick, (r) => r.peakMiB),
+      (v) => `${n(v)} MiB`,
+    );
+  const idle = spreadCell(
+    overRuns(
+      runs,
+      (r) => (r.noopIdleMiB === undefined ? undefined : { ok: true, value: r.noopIdleMiB }),
+      (v) => v,
+    ),
+    (v) => `${n(v)} MiB`,
+  );
+  return `converge: ${peak((r) => r.converge)}; no-op: ${peak((r) => r.noop)}; idle before the no-op: ${idle}`;
 }
 
-/** The size table: one row per figure, one column per N. */
-export function sizeTable(results: readonly SizeResult[]): string {
-  const header = `| what | ${results.map((r) => `N = ${n(r.size)}`).join(' | ')} |`;
-  const rule = `|---|${results.map(() => '---').join('|')}|`;
-  const body = rows(results).map(
-    ([label, figure]) => `| ${label} | ${results.map((r) => figure(r).replace(/\|/g, '/')).join(' | ')} |`,
+function latencyCell(runs: SizeRuns): string {
+  if (!runs.some((r) => r.latency)) return '—';
+  const p = (v: (l: { p50Ms: number; p99Ms: number }) => number): string =>
+    spreadCell(
+      overRuns(runs, (r) => r.latency, v),
+      (x) => `${n(x)} ms`,
+    );
+  return `p50 ${p((l) => l.p50Ms)}, p99 ${p((l) => l.p99Ms)} (50 events a run)`;
+}
+
+function notes(runs: SizeRuns): string {
+  const first = runs[0]!;
+  const idle = first.apiserverIdleCpuPerS;
+  return [
+    first.objects !== undefined ? `${n(first.objects)} objects rendered, ${n(first.ports ?? 0)} gateway ports` : '',
+    idle !== undefined ? `apiserver idle ${n(idle, 3)} CPU-s/s` : '',
+    `audit records published to AUDIT_TOPIC: ${runs.map((r) => n(r.auditRecords ?? 0)).join(', ')}`,
+    ...runs.map((r, i) =>
+      [
+        r.seededByKubectl
+          ? `run ${i + 1}: the project did not converge, kubectl wrote the state the later phases ran on`
+          : '',
+        r.aborted ? `run ${i + 1}: ${r.aborted}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    ),
+    `${runs.length} runs took ${runs.map((r) => seconds(r.elapsedMs ?? 0)).join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+type Row = readonly [string, (runs: SizeRuns) => string];
+
+const ROWS: readonly Row[] = [
+  ['converge from empty: project (resync)', (runs) => resyncCell(runs, (r) => r.converge)],
+  ['converge from empty: `kubectl apply --server-side`', (runs) => applyCell(runs, (r) => r.kubectl)],
+  [
+    'converge from empty: ceiling probe (server-side apply, HTTP/2, 256 streams)',
+    (runs) => applyCell(runs, (r) => r.ceiling),
+  ],
+  ['converge: project ÷ kubectl', (runs) => ratioCell(runs, (r) => r.kubectl)],
+  ['converge: project ÷ ceiling', (runs) => ratioCell(runs, (r) => r.ceiling)],
+  ['no-op resync', (runs) => resyncCell(runs, (r) => r.noop)],
+  ['per no-op event (a Redis resize)', (runs) => eventCell(runs, 'noop')],
+  ['per create event (a new Redis instance)', (runs) => eventCell(runs, 'create')],
+  [`peak RSS of the resync function (VmHWM), four products, ${BENCH_MEMORY_MIB} MiB's Node options`, memoryCell],
+  ['event latency, last audit entry → objects visible', latencyCell],
+  ['notes', notes],
+];
+
+/** The size table: one row per figure, one column per N; each cell the median (min–max) over the runs. */
+export function sizeTable(sizes: readonly SizeRuns[]): string {
+  const header = `| what | ${sizes.map((runs) => `N = ${n(runs[0]!.size)}`).join(' | ')} |`;
+  const rule = `|---|${sizes.map(() => '---').join('|')}|`;
+  const body = ROWS.map(
+    ([label, figure]) => `| ${label} | ${sizes.map((runs) => figure(runs).replace(/\|/g, '/')).join(' | ')} |`,
   );
   return [header, rule, ...body].join('\n');
-}
-
-/** Start-up, which does not depend on N. */
-export function startupTable(startup: { project: Outcome<Startup>; hello: Outcome<Startup> } | undefined): string {
-  if (!startup) return '';
-  const { project, hello } = startup;
-  const both =
-    project.ok && hello.ok
-      ? `${n(project.value.coldStartMs / hello.value.coldStartMs, 1)}× the cold start, ${n(project.value.idleMiB / hello.value.idleMiB, 1)}× the idle RSS`
-      : 'n/a';
-  return [
-    '| start-up | resync function | hello-world function | ratio |',
-    '|---|---|---|---|',
-    `| cold start (spawn → first answer), median of 3 | ${cell(project, (s) => `${n(s.coldStartMs)} ms`)} | ${cell(hello, (s) => `${n(s.coldStartMs)} ms`)} | ${both} |`,
-    `| idle RSS 2 s after start, median of 3 | ${cell(project, (s) => `${n(s.idleMiB)} MiB`)} | ${cell(hello, (s) => `${n(s.idleMiB)} MiB`)} | |`,
-  ].join('\n');
 }

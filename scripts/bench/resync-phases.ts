@@ -84,6 +84,7 @@ export async function measuredResync(
     `N=${check.size}: ${what}`,
     phaseTimeoutMs(check.size),
     (signal) => callResync(fn.url, issuer, signal),
+    fn.pid,
   );
   if (!outcome.ok) return outcome;
   const run = outcome.value;

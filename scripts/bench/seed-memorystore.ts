@@ -10,34 +10,6 @@ const CONCURRENCY = 32;
 /** `cache-00042`: ids that sort in creation order. */
 export const instanceId = (i: number): string => `cache-${String(i).padStart(5, '0')}`;
 
-/**
- * Fills the local Memorystore API with `count` READY instances through its public API (CreateInstance), a bounded
- * number at a time, and waits until every operation has finished. Their audit entries reach the events topic before
- * any subscription exists, so no function sees them: the cluster starts empty.
- */
-export async function seedInstances(
-  redis: CloudRedisClient,
-  memorystore: FakeMemorystore,
-  project: string,
-  count: number,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const id = instanceId(next++);
-      await redis.createInstance({
-        parent: `projects/${project}/locations/${REGION}`,
-        instanceId: id,
-        instance: { tier: 'BASIC', memorySizeGb: 1 },
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  await memorystore.settled();
-  const ready = memorystore.instances().filter((i) => i.state === 'READY').length;
-  if (ready < count) throw new Error(`only ${ready} of ${count} instances are READY`);
-}
-
 /** The four products' clients on the local API (dev/harness/memorystore: localRedisClient, localProductClients). */
 export interface ProductClients {
   readonly redis: CloudRedisClient;
@@ -90,4 +62,35 @@ export async function seedEveryProduct(
     memorystore.redisClusters().filter((i) => i.state === 'ACTIVE').length,
   ];
   if (ready.some((n) => n < count)) throw new Error(`only ${ready.join(' / ')} of ${count} per product are ready`);
+}
+
+/** Instances of each product for N in all: the four products share N evenly (N = 100: 25 each). */
+export const perProduct = (size: number): number => Math.ceil(size / 4);
+
+/**
+ * Fills the local Memorystore API with `count` Memcached instances of `nodeCount` nodes each (an endpoint per node and
+ * one for discovery, each with a gateway port of its own), a bounded number at a time, and waits until all are READY.
+ */
+export async function seedMemcached(
+  memcache: CloudMemcacheClient,
+  memorystore: FakeMemorystore,
+  project: string,
+  count: number,
+  nodeCount: number,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const id = instanceId(next++);
+      await memcache.createInstance({
+        parent: `projects/${project}/locations/${REGION}`,
+        instanceId: id,
+        instance: { nodeCount, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 } },
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await memorystore.settled();
+  const ready = memorystore.memcachedInstances().filter((i) => i.state === 'READY').length;
+  if (ready < count) throw new Error(`only ${ready} of ${count} Memcached instances are READY`);
 }
