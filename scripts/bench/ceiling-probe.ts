@@ -18,12 +18,11 @@ import { objectPath } from '../../shared/adapters/kube/paths.js';
 import type { KubeObject } from '../../shared/model/k8s-object.js';
 import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
 import { startTokenIssuer, type TokenIssuer } from '../../dev/harness/id-tokens.js';
-import { functionEnv, PROJECT, startSizeStack, SYNC_USER, type SizeStack } from './bench-stack.js';
+import { functionEnv, PROJECT, startSizeStack, SYNC_USER, type BenchPubSub, type SizeStack } from './bench-stack.js';
 import { PROJECT_SOURCE, spawnFunction } from './function-process.js';
-import { renderConverged } from './render-objects.js';
+import { modelInstances, renderConverged } from './render-objects.js';
 import { callResync, OPERATOR, RESYNC_AUDIENCE, resyncFailure } from './resync-call.js';
-import { seedInstances } from './seed-memorystore.js';
-import type { PubSub } from '@google-cloud/pubsub';
+import { perProduct, seedEveryProduct } from './seed-memorystore.js';
 
 const STREAMS = 256;
 /** Linux's clock ticks per second, the unit of /proc/PID/stat's CPU times. */
@@ -141,19 +140,20 @@ async function levelNames(stack: SizeStack, uids: ReadonlySet<string>): Promise<
 
 /** A fresh stack with `size` instances; the objects the project renders for them. */
 async function withSeededStack<T>(
-  pubsub: PubSub,
+  pubsub: BenchPubSub,
   size: number,
   body: (stack: SizeStack, objects: KubeObject[], env: Record<string, string>) => Promise<T>,
 ): Promise<T> {
   const stack = await startSizeStack(pubsub, size);
   try {
-    await seedInstances(stack.redis, stack.memorystore, PROJECT, size);
+    // As the bench does: the size spread over the four products.
+    await seedEveryProduct(stack.clients, stack.memorystore, PROJECT, perProduct(size));
     const env = {
       ...functionEnv(stack, { audience: RESYNC_AUDIENCE, caller: OPERATOR, certsUrl: issuer().certsUrl }),
       // Straight to the apiserver, as the probe: the bench's counting proxy would be a hop the probe does not take.
       KUBECONFIG: stack.controlPlane.kubeconfigFor(SYNC_USER),
     };
-    const objects = renderConverged(planSettingsOf(parseRenderSettings(env)), stack.memorystore.instances());
+    const objects = renderConverged(planSettingsOf(parseRenderSettings(env)), modelInstances(stack.memorystore));
     return await body(stack, objects, env);
   } finally {
     await stack.stop();
@@ -164,7 +164,7 @@ let tokenIssuer: TokenIssuer | undefined;
 const issuer = (): TokenIssuer => tokenIssuer!;
 
 /** The project's resync from empty through the Functions Framework, with `writes` in flight. */
-async function project(pubsub: PubSub, size: number, writes: number): Promise<Run> {
+async function project(pubsub: BenchPubSub, size: number, writes: number): Promise<Run> {
   return withSeededStack(pubsub, size, async (stack, objects, env) => {
     const fn = await spawnFunction(
       PROJECT_SOURCE,
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
   const [size] = numbers('CEILING_SIZE', '1000');
   const writes = numbers('CEILING_WRITES', '16,64');
   const pubsubServer = await startPubSubServer();
-  const pubsub = pubSubClient(pubsubServer.host, PROJECT);
+  const pubsub = { client: pubSubClient(pubsubServer.host, PROJECT), host: pubsubServer.host };
   tokenIssuer = await startTokenIssuer();
   const load = [loadavg()];
   try {
@@ -230,7 +230,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await tokenIssuer.close();
-    await pubsub.close();
+    await pubsub.client.close();
     await pubsubServer.stop();
   }
 }

@@ -25,6 +25,7 @@ test('stages import the settings types, not the parser: only entry points and th
     'scripts/bench/core-bench.ts',
     'scripts/bench/measure-size.ts',
     'scripts/bench/node-ports-cost.ts',
+    'scripts/bench/ports-phase.ts',
     'scripts/chaos/stolen-identity-phase.ts',
     'test/terraform/private-cluster.test.ts',
     'test/unit/cli/cli-args.test.ts',
