@@ -170,13 +170,13 @@ old_rbac_wiring() {
   grep -qF "$old" "$copy/terraform/kubernetes.tf" || { echo "could not put the old RBAC wiring back in kubernetes.tf" >&2; exit 1; }
 }
 
-# The admission policy is in the first plan: in each cluster the three policies (gateway Service, Istio objects, audit
-# outbox) and their bindings, wholly known, naming both identities.
+# The admission policy is in the first plan: in each cluster the four policies (gateway Service, port Services, Istio
+# objects, audit outbox) and their bindings, wholly known, naming both identities.
 admission_policy_planned() {
   local log=$1.plan.log planned
   planned=$(grep -c 'kubernetes_manifest.admission_policy\["ValidatingAdmissionPolicy' "$log" || true)
-  if [ "$planned" != 12 ] || [ "$(grep -c 'request.userInfo.username in \[.*sync@.*resync@' "$log")" != 6 ]; then
-    echo "the plan should create 3 admission policies and 3 bindings naming both function identities in each of the 2 clusters; it plans $planned objects" >&2
+  if [ "$planned" != 16 ] || [ "$(grep -c 'request.userInfo.username in \[.*sync@.*resync@' "$log")" != 8 ]; then
+    echo "the plan should create 4 admission policies and 4 bindings naming both function identities in each of the 2 clusters; it plans $planned objects" >&2
     exit 1
   fi
   echo "plan creates the admission policies and their bindings in both clusters, for both function identities"
