@@ -108,8 +108,8 @@ clusters.forEach((cluster, i) => {
   const accessRead = manifests.filter((m) => m.apiVersion.startsWith('rbac.') && isAccessRead(m));
   const policies = manifests.filter((m) => m.apiVersion.startsWith('admissionregistration.'));
   check(
-    rbac.length === 8 && policies.length === 6 && accessRead.length === 4,
-    `${cluster.name}: expected 8 RBAC objects, 4 declaration-reading ones and 6 admission objects in ${modules[i]}, got ${rbac.length}, ${accessRead.length} and ${policies.length}`,
+    rbac.length === 8 && policies.length === 8 && accessRead.length === 4,
+    `${cluster.name}: expected 8 RBAC objects, 4 declaration-reading ones and 8 admission objects in ${modules[i]}, got ${rbac.length}, ${accessRead.length} and ${policies.length}`,
   );
   checkReadOnly(cluster, accessRead);
   const istioRoles = rbac.filter(
@@ -123,7 +123,7 @@ clusters.forEach((cluster, i) => {
     .filter((m) => m.kind === 'ValidatingAdmissionPolicy')
     .map((m) => [m.metadata.name, m.spec.matchConditions.map((c) => c.expression).join(' ')]);
   check(
-    conditions.length === 3 && conditions.every(([, c]) => /sync@.*resync@/.test(c)),
+    conditions.length === 4 && conditions.every(([, c]) => /sync@.*resync@/.test(c)),
     `${cluster.name}: every admission policy should name both identities`,
   );
   const istioObjects = conditions.find(([name]) => name.endsWith('-istio-objects'))?.[1] ?? '';
