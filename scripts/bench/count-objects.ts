@@ -10,7 +10,10 @@ const PLURAL: Record<string, string> = {
   VirtualService: 'virtualservices',
 };
 
-/** Objects per Istio kind in a namespace (every page followed), and "Service port" = ports on the gateway Service. */
+/**
+ * Objects per Istio kind in a namespace (every page followed), and "Service port" = ports on the gateway Service and
+ * the port Services beside it.
+ */
 export async function countObjects(kubeconfigPath: string, namespace: string): Promise<Map<string, number>> {
   const kubeConfig = loadKubeconfig(kubeconfigPath);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -32,8 +35,7 @@ export async function countObjects(kubeconfigPath: string, namespace: string): P
     } while (token);
     counts.set(kind, total);
   }
-  const service = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedService({ name: GATEWAY_SERVICE, namespace });
-  counts.set('Service port', service.spec?.ports?.length ?? 0);
+  counts.set('Service port', 2 + (await gatewayPorts(kubeconfigPath, namespace)).ports);
   return counts;
 }
 
@@ -44,8 +46,11 @@ export function expectedCounts(
   const counts = new Map<string, number>(
     ISTIO_KINDS.map((kind) => [kind, objects.filter((o) => o.kind === kind).length]),
   );
-  const service = objects.find((o) => o.kind === 'Service');
-  counts.set('Service port', 2 + ((service?.spec['ports'] as unknown[] | undefined)?.length ?? 0));
+  // The ports on every Service rendered: the egress gateway Service's and those of ours beside it.
+  const ports = objects
+    .filter((o) => o.kind === 'Service')
+    .reduce((sum, o) => sum + ((o.spec['ports'] as unknown[] | undefined)?.length ?? 0), 0);
+  counts.set('Service port', 2 + ports);
   return counts;
 }
 

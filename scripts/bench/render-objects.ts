@@ -1,3 +1,4 @@
+import { portPlansByService } from '../../shared/plan/port-services.js';
 import { writeFileSync } from 'node:fs';
 import type { protos } from '@google-cloud/redis';
 import type { protos as memcacheProtos } from '@google-cloud/memcache';
@@ -42,7 +43,8 @@ export function modelInstances(memorystore: FakeMemorystore): MemorystoreInstanc
  * What the project would write for these instances into an empty cluster, rendered by the project's own core (the
  * instances converted by its Memorystore adapter, ports allocated by its planner): the ServiceEntry, Gateway,
  * DestinationRule and VirtualService of each instance, and the egress gateway Service with the ports it adds (as a
- * server-side apply body, which leaves the installer's ports alone). The input of the kubectl baseline.
+ * server-side apply body, which leaves the installer's ports alone) and the Services of ours holding later blocks.
+ * The input of the kubectl baseline.
  */
 export function renderConverged(settings: PlanSettings, instances: readonly MemorystoreInstance[]): KubeObject[] {
   const scope = instances.map((instance) => ({ name: parseInstanceName(instance.name)!, instance }));
@@ -55,8 +57,12 @@ export function renderConverged(settings: PlanSettings, instances: readonly Memo
   };
   const state = desiredState({ scope, owned: [], gatewayService: service, settings });
   if (state.errors.length > 0) throw new Error(`rendering failed: ${state.errors[0]!.message}`);
-  const ports = state.servicePorts?.after ?? [];
-  const objects = [...state.desired, ...(ports.length > 0 ? [serviceApplyBody(service, ports)] : [])];
+  // Each block of ports on its Service, as the project spreads them (shared/config/gateway-services.ts).
+  const services = state.servicePorts ? portPlansByService([service], state.servicePorts, settings) : [];
+  const bodies = services
+    .filter((plan) => plan.after.length > 0)
+    .map((plan) => serviceApplyBody(plan.service, plan.after, plan.own));
+  const objects = [...state.desired, ...bodies];
   return objects.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
 }
 

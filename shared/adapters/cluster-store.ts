@@ -14,10 +14,11 @@ export interface ClusterStore {
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   readGatewayService(namespace: string, name: string): Promise<GatewayServiceState>;
   /**
-   * A Service of this deployment's own that holds a block of gateway ports (render/gateway-services.ts), or undefined
-   * if there is none; all its ports are ours. It is written like our other objects (create, replace, delete).
+   * The Services of this deployment's own that hold later blocks of gateway ports (config/gateway-services.ts), by
+   * label selector, read to the last page; all their ports are ours. They are written like our other objects (create,
+   * replace, delete).
    */
-  readPortService?(namespace: string, name: string): Promise<GatewayServiceState | undefined>;
+  listPortServices?(namespace: string, labelSelector: string): Promise<GatewayServiceState[]>;
   create(object: KubeObject): Promise<KubeObject>;
   /** Replaces the object; fails with WriteConflictError if its resourceVersion is no longer current. */
   replace(object: KubeObject): Promise<KubeObject>;

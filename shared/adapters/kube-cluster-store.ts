@@ -122,14 +122,19 @@ export class KubeClusterStore implements ClusterStore {
     return serviceState(json, namespace, name, ownedPortNumbers(json.metadata?.managedFields, this.manager));
   }
 
-  async readPortService(namespace: string, name: string): Promise<GatewayServiceState | undefined> {
-    const ref = { apiVersion: 'v1', kind: 'Service', namespace, name };
-    const json = await this.http.send<ServiceJson>({ method: 'GET', path: objectPath(ref) }).catch((e: unknown) => {
-      if (isNotFound(e)) return undefined;
-      return translate(e, `get Service ${namespace}/${name}`);
-    });
+  async listPortServices(namespace: string, labelSelector: string): Promise<GatewayServiceState[]> {
+    const listed = await listAllPages(this.http, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace,
+      pageSize: this.pageSize,
+      labelSelector,
+    }).catch((e: unknown) => translate(e, `list Services in ${namespace}`));
     // A Service of ours is ours whole: every port on it is one of ours.
-    return json && serviceState(json, namespace, name, new Set(json.spec?.ports?.map((p) => p.port)));
+    return listed.map((service) => {
+      const json = service as unknown as ServiceJson;
+      return serviceState(json, namespace, service.metadata.name, new Set(json.spec?.ports?.map((p) => p.port)));
+    });
   }
 
   async create(object: KubeObject): Promise<KubeObject> {

@@ -59,10 +59,13 @@ export function viewOf(instances: readonly InstanceName[]): ReadScope {
 /** Reads of names that may clash, at most this many at once. */
 const FOREIGN_READS = 8;
 
+/** This deployment's objects, by their labels. */
+const ownedSelector = (ownerId: string): string => `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${ownerId}`;
+
 function selectorOf(view: ReadScope, ownerId: string): string | undefined {
   if (view.kind === 'complete') return undefined;
   const keys = [...new Set(view.instances.map(instanceKey))].sort();
-  return `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${ownerId},${LABEL_INSTANCE} in (${keys.join(',')})`;
+  return `${ownedSelector(ownerId)},${LABEL_INSTANCE} in (${keys.join(',')})`;
 }
 
 async function listObjects(
@@ -94,18 +97,22 @@ export async function readCluster(deps: SyncDeps, view: ReadScope): Promise<Clus
   return { ...read, ...(await readDeclarations(deps)) };
 }
 
-/** The egress gateway Service, then those of ours that exist, read in parallel (bounded). */
+/**
+ * The egress gateway Service, then the Services of ours holding later blocks that exist, in one list by our labels
+ * (a request per block would cost an event as many requests as the range has blocks).
+ */
 async function readPortServices(deps: SyncDeps): Promise<GatewayServiceState[]> {
   const { cluster } = deps;
   const { egressGateway } = deps.settings.cluster;
-  const names = ownPortServiceNames(deps.settings.cluster);
+  const names = new Set(ownPortServiceNames(deps.settings.cluster));
   const gateway = cluster.readGatewayService(egressGateway.namespace, egressGateway.service);
-  if (names.length > 0 && !cluster.readPortService)
-    throw new Error('internal: GATEWAY_PORTS_PER_SERVICE needs a cluster store that reads port Services');
-  const limit = pLimit(FOREIGN_READS);
-  const own = names.map((name) => limit(() => cluster.readPortService!(egressGateway.namespace, name)));
-  const [first, ...rest] = await Promise.all([gateway, ...own]);
-  return [first, ...rest.filter((s): s is GatewayServiceState => s !== undefined)];
+  if (names.size === 0) return [await gateway];
+  if (!cluster.listPortServices)
+    throw new Error('internal: GATEWAY_PORTS_PER_SERVICE needs a cluster store that lists port Services');
+  const selector = ownedSelector(deps.settings.process.ownerId);
+  const [first, own] = await Promise.all([gateway, cluster.listPortServices(egressGateway.namespace, selector)]);
+  // Only the names of this range's blocks: another Service of ours (a block of a range since narrowed) is left alone.
+  return [first, ...own.filter((s) => names.has(s.name)).sort((a, b) => a.name.localeCompare(b.name))];
 }
 
 async function readIstio(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {

@@ -225,6 +225,8 @@ describe('local Memorystore API through the real client', () => {
     await create('us-east1', 'ha', { tier: 'STANDARD_HA', readReplicasMode: 'READ_REPLICAS_ENABLED', replicaCount: 2 });
     const name = `${parent('us-east1')}/instances/ha`;
     const [before] = await redis.getInstance({ name });
+    // Long enough for the read below to see it FAILING_OVER on a busy machine (the API's port is relayed).
+    memorystore.setSettleDelay(1000);
     const [failover] = await redis.failoverInstance({ name });
     expect((await redis.getInstance({ name }))[0].state).toBe('FAILING_OVER');
     const [after] = await failover.promise();
