@@ -96,8 +96,8 @@ variable "gke_cluster_networks" {
   type        = list(string)
   default     = null
   validation {
-    condition     = var.gke_cluster_networks == null || alltrue([for n in coalesce(var.gke_cluster_networks, []) : can(regex("^projects/[a-z0-9][-a-z0-9.:]*[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", n))])
-    error_message = "gke_cluster_networks: each must be projects/PROJECT/global/networks/NETWORK."
+    condition     = var.gke_cluster_networks == null || length(coalesce(var.gke_cluster_networks, [])) > 0 && alltrue([for n in coalesce(var.gke_cluster_networks, []) : can(regex("^projects/[a-z0-9][-a-z0-9.:]*[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", n))])
+    error_message = "gke_cluster_networks: null, or at least one network, each projects/PROJECT/global/networks/NETWORK."
   }
 }
 
@@ -136,9 +136,10 @@ variable "additional_clusters" {
       (c.endpoint == null || can(regex("^(dns|private|public)$", c.endpoint))) &&
       (c.sync_mode == null || can(regex("^(egress-gateway|direct)$", c.sync_mode))) &&
       (c.istio_namespace == null || can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", c.istio_namespace))) &&
+      (c.networks == null || length(coalesce(c.networks, [])) > 0) &&
       alltrue([for n in coalesce(c.networks, []) : can(regex("^projects/[a-z0-9][-a-z0-9.:]*[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", n))])
     )])
-    error_message = "additional_clusters: endpoint must be dns, private or public; sync_mode egress-gateway or direct; istio_namespace a Kubernetes namespace name; networks projects/PROJECT/global/networks/NETWORK each."
+    error_message = "additional_clusters: endpoint must be dns, private or public; sync_mode egress-gateway or direct; istio_namespace a Kubernetes namespace name; networks at least one projects/PROJECT/global/networks/NETWORK."
   }
 }
 
