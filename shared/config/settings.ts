@@ -34,6 +34,11 @@ export interface MeshSettings {
     readonly portsPerService?: number;
   };
   readonly gatewayPortRange: { readonly from: number; readonly to: number };
+  /**
+   * CLUSTER_NETWORKS, or the cluster's `networks` in SYNC_CLUSTERS: the VPC networks (`projects/P/global/networks/N`)
+   * its pods reach; an instance on none of them is not written there. Absent: no instance is checked.
+   */
+  readonly networks?: readonly string[];
 }
 
 /**

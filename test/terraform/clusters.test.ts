@@ -90,6 +90,19 @@ describe('SYNC_CLUSTERS', () => {
       expect([field, SYNC_CLUSTERS.description.includes(`"${field}"`)]).toEqual([field, true]);
   });
 
+  test("each cluster's networks are its own GKE network unless the operator lists them, in the form the functions take", () => {
+    const entries = String(tf.locals['sync_clusters']);
+    expect(entries).toContain(
+      '{ networks = coalesce(c.networks, [data.google_container_cluster.synced[c.name].network]) }',
+    );
+    expect(String(tf.locals['clusters'])).toContain('networks        = var.gke_cluster_networks');
+    expect(String(tf.locals['clusters'])).toContain('networks        = c.networks');
+    expect(SYNC_CLUSTERS.description).toContain('"networks"');
+    const [full] = patterns('gke_cluster_networks');
+    expect(['projects/host-1/global/networks/shared-vpc'].filter((n) => full!.test(n))).toHaveLength(1);
+    expect(['default', 'projects/p/regions/r/subnetworks/s'].filter((n) => full!.test(n))).toEqual([]);
+  });
+
   test('cluster names are GKE names, which are the DNS labels of at most 40 characters the contract takes', () => {
     const [primaryName] = patterns('gke_cluster_name');
     const [additionalName] = patterns('additional_clusters');
