@@ -71,3 +71,36 @@ test('an instance of a project not listed is acknowledged with the reason, unrea
   expect(reads).toEqual([]);
   expect(cluster.objects.size).toBe(0);
 });
+
+test('an entry naming only the location of a change in a project not listed is acknowledged; in a listed one, listed there', async () => {
+  const listed: string[] = [];
+  const deps = depsOver(new MemoryCluster(), []);
+  const listing: SyncDeps = {
+    ...deps,
+    instances: {
+      ...deps.instances,
+      list: async (project, location) => {
+        listed.push(`${project}/${location}`);
+        return { instances: [], unreachable: [] };
+      },
+    },
+  };
+  const trimmed = (project: string) => ({
+    ...pubsubEvent(
+      logEntry({
+        resourceName: `projects/${project}/locations/us-central1/instances`,
+        resource: null,
+      }),
+    ),
+    time: '2026-11-25T10:00:00Z',
+  });
+  expect(await reconcileEvent(config, async () => listing, trimmed('third-project'), now)).toEqual({
+    handled: false,
+    reason: 'instance is in project third-project, not MEMORYSTORE_PROJECT(S) test-project, second-project',
+  });
+  expect(listed).toEqual([]);
+  expect(await reconcileEvent(config, async () => listing, trimmed('second-project'), now)).toMatchObject({
+    handled: true,
+  });
+  expect(listed[0]).toBe('second-project/us-central1');
+});
