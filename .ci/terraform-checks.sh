@@ -217,12 +217,16 @@ new_organisation() {
 # The folder example: the listed projects' audit entries through one aggregated sink on the folder (include_children,
 # only their Admin Activity logs), its writer allowed to publish to the events topic, and each product's viewer role
 # on the folder instead of in each project. Its cluster is the stand-in's, as in the basic example.
+folder_plan() {
+  "$tofu" -chdir="$1" init -backend=false -input=false -no-color >/dev/null
+  "$tofu" -chdir="$1" plan -input=false -lock=false -no-color -var project_id=example-project \
+    -var gke_cluster_name=mesh -var gke_cluster_location=us-central1 -var memorystore_folder=folders/123456789012 \
+    -var 'memorystore_projects=["example-payments","example-orders"]'
+}
+
 folder_example() {
   local dir=$work/terraform/examples/folder log=$work/terraform/examples/folder.plan.log
-  "$tofu" -chdir="$dir" init -backend=false -input=false -no-color >/dev/null
-  if ! "$tofu" -chdir="$dir" plan -input=false -lock=false -no-color -var project_id=example-project \
-    -var gke_cluster_name=mesh -var gke_cluster_location=us-central1 -var memorystore_folder=folders/123456789012 \
-    -var 'memorystore_projects=["example-payments","example-orders"]' >"$log" 2>&1; then
+  if ! folder_plan "$dir" >"$log" 2>&1; then
     echo "tofu plan failed (folder example):" >&2
     cat "$log" >&2
     exit 1
@@ -241,6 +245,26 @@ folder_example() {
     exit 1
   fi
   echo "plan routes both projects through one folder sink and grants the viewer role on the folder only"
+  # The same at the organization; and a folder and an organization at once are refused.
+  local org=$scratch/work-organization
+  rm -rf "$org" && cp -r "$work" "$org" && rm -rf "$org"/terraform/examples/folder/.terraform*
+  printf 'module "memorystore_egress_sync" {\n  memorystore_folder       = null\n  memorystore_organization = "organizations/123456789012"\n}\n' >"$org/terraform/examples/folder/org_override.tf"
+  folder_plan "$org/terraform/examples/folder" >"$org.plan.log" 2>&1 || { cat "$org.plan.log" >&2; exit 1; }
+  for wanted in 'google_logging_organization_sink.memorystore[0] will be created' 'include_children = true' \
+    'google_pubsub_topic_iam_member.memorystore_sink_publishers["organization"] will be created' \
+    'google_organization_iam_member.function_roles["sync/roles/redis.viewer"] will be created'; do
+    grep -qF "$wanted" "$org.plan.log" || { echo "the organization plan should have: $wanted" >&2; grep -A12 'organization_sink' "$org.plan.log" >&2; exit 1; }
+  done
+  grep -qE 'org_id += "123456789012"' "$org.plan.log" || { echo "the organization sink should be on organization 123456789012" >&2; exit 1; }
+  ! grep -q 'google_folder_iam_member\|google_logging_folder_sink' "$org.plan.log" || { echo "the organization plan should make nothing at a folder" >&2; exit 1; }
+  echo "plan at the organization: one organization sink, the viewer role on the organization only"
+  printf 'module "memorystore_egress_sync" {\n  memorystore_organization = "organizations/123456789012"\n}\n' >"$org/terraform/examples/folder/org_override.tf"
+  if folder_plan "$org/terraform/examples/folder" >"$org.plan.log" 2>&1 || ! grep -qF 'Set memorystore_folder or memorystore_organization, not both' "$org.plan.log"; then
+    echo "a folder and an organization at once should be refused:" >&2
+    cat "$org.plan.log" >&2
+    exit 1
+  fi
+  echo "plan refuses a folder and an organization at once, as it should"
 }
 
 plan_checks() {
