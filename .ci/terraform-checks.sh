@@ -7,7 +7,8 @@
 #      floor: what a first `apply` plans, with values unknown until apply left unknown, and no archive written;
 #      SYNC_CLUSTERS and the RBAC in both clusters; with every Memorystore product synced; with a third cluster; in a
 #      new organisation, whose default build account holds no role; terraform/examples/folder, Memorystore in two
-#      projects under a folder (one aggregated sink, viewer roles on the folder). And the plans that must fail: the old RBAC wiring
+#      projects under a folder (one aggregated sink, viewer roles on the folder), and at an organization. And the
+#      plans that must fail: the old RBAC wiring
 #      at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice, a private
 #      endpoint in another region without global access, a function built by the default build account in a new
 #      organisation.

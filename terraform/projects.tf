@@ -8,19 +8,26 @@ locals {
   # The synced projects project_id's own sink does not already cover.
   other_memorystore_projects = [for p in local.memorystore_projects : p if p != var.project_id]
   # Where the viewer roles and the other projects' sink go: "project", or the folder or organization chosen.
-  memorystore_scope = var.memorystore_organization != null ? "organization" : var.memorystore_folder != null ? "folder" : "project"
+  memorystore_scope = coalesce(
+    var.memorystore_organization != null ? "organization" : null,
+    var.memorystore_folder != null ? "folder" : null,
+    "project",
+  )
   # An aggregated sink sees every project under it: only the synced projects' Admin Activity entries are routed, so
   # the topic carries nothing the functions would only acknowledge and drop.
+  activity_log  = "logs/cloudaudit.googleapis.com%2Factivity"
+  activity_logs = { for p in local.memorystore_projects : p => "logName=\"projects/${p}/${local.activity_log}\"" }
   other_projects_filter = join(" AND ", [
-    "(${join(" OR ", [for p in local.other_memorystore_projects : "logName=\"projects/${p}/logs/cloudaudit.googleapis.com%2Factivity\""])})",
+    "(${join(" OR ", [for p in local.other_memorystore_projects : local.activity_logs[p]])})",
     "(${join(" OR ", local.product_clauses)})",
   ])
   aggregated_sink = local.memorystore_scope != "project" && length(local.other_memorystore_projects) > 0
   # The viewer grants of the functions at the folder or organization, one per identity and role.
-  scope_grants = local.memorystore_scope == "project" ? {} : { for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {
+  identity_roles = setproduct(keys(local.function_identities), local.function_roles)
+  scope_grants = { for pair in local.identity_roles : "${pair[0]}/${pair[1]}" => {
     member = local.function_identities[pair[0]]
     role   = pair[1]
-  } }
+  } if local.memorystore_scope != "project" }
 }
 
 resource "google_logging_project_sink" "memorystore_projects" {
@@ -28,7 +35,7 @@ resource "google_logging_project_sink" "memorystore_projects" {
   project                = each.value
   name                   = "${var.name_prefix}-memorystore"
   destination            = "pubsub.googleapis.com/${google_pubsub_topic.events.id}"
-  filter                 = "logName=\"projects/${each.value}/logs/cloudaudit.googleapis.com%2Factivity\" AND (${join(" OR ", local.product_clauses)})"
+  filter                 = "${local.activity_logs[each.value]} AND (${join(" OR ", local.product_clauses)})"
   unique_writer_identity = true
 
   depends_on = [google_project_service.enabled]

@@ -54,7 +54,7 @@ test('an event of an instance in the second listed project reconciles it, as one
   ).toEqual(['DestinationRule', 'Gateway', 'ServiceEntry', 'VirtualService']);
 });
 
-test('an event of an instance in a project not listed is acknowledged with the reason, and changes nothing', async () => {
+test('an event of an instance of a project not listed is acknowledged with the reason, changing nothing', async () => {
   const before = JSON.stringify([...(await rig.cluster.istioObjects()).entries()]);
   await createIn(UNLISTED, 'stray-cache');
   expect(JSON.stringify([...(await rig.cluster.istioObjects()).entries()])).toEqual(before);
@@ -71,7 +71,7 @@ test('an event of an instance in a project not listed is acknowledged with the r
   expect(rig.deliveries().every((d) => d.status < 300)).toBe(true);
 });
 
-test('a resync lists both projects: what the cluster lost of the second comes back, the unlisted stays out', async () => {
+test('a resync lists both projects: what the second lost comes back; the unlisted stays out', async () => {
   const second = nameIn(SECOND, 'second-cache');
   for (const object of (await objectsByInstance()).get(second) ?? []) await rig.cluster.api.delete(object);
   expect((await objectsByInstance()).has(second)).toBe(false);

@@ -19,9 +19,9 @@ beforeAll(async () => {
   folderExample = await loadModule(join(TERRAFORM_DIR, 'examples/folder'));
 });
 
-const ACTIVITY_LOG = 'logName=\\"projects/${p}/logs/cloudaudit.googleapis.com%2Factivity\\"';
-
 test('the functions sync the listed projects, or project_id alone when none is listed', () => {
+  expect(tf.locals['activity_log']).toBe('logs/cloudaudit.googleapis.com%2Factivity');
+  expect(String(tf.locals['activity_logs'])).toContain('logName=\\"projects/${p}/${local.activity_log}\\"');
   expect(tf.locals['memorystore_projects']).toBe(
     '${length(var.memorystore_projects) > 0 ? distinct(var.memorystore_projects) : [var.project_id]}',
   );
@@ -30,7 +30,7 @@ test('the functions sync the listed projects, or project_id alone when none is l
   );
 });
 
-test("each other project gets a sink of its own Admin Activity entries of the synced products, unless a folder's or organization's sink routes them", () => {
+test("each other project gets a sink of its own Admin Activity entries, unless a folder's or organization's does", () => {
   const sink = resource(tf, 'google_logging_project_sink', 'memorystore_projects');
   expect(sink).toMatchObject({
     for_each: '${local.memorystore_scope == "project" ? toset(local.other_memorystore_projects) : toset([])}',
@@ -38,9 +38,7 @@ test("each other project gets a sink of its own Admin Activity entries of the sy
     destination: 'pubsub.googleapis.com/${google_pubsub_topic.events.id}',
     unique_writer_identity: true,
   });
-  expect(String(sink['filter'])).toContain(
-    'logName="projects/${each.value}/logs/cloudaudit.googleapis.com%2Factivity"',
-  );
+  expect(String(sink['filter'])).toContain('${local.activity_logs[each.value]} AND');
   expect(String(sink['filter'])).toContain('local.product_clauses');
   expect(tf.locals['other_memorystore_projects']).toBe(
     '${[for p in local.memorystore_projects : p if p != var.project_id]}',
@@ -59,7 +57,7 @@ test.each([
     filter: '${local.other_projects_filter}',
   });
   const filter = String(tf.locals['other_projects_filter']);
-  expect(filter).toContain(ACTIVITY_LOG);
+  expect(filter).toContain('[for p in local.other_memorystore_projects : local.activity_logs[p]]');
   expect(filter).toContain('local.product_clauses');
 });
 
@@ -95,9 +93,8 @@ test('the product viewers go to each listed project, or once to the folder or or
     for_each: '${local.memorystore_scope == "organization" ? local.scope_grants : {}}',
   });
   // Only the product viewers are granted that widely: the cluster viewer stays on the synced clusters' projects.
-  expect(String(tf.locals['scope_grants'])).toContain(
-    'setproduct(keys(local.function_identities), local.function_roles)',
-  );
+  expect(tf.locals['identity_roles']).toBe('${setproduct(keys(local.function_identities), local.function_roles)}');
+  expect(String(tf.locals['scope_grants'])).toContain('for pair in local.identity_roles');
   expect(Object.keys(resourcesOf(tf, 'google_folder_iam_member'))).toEqual(['function_roles']);
   expect(Object.keys(resourcesOf(tf, 'google_organization_iam_member'))).toEqual(['function_roles']);
 });
