@@ -268,6 +268,24 @@ folder_example() {
   echo "plan refuses a folder and an organization at once, as it should"
 }
 
+# The basic example with a second Memorystore project listed and no folder: that project gets a sink of its own and the
+# viewer roles, its writer may publish to the events topic, and project_id's grants keep their addresses.
+project_list_example() {
+  local list=$scratch/work-project-list
+  rm -rf "$list" && cp -r "$work" "$list" && rm -rf "$list"/terraform/examples/basic/.terraform*
+  printf 'module "memorystore_egress_sync" {\n  memorystore_projects = ["example-project", "example-payments"]\n}\n' >"$list/terraform/examples/basic/projects_override.tf"
+  plan_succeeds "$list/terraform/examples/basic" "Memorystore in two listed projects"
+  local wanted
+  for wanted in 'google_logging_project_sink.memorystore_projects["example-payments"] will be created' \
+    'google_pubsub_topic_iam_member.memorystore_sink_publishers["example-payments"] will be created' \
+    'google_project_iam_member.function_roles["sync/roles/redis.viewer/example-payments"] will be created' \
+    'google_project_iam_member.function_roles["resync/roles/redis.viewer"] will be created'; do
+    grep -qF "$wanted" "$list/terraform/examples/basic.plan.log" || { echo "the project-list plan should have: $wanted" >&2; exit 1; }
+  done
+  ! grep -q 'google_logging_folder_sink\|google_folder_iam_member' "$list/terraform/examples/basic.plan.log" || { echo "a project list should make nothing at a folder" >&2; exit 1; }
+  echo "plan gives the second listed project a sink and the viewer roles; project_id's grants keep their keys"
+}
+
 plan_checks() {
   export SCHEMA_PROVIDER_DATA_SOURCES=$components/schema-provider/data-sources.json
   local manifest_log=$work/manifests-planned.log
@@ -283,6 +301,7 @@ plan_checks() {
   admission_policy_planned "$work/terraform/examples/basic"
   SCHEMA_PROVIDER_MANIFEST_LOG=$manifest_log clusters_planned "$work/terraform/examples/basic"
   folder_example
+  project_list_example
   rbac_moves_into_module
   provider_floor
   local old; old=$(pinned_copy old-rbac "$google_floor")
