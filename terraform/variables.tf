@@ -561,3 +561,33 @@ variable "audit_partition_expiration_days" {
     error_message = "audit_partition_expiration_days must be at least 1, or null."
   }
 }
+
+variable "memorystore_projects" {
+  description = "Projects whose Memorystore instances are synced (MEMORYSTORE_PROJECTS), e.g. the service projects of a Shared VPC; empty: project_id alone. Each gets a Logging sink to the events topic and each synced product's viewer role for the functions, unless memorystore_folder or memorystore_organization moves both there."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for p in var.memorystore_projects : can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", p))])
+    error_message = "memorystore_projects must list project ids (6-30 lowercase letters, digits or hyphens)."
+  }
+}
+
+variable "memorystore_folder" {
+  description = "Folder (folders/NUMBER) holding memorystore_projects: one aggregated Logging sink there (include_children) routes their audit entries, and the viewer roles are granted on the folder instead of in each project. Null: a sink and the grants in each project."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.memorystore_folder == null || can(regex("^folders/[0-9]+$", var.memorystore_folder))
+    error_message = "memorystore_folder must be folders/NUMBER."
+  }
+}
+
+variable "memorystore_organization" {
+  description = "Organization (organizations/NUMBER) holding memorystore_projects, as memorystore_folder but at the organization; not together with memorystore_folder."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.memorystore_organization == null || can(regex("^organizations/[0-9]+$", var.memorystore_organization))
+    error_message = "memorystore_organization must be organizations/NUMBER."
+  }
+}

@@ -19,7 +19,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'MEMORYSTORE_PROJECT',
     required: true,
     deployed: true,
-    description: 'Project whose Memorystore instances are synced.',
+    description:
+      "The deployment's own project (its functions, topics and logs), whose Memorystore instances are synced unless MEMORYSTORE_PROJECTS names others.",
+  },
+  {
+    name: 'MEMORYSTORE_PROJECTS',
+    required: false,
+    deployed: true,
+    description:
+      'Comma-separated projects whose Memorystore instances are synced, when they are several (the service projects of a Shared VPC, say); empty: MEMORYSTORE_PROJECT alone. A resync lists each product in each of them and each location; a project whose listing fails is left as it is (nothing of it pruned). An audit event about an instance of a project not listed is acknowledged without action.',
   },
   {
     name: 'MEMORYSTORE_PRODUCTS',

@@ -47,6 +47,7 @@ const dnsName = z
   .max(200);
 const labelKey = z.string().regex(/^([a-z0-9.-]{1,253}\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
 const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/);
+const projectId = z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/);
 const email = z.string().regex(/^[^@\s,]+@[^@\s,]+$/);
 const port = z.coerce.number().int().min(1).max(65535);
 const list = (s: string): string[] =>
@@ -277,11 +278,16 @@ function readSettings(
   env: Reading,
   readClusters: (env: Reading) => ClusterSetting[],
 ): { process: ProcessSettings; mesh: MeshSettings; clusters: ClusterSetting[] } {
-  const project = read(
+  const project = read(env, 'MEMORYSTORE_PROJECT', projectId, 'a Google Cloud project id');
+  const projects = optional(
     env,
-    'MEMORYSTORE_PROJECT',
-    z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/),
-    'a Google Cloud project id',
+    'MEMORYSTORE_PROJECTS',
+    z
+      .string()
+      .transform((text) => text.split(',').map((p) => p.trim()))
+      .pipe(z.array(projectId).min(1))
+      .transform((p) => [...new Set(p)]),
+    'comma-separated Google Cloud project ids',
   );
   const endpoint = optional(
     env,
@@ -383,6 +389,7 @@ function readSettings(
     checkPortServiceNames(env, mesh);
   const processWide: ProcessSettings = {
     project,
+    projects: projects ?? [project],
     instanceSelector,
     products,
     locations,

@@ -58,6 +58,7 @@ export interface ClusterTarget extends MeshSettings {
 
 /** What the Memorystore APIs are read with. */
 export interface MemorystoreSettings {
+  /** MEMORYSTORE_PROJECT: the deployment's own project (Google clients' default project, the logs' trace project). */
   readonly project: string;
   /** MEMORYSTORE_PRODUCTS: the products whose instances are synced (each read through its own API). */
   readonly products: readonly Product[];
@@ -72,6 +73,8 @@ export interface AuditSettings {
 
 /** What the whole process shares, whichever cluster a sync works on. */
 export interface ProcessSettings extends MemorystoreSettings {
+  /** MEMORYSTORE_PROJECTS, or MEMORYSTORE_PROJECT alone: the projects whose instances are synced. */
+  readonly projects: readonly string[];
   readonly locations: readonly string[];
   /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
   readonly instanceSelector: readonly LabelRequirement[];

@@ -53,6 +53,7 @@ describe('SYNC_CLUSTERS', () => {
       (g) => g['topic'] === '${google_pubsub_topic.events.name}',
     );
     expect(grants.map((g) => [g['role'], g['member']])).toEqual([
+      ['roles/pubsub.publisher', '${each.value}'], // the other projects' sinks (projects.tf)
       ['roles/pubsub.publisher', '${google_logging_project_sink.redis_admin.writer_identity}'],
       ['roles/pubsub.publisher', '${local.service_account_members["sync"]}'],
     ]);
