@@ -6,7 +6,9 @@
 #   2. `tofu plan` of terraform/examples/basic (two clusters) from an empty state, against the newest provider and the
 #      floor: what a first `apply` plans, with values unknown until apply left unknown, and no archive written;
 #      SYNC_CLUSTERS and the RBAC in both clusters; with every Memorystore product synced; with a third cluster; in a
-#      new organisation, whose default build account holds no role. And the plans that must fail: the old RBAC wiring
+#      new organisation, whose default build account holds no role; terraform/examples/folder, Memorystore in two
+#      projects under a folder (one aggregated sink, viewer roles on the folder), and at an organization. And the
+#      plans that must fail: the old RBAC wiring
 #      at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice, a private
 #      endpoint in another region without global access, a function built by the default build account in a new
 #      organisation.
@@ -85,7 +87,7 @@ workspace() {
   work=$scratch/work
   rm -rf "$work" && mkdir -p "$work"
   cp -r terraform .gcloudignore "$work/"
-  rm -rf "$work"/terraform/examples/basic/.terraform "$work"/terraform/examples/basic/.terraform.lock.hcl
+  rm -rf "$work"/terraform/examples/*/.terraform "$work"/terraform/examples/*/.terraform.lock.hcl
   export TF_CLI_CONFIG_FILE=$scratch/tofurc TF_IN_AUTOMATION=1
   cat >"$TF_CLI_CONFIG_FILE" <<EOF
 provider_installation {
@@ -213,6 +215,77 @@ new_organisation() {
   SCHEMA_PROVIDER_NEW_ORGANISATION=1 plan_fails_with "$old/terraform/examples/basic" "a function built by the default build account in a new organisation" "Build failed: missing permission on the build service account"
 }
 
+# The folder example: the listed projects' audit entries through one aggregated sink on the folder (include_children,
+# only their Admin Activity logs), its writer allowed to publish to the events topic, and each product's viewer role
+# on the folder instead of in each project. Its cluster is the stand-in's, as in the basic example.
+folder_plan() {
+  "$tofu" -chdir="$1" init -backend=false -input=false -no-color >/dev/null
+  "$tofu" -chdir="$1" plan -input=false -lock=false -no-color -var project_id=example-project \
+    -var gke_cluster_name=mesh -var gke_cluster_location=us-central1 -var memorystore_folder=folders/123456789012 \
+    -var 'memorystore_projects=["example-payments","example-orders"]'
+}
+
+folder_example() {
+  local dir=$work/terraform/examples/folder log=$work/terraform/examples/folder.plan.log
+  if ! folder_plan "$dir" >"$log" 2>&1; then
+    echo "tofu plan failed (folder example):" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  echo "plan (folder example): $(grep -E '^Plan: ' "$log")"
+  local wanted
+  for wanted in 'google_logging_folder_sink.memorystore[0] will be created' 'include_children = true' \
+    'logName=\"projects/example-payments/logs/cloudaudit.googleapis.com%2Factivity\" OR logName=\"projects/example-orders/logs/cloudaudit.googleapis.com%2Factivity\"' \
+    'google_pubsub_topic_iam_member.memorystore_sink_publishers["folder"] will be created' \
+    'google_folder_iam_member.function_roles["sync/roles/redis.viewer"] will be created' \
+    'google_folder_iam_member.function_roles["resync/roles/redis.viewer"] will be created'; do
+    grep -qF "$wanted" "$log" || { echo "the folder example's plan should have: $wanted" >&2; exit 1; }
+  done
+  if grep -qE 'google_logging_project_sink.memorystore_projects|google_project_iam_member.function_roles\["[a-z]+/roles/redis.viewer' "$log"; then
+    echo "the folder example should grant the viewer role and route the other projects at the folder only" >&2
+    exit 1
+  fi
+  echo "plan routes both projects through one folder sink and grants the viewer role on the folder only"
+  # The same at the organization; and a folder and an organization at once are refused.
+  local org=$scratch/work-organization
+  rm -rf "$org" && cp -r "$work" "$org" && rm -rf "$org"/terraform/examples/folder/.terraform*
+  printf 'module "memorystore_egress_sync" {\n  memorystore_folder       = null\n  memorystore_organization = "organizations/123456789012"\n}\n' >"$org/terraform/examples/folder/org_override.tf"
+  folder_plan "$org/terraform/examples/folder" >"$org.plan.log" 2>&1 || { cat "$org.plan.log" >&2; exit 1; }
+  for wanted in 'google_logging_organization_sink.memorystore[0] will be created' 'include_children = true' \
+    'google_pubsub_topic_iam_member.memorystore_sink_publishers["organization"] will be created' \
+    'google_organization_iam_member.function_roles["sync/roles/redis.viewer"] will be created'; do
+    grep -qF "$wanted" "$org.plan.log" || { echo "the organization plan should have: $wanted" >&2; grep -A12 'organization_sink' "$org.plan.log" >&2; exit 1; }
+  done
+  grep -qE 'org_id += "123456789012"' "$org.plan.log" || { echo "the organization sink should be on organization 123456789012" >&2; exit 1; }
+  ! grep -q 'google_folder_iam_member\|google_logging_folder_sink' "$org.plan.log" || { echo "the organization plan should make nothing at a folder" >&2; exit 1; }
+  echo "plan at the organization: one organization sink, the viewer role on the organization only"
+  printf 'module "memorystore_egress_sync" {\n  memorystore_organization = "organizations/123456789012"\n}\n' >"$org/terraform/examples/folder/org_override.tf"
+  if folder_plan "$org/terraform/examples/folder" >"$org.plan.log" 2>&1 || ! grep -qF 'Set memorystore_folder or memorystore_organization, not both' "$org.plan.log"; then
+    echo "a folder and an organization at once should be refused:" >&2
+    cat "$org.plan.log" >&2
+    exit 1
+  fi
+  echo "plan refuses a folder and an organization at once, as it should"
+}
+
+# The basic example with a second Memorystore project listed and no folder: that project gets a sink of its own and the
+# viewer roles, its writer may publish to the events topic, and project_id's grants keep their addresses.
+project_list_example() {
+  local list=$scratch/work-project-list
+  rm -rf "$list" && cp -r "$work" "$list" && rm -rf "$list"/terraform/examples/basic/.terraform*
+  printf 'module "memorystore_egress_sync" {\n  memorystore_projects = ["example-project", "example-payments"]\n}\n' >"$list/terraform/examples/basic/projects_override.tf"
+  plan_succeeds "$list/terraform/examples/basic" "Memorystore in two listed projects"
+  local wanted
+  for wanted in 'google_logging_project_sink.memorystore_projects["example-payments"] will be created' \
+    'google_pubsub_topic_iam_member.memorystore_sink_publishers["example-payments"] will be created' \
+    'google_project_iam_member.function_roles["sync/roles/redis.viewer/example-payments"] will be created' \
+    'google_project_iam_member.function_roles["resync/roles/redis.viewer"] will be created'; do
+    grep -qF "$wanted" "$list/terraform/examples/basic.plan.log" || { echo "the project-list plan should have: $wanted" >&2; exit 1; }
+  done
+  ! grep -q 'google_logging_folder_sink\|google_folder_iam_member' "$list/terraform/examples/basic.plan.log" || { echo "a project list should make nothing at a folder" >&2; exit 1; }
+  echo "plan gives the second listed project a sink and the viewer roles; project_id's grants keep their keys"
+}
+
 plan_checks() {
   export SCHEMA_PROVIDER_DATA_SOURCES=$components/schema-provider/data-sources.json
   local manifest_log=$work/manifests-planned.log
@@ -227,6 +300,8 @@ plan_checks() {
   new_organisation
   admission_policy_planned "$work/terraform/examples/basic"
   SCHEMA_PROVIDER_MANIFEST_LOG=$manifest_log clusters_planned "$work/terraform/examples/basic"
+  folder_example
+  project_list_example
   rbac_moves_into_module
   provider_floor
   local old; old=$(pinned_copy old-rbac "$google_floor")

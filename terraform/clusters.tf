@@ -10,6 +10,7 @@ locals {
       endpoint        = var.gke_endpoint
       sync_mode       = tostring(null)
       istio_namespace = tostring(null)
+      networks        = var.gke_cluster_networks
     }],
     [for c in var.additional_clusters : {
       name            = c.name
@@ -18,6 +19,7 @@ locals {
       endpoint        = coalesce(c.endpoint, var.gke_endpoint)
       sync_mode       = c.sync_mode
       istio_namespace = c.istio_namespace
+      networks        = c.networks
     }],
   )
   # Grouped (`...`), so that a name given twice reaches the precondition below instead of failing as a duplicate key.
@@ -79,11 +81,14 @@ locals {
     ca_cert  = c.endpoint == "dns" ? "" : data.google_container_cluster.synced[name].master_auth[0].cluster_ca_certificate
   } }
 
-  # SYNC_CLUSTERS (shared/config/config-variables.ts): {name, endpoint, caCert, gke} per cluster, endpoint and caCert as
-  # the functions take a single cluster's (a host, and a base64 PEM or "" for system trust), with mode and
+  # SYNC_CLUSTERS (shared/config/config-variables.ts): {name, endpoint, caCert, gke, networks} per cluster, endpoint and
+  # caCert as the functions take a single cluster's (a host, and a base64 PEM or "" for system trust), with mode and
   # istioNamespace only where a cluster overrides SYNC_MODE or ISTIO_NAMESPACE.
   sync_clusters = [for c in local.clusters : merge(
     { name = c.name, endpoint = local.cluster_access[c.name].endpoint, caCert = local.cluster_access[c.name].ca_cert },
+    # The VPC networks its pods reach: as given, else its own. GKE reports the network by its relative name,
+    # projects/P/global/networks/N (container v1 NetworkConfig.network), the form the Memorystore APIs use.
+    { networks = coalesce(c.networks, [data.google_container_cluster.synced[c.name].network]) },
     # How GKE's audit entries name the cluster: a MemorystoreAccess declaration's entry reaches this cluster by it.
     { gke = "projects/${c.project}/locations/${c.location}/clusters/${c.name}" },
     { for key, value in { mode = c.sync_mode, istioNamespace = c.istio_namespace } : key => value if value != null },

@@ -80,13 +80,16 @@ locals {
       "resource.name == \"projects/${c.project}/locations/${c.location}/clusters/${c.name}\"" if c.project == project
     ])
   } }
-  # The grants in project_id keep their keys from before several clusters.
+  # The product viewers in each synced project (projects.tf: at the folder or organization instead, when one is
+  # chosen). The grants in project_id keep their keys from before several clusters and projects.
+  viewer_projects = local.memorystore_scope == "project" ? local.memorystore_projects : []
   function_grants = merge(
-    { for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {
-      member    = local.function_identities[pair[0]]
-      role      = pair[1]
-      project   = var.project_id
-      condition = null
+    { for triple in setproduct(keys(local.function_identities), local.function_roles, local.viewer_projects) :
+      triple[2] == var.project_id ? "${triple[0]}/${triple[1]}" : "${triple[0]}/${triple[1]}/${triple[2]}" => {
+        member    = local.function_identities[triple[0]]
+        role      = triple[1]
+        project   = triple[2]
+        condition = null
     } },
     { for pair in setproduct(keys(local.function_identities), local.cluster_projects) :
       pair[1] == var.project_id ? "${pair[0]}/roles/container.clusterViewer" : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {

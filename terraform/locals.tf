@@ -24,6 +24,7 @@ locals {
   # Exactly the variables shared/config/config-variables.ts marks as deployed; a test checks the two agree.
   function_environment = {
     MEMORYSTORE_PROJECT        = var.project_id
+    MEMORYSTORE_PROJECTS       = join(",", local.memorystore_projects)
     MEMORYSTORE_PRODUCTS       = join(",", distinct(var.memorystore_products))
     MEMORYSTORE_LOCATIONS      = join(",", var.memorystore_locations)
     INSTANCE_LABEL_SELECTOR    = var.instance_label_selector

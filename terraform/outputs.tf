@@ -79,7 +79,7 @@ output "admission_policies" {
 }
 
 output "sync_clusters" {
-  description = "The clusters the functions keep in step, in order (the primary first), as SYNC_CLUSTERS gives them: name, endpoint, caCert, and mode and istioNamespace where a cluster sets its own."
+  description = "The clusters the functions keep in step, in order (the primary first), as SYNC_CLUSTERS gives them: name, endpoint, caCert, gke, networks (the VPC networks its pods reach), and mode and istioNamespace where a cluster sets its own."
   value       = local.sync_clusters
 }
 

@@ -59,6 +59,10 @@ resource "google_logging_project_sink" "redis_admin" {
       condition     = length(var.memorystore_products) > 0 && length(local.unknown_products) == 0
       error_message = "memorystore_products must list one or more of ${join(", ", keys(local.products))}; ${jsonencode(local.unknown_products)} are not among them."
     }
+    precondition {
+      condition     = var.memorystore_folder == null || var.memorystore_organization == null
+      error_message = "Set memorystore_folder or memorystore_organization, not both."
+    }
   }
 
   depends_on = [google_project_service.enabled]

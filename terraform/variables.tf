@@ -91,6 +91,16 @@ variable "gke_cluster_location" {
   }
 }
 
+variable "gke_cluster_networks" {
+  description = "VPC networks (projects/P/global/networks/N) the primary cluster's pods reach; an instance on none of them is not written to it. null: the cluster's own GKE network. Add the networks its pods reach besides (through VPN or Network Connectivity Center, say)."
+  type        = list(string)
+  default     = null
+  validation {
+    condition     = var.gke_cluster_networks == null || length(coalesce(var.gke_cluster_networks, [])) > 0 && alltrue([for n in coalesce(var.gke_cluster_networks, []) : can(regex("^projects/[a-z0-9][-a-z0-9.:]*[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", n))])
+    error_message = "gke_cluster_networks: null, or at least one network, each projects/PROJECT/global/networks/NETWORK."
+  }
+}
+
 variable "gke_endpoint" {
   description = "Which control-plane endpoint the functions call: dns (the DNS-based endpoint, *.gke.goog, reached with IAM from anywhere; recommended), private (the private IP, through vpc_connector) or public (the cluster's public IP endpoint)."
   type        = string
@@ -102,7 +112,7 @@ variable "gke_endpoint" {
 }
 
 variable "additional_clusters" {
-  description = "Further GKE clusters the same functions keep in step, after the primary one: name (also its name in SYNC_CLUSTERS and audit records), location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode (default sync_mode) and istio_namespace (default istio_namespace). Their RBAC is installed by calling modules/cluster-rbac once per cluster with its own kubernetes provider and cluster_rbac[name] (docs/design.md: several clusters)."
+  description = "Further GKE clusters the same functions keep in step, after the primary one: name (also its name in SYNC_CLUSTERS and audit records), location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode (default sync_mode), istio_namespace (default istio_namespace) and networks (the VPC networks its pods reach, as gke_cluster_networks; default its own GKE network). Their RBAC is installed by calling modules/cluster-rbac once per cluster with its own kubernetes provider and cluster_rbac[name] (docs/design.md: several clusters)."
   type = list(object({
     name            = string
     location        = string
@@ -110,6 +120,7 @@ variable "additional_clusters" {
     endpoint        = optional(string)
     sync_mode       = optional(string)
     istio_namespace = optional(string)
+    networks        = optional(list(string))
   }))
   default = []
   validation {
@@ -124,9 +135,11 @@ variable "additional_clusters" {
     condition = alltrue([for c in var.additional_clusters : (
       (c.endpoint == null || can(regex("^(dns|private|public)$", c.endpoint))) &&
       (c.sync_mode == null || can(regex("^(egress-gateway|direct)$", c.sync_mode))) &&
-      (c.istio_namespace == null || can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", c.istio_namespace)))
+      (c.istio_namespace == null || can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", c.istio_namespace))) &&
+      (c.networks == null || length(coalesce(c.networks, [])) > 0) &&
+      alltrue([for n in coalesce(c.networks, []) : can(regex("^projects/[a-z0-9][-a-z0-9.:]*[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", n))])
     )])
-    error_message = "additional_clusters: endpoint must be dns, private or public; sync_mode egress-gateway or direct; istio_namespace a Kubernetes namespace name."
+    error_message = "additional_clusters: endpoint must be dns, private or public; sync_mode egress-gateway or direct; istio_namespace a Kubernetes namespace name; networks at least one projects/PROJECT/global/networks/NETWORK."
   }
 }
 
@@ -546,5 +559,35 @@ variable "audit_partition_expiration_days" {
   validation {
     condition     = var.audit_partition_expiration_days == null || try(var.audit_partition_expiration_days >= 1, false)
     error_message = "audit_partition_expiration_days must be at least 1, or null."
+  }
+}
+
+variable "memorystore_projects" {
+  description = "Projects whose Memorystore instances are synced (MEMORYSTORE_PROJECTS), e.g. the service projects of a Shared VPC; empty: project_id alone. Each gets a Logging sink to the events topic and each synced product's viewer role for the functions, unless memorystore_folder or memorystore_organization moves both there."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for p in var.memorystore_projects : can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", p))])
+    error_message = "memorystore_projects must list project ids (6-30 lowercase letters, digits or hyphens)."
+  }
+}
+
+variable "memorystore_folder" {
+  description = "Folder (folders/NUMBER) holding memorystore_projects: one aggregated Logging sink there (include_children) routes their audit entries, and the viewer roles are granted on the folder instead of in each project. Null: a sink and the grants in each project."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.memorystore_folder == null || can(regex("^folders/[0-9]+$", var.memorystore_folder))
+    error_message = "memorystore_folder must be folders/NUMBER."
+  }
+}
+
+variable "memorystore_organization" {
+  description = "Organization (organizations/NUMBER) holding memorystore_projects, as memorystore_folder but at the organization; not together with memorystore_folder."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.memorystore_organization == null || can(regex("^organizations/[0-9]+$", var.memorystore_organization))
+    error_message = "memorystore_organization must be organizations/NUMBER."
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fullNetworkName } from '../model/network.js';
 
 /** `projects/P/locations/L/clusters/C`: how SYNC_CLUSTERS' `gke` names a GKE cluster. */
 export const gkeClusterName = (project: string, location: string, cluster: string): string =>
@@ -8,6 +9,17 @@ export const gkeClusterName = (project: string, location: string, cluster: strin
 export const clusterName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+
+/**
+ * A VPC network by its full name (or a Compute self link of it), as the Memorystore APIs name the networks of
+ * instances: a bare name could be any project's, and a Shared VPC's network is its host project's.
+ */
+export const vpcNetwork = z.string().transform((value, context) => {
+  const full = fullNetworkName(value);
+  if (full === undefined)
+    context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not projects/P/global/networks/N` });
+  return full ?? value;
+});
 
 /** What one element of SYNC_CLUSTERS may say: GKE (endpoint, caCert) or a kubeconfig (local runs), not both. */
 const clusterEntry = z
@@ -22,6 +34,7 @@ const clusterEntry = z
     context: z.string().min(1).optional(),
     mode: z.enum(['egress-gateway', 'direct']).optional(),
     istioNamespace: dnsLabel.optional(),
+    networks: z.array(vpcNetwork).min(1).optional(),
     gke: z
       .string()
       .regex(/^projects\/[a-z0-9][-a-z0-9.:]*\/locations\/[a-z0-9-]+\/clusters\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)

@@ -19,7 +19,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'MEMORYSTORE_PROJECT',
     required: true,
     deployed: true,
-    description: 'Project whose Memorystore instances are synced.',
+    description:
+      "The deployment's own project (its functions, topics and logs), whose Memorystore instances are synced unless MEMORYSTORE_PROJECTS names others.",
+  },
+  {
+    name: 'MEMORYSTORE_PROJECTS',
+    required: false,
+    deployed: true,
+    description:
+      'Comma-separated projects whose Memorystore instances are synced, when they are several (the service projects of a Shared VPC, say); empty: MEMORYSTORE_PROJECT alone. A resync lists each product in each of them and each location; a project whose listing fails is left as it is (nothing of it pruned). An audit event about an instance of a project not listed is acknowledged without action.',
   },
   {
     name: 'MEMORYSTORE_PRODUCTS',
@@ -88,7 +96,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     required: false,
     deployed: true,
     description:
-      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE), `"istioNamespace"` (as ISTIO_NAMESPACE) and `"gke"` (`projects/P/locations/L/clusters/C`, the cluster as GKE audit entries name it, so a MemorystoreAccess change there reaches it: docs/least-access.md). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
+      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE), `"istioNamespace"` (as ISTIO_NAMESPACE), `"networks"` (as CLUSTER_NETWORKS, a JSON array) and `"gke"` (`projects/P/locations/L/clusters/C`, the cluster as GKE audit entries name it, so a MemorystoreAccess change there reaches it: docs/least-access.md). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
   },
   {
     name: 'CLUSTER_NAME',
@@ -97,6 +105,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: 'default',
     description:
       'Name of the one cluster given by GKE_CLUSTER_ENDPOINT or KUBECONFIG (without SYNC_CLUSTERS), as audit records and logs name it.',
+  },
+  {
+    name: 'CLUSTER_NETWORKS',
+    required: false,
+    deployed: false,
+    description:
+      "Comma-separated VPC networks the cluster's pods reach, each `projects/P/global/networks/N` (a Shared VPC's network is in its host project). An instance on none of them (Redis and Memcached `authorizedNetwork`, Valkey and Redis Cluster PSC connections' `network`) is not written to the cluster: it is skipped with a record, and its objects there are removed; of an instance with endpoints in several networks, the endpoints on the first listed network it is on are written. Unset: no instance is checked, and one with endpoints in several networks is refused. For every cluster that names no `networks` in SYNC_CLUSTERS; Terraform gives each cluster its GKE network there (docs/design.md, Networks).",
   },
   {
     name: 'SYNC_MODE',

@@ -4,7 +4,7 @@ import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../model/label-selector.js';
 import { PRODUCTS } from '../products/registry.js';
 import { ACCESS_MODES } from '../model/access.js';
-import { parseClusterEntries, clusterName, type ClusterEntry } from './clusters.js';
+import { parseClusterEntries, clusterName, vpcNetwork, type ClusterEntry } from './clusters.js';
 import { sameClusterProblems } from './same-cluster.js';
 import { ownPortServiceNames } from './gateway-services.js';
 import type {
@@ -47,6 +47,7 @@ const dnsName = z
   .max(200);
 const labelKey = z.string().regex(/^([a-z0-9.-]{1,253}\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
 const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/);
+const projectId = z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/);
 const email = z.string().regex(/^[^@\s,]+@[^@\s,]+$/);
 const port = z.coerce.number().int().min(1).max(65535);
 const list = (s: string): string[] =>
@@ -179,11 +180,11 @@ function parseKubeAccess(env: Reading): KubeAccess | undefined {
 }
 
 const CLUSTERS_EXPECTED =
-  'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode" and "istioNamespace"}`';
+  'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode", "istioNamespace", "networks" and "gke"}`';
 
 /** A cluster as configured; mode and namespace fall back to SYNC_MODE and ISTIO_NAMESPACE where it names none. */
 type ClusterSetting = Pick<ClusterTarget, 'name' | 'kube'> &
-  Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace' | 'gke'>>;
+  Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace' | 'gke' | 'networks'>>;
 
 /** One SYNC_CLUSTERS entry; its endpoint is read like GKE_CLUSTER_ENDPOINT. */
 function settingOf(env: Reading, entry: ClusterEntry, index: number): ClusterSetting | undefined {
@@ -191,6 +192,7 @@ function settingOf(env: Reading, entry: ClusterEntry, index: number): ClusterSet
     ...(entry.mode ? { mode: entry.mode } : {}),
     ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}),
     ...(entry.gke ? { gke: entry.gke } : {}),
+    ...(entry.networks ? { networks: [...new Set(entry.networks)] } : {}),
   };
   if (entry.kubeconfig !== undefined) {
     return {
@@ -276,11 +278,16 @@ function readSettings(
   env: Reading,
   readClusters: (env: Reading) => ClusterSetting[],
 ): { process: ProcessSettings; mesh: MeshSettings; clusters: ClusterSetting[] } {
-  const project = read(
+  const project = read(env, 'MEMORYSTORE_PROJECT', projectId, 'a Google Cloud project id');
+  const projects = optional(
     env,
-    'MEMORYSTORE_PROJECT',
-    z.string().regex(/^[a-z][-a-z0-9:.]{4,61}[a-z0-9]$/),
-    'a Google Cloud project id',
+    'MEMORYSTORE_PROJECTS',
+    z
+      .string()
+      .transform((text) => text.split(',').map((p) => p.trim()))
+      .pipe(z.array(projectId).min(1))
+      .transform((p) => [...new Set(p)]),
+    'comma-separated Google Cloud project ids',
   );
   const endpoint = optional(
     env,
@@ -326,6 +333,16 @@ function readSettings(
       .pipe(z.array(z.union([z.literal('-'), dnsLabel])).min(1)),
     '`-` or comma-separated regions',
   );
+  const networks = optional(
+    env,
+    'CLUSTER_NETWORKS',
+    z
+      .string()
+      .transform(list)
+      .pipe(z.array(vpcNetwork).min(1))
+      .transform((n) => [...new Set(n)]),
+    'comma-separated VPC networks, each `projects/P/global/networks/N`',
+  );
   const mesh: MeshSettings = {
     mode,
     istioNamespace,
@@ -365,12 +382,14 @@ function readSettings(
         .pipe(z.object({ from: z.number(), to: z.number() })),
       '`from-to` with 1 <= from <= to <= 65535',
     ),
+    ...(networks ? { networks } : {}),
   };
   const { service, portsPerService } = mesh.egressGateway;
   if (mesh.gatewayPortRange !== undefined && service !== undefined && portsPerService !== undefined)
     checkPortServiceNames(env, mesh);
   const processWide: ProcessSettings = {
     project,
+    projects: projects ?? [project],
     instanceSelector,
     products,
     locations,
@@ -414,12 +433,13 @@ function readSettings(
   return { process: processWide, mesh, clusters };
 }
 
-/** A cluster's mesh: the deployment's, with the mode and namespace its SYNC_CLUSTERS entry names, if any. */
+/** A cluster's mesh: the deployment's, with the mode, namespace and networks its SYNC_CLUSTERS entry names, if any. */
 function meshOf(mesh: MeshSettings, setting: ClusterSetting | undefined): MeshSettings {
   return {
     ...mesh,
     ...(setting?.mode ? { mode: setting.mode } : {}),
     ...(setting?.istioNamespace ? { istioNamespace: setting.istioNamespace } : {}),
+    ...(setting?.networks ? { networks: setting.networks } : {}),
   };
 }
 

@@ -34,6 +34,11 @@ export interface MeshSettings {
     readonly portsPerService?: number;
   };
   readonly gatewayPortRange: { readonly from: number; readonly to: number };
+  /**
+   * CLUSTER_NETWORKS, or the cluster's `networks` in SYNC_CLUSTERS: the VPC networks (`projects/P/global/networks/N`)
+   * its pods reach; an instance on none of them is not written there. Absent: no instance is checked.
+   */
+  readonly networks?: readonly string[];
 }
 
 /**
@@ -53,6 +58,7 @@ export interface ClusterTarget extends MeshSettings {
 
 /** What the Memorystore APIs are read with. */
 export interface MemorystoreSettings {
+  /** MEMORYSTORE_PROJECT: the deployment's own project (Google clients' default project, the logs' trace project). */
   readonly project: string;
   /** MEMORYSTORE_PRODUCTS: the products whose instances are synced (each read through its own API). */
   readonly products: readonly Product[];
@@ -67,6 +73,8 @@ export interface AuditSettings {
 
 /** What the whole process shares, whichever cluster a sync works on. */
 export interface ProcessSettings extends MemorystoreSettings {
+  /** MEMORYSTORE_PROJECTS, or MEMORYSTORE_PROJECT alone: the projects whose instances are synced. */
+  readonly projects: readonly string[];
   readonly locations: readonly string[];
   /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
   readonly instanceSelector: readonly LabelRequirement[];

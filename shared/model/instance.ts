@@ -11,8 +11,21 @@ export interface MemorystoreInstance {
   readonly state: string;
   /** `ready`: settled; `deleting`: on its way out; `changing`: anything else (creating, updating, maintenance...). */
   readonly phase: InstancePhase;
-  /** The endpoints clients connect to, the primary (or discovery) one first; absent while it has no address yet. */
+  /**
+   * The endpoints clients connect to, the primary (or discovery) one first; absent while it has no address yet, and
+   * when its endpoints are in several VPC networks with none to prefer (then `byNetwork` has them).
+   */
   readonly endpoints?: readonly Endpoint[];
+  /**
+   * The VPC networks its endpoints are on (`projects/P/global/networks/N`, network.ts); absent when the API names
+   * none. A cluster whose pods reach none of them gets nothing of the instance (plan/network-scope.ts).
+   */
+  readonly networks?: readonly string[];
+  /**
+   * An instance with endpoint groups in several VPC networks (Valkey, Redis Cluster): each network's endpoints, one
+   * entry per network, so a cluster can take those on its own network.
+   */
+  readonly byNetwork?: readonly NetworkEndpoints[];
   /** The instance's Memorystore labels, for INSTANCE_LABEL_SELECTOR. */
   readonly labels?: Readonly<Record<string, string>>;
   /**
@@ -27,6 +40,13 @@ export interface MemorystoreInstance {
    * twice): nothing is written for the instance, its live objects stay as they are, and it is reported failed.
    */
   readonly invalid?: string;
+}
+
+/** What clients in one VPC network connect to. */
+export interface NetworkEndpoints {
+  readonly network: string;
+  readonly endpoints?: readonly Endpoint[];
+  readonly nodePorts?: NodePorts;
 }
 
 export interface PortRange {

@@ -10,6 +10,7 @@ import { allocationKey } from './allocate-ports.js';
 import { gatewayPorts } from './gateway-ports.js';
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from '../model/label-selector.js';
+import { networkScope } from './network-scope.js';
 import { withQuarantine, type Quarantine } from './port-quarantine.js';
 import type { GatewayServiceState, PortOwner, ServicePort } from './service-ports.js';
 
@@ -48,6 +49,8 @@ export interface SyncInput {
   readonly settings: RenderSettings & {
     readonly gatewayPortRange: { readonly from: number; readonly to: number };
     readonly instanceSelector?: readonly LabelRequirement[];
+    /** The VPC networks the cluster's pods reach (CLUSTER_NETWORKS); unset, no instance is checked against them. */
+    readonly networks?: readonly string[];
   };
 }
 
@@ -90,9 +93,11 @@ type Decision =
  *   instance                      live objects   decision
  *   gone (NOT_FOUND, not listed)  any            remove its objects
  *   labels not selected           any            remove its objects (INSTANCE_LABEL_SELECTOR: not for this mesh)
+ *   on no network of the cluster  any            unsupported: skipped with the reason, its objects removed
  *   a name clashes (blocked)      any            keep them as they are; the clash is reported
  *   DELETING                      any            keep them as they are (none are created)
- *   data the objects cannot hold  any            error, not retryable: live objects kept as they are
+ *   data the objects cannot hold  any            error, not retryable: live objects kept as they are (so is
+ *     one in several networks where the cluster names none: network-scope.ts)
  *   no primary address yet        any            error, retryable: it is still being created
  *   sharded, egress-gateway mode  any            unsupported: skipped with the reason, its objects removed
  *   sharded, direct mode          any            as below; with SHARDED_NODE_PORTS its node ports are rendered too
@@ -128,8 +133,10 @@ function decide(
   if (instance && selector.length > 0 && !PRODUCT_INFO[observation.name.product].labelsReadable)
     return { kind: 'unsupported', reason: LABELS_UNREADABLE };
   if (!instance || !selects(settings.instanceSelector ?? [], instance.labels)) return { kind: 'remove' };
+  const reach = networkScope(instance, settings.networks);
+  if (reach.kind === 'unreachable') return { kind: 'unsupported', reason: reach.reason };
   if (blocked) return { kind: 'keep', reason: BLOCKED_REASON };
-  return decideListed(observation.name, instance, hasLive, settings.mode);
+  return decideListed(observation.name, reach.instance, hasLive, settings.mode);
 }
 
 /** An instance the API has, that this deployment may configure. */

@@ -19,5 +19,6 @@ export function planSettingsOf(settings: {
     gatewayPortRange: cluster.gatewayPortRange,
     ownerId: process.ownerId,
     instanceSelector: process.instanceSelector,
+    ...(cluster.networks ? { networks: cluster.networks } : {}),
   };
 }

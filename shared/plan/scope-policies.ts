@@ -10,19 +10,31 @@ import type { Plan } from './plan-types.js';
  * plan they guard. Each takes only the settings it reads.
  */
 export interface SyncScope {
-  /** MEMORYSTORE_PROJECT */
-  readonly project: string;
+  /** MEMORYSTORE_PROJECTS, or MEMORYSTORE_PROJECT alone. */
+  readonly projects: readonly string[];
   /** MEMORYSTORE_LOCATIONS; `-` is every location. */
   readonly locations: readonly string[];
   /** MEMORYSTORE_PRODUCTS */
   readonly products: readonly Product[];
 }
 
-/** A listing of the Memorystore APIs: the instances, and the locations they could not read (unknown, not gone). */
+/**
+ * A listing of the Memorystore APIs: the instances, and the places they could not read (unknown, not gone): a bare
+ * location (in any project, as the APIs report them), or a whole project, `projects/P`, whose listing failed.
+ */
 export interface Listing {
   readonly instances: readonly MemorystoreInstance[];
   readonly unreachable: ReadonlySet<string>;
 }
+
+/** How a listing names a project it could not read at all. */
+export const unreadProject = (project: string): string => `projects/${project}`;
+
+/** Whether a listing could not read where the instance lives, so its absence from the listing says nothing. */
+export const unknownIn = (
+  listing: Pick<Listing, 'unreachable'>,
+  name: Pick<InstanceName, 'project' | 'location'>,
+): boolean => listing.unreachable.has(name.location) || listing.unreachable.has(unreadProject(name.project));
 
 const inLocations = (scope: Pick<SyncScope, 'locations'>, location: string): boolean =>
   scope.locations.includes('-') || scope.locations.includes(location);
@@ -34,8 +46,8 @@ export function outOfScope(
 ): string | undefined {
   if (!scope.products.includes(instance.product))
     return `instance is a ${instance.product} instance, and MEMORYSTORE_PRODUCTS is ${scope.products.join(',')}`;
-  if (instance.project !== scope.project)
-    return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT ${scope.project}`;
+  if (!scope.projects.includes(instance.project))
+    return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT(S) ${scope.projects.join(', ')}`;
   if (!inLocations(scope, instance.location))
     return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;
   return undefined;
@@ -43,13 +55,13 @@ export function outOfScope(
 
 /**
  * What a resync reconciles: everything listed, plus every instance we hold objects for that the listing no longer
- * has. Those are gone, unless their region was unreachable (unknown is not gone) or lies outside the configured
- * project and locations.
+ * has. Those are gone, unless their region or project could not be read (unknown is not gone) or lies outside the
+ * configured projects and locations.
  */
 export function resyncScope(
   listing: Listing,
   owned: readonly KubeObject[],
-  scope: Pick<SyncScope, 'project' | 'locations'>,
+  scope: Pick<SyncScope, 'projects' | 'locations'>,
 ): InstanceObservation[] {
   const listed = new Map(listing.instances.map((i) => [i.name, i]));
   const managedNames = new Set(owned.map(instanceNameOf).filter((n): n is string => n !== undefined));
@@ -57,9 +69,7 @@ export function resyncScope(
     .filter((n) => !listed.has(n))
     .map(parseInstanceName)
     .filter((n): n is InstanceName => n !== undefined)
-    .filter(
-      (n) => n.project === scope.project && !listing.unreachable.has(n.location) && inLocations(scope, n.location),
-    );
+    .filter((n) => scope.projects.includes(n.project) && !unknownIn(listing, n) && inLocations(scope, n.location));
   return [
     ...[...listed.values()].map((instance) => ({ name: parseInstanceName(instance.name)!, instance })),
     ...gone.map((name) => ({ name })),

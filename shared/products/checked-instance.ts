@@ -32,17 +32,22 @@ function endpointProblem(endpoint: Endpoint): string | undefined {
   return problem ? `${endpoint.role} endpoint ${endpoint.address}:${endpoint.port}: ${problem}` : undefined;
 }
 
+/** Why one set of endpoints (and node addresses) cannot be declared. */
+function viewProblem(view: Pick<MemorystoreInstance, 'endpoints' | 'nodePorts'>): string | undefined {
+  const nodeAddress = view.nodePorts?.addresses.find((a) => addressProblem(a) !== undefined);
+  return (
+    view.endpoints?.map(endpointProblem).find((p) => p !== undefined) ??
+    (nodeAddress === undefined ? undefined : `node address ${JSON.stringify(nodeAddress)} is not an IPv4 address`)
+  );
+}
+
 /**
  * The instance as mapped, with `invalid` set when the API reported what the objects cannot hold (the protos type
- * ports as int32 and addresses as strings). Only that instance is refused: the apiserver would reject the object
- * with a 422 in the middle of a resync.
+ * ports as int32 and addresses as strings), in any of its networks. Only that instance is refused: the apiserver
+ * would reject the object with a 422 in the middle of a resync.
  */
 export function checked(instance: MemorystoreInstance, problem?: string): MemorystoreInstance {
-  const nodeAddress = instance.nodePorts?.addresses.find((a) => addressProblem(a) !== undefined);
-  const invalid =
-    problem ??
-    instance.endpoints?.map(endpointProblem).find((p) => p !== undefined) ??
-    (nodeAddress === undefined ? undefined : `node address ${JSON.stringify(nodeAddress)} is not an IPv4 address`);
+  const invalid = problem ?? viewProblem(instance) ?? instance.byNetwork?.map(viewProblem).find((p) => p !== undefined);
   return invalid === undefined ? instance : { ...instance, invalid };
 }
 
@@ -50,17 +55,4 @@ export function checked(instance: MemorystoreInstance, problem?: string): Memory
 export function repeated(ids: readonly string[]): string | undefined {
   const seen = new Set<string>();
   return ids.find((id) => seen.has(id) || !seen.add(id));
-}
-
-/**
- * Why endpoint groups cannot be told apart: an instance reachable from several VPC networks has one group per
- * network (memorystore.proto InstanceEndpoint, cloud_redis_cluster.proto ClusterEndpoint), and nothing here says
- * which network the mesh is in. Addresses of another network may belong to something else in the mesh's, so no group
- * is declared rather than the first one.
- */
-export function networksProblem(groupNetworks: ReadonlyArray<string | null | undefined>): string | undefined {
-  const networks = [...new Set(groupNetworks.filter((n): n is string => typeof n === 'string' && n !== ''))].sort();
-  return networks.length > 1
-    ? `endpoints in ${networks.length} VPC networks (${networks.join(', ')}): which one is the mesh's is not known, so none is declared`
-    : undefined;
 }

@@ -45,7 +45,7 @@ async function syncPlace(deps: SyncDeps, where: ProductLocation, trigger: EventT
   const view = { kind: 'complete' } as const;
   const [listing, read] = await Promise.all([listPlace(deps, where), readCluster(deps, view)]);
   const owned = read.owned.filter((o) => inPlace(where, instanceNameOf(o)));
-  const scope = resyncScope(listing, owned, { project: where.project, locations: [where.location] });
+  const scope = resyncScope(listing, owned, { projects: [where.project], locations: [where.location] });
   const { report, unsettled } = await syncUntilSettled(deps, scope, trigger, {
     dryRun: false,
     view,

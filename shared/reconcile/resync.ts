@@ -1,8 +1,9 @@
 import type { ResyncTrigger } from '../audit/audit-record.js';
 import { locationOf, type MemorystoreInstance } from '../model/instance.js';
 import { parseInstanceName } from '../products/instance-name.js';
-import { pruneGuard, resyncScope, type Listing } from '../plan/scope-policies.js';
+import { pruneGuard, resyncScope, unknownIn, type Listing } from '../plan/scope-policies.js';
 import { revokeGuard } from '../plan/access-changes.js';
+import { listProjects } from './list-projects.js';
 import { readCluster } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncResult } from './sync.js';
@@ -14,13 +15,15 @@ export interface ResyncOptions {
   readonly force: boolean;
 }
 
-/** The Memorystore instances of the deployment's project and locations, and the locations the listing missed. */
+/**
+ * The Memorystore instances of the deployment's projects and locations, and what the listing missed: locations, and
+ * `projects/P` for a project that could not be listed.
+ */
 export type InstanceListing = Listing & { unreachable: Set<string> };
 
 export async function listAll(deps: SyncDeps): Promise<InstanceListing> {
-  const { project, locations } = deps.settings.process;
-  const pages = await Promise.all(locations.map((location) => deps.instances.list(project, location)));
-  const unreachable = new Set(pages.flatMap((p) => p.unreachable.map(locationOf)));
+  const { pages, unread } = await listProjects(deps);
+  const unreachable = new Set([...unread, ...pages.flatMap((p) => p.unreachable.map(locationOf))]);
   const instances: MemorystoreInstance[] = [];
   for (const instance of pages.flatMap((p) => p.instances)) {
     // An aggregated list reports a region it could not read as a placeholder entry, not as an instance.
@@ -40,7 +43,7 @@ export const relist =
     const listing = await listAll(deps);
     const listed = new Map(listing.instances.map((i) => [i.name, i]));
     return names
-      .filter((name) => listed.has(name.full) || !listing.unreachable.has(name.location))
+      .filter((name) => listed.has(name.full) || !unknownIn(listing, name))
       .map((name) => ({ name, ...(listed.has(name.full) ? { instance: listed.get(name.full)! } : {}) }));
   };
 

@@ -190,3 +190,38 @@ test('one listing reads every product; a deleted instance is NOT_FOUND', async (
   await operation.promise();
   expect(await source.get(`//memorystore.googleapis.com/${parent}/instances/vk-cluster`)).toBeUndefined();
 });
+
+test('each product is on the VPC network its create request names, else the project’s `default`', async () => {
+  const net = (n: string) => `projects/host-project/global/networks/${n}`;
+  const auto = { network: net('vk'), projectId: 'test-project' };
+  await createValkey('vk-net', {
+    mode: 'CLUSTER_DISABLED',
+    endpoints: [{ connections: [{ pscAutoConnection: auto }] }],
+  });
+  await createValkey('vk-old', { mode: 'CLUSTER_DISABLED', pscAutoConnections: [{ ...auto, network: net('old') }] });
+  await createValkey('vk-default');
+  const [mc] = await memcache.createInstance({
+    parent,
+    instanceId: 'mc-net',
+    instance: { nodeCount: 1, nodeConfig: { cpuCount: 1, memorySizeMb: 1024 }, authorizedNetwork: net('mc') },
+  });
+  await mc.promise();
+  await createMemcached('mc-default');
+  const [rc] = await cluster.createCluster({
+    parent,
+    clusterId: 'rc-net',
+    cluster: { shardCount: 3, pscConfigs: [{ network: net('rc') }] },
+  });
+  await rc.promise();
+  const networksOf = async (name: string) => (await source.get(name))?.networks;
+  expect(await networksOf(`//memorystore.googleapis.com/${parent}/instances/vk-net`)).toEqual([net('vk')]);
+  expect(await networksOf(`//memorystore.googleapis.com/${parent}/instances/vk-old`)).toEqual([net('old')]);
+  expect(await networksOf(`//memorystore.googleapis.com/${parent}/instances/vk-default`)).toEqual([
+    'projects/test-project/global/networks/default',
+  ]);
+  expect(await networksOf(`//memcache.googleapis.com/${parent}/instances/mc-net`)).toEqual([net('mc')]);
+  expect(await networksOf(`//memcache.googleapis.com/${parent}/instances/mc-default`)).toEqual([
+    'projects/test-project/global/networks/default',
+  ]);
+  expect(await networksOf(`//redis.googleapis.com/${parent}/clusters/rc-net`)).toEqual([net('rc')]);
+});

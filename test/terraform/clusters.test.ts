@@ -53,6 +53,7 @@ describe('SYNC_CLUSTERS', () => {
       (g) => g['topic'] === '${google_pubsub_topic.events.name}',
     );
     expect(grants.map((g) => [g['role'], g['member']])).toEqual([
+      ['roles/pubsub.publisher', '${each.value}'], // the other projects' sinks (projects.tf)
       ['roles/pubsub.publisher', '${google_logging_project_sink.redis_admin.writer_identity}'],
       ['roles/pubsub.publisher', '${local.service_account_members["sync"]}'],
     ]);
@@ -88,6 +89,19 @@ describe('SYNC_CLUSTERS', () => {
     );
     for (const field of ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace'])
       expect([field, SYNC_CLUSTERS.description.includes(`"${field}"`)]).toEqual([field, true]);
+  });
+
+  test("each cluster's networks are its own GKE network unless the operator lists them, in the form the functions take", () => {
+    const entries = String(tf.locals['sync_clusters']);
+    expect(entries).toContain(
+      '{ networks = coalesce(c.networks, [data.google_container_cluster.synced[c.name].network]) }',
+    );
+    expect(String(tf.locals['clusters'])).toContain('networks        = var.gke_cluster_networks');
+    expect(String(tf.locals['clusters'])).toContain('networks        = c.networks');
+    expect(SYNC_CLUSTERS.description).toContain('"networks"');
+    const [full] = patterns('gke_cluster_networks');
+    expect(['projects/host-1/global/networks/shared-vpc'].filter((n) => full!.test(n))).toHaveLength(1);
+    expect(['default', 'projects/p/regions/r/subnetworks/s'].filter((n) => full!.test(n))).toEqual([]);
   });
 
   test('cluster names are GKE names, which are the DNS labels of at most 40 characters the contract takes', () => {

@@ -95,6 +95,11 @@ describe('Logging sink', () => {
         member: '${google_logging_project_sink.redis_admin.writer_identity}',
       }),
     ]);
+    // The other projects' sinks (projects.tf) are granted the same, on the same topic, by their writer identities.
+    expect(resource(tf, 'google_pubsub_topic_iam_member', 'memorystore_sink_publishers')).toMatchObject({
+      topic: '${google_pubsub_topic.events.name}',
+      role: 'roles/pubsub.publisher',
+    });
   });
 });
 

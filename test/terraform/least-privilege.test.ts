@@ -137,8 +137,9 @@ test('in each project that holds a synced cluster, the two function identities g
   const grants = String(tf.locals['function_grants']);
   // Keys as before several clusters (project_id: no project suffix), so existing grants keep their addresses; one
   // more key per identity and other project.
+  // The product viewers likewise: in project_id under their old keys, in each other synced project with its suffix.
   expect(grants).toContain(
-    'for pair in setproduct(keys(local.function_identities), local.function_roles) : "${pair[0]}/${pair[1]}" => {',
+    'triple[2] == var.project_id ? "${triple[0]}/${triple[1]}" : "${triple[0]}/${triple[1]}/${triple[2]}" => {',
   );
   expect(grants).toContain(
     'pair[1] == var.project_id ? "${pair[0]}/roles/container.clusterViewer" : "${pair[0]}/roles/container.clusterViewer/${pair[1]}" => {',

@@ -60,7 +60,13 @@ describe('one local deployment rig', () => {
       resync: { audience: 'https://r.a.run.app', principals: ['a@example.com', 'b@example.com'] },
     });
     // Set by Terraform from a resource or a list the rig has no counterpart of unless a run gives one.
-    const onlyWhenGiven = ['INSTANCE_LABEL_SELECTOR', 'SYNC_CLUSTERS', 'EVENT_TOPIC', 'RESYNC_SCHEDULER_PRINCIPAL'];
+    const onlyWhenGiven = [
+      'INSTANCE_LABEL_SELECTOR',
+      'SYNC_CLUSTERS',
+      'EVENT_TOPIC',
+      'RESYNC_SCHEDULER_PRINCIPAL',
+      'MEMORYSTORE_PROJECTS',
+    ];
     const missing = CONFIG_VARIABLES.filter((v) => v.deployed && env[v.name] === undefined).map((v) => v.name);
     expect(missing.sort()).toEqual([...onlyWhenGiven, 'AUDIT_TOPIC', 'RESYNC_AUTH'].sort());
     expect(env).toMatchObject({

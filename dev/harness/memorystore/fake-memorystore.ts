@@ -22,7 +22,7 @@ import {
 import { listPage, type Unreachable } from './list-page.js';
 import { OperationRunner, type OperationSpec } from './operations.js';
 import { REDIS_API } from './admin-api.js';
-import { fail, record, text, withInstance as withStored, type Call, type Done } from './grpc-handlers.js';
+import { fail, inProjects, record, text, withInstance as withStored, type Call, type Done } from './grpc-handlers.js';
 import { MEMCACHED_SPEC, type FakeMemcached } from './memcached-service.js';
 import { productBackend } from './product-backend.js';
 import { REDIS_CLUSTER_SPEC, type FakeRedisCluster } from './redis-cluster-service.js';
@@ -34,6 +34,8 @@ import { startSharedPort } from '../google-rest.js';
 
 export interface FakeMemorystoreOptions {
   readonly projectId: string;
+  /** Further projects served beside projectId, as one identity may read several (a Shared VPC's service projects). */
+  readonly otherProjects?: readonly string[];
   /** Where each change's first and last audit entries go, as a Logging sink would route them. */
   readonly pubsub?: { readonly client: PubSub; readonly topic: string };
   /** How long an operation runs before the instance settles (default 50 ms). */
@@ -92,6 +94,7 @@ export interface FakeMemorystore {
 export async function startFakeMemorystore(options: FakeMemorystoreOptions): Promise<FakeMemorystore> {
   const { cloudRedis, valkey, memcache, redisCluster, operations, encodeInstance } = loadServices();
   const { projectId } = options;
+  const projects = [projectId, ...(options.otherProjects ?? [])];
   const store = new Map<string, FakeInstance>();
   const auth = new Map<string, string>();
   const pool = new AddressPool();
@@ -108,8 +111,8 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   const run = (spec: OperationSpec, done: Done): void => done(null, runner.start(spec).operation);
 
   const withInstance = (call: Call, done: Done, action: (instance: FakeInstance) => void): void =>
-    withStored(store, projectId, call, done, action);
-  const backendOptions = { projectId, runner, pool, unreachable: () => unreachable };
+    withStored(store, projects, call, done, action);
+  const backendOptions = { projects, runner, pool, unreachable: () => unreachable };
   const valkeyApi = productBackend(VALKEY_SPEC, backendOptions);
   const memcachedApi = productBackend(MEMCACHED_SPEC, backendOptions);
   const clusterApi = productBackend(REDIS_CLUSTER_SPEC, backendOptions);
@@ -120,7 +123,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       withInstance(call, done, (instance) => done(null, { authString: auth.get(instance.name) ?? '' })),
     ListInstances: (call: Call, done: Done) => {
       const parent = text(call.request['parent']);
-      if (!parent.startsWith(`projects/${projectId}/locations/`))
+      if (!inProjects(projects, parent) || !parent.includes('/locations/'))
         return fail(done, status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
       const page = listPage([...store.values()], parent, unreachable, {
         pageSize: Number(call.request['pageSize']),
@@ -135,7 +138,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       const name = `${parent}/instances/${instanceId}`;
       if (!validParent(parent) || !validInstanceId(instanceId))
         return fail(done, status.INVALID_ARGUMENT, `invalid parent or instance id: ${name}`);
-      if (!parent.startsWith(`projects/${projectId}/`))
+      if (!inProjects(projects, parent))
         return fail(done, status.PERMISSION_DENIED, `Permission 'redis.instances.create' denied on '${parent}'`);
       if (store.has(name)) return fail(done, status.ALREADY_EXISTS, `Resource '${name}' already exists`);
       if (!(Number(requested.memorySizeGb) > 0))

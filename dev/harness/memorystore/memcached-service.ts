@@ -15,6 +15,11 @@ export interface FakeMemcached {
   nodeConfig: { cpuCount: number; memorySizeMb: number };
   memcacheNodes: Array<{ nodeId: string; zone: string; state: string; host: string; port: number }>;
   discoveryEndpoint: string;
+  /**
+   * cloud_memcache.proto Instance.authorized_network: "the full name of the Google Compute Engine network to which
+   * the instance is connected. If left unspecified, the `default` network will be used."
+   */
+  authorizedNetwork: string;
 }
 
 // UpdateInstance's mask: cloud_memcache.proto documents `displayName`; labels and a resize (`nodeCount`, what
@@ -57,6 +62,10 @@ export const MEMCACHED_SPEC: ProductSpec<FakeMemcached> = {
       nodeConfig: { cpuCount: 1, memorySizeMb: 1024 },
       memcacheNodes: [],
       discoveryEndpoint: '',
+      authorizedNetwork:
+        typeof requested['authorizedNetwork'] === 'string' && requested['authorizedNetwork']
+          ? requested['authorizedNetwork']
+          : `projects/${name.split('/')[1]}/global/networks/default`,
     };
   },
   settle,

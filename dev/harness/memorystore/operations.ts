@@ -100,7 +100,9 @@ export class OperationRunner {
     const verb = VERB[spec.method];
     // Shaped like the service's names: operation-<millis>-<hex>-<hex>-<hex>.
     const id = `operation-${created.getTime()}-${randomBytes(7).toString('hex').slice(0, 13)}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
-    const name = `projects/${this.options.projectId}/locations/${locationOf(spec.instanceName)}/operations/${id}`;
+    // Under the instance's own project, as the services name an operation after the resource's parent.
+    const project = /projects\/([^/]+)\//.exec(spec.instanceName)?.[1] ?? this.options.projectId;
+    const name = `projects/${project}/locations/${locationOf(spec.instanceName)}/operations/${id}`;
     const operation: OperationMessage = {
       name,
       done: false,

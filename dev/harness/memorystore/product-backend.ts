@@ -1,13 +1,14 @@
 import { status, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { AdminApi } from './admin-api.js';
 import { compact } from './audit-entry.js';
-import { fail, maskPaths, record, text, withInstance, type Call, type Done } from './grpc-handlers.js';
+import { fail, inProjects, maskPaths, record, text, withInstance, type Call, type Done } from './grpc-handlers.js';
 import { validParent, type AddressPool } from './instance-store.js';
 import { listPage, type Unreachable } from './list-page.js';
 import type { Method, OperationRunner } from './operations.js';
 
 export interface BackendContext {
-  readonly projectId: string;
+  /** The projects served: every name elsewhere is refused, as the services refuse a project the caller cannot see. */
+  readonly projects: readonly string[];
   readonly runner: OperationRunner;
   readonly pool: AddressPool;
   readonly unreachable: () => Unreachable;
@@ -39,14 +40,14 @@ export function productBackend<T extends { name: string; state: string }>(
   spec: ProductSpec<T>,
   context: BackendContext,
 ): { implementation: UntypedServiceImplementation; store: Map<string, T> } {
-  const { projectId, runner, pool } = context;
+  const { projects, runner, pool } = context;
   const store = new Map<string, T>();
   const { noun, field, api } = spec;
   // withInstance reads `instance.name` of an update: a cluster's request names it under `cluster`.
   const found = (call: Call, done: Done, action: (resource: T) => void): void =>
     withInstance(
       store,
-      projectId,
+      projects,
       { ...call, request: { ...call.request, instance: call.request[field] } },
       done,
       action,
@@ -74,7 +75,7 @@ export function productBackend<T extends { name: string; state: string }>(
     [`Get${noun}`]: (call: Call, done: Done) => found(call, done, (resource) => done(null, resource)),
     [`List${noun}s`]: (call: Call, done: Done) => {
       const parent = text(call.request['parent']);
-      if (!parent.startsWith(`projects/${projectId}/locations/`))
+      if (!inProjects(projects, parent) || !parent.includes('/locations/'))
         return fail(done, status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
       const page = listPage([...store.values()], parent, context.unreachable(), {
         pageSize: Number(call.request['pageSize']),

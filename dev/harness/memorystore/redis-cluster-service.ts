@@ -14,6 +14,8 @@ export interface FakeRedisCluster {
   discoveryEndpoints: Array<{ address: string; port: number; pscConfig: { network: string } }>;
   pscConnections: Array<{ pscConnectionId: string; address: string; network: string; projectId: string }>;
   clusterEndpoints: Array<{ connections: Array<{ pscAutoConnection: Record<string, unknown> }> }>;
+  /** The network its PSC connections are made in: the create request's `pscConfigs[0].network`. */
+  pscConfigs: Array<{ network: string }>;
 }
 
 // cloud_redis_cluster.proto: 1-63 characters, starting with a letter, ending with a letter or digit.
@@ -30,7 +32,7 @@ function settle(cluster: FakeRedisCluster, pool: AddressPool): void {
   cluster.state = 'ACTIVE';
   const project = cluster.name.split('/')[1] ?? '';
   if (cluster.discoveryEndpoints.length === 0) {
-    const network = `projects/${project}/global/networks/default`;
+    const network = cluster.pscConfigs[0]?.network ?? `projects/${project}/global/networks/default`;
     cluster.pscConnections = [0, 1].map((i) => ({
       pscConnectionId: `psc-${i}`,
       address: pool.take(),
@@ -65,6 +67,14 @@ export const REDIS_CLUSTER_SPEC: ProductSpec<FakeRedisCluster> = {
     discoveryEndpoints: [],
     pscConnections: [],
     clusterEndpoints: [],
+    // cloud_redis_cluster.proto PscConfig.network: "the network where the IP address of the discovery endpoint will
+    // be reserved"; the real API requires it, the local one defaults it to the project's `default` network.
+    pscConfigs: requestedNetworks(requested['pscConfigs']),
   }),
   settle,
 };
+
+function requestedNetworks(value: unknown): Array<{ network: string }> {
+  const list = Array.isArray(value) ? (value as Array<{ network?: unknown }>) : [];
+  return list.flatMap((c) => (typeof c.network === 'string' && c.network ? [{ network: c.network }] : []));
+}

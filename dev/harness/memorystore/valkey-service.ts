@@ -25,6 +25,8 @@ export interface FakeValkey {
       };
     }>;
   }>;
+  /** The create request's PSC inputs, echoed as the API keeps them ("user inputs and resource details"). */
+  pscAutoConnections?: Array<{ network: string; projectId: string }>;
 }
 
 // memorystore.proto: 4-63 characters, lowercase letters, digits and hyphens, starting with a letter or digit.
@@ -44,6 +46,12 @@ function settle(instance: FakeValkey, pool: AddressPool): void {
   const existing = new Map(
     (instance.endpoints[0]?.connections ?? []).map((c) => [c.pscAutoConnection.connectionType, c]),
   );
+  // memorystore.proto PscAutoConnection.network: "the network where the PSC endpoints are created", as the create
+  // request named it (`endpoints[0]` or the older `pscAutoConnections[0]`); the real API requires one.
+  const network =
+    instance.endpoints[0]?.connections[0]?.pscAutoConnection.network ??
+    instance.pscAutoConnections?.[0]?.network ??
+    `projects/${project}/global/networks/default`;
   const port = (type: string) => (type === 'CONNECTION_TYPE_UNSPECIFIED' ? {} : { port: 6379 });
   const connection = (type: string) =>
     existing.get(type) ?? {
@@ -51,7 +59,7 @@ function settle(instance: FakeValkey, pool: AddressPool): void {
         ipAddress: pool.take(),
         ...port(type),
         connectionType: type,
-        network: `projects/${project}/global/networks/default`,
+        network,
         projectId: project,
       },
     };
@@ -81,8 +89,29 @@ export const VALKEY_SPEC: ProductSpec<FakeValkey> = {
       replicaCount: Number(requested['replicaCount']) || 0,
       nodeType:
         typeof requested['nodeType'] === 'string' && requested['nodeType'] ? requested['nodeType'] : 'SHARED_CORE_NANO',
-      endpoints: [],
+      ...requestedPsc(requested, name.split('/')[1] ?? ''),
     };
   },
   settle,
 };
+
+/** Where the create request asks for the PSC connections, kept in the field it used. */
+function requestedPsc(
+  requested: Record<string, unknown>,
+  project: string,
+): Pick<FakeValkey, 'endpoints' | 'pscAutoConnections'> {
+  type Auto = { network?: unknown; projectId?: unknown } | undefined;
+  const legacy = (requested['pscAutoConnections'] as Auto[] | undefined)?.[0];
+  const grouped = (
+    requested['endpoints'] as Array<{ connections?: Array<{ pscAutoConnection?: Auto }> }> | undefined
+  )?.[0]?.connections?.[0]?.pscAutoConnection;
+  const input = (auto: Auto) => ({
+    network: String(auto?.network),
+    projectId: typeof auto?.projectId === 'string' ? auto.projectId : project,
+  });
+  if (typeof grouped?.network === 'string')
+    return {
+      endpoints: [{ connections: [{ pscAutoConnection: { ipAddress: '', connectionType: '', ...input(grouped) } }] }],
+    };
+  return { endpoints: [], ...(typeof legacy?.network === 'string' ? { pscAutoConnections: [input(legacy)] } : {}) };
+}

@@ -1,6 +1,7 @@
 import type { protos } from '@google-cloud/memcache';
 import { labelsOf, type Endpoint, type MemorystoreInstance } from '../../model/instance.js';
 import { nodeRole } from '../../model/node-role.js';
+import { networksOf, projectOf } from '../../model/network.js';
 import { checked, repeated } from '../checked-instance.js';
 import { phaseOf } from '../product-module.js';
 import { MEMCACHED_NAMING } from './naming.js';
@@ -41,7 +42,7 @@ function nodesOf(api: ApiInstance): Array<{ id: string; address: string; port: n
  * endpoint, then every node that has an address (`memcacheNodes[]`, by node id). Clients with auto-discovery ask the
  * discovery endpoint for the node list and connect to each node, so each node is an endpoint of its own (in
  * egress-gateway mode, with its own gateway port). A node id reported twice would give two endpoints one role (one
- * gateway port for two addresses): the instance is refused.
+ * gateway port for two addresses): the instance is refused. All of them are in its `authorizedNetwork`.
  * https://cloud.google.com/memorystore/docs/memcached/reference/rest/v1/projects.locations.instances
  */
 export function toMemcachedInstance(api: ApiInstance): MemorystoreInstance {
@@ -53,12 +54,14 @@ export function toMemcachedInstance(api: ApiInstance): MemorystoreInstance {
     ...(discovery ? [discovery] : []),
     ...nodes.map((n) => ({ role: nodeRole(n.id), address: n.address, port: n.port })),
   ];
+  const networks = networksOf([api.authorizedNetwork], projectOf(api.name));
   return checked(
     {
       name: api.name ? `${MEMCACHED_NAMING.identityPrefix}${api.name}` : '',
       state,
       phase: phaseOf(MEMCACHED_NAMING, state),
       ...(endpoints.length > 0 ? { endpoints } : {}),
+      ...(networks.length > 0 ? { networks } : {}),
       ...labelsOf(api.labels),
     },
     twice === undefined ? undefined : `node id ${JSON.stringify(twice)} is reported twice`,

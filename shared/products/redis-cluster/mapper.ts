@@ -1,6 +1,7 @@
 import type { protos } from '@google-cloud/redis-cluster';
-import type { MemorystoreInstance } from '../../model/instance.js';
-import { checked, networksProblem } from '../checked-instance.js';
+import type { Endpoint, MemorystoreInstance, NetworkEndpoints } from '../../model/instance.js';
+import { networksOf, projectOf } from '../../model/network.js';
+import { checked } from '../checked-instance.js';
 import { isLive, shardedNodePorts } from '../node-ports.js';
 import { phaseOf } from '../product-module.js';
 import { REDIS_CLUSTER_NAMING } from './naming.js';
@@ -21,46 +22,74 @@ function groupConnections(api: ApiCluster): Array<{ group: number; connection: A
   );
 }
 
-/**
- * The discovery endpoint: `discoveryEndpoints[0]`, which the service fills for the connections its automation made;
- * a cluster with only user-registered connections may have none, and its DISCOVERY connection in `clusterEndpoints`
- * is the same address (cloud_redis_cluster.proto ConnectionType; user connections carry no port: 6379).
- */
-function discoveryOf(api: ApiCluster): { address: string; port: number; network?: string } | undefined {
-  const listed = (api.discoveryEndpoints ?? []).find((d) => d.address && d.port);
-  if (listed?.address && listed.port)
-    return {
-      address: listed.address,
-      port: listed.port,
-      ...(listed.pscConfig?.network ? { network: listed.pscConfig.network } : {}),
-    };
-  const connection = groupConnections(api).find((c) => c.connection.connectionType === 'CONNECTION_TYPE_DISCOVERY');
-  const address = connection?.connection.address;
-  return address
-    ? {
-        address,
-        port: DISCOVERY_PORT,
-        ...(connection.connection.network ? { network: connection.connection.network } : {}),
-      }
-    : undefined;
-}
+type InNetwork = (network: string | null | undefined) => boolean;
 
 const DISCOVERY_PORT = 6379;
 
 /**
- * The cluster's PSC addresses in the network of its discovery endpoint: `pscConnections[]` (the connections its
- * service connectivity automation made, two per network), else the `clusterEndpoints[]` group in that network (one
- * connection per service attachment), and the discovery address, which is one of them. Node ports are served on
- * every PSC address of the cluster (node-ports.ts); addresses in other VPC networks are not this mesh's to declare.
+ * The discovery endpoint in a network: the `discoveryEndpoints[]` entry there, which the service fills for the
+ * connections its automation made; a cluster with only user-registered connections may have none, and its DISCOVERY
+ * connection in `clusterEndpoints` is the same address (cloud_redis_cluster.proto ConnectionType; user connections
+ * carry no port: 6379).
  */
-function pscAddresses(api: ApiCluster, discovery: ReturnType<typeof discoveryOf>): Array<string | null | undefined> {
-  const inNetwork = (network: string | null | undefined): boolean =>
-    !discovery?.network || !network || network === discovery.network;
+function discoveryOf(api: ApiCluster, inNetwork: InNetwork): Endpoint | undefined {
+  const listed = (api.discoveryEndpoints ?? []).find((d) => d.address && d.port && inNetwork(d.pscConfig?.network));
+  if (listed?.address && listed.port) return { role: 'discovery', address: listed.address, port: listed.port };
+  const address = groupConnections(api).find(
+    (c) => c.connection.connectionType === 'CONNECTION_TYPE_DISCOVERY' && inNetwork(c.connection.network),
+  )?.connection.address;
+  return address ? { role: 'discovery', address, port: DISCOVERY_PORT } : undefined;
+}
+
+/**
+ * The cluster's PSC addresses in a network: `pscConnections[]` (the connections its service connectivity automation
+ * made, two per network), else the `clusterEndpoints[]` group there (one connection per service attachment), and the
+ * discovery address, which is one of them. Node ports are served on every PSC address of the cluster
+ * (node-ports.ts); addresses in other VPC networks are not this mesh's to declare.
+ */
+function viewOf(api: ApiCluster, inNetwork: InNetwork): Pick<NetworkEndpoints, 'endpoints' | 'nodePorts'> {
+  const discovery = discoveryOf(api, inNetwork);
   const automated = (api.pscConnections ?? []).filter((c) => inNetwork(c.network) && isLive(c)).map((c) => c.address);
-  const grouped = groupConnections(api);
-  const ownGroup = grouped.find((c) => c.connection.address === discovery?.address)?.group ?? 0;
-  const inGroup = grouped.filter((c) => c.group === ownGroup).map((c) => c.connection.address);
-  return [...(automated.length > 0 ? automated : inGroup), discovery?.address];
+  // One group per network and service attachments (ClusterEndpoint): the discovery endpoint's group, else the first.
+  const inNetworkGroups = groupConnections(api).filter((c) => inNetwork(c.connection.network));
+  const ownGroup = (inNetworkGroups.find((c) => c.connection.address === discovery?.address) ?? inNetworkGroups[0])
+    ?.group;
+  const grouped = inNetworkGroups.filter((c) => c.group === ownGroup).map((c) => c.connection.address);
+  return {
+    ...(discovery ? { endpoints: [discovery] } : {}),
+    ...shardedNodePorts([...(automated.length > 0 ? automated : grouped), discovery?.address]),
+  };
+}
+
+/**
+ * The cluster's endpoints, per VPC network: one view where it is in one network (or none is named); in several, one
+ * per network for a cluster to choose from (plan/network-scope.ts), and as before the network of the listed
+ * discovery endpoint ("currently only one discovery endpoint is supported", cloud_redis_cluster.proto) for a cluster
+ * that names none.
+ */
+function networkViews(api: ApiCluster): Partial<MemorystoreInstance> {
+  const project = projectOf(api.name);
+  const networkOf = (value: string | null | undefined): string => networksOf([value], project)[0] ?? '';
+  const networks = networksOf(
+    [
+      ...(api.discoveryEndpoints ?? []).map((d) => d.pscConfig?.network),
+      ...(api.pscConnections ?? []).map((c) => c.network),
+      ...groupConnections(api).map((c) => c.connection.network),
+    ],
+    project,
+  );
+  if (networks.length <= 1) return { ...viewOf(api, () => true), ...(networks.length > 0 ? { networks } : {}) };
+  const byNetwork = networks.map((network) => ({
+    network,
+    ...viewOf(api, (n) => networkOf(n) === network),
+  }));
+  const listed = networkOf(api.discoveryEndpoints?.find((d) => d.pscConfig?.network)?.pscConfig?.network);
+  const preferred = byNetwork.find((v) => v.network === listed);
+  return {
+    ...(preferred ? { endpoints: preferred.endpoints, nodePorts: preferred.nodePorts } : {}),
+    networks,
+    byNetwork,
+  };
 }
 
 /**
@@ -72,19 +101,11 @@ function pscAddresses(api: ApiCluster, discovery: ReturnType<typeof discoveryOf>
  */
 export function toRedisClusterInstance(api: ApiCluster): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');
-  const discovery = discoveryOf(api);
-  // Groups in several networks are told apart only by a listed discovery endpoint's network.
-  const listedNetwork = api.discoveryEndpoints?.some((d) => d.pscConfig?.network);
-  const networks = listedNetwork ? [] : groupConnections(api).map((c) => c.connection.network);
-  return checked(
-    {
-      name: api.name ? `${REDIS_CLUSTER_NAMING.identityPrefix}${api.name}` : '',
-      state,
-      phase: phaseOf(REDIS_CLUSTER_NAMING, state),
-      ...(discovery ? { endpoints: [{ role: 'discovery', address: discovery.address, port: discovery.port }] } : {}),
-      sharded: true,
-      ...shardedNodePorts(pscAddresses(api, discovery)),
-    },
-    networksProblem(networks),
-  );
+  return checked({
+    name: api.name ? `${REDIS_CLUSTER_NAMING.identityPrefix}${api.name}` : '',
+    state,
+    phase: phaseOf(REDIS_CLUSTER_NAMING, state),
+    ...networkViews(api),
+    sharded: true,
+  });
 }

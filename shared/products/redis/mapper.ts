@@ -1,5 +1,6 @@
 import type { protos } from '@google-cloud/redis';
 import { assignedEndpoint as endpoint, labelsOf, type MemorystoreInstance } from '../../model/instance.js';
+import { networksOf, projectOf } from '../../model/network.js';
 import { checked } from '../checked-instance.js';
 import { phaseOf } from '../product-module.js';
 import { REDIS_NAMING } from './naming.js';
@@ -17,11 +18,13 @@ export function toRedisInstance(api: ApiInstance): MemorystoreInstance {
   const primary = endpoint('primary', api.host, api.port);
   // A read endpoint without a primary is no address to connect to yet.
   const endpoints = primary.length > 0 ? [...primary, ...endpoint('read', api.readEndpoint, api.readEndpointPort)] : [];
+  const networks = networksOf([api.authorizedNetwork], projectOf(api.name));
   return checked({
     name: api.name ?? '',
     state,
     phase: phaseOf(REDIS_NAMING, state),
     ...(endpoints.length > 0 ? { endpoints } : {}),
+    ...(networks.length > 0 ? { networks } : {}),
     ...labelsOf(api.labels),
   });
 }

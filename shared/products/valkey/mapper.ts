@@ -4,8 +4,10 @@ import {
   labelsOf,
   type Endpoint,
   type MemorystoreInstance,
+  type NetworkEndpoints,
 } from '../../model/instance.js';
-import { checked, networksProblem } from '../checked-instance.js';
+import { networksOf, projectOf } from '../../model/network.js';
+import { checked } from '../checked-instance.js';
 import { isLive, shardedNodePorts } from '../node-ports.js';
 import { phaseOf } from '../product-module.js';
 import { VALKEY_NAMING } from './naming.js';
@@ -29,35 +31,32 @@ function endpointOf(connection: ApiConnection | null | undefined): Endpoint | un
   return role ? endpoint(role, connection?.ipAddress, connection?.port || DEFAULT_PORT)[0] : undefined;
 }
 
-/** The PSC connections of `endpoints[].connections[]`, else of the older top-level `pscAutoConnections[]`. */
-function connectionsOf(api: ApiInstance): Array<ApiConnection | null | undefined> {
+/** The live PSC connections of `endpoints[].connections[]`, else of the older top-level `pscAutoConnections[]`. */
+function connectionsOf(api: ApiInstance): ApiConnection[] {
   const grouped = (api.endpoints ?? [])
     .flatMap((group) => group.connections ?? [])
     .map((detail) => detail.pscAutoConnection ?? detail.pscConnection);
-  return (grouped.length > 0 ? grouped : (api.pscAutoConnections ?? [])).filter(isLive);
-}
-
-/**
- * The PSC addresses of a sharded instance's first endpoint group, whatever their connection type: each group has one
- * connection per service attachment (memorystore.proto, InstanceEndpoint), a DISCOVERY one and one of no type, and
- * node ports are served on every PSC address (node-ports.ts). Other groups are other VPC networks'.
- */
-function pscAddresses(api: ApiInstance): Array<string | null | undefined> {
-  const firstGroup = (api.endpoints?.[0]?.connections ?? []).map(
-    (detail) => detail.pscAutoConnection ?? detail.pscConnection,
+  return (grouped.length > 0 ? grouped : (api.pscAutoConnections ?? [])).filter(
+    (c): c is ApiConnection => !!c && isLive(c),
   );
-  return (firstGroup.length > 0 ? firstGroup : (api.pscAutoConnections ?? [])).filter(isLive).map((c) => c?.ipAddress);
 }
 
 /**
- * The endpoints of `endpoints[].connections[]`, one per role: the first of each. An instance reachable from several
- * VPC networks has one endpoint group per network: it is refused (checked-instance.ts networksProblem).
- * An instance that reports only the older top-level `pscAutoConnections[]` (deprecated for `endpoints`) is read from
- * it.
+ * The live connections of the first endpoint group: each group has one connection per service attachment
+ * (memorystore.proto, InstanceEndpoint), a DISCOVERY one and one of no type, and node ports are served on every PSC
+ * address (node-ports.ts). A further group in the same network (or none named) is not told apart from it.
  */
-function connectionEndpoints(api: ApiInstance): Map<string, Endpoint> {
+function firstGroup(api: ApiInstance): ApiConnection[] {
+  const first = (api.endpoints?.[0]?.connections ?? []).map((d) => d.pscAutoConnection ?? d.pscConnection);
+  return (first.length > 0 ? first : (api.pscAutoConnections ?? [])).filter(
+    (c): c is ApiConnection => !!c && isLive(c),
+  );
+}
+
+/** The endpoints among `connections`, one per role: the first of each. */
+function connectionEndpoints(connections: readonly ApiConnection[]): Map<string, Endpoint> {
   const found = new Map<string, Endpoint>();
-  for (const connection of connectionsOf(api)) {
+  for (const connection of connections) {
     const candidate = endpointOf(connection);
     if (candidate && !found.has(candidate.role)) found.set(candidate.role, candidate);
   }
@@ -70,22 +69,59 @@ function connectionEndpoints(api: ApiInstance): Map<string, Endpoint> {
  */
 const isSharded = (mode: unknown): boolean => mode !== 'CLUSTER_DISABLED' && mode !== 'STANDALONE';
 
+type LegacyDiscovery = NonNullable<ApiInstance['discoveryEndpoints']>[number];
+
 /**
- * What clients connect to. A sharded instance: its DISCOVERY connection (or the older `discoveryEndpoints[]`). Else
- * the PRIMARY and READER connections, like a Redis instance's primary and read endpoints; none without a primary.
+ * What clients connect to through `connections`. A sharded instance: its DISCOVERY connection (or the older
+ * `discoveryEndpoints[]`), and node ports on every PSC address of `addresses` (node-ports.ts). Else the PRIMARY and
+ * READER connections, like a Redis instance's primary and read endpoints; none without a primary.
  */
-function endpointsOf(api: ApiInstance, sharded: boolean): Endpoint[] {
-  const connections = connectionEndpoints(api);
+function viewOf(
+  connections: readonly ApiConnection[],
+  legacy: readonly LegacyDiscovery[],
+  sharded: boolean,
+  addresses: readonly ApiConnection[] = connections,
+): Pick<NetworkEndpoints, 'endpoints' | 'nodePorts'> {
+  const found = connectionEndpoints(connections);
   if (sharded) {
-    const legacy = (api.discoveryEndpoints ?? []).flatMap((d) =>
-      endpoint('discovery', d.address, d.port || DEFAULT_PORT),
-    );
-    const discovery = connections.get('discovery') ?? legacy[0];
-    return discovery ? [discovery] : [];
+    const old = legacy.flatMap((d) => endpoint('discovery', d.address, d.port || DEFAULT_PORT));
+    const discovery = found.get('discovery') ?? old[0];
+    // The discovery address too: from the older `discoveryEndpoints[]`, it may be the only address reported.
+    return {
+      ...(discovery ? { endpoints: [discovery] } : {}),
+      ...shardedNodePorts([...addresses.map((c) => c.ipAddress), discovery?.address]),
+    };
   }
-  const primary = connections.get('primary');
-  const read = connections.get('read');
-  return primary ? [primary, ...(read ? [read] : [])] : [];
+  const primary = found.get('primary');
+  const read = found.get('read');
+  return primary ? { endpoints: [primary, ...(read ? [read] : [])] } : {};
+}
+
+/**
+ * The instance's endpoints, per VPC network: an endpoint group is "PSC connections that are created as a group in
+ * each VPC network" (memorystore.proto InstanceEndpoint). In one network (or none named), one view; in several, a
+ * view per network for a cluster to choose from (plan/network-scope.ts): addresses of one network may belong to
+ * something else in another.
+ */
+function networkViews(api: ApiInstance, sharded: boolean): Partial<MemorystoreInstance> {
+  const project = projectOf(api.name);
+  const connections = connectionsOf(api);
+  const legacy = api.discoveryEndpoints ?? [];
+  const networkOf = (value: string | null | undefined): string => networksOf([value], project)[0] ?? '';
+  const networks = networksOf([...connections.map((c) => c.network), ...legacy.map((d) => d.network)], project);
+  if (networks.length <= 1) {
+    const view = viewOf(connections, legacy, sharded, firstGroup(api));
+    return { ...view, ...(networks.length > 0 ? { networks } : {}) };
+  }
+  const byNetwork = networks.map((network) => ({
+    network,
+    ...viewOf(
+      connections.filter((c) => networkOf(c.network) === network),
+      legacy.filter((d) => networkOf(d.network) === network),
+      sharded,
+    ),
+  }));
+  return { networks, byNetwork };
 }
 
 /**
@@ -97,20 +133,12 @@ function endpointsOf(api: ApiInstance, sharded: boolean): Endpoint[] {
 export function toValkeyInstance(api: ApiInstance): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');
   const sharded = isSharded(String(api.mode ?? 'MODE_UNSPECIFIED'));
-  const endpoints = endpointsOf(api, sharded);
-  const networks = (api.endpoints ?? []).flatMap((group) =>
-    (group.connections ?? []).map((d) => (d.pscAutoConnection ?? d.pscConnection)?.network),
-  );
-  return checked(
-    {
-      name: api.name ? `${VALKEY_NAMING.identityPrefix}${api.name}` : '',
-      state,
-      phase: phaseOf(VALKEY_NAMING, state),
-      ...(endpoints.length > 0 ? { endpoints } : {}),
-      ...labelsOf(api.labels),
-      // The discovery address too: from the older `discoveryEndpoints[]`, it may be the only address reported.
-      ...(sharded ? { sharded: true, ...shardedNodePorts([...pscAddresses(api), endpoints[0]?.address]) } : {}),
-    },
-    networksProblem(networks),
-  );
+  return checked({
+    name: api.name ? `${VALKEY_NAMING.identityPrefix}${api.name}` : '',
+    state,
+    phase: phaseOf(VALKEY_NAMING, state),
+    ...networkViews(api, sharded),
+    ...labelsOf(api.labels),
+    ...(sharded ? { sharded: true } : {}),
+  });
 }

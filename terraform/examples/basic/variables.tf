@@ -20,7 +20,7 @@ variable "gke_cluster_location" {
 }
 
 variable "second_cluster" {
-  description = "A second GKE cluster kept in step with the first: name, location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode and istio_namespace."
+  description = "A second GKE cluster kept in step with the first: name, location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode, istio_namespace and networks (the VPC networks its pods reach; default its own)."
   type = object({
     name            = string
     location        = string
@@ -28,6 +28,7 @@ variable "second_cluster" {
     endpoint        = optional(string)
     sync_mode       = optional(string)
     istio_namespace = optional(string)
+    networks        = optional(list(string))
   })
 }
 

@@ -73,6 +73,8 @@ export interface RigOptions {
   readonly customAudiences?: readonly string[];
   /** Principals holding roles/run.invoker on resync (default: the operator, the scheduler and INVOKER_ONLY). */
   readonly invokers?: readonly string[];
+  /** Projects the local Memorystore API serves beside PROJECT, their audit entries on the same events topic. */
+  readonly otherProjects?: readonly string[];
 }
 
 function listen(server: Server): Promise<string> {
@@ -96,6 +98,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const topicNames = await topics(pubsub, namespace);
   const memorystore = await startFakeMemorystore({
     projectId: PROJECT,
+    ...(options.otherProjects ? { otherProjects: options.otherProjects } : {}),
     pubsub: { client: pubsub, topic: topicNames.events },
   });
   const issuer = await startTokenIssuer();

@@ -114,7 +114,8 @@ describe('Memorystore data that cannot be declared is refused for that instance,
 describe('several VPC networks, and connections registered by the user', () => {
   const net = (n: string) => `projects/p/global/networks/${n}`;
 
-  test('Valkey with endpoint groups in two networks is refused: which one is the mesh’s is not known', () => {
+  test('Valkey with endpoint groups in two networks: each network’s endpoints, none preferred', () => {
+    // Which one a cluster gets is the plan's choice (test/unit/plan/network-scope.test.ts).
     const group = (ipAddress: string, network: string) => ({
       connections: [{ pscAutoConnection: { connectionType: 'CONNECTION_TYPE_PRIMARY' as const, ipAddress, network } }],
     });
@@ -122,11 +123,15 @@ describe('several VPC networks, and connections registered by the user', () => {
       name: VALKEY,
       state: 'ACTIVE',
       mode: 'CLUSTER_DISABLED',
-      endpoints: [group('10.0.0.4', net('mesh')), group('10.9.0.4', net('other'))],
+      endpoints: [group('10.9.0.4', net('other')), group('10.0.0.4', net('mesh'))],
     });
-    expect(instance.invalid).toBe(
-      `endpoints in 2 VPC networks (${net('mesh')}, ${net('other')}): which one is the mesh's is not known, so none is declared`,
-    );
+    expect(instance.invalid).toBeUndefined();
+    expect(instance.endpoints).toBeUndefined();
+    expect(instance.networks).toEqual([net('mesh'), net('other')]);
+    expect(instance.byNetwork).toEqual([
+      { network: net('mesh'), endpoints: [{ role: 'primary', address: '10.0.0.4', port: 6379 }] },
+      { network: net('other'), endpoints: [{ role: 'primary', address: '10.9.0.4', port: 6379 }] },
+    ]);
     const oneNetwork = toValkeyInstance({
       name: VALKEY,
       state: 'ACTIVE',
@@ -161,7 +166,7 @@ describe('several VPC networks, and connections registered by the user', () => {
     expect(cluster.nodePorts?.addresses).toEqual(['10.40.2.2', '10.40.2.3']);
   });
 
-  test('Redis Cluster with clusterEndpoints in two networks and no discovery endpoint to say which is refused', () => {
+  test('Redis Cluster with clusterEndpoints in two networks and no discovery endpoint to say which: none preferred', () => {
     const group = (address: string, network: string) => ({
       connections: [{ pscConnection: { address, network, connectionType: 'CONNECTION_TYPE_DISCOVERY' as const } }],
     });
@@ -170,6 +175,23 @@ describe('several VPC networks, and connections registered by the user', () => {
       state: 'ACTIVE',
       clusterEndpoints: [group('10.40.2.2', net('mesh')), group('10.77.0.2', net('other'))],
     });
-    expect(cluster.invalid).toMatch(/^endpoints in 2 VPC networks/);
+    expect(cluster.endpoints).toBeUndefined();
+    expect(cluster.byNetwork?.map((v) => [v.network, v.endpoints?.[0]?.address])).toEqual([
+      [net('mesh'), '10.40.2.2'],
+      [net('other'), '10.77.0.2'],
+    ]);
+  });
+
+  test('an address of one network that is not IPv4 refuses the instance, whichever network a cluster would take', () => {
+    const group = (ipAddress: string, network: string) => ({
+      connections: [{ pscAutoConnection: { connectionType: 'CONNECTION_TYPE_PRIMARY' as const, ipAddress, network } }],
+    });
+    const instance = toValkeyInstance({
+      name: VALKEY,
+      state: 'ACTIVE',
+      mode: 'CLUSTER_DISABLED',
+      endpoints: [group('10.0.0.4', net('mesh')), group('10.9.0.300', net('other'))],
+    });
+    expect(instance.invalid).toMatch(/^primary endpoint 10\.9\.0\.300:6379: /);
   });
 });
