@@ -25,7 +25,7 @@ export interface FirstEventRun {
  * trigger (attributes in `ce-` headers, the Pub/Sub message as the body). The same event as
  * `npm run bench:first-event` delivers.
  */
-function creationEvent(instanceName: string, id: string): { headers: Record<string, string>; body: string } {
+export function creationEvent(instanceName: string, id: string): { headers: Record<string, string>; body: string } {
   const entry = auditLogEntry({
     method: 'CreateInstance',
     permission: 'redis.instances.create',

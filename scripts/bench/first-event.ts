@@ -13,14 +13,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
-import { auditLogEntry, localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import { localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
 import { startRigCluster } from '../../dev/rig/stack.js';
 import { HELLO_SOURCE, PROJECT_SOURCE, spawnFunction, type FunctionProcess } from './function-process.js';
 import { gkeTarget } from './gke-target.js';
-import { OPERATOR } from './resync-call.js';
 import { deployedFunctionEnv, prepareFunctionNamespace, PROJECT, SYNC_USER } from './deployed-function.js';
 import { REGION } from './seed-memorystore.js';
+import { creationEvent } from './first-event-phase.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in clock ticks (proc(5))
 
@@ -42,37 +42,8 @@ interface Run {
   readonly eventCpuS: number;
 }
 
-/** One Pub/Sub message of an audit entry, as the binary-mode CloudEvent Eventarc POSTs for a Pub/Sub trigger. */
-function eventOf(instanceName: string, id: string): { headers: Record<string, string>; body: string } {
-  const entry = auditLogEntry({
-    method: 'CreateInstance',
-    permission: 'redis.instances.create',
-    resourceName: instanceName,
-    instanceName,
-    request: { instanceId: instanceName.split('/').at(-1) },
-    operation: { name: `${instanceName.replace(/instances\/.*/, '')}operations/${id}`, phase: 'last' },
-    principal: OPERATOR,
-    time: new Date(),
-  });
-  const publishTime = new Date().toISOString();
-  return {
-    headers: {
-      'content-type': 'application/json',
-      'ce-id': id,
-      'ce-specversion': '1.0',
-      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-      'ce-source': `//pubsub.googleapis.com/projects/${PROJECT}/topics/events`,
-      'ce-time': publishTime,
-    },
-    body: JSON.stringify({
-      message: { data: Buffer.from(JSON.stringify(entry)).toString('base64'), messageId: id, publishTime },
-      subscription: `projects/${PROJECT}/subscriptions/events`,
-    }),
-  };
-}
-
 async function firstEvent(fn: FunctionProcess, instanceName: string, id: string): Promise<number> {
-  const { headers, body } = eventOf(instanceName, id);
+  const { headers, body } = creationEvent(instanceName, id);
   const response = await fetch(fn.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
   await response.body?.cancel();
   if (response.status >= 300) throw new Error(`the event was answered ${response.status}: ${fn.tail()}`);
