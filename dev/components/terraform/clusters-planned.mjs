@@ -42,11 +42,19 @@ const changes = plan.resource_changes.filter((r) => r.change.actions.includes('c
 // SYNC_CLUSTERS, as each function would get it; `gke` is how GKE's audit entries name the cluster (declaration events).
 const gkeName = (c) => `projects/${c.project}/locations/${c.location}/clusters/${c.name}`;
 const expected = [
-  { name: primary.name, endpoint: clusters[0].endpoint, caCert: '', gke: gkeName(clusters[0]) },
+  // Each cluster's network as GKE reports it (the stand-in's answer), the networks its pods reach.
+  {
+    name: primary.name,
+    endpoint: clusters[0].endpoint,
+    caCert: '',
+    networks: [clusters[0].answer.network],
+    gke: gkeName(clusters[0]),
+  },
   {
     name: second.name,
     endpoint: clusters[1].endpoint,
     caCert: '',
+    networks: [clusters[1].answer.network],
     gke: gkeName(clusters[1]),
     ...(second.istio_namespace ? { istioNamespace: second.istio_namespace } : {}),
   },
@@ -68,7 +76,9 @@ for (const fn of changes.filter((r) => r.type === 'google_cloudfunctions2_functi
       `${fn.address}: cluster name ${entry.name} is not a DNS label of at most 40 characters`,
     );
     check(
-      Object.keys(entry).every((k) => ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace', 'gke'].includes(k)),
+      Object.keys(entry).every((k) =>
+        ['name', 'endpoint', 'caCert', 'mode', 'istioNamespace', 'gke', 'networks'].includes(k),
+      ),
       `${fn.address}: unexpected fields in ${JSON.stringify(entry)}`,
     );
   }
