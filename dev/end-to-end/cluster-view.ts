@@ -42,7 +42,7 @@ export class ClusterView {
 
   /**
    * Every port of the egress gateway Service and of the port Services beside it (the range's later blocks,
-   * `istio-egressgateway-ports-<k>`), with its name and Service, by port number.
+   * `istio-egressgateway-ports-<first port>`), with its name and Service, by port number.
    */
   async gatewayServicePorts(): Promise<Array<{ port: number; name: string; service: string }>> {
     const services = await this.gatewayServices();

@@ -6,8 +6,10 @@ import type { MeshSettings } from './settings.js';
  * ones (etcd's request size), and every write of it costs the apiserver in proportion to its length. So the range is
  * cut into blocks of GATEWAY_PORTS_PER_SERVICE ports by a fixed rule on the port number: the first block is on the
  * egress gateway Service the Istio installer made, each later block k on a Service of this deployment's own,
- * `<egress gateway Service>-ports-<k>`, selecting the same gateway pods. A port never changes block, so the allocator's
- * guarantees hold per number whatever Service a port is on, and two writers handing out one port write one Service.
+ * `<egress gateway Service>-ports-<the block's first port>`, selecting the same gateway pods (named by port, not by
+ * index, so deployments sharing the egress gateway with ranges of their own never name the same Service). A port
+ * never changes block, so the allocator's guarantees hold per number whatever Service a port is on, and two writers
+ * handing out one port write one Service.
  */
 export type PortServiceSettings = Pick<MeshSettings, 'egressGateway' | 'gatewayPortRange'>;
 
@@ -19,8 +21,10 @@ export function portBlock(settings: PortServiceSettings, port: number): number {
 }
 
 /** The name of block k's Service. */
-export function blockServiceName(settings: Pick<MeshSettings, 'egressGateway'>, block: number): string {
-  return block === 0 ? settings.egressGateway.service : `${settings.egressGateway.service}-ports-${block}`;
+export function blockServiceName(settings: PortServiceSettings, block: number): string {
+  if (block === 0) return settings.egressGateway.service;
+  const first = settings.gatewayPortRange.from + block * (settings.egressGateway.portsPerService ?? 0);
+  return `${settings.egressGateway.service}-ports-${first}`;
 }
 
 /** The Service a gateway port of the range is on. */

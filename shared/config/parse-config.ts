@@ -62,7 +62,7 @@ const list = (s: string): string[] =>
  */
 const MAX_PORTS_PER_SERVICE = 2000;
 
-/** Each block's Service name is `<EGRESS_GATEWAY_SERVICE>-ports-<k>`, a DNS label: at most 63 characters. */
+/** Each block's Service name is `<EGRESS_GATEWAY_SERVICE>-ports-<first port>`, a DNS label: at most 63 characters. */
 function checkPortServiceNames(env: Reading, mesh: MeshSettings): void {
   const last = ownPortServiceNames(mesh).at(-1);
   if (last !== undefined && last.length > 63)

@@ -78,6 +78,8 @@ test("an event's read of one instance loads no gRPC client, and finds it or find
     phase: 'ready',
     endpoints: [{ role: 'primary', address: stored.host, port: 6379 }],
     labels: { team: 'a' },
+    // The instance's authorizedNetwork, as the REST read gives it (the project's default network unless set).
+    networks: ['projects/footprint-project/global/networks/default'],
   });
   expect(missing).toBeNull();
   expect(loaded).toEqual([]);

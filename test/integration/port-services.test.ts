@@ -5,8 +5,8 @@ import { startRig, type SyncRig } from './support/sync-rig.js';
 /**
  * Gateway ports over several Services, on the real apiserver with the project's RBAC and admission policy, and
  * through Istio's own simulator: a range of 6 ports in blocks of 2, so the first block is on the egress gateway
- * Service and the others on the deployment's own `istio-egressgateway-ports-1` and `-2`, created by the first port's
- * write and deleted with the last. Ports are freed at once (no quarantine).
+ * Service and the others on the deployment's own `istio-egressgateway-ports-16002` and `-16004` (named by their
+ * first port), created by the first port's write and deleted with the last. Ports are freed at once (no quarantine).
  */
 let rig: SyncRig;
 beforeAll(async () => {
@@ -46,8 +46,8 @@ describe('gateway ports over several Services', () => {
     await expectRouting([...a, ...b, ...c], [], 'three instances, five endpoints');
     expect(await portsByService()).toEqual({
       'istio-egressgateway': [16000, 16001],
-      'istio-egressgateway-ports-1': [16002],
-      'istio-egressgateway-ports-2': [16004, 16005],
+      'istio-egressgateway-ports-16002': [16002],
+      'istio-egressgateway-ports-16004': [16004, 16005],
     });
     // The Services of ours select the egress gateway's pods and carry the deployment's labels.
     const own = (await rig.cluster.gatewayServices()).filter((s) => s.metadata.name !== 'istio-egressgateway');
@@ -65,14 +65,17 @@ describe('gateway ports over several Services', () => {
 
     // The next instance takes the last free port, in the second block.
     const d = await created('blocks-d');
-    expect((await portsByService())['istio-egressgateway-ports-1']).toEqual([16002, 16003]);
+    expect((await portsByService())['istio-egressgateway-ports-16002']).toEqual([16002, 16003]);
 
     // Deleting the only instance of the last block deletes its Service.
     const [deletion] = await rig.redis.deleteInstance({ name: c[0]!.instance });
     await deletion.promise();
     await rig.idle();
     await expectRouting([...a, ...b, ...d], [...c], 'blocks-c deleted');
-    expect(Object.keys(await portsByService()).sort()).toEqual(['istio-egressgateway', 'istio-egressgateway-ports-1']);
+    expect(Object.keys(await portsByService()).sort()).toEqual([
+      'istio-egressgateway',
+      'istio-egressgateway-ports-16002',
+    ]);
 
     // An instance that gains an endpoint its block cannot hold is refused whole, though another block has room: its
     // ports stay on one Service, where its one DestinationRule points.
@@ -84,6 +87,9 @@ describe('gateway ports over several Services', () => {
     await rig.idle();
     const [bPrimary, bRead] = targetsOf(rig, b[0]!.instance);
     await expectRouting([...a, bPrimary!, ...d], [bRead!, ...c], 'blocks-b cannot grow in its block');
-    expect(Object.keys(await portsByService()).sort()).toEqual(['istio-egressgateway', 'istio-egressgateway-ports-1']);
+    expect(Object.keys(await portsByService()).sort()).toEqual([
+      'istio-egressgateway',
+      'istio-egressgateway-ports-16002',
+    ]);
   }, 240_000);
 });

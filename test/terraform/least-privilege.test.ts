@@ -290,7 +290,7 @@ describe('the admission policy', () => {
       egress_gateway_selector: 'istio=egressgateway',
       gateway_port_from: '16000',
       gateway_port_to: '16999',
-      port_services: "['gw-ports-1']",
+      port_services: "['gw-ports-17000']",
       address_ranges: '10.0.0.0/8',
     });
     const policies = docs.filter((d) => d.kind === 'ValidatingAdmissionPolicy');

@@ -30,7 +30,7 @@ locals {
   # The same names as a list of single-quoted strings: one literal that is both a YAML flow sequence (the RBAC's
   # resourceNames) and a CEL list (inside the admission policy's double-quoted expressions).
   port_services_list = "[${join(", ", [for name in local.port_services : "'${name}'"])}]"
-  port_services      = [for k in range(1, ceil((local.port_range.to - local.port_range.from + 1) / var.settings.gateway_ports_per_service)) : "${var.settings.egress_gateway_service}-ports-${k}"]
+  port_services      = [for k in range(1, ceil((local.port_range.to - local.port_range.from + 1) / var.settings.gateway_ports_per_service)) : "${var.settings.egress_gateway_service}-ports-${local.port_range.from + k * var.settings.gateway_ports_per_service}"]
   rbac_templates     = concat([local.rbac_template], length(local.port_services) > 0 ? ["${local.templates}/port-services-rbac.yaml.tftpl"] : [])
   rbac_text = { for who, email in merge({ shape = "user@example.com" }, var.settings.identities) : who => join("\n---\n", [
     for t in local.rbac_templates : trimsuffix(templatefile(t, merge(local.rbac_values, { sync_user = email })), "\n")

@@ -27,14 +27,14 @@ describe('ports given before the range had blocks', () => {
     const two = objectName(nameOf('two'));
     const result = plan(before, scope, BLOCKS_OF_TWO);
     expect(steps(result)).toEqual([
-      'make update Service/istio-egressgateway-ports-1 +16002 -',
+      'make update Service/istio-egressgateway-ports-16002 +16002 -',
       `update DestinationRule/${two}`,
       `update VirtualService/${two}`,
       'break update Service/istio-egressgateway + -16002',
     ]);
     const route = result.changes.find((c) => c.ref.kind === 'VirtualService' && c.action === 'update');
     expect(JSON.stringify(route && !isPortChange(route) ? route.after : undefined)).toContain(
-      'istio-egressgateway-ports-1.istio-system.svc.cluster.local',
+      'istio-egressgateway-ports-16002.istio-system.svc.cluster.local',
     );
     // A Service of ours is written whole: its labels and the egress gateway's pods.
     const make = result.changes.find((c) => isPortChange(c) && c.phase === 'make');
