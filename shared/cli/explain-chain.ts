@@ -23,7 +23,7 @@ export interface ChainInput {
   readonly objects: readonly KubeObject[];
   /** The egress gateway Service's ports as applied by this deployment. */
   readonly servicePorts: readonly ServicePort[];
-  /** `namespace/name` of the Service a gateway port is on, and its mesh host (render/gateway-services.ts). */
+  /** `namespace/name` of the Service a gateway port is on, and its mesh host (config/gateway-services.ts). */
   readonly gatewayService: (port: number) => string;
   readonly gatewayHost: (port: number) => string;
 }

@@ -13,12 +13,25 @@ import type { MeshSettings } from './settings.js';
  */
 export type PortServiceSettings = Pick<MeshSettings, 'egressGateway' | 'gatewayPortRange'>;
 
-/** The block a port of the range is in; a port below the range counts as the first block's. */
-export function portBlock(settings: PortServiceSettings, port: number): number {
-  const per = settings.egressGateway.portsPerService;
-  if (per === undefined) return 0;
-  return Math.max(0, Math.floor((port - settings.gatewayPortRange.from) / per));
+/** A range cut into blocks of `perService` ports (unset: the range is one block), as the allocator sees it. */
+export interface PortBlocks {
+  readonly from: number;
+  readonly to: number;
+  readonly perService?: number | undefined;
 }
+
+export const portBlocksOf = (settings: PortServiceSettings): PortBlocks => ({
+  ...settings.gatewayPortRange,
+  perService: settings.egressGateway.portsPerService,
+});
+
+/** The block a port of the range is in; a port below the range counts as the first block's. */
+export function blockOf(blocks: PortBlocks, port: number): number {
+  return blocks.perService === undefined ? 0 : Math.max(0, Math.floor((port - blocks.from) / blocks.perService));
+}
+
+/** The same, from the settings. */
+export const portBlock = (settings: PortServiceSettings, port: number): number => blockOf(portBlocksOf(settings), port);
 
 /** The name of block k's Service. */
 export function blockServiceName(settings: PortServiceSettings, block: number): string {

@@ -28,7 +28,7 @@ export interface MeshSettings {
     readonly service: string;
     readonly selector: Readonly<Record<string, string>>;
     /**
-     * GATEWAY_PORTS_PER_SERVICE: the gateway ports each Service holds (render/gateway-services.ts); unset, the egress
+     * GATEWAY_PORTS_PER_SERVICE: the gateway ports each Service holds (config/gateway-services.ts); unset, the egress
      * gateway Service holds them all.
      */
     readonly portsPerService?: number;

@@ -5,6 +5,7 @@ import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-ob
 import { instanceKey } from '../render/names.js';
 import { parseGatewayServerName, parseServicePortName, roleCode } from '../render/port-names.js';
 import type { ServicePort } from './service-ports.js';
+import { blockOf, type PortBlocks } from '../config/gateway-services.js';
 
 /**
  * A gateway port given to one endpoint of an instance. The endpoint is known by its role's code: the one thing both
@@ -106,36 +107,22 @@ export interface PortRequest {
   readonly role: EndpointRole;
 }
 
-/** The range's blocks (render/gateway-services.ts): an instance's gateway ports are all in one, so on one Service. */
-export interface PortRange {
-  readonly from: number;
-  readonly to: number;
-  /** Ports per block; unset, the range is one block. */
-  readonly perService?: number | undefined;
-}
-
-const blockSize = (range: PortRange): number => Math.min(range.perService ?? Infinity, range.to - range.from + 1);
-
-const blockOfPort =
-  (range: PortRange) =>
-  (port: number): number =>
-    Math.floor((port - range.from) / blockSize(range));
+/** The range's blocks (config/gateway-services.ts): an instance's gateway ports are all in one, so on one Service. */
+export type PortRange = PortBlocks;
 
 /** Free ports per block, and the lowest one of each, kept as ports are taken. */
 class BlockFreeList {
   private readonly free: number[];
   private readonly next: number[];
-  private readonly blockOf: (port: number) => number;
-
   constructor(
-    private readonly range: PortRange,
+    range: PortRange,
     private readonly taken: Set<number>,
   ) {
-    const per = blockSize(range);
-    this.blockOf = blockOfPort(range);
-    this.next = Array.from({ length: Math.ceil((range.to - range.from + 1) / per) }, (_, k) => range.from + k * per);
+    const size = range.to - range.from + 1;
+    const per = Math.min(range.perService ?? size, size);
+    this.next = Array.from({ length: Math.ceil(size / per) }, (_, k) => range.from + k * per);
     this.free = this.next.map((start) => Math.min(per, range.to - start + 1));
-    for (const port of taken) if (port >= range.from && port <= range.to) this.free[this.blockOf(port)]!--;
+    for (const port of taken) if (port >= range.from && port <= range.to) this.free[blockOf(range, port)]!--;
   }
 
   /** The first block with room for `needs` ports, among `candidates` (every block when none are given). */
@@ -170,7 +157,6 @@ function keepLivePorts(
   const allocations: Allocations = new Map();
   const pending = new Map<string, PortRequest[]>();
   const home = new Map<string, number>();
-  const blockOf = blockOfPort(range);
   const wait = (request: PortRequest): void => {
     pending.set(request.instance.full, [...(pending.get(request.instance.full) ?? []), request]);
   };
@@ -182,9 +168,9 @@ function keepLivePorts(
     }
     taken.add(port);
     if (port >= range.from && port <= range.to) {
-      const stays = home.get(request.instance.full) ?? blockOf(port);
+      const stays = home.get(request.instance.full) ?? blockOf(range, port);
       home.set(request.instance.full, stays);
-      if (blockOf(port) !== stays) {
+      if (blockOf(range, port) !== stays) {
         wait(request);
         continue;
       }
@@ -200,8 +186,9 @@ function keepLivePorts(
  * outside the requests (foreign Service ports, ports of instances out of scope, ports being freed in this same plan),
  * which are never handed out.
  * An instance gets all the new ports it needs or none: one whose needs do not all fit is refused whole (its requests
- * are returned as exhausted) and keeps what it has, so the ports it could have filled part of its needs with go to
- * the next instance instead, and it is never left routing half its endpoints.
+ * are returned as exhausted; `inFullBlock` names those another block had room for) and keeps what it has, so the
+ * ports it could have filled part of its needs with go to the next instance instead, and it is never left routing
+ * half its endpoints.
  * All of an instance's ports are in one block, so on one Service, and one DestinationRule holds its subsets: new ports
  * go to the block of the ports it keeps, and a live port in another block (given before the range had blocks) is
  * given up for one in that block, as a port held twice is.
@@ -211,19 +198,21 @@ export function allocatePorts(
   live: ReadonlyMap<string, Allocation>,
   reserved: ReadonlySet<number>,
   range: PortRange,
-): { allocations: Allocations; exhausted: PortRequest[] } {
+): { allocations: Allocations; exhausted: PortRequest[]; inFullBlock: Set<string> } {
   const taken = new Set(reserved);
   const { allocations, pending, home } = keepLivePorts(requests, live, taken, range);
   const blocks = new BlockFreeList(range, taken);
   const exhausted: PortRequest[] = [];
+  const inFullBlock = new Set<string>();
   for (const [instance, needs] of pending) {
     const kept = home.get(instance);
     const block = blocks.blockFor(needs.length, kept === undefined ? undefined : [kept]);
     if (block === undefined) {
       exhausted.push(...needs);
+      if (kept !== undefined && blocks.blockFor(needs.length) !== undefined) inFullBlock.add(instance);
       continue;
     }
     for (const request of needs) allocate(allocations, request.instance, roleCode(request.role), blocks.take(block));
   }
-  return { allocations, exhausted };
+  return { allocations, exhausted, inFullBlock };
 }

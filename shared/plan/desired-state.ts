@@ -7,6 +7,7 @@ import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/rende
 import { renderNodePorts } from '../render/render-node-ports.js';
 import type { RenderSettings } from '../render/render-settings.js';
 import { allocationKey } from './allocate-ports.js';
+import { portBlocksOf, type PortBlocks } from '../config/gateway-services.js';
 import { gatewayPorts } from './gateway-ports.js';
 import type { InstanceError } from './plan-types.js';
 import { selects, type LabelRequirement } from '../model/label-selector.js';
@@ -175,6 +176,13 @@ function decideListed(
 export const portRangeFull = (range: { readonly from: number; readonly to: number }): string =>
   `no free gateway port in GATEWAY_PORT_RANGE ${range.from}-${range.to} for a new endpoint of this instance: it keeps its current configuration and ports until the range is widened or ports are freed`;
 
+/**
+ * Why an instance is refused when the block its ports are on is full though another has room: its ports stay on one
+ * Service (one DestinationRule host). Names GATEWAY_PORT_RANGE too, so the same log-based metric counts it.
+ */
+export const portBlockFull = (range: PortBlocks): string =>
+  `no free gateway port for a new endpoint of this instance on the Service its ports are on (its block of ${range.perService} ports, GATEWAY_PORTS_PER_SERVICE, in GATEWAY_PORT_RANGE ${range.from}-${range.to}): it keeps its current configuration and ports until ports of its block are freed`;
+
 /** Computes what the cluster should hold for the instances in scope. Pure: the same input gives the same output. */
 export function desiredState(input: SyncInput): DesiredState {
   const liveInstances = new Set(input.owned.map(instanceNameOf));
@@ -193,14 +201,18 @@ export function desiredState(input: SyncInput): DesiredState {
     decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full),
   );
   const egress = input.settings.mode === 'egress-gateway';
-  const range = { ...input.settings.gatewayPortRange, perService: input.settings.egressGateway.portsPerService };
+  const range = portBlocksOf(input.settings);
   // Direct mode routes through no gateway port: its instances need none, and give up any they held.
   const ports = gatewayPorts(
     { ...input, scope: input.scope.map((o) => o.name), range },
     rendered.map((r) => ({ name: r.name, endpoints: egress ? r.endpoints : [] })),
     removed,
   );
-  const refused = new Map([...ports.refused].map((name) => [name, portRangeFull(range)] as const));
+  const refused = new Map(
+    [...ports.refused].map(
+      (name) => [name, ports.refusedInFullBlock.has(name) ? portBlockFull(range) : portRangeFull(range)] as const,
+    ),
+  );
   const errors: InstanceError[] = decisions.flatMap((d) => (d.decision.kind === 'error' ? [d.decision.error] : []));
   for (const [instance, message] of refused) errors.push({ instance, message, retryable: false });
   const placed = rendered.filter((r) => !refused.has(r.name.full));

@@ -33,10 +33,12 @@ export interface GatewayPorts {
   readonly allocations: Allocations;
   /** Instances some new need of which the range cannot hold: nothing of theirs changes, their ports stay theirs. */
   readonly refused: ReadonlySet<string>;
+  /** Those of them refused because the block their ports are in is full, though another block has room. */
+  readonly refusedInFullBlock: ReadonlySet<string>;
   /** Our ports on the Service once the plan is done (before quarantine), and whose each instance port is. */
   readonly after: readonly ServicePort[];
   readonly owners: readonly PortOwner[];
-  /** The ports of instances placed by this plan: each goes on its block's Service (render/gateway-services.ts). */
+  /** The ports of instances placed by this plan: each goes on its block's Service (config/gateway-services.ts). */
   readonly placed: ReadonlySet<number>;
 }
 
@@ -79,7 +81,7 @@ export function gatewayPorts(
     ...strayPorts,
     ...outOfView.map((p) => p.port),
   ]);
-  const { allocations, exhausted } = allocatePorts(requests, live, reserved, input.range);
+  const { allocations, exhausted, inFullBlock } = allocatePorts(requests, live, reserved, input.range);
   const refused = new Set(exhausted.map((r) => r.instance.full));
   const placed = new Set(routed.map((r) => r.name.full).filter((name) => !refused.has(name)));
   // Instances not placed nor removed (refused, kept as they are, unsettled, in error) keep the ports they have.
@@ -92,6 +94,7 @@ export function gatewayPorts(
   return {
     allocations: new Map([...allocations].filter(([, a]) => placed.has(a.instance.full))),
     refused,
+    refusedInFullBlock: inFullBlock,
     after: [...outOfView, ...owners.map((o) => o.port)],
     owners,
     placed: new Set(placedPorts.map((a) => a.port)),

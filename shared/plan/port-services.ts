@@ -38,7 +38,7 @@ function ownService(layout: PortLayout): OwnService {
 
 /**
  * The plan of each Service's ports. A port of an instance this plan renders goes on its block's Service, where its
- * route now points (render/gateway-services.ts); every other port (of an instance kept as it is, out of view, in
+ * route now points (config/gateway-services.ts); every other port (of an instance kept as it is, out of view, in
  * quarantine, or stray) stays on the Service it is on, where its live route, if any, still points. A port moving to
  * its block's Service (one given before the range had blocks) is thus added there in the make phase and removed from
  * the old one in the break phase, after the routes have moved.

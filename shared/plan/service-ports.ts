@@ -27,7 +27,7 @@ export interface GatewayServiceState {
 }
 
 /**
- * A Service of this deployment's own that holds a block of gateway ports (render/gateway-services.ts): written whole,
+ * A Service of this deployment's own that holds a block of gateway ports (config/gateway-services.ts): written whole,
  * with its labels and the egress gateway's pods as its selector; it is created by its first port's apply.
  */
 export interface OwnService {

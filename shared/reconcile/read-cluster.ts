@@ -33,7 +33,7 @@ export interface ClusterRead {
   readonly others: ReadonlyMap<string, KubeObject>;
   /**
    * Our ports' Services: the egress gateway Service, then each Service of ours holding a later block of the range that
-   * exists (render/gateway-services.ts).
+   * exists (config/gateway-services.ts).
    */
   readonly services?: readonly GatewayServiceState[];
   /** ACCESS_MODE=declared: every MemorystoreAccess declaration, and those whose spec could not be read. */

@@ -87,6 +87,11 @@ describe('gateway ports over several Services', () => {
     await rig.idle();
     const [bPrimary, bRead] = targetsOf(rig, b[0]!.instance);
     await expectRouting([...a, bPrimary!, ...d], [bRead!, ...c], 'blocks-b cannot grow in its block');
+    // A resync reports why, naming the block, and the range too (the refusal metric counts GATEWAY_PORT_RANGE).
+    const refused = await rig.resync();
+    const errors = refused.body['errors'] as Array<{ instance: string; message: string }>;
+    expect(errors.map((e) => e.instance)).toEqual([b[0]!.instance]);
+    expect(errors[0]!.message).toMatch(/on the Service its ports are on .*GATEWAY_PORT_RANGE 16000-16005/);
     expect(Object.keys(await portsByService()).sort()).toEqual([
       'istio-egressgateway',
       'istio-egressgateway-ports-16002',

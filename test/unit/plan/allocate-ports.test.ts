@@ -75,6 +75,10 @@ describe('allocatePorts with the range in blocks (one Service each)', () => {
       ports: { 'a#p': 102 },
       exhausted: ['a#read'],
     });
+    // Another block has room: the refusal says it is the instance's block that is full, not the range.
+    expect(
+      allocatePorts([req('a'), req('a', 'read')], liveOf({ 'a#p': 102 }), new Set([103]), blocks).inFullBlock,
+    ).toEqual(new Set([nameOf('a').full]));
   });
 
   test('a live port in another block than its instance (given before blocks) moves, and is handed to no one else', () => {
