@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { inFreshNode } from '../fixtures/fresh-node.js';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { pubSubClient, startPubSubServer, type PubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
 
@@ -41,20 +40,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-// Not execFileSync: the test's own client reads the topic meanwhile.
+// In a fresh process, asynchronously: the test's own client reads the topic meanwhile.
 async function publishInFreshProcess(topic: string): Promise<{ failure: string | null; loaded: string[] }> {
   const args = [`${root}build/shared/adapters/pubsub-audit-publisher.js`, topic, server.host];
-  const { stdout, stderr } = await promisify(execFile)(
-    process.execPath,
-    ['--input-type=module', '-e', script, ...args],
-    {
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { PATH: process.env['PATH'] ?? '' },
-    },
-  );
-  expect(stderr).toBe('');
-  return JSON.parse(stdout) as { failure: string | null; loaded: string[] };
+  return inFreshNode<{ failure: string | null; loaded: string[] }>(script, args);
 }
 
 test('an audit record is published with its attributes, and no Pub/Sub client library is loaded for it', async () => {

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { inFreshNode } from '../fixtures/fresh-node.js';
 import type { CloudRedisClient } from '@google-cloud/redis';
 import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
 
@@ -36,20 +35,9 @@ interface Footprint {
   readonly loaded: string[];
 }
 
-// Not spawnSync: the local API answers from this process, whose event loop must keep running.
 async function inFreshProcess(list: boolean): Promise<Footprint> {
   const args = [`${root}build/shared/adapters/memorystore-sources.js`, String(server.port), NAME, list ? 'list' : ''];
-  const { stdout, stderr } = await promisify(execFile)(
-    process.execPath,
-    ['--input-type=module', '-e', script, ...args],
-    {
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { PATH: process.env['PATH'] ?? '' },
-    },
-  );
-  expect(stderr).toBe('');
-  return JSON.parse(stdout) as Footprint;
+  return inFreshNode<Footprint>(script, args);
 }
 
 let server: FakeMemorystore;
