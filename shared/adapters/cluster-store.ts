@@ -15,10 +15,12 @@ export interface ClusterStore {
   readGatewayService(namespace: string, name: string): Promise<GatewayServiceState>;
   /**
    * The Services of this deployment's own that hold later blocks of gateway ports (config/gateway-services.ts), by
-   * label selector, read to the last page; all their ports are ours. They are written like our other objects (create,
-   * replace, delete).
+   * label selector, read to the last page (or only the first `limit`); all their ports are ours. They are written like
+   * our other objects (create, replace, delete).
    */
-  listPortServices?(namespace: string, labelSelector: string): Promise<GatewayServiceState[]>;
+  listPortServices?(namespace: string, labelSelector: string, limit?: number): Promise<GatewayServiceState[]>;
+  /** One Service of ours holding a block of gateway ports, by name; undefined if there is none. */
+  readPortService?(namespace: string, name: string): Promise<GatewayServiceState | undefined>;
   create(object: KubeObject): Promise<KubeObject>;
   /** Replaces the object; fails with WriteConflictError if its resourceVersion is no longer current. */
   replace(object: KubeObject): Promise<KubeObject>;

@@ -38,7 +38,7 @@ function translate(error: unknown, action: string): never {
 const isNotFound = (error: unknown): boolean => error instanceof KubeApiError && error.status === 404;
 
 type ServiceJson = {
-  metadata?: { managedFields?: unknown; resourceVersion?: string };
+  metadata?: { name?: string; managedFields?: unknown; resourceVersion?: string };
   spec?: { ports?: Array<ServicePort & { targetPort?: unknown }> };
 };
 
@@ -122,19 +122,26 @@ export class KubeClusterStore implements ClusterStore {
     return serviceState(json, namespace, name, ownedPortNumbers(json.metadata?.managedFields, this.manager));
   }
 
-  async listPortServices(namespace: string, labelSelector: string): Promise<GatewayServiceState[]> {
+  async listPortServices(namespace: string, labelSelector: string, limit?: number): Promise<GatewayServiceState[]> {
     const listed = await listAllPages(this.http, {
       apiVersion: 'v1',
       kind: 'Service',
       namespace,
-      pageSize: this.pageSize,
+      pageSize: limit ?? this.pageSize,
       labelSelector,
+      ...(limit === undefined ? {} : { firstPageOnly: true }),
     }).catch((e: unknown) => translate(e, `list Services in ${namespace}`));
-    // A Service of ours is ours whole: every port on it is one of ours.
-    return listed.map((service) => {
-      const json = service as unknown as ServiceJson;
-      return serviceState(json, namespace, service.metadata.name, new Set(json.spec?.ports?.map((p) => p.port)));
-    });
+    return listed.map((service) => ownServiceState(service as unknown as ServiceJson, namespace));
+  }
+
+  async readPortService(namespace: string, name: string): Promise<GatewayServiceState | undefined> {
+    const ref = { apiVersion: 'v1', kind: 'Service', namespace, name };
+    try {
+      return ownServiceState(await this.http.send<ServiceJson>({ method: 'GET', path: objectPath(ref) }), namespace);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      return translate(error, `get Service ${namespace}/${name}`);
+    }
   }
 
   async create(object: KubeObject): Promise<KubeObject> {
@@ -224,4 +231,9 @@ function serviceState(json: ServiceJson, namespace: string, name: string, owned:
       })),
     ...(json.metadata?.resourceVersion ? { resourceVersion: json.metadata.resourceVersion } : {}),
   };
+}
+
+/** A Service of ours is ours whole: every port on it is one of ours. */
+function ownServiceState(json: ServiceJson, namespace: string): GatewayServiceState {
+  return serviceState(json, namespace, json.metadata?.name ?? '', new Set(json.spec?.ports?.map((p) => p.port)));
 }

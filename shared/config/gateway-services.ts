@@ -18,6 +18,11 @@ export interface PortBlocks {
   readonly from: number;
   readonly to: number;
   readonly perService?: number | undefined;
+  /**
+   * The blocks whose Service was read, when an event read only some (reconcile/read-cluster.ts): no port is handed out
+   * in another, whose taken ports are not known. Unset: every block was read.
+   */
+  readonly read?: readonly number[] | undefined;
 }
 
 export const portBlocksOf = (settings: PortServiceSettings): PortBlocks => ({
@@ -29,6 +34,20 @@ export const portBlocksOf = (settings: PortServiceSettings): PortBlocks => ({
 export function blockOf(blocks: PortBlocks, port: number): number {
   return blocks.perService === undefined ? 0 : Math.max(0, Math.floor((port - blocks.from) / blocks.perService));
 }
+
+/** How many ports block k holds: the last block may be short. */
+export function blockCapacity(blocks: PortBlocks, block: number): number {
+  const size = blocks.to - blocks.from + 1;
+  const per = Math.min(blocks.perService ?? size, size);
+  return Math.max(0, Math.min(per, size - block * per));
+}
+
+/**
+ * The label on each Service of ours saying whether its block has no free port (`true`/`false`), written with its
+ * ports. An event placing a new instance asks for one Service without it set to `true` (read-cluster.ts) instead of
+ * reading every block: reads stay one or two Services whatever the number of instances.
+ */
+export const LABEL_PORTS_FULL = 'memorystore-egress-sync/ports-full';
 
 /** The same, from the settings. */
 export const portBlock = (settings: PortServiceSettings, port: number): number => blockOf(portBlocksOf(settings), port);

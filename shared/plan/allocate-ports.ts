@@ -5,7 +5,7 @@ import { instanceNameOf, LABEL_INSTANCE, type KubeObject } from '../model/k8s-ob
 import { instanceKey } from '../render/names.js';
 import { parseGatewayServerName, parseServicePortName, roleCode } from '../render/port-names.js';
 import type { ServicePort } from './service-ports.js';
-import { blockOf, type PortBlocks } from '../config/gateway-services.js';
+import { blockCapacity, blockOf, type PortBlocks } from '../config/gateway-services.js';
 
 /**
  * A gateway port given to one endpoint of an instance. The endpoint is known by its role's code: the one thing both
@@ -114,6 +114,7 @@ export type PortRange = PortBlocks;
 class BlockFreeList {
   private readonly free: number[];
   private readonly next: number[];
+  private readonly read: ReadonlySet<number> | undefined;
   constructor(
     range: PortRange,
     private readonly taken: Set<number>,
@@ -121,14 +122,19 @@ class BlockFreeList {
     const size = range.to - range.from + 1;
     const per = Math.min(range.perService ?? size, size);
     this.next = Array.from({ length: Math.ceil(size / per) }, (_, k) => range.from + k * per);
-    this.free = this.next.map((start) => Math.min(per, range.to - start + 1));
+    this.free = this.next.map((_, k) => blockCapacity(range, k));
+    this.read = range.read && new Set(range.read);
     for (const port of taken) if (port >= range.from && port <= range.to) this.free[blockOf(range, port)]!--;
   }
 
-  /** The first block with room for `needs` ports, among `candidates` (every block when none are given). */
+  /**
+   * The first block with room for `needs` ports, among `candidates` (every block when none are given), and only among
+   * blocks whose Service was read.
+   */
   blockFor(needs: number, candidates?: readonly number[]): number | undefined {
     const blocks = candidates ?? this.free.keys();
-    for (const block of blocks) if ((this.free[block] ?? 0) >= needs) return block;
+    for (const block of blocks)
+      if ((this.free[block] ?? 0) >= needs && (this.read === undefined || this.read.has(block))) return block;
     return undefined;
   }
 
@@ -192,6 +198,8 @@ function keepLivePorts(
  * All of an instance's ports are in one block, so on one Service, and one DestinationRule holds its subsets: new ports
  * go to the block of the ports it keeps, and a live port in another block (given before the range had blocks) is
  * given up for one in that block, as a port held twice is.
+ * With `range.read` set (an event read only some blocks), ports are handed out in those blocks only; an instance
+ * refused then may fit in a block not read, and the caller reads every block and plans again (reconcile/sync.ts).
  */
 export function allocatePorts(
   requests: readonly PortRequest[],

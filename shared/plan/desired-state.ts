@@ -29,6 +29,8 @@ export interface SyncInput {
   readonly gatewayService?: GatewayServiceState;
   /** The same Services one by one, the egress gateway Service first: where each port is now. */
   readonly portServices?: readonly GatewayServiceState[];
+  /** The blocks whose Service was read, when an event read only some (config/gateway-services.ts); unset: all. */
+  readonly portBlocksRead?: readonly number[];
   /**
    * `complete`: `owned` holds every object of this deployment (a resync), so a Service port of ours that no live
    * object accounts for is stray and freed. `scope`: `owned` holds only the objects of the instances in scope (an
@@ -201,7 +203,7 @@ export function desiredState(input: SyncInput): DesiredState {
     decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full),
   );
   const egress = input.settings.mode === 'egress-gateway';
-  const range = portBlocksOf(input.settings);
+  const range = { ...portBlocksOf(input.settings), read: input.portBlocksRead };
   // Direct mode routes through no gateway port: its instances need none, and give up any they held.
   const ports = gatewayPorts(
     { ...input, scope: input.scope.map((o) => o.name), range },

@@ -1,5 +1,12 @@
 import { APP_NAME, LABEL_MANAGED_BY, LABEL_OWNER } from '../model/k8s-object.js';
-import { portServiceName, type PortServiceSettings } from '../config/gateway-services.js';
+import {
+  blockCapacity,
+  blockOf,
+  LABEL_PORTS_FULL,
+  portBlocksOf,
+  portServiceName,
+  type PortServiceSettings,
+} from '../config/gateway-services.js';
 import type { PortPlan } from './port-change.js';
 import type { GatewayServiceState, OwnService, PortOwner, ServicePort } from './service-ports.js';
 
@@ -28,10 +35,16 @@ export interface PlannedPorts {
 
 export type PortLayout = PortServiceSettings & { readonly ownerId: string };
 
-/** A Service of this deployment's own, as it writes one: its labels, and the egress gateway's pods behind it. */
-function ownService(layout: PortLayout): OwnService {
+/**
+ * A Service of this deployment's own, as it writes one: its labels (with whether its block is full after this write),
+ * and the egress gateway's pods behind it.
+ */
+function ownService(layout: PortLayout, after: readonly ServicePort[]): OwnService {
+  const blocks = portBlocksOf(layout);
+  const block = after[0] === undefined ? 0 : blockOf(blocks, after[0].port);
+  const full = after.length >= blockCapacity(blocks, block);
   return {
-    labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: layout.ownerId },
+    labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: layout.ownerId, [LABEL_PORTS_FULL]: String(full) },
     selector: { ...layout.egressGateway.selector },
   };
 }
@@ -77,7 +90,7 @@ function servicePlan(
   const service = { namespace: layout.egressGateway.namespace, name };
   return {
     service: resourceVersion ? { ...service, resourceVersion } : service,
-    ...(name === layout.egressGateway.service ? {} : { own: ownService(layout) }),
+    ...(name === layout.egressGateway.service ? {} : { own: ownService(layout, after) }),
     ...(all.length > ownedPorts.length ? { foreignPorts: all.length - ownedPorts.length } : {}),
     before: ownedPorts,
     after,

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import {
   isOwned,
+  instanceNameOf,
   LABEL_INSTANCE,
   LABEL_MANAGED_BY,
   LABEL_OWNER,
@@ -12,7 +13,15 @@ import {
 import type { InstanceName } from '../products/instance-name.js';
 import type { AccessDeclaration } from '../model/access.js';
 import type { GatewayServiceState } from '../plan/service-ports.js';
-import { ownPortServiceNames } from '../config/gateway-services.js';
+import {
+  blockOf,
+  blockServiceName,
+  LABEL_PORTS_FULL,
+  ownPortServiceNames,
+  portBlocksOf,
+  type PortServiceSettings,
+} from '../config/gateway-services.js';
+import { liveSpec } from '../model/istio-specs.js';
 import { instanceKey } from '../render/names.js';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -36,6 +45,8 @@ export interface ClusterRead {
    * exists (config/gateway-services.ts).
    */
   readonly services?: readonly GatewayServiceState[];
+  /** The blocks whose Service was read, when an event read only some (readScopedPortServices); unset: every one. */
+  readonly portBlocks?: readonly number[];
   /** ACCESS_MODE=declared: every MemorystoreAccess declaration, and those whose spec could not be read. */
   readonly declarations?: {
     readonly declarations: readonly AccessDeclaration[];
@@ -101,7 +112,7 @@ export async function readCluster(deps: SyncDeps, view: ReadScope): Promise<Clus
  * The egress gateway Service, then the Services of ours holding later blocks that exist, in one list by our labels
  * (a request per block would cost an event as many requests as the range has blocks).
  */
-async function readPortServices(deps: SyncDeps): Promise<GatewayServiceState[]> {
+export async function readPortServices(deps: SyncDeps): Promise<GatewayServiceState[]> {
   const { cluster } = deps;
   const { egressGateway } = deps.settings.cluster;
   const names = new Set(ownPortServiceNames(deps.settings.cluster));
@@ -115,8 +126,77 @@ async function readPortServices(deps: SyncDeps): Promise<GatewayServiceState[]> 
   return [first, ...own.filter((s) => names.has(s.name)).sort((a, b) => a.name.localeCompare(b.name))];
 }
 
+/**
+ * The blocks the instances' live objects route through: their Gateway servers' ports, and the Service their
+ * DestinationRule names (where their ports were put, also before the range had blocks). A port outside the range is on
+ * the egress gateway Service or on a Service of a range since narrowed, which is left alone: block 0.
+ */
+function routedBlocks(owned: readonly KubeObject[], settings: PortServiceSettings): Set<number> {
+  const blocks = portBlocksOf(settings);
+  const names = [settings.egressGateway.service, ...ownPortServiceNames(settings)];
+  const ofPort = (port: number): number => (port >= blocks.from && port <= blocks.to ? blockOf(blocks, port) : 0);
+  const gatewayPorts = owned
+    .filter((o) => o.kind === 'Gateway')
+    .flatMap((o) => liveSpec(o, 'Gateway')?.servers ?? [])
+    .flatMap((server) => (typeof server.port?.number === 'number' ? [ofPort(server.port.number)] : []));
+  const ruleHosts = owned
+    .filter((o) => o.kind === 'DestinationRule')
+    .map((o) => names.indexOf(String(liveSpec(o, 'DestinationRule')?.host ?? '').split('.')[0] ?? ''))
+    .filter((block) => block >= 0);
+  return new Set([...gatewayPorts, ...ruleHosts]);
+}
+
+/**
+ * An event's read of the port Services, so its cost does not grow with the number of instances: the Services of the
+ * blocks its instances route through and, when one of them has no Gateway yet (it may need new ports), one Service
+ * of ours whose block is not full (LABEL_PORTS_FULL). Every block is read only when no Service of ours has room
+ * (the range's first block on the egress gateway Service carries no label of ours), about once per block filled.
+ * The plan hands out ports only in the blocks read; one refused for want of room there is planned again against
+ * every block (sync.ts).
+ */
+async function readScopedPortServices(
+  deps: SyncDeps,
+  instances: readonly InstanceName[],
+  owned: readonly KubeObject[],
+): Promise<Pick<ClusterRead, 'services' | 'portBlocks'>> {
+  const { cluster } = deps;
+  const settings = deps.settings.cluster;
+  const namespace = settings.egressGateway.namespace;
+  const blockNamed = (name: string): number =>
+    [settings.egressGateway.service, ...ownPortServiceNames(settings)].indexOf(name);
+  const blocks = routedBlocks(owned, settings);
+  const routed = new Set(owned.filter((o) => o.kind === 'Gateway').map(instanceNameOf));
+  let roomy: GatewayServiceState | undefined;
+  if (instances.some((name) => !routed.has(name.full))) {
+    if (!cluster.listPortServices)
+      throw new Error('internal: GATEWAY_PORTS_PER_SERVICE needs a cluster store that lists port Services');
+    const selector = `${ownedSelector(deps.settings.process.ownerId)},${LABEL_PORTS_FULL}!=true`;
+    [roomy] = (await cluster.listPortServices(namespace, selector, 1)).filter((s) => blockNamed(s.name) > 0);
+    if (!roomy) return { services: await readPortServices(deps) };
+  }
+  const read = async (block: number): Promise<GatewayServiceState | undefined> => {
+    if (block === 0) return cluster.readGatewayService(namespace, settings.egressGateway.service);
+    if (!cluster.readPortService)
+      throw new Error('internal: GATEWAY_PORTS_PER_SERVICE needs a cluster store that reads port Services');
+    return cluster.readPortService(namespace, blockServiceName(settings, block));
+  };
+  const roomyBlock = roomy ? blockNamed(roomy.name) : undefined;
+  const others = [...blocks].filter((block) => block !== roomyBlock);
+  const services = [...(await Promise.all(others.map(read))), roomy].filter((s) => s !== undefined);
+  // None there (deleted by hand): nothing to plan the ports against but every block.
+  if (services.length === 0) return { services: await readPortServices(deps) };
+  services.sort((a, b) => blockNamed(a.name) - blockNamed(b.name));
+  return { services, portBlocks: [...others, ...(roomyBlock === undefined ? [] : [roomyBlock])] };
+}
+
 async function readIstio(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {
   const { mode } = deps.settings.cluster;
+  if (mode === 'egress-gateway' && view.kind === 'scope' && ownPortServiceNames(deps.settings.cluster).length > 0) {
+    // An event knows each port's instance by the port's name, so it may read its objects first and then only the
+    // Services they point at.
+    const listed = await listObjects(deps, view);
+    return { view, ...listed, ...(await readScopedPortServices(deps, view.instances, listed.owned)) };
+  }
   if (mode === 'egress-gateway') {
     // The Services first, then our objects: a port another reconcile has just added then always comes with the
     // ServiceEntry it wrote before it (make before break), so the port's owner is known.

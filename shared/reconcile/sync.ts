@@ -3,7 +3,7 @@ import { backoffDelay, sleep } from '../backoff.js';
 import { errorMessage, recordedFailure, replans } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
 import type { KubeObject } from '../model/k8s-object.js';
-import type { InstanceObservation } from '../plan/desired-state.js';
+import type { InstanceObservation, SyncInput } from '../plan/desired-state.js';
 import { planWithClashes, wantedState } from '../plan/plan-with-clashes.js';
 import { planSettingsOf } from '../plan/plan-settings.js';
 import { mergedPortServices } from '../plan/port-services.js';
@@ -18,7 +18,14 @@ import {
   type AccessPlan,
 } from './access-step.js';
 import { RecordTally } from './record-tally.js';
-import { foreignHolders, readCluster, viewOf, type ClusterRead, type ReadScope } from './read-cluster.js';
+import {
+  foreignHolders,
+  readCluster,
+  readPortServices,
+  viewOf,
+  type ClusterRead,
+  type ReadScope,
+} from './read-cluster.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What a reconcile did or, in a dry run, would do: the answer of resync and the plan of a dry run. */
@@ -90,19 +97,24 @@ async function planAgainst(
   access: AccessPlan | undefined,
 ): Promise<Plan> {
   const { settings } = deps;
-  const { owned, services, view } = read;
-  const service = services && mergedPortServices(services);
+  const { owned, view } = read;
   const quarantine = { now: deps.clock.now(), seconds: settings.process.portQuarantineSeconds };
-  const input = {
-    scope,
-    owned,
-    ...(service && services ? { gatewayService: service, portServices: services } : {}),
-    view: view.kind,
-    quarantine,
-    settings: planSettingsOf(settings),
-    ...(access ? { access: access.access } : {}),
+  const inputWith = (services: ClusterRead['services'], portBlocksRead?: readonly number[]): SyncInput => {
+    const service = services && mergedPortServices(services);
+    return {
+      scope,
+      owned,
+      ...(service && services ? { gatewayService: service, portServices: services } : {}),
+      ...(portBlocksRead ? { portBlocksRead } : {}),
+      view: view.kind,
+      quarantine,
+      settings: planSettingsOf(settings),
+      ...(access ? { access: access.access } : {}),
+    };
   };
-  const wanted = wantedState(input);
+  let wanted = wantedState(inputWith(read.services, read.portBlocks));
+  // Refused for want of a port in the blocks an event read: another block may have room. Read them all and see.
+  if (read.portBlocks && wanted.state.refused.size > 0) wanted = wantedState(inputWith(await readPortServices(deps)));
   const foreign = await foreignHolders(deps, read, wanted.state.desired);
   return planWithClashes(wanted, foreign);
 }

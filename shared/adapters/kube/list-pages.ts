@@ -9,6 +9,8 @@ export interface ListRequest {
   readonly namespace: string;
   readonly labelSelector?: string;
   readonly pageSize: number;
+  /** Only the first page: the caller wants some objects that match, not all of them. */
+  readonly firstPageOnly?: boolean;
 }
 
 interface ListPage {
@@ -42,6 +44,6 @@ export async function listAllPages(http: KubeHttp, request: ListRequest): Promis
     if (!Array.isArray(page.items)) throw new IncompleteListError(`list ${request.kind}: the answer has no items`);
     for (const item of page.items) items.push(plainObject(item, request));
     token = page.metadata?.continue || undefined;
-  } while (token);
+  } while (token && !request.firstPageOnly);
   return items;
 }

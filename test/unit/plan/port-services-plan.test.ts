@@ -36,10 +36,14 @@ describe('ports given before the range had blocks', () => {
     expect(JSON.stringify(route && !isPortChange(route) ? route.after : undefined)).toContain(
       'istio-egressgateway-ports-16002.istio-system.svc.cluster.local',
     );
-    // A Service of ours is written whole: its labels and the egress gateway's pods.
+    // A Service of ours is written whole: its labels (with whether its block is full) and the egress gateway's pods.
     const make = result.changes.find((c) => isPortChange(c) && c.phase === 'make');
     expect(make && isPortChange(make) ? make.own : undefined).toEqual({
-      labels: { 'app.kubernetes.io/managed-by': 'memorystore-egress-sync', 'memorystore-egress-sync/owner': 'default' },
+      labels: {
+        'app.kubernetes.io/managed-by': 'memorystore-egress-sync',
+        'memorystore-egress-sync/owner': 'default',
+        'memorystore-egress-sync/ports-full': 'false',
+      },
       selector: { istio: 'egressgateway' },
     });
   });
