@@ -146,3 +146,53 @@ test('an endpoint at the VIP is also a workload without a waypoint; with resolut
   expect(passthrough.chains.find((c) => c.name === chainName)).toMatchObject({ clusterType: 'ORIGINAL_DST' });
   expect(passthrough.calls.slice(0, 2).map((c) => c.decision)).toEqual(['allow', 'deny']);
 });
+
+// Named after the addresses' last octets: a host per address, as the waypoint keeps one service per host.
+const nodesName = (from: number, addresses: string[]): string =>
+  `nodes-${from}-${addresses.map((a) => a.split('.').pop()).join('-')}`;
+const nodes = (from: number, addresses: string[]): object => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'ServiceEntry',
+  metadata: { name: nodesName(from, addresses), namespace: egress, labels: enrolled },
+  spec: {
+    hosts: [`${nodesName(from, addresses)}.${host}`],
+    addresses: addresses.map((a) => `${a}/32`),
+    ports: [0, 1].map((i) => ({ number: from + i, name: `tcp-redis-${from + i}`, protocol: 'TCP' })),
+    location: 'MESH_EXTERNAL',
+    resolution: 'NONE',
+  },
+});
+const nodeCalls = [11000, 11002].flatMap((port) => ['10.0.0.6', '10.0.0.7'].map((address) => ({ address, port })));
+
+test('one ServiceEntry per address and port block: the waypoint takes each port on each address, trying every range', async () => {
+  const { calls } = await simulateAmbient({
+    ...input(['10.0.0.6', '10.0.0.7'].flatMap((a) => [nodes(11000, [a]), nodes(11002, [a])])),
+    calls: [...nodeCalls, { address: '10.0.0.6', port: 11004 }],
+  });
+  expect(calls.map((c) => c.chain ?? c.error)).toEqual([
+    `inbound-vip|11000|tcp|nodes-11000-6.${host}`,
+    `inbound-vip|11000|tcp|nodes-11000-7.${host}`,
+    `inbound-vip|11002|tcp|nodes-11002-6.${host}`,
+    `inbound-vip|11002|tcp|nodes-11002-7.${host}`,
+    'no filter chain matched',
+  ]);
+});
+
+test('a ServiceEntry with two addresses is served by the waypoint on one of them only', async () => {
+  // Istio's waypoint keeps one service per host and namespace (pilot/pkg/networking/core/waypoint.go
+  // findWaypointResources), and a ServiceEntry becomes one service per address: the other address gets no chain.
+  const { calls, lookups } = await simulateAmbient({
+    ...input([nodes(11000, ['10.0.0.6', '10.0.0.7'])]),
+    lookups: ['10.0.0.6', '10.0.0.7'],
+    calls: nodeCalls.slice(0, 2),
+  });
+  // Yet the index serves both addresses through the waypoint: ztunnel sends both there.
+  expect(lookups.map((l) => l.waypoint)).toEqual([
+    `${egress}/waypoint.${egress}.svc.cluster.local`,
+    `${egress}/waypoint.${egress}.svc.cluster.local`,
+  ]);
+  expect(calls.map((c) => c.chain ?? c.error).sort()).toEqual([
+    `inbound-vip|11000|tcp|nodes-11000-6-7.${host}`,
+    'no filter chain matched',
+  ]);
+});
