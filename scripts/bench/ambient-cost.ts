@@ -1,8 +1,9 @@
 /**
  * What a sharded target's node ports cost in ambient mode, with Istio's own code (dev/components/istio): one Redis
- * Cluster with two PSC addresses, its discovery endpoint (6379) and its node ports (TCP 11000-13047 on both addresses,
- * in ServiceEntries of 64 ports, resolution NONE, as direct mode writes them), every ServiceEntry enrolled to the egress
- * namespace's waypoint. Printed per case:
+ * Cluster with two PSC addresses, its discovery endpoint (6379) and its node ports (TCP 11000-13047 on both
+ * addresses, in ServiceEntries of 64 ports, resolution NONE), every ServiceEntry enrolled to the egress namespace's
+ * waypoint; the node ports once as direct mode writes them (each block on both addresses), once as one ServiceEntry
+ * per address and block. Printed per case:
  * - the waypoint: listeners, filter chains and clusters istiod would push to it, and their size (serialized protobuf);
  * - ztunnel: what Istio's ambient index holds (services, their ports, workloads) and the size of those WDS Address
  *   resources, which every ztunnel receives;
