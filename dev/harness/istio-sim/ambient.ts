@@ -9,6 +9,11 @@ import { REGISTRY_ONLY, runSimulator, yamlDocs, type ProxyCost } from './index.j
  * waypoint), and the waypoint's Envoy at run time. A call is walked through the waypoint's generated filter-chain
  * matcher here (Istio's traffic simulator reads only the older filter_chain_match) and its RBAC is decided by
  * Envoy's documented semantics (dev/end-to-end/envoy-rbac.ts).
+ *
+ * An address the index has nothing for is not blocked by Istio's configuration: ztunnel passes a connection to an
+ * unknown destination straight through (istio/ztunnel src/proxy/outbound.rs, "no upstream found, passthrough") and
+ * does not apply REGISTRY_ONLY (istio/istio#54281), so only something outside Istio (a NetworkPolicy, a firewall)
+ * stops it.
  */
 export interface AmbientInput {
   /** Istio objects: ServiceEntries, AuthorizationPolicies. */
