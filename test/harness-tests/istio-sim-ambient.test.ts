@@ -196,3 +196,8 @@ test('a ServiceEntry with two addresses is served by the waypoint on one of them
     'no filter chain matched',
   ]);
 });
+
+test('an Istio object Istio cannot read fails loudly instead of leaving a policy out', async () => {
+  const misspelt = { ...policy, kind: 'AuthorisationPolicy' };
+  await expect(simulateAmbient(input([entry(), misspelt]))).rejects.toThrow(/istio-sim failed[^]*AuthorisationPolicy/);
+});

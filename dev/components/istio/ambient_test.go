@@ -29,6 +29,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"istio.io/api/label"
+	"istio.io/istio/pilot/pkg/config/kube/crd"
 	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/test/xds"
@@ -150,6 +151,10 @@ func TestAmbient(t *testing.T) {
 	meshConfig, err := mesh.ApplyMeshConfigDefaults(in.MeshConfig)
 	if err != nil {
 		t.Fatalf("mesh config: %v", err)
+	}
+	// A misspelt kind or field would otherwise leave an object out silently (a policy missing admits everyone).
+	if _, unknown, err := crd.ParseInputs(in.Config); err != nil || len(unknown) > 0 {
+		t.Fatalf("Istio objects not read: %v, unknown kinds %v", err, unknown)
 	}
 	all := in.Config + "\n---\n" + in.Kube
 	s := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
