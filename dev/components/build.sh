@@ -72,7 +72,8 @@ for name in $want; do
       installed etcd "$v" "etcd Version: ${v#v}" || build etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
     pstest) build pstest cloud.google.com/go/pubsub/v2 . ;;
     istioctl) build istioctl istio.io/istio istio.io/istio/istioctl/cmd/istioctl "" istio ;;
-    # Istio's traffic simulator (pilot/pkg/simulation) on Istio's fake discovery server, same Istio as istioctl.
+    # Istio's traffic simulator (pilot/pkg/simulation) on Istio's fake discovery server, same Istio as istioctl; with
+    # PILOT_ENABLE_AMBIENT=true, Istio's ambient index and a waypoint's generated config (ambient_test.go).
     istio-sim) build istio-sim istio.io/istio . "" istio test ;;
     kube-apiserver | kubectl)
       kv=$(version kube-apiserver k8s.io/kubernetes); minor=$(echo "$kv" | cut -d. -f2)

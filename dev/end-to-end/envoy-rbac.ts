@@ -45,6 +45,14 @@ function principalMatches(principal: Json, connection: Connection): boolean {
     // Without a name matcher: any authenticated (mutual TLS) peer.
     return name ? stringMatches(name, connection.principal) : connection.principal !== undefined;
   }
+  if ('filterState' in principal) {
+    // A waypoint learns the caller from the HBONE connection: connect_terminate copies the peer certificate's URI SAN
+    // into this filter state and the RBAC filter matches it (Istio: pilot/pkg/xds/filters/filters.go,
+    // pilot/pkg/security/authz/model/principal.go). Any other key is not modelled.
+    const { key, stringMatch } = principal['filterState'] as Json;
+    if (key !== 'io.istio.peer_principal') throw new Error(`unknown RBAC principal: filter state ${String(key)}`);
+    return stringMatches(stringMatch as Json, connection.principal);
+  }
   if ('andIds' in principal)
     return ((principal['andIds'] as Json)['ids'] as Json[]).every((p) => principalMatches(p, connection));
   if ('orIds' in principal)

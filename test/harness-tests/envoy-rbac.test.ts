@@ -51,3 +51,26 @@ test('shadow rules only are never enforced; an unknown matcher fails instead of 
   };
   expect(() => rbacDecision([unknown], { port: 1 })).toThrow(/unknown RBAC principal/);
 });
+
+test("a waypoint's principal is the caller's certificate SAN Istio copies to filter state; other keys fail", () => {
+  // As Istio generates it for a waypoint (pilot/pkg/security/authz/model/principal.go principalAuthenticated).
+  const peer = (principal: string) => ({
+    filterState: { key: 'io.istio.peer_principal', stringMatch: { exact: principal } },
+  });
+  const waypoint = {
+    rules: {
+      policies: {
+        'ns[egress]-policy[redis]-rule[0]': {
+          permissions: [{ andRules: { rules: [{ orRules: { rules: [{ destinationPort: 6379 }] } }] } }],
+          principals: [{ andIds: { ids: [{ orIds: { ids: [peer('spiffe://cluster.local/ns/team-a/sa/app')] } }] } }],
+        },
+      },
+    },
+  };
+  expect(rbacDecision([waypoint], { port: 6379, principal: 'spiffe://cluster.local/ns/team-a/sa/app' })).toBe('allow');
+  expect(rbacDecision([waypoint], { port: 6379, principal: 'spiffe://cluster.local/ns/team-b/sa/app' })).toBe('deny');
+  expect(rbacDecision([waypoint], { port: 6379 })).toBe('deny');
+  const other = { filterState: { key: 'io.istio.other', stringMatch: { exact: 'x' } } };
+  const unknown = { rules: { policies: { p: { permissions: [{ any: true }], principals: [other] } } } };
+  expect(() => rbacDecision([unknown], { port: 1 })).toThrow(/filter state io.istio.other/);
+});

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -99,32 +99,38 @@ export const BLACKHOLE = 'BlackHoleCluster';
 
 let binary: string | undefined;
 
-const yamlDocs = (objects: readonly object[]): string => objects.map((o) => stringify(o)).join('---\n');
-
 /** Runs the simulator once for every call (one config generation per run, about a tenth of a second). */
 export async function simulate(input: SimInput): Promise<SimAnswer> {
+  return runSimulator<SimAnswer>('TestSimulate', {
+    config: yamlDocs(input.istio),
+    kube: yamlDocs(input.kube),
+    meshConfig: input.meshConfig ?? REGISTRY_ONLY,
+    sidecar: input.sidecar,
+    gateway: input.gateway,
+    calls: input.calls.map((c) => ({ ...c, protocol: 'TCP' })),
+  });
+}
+
+export const yamlDocs = (objects: readonly object[]): string => objects.map((o) => stringify(o)).join('---\n');
+
+/** Runs one test of the simulator binary on `input` (written as JSON) and returns the JSON it writes. */
+export async function runSimulator<T>(
+  test: string,
+  input: object,
+  env: Readonly<Record<string, string>> = {},
+): Promise<T> {
   binary ??= await componentReady('istio-sim');
   const dir = mkdtempSync(join(tmpdir(), 'istio-sim-'));
   try {
     const inputPath = join(dir, 'input.json');
     const outputPath = join(dir, 'output.json');
-    writeFileSync(
-      inputPath,
-      JSON.stringify({
-        config: yamlDocs(input.istio),
-        kube: yamlDocs(input.kube),
-        meshConfig: input.meshConfig ?? REGISTRY_ONLY,
-        sidecar: input.sidecar,
-        gateway: input.gateway,
-        calls: input.calls.map((c) => ({ ...c, protocol: 'TCP' })),
-      }),
-    );
-    const env = { ...process.env, ISTIO_SIM_INPUT: inputPath, ISTIO_SIM_OUTPUT: outputPath };
+    writeFileSync(inputPath, JSON.stringify(input));
+    const runEnv = { ...process.env, ...env, ISTIO_SIM_INPUT: inputPath, ISTIO_SIM_OUTPUT: outputPath };
     await new Promise<void>((resolve, reject) => {
       execFile(
         binary!,
-        ['-test.run', '^TestSimulate$'],
-        { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+        ['-test.run', `^${test}$`],
+        { env: runEnv, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
         (error, stdout) => {
           // The Go test framework prints FAIL and the reason (a t.Fatalf) among istiod's own log lines.
           if (error)
@@ -141,7 +147,9 @@ export async function simulate(input: SimInput): Promise<SimAnswer> {
         },
       );
     });
-    return JSON.parse(readFileSync(outputPath, 'utf8')) as SimAnswer;
+    // `go test` runs nothing, and succeeds, when the binary has no such test (one built from older sources).
+    if (!existsSync(outputPath)) throw new Error(`istio-sim wrote no output: does ${binary} have ${test}?`);
+    return JSON.parse(readFileSync(outputPath, 'utf8')) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
