@@ -22,6 +22,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 /** The rest of a cluster's mesh layout, the deployment's own (the variables' defaults here). */
 const LAYOUT = {
   shardedNodePorts: false,
+  ambientWaypoint: 'waypoint',
   hostSuffix: 'memorystore.internal',
   exportTo: ['*'],
   egressGateway: {
