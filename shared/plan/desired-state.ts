@@ -115,7 +115,7 @@ const BLOCKED_REASON =
  * endpoint only, which is half a configuration (clients would find the shards and fail to reach them).
  */
 export const SHARDED_IN_GATEWAY_MODE =
-  'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
+  'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct or ambient, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
 
 /**
  * The newest Redis Cluster client (@google-cloud/redis-cluster 0.6.1) decodes no labels, so a selector could only ever

@@ -104,6 +104,30 @@ describe('SYNC_CLUSTERS', () => {
     });
   });
 
+  test('clusters may mix the three modes; declared access in ambient mode needs no egress gateway namespace', () => {
+    const config = parseSettings(
+      withClusters(
+        [
+          { name: 'a', kubeconfig: '/k/a' },
+          { name: 'b', kubeconfig: '/k/b', mode: 'ambient', istioNamespace: 'istio-egress' },
+          { name: 'c', kubeconfig: '/k/c', mode: 'direct' },
+        ],
+        { ACCESS_MODE: 'declared', AMBIENT_WAYPOINT: 'egress-waypoint' },
+      ),
+    );
+    expect(config.clusters.map((c) => [c.name, c.mode, c.istioNamespace, c.ambientWaypoint])).toEqual([
+      ['a', 'egress-gateway', 'istio-system', 'egress-waypoint'],
+      ['b', 'ambient', 'istio-egress', 'egress-waypoint'],
+      ['c', 'direct', 'istio-system', 'egress-waypoint'],
+    ]);
+    expect(problemsOf(withClusters([{ name: 'a', kubeconfig: '/k/a', mode: 'waypoint' }])).join()).toContain(
+      'SYNC_CLUSTERS',
+    );
+    expect(problemsOf({ ...BASE_ENV, SYNC_MODE: 'ambient', AMBIENT_WAYPOINT: 'Not A Name' }).join()).toContain(
+      'AMBIENT_WAYPOINT',
+    );
+  });
+
   test('KUBECONFIG beside it is ignored (operators often have one set for other tools)', () => {
     const config = parseSettings(
       withClusters([{ name: 'a', endpoint: 'gke-a.gke.goog' }], { KUBECONFIG: '/home/me/.kube/config' }),
