@@ -336,3 +336,21 @@ test('istioctl validate and analyze accept what ambient mode writes, beside the 
   const analysis = await istioctlAnalyze([rendered, waypoint]);
   expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
 }, 120_000);
+
+test('a sharded target with its node ports: 33 ServiceEntries and 3 waypoint policies, each admitted as written', async () => {
+  const client = new DryRunClient(stack.syncUserKubeconfig, NAMESPACE);
+  const settings = testPlanSettings({
+    ISTIO_NAMESPACE: NAMESPACE,
+    OWNER_ID: OWNER,
+    SYNC_MODE: 'ambient',
+    SHARDED_NODE_PORTS: 'true',
+  });
+  const nodePorts = { addresses: ['10.9.2.1', '10.9.2.2'], range: { from: 11000, to: 13047 } };
+  const access = { namespaces: [TEAM_A], principals: [`cluster.local/ns/${TEAM_C}/sa/checkout`], declaredBy: [] };
+  const endpoints = [{ role: 'discovery' as const, address: '10.9.2.1', port: 6379 }];
+  const objects = renderAmbient(X, { endpoints, nodePorts }, settings, access);
+  expect(objects.filter((o) => o.kind === 'AuthorizationPolicy')).toHaveLength(3);
+  const outcomes = await Promise.all(objects.map((o) => client.create(o)));
+  expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+  expect(outcomes).toHaveLength(36);
+}, 120_000);
