@@ -34,6 +34,7 @@ locals {
     egress_gateway_selector   = var.egress_gateway_selector
     gateway_port_range        = var.gateway_port_range
     gateway_ports_per_service = var.gateway_ports_per_service
+    ambient_waypoint          = var.ambient_waypoint
     manage_rbac               = var.manage_kubernetes_rbac
     manage_admission_policy   = var.manage_admission_policy
     manage_access_crd         = var.manage_access_crd

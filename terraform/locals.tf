@@ -31,6 +31,7 @@ locals {
     SYNC_CLUSTERS              = jsonencode(local.sync_clusters)
     SYNC_MODE                  = var.sync_mode
     SHARDED_NODE_PORTS         = tostring(var.sharded_node_ports)
+    AMBIENT_WAYPOINT           = var.ambient_waypoint
     ISTIO_NAMESPACE            = var.istio_namespace
     SERVICE_ENTRY_HOST_SUFFIX  = var.service_entry_host_suffix
     SERVICE_ENTRY_EXPORT_TO    = join(",", var.service_entry_export_to)

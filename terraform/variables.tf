@@ -134,12 +134,12 @@ variable "additional_clusters" {
   validation {
     condition = alltrue([for c in var.additional_clusters : (
       (c.endpoint == null || can(regex("^(dns|private|public)$", c.endpoint))) &&
-      (c.sync_mode == null || can(regex("^(egress-gateway|direct)$", c.sync_mode))) &&
+      (c.sync_mode == null || can(regex("^(egress-gateway|direct|ambient)$", c.sync_mode))) &&
       (c.istio_namespace == null || can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", c.istio_namespace))) &&
       (c.networks == null || length(coalesce(c.networks, [])) > 0) &&
       alltrue([for n in coalesce(c.networks, []) : can(regex("^projects/[a-z0-9][-a-z0-9.:]*[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", n))])
     )])
-    error_message = "additional_clusters: endpoint must be dns, private or public; sync_mode egress-gateway or direct; istio_namespace a Kubernetes namespace name; networks at least one projects/PROJECT/global/networks/NETWORK."
+    error_message = "additional_clusters: endpoint must be dns, private or public; sync_mode egress-gateway, direct or ambient; istio_namespace a Kubernetes namespace name; networks at least one projects/PROJECT/global/networks/NETWORK."
   }
 }
 
@@ -164,12 +164,22 @@ variable "vpc_egress" {
 }
 
 variable "sync_mode" {
-  description = "egress-gateway: ServiceEntry, Gateway, DestinationRule, VirtualService and an egress gateway Service port per endpoint. direct: ServiceEntry only."
+  description = "egress-gateway: ServiceEntry, Gateway, DestinationRule, VirtualService and an egress gateway Service port per endpoint. direct: ServiceEntry only. ambient: ServiceEntry labelled istio.io/use-waypoint (ambient_waypoint), served by the waypoint the installer deployed in istio_namespace, and with access_mode = declared an AuthorizationPolicy on it."
   type        = string
   default     = "egress-gateway"
   validation {
-    condition     = contains(["egress-gateway", "direct"], var.sync_mode)
-    error_message = "sync_mode must be egress-gateway or direct."
+    condition     = contains(["egress-gateway", "direct", "ambient"], var.sync_mode)
+    error_message = "sync_mode must be egress-gateway, direct or ambient."
+  }
+}
+
+variable "ambient_waypoint" {
+  description = "In ambient mode, the waypoint (its Gateway's name in istio_namespace) the ServiceEntries name in their istio.io/use-waypoint label. The waypoint and the namespace's enrolment are the installer's: nothing here writes them."
+  type        = string
+  default     = "waypoint"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.ambient_waypoint))
+    error_message = "ambient_waypoint must be a Kubernetes object name (a DNS label)."
   }
 }
 

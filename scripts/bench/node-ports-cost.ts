@@ -7,7 +7,10 @@
  * - Istio's own config generation (dev/components/istio): listeners and clusters a sidecar and the egress
  *   gateway are given, and their size as serialized protobuf, with and without the node-port ServiceEntries;
  * - how long the apiserver takes to write 11000-13047 in blocks of 256, 128 and 64 ports (Istio's CRD checks that no
- *   port number repeats by comparing every port with every other), which is why the project uses blocks of 64.
+ *   port number repeats by comparing every port with every other), which is why the project uses blocks of 64;
+ * - the same target in ambient mode with declared access: the same ServiceEntries, labelled for the waypoint, and the
+ *   waypoint policies attached to them (16 targets a policy), written and read back the same way. What the waypoint
+ *   and ztunnel are given for them is not measured here (the simulator builds sidecar and gateway config only).
  *   npm run bench:node-ports
  */
 import { request } from 'node:https';
@@ -21,6 +24,7 @@ import { splitPortRange } from '../../shared/render/render-node-ports.js';
 import { SHARDED_NODE_PORT_RANGE } from '../../shared/products/node-ports.js';
 import { toRedisClusterInstance } from '../../shared/products/redis-cluster/mapper.js';
 import {
+  createAll,
   createEgressGatewayFixtures,
   loadKubeconfig,
   type ControlPlane,
@@ -32,12 +36,14 @@ const NAMESPACE = 'istio-system';
 const RELATIVE = 'projects/bench-project/locations/us-central1/clusters/ledger';
 const ETCD_REQUEST_LIMIT = 1.5 * 1024 * 1024;
 
-function rendered(): KubeObject[] {
+const AMBIENT_NAMESPACE = 'istio-egress';
+
+function rendered(mode: 'direct' | 'ambient' = 'direct'): KubeObject[] {
   const settings = parseRenderSettings({
     MEMORYSTORE_PROJECT: 'bench-project',
-    SYNC_MODE: 'direct',
+    SYNC_MODE: mode,
     SHARDED_NODE_PORTS: 'true',
-    ISTIO_NAMESPACE: NAMESPACE,
+    ISTIO_NAMESPACE: mode === 'direct' ? NAMESPACE : AMBIENT_NAMESPACE,
     OWNER_ID: 'bench',
   });
   const network = 'projects/bench-project/global/networks/default';
@@ -50,19 +56,24 @@ function rendered(): KubeObject[] {
       { address: '10.142.0.14', network },
     ],
   });
+  const name = parseInstanceName(instance.name)!;
+  // Ambient with declared access: one namespace and one service account may reach the target.
+  const grant = { namespaces: ['apps'], principals: ['cluster.local/ns/web/sa/api'], declaredBy: ['apps/caches'] };
   return [
     ...desiredState({
-      scope: [{ name: parseInstanceName(instance.name)!, instance }],
+      scope: [{ name, instance }],
       owned: [],
       settings: planSettingsOf(settings),
+      ...(mode === 'ambient' ? { access: new Map([[name.full, grant]]) } : {}),
     }).desired,
   ];
 }
 
 /** The object's bytes as the apiserver returns it (what it keeps in etcd, as JSON). */
 function storedBytes(controlPlane: ControlPlane, object: KubeObject): Promise<number> {
+  const resource = object.kind === 'ServiceEntry' ? 'serviceentries' : 'authorizationpolicies';
   const url = new URL(
-    `/apis/networking.istio.io/v1/namespaces/${object.metadata.namespace}/serviceentries/${object.metadata.name}`,
+    `/apis/${object.apiVersion}/namespaces/${object.metadata.namespace}/${resource}/${object.metadata.name}`,
     controlPlane.server,
   );
   return new Promise((resolve, reject) => {
@@ -136,6 +147,26 @@ async function writeRange(
   return { objects: blocks.length, ms: performance.now() - start };
 }
 
+/** The target's objects in ambient mode, declared access: written, read back, counted and sized like direct mode's. */
+async function ambientObjects(controlPlane: ControlPlane, store: KubeClusterStore): Promise<void> {
+  const objects = rendered('ambient');
+  await createAll(controlPlane.adminKubeconfigPath, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AMBIENT_NAMESPACE } },
+  ]);
+  const start = performance.now();
+  for (const object of objects) await store.create(object);
+  const written = performance.now() - start;
+  const sizes = await Promise.all(objects.map((o) => storedBytes(controlPlane, o)));
+  const policies = objects.filter((o) => o.kind === 'AuthorizationPolicy');
+  const policySizes = sizes.filter((_, i) => objects[i]!.kind === 'AuthorizationPolicy');
+  console.log(
+    `ambient: ${objects.length - policies.length} ServiceEntries and ${policies.length} AuthorizationPolicies, written one after another in ${(written / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `ambient stored: largest ${kib(Math.max(...sizes))}, all ${kib(sizes.reduce((a, b) => a + b, 0))}; policies ${kib(policySizes.reduce((a, b) => a + b, 0))} (largest ${kib(Math.max(...policySizes))})`,
+  );
+}
+
 async function main(): Promise<void> {
   const objects = rendered();
   const controlPlane = await startRigCluster({ users: [] });
@@ -152,6 +183,7 @@ async function main(): Promise<void> {
     console.log(
       `stored: largest ${kib(Math.max(...sizes))}, all ${kib(sizes.reduce((a, b) => a + b, 0))}; etcd takes ${kib(ETCD_REQUEST_LIMIT)} per object (largest = ${((100 * Math.max(...sizes)) / ETCD_REQUEST_LIMIT).toFixed(1)}%)`,
     );
+    await ambientObjects(controlPlane, store);
     // Two rounds in opposite orders, so a warming apiserver favours no block size.
     for (const [round, order] of [
       [256, 128, 64],

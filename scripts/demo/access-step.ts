@@ -25,7 +25,7 @@ import { heading, say, showRecords } from './show.js';
 import type { Dialled } from './routes.js';
 
 const GATEWAY_IP = '10.1.0.9';
-const GKE_CLUSTER = 'projects/demo-project/locations/us-central1/clusters/demo';
+export const GKE_CLUSTER = 'projects/demo-project/locations/us-central1/clusters/demo';
 
 export interface AccessDemo {
   readonly env: Readonly<Record<string, string>>;
@@ -59,7 +59,13 @@ async function simulateFrom(cluster: ClusterView, namespace: string, target: Dia
   });
 }
 
-export async function demoAccess(demo: AccessDemo): Promise<void> {
+/** What the ambient step takes over from the least-access step: its function's environment and its bridge. */
+export interface DeclaredDeployment {
+  readonly env: Readonly<Record<string, string>>;
+  readonly bridge: EventBridge;
+}
+
+export async function demoAccess(demo: AccessDemo): Promise<DeclaredDeployment> {
   const { cluster, target } = demo;
   heading(
     `Least access: the deployment switches to ACCESS_MODE=declared; team-a declares ${target.label.split(' ')[0]} (kubectl apply -f memorystore-access.yaml), team-b declares nothing`,
@@ -125,4 +131,5 @@ export async function demoAccess(demo: AccessDemo): Promise<void> {
           : 'allow';
     say(`${namespace}/default → ${target.address}:${target.port} → ${route}; gateway RBAC on :${gatewayPort}: ${rbac}`);
   }
+  return { env, bridge };
 }

@@ -16,7 +16,8 @@ import { serveFunction, type ServedFunction } from '../../dev/harness/functions-
 import { functionEnvironment } from '../../dev/rig/function-environment.js';
 import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { startRigStack } from '../../dev/rig/stack.js';
-import { demoAccess } from './access-step.js';
+import { demoAccess, GKE_CLUSTER } from './access-step.js';
+import { demoAmbient } from './ambient-step.js';
 import { demoResync, RESYNC_URL } from './resync-step.js';
 import { heading, say, showObjects, showRecords } from './show.js';
 import { showRoutes, type Dialled } from './routes.js';
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
   heading('Operator command line: `memorystore-egress-sync plan` (what a resync would change now)');
   process.stdout.write(await runCli(['plan'], env));
   const sessions = memorystore.instances().find((i) => i.name.endsWith('/sessions-cache'))!;
-  await demoAccess({
+  const declared = await demoAccess({
     env,
     cluster,
     pubsub,
@@ -228,6 +229,16 @@ async function main(): Promise<void> {
     bridge,
     target: { label: 'sessions-cache primary', address: sessions.host, port: sessions.port },
     instance: sessions.name,
+    stops,
+  });
+  await demoAmbient({
+    declared,
+    cluster,
+    pubsub,
+    events: events.name,
+    subscription: 'sync-trigger',
+    instance: sessions.name,
+    gkeCluster: GKE_CLUSTER,
     stops,
   });
 }

@@ -1,6 +1,7 @@
 import { liveSpec, type Live, type TcpMatch, type TcpRoute } from '../model/istio-specs.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import type { ServicePort } from '../plan/service-ports.js';
+import { LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
 
 /** One link of the chain a pod's connection follows, and whether the live objects hold it. */
 export interface Link {
@@ -145,6 +146,35 @@ function directLink(entry: ReturnType<typeof declared>, address: string): Link {
   );
 }
 
+/** The waypoint policies (ambient mode) that name the ServiceEntry among their targets. */
+function waypointPolicies(input: ChainInput, entry: KubeObject): KubeObject[] {
+  return input.objects.filter((o) => {
+    const refs = liveSpec(o, 'AuthorizationPolicy')?.['targetRefs'];
+    return Array.isArray(refs) && refs.some((r) => (r as { name?: unknown }).name === entry.metadata.name);
+  });
+}
+
+/** Who a waypoint policy lets through, in words: its rules' principals and namespaces, or nobody. */
+function allowed(policy: KubeObject): string {
+  const rules = (liveSpec(policy, 'AuthorizationPolicy')?.rules ?? []) as readonly Record<string, unknown>[];
+  const sources = rules.flatMap((r) => (Array.isArray(r['from']) ? r['from'] : []) as { source?: object }[]);
+  const who = sources.flatMap((f) => Object.values(f.source ?? {}).flat() as string[]);
+  return who.length > 0 ? who.join(', ') : 'nobody (no rule)';
+}
+
+/**
+ * In ambient mode ztunnel sends every mesh connection to the address through the waypoint the ServiceEntry names; in
+ * declared mode the waypoint policy attached to it says who passes.
+ */
+function ambientLinks(input: ChainInput, entry: KubeObject, waypoint: string): Link[] {
+  const through = link(
+    true,
+    `ambient: ztunnel sends it through waypoint ${entry.metadata.namespace}/${waypoint} (label istio.io/use-waypoint)`,
+  );
+  const policies = waypointPolicies(input, entry);
+  return [through, ...policies.map((p) => link(true, `AuthorizationPolicy ${p.metadata.name} allows ${allowed(p)}`))];
+}
+
 /**
  * Follows, in the live objects, the chain Istio builds for each endpoint: the ServiceEntry that declares the address,
  * then (egress-gateway mode) the sidecar's route to the egress gateway, the gateway Service port, the Gateway server,
@@ -162,8 +192,13 @@ export function explainChain(input: ChainInput): EndpointChain[] {
         host !== '' && cidr !== '',
         `ServiceEntry ${entry.metadata.name} declares ${what.addresses} ${what.ports} as ${host} (resolution ${resolution})`,
       );
+      const waypoint = entry.metadata.labels?.[LABEL_USE_WAYPOINT];
       const direct = !input.objects.some((o) => o.kind === 'VirtualService');
-      const rest = direct ? [directLink(what, address)] : gatewayLinks(input, { host, cidr, port });
+      const rest = waypoint
+        ? ambientLinks(input, entry, waypoint)
+        : direct
+          ? [directLink(what, address)]
+          : gatewayLinks(input, { host, cidr, port });
       return { address, port, links: [declaration, ...rest] };
     });
 }

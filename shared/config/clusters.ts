@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fullNetworkName } from '../model/network.js';
+import { SYNC_MODES } from './settings.js';
 
 /** `projects/P/locations/L/clusters/C`: how SYNC_CLUSTERS' `gke` names a GKE cluster. */
 export const gkeClusterName = (project: string, location: string, cluster: string): string =>
@@ -32,7 +33,7 @@ const clusterEntry = z
       .optional(),
     kubeconfig: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
-    mode: z.enum(['egress-gateway', 'direct']).optional(),
+    mode: z.enum(SYNC_MODES).optional(),
     istioNamespace: dnsLabel.optional(),
     networks: z.array(vpcNetwork).min(1).optional(),
     gke: z

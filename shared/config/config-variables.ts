@@ -119,7 +119,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     deployed: true,
     default: 'egress-gateway',
     description:
-      '`egress-gateway` (ServiceEntry, Gateway, DestinationRule, VirtualService, Service port) or `direct` (ServiceEntry only).',
+      '`egress-gateway` (ServiceEntry, Gateway, DestinationRule, VirtualService, Service port), `direct` (ServiceEntry only) or `ambient` (ServiceEntry labelled `istio.io/use-waypoint`, served by the waypoint of the egress namespace ISTIO_NAMESPACE; with ACCESS_MODE=declared an AuthorizationPolicy on it, enforced by that waypoint).',
   },
   {
     name: 'SHARDED_NODE_PORTS',
@@ -127,7 +127,15 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     deployed: true,
     default: 'false',
     description:
-      '`true`: in `direct` mode, a sharded target (Redis Cluster, Valkey in cluster mode) also gets ServiceEntries for its node ports, TCP 11000-13047 on each of its PSC addresses (32 ServiceEntries of 64 ports), so its clients can follow the shard map under `REGISTRY_ONLY`. It costs every proxy they are exported to 2,048 listeners per address and 2,048 clusters per sharded target (docs/design.md, Memorystore products). No effect in `egress-gateway` mode.',
+      '`true`: in `direct` and `ambient` mode, a sharded target (Redis Cluster, Valkey in cluster mode) also gets ServiceEntries for its node ports, TCP 11000-13047 on each of its PSC addresses (32 ServiceEntries of 64 ports), so its clients can follow the shard map (under `REGISTRY_ONLY`; in `ambient` mode through the waypoint, with a waypoint policy per 16 ServiceEntries in declared mode). In `direct` mode it costs every proxy they are exported to 2,048 listeners per address and 2,048 clusters per sharded target; in `ambient` mode ztunnel holds no listener per port (docs/design.md, Memorystore products). No effect in `egress-gateway` mode.',
+  },
+  {
+    name: 'AMBIENT_WAYPOINT',
+    required: false,
+    deployed: true,
+    default: 'waypoint',
+    description:
+      "In `ambient` mode, the waypoint that serves the ServiceEntries: the value of the `istio.io/use-waypoint` label each carries, the name of the waypoint's Gateway in ISTIO_NAMESPACE (`istioctl waypoint apply` names it `waypoint`). The installer deploys the waypoint and enrols the namespace; nothing here writes either.",
   },
   {
     name: 'ISTIO_NAMESPACE',

@@ -7,6 +7,7 @@ import { ACCESS_MODES } from '../model/access.js';
 import { parseClusterEntries, clusterName, vpcNetwork, type ClusterEntry } from './clusters.js';
 import { sameClusterProblems } from './same-cluster.js';
 import { ownPortServiceNames } from './gateway-services.js';
+import { SYNC_MODES } from './settings.js';
 import type {
   ClusterTarget,
   KubeAccess,
@@ -302,7 +303,7 @@ function readSettings(
   const auditTopic = optional(env, 'AUDIT_TOPIC', topicName, '`projects/PROJECT/topics/TOPIC`');
   const eventTopic = optional(env, 'EVENT_TOPIC', topicName, '`projects/PROJECT/topics/TOPIC`');
   const clusters = readClusters(env);
-  const mode = read(env, 'SYNC_MODE', z.enum(['egress-gateway', 'direct']), '`egress-gateway` or `direct`');
+  const mode = read(env, 'SYNC_MODE', z.enum(SYNC_MODES), '`egress-gateway`, `direct` or `ambient`');
   const istioNamespace = read(env, 'ISTIO_NAMESPACE', dnsLabel, 'a namespace name');
   const instanceSelector =
     optional(
@@ -347,6 +348,7 @@ function readSettings(
     mode,
     istioNamespace,
     shardedNodePorts: read(env, 'SHARDED_NODE_PORTS', bool, '`true` or `false`'),
+    ambientWaypoint: read(env, 'AMBIENT_WAYPOINT', dnsLabel, "a waypoint's name (its Gateway's, a DNS label)"),
     hostSuffix: read(env, 'SERVICE_ENTRY_HOST_SUFFIX', dnsName, 'a DNS suffix'),
     exportTo: read(
       env,

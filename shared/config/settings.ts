@@ -7,7 +7,9 @@ import type { AccessMode } from '../model/access.js';
  * command); every stage takes the narrow part it reads from here, and none reads the environment or the parser.
  */
 
-export type SyncMode = 'egress-gateway' | 'direct';
+/** `ambient`: ServiceEntries the waypoint of the egress namespace serves (render-ambient.ts); no gateway objects. */
+export const SYNC_MODES = ['egress-gateway', 'direct', 'ambient'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
 
 export type KubeAccess =
   /** `setting`: where the file was named, for messages (`SYNC_CLUSTERS[1]`); KUBECONFIG and KUBE_CONTEXT otherwise. */
@@ -19,8 +21,10 @@ export type KubeAccess =
 export interface MeshSettings {
   readonly mode: SyncMode;
   readonly istioNamespace: string;
-  /** SHARDED_NODE_PORTS: in direct mode, ServiceEntries for a sharded target's node ports too. */
+  /** SHARDED_NODE_PORTS: in direct and ambient mode, ServiceEntries for a sharded target's node ports too. */
   readonly shardedNodePorts: boolean;
+  /** AMBIENT_WAYPOINT: in ambient mode, the waypoint (its Gateway's name) each ServiceEntry names to be served by. */
+  readonly ambientWaypoint: string;
   readonly hostSuffix: string;
   readonly exportTo: readonly string[];
   readonly egressGateway: {

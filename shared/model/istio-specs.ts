@@ -76,11 +76,12 @@ export type VirtualServiceSpec = {
 };
 
 /**
- * security.istio.io/v1 AuthorizationPolicy, as far as this project writes it: a DENY on the egress gateway workload for
- * one instance's gateway ports (render-authorization.ts). Ports are strings in Istio's API.
+ * security.istio.io/v1 AuthorizationPolicy, as far as this project writes it. Egress-gateway mode: a DENY on the egress
+ * gateway workload for one instance's gateway ports (render-access.ts). Ambient mode: an ALLOW attached to the
+ * instance's ServiceEntries, which their waypoint enforces (render-ambient.ts). Ports are strings in Istio's API.
  * https://istio.io/latest/docs/reference/config/security/authorization-policy/
  */
-export type AuthorizationPolicySpec = {
+export type GatewayPolicySpec = {
   readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
   readonly action: 'DENY';
   readonly rules: readonly {
@@ -90,6 +91,20 @@ export type AuthorizationPolicySpec = {
     readonly to: readonly { readonly operation: { readonly ports: readonly string[] } }[];
   }[];
 };
+
+export type WaypointPolicySpec = {
+  readonly targetRefs: readonly { readonly group: string; readonly kind: string; readonly name: string }[];
+  readonly action: 'ALLOW';
+  /** Absent: the policy allows nothing, and so denies every caller of its targets. */
+  readonly rules?: readonly {
+    readonly from: readonly {
+      readonly source: { readonly principals?: readonly string[]; readonly namespaces?: readonly string[] };
+    }[];
+    readonly to: readonly { readonly operation: { readonly ports: readonly string[] } }[];
+  }[];
+};
+
+export type AuthorizationPolicySpec = GatewayPolicySpec | WaypointPolicySpec;
 
 export type SpecOf = {
   readonly ServiceEntry: ServiceEntrySpec;

@@ -5,6 +5,7 @@ import { NO_ACCESS, type InstanceAccess } from '../model/access.js';
 import { instanceNameOf, type KubeObject } from '../model/k8s-object.js';
 import { renderDirect, renderEgress, type RoutedEndpoint } from '../render/render-instance.js';
 import { renderNodePorts } from '../render/render-node-ports.js';
+import { renderAmbient } from '../render/render-ambient.js';
 import type { RenderSettings } from '../render/render-settings.js';
 import { allocationKey } from './allocate-ports.js';
 import { portBlocksOf, type PortBlocks } from '../config/gateway-services.js';
@@ -103,7 +104,7 @@ type Decision =
  *     one in several networks where the cluster names none: network-scope.ts)
  *   no primary address yet        any            error, retryable: it is still being created
  *   sharded, egress-gateway mode  any            unsupported: skipped with the reason, its objects removed
- *   sharded, direct mode          any            as below; with SHARDED_NODE_PORTS its node ports are rendered too
+ *   sharded, direct/ambient mode  any            as below; with SHARDED_NODE_PORTS its node ports are rendered too
  *   not settled (READY/ACTIVE)    some           keep them until it settles
  *   settled, or not settled       none           render from its current endpoints
  */
@@ -116,7 +117,7 @@ const BLOCKED_REASON =
  * endpoint only, which is half a configuration (clients would find the shards and fail to reach them).
  */
 export const SHARDED_IN_GATEWAY_MODE =
-  'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
+  'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct or ambient, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
 
 /**
  * The newest Redis Cluster client (@google-cloud/redis-cluster 0.6.1) decodes no labels, so a selector could only ever
@@ -204,7 +205,7 @@ export function desiredState(input: SyncInput): DesiredState {
   );
   const egress = input.settings.mode === 'egress-gateway';
   const range = { ...portBlocksOf(input.settings), read: input.portBlocksRead };
-  // Direct mode routes through no gateway port: its instances need none, and give up any they held.
+  // Direct and ambient mode route through no gateway port: their instances need none, and give up any they held.
   const ports = gatewayPorts(
     { ...input, scope: input.scope.map((o) => o.name), range },
     rendered.map((r) => ({ name: r.name, endpoints: egress ? r.endpoints : [] })),
@@ -223,6 +224,7 @@ export function desiredState(input: SyncInput): DesiredState {
     input.access ? (input.access.get(name.full) ?? NO_ACCESS) : undefined;
   const desired = placed.flatMap((r) => {
     const access = accessOf(r.name);
+    if (input.settings.mode === 'ambient') return renderAmbient(r.name, r, input.settings, access);
     if (!egress)
       return [
         ...renderDirect(r.name, r.endpoints, input.settings, access),

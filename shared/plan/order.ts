@@ -1,13 +1,40 @@
+import { LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
+import type { KubeObject } from '../model/k8s-object.js';
 import type { Change } from './plan-types.js';
 
 /**
  * Make before break: new routes exist before anything points at them, and nothing is removed while still in use.
- * Creates and updates run in this order; deletes run in the reverse order, after them. The AuthorizationPolicy
- * (declared mode) comes last and goes first: the gateway port it guards has no route before it or after it.
+ * Creates and updates run in this order; deletes run in the reverse order, after them. The egress gateway's
+ * AuthorizationPolicy (declared mode) comes last and goes first: the gateway port it guards has no route before it or
+ * after it. Ambient mode's policy is attached to ServiceEntries: it comes first and goes last, so no ServiceEntry is
+ * served by the waypoint without it (a waypoint with no ALLOW policy for a target lets everyone through). A
+ * ServiceEntry that leaves the waypoint (ambient to egress-gateway mode) is updated last of all, once the gateway
+ * route it moves to is in place.
  */
-const APPLY_ORDER = ['ServiceEntry', 'Service', 'Gateway', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy'];
+const APPLY_ORDER = [
+  'WaypointPolicy',
+  'ServiceEntry',
+  'Service',
+  'Gateway',
+  'DestinationRule',
+  'VirtualService',
+  'AuthorizationPolicy',
+  'ServiceEntryLeavingWaypoint',
+];
 
-const rank = (change: Change): number => APPLY_ORDER.indexOf(change.ref.kind);
+const waypointOf = (object: KubeObject | undefined): string | undefined =>
+  object?.metadata.labels?.[LABEL_USE_WAYPOINT];
+
+function stage(change: Change): string {
+  if (change.target !== 'object') return change.ref.kind;
+  const object = change.after ?? change.before;
+  if (change.ref.kind === 'AuthorizationPolicy' && object?.spec['targetRefs'] !== undefined) return 'WaypointPolicy';
+  const leaving = change.action === 'update' && waypointOf(change.before) && !waypointOf(change.after);
+  if (change.ref.kind === 'ServiceEntry' && leaving) return 'ServiceEntryLeavingWaypoint';
+  return change.ref.kind;
+}
+
+const rank = (change: Change): number => APPLY_ORDER.indexOf(stage(change));
 
 /**
  * Deletes, and the removal of our ports from the Service, which must wait until the Gateways that used them are gone.

@@ -3,10 +3,17 @@ import { instanceObjectRef } from '../products/instance-name.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import type { DesiredState } from './desired-state.js';
 import { orderChanges } from './order.js';
+import { LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
 import { servicePortChanges } from './port-change.js';
 import type { Change, ObjectChange, Plan } from './plan-types.js';
 import { portPlansByService, type PortLayout } from './port-services.js';
 import type { GatewayServiceState } from './service-ports.js';
+
+/**
+ * Labels whose absence we render too: on our objects they are the mode's (ambient mode's waypoint label), so one the
+ * desired object lacks is removed, or a ServiceEntry moved out of ambient mode would stay served by the waypoint.
+ */
+const MODE_LABELS = [LABEL_USE_WAYPOINT];
 
 /** Only what we render is compared: labels and annotations others add to our objects are not drift. */
 function sameContent(live: KubeObject, desired: KubeObject): boolean {
@@ -17,15 +24,19 @@ function sameContent(live: KubeObject, desired: KubeObject): boolean {
   return (
     isDeepStrictEqual(live.spec, desired.spec) &&
     subset(live.metadata.labels, desired.metadata.labels) &&
+    MODE_LABELS.every((k) => live.metadata.labels?.[k] === desired.metadata.labels?.[k]) &&
     subset(live.metadata.annotations, desired.metadata.annotations)
   );
 }
+
+const withoutModeLabels = (labels: Readonly<Record<string, string>> = {}): Record<string, string> =>
+  Object.fromEntries(Object.entries(labels).filter(([k]) => !MODE_LABELS.includes(k)));
 
 /** The object to write for an update: desired content on the live object's metadata (kept: others' labels, version). */
 function updated(live: KubeObject, desired: KubeObject): KubeObject {
   const metadata = {
     ...desired.metadata,
-    labels: { ...live.metadata.labels, ...desired.metadata.labels },
+    labels: { ...withoutModeLabels(live.metadata.labels), ...desired.metadata.labels },
     annotations: { ...live.metadata.annotations, ...desired.metadata.annotations },
     ...(live.metadata.resourceVersion ? { resourceVersion: live.metadata.resourceVersion } : {}),
   };

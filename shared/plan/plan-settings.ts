@@ -12,6 +12,7 @@ export function planSettingsOf(settings: {
   return {
     mode: cluster.mode,
     shardedNodePorts: cluster.shardedNodePorts,
+    ambientWaypoint: cluster.ambientWaypoint,
     istioNamespace: cluster.istioNamespace,
     hostSuffix: cluster.hostSuffix,
     exportTo: cluster.exportTo,

@@ -1,5 +1,5 @@
 import { accessNamespaces, ANNOTATION_ACCESS, encodeAccess, type InstanceAccess } from '../model/access.js';
-import type { AuthorizationPolicySpec } from '../model/istio-specs.js';
+import type { GatewayPolicySpec } from '../model/istio-specs.js';
 import type { InstanceName } from '../products/instance-name.js';
 import { AUTHORIZATION_POLICY, isKind, SECURITY_API_VERSION, type KubeObject } from '../model/k8s-object.js';
 import { metadata } from './istio-object.js';
@@ -62,7 +62,7 @@ export function renderAuthorizationPolicy(
   };
   const granted = principals.length + namespaces.length > 0;
   const ports = [...new Set(gatewayPorts)].sort((a, b) => a - b).map(String);
-  const spec: AuthorizationPolicySpec = {
+  const spec: GatewayPolicySpec = {
     selector: { matchLabels: { ...settings.egressGateway.selector } },
     action: 'DENY',
     rules: [{ ...(granted ? { from: [{ source }] } : {}), to: [{ operation: { ports } }] }],

@@ -56,9 +56,10 @@ function renderBlock(
 }
 
 /**
- * SHARDED_NODE_PORTS, `direct` mode: the ServiceEntries that let a sharded target's clients follow the shard map to
- * its nodes under REGISTRY_ONLY. None when the option is off or no node address is known yet. With `access` (declared
- * mode) exported and annotated like the instance's other ServiceEntries.
+ * SHARDED_NODE_PORTS, `direct` and `ambient` mode: the ServiceEntries that let a sharded target's clients follow the
+ * shard map to its nodes (under REGISTRY_ONLY; in ambient mode through the waypoint). None when the option is off or
+ * no node address is known yet. With `access` (declared, direct mode) exported and annotated like the instance's other
+ * ServiceEntries.
  */
 export function renderNodePorts(
   instance: InstanceName,
@@ -66,7 +67,7 @@ export function renderNodePorts(
   settings: RenderSettings,
   access?: InstanceAccess,
 ): KubeObject[] {
-  if (!settings.shardedNodePorts || settings.mode !== 'direct' || !nodePorts) return [];
+  if (!settings.shardedNodePorts || settings.mode === 'egress-gateway' || !nodePorts) return [];
   const entries = splitPortRange(nodePorts.range).map((block) => renderBlock(instance, nodePorts, block, settings));
   return access ? entries.map((entry) => narrowedEntry(entry, access, settings)) : entries;
 }

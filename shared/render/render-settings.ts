@@ -3,6 +3,13 @@ import type { MeshSettings, ProcessSettings } from '../config/settings.js';
 /** The settings that shape rendered objects: the cluster's mesh layout, and whose objects they are. */
 export type RenderSettings = Pick<
   MeshSettings,
-  'mode' | 'shardedNodePorts' | 'istioNamespace' | 'hostSuffix' | 'exportTo' | 'egressGateway' | 'gatewayPortRange'
+  | 'mode'
+  | 'shardedNodePorts'
+  | 'ambientWaypoint'
+  | 'istioNamespace'
+  | 'hostSuffix'
+  | 'exportTo'
+  | 'egressGateway'
+  | 'gatewayPortRange'
 > &
   Pick<ProcessSettings, 'ownerId'>;

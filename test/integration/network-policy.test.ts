@@ -75,11 +75,18 @@ function egressAllowed(
   );
 }
 
+/** Ambient mode: in the egress namespace every pod but the waypoint's, which Istio labels with its Gateway's name. */
+const WAYPOINT_LABELS = { 'gateway.networking.k8s.io/gateway-name': 'waypoint' };
+const ALL_BUT_THE_WAYPOINT = JSON.stringify({
+  matchExpressions: [{ key: 'gateway.networking.k8s.io/gateway-name', operator: 'NotIn', values: ['waypoint'] }],
+});
+
 const served = policyFor('e2e-netpol-team-a', EVERY_POD);
 const gateway = policyFor('e2e-netpol-gateway', ALL_BUT_THE_GATEWAY);
+const egress = policyFor('e2e-netpol-egress', ALL_BUT_THE_WAYPOINT);
 
 test('admitted by the real apiserver as rendered, with blocks that are exactly the configured ranges', async () => {
-  for (const policy of [served, gateway]) {
+  for (const policy of [served, gateway, egress]) {
     const namespace = policy.metadata.namespace;
     await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     await api.create({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...(policy as object) });
@@ -116,6 +123,14 @@ test.each<[string, string, boolean, { namespace: string; labels: Record<string, 
     { namespace: 'e2e-netpol-gateway', labels: { app: 'x' } },
   ],
   ['a pod of a namespace not served', '10.120.0.5', true, { namespace: 'elsewhere', labels: {} }],
+  ['ambient: the waypoint', '10.120.0.5', true, { namespace: 'e2e-netpol-egress', labels: WAYPOINT_LABELS }],
+  ['ambient: another pod of the egress namespace', '10.120.0.5', false, { namespace: 'e2e-netpol-egress', labels: {} }],
+  [
+    'ambient: a workload labelled as the waypoint',
+    '10.120.0.5',
+    false,
+    { namespace: 'e2e-netpol-team-a', labels: WAYPOINT_LABELS },
+  ],
 ])('%s → %s: allowed %s', (_who, to, allowed, pod) => {
-  expect(egressAllowed([served, gateway], pod, to)).toBe(allowed);
+  expect(egressAllowed([served, gateway, egress], pod, to)).toBe(allowed);
 });

@@ -131,9 +131,9 @@ describe('SYNC_CLUSTERS', () => {
     expect(['dns', 'private', 'public'].every((v) => endpoint!.test(v)) && !endpoint!.test('connect-gateway')).toBe(
       true,
     );
-    expect(['egress-gateway', 'direct'].every((v) => mode!.test(v)) && !mode!.test('gateway')).toBe(true);
+    expect(['egress-gateway', 'direct', 'ambient'].every((v) => mode!.test(v)) && !mode!.test('gateway')).toBe(true);
     expect(String(block(tf.variables['sync_mode'], 'validation')['condition'])).toContain(
-      '["egress-gateway", "direct"]',
+      '["egress-gateway", "direct", "ambient"]',
     );
     expect(namespace!.source).toBe(patterns('istio_namespace')[0]!.source);
   });
@@ -164,6 +164,7 @@ describe('RBAC in every cluster', () => {
       .sort();
     expect(given).toEqual(taken);
     expect(given).toEqual([
+      'ambient_waypoint',
       'egress_gateway_namespace',
       'egress_gateway_selector',
       'egress_gateway_service',

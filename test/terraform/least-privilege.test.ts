@@ -287,6 +287,7 @@ describe('the admission policy', () => {
       resync_user: 'resync@p.iam.gserviceaccount.com',
       host_suffix: 'memorystore.internal',
       export_to: '*',
+      ambient_waypoint: 'waypoint',
       egress_gateway_selector: 'istio=egressgateway',
       gateway_port_from: '16000',
       gateway_port_to: '16999',

@@ -27,6 +27,7 @@ export const DEFAULT_OWNER_ID = defaultOf('OWNER_ID');
  */
 const CONTENT_VARIABLES = [
   'SERVICE_ENTRY_HOST_SUFFIX',
+  'AMBIENT_WAYPOINT',
   'SERVICE_ENTRY_EXPORT_TO',
   'EGRESS_GATEWAY_SELECTOR',
   'GATEWAY_PORT_RANGE',
@@ -86,6 +87,7 @@ export function renderAdmissionPolicy(options: AdmissionPolicyOptions): string {
   return renderTemplate('admission-policy.yaml.tftpl', {
     host_suffix: setting.SERVICE_ENTRY_HOST_SUFFIX,
     export_to: setting.SERVICE_ENTRY_EXPORT_TO,
+    ambient_waypoint: setting.AMBIENT_WAYPOINT,
     egress_gateway_selector: setting.EGRESS_GATEWAY_SELECTOR,
     gateway_port_from: portFrom ?? '',
     gateway_port_to: portTo ?? '',

@@ -77,6 +77,7 @@ locals {
   admission_params = {
     host_suffix             = var.settings.host_suffix
     export_to               = join(",", var.settings.export_to)
+    ambient_waypoint        = var.settings.ambient_waypoint
     egress_gateway_selector = join(",", [for k, v in var.settings.egress_gateway_selector : "${k}=${v}"])
     gateway_port_from       = tostring(var.settings.gateway_port_range.from)
     gateway_port_to         = tostring(var.settings.gateway_port_range.to)

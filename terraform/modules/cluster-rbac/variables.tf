@@ -1,5 +1,5 @@
 variable "settings" {
-  description = "What to install in this cluster, as the root module's cluster_rbac output gives it for each cluster: the functions' identities (emails, known at plan), the cluster's Istio namespace, the egress gateway Service, the deployment's owner_id, the settings the admission policy holds the functions' writes to (host_suffix, export_to, egress_gateway_selector, gateway_port_range: the functions' own), and whether to install the RBAC, the admission policy and the MemorystoreAccess CRD."
+  description = "What to install in this cluster, as the root module's cluster_rbac output gives it for each cluster: the functions' identities (emails, known at plan), the cluster's Istio namespace, the egress gateway Service, the deployment's owner_id, the settings the admission policy holds the functions' writes to (host_suffix, export_to, egress_gateway_selector, gateway_port_range, ambient_waypoint: the functions' own), and whether to install the RBAC, the admission policy and the MemorystoreAccess CRD."
   type = object({
     identities                = object({ sync = string, resync = string })
     istio_namespace           = string
@@ -11,6 +11,7 @@ variable "settings" {
     egress_gateway_selector   = map(string)
     gateway_port_range        = object({ from = number, to = number })
     gateway_ports_per_service = optional(number, 1000)
+    ambient_waypoint          = optional(string, "waypoint")
     manage_rbac               = bool
     manage_admission_policy   = bool
     manage_access_crd         = optional(bool, true)

@@ -7,6 +7,8 @@ import { nameOf } from '../../fixtures/instances.js';
 import { parseInstanceName } from '../../../shared/products/instance-name.js';
 import { renderNodePorts } from '../../../shared/render/render-node-ports.js';
 import { testPlanSettings } from '../../../dev/fixtures/settings.js';
+import { renderAmbient, waypointPolicyName } from '../../../shared/render/render-ambient.js';
+import { NO_ACCESS } from '../../../shared/model/access.js';
 
 const settings = testPlanSettings();
 const instance = nameOf('orders');
@@ -83,4 +85,21 @@ test("a sharded target's node-port ServiceEntry is explained as the block of por
       'direct: sidecars connect to 10.40.0.2/32, 10.40.0.3/32 on ports 11000-11063 (64) themselves, on to the address dialled',
     ],
   ]);
+});
+
+describe('explain in ambient mode', () => {
+  const ambient = testPlanSettings({ SYNC_MODE: 'ambient' });
+  const plain = endpoints.map(({ role, address, port }) => ({ role, address, port }));
+
+  test('each ServiceEntry names its waypoint, and in declared mode the policy that says who passes', () => {
+    const access = { namespaces: ['orders'], principals: ['cluster.local/ns/web/sa/api'], declaredBy: ['orders/c'] };
+    const chains = explainChain(input(renderAmbient(instance, { endpoints: plain }, ambient, access), []));
+    expect(broken(chains)).toEqual([]);
+    expect(chains[0]!.links.slice(1).map((l) => l.text)).toEqual([
+      'ambient: ztunnel sends it through waypoint istio-system/waypoint (label istio.io/use-waypoint)',
+      `AuthorizationPolicy ${waypointPolicyName(instance, 0)} allows cluster.local/ns/web/sa/api, orders`,
+    ]);
+    const nobody = explainChain(input(renderAmbient(instance, { endpoints: plain }, ambient, NO_ACCESS), []));
+    expect(nobody[0]!.links.at(-1)!.text).toContain('allows nobody (no rule)');
+  });
 });

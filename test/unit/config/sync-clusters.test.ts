@@ -22,6 +22,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 /** The rest of a cluster's mesh layout, the deployment's own (the variables' defaults here). */
 const LAYOUT = {
   shardedNodePorts: false,
+  ambientWaypoint: 'waypoint',
   hostSuffix: 'memorystore.internal',
   exportTo: ['*'],
   egressGateway: {
@@ -101,6 +102,30 @@ describe('SYNC_CLUSTERS', () => {
       mode: 'egress-gateway',
       istioNamespace: 'istio-system',
     });
+  });
+
+  test('clusters may mix the three modes; declared access in ambient mode needs no egress gateway namespace', () => {
+    const config = parseSettings(
+      withClusters(
+        [
+          { name: 'a', kubeconfig: '/k/a' },
+          { name: 'b', kubeconfig: '/k/b', mode: 'ambient', istioNamespace: 'istio-egress' },
+          { name: 'c', kubeconfig: '/k/c', mode: 'direct' },
+        ],
+        { ACCESS_MODE: 'declared', AMBIENT_WAYPOINT: 'egress-waypoint' },
+      ),
+    );
+    expect(config.clusters.map((c) => [c.name, c.mode, c.istioNamespace, c.ambientWaypoint])).toEqual([
+      ['a', 'egress-gateway', 'istio-system', 'egress-waypoint'],
+      ['b', 'ambient', 'istio-egress', 'egress-waypoint'],
+      ['c', 'direct', 'istio-system', 'egress-waypoint'],
+    ]);
+    expect(problemsOf(withClusters([{ name: 'a', kubeconfig: '/k/a', mode: 'waypoint' }])).join()).toContain(
+      'SYNC_CLUSTERS',
+    );
+    expect(problemsOf({ ...BASE_ENV, SYNC_MODE: 'ambient', AMBIENT_WAYPOINT: 'Not A Name' }).join()).toContain(
+      'AMBIENT_WAYPOINT',
+    );
   });
 
   test('KUBECONFIG beside it is ignored (operators often have one set for other tools)', () => {

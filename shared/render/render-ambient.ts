@@ -1,0 +1,106 @@
+import type { InstanceAccess } from '../model/access.js';
+import type { Endpoint, NodePorts } from '../model/instance.js';
+import type { WaypointPolicySpec } from '../model/istio-specs.js';
+import { AUTHORIZATION_POLICY, isKind, SECURITY_API_VERSION, type KubeObject } from '../model/k8s-object.js';
+import type { InstanceName } from '../products/instance-name.js';
+import { metadata } from './istio-object.js';
+import { objectName } from './names.js';
+import { accessAnnotations } from './render-access.js';
+import { renderDirect } from './render-instance.js';
+import { renderNodePorts } from './render-node-ports.js';
+import type { RenderSettings } from './render-settings.js';
+
+/**
+ * `ambient` mode: Istio's ambient egress recipe. A ServiceEntry in a namespace enrolled to a waypoint sends every mesh
+ * connection to its host through that waypoint, with no routing objects; an AuthorizationPolicy attached to the
+ * ServiceEntry decides who passes. https://istio.io/latest/docs/ambient/usage/egress-gateway/
+ */
+
+/**
+ * Names the waypoint that serves a Service or ServiceEntry. Istio reads it on the object itself as well as on its
+ * namespace, and the object's label wins (https://istio.io/latest/docs/ambient/usage/waypoint/, "Configure a service
+ * to use a specific waypoint"): labelling our own ServiceEntries keeps them served whatever becomes of the namespace's
+ * enrolment, which is the installer's.
+ */
+export const LABEL_USE_WAYPOINT = 'istio.io/use-waypoint';
+
+/** The most targets one AuthorizationPolicy may name (`spec.targetRefs` has `maxItems: 16` in Istio's CRD). */
+export const TARGET_REFS_PER_POLICY = 16;
+
+/** The instance's waypoint policies: `<base>-waypoint`, then `-waypoint-2`... when its ServiceEntries are many. */
+export const waypointPolicyName = (instance: InstanceName, index: number): string =>
+  `${objectName(instance)}-waypoint${index === 0 ? '' : `-${index + 1}`}`;
+
+/**
+ * A ServiceEntry as direct mode renders it in open mode, labelled for the waypoint. Its `exportTo` is not narrowed
+ * in declared mode: in ambient mode a ServiceEntry hidden from a namespace is absent there, not blocked, and ztunnel
+ * passes traffic to an address nobody declares straight to it, around the waypoint and its policy
+ * (https://istio.io/latest/docs/ambient/usage/serviceentry-visibility/, "Hidden means absent, not blocked"). The
+ * policy decides; the access annotation says, for records and `explain`, who it lets through.
+ */
+function waypointEntry(entry: KubeObject, settings: RenderSettings, access?: InstanceAccess): KubeObject {
+  const labelled = {
+    ...entry.metadata,
+    labels: { ...entry.metadata.labels, [LABEL_USE_WAYPOINT]: settings.ambientWaypoint },
+  };
+  return { ...entry, metadata: access ? accessAnnotations(labelled, access) : labelled };
+}
+
+const portsOf = (entry: KubeObject): number[] =>
+  isKind(entry, 'ServiceEntry') ? (entry.spec.ports ?? []).map((p) => p.number ?? 0) : [];
+
+/**
+ * ALLOW for the declared callers, attached to the instance's ServiceEntries (at most 16 a policy), on their ports. The
+ * waypoint enforces it at L4 (a connection has no request attributes): the caller's principal (ztunnel's mutual TLS
+ * to the waypoint carries it) or namespace. Sources in `from` are alternatives, so principals and namespaces each get
+ * one. With no caller declared, no rule: an ALLOW policy that matches nothing denies every request to its targets
+ * ("If there are no ALLOW policies for the workload, allow the request. If any of the ALLOW policies match the
+ * request, allow the request. Deny the request."). https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ */
+export function renderWaypointPolicies(
+  instance: InstanceName,
+  entries: readonly KubeObject[],
+  access: InstanceAccess,
+  settings: RenderSettings,
+): KubeObject[] {
+  const principals = [...new Set(access.principals)].sort();
+  const namespaces = [...new Set(access.namespaces)].sort();
+  const from = [
+    ...(principals.length ? [{ source: { principals } }] : []),
+    ...(namespaces.length ? [{ source: { namespaces } }] : []),
+  ];
+  const groups: KubeObject[][] = [];
+  for (let i = 0; i < entries.length; i += TARGET_REFS_PER_POLICY)
+    groups.push(entries.slice(i, i + TARGET_REFS_PER_POLICY));
+  return groups.map((group, index) => {
+    const ports = [...new Set(group.flatMap(portsOf))].sort((a, b) => a - b).map(String);
+    const spec: WaypointPolicySpec = {
+      targetRefs: group.map((e) => ({ group: 'networking.istio.io', kind: 'ServiceEntry', name: e.metadata.name })),
+      action: 'ALLOW',
+      ...(from.length ? { rules: [{ from, to: [{ operation: { ports } }] }] } : {}),
+    };
+    return {
+      apiVersion: SECURITY_API_VERSION,
+      kind: AUTHORIZATION_POLICY,
+      metadata: metadata(instance, waypointPolicyName(instance, index), settings),
+      spec,
+    };
+  });
+}
+
+/**
+ * The instance's ServiceEntries (its endpoints and, with SHARDED_NODE_PORTS, a sharded target's node ports), each
+ * labelled for the waypoint; with `access` (declared mode) annotated, and the waypoint policies after them.
+ */
+export function renderAmbient(
+  instance: InstanceName,
+  target: { readonly endpoints: readonly Endpoint[]; readonly nodePorts?: NodePorts | undefined },
+  settings: RenderSettings,
+  access?: InstanceAccess,
+): KubeObject[] {
+  const entries = [
+    ...renderDirect(instance, target.endpoints, settings),
+    ...renderNodePorts(instance, target.nodePorts, settings),
+  ].map((entry) => waypointEntry(entry, settings, access));
+  return access ? [...entries, ...renderWaypointPolicies(instance, entries, access, settings)] : entries;
+}

@@ -1,0 +1,356 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
+import type { ClusterStore } from '../../shared/adapters/cluster-store.js';
+import { AuditWriter } from '../../shared/audit/audit-writer.js';
+import { Logger } from '../../shared/log.js';
+import { ACCESS_GROUP, ACCESS_KIND, ACCESS_VERSION } from '../../shared/model/access.js';
+import type { KubeObject } from '../../shared/model/k8s-object.js';
+import { isWrite } from '../../shared/plan/plan-types.js';
+import { toRedisInstance } from '../../shared/products/redis/mapper.js';
+import { syncInstances, type SyncRun } from '../../shared/reconcile/sync.js';
+import { LABEL_USE_WAYPOINT, renderAmbient, waypointPolicyName } from '../../shared/render/render-ambient.js';
+import { objectName, serviceEntryName } from '../../shared/render/names.js';
+import { createAll } from '../../dev/harness/control-plane/index.js';
+import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
+import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
+import { testPlanSettings, testSync } from '../../dev/fixtures/settings.js';
+import { prepareNamespace } from '../../dev/rig/namespace.js';
+import { nameOf } from '../fixtures/instances.js';
+import { DryRunClient, type Outcome } from './support/dry-run-requests.js';
+import { sharedStack, SYNC_USER } from './shared-stack.js';
+
+/**
+ * SYNC_MODE=ambient on the real apiserver with Istio's CRDs, written by the functions' own reconcile as their own user
+ * under the project's RBAC and admission policy (terraform/kubernetes/*.tftpl), with ACCESS_MODE=declared and
+ * MemorystoreAccess declarations read from the apiserver: a namespace declared as a whole, one service account of
+ * another, and an instance nobody declared. After every write of a migration the object set is read back as an
+ * administrator: a ServiceEntry is never served by the waypoint without its policy, nor left without a route.
+ */
+const stack = sharedStack();
+const NAMESPACE = 'e2e-ambient';
+const OWNER = 'e2e';
+const TEAM_A = 'e2e-ambient-team-a';
+const TEAM_C = 'e2e-ambient-team-c';
+const X = nameOf('ambient-x');
+const Y = nameOf('ambient-y');
+const cluster = new ClusterView(stack.adminKubeconfig, NAMESPACE);
+const admin = (() => {
+  const config = new KubeConfig();
+  config.loadFromFile(stack.adminKubeconfig);
+  return KubernetesObjectApi.makeApiClient(config);
+})();
+const syncStore = (() => {
+  const config = new KubeConfig();
+  config.loadFromFile(stack.syncUserKubeconfig);
+  return new KubeClusterStore(config, OWNER);
+})();
+
+const declaration = (namespace: string, serviceAccounts?: string[]) => ({
+  apiVersion: `${ACCESS_GROUP}/${ACCESS_VERSION}`,
+  kind: ACCESS_KIND,
+  metadata: { name: 'caches', namespace },
+  spec: { instances: [X.full], ...(serviceAccounts ? { serviceAccounts } : {}) },
+});
+
+beforeAll(async () => {
+  await prepareNamespace(stack.adminKubeconfig, {
+    namespace: NAMESPACE,
+    user: SYNC_USER,
+    ownerId: OWNER,
+  });
+  await createAll(
+    stack.adminKubeconfig,
+    [TEAM_A, TEAM_C].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+  );
+  await admin.create(declaration(TEAM_A) as never);
+  await admin.create(declaration(TEAM_C, ['checkout']) as never);
+}, 120_000);
+
+const WRITES: ReadonlySet<string> = new Set(['create', 'replace', 'delete', 'applyServicePorts']);
+
+/** The store, with the namespace's objects read back as an administrator after each of its writes. */
+function watched(store: ClusterStore, seen: KubeObject[][]): ClusterStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (!WRITES.has(String(property))) return (value as (...a: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        seen.push([...(await cluster.istioObjects()).values()]);
+        return result;
+      };
+    },
+  });
+}
+
+interface Round {
+  readonly run: SyncRun;
+  /** The object set after each write. */
+  readonly seen: KubeObject[][];
+}
+
+/** One reconcile of the instances (id → address; an absent address: gone) as the functions run it in `mode`. */
+async function sync(mode: string, instances: Record<string, string | undefined>, dryRun = false): Promise<Round> {
+  const settings = testSync({
+    ISTIO_NAMESPACE: NAMESPACE,
+    EGRESS_GATEWAY_NAMESPACE: NAMESPACE,
+    OWNER_ID: OWNER,
+    SYNC_MODE: mode,
+    ACCESS_MODE: 'declared',
+    PORT_QUARANTINE_SECONDS: '0',
+  });
+  const seen: KubeObject[][] = [];
+  const log = new Logger();
+  const scope = Object.entries(instances).map(([id, host]) => {
+    const name = nameOf(id);
+    const instance = host ? toRedisInstance({ name: name.full, state: 'READY', host, port: 6379 }) : undefined;
+    return { name, ...(instance ? { instance } : {}) };
+  });
+  const run = await syncInstances(
+    {
+      settings,
+      cluster: watched(syncStore, seen),
+      log,
+      audit: new AuditWriter(log),
+      instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
+      clock: { now: () => new Date(), monotonicMs: () => performance.now() },
+      newId: randomUUID,
+    },
+    scope,
+    { kind: 'resync', principal: 'operator@example.com', scheduled: false },
+    { dryRun },
+  );
+  expect(run.errors).toEqual([]);
+  return { run, seen };
+}
+
+const byName = (objects: readonly KubeObject[], kind: string, name: string): KubeObject | undefined =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
+const entryOf = (objects: readonly KubeObject[], id = X) =>
+  byName(objects, 'ServiceEntry', serviceEntryName(id, 'primary'));
+const waypointPolicy = (objects: readonly KubeObject[], id = X) =>
+  byName(objects, 'AuthorizationPolicy', waypointPolicyName(id, 0));
+const kinds = (objects: readonly KubeObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+const writesOf = (run: SyncRun) =>
+  run.changes.filter(isWrite).map((c) => `${c.action} ${c.ref.kind}${c.target === 'object' ? `/${c.ref.name}` : ''}`);
+const current = async () => [...(await cluster.istioObjects()).values()];
+/** Ports of ours on the egress gateway Service: the installer's own (80, 443) left out. */
+const ourPorts = async () => (await cluster.gatewayPorts()).filter((p) => p !== 80 && p !== 443);
+
+/** Both instances' objects removed, as a delete of each would leave the namespace for the next test. */
+afterEach(async () => {
+  await sync('ambient', { 'ambient-x': undefined, 'ambient-y': undefined });
+}, 60_000);
+
+test('create: each instance gets its ServiceEntry for the waypoint and a policy naming exactly its callers', async () => {
+  const { seen } = await sync('ambient', { 'ambient-x': '10.9.1.1', 'ambient-y': '10.9.1.2' });
+  const objects = await current();
+  expect(kinds(objects)).toEqual(
+    [
+      `AuthorizationPolicy/${waypointPolicyName(X, 0)}`,
+      `AuthorizationPolicy/${waypointPolicyName(Y, 0)}`,
+      `ServiceEntry/${serviceEntryName(X, 'primary')}`,
+      `ServiceEntry/${serviceEntryName(Y, 'primary')}`,
+    ].sort(),
+  );
+  expect(entryOf(objects)!.metadata.labels?.[LABEL_USE_WAYPOINT]).toBe('waypoint');
+  expect(entryOf(objects)!.spec['addresses']).toEqual(['10.9.1.1/32']);
+  expect(waypointPolicy(objects)!.spec).toEqual({
+    targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: serviceEntryName(X, 'primary') }],
+    action: 'ALLOW',
+    rules: [
+      {
+        from: [
+          { source: { principals: [`cluster.local/ns/${TEAM_C}/sa/checkout`] } },
+          { source: { namespaces: [TEAM_A] } },
+        ],
+        to: [{ operation: { ports: ['6379'] } }],
+      },
+    ],
+  });
+  // Nobody declared Y: its policy allows nothing, so the waypoint refuses every caller.
+  expect(waypointPolicy(objects, Y)!.spec).toEqual({
+    targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: serviceEntryName(Y, 'primary') }],
+    action: 'ALLOW',
+  });
+  for (const step of seen)
+    for (const id of [X, Y]) if (entryOf(step, id)) expect(waypointPolicy(step, id)).toBeTruthy();
+  expect(await ourPorts()).toEqual([]);
+}, 60_000);
+
+test('re-address, then delete: the ServiceEntry follows the instance; it goes before its policy', async () => {
+  await sync('ambient', { 'ambient-x': '10.9.1.1', 'ambient-y': '10.9.1.2' });
+  const moved = await sync('ambient', { 'ambient-x': '10.9.1.9' });
+  expect(writesOf(moved.run)).toEqual([`update ServiceEntry/${serviceEntryName(X, 'primary')}`]);
+  expect(entryOf(await current())!.spec['addresses']).toEqual(['10.9.1.9/32']);
+  const gone = await sync('ambient', { 'ambient-x': undefined });
+  expect(writesOf(gone.run)).toEqual([
+    `delete ServiceEntry/${serviceEntryName(X, 'primary')}`,
+    `delete AuthorizationPolicy/${waypointPolicyName(X, 0)}`,
+  ]);
+  expect(gone.seen.map((s) => [!!entryOf(s), !!waypointPolicy(s)])).toEqual([
+    [false, true],
+    [false, false],
+  ]);
+  expect(kinds(await current())).toEqual(
+    [`AuthorizationPolicy/${waypointPolicyName(Y, 0)}`, `ServiceEntry/${serviceEntryName(Y, 'primary')}`].sort(),
+  );
+}, 60_000);
+
+/** At one moment of a migration: X still has a guarded path, through the waypoint or through the egress gateway. */
+function guardedPath(objects: readonly KubeObject[]): 'waypoint' | 'gateway' {
+  const entry = entryOf(objects);
+  expect(entry).toBeTruthy();
+  if (entry!.metadata.labels?.[LABEL_USE_WAYPOINT]) {
+    expect(waypointPolicy(objects)).toBeTruthy();
+    return 'waypoint';
+  }
+  for (const kind of ['Gateway', 'DestinationRule', 'VirtualService', 'AuthorizationPolicy'])
+    expect(byName(objects, kind, objectName(X))).toBeTruthy();
+  return 'gateway';
+}
+
+test('egress-gateway to ambient and back: a dry run shows it, and at every write X keeps a guarded path', async () => {
+  await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
+  const gatewayObjects = kinds(await current());
+  expect(gatewayObjects).toHaveLength(5);
+  expect(await ourPorts()).toHaveLength(1);
+
+  const dry = await sync('ambient', { 'ambient-x': '10.9.1.1' }, true);
+  expect(dry.seen).toEqual([]);
+  expect(kinds(await current())).toEqual(gatewayObjects);
+  const planned = writesOf(dry.run);
+  expect(planned).toEqual([
+    `create AuthorizationPolicy/${waypointPolicyName(X, 0)}`,
+    `update ServiceEntry/${serviceEntryName(X, 'primary')}`,
+    `delete AuthorizationPolicy/${objectName(X)}`,
+    `delete VirtualService/${objectName(X)}`,
+    `delete DestinationRule/${objectName(X)}`,
+    `delete Gateway/${objectName(X)}`,
+    'update Service',
+  ]);
+
+  const there = await sync('ambient', { 'ambient-x': '10.9.1.1' });
+  expect(writesOf(there.run)).toEqual(planned);
+  // The waypoint's policy first (X still routed through the gateway), then the ServiceEntry joins the waypoint.
+  expect(there.seen.map(guardedPath)).toEqual(['gateway', ...Array<string>(6).fill('waypoint')]);
+  expect(kinds(await current())).toEqual(
+    [`AuthorizationPolicy/${waypointPolicyName(X, 0)}`, `ServiceEntry/${serviceEntryName(X, 'primary')}`].sort(),
+  );
+  expect(await ourPorts()).toEqual([]);
+  expect(writesOf((await sync('ambient', { 'ambient-x': '10.9.1.1' })).run)).toEqual([]);
+
+  const back = await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
+  const paths = back.seen.map(guardedPath);
+  // The ServiceEntry leaves the waypoint only after the gateway route and its policy are whole.
+  expect(paths.indexOf('gateway')).toBe(paths.length - 2);
+  expect(kinds(await current())).toEqual(gatewayObjects);
+  expect(entryOf(await current())!.metadata.labels?.[LABEL_USE_WAYPOINT]).toBeUndefined();
+}, 120_000);
+
+describe('the admission policy and RBAC hold the functions to their own ambient objects', () => {
+  const client = new DryRunClient(stack.syncUserKubeconfig, NAMESPACE);
+  const settings = testPlanSettings({
+    ISTIO_NAMESPACE: NAMESPACE,
+    EGRESS_GATEWAY_NAMESPACE: NAMESPACE,
+    OWNER_ID: OWNER,
+    SYNC_MODE: 'ambient',
+  });
+  const endpoints = [{ role: 'primary' as const, address: '10.9.1.1', port: 6379 }];
+  const access = { namespaces: [TEAM_A], principals: [], declaredBy: [`${TEAM_A}/caches`] };
+  const rendered = renderAmbient(X, { endpoints }, settings, access);
+  const [entry, policy] = rendered as [KubeObject, KubeObject];
+  const refused = (result: Outcome) => expect(result.status).toBe(403);
+  const withSpec = (change: (spec: Record<string, unknown>) => Record<string, unknown>) => ({
+    ...policy,
+    spec: change(structuredClone(policy.spec)),
+  });
+
+  test('what ambient mode renders is admitted', async () => {
+    expect(await client.create(entry)).toEqual({ status: 200, message: '' });
+    expect(await client.create(policy)).toEqual({ status: 200, message: '' });
+  });
+
+  test('a policy on a ServiceEntry not its instance’s, one letting anyone pass, or one on a workload: refused', async () => {
+    const foreignTarget = withSpec((s) => ({
+      ...s,
+      targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'someone-elses-entry' }],
+    }));
+    const anyone = withSpec((s) => ({ ...s, rules: [{ to: [{ operation: { ports: ['6379'] } }] }] }));
+    const wildcard = withSpec((s) => ({ ...s, rules: [{ from: [{ source: { principals: ['*'] } }], to: [] }] }));
+    const onWorkload = withSpec(({ targetRefs: _, ...s }) => ({ ...s, selector: { matchLabels: { app: 'x' } } }));
+    const aService = withSpec((s) => ({ ...s, targetRefs: [{ group: '', kind: 'Service', name: objectName(X) }] }));
+    for (const attempt of [foreignTarget, anyone, wildcard, onWorkload, aService])
+      refused(await client.create(attempt));
+  });
+
+  test('a ServiceEntry naming another waypoint, and a policy in another namespace: refused', async () => {
+    const elsewhere = {
+      ...entry,
+      metadata: { ...entry.metadata, labels: { ...entry.metadata.labels, [LABEL_USE_WAYPOINT]: 'other' } },
+    };
+    refused(await client.create(elsewhere));
+    const away = { ...policy, metadata: { ...policy.metadata, namespace: TEAM_A } };
+    refused(await new DryRunClient(stack.syncUserKubeconfig, TEAM_A).create(away));
+  });
+});
+
+/**
+ * Only that the objects raise no warning: in file mode (--use-kube=false) no analyzer of the pinned istioctl looks at
+ * waypoints or targetRefs (a ServiceEntry naming a missing waypoint, or a policy targeting a missing ServiceEntry,
+ * passes as well: tried by hand).
+ */
+test('istioctl validate and analyze accept what ambient mode writes, beside the waypoint the installer deploys', async () => {
+  await sync('ambient', { 'ambient-x': '10.9.1.1', 'ambient-y': '10.9.1.2' });
+  const dir = mkdtempSync(join(tmpdir(), 'ambient-analyze-'));
+  const ours = (await current()).map((o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: { name: o.metadata.name, namespace: o.metadata.namespace, labels: o.metadata.labels },
+    spec: o.spec,
+  }));
+  const rendered = writeYamlDocs(dir, ours);
+  const validation = await istioctlValidate([rendered]);
+  expect([validation.code, validation.stderr]).toEqual([0, expect.not.stringMatching(/error|warn/i) as unknown]);
+  // The waypoint as `istioctl waypoint generate --for service` writes it (istio.io docs/ambient/usage/waypoint).
+  const waypoint = writeYamlDocs(
+    dir,
+    [
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'waypoint', namespace: NAMESPACE, labels: { 'istio.io/waypoint-for': 'service' } },
+        spec: {
+          gatewayClassName: 'istio-waypoint',
+          listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+        },
+      },
+    ],
+    'waypoint.yaml',
+  );
+  const analysis = await istioctlAnalyze([rendered, waypoint]);
+  expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
+}, 120_000);
+
+test('a sharded target with its node ports: 33 ServiceEntries and 3 waypoint policies, each admitted as written', async () => {
+  const client = new DryRunClient(stack.syncUserKubeconfig, NAMESPACE);
+  const settings = testPlanSettings({
+    ISTIO_NAMESPACE: NAMESPACE,
+    OWNER_ID: OWNER,
+    SYNC_MODE: 'ambient',
+    SHARDED_NODE_PORTS: 'true',
+  });
+  const nodePorts = { addresses: ['10.9.2.1', '10.9.2.2'], range: { from: 11000, to: 13047 } };
+  const access = { namespaces: [TEAM_A], principals: [`cluster.local/ns/${TEAM_C}/sa/checkout`], declaredBy: [] };
+  const endpoints = [{ role: 'discovery' as const, address: '10.9.2.1', port: 6379 }];
+  const objects = renderAmbient(X, { endpoints, nodePorts }, settings, access);
+  expect(objects.filter((o) => o.kind === 'AuthorizationPolicy')).toHaveLength(3);
+  const outcomes = await Promise.all(objects.map((o) => client.create(o)));
+  expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+  expect(outcomes).toHaveLength(36);
+}, 120_000);
