@@ -32,18 +32,47 @@ export const waypointPolicyName = (instance: InstanceName, index: number): strin
   `${objectName(instance)}-waypoint${index === 0 ? '' : `-${index + 1}`}`;
 
 /**
- * A ServiceEntry as direct mode renders it in open mode, labelled for the waypoint. Its `exportTo` is not narrowed
- * in declared mode: in ambient mode a ServiceEntry hidden from a namespace is absent there, not blocked, and ztunnel
- * passes traffic to an address nobody declares straight to it, around the waypoint and its policy
- * (https://istio.io/latest/docs/ambient/usage/serviceentry-visibility/, "Hidden means absent, not blocked"). The
- * policy decides; the access annotation says, for records and `explain`, who it lets through.
+ * A ServiceEntry as direct mode renders it in open mode, labelled for the waypoint, with resolution NONE and no
+ * endpoints: the address is then the service alone, and the waypoint passes a connection on to the address dialled
+ * (an ORIGINAL_DST cluster) through the same policy. A STATIC endpoint at the instance's address would also make that
+ * address a workload in Istio's ambient index, with no waypoint; ztunnel looks an address up as a workload before a
+ * service (`find_address`, istio/ztunnel src/state.rs) and sends a workload with no waypoint straight to it, around
+ * the policy. Istio's own index shows both (test/harness-tests/istio-sim-ambient.test.ts).
+ * Its `exportTo` is not narrowed in declared mode: in ambient mode a ServiceEntry hidden from a namespace is absent
+ * there, not blocked, and ztunnel passes traffic to an address nobody declares straight to it, around the waypoint
+ * and its policy (https://istio.io/latest/docs/ambient/usage/serviceentry-visibility/, "Hidden means absent, not
+ * blocked"). The policy decides; the access annotation says, for records and `explain`, who it lets through.
  */
 function waypointEntry(entry: KubeObject, settings: RenderSettings, access?: InstanceAccess): KubeObject {
   const labelled = {
     ...entry.metadata,
     labels: { ...entry.metadata.labels, [LABEL_USE_WAYPOINT]: settings.ambientWaypoint },
   };
-  return { ...entry, metadata: access ? accessAnnotations(labelled, access) : labelled };
+  const spec: Record<string, unknown> = { ...entry.spec, resolution: 'NONE' };
+  delete spec['endpoints'];
+  return { ...entry, metadata: access ? accessAnnotations(labelled, access) : labelled, spec };
+}
+
+/**
+ * A node-port ServiceEntry split into one per address: Istio's waypoint keeps one service per host and namespace
+ * (`findWaypointResources`, pilot/pkg/networking/core/waypoint.go) while a ServiceEntry with two addresses is two
+ * services, so one of the addresses would reach the waypoint and match no chain. Each address gets its own host
+ * (`nodes-<port>-<k>` past the first).
+ */
+function perAddress(entry: KubeObject): KubeObject[] {
+  if (!isKind(entry, 'ServiceEntry')) return [entry];
+  const addresses = entry.spec.addresses ?? [];
+  if (addresses.length < 2) return [entry];
+  const [host = ''] = entry.spec.hosts ?? [];
+  const dot = host.indexOf('.');
+  return addresses.map((address, k) => {
+    const suffix = k === 0 ? '' : `-${k + 1}`;
+    return {
+      ...entry,
+      metadata: { ...entry.metadata, name: `${entry.metadata.name}${suffix}` },
+      spec: { ...entry.spec, hosts: [`${host.slice(0, dot)}${suffix}${host.slice(dot)}`], addresses: [address] },
+    };
+  });
 }
 
 const portsOf = (entry: KubeObject): number[] =>
@@ -100,7 +129,7 @@ export function renderAmbient(
 ): KubeObject[] {
   const entries = [
     ...renderDirect(instance, target.endpoints, settings),
-    ...renderNodePorts(instance, target.nodePorts, settings),
+    ...renderNodePorts(instance, target.nodePorts, settings).flatMap(perAddress),
   ].map((entry) => waypointEntry(entry, settings, access));
   return access ? [...entries, ...renderWaypointPolicies(instance, entries, access, settings)] : entries;
 }

@@ -15,10 +15,13 @@ const grant: InstanceAccess = {
   declaredBy: ['billing/caches', 'orders/caches'],
 };
 
-test('the ServiceEntries are direct mode open ones, labelled for the waypoint', () => {
+test('the ServiceEntries are direct mode open ones with no endpoints (resolution NONE), labelled for the waypoint', () => {
   const entries = renderAmbient(name, { endpoints }, settings);
   const direct = renderDirect(name, endpoints, testPlanSettings({ SYNC_MODE: 'direct' }));
-  expect(entries.map((e) => e.spec)).toEqual(direct.map((e) => e.spec));
+  // An endpoint at the instance's address would make it a workload with no waypoint in ztunnel's index.
+  const withoutEndpoints = direct.map(({ spec: { endpoints: _, ...spec } }) => ({ ...spec, resolution: 'NONE' }));
+  expect(entries.map((e) => e.spec)).toEqual(withoutEndpoints);
+  expect(entries.every((e) => !('endpoints' in e.spec))).toBe(true);
   expect(entries.map((e) => e.metadata.name)).toEqual(direct.map((e) => e.metadata.name));
   expect(entries.map((e) => e.metadata.labels?.['istio.io/use-waypoint'])).toEqual(['waypoint', 'waypoint']);
   expect(entries.map((e) => e.metadata.namespace)).toEqual(['istio-system', 'istio-system']);
@@ -55,11 +58,15 @@ test('more ServiceEntries than one policy may target: a policy per 16, each on i
   const objects = renderAmbient(name, { endpoints: endpoints.slice(0, 1), nodePorts }, shardedSettings, grant);
   const entries = objects.filter((o) => o.kind === 'ServiceEntry');
   const policies = objects.filter((o) => o.kind === 'AuthorizationPolicy');
-  expect(entries).toHaveLength(33);
-  expect(policies.map((p) => (p.spec['targetRefs'] as unknown[]).length)).toEqual([16, 16, 1]);
+  // The discovery endpoint, then each block of node ports once per address (the waypoint serves one address a host).
+  expect(entries).toHaveLength(65);
+  expect(entries.every((e) => (e.spec['addresses'] as unknown[]).length === 1)).toBe(true);
+  expect(new Set(entries.map((e) => (e.spec['hosts'] as string[])[0])).size).toBe(65);
+  expect(entries.slice(1, 3).map((e) => e.spec['addresses'])).toEqual([['10.40.0.2/32'], ['10.40.0.3/32']]);
+  expect(policies.map((p) => (p.spec['targetRefs'] as unknown[]).length)).toEqual([16, 16, 16, 16, 1]);
   expect(policies.every((p) => (p.spec['targetRefs'] as unknown[]).length <= TARGET_REFS_PER_POLICY)).toBe(true);
   const ports = policies.map((p) => (p.spec['rules'] as { to: { operation: { ports: string[] } }[] }[])[0]!.to[0]!);
-  expect(ports[0]!.operation.ports).toHaveLength(1 + 15 * 64);
-  expect(ports[2]!.operation.ports).toEqual(Array.from({ length: 64 }, (_, i) => String(12984 + i)));
-  expect(new Set(policies.map((p) => p.metadata.name)).size).toBe(3);
+  expect(ports[0]!.operation.ports).toHaveLength(1 + 8 * 64);
+  expect(ports[4]!.operation.ports).toEqual(Array.from({ length: 64 }, (_, i) => String(12984 + i)));
+  expect(new Set(policies.map((p) => p.metadata.name)).size).toBe(5);
 });
