@@ -22,6 +22,7 @@ import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { nameOf } from '../fixtures/instances.js';
 import { DryRunClient, type Outcome } from './support/dry-run-requests.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
+import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
 
 /**
  * SYNC_MODE=ambient on the real apiserver with Istio's CRDs, written by the functions' own reconcile as their own user
@@ -183,6 +184,57 @@ test('create: each instance gets its ServiceEntry for the waypoint and a policy 
   expect(await ourPorts()).toEqual([]);
 }, 60_000);
 
+/** The objects as Istio's controllers would read them: what the reconcile wrote, without the apiserver's fields. */
+const asWritten = (objects: readonly KubeObject[]): object[] =>
+  objects.map(({ apiVersion, kind, metadata: { name, namespace, labels, annotations }, spec }) => ({
+    apiVersion,
+    kind,
+    metadata: { name, namespace, labels, annotations },
+    spec,
+  }));
+
+test("Istio's own ambient index and waypoint, on what the reconcile wrote: the declared callers pass, no one else", async () => {
+  await sync('ambient', { 'ambient-x': '10.9.1.1', 'ambient-y': '10.9.1.2' });
+  const spiffe = (namespace: string, account: string) => `spiffe://cluster.local/ns/${namespace}/sa/${account}`;
+  const waypoint = { namespace: NAMESPACE, name: 'waypoint', ip: '10.1.0.30' };
+  const namespaces = [NAMESPACE, TEAM_A, TEAM_C, 'e2e-ambient-team-b'].map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    // The egress namespace is not enrolled: our ServiceEntries' own label is what puts the waypoint in the path.
+    metadata: { name, labels: name === NAMESPACE ? {} : { 'istio.io/dataplane-mode': 'ambient' } },
+  }));
+  const callers = [spiffe(TEAM_A, 'any'), spiffe(TEAM_C, 'checkout'), spiffe(TEAM_C, 'other')];
+  const answer = await simulateAmbient({
+    istio: asWritten(await current()),
+    kube: [...namespaces, ...waypointObjects(NAMESPACE, waypoint.ip, '10.96.0.30')],
+    waypoint,
+    lookups: ['10.9.1.1', '10.9.1.2', '10.9.9.9'],
+    calls: [
+      ...callers.map((principal) => ({ address: '10.9.1.1', port: 6379, principal })),
+      { address: '10.9.1.1', port: 6379, principal: spiffe('e2e-ambient-team-b', 'app') },
+      { address: '10.9.1.2', port: 6379, principal: spiffe(TEAM_A, 'any') },
+      { address: '10.9.9.9', port: 6379, principal: spiffe(TEAM_A, 'any') },
+    ],
+  });
+  // Each instance's address is a service served through the waypoint, and not also a workload (which ztunnel would
+  // send straight to it); an address nothing declares is nothing to Istio.
+  const served = `${NAMESPACE}/waypoint.${NAMESPACE}.svc.cluster.local`;
+  expect(answer.lookups.map((l) => [l.address, l.waypoint, l.workloads])).toEqual([
+    ['10.9.1.1', served, undefined],
+    ['10.9.1.2', served, undefined],
+    ['10.9.9.9', undefined, undefined],
+  ]);
+  expect(answer.calls.map((c) => c.decision ?? c.error)).toEqual([
+    'allow', // team-a, declared as a namespace
+    'allow', // team-c's checkout, declared as a service account
+    'deny', // team-c's other service account
+    'deny', // team-b, undeclared
+    'deny', // Y: nobody declared it
+    'no filter chain matched', // an address no ServiceEntry declares
+  ]);
+  expect(answer.calls.slice(0, 2).every((c) => c.cluster?.startsWith('inbound-vip|6379|tcp|'))).toBe(true);
+}, 120_000);
+
 test('re-address, then delete: the ServiceEntry follows the instance; it goes before its policy', async () => {
   await sync('ambient', { 'ambient-x': '10.9.1.1', 'ambient-y': '10.9.1.2' });
   const moved = await sync('ambient', { 'ambient-x': '10.9.1.9' });
@@ -337,7 +389,7 @@ test('istioctl validate and analyze accept what ambient mode writes, beside the 
   expect(analysis.messages.filter((m) => m.level !== 'Info')).toEqual([]);
 }, 120_000);
 
-test('a sharded target with its node ports: 33 ServiceEntries and 3 waypoint policies, each admitted as written', async () => {
+test('a sharded target with its node ports: 65 ServiceEntries (a block per address) and 5 policies, each admitted', async () => {
   const client = new DryRunClient(stack.syncUserKubeconfig, NAMESPACE);
   const settings = testPlanSettings({
     ISTIO_NAMESPACE: NAMESPACE,
@@ -349,8 +401,8 @@ test('a sharded target with its node ports: 33 ServiceEntries and 3 waypoint pol
   const access = { namespaces: [TEAM_A], principals: [`cluster.local/ns/${TEAM_C}/sa/checkout`], declaredBy: [] };
   const endpoints = [{ role: 'discovery' as const, address: '10.9.2.1', port: 6379 }];
   const objects = renderAmbient(X, { endpoints, nodePorts }, settings, access);
-  expect(objects.filter((o) => o.kind === 'AuthorizationPolicy')).toHaveLength(3);
+  expect(objects.filter((o) => o.kind === 'AuthorizationPolicy')).toHaveLength(5);
   const outcomes = await Promise.all(objects.map((o) => client.create(o)));
   expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
-  expect(outcomes).toHaveLength(36);
+  expect(outcomes).toHaveLength(70);
 }, 120_000);
