@@ -49,28 +49,48 @@ async function deleteEveryInstance(rig: SyncRig): Promise<void> {
   await Promise.all(started.map(async (operation) => (await operation)[0].promise()));
 }
 
+/**
+ * The apiserver answers 429 "storage is (re)initializing" while its watch cache is rebuilt (on a loaded machine, after
+ * a slow etcd), with Retry-After: 1. The functions' own client waits and retries (kube-http.ts); the tests' client
+ * does not, so a reset does it here rather than fail a test for the machine's load.
+ */
+async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 429 || attempt >= 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 /** What the tests put in the namespace goes; the Service is made again as the installer made it. */
 async function clearNamespace(rig: SyncRig): Promise<void> {
   const { api, namespace } = rig.cluster;
   const remove = (object: KubernetesObject): Promise<unknown> =>
-    api.delete({
-      apiVersion: object.apiVersion!,
-      kind: object.kind!,
-      metadata: { name: object.metadata!.name!, namespace },
-    });
+    patiently(() =>
+      api.delete({
+        apiVersion: object.apiVersion!,
+        kind: object.kind!,
+        metadata: { name: object.metadata!.name!, namespace },
+      }),
+    );
   for (const { apiVersion, kind } of INSTANCE_KINDS) {
-    const { items } = await api.list(apiVersion, kind, namespace);
+    const { items } = await patiently(() => api.list(apiVersion, kind, namespace));
     await Promise.all(items.map((item) => remove({ ...item, apiVersion, kind })));
   }
-  const outboxes = await api.list(
-    'v1',
-    'ConfigMap',
-    namespace,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    `${LABEL_MANAGED_BY}=${APP_NAME}`,
+  const outboxes = await patiently(() =>
+    api.list(
+      'v1',
+      'ConfigMap',
+      namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      `${LABEL_MANAGED_BY}=${APP_NAME}`,
+    ),
   );
   await Promise.all(outboxes.items.map((item) => remove({ ...item, apiVersion: 'v1', kind: 'ConfigMap' })));
   await remove({ apiVersion: 'v1', kind: 'Service', metadata: { name: GATEWAY_SERVICE, namespace } });
