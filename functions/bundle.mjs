@@ -12,10 +12,10 @@
  */
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}build/bundle`;
+const root = join(import.meta.dirname, '..');
+const outdir = join(root, 'build/bundle');
 
 export const EXTERNAL = [
   '@google-cloud/functions-framework',
@@ -31,7 +31,7 @@ export const EXTERNAL = [
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [`${root}functions/index.ts`],
+  entryPoints: [join(root, 'functions/index.ts')],
   outdir,
   bundle: true,
   platform: 'node',
@@ -41,7 +41,9 @@ await build({
   splitting: true,
   external: EXTERNAL,
   // The CommonJS packages inside (undici, google-auth-library) call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module';\nconst require = __bundleRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __bundleRequire } from 'node:module';\nconst require = __bundleRequire(import.meta.url);",
+  },
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'warning',
