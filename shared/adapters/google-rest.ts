@@ -1,8 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
 import { setTimeout as wait } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
-import Agent from 'undici/lib/dispatcher/agent.js';
 import { backoffDelay, retryAfterMs } from '../backoff.js';
-import { exchange } from './kube/exchange.js';
 
 /** Where a token for a call comes from (Application Default Credentials: google-auth.ts); none for a local server. */
 export type TokenSource = () => Promise<string | null | undefined>;
@@ -37,35 +36,58 @@ const ATTEMPTS = 4;
 const retried = (status: number | undefined): boolean =>
   status === undefined || status === 408 || status === 429 || status >= 500;
 
-// One pool for every Google API the process calls: the undici Agent the apiserver client loads anyway, not a second
-// HTTP stack (google-auth-library's gaxios with node-fetch and gcp-metadata cost the first event after a cold start
-// about 70 ms of CPU to load and first use: docs/performance.md). Idle sockets do not hold the process open.
-let shared: Dispatcher | undefined;
-const pool = (): Dispatcher => (shared ??= new Agent({ keepAliveTimeout: 30_000 }));
+// Node's own HTTP client, with keep-alive: google-auth-library's gaxios with node-fetch and gcp-metadata cost the first
+// event after a cold start about 70 ms of CPU to load and first use (docs/performance.md), and undici's HTTP/1.1
+// client compiles its WebAssembly parser on first use, where Node's parser is built in.
+const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
+interface Answer {
+  readonly status: number;
+  readonly retryAfter: string | undefined;
+  readonly text: string;
+}
+
+function exchange(call: RestCall, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
+  const url = new URL(call.url);
+  const body = call.body !== undefined ? JSON.stringify(call.body) : undefined;
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(
+      url,
+      { method: call.method, headers, agent: agents[url.protocol as 'http:' | 'https:'], signal },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            retryAfter: response.headers['retry-after'],
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
 
 async function once(call: RestCall, token: string | null | undefined, signal: AbortSignal): Promise<unknown> {
-  const url = new URL(call.url);
-  const answer = await exchange(
-    pool(),
-    {
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: call.method,
-      headers: {
-        accept: 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...call.headers,
-      },
-      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-    },
-    signal,
-  );
-  if (answer.statusCode >= 200 && answer.statusCode < 300) return answer.text ? JSON.parse(answer.text) : {};
+  const headers = {
+    accept: 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...call.headers,
+  };
+  const answer = await exchange(call, headers, signal);
+  if (answer.status >= 200 && answer.status < 300) return answer.text ? JSON.parse(answer.text) : {};
   throw new RestCallError(
-    `${call.method} ${call.url}: HTTP ${answer.statusCode}: ${answer.text.slice(0, 300)}`,
-    answer.statusCode,
-    { retryAfterMs: retryAfterMs(answer.headers['retry-after']) },
+    `${call.method} ${call.url}: HTTP ${answer.status}: ${answer.text.slice(0, 300)}`,
+    answer.status,
+    {
+      retryAfterMs: retryAfterMs(answer.retryAfter),
+    },
   );
 }
 
