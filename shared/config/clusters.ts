@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fullNetworkName } from '../model/network.js';
 
 /** `projects/P/locations/L/clusters/C`: how SYNC_CLUSTERS' `gke` names a GKE cluster. */
