@@ -9,8 +9,8 @@ import { INTRUDER, publishStack, SYNC_USER } from './shared-stack.js';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  // The tests serve the deployed bundle (package.json main): it is rebuilt from the sources first (under a second), so
-  // a test never runs a stale one.
+  // Tests that serve the functions in the real Functions Framework run the deployed bundle (package.json main): it is
+  // rebuilt from the sources first (under a second), so a test never runs a stale one.
   await import(`${REPO_ROOT}functions/bundle.mjs`);
   const stack = await startRigStack({ users: [SYNC_USER, INTRUDER] });
   (globalThis as Record<string, unknown>)['__MESYNC_STOP__'] = () => stack.stop();

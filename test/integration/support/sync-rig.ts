@@ -10,7 +10,6 @@ import {
   type FakeMemorystore,
 } from '../../../dev/harness/memorystore/index.js';
 import { startCloudRunFront, type CloudRunFront } from '../../../dev/harness/cloud-run-front/index.js';
-import { DEPLOYED_SOURCE } from '../../../dev/harness/functions-framework/serve-function.js';
 import { startEventBridge, type EventBridge } from '../../../dev/harness/pubsub/event-bridge.js';
 import { pubSubClient } from '../../../dev/harness/pubsub/pstest-server.js';
 import { captureLogs } from '../../support/capture-logs.js';
@@ -130,8 +129,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   Object.assign(process.env, env);
 
   const logs = captureLogs();
-  // The deployed artifact, as Cloud Functions serves it: package.json's `main`, the bundle the global set-up built.
-  await import(DEPLOYED_SOURCE);
+  await import('../../../functions/index.js');
   const eventServer = getTestServer('syncOnAuditLog');
   const resyncServer = getTestServer('resync');
   const [eventUrl, functionUrl] = await Promise.all([listen(eventServer), listen(resyncServer)]);
