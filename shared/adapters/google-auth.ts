@@ -41,8 +41,10 @@ function credentialsFile(env: NodeJS.ProcessEnv): boolean {
 function libraryToken(project: string): TokenSource {
   let auth: Promise<GoogleAuth> | undefined;
   return async () => {
+    // Through `default` (module.exports): the deployed bundle's chunks give a CommonJS package to import() only so
+    // (https://github.com/evanw/esbuild/issues/3245).
     auth ??= import('google-auth-library').then(
-      (m) => new m.GoogleAuth({ scopes: [CLOUD_PLATFORM], projectId: project }),
+      ({ default: library }) => new library.GoogleAuth({ scopes: [CLOUD_PLATFORM], projectId: project }),
     );
     return (await auth).getAccessToken();
   };
