@@ -38,3 +38,13 @@ test('the first token comes from the metadata server, with no project looked up 
   expect(metadata.requests).toEqual(['/computeMetadata/v1/instance/service-accounts/default/token']);
   expect(existsSync(join(dir, 'gcloud-ran'))).toBe(false);
 });
+
+test('callers share the token until it nears its expiry (the metadata server says 3599 s): one request for many', async () => {
+  const token = applicationDefaultToken('another-project');
+  const before = metadata.requests.length;
+  expect(await Promise.all([token(), token(), applicationDefaultToken('another-project')()])).toEqual(
+    Array(3).fill('ya29.local'),
+  );
+  expect(await token()).toBe('ya29.local');
+  expect(metadata.requests.length - before).toBe(1);
+});
