@@ -47,7 +47,10 @@ export default tseslint.config(
       complexity: 'off',
     },
   },
-  { files: ['*.js', 'lint/**/*.js', 'dev/components/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['*.js', 'lint/**/*.js', 'dev/components/**/*.mjs', 'functions/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
   // The local lint rule is plain JavaScript, loaded by ESLint itself: it has no types to declare.
   { files: ['lint/**/*.js'], rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' } },
 );

@@ -1,10 +1,11 @@
 /**
  * The first event after a cold start, beside a hello-world function's first response: each run spawns a fresh
- * Functions Framework process serving `syncOnAuditLog` (the deployed Node options, the deployed GKE path: server, CA,
- * a token from a local metadata server; audit records published to the local Pub/Sub server), waits for its first
- * answer, then delivers one event (the last audit entry of a new Redis instance's creation) as Eventarc would, and
- * measures spawn → first answer, the event's own time and the CPU the process spent on each (CPU time is what a
- * busy machine changes least). With BENCH_COMPARE_SOURCE (another build's `build/functions/index.js`), each run also
+ * Functions Framework process serving `syncOnAuditLog` from package.json's `main`, the bundle a deployment runs (the
+ * deployed Node options, the deployed GKE path: server, CA, a token from a local metadata server; audit records
+ * published to the local Pub/Sub server), waits for its first answer, then delivers one event (the last audit entry of
+ * a new Redis instance's creation) as Eventarc would, and measures spawn → first answer, the event's own time and the
+ * CPU the process spent on each (CPU time is what a busy machine changes least). With BENCH_COMPARE_SOURCE (another
+ * build's entry file: its `build/bundle/index.js`, or `build/functions/index.js` before the bundle), each run also
  * serves that build, interleaved with this one, so the two are measured under the same load.
  *   npm run bench:first-event          (BENCH_RUNS=5, BENCH_COMPARE_SOURCE)
  */

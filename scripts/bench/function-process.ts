@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '../../dev/harness/process.js';
+import { DEPLOYED_SOURCE } from '../../dev/harness/functions-framework/serve-function.js';
 import { sleep } from './bounded.js';
 import { parseMemoryMiB } from './cpu-share.js';
 
@@ -109,7 +110,7 @@ export async function spawnFunction(
   };
 }
 
-/** The project's functions, as built by tsc. */
-export const PROJECT_SOURCE = `${REPO_ROOT}build/functions/index.js`;
+/** The project's functions as deployed: package.json's `main`, the bundle. */
+export const PROJECT_SOURCE = DEPLOYED_SOURCE;
 /** A function that does nothing, for the baseline of start-up time and memory. */
 export const HELLO_SOURCE = `${REPO_ROOT}build/scripts/bench/hello-function.js`;

@@ -3,16 +3,11 @@ import type { KubeAccess } from '../config/settings.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { KubeEndpoint } from './kube/kube-endpoint.js';
 import { kubeConfigEndpoint } from './kube/kubeconfig-endpoint.js';
-import { applicationDefaultAuth } from './google-auth.js';
+import type { TokenSource } from './google-rest.js';
 
-/** Where the GKE token comes from: Application Default Credentials (the function's service account). */
-export type TokenSource = () => Promise<string | null | undefined>;
-
-/** The GKE token: from the process's Application Default Credentials client for `project` (google-auth.ts). */
-export function applicationDefaultToken(project: string): TokenSource {
-  const auth = applicationDefaultAuth(project);
-  return () => auth.getAccessToken();
-}
+/** The GKE token: the process's Application Default Credentials for `project` (google-auth.ts). */
+export { applicationDefaultToken } from './google-auth.js';
+export type { TokenSource };
 
 /** A kubeconfig file that is missing, unreadable or lacks the context asked for is named in one sentence. */
 function fromFile(kubeConfig: KubeConfig, access: Extract<KubeAccess, { kind: 'kubeconfig' }>): KubeConfig {

@@ -1,5 +1,5 @@
-import { PassThroughClient } from 'google-auth-library';
-import { applicationDefaultAuth } from './google-auth.js';
+import { applicationDefaultToken } from './google-auth.js';
+import { callRest, type TokenSource } from './google-rest.js';
 
 /** A Pub/Sub message: its data and attributes. */
 export interface TopicMessage {
@@ -27,17 +27,17 @@ const PUBLISH_DEADLINE_MS = 30_000;
 
 /**
  * Publishes one message to a topic over Pub/Sub's REST API (`POST v1/{topic}:publish`,
- * https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics/publish) with google-auth-library's gaxios:
- * the token, a deadline, and retries of 408, 429, 5xx and no answer with backoff, as the client library retries a
- * publish (a retried publish may deliver twice; Pub/Sub delivers at least once anyway). The function publishes one
- * message at a time, where @google-cloud/pubsub's batching gains nothing, and loading that client (its own
+ * https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics/publish) through google-rest.ts: the
+ * token, a deadline, and retries of 408, 429, 5xx and no answer with backoff, as the client library retries a publish
+ * (a retried publish may deliver twice; Pub/Sub delivers at least once anyway). The function publishes one message at
+ * a time, where @google-cloud/pubsub's batching gains nothing, and loading that client (its own
  * google-gax, grpc-js and google-auth-library) was a fifth of the first event's CPU after a cold start. A local server
  * (the Pub/Sub emulator) serves the same REST API at PUBSUB_EMULATOR_HOST, without credentials.
  * https://cloud.google.com/pubsub/docs/emulator
  */
 export class RestTopic {
   private readonly url: string;
-  private readonly requester: Pick<PassThroughClient, 'request'>;
+  private readonly token: TokenSource | undefined;
 
   constructor(
     readonly name: string,
@@ -45,29 +45,21 @@ export class RestTopic {
   ) {
     const base = target.emulatorHost ? `http://${target.emulatorHost}` : 'https://pubsub.googleapis.com';
     this.url = `${base}/v1/${name}:publish`;
-    this.requester = target.emulatorHost ? new PassThroughClient() : applicationDefaultAuth(target.project);
+    this.token = target.emulatorHost ? undefined : applicationDefaultToken(target.project);
   }
 
   /** Resolves to the message id Pub/Sub gave it. */
   async publish(message: TopicMessage): Promise<string> {
-    const response = await this.requester.request<{ messageIds?: string[] }>({
-      url: this.url,
-      method: 'POST',
-      data: { messages: [{ data: message.data.toString('base64'), attributes: message.attributes }] },
-      timeout: PUBLISH_DEADLINE_MS,
-      signal: AbortSignal.timeout(PUBLISH_DEADLINE_MS),
-      retryConfig: {
-        retry: 3,
-        noResponseRetries: 2,
-        httpMethodsToRetry: ['POST'],
-        statusCodesToRetry: [
-          [408, 408],
-          [429, 429],
-          [500, 599],
-        ],
+    const answer = await callRest<{ messageIds?: string[] }>(
+      {
+        url: this.url,
+        method: 'POST',
+        body: { messages: [{ data: message.data.toString('base64'), attributes: message.attributes }] },
+        deadlineMs: PUBLISH_DEADLINE_MS,
       },
-    });
-    const id = response.data.messageIds?.[0];
+      this.token,
+    );
+    const id = answer.messageIds?.[0];
     if (!id) throw new Error(`publish to ${this.name}: Pub/Sub answered without a message id`);
     return id;
   }

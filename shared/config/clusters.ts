@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fullNetworkName } from '../model/network.js';
 import { SYNC_MODES } from './settings.js';
 

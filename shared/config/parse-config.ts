@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import { CONFIG_VARIABLES } from './config-variables.js';
 import { parseLabelSelector, type LabelRequirement } from '../model/label-selector.js';

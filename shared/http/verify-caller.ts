@@ -19,7 +19,9 @@ let clientCertsUrl: string | undefined;
  */
 async function oauthClient(certsUrl: string | undefined): Promise<OAuth2Client> {
   if (!client || clientCertsUrl !== certsUrl) {
-    const { OAuth2Client } = await import('google-auth-library');
+    // Through `default` (module.exports), as Node gives a CommonJS package to import(): the deployed bundle's chunks
+    // give it only so (https://github.com/evanw/esbuild/issues/3245).
+    const { OAuth2Client } = (await import('google-auth-library')).default;
     client = new OAuth2Client(certsUrl ? { endpoints: { oauth2FederatedSignonPemCertsUrl: certsUrl } } : {});
     clientCertsUrl = certsUrl;
   }

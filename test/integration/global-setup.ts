@@ -1,3 +1,4 @@
+import { REPO_ROOT } from '../../dev/harness/process.js';
 import { startRigStack } from '../../dev/rig/stack.js';
 import { INTRUDER, publishStack, SYNC_USER } from './shared-stack.js';
 
@@ -8,6 +9,9 @@ import { INTRUDER, publishStack, SYNC_USER } from './shared-stack.js';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  // Tests that serve the functions in the real Functions Framework run the deployed bundle (package.json main): it is
+  // rebuilt from the sources first (under a second), so a test never runs a stale one.
+  await import(`${REPO_ROOT}functions/bundle.mjs`);
   const stack = await startRigStack({ users: [SYNC_USER, INTRUDER] });
   (globalThis as Record<string, unknown>)['__MESYNC_STOP__'] = () => stack.stop();
   const { controlPlane } = stack;

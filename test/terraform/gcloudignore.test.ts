@@ -46,6 +46,8 @@ test('a deployment uploads the package files, the TypeScript config and the code
       'tsconfig.json',
       'tsconfig.build.json',
       'functions/index.ts',
+      // gcp-build bundles the functions with it: package.json's main is its output.
+      'functions/bundle.mjs',
     ]),
   );
   expect(

@@ -1,6 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { freePort, REPO_ROOT } from '../process.js';
+
+/**
+ * What Cloud Functions serves: package.json's `main`, the bundle `npm run build` (and so `gcp-build`) writes. The
+ * harness runs the same file, so a test of the served function tests what is deployed.
+ */
+export const DEPLOYED_SOURCE = `${REPO_ROOT}${(JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { main: string }).main}`;
 
 export interface ServedFunction {
   readonly url: string;
@@ -25,7 +32,7 @@ export async function serveFunction(target: string, env: NodeJS.ProcessEnv): Pro
     [
       `${REPO_ROOT}node_modules/@google-cloud/functions-framework/build/src/main.js`,
       `--target=${target}`,
-      `--source=${REPO_ROOT}build/functions/index.js`,
+      `--source=${DEPLOYED_SOURCE}`,
       `--port=${port}`,
     ],
     {

@@ -1,5 +1,9 @@
 import { setTimeout as wait } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+// The Agent alone, not undici's index: the index also loads fetch, WebSocket, EventSource, the cache and the mocks,
+// about 40 ms of CPU on the first event after a cold start (docs/performance.md). undici has no exports map, so the
+// file is its public path too.
+import Agent from 'undici/lib/dispatcher/agent.js';
 import { KubeApiError, TransientError } from '../../errors.js';
 import { backoffDelay, retryAfterMs } from '../../backoff.js';
 import { currentAbortSignal } from '../../abort-scope.js';

@@ -38,3 +38,27 @@ test('the first token comes from the metadata server, with no project looked up 
   expect(metadata.requests).toEqual(['/computeMetadata/v1/instance/service-accounts/default/token']);
   expect(existsSync(join(dir, 'gcloud-ran'))).toBe(false);
 });
+
+test('callers share the token until it nears its expiry (the metadata server says 3599 s): one request for many', async () => {
+  const token = applicationDefaultToken('another-project');
+  const before = metadata.requests.length;
+  expect(await Promise.all([token(), token(), applicationDefaultToken('another-project')()])).toEqual(
+    Array(3).fill('ya29.local'),
+  );
+  expect(await token()).toBe('ya29.local');
+  expect(metadata.requests.length - before).toBe(1);
+});
+
+test('with GOOGLE_APPLICATION_CREDENTIALS, ADC reads that file (google-auth-library), not the metadata server', async () => {
+  const keyFile = join(dir, 'not-a-key.json');
+  writeFileSync(keyFile, '{}');
+  const before = metadata.requests.length;
+  process.env['GOOGLE_APPLICATION_CREDENTIALS'] = keyFile; // read by google-auth-library itself
+  try {
+    // The library refuses a file that holds no credentials: the file was read, and nothing else was asked.
+    await expect(applicationDefaultToken('keyed-project')()).rejects.toThrow(/GOOGLE_APPLICATION_CREDENTIALS/);
+  } finally {
+    delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
+  }
+  expect(metadata.requests.length - before).toBe(0);
+});

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RestInstanceReads } from '../../../shared/adapters/rest-instance-reads.js';
 import { RestTopic } from '../../../shared/adapters/pubsub-rest.js';
+import { callRest, RestCallError } from '../../../shared/adapters/google-rest.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { toRedisInstance } from '../../../shared/products/redis/mapper.js';
 
@@ -92,5 +93,19 @@ describe('a publish over REST', () => {
     answers = [{ status: 400, body: { error: { code: 400, status: 'INVALID_ARGUMENT' } } }];
     await expect(topic().publish({ data: Buffer.from('x'), attributes: {} })).rejects.toThrow(/400/);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('a call whose token cannot be had', () => {
+  test("is no answer of the call's own, retried, then failed without a status (a 404 of the token is not the call's)", async () => {
+    let asked = 0;
+    const token = (): Promise<string> => {
+      asked++;
+      return Promise.reject(new RestCallError('GET http://metadata/token: HTTP 404', 404));
+    };
+    const call = callRest({ url: `http://127.0.0.1:${port()}/v1/x`, method: 'GET', deadlineMs: 10_000 }, token);
+    await expect(call).rejects.toMatchObject({ name: 'RestCallError', status: undefined });
+    expect(asked).toBe(4);
+    expect(seen).toHaveLength(0);
   });
 });
