@@ -29,7 +29,7 @@ export function restBase(settings: ClientSettings, serviceName: string): { url: 
 }
 
 /** HTTP status of a failed request, or undefined when none came back (connection refused, reset, timed out). */
-const statusOf = (error: unknown): number | undefined => {
+export const statusOf = (error: unknown): number | undefined => {
   const status = (error as { status?: unknown; response?: { status?: unknown } })?.response?.status;
   return typeof status === 'number' ? status : undefined;
 };

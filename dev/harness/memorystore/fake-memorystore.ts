@@ -31,6 +31,13 @@ import { updateFields } from './update-mask.js';
 import { VALKEY_SPEC, type FakeValkey } from './valkey-service.js';
 import { restReads } from './rest-reads.js';
 import { startSharedPort } from '../google-rest.js';
+import { ASSET_TYPES } from '../../../shared/adapters/asset-inventory.js';
+import {
+  answerInventory,
+  type IndexedResource,
+  type InventoryCounts,
+  type InventoryOptions,
+} from './asset-inventory.js';
 
 export interface FakeMemorystoreOptions {
   readonly projectId: string;
@@ -42,6 +49,11 @@ export interface FakeMemorystoreOptions {
   readonly settleDelayMs?: number;
   /** Who the audit entries say made each change (default alice@example.com). */
   readonly principalEmail?: string;
+  /**
+   * Where each project sits, for the local Cloud Asset Inventory served beside the APIs (asset-inventory.ts), and the
+   * scopes its caller may search (default: every scope).
+   */
+  readonly inventory?: Pick<InventoryOptions, 'hierarchy' | 'grantedScopes' | 'tokenLifetimeMs' | 'now'>;
 }
 
 export interface FakeMemorystore {
@@ -79,6 +91,8 @@ export interface FakeMemorystore {
   setUnreachable(locations: readonly string[], how?: { placeholders?: boolean }): void;
   /** How long operations started from now on take to finish. */
   setSettleDelay(ms: number): void;
+  /** Pages the local Cloud Asset Inventory has answered so far. */
+  inventorySearches(): number;
   /** Resolves when no operation is running and every audit entry has reached Pub/Sub (rejects if a publish failed). */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -228,26 +242,48 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       error ? reject(error) : resolve(bound),
     ),
   );
-  const shared = await startSharedPort(
-    grpcPort,
-    restReads([
-      { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
-      {
-        serviceName: VALKEY_SPEC.api.serviceName,
-        collection: 'instances',
-        get: valkeyApi.implementation['GetInstance']!,
-      },
-      {
-        serviceName: MEMCACHED_SPEC.api.serviceName,
-        collection: 'instances',
-        get: memcachedApi.implementation['GetInstance']!,
-      },
-      {
-        serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
-        collection: 'clusters',
-        get: clusterApi.implementation['GetCluster']!,
-      },
-    ]),
+  const indexed = (): IndexedResource[] => [
+    ...[...store.values()].map((r) => ({ ...r, assetType: ASSET_TYPES.redis, serviceName: REDIS_API.serviceName })),
+    ...[...valkeyApi.store.values()].map((r) => ({
+      ...r,
+      assetType: ASSET_TYPES.valkey,
+      serviceName: VALKEY_SPEC.api.serviceName,
+    })),
+    ...[...memcachedApi.store.values()].map((r) => ({
+      ...r,
+      assetType: ASSET_TYPES.memcached,
+      serviceName: MEMCACHED_SPEC.api.serviceName,
+    })),
+    ...[...clusterApi.store.values()].map((r) => ({
+      ...r,
+      assetType: ASSET_TYPES['redis-cluster'],
+      serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
+    })),
+  ];
+  const inventoryCounts: InventoryCounts = { searches: 0 };
+  const inventory: InventoryOptions = { hierarchy: {}, ...options.inventory, resources: indexed };
+  const reads = restReads([
+    { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
+    {
+      serviceName: VALKEY_SPEC.api.serviceName,
+      collection: 'instances',
+      get: valkeyApi.implementation['GetInstance']!,
+    },
+    {
+      serviceName: MEMCACHED_SPEC.api.serviceName,
+      collection: 'instances',
+      get: memcachedApi.implementation['GetInstance']!,
+    },
+    {
+      serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
+      collection: 'clusters',
+      get: clusterApi.implementation['GetCluster']!,
+    },
+  ]);
+  const shared = await startSharedPort(grpcPort, (request, response) =>
+    request.url?.startsWith('/cloudasset.googleapis.com/')
+      ? answerInventory(inventory, inventoryCounts, request, response)
+      : reads(request, response),
   );
   const { port } = shared;
 
@@ -303,6 +339,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     setSettleDelay(ms) {
       runner.delayMs = ms;
     },
+    inventorySearches: () => inventoryCounts.searches,
     settled: () => runner.settled(),
     async stop() {
       await runner.stop();
