@@ -43,8 +43,11 @@ export interface FakeMemorystoreOptions {
   readonly projectId: string;
   /** Further projects served beside projectId, as one identity may read several (a Shared VPC's service projects). */
   readonly otherProjects?: readonly string[];
-  /** Where each change's first and last audit entries go, as a Logging sink would route them. */
-  readonly pubsub?: { readonly client: PubSub; readonly topic: string };
+  /**
+   * Where each change's first and last audit entries go, as a Logging sink would route them; of `routedProjects`
+   * only when given (a folder sink routes the entries of the projects under its folder, no others).
+   */
+  readonly pubsub?: { readonly client: PubSub; readonly topic: string; readonly routedProjects?: readonly string[] };
   /** How long an operation runs before the instance settles (default 50 ms). */
   readonly settleDelayMs?: number;
   /** Who the audit entries say made each change (default alice@example.com). */
@@ -120,6 +123,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     delayMs: options.settleDelayMs ?? 50,
     encodeInstance,
     ...(topic ? { topic } : {}),
+    ...(options.pubsub?.routedProjects ? { routedProjects: options.pubsub.routedProjects } : {}),
   });
 
   const run = (spec: OperationSpec, done: Done): void => done(null, runner.start(spec).operation);
