@@ -96,6 +96,8 @@ export interface FakeMemorystore {
   setSettleDelay(ms: number): void;
   /** Pages the local Cloud Asset Inventory has answered so far. */
   inventorySearches(): number;
+  /** Instances read over REST (each product's Get) so far. */
+  restGets(): number;
   /** Resolves when no operation is running and every audit entry has reached Pub/Sub (rejects if a publish failed). */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -265,6 +267,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     })),
   ];
   const inventoryCounts: InventoryCounts = { searches: 0 };
+  let restGets = 0;
   const inventory: InventoryOptions = { hierarchy: {}, ...options.inventory, resources: indexed };
   const reads = restReads([
     { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
@@ -287,7 +290,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   const shared = await startSharedPort(grpcPort, (request, response) =>
     request.url?.startsWith('/cloudasset.googleapis.com/')
       ? answerInventory(inventory, inventoryCounts, request, response)
-      : reads(request, response),
+      : (restGets++, reads(request, response)),
   );
   const { port } = shared;
 
@@ -344,6 +347,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       runner.delayMs = ms;
     },
     inventorySearches: () => inventoryCounts.searches,
+    restGets: () => restGets,
     settled: () => runner.settled(),
     async stop() {
       await runner.stop();
