@@ -260,7 +260,7 @@ folder_example() {
   done
   grep -qE '"MEMORYSTORE_SCOPE" += "folders/123456789012"' "$every" || { echo "the functions should get MEMORYSTORE_SCOPE" >&2; exit 1; }
   ! grep -qF 'function_roles["sync/roles/cloudasset.viewer"]' "$every" || { echo "only the resync searches the inventory" >&2; exit 1; }
-  echo "plan of every project under the folder: MEMORYSTORE_SCOPE, the inventory viewer on the folder for the resync only"
+  echo "plan of every project under the folder: MEMORYSTORE_SCOPE, the inventory viewer there for the resync only"
   # The same at the organization; and a folder and an organization at once are refused.
   local org=$scratch/work-organization
   rm -rf "$org" && cp -r "$work" "$org" && rm -rf "$org"/terraform/examples/folder/.terraform*

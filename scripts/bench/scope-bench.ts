@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     await memorystore.settled();
     const seeded = memorystore.instances().filter((i) => i.state === 'READY').length;
     console.log(
-      `seeded ${seeded} instances in ${projects + 1} projects in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`,
+      `seeded ${seeded} instances in ${projects + 1} projects in ` +
+        `${((performance.now() - seedStarted) / 1000).toFixed(0)} s`,
     );
     const env = deployedFunctionEnv(
       { memorystoreEndpoint: memorystore.endpoint, controlPlane, cluster, issuer },
@@ -143,13 +144,15 @@ async function main(): Promise<void> {
         `${memoryMiB} MiB as deployed (${share} vCPU); found under the scope: ${found}\n`,
     );
     console.log(
-      '| resync | wall s | function CPU-s | wall at the deployed share, s | inventory pages | listings | product Gets | peak RSS MiB | changes |',
+      '| resync | wall s | function CPU-s | wall at the deployed share, s | inventory pages | listings ' +
+        '| product Gets | peak RSS MiB | changes |',
     );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of rounds)
       console.log(
         `| ${r.name} | ${r.wallS.toFixed(1)} | ${r.cpuS.toFixed(1)} | ${wallAtShare(r.cpuS, share).toFixed(0)} ` +
-          `(timeout ${RESYNC_TIMEOUT_S}) | ${r.inventoryPages} | ${r.listings} | ${r.gets} | ${r.peakMiB.toFixed(0)} | ` +
+          `(timeout ${RESYNC_TIMEOUT_S}) | ${r.inventoryPages} | ${r.listings} | ${r.gets} | ` +
+          `${r.peakMiB.toFixed(0)} | ` +
           `${JSON.stringify(r.summary)} |`,
       );
   } finally {
