@@ -142,6 +142,39 @@ test('such an instance that cannot be read (its project left the scope) keeps it
   );
 });
 
+test('an inventory that refuses the search fails the resync, naming the scope; nothing is changed', async () => {
+  const cluster = new MemoryCluster();
+  const world: World = { indexed: [a1.name], live: new Map([['team-a', [a1]]]), calls: [], unreadable: new Set() };
+  const { deps } = depsOver(SCOPE, cluster, world);
+  await resync(deps, trigger, { dryRun: false, force: false });
+  const refusing: SyncDeps = {
+    ...deps,
+    instances: {
+      ...deps.instances,
+      discover: async () => {
+        throw new PermanentError('search folders/100 in Cloud Asset Inventory: HTTP 403: PERMISSION_DENIED');
+      },
+    },
+  };
+  await expect(resync(refusing, trigger, { dryRun: false, force: true })).rejects.toThrow(/folders\/100.*403/);
+  expect(owners(cluster)).toEqual(new Set([a1.name]));
+});
+
+test('when no project the inventory found can be listed, the resync fails as with a list of projects', async () => {
+  const world: World = { indexed: [a1.name, b1.name], live: new Map(), calls: [], unreadable: new Set() };
+  const { deps } = depsOver(SCOPE, new MemoryCluster(), world);
+  const failing: SyncDeps = {
+    ...deps,
+    instances: {
+      ...deps.instances,
+      list: async (project) => {
+        throw new PermanentError(`list projects/${project}/locations/-: code 7`);
+      },
+    },
+  };
+  await expect(resync(failing, trigger, { dryRun: false, force: false })).rejects.toThrow(/code 7/);
+});
+
 test('with a scope, an event of any project is in scope; with a list, only its projects', () => {
   const scoped = { projects: ['test-project'], scope: 'folders/100', locations: ['-'], products: ['redis'] } as const;
   const listed = { projects: ['test-project'], locations: ['-'], products: ['redis'] } as const;
