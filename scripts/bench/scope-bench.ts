@@ -9,6 +9,7 @@
  *   npm run bench:scope          (BENCH_SCOPE_PROJECTS, BENCH_SCOPE_INSTANCES, BENCH_SCOPE_MODE, BENCH_MEMORY)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, setGlobalDispatcher } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
@@ -78,6 +79,10 @@ async function round(
     summary: answer.summary,
   };
 }
+
+// A resync of this size can take longer than fetch's default 300 s before its answer's headers; the round's own
+// AbortSignal bounds it instead.
+setGlobalDispatcher(new Agent({ headersTimeout: 0, bodyTimeout: 0 }));
 
 async function main(): Promise<void> {
   const projects = Number(process.env['BENCH_SCOPE_PROJECTS'] ?? '500');
