@@ -222,7 +222,7 @@ folder_plan() {
   "$tofu" -chdir="$1" init -backend=false -input=false -no-color >/dev/null
   "$tofu" -chdir="$1" plan -input=false -lock=false -no-color -var project_id=example-project \
     -var gke_cluster_name=mesh -var gke_cluster_location=us-central1 -var memorystore_folder=folders/123456789012 \
-    -var 'memorystore_projects=["example-payments","example-orders"]'
+    -var "memorystore_projects=${2:-[\"example-payments\",\"example-orders\"]}"
 }
 
 folder_example() {
@@ -246,6 +246,21 @@ folder_example() {
     exit 1
   fi
   echo "plan routes both projects through one folder sink and grants the viewer role on the folder only"
+  ! grep -q 'cloudasset' "$log" || { echo "a folder with listed projects should not search the inventory" >&2; exit 1; }
+  # No project listed: every project under the folder, found by the resync with Cloud Asset Inventory, whose viewer
+  # role goes to the resync identity on the folder alone; the sink routes every project's Admin Activity entries.
+  local every=$work/terraform/examples/folder.every.plan.log
+  folder_plan "$dir" '[]' >"$every" 2>&1 || { cat "$every" >&2; exit 1; }
+  for wanted in 'google_logging_folder_sink.memorystore[0] will be created' \
+    'logName:\"/logs/cloudaudit.googleapis.com%2Factivity\" AND NOT logName=\"projects/example-project/logs/cloudaudit.googleapis.com%2Factivity\"' \
+    'google_folder_iam_member.function_roles["resync/roles/cloudasset.viewer"] will be created' \
+    'google_folder_iam_member.function_roles["sync/roles/redis.viewer"] will be created' \
+    'google_project_service.enabled["cloudasset.googleapis.com"] will be created'; do
+    grep -qF "$wanted" "$every" || { echo "the folder plan with no project listed should have: $wanted" >&2; exit 1; }
+  done
+  grep -qE '"MEMORYSTORE_SCOPE" += "folders/123456789012"' "$every" || { echo "the functions should get MEMORYSTORE_SCOPE" >&2; exit 1; }
+  ! grep -qF 'function_roles["sync/roles/cloudasset.viewer"]' "$every" || { echo "only the resync searches the inventory" >&2; exit 1; }
+  echo "plan of every project under the folder: MEMORYSTORE_SCOPE, the inventory viewer there for the resync only"
   # The same at the organization; and a folder and an organization at once are refused.
   local org=$scratch/work-organization
   rm -rf "$org" && cp -r "$work" "$org" && rm -rf "$org"/terraform/examples/folder/.terraform*

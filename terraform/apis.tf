@@ -18,7 +18,9 @@ locals {
   ]
   # Each synced product's own admin API (products.tf).
   product_apis = distinct([for p in local.synced_products : p.service])
-  enabled_apis = var.enable_apis ? toset(concat(local.required_apis, local.product_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])
+  # Cloud Asset Inventory, searched by the resync under a folder or organization (projects.tf), billed here.
+  inventory_apis = local.inventory_scope != "" ? ["cloudasset.googleapis.com"] : []
+  enabled_apis   = var.enable_apis ? toset(concat(local.required_apis, local.product_apis, local.inventory_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])
 }
 
 resource "google_project_service" "enabled" {

@@ -24,7 +24,8 @@ locals {
   # Exactly the variables shared/config/config-variables.ts marks as deployed; a test checks the two agree.
   function_environment = {
     MEMORYSTORE_PROJECT        = var.project_id
-    MEMORYSTORE_PROJECTS       = join(",", local.memorystore_projects)
+    MEMORYSTORE_PROJECTS       = local.inventory_scope != "" ? "" : join(",", local.memorystore_projects)
+    MEMORYSTORE_SCOPE          = local.inventory_scope
     MEMORYSTORE_PRODUCTS       = join(",", distinct(var.memorystore_products))
     MEMORYSTORE_LOCATIONS      = join(",", var.memorystore_locations)
     INSTANCE_LABEL_SELECTOR    = var.instance_label_selector

@@ -2,7 +2,9 @@
 # audit entries reach the same events topic, through a sink in each project, or one aggregated sink at the folder or
 # organization that holds them; the functions read their instances with each synced product's viewer role, granted
 # in each project or once there. project_id keeps its own sink (pubsub.tf) and grants (iam.tf), so a single-project
-# deployment is exactly as before.
+# deployment is exactly as before. A folder or organization with no list syncs every project under it: the resync
+# function finds their instances with Cloud Asset Inventory (MEMORYSTORE_SCOPE), so it alone gets
+# roles/cloudasset.viewer, there and nowhere else.
 locals {
   memorystore_projects = length(var.memorystore_projects) > 0 ? distinct(var.memorystore_projects) : [var.project_id]
   # The synced projects project_id's own sink does not already cover.
@@ -21,13 +23,28 @@ locals {
     "(${join(" OR ", [for p in local.other_memorystore_projects : local.activity_logs[p]])})",
     "(${join(" OR ", local.product_clauses)})",
   ])
-  aggregated_sink = local.memorystore_scope != "project" && length(local.other_memorystore_projects) > 0
+  # MEMORYSTORE_SCOPE: the folder or organization, when no project is listed; empty otherwise.
+  inventory_scope = local.memorystore_scope != "project" && length(var.memorystore_projects) == 0 ? (
+    local.memorystore_scope == "folder" ? var.memorystore_folder : var.memorystore_organization
+  ) : ""
+  # Every project under the scope: the Admin Activity entries of all of them but project_id (its own sink has those).
+  scope_filter = join(" AND ", [
+    "logName:\"/${local.activity_log}\"",
+    "NOT logName=\"projects/${var.project_id}/${local.activity_log}\"",
+    "(${join(" OR ", local.product_clauses)})",
+  ])
+  aggregated_filter = local.inventory_scope != "" ? local.scope_filter : local.other_projects_filter
+  aggregated_sink   = local.memorystore_scope != "project" && (local.inventory_scope != "" || length(local.other_memorystore_projects) > 0)
   # The viewer grants of the functions at the folder or organization, one per identity and role.
   identity_roles = setproduct(keys(local.function_identities), local.function_roles)
   scope_grants = { for pair in local.identity_roles : "${pair[0]}/${pair[1]}" => {
     member = local.function_identities[pair[0]]
     role   = pair[1]
   } if local.memorystore_scope != "project" }
+  # searchAllResources needs cloudasset.assets.searchAllResources at the scope searched; only a resync searches.
+  inventory_grants = local.inventory_scope != "" ? {
+    "resync/roles/cloudasset.viewer" = { member = local.function_identities["resync"], role = "roles/cloudasset.viewer" }
+  } : {}
 }
 
 resource "google_logging_project_sink" "memorystore_projects" {
@@ -48,7 +65,7 @@ resource "google_logging_folder_sink" "memorystore" {
   folder           = var.memorystore_folder
   name             = "${var.name_prefix}-memorystore"
   destination      = "pubsub.googleapis.com/${google_pubsub_topic.events.id}"
-  filter           = local.other_projects_filter
+  filter           = local.aggregated_filter
   include_children = true
 
   depends_on = [google_project_service.enabled]
@@ -59,7 +76,7 @@ resource "google_logging_organization_sink" "memorystore" {
   org_id           = trimprefix(var.memorystore_organization, "organizations/")
   name             = "${var.name_prefix}-memorystore"
   destination      = "pubsub.googleapis.com/${google_pubsub_topic.events.id}"
-  filter           = local.other_projects_filter
+  filter           = local.aggregated_filter
   include_children = true
 
   depends_on = [google_project_service.enabled]
@@ -79,14 +96,14 @@ resource "google_pubsub_topic_iam_member" "memorystore_sink_publishers" {
 }
 
 resource "google_folder_iam_member" "function_roles" {
-  for_each = local.memorystore_scope == "folder" ? local.scope_grants : {}
+  for_each = local.memorystore_scope == "folder" ? merge(local.scope_grants, local.inventory_grants) : {}
   folder   = var.memorystore_folder
   role     = each.value.role
   member   = each.value.member
 }
 
 resource "google_organization_iam_member" "function_roles" {
-  for_each = local.memorystore_scope == "organization" ? local.scope_grants : {}
+  for_each = local.memorystore_scope == "organization" ? merge(local.scope_grants, local.inventory_grants) : {}
   org_id   = trimprefix(var.memorystore_organization, "organizations/")
   role     = each.value.role
   member   = each.value.member

@@ -583,7 +583,7 @@ variable "memorystore_projects" {
 }
 
 variable "memorystore_folder" {
-  description = "Folder (folders/NUMBER) holding memorystore_projects: one aggregated Logging sink there (include_children) routes their audit entries, and the viewer roles are granted on the folder instead of in each project. Null: a sink and the grants in each project."
+  description = "Folder (folders/NUMBER) holding memorystore_projects: one aggregated Logging sink there (include_children) routes their audit entries, and the viewer roles are granted on the folder instead of in each project. With memorystore_projects empty, every project under the folder is synced (MEMORYSTORE_SCOPE): the resync finds the instances with Cloud Asset Inventory, and its identity gets roles/cloudasset.viewer on the folder. Null: a sink and the grants in each project."
   type        = string
   default     = null
   validation {
@@ -593,7 +593,7 @@ variable "memorystore_folder" {
 }
 
 variable "memorystore_organization" {
-  description = "Organization (organizations/NUMBER) holding memorystore_projects, as memorystore_folder but at the organization; not together with memorystore_folder."
+  description = "Organization (organizations/NUMBER) holding memorystore_projects, as memorystore_folder but at the organization (with memorystore_projects empty, every project in it); not together with memorystore_folder."
   type        = string
   default     = null
   validation {

@@ -2,6 +2,7 @@ import type { MemorystoreSettings } from '../config/settings.js';
 import type { MemorystoreInstance } from '../model/instance.js';
 import { productModule, type Product } from '../products/registry.js';
 import type { InstanceListing, InstanceSource } from '../products/instance-source.js';
+import { AssetInventory } from './asset-inventory.js';
 import { ProductSources } from './product-sources.js';
 import { RestInstanceReads } from './rest-instance-reads.js';
 
@@ -38,11 +39,15 @@ class ProductSource implements InstanceSource {
 }
 
 /**
- * The instances of every product MEMORYSTORE_PRODUCTS names. No client library is loaded here: a product's gRPC
- * client is loaded on its first listing, and only for an enabled product.
+ * The instances of every product MEMORYSTORE_PRODUCTS names, and Cloud Asset Inventory's search for them under a
+ * folder or organization. No client library is loaded here: a product's gRPC client is loaded on its first listing,
+ * and only for an enabled product.
  */
 export function memorystoreSources(config: MemorystoreSettings): Promise<InstanceSource> {
+  let inventory: AssetInventory | undefined;
   return Promise.resolve(
-    new ProductSources(new Map(config.products.map((product) => [product, new ProductSource(product, config)]))),
+    new ProductSources(new Map(config.products.map((product) => [product, new ProductSource(product, config)])), {
+      discover: (scope, products) => (inventory ??= new AssetInventory(config)).discover(scope, products),
+    }),
   );
 }

@@ -26,7 +26,8 @@ export function restBase(settings: ClientSettings, serviceName: string): { url: 
 }
 
 /** HTTP status of a failed request, or undefined when none came back (connection refused, reset, timed out). */
-const statusOf = (error: unknown): number | undefined => (error instanceof RestCallError ? error.status : undefined);
+export const statusOf = (error: unknown): number | undefined =>
+  error instanceof RestCallError ? error.status : undefined;
 
 function translate(error: unknown, action: string): never {
   const status = statusOf(error);

@@ -30,6 +30,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
       'Comma-separated projects whose Memorystore instances are synced, when they are several (the service projects of a Shared VPC, say); empty: MEMORYSTORE_PROJECT alone. A resync lists each product in each of them and each location; a project whose listing fails is left as it is (nothing of it pruned). An audit event about an instance of a project not listed is acknowledged without action.',
   },
   {
+    name: 'MEMORYSTORE_SCOPE',
+    required: false,
+    deployed: true,
+    description:
+      "A folder (`folders/NUMBER`) or an organization (`organizations/NUMBER`) every project under which is synced, instead of a list of projects: a resync finds the instances with Cloud Asset Inventory (`searchAllResources` over the synced products' asset types, the caller needs `cloudasset.assets.searchAllResources` there) and lists each product only in the projects and locations that hold one. An audit event is taken from any project (the folder or organization sink routes only its own projects' entries). Not together with MEMORYSTORE_PROJECTS.",
+  },
+  {
     name: 'MEMORYSTORE_PRODUCTS',
     required: false,
     deployed: true,

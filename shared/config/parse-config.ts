@@ -274,12 +274,11 @@ function declaredAccessFits(settings: Settings): Settings {
   ]);
 }
 
-/** What every variable but the clusters' access gives; `readClusters` reads that in its place in the reading. */
-function readSettings(
-  env: Reading,
-  readClusters: (env: Reading) => ClusterSetting[],
-): { process: ProcessSettings; mesh: MeshSettings; clusters: ClusterSetting[] } {
-  const project = read(env, 'MEMORYSTORE_PROJECT', projectId, 'a Google Cloud project id');
+/**
+ * The projects synced: MEMORYSTORE_PROJECTS, or every project under MEMORYSTORE_SCOPE (a folder or organization;
+ * `projects` is then the deployment's own alone), or MEMORYSTORE_PROJECT alone.
+ */
+function readProjects(env: Reading, project: string): Pick<ProcessSettings, 'projects' | 'scope'> {
   const projects = optional(
     env,
     'MEMORYSTORE_PROJECTS',
@@ -290,6 +289,27 @@ function readSettings(
       .transform((p) => [...new Set(p)]),
     'comma-separated Google Cloud project ids',
   );
+  const scope = optional(
+    env,
+    'MEMORYSTORE_SCOPE',
+    z.string().regex(/^(folders|organizations)\/[0-9]+$/),
+    '`folders/NUMBER` or `organizations/NUMBER`',
+  );
+  if (scope && projects)
+    env.problemSaying(
+      'MEMORYSTORE_SCOPE',
+      'expected nothing when MEMORYSTORE_PROJECTS is set (a folder or organization scope syncs every project in it)',
+    );
+  return { projects: projects ?? [project], ...(scope ? { scope } : {}) };
+}
+
+/** What every variable but the clusters' access gives; `readClusters` reads that in its place in the reading. */
+function readSettings(
+  env: Reading,
+  readClusters: (env: Reading) => ClusterSetting[],
+): { process: ProcessSettings; mesh: MeshSettings; clusters: ClusterSetting[] } {
+  const project = read(env, 'MEMORYSTORE_PROJECT', projectId, 'a Google Cloud project id');
+  const projects = readProjects(env, project);
   const endpoint = optional(
     env,
     'MEMORYSTORE_API_ENDPOINT',
@@ -391,7 +411,7 @@ function readSettings(
     checkPortServiceNames(env, mesh);
   const processWide: ProcessSettings = {
     project,
-    projects: projects ?? [project],
+    ...projects,
     instanceSelector,
     products,
     locations,

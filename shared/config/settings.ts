@@ -79,6 +79,11 @@ export interface AuditSettings {
 export interface ProcessSettings extends MemorystoreSettings {
   /** MEMORYSTORE_PROJECTS, or MEMORYSTORE_PROJECT alone: the projects whose instances are synced. */
   readonly projects: readonly string[];
+  /**
+   * MEMORYSTORE_SCOPE: `folders/N` or `organizations/N`, every project under which is synced (the instances found with
+   * Cloud Asset Inventory); `projects` is then the deployment's own project alone, and no event is refused by it.
+   */
+  readonly scope?: string;
   readonly locations: readonly string[];
   /** INSTANCE_LABEL_SELECTOR: the instances that get configuration; empty, every instance. */
   readonly instanceSelector: readonly LabelRequirement[];

@@ -12,6 +12,12 @@ import type { Plan } from './plan-types.js';
 export interface SyncScope {
   /** MEMORYSTORE_PROJECTS, or MEMORYSTORE_PROJECT alone. */
   readonly projects: readonly string[];
+  /**
+   * MEMORYSTORE_SCOPE: a folder or organization, every project under which is synced. Which projects those are is
+   * the inventory's to say at a resync; an event's project is not checked (only that scope's sink routes to the topic,
+   * and the functions may read only instances under it).
+   */
+  readonly scope?: string;
   /** MEMORYSTORE_LOCATIONS; `-` is every location. */
   readonly locations: readonly string[];
   /** MEMORYSTORE_PRODUCTS */
@@ -46,7 +52,7 @@ export function outOfScope(
 ): string | undefined {
   if (!scope.products.includes(instance.product))
     return `instance is a ${instance.product} instance, and MEMORYSTORE_PRODUCTS is ${scope.products.join(',')}`;
-  if (!scope.projects.includes(instance.project))
+  if (scope.scope === undefined && !scope.projects.includes(instance.project))
     return `instance is in project ${instance.project}, not MEMORYSTORE_PROJECT(S) ${scope.projects.join(', ')}`;
   if (!inLocations(scope, instance.location))
     return `instance is in ${instance.location}, not in MEMORYSTORE_LOCATIONS`;

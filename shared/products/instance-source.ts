@@ -13,6 +13,23 @@ export interface InstanceListing {
 export interface InstanceSource {
   /** The instance named by its identity, or undefined when the API says NOT_FOUND. */
   get(name: string): Promise<MemorystoreInstance | undefined>;
-  /** Every instance of the project in a location (`-` = all), following every page. */
-  list(project: string, location: string): Promise<InstanceListing>;
+  /**
+   * Every instance of the project in a location (`-` = all), following every page; of `products` only, when given
+   * (a source of one product may ignore it). Product ids are plain strings here: this interface is part of each product
+   * module's type, from which the type of a product id is made.
+   */
+  list(project: string, location: string, products?: readonly string[]): Promise<InstanceListing>;
+  /**
+   * The names of the instances of `products` under a folder or organization (MEMORYSTORE_SCOPE), as Cloud Asset
+   * Inventory knows them; absent where no inventory is served.
+   */
+  discover?(scope: string, products: readonly string[]): Promise<Discovery>;
+}
+
+/** What a search of the inventory found, and what it cost. */
+export interface Discovery {
+  /** The instances' identities (MemorystoreInstance.name). */
+  readonly names: readonly string[];
+  /** Pages the search took (each one request). */
+  readonly pages: number;
 }

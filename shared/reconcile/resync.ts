@@ -3,7 +3,8 @@ import { locationOf, type MemorystoreInstance } from '../model/instance.js';
 import { parseInstanceName } from '../products/instance-name.js';
 import { pruneGuard, resyncScope, unknownIn, type Listing } from '../plan/scope-policies.js';
 import { revokeGuard } from '../plan/access-changes.js';
-import { listProjects } from './list-projects.js';
+import { listProjects, type ProjectListings } from './list-projects.js';
+import { listScope, readUncovered } from './list-scope.js';
 import { readCluster } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncResult } from './sync.js';
@@ -19,10 +20,18 @@ export interface ResyncOptions {
  * The Memorystore instances of the deployment's projects and locations, and what the listing missed: locations, and
  * `projects/P` for a project that could not be listed.
  */
-export type InstanceListing = Listing & { unreachable: Set<string> };
+export type InstanceListing = Listing & {
+  unreachable: Set<string>;
+  /** Under MEMORYSTORE_SCOPE: the projects the listings covered (those the inventory found an instance in). */
+  projects?: readonly string[];
+};
 
 export async function listAll(deps: SyncDeps): Promise<InstanceListing> {
-  const { pages, unread } = await listProjects(deps);
+  const { scope } = deps.settings.process;
+  const listed: ProjectListings & { projects?: readonly string[] } = scope
+    ? await listScope(deps, scope)
+    : await listProjects(deps);
+  const { pages, unread, projects } = listed;
   const unreachable = new Set([...unread, ...pages.flatMap((p) => p.unreachable.map(locationOf))]);
   const instances: MemorystoreInstance[] = [];
   for (const instance of pages.flatMap((p) => p.instances)) {
@@ -30,7 +39,7 @@ export async function listAll(deps: SyncDeps): Promise<InstanceListing> {
     if (parseInstanceName(instance.name)) instances.push(instance);
     else unreachable.add(locationOf(instance.name));
   }
-  return { instances, unreachable };
+  return { instances, unreachable, ...(projects ? { projects } : {}) };
 }
 
 /**
@@ -61,7 +70,14 @@ export async function resync(
   if (!options.dryRun) await deps.audit.flush();
   const view = { kind: 'complete' } as const;
   const [listed, read] = await Promise.all([list(), readCluster(deps, view)]);
-  const scope = resyncScope(listed, read.owned, deps.settings.process);
+  const { projects } = listed;
+  // Under a folder or organization, what may be pruned unread is what the listings covered; the rest is read.
+  const scope = projects
+    ? [
+        ...resyncScope(listed, read.owned, { ...deps.settings.process, projects }),
+        ...(await readUncovered(deps, { instances: listed.instances, projects }, read.owned)),
+      ]
+    : resyncScope(listed, read.owned, deps.settings.process);
   const { maxPruneFraction } = deps.settings.process;
   const guard = options.force
     ? {}

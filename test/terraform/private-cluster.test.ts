@@ -161,7 +161,7 @@ describe('private IP through VPC egress', () => {
 
   test('the VPC Access API is enabled only with a connector', () => {
     expect(tf.locals['enabled_apis']).toBe(
-      '${var.enable_apis ? toset(concat(local.required_apis, local.product_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])}',
+      '${var.enable_apis ? toset(concat(local.required_apis, local.product_apis, local.inventory_apis, var.vpc_connector == null ? [] : ["vpcaccess.googleapis.com"])) : toset([])}',
     );
   });
 });

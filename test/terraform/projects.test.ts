@@ -26,7 +26,27 @@ test('the functions sync the listed projects, or project_id alone when none is l
     '${length(var.memorystore_projects) > 0 ? distinct(var.memorystore_projects) : [var.project_id]}',
   );
   expect((tf.locals['function_environment'] as Record<string, unknown>)['MEMORYSTORE_PROJECTS']).toBe(
-    '${join(",", local.memorystore_projects)}',
+    '${local.inventory_scope != "" ? "" : join(",", local.memorystore_projects)}',
+  );
+});
+
+test('a folder or organization with no project listed: every project under it, found with Cloud Asset Inventory', () => {
+  const environment = tf.locals['function_environment'] as Record<string, unknown>;
+  expect(environment['MEMORYSTORE_SCOPE']).toBe('${local.inventory_scope}');
+  const scope = String(tf.locals['inventory_scope']);
+  expect(scope).toContain('local.memorystore_scope != "project" && length(var.memorystore_projects) == 0');
+  expect(scope).toContain('var.memorystore_folder : var.memorystore_organization');
+  // Only the resync searches the inventory: its identity alone gets the role, at the scope alone.
+  expect(String(tf.locals['inventory_grants'])).toContain('"resync/roles/cloudasset.viewer"');
+  expect(String(tf.locals['inventory_grants'])).toContain('local.function_identities["resync"]');
+  expect(String(tf.locals['inventory_grants'])).not.toContain('["sync"]');
+  expect(tf.locals['inventory_apis']).toBe('${local.inventory_scope != "" ? ["cloudasset.googleapis.com"] : []}');
+  // Every project's Admin Activity entries but project_id's, which its own sink routes.
+  const filter = String(tf.locals['scope_filter']);
+  expect(filter).toContain('logName:\\"/${local.activity_log}\\"');
+  expect(filter).toContain('NOT logName=\\"projects/${var.project_id}/${local.activity_log}\\"');
+  expect(tf.locals['aggregated_filter']).toBe(
+    '${local.inventory_scope != "" ? local.scope_filter : local.other_projects_filter}',
   );
 });
 
@@ -54,7 +74,7 @@ test.each([
     [key]: at,
     include_children: true,
     destination: 'pubsub.googleapis.com/${google_pubsub_topic.events.id}',
-    filter: '${local.other_projects_filter}',
+    filter: '${local.aggregated_filter}',
   });
   const filter = String(tf.locals['other_projects_filter']);
   expect(filter).toContain('[for p in local.other_memorystore_projects : local.activity_logs[p]]');
@@ -86,11 +106,11 @@ test('the product viewers go to each listed project, or once to the folder or or
     'setproduct(keys(local.function_identities), local.function_roles, local.viewer_projects)',
   );
   expect(resource(tf, 'google_folder_iam_member', 'function_roles')).toMatchObject({
-    for_each: '${local.memorystore_scope == "folder" ? local.scope_grants : {}}',
+    for_each: '${local.memorystore_scope == "folder" ? merge(local.scope_grants, local.inventory_grants) : {}}',
     folder: '${var.memorystore_folder}',
   });
   expect(resource(tf, 'google_organization_iam_member', 'function_roles')).toMatchObject({
-    for_each: '${local.memorystore_scope == "organization" ? local.scope_grants : {}}',
+    for_each: '${local.memorystore_scope == "organization" ? merge(local.scope_grants, local.inventory_grants) : {}}',
   });
   // Only the product viewers are granted that widely: the cluster viewer stays on the synced clusters' projects.
   expect(tf.locals['identity_roles']).toBe('${setproduct(keys(local.function_identities), local.function_roles)}');

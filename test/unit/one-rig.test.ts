@@ -66,6 +66,7 @@ describe('one local deployment rig', () => {
       'EVENT_TOPIC',
       'RESYNC_SCHEDULER_PRINCIPAL',
       'MEMORYSTORE_PROJECTS',
+      'MEMORYSTORE_SCOPE',
     ];
     const missing = CONFIG_VARIABLES.filter((v) => v.deployed && env[v.name] === undefined).map((v) => v.name);
     expect(missing.sort()).toEqual([...onlyWhenGiven, 'AUDIT_TOPIC', 'RESYNC_AUTH'].sort());

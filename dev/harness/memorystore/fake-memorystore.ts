@@ -31,17 +31,32 @@ import { updateFields } from './update-mask.js';
 import { VALKEY_SPEC, type FakeValkey } from './valkey-service.js';
 import { restReads } from './rest-reads.js';
 import { startSharedPort } from '../google-rest.js';
+import { ASSET_TYPES } from '../../../shared/adapters/asset-inventory.js';
+import {
+  answerInventory,
+  type IndexedResource,
+  type InventoryCounts,
+  type InventoryOptions,
+} from './asset-inventory.js';
 
 export interface FakeMemorystoreOptions {
   readonly projectId: string;
   /** Further projects served beside projectId, as one identity may read several (a Shared VPC's service projects). */
   readonly otherProjects?: readonly string[];
-  /** Where each change's first and last audit entries go, as a Logging sink would route them. */
-  readonly pubsub?: { readonly client: PubSub; readonly topic: string };
+  /**
+   * Where each change's first and last audit entries go, as a Logging sink would route them; of `routedProjects`
+   * only when given (a folder sink routes the entries of the projects under its folder, no others).
+   */
+  readonly pubsub?: { readonly client: PubSub; readonly topic: string; readonly routedProjects?: readonly string[] };
   /** How long an operation runs before the instance settles (default 50 ms). */
   readonly settleDelayMs?: number;
   /** Who the audit entries say made each change (default alice@example.com). */
   readonly principalEmail?: string;
+  /**
+   * Where each project sits, for the local Cloud Asset Inventory served beside the APIs (asset-inventory.ts), and the
+   * scopes its caller may search (default: every scope).
+   */
+  readonly inventory?: Pick<InventoryOptions, 'hierarchy' | 'grantedScopes' | 'tokenLifetimeMs' | 'now'>;
 }
 
 export interface FakeMemorystore {
@@ -79,6 +94,10 @@ export interface FakeMemorystore {
   setUnreachable(locations: readonly string[], how?: { placeholders?: boolean }): void;
   /** How long operations started from now on take to finish. */
   setSettleDelay(ms: number): void;
+  /** Pages the local Cloud Asset Inventory has answered so far. */
+  inventorySearches(): number;
+  /** Instances read over REST (each product's Get) so far. */
+  restGets(): number;
   /** Resolves when no operation is running and every audit entry has reached Pub/Sub (rejects if a publish failed). */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -106,6 +125,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     delayMs: options.settleDelayMs ?? 50,
     encodeInstance,
     ...(topic ? { topic } : {}),
+    ...(options.pubsub?.routedProjects ? { routedProjects: options.pubsub.routedProjects } : {}),
   });
 
   const run = (spec: OperationSpec, done: Done): void => done(null, runner.start(spec).operation);
@@ -228,26 +248,49 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
       error ? reject(error) : resolve(bound),
     ),
   );
-  const shared = await startSharedPort(
-    grpcPort,
-    restReads([
-      { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
-      {
-        serviceName: VALKEY_SPEC.api.serviceName,
-        collection: 'instances',
-        get: valkeyApi.implementation['GetInstance']!,
-      },
-      {
-        serviceName: MEMCACHED_SPEC.api.serviceName,
-        collection: 'instances',
-        get: memcachedApi.implementation['GetInstance']!,
-      },
-      {
-        serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
-        collection: 'clusters',
-        get: clusterApi.implementation['GetCluster']!,
-      },
-    ]),
+  const indexed = (): IndexedResource[] => [
+    ...[...store.values()].map((r) => ({ ...r, assetType: ASSET_TYPES.redis, serviceName: REDIS_API.serviceName })),
+    ...[...valkeyApi.store.values()].map((r) => ({
+      ...r,
+      assetType: ASSET_TYPES.valkey,
+      serviceName: VALKEY_SPEC.api.serviceName,
+    })),
+    ...[...memcachedApi.store.values()].map((r) => ({
+      ...r,
+      assetType: ASSET_TYPES.memcached,
+      serviceName: MEMCACHED_SPEC.api.serviceName,
+    })),
+    ...[...clusterApi.store.values()].map((r) => ({
+      ...r,
+      assetType: ASSET_TYPES['redis-cluster'],
+      serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
+    })),
+  ];
+  const inventoryCounts: InventoryCounts = { searches: 0 };
+  let restGets = 0;
+  const inventory: InventoryOptions = { hierarchy: {}, ...options.inventory, resources: indexed };
+  const reads = restReads([
+    { serviceName: REDIS_API.serviceName, collection: 'instances', get: redis['GetInstance']! },
+    {
+      serviceName: VALKEY_SPEC.api.serviceName,
+      collection: 'instances',
+      get: valkeyApi.implementation['GetInstance']!,
+    },
+    {
+      serviceName: MEMCACHED_SPEC.api.serviceName,
+      collection: 'instances',
+      get: memcachedApi.implementation['GetInstance']!,
+    },
+    {
+      serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
+      collection: 'clusters',
+      get: clusterApi.implementation['GetCluster']!,
+    },
+  ]);
+  const shared = await startSharedPort(grpcPort, (request, response) =>
+    request.url?.startsWith('/cloudasset.googleapis.com/')
+      ? answerInventory(inventory, inventoryCounts, request, response)
+      : (restGets++, reads(request, response)),
   );
   const { port } = shared;
 
@@ -303,6 +346,8 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     setSettleDelay(ms) {
       runner.delayMs = ms;
     },
+    inventorySearches: () => inventoryCounts.searches,
+    restGets: () => restGets,
     settled: () => runner.settled(),
     async stop() {
       await runner.stop();

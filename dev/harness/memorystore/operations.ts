@@ -55,6 +55,8 @@ export interface RunnerOptions {
   readonly projectId: string;
   readonly principal: string;
   readonly topic?: Topic;
+  /** The projects whose entries reach the topic, as an aggregated sink routes its children's only; unset, every one. */
+  readonly routedProjects?: readonly string[];
   readonly delayMs: number;
   /** Encodes the Instance an operation of `api` yields, in that API's own proto. */
   readonly encodeInstance: (instance: object, api: AdminApi) => Buffer;
@@ -179,8 +181,9 @@ export class OperationRunner {
     time: Date,
     response?: Record<string, unknown>,
   ): Promise<void> {
-    const { topic, principal } = this.options;
-    if (!topic) return Promise.resolve();
+    const { topic, principal, routedProjects } = this.options;
+    if (!topic || (routedProjects && !routedProjects.includes(spec.instanceName.split('/')[1] ?? '')))
+      return Promise.resolve();
     const api = spec.api ?? REDIS_API;
     const entry = auditLogEntry({
       api,

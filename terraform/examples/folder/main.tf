@@ -3,6 +3,8 @@
 # Memorystore audit entries to the events topic, and the functions may read instances anywhere under the folder.
 # Set the variables in terraform.tfvars (see terraform.tfvars.example), then
 #   terraform init && terraform apply
+# With memorystore_projects empty, every project under the folder is synced: the resync finds the instances with Cloud
+# Asset Inventory, and its identity gets roles/cloudasset.viewer on the folder.
 # Whoever applies needs, on the folder, roles/logging.configWriter (the sink) and roles/resourcemanager.folderIamAdmin
 # (the viewer grants), besides what the basic example needs in project_id.
 

@@ -20,8 +20,9 @@ variable "gke_cluster_location" {
 }
 
 variable "memorystore_projects" {
-  description = "The service projects whose Memorystore instances are synced, all under memorystore_folder."
+  description = "The service projects whose Memorystore instances are synced, all under memorystore_folder; empty: every project under the folder, found with Cloud Asset Inventory."
   type        = list(string)
+  default     = []
 }
 
 variable "memorystore_folder" {

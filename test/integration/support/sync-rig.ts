@@ -8,6 +8,7 @@ import {
   localRedisClient,
   startFakeMemorystore,
   type FakeMemorystore,
+  type FakeMemorystoreOptions,
 } from '../../../dev/harness/memorystore/index.js';
 import { startCloudRunFront, type CloudRunFront } from '../../../dev/harness/cloud-run-front/index.js';
 import { startEventBridge, type EventBridge } from '../../../dev/harness/pubsub/event-bridge.js';
@@ -75,6 +76,9 @@ export interface RigOptions {
   readonly invokers?: readonly string[];
   /** Projects the local Memorystore API serves beside PROJECT, their audit entries on the same events topic. */
   readonly otherProjects?: readonly string[];
+  /** The local Cloud Asset Inventory's projects, and the projects whose entries reach the topic (default: all). */
+  readonly inventory?: FakeMemorystoreOptions['inventory'];
+  readonly routedProjects?: readonly string[];
 }
 
 function listen(server: Server): Promise<string> {
@@ -99,7 +103,12 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const memorystore = await startFakeMemorystore({
     projectId: PROJECT,
     ...(options.otherProjects ? { otherProjects: options.otherProjects } : {}),
-    pubsub: { client: pubsub, topic: topicNames.events },
+    pubsub: {
+      client: pubsub,
+      topic: topicNames.events,
+      ...(options.routedProjects ? { routedProjects: options.routedProjects } : {}),
+    },
+    ...(options.inventory ? { inventory: options.inventory } : {}),
   });
   const issuer = await startTokenIssuer();
   const env = functionEnvironment(
