@@ -240,6 +240,6 @@ describe('the operator command line, with the same configuration as the function
       { env: { ...process.env, SYNC_MODE: 'sideways' }, encoding: 'utf8' },
     );
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/SYNC_MODE: expected `egress-gateway` or `direct`/);
+    expect(result.stderr).toMatch(/SYNC_MODE: expected `egress-gateway`, `direct` or `ambient`/);
   });
 });
