@@ -1,8 +1,9 @@
 /**
  * The demo's ambient step: the declared-mode deployment switches to SYNC_MODE=ambient, and the next event for the
  * declared instance (team-a updates its declaration) moves it to the waypoint, make before break: the records show
- * the waypoint policy written first, then the ServiceEntry's label, then the gateway objects and port going. What the
- * waypoint itself makes of it is not simulated here (Istio's simulator builds sidecar and gateway configuration).
+ * the waypoint policy written first, then the ServiceEntry's label, then the gateway objects and port going. Then
+ * Istio's own ambient index and waypoint config (dev/harness/istio-sim/ambient.ts), given the live objects, say
+ * whether the address goes through the waypoint and what its RBAC decides for a pod of team-a and of team-b.
  */
 import type { PubSub } from '@google-cloud/pubsub';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
@@ -11,6 +12,7 @@ import { LABEL_USE_WAYPOINT } from '../../shared/render/render-ambient.js';
 import { declarationEntry } from '../../dev/fixtures/k8s-audit-entry.js';
 import type { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { serveFunction } from '../../dev/harness/functions-framework/serve-function.js';
+import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
 import { startEventBridge } from '../../dev/harness/pubsub/event-bridge.js';
 import { heading, say, showRecords } from './show.js';
 import type { DeclaredDeployment } from './access-step.js';
@@ -22,6 +24,8 @@ export interface AmbientDemo {
   readonly events: string;
   readonly subscription: string;
   readonly instance: string;
+  /** The instance's address, as a pod dials it. */
+  readonly target: { readonly address: string; readonly port: number };
   readonly gkeCluster: string;
   readonly stops: Array<() => Promise<unknown>>;
 }
@@ -68,5 +72,36 @@ export async function demoAmbient(demo: AmbientDemo): Promise<void> {
         ? `served by waypoint ${object.metadata.namespace}/${waypoint ?? '(none)'}`
         : `ALLOW on its ServiceEntries for ${admitted(object)}`;
     say(`${object.kind}/${object.metadata.name}: ${detail}`);
+  }
+  await showWaypointVerdicts(cluster, demo.target);
+}
+
+/** What Istio's ambient index and waypoint make of the live objects, for a pod of team-a and one of team-b. */
+async function showWaypointVerdicts(cluster: ClusterView, target: AmbientDemo['target']): Promise<void> {
+  const waypoint = { namespace: cluster.namespace, name: 'waypoint', ip: '10.1.0.30' };
+  const istio = [...(await cluster.istioObjects()).values()].map(({ apiVersion, kind, metadata, spec }) => ({
+    apiVersion,
+    kind,
+    metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels },
+    spec,
+  }));
+  const teams = ['team-a', 'team-b'];
+  const answer = await simulateAmbient({
+    istio,
+    kube: [
+      ...[cluster.namespace, ...teams].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+      ...waypointObjects(cluster.namespace, waypoint.ip, '10.96.0.30'),
+    ],
+    waypoint,
+    lookups: [target.address],
+    calls: teams.map((team) => ({ ...target, principal: `spiffe://cluster.local/ns/${team}/sa/default` })),
+  });
+  const served = answer.lookups[0]?.waypoint;
+  say(
+    `Istio's ambient index: ${target.address} is ${served ? `served through ${served}` : 'not served by a waypoint'}`,
+  );
+  for (const [k, team] of teams.entries()) {
+    const call = answer.calls[k];
+    say(`${team}/default → ${target.address}:${target.port} → waypoint RBAC: ${call?.decision ?? call?.error}`);
   }
 }

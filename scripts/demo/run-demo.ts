@@ -238,6 +238,7 @@ async function main(): Promise<void> {
     events: events.name,
     subscription: 'sync-trigger',
     instance: sessions.name,
+    target: { address: sessions.host, port: sessions.port },
     gkeCluster: GKE_CLUSTER,
     stops,
   });
