@@ -240,6 +240,11 @@ test('re-address, then delete: the ServiceEntry follows the instance; it goes be
   const moved = await sync('ambient', { 'ambient-x': '10.9.1.9' });
   expect(writesOf(moved.run)).toEqual([`update ServiceEntry/${serviceEntryName(X, 'primary')}`]);
   expect(entryOf(await current())!.spec['addresses']).toEqual(['10.9.1.9/32']);
+  // Istio's own index and waypoint: the new address is served and guarded, the old one is nothing any more.
+  expect(await waypointVerdicts(['10.9.1.9', '10.9.1.1'])).toEqual([
+    ['10.9.1.9', true, 'allow'],
+    ['10.9.1.1', false, 'no filter chain matched'],
+  ]);
   const gone = await sync('ambient', { 'ambient-x': undefined });
   expect(writesOf(gone.run)).toEqual([
     `delete ServiceEntry/${serviceEntryName(X, 'primary')}`,
@@ -252,7 +257,38 @@ test('re-address, then delete: the ServiceEntry follows the instance; it goes be
   expect(kinds(await current())).toEqual(
     [`AuthorizationPolicy/${waypointPolicyName(Y, 0)}`, `ServiceEntry/${serviceEntryName(Y, 'primary')}`].sort(),
   );
-}, 60_000);
+  expect(await waypointVerdicts(['10.9.1.9'])).toEqual([['10.9.1.9', false, 'no filter chain matched']]);
+}, 120_000);
+
+/**
+ * Per address, as Istio's ambient index and waypoint config see the live objects: whether the waypoint serves it, and
+ * what the waypoint decides for a pod of the namespace X's declaration names.
+ */
+async function waypointVerdicts(
+  addresses: readonly string[],
+  objects?: readonly KubeObject[],
+): Promise<Array<[string, boolean, string | undefined]>> {
+  const waypoint = { namespace: NAMESPACE, name: 'waypoint', ip: '10.1.0.30' };
+  const answer = await simulateAmbient({
+    istio: asWritten(objects ?? (await current())),
+    kube: [
+      ...[NAMESPACE, TEAM_A].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+      ...waypointObjects(NAMESPACE, waypoint.ip, '10.96.0.30'),
+    ],
+    waypoint,
+    lookups: addresses,
+    calls: addresses.map((address) => ({
+      address,
+      port: 6379,
+      principal: `spiffe://cluster.local/ns/${TEAM_A}/sa/any`,
+    })),
+  });
+  return addresses.map((address, k) => [
+    address,
+    answer.lookups[k]?.waypoint !== undefined,
+    answer.calls[k]?.decision ?? answer.calls[k]?.error,
+  ]);
+}
 
 /** At one moment of a migration: X still has a guarded path, through the waypoint or through the egress gateway. */
 function guardedPath(objects: readonly KubeObject[]): 'waypoint' | 'gateway' {
@@ -291,6 +327,9 @@ test('egress-gateway to ambient and back: a dry run shows it, and at every write
   expect(writesOf(there.run)).toEqual(planned);
   // The waypoint's policy first (X still routed through the gateway), then the ServiceEntry joins the waypoint.
   expect(there.seen.map(guardedPath)).toEqual(['gateway', ...Array<string>(6).fill('waypoint')]);
+  // From the ServiceEntry's update on, Istio's own index and waypoint serve X and admit its declared caller.
+  for (const step of there.seen.slice(1))
+    expect(await waypointVerdicts(['10.9.1.1'], step)).toEqual([['10.9.1.1', true, 'allow']]);
   expect(kinds(await current())).toEqual(
     [`AuthorizationPolicy/${waypointPolicyName(X, 0)}`, `ServiceEntry/${serviceEntryName(X, 'primary')}`].sort(),
   );
