@@ -13,6 +13,7 @@ import { declarationEntry } from '../../dev/fixtures/k8s-audit-entry.js';
 import type { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { serveFunction } from '../../dev/harness/functions-framework/serve-function.js';
 import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
+import { asInput } from '../../dev/harness/istio-sim/index.js';
 import { startEventBridge } from '../../dev/harness/pubsub/event-bridge.js';
 import { heading, say, showRecords } from './show.js';
 import type { DeclaredDeployment } from './access-step.js';
@@ -79,12 +80,7 @@ export async function demoAmbient(demo: AmbientDemo): Promise<void> {
 /** What Istio's ambient index and waypoint make of the live objects, for a pod of team-a and one of team-b. */
 async function showWaypointVerdicts(cluster: ClusterView, target: AmbientDemo['target']): Promise<void> {
   const waypoint = { namespace: cluster.namespace, name: 'waypoint', ip: '10.1.0.30' };
-  const istio = [...(await cluster.istioObjects()).values()].map(({ apiVersion, kind, metadata, spec }) => ({
-    apiVersion,
-    kind,
-    metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels },
-    spec,
-  }));
+  const istio = [...(await cluster.istioObjects()).values()].map(asInput);
   const teams = ['team-a', 'team-b'];
   const answer = await simulateAmbient({
     istio,

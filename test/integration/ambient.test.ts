@@ -23,6 +23,7 @@ import { nameOf } from '../fixtures/instances.js';
 import { DryRunClient, type Outcome } from './support/dry-run-requests.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
+import { asInput } from '../../dev/harness/istio-sim/index.js';
 
 /**
  * SYNC_MODE=ambient on the real apiserver with Istio's CRDs, written by the functions' own reconcile as their own user
@@ -184,15 +185,6 @@ test('create: each instance gets its ServiceEntry for the waypoint and a policy 
   expect(await ourPorts()).toEqual([]);
 }, 60_000);
 
-/** The objects as Istio's controllers would read them: what the reconcile wrote, without the apiserver's fields. */
-const asWritten = (objects: readonly KubeObject[]): object[] =>
-  objects.map(({ apiVersion, kind, metadata: { name, namespace, labels, annotations }, spec }) => ({
-    apiVersion,
-    kind,
-    metadata: { name, namespace, labels, annotations },
-    spec,
-  }));
-
 test("Istio's own ambient index and waypoint, on what the reconcile wrote: the declared callers pass, no one else", async () => {
   await sync('ambient', { 'ambient-x': '10.9.1.1', 'ambient-y': '10.9.1.2' });
   const spiffe = (namespace: string, account: string) => `spiffe://cluster.local/ns/${namespace}/sa/${account}`;
@@ -205,7 +197,7 @@ test("Istio's own ambient index and waypoint, on what the reconcile wrote: the d
   }));
   const callers = [spiffe(TEAM_A, 'any'), spiffe(TEAM_C, 'checkout'), spiffe(TEAM_C, 'other')];
   const answer = await simulateAmbient({
-    istio: asWritten(await current()),
+    istio: (await current()).map(asInput),
     kube: [...namespaces, ...waypointObjects(NAMESPACE, waypoint.ip, '10.96.0.30')],
     waypoint,
     lookups: ['10.9.1.1', '10.9.1.2', '10.9.9.9'],
@@ -270,7 +262,7 @@ async function waypointVerdicts(
 ): Promise<Array<[string, boolean, string | undefined]>> {
   const waypoint = { namespace: NAMESPACE, name: 'waypoint', ip: '10.1.0.30' };
   const answer = await simulateAmbient({
-    istio: asWritten(objects ?? (await current())),
+    istio: (objects ?? (await current())).map(asInput),
     kube: [
       ...[NAMESPACE, TEAM_A].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
       ...waypointObjects(NAMESPACE, waypoint.ip, '10.96.0.30'),
