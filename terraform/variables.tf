@@ -262,7 +262,7 @@ variable "gateway_port_range" {
 variable "gateway_ports_per_service" {
   description = "Gateway ports per Service (GATEWAY_PORTS_PER_SERVICE): the range is cut into blocks of this many, the first on the egress gateway Service, each later block on a Service of the deployment's own, <egress_gateway_service>-ports-<its first port> (one Service write is refused past about 5,000 ports)."
   type        = number
-  default     = 1000
+  default     = 100
   validation {
     condition     = var.gateway_ports_per_service >= 1 && var.gateway_ports_per_service <= 2000 && floor(var.gateway_ports_per_service) == var.gateway_ports_per_service
     error_message = "gateway_ports_per_service needs a whole number from 1 to 2000."

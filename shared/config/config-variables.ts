@@ -197,7 +197,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     name: 'GATEWAY_PORTS_PER_SERVICE',
     required: false,
     deployed: true,
-    default: '1000',
+    default: '100',
     description:
       'Gateway ports per Service, 1 to 2000: the range is cut into blocks of this many, the first on the egress gateway Service, each later block on a Service of the deployment’s own, `<EGRESS_GATEWAY_SERVICE>-ports-<its first port>`, selecting the same pods (one Service write is refused past about 5,000 ports).',
   },

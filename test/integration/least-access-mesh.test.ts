@@ -1,3 +1,4 @@
+import { portServiceHost } from '../../shared/config/gateway-services.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterStore } from '../../shared/adapters/kube-cluster-store.js';
 import { NO_ACCESS, type InstanceAccess } from '../../shared/model/access.js';
@@ -49,9 +50,13 @@ const settings = testPlanSettings({
   EGRESS_GATEWAY_NAMESPACE: namespace,
   OWNER_ID: OWNER,
   ACCESS_MODE: 'declared',
+  // One Service for every port: the mesh input below has the egress gateway Service alone (port-services.test.ts
+  // routes through the Services of later blocks).
+  GATEWAY_PORTS_PER_SERVICE: '1000',
 });
 const HOST = endpointHost(X, 'primary', settings.hostSuffix);
-const GATEWAY_HOST = `istio-egressgateway.${namespace}.svc.cluster.local`;
+/** The Service of the port's block (GATEWAY_PORTS_PER_SERVICE): where a sidecar sends that port's traffic. */
+const gatewayHost = (port: number): string => portServiceHost(settings, port);
 const DECLARED: InstanceAccess = {
   namespaces: ['team-a'],
   principals: ['cluster.local/ns/team-c/sa/checkout'],
@@ -152,7 +157,7 @@ afterAll(() => store.close());
 
 test("a declared namespace's sidecar routes to X through the gateway over Istio mutual TLS; the gateway sends it on", async () => {
   const answer = await simulateFrom('team-a', [toX, atGateway(16379)]);
-  const toGateway = outboundCluster(16379, subsetName(X, 'primary'), GATEWAY_HOST);
+  const toGateway = outboundCluster(16379, subsetName(X, 'primary'), gatewayHost(16379));
   expect(answer.results.map(routeLine)).toEqual([
     `sidecar → 10.0.0.3:6379 ⇒ ${toGateway}`,
     `egress-gateway → ${GATEWAY_IP}:16379 ⇒ ${outboundCluster(6379, '', HOST)}`,
@@ -237,14 +242,14 @@ test("two instances with mutual TLS on: each endpoint reaches its own gateway po
   const subset = (role: EndpointRole) => subsetName(Y, role);
   expect(b.results.map(routeLine)).toEqual([
     'sidecar → 10.0.0.3:6379 ⇒ BlackHoleCluster',
-    `sidecar → 10.0.0.4:6378 ⇒ ${outboundCluster(16400, subset('primary'), GATEWAY_HOST)}`,
-    `sidecar → 10.0.0.5:6378 ⇒ ${outboundCluster(16401, subset('read'), GATEWAY_HOST)}`,
+    `sidecar → 10.0.0.4:6378 ⇒ ${outboundCluster(16400, subset('primary'), gatewayHost(16400))}`,
+    `sidecar → 10.0.0.5:6378 ⇒ ${outboundCluster(16401, subset('read'), gatewayHost(16401))}`,
     `egress-gateway → ${GATEWAY_IP}:16400 ⇒ ${outboundCluster(6378, '', host('primary'))}`,
     `egress-gateway → ${GATEWAY_IP}:16401 ⇒ ${outboundCluster(6378, '', host('read'))}`,
     `egress-gateway → ${GATEWAY_IP}:16400 ⇒ ${b.results[5]?.error ?? 'a route'}`,
   ]);
   expect(isBlocked(b.results[5]!)).toBe(true);
-  expect(b.clusterTls['sidecar']?.[outboundCluster(16401, subset('read'), GATEWAY_HOST)]).toEqual({
+  expect(b.clusterTls['sidecar']?.[outboundCluster(16401, subset('read'), gatewayHost(16401))]).toEqual({
     sni: host('read'),
     istioMutual: true,
   });
@@ -264,7 +269,7 @@ test('X declared by team-a, Y by team-a and team-b: team-b reaches Y over mutual
   try {
     const primary = Y_ENDPOINTS[0]!;
     const b = await simulateFrom('team-b', [{ from: 'sidecar', address: primary.address, port: primary.port }]);
-    const toGateway = outboundCluster(primary.gatewayPort, subsetName(Y, 'primary'), GATEWAY_HOST);
+    const toGateway = outboundCluster(primary.gatewayPort, subsetName(Y, 'primary'), gatewayHost(primary.gatewayPort));
     expect(b.results.map(routeLine)).toEqual([`sidecar → ${primary.address}:${primary.port} ⇒ ${toGateway}`]);
     expect(danglingClusters(b)).toEqual([]);
     expect(b.clusterTls['sidecar']?.[toGateway]).toEqual({

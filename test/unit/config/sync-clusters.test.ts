@@ -29,7 +29,7 @@ const LAYOUT = {
     namespace: 'istio-system',
     service: 'istio-egressgateway',
     selector: { istio: 'egressgateway' },
-    portsPerService: 1000,
+    portsPerService: 100,
   },
   gatewayPortRange: { from: 16000, to: 16999 },
 };

@@ -32,6 +32,9 @@ function depsWith(parts: { instances?: Partial<InstanceSource>; cluster?: Partia
           listIstio: async () => [],
           get: async () => undefined,
           readGatewayService: async () => emptyService,
+          // The range's later blocks (GATEWAY_PORTS_PER_SERVICE): none created yet.
+          listPortServices: async () => [],
+          readPortService: async () => undefined,
           ...parts.cluster,
         } as ClusterStore);
   const instances = {

@@ -41,12 +41,12 @@ class CountingCluster extends MemoryCluster {
   }
 }
 
-function depsOn(cluster: MemoryCluster): SyncDeps {
+function depsOn(cluster: MemoryCluster, env: Record<string, string> = ENV): SyncDeps {
   const log = new Logger({}, () => undefined);
   const publisher: AuditPublisher = { publish: async (r: AuditRecord) => void r };
   let id = 0;
   return {
-    settings: testSync(ENV),
+    settings: testSync(env),
     cluster,
     log,
     audit: new AuditWriter(log, publisher),
@@ -129,4 +129,41 @@ test('a hole in a full block is found again before a new block is opened', async
     'istio-egressgateway': range(20000, 10),
     'istio-egressgateway-ports-20010': range(20010, 10),
   });
+});
+
+test('blocks made smaller (the default went from 1,000 ports per Service to 100): each port moves to its new block', async () => {
+  const cluster = new CountingCluster();
+  const sized = (perService: string) => ({
+    ...ENV,
+    GATEWAY_PORT_RANGE: '20000-20011',
+    GATEWAY_PORTS_PER_SERVICE: perService,
+  });
+  const six = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => ({
+    name: nameOf(id),
+    instance: readyInstance(id, { host: `10.0.1.${i + 1}` }),
+  }));
+  const sync = async (perService: string) =>
+    (await syncInstances(depsOn(cluster, sized(perService)), six, trigger, { dryRun: false })).errors;
+  expect(await sync('4')).toEqual([]);
+  expect(portsByService(cluster)).toEqual({
+    'istio-egressgateway': range(20000, 4),
+    'istio-egressgateway-ports-20004': [20004, 20005],
+  });
+  // 20004-20005 are on `-ports-20004`, also the name of their block of 2; 20002-20003 move to `-ports-20002`.
+  expect(await sync('2')).toEqual([]);
+  expect(portsByService(cluster)).toEqual({
+    'istio-egressgateway': [20000, 20001],
+    'istio-egressgateway-ports-20002': [20002, 20003],
+    'istio-egressgateway-ports-20004': [20004, 20005],
+  });
+  // Every route follows its port: each instance's DestinationRule names its block's Service.
+  const hosts = [...cluster.objects.values()]
+    .filter((o) => o.kind === 'DestinationRule')
+    .map((o) => String(o.spec['host']).split('.')[0])
+    .sort();
+  expect(hosts).toEqual([
+    ...Array<string>(2).fill('istio-egressgateway'),
+    ...Array<string>(2).fill('istio-egressgateway-ports-20002'),
+    ...Array<string>(2).fill('istio-egressgateway-ports-20004'),
+  ]);
 });
