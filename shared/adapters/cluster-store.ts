@@ -8,8 +8,9 @@ export interface ClusterStore {
   /**
    * Every Istio object of the four kinds in the namespace (those matching the label selector, if one is given), read
    * to the last page. A read that cannot be completed throws: a partial answer must never look like a short one.
+   * `kinds`: only these kinds (default: every kind an instance may have).
    */
-  listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]>;
+  listIstio(namespace: string, labelSelector?: string, kinds?: readonly string[]): Promise<KubeObject[]>;
   /** The object of that name, owned or not; undefined if there is none. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   readGatewayService(namespace: string, name: string): Promise<GatewayServiceState>;

@@ -66,7 +66,8 @@ export class KubeClusterStore implements ClusterStore {
     return this.outbox;
   }
 
-  async listIstio(namespace: string, labelSelector?: string): Promise<KubeObject[]> {
+  async listIstio(namespace: string, labelSelector?: string, only?: readonly string[]): Promise<KubeObject[]> {
+    const kinds = only ? INSTANCE_KINDS.filter(({ kind }) => only.includes(kind)) : INSTANCE_KINDS;
     // The AuthorizationPolicies of declared mode are read in open mode too, so switching back prunes them.
     const list = ({ apiVersion, kind }: (typeof INSTANCE_KINDS)[number]): Promise<KubeObject[]> =>
       listAllPages(this.http, {
@@ -78,9 +79,9 @@ export class KubeClusterStore implements ClusterStore {
       }).catch((e: unknown) => translate(e, `list ${kind} in ${namespace}`));
     // A selected list (an event's instance) is small: the kinds are read at once. A whole namespace (a resync) is read
     // one kind at a time, so only one page of raw JSON is in memory at any moment.
-    if (labelSelector) return (await Promise.all(INSTANCE_KINDS.map(list))).flat();
+    if (labelSelector) return (await Promise.all(kinds.map(list))).flat();
     const objects: KubeObject[] = [];
-    for (const kind of INSTANCE_KINDS) for (const object of await list(kind)) objects.push(object);
+    for (const kind of kinds) for (const object of await list(kind)) objects.push(object);
     return objects;
   }
 

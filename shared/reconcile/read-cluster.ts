@@ -1,5 +1,7 @@
 import pLimit from 'p-limit';
 import {
+  INSTANCE_KINDS,
+  ISTIO_API_VERSION,
   isOwned,
   instanceNameOf,
   LABEL_INSTANCE,
@@ -22,15 +24,16 @@ import {
   type PortServiceSettings,
 } from '../config/gateway-services.js';
 import { liveSpec } from '../model/istio-specs.js';
-import { instanceKey } from '../render/names.js';
+import { instanceKey, objectName } from '../render/names.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /**
  * What a reconcile reads of the cluster.
  * - `complete` (resync): every Istio object of the namespace, one paged list per kind; ours are `owned`, the others
  *   are looked up by name to find clashes, with no request per object.
- * - `scope` (event): only the objects of the instances in scope, by label selector, so an event's cost does not grow
- *   with the number of managed instances; a clash is found by reading the few desired names that are not ours.
+ * - `scope` (event): only the objects of the instances in scope, by label selector (and, for one or two instances, the
+ *   kinds whose names are known by name: NAMED_KINDS), so an event's cost does not grow with the number of managed
+ *   instances; a clash is found by reading the few desired names that are not ours.
  */
 export type ReadScope =
   { readonly kind: 'complete' } | { readonly kind: 'scope'; readonly instances: readonly InstanceName[] };
@@ -79,13 +82,48 @@ function selectorOf(view: ReadScope, ownerId: string): string | undefined {
   return `${ownedSelector(ownerId)},${LABEL_INSTANCE} in (${keys.join(',')})`;
 }
 
+/**
+ * The kinds an instance has at most one of, named `objectName(instance)` (render/render-instance.ts), which an event
+ * reads by name. A list by label selector makes the apiserver test every object of the kind in the namespace (its
+ * watch cache has no index of labels), so an event's cost would grow with the number of instances; a read by name
+ * does not. ServiceEntries (one per endpoint role, an earlier shape's roles included) and AuthorizationPolicies (one
+ * per 16 ServiceEntries in ambient mode) cannot all be named before they are read: those are listed.
+ */
+const NAMED_KINDS = ['Gateway', 'DestinationRule', 'VirtualService'] as const;
+const LISTED_KINDS = INSTANCE_KINDS.map(({ kind }) => kind).filter(
+  (kind) => !(NAMED_KINDS as readonly string[]).includes(kind),
+);
+/** Instances at most whose named kinds are read by name: three requests each, where a list is one per kind. */
+const BY_NAME_INSTANCES = 2;
+
+/** The instances' objects of the named kinds that exist and are ours (a foreign one is found as a clash later). */
+async function readNamed(deps: SyncDeps, instances: readonly InstanceName[]): Promise<KubeObject[]> {
+  const namespace = deps.settings.cluster.istioNamespace;
+  const refs = instances.flatMap((instance) =>
+    NAMED_KINDS.map((kind) => ({ apiVersion: ISTIO_API_VERSION, kind, namespace, name: objectName(instance) })),
+  );
+  const found = await Promise.all(refs.map((ref) => deps.cluster.get(ref)));
+  return found.filter((o): o is KubeObject => o !== undefined && isOwned(o, deps.settings.process.ownerId));
+}
+
+async function readObjects(deps: SyncDeps, view: ReadScope): Promise<KubeObject[]> {
+  const namespace = deps.settings.cluster.istioNamespace;
+  const selector = selectorOf(view, deps.settings.process.ownerId);
+  if (view.kind === 'complete' || view.instances.length > BY_NAME_INSTANCES)
+    return deps.cluster.listIstio(namespace, selector);
+  const [listed, named] = await Promise.all([
+    deps.cluster.listIstio(namespace, selector, LISTED_KINDS),
+    readNamed(deps, view.instances),
+  ]);
+  return [...listed, ...named];
+}
+
 async function listObjects(
   deps: SyncDeps,
   view: ReadScope,
 ): Promise<{ owned: KubeObject[]; others: Map<string, KubeObject> }> {
-  const { settings, cluster } = deps;
-  const { ownerId } = settings.process;
-  const objects = await cluster.listIstio(settings.cluster.istioNamespace, selectorOf(view, ownerId));
+  const { ownerId } = deps.settings.process;
+  const objects = await readObjects(deps, view);
   const owned: KubeObject[] = [];
   const others = new Map<string, KubeObject>();
   for (const object of objects) {
