@@ -1,6 +1,4 @@
-import type { AuditRecord } from '../../../shared/audit/audit-record.js';
-import { AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
-import { Logger } from '../../../shared/log.js';
+import { syncDepsOn } from '../../fixtures/sync-deps.js';
 import type { KubeObject, ObjectRef } from '../../../shared/model/k8s-object.js';
 import { syncInstances } from '../../../shared/reconcile/sync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
@@ -34,18 +32,11 @@ class ScanCountingCluster extends MemoryCluster {
 }
 
 function depsOn(cluster: MemoryCluster, env: Record<string, string> = {}): SyncDeps {
-  const log = new Logger({}, () => undefined);
-  const publisher: AuditPublisher = { publish: async (r: AuditRecord) => void r };
-  let id = 0;
-  return {
-    settings: testSync({ GATEWAY_PORT_RANGE: '20000-20099', PORT_QUARANTINE_SECONDS: '0', ...env }),
+  return syncDepsOn(
     cluster,
-    log,
-    audit: new AuditWriter(log, publisher),
-    instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
-    clock: { now: () => new Date('2026-12-07T10:00:00Z'), monotonicMs: () => 0 },
-    newId: () => `id-${++id}`,
-  };
+    testSync({ GATEWAY_PORT_RANGE: '20000-20099', PORT_QUARANTINE_SECONDS: '0', ...env }),
+    new Date('2026-12-07T10:00:00Z'),
+  ).deps;
 }
 
 const observe = (id: string) => ({ name: nameOf(id), instance: readyInstance(id) });

@@ -1,6 +1,4 @@
-import type { AuditRecord } from '../../../shared/audit/audit-record.js';
-import { AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
-import { Logger } from '../../../shared/log.js';
+import { syncDepsOn } from '../../fixtures/sync-deps.js';
 import type { GatewayServiceState } from '../../../shared/plan/service-ports.js';
 import { syncInstances } from '../../../shared/reconcile/sync.js';
 import type { SyncDeps } from '../../../shared/reconcile/sync-deps.js';
@@ -42,18 +40,7 @@ class CountingCluster extends MemoryCluster {
 }
 
 function depsOn(cluster: MemoryCluster, env: Record<string, string> = ENV): SyncDeps {
-  const log = new Logger({}, () => undefined);
-  const publisher: AuditPublisher = { publish: async (r: AuditRecord) => void r };
-  let id = 0;
-  return {
-    settings: testSync(env),
-    cluster,
-    log,
-    audit: new AuditWriter(log, publisher),
-    instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
-    clock: { now: () => new Date('2026-12-07T10:00:00Z'), monotonicMs: () => 0 },
-    newId: () => `id-${++id}`,
-  };
+  return syncDepsOn(cluster, testSync(env), new Date('2026-12-07T10:00:00Z')).deps;
 }
 
 /** One event for one instance (created, or deleted when `fields` is null); the Service ports it read. */

@@ -1,6 +1,5 @@
+import { syncDepsOn } from '../../fixtures/sync-deps.js';
 import type { AuditRecord } from '../../../shared/audit/audit-record.js';
-import { AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
-import { Logger } from '../../../shared/log.js';
 import type { KubeObject } from '../../../shared/model/k8s-object.js';
 import type { GatewayServiceState, ServicePort } from '../../../shared/plan/service-ports.js';
 import { syncInstances } from '../../../shared/reconcile/sync.js';
@@ -36,20 +35,7 @@ function depsOn(
   cluster: MemoryCluster,
   env: Record<string, string> = {},
 ): { deps: SyncDeps; published: AuditRecord[] } {
-  const published: AuditRecord[] = [];
-  const log = new Logger({}, () => undefined);
-  const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
-  let id = 0;
-  const deps: SyncDeps = {
-    settings: testSync(env),
-    cluster,
-    log,
-    audit: new AuditWriter(log, publisher),
-    instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
-    clock: { now: () => new Date('2026-11-25T10:00:00Z'), monotonicMs: () => 0 },
-    newId: () => `id-${++id}`,
-  };
-  return { deps, published };
+  return syncDepsOn(cluster, testSync(env));
 }
 
 const portNumbers = (ports: readonly ServicePort[]): number[] => ports.map((p) => p.port).sort((a, b) => a - b);

@@ -1,5 +1,5 @@
+import { syncDepsOn } from '../../fixtures/sync-deps.js';
 import type { AuditRecord } from '../../../shared/audit/audit-record.js';
-import type { AuditPublisher } from '../../../shared/audit/audit-writer.js';
 import { AuditWriter } from '../../../shared/audit/audit-writer.js';
 import { PermanentError, TransientError, WriteConflictError } from '../../../shared/errors.js';
 import { objectName } from '../../../shared/render/names.js';
@@ -17,20 +17,7 @@ const trigger = { kind: 'resync', principal: 'operator@example.com', scheduled: 
 const scope = [{ name: nameOf('cache-1'), instance: readyInstance('cache-1') }];
 
 function depsOn(cluster: MemoryCluster): { deps: SyncDeps; published: AuditRecord[] } {
-  const published: AuditRecord[] = [];
-  const log = new Logger({}, () => undefined);
-  const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
-  let id = 0;
-  const deps: SyncDeps = {
-    settings,
-    cluster,
-    log,
-    audit: new AuditWriter(log, publisher),
-    instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
-    clock: { now: () => new Date('2026-11-25T10:00:00Z'), monotonicMs: () => 0 },
-    newId: () => `id-${++id}`,
-  };
-  return { deps, published };
+  return syncDepsOn(cluster, settings);
 }
 
 /** Records every write in order, and fails the first create of `failKind` with `error`. */
