@@ -1,6 +1,5 @@
+import { syncDepsOn } from '../../fixtures/sync-deps.js';
 import type { AuditRecord } from '../../../shared/audit/audit-record.js';
-import { AuditWriter, type AuditPublisher } from '../../../shared/audit/audit-writer.js';
-import { Logger } from '../../../shared/log.js';
 import type { AccessDeclaration } from '../../../shared/model/access.js';
 import { resync } from '../../../shared/reconcile/resync.js';
 import { planAccess } from '../../../shared/reconcile/access-step.js';
@@ -33,23 +32,11 @@ function depsOn(
   env: Record<string, string>,
   instances = [cache, queue],
 ): { deps: SyncDeps; published: AuditRecord[] } {
-  const published: AuditRecord[] = [];
-  const log = new Logger({}, () => undefined);
-  const publisher: AuditPublisher = { publish: async (r) => void published.push(r) };
-  let id = 0;
-  const deps: SyncDeps = {
-    settings: testSync(env),
-    cluster,
-    log,
-    audit: new AuditWriter(log, publisher),
-    instances: {
-      get: async () => undefined,
-      list: async () => ({ instances, unreachable: [] }),
-    },
-    clock: { now: () => new Date('2026-12-07T10:00:00Z'), monotonicMs: () => 0 },
-    newId: () => `id-${++id}`,
+  const { deps, published } = syncDepsOn(cluster, testSync(env), new Date('2026-12-07T10:00:00Z'));
+  return {
+    deps: { ...deps, instances: { ...deps.instances, list: async () => ({ instances, unreachable: [] }) } },
+    published,
   };
-  return { deps, published };
 }
 
 const declared = { ACCESS_MODE: 'declared' };
