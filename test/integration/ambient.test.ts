@@ -16,7 +16,7 @@ import { LABEL_USE_WAYPOINT, renderAmbient, waypointPolicyName } from '../../sha
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { createAll } from '../../dev/harness/control-plane/index.js';
 import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
-import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
+import { ClusterView, type GatewayServiceJson } from '../../dev/end-to-end/cluster-view.js';
 import { testPlanSettings, testSync } from '../../dev/fixtures/settings.js';
 import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { nameOf } from '../fixtures/instances.js';
@@ -24,6 +24,7 @@ import { DryRunClient, type Outcome } from './support/dry-run-requests.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
 import { asInput } from '../../dev/harness/istio-sim/index.js';
+import { ambientPath, sidecarPath, type Caller, type CallerPath, type MeshAt } from './support/caller-paths.js';
 
 /**
  * SYNC_MODE=ambient on the real apiserver with Istio's CRDs, written by the functions' own reconcile as their own user
@@ -74,8 +75,11 @@ beforeAll(async () => {
 
 const WRITES: ReadonlySet<string> = new Set(['create', 'replace', 'delete', 'applyServicePorts']);
 
-/** The store, with the namespace's objects read back as an administrator after each of its writes. */
-function watched(store: ClusterStore, seen: KubeObject[][]): ClusterStore {
+/**
+ * The store, with the namespace's objects (and the egress gateway's Services, in `services`) read back as an
+ * administrator after each of its writes.
+ */
+function watched(store: ClusterStore, seen: KubeObject[][], services: GatewayServiceJson[][] = []): ClusterStore {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
@@ -84,6 +88,7 @@ function watched(store: ClusterStore, seen: KubeObject[][]): ClusterStore {
       return async (...args: unknown[]) => {
         const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         seen.push([...(await cluster.istioObjects()).values()]);
+        services.push(await cluster.gatewayServices());
         return result;
       };
     },
@@ -94,6 +99,8 @@ interface Round {
   readonly run: SyncRun;
   /** The object set after each write. */
   readonly seen: KubeObject[][];
+  /** The egress gateway's Services after each write. */
+  readonly services: GatewayServiceJson[][];
 }
 
 /** One reconcile of the instances (id → address; an absent address: gone) as the functions run it in `mode`. */
@@ -107,6 +114,7 @@ async function sync(mode: string, instances: Record<string, string | undefined>,
     PORT_QUARANTINE_SECONDS: '0',
   });
   const seen: KubeObject[][] = [];
+  const services: GatewayServiceJson[][] = [];
   const log = new Logger();
   const scope = Object.entries(instances).map(([id, host]) => {
     const name = nameOf(id);
@@ -116,7 +124,7 @@ async function sync(mode: string, instances: Record<string, string | undefined>,
   const run = await syncInstances(
     {
       settings,
-      cluster: watched(syncStore, seen),
+      cluster: watched(syncStore, seen, services),
       log,
       audit: new AuditWriter(log),
       instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
@@ -128,7 +136,7 @@ async function sync(mode: string, instances: Record<string, string | undefined>,
     { dryRun },
   );
   expect(run.errors).toEqual([]);
-  return { run, seen };
+  return { run, seen, services };
 }
 
 const byName = (objects: readonly KubeObject[], kind: string, name: string): KubeObject | undefined =>
@@ -282,6 +290,38 @@ async function waypointVerdicts(
   ]);
 }
 
+const DECLARED: Caller = { namespace: TEAM_A, serviceAccount: 'any' };
+const meshesOf = (round: Round) => round.seen.map((objects, k) => ({ objects, services: round.services[k]! }));
+const UNDECLARED: Caller = { namespace: 'e2e-ambient-team-b', serviceAccount: 'app' };
+/**
+ * Istio's verdict at each moment: where the connection to X of a declared sidecar pod, a declared ambient pod, an
+ * undeclared sidecar pod and an undeclared ambient pod goes.
+ */
+async function pathsAt(meshes: readonly MeshAt[]): Promise<CallerPath[][]> {
+  const paths: CallerPath[][] = [];
+  for (const mesh of meshes) {
+    const row: CallerPath[] = [];
+    for (const caller of [DECLARED, UNDECLARED])
+      row.push(await sidecarPath(mesh, caller, '10.9.1.1', 6379), await ambientPath(mesh, caller, '10.9.1.1', 6379));
+    paths.push(row);
+  }
+  return paths;
+}
+
+/**
+ * The moment (index) at which X's declared caller with a guarded path changes kind, checking that at every moment
+ * exactly one kind has one: never both, never neither.
+ */
+function cutOver(paths: readonly CallerPath[][]): number {
+  const served = paths.map(([sidecar, ambient]) => {
+    expect([sidecar === 'gateway', ambient === 'waypoint'].filter(Boolean)).toHaveLength(1);
+    return sidecar === 'gateway' ? 'sidecar' : 'ambient';
+  });
+  const changes = served.flatMap((kind, k) => (k > 0 && kind !== served[k - 1] ? [k] : []));
+  expect(changes).toHaveLength(1);
+  return changes[0]!;
+}
+
 /** At one moment of a migration: X still has a guarded path, through the waypoint or through the egress gateway. */
 function guardedPath(objects: readonly KubeObject[]): 'waypoint' | 'gateway' {
   const entry = entryOf(objects);
@@ -295,7 +335,7 @@ function guardedPath(objects: readonly KubeObject[]): 'waypoint' | 'gateway' {
   return 'gateway';
 }
 
-test('egress-gateway to ambient and back: a dry run shows it, and at every write X keeps a guarded path', async () => {
+test('egress-gateway to ambient and back: a dry run shows it; at every write, by Istio, X is guarded for one kind of caller', async () => {
   await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
   const gatewayObjects = kinds(await current());
   expect(gatewayObjects).toHaveLength(5);
@@ -315,8 +355,26 @@ test('egress-gateway to ambient and back: a dry run shows it, and at every write
     'update Service',
   ]);
 
+  const before = { objects: await current(), services: await cluster.gatewayServices() };
   const there = await sync('ambient', { 'ambient-x': '10.9.1.1' });
   expect(writesOf(there.run)).toEqual(planned);
+  // Istio's verdict before the change and after each write, per caller: declared sidecar pod, declared ambient pod,
+  // undeclared sidecar pod, undeclared ambient pod. Neither mode serves both kinds: a sidecar's only guarded path is
+  // the egress gateway, an ambient pod's the waypoint, and the ServiceEntry's update hands X from one to the other.
+  const forward = await pathsAt([before, ...meshesOf(there)]);
+  const gatewayMode: CallerPath[] = ['gateway', 'direct', 'blocked', 'direct'];
+  const ambientMode: CallerPath[] = ['direct', 'waypoint', 'direct', 'refused'];
+  // In between, the gateway still takes a sidecar's connection and has no endpoint to send it to: for a ServiceEntry
+  // with resolution NONE Istio gives a gateway an EDS cluster, not a passthrough (convertResolution, cluster.go).
+  const gatewayWithoutEndpoint: CallerPath[] = ['gateway, no endpoint', 'waypoint', 'direct', 'refused'];
+  expect(forward).toEqual([
+    gatewayMode, // before
+    gatewayMode, // the waypoint policy created
+    gatewayWithoutEndpoint, // the ServiceEntry updated: resolution NONE, labelled for the waypoint, exported to all
+    gatewayWithoutEndpoint, // the gateway's policy deleted (the gateway still has nowhere to send)
+    ...Array<CallerPath[]>(4).fill(ambientMode), // VirtualService, DestinationRule, Gateway, the gateway port
+  ]);
+  expect(cutOver(forward)).toBe(planned.indexOf(`update ServiceEntry/${serviceEntryName(X, 'primary')}`) + 1);
   // The waypoint's policy first (X still routed through the gateway), then the ServiceEntry joins the waypoint.
   expect(there.seen.map(guardedPath)).toEqual(['gateway', ...Array<string>(6).fill('waypoint')]);
   // From the ServiceEntry's update on, Istio's own index and waypoint serve X and admit its declared caller.
@@ -329,6 +387,15 @@ test('egress-gateway to ambient and back: a dry run shows it, and at every write
   expect(writesOf((await sync('ambient', { 'ambient-x': '10.9.1.1' })).run)).toEqual([]);
 
   const back = await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
+  const backward = await pathsAt(meshesOf(back));
+  expect(backward).toEqual([
+    ...Array<CallerPath[]>(3).fill(ambientMode), // the gateway port, Gateway, DestinationRule
+    gatewayWithoutEndpoint, // the VirtualService sends sidecars to the gateway, whose cluster is still empty
+    gatewayWithoutEndpoint, // the gateway's policy
+    gatewayMode, // the ServiceEntry leaves the waypoint: resolution STATIC, its endpoint a workload with no waypoint
+    gatewayMode, // the waypoint policy deleted
+  ]);
+  expect(cutOver(backward)).toBe(writesOf(back.run).indexOf(`update ServiceEntry/${serviceEntryName(X, 'primary')}`));
   const paths = back.seen.map(guardedPath);
   // The ServiceEntry leaves the waypoint only after the gateway route and its policy are whole.
   expect(paths.indexOf('gateway')).toBe(paths.length - 2);
