@@ -1,6 +1,6 @@
 import type { GatewayServiceJson } from '../../../dev/end-to-end/cluster-view.js';
 import { rbacDecision } from '../../../dev/end-to-end/envoy-rbac.js';
-import { simulateAmbient, waypointObjects } from '../../../dev/harness/istio-sim/ambient.js';
+import { simulateAmbient, waypointEndpointSlice, waypointObjects } from '../../../dev/harness/istio-sim/ambient.js';
 import {
   asInput,
   gatewayPod,
@@ -50,19 +50,7 @@ function ambientKube(egressNamespace: string, callerNamespace: string): object[]
   return [
     ...[egressNamespace, callerNamespace].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
     ...waypointObjects(egressNamespace, WAYPOINT.ip, WAYPOINT.clusterIP, WAYPOINT.name),
-    // What Kubernetes keeps for the waypoint's Service once its Pod is ready: Envoy's endpoints (EDS) come from it.
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: `${WAYPOINT.name}-sim`,
-        namespace: egressNamespace,
-        labels: { 'kubernetes.io/service-name': WAYPOINT.name },
-      },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: [WAYPOINT.ip], conditions: { ready: true } }],
-      ports: [{ name: 'mesh', port: 15008, protocol: 'TCP', appProtocol: 'hbone' }],
-    },
+    waypointEndpointSlice(egressNamespace, WAYPOINT.ip, WAYPOINT.name),
   ];
 }
 
