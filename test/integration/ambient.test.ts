@@ -31,7 +31,8 @@ import { ambientPath, sidecarPath, type Caller, type CallerPath, type MeshAt } f
  * under the project's RBAC and admission policy (terraform/kubernetes/*.tftpl), with ACCESS_MODE=declared and
  * MemorystoreAccess declarations read from the apiserver: a namespace declared as a whole, one service account of
  * another, and an instance nobody declared. After every write of a migration the object set is read back as an
- * administrator: a ServiceEntry is never served by the waypoint without its policy, nor left without a route.
+ * administrator: a ServiceEntry is never served by the waypoint without its policy, nor left without a route; and
+ * Istio's own configuration says where a sidecar pod's and an ambient pod's connection goes at that moment.
  */
 const stack = sharedStack();
 const NAMESPACE = 'e2e-ambient';
