@@ -45,10 +45,20 @@ const GATEWAY_IP = '10.1.0.9';
 const WAYPOINT = { name: 'waypoint', ip: '10.1.0.30', clusterIP: '10.96.0.30' };
 const spiffe = (c: Caller) => `spiffe://cluster.local/ns/${c.namespace}/sa/${c.serviceAccount}`;
 
-/** The waypoint and the namespaces as the installer leaves them: the caller's namespace not enrolled in ambient. */
+/**
+ * The waypoint and the namespaces as the installer leaves them: the egress namespace enrolled to the waypoint
+ * (`istioctl waypoint apply --enroll-namespace`), the caller's namespace labelled neither way (the sidecar and ambient
+ * simulations each model one kind of pod).
+ */
 function ambientKube(egressNamespace: string, callerNamespace: string): object[] {
+  const namespace = (name: string, labels: Record<string, string> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels },
+  });
   return [
-    ...[egressNamespace, callerNamespace].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    namespace(egressNamespace, { 'istio.io/use-waypoint': WAYPOINT.name }),
+    namespace(callerNamespace),
     ...waypointObjects(egressNamespace, WAYPOINT.ip, WAYPOINT.clusterIP, WAYPOINT.name),
     waypointEndpointSlice(egressNamespace, WAYPOINT.ip, WAYPOINT.name),
   ];
