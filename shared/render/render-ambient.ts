@@ -5,7 +5,7 @@ import { AUTHORIZATION_POLICY, isKind, SECURITY_API_VERSION, type KubeObject } f
 import type { InstanceName } from '../products/instance-name.js';
 import { metadata } from './istio-object.js';
 import { objectName } from './names.js';
-import { accessAnnotations } from './render-access.js';
+import { accessAnnotations, accessExportTo } from './render-access.js';
 import { renderDirect } from './render-instance.js';
 import { renderNodePorts } from './render-node-ports.js';
 import type { RenderSettings } from './render-settings.js';
@@ -38,17 +38,20 @@ export const waypointPolicyName = (instance: InstanceName, index: number): strin
  * address a workload in Istio's ambient index, with no waypoint; ztunnel looks an address up as a workload before a
  * service (`find_address`, istio/ztunnel src/state.rs) and sends a workload with no waypoint straight to it, around
  * the policy. Istio's own index shows both (test/harness-tests/istio-sim-ambient.test.ts).
- * Its `exportTo` is not narrowed in declared mode: in ambient mode a ServiceEntry hidden from a namespace is absent
- * there, not blocked, and ztunnel passes traffic to an address nobody declares straight to it, around the waypoint
- * and its policy (https://istio.io/latest/docs/ambient/usage/serviceentry-visibility/, "Hidden means absent, not
- * blocked"). The policy decides; the access annotation says, for records and `explain`, who it lets through.
+ * In declared mode its `exportTo` is narrowed as in the other modes (the declaring namespaces, the egress gateway's,
+ * and its own, where the waypoint is), which only sidecars and gateways read: a sidecar pod of an undeclared namespace
+ * then has no route to the address (blocked under REGISTRY_ONLY) instead of passing the connection straight to it.
+ * ztunnel is not narrowed by it: what it gets of a service (Istio's WDS `Service`, pkg/workloadapi/workload.proto)
+ * has no exportTo, only the mesh-wide `serviceEntryVisibility`, so an ambient pod of any namespace still reaches the
+ * waypoint, whose policy decides. The access annotation says, for records and `explain`, who it lets through.
  */
 function waypointEntry(entry: KubeObject, settings: RenderSettings, access?: InstanceAccess): KubeObject {
   const labelled = {
     ...entry.metadata,
     labels: { ...entry.metadata.labels, [LABEL_USE_WAYPOINT]: settings.ambientWaypoint },
   };
-  const spec: Record<string, unknown> = { ...entry.spec, resolution: 'NONE' };
+  const exportTo = access && [...new Set([...accessExportTo(access, settings), settings.istioNamespace])].sort();
+  const spec: Record<string, unknown> = { ...entry.spec, resolution: 'NONE', ...(exportTo ? { exportTo } : {}) };
   delete spec['endpoints'];
   return { ...entry, metadata: access ? accessAnnotations(labelled, access) : labelled, spec };
 }

@@ -364,14 +364,15 @@ test('egress-gateway to ambient and back: a dry run shows it; at every write, by
   // the egress gateway, an ambient pod's the waypoint, and the ServiceEntry's update hands X from one to the other.
   const forward = await pathsAt([before, ...meshesOf(there)]);
   const gatewayMode: CallerPath[] = ['gateway', 'direct', 'blocked', 'direct'];
-  const ambientMode: CallerPath[] = ['direct', 'waypoint', 'direct', 'refused'];
+  // An undeclared sidecar pod is blocked in both modes: the ServiceEntry is not exported to its namespace.
+  const ambientMode: CallerPath[] = ['direct', 'waypoint', 'blocked', 'refused'];
   // In between, the gateway still takes a sidecar's connection and has no endpoint to send it to: for a ServiceEntry
   // with resolution NONE Istio gives a gateway an EDS cluster, not a passthrough (convertResolution, cluster.go).
-  const gatewayWithoutEndpoint: CallerPath[] = ['gateway, no endpoint', 'waypoint', 'direct', 'refused'];
+  const gatewayWithoutEndpoint: CallerPath[] = ['gateway, no endpoint', 'waypoint', 'blocked', 'refused'];
   expect(forward).toEqual([
     gatewayMode, // before
     gatewayMode, // the waypoint policy created
-    gatewayWithoutEndpoint, // the ServiceEntry updated: resolution NONE, labelled for the waypoint, exported to all
+    gatewayWithoutEndpoint, // the ServiceEntry updated: resolution NONE, labelled for the waypoint
     gatewayWithoutEndpoint, // the gateway's policy deleted (the gateway still has nowhere to send)
     ...Array<CallerPath[]>(4).fill(ambientMode), // VirtualService, DestinationRule, Gateway, the gateway port
   ]);

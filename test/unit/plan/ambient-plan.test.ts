@@ -49,10 +49,11 @@ test('declared mode: the policy is created before the ServiceEntry it guards and
   ]);
 });
 
-test('declared mode: the ServiceEntry is exported as configured (not narrowed) and annotated with its access', () => {
+test('declared mode: the ServiceEntry is exported to its callers’ namespaces and the mesh’s own, and annotated', () => {
   const world = apply(emptyWorld(), plan(emptyWorld(), [observe('cache-1')], { ...AMBIENT, ...DECLARED }, { access }));
   const [entry] = objectsOf(world, 'ServiceEntry');
-  expect(entry!.spec['exportTo']).toEqual(['*']);
+  // The declared namespaces (a namespace, a principal's), the egress gateway's and its own (here one and the same).
+  expect(entry!.spec['exportTo']).toEqual(['billing', 'istio-system', 'orders']);
   expect(JSON.parse(entry!.metadata.annotations!['memorystore-egress-sync/access']!)).toEqual(orders);
 });
 
