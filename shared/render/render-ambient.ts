@@ -5,7 +5,7 @@ import { AUTHORIZATION_POLICY, isKind, SECURITY_API_VERSION, type KubeObject } f
 import type { InstanceName } from '../products/instance-name.js';
 import { metadata } from './istio-object.js';
 import { objectName } from './names.js';
-import { accessAnnotations, accessExportTo } from './render-access.js';
+import { accessAnnotations } from './render-access.js';
 import { renderDirect } from './render-instance.js';
 import { renderNodePorts } from './render-node-ports.js';
 import type { RenderSettings } from './render-settings.js';
@@ -38,19 +38,21 @@ export const waypointPolicyName = (instance: InstanceName, index: number): strin
  * address a workload in Istio's ambient index, with no waypoint; ztunnel looks an address up as a workload before a
  * service (`find_address`, istio/ztunnel src/state.rs) and sends a workload with no waypoint straight to it, around
  * the policy. Istio's own index shows both (test/harness-tests/istio-sim-ambient.test.ts).
- * In declared mode its `exportTo` is narrowed as in the other modes (the declaring namespaces, the egress gateway's,
- * and its own, where the waypoint is), which only sidecars and gateways read: a sidecar pod of an undeclared namespace
- * then has no route to the address (blocked under REGISTRY_ONLY) instead of passing the connection straight to it.
- * ztunnel is not narrowed by it: what it gets of a service (Istio's WDS `Service`, pkg/workloadapi/workload.proto)
- * has no exportTo, only the mesh-wide `serviceEntryVisibility`, so an ambient pod of any namespace still reaches the
- * waypoint, whose policy decides. The access annotation says, for records and `explain`, who it lets through.
+ * In declared mode it is exported to no namespace of callers, only to its own (the waypoint's) and the egress
+ * gateway's. Only sidecars and gateways read `exportTo`, and no sidecar has a guarded path in ambient mode: Istio's
+ * sidecars do not send to a waypoint, so a sidecar given the ServiceEntry passes the connection straight to the
+ * address (an ORIGINAL_DST cluster), around every policy; not given it, it is blocked under REGISTRY_ONLY. ztunnel is
+ * not narrowed by it: what it gets of a service (Istio's WDS `Service`, pkg/workloadapi/workload.proto) has no
+ * exportTo, only the mesh-wide `serviceEntryVisibility`, so an ambient pod of any namespace still reaches the
+ * waypoint, whose policy decides (test/integration/ambient.test.ts asks Istio for both kinds of pod). The access
+ * annotation says, for records and `explain`, who the policy lets through.
  */
 function waypointEntry(entry: KubeObject, settings: RenderSettings, access?: InstanceAccess): KubeObject {
   const labelled = {
     ...entry.metadata,
     labels: { ...entry.metadata.labels, [LABEL_USE_WAYPOINT]: settings.ambientWaypoint },
   };
-  const exportTo = access && [...new Set([...accessExportTo(access, settings), settings.istioNamespace])].sort();
+  const exportTo = access && [...new Set([settings.egressGateway.namespace, settings.istioNamespace])].sort();
   const spec: Record<string, unknown> = { ...entry.spec, resolution: 'NONE', ...(exportTo ? { exportTo } : {}) };
   delete spec['endpoints'];
   return { ...entry, metadata: access ? accessAnnotations(labelled, access) : labelled, spec };

@@ -363,18 +363,15 @@ test('egress-gateway to ambient and back: a dry run shows it; at every write, by
   // undeclared sidecar pod, undeclared ambient pod. Neither mode serves both kinds: a sidecar's only guarded path is
   // the egress gateway, an ambient pod's the waypoint, and the ServiceEntry's update hands X from one to the other.
   const forward = await pathsAt([before, ...meshesOf(there)]);
+  // In egress-gateway mode an ambient pod goes straight to the address: the ServiceEntry's STATIC endpoint is a
+  // workload with no waypoint. In ambient mode no sidecar pod is given the ServiceEntry, so none has a way to the
+  // address (REGISTRY_ONLY blocks it) even while the gateway's route is still there.
   const gatewayMode: CallerPath[] = ['gateway', 'direct', 'blocked', 'direct'];
-  // An undeclared sidecar pod is blocked in both modes: the ServiceEntry is not exported to its namespace.
-  const ambientMode: CallerPath[] = ['direct', 'waypoint', 'blocked', 'refused'];
-  // In between, the gateway still takes a sidecar's connection and has no endpoint to send it to: for a ServiceEntry
-  // with resolution NONE Istio gives a gateway an EDS cluster, not a passthrough (convertResolution, cluster.go).
-  const gatewayWithoutEndpoint: CallerPath[] = ['gateway, no endpoint', 'waypoint', 'blocked', 'refused'];
+  const ambientMode: CallerPath[] = ['blocked', 'waypoint', 'blocked', 'refused'];
   expect(forward).toEqual([
     gatewayMode, // before
     gatewayMode, // the waypoint policy created
-    gatewayWithoutEndpoint, // the ServiceEntry updated: resolution NONE, labelled for the waypoint
-    gatewayWithoutEndpoint, // the gateway's policy deleted (the gateway still has nowhere to send)
-    ...Array<CallerPath[]>(4).fill(ambientMode), // VirtualService, DestinationRule, Gateway, the gateway port
+    ...Array<CallerPath[]>(6).fill(ambientMode), // the ServiceEntry's update, then the gateway's objects and port
   ]);
   expect(cutOver(forward)).toBe(planned.indexOf(`update ServiceEntry/${serviceEntryName(X, 'primary')}`) + 1);
   // The waypoint's policy first (X still routed through the gateway), then the ServiceEntry joins the waypoint.
@@ -391,10 +388,8 @@ test('egress-gateway to ambient and back: a dry run shows it; at every write, by
   const back = await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
   const backward = await pathsAt(meshesOf(back));
   expect(backward).toEqual([
-    ...Array<CallerPath[]>(3).fill(ambientMode), // the gateway port, Gateway, DestinationRule
-    gatewayWithoutEndpoint, // the VirtualService sends sidecars to the gateway, whose cluster is still empty
-    gatewayWithoutEndpoint, // the gateway's policy
-    gatewayMode, // the ServiceEntry leaves the waypoint: resolution STATIC, its endpoint a workload with no waypoint
+    ...Array<CallerPath[]>(5).fill(ambientMode), // the gateway port, Gateway, DestinationRule, VirtualService, policy
+    gatewayMode, // the ServiceEntry leaves the waypoint
     gatewayMode, // the waypoint policy deleted
   ]);
   expect(cutOver(backward)).toBe(writesOf(back.run).indexOf(`update ServiceEntry/${serviceEntryName(X, 'primary')}`));

@@ -49,11 +49,17 @@ test('declared mode: the policy is created before the ServiceEntry it guards and
   ]);
 });
 
-test('declared mode: the ServiceEntry is exported to its callers’ namespaces and the mesh’s own, and annotated', () => {
+test('declared mode: the ServiceEntry is exported to no callers’ namespace, only the mesh’s own, and annotated', () => {
   const world = apply(emptyWorld(), plan(emptyWorld(), [observe('cache-1')], { ...AMBIENT, ...DECLARED }, { access }));
   const [entry] = objectsOf(world, 'ServiceEntry');
-  // The declared namespaces (a namespace, a principal's), the egress gateway's and its own (here one and the same).
-  expect(entry!.spec['exportTo']).toEqual(['billing', 'istio-system', 'orders']);
+  // Its own namespace (the waypoint's) and the egress gateway's, here one and the same: no sidecar is given it.
+  expect(entry!.spec['exportTo']).toEqual(['istio-system']);
+  const apart = { ...AMBIENT, ...DECLARED, ISTIO_NAMESPACE: 'egress', EGRESS_GATEWAY_NAMESPACE: 'gateways' };
+  const [elsewhere] = objectsOf(
+    apply(emptyWorld(), plan(emptyWorld(), [observe('cache-1')], apart, { access })),
+    'ServiceEntry',
+  );
+  expect(elsewhere!.spec['exportTo']).toEqual(['egress', 'gateways']);
   expect(JSON.parse(entry!.metadata.annotations!['memorystore-egress-sync/access']!)).toEqual(orders);
 });
 
