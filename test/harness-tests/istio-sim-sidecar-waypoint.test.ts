@@ -77,7 +77,7 @@ const input = (istio: object[]): SimInput => ({
   ambient: true,
 });
 
-test('a sidecar goes straight to the address of a ServiceEntry served by a waypoint: it does not use the waypoint', async () => {
+test('a sidecar goes straight to the address of a ServiceEntry a waypoint serves, not to the waypoint', async () => {
   const [sidecar] = (await simulate(input([entry(), ...gatewayRoute]))).results;
   expect([sidecar?.cluster, sidecar?.clusterType, sidecar?.endpoints]).toEqual([
     `outbound|6379||${host}`,
@@ -86,7 +86,7 @@ test('a sidecar goes straight to the address of a ServiceEntry served by a waypo
   ]);
 });
 
-test('the egress gateway has no endpoint for it, unless the ServiceEntry opts in to gateways using its waypoint', async () => {
+test('the egress gateway has no endpoint for it, unless it opts in to gateways using its waypoint', async () => {
   const plain = (await simulate(input([entry(), ...gatewayRoute]))).results[1];
   // A gateway cannot pass a connection through: Istio gives it an EDS cluster, here with nothing in it.
   expect([plain?.cluster, plain?.clusterType, plain?.endpoints]).toEqual([`outbound|6379||${host}`, 'EDS', undefined]);

@@ -292,8 +292,10 @@ async function waypointVerdicts(
 }
 
 const DECLARED: Caller = { namespace: TEAM_A, serviceAccount: 'any' };
-const meshesOf = (round: Round) => round.seen.map((objects, k) => ({ objects, services: round.services[k]! }));
 const UNDECLARED: Caller = { namespace: 'e2e-ambient-team-b', serviceAccount: 'app' };
+/** The mesh after each write of a round: our objects and the egress gateway's Services. */
+const meshesOf = (round: Round): MeshAt[] =>
+  round.seen.map((objects, k) => ({ objects, services: round.services[k]! }));
 /**
  * Istio's verdict at each moment: where the connection to X of a declared sidecar pod, a declared ambient pod, an
  * undeclared sidecar pod and an undeclared ambient pod goes.
@@ -336,7 +338,7 @@ function guardedPath(objects: readonly KubeObject[]): 'waypoint' | 'gateway' {
   return 'gateway';
 }
 
-test('egress-gateway to ambient and back: a dry run shows it; at every write, by Istio, X is guarded for one kind of caller', async () => {
+test('egress-gateway to ambient and back: a dry run; at each write Istio serves X to one kind of caller', async () => {
   await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
   const gatewayObjects = kinds(await current());
   expect(gatewayObjects).toHaveLength(5);

@@ -49,7 +49,7 @@ test('declared mode: the policy is created before the ServiceEntry it guards and
   ]);
 });
 
-test('declared mode: the ServiceEntry is exported to no callers’ namespace, only the mesh’s own, and annotated', () => {
+test('declared mode: the ServiceEntry is exported to the mesh’s namespaces only, and annotated', () => {
   const world = apply(emptyWorld(), plan(emptyWorld(), [observe('cache-1')], { ...AMBIENT, ...DECLARED }, { access }));
   const [entry] = objectsOf(world, 'ServiceEntry');
   // Its own namespace (the waypoint's) and the egress gateway's, here one and the same: no sidecar is given it.
