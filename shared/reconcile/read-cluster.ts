@@ -203,9 +203,10 @@ async function readIstio(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> 
     const services = await readPortServices(deps);
     return { view, ...(await listObjects(deps, view)), services };
   }
-  // Direct mode needs the Services only to free ports left by an earlier egress-gateway deployment.
+  // Direct mode needs the Services only to free ports left by an earlier egress-gateway deployment; ambient mode's
+  // gateway bridge to give its instances their ports.
   const listed = await listObjects(deps, view);
-  return listed.owned.some((o) => o.kind === 'Gateway')
+  return listed.owned.some((o) => o.kind === 'Gateway') || deps.settings.cluster.gatewayBridge
     ? { view, ...listed, services: await readPortServices(deps) }
     : { view, ...listed };
 }

@@ -104,13 +104,17 @@ interface Round {
   readonly services: GatewayServiceJson[][];
 }
 
-/** One reconcile of the instances (id → address; an absent address: gone) as the functions run it in `mode`. */
+/**
+ * One reconcile of the instances (id → address; an absent address: gone) as the functions run it in `mode`; `bridge`
+ * is ambient mode with AMBIENT_GATEWAY_BRIDGE=true.
+ */
 async function sync(mode: string, instances: Record<string, string | undefined>, dryRun = false): Promise<Round> {
   const settings = testSync({
     ISTIO_NAMESPACE: NAMESPACE,
     EGRESS_GATEWAY_NAMESPACE: NAMESPACE,
     OWNER_ID: OWNER,
-    SYNC_MODE: mode,
+    SYNC_MODE: mode === 'bridge' ? 'ambient' : mode,
+    ...(mode === 'bridge' ? { AMBIENT_GATEWAY_BRIDGE: 'true' } : {}),
     ACCESS_MODE: 'declared',
     PORT_QUARANTINE_SECONDS: '0',
   });
@@ -401,6 +405,74 @@ test('egress-gateway to ambient and back: a dry run; at each write Istio serves 
   expect(kinds(await current())).toEqual(gatewayObjects);
   expect(entryOf(await current())!.metadata.labels?.[LABEL_USE_WAYPOINT]).toBeUndefined();
 }, 120_000);
+
+/**
+ * Egress-gateway mode to the bridge, to ambient mode, and back the same way. At every write of egress-gateway → bridge
+ * a declared sidecar pod keeps a guarded path, and from the ServiceEntry's update on a declared ambient pod has one
+ * too; under the bridge both are served; bridge → ambient drops the sidecar path only, its first write (the waypoint
+ * no longer admits the gateway). No caller ever goes straight to the address but an ambient pod in egress-gateway
+ * mode, as before any of this (the NetworkPolicy's to stop).
+ */
+test('egress-gateway to the bridge to ambient and back: at each write both kinds of declared caller, by Istio', async () => {
+  await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
+  const gatewayObjects = kinds(await current());
+  const entry = `ServiceEntry/${serviceEntryName(X, 'primary')}`;
+  const policy = `AuthorizationPolicy/${waypointPolicyName(X, 0)}`;
+  const gatewayMode: CallerPath[] = ['gateway', 'direct', 'blocked', 'direct'];
+  const bridgeMode: CallerPath[] = ['gateway, waypoint', 'waypoint', 'blocked', 'refused'];
+  const ambientMode: CallerPath[] = ['blocked', 'waypoint', 'blocked', 'refused'];
+  const gatewayLeft: CallerPath[] = ['gateway, refused at waypoint', 'waypoint', 'blocked', 'refused'];
+
+  const dry = await sync('bridge', { 'ambient-x': '10.9.1.1' }, true);
+  expect(dry.seen).toEqual([]);
+  const before = { objects: await current(), services: await cluster.gatewayServices() };
+  const bridged = await sync('bridge', { 'ambient-x': '10.9.1.1' });
+  expect(await pathsAt([before, ...meshesOf(bridged)])).toEqual([gatewayMode, gatewayMode, bridgeMode]);
+  expect(writesOf(bridged.run)).toEqual([`create ${policy}`, `update ${entry}`]);
+  expect(writesOf(dry.run)).toEqual(writesOf(bridged.run));
+  // The gateway's objects and port are kept, the waypoint's policy beside them.
+  expect(kinds(await current())).toEqual([...gatewayObjects, policy].sort());
+  expect(await ourPorts()).toHaveLength(1);
+  // A service account declared alone: its sidecar pod passes the gateway, another of its namespace does not.
+  const mesh = { objects: await current(), services: await cluster.gatewayServices() };
+  const checkout = { namespace: TEAM_C, serviceAccount: 'checkout' };
+  expect(await sidecarPath(mesh, checkout, '10.9.1.1', 6379)).toBe('gateway, waypoint');
+  expect(await sidecarPath(mesh, { ...checkout, serviceAccount: 'other' }, '10.9.1.1', 6379)).toBe('refused');
+  expect(await ambientPath(mesh, checkout, '10.9.1.1', 6379)).toBe('waypoint');
+  expect(writesOf((await sync('bridge', { 'ambient-x': '10.9.1.1' })).run)).toEqual([]);
+
+  const ambient = await sync('ambient', { 'ambient-x': '10.9.1.1' });
+  expect(writesOf(ambient.run)).toEqual([
+    `update ${policy}`,
+    `update ${entry}`,
+    `delete AuthorizationPolicy/${objectName(X)}`,
+    `delete VirtualService/${objectName(X)}`,
+    `delete DestinationRule/${objectName(X)}`,
+    `delete Gateway/${objectName(X)}`,
+    'update Service',
+  ]);
+  expect(await pathsAt(meshesOf(ambient))).toEqual([gatewayLeft, ...Array<CallerPath[]>(6).fill(ambientMode)]);
+  expect(await ourPorts()).toEqual([]);
+
+  const back = await sync('bridge', { 'ambient-x': '10.9.1.1' });
+  // The waypoint admits the gateway first, then the gateway's route is made, and the ServiceEntry joins it last: it
+  // gives sidecars the address, which with no route yet they would pass straight to.
+  expect(writesOf(back.run)).toEqual([
+    `update ${policy}`,
+    'update Service',
+    `create Gateway/${objectName(X)}`,
+    `create DestinationRule/${objectName(X)}`,
+    `create VirtualService/${objectName(X)}`,
+    `create AuthorizationPolicy/${objectName(X)}`,
+    `update ${entry}`,
+  ]);
+  expect(await pathsAt(meshesOf(back))).toEqual([...Array<CallerPath[]>(6).fill(ambientMode), bridgeMode]);
+
+  const gateway = await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
+  expect(writesOf(gateway.run)).toEqual([`update ${entry}`, `delete ${policy}`]);
+  expect(await pathsAt(meshesOf(gateway))).toEqual([gatewayMode, gatewayMode]);
+  expect(kinds(await current())).toEqual(gatewayObjects);
+}, 180_000);
 
 describe('the admission policy and RBAC hold the functions to their own ambient objects', () => {
   const client = new DryRunClient(stack.syncUserKubeconfig, NAMESPACE);

@@ -22,12 +22,23 @@ import type { KubeObject } from '../../../shared/model/k8s-object.js';
  *
  * Paths:
  * - `gateway`: sidecar → egress gateway, which admits the caller and sends it to the instance;
+ * - `gateway, waypoint`: sidecar → egress gateway, which admits the caller and sends it over HBONE to the waypoint
+ *   (the ServiceEntry's `istio.io/ingress-use-waypoint`), whose policy admits the gateway;
+ * - `gateway, refused at waypoint`: the gateway admits the caller, the waypoint refuses the gateway;
  * - `gateway, no endpoint`: the gateway admits it and has nowhere to send it (its cluster has no endpoint);
  * - `direct`: straight to the instance with no Istio check on the way; only a NetworkPolicy stops it;
  * - `waypoint`: ztunnel → the waypoint, which admits the caller and sends it on;
  * - `blocked`, `refused`: nothing takes it, or a policy refuses it.
  */
-export type CallerPath = 'gateway' | 'gateway, no endpoint' | 'direct' | 'waypoint' | 'blocked' | 'refused';
+export type CallerPath =
+  | 'gateway'
+  | 'gateway, waypoint'
+  | 'gateway, refused at waypoint'
+  | 'gateway, no endpoint'
+  | 'direct'
+  | 'waypoint'
+  | 'blocked'
+  | 'refused';
 
 export interface Caller {
   readonly namespace: string;
@@ -44,6 +55,16 @@ export interface MeshAt {
 const GATEWAY_IP = '10.1.0.9';
 const WAYPOINT = { name: 'waypoint', ip: '10.1.0.30', clusterIP: '10.96.0.30' };
 const spiffe = (c: Caller) => `spiffe://cluster.local/ns/${c.namespace}/sa/${c.serviceAccount}`;
+/**
+ * The egress gateway as Istio's default install runs it (the `istio-egressgateway-service-account` service account).
+ * A mesh hop's policy sees the identity of the proxy that opened the connection, the gateway's, not its caller's:
+ * Istio's ambient guide admits a gateway's own service account to let the gateway's callers through
+ * (https://istio.io/latest/docs/ambient/getting-started/enforce-auth-policies/).
+ */
+const gatewayCaller = (namespace: string): Caller => ({
+  namespace,
+  serviceAccount: 'istio-egressgateway-service-account',
+});
 
 /**
  * The waypoint and the namespaces as the installer leaves them: the egress namespace enrolled to the waypoint
@@ -58,7 +79,7 @@ function ambientKube(egressNamespace: string, callerNamespace: string): object[]
   });
   return [
     namespace(egressNamespace, { 'istio.io/use-waypoint': WAYPOINT.name }),
-    namespace(callerNamespace),
+    ...(callerNamespace === egressNamespace ? [] : [namespace(callerNamespace)]),
     ...waypointObjects(egressNamespace, WAYPOINT.ip, WAYPOINT.clusterIP, WAYPOINT.name),
     waypointEndpointSlice(egressNamespace, WAYPOINT.ip, WAYPOINT.name),
   ];
@@ -105,7 +126,12 @@ export async function sidecarPath(mesh: MeshAt, caller: Caller, address: string,
   const chains = second.gatewayChains.filter((c) => c.port === targetPort);
   const decisions = chains.map((c) => rbacDecision(c.rbac ?? [], { port: targetPort, principal: spiffe(caller) }));
   if (decisions.includes('deny')) return 'refused';
-  if ((atGateway.endpoints ?? []).length === 0) return 'gateway, no endpoint';
+  const endpoints = atGateway.endpoints ?? [];
+  if (endpoints.length === 0) return 'gateway, no endpoint';
+  if (endpoints.every((e) => e.startsWith(`connect_originate;${address}:${port};`)))
+    return (await waypointDecision(mesh, gatewayCaller(egressNamespace), address, port)) === 'allow'
+      ? 'gateway, waypoint'
+      : 'gateway, refused at waypoint';
   const path = leavesFor(atGateway, address, port);
   return path === 'direct' ? 'gateway' : path;
 }
@@ -152,4 +178,18 @@ export async function ambientPath(mesh: MeshAt, caller: Caller, address: string,
   const call = answer.calls[0]!;
   if (call.error) return 'blocked';
   return call.decision === 'allow' ? 'waypoint' : 'refused';
+}
+
+/** What the waypoint's generated RBAC decides for `caller` connecting to `address:port` (or why nothing matched). */
+async function waypointDecision(mesh: MeshAt, caller: Caller, address: string, port: number): Promise<string> {
+  const egressNamespace = mesh.services.find((s) => s.metadata.name === 'istio-egressgateway')!.metadata.namespace;
+  const answer = await simulateAmbient({
+    istio: mesh.objects.map(asInput),
+    kube: ambientKube(egressNamespace, caller.namespace),
+    waypoint: { namespace: egressNamespace, name: WAYPOINT.name, ip: WAYPOINT.ip },
+    lookups: [],
+    calls: [{ address, port, principal: spiffe(caller) }],
+  });
+  const call = answer.calls[0]!;
+  return call.decision ?? call.error ?? 'no decision';
 }
