@@ -510,6 +510,35 @@ describe('the admission policy and RBAC hold the functions to their own ambient 
       refused(await client.create(attempt));
   });
 
+  test("the bridge's objects are admitted: the ServiceEntry open to gateways, the gateway's route and policy", async () => {
+    const bridge = testPlanSettings({
+      ISTIO_NAMESPACE: NAMESPACE,
+      EGRESS_GATEWAY_NAMESPACE: NAMESPACE,
+      OWNER_ID: OWNER,
+      SYNC_MODE: 'ambient',
+      AMBIENT_GATEWAY_BRIDGE: 'true',
+    });
+    const gatewayRoute = endpoints.map((e) => ({ ...e, gatewayPort: bridge.gatewayPortRange.from }));
+    const objects = renderAmbient(X, { endpoints, gatewayRoute }, bridge, access);
+    expect(objects.map((o) => o.kind).sort()).toEqual([
+      'AuthorizationPolicy',
+      'AuthorizationPolicy',
+      'DestinationRule',
+      'Gateway',
+      'ServiceEntry',
+      'VirtualService',
+    ]);
+    const outcomes = await Promise.all(objects.map((o) => client.create(o)));
+    expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+  });
+
+  test('a ServiceEntry open to gateways but to no waypoint, or by another value: refused', async () => {
+    const labelled = (labels: Record<string, string>) => ({ ...entry, metadata: { ...entry.metadata, labels } });
+    const { [LABEL_USE_WAYPOINT]: _, ...noWaypoint } = entry.metadata.labels ?? {};
+    refused(await client.create(labelled({ ...noWaypoint, 'istio.io/ingress-use-waypoint': 'true' })));
+    refused(await client.create(labelled({ ...entry.metadata.labels, 'istio.io/ingress-use-waypoint': 'yes' })));
+  });
+
   test('a ServiceEntry naming another waypoint, and a policy in another namespace: refused', async () => {
     const elsewhere = {
       ...entry,
