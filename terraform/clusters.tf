@@ -40,6 +40,15 @@ data "google_container_cluster" "synced" {
   location = each.value.location
 
   lifecycle {
+    # The gateway bridge is ambient mode's (shared/config/parse-config.ts refuses it elsewhere at start-up).
+    precondition {
+      condition     = each.value.gateway_bridge != true || coalesce(each.value.sync_mode, var.sync_mode) == "ambient"
+      error_message = "Cluster ${each.key} sets gateway_bridge = true in sync_mode ${coalesce(each.value.sync_mode, var.sync_mode)}: the gateway bridge goes with sync_mode = \"ambient\"."
+    }
+    precondition {
+      condition     = !var.ambient_gateway_bridge || anytrue([for c in local.clusters : coalesce(c.sync_mode, var.sync_mode) == "ambient"])
+      error_message = "ambient_gateway_bridge = true needs sync_mode = \"ambient\" (or a cluster of additional_clusters in ambient mode): the bridge keeps the egress gateway's route beside the waypoint."
+    }
     precondition {
       condition     = length(local.clusters_by_name[each.key]) == 1
       error_message = "Cluster name ${each.key} is given ${length(local.clusters_by_name[each.key])} times (gke_cluster_name and additional_clusters): each synced cluster needs its own name, which names it in SYNC_CLUSTERS and in audit records."

@@ -185,7 +185,7 @@ variable "ambient_waypoint" {
 }
 
 variable "ambient_gateway_bridge" {
-  description = "In ambient mode, keep each instance's egress gateway route (Gateway, DestinationRule, VirtualService, gateway port, and with access_mode = declared the gateway's AuthorizationPolicy) for pods still on sidecars, ending at the waypoint (istio.io/ingress-use-waypoint on the ServiceEntries), whose policy admits the declared callers and the egress gateway (egress_gateway_principal). The bridge of a move from egress-gateway to ambient mode: turn it off once no sidecar pod calls an instance. For every cluster in ambient mode that sets no gateway_bridge; true where no cluster is in ambient mode is refused by the functions."
+  description = "In ambient mode, keep each instance's egress gateway route (Gateway, DestinationRule, VirtualService, gateway port, and with access_mode = declared the gateway's AuthorizationPolicy) for pods still on sidecars, ending at the waypoint (istio.io/ingress-use-waypoint on the ServiceEntries), whose policy admits the declared callers and the egress gateway (egress_gateway_principal). The bridge of a move from egress-gateway to ambient mode: turn it off once no sidecar pod calls an instance. For every cluster in ambient mode that sets no gateway_bridge; true where no cluster is in ambient mode is refused at plan, as by the functions at start-up."
   type        = bool
   default     = false
 }
