@@ -9,6 +9,7 @@ locals {
       project         = var.project_id
       endpoint        = var.gke_endpoint
       sync_mode       = tostring(null)
+      gateway_bridge  = tobool(null)
       istio_namespace = tostring(null)
       networks        = var.gke_cluster_networks
     }],
@@ -18,6 +19,7 @@ locals {
       project         = coalesce(c.project, var.project_id)
       endpoint        = coalesce(c.endpoint, var.gke_endpoint)
       sync_mode       = c.sync_mode
+      gateway_bridge  = c.gateway_bridge
       istio_namespace = c.istio_namespace
       networks        = c.networks
     }],
@@ -38,6 +40,15 @@ data "google_container_cluster" "synced" {
   location = each.value.location
 
   lifecycle {
+    # The gateway bridge is ambient mode's (shared/config/parse-config.ts refuses it elsewhere at start-up).
+    precondition {
+      condition     = each.value.gateway_bridge != true || coalesce(each.value.sync_mode, var.sync_mode) == "ambient"
+      error_message = "Cluster ${each.key} sets gateway_bridge = true in sync_mode ${coalesce(each.value.sync_mode, var.sync_mode)}: the gateway bridge goes with sync_mode = \"ambient\"."
+    }
+    precondition {
+      condition     = !var.ambient_gateway_bridge || anytrue([for c in local.clusters : coalesce(c.sync_mode, var.sync_mode) == "ambient"])
+      error_message = "ambient_gateway_bridge = true needs sync_mode = \"ambient\" (or a cluster of additional_clusters in ambient mode): the bridge keeps the egress gateway's route beside the waypoint."
+    }
     precondition {
       condition     = length(local.clusters_by_name[each.key]) == 1
       error_message = "Cluster name ${each.key} is given ${length(local.clusters_by_name[each.key])} times (gke_cluster_name and additional_clusters): each synced cluster needs its own name, which names it in SYNC_CLUSTERS and in audit records."
@@ -82,8 +93,8 @@ locals {
   } }
 
   # SYNC_CLUSTERS (shared/config/config-variables.ts): {name, endpoint, caCert, gke, networks} per cluster, endpoint and
-  # caCert as the functions take a single cluster's (a host, and a base64 PEM or "" for system trust), with mode and
-  # istioNamespace only where a cluster overrides SYNC_MODE or ISTIO_NAMESPACE.
+  # caCert as the functions take a single cluster's (a host, and a base64 PEM or "" for system trust), with mode,
+  # gatewayBridge and istioNamespace only where a cluster overrides SYNC_MODE, AMBIENT_GATEWAY_BRIDGE or ISTIO_NAMESPACE.
   sync_clusters = [for c in local.clusters : merge(
     { name = c.name, endpoint = local.cluster_access[c.name].endpoint, caCert = local.cluster_access[c.name].ca_cert },
     # The VPC networks its pods reach: as given, else its own. GKE reports the network by its relative name,
@@ -92,5 +103,6 @@ locals {
     # How GKE's audit entries name the cluster: a MemorystoreAccess declaration's entry reaches this cluster by it.
     { gke = "projects/${c.project}/locations/${c.location}/clusters/${c.name}" },
     { for key, value in { mode = c.sync_mode, istioNamespace = c.istio_namespace } : key => value if value != null },
+    c.gateway_bridge == null ? {} : { gatewayBridge = c.gateway_bridge },
   )]
 }

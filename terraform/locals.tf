@@ -33,6 +33,8 @@ locals {
     SYNC_MODE                  = var.sync_mode
     SHARDED_NODE_PORTS         = tostring(var.sharded_node_ports)
     AMBIENT_WAYPOINT           = var.ambient_waypoint
+    AMBIENT_GATEWAY_BRIDGE     = tostring(var.ambient_gateway_bridge)
+    EGRESS_GATEWAY_PRINCIPAL   = var.egress_gateway_principal
     ISTIO_NAMESPACE            = var.istio_namespace
     SERVICE_ENTRY_HOST_SUFFIX  = var.service_entry_host_suffix
     SERVICE_ENTRY_EXPORT_TO    = join(",", var.service_entry_export_to)

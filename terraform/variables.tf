@@ -112,13 +112,14 @@ variable "gke_endpoint" {
 }
 
 variable "additional_clusters" {
-  description = "Further GKE clusters the same functions keep in step, after the primary one: name (also its name in SYNC_CLUSTERS and audit records), location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode (default sync_mode), istio_namespace (default istio_namespace) and networks (the VPC networks its pods reach, as gke_cluster_networks; default its own GKE network). Their RBAC is installed by calling modules/cluster-rbac once per cluster with its own kubernetes provider and cluster_rbac[name] (docs/design.md: several clusters)."
+  description = "Further GKE clusters the same functions keep in step, after the primary one: name (also its name in SYNC_CLUSTERS and audit records), location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode (default sync_mode), gateway_bridge (ambient mode only; default ambient_gateway_bridge), istio_namespace (default istio_namespace) and networks (the VPC networks its pods reach, as gke_cluster_networks; default its own GKE network). Their RBAC is installed by calling modules/cluster-rbac once per cluster with its own kubernetes provider and cluster_rbac[name] (docs/design.md: several clusters)."
   type = list(object({
     name            = string
     location        = string
     project         = optional(string)
     endpoint        = optional(string)
     sync_mode       = optional(string)
+    gateway_bridge  = optional(bool)
     istio_namespace = optional(string)
     networks        = optional(list(string))
   }))
@@ -180,6 +181,22 @@ variable "ambient_waypoint" {
   validation {
     condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.ambient_waypoint))
     error_message = "ambient_waypoint must be a Kubernetes object name (a DNS label)."
+  }
+}
+
+variable "ambient_gateway_bridge" {
+  description = "In ambient mode, keep each instance's egress gateway route (Gateway, DestinationRule, VirtualService, gateway port, and with access_mode = declared the gateway's AuthorizationPolicy) for pods still on sidecars, ending at the waypoint (istio.io/ingress-use-waypoint on the ServiceEntries), whose policy admits the declared callers and the egress gateway (egress_gateway_principal). The bridge of a move from egress-gateway to ambient mode: turn it off once no sidecar pod calls an instance. For every cluster in ambient mode that sets no gateway_bridge; true where no cluster is in ambient mode is refused at plan, as by the functions at start-up."
+  type        = bool
+  default     = false
+}
+
+variable "egress_gateway_principal" {
+  description = "With ambient_gateway_bridge: the egress gateway's Istio principal (<trust domain>/ns/<namespace>/sa/<service account>), admitted by the waypoint's policies. Empty: <access_trust_domain>/ns/<egress_gateway_namespace>/sa/istio-egressgateway-service-account, as Istio's default install runs the gateway."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.egress_gateway_principal == "" || can(regex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/ns/[a-z0-9][-a-z0-9]*/sa/[a-z0-9][-a-z0-9.]*$", var.egress_gateway_principal))
+    error_message = "egress_gateway_principal must be empty or <trust domain>/ns/<namespace>/sa/<service account>."
   }
 }
 

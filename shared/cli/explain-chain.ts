@@ -1,7 +1,7 @@
 import { liveSpec, type Live, type TcpMatch, type TcpRoute } from '../model/istio-specs.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import type { ServicePort } from '../plan/service-ports.js';
-import { LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
+import { LABEL_INGRESS_USE_WAYPOINT, LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
 
 /** One link of the chain a pod's connection follows, and whether the live objects hold it. */
 export interface Link {
@@ -176,6 +176,19 @@ function ambientLinks(input: ChainInput, entry: KubeObject, waypoint: string): L
 }
 
 /**
+ * On the gateway bridge (AMBIENT_GATEWAY_BRIDGE) sidecars keep egress-gateway mode's chain, and the gateway sends the
+ * connection on to the ServiceEntry's waypoint instead of to the address.
+ */
+function bridgeLinks(input: ChainInput, entry: KubeObject, hop: Hop['entry']): Link[] {
+  if (entry.metadata.labels?.[LABEL_INGRESS_USE_WAYPOINT] !== 'true') return [];
+  const through = link(
+    true,
+    `gateway bridge: sidecars go through the egress gateway, which sends it on to the waypoint (label ${LABEL_INGRESS_USE_WAYPOINT})`,
+  );
+  return [through, ...gatewayLinks(input, hop)];
+}
+
+/**
  * Follows, in the live objects, the chain Istio builds for each endpoint: the ServiceEntry that declares the address,
  * then (egress-gateway mode) the sidecar's route to the egress gateway, the gateway Service port, the Gateway server,
  * the DestinationRule subset and the gateway's route to the instance's host. A broken link is reported, not guessed
@@ -195,7 +208,7 @@ export function explainChain(input: ChainInput): EndpointChain[] {
       const waypoint = entry.metadata.labels?.[LABEL_USE_WAYPOINT];
       const direct = !input.objects.some((o) => o.kind === 'VirtualService');
       const rest = waypoint
-        ? ambientLinks(input, entry, waypoint)
+        ? [...ambientLinks(input, entry, waypoint), ...bridgeLinks(input, entry, { host, cidr, port })]
         : direct
           ? [directLink(what, address)]
           : gatewayLinks(input, { host, cidr, port });

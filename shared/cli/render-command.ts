@@ -62,7 +62,9 @@ export async function renderCommand(
     view: 'scope',
     settings: planSettingsOf(settings),
   });
-  const servicePorts = mode === 'egress-gateway' ? (state.servicePorts?.after ?? []) : [];
+  // Ambient mode's gateway bridge keeps egress-gateway mode's ports.
+  const routed = mode === 'egress-gateway' || settings.cluster.gatewayBridge !== undefined;
+  const servicePorts = routed ? (state.servicePorts?.after ?? []) : [];
   const kept = [...state.kept.values()];
   return {
     instance: name.full,

@@ -34,6 +34,7 @@ const clusterEntry = z
     kubeconfig: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
     mode: z.enum(SYNC_MODES).optional(),
+    gatewayBridge: z.boolean().optional(),
     istioNamespace: dnsLabel.optional(),
     networks: z.array(vpcNetwork).min(1).optional(),
     gke: z

@@ -103,7 +103,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     required: false,
     deployed: true,
     description:
-      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE), `"istioNamespace"` (as ISTIO_NAMESPACE), `"networks"` (as CLUSTER_NETWORKS, a JSON array) and `"gke"` (`projects/P/locations/L/clusters/C`, the cluster as GKE audit entries name it, so a MemorystoreAccess change there reaches it: docs/least-access.md). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
+      'Several clusters kept in step by one deployment: a JSON array, one object per cluster, `{"name": "prod-eu", "endpoint": "HOST or https URL", "caCert": "base64 PEM"}` (GKE) or `{"name": "dev", "kubeconfig": "PATH", "context": "CONTEXT"}`, each optionally with `"mode"` (as SYNC_MODE), `"gatewayBridge"` (`true` or `false`, as AMBIENT_GATEWAY_BRIDGE; `true` only with mode `ambient`), `"istioNamespace"` (as ISTIO_NAMESPACE), `"networks"` (as CLUSTER_NETWORKS, a JSON array) and `"gke"` (`projects/P/locations/L/clusters/C`, the cluster as GKE audit entries name it, so a MemorystoreAccess change there reaches it: docs/least-access.md). Names are DNS labels, unique, and appear in audit records. One cluster under two names is refused: two entries may not share a server URL (an endpoint, or the server a kubeconfig context resolves to) or a kubeconfig file and context. When set, GKE_CLUSTER_ENDPOINT must not be, and KUBECONFIG and KUBE_CONTEXT are ignored.',
   },
   {
     name: 'CLUSTER_NAME',
@@ -143,6 +143,21 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     default: 'waypoint',
     description:
       "In `ambient` mode, the waypoint that serves the ServiceEntries: the value of the `istio.io/use-waypoint` label each carries, the name of the waypoint's Gateway in ISTIO_NAMESPACE (`istioctl waypoint apply` names it `waypoint`). The installer deploys the waypoint and enrols the namespace; nothing here writes either.",
+  },
+  {
+    name: 'AMBIENT_GATEWAY_BRIDGE',
+    required: false,
+    deployed: true,
+    default: 'false',
+    description:
+      "`true`: in `ambient` mode, a bridge for a cluster whose pods move to ambient namespace by namespace. Each instance keeps egress-gateway mode's route (Gateway, DestinationRule, VirtualService, gateway Service port; with ACCESS_MODE=declared the gateway's AuthorizationPolicy and its ServiceEntries exported to the declaring namespaces), and its ServiceEntries, served by the waypoint, carry `istio.io/ingress-use-waypoint: \"true\"`, so the egress gateway passes a sidecar pod's connection on to the waypoint; the waypoint's policy admits the declared callers and the gateway (EGRESS_GATEWAY_PRINCIPAL). Pods on sidecars go sidecar → gateway → waypoint, ambient pods ztunnel → waypoint. For every cluster in `ambient` mode that does not set `gatewayBridge` in SYNC_CLUSTERS; an error where no cluster is in `ambient` mode. Turn it off once no sidecar pod calls an instance: the gateway route then goes.",
+  },
+  {
+    name: 'EGRESS_GATEWAY_PRINCIPAL',
+    required: false,
+    deployed: true,
+    description:
+      "With AMBIENT_GATEWAY_BRIDGE: the egress gateway's Istio principal, which the waypoint's policy admits beside the declared callers (the gateway's own policy has checked the sidecar pod's identity; the waypoint sees the gateway's). Unset: `<ACCESS_TRUST_DOMAIN>/ns/<EGRESS_GATEWAY_NAMESPACE>/sa/istio-egressgateway-service-account`, the service account of Istio's default install.",
   },
   {
     name: 'ISTIO_NAMESPACE',

@@ -181,20 +181,24 @@ function parseKubeAccess(env: Reading): KubeAccess | undefined {
 }
 
 const CLUSTERS_EXPECTED =
-  'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode", "istioNamespace", "networks" and "gke"}`';
+  'expected a JSON array of clusters, each `{"name", "endpoint" (+ "caCert") or "kubeconfig" (+ "context"), optional "mode", "gatewayBridge", "istioNamespace", "networks" and "gke"}`';
 
 /** A cluster as configured; mode and namespace fall back to SYNC_MODE and ISTIO_NAMESPACE where it names none. */
 type ClusterSetting = Pick<ClusterTarget, 'name' | 'kube'> &
-  Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace' | 'gke' | 'networks'>>;
+  Partial<Pick<ClusterTarget, 'mode' | 'istioNamespace' | 'gke' | 'networks'>> & { readonly gatewayBridge?: boolean };
+
+/** What a SYNC_CLUSTERS entry says of its cluster's mesh, where it says anything. */
+const entryMesh = (entry: ClusterEntry): Omit<ClusterSetting, 'name' | 'kube'> => ({
+  ...(entry.mode ? { mode: entry.mode } : {}),
+  ...(entry.gatewayBridge !== undefined ? { gatewayBridge: entry.gatewayBridge } : {}),
+  ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}),
+  ...(entry.gke ? { gke: entry.gke } : {}),
+  ...(entry.networks ? { networks: [...new Set(entry.networks)] } : {}),
+});
 
 /** One SYNC_CLUSTERS entry; its endpoint is read like GKE_CLUSTER_ENDPOINT. */
 function settingOf(env: Reading, entry: ClusterEntry, index: number): ClusterSetting | undefined {
-  const settings = {
-    ...(entry.mode ? { mode: entry.mode } : {}),
-    ...(entry.istioNamespace ? { istioNamespace: entry.istioNamespace } : {}),
-    ...(entry.gke ? { gke: entry.gke } : {}),
-    ...(entry.networks ? { networks: [...new Set(entry.networks)] } : {}),
-  };
+  const settings = entryMesh(entry);
   if (entry.kubeconfig !== undefined) {
     return {
       name: entry.name,
@@ -251,16 +255,16 @@ function parseClusters(env: Reading): ClusterSetting[] {
 }
 
 /**
- * ACCESS_MODE=declared in egress-gateway mode writes an AuthorizationPolicy beside the instance's other objects, and
- * a policy with a selector applies only to workloads of its own namespace (or of every namespace from Istio's root
- * namespace, which the functions cannot read): the objects must live in the egress gateway's namespace, or the
- * policy would guard nothing and every caller would pass.
+ * ACCESS_MODE=declared in egress-gateway mode (and ambient mode's gateway bridge) writes an AuthorizationPolicy beside
+ * the instance's other objects, and a policy with a selector applies only to workloads of its own namespace (or of
+ * every namespace from Istio's root namespace, which the functions cannot read): the objects must live in the egress
+ * gateway's namespace, or the policy would guard nothing and every caller would pass.
  * https://istio.io/latest/docs/reference/config/security/authorization-policy/ (`selector`)
  */
 function declaredAccessFits(settings: Settings): Settings {
   if (settings.process.access.mode !== 'declared') return settings;
   const apart = settings.clusters.filter(
-    (c) => c.mode === 'egress-gateway' && c.istioNamespace !== c.egressGateway.namespace,
+    (c) => (c.mode === 'egress-gateway' || c.gatewayBridge) && c.istioNamespace !== c.egressGateway.namespace,
   );
   if (apart.length === 0) return settings;
   const where = apart.map((c) => `${c.name}: ${c.istioNamespace}`).join(', ');
@@ -268,7 +272,7 @@ function declaredAccessFits(settings: Settings): Settings {
     {
       variable: 'ISTIO_NAMESPACE',
       message:
-        'ISTIO_NAMESPACE: ACCESS_MODE=declared in egress-gateway mode needs the objects in EGRESS_GATEWAY_NAMESPACE ' +
+        'ISTIO_NAMESPACE: ACCESS_MODE=declared in egress-gateway mode (or ambient mode with the gateway bridge) needs the objects in EGRESS_GATEWAY_NAMESPACE ' +
         `(${apart[0]!.egressGateway.namespace}), where the AuthorizationPolicy applies to the gateway; got ${where}`,
     },
   ]);
@@ -307,7 +311,7 @@ function readProjects(env: Reading, project: string): Pick<ProcessSettings, 'pro
 function readSettings(
   env: Reading,
   readClusters: (env: Reading) => ClusterSetting[],
-): { process: ProcessSettings; mesh: MeshSettings; clusters: ClusterSetting[] } {
+): { process: ProcessSettings; mesh: MeshSettings; clusters: ClusterSetting[]; bridge: Bridge } {
   const project = read(env, 'MEMORYSTORE_PROJECT', projectId, 'a Google Cloud project id');
   const projects = readProjects(env, project);
   const endpoint = optional(
@@ -406,6 +410,7 @@ function readSettings(
     ),
     ...(networks ? { networks } : {}),
   };
+  const bridge = readBridge(env, mesh, clusters);
   const { service, portsPerService } = mesh.egressGateway;
   if (mesh.gatewayPortRange !== undefined && service !== undefined && portsPerService !== undefined)
     checkPortServiceNames(env, mesh);
@@ -452,17 +457,74 @@ function readSettings(
       trustDomain: read(env, 'ACCESS_TRUST_DOMAIN', dnsName, 'a trust domain (a DNS name)'),
     },
   };
-  return { process: processWide, mesh, clusters };
+  return { process: processWide, mesh, clusters, bridge: { ...bridge, trustDomain: processWide.access.trustDomain } };
 }
 
-/** A cluster's mesh: the deployment's, with the mode, namespace and networks its SYNC_CLUSTERS entry names, if any. */
-function meshOf(mesh: MeshSettings, setting: ClusterSetting | undefined): MeshSettings {
+/** AMBIENT_GATEWAY_BRIDGE as read, for `meshOf` to give each cluster in ambient mode that does not say otherwise. */
+interface Bridge {
+  readonly on: boolean;
+  readonly principal?: string;
+  readonly trustDomain: string;
+}
+
+/** An Istio principal as AuthorizationPolicies name one: `<trust domain>/ns/<namespace>/sa/<service account>`. */
+const istioPrincipal = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/ns\/[a-z0-9][-a-z0-9]*\/sa\/[a-z0-9][-a-z0-9.]*$/);
+
+/**
+ * The bridge is ambient mode's: it keeps the egress gateway's route for sidecar pods and sends it on to the waypoint.
+ * Asked for where no cluster is in ambient mode, it would do nothing, which is a mistake worth naming.
+ */
+function readBridge(
+  env: Reading,
+  mesh: MeshSettings,
+  clusters: readonly ClusterSetting[],
+): Omit<Bridge, 'trustDomain'> {
+  const on = read(env, 'AMBIENT_GATEWAY_BRIDGE', bool, '`true` or `false`');
+  const principal = optional(
+    env,
+    'EGRESS_GATEWAY_PRINCIPAL',
+    istioPrincipal,
+    "the egress gateway's Istio principal, `<trust domain>/ns/<namespace>/sa/<service account>`",
+  );
+  const ambient = (c: ClusterSetting) => (c.mode ?? mesh.mode) === 'ambient';
+  if (on && mesh.mode !== 'ambient' && !clusters.some(ambient))
+    env.problemSaying(
+      'AMBIENT_GATEWAY_BRIDGE',
+      `expected \`false\` unless SYNC_MODE (or a SYNC_CLUSTERS entry's mode) is \`ambient\`: the bridge keeps the egress gateway's route beside the waypoint; got \`true\` with SYNC_MODE=${mesh.mode}`,
+    );
+  for (const cluster of clusters.filter((c) => c.gatewayBridge && !ambient(c)))
+    env.problemSaying(
+      'SYNC_CLUSTERS',
+      `cluster ${cluster.name}: \`gatewayBridge: true\` goes with mode \`ambient\`, not ${cluster.mode ?? mesh.mode}`,
+    );
+  return { on, ...(principal ? { principal } : {}) };
+}
+
+/**
+ * A cluster's mesh: the deployment's, with the mode, namespace and networks its SYNC_CLUSTERS entry names, if any; in
+ * ambient mode with the bridge its entry asks for, or else AMBIENT_GATEWAY_BRIDGE.
+ */
+function meshOf(mesh: MeshSettings, setting: ClusterSetting | undefined, bridge: Bridge): MeshSettings {
   return {
     ...mesh,
+    ...bridgeOf(mesh, setting, bridge),
     ...(setting?.mode ? { mode: setting.mode } : {}),
     ...(setting?.istioNamespace ? { istioNamespace: setting.istioNamespace } : {}),
     ...(setting?.networks ? { networks: setting.networks } : {}),
   };
+}
+
+/** The cluster's gateway bridge, in ambient mode: its entry's `gatewayBridge`, or else AMBIENT_GATEWAY_BRIDGE. */
+function bridgeOf(mesh: MeshSettings, setting: ClusterSetting | undefined, bridge: Bridge): Partial<MeshSettings> {
+  const bridged = (setting?.mode ?? mesh.mode) === 'ambient' && (setting?.gatewayBridge ?? bridge.on);
+  if (!bridged) return {};
+  // Istio's default install runs the egress gateway as istio-egressgateway-service-account.
+  const gatewayPrincipal =
+    bridge.principal ??
+    `${bridge.trustDomain}/ns/${mesh.egressGateway.namespace}/sa/istio-egressgateway-service-account`;
+  return { gatewayBridge: { gatewayPrincipal } };
 }
 
 /** Parses and validates the whole configuration; throws a ConfigError naming every bad variable. */
@@ -473,7 +535,7 @@ export function parseSettings(values: Env): Settings {
     name: c.name,
     kube: c.kube,
     ...(c.gke ? { gke: c.gke } : {}),
-    ...meshOf(found.mesh, c),
+    ...meshOf(found.mesh, c, found.bridge),
   }));
   // No cluster read is a problem already recorded (parseClusters names it).
   if (!first) throw new ConfigError(env.problems);
@@ -488,7 +550,7 @@ export function parseRenderSettings(values: Env): RenderCommandSettings {
   const env = new Reading(values);
   const given = ['SYNC_CLUSTERS', 'GKE_CLUSTER_ENDPOINT', 'KUBECONFIG'].some((name) => values[name]?.trim());
   const found = readSettings(env, given ? parseClusters : () => []);
-  return env.result({ process: found.process, cluster: meshOf(found.mesh, found.clusters[0]) });
+  return env.result({ process: found.process, cluster: meshOf(found.mesh, found.clusters[0], found.bridge) });
 }
 
 /** Parses who may call `resync`; the functions require it at start-up like the rest of the configuration. */

@@ -25,6 +25,12 @@ export interface MeshSettings {
   readonly shardedNodePorts: boolean;
   /** AMBIENT_WAYPOINT: in ambient mode, the waypoint (its Gateway's name) each ServiceEntry names to be served by. */
   readonly ambientWaypoint: string;
+  /**
+   * AMBIENT_GATEWAY_BRIDGE (or a SYNC_CLUSTERS entry's `gatewayBridge`), ambient mode only: the egress gateway's route
+   * is kept beside the waypoint for pods still on sidecars, and ends at the waypoint (render-ambient.ts), which admits
+   * the gateway by `gatewayPrincipal` (EGRESS_GATEWAY_PRINCIPAL). Absent: no bridge.
+   */
+  readonly gatewayBridge?: { readonly gatewayPrincipal: string };
   readonly hostSuffix: string;
   readonly exportTo: readonly string[];
   readonly egressGateway: {

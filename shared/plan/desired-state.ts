@@ -87,7 +87,7 @@ export interface DesiredState {
 }
 
 type Decision =
-  | { kind: 'render'; endpoints: readonly Endpoint[]; nodePorts?: NodePorts | undefined }
+  | { kind: 'render'; endpoints: readonly Endpoint[]; nodePorts?: NodePorts | undefined; sharded: boolean }
   | { kind: 'remove' }
   | { kind: 'keep'; reason: string }
   | { kind: 'unsupported'; reason: string }
@@ -169,7 +169,7 @@ function decideListed(
   const ready = PRODUCT_INFO[name.product].readyState;
   if (instance.phase !== 'ready' && hasLive)
     return { kind: 'keep', reason: `instance is ${instance.state}: current config kept until it is ${ready}` };
-  return { kind: 'render', endpoints, nodePorts: instance.nodePorts };
+  return { kind: 'render', endpoints, nodePorts: instance.nodePorts, sharded: instance.sharded === true };
 }
 
 /**
@@ -195,20 +195,19 @@ export function desiredState(input: SyncInput): DesiredState {
       name: o.name,
       decision: decide(o, liveInstances.has(o.name.full), input.blocked?.has(o.name.full) ?? false, input.settings),
     }));
-  const rendered = decisions.flatMap((d) =>
-    d.decision.kind === 'render'
-      ? [{ name: d.name, endpoints: d.decision.endpoints, nodePorts: d.decision.nodePorts }]
-      : [],
-  );
+  const rendered = decisions.flatMap((d) => (d.decision.kind === 'render' ? [{ name: d.name, ...d.decision }] : []));
   const removed = new Set(
     decisions.filter((d) => d.decision.kind === 'remove' || d.decision.kind === 'unsupported').map((d) => d.name.full),
   );
   const egress = input.settings.mode === 'egress-gateway';
+  // Ambient mode's gateway bridge keeps the gateway's route of an instance egress-gateway mode can route (not sharded).
+  const bridged = (r: { sharded: boolean }): boolean =>
+    input.settings.mode === 'ambient' && input.settings.gatewayBridge !== undefined && !r.sharded;
   const range = { ...portBlocksOf(input.settings), read: input.portBlocksRead };
   // Direct and ambient mode route through no gateway port: their instances need none, and give up any they held.
   const ports = gatewayPorts(
     { ...input, scope: input.scope.map((o) => o.name), range },
-    rendered.map((r) => ({ name: r.name, endpoints: egress ? r.endpoints : [] })),
+    rendered.map((r) => ({ name: r.name, endpoints: egress || bridged(r) ? r.endpoints : [] })),
     removed,
   );
   const refused = new Map(
@@ -222,19 +221,23 @@ export function desiredState(input: SyncInput): DesiredState {
   // Declared mode: an instance nobody declared gets NO_ACCESS (only the gateway sees it; its policy denies everyone).
   const accessOf = (name: InstanceName): InstanceAccess | undefined =>
     input.access ? (input.access.get(name.full) ?? NO_ACCESS) : undefined;
+  const routed = (r: (typeof placed)[number]): RoutedEndpoint[] =>
+    r.endpoints.map((e) => ({ ...e, gatewayPort: ports.allocations.get(allocationKey(r.name, e.role))?.port ?? 0 }));
   const desired = placed.flatMap((r) => {
     const access = accessOf(r.name);
-    if (input.settings.mode === 'ambient') return renderAmbient(r.name, r, input.settings, access);
+    if (input.settings.mode === 'ambient')
+      return renderAmbient(
+        r.name,
+        { ...r, ...(bridged(r) ? { gatewayRoute: routed(r) } : {}) },
+        input.settings,
+        access,
+      );
     if (!egress)
       return [
         ...renderDirect(r.name, r.endpoints, input.settings, access),
         ...renderNodePorts(r.name, r.nodePorts, input.settings, access),
       ];
-    const routed: RoutedEndpoint[] = r.endpoints.map((e) => ({
-      ...e,
-      gatewayPort: ports.allocations.get(allocationKey(r.name, e.role))?.port ?? 0,
-    }));
-    return renderEgress(r.name, routed, input.settings, access);
+    return renderEgress(r.name, routed(r), input.settings, access);
   });
 
   return {

@@ -1,4 +1,4 @@
-import { LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
+import { LABEL_INGRESS_USE_WAYPOINT, LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
 import type { KubeObject } from '../model/k8s-object.js';
 import type { Change } from './plan-types.js';
 
@@ -8,8 +8,9 @@ import type { Change } from './plan-types.js';
  * AuthorizationPolicy (declared mode) comes last and goes first: the gateway port it guards has no route before it or
  * after it. Ambient mode's policy is attached to ServiceEntries: it comes first and goes last, so no ServiceEntry is
  * served by the waypoint without it (a waypoint with no ALLOW policy for a target lets everyone through). A
- * ServiceEntry that leaves the waypoint (ambient to egress-gateway mode) is updated last of all, once the gateway
- * route it moves to is in place.
+ * ServiceEntry that takes sidecar pods to the egress gateway again, leaving the waypoint (ambient to egress-gateway
+ * mode) or joining the gateway bridge from ambient mode, is updated last of all, once the gateway route it moves them
+ * to is in place: given the address with no route, a sidecar would pass its connection straight to it.
  */
 const APPLY_ORDER = [
   'WaypointPolicy',
@@ -19,18 +20,20 @@ const APPLY_ORDER = [
   'DestinationRule',
   'VirtualService',
   'AuthorizationPolicy',
-  'ServiceEntryLeavingWaypoint',
+  'ServiceEntryToGateway',
 ];
 
-const waypointOf = (object: KubeObject | undefined): string | undefined =>
-  object?.metadata.labels?.[LABEL_USE_WAYPOINT];
+/** Served by the waypoint alone: ambient mode off the bridge, where no sidecar pod is given a route to it. */
+const waypointOnly = (object: KubeObject | undefined): boolean =>
+  object?.metadata.labels?.[LABEL_USE_WAYPOINT] !== undefined &&
+  object.metadata.labels[LABEL_INGRESS_USE_WAYPOINT] === undefined;
 
 function stage(change: Change): string {
   if (change.target !== 'object') return change.ref.kind;
   const object = change.after ?? change.before;
   if (change.ref.kind === 'AuthorizationPolicy' && object?.spec['targetRefs'] !== undefined) return 'WaypointPolicy';
-  const leaving = change.action === 'update' && waypointOf(change.before) && !waypointOf(change.after);
-  if (change.ref.kind === 'ServiceEntry' && leaving) return 'ServiceEntryLeavingWaypoint';
+  const toGateway = change.action === 'update' && waypointOnly(change.before) && !waypointOnly(change.after);
+  if (change.ref.kind === 'ServiceEntry' && toGateway) return 'ServiceEntryToGateway';
   return change.ref.kind;
 }
 

@@ -3,17 +3,18 @@ import { instanceObjectRef } from '../products/instance-name.js';
 import { instanceNameOf, refKey, refOf, type KubeObject } from '../model/k8s-object.js';
 import type { DesiredState } from './desired-state.js';
 import { orderChanges } from './order.js';
-import { LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
+import { LABEL_INGRESS_USE_WAYPOINT, LABEL_USE_WAYPOINT } from '../render/render-ambient.js';
 import { servicePortChanges } from './port-change.js';
 import type { Change, ObjectChange, Plan } from './plan-types.js';
 import { portPlansByService, type PortLayout } from './port-services.js';
 import type { GatewayServiceState } from './service-ports.js';
 
 /**
- * Labels whose absence we render too: on our objects they are the mode's (ambient mode's waypoint label), so one the
- * desired object lacks is removed, or a ServiceEntry moved out of ambient mode would stay served by the waypoint.
+ * Labels whose absence we render too: on our objects they are the mode's (ambient mode's waypoint label, the gateway
+ * bridge's), so one the desired object lacks is removed, or a ServiceEntry moved out of ambient mode would stay served
+ * by the waypoint, or one off the bridge would still take the egress gateway's connections to it.
  */
-const MODE_LABELS = [LABEL_USE_WAYPOINT];
+const MODE_LABELS = [LABEL_USE_WAYPOINT, LABEL_INGRESS_USE_WAYPOINT];
 
 /** Only what we render is compared: labels and annotations others add to our objects are not drift. */
 function sameContent(live: KubeObject, desired: KubeObject): boolean {

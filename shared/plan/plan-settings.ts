@@ -13,6 +13,7 @@ export function planSettingsOf(settings: {
     mode: cluster.mode,
     shardedNodePorts: cluster.shardedNodePorts,
     ambientWaypoint: cluster.ambientWaypoint,
+    ...(cluster.gatewayBridge ? { gatewayBridge: cluster.gatewayBridge } : {}),
     istioNamespace: cluster.istioNamespace,
     hostSuffix: cluster.hostSuffix,
     exportTo: cluster.exportTo,

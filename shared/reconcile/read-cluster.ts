@@ -228,14 +228,15 @@ async function readScopedPortServices(
 }
 
 async function readIstio(deps: SyncDeps, view: ReadScope): Promise<ClusterRead> {
-  const { mode } = deps.settings.cluster;
-  if (mode === 'egress-gateway' && view.kind === 'scope' && ownPortServiceNames(deps.settings.cluster).length > 0) {
+  // Ambient mode's gateway bridge keeps egress-gateway mode's ports, so reads them as that mode does.
+  const routed = deps.settings.cluster.mode === 'egress-gateway' || deps.settings.cluster.gatewayBridge !== undefined;
+  if (routed && view.kind === 'scope' && ownPortServiceNames(deps.settings.cluster).length > 0) {
     // An event knows each port's instance by the port's name, so it may read its objects first and then only the
     // Services they point at.
     const listed = await listObjects(deps, view);
     return { view, ...listed, ...(await readScopedPortServices(deps, view.instances, listed.owned)) };
   }
-  if (mode === 'egress-gateway') {
+  if (routed) {
     // The Services first, then our objects: a port another reconcile has just added then always comes with the
     // ServiceEntry it wrote before it (make before break), so the port's owner is known.
     const services = await readPortServices(deps);

@@ -5,8 +5,8 @@ import { AUTHORIZATION_POLICY, isKind, SECURITY_API_VERSION, type KubeObject } f
 import type { InstanceName } from '../products/instance-name.js';
 import { metadata } from './istio-object.js';
 import { objectName } from './names.js';
-import { accessAnnotations } from './render-access.js';
-import { renderDirect } from './render-instance.js';
+import { accessAnnotations, accessExportTo } from './render-access.js';
+import { renderDirect, renderGatewayRoute, type RoutedEndpoint } from './render-instance.js';
 import { renderNodePorts } from './render-node-ports.js';
 import type { RenderSettings } from './render-settings.js';
 
@@ -24,6 +24,14 @@ import type { RenderSettings } from './render-settings.js';
  */
 export const LABEL_USE_WAYPOINT = 'istio.io/use-waypoint';
 
+/**
+ * AMBIENT_GATEWAY_BRIDGE: a ServiceEntry served by a waypoint that gateways send to the waypoint too. Without it the
+ * pinned Istio gives a gateway no endpoint for such a service; with it the gateway's cluster is HBONE to the waypoint,
+ * the address dialled as the tunnel's destination (pilot/pkg/xds/endpoints/endpoint_builder.go, findServiceWaypoint:
+ * "Currently only ingress and e/w gateway will call waypoints"; test/harness-tests/istio-sim-sidecar-waypoint.test.ts).
+ */
+export const LABEL_INGRESS_USE_WAYPOINT = 'istio.io/ingress-use-waypoint';
+
 /** The most targets one AuthorizationPolicy may name (`spec.targetRefs` has `maxItems: 16` in Istio's CRD). */
 export const TARGET_REFS_PER_POLICY = 16;
 
@@ -38,17 +46,33 @@ export const waypointPolicyName = (instance: InstanceName, index: number): strin
  * address a workload in Istio's ambient index, with no waypoint; ztunnel looks an address up as a workload before a
  * service (`find_address`, istio/ztunnel src/state.rs) and sends a workload with no waypoint straight to it, around
  * the policy. Istio's own index shows both (test/harness-tests/istio-sim-ambient.test.ts).
- * Its `exportTo` is not narrowed in declared mode: in ambient mode a ServiceEntry hidden from a namespace is absent
- * there, not blocked, and ztunnel passes traffic to an address nobody declares straight to it, around the waypoint
- * and its policy (https://istio.io/latest/docs/ambient/usage/serviceentry-visibility/, "Hidden means absent, not
- * blocked"). The policy decides; the access annotation says, for records and `explain`, who it lets through.
+ * In declared mode it is exported to no namespace of callers, only to its own (the waypoint's) and the egress
+ * gateway's. Only sidecars and gateways read `exportTo`, and no sidecar has a guarded path in ambient mode: Istio's
+ * sidecars do not send to a waypoint, so a sidecar given the ServiceEntry passes the connection straight to the
+ * address (an ORIGINAL_DST cluster), around every policy; not given it, it is blocked under REGISTRY_ONLY. ztunnel is
+ * not narrowed by it: what it gets of a service (Istio's WDS `Service`, pkg/workloadapi/workload.proto) has no
+ * exportTo, only the mesh-wide `serviceEntryVisibility`, so an ambient pod of any namespace still reaches the
+ * waypoint, whose policy decides (test/integration/ambient.test.ts asks Istio for both kinds of pod). The access
+ * annotation says, for records and `explain`, who the policy lets through.
  */
-function waypointEntry(entry: KubeObject, settings: RenderSettings, access?: InstanceAccess): KubeObject {
+function waypointEntry(
+  entry: KubeObject,
+  settings: RenderSettings,
+  access?: InstanceAccess,
+  bridged = false,
+): KubeObject {
   const labelled = {
     ...entry.metadata,
-    labels: { ...entry.metadata.labels, [LABEL_USE_WAYPOINT]: settings.ambientWaypoint },
+    labels: {
+      ...entry.metadata.labels,
+      [LABEL_USE_WAYPOINT]: settings.ambientWaypoint,
+      ...(bridged ? { [LABEL_INGRESS_USE_WAYPOINT]: 'true' } : {}),
+    },
   };
-  const spec: Record<string, unknown> = { ...entry.spec, resolution: 'NONE' };
+  // On the bridge the declaring namespaces' sidecars get it back, with the gateway's route: they send to the gateway.
+  const callers = bridged && access ? accessExportTo(access, settings) : [settings.egressGateway.namespace];
+  const exportTo = access && [...new Set([...callers, settings.istioNamespace])].sort();
+  const spec: Record<string, unknown> = { ...entry.spec, resolution: 'NONE', ...(exportTo ? { exportTo } : {}) };
   delete spec['endpoints'];
   return { ...entry, metadata: access ? accessAnnotations(labelled, access) : labelled, spec };
 }
@@ -120,16 +144,31 @@ export function renderWaypointPolicies(
 /**
  * The instance's ServiceEntries (its endpoints and, with SHARDED_NODE_PORTS, a sharded target's node ports), each
  * labelled for the waypoint; with `access` (declared mode) annotated, and the waypoint policies after them.
+ *
+ * With `gatewayRoute` (AMBIENT_GATEWAY_BRIDGE; its endpoints with their gateway ports), egress-gateway mode's route as
+ * well, for pods still on sidecars, which have no way to a waypoint of their own: the sidecar sends to the egress
+ * gateway, whose policy checks the sidecar's identity, and the gateway to the waypoint (LABEL_INGRESS_USE_WAYPOINT),
+ * whose policy admits the gateway (EGRESS_GATEWAY_PRINCIPAL) beside the declared callers: it sees the gateway's
+ * identity, not the sidecar's. Ambient pods go to the waypoint as without the bridge. The ServiceEntries stay without
+ * endpoints, so no caller of either kind is sent straight to the address.
  */
 export function renderAmbient(
   instance: InstanceName,
-  target: { readonly endpoints: readonly Endpoint[]; readonly nodePorts?: NodePorts | undefined },
+  target: {
+    readonly endpoints: readonly Endpoint[];
+    readonly nodePorts?: NodePorts | undefined;
+    readonly gatewayRoute?: readonly RoutedEndpoint[] | undefined;
+  },
   settings: RenderSettings,
   access?: InstanceAccess,
 ): KubeObject[] {
+  const bridge = target.gatewayRoute && settings.gatewayBridge;
   const entries = [
     ...renderDirect(instance, target.endpoints, settings),
     ...renderNodePorts(instance, target.nodePorts, settings).flatMap(perAddress),
-  ].map((entry) => waypointEntry(entry, settings, access));
-  return access ? [...entries, ...renderWaypointPolicies(instance, entries, access, settings)] : entries;
+  ].map((entry) => waypointEntry(entry, settings, access, bridge !== undefined));
+  const route = bridge ? renderGatewayRoute(instance, target.gatewayRoute ?? [], settings, access) : [];
+  if (!access) return [...entries, ...route];
+  const admitted = bridge ? { ...access, principals: [...access.principals, bridge.gatewayPrincipal] } : access;
+  return [...entries, ...renderWaypointPolicies(instance, entries, admitted, settings), ...route];
 }

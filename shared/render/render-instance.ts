@@ -46,7 +46,7 @@ function renderServiceEntry(
  * ISTIO_MUTUAL on the gateway): the gateway then knows each caller's identity and its policy can check it.
  * https://istio.io/latest/blog/2018/egress-mongo/#direct-tcp-egress-traffic-through-an-egress-gateway-with-mutual-tls
  */
-function renderGatewayRoute(
+export function renderGatewayRoute(
   instance: InstanceName,
   endpoints: readonly RoutedEndpoint[],
   settings: RenderSettings,

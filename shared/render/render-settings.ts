@@ -6,6 +6,7 @@ export type RenderSettings = Pick<
   | 'mode'
   | 'shardedNodePorts'
   | 'ambientWaypoint'
+  | 'gatewayBridge'
   | 'istioNamespace'
   | 'hostSuffix'
   | 'exportTo'

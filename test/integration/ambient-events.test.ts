@@ -40,7 +40,8 @@ test('create, declare, fail over and delete, each within one event, in ambient m
   expect(created.map((o) => o.kind)).toEqual(['AuthorizationPolicy', 'ServiceEntry']);
   const [policy, entry] = created as [KubeObject, KubeObject];
   expect(entry.metadata.labels?.[LABEL_USE_WAYPOINT]).toBe('waypoint');
-  expect(entry.spec['exportTo']).toEqual([A, '.']);
+  // Declared mode: exported to the mesh's own namespace only, not SERVICE_ENTRY_EXPORT_TO: no sidecar is given it.
+  expect(entry.spec['exportTo']).toEqual([namespace]);
   expect(policy.spec).toEqual({
     targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: entry.metadata.name }],
     action: 'ALLOW',
@@ -57,6 +58,7 @@ test('create, declare, fail over and delete, each within one event, in ambient m
     { from: [{ source: { namespaces: [A] } }], to: [{ operation: { ports: ['6379'] } }] },
   ]);
   expect(JSON.parse(annotated.metadata.annotations![ANNOTATION_ACCESS]!)).toMatchObject({ namespaces: [A] });
+  expect(annotated.spec['exportTo']).toEqual([namespace]);
   expect(summary(granted)).toEqual([
     'update AuthorizationPolicy applied',
     'update ServiceEntry applied',

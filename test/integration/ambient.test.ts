@@ -16,7 +16,7 @@ import { LABEL_USE_WAYPOINT, renderAmbient, waypointPolicyName } from '../../sha
 import { objectName, serviceEntryName } from '../../shared/render/names.js';
 import { createAll } from '../../dev/harness/control-plane/index.js';
 import { istioctlAnalyze, istioctlValidate, writeYamlDocs } from '../../dev/harness/istioctl/index.js';
-import { ClusterView } from '../../dev/end-to-end/cluster-view.js';
+import { ClusterView, type GatewayServiceJson } from '../../dev/end-to-end/cluster-view.js';
 import { testPlanSettings, testSync } from '../../dev/fixtures/settings.js';
 import { prepareNamespace } from '../../dev/rig/namespace.js';
 import { nameOf } from '../fixtures/instances.js';
@@ -24,13 +24,15 @@ import { DryRunClient, type Outcome } from './support/dry-run-requests.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
 import { asInput } from '../../dev/harness/istio-sim/index.js';
+import { ambientPath, sidecarPath, type Caller, type CallerPath, type MeshAt } from './support/caller-paths.js';
 
 /**
  * SYNC_MODE=ambient on the real apiserver with Istio's CRDs, written by the functions' own reconcile as their own user
  * under the project's RBAC and admission policy (terraform/kubernetes/*.tftpl), with ACCESS_MODE=declared and
  * MemorystoreAccess declarations read from the apiserver: a namespace declared as a whole, one service account of
  * another, and an instance nobody declared. After every write of a migration the object set is read back as an
- * administrator: a ServiceEntry is never served by the waypoint without its policy, nor left without a route.
+ * administrator: a ServiceEntry is never served by the waypoint without its policy, nor left without a route; and
+ * Istio's own configuration says where a sidecar pod's and an ambient pod's connection goes at that moment.
  */
 const stack = sharedStack();
 const NAMESPACE = 'e2e-ambient';
@@ -74,8 +76,11 @@ beforeAll(async () => {
 
 const WRITES: ReadonlySet<string> = new Set(['create', 'replace', 'delete', 'applyServicePorts']);
 
-/** The store, with the namespace's objects read back as an administrator after each of its writes. */
-function watched(store: ClusterStore, seen: KubeObject[][]): ClusterStore {
+/**
+ * The store, with the namespace's objects (and the egress gateway's Services, in `services`) read back as an
+ * administrator after each of its writes.
+ */
+function watched(store: ClusterStore, seen: KubeObject[][], services: GatewayServiceJson[][] = []): ClusterStore {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
@@ -84,6 +89,7 @@ function watched(store: ClusterStore, seen: KubeObject[][]): ClusterStore {
       return async (...args: unknown[]) => {
         const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         seen.push([...(await cluster.istioObjects()).values()]);
+        services.push(await cluster.gatewayServices());
         return result;
       };
     },
@@ -94,19 +100,26 @@ interface Round {
   readonly run: SyncRun;
   /** The object set after each write. */
   readonly seen: KubeObject[][];
+  /** The egress gateway's Services after each write. */
+  readonly services: GatewayServiceJson[][];
 }
 
-/** One reconcile of the instances (id → address; an absent address: gone) as the functions run it in `mode`. */
+/**
+ * One reconcile of the instances (id → address; an absent address: gone) as the functions run it in `mode`; `bridge`
+ * is ambient mode with AMBIENT_GATEWAY_BRIDGE=true.
+ */
 async function sync(mode: string, instances: Record<string, string | undefined>, dryRun = false): Promise<Round> {
   const settings = testSync({
     ISTIO_NAMESPACE: NAMESPACE,
     EGRESS_GATEWAY_NAMESPACE: NAMESPACE,
     OWNER_ID: OWNER,
-    SYNC_MODE: mode,
+    SYNC_MODE: mode === 'bridge' ? 'ambient' : mode,
+    ...(mode === 'bridge' ? { AMBIENT_GATEWAY_BRIDGE: 'true' } : {}),
     ACCESS_MODE: 'declared',
     PORT_QUARANTINE_SECONDS: '0',
   });
   const seen: KubeObject[][] = [];
+  const services: GatewayServiceJson[][] = [];
   const log = new Logger();
   const scope = Object.entries(instances).map(([id, host]) => {
     const name = nameOf(id);
@@ -116,7 +129,7 @@ async function sync(mode: string, instances: Record<string, string | undefined>,
   const run = await syncInstances(
     {
       settings,
-      cluster: watched(syncStore, seen),
+      cluster: watched(syncStore, seen, services),
       log,
       audit: new AuditWriter(log),
       instances: { get: async () => undefined, list: async () => ({ instances: [], unreachable: [] }) },
@@ -128,7 +141,7 @@ async function sync(mode: string, instances: Record<string, string | undefined>,
     { dryRun },
   );
   expect(run.errors).toEqual([]);
-  return { run, seen };
+  return { run, seen, services };
 }
 
 const byName = (objects: readonly KubeObject[], kind: string, name: string): KubeObject | undefined =>
@@ -282,6 +295,40 @@ async function waypointVerdicts(
   ]);
 }
 
+const DECLARED: Caller = { namespace: TEAM_A, serviceAccount: 'any' };
+const UNDECLARED: Caller = { namespace: 'e2e-ambient-team-b', serviceAccount: 'app' };
+/** The mesh after each write of a round: our objects and the egress gateway's Services. */
+const meshesOf = (round: Round): MeshAt[] =>
+  round.seen.map((objects, k) => ({ objects, services: round.services[k]! }));
+/**
+ * Istio's verdict at each moment: where the connection to X of a declared sidecar pod, a declared ambient pod, an
+ * undeclared sidecar pod and an undeclared ambient pod goes.
+ */
+async function pathsAt(meshes: readonly MeshAt[]): Promise<CallerPath[][]> {
+  const paths: CallerPath[][] = [];
+  for (const mesh of meshes) {
+    const row: CallerPath[] = [];
+    for (const caller of [DECLARED, UNDECLARED])
+      row.push(await sidecarPath(mesh, caller, '10.9.1.1', 6379), await ambientPath(mesh, caller, '10.9.1.1', 6379));
+    paths.push(row);
+  }
+  return paths;
+}
+
+/**
+ * The moment (index) at which X's declared caller with a guarded path changes kind, checking that at every moment
+ * exactly one kind has one: never both, never neither.
+ */
+function cutOver(paths: readonly CallerPath[][]): number {
+  const served = paths.map(([sidecar, ambient]) => {
+    expect([sidecar === 'gateway', ambient === 'waypoint'].filter(Boolean)).toHaveLength(1);
+    return sidecar === 'gateway' ? 'sidecar' : 'ambient';
+  });
+  const changes = served.flatMap((kind, k) => (k > 0 && kind !== served[k - 1] ? [k] : []));
+  expect(changes).toHaveLength(1);
+  return changes[0]!;
+}
+
 /** At one moment of a migration: X still has a guarded path, through the waypoint or through the egress gateway. */
 function guardedPath(objects: readonly KubeObject[]): 'waypoint' | 'gateway' {
   const entry = entryOf(objects);
@@ -295,7 +342,7 @@ function guardedPath(objects: readonly KubeObject[]): 'waypoint' | 'gateway' {
   return 'gateway';
 }
 
-test('egress-gateway to ambient and back: a dry run shows it, and at every write X keeps a guarded path', async () => {
+test('egress-gateway to ambient and back: a dry run; at each write Istio serves X to one kind of caller', async () => {
   await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
   const gatewayObjects = kinds(await current());
   expect(gatewayObjects).toHaveLength(5);
@@ -315,8 +362,24 @@ test('egress-gateway to ambient and back: a dry run shows it, and at every write
     'update Service',
   ]);
 
+  const before = { objects: await current(), services: await cluster.gatewayServices() };
   const there = await sync('ambient', { 'ambient-x': '10.9.1.1' });
   expect(writesOf(there.run)).toEqual(planned);
+  // Istio's verdict before the change and after each write, per caller: declared sidecar pod, declared ambient pod,
+  // undeclared sidecar pod, undeclared ambient pod. Neither mode serves both kinds: a sidecar's only guarded path is
+  // the egress gateway, an ambient pod's the waypoint, and the ServiceEntry's update hands X from one to the other.
+  const forward = await pathsAt([before, ...meshesOf(there)]);
+  // In egress-gateway mode an ambient pod goes straight to the address: the ServiceEntry's STATIC endpoint is a
+  // workload with no waypoint. In ambient mode no sidecar pod is given the ServiceEntry, so none has a way to the
+  // address (REGISTRY_ONLY blocks it) even while the gateway's route is still there.
+  const gatewayMode: CallerPath[] = ['gateway', 'direct', 'blocked', 'direct'];
+  const ambientMode: CallerPath[] = ['blocked', 'waypoint', 'blocked', 'refused'];
+  expect(forward).toEqual([
+    gatewayMode, // before
+    gatewayMode, // the waypoint policy created
+    ...Array<CallerPath[]>(6).fill(ambientMode), // the ServiceEntry's update, then the gateway's objects and port
+  ]);
+  expect(cutOver(forward)).toBe(planned.indexOf(`update ServiceEntry/${serviceEntryName(X, 'primary')}`) + 1);
   // The waypoint's policy first (X still routed through the gateway), then the ServiceEntry joins the waypoint.
   expect(there.seen.map(guardedPath)).toEqual(['gateway', ...Array<string>(6).fill('waypoint')]);
   // From the ServiceEntry's update on, Istio's own index and waypoint serve X and admit its declared caller.
@@ -329,12 +392,96 @@ test('egress-gateway to ambient and back: a dry run shows it, and at every write
   expect(writesOf((await sync('ambient', { 'ambient-x': '10.9.1.1' })).run)).toEqual([]);
 
   const back = await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
+  const backward = await pathsAt(meshesOf(back));
+  expect(backward).toEqual([
+    ...Array<CallerPath[]>(5).fill(ambientMode), // the gateway port, Gateway, DestinationRule, VirtualService, policy
+    gatewayMode, // the ServiceEntry leaves the waypoint
+    gatewayMode, // the waypoint policy deleted
+  ]);
+  expect(cutOver(backward)).toBe(writesOf(back.run).indexOf(`update ServiceEntry/${serviceEntryName(X, 'primary')}`));
   const paths = back.seen.map(guardedPath);
   // The ServiceEntry leaves the waypoint only after the gateway route and its policy are whole.
   expect(paths.indexOf('gateway')).toBe(paths.length - 2);
   expect(kinds(await current())).toEqual(gatewayObjects);
   expect(entryOf(await current())!.metadata.labels?.[LABEL_USE_WAYPOINT]).toBeUndefined();
 }, 120_000);
+
+/**
+ * Egress-gateway mode to the bridge, to ambient mode, and back the same way. At every write of egress-gateway → bridge
+ * a declared sidecar pod keeps a guarded path, and from the ServiceEntry's update on a declared ambient pod has one
+ * too; under the bridge both are served; bridge → ambient drops the sidecar path only, its first write (the waypoint
+ * no longer admits the gateway). No caller ever goes straight to the address but an ambient pod in egress-gateway
+ * mode, as before any of this (the NetworkPolicy's to stop).
+ */
+/** A dry run that writes nothing and plans what the run after it then writes, in the same order. */
+async function dryThenSync(mode: string): Promise<Round> {
+  const dry = await sync(mode, { 'ambient-x': '10.9.1.1' }, true);
+  expect(dry.seen).toEqual([]);
+  const round = await sync(mode, { 'ambient-x': '10.9.1.1' });
+  expect(writesOf(dry.run)).toEqual(writesOf(round.run));
+  return round;
+}
+
+test('egress-gateway to the bridge to ambient and back: at each write both kinds of declared caller, by Istio', async () => {
+  await sync('egress-gateway', { 'ambient-x': '10.9.1.1' });
+  const gatewayObjects = kinds(await current());
+  const entry = `ServiceEntry/${serviceEntryName(X, 'primary')}`;
+  const policy = `AuthorizationPolicy/${waypointPolicyName(X, 0)}`;
+  const gatewayMode: CallerPath[] = ['gateway', 'direct', 'blocked', 'direct'];
+  const bridgeMode: CallerPath[] = ['gateway, waypoint', 'waypoint', 'blocked', 'refused'];
+  const ambientMode: CallerPath[] = ['blocked', 'waypoint', 'blocked', 'refused'];
+  const gatewayLeft: CallerPath[] = ['gateway, refused at waypoint', 'waypoint', 'blocked', 'refused'];
+
+  const dry = await sync('bridge', { 'ambient-x': '10.9.1.1' }, true);
+  expect(dry.seen).toEqual([]);
+  const before = { objects: await current(), services: await cluster.gatewayServices() };
+  const bridged = await sync('bridge', { 'ambient-x': '10.9.1.1' });
+  expect(await pathsAt([before, ...meshesOf(bridged)])).toEqual([gatewayMode, gatewayMode, bridgeMode]);
+  expect(writesOf(bridged.run)).toEqual([`create ${policy}`, `update ${entry}`]);
+  expect(writesOf(dry.run)).toEqual(writesOf(bridged.run));
+  // The gateway's objects and port are kept, the waypoint's policy beside them.
+  expect(kinds(await current())).toEqual([...gatewayObjects, policy].sort());
+  expect(await ourPorts()).toHaveLength(1);
+  // A service account declared alone: its sidecar pod passes the gateway, another of its namespace does not.
+  const mesh = { objects: await current(), services: await cluster.gatewayServices() };
+  const checkout = { namespace: TEAM_C, serviceAccount: 'checkout' };
+  expect(await sidecarPath(mesh, checkout, '10.9.1.1', 6379)).toBe('gateway, waypoint');
+  expect(await sidecarPath(mesh, { ...checkout, serviceAccount: 'other' }, '10.9.1.1', 6379)).toBe('refused');
+  expect(await ambientPath(mesh, checkout, '10.9.1.1', 6379)).toBe('waypoint');
+  expect(writesOf((await sync('bridge', { 'ambient-x': '10.9.1.1' })).run)).toEqual([]);
+
+  const ambient = await dryThenSync('ambient');
+  expect(writesOf(ambient.run)).toEqual([
+    `update ${policy}`,
+    `update ${entry}`,
+    `delete AuthorizationPolicy/${objectName(X)}`,
+    `delete VirtualService/${objectName(X)}`,
+    `delete DestinationRule/${objectName(X)}`,
+    `delete Gateway/${objectName(X)}`,
+    'update Service',
+  ]);
+  expect(await pathsAt(meshesOf(ambient))).toEqual([gatewayLeft, ...Array<CallerPath[]>(6).fill(ambientMode)]);
+  expect(await ourPorts()).toEqual([]);
+
+  const back = await dryThenSync('bridge');
+  // The waypoint admits the gateway first, then the gateway's route is made, and the ServiceEntry joins it last: it
+  // gives sidecars the address, which with no route yet they would pass straight to.
+  expect(writesOf(back.run)).toEqual([
+    `update ${policy}`,
+    'update Service',
+    `create Gateway/${objectName(X)}`,
+    `create DestinationRule/${objectName(X)}`,
+    `create VirtualService/${objectName(X)}`,
+    `create AuthorizationPolicy/${objectName(X)}`,
+    `update ${entry}`,
+  ]);
+  expect(await pathsAt(meshesOf(back))).toEqual([...Array<CallerPath[]>(6).fill(ambientMode), bridgeMode]);
+
+  const gateway = await dryThenSync('egress-gateway');
+  expect(writesOf(gateway.run)).toEqual([`update ${entry}`, `delete ${policy}`]);
+  expect(await pathsAt(meshesOf(gateway))).toEqual([gatewayMode, gatewayMode]);
+  expect(kinds(await current())).toEqual(gatewayObjects);
+}, 180_000);
 
 describe('the admission policy and RBAC hold the functions to their own ambient objects', () => {
   const client = new DryRunClient(stack.syncUserKubeconfig, NAMESPACE);
@@ -370,6 +517,35 @@ describe('the admission policy and RBAC hold the functions to their own ambient 
     const aService = withSpec((s) => ({ ...s, targetRefs: [{ group: '', kind: 'Service', name: objectName(X) }] }));
     for (const attempt of [foreignTarget, anyone, wildcard, onWorkload, aService])
       refused(await client.create(attempt));
+  });
+
+  test("the bridge's objects are admitted: the ServiceEntry open to gateways, the gateway's route and policy", async () => {
+    const bridge = testPlanSettings({
+      ISTIO_NAMESPACE: NAMESPACE,
+      EGRESS_GATEWAY_NAMESPACE: NAMESPACE,
+      OWNER_ID: OWNER,
+      SYNC_MODE: 'ambient',
+      AMBIENT_GATEWAY_BRIDGE: 'true',
+    });
+    const gatewayRoute = endpoints.map((e) => ({ ...e, gatewayPort: bridge.gatewayPortRange.from }));
+    const objects = renderAmbient(X, { endpoints, gatewayRoute }, bridge, access);
+    expect(objects.map((o) => o.kind).sort()).toEqual([
+      'AuthorizationPolicy',
+      'AuthorizationPolicy',
+      'DestinationRule',
+      'Gateway',
+      'ServiceEntry',
+      'VirtualService',
+    ]);
+    const outcomes = await Promise.all(objects.map((o) => client.create(o)));
+    expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+  });
+
+  test('a ServiceEntry open to gateways but to no waypoint, or by another value: refused', async () => {
+    const labelled = (labels: Record<string, string>) => ({ ...entry, metadata: { ...entry.metadata, labels } });
+    const { [LABEL_USE_WAYPOINT]: _, ...noWaypoint } = entry.metadata.labels ?? {};
+    refused(await client.create(labelled({ ...noWaypoint, 'istio.io/ingress-use-waypoint': 'true' })));
+    refused(await client.create(labelled({ ...entry.metadata.labels, 'istio.io/ingress-use-waypoint': 'yes' })));
   });
 
   test('a ServiceEntry naming another waypoint, and a policy in another namespace: refused', async () => {

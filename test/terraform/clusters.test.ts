@@ -124,6 +124,13 @@ describe('SYNC_CLUSTERS', () => {
     expect(tf.locals['clusters_by_name']).toBe('${{ for c in local.clusters : c.name => c... }}');
     const preconditions = block(tf.data['google_container_cluster']!['synced'], 'lifecycle')['precondition'] as Block[];
     expect(preconditions.map((p) => p['condition'])).toContain('${length(local.clusters_by_name[each.key]) == 1}');
+    // The gateway bridge only with ambient mode, as the functions check it at start-up.
+    expect(preconditions.map((p) => p['condition'])).toEqual(
+      expect.arrayContaining([
+        '${each.value.gateway_bridge != true || coalesce(each.value.sync_mode, var.sync_mode) == "ambient"}',
+        expect.stringContaining('!var.ambient_gateway_bridge || anytrue('),
+      ]),
+    );
   });
 
   test('an additional cluster may choose its endpoint kind, sync mode and Istio namespace, from the values the single ones take', () => {

@@ -13,9 +13,11 @@ import (
 	"os"
 	"testing"
 
+	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
+	"istio.io/istio/pilot/test/xdstest"
 	"istio.io/istio/pkg/config/mesh"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
@@ -50,6 +52,10 @@ type input struct {
 	Sidecar    proxyInput  `json:"sidecar"`
 	Gateway    proxyInput  `json:"gateway"`
 	Calls      []callInput `json:"calls"`
+	// An istiod with ambient on (PILOT_ENABLE_AMBIENT=true, as the ambient profile sets it), as in a mesh where some
+	// pods are ambient: Istio's ambient index then reads ServiceEntries, Namespaces and waypoints from the Kubernetes
+	// client, so the Istio objects are given there too (as ambient_test.go does).
+	Ambient bool `json:"ambient,omitempty"`
 }
 
 type result struct {
@@ -60,7 +66,10 @@ type result struct {
 	// The matched cluster's discovery type as Envoy gets it: EDS or STATIC (to the endpoints Istio lists),
 	// ORIGINAL_DST (on to the address the client dialled).
 	ClusterType string `json:"clusterType,omitempty"`
-	Error       string `json:"error,omitempty"`
+	// The matched cluster's endpoints as Envoy gets them (EDS, or a STATIC cluster's own): none means nowhere to
+	// send the connection. An HBONE endpoint is an internal address (`connect_originate;<waypoint ip:port>`).
+	Endpoints []string `json:"endpoints,omitempty"`
+	Error     string   `json:"error,omitempty"`
 }
 
 // What a proxy's configuration costs: how many listeners and clusters istiod would push, and their size as
@@ -150,9 +159,16 @@ func TestSimulate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("mesh config: %v", err)
 	}
+	if in.Ambient != features.EnableAmbient {
+		t.Fatalf("ambient %v asked, PILOT_ENABLE_AMBIENT gives %v", in.Ambient, features.EnableAmbient)
+	}
+	kube := in.Kube
+	if in.Ambient {
+		kube = in.Config + "\n---\n" + in.Kube
+	}
 	s := xds.NewFakeDiscoveryServer(t, xds.FakeOptions{
 		ConfigString:           in.Config,
-		KubernetesObjectString: in.Kube,
+		KubernetesObjectString: kube,
 		MeshConfig:             meshConfig,
 	})
 	out := output{
@@ -161,9 +177,15 @@ func TestSimulate(t *testing.T) {
 	}
 	sims := map[string]*simulation.Simulation{}
 	clusterTypes := map[string]map[string]string{}
+	endpoints := map[string]map[string][]string{}
 	for from, proxy := range proxies(s, in) {
 		sim := simulation.NewSimulation(t, s, proxy)
 		sims[from] = sim
+		// EDS clusters' endpoints as istiod would send them, then STATIC clusters' own.
+		endpoints[from] = xdstest.ExtractLoadAssignments(s.Endpoints(proxy))
+		for name, eps := range xdstest.ExtractClusterEndpoints(sim.Clusters) {
+			endpoints[from][name] = append(endpoints[from][name], eps...)
+		}
 		cost := proxyCost{Listeners: len(sim.Listeners), Clusters: len(sim.Clusters)}
 		for _, l := range sim.Listeners {
 			out.Listeners[from] = append(out.Listeners[from], l.Name)
@@ -205,7 +227,10 @@ func TestSimulate(t *testing.T) {
 		r := sim.Run(simulation.Call{
 			Address: call.Address, Port: call.Port, Protocol: simulation.TCP, TLS: tlsMode, Sni: call.Sni, CallMode: mode,
 		})
-		res := result{Call: call, Listener: r.ListenerMatched, FilterChain: r.FilterChainMatched, Cluster: r.ClusterMatched, ClusterType: clusterTypes[call.From][r.ClusterMatched]}
+		res := result{
+			Call: call, Listener: r.ListenerMatched, FilterChain: r.FilterChainMatched, Cluster: r.ClusterMatched,
+			ClusterType: clusterTypes[call.From][r.ClusterMatched], Endpoints: endpoints[call.From][r.ClusterMatched],
+		}
 		if r.Error != nil {
 			res.Error = r.Error.Error()
 		}

@@ -191,3 +191,19 @@ export function waypointObjects(namespace: string, ip: string, clusterIP: string
     },
   ];
 }
+
+/**
+ * What Kubernetes keeps for the waypoint's Service once its Pod is ready: a proxy's endpoints for the waypoint (EDS)
+ * come from it, as when a gateway sends a service's traffic to its waypoint. Only the sidecar/gateway simulation
+ * (`simulate` with `ambient: true`) needs it; the ambient index reads the Pod.
+ */
+export function waypointEndpointSlice(namespace: string, ip: string, name = 'waypoint'): object {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${name}-sim`, namespace, labels: { 'kubernetes.io/service-name': name } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+    ports: [{ name: 'mesh', port: 15008, protocol: 'TCP', appProtocol: 'hbone' }],
+  };
+}

@@ -30,6 +30,12 @@ export interface SimResult {
   readonly cluster?: string;
   /** That cluster's discovery type: EDS or STATIC (to endpoints Istio lists), ORIGINAL_DST (to the address dialled). */
   readonly clusterType?: string;
+  /**
+   * That cluster's endpoints as Envoy gets them (EDS, or a STATIC cluster's own); none: nowhere to send it (an
+   * ORIGINAL_DST cluster has none, it goes to the address dialled). Through a waypoint over HBONE an endpoint is an
+   * internal address, `connect_originate;<waypoint ip>:15008`.
+   */
+  readonly endpoints?: readonly string[];
   /** Istio's simulator error, e.g. "no listener matched". */
   readonly error?: string;
 }
@@ -51,6 +57,12 @@ export interface SimInput {
   readonly calls: readonly SimCall[];
   /** MeshConfig as YAML; by default the REGISTRY_ONLY policy the project is meant for. */
   readonly meshConfig?: string;
+  /**
+   * istiod with ambient on, as in a mesh where some pods are ambient: Istio's ambient index is built too (it decides,
+   * for one, whether a gateway sends a service's traffic to its waypoint). `kube` then needs the Namespaces and the
+   * waypoint's objects (`waypointObjects` in ./ambient.ts).
+   */
+  readonly ambient?: boolean;
 }
 
 /** What one proxy's configuration costs: listeners and clusters istiod would push, and their serialized size. */
@@ -101,14 +113,19 @@ let binary: string | undefined;
 
 /** Runs the simulator once for every call (one config generation per run, about a tenth of a second). */
 export async function simulate(input: SimInput): Promise<SimAnswer> {
-  return runSimulator<SimAnswer>('TestSimulate', {
-    config: yamlDocs(input.istio),
-    kube: yamlDocs(input.kube),
-    meshConfig: input.meshConfig ?? REGISTRY_ONLY,
-    sidecar: input.sidecar,
-    gateway: input.gateway,
-    calls: input.calls.map((c) => ({ ...c, protocol: 'TCP' })),
-  });
+  return runSimulator<SimAnswer>(
+    'TestSimulate',
+    {
+      config: yamlDocs(input.istio),
+      kube: yamlDocs(input.kube),
+      meshConfig: input.meshConfig ?? REGISTRY_ONLY,
+      sidecar: input.sidecar,
+      gateway: input.gateway,
+      calls: input.calls.map((c) => ({ ...c, protocol: 'TCP' })),
+      ambient: input.ambient ?? false,
+    },
+    input.ambient ? { PILOT_ENABLE_AMBIENT: 'true' } : {},
+  );
 }
 
 export const yamlDocs = (objects: readonly object[]): string => objects.map((o) => stringify(o)).join('---\n');

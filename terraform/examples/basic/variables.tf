@@ -20,13 +20,14 @@ variable "gke_cluster_location" {
 }
 
 variable "second_cluster" {
-  description = "A second GKE cluster kept in step with the first: name, location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode, istio_namespace and networks (the VPC networks its pods reach; default its own)."
+  description = "A second GKE cluster kept in step with the first: name, location, and optionally project (default project_id), endpoint (dns, private or public; default gke_endpoint), sync_mode, gateway_bridge (ambient mode's), istio_namespace and networks (the VPC networks its pods reach; default its own)."
   type = object({
     name            = string
     location        = string
     project         = optional(string)
     endpoint        = optional(string)
     sync_mode       = optional(string)
+    gateway_bridge  = optional(bool)
     istio_namespace = optional(string)
     networks        = optional(list(string))
   })

@@ -102,4 +102,21 @@ describe('explain in ambient mode', () => {
     const nobody = explainChain(input(renderAmbient(instance, { endpoints: plain }, ambient, NO_ACCESS), []));
     expect(nobody[0]!.links.at(-1)!.text).toContain('allows nobody (no rule)');
   });
+
+  test("on the gateway bridge: the waypoint for ambient pods, and the gateway's whole chain on to it for sidecars", () => {
+    const bridge = testPlanSettings({ SYNC_MODE: 'ambient', AMBIENT_GATEWAY_BRIDGE: 'true' });
+    const access = { namespaces: ['orders'], principals: [], declaredBy: ['orders/c'] };
+    const objects = renderAmbient(instance, { endpoints: plain, gatewayRoute: endpoints }, bridge, access);
+    const chains = explainChain(input(objects));
+    expect(broken(chains)).toEqual([]);
+    const texts = chains[0]!.links.map((l) => l.text);
+    expect(texts.slice(1, 3)).toEqual([
+      'ambient: ztunnel sends it through waypoint istio-system/waypoint (label istio.io/use-waypoint)',
+      `AuthorizationPolicy ${waypointPolicyName(instance, 0)} allows cluster.local/ns/istio-system/sa/istio-egressgateway-service-account, orders`,
+    ]);
+    expect(texts[3]).toBe(
+      'gateway bridge: sidecars go through the egress gateway, which sends it on to the waypoint (label istio.io/ingress-use-waypoint)',
+    );
+    expect(texts.slice(4).join('\n')).toContain('port 16000');
+  });
 });

@@ -31,6 +31,22 @@ describe('render', () => {
     expect(rendered.errors).toEqual([]);
   });
 
+  test('on the gateway bridge: the ambient objects, the gateway route, and its gateway port', async () => {
+    const source = {
+      get: async () => readyInstance('cache-1'),
+      list: async () => ({ instances: [], unreachable: [] }),
+    };
+    const env = { MEMORYSTORE_LOCATIONS: 'us-central1', SYNC_MODE: 'ambient', AMBIENT_GATEWAY_BRIDGE: 'true' };
+    const rendered = await renderCommand(testSync({ ...env, GATEWAY_PORT_RANGE: '17000-17010' }), source, 'cache-1');
+    expect(rendered.objects.map((o) => o.kind).sort()).toEqual([
+      'DestinationRule',
+      'Gateway',
+      'ServiceEntry',
+      'VirtualService',
+    ]);
+    expect(rendered.servicePorts.map((p) => p.port)).toEqual([17000]);
+  });
+
   test('an instance still being created says so instead of rendering nothing silently', async () => {
     const source = {
       get: async () => readyInstance('cache-1', { state: 'CREATING', host: undefined }),

@@ -49,10 +49,17 @@ test('declared mode: the policy is created before the ServiceEntry it guards and
   ]);
 });
 
-test('declared mode: the ServiceEntry is exported as configured (not narrowed) and annotated with its access', () => {
+test('declared mode: the ServiceEntry is exported to the mesh’s namespaces only, and annotated', () => {
   const world = apply(emptyWorld(), plan(emptyWorld(), [observe('cache-1')], { ...AMBIENT, ...DECLARED }, { access }));
   const [entry] = objectsOf(world, 'ServiceEntry');
-  expect(entry!.spec['exportTo']).toEqual(['*']);
+  // Its own namespace (the waypoint's) and the egress gateway's, here one and the same: no sidecar is given it.
+  expect(entry!.spec['exportTo']).toEqual(['istio-system']);
+  const apart = { ...AMBIENT, ...DECLARED, ISTIO_NAMESPACE: 'egress', EGRESS_GATEWAY_NAMESPACE: 'gateways' };
+  const [elsewhere] = objectsOf(
+    apply(emptyWorld(), plan(emptyWorld(), [observe('cache-1')], apart, { access })),
+    'ServiceEntry',
+  );
+  expect(elsewhere!.spec['exportTo']).toEqual(['egress', 'gateways']);
   expect(JSON.parse(entry!.metadata.annotations!['memorystore-egress-sync/access']!)).toEqual(orders);
 });
 
