@@ -91,7 +91,7 @@ async function namespaces(adminKubeconfig: string): Promise<void> {
 const IDLE_SAMPLE_MS = 3000;
 
 /** The apiserver's own background CPU (its loops, etcd watches), to tell it apart from what a phase costs it. */
-async function idleCpuPerS(pid: number): Promise<number> {
+export async function idleCpuPerS(pid: number): Promise<number> {
   const before = processCpuSeconds(pid);
   await sleep(IDLE_SAMPLE_MS);
   return (processCpuSeconds(pid) - before) / (IDLE_SAMPLE_MS / 1000);

@@ -1,6 +1,6 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import { startEventBridge, type EventBridge } from '../../dev/harness/pubsub/event-bridge.js';
-import { PROJECT, SYNC_USER, type SizeStack } from './bench-stack.js';
+import { idleCpuPerS, PROJECT, SYNC_USER, type SizeStack } from './bench-stack.js';
 import { bounded, type Outcome } from './bounded.js';
 import { counted, type Counted } from './counted.js';
 import { instanceId, perProduct, REGION } from './seed-memorystore.js';
@@ -24,6 +24,12 @@ export async function startEventPath(pubsub: PubSub, stack: SizeStack, functionU
 
 export interface EventCost extends Counted<void> {
   readonly events: number;
+  /**
+   * The apiserver's background CPU rate just before the phase. Measured again here, not only as the stack came up:
+   * after a converge, kubectl's and the probe's writes, its own work (garbage collection, caches) runs at another rate,
+   * and netting the phase against the start-up rate would charge that work to the events.
+   */
+  readonly apiserverIdleCpuPerS: number;
   /** Deliveries the function did not answer with 2xx (each is retried, as Pub/Sub would). */
   readonly failedDeliveries: number;
 }
@@ -43,12 +49,13 @@ async function measureEvents(
   functionPid: number,
   change: (k: number) => Promise<unknown>,
 ): Promise<EventCost> {
+  const apiserverIdleCpuPerS = await idleCpuPerS(stack.apiserverPid);
   const deliveredBefore = path.bridge.deliveries.length;
   const cost = await counted(stack, SYNC_USER, () => eachEvent(stack, path, change), functionPid);
   const failedDeliveries = path.bridge.deliveries
     .slice(deliveredBefore)
     .filter((d) => d.status < 200 || d.status >= 300).length;
-  return { ...cost, events: EVENTS_PER_KIND, failedDeliveries };
+  return { ...cost, events: EVENTS_PER_KIND, failedDeliveries, apiserverIdleCpuPerS };
 }
 
 /** A resize of the k-th Redis instance (to 2 + k GB): an event that changes nothing in the cluster. */
@@ -93,3 +100,10 @@ export async function eventCosts(
   );
   return { noop, create };
 }
+
+/**
+ * An event function's share of an event's apiserver CPU: less the apiserver's idle rate over the same time, as
+ * measured just before the phase (or, from an older result, as the stack came up).
+ */
+export const netApiserverCpu = (idlePerS: number | undefined) => (e: EventCost) =>
+  e.cpu.apiserverS - (e.apiserverIdleCpuPerS ?? idlePerS ?? 0) * (e.wallMs / 1000);

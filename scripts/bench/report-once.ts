@@ -1,6 +1,6 @@
 import type { Outcome } from './bounded.js';
 import { cell } from './bounded.js';
-import type { EventCost } from './event-phases.js';
+import { netApiserverCpu, type EventCost } from './event-phases.js';
 import type { FirstEventRun } from './first-event-phase.js';
 import { PORTS_MEMORY_MIB, type PortsResult } from './ports-phase.js';
 import { cpuShareOf } from './cpu-share.js';
@@ -18,11 +18,7 @@ const EVENT_FIGURES: readonly EventFigure[] = [
   ['requests', (e) => e.requests.requests / e.events, (v) => n(v, 1)],
   ['bytes read', (e) => e.traffic.received / e.events, bytes],
   ['bytes sent', (e) => e.traffic.sent / e.events, bytes],
-  [
-    'apiserver CPU-s, net of idle',
-    (e, idle) => (e.cpu.apiserverS - idle * (e.wallMs / 1000)) / e.events,
-    (v) => n(v, 3),
-  ],
+  ['apiserver CPU-s, net of idle', (e, idle) => netApiserverCpu(idle)(e) / e.events, (v) => n(v, 3)],
   ['function CPU-s', (e) => (e.cpu.functionS ?? 0) / e.events, (v) => n(v, 3)],
 ];
 

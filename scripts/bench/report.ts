@@ -1,7 +1,7 @@
 import { formatWrites } from './audit-log.js';
 import type { Outcome } from './bounded.js';
 import type { Counted } from './counted.js';
-import type { EventCost } from './event-phases.js';
+import { netApiserverCpu, type EventCost } from './event-phases.js';
 import type { SizeResult } from './measure-size.js';
 import type { ResyncRun } from './resync-phases.js';
 import { BENCH_MEMORY_MIB, bytes, cpuCell, n, overRuns, seconds, spreadCell, type OverRuns } from './run-figures.js';
@@ -93,10 +93,6 @@ const perEvent =
     return v === undefined ? undefined : v / e.events;
   };
 
-/** An event function's share of an event's apiserver CPU: less the apiserver's idle rate over the same time. */
-const netApiserverCpu = (idlePerS: number | undefined) => (e: EventCost) =>
-  e.cpu.apiserverS - (idlePerS ?? 0) * (e.wallMs / 1000);
-
 function eventCell(runs: SizeRuns, kind: 'noop' | 'create'): string {
   const pick = (r: SizeResult): Outcome<EventCost> | undefined => r.events?.[kind];
   const over = (v: (e: EventCost) => number | undefined): OverRuns => overRuns(runs, pick, perEvent(v));
@@ -152,12 +148,24 @@ function latencyCell(runs: SizeRuns): string {
   return `p50 ${p((l) => l.p50Ms)}, p99 ${p((l) => l.p99Ms)} (50 events a run)`;
 }
 
+/** The apiserver's idle rate measured just before each run's no-op and create events, which those are net of. */
+function eventIdle(runs: SizeRuns): string {
+  const rates = runs.flatMap((r) =>
+    (['noop', 'create'] as const).flatMap((kind) => {
+      const outcome = r.events?.[kind];
+      return outcome?.ok ? [n(outcome.value.apiserverIdleCpuPerS, 3)] : [];
+    }),
+  );
+  return rates.length > 0 ? `before the events (no-op, create per run): ${rates.join(', ')} CPU-s/s` : '';
+}
+
 function notes(runs: SizeRuns): string {
   const first = runs[0]!;
   const idle = first.apiserverIdleCpuPerS;
   return [
     first.objects !== undefined ? `${n(first.objects)} objects rendered, ${n(first.ports ?? 0)} gateway ports` : '',
-    idle !== undefined ? `apiserver idle ${n(idle, 3)} CPU-s/s` : '',
+    idle !== undefined ? `apiserver idle ${n(idle, 3)} CPU-s/s as the stack came up` : '',
+    eventIdle(runs),
     `audit records published to AUDIT_TOPIC: ${runs.map((r) => n(r.auditRecords ?? 0)).join(', ')}`,
     ...runs.map((r, i) =>
       [
