@@ -100,6 +100,23 @@ function checkReadOnly(cluster, accessRead) {
   );
 }
 
+/**
+ * Per identity: the Istio kinds' Role and binding, the egress gateway Service's, and (the default port range has
+ * several blocks of GATEWAY_PORTS_PER_SERVICE) the port Services' Role and binding.
+ */
+function checkCounts(cluster, module, { rbac, accessRead, policies }) {
+  check(
+    rbac.length === 12 && policies.length === 8 && accessRead.length === 4,
+    `${cluster.name}: expected 12 RBAC objects, 4 declaration-reading ones and 8 admission objects in ${module}, got ${rbac.length}, ${accessRead.length} and ${policies.length}`,
+  );
+  const portRoles = rbac.filter((m) => m.kind === 'Role' && m.metadata.name.includes('-port-services-'));
+  const servicesOnly = (role) => role.rules.every((r) => isDeepStrictEqual(r.resources, ['services']));
+  check(
+    portRoles.length === 2 && portRoles.every(servicesOnly),
+    `${cluster.name}: the port Services' Roles should be two, on Services only, got ${JSON.stringify(portRoles)}`,
+  );
+}
+
 // The manifests, per module call, and the cluster each was planned against.
 const planned = readFileSync(logPath, 'utf8')
   .split('\n')
@@ -117,10 +134,7 @@ clusters.forEach((cluster, i) => {
   const rbac = manifests.filter((m) => m.apiVersion.startsWith('rbac.') && !isAccessRead(m));
   const accessRead = manifests.filter((m) => m.apiVersion.startsWith('rbac.') && isAccessRead(m));
   const policies = manifests.filter((m) => m.apiVersion.startsWith('admissionregistration.'));
-  check(
-    rbac.length === 8 && policies.length === 8 && accessRead.length === 4,
-    `${cluster.name}: expected 8 RBAC objects, 4 declaration-reading ones and 8 admission objects in ${modules[i]}, got ${rbac.length}, ${accessRead.length} and ${policies.length}`,
-  );
+  checkCounts(cluster, modules[i], { rbac, accessRead, policies });
   checkReadOnly(cluster, accessRead);
   const istioRoles = rbac.filter(
     (m) => m.kind === 'Role' && m.metadata.name.startsWith('memorystore-egress-sync-istio-'),
