@@ -1,19 +1,10 @@
 import { parseSettings } from '../../../shared/config/parse-config.js';
-import { ConfigError } from '../../../shared/errors.js';
-import { BASE_ENV } from '../../../dev/fixtures/settings.js';
+import { BASE_ENV, configProblems } from '../../../dev/fixtures/settings.js';
 
 /** CLUSTER_NETWORKS and SYNC_CLUSTERS' `networks`: the VPC networks each cluster's pods reach. */
 const net = (n: string) => `projects/net-host/global/networks/${n}`;
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    parseSettings({ ...BASE_ENV, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => p.message);
-    throw error;
-  }
-  throw new Error('the configuration was accepted');
-}
+const problemsOf = (env: Record<string, string>): string[] => configProblems(env);
 
 const kubeconfig = (name: string, extra: Record<string, unknown> = {}) => ({
   name,

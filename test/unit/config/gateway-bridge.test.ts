@@ -1,19 +1,10 @@
 import { parseSettings } from '../../../shared/config/parse-config.js';
-import { ConfigError } from '../../../shared/errors.js';
-import { BASE_ENV, testPlanSettings } from '../../../dev/fixtures/settings.js';
+import { BASE_ENV, testPlanSettings, configProblems } from '../../../dev/fixtures/settings.js';
 
 /** AMBIENT_GATEWAY_BRIDGE and EGRESS_GATEWAY_PRINCIPAL (test/unit/plan/gateway-bridge.test.ts: what they render). */
 const BRIDGE = { SYNC_MODE: 'ambient', AMBIENT_GATEWAY_BRIDGE: 'true' };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    parseSettings({ ...BASE_ENV, ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => p.message);
-    throw error;
-  }
-  throw new Error('the configuration was accepted');
-}
+const problemsOf = (env: Record<string, string>): string[] => configProblems(env);
 
 describe('the gateway bridge settings', () => {
   test("in ambient mode: the egress gateway's principal is Istio's default install's, or EGRESS_GATEWAY_PRINCIPAL", () => {

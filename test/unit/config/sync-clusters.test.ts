@@ -1,6 +1,5 @@
 import { parseSettings } from '../../../shared/config/parse-config.js';
-import { ConfigError } from '../../../shared/errors.js';
-import { BASE_ENV } from '../../../dev/fixtures/settings.js';
+import { BASE_ENV, configProblems } from '../../../dev/fixtures/settings.js';
 
 /** SYNC_CLUSTERS: several clusters in one deployment, each with its own access and, optionally, mode and namespace. */
 const withClusters = (clusters: unknown, extra: Record<string, string> = {}): Record<string, string> => ({
@@ -9,15 +8,7 @@ const withClusters = (clusters: unknown, extra: Record<string, string> = {}): Re
   ...extra,
 });
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    parseSettings(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => p.message);
-    throw error;
-  }
-  throw new Error('the configuration was accepted');
-}
+const problemsOf = (env: Record<string, string | undefined>): string[] => configProblems(env, {});
 
 /** The rest of a cluster's mesh layout, the deployment's own (the variables' defaults here). */
 const LAYOUT = {
