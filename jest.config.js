@@ -11,6 +11,11 @@ const common = {
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 30000,
+  // Every test file loads its modules afresh in ESM mode and the process keeps part of each, so one process running
+  // every file grows until V8's heap limit kills it (it reached 4 GiB near the end of a full run on 2 cores, where
+  // Jest's default of one worker runs the files in its own process). A worker is restarted once it holds more than
+  // this after a file; setting it also makes Jest use a worker rather than its own process.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,functions,terraform}/**/*.test.ts'] },
     {
