@@ -41,12 +41,13 @@ installed() {
   echo "$bin"
 }
 
-# build <name> <go module> <package> [ldflags] [module dir, default <name>] [test: a `go test -c` binary]
+# build <name> <go module> <package> [ldflags] [module dir, default <name>] [kind]
+# kind: `test` for a `go test -c` binary, `own` for the project's own command; both are the project's code on top of
+# the module, so their sources are part of the cache key.
 build() {
   local name=$1 module=$2 package=$3 ldflags=${4:-} dir=${5:-$1} kind=${6:-}
   local v; v=$(version "$dir" "$module")
-  # A test binary is the project's own code on top of the module: its sources are part of the cache key.
-  if [ "$kind" = test ]; then v="$v-$(cd "$here/$dir" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)"; fi
+  if [ -n "$kind" ]; then v="$v-$(cd "$here/$dir" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)"; fi
   local out="$cache/$name-$v/$name"
   if [ -x "$out" ]; then echo "$name $v: cached at $out" >&2; echo "$out"; return; fi
   echo "$name $v: building (first run only; kube-apiserver takes several minutes)..." >&2
@@ -70,7 +71,8 @@ for name in $want; do
     etcd)
       v=$(version etcd go.etcd.io/etcd/server/v3)
       installed etcd "$v" "etcd Version: ${v#v}" || build etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
-    pstest) build pstest cloud.google.com/go/pubsub/v2 . ;;
+    # pstest's own main (its admin endpoint) on the pinned fake.
+    pstest) build pstest cloud.google.com/go/pubsub/v2 . "" pstest own ;;
     istioctl) build istioctl istio.io/istio istio.io/istio/istioctl/cmd/istioctl "" istio ;;
     # Istio's traffic simulator (pilot/pkg/simulation) on Istio's fake discovery server, same Istio as istioctl; with
     # PILOT_ENABLE_AMBIENT=true, Istio's ambient index and a waypoint's generated config (ambient_test.go).

@@ -31,6 +31,8 @@ export interface AccessDemo {
   readonly env: Readonly<Record<string, string>>;
   readonly cluster: ClusterView;
   readonly pubsub: PubSub;
+  /** The local Pub/Sub server's host, so the event bridge knows exactly when an event is handled. */
+  readonly pubsubHost: string;
   readonly events: string;
   readonly subscription: string;
   /** The open-mode bridge: stopped, so the events reach the declared-mode function only. */
@@ -81,7 +83,12 @@ export async function demoAccess(demo: AccessDemo): Promise<DeclaredDeployment> 
   const fn = await serveFunction('syncOnAuditLog', env);
   demo.stops.push(() => fn.stop());
   await demo.bridge.stop();
-  const bridge = await startEventBridge({ client: demo.pubsub, subscription: demo.subscription, targetUrl: fn.url });
+  const bridge = await startEventBridge({
+    client: demo.pubsub,
+    subscription: demo.subscription,
+    targetUrl: fn.url,
+    pubsubHost: demo.pubsubHost,
+  });
   demo.stops.push(() => bridge.stop());
 
   await cluster.api.create({

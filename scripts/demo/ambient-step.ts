@@ -22,6 +22,8 @@ export interface AmbientDemo {
   readonly declared: DeclaredDeployment;
   readonly cluster: ClusterView;
   readonly pubsub: PubSub;
+  /** The local Pub/Sub server's host, so the event bridge knows exactly when an event is handled. */
+  readonly pubsubHost: string;
   readonly events: string;
   readonly subscription: string;
   readonly instance: string;
@@ -47,7 +49,12 @@ export async function demoAmbient(demo: AmbientDemo): Promise<void> {
   const fn = await serveFunction('syncOnAuditLog', env);
   demo.stops.push(() => fn.stop());
   await demo.declared.bridge.stop();
-  const bridge = await startEventBridge({ client: demo.pubsub, subscription: demo.subscription, targetUrl: fn.url });
+  const bridge = await startEventBridge({
+    client: demo.pubsub,
+    subscription: demo.subscription,
+    targetUrl: fn.url,
+    pubsubHost: demo.pubsubHost,
+  });
   demo.stops.push(() => bridge.stop());
   const [, project, , location, , name] = demo.gkeCluster.split('/');
   await demo.pubsub.topic(demo.events).publishMessage({

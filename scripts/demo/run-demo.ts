@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   );
   stops.push(() => fn.stop());
   const bridge = await step('event bridge (Pub/Sub to CloudEvents)', () =>
-    startEventBridge({ client: pubsub, subscription: 'sync-trigger', targetUrl: fn.url }),
+    startEventBridge({ client: pubsub, subscription: 'sync-trigger', targetUrl: fn.url, pubsubHost: stack.pubsubHost }),
   );
   stops.push(() => bridge.stop());
   say(
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
     heading(title);
     const mark = fn.lines.length;
     await action();
+    await memorystore.published();
     await bridge.idle();
     if (withObjects) showObjects([...(await cluster.istioObjects()).values()], await cluster.gatewayServicePorts());
     const records = fn.lines
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
     env,
     cluster,
     pubsub,
+    pubsubHost: stack.pubsubHost,
     events: events.name,
     subscription: 'sync-trigger',
     bridge,
@@ -235,6 +237,7 @@ async function main(): Promise<void> {
     declared,
     cluster,
     pubsub,
+    pubsubHost: stack.pubsubHost,
     events: events.name,
     subscription: 'sync-trigger',
     instance: sessions.name,

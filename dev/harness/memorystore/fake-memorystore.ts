@@ -100,6 +100,8 @@ export interface FakeMemorystore {
   restGets(): number;
   /** Resolves when no operation is running and every audit entry has reached Pub/Sub (rejects if a publish failed). */
   settled(): Promise<void>;
+  /** Resolves when every audit entry written so far has reached Pub/Sub; running operations are not waited for. */
+  published(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -349,6 +351,7 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
     inventorySearches: () => inventoryCounts.searches,
     restGets: () => restGets,
     settled: () => runner.settled(),
+    published: () => runner.published(),
     async stop() {
       await runner.stop();
       await shared.stop();

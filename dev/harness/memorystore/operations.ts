@@ -168,6 +168,11 @@ export class OperationRunner {
       throw new Error(`audit entries not published: ${this.failures.map((e) => e.message).join('; ')}`);
   }
 
+  /** Resolves once every audit entry written so far has reached Pub/Sub; running operations are not waited for. */
+  async published(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.all([...this.publishing]);
+  }
+
   /** Abandons running operations (their last entries are never written) and waits for publishes under way. */
   async stop(): Promise<void> {
     this.timers.forEach((timer) => clearTimeout(timer));

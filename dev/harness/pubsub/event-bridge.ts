@@ -1,4 +1,5 @@
 import { Duration, type Message, type PubSub } from '@google-cloud/pubsub';
+import { unackedMessages } from './unacked.js';
 
 export interface Delivery {
   readonly messageId: string;
@@ -12,9 +13,13 @@ export interface EventBridge {
   /** Every delivery made so far, in order. */
   readonly deliveries: readonly Delivery[];
   /**
-   * Resolves once no delivery is in flight or waiting to be retried and no message has arrived for `quietMs`
-   * (counted from this call at the earliest, since a message published just now may not have been pulled yet): the
-   * event path has settled. Rejects after `timeoutMs` if it does not (e.g. the target keeps failing a message).
+   * Resolves once the event path has settled: no delivery is in flight or waiting to be retried. Rejects after
+   * `timeoutMs` if it does not (e.g. the target keeps failing a message).
+   *
+   * With `pubsubHost` and no `quietMs`, settled means exactly that: no delivery in flight and every message of the
+   * topic acknowledged (or past the subscription's delivery attempts, so dead-lettered), as the local server reports
+   * it. Otherwise it is inferred from a quiet period: no message has arrived for `quietMs` (default 1.5 s, counted
+   * from this call at the earliest, since a message published just now may not have been pulled yet).
    */
   idle(quietMs?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -28,7 +33,12 @@ export interface BridgeOptions {
   readonly onDelivery?: (delivery: Delivery) => void;
   /** Wait before a failed message is handed back, doubling per attempt (default 50 ms up to 1 s). */
   readonly retryBackoffMs?: { readonly min: number; readonly max: number };
+  /** The local server's host (pstest-server.ts), which reports unacknowledged messages: `idle()` is then exact. */
+  readonly pubsubHost?: string;
 }
+
+const QUIET_MS = 1500;
+const POLL_MS = 20;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,6 +86,8 @@ export async function startEventBridge(options: BridgeOptions): Promise<EventBri
   });
   const [metadata] = await subscription.getMetadata();
   const topic = metadata.topic ?? '';
+  // pstest dead-letters a message at the pull after its last attempt; until then it is still unacknowledged.
+  const maxAttempts = metadata.deadLetterPolicy?.maxDeliveryAttempts || Infinity;
   const backoff = options.retryBackoffMs ?? { min: 50, max: 1000 };
   const deliveries: Delivery[] = [];
   const attempts = new Map<string, number>();
@@ -127,9 +139,17 @@ export async function startEventBridge(options: BridgeOptions): Promise<EventBri
 
   return {
     deliveries,
-    async idle(quietMs = 1500, timeoutMs = 25_000) {
+    async idle(quietMs, timeoutMs = 25_000) {
       const since = Date.now();
-      while (inFlight > 0 || Date.now() - Math.max(lastActivity, since) < quietMs) {
+      const exact = options.pubsubHost !== undefined && quietMs === undefined;
+      const quiet = (): boolean => Date.now() - Math.max(lastActivity, since) >= (quietMs ?? QUIET_MS);
+      const settled = async (): Promise<boolean> => {
+        if (inFlight > 0) return false;
+        if (!exact) return quiet();
+        const unacked = await unackedMessages(options.pubsubHost, topic);
+        return inFlight === 0 && unacked.every((m) => m.deliveries >= maxAttempts);
+      };
+      while (!(await settled())) {
         if (errors.length > 0)
           throw new Error(`event bridge: subscription failed: ${errors.map((e) => e.message).join('; ')}`);
         if (Date.now() - since > timeoutMs) {
@@ -138,7 +158,7 @@ export async function startEventBridge(options: BridgeOptions): Promise<EventBri
             `event bridge not idle after ${timeoutMs} ms: ${inFlight} in flight; last failed deliveries ${JSON.stringify(failing)}`,
           );
         }
-        await sleep(50);
+        await sleep(exact ? POLL_MS : 50);
       }
     },
     async stop() {

@@ -5,6 +5,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { componentPath, freePort, startProcess, waitFor } from '../process.js';
 import { startSharedPort } from '../google-rest.js';
 import { restPublish } from './rest-publish.js';
+import { unackedRoute } from './unacked.js';
 
 export interface PubSubServer {
   /** `127.0.0.1:port`, for PUBSUB_EMULATOR_HOST (an IPv6 literal would break the Node client's host parsing). */
@@ -20,14 +21,17 @@ export interface PubSubServer {
  * killed on stop(), and when the test process exits.
  *
  * Its port also serves the REST publish, as the Pub/Sub emulator does (rest-publish.ts): gRPC and HTTP/1.1 share it.
+ * And, for the harness alone, which messages of a topic are not yet acknowledged (unacked.ts), so the event bridge
+ * knows when the event path has settled.
  * For the Node client, either set PUBSUB_EMULATOR_HOST=host and PUBSUB_PROJECT_ID, or use pubSubClient() below.
  * pstest has no push delivery: startEventBridge() pulls and posts to the function instead.
  */
 export async function startPubSubServer(): Promise<PubSubServer> {
   const binary = componentPath('pstest');
   const pstestHost = `127.0.0.1:${await freePort()}`;
+  const adminHost = `127.0.0.1:${await freePort()}`;
   const logPath = join(mkdtempSync(join(tmpdir(), 'pstest-')), 'pstest.log');
-  const managed = startProcess(binary, ['-addr', pstestHost], logPath);
+  const managed = startProcess(binary, ['-addr', pstestHost, '-admin-addr', adminHost], logPath);
   await waitFor('pstest', async () => managed.tail().includes(`listening on ${pstestHost}`), managed, 20_000);
   // The REST publish's own client of pstest (created here, not by pubSubClient below, which it would import).
   const client = new PubSub({
@@ -36,7 +40,8 @@ export async function startPubSubServer(): Promise<PubSubServer> {
     emulatorMode: true,
     universeDomain: 'googleapis.com',
   });
-  const shared = await startSharedPort(Number(pstestHost.split(':')[1]), restPublish(client));
+  const rest = unackedRoute(`http://${adminHost}`, restPublish(client));
+  const shared = await startSharedPort(Number(pstestHost.split(':')[1]), rest);
   return {
     host: `127.0.0.1:${shared.port}`,
     logPath,

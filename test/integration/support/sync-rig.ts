@@ -153,8 +153,12 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     client: pubsub,
     subscription: `${namespace}-events`,
     targetUrl: eventUrl,
+    pubsubHost: stack.pubsubHost,
   });
-  const audit = new AuditReader(pubsub.subscription(`${namespace}-audit-reader`));
+  const audit = new AuditReader(pubsub.subscription(`${namespace}-audit-reader`), {
+    pubsubHost: stack.pubsubHost,
+    topic: topicNames.audit,
+  });
   const redis = localRedisClient(memorystore.port, PROJECT);
   const products = localProductClients(memorystore.port, PROJECT);
   const cluster = new ClusterView(stack.adminKubeconfig, namespace);
@@ -173,7 +177,11 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
     parent: `projects/${PROJECT}/locations/us-central1`,
-    idle: (timeoutMs) => bridge.idle(undefined, timeoutMs),
+    // An operation's last entry is published just after it is marked done, which a client may see first.
+    idle: async (timeoutMs) => {
+      await memorystore.published();
+      await bridge.idle(undefined, timeoutMs);
+    },
     quiet: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
     async publishAuditEntry(entry) {
       await pubsub.topic(topicNames.events).publishMessage({ json: entry });
@@ -186,6 +194,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
         instance: { tier: 'BASIC', memorySizeGb: 1, ...instance },
       });
       await operation.promise();
+      await memorystore.published();
       await bridge.idle();
       return `projects/${PROJECT}/locations/${location}/instances/${id}`;
     },
