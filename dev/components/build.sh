@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the real components the tests run against (kube-apiserver, etcd, istioctl, pstest, istio-sim) and the bench's baseline
-# (kubectl) from the Go module proxy, each from its own pinned module beside this script (kubectl from kube-apiserver's,
-# so both are the same Kubernetes version; istioctl and istio-sim from one Istio module, so the second reuses every
-# package the first compiled). Binaries are cached under .cache/components/<name>-<version>/
-# so only a cold machine pays for the build. Prints the cache folder of each binary.
+# Builds the real components the tests run against (kube-apiserver, etcd, istioctl, pstest, istio-sim) and the bench's
+# baseline (kubectl) from the Go module proxy, all from one pinned module beside this script (go.mod): every component
+# is built against the same version of each dependency they share (Kubernetes' API and client, gRPC, protobuf,
+# OpenTelemetry...), so a package compiled for one is found in Go's build cache by the next. Binaries are cached under
+# .cache/components/<name>-<version>-<hash of go.mod and go.sum>/, so only a cold machine pays for the build. Prints
+# the path of each binary.
 #
 # etcd and kube-apiserver a user already has are taken instead of a build when they report the pinned version:
 # ETCD_BIN / KUBE_APISERVER_BIN (an error when it reports another version), else `etcd` / `kube-apiserver` on PATH.
@@ -15,8 +16,10 @@ root=$(cd "$here/../.." && pwd)
 cache="${COMPONENTS_CACHE:-$root/.cache/components}"
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=readonly CGO_ENABLED=0
 
-# version <module dir> <go module path>: the version the pinned go.mod requires.
-version() { (cd "$here/$1" && go list -m -f '{{.Version}}' "$2"); }
+# version <go module path>: the version the pinned go.mod requires.
+version() { (cd "$here" && go list -m -f '{{.Version}}' "$1"); }
+# The dependencies' versions, part of every binary's cache key: a change of go.mod builds everything again.
+pinned=$(cat "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-12)
 
 # installed <name> <version> <what --version prints for it>: a binary the user already has, if it is that version.
 installed() {
@@ -41,13 +44,13 @@ installed() {
   echo "$bin"
 }
 
-# build <name> <go module> <package> [ldflags] [module dir, default <name>] [kind]
-# kind: `test` for a `go test -c` binary, `own` for the project's own command; both are the project's code on top of
-# the module, so their sources are part of the cache key.
+# build <name> <go module> <package> [ldflags] [kind] [package dir]
+# kind: `test` for a `go test -c` binary, `own` for the project's own command, both in their package dir; both are the
+# project's code on top of the module, so their sources are part of the cache key.
 build() {
-  local name=$1 module=$2 package=$3 ldflags=${4:-} dir=${5:-$1} kind=${6:-}
-  local v; v=$(version "$dir" "$module")
-  if [ -n "$kind" ]; then v="$v-$(cd "$here/$dir" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)"; fi
+  local name=$1 module=$2 package=$3 ldflags=${4:-} kind=${5:-} dir=${6:-.}
+  local v; v="$(version "$module")-$pinned"
+  if [ -n "$kind" ]; then v="$v-$(cat "$here/$dir"/*.go | sha256sum | cut -c1-12)"; fi
   local out="$cache/$name-$v/$name"
   if [ -x "$out" ]; then echo "$name $v: cached at $out" >&2; echo "$out"; return; fi
   echo "$name $v: building (first run only; kube-apiserver takes several minutes)..." >&2
@@ -69,20 +72,19 @@ want=${*:-"etcd pstest istioctl istio-sim kube-apiserver"}
 for name in $want; do
   case $name in
     etcd)
-      v=$(version etcd go.etcd.io/etcd/server/v3)
+      v=$(version go.etcd.io/etcd/server/v3)
       installed etcd "$v" "etcd Version: ${v#v}" || build etcd go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3 ;;
     # pstest's own main (its admin endpoint) on the pinned fake.
-    pstest) build pstest cloud.google.com/go/pubsub/v2 . "" pstest own ;;
-    istioctl) build istioctl istio.io/istio istio.io/istio/istioctl/cmd/istioctl "" istio ;;
+    pstest) build pstest cloud.google.com/go/pubsub/v2 . "" own pstest ;;
+    istioctl) build istioctl istio.io/istio istio.io/istio/istioctl/cmd/istioctl ;;
     # Istio's traffic simulator (pilot/pkg/simulation) on Istio's fake discovery server, same Istio as istioctl; with
     # PILOT_ENABLE_AMBIENT=true, Istio's ambient index and a waypoint's generated config (ambient_test.go).
-    istio-sim) build istio-sim istio.io/istio . "" istio test ;;
+    istio-sim) build istio-sim istio.io/istio . "" test istio ;;
     kube-apiserver | kubectl)
-      kv=$(version kube-apiserver k8s.io/kubernetes); minor=$(echo "$kv" | cut -d. -f2)
+      kv=$(version k8s.io/kubernetes); minor=$(echo "$kv" | cut -d. -f2)
       if [ "$name" = kube-apiserver ] && installed kube-apiserver "$kv" "Kubernetes $kv"; then continue; fi
       build "$name" k8s.io/kubernetes "k8s.io/kubernetes/cmd/$name" \
-        "-X k8s.io/component-base/version.gitVersion=$kv -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
-        kube-apiserver ;;
+        "-X k8s.io/component-base/version.gitVersion=$kv -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" ;;
     *) echo "unknown component: $name" >&2; exit 2 ;;
   esac
 done
