@@ -1,9 +1,12 @@
 /**
- * The demo's ambient step: the declared-mode deployment switches to SYNC_MODE=ambient, and the next event for the
- * declared instance (team-a updates its declaration) moves it to the waypoint, make before break: the records show
- * the waypoint policy written first, then the ServiceEntry's label, then the gateway objects and port going. Then
- * Istio's own ambient index and waypoint config (dev/harness/istio-sim/ambient.ts), given the live objects, say
- * whether the address goes through the waypoint and what its RBAC decides for a pod of team-a and of team-b.
+ * The demo's ambient steps, the procedure the README gives for a mesh moving to ambient. First the declared-mode
+ * deployment switches to SYNC_MODE=ambient with AMBIENT_GATEWAY_BRIDGE=true: the next event for the declared instance
+ * (team-a updates its declaration) gives it the waypoint's ServiceEntry and policy and keeps the egress gateway's
+ * route, so pods still on sidecars and pods already in ambient both reach it. Then, every namespace moved, the bridge
+ * goes, and the next event removes the gateway objects and port, make before break (the records show the order).
+ * After each, Istio's own code (dev/end-to-end/caller-paths.ts: the sidecar and gateway configuration, walked by
+ * Istio's simulator; the ambient index and the waypoint's RBAC) says where a connection of each of four callers goes:
+ * a pod of team-a and of team-b, each with a sidecar and in ambient.
  */
 import type { PubSub } from '@google-cloud/pubsub';
 import type { AuditRecord } from '../../shared/audit/audit-record.js';
@@ -13,8 +16,9 @@ import { declarationEntry } from '../../dev/fixtures/k8s-audit-entry.js';
 import type { ClusterView } from '../../dev/end-to-end/cluster-view.js';
 import { serveFunction } from '../../dev/harness/functions-framework/serve-function.js';
 import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
+import { ambientPath, sidecarPath } from '../../dev/end-to-end/caller-paths.js';
 import { asInput } from '../../dev/harness/istio-sim/index.js';
-import { startEventBridge } from '../../dev/harness/pubsub/event-bridge.js';
+import { startEventBridge, type EventBridge } from '../../dev/harness/pubsub/event-bridge.js';
 import { heading, say, showRecords } from './show.js';
 import type { DeclaredDeployment } from './access-step.js';
 
@@ -40,15 +44,15 @@ function admitted(policy: KubeObject): string {
   return who.length > 0 ? who.join(', ') : 'nobody';
 }
 
-export async function demoAmbient(demo: AmbientDemo): Promise<void> {
-  const { cluster } = demo;
-  heading(
-    'Ambient mode: the deployment switches to SYNC_MODE=ambient (the waypoint istioctl waypoint apply --enroll-namespace deployed); team-a updates its declaration, and that one event moves the instance',
-  );
-  const env = { ...demo.declared.env, SYNC_MODE: 'ambient' };
+/** Serves the event function with `env`, in place of the one `previous` delivers to; the records are its lines. */
+async function switchTo(
+  demo: AmbientDemo,
+  env: Readonly<Record<string, string>>,
+  previous: EventBridge,
+): Promise<{ records: () => AuditRecord[]; bridge: EventBridge }> {
   const fn = await serveFunction('syncOnAuditLog', env);
   demo.stops.push(() => fn.stop());
-  await demo.declared.bridge.stop();
+  await previous.stop();
   const bridge = await startEventBridge({
     client: demo.pubsub,
     subscription: demo.subscription,
@@ -56,6 +60,12 @@ export async function demoAmbient(demo: AmbientDemo): Promise<void> {
     pubsubHost: demo.pubsubHost,
   });
   demo.stops.push(() => bridge.stop());
+  const records = () => fn.lines.filter((l) => l['message'] === 'audit record').map((l) => l['record'] as AuditRecord);
+  return { records, bridge };
+}
+
+/** team-a updates its declaration, as the Kubernetes audit log reports it: the event that re-renders the instance. */
+async function declarationUpdated(demo: AmbientDemo, bridge: EventBridge): Promise<void> {
   const [, project, , location, , name] = demo.gkeCluster.split('/');
   await demo.pubsub.topic(demo.events).publishMessage({
     json: declarationEntry({
@@ -69,7 +79,28 @@ export async function demoAmbient(demo: AmbientDemo): Promise<void> {
     }),
   });
   await bridge.idle();
-  showRecords(fn.lines.filter((l) => l['message'] === 'audit record').map((l) => l['record'] as AuditRecord));
+}
+
+export async function demoAmbient(demo: AmbientDemo): Promise<void> {
+  const { cluster } = demo;
+  heading(
+    'Ambient mode, first the bridge: the deployment switches to SYNC_MODE=ambient with AMBIENT_GATEWAY_BRIDGE=true (the waypoint istioctl waypoint apply --enroll-namespace deployed); team-a updates its declaration, and that one event adds the waypoint path beside the gateway route',
+  );
+  const bridged = await switchTo(
+    demo,
+    { ...demo.declared.env, SYNC_MODE: 'ambient', AMBIENT_GATEWAY_BRIDGE: 'true' },
+    demo.declared.bridge,
+  );
+  await declarationUpdated(demo, bridged.bridge);
+  showRecords(bridged.records());
+  await showCallers(cluster, demo.target);
+
+  heading(
+    'Ambient mode: every namespace is ambient now, the bridge goes (AMBIENT_GATEWAY_BRIDGE unset); the next event removes the gateway route, make before break',
+  );
+  const ambient = await switchTo(demo, { ...demo.declared.env, SYNC_MODE: 'ambient' }, bridged.bridge);
+  await declarationUpdated(demo, ambient.bridge);
+  showRecords(ambient.records());
   const objects = [...(await cluster.istioObjects()).values()].filter(
     (o) => o.metadata.annotations?.[ANNOTATION_INSTANCE_NAME] === demo.instance,
   );
@@ -82,6 +113,21 @@ export async function demoAmbient(demo: AmbientDemo): Promise<void> {
     say(`${object.kind}/${object.metadata.name}: ${detail}`);
   }
   await showWaypointVerdicts(cluster, demo.target);
+  await showCallers(cluster, demo.target);
+}
+
+/**
+ * Where a connection of a pod of team-a (declared) and of team-b goes, each with a sidecar and in ambient, asked of
+ * Istio's own code on the live objects (dev/end-to-end/caller-paths.ts says what each path means).
+ */
+async function showCallers(cluster: ClusterView, target: AmbientDemo['target']): Promise<void> {
+  const mesh = { objects: [...(await cluster.istioObjects()).values()], services: await cluster.gatewayServices() };
+  for (const namespace of ['team-a', 'team-b']) {
+    const caller = { namespace, serviceAccount: 'default' };
+    const sidecar = await sidecarPath(mesh, caller, target.address, target.port);
+    const ambient = await ambientPath(mesh, caller, target.address, target.port);
+    say(`${namespace}/default → ${target.address}:${target.port}: with a sidecar: ${sidecar}; in ambient: ${ambient}`);
+  }
 }
 
 /** What Istio's ambient index and waypoint make of the live objects, for a pod of team-a and one of team-b. */

@@ -24,7 +24,13 @@ import { DryRunClient, type Outcome } from './support/dry-run-requests.js';
 import { sharedStack, SYNC_USER } from './shared-stack.js';
 import { simulateAmbient, waypointObjects } from '../../dev/harness/istio-sim/ambient.js';
 import { asInput } from '../../dev/harness/istio-sim/index.js';
-import { ambientPath, sidecarPath, type Caller, type CallerPath, type MeshAt } from './support/caller-paths.js';
+import {
+  ambientPath,
+  sidecarPath,
+  type Caller,
+  type CallerPath,
+  type MeshAt,
+} from '../../dev/end-to-end/caller-paths.js';
 
 /**
  * SYNC_MODE=ambient on the real apiserver with Istio's CRDs, written by the functions' own reconcile as their own user

@@ -1,6 +1,6 @@
-import type { GatewayServiceJson } from '../../../dev/end-to-end/cluster-view.js';
-import { rbacDecision } from '../../../dev/end-to-end/envoy-rbac.js';
-import { simulateAmbient, waypointEndpointSlice, waypointObjects } from '../../../dev/harness/istio-sim/ambient.js';
+import type { GatewayServiceJson } from './cluster-view.js';
+import { rbacDecision } from './envoy-rbac.js';
+import { simulateAmbient, waypointEndpointSlice, waypointObjects } from '../harness/istio-sim/ambient.js';
 import {
   asInput,
   gatewayPod,
@@ -8,8 +8,8 @@ import {
   parseOutboundCluster,
   simulate,
   type SimResult,
-} from '../../../dev/harness/istio-sim/index.js';
-import type { KubeObject } from '../../../shared/model/k8s-object.js';
+} from '../harness/istio-sim/index.js';
+import type { KubeObject } from '../../shared/model/k8s-object.js';
 
 /**
  * Where a declared caller's TCP connection to an instance goes at one moment of a mode change, asked of Istio's own
