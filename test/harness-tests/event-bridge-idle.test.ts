@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Message, PubSub } from '@google-cloud/pubsub';
-import { startEventBridge } from '../../dev/harness/pubsub/event-bridge.js';
+import { startEventBridge, type EventBridge } from '../../dev/harness/pubsub/event-bridge.js';
 import { pubSubClient, startPubSubServer, type PubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
 import { unackedMessages } from '../../dev/harness/pubsub/unacked.js';
 
@@ -75,50 +75,60 @@ test('the local server reports a message unacknowledged until its subscriber ack
   await reader.close();
 });
 
-test('idle() waits for a message published just before it, through a slow failure and its retry', async () => {
-  const { topic, subscription } = await topicWithSubscription();
-  const target = await slowTarget([500, 204], 300);
+/** Runs `body` with an exact-idle bridge from `subscription` to a `slowTarget(answers, delayMs)`, then stops both. */
+async function withBridge(
+  subscription: string,
+  target: { answers: number[]; delayMs: number; backoffMs: number },
+  body: (bridge: EventBridge, answered: readonly number[]) => Promise<void>,
+): Promise<void> {
+  const standIn = await slowTarget(target.answers, target.delayMs);
   const bridge = await startEventBridge({
     client: pubsub,
     subscription,
-    targetUrl: target.url,
+    targetUrl: standIn.url,
     pubsubHost: server.host,
-    retryBackoffMs: { min: 200, max: 200 },
+    retryBackoffMs: { min: target.backoffMs, max: target.backoffMs },
   });
   try {
+    await body(bridge, standIn.answered);
+  } finally {
+    await bridge.stop();
+    standIn.server.close();
+  }
+}
+
+test('idle() waits for a message published just before it, through a slow failure and its retry', async () => {
+  const { topic, subscription } = await topicWithSubscription();
+  await withBridge(subscription, { answers: [500, 204], delayMs: 300, backoffMs: 200 }, async (bridge, answered) => {
     const id = await topic.publishMessage({ data: Buffer.from('{}') });
     await bridge.idle();
-    expect(target.answered).toEqual([500, 204]);
+    expect(answered).toEqual([500, 204]);
     expect(bridge.deliveries.map((d) => [d.messageId, d.status, d.attempt])).toEqual([
       [id, 500, 1],
       [id, 204, 2],
     ]);
     expect(await unackedMessages(server.host, topic.name)).toEqual([]);
-  } finally {
-    await bridge.stop();
-    target.server.close();
-  }
+  });
 });
 
 test('idle() counts a message past its delivery attempts as settled: it goes to the dead-letter topic', async () => {
   const [deadLetters] = await pubsub.createTopic(`idle-dead-${++topics}`);
+  const [deadLetterReader] = await deadLetters.createSubscription(`idle-dead-${topics}-sub`);
+  const deadLettered = new Promise<string>((resolve) =>
+    deadLetterReader.on('message', (message: Message) => {
+      message.ack();
+      resolve(message.data.toString());
+    }),
+  );
   const { topic, subscription } = await topicWithSubscription({
     deadLetterPolicy: { deadLetterTopic: deadLetters.name, maxDeliveryAttempts: 5 },
   });
-  const target = await slowTarget([500], 0);
-  const bridge = await startEventBridge({
-    client: pubsub,
-    subscription,
-    targetUrl: target.url,
-    pubsubHost: server.host,
-    retryBackoffMs: { min: 10, max: 10 },
-  });
-  try {
-    await topic.publishMessage({ data: Buffer.from('{}') });
+  await withBridge(subscription, { answers: [500], delayMs: 0, backoffMs: 10 }, async (bridge) => {
+    await topic.publishMessage({ data: Buffer.from('{"dead":true}') });
     await bridge.idle(undefined, 20_000);
     expect(bridge.deliveries.map((d) => d.attempt)).toEqual([1, 2, 3, 4, 5]);
-  } finally {
-    await bridge.stop();
-    target.server.close();
-  }
+    // pstest moves it at its next pull, to the dead-letter topic's subscriptions only.
+    expect(await deadLettered).toBe('{"dead":true}');
+  });
+  await deadLetterReader.close();
 });
