@@ -9,7 +9,8 @@
 #      new organisation, whose default build account holds no role; terraform/examples/folder, Memorystore in two
 #      projects under a folder (one aggregated sink, viewer roles on the folder), and at an organization. And the
 #      plans that must fail: the old RBAC wiring
-#      at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice, a private
+#      at the floor, a cluster whose DNS endpoint refuses external traffic, a cluster name given twice, a gateway port
+#      range needing more than 1,000 Services of the deployment's own, a private
 #      endpoint in another region without global access, a function built by the default build account in a new
 #      organisation.
 #   3. Every resource whose type takes labels (per the provider schema) gets var.labels.
@@ -349,6 +350,10 @@ plan_checks() {
   echo "plan grants container.clusterViewer once per identity in each of the 2 projects of 3 clusters"
   printf 'module "memorystore_egress_sync" {\n  additional_clusters = [var.second_cluster, { name = "mesh", location = "europe-west1", project = "example-eu" }]\n}\n' >"$third/terraform/examples/basic/clusters_override.tf"
   plan_fails_with "$third/terraform/examples/basic" "a cluster name given twice" "Cluster name mesh is given 2 times"
+  # A gateway port range cut into more Services of the deployment's own than its RBAC and admission policy can name.
+  local ports; ports=$(pinned_copy port-services 6.50.0)
+  printf 'module "memorystore_egress_sync" {\n  gateway_port_range        = { from = 1, to = 65535 }\n  gateway_ports_per_service = 20\n}\n' >"$ports/terraform/examples/basic/ports_override.tf"
+  plan_fails_with "$ports/terraform/examples/basic" "more port Services than can be named" "makes 3276 Services of the deployment's own, more than the 1000"
   # Topics under a customer-managed key: the Pub/Sub service agent is granted the key, and every topic waits for it.
   local kms; kms=$(pinned_copy kms 6.50.0)
   printf 'module "memorystore_egress_sync" {\n  kms_key_name = "projects/example-project/locations/us-central1/keyRings/r/cryptoKeys/k"\n}\n' >"$kms/terraform/examples/basic/kms_override.tf"

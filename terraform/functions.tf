@@ -113,6 +113,14 @@ resource "google_cloudfunctions2_function" "sync" {
       condition     = var.cluster_deadline_seconds * ceil(length(local.clusters) / 4) < var.sync_timeout_seconds
       error_message = "cluster_deadline_seconds (${var.cluster_deadline_seconds}) times the rounds of 4 clusters (${ceil(length(local.clusters) / 4)}) must be under sync_timeout_seconds (${var.sync_timeout_seconds}), so an event ends before the function's timeout."
     }
+    precondition {
+      condition     = local.port_service_count <= 1000
+      error_message = "gateway_port_range cut into blocks of gateway_ports_per_service (${var.gateway_ports_per_service}) makes ${local.port_service_count} Services of the deployment's own, more than the 1000 its RBAC and admission policy can name: raise gateway_ports_per_service or narrow gateway_port_range."
+    }
+    precondition {
+      condition     = local.port_service_count == 0 || length(local.last_port_service) <= 63
+      error_message = "The gateway port range's last block would be on Service ${local.last_port_service}, longer than 63 characters: raise gateway_ports_per_service, narrow gateway_port_range or shorten egress_gateway_service."
+    }
   }
 
   depends_on = [google_project_service.enabled, google_project_iam_member.build_log_writer, google_artifact_registry_repository_iam_member.build_writer, google_storage_bucket_iam_member.build_reads_source, time_sleep.build_grant_propagation]

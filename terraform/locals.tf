@@ -73,3 +73,12 @@ locals {
     RESYNC_AUTH = "cloud-run"
   }
 }
+
+# The gateway port range's later blocks, one Service of the deployment's own each (shared/config/gateway-services.ts):
+# how many, and the last one's name. Their names are listed in the RBAC Role and the admission policy's CEL, which the
+# apiserver refuses past 100,000 characters, so the functions refuse more than 1,000 (MAX_PORT_SERVICES) at start-up;
+# the sync function's preconditions refuse them at plan.
+locals {
+  port_service_count = ceil((var.gateway_port_range.to - var.gateway_port_range.from + 1) / var.gateway_ports_per_service) - 1
+  last_port_service  = "${var.egress_gateway_service}-ports-${var.gateway_port_range.from + local.port_service_count * var.gateway_ports_per_service}"
+}

@@ -277,7 +277,7 @@ variable "gateway_port_range" {
 }
 
 variable "gateway_ports_per_service" {
-  description = "Gateway ports per Service (GATEWAY_PORTS_PER_SERVICE): the range is cut into blocks of this many, the first on the egress gateway Service, each later block on a Service of the deployment's own, <egress_gateway_service>-ports-<its first port> (one Service write is refused past about 5,000 ports)."
+  description = "Gateway ports per Service (GATEWAY_PORTS_PER_SERVICE): the range is cut into blocks of this many, the first on the egress gateway Service, each later block on a Service of the deployment's own, <egress_gateway_service>-ports-<its first port> (one Service write is refused past about 5,000 ports). At most 1,000 Services of its own: the plan refuses a range that needs more."
   type        = number
   default     = 100
   validation {

@@ -76,6 +76,14 @@ export function blockCount(settings: PortServiceSettings): number {
   return per === undefined ? 1 : Math.ceil((to - from + 1) / per);
 }
 
+/**
+ * The most Services of its own a deployment may have. Their names are listed in the RBAC Role (resourceNames) and in
+ * the admission policy's CEL expressions, and the apiserver refuses an expression past 100,000 characters ("expression
+ * code point size exceeds limit"): 3,276 names of 31 characters were refused, 1,000 of 63 are admitted
+ * (test/integration/port-services-limit.test.ts).
+ */
+export const MAX_PORT_SERVICES = 1000;
+
 /** The Services of this deployment's own, one per block after the first: every name it may create, read or delete. */
 export function ownPortServiceNames(settings: PortServiceSettings): string[] {
   return Array.from({ length: blockCount(settings) - 1 }, (_, k) => blockServiceName(settings, k + 1));

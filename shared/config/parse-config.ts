@@ -6,7 +6,7 @@ import { PRODUCTS } from '../products/registry.js';
 import { ACCESS_MODES } from '../model/access.js';
 import { parseClusterEntries, clusterName, vpcNetwork, type ClusterEntry } from './clusters.js';
 import { sameClusterProblems } from './same-cluster.js';
-import { ownPortServiceNames } from './gateway-services.js';
+import { MAX_PORT_SERVICES, ownPortServiceNames } from './gateway-services.js';
 import { SYNC_MODES } from './settings.js';
 import type {
   ClusterTarget,
@@ -65,7 +65,13 @@ const MAX_PORTS_PER_SERVICE = 2000;
 
 /** Each block's Service name is `<EGRESS_GATEWAY_SERVICE>-ports-<first port>`, a DNS label: at most 63 characters. */
 function checkPortServiceNames(env: Reading, mesh: MeshSettings): void {
-  const last = ownPortServiceNames(mesh).at(-1);
+  const names = ownPortServiceNames(mesh);
+  if (names.length > MAX_PORT_SERVICES)
+    env.problemSaying(
+      'GATEWAY_PORTS_PER_SERVICE',
+      `GATEWAY_PORT_RANGE would be cut into ${names.length + 1} blocks, ${names.length} Services of this deployment's own, more than the ${MAX_PORT_SERVICES} its RBAC and admission policy can name: raise it or narrow GATEWAY_PORT_RANGE`,
+    );
+  const last = names.at(-1);
   if (last !== undefined && last.length > 63)
     env.problemSaying(
       'GATEWAY_PORTS_PER_SERVICE',
