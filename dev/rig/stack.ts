@@ -1,7 +1,6 @@
-import { accessCrdPath, istioCrdPath } from '../harness/control-plane/binaries.js';
+import { accessCrdPath, controlPlaneBinaries, istioCrdPath } from '../harness/control-plane/binaries.js';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane/index.js';
 import { buildInBackground, componentPath } from '../harness/process.js';
-import { controlPlaneBinaries } from '../harness/control-plane/binaries.js';
 import { startPubSubServer } from '../harness/pubsub/pstest-server.js';
 import { startTokenIssuer, type TokenIssuer } from '../harness/id-tokens.js';
 
@@ -63,8 +62,10 @@ export async function startRigStack(options: RigStackOptions): Promise<RigStack>
     controlPlaneBinaries();
     componentPath('pstest');
     tools.forEach((tool) => void buildInBackground(tool));
-  } else tools.forEach((tool) => componentPath(tool));
-  componentPath('pstest'); // etcd, kube-apiserver: at their start
+  } else {
+    tools.forEach((tool) => componentPath(tool));
+    componentPath('pstest'); // etcd, kube-apiserver: at their start
+  }
   const [controlPlane, pubsub, issuer] = await Promise.all([
     startRigCluster(options),
     startPubSubServer(),

@@ -29,10 +29,12 @@ export interface PubSubServer {
 export async function startPubSubServer(): Promise<PubSubServer> {
   const binary = componentPath('pstest');
   const pstestHost = `127.0.0.1:${await freePort()}`;
-  const adminHost = `127.0.0.1:${await freePort()}`;
   const logPath = join(mkdtempSync(join(tmpdir(), 'pstest-')), 'pstest.log');
-  const managed = startProcess(binary, ['-addr', pstestHost, '-admin-addr', adminHost], logPath);
+  // The admin endpoint on a port the system picks: pstest prints it before the line waited for.
+  const managed = startProcess(binary, ['-addr', pstestHost, '-admin-addr', '127.0.0.1:0'], logPath);
   await waitFor('pstest', async () => managed.tail().includes(`listening on ${pstestHost}`), managed, 20_000);
+  const adminHost = /pstest admin listening on (\S+)/.exec(managed.tail())?.[1];
+  if (!adminHost) throw new Error(`pstest did not say where its admin endpoint listens (log: ${logPath})`);
   // The REST publish's own client of pstest (created here, not by pubSubClient below, which it would import).
   const client = new PubSub({
     apiEndpoint: pstestHost,
