@@ -91,6 +91,10 @@ export async function startEventBridge(options: BridgeOptions): Promise<EventBri
   const backoff = options.retryBackoffMs ?? { min: 50, max: 1000 };
   const deliveries: Delivery[] = [];
   const attempts = new Map<string, number>();
+  // A message is done with once it is acknowledged, or once this bridge has posted it that many times. pstest's own
+  // count is not enough: it counts a delivery when it hands the message to the client library, before the library
+  // hands it to this bridge (so before it is in flight here).
+  const exhausted = (id: string): boolean => (attempts.get(id) ?? 0) >= maxAttempts;
   const errors: Error[] = [];
   let inFlight = 0;
   let lastActivity = Date.now();
@@ -147,7 +151,7 @@ export async function startEventBridge(options: BridgeOptions): Promise<EventBri
         if (inFlight > 0) return false;
         if (!exact) return quiet();
         const unacked = await unackedMessages(options.pubsubHost, topic);
-        return inFlight === 0 && unacked.every((m) => m.deliveries >= maxAttempts);
+        return inFlight === 0 && unacked.every((m) => exhausted(m.id));
       };
       while (!(await settled())) {
         if (errors.length > 0)
