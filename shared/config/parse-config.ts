@@ -6,7 +6,7 @@ import { PRODUCTS } from '../products/registry.js';
 import { ACCESS_MODES } from '../model/access.js';
 import { parseClusterEntries, clusterName, vpcNetwork, type ClusterEntry } from './clusters.js';
 import { sameClusterProblems } from './same-cluster.js';
-import { MAX_PORT_SERVICES, ownPortServiceNames } from './gateway-services.js';
+import { blockCount, blockServiceName, MAX_PORT_SERVICES } from './gateway-services.js';
 import { SYNC_MODES } from './settings.js';
 import type {
   ClusterTarget,
@@ -65,13 +65,14 @@ const MAX_PORTS_PER_SERVICE = 2000;
 
 /** Each block's Service name is `<EGRESS_GATEWAY_SERVICE>-ports-<first port>`, a DNS label: at most 63 characters. */
 function checkPortServiceNames(env: Reading, mesh: MeshSettings): void {
-  const names = ownPortServiceNames(mesh);
-  if (names.length > MAX_PORT_SERVICES)
+  // Counted, not listed: a misconfigured range may mean tens of thousands of names.
+  const own = blockCount(mesh) - 1;
+  if (own > MAX_PORT_SERVICES)
     env.problemSaying(
       'GATEWAY_PORTS_PER_SERVICE',
-      `GATEWAY_PORT_RANGE would be cut into ${names.length + 1} blocks, ${names.length} Services of this deployment's own, more than the ${MAX_PORT_SERVICES} its RBAC and admission policy can name: raise it or narrow GATEWAY_PORT_RANGE`,
+      `GATEWAY_PORT_RANGE would be cut into ${own + 1} blocks, ${own} Services of this deployment's own, more than the ${MAX_PORT_SERVICES} its RBAC and admission policy can name: raise it or narrow GATEWAY_PORT_RANGE`,
     );
-  const last = names.at(-1);
+  const last = own > 0 ? blockServiceName(mesh, own) : undefined;
   if (last !== undefined && last.length > 63)
     env.problemSaying(
       'GATEWAY_PORTS_PER_SERVICE',

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CLUSTERS_AT_ONCE } from '../../shared/clusters/each-cluster.js';
 import { CONFIG_VARIABLES } from '../../shared/config/config-variables.js';
+import { MAX_PORT_SERVICES } from '../../shared/config/gateway-services.js';
 import {
   block,
   CLUSTER_RBAC_DIR,
@@ -65,6 +66,17 @@ describe('SYNC_CLUSTERS', () => {
       '${var.cluster_deadline_seconds * ceil(length(local.clusters) / 4) < var.sync_timeout_seconds}',
     );
     expect(CLUSTERS_AT_ONCE).toBe(4);
+  });
+
+  test('the plan refuses a range that needs more port Services than the functions accept, the same limit', () => {
+    const sync = tf.resources['google_cloudfunctions2_function']!['sync']!;
+    const preconditions = block(sync, 'lifecycle')['precondition'] as Block[];
+    expect(preconditions.map((p) => p['condition'])).toEqual(
+      expect.arrayContaining([
+        `\${local.port_service_count <= ${MAX_PORT_SERVICES}}`,
+        '${local.port_service_count == 0 || length(local.last_port_service) <= 63}',
+      ]),
+    );
   });
 
   test('lists the primary cluster first, then additional_clusters in their order', () => {
