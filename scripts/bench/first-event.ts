@@ -22,6 +22,7 @@ import { gkeTarget } from './gke-target.js';
 import { deployedFunctionEnv, prepareFunctionNamespace, PROJECT, SYNC_USER } from './deployed-function.js';
 import { REGION } from './seed-memorystore.js';
 import { creationEvent } from './first-event-phase.js';
+import { warmApiserver } from './warm-apiserver.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in clock ticks (proc(5))
 
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const results: Run[] = [];
   try {
     await prepareFunctionNamespace(controlPlane);
+    await warmApiserver(controlPlane);
     const [auditTopic] = await pubsub.createTopic('audit');
     const env = deployedFunctionEnv({
       memorystoreEndpoint: memorystore.endpoint,

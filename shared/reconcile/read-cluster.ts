@@ -41,8 +41,13 @@ export type ReadScope =
 export interface ClusterRead {
   readonly view: ReadScope;
   readonly owned: readonly KubeObject[];
-  /** Objects that are not ours, by refKey: every one in a complete view, none yet in a scope view. */
+  /**
+   * Objects that are not ours, by refKey: every one in a complete view; in a scope view, those of the names read by
+   * name (`readByName`).
+   */
   readonly others: ReadonlyMap<string, KubeObject>;
+  /** In a scope view, the refKeys read by name: whoever holds one (ours, another's, or none) is already known. */
+  readonly readByName?: ReadonlySet<string>;
   /**
    * Our ports' Services: the egress gateway Service, then each Service of ours holding a later block of the range that
    * exists (config/gateway-services.ts).
@@ -96,41 +101,52 @@ const LISTED_KINDS = INSTANCE_KINDS.map(({ kind }) => kind).filter(
 /** Instances at most whose named kinds are read by name: three requests each, where a list is one per kind. */
 const BY_NAME_INSTANCES = 2;
 
-/** The instances' objects of the named kinds that exist and are ours (a foreign one is found as a clash later). */
-async function readNamed(deps: SyncDeps, instances: readonly InstanceName[]): Promise<KubeObject[]> {
+interface ObjectsRead {
+  readonly objects: readonly KubeObject[];
+  readonly readByName?: ReadonlySet<string>;
+}
+
+/**
+ * The instances' objects of the named kinds that exist, ours or not, and the names read: the clash check then need not
+ * read them again (foreignHolders).
+ */
+async function readNamed(deps: SyncDeps, instances: readonly InstanceName[]): Promise<Required<ObjectsRead>> {
   const namespace = deps.settings.cluster.istioNamespace;
   const refs = instances.flatMap((instance) =>
     NAMED_KINDS.map((kind) => ({ apiVersion: ISTIO_API_VERSION, kind, namespace, name: objectName(instance) })),
   );
   const found = await Promise.all(refs.map((ref) => deps.cluster.get(ref)));
-  return found.filter((o): o is KubeObject => o !== undefined && isOwned(o, deps.settings.process.ownerId));
+  return {
+    objects: found.filter((o): o is KubeObject => o !== undefined),
+    readByName: new Set(refs.map((ref) => refKey(ref))),
+  };
 }
 
-async function readObjects(deps: SyncDeps, view: ReadScope): Promise<KubeObject[]> {
+async function readObjects(deps: SyncDeps, view: ReadScope): Promise<ObjectsRead> {
   const namespace = deps.settings.cluster.istioNamespace;
   const selector = selectorOf(view, deps.settings.process.ownerId);
   if (view.kind === 'complete' || view.instances.length > BY_NAME_INSTANCES)
-    return deps.cluster.listIstio(namespace, selector);
+    return { objects: await deps.cluster.listIstio(namespace, selector) };
   const [listed, named] = await Promise.all([
     deps.cluster.listIstio(namespace, selector, LISTED_KINDS),
     readNamed(deps, view.instances),
   ]);
-  return [...listed, ...named];
+  return { objects: [...listed, ...named.objects], readByName: named.readByName };
 }
 
 async function listObjects(
   deps: SyncDeps,
   view: ReadScope,
-): Promise<{ owned: KubeObject[]; others: Map<string, KubeObject> }> {
+): Promise<Pick<ClusterRead, 'owned' | 'others' | 'readByName'>> {
   const { ownerId } = deps.settings.process;
-  const objects = await readObjects(deps, view);
+  const { objects, readByName } = await readObjects(deps, view);
   const owned: KubeObject[] = [];
   const others = new Map<string, KubeObject>();
   for (const object of objects) {
     if (isOwned(object, ownerId)) owned.push(object);
     else others.set(refKey(refOf(object)), object);
   }
-  return { owned, others };
+  return { owned, others, ...(readByName ? { readByName } : {}) };
 }
 
 /** The declarations, in declared mode only: open mode reads nothing it does not use. */
@@ -257,19 +273,19 @@ export async function foreignHolders(
 ): Promise<Map<string, KubeObject>> {
   const ownedKeys = new Set(read.owned.map((o) => refKey(refOf(o))));
   const candidates = desired.filter((d) => !ownedKeys.has(refKey(refOf(d))));
-  if (read.view.kind === 'complete') {
-    return new Map(
-      candidates.flatMap((d) => {
-        const holder = read.others.get(refKey(refOf(d)));
-        return holder ? [[refKey(refOf(d)), holder] as const] : [];
-      }),
-    );
+  // Names whose holder the read already knows: every name in a complete view, the names read by name in a scope view.
+  const known = (key: string): boolean => read.view.kind === 'complete' || read.readByName?.has(key) === true;
+  const holders = new Map<string, KubeObject>();
+  const unknown: KubeObject[] = [];
+  for (const d of candidates) {
+    const key = refKey(refOf(d));
+    const holder = read.others.get(key);
+    if (!known(key)) unknown.push(d);
+    else if (holder) holders.set(key, holder);
   }
   const limit = pLimit(FOREIGN_READS);
-  const found = await Promise.all(candidates.map((d) => limit(() => deps.cluster.get(refOf(d)))));
-  return new Map(
-    found
-      .filter((o): o is KubeObject => o !== undefined && !isOwned(o, deps.settings.process.ownerId))
-      .map((o) => [refKey(refOf(o)), o]),
-  );
+  const found = await Promise.all(unknown.map((d) => limit(() => deps.cluster.get(refOf(d)))));
+  for (const o of found)
+    if (o !== undefined && !isOwned(o, deps.settings.process.ownerId)) holders.set(refKey(refOf(o)), o);
+  return holders;
 }

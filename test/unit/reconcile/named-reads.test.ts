@@ -88,3 +88,21 @@ test('a foreign object holding the name is not taken for ours', async () => {
   expect(conflicts).toEqual([`VirtualService/${name}`]);
   expect(cluster.objects.get(key)!.metadata.labels).toEqual({ team: 'someone-else' });
 });
+
+test("a new instance's event reads each of its names once: the clash check does not read again what was read by name", async () => {
+  const cluster = await converged(3);
+  cluster.gets = [];
+  const run = await syncInstances(depsOn(cluster), [observe('inst-new')], trigger, { dryRun: false });
+  expect(run.errors).toEqual([]);
+  const name = objectName(nameOf('inst-new'));
+  // The ServiceEntry's name is not among the kinds read by name, so the clash check reads it.
+  expect(cluster.gets.sort()).toEqual([
+    `DestinationRule/${name}`,
+    `Gateway/${name}`,
+    `ServiceEntry/${name}`,
+    `VirtualService/${name}`,
+  ]);
+  expect(run.changes.filter((c) => c.action === 'create').map((c) => c.ref.kind)).toEqual(
+    expect.arrayContaining(['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService']),
+  );
+});
