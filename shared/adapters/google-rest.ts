@@ -1,7 +1,13 @@
-import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as wait } from 'node:timers/promises';
 import { backoffDelay, retryAfterMs } from '../backoff.js';
+
+/**
+ * node:http as CommonJS gives it. An ES module import of it reads every export to build the module's namespace, and
+ * reading `WebSocket`, `CloseEvent` and `MessageEvent` loads Node's own undici (lib/http.js, `lazyUndici`): about
+ * 20 ms of a first event, for exports never used. node:https has no such getters.
+ */
+const http = process.getBuiltinModule('node:http');
 
 /** Where a token for a call comes from (Application Default Credentials: google-auth.ts); none for a local server. */
 export type TokenSource = () => Promise<string | null | undefined>;

@@ -34,6 +34,8 @@ registerHooks({
     return next(url, context);
   },
 });
+// Node's own modules load from its binary, with no hook: its list of them, as the process ends.
+process.on('exit', () => appendFileSync(process.env.MODULE_LOG + '.builtin', process.moduleLoadList.join('\\n')));
 `;
 
 interface Kubeconfig {
@@ -121,4 +123,8 @@ test('the deployed bundle serves the first event in the real Functions Framework
   expect(own.length).toBeLessThanOrEqual(12);
   expect(own.filter((url) => !url.includes('/build/bundle/'))).toEqual([]);
   expect(DEPLOYED_SOURCE).toBe(`${REPO_ROOT}build/bundle/index.js`);
+  // Nor Node's own undici (fetch, WebSocket): an ES module import of node:http loads it, about 20 ms (google-rest.ts).
+  const builtin = readFileSync(`${moduleLog}.builtin`, 'utf8').split('\n');
+  expect(builtin).toContain('NativeModule http');
+  expect(builtin.filter((name) => name.includes('undici'))).toEqual([]);
 }, 60_000);
