@@ -40,9 +40,11 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   let received = 0;
   let broken = 0;
   const open = new Set<Socket>();
-  const server: Server = createServer((client) => {
+  // noDelay on both legs: with Nagle's algorithm on, a relayed small write waits for the ACK of the one before it,
+  // which the receiver may delay (up to 40 ms on Linux), and the relay would add that to the requests it counts.
+  const server: Server = createServer({ noDelay: true }, (client) => {
     connections++;
-    const upstream = connect(Number(port), hostname);
+    const upstream = connect({ port: Number(port), host: hostname, noDelay: true });
     for (const socket of [client, upstream]) {
       open.add(socket);
       socket.on('close', () => open.delete(socket));

@@ -8,10 +8,14 @@ import { REGION } from './seed-memorystore.js';
 
 /** One cold start of the event function and its first event, beside a hello-world function's cold start. */
 export interface FirstEventRun {
-  /** hello-world: spawn → first answer. */
+  /** The function's source (package.json's `main`, or another build's entry file). */
+  readonly source: string;
+  /** hello-world: spawn → first answer, and the CPU seconds its process spent to it. */
   readonly helloMs: number;
-  /** syncOnAuditLog: spawn → first answer. */
+  readonly helloCpuS: number;
+  /** syncOnAuditLog: spawn → first answer, and the CPU seconds its process spent to it. */
   readonly readyMs: number;
+  readonly readyCpuS: number;
   /** first answer → the first event acknowledged. */
   readonly eventMs: number;
   /** spawn → the first event acknowledged. */
@@ -60,29 +64,40 @@ async function deliver(fn: FunctionProcess, instanceName: string, id: string): P
   if (response.status >= 300) throw new Error(`the first event was answered ${response.status}: ${fn.tail(2)}`);
 }
 
-async function oneRun(stack: SizeStack, env: Record<string, string>, run: number): Promise<FirstEventRun> {
-  const hello = await spawnFunction(HELLO_SOURCE, 'hello', {}, stack.workDir);
+/** Where a run's functions are served from: the stack's Memorystore API, its logs, the deployed environment. */
+export interface FirstEventWorld {
+  readonly redis: SizeStack['redis'];
+  readonly workDir: string;
+  readonly env: Record<string, string>;
+}
+
+/** One run: a hello-world function's cold start, then `source`'s cold start and first event, on a new instance. */
+export async function coldFirstEvent(world: FirstEventWorld, source: string, id: string): Promise<FirstEventRun> {
+  const hello = await spawnFunction(HELLO_SOURCE, 'hello', {}, world.workDir);
+  const helloCpuS = processCpuSeconds(hello.pid);
   await hello.stop();
-  const id = `first-event-${run}`;
-  const [operation] = await stack.redis.createInstance({
+  const [operation] = await world.redis.createInstance({
     parent: `projects/${PROJECT}/locations/${REGION}`,
     instanceId: id,
     instance: { tier: 'BASIC', memorySizeGb: 1 },
   });
   await operation.promise();
   const started = performance.now();
-  const fn = await spawnFunction(PROJECT_SOURCE, 'syncOnAuditLog', env, stack.workDir);
+  const fn = await spawnFunction(source, 'syncOnAuditLog', world.env, world.workDir);
   try {
-    const cpuBefore = processCpuSeconds(fn.pid);
+    const readyCpuS = processCpuSeconds(fn.pid);
     const eventStarted = performance.now();
-    await deliver(fn, `projects/${PROJECT}/locations/${REGION}/instances/${id}`, `first-event-${run}-${Date.now()}`);
+    await deliver(fn, `projects/${PROJECT}/locations/${REGION}/instances/${id}`, `${id}-${Date.now()}`);
     const acknowledged = performance.now();
     return {
+      source,
       helloMs: hello.coldStartMs,
+      helloCpuS,
       readyMs: fn.coldStartMs,
+      readyCpuS,
       eventMs: acknowledged - eventStarted,
       totalMs: acknowledged - started,
-      eventCpuS: processCpuSeconds(fn.pid) - cpuBefore,
+      eventCpuS: processCpuSeconds(fn.pid) - readyCpuS,
     };
   } finally {
     await fn.stop();
@@ -101,7 +116,9 @@ export async function firstEvents(
 ): Promise<Outcome<FirstEventRun[]>> {
   return bounded(`first event after a cold start, ${runs} runs`, 60_000 * runs, async () => {
     const results: FirstEventRun[] = [];
-    for (let run = 0; run < runs; run++) results.push(await oneRun(stack, env, run));
+    const world = { redis: stack.redis, workDir: stack.workDir, env };
+    for (let run = 0; run < runs; run++)
+      results.push(await coldFirstEvent(world, PROJECT_SOURCE, `first-event-${run}`));
     return results;
   });
 }

@@ -9,7 +9,6 @@
  * serves that build, interleaved with this one, so the two are measured under the same load.
  *   npm run bench:first-event          (BENCH_RUNS=5, BENCH_COMPARE_SOURCE)
  */
-import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,79 +16,11 @@ import { startTokenIssuer } from '../../dev/harness/id-tokens.js';
 import { localRedisClient, startFakeMemorystore } from '../../dev/harness/memorystore/index.js';
 import { pubSubClient, startPubSubServer } from '../../dev/harness/pubsub/pstest-server.js';
 import { startRigCluster } from '../../dev/rig/stack.js';
-import { HELLO_SOURCE, PROJECT_SOURCE, spawnFunction, type FunctionProcess } from './function-process.js';
+import { PROJECT_SOURCE } from './function-process.js';
 import { gkeTarget } from './gke-target.js';
 import { deployedFunctionEnv, prepareFunctionNamespace, PROJECT, SYNC_USER } from './deployed-function.js';
-import { REGION } from './seed-memorystore.js';
-import { creationEvent } from './first-event-phase.js';
+import { coldFirstEvent, type FirstEventRun } from './first-event-phase.js';
 import { warmApiserver } from './warm-apiserver.js';
-
-const TICKS_PER_SECOND = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in clock ticks (proc(5))
-
-/** CPU seconds the process has used so far (utime + stime of /proc/<pid>/stat, fields 14 and 15). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-interface Run {
-  readonly source: string;
-  readonly helloMs: number;
-  readonly helloCpuS: number;
-  readonly readyMs: number;
-  readonly readyCpuS: number;
-  readonly eventMs: number;
-  readonly totalMs: number;
-  readonly eventCpuS: number;
-}
-
-async function firstEvent(fn: FunctionProcess, instanceName: string, id: string): Promise<number> {
-  const { headers, body } = creationEvent(instanceName, id);
-  const response = await fetch(fn.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(60_000) });
-  await response.body?.cancel();
-  if (response.status >= 300) throw new Error(`the event was answered ${response.status}: ${fn.tail()}`);
-  return response.status;
-}
-
-interface Bench {
-  readonly env: Record<string, string>;
-  readonly redis: ReturnType<typeof localRedisClient>;
-  readonly workDir: string;
-}
-
-/** One run: a hello-world function's cold start, then `source`'s cold start and first event, on a new instance. */
-async function measure(source: string, id: string, { env, redis, workDir }: Bench): Promise<Run> {
-  const hello = await spawnFunction(HELLO_SOURCE, 'hello', {}, workDir);
-  const helloCpuS = cpuSeconds(hello.pid);
-  await hello.stop();
-  const [operation] = await redis.createInstance({
-    parent: `projects/${PROJECT}/locations/${REGION}`,
-    instanceId: `first-event-${id}`,
-    instance: { tier: 'BASIC', memorySizeGb: 1 },
-  });
-  await operation.promise();
-  const started = performance.now();
-  const fn = await spawnFunction(source, 'syncOnAuditLog', env, workDir);
-  try {
-    const readyCpuS = cpuSeconds(fn.pid);
-    const eventStarted = performance.now();
-    await firstEvent(fn, `projects/${PROJECT}/locations/${REGION}/instances/first-event-${id}`, `event-${id}`);
-    const eventMs = performance.now() - eventStarted;
-    return {
-      source,
-      helloMs: hello.coldStartMs,
-      helloCpuS,
-      readyMs: fn.coldStartMs,
-      readyCpuS,
-      eventMs,
-      totalMs: performance.now() - started,
-      eventCpuS: cpuSeconds(fn.pid) - readyCpuS,
-    };
-  } finally {
-    await fn.stop();
-  }
-}
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const spread = (values: number[], digits = 0): string =>
@@ -106,7 +37,7 @@ async function main(): Promise<void> {
   const cluster = await gkeTarget(controlPlane, SYNC_USER, PROJECT);
   const memorystore = await startFakeMemorystore({ projectId: PROJECT, settleDelayMs: 1 });
   const redis = localRedisClient(memorystore.port, PROJECT);
-  const results: Run[] = [];
+  const results: FirstEventRun[] = [];
   try {
     await prepareFunctionNamespace(controlPlane);
     await warmApiserver(controlPlane);
@@ -121,7 +52,7 @@ async function main(): Promise<void> {
     const sources = [...(compareSource ? [compareSource] : []), PROJECT_SOURCE];
     for (let run = 0; run < runs; run++)
       for (const [i, source] of sources.entries()) {
-        results.push(await measure(source, `${run}-${i}`, { env, redis, workDir }));
+        results.push(await coldFirstEvent({ env, redis, workDir }, source, `first-event-${run}-${i}`));
         process.stderr.write(`${JSON.stringify(results.at(-1))}\n`);
       }
   } finally {
@@ -141,8 +72,8 @@ async function main(): Promise<void> {
     );
 }
 
-function report(source: string, results: readonly Run[]): void {
-  const pick = (key: Exclude<keyof Run, 'source'>): number[] => results.map((r) => r[key]);
+function report(source: string, results: readonly FirstEventRun[]): void {
+  const pick = (key: Exclude<keyof FirstEventRun, 'source'>): number[] => results.map((r) => r[key]);
   const ratios = results.map((r) => r.totalMs / r.helloMs);
   const cpuRatios = results.map((r) => (r.readyCpuS + r.eventCpuS) / r.helloCpuS);
   process.stdout.write(
