@@ -5,7 +5,8 @@ import { backoffDelay, retryAfterMs } from '../backoff.js';
 /**
  * node:http as CommonJS gives it. An ES module import of it reads every export to build the module's namespace, and
  * reading `WebSocket`, `CloseEvent` and `MessageEvent` loads Node's own undici (lib/http.js, `lazyUndici`): about
- * 20 ms of a first event, for exports never used. node:https has no such getters.
+ * 20 ms of a first event, for exports never used. node:https has no such getters. (`getBuiltinModule`: Node 22.3 on,
+ * package.json's `engines`.)
  */
 const http = process.getBuiltinModule('node:http');
 
