@@ -162,6 +162,11 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
   const redis = localRedisClient(memorystore.port, PROJECT);
   const products = localProductClients(memorystore.port, PROJECT);
   const cluster = new ClusterView(stack.adminKubeconfig, namespace);
+  // An operation's last entry is published just after it is marked done, which a client may see first.
+  const idle = async (timeoutMs?: number): Promise<void> => {
+    await memorystore.published();
+    await bridge.idle(undefined, timeoutMs);
+  };
 
   return {
     namespace,
@@ -177,11 +182,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
     auditTopic: pubsub.topic(topicNames.audit),
     logs: logs.lines,
     parent: `projects/${PROJECT}/locations/us-central1`,
-    // An operation's last entry is published just after it is marked done, which a client may see first.
-    idle: async (timeoutMs) => {
-      await memorystore.published();
-      await bridge.idle(undefined, timeoutMs);
-    },
+    idle,
     quiet: (quietMs, timeoutMs) => bridge.idle(quietMs, timeoutMs),
     async publishAuditEntry(entry) {
       await pubsub.topic(topicNames.events).publishMessage({ json: entry });
@@ -194,8 +195,7 @@ export async function startRig(options: RigOptions): Promise<SyncRig> {
         instance: { tier: 'BASIC', memorySizeGb: 1, ...instance },
       });
       await operation.promise();
-      await memorystore.published();
-      await bridge.idle();
+      await idle();
       return `projects/${PROJECT}/locations/${location}/instances/${id}`;
     },
     async resync(query = '', caller = OPERATOR) {
