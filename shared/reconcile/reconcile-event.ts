@@ -14,6 +14,7 @@ import {
   wasRecorded,
 } from '../errors.js';
 import type { InstanceName } from '../products/instance-name.js';
+import { readCluster, viewOf } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -30,10 +31,14 @@ const rereadOne =
     );
 
 async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: EventTrigger): Promise<SyncReport> {
-  const instance = await deps.instances.get(name.full);
+  // The cluster's objects of the instance are found by its name alone, so they are read while the Memorystore API
+  // answers: the event waits for the slower of the two, not their sum. The order does not matter: every write is
+  // guarded by the resourceVersion read, and the instance is read again after the writes (syncUntilSettled).
+  const [instance, read] = await Promise.all([deps.instances.get(name.full), readCluster(deps, viewOf([name]))]);
   const scope = [{ name, ...(instance ? { instance } : {}) }];
   const { report, unsettled } = await syncUntilSettled(deps, scope, trigger, {
     dryRun: false,
+    read,
     reread: rereadOne(deps),
   });
   // A redelivery reads the instance afresh; acknowledging now could leave the last write a stale one.
