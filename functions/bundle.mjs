@@ -4,8 +4,6 @@
  * (ours, zod, undici, google-auth-library and theirs), and the lazily imported adapters stay lazy (one chunk each).
  * Left as packages, loaded from node_modules as before:
  * - the Functions Framework: the bundle registers its functions with the copy that serves them;
- * - the products' gRPC clients and google-gax: they read their protos from files beside their code, and only a listing
- *   loads them;
  * - @kubernetes/client-node and yaml: only a kubeconfig (local runs, tests) needs them.
  * Source maps are written beside each file; `NODE_OPTIONS=--enable-source-maps` maps stack traces to the sources.
  *   node functions/bundle.mjs
@@ -17,17 +15,7 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const outdir = join(root, 'build/bundle');
 
-export const EXTERNAL = [
-  '@google-cloud/functions-framework',
-  '@google-cloud/memcache',
-  '@google-cloud/memorystore',
-  '@google-cloud/pubsub',
-  '@google-cloud/redis',
-  '@google-cloud/redis-cluster',
-  'google-gax',
-  '@kubernetes/client-node',
-  'yaml',
-];
+export const EXTERNAL = ['@google-cloud/functions-framework', '@kubernetes/client-node', 'yaml'];
 
 rmSync(outdir, { recursive: true, force: true });
 await build({

@@ -25,7 +25,7 @@ const MODULES = [
 ];
 const FUNCTIONS = `${REPO_ROOT}build/functions/index.js`;
 // What the runtime imports on the first event: the store of a GKE cluster (endpoint, CA and ADC token), the instance
-// read over REST and the audit publisher (no client library: a product's gRPC client loads on its first listing).
+// read over REST and the audit publisher (no client library: every product is read and listed over REST).
 const GKE_PATH = [
   'shared/adapters/kube-config.js',
   'shared/adapters/kube-cluster-store.js',

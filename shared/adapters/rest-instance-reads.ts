@@ -1,15 +1,26 @@
 import { PermanentError, TransientError } from '../errors.js';
 import type { MemorystoreInstance } from '../model/instance.js';
-import type { ClientSettings } from '../products/product-module.js';
+import type { ClientSettings, ProductNaming } from '../products/product-module.js';
+import type { InstanceListing, InstanceSource } from '../products/instance-source.js';
 import { parseInstanceName, relativeNameOf } from '../products/instance-name.js';
 import { applicationDefaultToken } from './google-auth.js';
 import { callRest, RestCallError, type TokenSource } from './google-rest.js';
 
 /**
- * Deadline of one read, retries included (the gRPC clients' own default is 600 s, longer than the function may run).
- * A read that cannot answer in this time fails as transient, and the event is redelivered.
+ * Deadline of one call (a read, a page of a listing), retries included. A call that cannot answer in this time fails
+ * as transient: the event is redelivered, the resync fails and is called again.
  */
 const CALL_DEADLINE_MS = 30_000;
+
+/** Instances asked for per page of a listing (the APIs answer at most 1,000 a page). */
+const PAGE_SIZE = 500;
+
+/** One page of a listing, as the JSON mapping of the product's List response has it. */
+interface ListPage {
+  readonly nextPageToken?: string;
+  readonly unreachable?: readonly string[];
+  readonly [collection: string]: unknown;
+}
 
 /**
  * Where one product's REST API is: `https://<service>/v1/` by default, with ADC. A local server
@@ -41,22 +52,24 @@ function translate(error: unknown, action: string): never {
 }
 
 /**
- * One instance of a product, read over the product's REST API (`GET v1/{name}`, e.g.
- * https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances/get): the token,
- * retries of 408, 429 and 5xx with backoff, a deadline (google-rest.ts). An event reads one
- * instance, and this read loads no gRPC client (google-gax, grpc-js, protobufjs): the first event after a cold start
- * would otherwise spend most of its CPU loading one (docs/performance.md). The JSON mapping of the resource has the
- * names and enum strings of the gRPC client's objects, so the product's mapper reads both.
+ * One product's instances over its REST API: one read by name (`GET v1/{name}`, e.g.
+ * https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances/get), what an event
+ * needs, and listings page by page, what a resync needs; each call with the token, retries of 408, 429 and 5xx with
+ * backoff, and a deadline (google-rest.ts). No gRPC client is loaded (google-gax, grpc-js, protobufjs): with all four
+ * products they cost about 1.1 s of CPU and 104 MiB of RSS to load, 44 MiB of it heap, most of the first event's CPU
+ * and a third of a 256 MiB function (docs/performance.md). The JSON mapping of a resource has the names and enum
+ * strings of the gRPC clients' objects, so the product's mapper reads it.
  */
-export class RestInstanceReads {
+export class RestInstanceReads implements InstanceSource {
   private readonly base: { url: string; token?: TokenSource };
 
   constructor(
     settings: ClientSettings,
-    serviceName: string,
+    private readonly api: Pick<ProductNaming, 'serviceName' | 'collection'>,
     private readonly toInstance: (api: never) => MemorystoreInstance,
+    private readonly pageSize = PAGE_SIZE,
   ) {
-    this.base = restBase(settings, serviceName);
+    this.base = restBase(settings, api.serviceName);
   }
 
   async get(name: string): Promise<MemorystoreInstance | undefined> {
@@ -72,5 +85,35 @@ export class RestInstanceReads {
       if (statusOf(error) === 404) return undefined;
       return translate(error, `get ${name}`);
     }
+  }
+
+  /**
+   * Every instance of the project in a location (`-`: every location), page by page: `GET v1/{parent}/<collection>`,
+   * whose answer holds the page under the collection's name (`instances`, `clusters`), `nextPageToken` until the last
+   * page, and `unreachable`: the locations it could not read, whose instances are missing from the pages (e.g.
+   * https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances/list,
+   * https://cloud.google.com/memorystore/docs/cluster/reference/rest/v1/projects.locations.clusters/list). Each page
+   * is one call with its own retries and deadline.
+   */
+  async list(project: string, location: string): Promise<InstanceListing> {
+    const parent = `projects/${project}/locations/${location}`;
+    const instances: MemorystoreInstance[] = [];
+    const unreachable = new Set<string>();
+    let pageToken = '';
+    do {
+      const query = new URLSearchParams({ pageSize: String(this.pageSize), ...(pageToken ? { pageToken } : {}) });
+      const url = `${this.base.url}${parent}/${this.api.collection}?${query}`;
+      let page: ListPage;
+      try {
+        page = await callRest<ListPage>({ url, method: 'GET', deadlineMs: CALL_DEADLINE_MS }, this.base.token);
+      } catch (error) {
+        return translate(error, `list ${parent}`);
+      }
+      const found = page[this.api.collection];
+      if (Array.isArray(found)) for (const api of found) instances.push(this.toInstance(api as never));
+      for (const lost of page.unreachable ?? []) unreachable.add(lost);
+      pageToken = page.nextPageToken ?? '';
+    } while (pageToken);
+    return { instances, unreachable: [...unreachable] };
   }
 }

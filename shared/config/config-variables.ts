@@ -62,8 +62,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     required: false,
     deployed: false,
     default: 'false',
-    description:
-      '`true` to talk plaintext (gRPC, and HTTP for the reads), with no Google credentials, to MEMORYSTORE_API_ENDPOINT.',
+    description: '`true` to talk plaintext HTTP, with no Google credentials, to MEMORYSTORE_API_ENDPOINT.',
   },
   {
     name: 'INSTANCE_LABEL_SELECTOR',

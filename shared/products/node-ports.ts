@@ -20,7 +20,7 @@ export function shardedNodePorts(addresses: ReadonlyArray<string | null | undefi
 /**
  * A PSC connection still in place: `NOT_FOUND` (PscConnectionStatus of memorystore.proto,
  * PSC_CONNECTION_STATUS_NOT_FOUND of cloud_redis_cluster.proto) says its forwarding rule is gone, and its address may
- * be given to something else. Enums arrive as strings from google-gax.
+ * be given to something else. Enums arrive as strings, as the REST APIs' JSON writes them.
  */
 export const isLive = (connection: { pscConnectionStatus?: unknown } | null | undefined): boolean => {
   const status = connection?.pscConnectionStatus;

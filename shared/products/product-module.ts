@@ -1,5 +1,4 @@
 import type { InstancePhase, MemorystoreInstance } from '../model/instance.js';
-import type { InstanceSource } from './instance-source.js';
 
 /**
  * One Memorystore product: everything the project knows of it, behind one interface (release-please's strategies
@@ -22,14 +21,9 @@ export interface ProductModule<Id extends string = string, Api = never> {
   readonly monitoredResource?: { readonly type: string; readonly idLabel: string };
   /** The product's API resource as the instance model; pure. */
   readonly toInstance: (api: Api) => MemorystoreInstance;
-  /**
-   * Its instances through its official client, imported only when this is called: the client libraries pin different
-   * google-gax majors, and a deployment that syncs one product should not load the others at cold start.
-   */
-  readonly loadSource: (settings: ClientSettings) => Promise<InstanceSource>;
 }
 
-/** What a product's client needs: the project, and a local endpoint instead of Google's (tests, the demo). */
+/** What a product's REST calls need: the project, and a local endpoint instead of Google's (tests, the demo). */
 export interface ClientSettings {
   readonly project: string;
   readonly memorystoreEndpoint?: { readonly host: string; readonly port: number; readonly plaintext: boolean };

@@ -1,9 +1,13 @@
 import type { CloudRedisClient } from '@google-cloud/redis';
-import { MemorystoreInstanceSource } from '../../shared/products/redis/client.js';
-import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import {
+  localRedisClient,
+  localRedisSource,
+  startFakeMemorystore,
+  type FakeMemorystore,
+} from '../../dev/harness/memorystore/index.js';
 
 /**
- * The local Memorystore API through the real @google-cloud/redis client, and the project's adapter over it:
+ * The local Memorystore API through the real @google-cloud/redis client, and the project's REST source over it:
  * long-running operations, states, NOT_FOUND, pagination across locations, unreachable regions. Each test gets an API
  * of its own holding the same five instances, so a test that deletes one takes it from no other test.
  */
@@ -41,7 +45,7 @@ test('a created instance is READY with an address once its operation is done', a
 });
 
 test('the adapter follows every page of an aggregated list', async () => {
-  const source = new MemorystoreInstanceSource(client, 2);
+  const source = localRedisSource(server.port, 'test-project', 2);
   const { instances, unreachable } = await source.list('test-project', '-');
   expect(instances.map((i) => i.name.split('/').pop())).toEqual(['d', 'e', 'c', 'a', 'b']);
   expect(unreachable).toEqual([]);
@@ -50,7 +54,7 @@ test('the adapter follows every page of an aggregated list', async () => {
 test('an unreachable region is reported and its instances are left out', async () => {
   server.setUnreachable(['asia-east1']);
   try {
-    const { instances, unreachable } = await new MemorystoreInstanceSource(client, 2).list('test-project', '-');
+    const { instances, unreachable } = await localRedisSource(server.port, 'test-project', 2).list('test-project', '-');
     expect(instances.map((i) => i.name.split('/').pop())).toEqual(['c', 'a', 'b']);
     expect(unreachable).toEqual(['projects/test-project/locations/asia-east1']);
   } finally {
@@ -71,7 +75,7 @@ test('a resize keeps the address; a delete ends in NOT_FOUND, which the adapter 
   const [deletion] = await client.deleteInstance({ name });
   await deletion.promise();
   await expect(client.getInstance({ name })).rejects.toMatchObject({ code: 5 });
-  expect(await new MemorystoreInstanceSource(client).get(name)).toBeUndefined();
+  expect(await localRedisSource(server.port, 'test-project').get(name)).toBeUndefined();
 });
 
 test('bad requests get the gRPC codes the real API uses', async () => {

@@ -1,6 +1,10 @@
 import type { CloudRedisClient } from '@google-cloud/redis';
-import { MemorystoreInstanceSource } from '../../shared/products/redis/client.js';
-import { localRedisClient, startFakeMemorystore, type FakeMemorystore } from '../../dev/harness/memorystore/index.js';
+import {
+  localRedisClient,
+  localRedisSource,
+  startFakeMemorystore,
+  type FakeMemorystore,
+} from '../../dev/harness/memorystore/index.js';
 
 /**
  * The local Memorystore API serving several projects, as one identity granted a viewer role in each (or on their
@@ -30,7 +34,7 @@ afterAll(async () => {
 });
 
 test("each project's listing holds its own instances only", async () => {
-  const source = new MemorystoreInstanceSource(client);
+  const source = localRedisSource(server.port, 'host-project');
   for (const project of ['team-a', 'team-b']) {
     const { instances } = await source.list(project, '-');
     expect(instances.map((i) => i.name)).toEqual([

@@ -16,5 +16,4 @@ export const memcached = defineProduct({
     changing: ['CreateInstance', 'UpdateInstance', 'DeleteInstance', 'UpgradeInstance', 'ApplySoftwareUpdate'],
   },
   toInstance: toMemcachedInstance,
-  loadSource: async (settings) => (await import('./client.js')).memcachedSource(settings),
 });

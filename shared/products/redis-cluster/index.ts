@@ -21,5 +21,4 @@ export const redisCluster = defineProduct({
   },
   monitoredResource: { type: 'redis.googleapis.com/Cluster', idLabel: 'cluster_id' },
   toInstance: toRedisClusterInstance,
-  loadSource: async (settings) => (await import('./client.js')).redisClusterSource(settings),
 });

@@ -24,8 +24,4 @@ export const redis = defineProduct({
   },
   monitoredResource: { type: 'redis_instance', idLabel: 'instance_id' },
   toInstance: toRedisInstance,
-  loadSource: async (settings) => {
-    const { makeRedisClient, MemorystoreInstanceSource } = await import('./client.js');
-    return new MemorystoreInstanceSource(makeRedisClient(settings));
-  },
 });

@@ -11,7 +11,7 @@ type ApiInstance = protos.google.cloud.redis.v1.IInstance;
  * A Memorystore for Redis Instance as the reconciler sees it: `host`:`port` is the primary endpoint (6378 with
  * in-transit encryption), `readEndpoint`:`readEndpointPort` the read endpoint when read replicas are on.
  * https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances
- * Enums arrive as strings from google-gax.
+ * Enums arrive as strings, as the REST API's JSON writes them.
  */
 export function toRedisInstance(api: ApiInstance): MemorystoreInstance {
   const state = String(api.state ?? 'STATE_UNSPECIFIED');

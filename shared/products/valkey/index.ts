@@ -16,5 +16,4 @@ export const valkey = defineProduct({
     changing: ['CreateInstance', 'UpdateInstance', 'DeleteInstance'],
   },
   toInstance: toValkeyInstance,
-  loadSource: async (settings) => (await import('./client.js')).valkeySource(settings),
 });

@@ -5,6 +5,7 @@ import { RestTopic } from '../../../shared/adapters/pubsub-rest.js';
 import { callRest, RestCallError } from '../../../shared/adapters/google-rest.js';
 import { PermanentError, TransientError } from '../../../shared/errors.js';
 import { toRedisInstance } from '../../../shared/products/redis/mapper.js';
+import { REDIS_NAMING as REDIS_API } from '../../../shared/products/redis/naming.js';
 
 // The event path's two REST calls (an instance read, a publish) against a local HTTP server that answers with a
 // scripted sequence of statuses, as Google's REST APIs answer: what is retried, what fails at once and as what.
@@ -35,8 +36,9 @@ const NAME = 'projects/p/locations/us-central1/instances/i';
 const reads = (): RestInstanceReads =>
   new RestInstanceReads(
     { project: 'p', memorystoreEndpoint: { host: '127.0.0.1', port: port(), plaintext: true } },
-    'redis.googleapis.com',
+    REDIS_API,
     toRedisInstance,
+    2,
   );
 const unavailable = { status: 503, body: { error: { code: 503, status: 'UNAVAILABLE' } } };
 const ready = { status: 200, body: { name: NAME, state: 'READY', host: '10.0.0.3', port: 6379 } };
@@ -69,10 +71,68 @@ describe('an instance read over REST', () => {
   test('no server at all is transient', async () => {
     const closed = new RestInstanceReads(
       { project: 'p', memorystoreEndpoint: { host: '127.0.0.1', port: 1, plaintext: true } },
-      'redis.googleapis.com',
+      REDIS_API,
       toRedisInstance,
     );
     await expect(closed.get(NAME)).rejects.toThrow(TransientError);
+  });
+});
+
+describe('a listing over REST', () => {
+  const instance = (id: string) => ({ name: `projects/p/locations/us-central1/instances/${id}`, state: 'READY' });
+  const page = (ids: string[], more: { nextPageToken?: string; unreachable?: string[] } = {}) => ({
+    status: 200,
+    body: { instances: ids.map(instance), ...more },
+  });
+
+  test('follows every page by its token, and keeps every unreachable location once', async () => {
+    answers = [
+      page(['a', 'b'], { nextPageToken: 't1', unreachable: ['projects/p/locations/asia-east1'] }),
+      page(['c', 'd'], { nextPageToken: 't/2+', unreachable: ['projects/p/locations/asia-east1'] }),
+      page(['e']),
+    ];
+    const listing = await reads().list('p', '-');
+    expect(listing.instances.map((i) => i.name.split('/').pop())).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(listing.unreachable).toEqual(['projects/p/locations/asia-east1']);
+    expect(seen.map((s) => s.url)).toEqual([
+      '/redis.googleapis.com/v1/projects/p/locations/-/instances?pageSize=2',
+      '/redis.googleapis.com/v1/projects/p/locations/-/instances?pageSize=2&pageToken=t1',
+      // The token is sent as the API gave it, encoded for the query.
+      '/redis.googleapis.com/v1/projects/p/locations/-/instances?pageSize=2&pageToken=t%2F2%2B',
+    ]);
+  });
+
+  test('reads the page under the collection its product names (Redis Cluster: clusters)', async () => {
+    answers = [{ status: 200, body: { clusters: [{ name: 'projects/p/locations/l/clusters/c', state: 'ACTIVE' }] } }];
+    const clusters = new RestInstanceReads(
+      { project: 'p', memorystoreEndpoint: { host: '127.0.0.1', port: port(), plaintext: true } },
+      { serviceName: 'redis.googleapis.com', collection: 'clusters' },
+      (api: { name: string }) => ({ name: api.name }) as never,
+    );
+    expect((await clusters.list('p', 'l')).instances).toEqual([{ name: 'projects/p/locations/l/clusters/c' }]);
+    expect(seen[0]?.url).toBe('/redis.googleapis.com/v1/projects/p/locations/l/clusters?pageSize=500');
+  });
+
+  test('an empty location answers {} (no field holds a default): no instances, nothing unreachable', async () => {
+    answers = [{ status: 200, body: {} }];
+    expect(await reads().list('p', 'us-central1')).toEqual({ instances: [], unreachable: [] });
+  });
+
+  test('a 503 on a later page is retried there; the pages before it are not read again', async () => {
+    answers = [page(['a', 'b'], { nextPageToken: 't1' }), unavailable, page(['c'])];
+    expect((await reads().list('p', '-')).instances).toHaveLength(3);
+    expect(seen.map((s) => s.url.split('?')[1])).toEqual([
+      'pageSize=2',
+      'pageSize=2&pageToken=t1',
+      'pageSize=2&pageToken=t1',
+    ]);
+  });
+
+  test('403 fails the listing for good; a 5xx that lasts fails it as transient', async () => {
+    answers = [{ status: 403, body: { error: { code: 403, status: 'PERMISSION_DENIED' } } }];
+    await expect(reads().list('p', '-')).rejects.toThrow(PermanentError);
+    answers = [page(['a', 'b'], { nextPageToken: 't1' })];
+    await expect(reads().list('p', '-')).rejects.toThrow(TransientError);
   });
 });
 
