@@ -1,7 +1,7 @@
 locals {
-  # Every enabled product loads its own client library (three google-gax majors among the four), which every
-  # invocation keeps in its heap: with all four, a dry-run resync at 256Mi fits 2,000 instances of each and dies of
-  # heap exhaustion at 3,000; with Redis alone, 5,000 fit (docs/performance.md, `npm run bench:memory`).
+  # What a resync holds grows with the instances of every enabled product together: with all four, a dry-run resync at
+  # 256Mi fits 3,000 instances of each and dies of heap exhaustion at 4,000; with Redis alone, 5,000 fit
+  # (docs/performance.md, `npm run bench:memory`).
   function_memory = coalesce(var.function_memory, length(var.memorystore_products) > 1 ? "512Mi" : "256Mi")
 }
 
@@ -9,6 +9,6 @@ locals {
 check "memory_for_products" {
   assert {
     condition     = !(local.function_memory == "256Mi" && length(var.memorystore_products) > 1)
-    error_message = "function_memory = \"256Mi\" with ${length(var.memorystore_products)} products (${join(", ", var.memorystore_products)}): with all four, a resync at 256Mi fits about 2,000 instances of each and dies of heap exhaustion beyond; leave function_memory unset (512Mi) unless the project holds far fewer (docs/performance.md)."
+    error_message = "function_memory = \"256Mi\" with ${length(var.memorystore_products)} products (${join(", ", var.memorystore_products)}): with all four, a resync at 256Mi fits about 3,000 instances of each and dies of heap exhaustion beyond; leave function_memory unset (512Mi) unless the project holds far fewer (docs/performance.md)."
   }
 }

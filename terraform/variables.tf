@@ -413,7 +413,7 @@ variable "resync_timeout_seconds" {
 }
 
 variable "function_memory" {
-  description = "Memory of each function. Unset: 256Mi with one product, 512Mi with more (each product's client library adds to the heap every invocation needs; docs/performance.md)."
+  description = "Memory of each function. Unset: 256Mi with one product, 512Mi with more (a resync's heap grows with the instances of every product together; docs/performance.md)."
   type        = string
   default     = null
   validation {

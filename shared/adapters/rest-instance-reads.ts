@@ -55,10 +55,11 @@ function translate(error: unknown, action: string): never {
  * One product's instances over its REST API: one read by name (`GET v1/{name}`, e.g.
  * https://cloud.google.com/memorystore/docs/redis/reference/rest/v1/projects.locations.instances/get), what an event
  * needs, and listings page by page, what a resync needs; each call with the token, retries of 408, 429 and 5xx with
- * backoff, and a deadline (google-rest.ts). No gRPC client is loaded (google-gax, grpc-js, protobufjs): with all four
- * products they cost about 1.1 s of CPU and 104 MiB of RSS to load, 44 MiB of it heap, most of the first event's CPU
- * and a third of a 256 MiB function (docs/performance.md). The JSON mapping of a resource has the names and enum
- * strings of the gRPC clients' objects, so the product's mapper reads it.
+ * backoff, and a deadline (google-rest.ts). No gRPC client is loaded (google-gax, grpc-js, protobufjs): loading one
+ * was most of the first event's CPU after a cold start, and with all four products a resync at 256 MiB died of heap
+ * exhaustion at 3,000 instances of each, which it now lists and plans (docs/performance.md, `npm run bench:memory`).
+ * The JSON mapping of a resource has the names and enum strings of the gRPC clients' objects, so the product's mapper
+ * reads it.
  */
 export class RestInstanceReads implements InstanceSource {
   private readonly base: { url: string; token?: TokenSource };

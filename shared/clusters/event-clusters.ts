@@ -2,6 +2,7 @@ import { isTooOld, parseAuditEvent, type EventTrigger, type IncomingEvent } from
 import { errorMessage, TransientError } from '../errors.js';
 import type { ClusterTarget, Settings } from '../config/settings.js';
 import type { InstanceName } from '../products/instance-name.js';
+import type { MemorystoreInstance } from '../model/instance.js';
 import { outOfScope } from '../plan/scope-policies.js';
 import { reconcileInCluster, type ReconciledOrRefused } from '../reconcile/reconcile-event.js';
 import { reconcileLocationInCluster } from '../reconcile/reconcile-location.js';
@@ -165,7 +166,25 @@ async function reconcileDeclaration(
 export interface EventRun {
   readonly now?: Date;
   readonly marks?: InStepMarks;
+  /**
+   * Reads an instance from the Memorystore API before any cluster's clients are made: the event's one read is then
+   * under way while they load, and every cluster plans against it (each reads the instance again after its writes).
+   * Unset: each cluster reads it once its clients are ready.
+   */
+  readonly readInstance?: (name: string) => Promise<MemorystoreInstance | undefined>;
 }
+
+/**
+ * The event's first read of its instance, started now. A failure is seen by every cluster that awaits it; marked
+ * handled here, so that one no cluster awaits (each was skipped) is not an unhandled rejection.
+ */
+function firstRead(run: EventRun, name: InstanceName): Promise<MemorystoreInstance | undefined> | undefined {
+  const read = run.readInstance?.(name.full);
+  read?.catch(() => undefined);
+  return read;
+}
+
+const runOf = (run: Date | EventRun): EventRun => (run instanceof Date ? { now: run } : run);
 
 export async function reconcileEvent(
   settings: Settings,
@@ -173,7 +192,8 @@ export async function reconcileEvent(
   event: IncomingEvent,
   run: Date | EventRun = {},
 ): Promise<EventOutcome> {
-  const { now = new Date(), marks } = run instanceof Date ? { now: run } : run;
+  const options = runOf(run);
+  const { now = new Date(), marks } = options;
   const decision = parseAuditEvent(event);
   if (decision.action === 'ignore') return { handled: false, reason: decision.reason };
   if (decision.action === 'reconcile-access')
@@ -186,9 +206,10 @@ export async function reconcileEvent(
   const trigger = retry ? { ...decision.trigger, eventId: retry.eventId } : decision.trigger;
   // Clients are only needed once the event is known to be ours. An entry that names only a product and a location
   // reconciles that product's instances there.
+  const latest = decision.action === 'reconcile' ? firstRead(options, decision.instance) : undefined;
   return eachClusterOnce(settings, { event, targets, eventId: trigger.eventId, marks }, async (target) =>
     decision.action === 'reconcile'
-      ? reconcileInCluster(await getDeps(target), decision.instance, trigger)
+      ? reconcileInCluster(await getDeps(target), decision.instance, trigger, latest)
       : reconcileLocationInCluster(await getDeps(target), decision.location, trigger),
   );
 }

@@ -14,6 +14,7 @@ import {
   wasRecorded,
 } from '../errors.js';
 import type { InstanceName } from '../products/instance-name.js';
+import type { MemorystoreInstance } from '../model/instance.js';
 import { readCluster, viewOf } from './read-cluster.js';
 import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncReport } from './sync.js';
@@ -30,11 +31,16 @@ const rereadOne =
       }),
     );
 
-async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: EventTrigger): Promise<SyncReport> {
+async function syncToLatestState(
+  deps: SyncDeps,
+  name: InstanceName,
+  trigger: EventTrigger,
+  latest: Promise<MemorystoreInstance | undefined> = deps.instances.get(name.full),
+): Promise<SyncReport> {
   // The cluster's objects of the instance are found by its name alone, so they are read while the Memorystore API
   // answers: the event waits for the slower of the two, not their sum. The order does not matter: every write is
   // guarded by the resourceVersion read, and the instance is read again after the writes (syncUntilSettled).
-  const [instance, read] = await Promise.all([deps.instances.get(name.full), readCluster(deps, viewOf([name]))]);
+  const [instance, read] = await Promise.all([latest, readCluster(deps, viewOf([name]))]);
   const scope = [{ name, ...(instance ? { instance } : {}) }];
   const { report, unsettled } = await syncUntilSettled(deps, scope, trigger, {
     dryRun: false,
@@ -61,12 +67,17 @@ async function syncToLatestState(deps: SyncDeps, name: InstanceName, trigger: Ev
  */
 export type ReconciledOrRefused = { readonly report: SyncReport } | { readonly permanent: string };
 
+/**
+ * `latest`: the event's read of the instance, when it was started before this cluster's clients were ready
+ * (clusters/event-clusters.ts); unset, it is read here.
+ */
 export async function reconcileInCluster(
   deps: SyncDeps,
   name: InstanceName,
   trigger: EventTrigger,
+  latest?: Promise<MemorystoreInstance | undefined>,
 ): Promise<ReconciledOrRefused> {
-  return reconciledOrRefused(deps, trigger, name.full, () => syncToLatestState(deps, name, trigger));
+  return reconciledOrRefused(deps, trigger, name.full, () => syncToLatestState(deps, name, trigger, latest));
 }
 
 /**

@@ -22,7 +22,10 @@ export async function handleAuditEvent(runtime: Runtime, event: CloudEvent<unkno
       runtime.settings,
       async (target) => runtime.deps(log, target),
       { id: event.id, type: event.type, ...(event.time ? { time: event.time } : {}), data: event.data },
-      runtime.inStep ? { marks: runtime.inStep } : {},
+      {
+        ...(runtime.inStep ? { marks: runtime.inStep } : {}),
+        readInstance: async (name) => (await runtime.instances()).get(name),
+      },
     );
     // Published before the event is acknowledged: if this fails, the whole event is redelivered and nothing is lost.
     if ('retry' in outcome && outcome.retry) {

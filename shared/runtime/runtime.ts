@@ -18,6 +18,8 @@ export interface Runtime {
   republish(message: TopicMessage): Promise<string>;
   /** The clusters recent events were brought in step with by this process, so a redelivery skips them. */
   readonly inStep?: InStepMarks;
+  /** The Memorystore APIs of the enabled products, made once per process. */
+  instances(): Promise<InstanceSource>;
 }
 
 export interface RuntimeParts {
@@ -89,6 +91,7 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
   let publisher = parts.publisher;
   let republisher = parts.republisher;
   const cluster = parts.cluster ?? storeCache(processWide);
+  const instanceSource = async (): Promise<InstanceSource> => (instances ??= await memorystoreSource(processWide));
   return {
     settings,
     log,
@@ -98,8 +101,9 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
       republisher ??= await eventRepublisher(processWide.eventTopic, processWide.project);
       return republisher.publish(message);
     },
+    instances: instanceSource,
     async deps(invocationLog: Logger, target = settings.clusters[0]): Promise<SyncDeps> {
-      instances ??= await memorystoreSource(processWide);
+      const source = await instanceSource();
       if (processWide.audit.topic) publisher ??= await auditPublisher(processWide.audit.topic, processWide.project);
       const store = await cluster(target);
       const outbox = store.auditOutbox?.();
@@ -107,7 +111,7 @@ export function createRuntime(settings: Settings, parts: RuntimeParts = {}): Run
       return {
         settings: { process: processWide, cluster: target },
         clusterName: target.name,
-        instances,
+        instances: source,
         cluster: store,
         audit: new AuditWriter(clusterLog, publisher, processWide.audit.required, outbox),
         log: clusterLog,

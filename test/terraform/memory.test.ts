@@ -39,5 +39,5 @@ test('256Mi with several products is warned of at plan, naming the variable and 
   };
   const assert = parsed.check?.['memory_for_products']?.[0]?.assert[0];
   expect(assert?.condition).toBe('${!(local.function_memory == "256Mi" && length(var.memorystore_products) > 1)}');
-  expect(assert?.error_message).toMatch(/function_memory = \\?"256Mi\\?".*2,000 instances of each/);
+  expect(assert?.error_message).toMatch(/function_memory = \\?"256Mi\\?".*3,000 instances of each/);
 });

@@ -39,10 +39,13 @@ class DownCluster extends MemoryCluster {
 function rig(stores: Record<string, MemoryCluster>): {
   getDeps: (t: ClusterTarget) => Promise<SyncDeps>;
   published: AuditRecord[];
+  /** Reads of the instance through each cluster's deps. */
+  gets: () => number;
 } {
   const published: AuditRecord[] = [];
+  let gets = 0;
   const instances = {
-    get: async () => readyInstance('cache-1'),
+    get: async () => (gets++, readyInstance('cache-1')),
     list: async () => ({ instances: [readyInstance('cache-1')], unreachable: [] }),
   };
   let ids = 0;
@@ -60,7 +63,7 @@ function rig(stores: Record<string, MemoryCluster>): {
       newId: () => `id-${ids++}`,
     };
   };
-  return { getDeps, published };
+  return { getDeps, published, gets: () => gets };
 }
 
 const kinds = (cluster: MemoryCluster): string[] =>
@@ -89,6 +92,32 @@ describe('an event, with several clusters', () => {
     expect(published.filter((r) => r.cluster === 'us').map((r) => r.object.kind)).toEqual(['ServiceEntry']);
     expect(outcome.report.clusters.map((c) => c.cluster)).toEqual(['eu', 'us', 'asia']);
     expect(outcome.report.summary['create']).toBe(published.filter((r) => r.action === 'create').length);
+  });
+
+  test('one read of the instance, started before the clusters, serves them all; each reads it again after its writes', async () => {
+    const stores = { eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() };
+    const { getDeps, gets } = rig(stores);
+    const early: string[] = [];
+    const readInstance = async (name: string) => (early.push(name), readyInstance('cache-1'));
+    const outcome = await reconcileEvent(config, getDeps, event, { now, readInstance });
+    expect(outcome.handled).toBe(true);
+    expect(early).toEqual([readyInstance('cache-1').name]);
+    // Only the reads after the writes (syncUntilSettled), one per cluster; without readInstance, twice that.
+    expect(gets()).toBe(3);
+    expect([stores.eu, stores.us, stores.asia].map((c) => c.objects.size)).toEqual([4, 1, 4]);
+    const alone = rig({ eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() });
+    await reconcileEvent(config, alone.getDeps, event, now);
+    expect(alone.gets()).toBe(6);
+  });
+
+  test('a failed first read fails every cluster, which writes nothing, and the event is redelivered', async () => {
+    const stores = { eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() };
+    const { getDeps } = rig(stores);
+    const readInstance = async (): Promise<never> => {
+      throw new TransientError('get: Memorystore API HTTP 503');
+    };
+    await expect(reconcileEvent(config, getDeps, event, { now, readInstance })).rejects.toThrow(/HTTP 503/);
+    expect([stores.eu, stores.us, stores.asia].map((c) => c.objects.size)).toEqual([0, 0, 0]);
   });
 
   test('a cluster that is down does not stop the others; the event is redelivered, and then only that cluster changes', async () => {
