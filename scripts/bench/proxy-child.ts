@@ -9,16 +9,22 @@ export interface ProxyProcess {
   stop(): Promise<void>;
 }
 
+/** The child's next message carrying `key`; both listeners go once it comes (a bench asks for counts many times). */
 function reply<T>(child: ChildProcess, key: string): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => {
+      child.off('message', onMessage);
+      reject(new Error(`the counting proxy exited (${code})`));
+    };
     const onMessage = (message: unknown): void => {
       const value = (message as Record<string, unknown> | null)?.[key];
       if (value === undefined) return;
       child.off('message', onMessage);
+      child.off('exit', onExit);
       resolve(value as T);
     };
     child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`the counting proxy exited (${code})`)));
+    child.once('exit', onExit);
   });
 }
 
