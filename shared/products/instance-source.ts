@@ -7,8 +7,8 @@ export interface InstanceListing {
 }
 
 /**
- * The Memorystore APIs, as the reconciler needs them. One product's is `ProductInstanceSource`; `ProductSources`
- * puts the enabled products behind this one interface.
+ * The Memorystore APIs, as the reconciler needs them. One product's is `RestInstanceReads` (its REST API);
+ * `ProductSources` puts the enabled products behind this one interface.
  */
 export interface InstanceSource {
   /** The instance named by its identity, or undefined when the API says NOT_FOUND. */
