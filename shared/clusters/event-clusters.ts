@@ -175,13 +175,25 @@ export interface EventRun {
 }
 
 /**
- * The event's first read of its instance, started now. A failure is seen by every cluster that awaits it; marked
- * handled here, so that one no cluster awaits (each was skipped) is not an unhandled rejection.
+ * The event's first read of its instance, started by the first cluster that works on the event (none when a
+ * redelivery finds every cluster in step), before that cluster's clients load. A failure is seen by every cluster that
+ * awaits it; marked handled here, so that one a cluster never awaits (its clients failed first) is not an unhandled
+ * rejection.
  */
-function firstRead(run: EventRun, name: InstanceName): Promise<MemorystoreInstance | undefined> | undefined {
-  const read = run.readInstance?.(name.full);
-  read?.catch(() => undefined);
-  return read;
+function firstRead(
+  run: EventRun,
+  name: InstanceName,
+): (() => Promise<MemorystoreInstance | undefined> | undefined) | undefined {
+  const { readInstance } = run;
+  if (!readInstance) return undefined;
+  let read: Promise<MemorystoreInstance | undefined> | undefined;
+  return () => {
+    if (!read) {
+      read = readInstance(name.full);
+      read.catch(() => undefined);
+    }
+    return read;
+  };
 }
 
 const runOf = (run: Date | EventRun): EventRun => (run instanceof Date ? { now: run } : run);
@@ -207,11 +219,12 @@ export async function reconcileEvent(
   // Clients are only needed once the event is known to be ours. An entry that names only a product and a location
   // reconciles that product's instances there.
   const latest = decision.action === 'reconcile' ? firstRead(options, decision.instance) : undefined;
-  return eachClusterOnce(settings, { event, targets, eventId: trigger.eventId, marks }, async (target) =>
-    decision.action === 'reconcile'
-      ? reconcileInCluster(await getDeps(target), decision.instance, trigger, latest)
-      : reconcileLocationInCluster(await getDeps(target), decision.location, trigger),
-  );
+  return eachClusterOnce(settings, { event, targets, eventId: trigger.eventId, marks }, async (target) => {
+    if (decision.action !== 'reconcile')
+      return reconcileLocationInCluster(await getDeps(target), decision.location, trigger);
+    const read = latest?.();
+    return reconcileInCluster(await getDeps(target), decision.instance, trigger, read);
+  });
 }
 
 /**

@@ -270,41 +270,40 @@ export async function startFakeMemorystore(options: FakeMemorystoreOptions): Pro
   ];
   const inventoryCounts: InventoryCounts = { searches: 0 };
   let restGets = 0;
-  // A Get's path ends in the instance's id after its collection: six segments after the version.
-  const countGet = (url = ''): void => {
-    if (new URL(url, 'http://local').pathname.split('/').length === 9) restGets++;
-  };
   const inventory: InventoryOptions = { hierarchy: {}, ...options.inventory, resources: indexed };
-  const reads = restReads([
-    {
-      serviceName: REDIS_API.serviceName,
-      collection: 'instances',
-      get: redis['GetInstance']!,
-      list: redis['ListInstances']!,
-    },
-    {
-      serviceName: VALKEY_SPEC.api.serviceName,
-      collection: 'instances',
-      get: valkeyApi.implementation['GetInstance']!,
-      list: valkeyApi.implementation['ListInstances']!,
-    },
-    {
-      serviceName: MEMCACHED_SPEC.api.serviceName,
-      collection: 'instances',
-      get: memcachedApi.implementation['GetInstance']!,
-      list: memcachedApi.implementation['ListInstances']!,
-    },
-    {
-      serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
-      collection: 'clusters',
-      get: clusterApi.implementation['GetCluster']!,
-      list: clusterApi.implementation['ListClusters']!,
-    },
-  ]);
+  const reads = restReads(
+    [
+      {
+        serviceName: REDIS_API.serviceName,
+        collection: 'instances',
+        get: redis['GetInstance']!,
+        list: redis['ListInstances']!,
+      },
+      {
+        serviceName: VALKEY_SPEC.api.serviceName,
+        collection: 'instances',
+        get: valkeyApi.implementation['GetInstance']!,
+        list: valkeyApi.implementation['ListInstances']!,
+      },
+      {
+        serviceName: MEMCACHED_SPEC.api.serviceName,
+        collection: 'instances',
+        get: memcachedApi.implementation['GetInstance']!,
+        list: memcachedApi.implementation['ListInstances']!,
+      },
+      {
+        serviceName: REDIS_CLUSTER_SPEC.api.serviceName,
+        collection: 'clusters',
+        get: clusterApi.implementation['GetCluster']!,
+        list: clusterApi.implementation['ListClusters']!,
+      },
+    ],
+    () => restGets++,
+  );
   const shared = await startSharedPort(grpcPort, (request, response) =>
     request.url?.startsWith('/cloudasset.googleapis.com/')
       ? answerInventory(inventory, inventoryCounts, request, response)
-      : (countGet(request.url), reads(request, response)),
+      : reads(request, response),
   );
   const { port } = shared;
 

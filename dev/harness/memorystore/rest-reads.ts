@@ -61,8 +61,14 @@ function callOf(
   return { handler: route.list, request };
 }
 
-function answer(routes: readonly RestRoute[], request: IncomingMessage, response: ServerResponse): void {
+function answer(
+  routes: readonly RestRoute[],
+  onGet: () => void,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
   const call = request.method === 'GET' ? callOf(routes, new URL(request.url ?? '/', 'http://local')) : undefined;
+  if (call && 'name' in call.request) onGet();
   if (!call)
     return sendGrpcError(
       response,
@@ -79,9 +85,9 @@ function answer(routes: readonly RestRoute[], request: IncomingMessage, response
 
 /**
  * The REST reads of `routes` (each product's Get and List, answered by the same handlers as its gRPC ones), for the
- * local Memorystore API's shared port (google-rest.ts).
+ * local Memorystore API's shared port (google-rest.ts). `onGet` is called for each Get (not a List).
  */
 export const restReads =
-  (routes: readonly RestRoute[]): RequestListener =>
+  (routes: readonly RestRoute[], onGet: () => void = () => undefined): RequestListener =>
   (request, response) =>
-    answer(routes, request, response);
+    answer(routes, onGet, request, response);

@@ -110,6 +110,19 @@ describe('an event, with several clusters', () => {
     expect(alone.gets()).toBe(6);
   });
 
+  test('a redelivery that finds every cluster in step reads nothing', async () => {
+    const stores = { eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() };
+    const { getDeps } = rig(stores);
+    const marks = new InStepMarks();
+    const early: string[] = [];
+    const readInstance = async (name: string) => (early.push(name), readyInstance('cache-1'));
+    await reconcileEvent(config, getDeps, event, { now, marks, readInstance });
+    expect(early).toHaveLength(1);
+    const again = await reconcileEvent(config, getDeps, event, { now, marks, readInstance });
+    expect(again.handled).toBe(false);
+    expect(early).toHaveLength(1);
+  });
+
   test('a failed first read fails every cluster, which writes nothing, and the event is redelivered', async () => {
     const stores = { eu: new MemoryCluster(), us: new MemoryCluster(), asia: new MemoryCluster() };
     const { getDeps } = rig(stores);
