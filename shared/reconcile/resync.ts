@@ -10,6 +10,14 @@ import { syncUntilSettled, type Reread } from './settle.js';
 import type { SyncResult } from './sync.js';
 import type { SyncDeps } from './sync-deps.js';
 
+/**
+ * A resync's tries against conflicts: each event that lands while it reads and plans moves the egress gateway Service
+ * on, and a resync reads far more than an event, so under a storm of events it loses the race more often. An event
+ * that runs out of tries is redelivered; a resync that does answers 503 and waits for the next schedule. With the
+ * backoff's 4 s cap, 20 tries keep it going for about half a minute of contention, far within its timeout.
+ */
+const RESYNC_CONFLICT_TRIES = 20;
+
 export interface ResyncOptions {
   readonly dryRun: boolean;
   /** Apply even a plan that deletes, or revokes access to, more than MAX_PRUNE_FRACTION of the managed instances. */
@@ -89,6 +97,7 @@ export async function resync(
     read,
     ...guard,
     reread: relist(deps),
+    conflictTries: RESYNC_CONFLICT_TRIES,
   });
   // Their own events reconcile them once they settle; the next resync checks.
   if (unsettled.length > 0)

@@ -66,7 +66,10 @@ export async function syncUntilSettled(
       { instances: current.slice(0, 10).map((o) => o.name.full), count: current.length, round },
       'instances changed while they were reconciled; reconciling them again',
     );
-    last = await syncInstances(deps, current, trigger, { dryRun: false });
+    last = await syncInstances(deps, current, trigger, {
+      dryRun: false,
+      ...(syncOptions.conflictTries ? { conflictTries: syncOptions.conflictTries } : {}),
+    });
     // Objects the first round found as they should be are counted once; later rounds add what they wrote.
     first.tally.addWrites(last.tally);
     changes.push(...last.changes);

@@ -76,13 +76,15 @@ export interface SyncOptions {
   readonly view?: ReadScope;
   /** A read of that view already made; used for the first try only. */
   readonly read?: ClusterRead;
+  /** Tries before a conflict goes up as the error (default 8, a few seconds of backoff). */
+  readonly conflictTries?: number;
 }
 
 /**
  * Tries of a reconcile whose write met a newer version (HTTP 409). Concurrent reconciles all race for the egress
  * gateway Service's resourceVersion; a jittered backoff between tries spreads them out so each gets its turn.
  */
-const MAX_ATTEMPTS = 8;
+const CONFLICT_TRIES = 8;
 
 /** Records made at once for a plan that writes nothing (a dry run, a refused plan), then handed on and dropped. */
 const RECORD_CHUNK = 500;
@@ -221,17 +223,21 @@ export async function syncInstances(
 ): Promise<SyncRun> {
   const view: ReadScope = options.view ?? viewOf(scope.map((o) => o.name));
   const earlier = new RecordTally();
+  const maxTries = options.conflictTries ?? CONFLICT_TRIES;
   for (let tries = 1; ; tries++) {
     // The first try may plan against a read the caller already made (resync reads the cluster to find its scope).
     const read = tries === 1 && options.read ? options.read : await readCluster(deps, view);
-    const result = await attempt(deps, scope, trigger, { ...options, read, lastTry: tries >= MAX_ATTEMPTS });
+    const result = await attempt(deps, scope, trigger, { ...options, read, lastTry: tries >= maxTries });
     if (result.error === undefined) {
       result.tally.addWrites(earlier);
       return result;
     }
-    if (!replans(result.error) || tries >= MAX_ATTEMPTS) throw result.error;
+    if (!replans(result.error) || tries >= maxTries) throw result.error;
     earlier.addApplied(result.tally);
-    deps.log.warn({ error: result.error.message, attempt: tries }, 'write conflict; reading the cluster again');
+    deps.log.warn(
+      { error: result.error.message, attempt: tries, trigger: trigger.kind },
+      'write conflict; reading the cluster again',
+    );
     await sleep(backoffDelay(tries));
   }
 }

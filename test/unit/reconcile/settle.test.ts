@@ -110,6 +110,37 @@ describe('a resync', () => {
     expect(lists).toBe(1);
   });
 
+  test('outlasts a storm of events moving the gateway Service on: nine conflicts in a row, then its write lands', async () => {
+    // An event gives up after 8 tries and is redelivered; a resync has no redelivery, and used to answer 503 here.
+    class MovedOnNineTimes extends MemoryCluster {
+      conflicts = 0;
+      applied = 0;
+      override async applyServicePorts(body: KubeObject): Promise<string | undefined> {
+        if (this.conflicts < 9) {
+          this.conflicts++;
+          throw new WriteConflictError('apply Service: the object changed or exists (HTTP 409 Conflict)');
+        }
+        this.applied++;
+        return super.applyServicePorts(body);
+      }
+    }
+    const cluster = new MovedOnNineTimes();
+    const deps = depsWith(cluster, { list: async () => ({ instances: [readyInstance('cache-1')], unreachable: [] }) });
+    const { report } = await resync(
+      deps,
+      { kind: 'resync', principal: 'operator@example.com', scheduled: false },
+      { dryRun: false, force: false },
+    );
+    expect([cluster.conflicts, cluster.applied]).toEqual([9, 1]);
+    expect(report.errors).toEqual([]);
+    expect([...cluster.objects.values()].map((o) => o.kind).sort()).toEqual([
+      'DestinationRule',
+      'Gateway',
+      'ServiceEntry',
+      'VirtualService',
+    ]);
+  }, 60_000);
+
   test('in a dry run never lists again, even when the instances changed', async () => {
     const cluster = new MemoryCluster();
     let lists = 0;
