@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import type { TokenIssuer } from '../../dev/harness/id-tokens.js';
 
 export const RESYNC_AUDIENCE = 'https://bench.local/resync';
@@ -10,13 +11,23 @@ export interface ResyncAnswer {
   readonly error?: string;
 }
 
-/** One authenticated call of the resync function, as Cloud Scheduler or an operator makes it. */
+/**
+ * One authenticated call of the resync function, as Cloud Scheduler or an operator makes it. The phase's signal is its
+ * only deadline: fetch() would give up after undici's default 300 s without an answer's headers, and a resync of
+ * 20,000 gateway ports on a slow machine takes longer (it failed so with "fetch failed" while its writes went on).
+ */
 export async function callResync(url: string, issuer: TokenIssuer, signal: AbortSignal): Promise<ResyncAnswer> {
   const token = await issuer.sign({ email: OPERATOR, audience: RESYNC_AUDIENCE });
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal });
-  const body = (await response.json().catch(() => ({}))) as Partial<ResyncAnswer>;
+  const response = await request(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    signal,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const body = (await response.body.json().catch(() => ({}))) as Partial<ResyncAnswer>;
   return {
-    status: response.status,
+    status: response.statusCode,
     summary: body.summary ?? {},
     errors: body.errors ?? [],
     ...(typeof body.error === 'string' ? { error: body.error } : {}),

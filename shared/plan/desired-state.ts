@@ -120,11 +120,12 @@ export const SHARDED_IN_GATEWAY_MODE =
   'a sharded target (cluster mode) cannot be routed through the egress gateway as plain TCP: its clients are redirected to node addresses the API does not list. Nothing is written for it; use SYNC_MODE=direct or ambient, or exclude its address range from sidecar capture (traffic.sidecar.istio.io/excludeOutboundIPRanges)';
 
 /**
- * The newest Redis Cluster client (@google-cloud/redis-cluster 0.6.1) decodes no labels, so a selector could only ever
- * drop a cluster unseen: it is reported instead, once per cluster, and its objects go as an unselected instance's do.
+ * The Redis Cluster resource as the project reads it (v1 `Cluster`, as @google-cloud/redis-cluster 0.6.1's proto
+ * defines it) has no labels, so a selector could only ever drop a cluster unseen: it is reported instead, once per
+ * cluster, and its objects go as an unselected instance's do.
  */
 const LABELS_UNREADABLE =
-  "INSTANCE_LABEL_SELECTOR is set, and this product's client does not report labels (@google-cloud/redis-cluster 0.6.1): the instance cannot be selected, so nothing is written for it";
+  "INSTANCE_LABEL_SELECTOR is set, and this product's resource does not report labels (Redis Cluster's v1 Cluster, as @google-cloud/redis-cluster 0.6.1 defines it): the instance cannot be selected, so nothing is written for it";
 
 function decide(
   observation: InstanceObservation,
