@@ -1,51 +1,45 @@
 /**
  * What an event's read of its ServiceEntries costs the apiserver as the namespace fills: one list by the instance's
  * label selector (what an event sends, shared/reconcile/read-cluster.ts) beside one read by name, at each size, on a
- * real kube-apiserver holding that many ServiceEntries. The apiserver's watch cache has no index of labels, so a
- * selector is tested against every object of the kind in the namespace; a read by name is one lookup. Figures are
- * the apiserver's CPU per request, net of its idle rate measured just before, median (min–max) of several batches.
+ * real kube-apiserver holding that many ServiceEntries, rendered by the project's own renderer. The apiserver's watch
+ * cache has no index of labels, so a selector is tested against every object of the kind in the namespace; a read by
+ * name is one lookup. Figures are the apiserver's CPU per request, net of its idle rate measured just before, median
+ * (min–max) of several batches.
  *   npm run bench:selector-cost                      (BENCH_SIZES=100,1000,5000,10000 BENCH_RUNS=3)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
+import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { startRigCluster } from '../../dev/rig/stack.js';
 import { APP_NAME, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER } from '../../shared/model/k8s-object.js';
+import { parseInstanceName, type InstanceName } from '../../shared/products/instance-name.js';
+import { instanceKey, objectName } from '../../shared/render/names.js';
+import { renderDirect } from '../../shared/render/render-instance.js';
+import { idleCpuPerS } from './bench-stack.js';
 import { apiserverPid, processCpuSeconds } from './process-cpu.js';
 import { formatSpread, spreadOf } from './spread.js';
 
-const NAMESPACE = 'selector-cost';
-const OWNER = 'bench';
+const settings = { ...testPlanSettings(), istioNamespace: 'selector-cost' };
+const NAMESPACE = settings.istioNamespace;
 /** Requests per batch, four in flight (as an event's reads are): enough that a batch's CPU stands well above idle. */
 const BATCH = 300;
 const IN_FLIGHT = 4;
-const IDLE_SAMPLE_MS = 2_000;
 
-const sizes = (process.env['BENCH_SIZES'] ?? '100,1000,5000,10000').split(',').map(Number);
+// Ascending: each size adds to what the one before created.
+const sizes = (process.env['BENCH_SIZES'] ?? '100,1000,5000,10000')
+  .split(',')
+  .map(Number)
+  .sort((a, b) => a - b);
 const runs = Number(process.env['BENCH_RUNS'] ?? '3');
 
-/** A ServiceEntry shaped as the project renders one (labels, a change-id annotation, one address and port). */
+const instance = (i: number): InstanceName =>
+  parseInstanceName(`projects/bench-project/locations/us-central1/instances/cache-${i}`)!;
+
+/** The i-th Redis instance's ServiceEntry, as the project renders it. */
 function serviceEntry(i: number): object {
   const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'ServiceEntry',
-    metadata: {
-      name: `redis-cache-${i}`,
-      namespace: NAMESPACE,
-      labels: { [LABEL_MANAGED_BY]: APP_NAME, [LABEL_OWNER]: OWNER, [LABEL_INSTANCE]: `key-${i}` },
-      annotations: { [`${APP_NAME}/last-change-id`]: '00000000-0000-4000-8000-000000000000' },
-    },
-    spec: {
-      hosts: [`cache-${i}.us-central1.bench.memorystore.internal`],
-      addresses: [`${address}/32`],
-      ports: [{ number: 6379, name: 'tcp-redis', protocol: 'TCP' }],
-      location: 'MESH_EXTERNAL',
-      resolution: 'STATIC',
-      endpoints: [{ address }],
-    },
-  };
+  return renderDirect(instance(i), [{ role: 'primary', address, port: 6379 }], settings)[0]!;
 }
 
 async function main(): Promise<void> {
@@ -63,18 +57,17 @@ async function main(): Promise<void> {
     if (answer.statusCode >= 300) throw new Error(`${method} ${path}: HTTP ${answer.statusCode} ${text.slice(0, 200)}`);
   };
   const collection = `/apis/networking.istio.io/v1/namespaces/${NAMESPACE}/serviceentries`;
+  // The selector an event sends for one instance (shared/reconcile/read-cluster.ts).
   const selector = encodeURIComponent(
-    `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${OWNER},${LABEL_INSTANCE} in (key-7)`,
+    `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${settings.ownerId},${LABEL_INSTANCE} in (${instanceKey(instance(7))})`,
   );
   const reads = {
     'list by selector': `${collection}?labelSelector=${selector}`,
-    'read by name': `${collection}/redis-cache-7`,
+    'read by name': `${collection}/${objectName(instance(7))}`,
   };
   /** Net apiserver CPU per request of one batch of `path`, in ms. */
   const batch = async (path: string): Promise<number> => {
-    const idleBefore = processCpuSeconds(pid);
-    await sleep(IDLE_SAMPLE_MS);
-    const idlePerS = (processCpuSeconds(pid) - idleBefore) / (IDLE_SAMPLE_MS / 1000);
+    const idlePerS = await idleCpuPerS(pid);
     const cpuBefore = processCpuSeconds(pid);
     const started = performance.now();
     for (let sent = 0; sent < BATCH; sent += IN_FLIGHT)
@@ -116,7 +109,7 @@ async function main(): Promise<void> {
       `${IN_FLIGHT} in flight; median (min–max) of ${runs} batches\n`,
   );
   console.log('| ServiceEntries in the namespace | list by label selector | read by name |\n|---|---|---|');
-  for (const row of rows) console.log(row);
+  for (const line of rows) console.log(line);
 }
 
 await main();
