@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { testPlanSettings } from '../../dev/fixtures/settings.js';
 import { startRigCluster } from '../../dev/rig/stack.js';
-import { APP_NAME, LABEL_INSTANCE, LABEL_MANAGED_BY, LABEL_OWNER } from '../../shared/model/k8s-object.js';
 import { parseInstanceName, type InstanceName } from '../../shared/products/instance-name.js';
-import { instanceKey, objectName } from '../../shared/render/names.js';
+import { objectName } from '../../shared/render/names.js';
+import { selectorOf } from '../../shared/reconcile/read-cluster.js';
 import { renderDirect } from '../../shared/render/render-instance.js';
 import { idleCpuPerS } from './bench-stack.js';
 import { apiserverPid, processCpuSeconds } from './process-cpu.js';
@@ -57,10 +57,7 @@ async function main(): Promise<void> {
     if (answer.statusCode >= 300) throw new Error(`${method} ${path}: HTTP ${answer.statusCode} ${text.slice(0, 200)}`);
   };
   const collection = `/apis/networking.istio.io/v1/namespaces/${NAMESPACE}/serviceentries`;
-  // The selector an event sends for one instance (shared/reconcile/read-cluster.ts).
-  const selector = encodeURIComponent(
-    `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${settings.ownerId},${LABEL_INSTANCE} in (${instanceKey(instance(7))})`,
-  );
+  const selector = encodeURIComponent(selectorOf({ kind: 'scope', instances: [instance(7)] }, settings.ownerId)!);
   const reads = {
     'list by selector': `${collection}?labelSelector=${selector}`,
     'read by name': `${collection}/${objectName(instance(7))}`,

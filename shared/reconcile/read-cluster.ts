@@ -81,7 +81,8 @@ const FOREIGN_READS = 8;
 /** This deployment's objects, by their labels. */
 const ownedSelector = (ownerId: string): string => `${LABEL_MANAGED_BY}=${APP_NAME},${LABEL_OWNER}=${ownerId}`;
 
-function selectorOf(view: ReadScope, ownerId: string): string | undefined {
+/** The label selector of a scope view's objects (none for a complete view); bench:selector-cost sends it too. */
+export function selectorOf(view: ReadScope, ownerId: string): string | undefined {
   if (view.kind === 'complete') return undefined;
   const keys = [...new Set(view.instances.map(instanceKey))].sort();
   return `${ownedSelector(ownerId)},${LABEL_INSTANCE} in (${keys.join(',')})`;
